@@ -1,0 +1,142 @@
+#include "base/civil_date.h"
+
+#include <cstdio>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_format.h"
+
+namespace hub {
+namespace {
+
+bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int DaysInMonth(int y, int m) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
+}
+
+// Reads exactly `width` digits at `pos`; false if any is not a digit.
+bool Digits(std::string_view s, size_t pos, size_t width, int* out) {
+  if (pos + width > s.size()) return false;
+  int v = 0;
+  for (size_t i = pos; i < pos + width; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+// Reads 1 or 2 digits at `*pos`, advancing it.
+bool ShortField(std::string_view s, size_t* pos, int* out) {
+  size_t start = *pos;
+  int v = 0;
+  while (*pos < s.size() && *pos - start < 2 && s[*pos] >= '0' && s[*pos] <= '9') {
+    v = v * 10 + (s[*pos] - '0');
+    ++*pos;
+  }
+  if (*pos == start) return false;
+  *out = v;
+  return true;
+}
+
+absl::Status Mismatch(DateFormat format) {
+  static constexpr const char* kNames[] = {"YYYY-MM-DD", "MM/DD/YYYY", "MM-DD-YYYY",
+                                           "YYYYMMDD"};
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "not a date in the expected format %s", kNames[static_cast<int>(format)]));
+}
+
+}  // namespace
+
+absl::StatusOr<CivilDate> CivilDate::FromYmd(int year, int month, int day) {
+  if (year < 1900 || year > 2199 || month < 1 || month > 12 || day < 1 ||
+      day > DaysInMonth(year, month)) {
+    return absl::InvalidArgumentError("not a real calendar day (years 1900-2199)");
+  }
+  return CivilDate(year, month, day);
+}
+
+absl::StatusOr<CivilDate> CivilDate::Parse(std::string_view s, DateFormat format) {
+  int y = 0, m = 0, d = 0;
+  switch (format) {
+    case DateFormat::kIso:
+      if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !Digits(s, 0, 4, &y) ||
+          !Digits(s, 5, 2, &m) || !Digits(s, 8, 2, &d)) {
+        return Mismatch(format);
+      }
+      break;
+    case DateFormat::kCompact:
+      if (s.size() != 8 || !Digits(s, 0, 4, &y) || !Digits(s, 4, 2, &m) ||
+          !Digits(s, 6, 2, &d)) {
+        return Mismatch(format);
+      }
+      break;
+    case DateFormat::kUsSlash:
+    case DateFormat::kUsDash: {
+      const char sep = format == DateFormat::kUsSlash ? '/' : '-';
+      size_t pos = 0;
+      if (!ShortField(s, &pos, &m) || pos >= s.size() || s[pos++] != sep ||
+          !ShortField(s, &pos, &d) || pos >= s.size() || s[pos++] != sep ||
+          s.size() - pos != 4 || !Digits(s, pos, 4, &y)) {
+        return Mismatch(format);
+      }
+      break;
+    }
+  }
+  return FromYmd(y, m, d);
+}
+
+// Howard Hinnant's days_from_civil / civil_from_days.
+int64_t CivilDate::DaysSinceEpoch() const {
+  const int y = month_ <= 2 ? year_ - 1 : year_;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned mp = static_cast<unsigned>(month_ > 2 ? month_ - 3 : month_ + 9);
+  const unsigned doy = (153 * mp + 2) / 5 + static_cast<unsigned>(day_) - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return static_cast<int64_t>(era) * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+CivilDate CivilDate::FromDaysSinceEpoch(int64_t z) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t y = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  return CivilDate(static_cast<int>(y + (m <= 2)), static_cast<int>(m), static_cast<int>(d));
+}
+
+std::string CivilDate::ToIso() const { return Format(DateFormat::kIso); }
+
+std::string CivilDate::Format(DateFormat format) const {
+  switch (format) {
+    case DateFormat::kIso:
+      return absl::StrFormat("%04d-%02d-%02d", year_, month_, day_);
+    case DateFormat::kUsSlash:
+      return absl::StrFormat("%02d/%02d/%04d", month_, day_, year_);
+    case DateFormat::kUsDash:
+      return absl::StrFormat("%02d-%02d-%04d", month_, day_, year_);
+    case DateFormat::kCompact:
+      return absl::StrFormat("%04d%02d%02d", year_, month_, day_);
+  }
+  return {};
+}
+
+absl::StatusOr<DateFormat> ParseDateFormatName(std::string_view name) {
+  if (name == "iso" || name == "yyyy-mm-dd") return DateFormat::kIso;
+  if (name == "mm/dd/yyyy") return DateFormat::kUsSlash;
+  if (name == "mm-dd-yyyy") return DateFormat::kUsDash;
+  if (name == "yyyymmdd") return DateFormat::kCompact;
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "unknown date format \"%s\"; use iso, mm/dd/yyyy, mm-dd-yyyy or yyyymmdd",
+      std::string(name)));
+}
+
+bool IsIsoDate(std::string_view iso) { return CivilDate::ParseIso(iso).ok(); }
+
+}  // namespace hub

@@ -1,0 +1,135 @@
+// The hub's durable store: one embedded RocksDB database with one column
+// family per record kind. Nothing of RocksDB is visible outside storage/:
+// callers see Store, WriteBatch and the typed stores built on them
+// (directory_store.h, member_store.h, coverage_index.h, care_store.h).
+//
+// Thread safety: Store and the typed stores are safe for concurrent use.
+// A WriteBatch is owned by one thread until committed.
+#ifndef HUB_STORAGE_STORE_H_
+#define HUB_STORAGE_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace hub::storage {
+
+// The record kinds, one RocksDB column family each. The numeric values are
+// never persisted; the names (ColumnFamilyName) are, so never rename one.
+enum class ColumnFamily {
+  kMeta,            // Store metadata: schema version, version high-water mark.
+  kPlans,           // plan_id -> hub.v1.Plan
+  kProviders,       // provider_id -> hub.v1.Provider
+  kProviderByNpi,   // npi -> provider_id
+  kMembers,         // cin -> hub.v1.Member
+  kCoverage,        // cin, plan_id, start_date -> hub.v1.Coverage
+  kAssignments,     // cin, plan_id, provider_id, benefit_start -> hub.v1.Assignment
+  kAuthorizations,  // cin, plan_id, authorization_number -> hub.v1.Authorization
+  kAuthorizationByNumber,  // plan_id, authorization_number -> cin
+};
+
+// The persisted name of a column family, e.g. "coverage".
+std::string_view ColumnFamilyName(ColumnFamily cf);
+
+// How a commit must reach the disk before Commit returns.
+enum class Durability {
+  // The write-ahead log is fsynced before Commit returns: the batch survives
+  // a process crash or power loss. Concurrent synced commits share one fsync
+  // (RocksDB's write group): this is the hub's group commit.
+  kSync,
+  // Written to the OS page cache only: survives a process crash, not power
+  // loss. Used by bulk loads that sync once at the end (see Store::SyncWal).
+  kBuffered,
+};
+
+struct StoreOptions {
+  // Folder holding the database; created if missing.
+  std::string data_dir;
+  // Block cache size for point lookups (coverage index, members).
+  size_t block_cache_bytes = 256u << 20;
+};
+
+// What CreateCheckpoint wrote.
+struct CheckpointInfo {
+  int file_count = 0;
+  int64_t size_bytes = 0;
+};
+
+class Store;
+
+// A group of writes applied atomically by Store::Commit. Move-only.
+// Typed stores add to it (e.g. MemberStore::Put); commit once per logical
+// update so a crash never leaves half of one.
+class WriteBatch {
+ public:
+  WriteBatch();
+  ~WriteBatch();
+  WriteBatch(WriteBatch&&) noexcept;
+  WriteBatch& operator=(WriteBatch&&) noexcept;
+
+  // Number of key writes in the batch.
+  int Count() const;
+  // Approximate bytes the batch holds.
+  size_t ByteSize() const;
+  // Drops every write, keeping the buffer for reuse.
+  void Clear();
+
+  // Internal representation, defined in storage/internal.h.
+  struct Rep;
+  Rep& rep() { return *rep_; }
+
+ private:
+  std::unique_ptr<Rep> rep_;
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) the database in options.data_dir with every
+  // column family of ColumnFamily. Fails with FailedPrecondition if another
+  // process holds the database, DataLoss if it is corrupt.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
+
+  // Closes the database (see Close); errors are ignored here: call Close
+  // first to see them.
+  ~Store();
+
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Applies `batch` atomically. OK means every write in it is visible to
+  // readers and, for kSync, durable. The batch is left empty.
+  absl::Status Commit(WriteBatch& batch, Durability durability);
+
+  // Fsyncs the write-ahead log: everything committed before the call is
+  // durable when it returns OK.
+  absl::Status SyncWal();
+
+  // Returns a new hub-wide version: strictly greater than every version
+  // returned before, in this process or any earlier one on the same data.
+  // Adds a write to `batch` that persists the high-water mark, so the
+  // version is durable exactly when the batch is.
+  uint64_t NextVersion(WriteBatch& batch);
+
+  // Writes a consistent checkpoint of the whole database into `dir`, which
+  // must not exist (its parent must). The checkpoint is itself a data_dir.
+  absl::StatusOr<CheckpointInfo> CreateCheckpoint(const std::string& dir);
+
+  // Flushes memtables and closes the database. Further calls fail.
+  absl::Status Close();
+
+  // Internal representation, defined in storage/internal.h.
+  struct Rep;
+  Rep& rep() { return *rep_; }
+
+ private:
+  explicit Store(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
+};
+
+}  // namespace hub::storage
+
+#endif  // HUB_STORAGE_STORE_H_
