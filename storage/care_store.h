@@ -33,7 +33,10 @@ class CareStore {
 
   // Adds to `batch` the authorization, replacing one with the same identity
   // (plan_id, authorization_number), even if its CIN changed; sets a new
-  // version and returns it.
+  // version and returns it. Finds the CIN it is filed under now by reading
+  // the committed index and this batch's earlier puts, so two uncommitted
+  // batches must not hold the same authorization (callers serialize a
+  // plan's writes).
   absl::StatusOr<uint64_t> PutAuthorization(WriteBatch& batch,
                                             const hub::v1::Authorization& authorization);
   // NotFound if the plan has no such authorization number.

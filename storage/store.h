@@ -101,7 +101,7 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   // Applies `batch` atomically. OK means every write in it is visible to
-  // readers and, for kSync, durable. The batch is left empty.
+  // readers and, for kSync, durable. The batch is left empty (on error too).
   absl::Status Commit(WriteBatch& batch, Durability durability);
 
   // Fsyncs the write-ahead log: everything committed before the call is
@@ -109,16 +109,20 @@ class Store {
   absl::Status SyncWal();
 
   // Returns a new hub-wide version: strictly greater than every version
-  // returned before, in this process or any earlier one on the same data.
-  // Adds a write to `batch` that persists the high-water mark, so the
-  // version is durable exactly when the batch is.
+  // returned before in this process and every version of a batch committed
+  // by an earlier process on the same data. Adds a write to `batch` that
+  // persists the high-water mark, so the version is durable exactly when the
+  // batch is (a version whose batch never committed was never stored, and
+  // may be handed out again after a restart).
   uint64_t NextVersion(WriteBatch& batch);
 
   // Writes a consistent checkpoint of the whole database into `dir`, which
   // must not exist (its parent must). The checkpoint is itself a data_dir.
   absl::StatusOr<CheckpointInfo> CreateCheckpoint(const std::string& dir);
 
-  // Flushes memtables and closes the database. Further calls fail.
+  // Flushes memtables and closes the database. Further calls fail with
+  // FailedPrecondition, including reads through the typed stores. Must not
+  // run concurrently with any other call on this store.
   absl::Status Close();
 
   // Internal representation, defined in storage/internal.h.

@@ -1,0 +1,38 @@
+// Plain-text tables for hubctl: aligned columns, a header row, two spaces
+// between columns, no trailing spaces. Width counts UTF-8 characters, so
+// names such as "Clínica" line up.
+#ifndef HUB_HUB_CLI_TABLE_H_
+#define HUB_HUB_CLI_TABLE_H_
+
+#include <string>
+#include <vector>
+
+#include "hub/v1/organization.pb.h"
+
+namespace hub {
+
+class TextTable {
+ public:
+  explicit TextTable(std::vector<std::string> headers);
+
+  // Adds a row; missing cells print empty, extra cells are dropped.
+  void AddRow(std::vector<std::string> cells);
+
+  // The header line then one line per row, each ending in '\n'.
+  std::string Render() const;
+
+ private:
+  std::vector<std::string> headers_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// PLAN ID, NAME, DHCS CODE, ADAPTER ("-" for an empty value).
+std::string FormatPlansTable(const std::vector<hub::v1::Plan>& plans);
+
+// PROVIDER ID, NPI, NAME, KINDS ("ECM,CS"), CS COUNT (community supports
+// offered), PLANS (contracted plan ids, comma-separated).
+std::string FormatProvidersTable(const std::vector<hub::v1::Provider>& providers);
+
+}  // namespace hub
+
+#endif  // HUB_HUB_CLI_TABLE_H_

@@ -1,0 +1,219 @@
+#include "hub/server.h"
+
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/descriptor.pb.h>
+#include <google/protobuf/descriptor_database.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "auth/transport_policy.h"
+#include "base/status_macros.h"
+#include "hub/admin_service.h"
+#include "hub/directory_service.h"
+#include "hub/log.h"
+#include "storage/directory_store.h"
+#include "storage/store.h"
+
+namespace hub {
+namespace {
+
+// Service names reported SERVING by the health service, besides "".
+const char* const kServiceNames[] = {
+    hub::v1::DirectoryService::service_full_name(),
+    hub::v1::AdminService::service_full_name(),
+};
+
+// gRPC's default health service is not built from a .proto, so server
+// reflection lists grpc.health.v1.Health without being able to describe it,
+// and tools such as `buf curl --list-methods` or `grpcurl describe` fail.
+// This adds the (stable, tiny) grpc/health/v1/health.proto schema to the
+// generated descriptor pool once, written out as a FileDescriptorProto.
+void AddHealthSchemaForReflection() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    constexpr char kFile[] = "grpc/health/v1/health.proto";
+    google::protobuf::FileDescriptorProto existing;
+    if (google::protobuf::DescriptorPool::internal_generated_database()->FindFileByName(
+            kFile, &existing)) {
+      return;  // Some linked library already carries it.
+    }
+    using google::protobuf::FieldDescriptorProto;
+    google::protobuf::FileDescriptorProto file;
+    file.set_name(kFile);
+    file.set_package("grpc.health.v1");
+    file.set_syntax("proto3");
+    auto* request = file.add_message_type();
+    request->set_name("HealthCheckRequest");
+    auto* service_field = request->add_field();
+    service_field->set_name("service");
+    service_field->set_json_name("service");
+    service_field->set_number(1);
+    service_field->set_label(FieldDescriptorProto::LABEL_OPTIONAL);
+    service_field->set_type(FieldDescriptorProto::TYPE_STRING);
+    auto* response = file.add_message_type();
+    response->set_name("HealthCheckResponse");
+    auto* serving_status = response->add_enum_type();
+    serving_status->set_name("ServingStatus");
+    const char* const kValues[] = {"UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"};
+    for (int i = 0; i < 4; ++i) {
+      auto* value = serving_status->add_value();
+      value->set_name(kValues[i]);
+      value->set_number(i);
+    }
+    auto* status_field = response->add_field();
+    status_field->set_name("status");
+    status_field->set_json_name("status");
+    status_field->set_number(1);
+    status_field->set_label(FieldDescriptorProto::LABEL_OPTIONAL);
+    status_field->set_type(FieldDescriptorProto::TYPE_ENUM);
+    status_field->set_type_name(".grpc.health.v1.HealthCheckResponse.ServingStatus");
+    auto* health = file.add_service();
+    health->set_name("Health");
+    auto* check = health->add_method();
+    check->set_name("Check");
+    check->set_input_type(".grpc.health.v1.HealthCheckRequest");
+    check->set_output_type(".grpc.health.v1.HealthCheckResponse");
+    auto* watch = health->add_method();
+    watch->set_name("Watch");
+    watch->set_input_type(".grpc.health.v1.HealthCheckRequest");
+    watch->set_output_type(".grpc.health.v1.HealthCheckResponse");
+    watch->set_server_streaming(true);
+    // The pool keeps a pointer to the bytes: they live as long as the process.
+    const std::string* bytes = new std::string(file.SerializeAsString());
+    google::protobuf::DescriptorPool::InternalAddGeneratedFile(bytes->data(),
+                                                               static_cast<int>(bytes->size()));
+  });
+}
+
+absl::StatusOr<int> CountPlans(const storage::DirectoryStore& directory) {
+  int count = 0;
+  std::string after;
+  while (true) {
+    ASSIGN_OR_RETURN(std::vector<hub::v1::Plan> page, directory.ListPlans(after, 1000));
+    count += static_cast<int>(page.size());
+    if (page.size() < 1000) return count;
+    after = page.back().plan_id();
+  }
+}
+
+absl::StatusOr<int> CountProviders(const storage::DirectoryStore& directory) {
+  int count = 0;
+  std::string after;
+  while (true) {
+    ASSIGN_OR_RETURN(std::vector<hub::v1::Provider> page, directory.ListProviders(after, 1000));
+    count += static_cast<int>(page.size());
+    if (page.size() < 1000) return count;
+    after = page.back().provider_id();
+  }
+}
+
+}  // namespace
+
+HubServer::HubServer() = default;
+
+HubServer::~HubServer() {
+  absl::Status closed = Shutdown(absl::ZeroDuration());
+  if (!closed.ok()) {
+    log::Error("store_close_failed", {{"cause", std::string(closed.message())}});
+  }
+}
+
+std::string HubServer::DefaultBackupDir(const std::string& data_dir) {
+  std::filesystem::path data = std::filesystem::path(data_dir).lexically_normal();
+  if (!data.has_filename()) data = data.parent_path();  // "a/data/" -> "a/data"
+  std::filesystem::path parent = data.parent_path();
+  return (parent.empty() ? std::filesystem::path("backups") : parent / "backups").string();
+}
+
+absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
+  if (options.data_dir.empty()) {
+    return absl::InvalidArgumentError("data_dir is required: the folder that holds the store");
+  }
+  // No TLS yet: plaintext is allowed on loopback only.
+  RETURN_IF_ERROR(auth::CheckListenAddress(options.listen_address, /*tls_enabled=*/false));
+  if (options.backup_dir.empty()) options.backup_dir = DefaultBackupDir(options.data_dir);
+  if (!options.clock) options.clock = [] { return absl::Now(); };
+
+  std::unique_ptr<HubServer> hub(new HubServer());
+  storage::StoreOptions store_options;
+  store_options.data_dir = options.data_dir;
+  ASSIGN_OR_RETURN(hub->store_, storage::Store::Open(store_options));
+  hub->directory_ = std::make_unique<storage::DirectoryStore>(hub->store_.get());
+  if (!options.seed_path.empty()) {
+    ASSIGN_OR_RETURN(hub->start_info_.seed, LoadSeedIfEmpty(*hub->directory_, options.seed_path));
+  }
+  ASSIGN_OR_RETURN(hub->start_info_.plan_count, CountPlans(*hub->directory_));
+  ASSIGN_OR_RETURN(hub->start_info_.provider_count, CountProviders(*hub->directory_));
+
+  hub->directory_service_ = std::make_unique<DirectoryService>(hub->directory_.get());
+  hub->admin_service_ = std::make_unique<AdminService>(
+      hub->store_.get(), AdminServiceOptions{options.backup_dir, options.clock});
+
+  // Process-wide settings; both are idempotent.
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  AddHealthSchemaForReflection();
+
+  grpc::ServerBuilder builder;
+  // gRPC sets SO_REUSEPORT by default: a second hubd on the same port would
+  // then start and split the traffic. One port, one hub.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  int selected_port = 0;
+  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
+                           &selected_port);
+  builder.RegisterService(hub->directory_service_.get());
+  builder.RegisterService(hub->admin_service_.get());
+  hub->server_ = builder.BuildAndStart();
+  if (hub->server_ == nullptr || selected_port == 0) {
+    // The destructor closes the store.
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", options.listen_address,
+        ": the port is in use or the address is not on this machine; stop the other "
+        "process or choose another --listen port"));
+  }
+  hub->port_ = selected_port;
+  grpc::HealthCheckServiceInterface* health = hub->server_->GetHealthCheckService();
+  health->SetServingStatus("", true);
+  for (const char* name : kServiceNames) health->SetServingStatus(name, true);
+  return hub;
+}
+
+void HubServer::SetNotServing() {
+  absl::MutexLock lock(&shutdown_mu_);
+  if (shut_down_ || server_ == nullptr) return;
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  health->SetServingStatus("", false);
+  for (const char* name : kServiceNames) health->SetServingStatus(name, false);
+}
+
+absl::Status HubServer::Shutdown(absl::Duration drain) {
+  SetNotServing();
+  absl::MutexLock lock(&shutdown_mu_);
+  if (shut_down_) return absl::OkStatus();
+  shut_down_ = true;
+  if (server_ != nullptr) {
+    server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(drain));
+    server_->Wait();
+    server_.reset();
+  }
+  admin_service_.reset();
+  directory_service_.reset();
+  directory_.reset();
+  absl::Status closed = absl::OkStatus();
+  if (store_ != nullptr) {
+    closed = store_->Close();
+    store_.reset();
+  }
+  return closed;
+}
+
+}  // namespace hub

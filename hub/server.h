@@ -1,0 +1,104 @@
+// HubServer: the hub's gRPC server with everything it serves, as one object
+// that hubd, tests and tools start and stop the same way.
+//
+// Start opens the store in data_dir, loads the directory seed on first
+// start, enforces the transport policy (plaintext only on loopback until
+// TLS exists), and serves hub.v1.DirectoryService, hub.v1.AdminService,
+// grpc.health.v1.Health and server reflection.
+//
+// Thread safety: port() and start_info() are safe from any thread;
+// SetNotServing and Shutdown may be called from any one thread.
+#ifndef HUB_HUB_SERVER_H_
+#define HUB_HUB_SERVER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "hub/seed_loader.h"
+
+namespace grpc {
+class Server;
+}  // namespace grpc
+
+namespace hub {
+namespace storage {
+class Store;
+class DirectoryStore;
+}  // namespace storage
+
+class DirectoryService;
+class AdminService;
+
+class HubServer {
+ public:
+  struct Options {
+    // gRPC listen address, HOST:PORT; port 0 picks a free port (see port()).
+    std::string listen_address = "127.0.0.1:50051";
+    // Folder of the store; created if missing. Required.
+    std::string data_dir;
+    // Directory seed file (text format) loaded when the directory is empty;
+    // empty = no seed.
+    std::string seed_path;
+    // Folder receiving backups; empty = DefaultBackupDir(data_dir).
+    std::string backup_dir;
+    // Wall clock (names backups); empty = absl::Now.
+    std::function<absl::Time()> clock;
+  };
+
+  // What Start found and did, for the startup log.
+  struct StartInfo {
+    SeedLoadResult seed;
+    int plan_count = 0;
+    int provider_count = 0;
+  };
+
+  // Starts serving. Fails with: InvalidArgument for a malformed address or
+  // missing data_dir, FailedPrecondition for plaintext off loopback or a
+  // store held by another process, the seed loader's errors, Unavailable if
+  // the address cannot be bound. Nothing keeps running after a failure.
+  static absl::StatusOr<std::unique_ptr<HubServer>> Start(Options options);
+
+  // "backups" next to data_dir: "/var/lib/hub/data" -> "/var/lib/hub/backups".
+  // A backup must not live inside the data folder it copies.
+  static std::string DefaultBackupDir(const std::string& data_dir);
+
+  // Shuts down with no drain time if Shutdown was not called.
+  ~HubServer();
+
+  HubServer(const HubServer&) = delete;
+  HubServer& operator=(const HubServer&) = delete;
+
+  // The bound port (the chosen one when listen_address asked for port 0).
+  int port() const { return port_; }
+  const StartInfo& start_info() const { return start_info_; }
+
+  // Health checks answer NOT_SERVING from now on while RPCs are still
+  // served: lets load balancers drain traffic. First step of Shutdown.
+  void SetNotServing();
+
+  // Graceful stop: NOT_SERVING, stop accepting RPCs, let in-flight RPCs
+  // finish for up to `drain` (then cancel them), then close the store.
+  // Returns the store's Close status; later calls return OK and do nothing.
+  absl::Status Shutdown(absl::Duration drain);
+
+ private:
+  HubServer();
+
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<storage::DirectoryStore> directory_;
+  std::unique_ptr<DirectoryService> directory_service_;
+  std::unique_ptr<AdminService> admin_service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  StartInfo start_info_;
+  absl::Mutex shutdown_mu_;
+  bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;
+};
+
+}  // namespace hub
+
+#endif  // HUB_HUB_SERVER_H_

@@ -1,0 +1,257 @@
+#!/usr/bin/env bash
+# scripts/demo.sh: play the San Diego county hub on this machine.
+#
+# Installs what is missing and builds (scripts/setup.sh), starts hubd on a free
+# loopback port with a fresh data folder seeded from
+# demo/san_diego/directory.textproto, then walks through what the hub can do
+# today, one step per phase. Everything it writes goes to demo-out/ (wiped at
+# each run); hubd's log is demo-out/hubd.log.
+#
+# Usage: scripts/demo.sh [--keep-running]
+#   --keep-running  leave hubd running at the end and print how to stop it
+#                   (default: stop it with SIGTERM and show it shut down cleanly)
+#
+# Adding a phase: write a step_<name> function below and append <name> to
+# STEPS. Each step prints what it does; a failing command fails the demo.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=${HUB_BUILD_DIR:-$root/build}
+out="$root/demo-out"
+seed="$root/demo/san_diego/directory.textproto"
+hubd="$build_dir/hub/hubd"
+hubctl_bin="$build_dir/hub/hubctl"
+buf="$root/tools/node_modules/.bin/buf"
+
+keep_running=false
+for arg in "$@"; do
+  case "$arg" in
+    --keep-running) keep_running=true ;;
+    -h | --help)
+      sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      echo "demo.sh: unknown argument '$arg' (try --help)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+# The phases, in order. Later issues append theirs (upload a plan file,
+# submit records, pull a feed, dashboard...).
+STEPS=(
+  setup
+  fresh_data_dir
+  start_hubd
+  wait_healthy
+  plans
+  providers
+  health
+  backup
+  list_services
+)
+
+hubd_pid=""
+port=""
+server=""
+step_no=0
+declare -a notes=()
+
+bold() { if [[ -t 1 ]]; then printf '\033[1m%s\033[0m\n' "$*"; else printf '%s\n' "$*"; fi; }
+say() { printf '    %s\n' "$*"; }
+note() { notes+=("$*"); }
+die() {
+  printf '\ndemo.sh: FAILED: %s\n' "$*" >&2
+  if [[ -f "$out/hubd.log" ]]; then
+    printf -- '---- last lines of %s ----\n' "$out/hubd.log" >&2
+    tail -n 20 "$out/hubd.log" >&2
+  fi
+  exit 1
+}
+# Runs a command, echoing it first the way a person would type it.
+run() {
+  printf '    $ %s\n' "$*"
+  "$@" 2>&1 | sed 's/^/      /'
+  return "${PIPESTATUS[0]}"
+}
+hubctl() { "$hubctl_bin" --server="$server" "$@"; }
+
+cleanup() {
+  # On failure (or Ctrl-C) never leave a stray hubd behind, even with
+  # --keep-running: that flag is about a demo that succeeded.
+  local status=$?
+  if [[ $status -ne 0 && -n "$hubd_pid" ]] && kill -0 "$hubd_pid" 2>/dev/null; then
+    kill -TERM "$hubd_pid" 2>/dev/null || true
+    sleep 1
+    kill -0 "$hubd_pid" 2>/dev/null && kill -KILL "$hubd_pid" 2>/dev/null || true
+    echo "demo.sh: stopped hubd (pid $hubd_pid) after the failure" >&2
+  fi
+}
+trap cleanup EXIT
+
+# ------------------------------------------------------------------ phases
+
+step_setup() {
+  bold "Install what is missing and build (scripts/setup.sh)"
+  HUB_BUILD_DIR="$build_dir" "$root/scripts/setup.sh" 2>&1 | sed 's/^/    /' \
+    || die "scripts/setup.sh failed (its message is just above)"
+  [[ -x "$hubd" ]] || die "$hubd was not built"
+  [[ -x "$hubctl_bin" ]] || die "$hubctl_bin was not built"
+}
+
+step_fresh_data_dir() {
+  bold "Fresh demo folder: $out"
+  rm -rf "$out"
+  mkdir -p "$out/data" "$out/backups"
+  say "data dir:   $out/data"
+  say "backup dir: $out/backups"
+}
+
+step_start_hubd() {
+  bold "Start hubd on 127.0.0.1, a free port, seeded with the San Diego directory"
+  local cmd=("$hubd" --listen=127.0.0.1:0 --data_dir="$out/data" --seed="$seed"
+    --backup_dir="$out/backups" --port_file="$out/hubd.port")
+  printf '    $ %s > %s 2>&1 &\n' "${cmd[*]#$root/}" "$out/hubd.log"
+  nohup "${cmd[@]}" >"$out/hubd.log" 2>&1 </dev/null &
+  hubd_pid=$!
+  echo "$hubd_pid" >"$out/hubd.pid"
+  local i
+  for i in $(seq 1 300); do
+    if [[ -s "$out/hubd.port" ]]; then
+      port=$(tr -d '[:space:]' <"$out/hubd.port")
+      [[ "$port" =~ ^[0-9]+$ ]] && break
+      port=""
+    fi
+    kill -0 "$hubd_pid" 2>/dev/null || die "hubd exited during start-up (see $out/hubd.log)"
+    sleep 0.1
+  done
+  [[ -n "$port" ]] || die "hubd did not write its port to $out/hubd.port within 30 s"
+  server="127.0.0.1:$port"
+  say "hubd pid $hubd_pid listening on $server"
+  note "hubd log:  $out/hubd.log (JSON lines; no PHI)"
+  note "data dir:  $out/data"
+}
+
+step_wait_healthy() {
+  bold "Wait until hubd reports healthy (hubctl health, bounded retries)"
+  local i
+  for i in $(seq 1 50); do
+    if hubctl health >/dev/null 2>&1; then
+      say "healthy after $i check(s)"
+      # hubd logs one "hubd_started" line with what the seed loaded.
+      local started
+      started=$(grep -m1 '"event":"hubd_started"' "$out/hubd.log" || true)
+      if [[ -n "$started" ]]; then
+        say "log: $started"
+        local plans providers
+        plans=$(grep -o '"seed_plan_count":[0-9]*' <<<"$started" | cut -d: -f2 || true)
+        providers=$(grep -o '"seed_provider_count":[0-9]*' <<<"$started" | cut -d: -f2 || true)
+        [[ -n "$plans" ]] && note "seed:      $plans plans and $providers providers loaded from ${seed#$root/} on first start"
+      fi
+      return 0
+    fi
+    kill -0 "$hubd_pid" 2>/dev/null || die "hubd exited (see $out/hubd.log)"
+    sleep 0.2
+  done
+  die "hubd did not become healthy within 10 s"
+}
+
+step_plans() {
+  bold "The county's managed care plans"
+  run hubctl plans || die "hubctl plans failed"
+}
+
+step_providers() {
+  bold "The contracted providers (summary; full list: hubctl providers)"
+  local all ecm cs
+  all=$(hubctl providers) || die "hubctl providers failed"
+  ecm=$(hubctl providers --kind=ecm) || die "hubctl providers --kind=ecm failed"
+  cs=$(hubctl providers --kind=cs) || die "hubctl providers --kind=cs failed"
+  local n_all n_ecm n_cs
+  n_all=$(count_providers "$all")
+  n_ecm=$(count_providers "$ecm")
+  n_cs=$(count_providers "$cs")
+  say "providers in the directory:        $n_all"
+  say "  delivering ECM:                  $n_ecm"
+  say "  delivering Community Supports:   $n_cs"
+  say "  both (ECM and CS):               $((n_ecm + n_cs - n_all))"
+  local kaiser
+  kaiser=$(hubctl providers --plan=kaiser) || die "hubctl providers --plan=kaiser failed"
+  say "providers with a Kaiser contract: $(count_providers "$kaiser"); first lines of 'hubctl providers --plan=kaiser':"
+  head -n 6 <<<"$kaiser" | sed 's/^/      /'
+}
+
+step_health() {
+  bold "Health"
+  run hubctl health || die "hubctl health failed"
+}
+
+step_backup() {
+  bold "Back up the store (RocksDB checkpoint under --backup_dir)"
+  run hubctl backup --label=demo || die "hubctl backup failed"
+  say "backups now in $out/backups:"
+  ls -1 "$out/backups" | sed 's/^/      /'
+  note "backups:   $out/backups"
+}
+
+step_list_services() {
+  bold "The hub.v1 API, listed through gRPC server reflection (buf curl)"
+  if [[ ! -x "$buf" ]]; then
+    say "SKIPPED: $buf not installed (run scripts/setup.sh with node and npm available)"
+    return 0
+  fi
+  run "$buf" curl --protocol grpc --http2-prior-knowledge "http://$server" --list-methods \
+    || die "buf curl --list-methods failed"
+}
+
+# ------------------------------------------------------------------ helpers
+
+# Number of providers in `hubctl providers` output: one line per provider that
+# starts with a provider id; header, blank and summary lines do not.
+count_providers() {
+  local text=$1
+  grep -cE '^[a-z][a-z0-9_]{1,47}([[:space:]]|$)' <<<"$text" || true
+}
+
+stop_hubd() {
+  bold "Stop hubd with SIGTERM (graceful shutdown)"
+  kill -TERM "$hubd_pid"
+  local i
+  for i in $(seq 1 300); do
+    kill -0 "$hubd_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -0 "$hubd_pid" 2>/dev/null && die "hubd still running 30 s after SIGTERM"
+  local status=0
+  wait "$hubd_pid" || status=$?
+  hubd_pid=""
+  rm -f "$out/hubd.pid"
+  [[ $status -eq 0 ]] || die "hubd exited with status $status after SIGTERM (want 0)"
+  say "hubd exited with status 0; last lines of its log:"
+  tail -n 3 "$out/hubd.log" | sed 's/^/      /'
+}
+
+# -------------------------------------------------------------------- main
+
+for step in "${STEPS[@]}"; do
+  step_no=$((step_no + 1))
+  printf '\n[%d/%d] ' "$step_no" "${#STEPS[@]}"
+  "step_$step"
+done
+
+echo
+if $keep_running; then
+  bold "Demo done; hubd keeps running (pid $hubd_pid)"
+  notes=("server:    $server (plaintext, loopback only)" "${notes[@]}")
+  note "use it:    export HUB_SERVER=$server; $hubctl_bin providers --kind=cs"
+  [[ -x "$buf" ]] && note "or:        tools/node_modules/.bin/buf curl --protocol grpc --http2-prior-knowledge -d '{}' http://$server/hub.v1.DirectoryService/ListPlans"
+  note "stop it:   kill -TERM $hubd_pid   (or: kill -TERM \$(cat $out/hubd.pid))"
+else
+  stop_hubd
+  echo
+  bold "Demo done"
+  notes=("server:    was $server; stopped (scripts/demo.sh --keep-running leaves it up)" "${notes[@]}")
+fi
+note "dashboard: not yet built (monitoring issue)"
+for line in "${notes[@]}"; do say "$line"; done

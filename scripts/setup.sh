@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# scripts/setup.sh: make this machine able to build, test and demo the county
+# hub, then build it. Safe to run again and again (idempotent):
+#
+#   1. installs the missing Debian 12 packages with apt-get (apt-get update
+#      first, only when something is missing; sudo when not root);
+#   2. configures CMake (Ninja, RelWithDebInfo) and builds into build/;
+#   3. installs the npm test clients in tools/ (buf, grpc-js) when node and
+#      npm are available; a failure here is a warning, not fatal: the tests
+#      that need them report SKIP.
+#
+# Environment (all optional):
+#   HUB_BUILD_DIR   build folder (default: <repo>/build)
+#   HUB_BUILD_TYPE  CMake build type (default: RelWithDebInfo)
+#   HUB_JOBS        parallel build jobs (default: nproc)
+#   HUB_SKIP_NPM=1  do not touch tools/node_modules
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=${HUB_BUILD_DIR:-$root/build}
+build_type=${HUB_BUILD_TYPE:-RelWithDebInfo}
+jobs=${HUB_JOBS:-$(nproc 2>/dev/null || echo 2)}
+
+say() { printf '[setup] %s\n' "$*"; }
+warn() { printf '[setup] WARNING: %s\n' "$*" >&2; }
+die() {
+  printf '[setup] ERROR: %s\n' "$*" >&2
+  exit 1
+}
+
+# ---------------------------------------------------------------- packages
+# Debian packages the hub needs. nodejs and npm are checked by command instead
+# of by package: a NodeSource "nodejs" package ships npm itself and conflicts
+# with Debian's "npm" package.
+packages=(
+  cmake ninja-build g++ pkg-config
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libcpp-httplib-dev openssl nodejs npm
+)
+
+package_installed() {
+  local status
+  status=$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) || return 1
+  [[ "$status" == "install ok installed" ]]
+}
+
+install_packages() {
+  local missing=() pkg
+  if ! command -v dpkg-query >/dev/null; then
+    warn "dpkg-query not found: not a Debian system; assuming the packages are installed."
+    return 0
+  fi
+  for pkg in "${packages[@]}"; do
+    case "$pkg" in
+      nodejs) command -v node >/dev/null && continue ;;
+      npm) command -v npm >/dev/null && continue ;;
+    esac
+    package_installed "$pkg" || missing+=("$pkg")
+  done
+  if ((${#missing[@]} == 0)); then
+    say "Debian packages: all ${#packages[@]} present."
+    return 0
+  fi
+  say "Debian packages missing: ${missing[*]}"
+  command -v apt-get >/dev/null || die "apt-get not found; install these packages by hand: ${missing[*]}"
+  local sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null \
+      || die "not root and sudo is not installed; as root run: apt-get install ${missing[*]}"
+    sudo=(sudo)
+  fi
+  say "running apt-get update"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q \
+    || die "apt-get update failed (network or apt sources?)"
+  say "running apt-get install ${missing[*]}"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    "${missing[@]}" || die "apt-get install failed for: ${missing[*]}"
+}
+
+# ------------------------------------------------------------------- build
+configure_and_build() {
+  mkdir -p "$build_dir" || die "cannot create build folder $build_dir"
+  local log="$build_dir/setup-build.log"
+  say "configuring CMake in $build_dir ($build_type, Ninja)"
+  if ! cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" >"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    die "CMake configure failed; full log: $log (a build folder made with another generator? remove it)"
+  fi
+  say "building with -j$jobs (the first build takes several minutes; log: $log)"
+  if ! cmake --build "$build_dir" -j"$jobs" >>"$log" 2>&1; then
+    if ! grep -E 'error:|FAILED:|CMake Error' "$log" | head -n 25 >&2; then
+      tail -n 25 "$log" >&2
+    fi
+    die "build failed; full log: $log"
+  fi
+  say "build OK"
+}
+
+# --------------------------------------------------------------------- npm
+install_npm_tools() {
+  local tools="$root/tools"
+  if [[ "${HUB_SKIP_NPM:-0}" == 1 ]]; then
+    say "npm test clients: skipped (HUB_SKIP_NPM=1)"
+    return 0
+  fi
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    warn "node/npm not found: npm test clients not installed; buf-based checks will SKIP."
+    return 0
+  fi
+  local stamp="$tools/node_modules/.package-lock.json"
+  if [[ -x "$tools/node_modules/.bin/buf" && -f "$stamp" && "$stamp" -nt "$tools/package.json" \
+        && ( ! -f "$tools/package-lock.json" || "$stamp" -nt "$tools/package-lock.json" ) ]]; then
+    say "npm test clients: up to date ($tools/node_modules)"
+    return 0
+  fi
+  local cmd=(npm install)
+  [[ -f "$tools/package-lock.json" ]] && cmd=(npm ci)
+  say "npm test clients: ${cmd[*]} in $tools"
+  local npm_log="$build_dir/npm-setup.log"
+  if ! (cd "$tools" && "${cmd[@]}" --no-audit --no-fund --loglevel=error) >"$npm_log" 2>&1; then
+    # `npm ci` insists that the lock lists every optional platform package of
+    # buf; a registry mirror lacking some of them makes it refuse although
+    # `npm install` (same pinned versions) works.
+    if [[ "${cmd[*]}" == "npm ci" ]]; then
+      say "npm ci refused the lock file (see $npm_log); retrying with npm install"
+      cmd=(npm install)
+    fi
+    if [[ "${cmd[*]}" != "npm install" ]] \
+        || ! (cd "$tools" && npm install --no-audit --no-fund --loglevel=error) >>"$npm_log" 2>&1; then
+      tail -n 5 "$npm_log" >&2
+      warn "'${cmd[*]}' failed (npm registry unreachable?; log: $npm_log); buf-based checks will SKIP."
+      return 0
+    fi
+  fi
+  [[ -x "$tools/node_modules/.bin/buf" ]] || warn "buf not found after ${cmd[*]}"
+}
+
+install_packages
+configure_and_build
+install_npm_tools
+say "ready: binaries in $build_dir/hub (hubd, hubctl)"

@@ -1,0 +1,155 @@
+// Implementation details of storage/: the RocksDB handles behind Store and
+// WriteBatch, key encoding and status mapping. Included only by storage/*.cc;
+// nothing here may leak into a public header.
+//
+// Key encoding: a record key is its identity fields joined with '\0'
+// (identifiers, CINs and ISO dates never contain '\0'), e.g. coverage is
+// "cin\0plan_id\0start_date". All keys of one member therefore share the
+// prefix "cin\0", and a member's records are one bounded prefix scan
+// (iterate_upper_bound = "cin\1"). Column families whose keys start with a
+// CIN (coverage, assignments, authorizations) also have a prefix extractor
+// (the first field) so the prefix Bloom filters skip SST files that hold
+// nothing for the member.
+#ifndef HUB_STORAGE_INTERNAL_H_
+#define HUB_STORAGE_INTERNAL_H_
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "rocksdb/db.h"
+#include "rocksdb/iterator.h"
+#include "rocksdb/options.h"
+#include "rocksdb/slice.h"
+#include "rocksdb/status.h"
+#include "rocksdb/write_batch.h"
+#include "storage/store.h"
+
+namespace hub::storage {
+
+inline constexpr int kColumnFamilyCount =
+    static_cast<int>(ColumnFamily::kAuthorizationByNumber) + 1;
+
+struct Store::Rep {
+  // Destroys the column family handles (they must go before the DB), then
+  // closes and deletes the DB. Returns the first error. Idempotent.
+  absl::Status CloseDb();
+  ~Rep();
+
+  // The handle of `cf`; null once the store is closed (a null handle makes
+  // rocksdb::WriteBatch target the default column family, and Commit then
+  // fails because the store is closed, so late writes never crash).
+  rocksdb::ColumnFamilyHandle* cf(ColumnFamily family) const {
+    return handles[static_cast<int>(family)].get();
+  }
+  // FailedPrecondition once Close has run.
+  absl::Status CheckOpen() const;
+
+  std::string data_dir;
+  std::unique_ptr<rocksdb::DB> db;
+  // Indexed by ColumnFamily. Owned here; released before `db` is closed.
+  std::array<std::unique_ptr<rocksdb::ColumnFamilyHandle>, kColumnFamilyCount> handles;
+  // The "default" column family (unused, RocksDB requires it) and any
+  // column family found on disk that this build does not know.
+  std::vector<std::unique_ptr<rocksdb::ColumnFamilyHandle>> other_handles;
+  // The last version handed out by NextVersion.
+  std::atomic<uint64_t> last_version{0};
+  std::atomic<bool> closed{false};
+};
+
+struct WriteBatch::Rep {
+  rocksdb::WriteBatch batch;
+  // CareStore::PutAuthorization: (plan_id\0authorization_number) -> cin of
+  // the authorizations already added to this batch, so a second put of the
+  // same authorization in one batch sees the first.
+  std::map<std::string, std::string, std::less<>> pending_authorization_cin;
+};
+
+namespace internal {
+
+inline constexpr char kSeparator = '\0';
+
+// Key of the meta column family holding the version high-water mark
+// (fixed64, merged with the "hub.max_u64" operator).
+inline constexpr std::string_view kVersionHighWaterMarkKey = "version_hwm";
+// Key of the meta column family holding the on-disk schema version.
+inline constexpr std::string_view kSchemaVersionKey = "schema_version";
+
+// Fields joined with '\0': Key({"a", "b"}) == "a\0b".
+std::string Key(std::initializer_list<std::string_view> fields);
+// Each field followed by '\0': the prefix of every key whose leading fields
+// are `fields`. Prefix({"a"}) == "a\0".
+std::string Prefix(std::initializer_list<std::string_view> fields);
+// The smallest key greater than every key that starts with `prefix`
+// (for a prefix ending in '\0', the same prefix ending in '\1').
+std::string PrefixEnd(std::string_view prefix);
+
+// Little-endian fixed 64-bit encoding (the version high-water mark).
+std::string EncodeFixed64(uint64_t value);
+// False if `bytes` is not exactly 8 bytes.
+bool DecodeFixed64(std::string_view bytes, uint64_t* value);
+
+// Debian's absl::string_view is not std::string_view: wrap a
+// std::string_view with this before passing it to absl::StrCat.
+inline absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+inline rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+inline std::string_view ToView(const rocksdb::Slice& s) {
+  return std::string_view(s.data(), s.size());
+}
+
+// Maps a RocksDB status of a runtime operation (read, commit, checkpoint)
+// to absl. The message names `action` and the RocksDB code only: RocksDB's
+// free text may quote keys, and keys hold CINs.
+absl::Status FromRocksDb(const rocksdb::Status& status, std::string_view action);
+
+// DataLoss for a stored value of `kind` that does not parse.
+absl::Status UnparsableRecord(std::string_view kind);
+
+// Parses a stored protobuf value; DataLoss if it does not parse.
+template <typename Message>
+absl::Status ParseRecord(const rocksdb::Slice& bytes, std::string_view kind, Message* out) {
+  if (!out->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return UnparsableRecord(kind);
+  }
+  return absl::OkStatus();
+}
+
+// Reads `key` of `family`. Returns true and fills `value` if present, false
+// if absent.
+absl::StatusOr<bool> Get(const Store::Rep& rep, ColumnFamily family, std::string_view key,
+                         std::string* value);
+
+// Calls fn(key, value) -> absl::Status for every record of `family` whose
+// key starts with `prefix`, in key order. Stops at and returns the first
+// error of `fn` or of the iterator.
+template <typename Fn>
+absl::Status ForEachWithPrefix(const Store::Rep& rep, ColumnFamily family, std::string_view prefix,
+                               Fn&& fn) {
+  absl::Status open = rep.CheckOpen();
+  if (!open.ok()) return open;
+  const std::string upper = PrefixEnd(prefix);
+  const rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(rep.db->NewIterator(read_options, rep.cf(family)));
+  for (it->Seek(ToSlice(prefix)); it->Valid(); it->Next()) {
+    absl::Status status = fn(it->key(), it->value());
+    if (!status.ok()) return status;
+  }
+  return FromRocksDb(it->status(), "scanning records");
+}
+
+}  // namespace internal
+}  // namespace hub::storage
+
+#endif  // HUB_STORAGE_INTERNAL_H_

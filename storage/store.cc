@@ -1,0 +1,419 @@
+#include "storage/store.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/convenience.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/merge_operator.h"
+#include "rocksdb/options.h"
+#include "rocksdb/slice_transform.h"
+#include "rocksdb/table.h"
+#include "rocksdb/utilities/checkpoint.h"
+#include "storage/internal.h"
+
+namespace hub::storage {
+
+using internal::FromRocksDb;
+using internal::ToSlice;
+
+namespace {
+
+// Bump when the on-disk layout changes incompatibly; Open refuses data
+// written with a different schema.
+constexpr std::string_view kSchemaVersion = "1";
+
+// Merge operator of the meta column family: the stored value is the maximum
+// of every fixed64 merged into it. NextVersion merges each version it hands
+// out into "version_hwm", so the key holds the highest version any committed
+// batch allocated, whatever order batches commit in, and a version allocated
+// by a batch that never commits is simply never recorded (no later version
+// can be lower than a recorded one, since the counter only grows).
+class MaxU64MergeOperator : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice& /*key*/, const rocksdb::Slice* existing_value,
+             const rocksdb::Slice& value, std::string* new_value,
+             rocksdb::Logger* /*logger*/) const override {
+    uint64_t current = 0;
+    if (existing_value != nullptr &&
+        !internal::DecodeFixed64(internal::ToView(*existing_value), &current)) {
+      return false;  // RocksDB reports Corruption.
+    }
+    uint64_t operand = 0;
+    if (!internal::DecodeFixed64(internal::ToView(value), &operand)) return false;
+    *new_value = internal::EncodeFixed64(std::max(current, operand));
+    return true;
+  }
+  const char* Name() const override { return "hub.max_u64"; }
+};
+
+// Prefix extractor of the column families keyed by CIN first: the first
+// field including its '\0' separator ("cin\0"). Keys without a separator are
+// outside the domain (RocksDB then skips the prefix filter for them).
+class FirstFieldPrefix : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "hub.FirstFieldPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    const std::string_view view = internal::ToView(key);
+    return rocksdb::Slice(key.data(), view.find(internal::kSeparator) + 1);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return internal::ToView(key).find(internal::kSeparator) != std::string_view::npos;
+  }
+};
+
+bool KeyedByCin(ColumnFamily family) {
+  return family == ColumnFamily::kCoverage || family == ColumnFamily::kAssignments ||
+         family == ColumnFamily::kAuthorizations;
+}
+
+rocksdb::CompressionType BestCompression(const std::vector<rocksdb::CompressionType>& supported,
+                                         std::initializer_list<rocksdb::CompressionType> wanted) {
+  for (rocksdb::CompressionType type : wanted) {
+    if (std::find(supported.begin(), supported.end(), type) != supported.end()) return type;
+  }
+  return rocksdb::kNoCompression;
+}
+
+rocksdb::DBOptions MakeDbOptions() {
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  options.max_background_jobs = 2;
+  // Caps the memtables of all column families together.
+  options.db_write_buffer_size = 64u << 20;
+  // Forces a flush of column families that pin old WAL files, so the WAL
+  // (and recovery time) stays bounded with nine column families.
+  options.max_total_wal_size = 128u << 20;
+  options.bytes_per_sync = 1u << 20;
+  options.keep_log_file_num = 5;
+  options.max_log_file_size = 16u << 20;
+  options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  // Default kPointInTimeRecovery: a torn WAL tail after a crash is dropped,
+  // never a synced batch.
+  return options;
+}
+
+rocksdb::ColumnFamilyOptions MakeCfOptions(ColumnFamily family,
+                                           const std::shared_ptr<rocksdb::Cache>& block_cache) {
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = block_cache;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.format_version = 5;
+
+  rocksdb::ColumnFamilyOptions options;
+  options.compaction_style = rocksdb::kCompactionStyleLevel;
+  options.level_compaction_dynamic_level_bytes = true;
+  options.write_buffer_size = 16u << 20;
+  options.max_write_buffer_number = 3;
+  options.target_file_size_base = 32u << 20;
+  options.max_bytes_for_level_base = 128u << 20;
+  const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
+  options.compression =
+      BestCompression(supported, {rocksdb::kLZ4Compression, rocksdb::kSnappyCompression});
+  options.bottommost_compression = BestCompression(
+      supported, {rocksdb::kZSTD, rocksdb::kLZ4Compression, rocksdb::kSnappyCompression});
+  if (KeyedByCin(family)) {
+    options.prefix_extractor = std::make_shared<FirstFieldPrefix>();
+  }
+  if (family == ColumnFamily::kMeta) {
+    options.merge_operator = std::make_shared<MaxU64MergeOperator>();
+  }
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
+// Open's errors go to the local operator's terminal only, so they may name
+// the data directory and quote RocksDB.
+absl::Status OpenError(const rocksdb::Status& status, const std::string& data_dir) {
+  const std::string detail = status.ToString();
+  if (status.IsIOError() && (absl::StrContains(detail, "While lock file") ||
+                             absl::StrContains(detail, "lock hold by current process"))) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the data directory is in use by another hubd process; stop it or choose another "
+        "--data_dir (",
+        data_dir, ": ", detail, ")"));
+  }
+  if (status.IsCorruption()) {
+    return absl::DataLossError(absl::StrCat("the database in ", data_dir, " is corrupt (", detail,
+                                            "); restore the data directory from a checkpoint"));
+  }
+  if (status.IsIOError()) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot open the database in ", data_dir, " (", detail,
+                     "); check that the directory is readable and writable and the volume has "
+                     "free space"));
+  }
+  if (status.IsInvalidArgument() || status.IsNotSupported()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot open ", data_dir, " as a hub data directory (", detail,
+                     "); point --data_dir at a directory written by hubd, or at a new one"));
+  }
+  return absl::InternalError(absl::StrCat("cannot open the database in ", data_dir, " (", detail,
+                                          "); report this with hubd's log"));
+}
+
+}  // namespace
+
+std::string_view ColumnFamilyName(ColumnFamily cf) {
+  switch (cf) {
+    case ColumnFamily::kMeta:
+      return "meta";
+    case ColumnFamily::kPlans:
+      return "plans";
+    case ColumnFamily::kProviders:
+      return "providers";
+    case ColumnFamily::kProviderByNpi:
+      return "provider_by_npi";
+    case ColumnFamily::kMembers:
+      return "members";
+    case ColumnFamily::kCoverage:
+      return "coverage";
+    case ColumnFamily::kAssignments:
+      return "assignments";
+    case ColumnFamily::kAuthorizations:
+      return "authorizations";
+    case ColumnFamily::kAuthorizationByNumber:
+      return "authorization_by_number";
+  }
+  return "unknown";
+}
+
+// ---------------------------------------------------------------- Store::Rep
+
+absl::Status Store::Rep::CheckOpen() const {
+  if (closed.load(std::memory_order_acquire) || db == nullptr) {
+    return absl::FailedPreconditionError(
+        "storage: the store is closed; this is a hub bug (a call after shutdown)");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Store::Rep::CloseDb() {
+  closed.store(true, std::memory_order_release);
+  if (db == nullptr) return absl::OkStatus();
+  // Handles must be released before the DB closes.
+  for (auto& handle : handles) handle.reset();
+  other_handles.clear();
+  rocksdb::Status status = db->Close();
+  db.reset();
+  return FromRocksDb(status, "closing the database");
+}
+
+Store::Rep::~Rep() { CloseDb().IgnoreError(); }
+
+// ---------------------------------------------------------------- WriteBatch
+
+WriteBatch::WriteBatch() : rep_(std::make_unique<Rep>()) {}
+WriteBatch::~WriteBatch() = default;
+WriteBatch::WriteBatch(WriteBatch&&) noexcept = default;
+WriteBatch& WriteBatch::operator=(WriteBatch&&) noexcept = default;
+
+int WriteBatch::Count() const { return static_cast<int>(rep_->batch.Count()); }
+
+size_t WriteBatch::ByteSize() const { return rep_->batch.GetDataSize(); }
+
+void WriteBatch::Clear() {
+  rep_->batch.Clear();
+  rep_->pending_authorization_cin.clear();
+}
+
+// --------------------------------------------------------------------- Store
+
+Store::Store(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+
+Store::~Store() {
+  if (rep_ != nullptr && !rep_->closed.load(std::memory_order_acquire)) Close().IgnoreError();
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  if (options.data_dir.empty()) {
+    return absl::InvalidArgumentError("no data directory given; pass --data_dir");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot create the data directory ",
+                                                      options.data_dir, " (", ec.message(),
+                                                      "); check its parent's permissions"));
+  }
+
+  auto rep = std::make_unique<Rep>();
+  rep->data_dir = options.data_dir;
+  std::shared_ptr<rocksdb::Cache> block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  const rocksdb::DBOptions db_options = MakeDbOptions();
+
+  // Every column family on disk must be opened: ours, "default", and any a
+  // newer hubd may have added (opened with default options, never used).
+  std::vector<std::string> existing;
+  if (!rocksdb::DB::ListColumnFamilies(db_options, options.data_dir, &existing).ok()) {
+    existing.clear();  // A new database; real problems surface in DB::Open.
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (int i = 0; i < kColumnFamilyCount; ++i) {
+    const auto family = static_cast<ColumnFamily>(i);
+    descriptors.emplace_back(std::string(ColumnFamilyName(family)),
+                             MakeCfOptions(family, block_cache));
+  }
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+  for (const std::string& name : existing) {
+    const bool known = std::any_of(descriptors.begin(), descriptors.end(),
+                                   [&](const auto& d) { return d.name == name; });
+    if (!known) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+
+  std::vector<rocksdb::ColumnFamilyHandle*> raw_handles;
+  rocksdb::DB* raw_db = nullptr;
+  rocksdb::Status status =
+      rocksdb::DB::Open(db_options, options.data_dir, descriptors, &raw_handles, &raw_db);
+  if (!status.ok()) return OpenError(status, options.data_dir);
+  rep->db.reset(raw_db);
+  for (size_t i = 0; i < raw_handles.size(); ++i) {
+    if (i < static_cast<size_t>(kColumnFamilyCount)) {
+      rep->handles[i].reset(raw_handles[i]);
+    } else {
+      rep->other_handles.emplace_back(raw_handles[i]);
+    }
+  }
+  // From here on, an early return closes the DB through ~Rep.
+
+  rocksdb::ColumnFamilyHandle* meta = rep->cf(ColumnFamily::kMeta);
+  std::string schema;
+  status =
+      rep->db->Get(rocksdb::ReadOptions(), meta, ToSlice(internal::kSchemaVersionKey), &schema);
+  if (status.IsNotFound()) {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = true;
+    status = rep->db->Put(write_options, meta, ToSlice(internal::kSchemaVersionKey),
+                          ToSlice(kSchemaVersion));
+    if (!status.ok()) return OpenError(status, options.data_dir);
+  } else if (!status.ok()) {
+    return OpenError(status, options.data_dir);
+  } else if (schema != kSchemaVersion) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the data directory ", options.data_dir, " has storage schema version ",
+                     schema, " but this hubd reads version ", internal::Absl(kSchemaVersion),
+                     "; run the hubd release that wrote it"));
+  }
+
+  std::string hwm;
+  status =
+      rep->db->Get(rocksdb::ReadOptions(), meta, ToSlice(internal::kVersionHighWaterMarkKey), &hwm);
+  if (status.ok()) {
+    uint64_t version = 0;
+    if (!internal::DecodeFixed64(hwm, &version)) {
+      return absl::DataLossError(
+          absl::StrCat("the version high-water mark in ", options.data_dir,
+                       " is damaged; restore the data directory from a checkpoint"));
+    }
+    rep->last_version.store(version);
+  } else if (!status.IsNotFound()) {
+    return OpenError(status, options.data_dir);
+  }
+  return std::unique_ptr<Store>(new Store(std::move(rep)));
+}
+
+absl::Status Store::Commit(WriteBatch& batch, Durability durability) {
+  absl::Status open = rep_->CheckOpen();
+  if (!open.ok()) {
+    batch.Clear();
+    return open;
+  }
+  rocksdb::WriteOptions write_options;
+  // kSync: RocksDB appends the batch to the WAL and fsyncs it before Write
+  // returns. Concurrent writers join one write group whose leader writes all
+  // their batches to the WAL and issues a single fsync for the group: this
+  // is the hub's group commit, N concurrent synced commits cost ~one fsync.
+  write_options.sync = durability == Durability::kSync;
+  rocksdb::Status status = rep_->db->Write(write_options, &batch.rep().batch);
+  batch.Clear();
+  return FromRocksDb(status, "committing a write batch");
+}
+
+absl::Status Store::SyncWal() {
+  RETURN_IF_ERROR(rep_->CheckOpen());
+  return FromRocksDb(rep_->db->FlushWAL(/*sync=*/true), "syncing the write-ahead log");
+}
+
+uint64_t Store::NextVersion(WriteBatch& batch) {
+  const uint64_t version = rep_->last_version.fetch_add(1, std::memory_order_relaxed) + 1;
+  // After Close the handle is null and the merge lands in the default column
+  // family of a batch that can no longer commit.
+  batch.rep()
+      .batch
+      .Merge(rep_->cf(ColumnFamily::kMeta), ToSlice(internal::kVersionHighWaterMarkKey),
+             internal::EncodeFixed64(version))
+      .PermitUncheckedError();
+  return version;
+}
+
+absl::StatusOr<CheckpointInfo> Store::CreateCheckpoint(const std::string& dir) {
+  RETURN_IF_ERROR(rep_->CheckOpen());
+  std::error_code ec;
+  const std::filesystem::path path = std::filesystem::absolute(dir, ec);
+  if (ec || dir.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("bad checkpoint directory \"", dir,
+                                                   "\"; give a path that does not exist yet"));
+  }
+  if (std::filesystem::exists(path, ec)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("checkpoint directory ", path.string(), " already exists; choose a new path"));
+  }
+  rocksdb::Checkpoint* raw_checkpoint = nullptr;
+  rocksdb::Status status = rocksdb::Checkpoint::Create(rep_->db.get(), &raw_checkpoint);
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw_checkpoint);
+  if (status.ok()) status = checkpoint->CreateCheckpoint(path.string());
+  if (!status.ok()) {
+    absl::Status error = FromRocksDb(status, "writing a checkpoint");
+    return absl::Status(error.code(), absl::StrCat(error.message(), " (checkpoint directory ",
+                                                   path.string(), "; its parent must exist)"));
+  }
+  CheckpointInfo info;
+  for (auto it = std::filesystem::recursive_directory_iterator(path, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    const auto size = it->file_size(ec);
+    if (ec) break;
+    ++info.file_count;
+    info.size_bytes += static_cast<int64_t>(size);
+  }
+  if (ec) {
+    return absl::UnavailableError(absl::StrCat("checkpoint written to ", path.string(),
+                                               " but listing it failed (", ec.message(),
+                                               "); check the directory"));
+  }
+  return info;
+}
+
+absl::Status Store::Close() {
+  if (rep_->closed.load(std::memory_order_acquire)) {
+    return absl::FailedPreconditionError("storage: the store is already closed");
+  }
+  absl::Status result =
+      FromRocksDb(rep_->db->FlushWAL(/*sync=*/true), "syncing the write-ahead log at close");
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
+  for (auto& handle : rep_->handles) families.push_back(handle.get());
+  rocksdb::FlushOptions flush_options;
+  flush_options.wait = true;
+  absl::Status flushed =
+      FromRocksDb(rep_->db->Flush(flush_options, families), "flushing memtables at close");
+  if (result.ok()) result = flushed;
+  absl::Status closed = rep_->CloseDb();
+  if (result.ok()) result = closed;
+  return result;
+}
+
+}  // namespace hub::storage

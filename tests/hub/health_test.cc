@@ -1,0 +1,70 @@
+// grpc.health.v1 through hubctl's code path (hub/health_client.h).
+#include "hub/health_client.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+#include "tests/hub/hub_test_util.h"
+
+namespace hub {
+namespace {
+
+using ::hub::testing::StartTestHub;
+
+TEST(HealthTest, ServingUntilShutdownBegins) {
+  std::unique_ptr<testing::TestHub> hub = StartTestHub("");
+  ASSERT_NE(hub, nullptr);
+  for (const char* service : {"", "hub.v1.DirectoryService", "hub.v1.AdminService"}) {
+    absl::StatusOr<ServingStatus> status = CheckHealth(hub->channel, service, absl::Seconds(5));
+    ASSERT_TRUE(status.ok()) << service << ": " << status.status();
+    EXPECT_EQ(*status, ServingStatus::kServing) << service;
+  }
+  absl::StatusOr<ServingStatus> unknown =
+      CheckHealth(hub->channel, "hub.v1.NoSuchService", absl::Seconds(5));
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
+
+  // First step of Shutdown: NOT_SERVING while RPCs are still answered.
+  hub->server->SetNotServing();
+  for (const char* service : {"", "hub.v1.DirectoryService"}) {
+    absl::StatusOr<ServingStatus> status = CheckHealth(hub->channel, service, absl::Seconds(5));
+    ASSERT_TRUE(status.ok()) << status.status();
+    EXPECT_EQ(*status, ServingStatus::kNotServing) << service;
+  }
+
+  ASSERT_TRUE(hub->server->Shutdown(absl::Seconds(1)).ok());
+  absl::StatusOr<ServingStatus> after = CheckHealth(hub->channel, "", absl::Seconds(5));
+  EXPECT_EQ(after.status().code(), absl::StatusCode::kUnavailable);
+  // A second Shutdown is a no-op.
+  EXPECT_TRUE(hub->server->Shutdown(absl::Seconds(1)).ok());
+}
+
+TEST(HealthTest, UnreachableServerIsUnavailable) {
+  const int port = testing::UnusedPort();
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                     grpc::InsecureChannelCredentials());
+  absl::StatusOr<ServingStatus> status = CheckHealth(channel, "", absl::Seconds(5));
+  EXPECT_EQ(status.status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST(HealthTest, WireEncoding) {
+  EXPECT_EQ(EncodeHealthCheckRequest(""), "");
+  EXPECT_EQ(EncodeHealthCheckRequest("ab"), std::string("\x0a\x02" "ab", 4));
+  const std::string long_name(200, 'x');
+  const std::string encoded = EncodeHealthCheckRequest(long_name);
+  EXPECT_EQ(encoded.substr(0, 3), std::string("\x0a\xc8\x01", 3));  // varint 200
+  EXPECT_EQ(encoded.size(), 203u);
+
+  EXPECT_EQ(*DecodeHealthCheckResponse(""), ServingStatus::kUnknown);
+  EXPECT_EQ(*DecodeHealthCheckResponse(std::string("\x08\x01", 2)), ServingStatus::kServing);
+  EXPECT_EQ(*DecodeHealthCheckResponse(std::string("\x08\x02", 2)), ServingStatus::kNotServing);
+  // Unknown fields are skipped.
+  EXPECT_EQ(*DecodeHealthCheckResponse(std::string("\x12\x01z\x08\x01\x1d\0\0\0\0", 10)),
+            ServingStatus::kServing);
+  EXPECT_FALSE(DecodeHealthCheckResponse(std::string("\x08", 1)).ok());
+  EXPECT_FALSE(DecodeHealthCheckResponse(std::string("\x12\x05z", 3)).ok());
+  EXPECT_EQ(ServingStatusName(ServingStatus::kServing), "SERVING");
+  EXPECT_EQ(ServingStatusName(ServingStatus::kNotServing), "NOT_SERVING");
+}
+
+}  // namespace
+}  // namespace hub

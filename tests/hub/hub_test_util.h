@@ -1,0 +1,63 @@
+// Shared helpers for the hub/ tests: temp folders, a small valid seed, and an
+// in-process HubServer on 127.0.0.1:0 with a channel to it.
+#ifndef HUB_TESTS_HUB_HUB_TEST_UTIL_H_
+#define HUB_TESTS_HUB_HUB_TEST_UTIL_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/time/time.h"
+#include "hub/server.h"
+
+namespace hub::testing {
+
+// A new empty folder under $TEST_TMPDIR (or gtest's TempDir()).
+std::string MakeTempDir();
+
+// Writes `text` to `path`, failing the test on error.
+void WriteFile(const std::string& path, std::string_view text);
+std::string ReadFile(const std::string& path);
+
+// A valid NPI: the 9 digits plus their check digit.
+std::string Npi(std::string_view nine_digits);
+
+// The fixed time the test hub's clock returns: 2026-11-23 10:56:00 UTC.
+absl::Time FixedTime();
+
+// Seed text with 5 plans (aetna, blue_shield, chg, health_net, molina) and
+// 5 providers:
+//   alpha_cbo      ECM      molina(ECM), chg(ECM)
+//   bravo_housing  CS       molina(CS)                  HOUSING_DEPOSITS
+//   charlie_fqhc   ECM, CS  molina(ECM), health_net(CS) RECUPERATIVE_CARE
+//   delta_county   ECM      health_net(no kinds)
+//   echo_meals     CS       molina(no kinds)            MEDICALLY_TAILORED_MEALS
+std::string SmallSeedText();
+std::vector<std::string> SmallSeedPlanNames();
+
+// 1-based line of the `occurrence`-th (1-based) line starting with `prefix`.
+int LineOfNth(std::string_view text, std::string_view prefix, int occurrence);
+
+// An in-process hub on 127.0.0.1:0 over a temp data dir.
+struct TestHub {
+  std::string root;      // Temp folder holding data/, backups/, seed.
+  std::string data_dir;
+  std::string backup_dir;
+  std::unique_ptr<HubServer> server;
+  std::shared_ptr<grpc::Channel> channel;
+  std::string address() const;  // "127.0.0.1:PORT"
+};
+
+// Starts a hub with `seed_text` as its seed ("" = no seed) in a new temp
+// folder, or in `root` if given (to restart on the same data).
+std::unique_ptr<TestHub> StartTestHub(std::string_view seed_text, std::string root = "");
+
+// A loopback port nothing listens on (bound, then closed).
+int UnusedPort();
+
+}  // namespace hub::testing
+
+#endif  // HUB_TESTS_HUB_HUB_TEST_UTIL_H_
