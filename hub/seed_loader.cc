@@ -127,17 +127,14 @@ absl::StatusOr<SeedLoadResult> LoadSeedIfEmpty(storage::DirectoryStore& director
   }
   ASSIGN_OR_RETURN(DirectorySeed seed, ParseSeed(contents.str()));
 
-  // Plans first: providers' contracts refer to them.
+  // One synced batch: a crash during the first start leaves no partial
+  // directory that later starts would take for a loaded one.
+  RETURN_IF_ERROR(directory.Seed({seed.plans().begin(), seed.plans().end()},
+                                 {seed.providers().begin(), seed.providers().end()}));
   SeedLoadResult result;
   result.loaded = true;
-  for (const hub::v1::Plan& plan : seed.plans()) {
-    RETURN_IF_ERROR(directory.CreatePlan(plan));
-    ++result.plans;
-  }
-  for (const hub::v1::Provider& provider : seed.providers()) {
-    RETURN_IF_ERROR(directory.CreateProvider(provider));
-    ++result.providers;
-  }
+  result.plans = seed.plans_size();
+  result.providers = seed.providers_size();
   log::Info("seed_loaded", {{"plan_count", result.plans}, {"provider_count", result.providers}});
   return result;
 }

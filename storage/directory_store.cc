@@ -213,6 +213,40 @@ absl::StatusOr<std::vector<hub::v1::Provider>> DirectoryStore::ListProviders(std
                                       limit);
 }
 
+absl::Status DirectoryStore::Seed(const std::vector<hub::v1::Plan>& plans,
+                                  const std::vector<hub::v1::Provider>& providers) {
+  absl::MutexLock lock(&write_mu_);
+  ASSIGN_OR_RETURN(const bool empty, Empty());
+  if (!empty) {
+    return absl::FailedPreconditionError(
+        "the directory already has plans or providers; a seed loads only into an empty one");
+  }
+  Store::Rep& rep = store_->rep();
+  WriteBatch batch;
+  for (const hub::v1::Plan& plan : plans) {
+    batch.rep()
+        .batch
+        .Put(rep.cf(ColumnFamily::kPlans), internal::ToSlice(plan.plan_id()),
+             plan.SerializeAsString())
+        .PermitUncheckedError();
+  }
+  for (const hub::v1::Provider& provider : providers) {
+    if (!provider.npi().empty()) {
+      batch.rep()
+          .batch
+          .Put(rep.cf(ColumnFamily::kProviderByNpi), internal::ToSlice(provider.npi()),
+               internal::ToSlice(provider.provider_id()))
+          .PermitUncheckedError();
+    }
+    batch.rep()
+        .batch
+        .Put(rep.cf(ColumnFamily::kProviders), internal::ToSlice(provider.provider_id()),
+             provider.SerializeAsString())
+        .PermitUncheckedError();
+  }
+  return store_->Commit(batch, Durability::kSync);
+}
+
 absl::StatusOr<bool> DirectoryStore::Empty() const {
   ASSIGN_OR_RETURN(const bool no_plans, FamilyEmpty(store_->rep(), ColumnFamily::kPlans));
   if (!no_plans) return false;

@@ -48,6 +48,12 @@ class DirectoryStore {
   // True if the directory holds no plan and no provider (first start).
   absl::StatusOr<bool> Empty() const;
 
+  // Writes every plan and provider in one synced batch, so a crash leaves
+  // either the whole seed or none of it. FailedPrecondition if the directory
+  // is not empty. The caller validates the records (ids and NPIs unique).
+  absl::Status Seed(const std::vector<hub::v1::Plan>& plans,
+                    const std::vector<hub::v1::Provider>& providers);
+
  private:
   Store* store_;
   // Serializes create/update so uniqueness checks and writes are atomic.

@@ -204,5 +204,18 @@ TEST_F(DirectoryStoreTest, NotEmptyWithOnlyAPlanAndAfterReopen) {
   EXPECT_EQ(plan.plan_id(), "molina");
 }
 
+TEST_F(DirectoryStoreTest, SeedWritesEverythingOnceAndOnlyIntoAnEmptyDirectory) {
+  ASSERT_OK(directory_->Seed({MakePlan("molina"), MakePlan("kaiser")},
+                             {MakeProvider("alpha", kNpi1), MakeProvider("beta", kNpi2)}));
+  Reopen();
+  ASSERT_OK_AND_ASSIGN(auto plans, directory_->ListPlans("", 10));
+  EXPECT_EQ(PlanIds(plans), (std::vector<std::string>{"kaiser", "molina"}));
+  ASSERT_OK_AND_ASSIGN(hub::v1::Provider beta, directory_->GetProviderByNpi(kNpi2));
+  EXPECT_EQ(beta.provider_id(), "beta");
+  absl::Status again = directory_->Seed({MakePlan("aetna")}, {});
+  EXPECT_EQ(again.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::IsNotFound(directory_->GetPlan("aetna").status()));
+}
+
 }  // namespace
 }  // namespace hub::storage
