@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "adapters/mapping/derived_fields.h"
 #include "adapters/mapping/row_mapper.h"
 #include "adapters/readers/edi834.h"
 #include "adapters/readers/layout_reader.h"
@@ -66,7 +67,8 @@ class MappingParser : public StreamReader, private RecordSink {
     fields_.clear();
     for (size_t i = 0; i < record.size(); ++i) fields_.push_back(record.field(i));
     errors_.clear();
-    if (layout_.mapper->Map(binding_, record.row_number(), fields_, *row_, errors_)) {
+    if (layout_.mapper->Map(binding_, record.row_number(), fields_, *row_, errors_) &&
+        ResolveDerivedFields(layout_.layout, record.row_number(), *row_, errors_)) {
       return sink_->OnRow(record.row_number(), *row_);
     }
     ++mapping_rejects_;
@@ -90,12 +92,23 @@ class MappingParser : public StreamReader, private RecordSink {
   mutable ReaderStats stats_;
 };
 
-// Where each mapping's rendered value goes: the output column of the first
-// mapping with the same source (later ones feed other canonical fields from
-// the same column, so they are not written twice).
+// Where each mapping's rendered value goes: the output column named by its
+// source. Several mappings may read one column (one span feeding coverage and
+// ECM benefit dates); rendering, the first of them with a value fills it.
 struct ColumnPlan {
-  std::vector<std::string> columns;  // Output column names, in order.
+  std::vector<std::string> columns;    // Output column names, in order.
   std::vector<int> column_of_mapping;  // -1: not written.
+
+  // Spreads one row's rendered values (one per mapping) over the columns.
+  void Fill(std::vector<std::string>& values, std::vector<std::string>& record) const {
+    record.assign(columns.size(), "");
+    for (size_t i = 0; i < values.size(); ++i) {
+      const int column = column_of_mapping[i];
+      if (column >= 0 && record[static_cast<size_t>(column)].empty()) {
+        record[static_cast<size_t>(column)] = std::move(values[i]);
+      }
+    }
+  }
 };
 
 ColumnPlan PlanColumns(const FileLayout& layout, const std::vector<std::string>& names_in_order) {
@@ -105,16 +118,6 @@ ColumnPlan PlanColumns(const FileLayout& layout, const std::vector<std::string>&
   for (const auto& field : layout.fields()) {
     std::optional<size_t> column = map.IndexOf(field.source());
     plan.column_of_mapping.push_back(column.has_value() ? static_cast<int>(*column) : -1);
-  }
-  // A column fed by several mappings takes the first one's value.
-  std::vector<bool> taken(plan.columns.size(), false);
-  for (int& column : plan.column_of_mapping) {
-    if (column < 0) continue;
-    if (taken[static_cast<size_t>(column)]) {
-      column = -1;
-    } else {
-      taken[static_cast<size_t>(column)] = true;
-    }
   }
   return plan;
 }
@@ -154,12 +157,10 @@ class DelimitedRenderer : public PlanFileRenderer {
 
   absl::Status Add(const Message& row, std::string& out) override {
     Start(out);
-    if (absl::Status s = layout_.mapper->Render(row, values_); !s.ok()) return s;
-    record_.assign(plan_.columns.size(), "");
-    for (size_t i = 0; i < values_.size(); ++i) {
-      const int column = plan_.column_of_mapping[i];
-      if (column >= 0) record_[static_cast<size_t>(column)] = std::move(values_[i]);
+    if (absl::Status s = layout_.mapper->Render(WithDerivedFields(row, scratch_), values_); !s.ok()) {
+      return s;
     }
+    plan_.Fill(values_, record_);
     AppendDelimitedRecord(delimiter_, record_, out);
     ++rows_;
     return absl::OkStatus();
@@ -194,6 +195,7 @@ class DelimitedRenderer : public PlanFileRenderer {
   int64_t rows_ = 0;
   std::vector<std::string> values_;
   std::vector<std::string> record_;
+  std::unique_ptr<Message> scratch_;  // WithDerivedFields' copy.
 };
 
 class FixedWidthRenderer : public PlanFileRenderer {
@@ -212,12 +214,10 @@ class FixedWidthRenderer : public PlanFileRenderer {
 
   absl::Status Add(const Message& row, std::string& out) override {
     if (absl::Status s = Start(out); !s.ok()) return s;
-    if (absl::Status s = layout_.mapper->Render(row, values_); !s.ok()) return s;
-    record_.assign(slots_.size(), "");
-    for (size_t i = 0; i < values_.size(); ++i) {
-      const int column = plan_.column_of_mapping[i];
-      if (column >= 0) record_[static_cast<size_t>(column)] = std::move(values_[i]);
+    if (absl::Status s = layout_.mapper->Render(WithDerivedFields(row, scratch_), values_); !s.ok()) {
+      return s;
     }
+    plan_.Fill(values_, record_);
     if (type_column_ >= 0) record_[static_cast<size_t>(type_column_)] = format_.data_record_type();
     ++rows_;
     return AppendFixedWidthRecord(slots_, record_, format_.record_length(), out);
@@ -264,6 +264,7 @@ class FixedWidthRenderer : public PlanFileRenderer {
   int64_t rows_ = 0;
   std::vector<std::string> values_;
   std::vector<std::string> record_;
+  std::unique_ptr<Message> scratch_;  // WithDerivedFields' copy.
 };
 
 class X12Renderer : public PlanFileRenderer {
@@ -272,12 +273,15 @@ class X12Renderer : public PlanFileRenderer {
       : layout_(layout), writer_(Envelope(layout.layout.x12(), options)) {}
 
   absl::Status Add(const Message& row, std::string& out) override {
-    if (absl::Status s = layout_.mapper->Render(row, values_); !s.ok()) return s;
+    if (absl::Status s = layout_.mapper->Render(WithDerivedFields(row, scratch_), values_); !s.ok()) {
+      return s;
+    }
     fields_.clear();
     for (size_t i = 0; i < values_.size(); ++i) {
-      // The first mapping of a column wins, as in the text layouts.
-      fields_.try_emplace(layout_.layout.fields(static_cast<int>(i)).source(),
-                          std::move(values_[i]));
+      // The first mapping of a column with a value fills it, as in the
+      // text layouts.
+      std::string& slot = fields_[layout_.layout.fields(static_cast<int>(i)).source()];
+      if (slot.empty()) slot = std::move(values_[i]);
     }
     return writer_.AddMember(fields_, out);
   }
@@ -298,6 +302,7 @@ class X12Renderer : public PlanFileRenderer {
   const CompiledLayout& layout_;
   Edi834Writer writer_;
   std::vector<std::string> values_;
+  std::unique_ptr<Message> scratch_;  // WithDerivedFields' copy.
   absl::flat_hash_map<std::string, std::string> fields_;
 };
 

@@ -30,8 +30,9 @@ class CanonicalRowSink {
  public:
   virtual ~CanonicalRowSink() = default;
   // A row every field of which was read and mapped. `row` is the kind's
-  // canonical message (AssignmentFileRow, AuthorizationFileRow or
-  // QualityFileRow), valid only during the call. A non-OK status stops the
+  // canonical message (CanonicalRowPrototype in mapping/row_mapper.h:
+  // AssignmentFileRow, AuthorizationFileRow, QualityFileRow, the export rows
+  // or CboTemplateRow), valid only during the call. A non-OK status stops the
   // parser: Feed/Finish return it.
   virtual absl::Status OnRow(int64_t row_number, const google::protobuf::Message& row) = 0;
   // A row that could not be read or mapped (one call per problem).
@@ -54,6 +55,8 @@ class PlanFileRenderer {
  public:
   virtual ~PlanFileRenderer() = default;
   // Appends one canonical row (header records come before the first).
+  // Derived columns (mapping/derived_fields.h, e.g. an invoice's dollar
+  // charge) are computed from the canonical fields.
   virtual absl::Status Add(const google::protobuf::Message& row, std::string& out) = 0;
   // Appends the trailer or envelope end; call once.
   virtual absl::Status Finish(std::string& out) = 0;

@@ -1,21 +1,29 @@
 #include "hub/hubctl.h"
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
+#include <system_error>
 #include <utility>
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "hub/cli_table.h"
 #include "hub/health_client.h"
+#include "hub/hubctl_pull.h"
 #include "hub/rpc_status.h"
+#include "hub/sha256.h"
 #include "hub/v1/admin_service.grpc.pb.h"
 #include "hub/v1/directory_service.grpc.pb.h"
+#include "hub/v1/plan_service.grpc.pb.h"
+#include "hub/v1/provider_service.grpc.pb.h"
 
 namespace hub {
 namespace {
@@ -25,6 +33,14 @@ namespace {
 constexpr absl::Duration kReadDeadline = absl::Seconds(5);
 // A checkpoint of a large store takes longer than a read.
 constexpr absl::Duration kBackupDeadline = absl::Minutes(10);
+// An upload of a multi-gigabyte file, then its ingest.
+constexpr absl::Duration kUploadDeadline = absl::Hours(6);
+// Bytes per upload chunk.
+constexpr size_t kUploadChunkBytes = 1u << 20;
+// Files larger than this show progress on stderr.
+constexpr int64_t kProgressMinBytes = 8 << 20;
+// Row errors `upload` and `report` print without --all.
+constexpr int kShownRowErrors = 20;
 
 struct Invocation {
   std::string server;
@@ -32,6 +48,7 @@ struct Invocation {
   std::ostream& out;
   std::ostream& err;
   std::shared_ptr<grpc::Channel> channel;
+  std::vector<std::string> args;  // Positional arguments after the command.
 
   std::optional<std::string> Flag(const std::string& name) const {
     auto it = flags.find(name);
@@ -46,6 +63,10 @@ struct Command {
   std::string_view flags_usage;
   std::string_view summary;
   int (*run)(Invocation&);
+  // Positional arguments accepted (e.g. a file).
+  size_t max_args = 0;
+  // Flags that take no value (--all); "--all=false" also works.
+  std::vector<std::string_view> bool_flags = {};
 };
 
 void PrepareContext(grpc::ClientContext& context, absl::Duration deadline) {
@@ -138,6 +159,323 @@ int RunBackup(Invocation& inv) {
   return 0;
 }
 
+// ------------------------------------------------------------ plan files
+
+std::string TimestampText(const google::protobuf::Timestamp& ts) {
+  if (ts.seconds() == 0 && ts.nanos() == 0) return "-";
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(ts.seconds()),
+                          absl::UTCTimeZone());
+}
+
+std::string OutcomeName(hub::v1::IngestOutcome outcome) {
+  std::string name = hub::v1::IngestOutcome_Name(outcome);
+  constexpr std::string_view kPrefix = "INGEST_OUTCOME_";
+  if (name.rfind(kPrefix, 0) == 0) name = name.substr(kPrefix.size());
+  return name;
+}
+
+std::string KindName(hub::v1::FileKind kind) {
+  std::string name = hub::v1::FileKind_Name(kind);
+  constexpr std::string_view kPrefix = "FILE_KIND_";
+  if (name.rfind(kPrefix, 0) == 0) name = name.substr(kPrefix.size());
+  return name;
+}
+
+// The report's summary lines, then its inline row errors (at most
+// `max_errors`; -1 = all) as a table.
+void PrintIngestReport(std::ostream& os, const hub::v1::IngestReport& r, int max_errors) {
+  const hub::v1::IngestChanges& c = r.changes();
+  os << "report    " << r.report_id() << "\n"
+     << "file      " << r.file_name() << " (" << KindName(r.file_kind()) << ", " << r.size_bytes()
+     << " bytes, sha256 " << r.content_sha256().substr(0, 16) << "...)\n"
+     << "outcome   " << OutcomeName(r.outcome()) << "\n";
+  if (r.outcome() == hub::v1::INGEST_OUTCOME_REJECTED) {
+    os << "rejected  " << r.rejection_code() << ": " << r.rejection_reason() << "\n";
+  }
+  // A provider's CBO CSV report (hubctl submit) has no plan-file changes.
+  const bool cbo = r.file_kind() == hub::v1::FILE_KIND_CBO_SUBMISSIONS;
+  os << "rows      read " << r.rows_read() << ", accepted " << r.rows_accepted() << ", rejected "
+     << r.rows_rejected();
+  if (cbo) {
+    os << "\n";
+  } else {
+    os << " (unchanged " << c.rows_unchanged() << ")\n"
+     << "changes   members " << c.members_upserted() << ", coverage periods "
+     << c.coverage_periods_written() << ", assignments " << c.assignments_written()
+     << " (ended " << c.assignments_ended() << "), authorizations "
+     << c.authorizations_written() << " (ended " << c.authorizations_ended()
+     << "), quality reports " << c.quality_reports_written() << "\n";
+  }
+  os << "received  " << TimestampText(r.receive_time()) << ", completed "
+     << TimestampText(r.complete_time()) << "\n";
+  if (r.row_errors().empty()) return;
+  TextTable table({"ROW", "FIELD", "CODE", "MESSAGE"});
+  int shown = 0;
+  for (const hub::v1::RowError& e : r.row_errors()) {
+    if (max_errors >= 0 && shown == max_errors) break;
+    table.AddRow({absl::StrCat(e.row_number()), e.field().empty() ? "-" : e.field(),
+                  e.reason_code(), e.message()});
+    ++shown;
+  }
+  os << "\n" << table.Render();
+  if (shown < r.rows_rejected() || shown < r.row_errors_size()) {
+    if (cbo) {
+      os << "(first " << shown << " row errors shown)\n";
+    } else {
+      os << "(first " << shown << " row errors shown; `hubctl report " << r.report_id()
+         << " --all` lists every one)\n";
+    }
+  }
+}
+
+int ExitCodeOf(const hub::v1::IngestReport& report) {
+  return report.outcome() == hub::v1::INGEST_OUTCOME_ACCEPTED ||
+                 report.outcome() == hub::v1::INGEST_OUTCOME_PARTIALLY_ACCEPTED
+             ? 0
+             : 1;
+}
+
+// A local file ready to stream: its size, SHA-256 and an open stream.
+struct UploadFile {
+  int64_t size = 0;
+  std::string sha256;
+  std::ifstream in;
+};
+
+// Opens `path` for `command`; prints why not and returns nullopt.
+std::optional<UploadFile> OpenUploadFile(Invocation& inv, std::string_view command,
+                                         const std::string& path) {
+  std::error_code ec;
+  const auto file_size = std::filesystem::file_size(path, ec);
+  if (ec || !std::filesystem::is_regular_file(path, ec)) {
+    inv.err << "hubctl: " << command << ": cannot read " << path << " (not a readable file)\n";
+    return std::nullopt;
+  }
+  UploadFile file;
+  file.size = static_cast<int64_t>(file_size);
+  // The hash goes first so the hub can answer a repeat upload at once.
+  absl::StatusOr<std::string> sha = Sha256OfFile(path);
+  if (!sha.ok()) {
+    inv.err << "hubctl: " << command << ": " << sha.status().message() << "\n";
+    return std::nullopt;
+  }
+  file.sha256 = *std::move(sha);
+  file.in.open(path, std::ios::binary);
+  if (!file.in) {
+    inv.err << "hubctl: " << command << ": cannot open " << path << "\n";
+    return std::nullopt;
+  }
+  return file;
+}
+
+// Sends `request` (the header, already set), then the file in chunks,
+// showing progress on stderr for large files, then WritesDone. A failed
+// Write means the hub finished the call early (a known file, or an error):
+// sending stops and the caller reads the answer from Finish.
+template <typename Request>
+void StreamUpload(Invocation& inv, std::string_view command, UploadFile& file,
+                  grpc::ClientWriter<Request>& writer, Request& request) {
+  bool open = writer.Write(request);
+  const bool progress = file.size > kProgressMinBytes;
+  int64_t sent = 0;
+  int next_percent = 5;
+  std::string buffer(kUploadChunkBytes, '\0');
+  while (open && file.in) {
+    file.in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    const std::streamsize n = file.in.gcount();
+    if (n <= 0) break;
+    request.Clear();
+    request.set_chunk(buffer.data(), static_cast<size_t>(n));
+    open = writer.Write(request);
+    sent += n;
+    if (progress && file.size > 0) {
+      const int percent = static_cast<int>(sent * 100 / file.size);
+      if (percent >= next_percent) {
+        inv.err << absl::StrFormat("hubctl: %s: %d%% (%.1f of %.1f MiB)\n",
+                                   absl::string_view(command.data(), command.size()), percent,
+                                   sent / 1048576.0, file.size / 1048576.0);
+        inv.err.flush();
+        next_percent = (percent / 5 + 1) * 5;
+      }
+    }
+  }
+  if (open) {
+    writer.WritesDone();
+    if (progress) inv.err << "hubctl: " << command << ": sent; waiting for the hub's report\n";
+  }
+}
+
+int RunUpload(Invocation& inv) {
+  constexpr char kUsage[] =
+      "usage: hubctl upload --plan=ID --kind=assignment|authorization|quality FILE\n";
+  const std::optional<std::string> plan = inv.Flag("plan");
+  const std::optional<std::string> kind_flag = inv.Flag("kind");
+  if (!plan.has_value() || plan->empty() || !kind_flag.has_value() || inv.args.size() != 1) {
+    inv.err << "hubctl: upload needs --plan, --kind and one FILE\n" << kUsage;
+    return 2;
+  }
+  hub::v1::FileKind kind;
+  if (*kind_flag == "assignment") {
+    kind = hub::v1::FILE_KIND_MEMBER_ASSIGNMENT;
+  } else if (*kind_flag == "authorization") {
+    kind = hub::v1::FILE_KIND_CS_AUTHORIZATION;
+  } else if (*kind_flag == "quality") {
+    kind = hub::v1::FILE_KIND_QUALITY_REPORT;
+  } else {
+    inv.err << "hubctl: upload: --kind must be assignment, authorization or quality\n" << kUsage;
+    return 2;
+  }
+  const std::string& path = inv.args[0];
+  std::optional<UploadFile> file = OpenUploadFile(inv, "upload", path);
+  if (!file.has_value()) return 1;
+
+  auto stub = hub::v1::PlanService::NewStub(inv.channel);
+  grpc::ClientContext context;
+  PrepareContext(context, kUploadDeadline);
+  hub::v1::UploadFileResponse response;
+  std::unique_ptr<grpc::ClientWriter<hub::v1::UploadFileRequest>> writer =
+      stub->UploadFile(&context, &response);
+  hub::v1::UploadFileRequest request;
+  hub::v1::UploadFileHeader* header = request.mutable_header();
+  header->set_plan_id(*plan);
+  header->set_file_kind(kind);
+  header->set_file_name(std::filesystem::path(path).filename().string());
+  header->set_content_sha256(file->sha256);
+  StreamUpload(inv, "upload", *file, *writer, request);
+  absl::Status status = FromGrpcStatus(writer->Finish());
+  if (!status.ok()) return Fail(inv, "upload", status);
+  PrintIngestReport(inv.out, response.report(), kShownRowErrors);
+  return ExitCodeOf(response.report());
+}
+
+// hubctl submit FILE --provider=ID: a CBO CSV (docs/cbo-csv-template.md)
+// through ProviderService.UploadFile, printed like `upload`.
+int RunSubmit(Invocation& inv) {
+  constexpr char kUsage[] = "usage: hubctl submit --provider=ID FILE\n";
+  const std::optional<std::string> provider = inv.Flag("provider");
+  if (!provider.has_value() || provider->empty() || inv.args.size() != 1) {
+    inv.err << "hubctl: submit needs --provider and one FILE (a CBO CSV template)\n" << kUsage;
+    return 2;
+  }
+  const std::string& path = inv.args[0];
+  std::optional<UploadFile> file = OpenUploadFile(inv, "submit", path);
+  if (!file.has_value()) return 1;
+  auto stub = hub::v1::ProviderService::NewStub(inv.channel);
+  grpc::ClientContext context;
+  PrepareContext(context, kUploadDeadline);
+  hub::v1::ProviderServiceUploadFileResponse response;
+  std::unique_ptr<grpc::ClientWriter<hub::v1::ProviderServiceUploadFileRequest>> writer =
+      stub->UploadFile(&context, &response);
+  hub::v1::ProviderServiceUploadFileRequest request;
+  hub::v1::ProviderUploadHeader* header = request.mutable_header();
+  header->set_provider_id(*provider);
+  header->set_file_name(std::filesystem::path(path).filename().string());
+  header->set_content_sha256(file->sha256);
+  StreamUpload(inv, "submit", *file, *writer, request);
+  absl::Status status = FromGrpcStatus(writer->Finish());
+  if (!status.ok()) return Fail(inv, "submit", status);
+  PrintIngestReport(inv.out, response.report(), kShownRowErrors);
+  return ExitCodeOf(response.report());
+}
+
+int RunReport(Invocation& inv) {
+  if (inv.args.size() != 1) {
+    inv.err << "hubctl: report needs one REPORT_ID\nusage: hubctl report REPORT_ID [--all]\n";
+    return 2;
+  }
+  const std::optional<std::string> all_flag = inv.Flag("all");
+  const bool all = all_flag.has_value() && *all_flag != "false" && *all_flag != "0";
+  auto stub = hub::v1::PlanService::NewStub(inv.channel);
+  hub::v1::GetIngestReportRequest request;
+  request.set_report_id(inv.args[0]);
+  request.set_page_size(all ? 10000 : kShownRowErrors);
+  hub::v1::IngestReport report;
+  bool first = true;
+  do {
+    grpc::ClientContext context;
+    PrepareContext(context, kReadDeadline);
+    hub::v1::GetIngestReportResponse response;
+    absl::Status status = FromGrpcStatus(stub->GetIngestReport(&context, request, &response));
+    if (!status.ok()) return Fail(inv, "report", status);
+    if (first) {
+      report = response.report();
+      first = false;
+    } else {
+      for (auto& e : *response.mutable_report()->mutable_row_errors()) {
+        *report.add_row_errors() = std::move(e);
+      }
+    }
+    request.set_page_token(all ? response.next_page_token() : "");
+  } while (!request.page_token().empty());
+  PrintIngestReport(inv.out, report, all ? -1 : kShownRowErrors);
+  return ExitCodeOf(report);
+}
+
+int RunReports(Invocation& inv) {
+  const std::optional<std::string> plan = inv.Flag("plan");
+  if (!plan.has_value() || plan->empty()) {
+    inv.err << "hubctl: reports needs --plan\nusage: hubctl reports --plan=ID\n";
+    return 2;
+  }
+  auto stub = hub::v1::PlanService::NewStub(inv.channel);
+  hub::v1::ListIngestReportsRequest request;
+  request.set_plan_id(*plan);
+  request.set_page_size(1000);
+  TextTable table({"REPORT ID", "KIND", "FILE", "OUTCOME", "READ", "ACCEPTED", "REJECTED",
+                   "COMPLETED (UTC)"});
+  do {
+    grpc::ClientContext context;
+    PrepareContext(context, kReadDeadline);
+    hub::v1::ListIngestReportsResponse response;
+    absl::Status status = FromGrpcStatus(stub->ListIngestReports(&context, request, &response));
+    if (!status.ok()) return Fail(inv, "reports", status);
+    for (const hub::v1::IngestReport& r : response.reports()) {
+      table.AddRow({r.report_id(), KindName(r.file_kind()), r.file_name(), OutcomeName(r.outcome()),
+                    absl::StrCat(r.rows_read()), absl::StrCat(r.rows_accepted()),
+                    absl::StrCat(r.rows_rejected()), TimestampText(r.complete_time())});
+    }
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  inv.out << table.Render();
+  return 0;
+}
+
+// `hubctl pull`: see hub/hubctl_pull.h.
+int RunPull(Invocation& inv) {
+  constexpr char kUsage[] =
+      "usage: hubctl pull --plan=ID [--kinds=service,outreach_attempt,...] [--max=N] [--ack] "
+      "[--follow] [--json]\n";
+  PullCommandOptions options;
+  const std::optional<std::string> plan = inv.Flag("plan");
+  if (!plan.has_value() || plan->empty()) {
+    inv.err << "hubctl: pull needs --plan\n" << kUsage;
+    return 2;
+  }
+  options.plan_id = *plan;
+  if (auto kinds = inv.Flag("kinds")) {
+    absl::StatusOr<std::vector<hub::v1::RecordKind>> parsed = ParseRecordKinds(*kinds);
+    if (!parsed.ok()) {
+      inv.err << "hubctl: pull: " << parsed.status().message() << "\n" << kUsage;
+      return 2;
+    }
+    options.kinds = *std::move(parsed);
+  }
+  if (auto max = inv.Flag("max")) {
+    if (!absl::SimpleAtoi(*max, &options.max_items) || options.max_items < 0) {
+      inv.err << "hubctl: pull: --max must be a number of items, 0 for no limit\n" << kUsage;
+      return 2;
+    }
+  }
+  auto is_set = [&](const char* name) {
+    const std::optional<std::string> v = inv.Flag(name);
+    return v.has_value() && *v != "false" && *v != "0";
+  };
+  options.ack = is_set("ack");
+  options.follow = is_set("follow");
+  options.json = is_set("json");
+  return PullFeedCommand(inv.channel, inv.server, options, inv.out, inv.err);
+}
+
 // The command table. Keep it sorted by name as `hubctl --help` shows it.
 const std::vector<Command>& Commands() {
   static const auto* const commands = new std::vector<Command>{
@@ -147,6 +485,20 @@ const std::vector<Command>& Commands() {
       {"plans", {}, "", "list the plans of the county", &RunPlans},
       {"providers", {"plan", "kind"}, "[--plan=ID] [--kind=ecm|cs]",
        "list providers, optionally those contracted with a plan or of a kind", &RunProviders},
+      {"pull", {"plan", "kinds", "max"},
+       "--plan=ID [--kinds=K,...] [--max=N] [--ack] [--follow] [--json]",
+       "print a plan's feed from its cursor, one line per item; --ack acknowledges it",
+       &RunPull, 0, {"ack", "follow", "json"}},
+      {"report", {"all"}, "REPORT_ID [--all]",
+       "print a past ingest report; --all lists every rejected row", &RunReport, 1, {"all"}},
+      {"reports", {"plan"}, "--plan=ID", "list a plan's ingest reports, newest first",
+       &RunReports},
+      {"submit", {"provider"}, "--provider=ID FILE",
+       "submit a CBO CSV (docs/cbo-csv-template.md) and print the per-row report", &RunSubmit,
+       1},
+      {"upload", {"plan", "kind"}, "--plan=ID --kind=assignment|authorization|quality FILE",
+       "upload a plan's native file and print the hub's report (exit 1 if REJECTED)", &RunUpload,
+       1},
   };
   return *commands;
 }
@@ -227,10 +579,25 @@ int RunHubctl(const std::vector<std::string>& args, std::string_view env_server,
     PrintUsage(err);
     return 2;
   }
-  Invocation inv{server, {}, out, err, nullptr};
+  Invocation inv{server, {}, out, err, nullptr, {}};
   for (++i; i < args.size(); ++i) {
     std::string name, value;
     const std::string arg = args[i];
+    if (arg.size() >= 2 && arg[0] == '-') {
+      // A flag without a value: "--all" (or "--all=false").
+      const std::string body = arg.substr(arg[1] == '-' ? 2 : 1);
+      const size_t eq = body.find('=');
+      const std::string flag_name = body.substr(0, eq);
+      bool is_bool = false;
+      for (std::string_view f : command->bool_flags) is_bool = is_bool || f == flag_name;
+      if (is_bool) {
+        inv.flags[flag_name] = eq == std::string::npos ? "true" : body.substr(eq + 1);
+        continue;
+      }
+    } else if (inv.args.size() < command->max_args) {
+      inv.args.push_back(arg);
+      continue;
+    }
     const bool is_flag = TakeFlag(args, &i, &name, &value);
     bool known = false;
     for (std::string_view f : command->flags) known = known || f == name;

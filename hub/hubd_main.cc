@@ -1,7 +1,8 @@
 // hubd: the county hub server.
 //
 //   hubd --data_dir=DIR [--listen=127.0.0.1:50051] [--seed=FILE]
-//        [--backup_dir=DIR] [--port_file=FILE]
+//        [--backup_dir=DIR] [--spool_dir=DIR] [--profiles_dir=DIR]
+//        [--reference_dir=DIR] [--port_file=FILE]
 //
 // Logs are JSON lines on stderr. SIGTERM or SIGINT stops it gracefully
 // (health NOT_SERVING, 10 s drain, store closed) with exit code 0.
@@ -36,6 +37,16 @@ ABSL_FLAG(std::string, seed, "",
 ABSL_FLAG(std::string, backup_dir, "",
           "Folder receiving backups (AdminService.CreateBackup). Default: \"backups\" next to "
           "--data_dir, e.g. /var/lib/hub/data -> /var/lib/hub/backups.");
+ABSL_FLAG(std::string, spool_dir, "",
+          "Folder holding uploads while they arrive (emptied at start). Default: \"spool\" next "
+          "to --data_dir.");
+ABSL_FLAG(std::string, profiles_dir, "",
+          "Folder of plan adapter profiles (<dir>/<profile>/profile.textproto). Default: the "
+          "adapters/plans folder of the source tree hubd was built from.");
+ABSL_FLAG(std::string, reference_dir, "",
+          "Folder of the reference tables (hub.v1.ReferenceTables *.textproto: HCPCS code and "
+          "modifier pairs, DHCS discontinuation codes). Default: the data/reference folder of "
+          "the source tree hubd was built from.");
 ABSL_FLAG(std::string, port_file, "",
           "If set, hubd writes the bound port (a decimal number and a newline) to this file once "
           "it serves; written atomically (temp file + rename).");
@@ -43,13 +54,17 @@ ABSL_FLAG(std::string, port_file, "",
 namespace {
 
 constexpr char kUsage[] =
-    "usage: hubd --data_dir=DIR [--listen=HOST:PORT] [--seed=FILE] [--backup_dir=DIR] "
-    "[--port_file=FILE]\n"
+    "usage: hubd --data_dir=DIR [--listen=HOST:PORT] [--seed=FILE] [--backup_dir=DIR]\n"
+    "            [--spool_dir=DIR] [--profiles_dir=DIR] [--reference_dir=DIR]\n"
+    "            [--port_file=FILE]\n"
     "  --listen      gRPC address, default 127.0.0.1:50051 (port 0 = any free port);\n"
     "                plaintext is allowed only on loopback until TLS is configured\n"
     "  --data_dir    folder of the store (required)\n"
     "  --seed        directory seed (text format) loaded on first start\n"
     "  --backup_dir  where backups go, default \"backups\" next to --data_dir\n"
+    "  --spool_dir   where uploads are spooled, default \"spool\" next to --data_dir\n"
+    "  --profiles_dir  plan adapter profiles, default <source tree>/adapters/plans\n"
+    "  --reference_dir  code tables, default <source tree>/data/reference\n"
     "  --port_file   write the bound port here once serving\n";
 
 int UsageError(const std::string& problem) {
@@ -111,6 +126,9 @@ int main(int argc, char** argv) {
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.seed_path = absl::GetFlag(FLAGS_seed);
   options.backup_dir = absl::GetFlag(FLAGS_backup_dir);
+  options.spool_dir = absl::GetFlag(FLAGS_spool_dir);
+  options.profiles_dir = absl::GetFlag(FLAGS_profiles_dir);
+  options.reference_dir = absl::GetFlag(FLAGS_reference_dir);
   const std::string port_file = absl::GetFlag(FLAGS_port_file);
   if (options.data_dir.empty()) return UsageError("--data_dir is required");
   // Shape only (TLS "enabled" skips the loopback rule, which Start enforces
@@ -154,6 +172,7 @@ int main(int argc, char** argv) {
                                   {"port", port},
                                   {"plan_count", info.plan_count},
                                   {"provider_count", info.provider_count},
+                                  {"adapter_profile_count", info.adapter_profile_count},
                                   {"seed_loaded", info.seed.loaded},
                                   {"seed_plan_count", info.seed.plans},
                                   {"seed_provider_count", info.seed.providers}});

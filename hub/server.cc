@@ -20,6 +20,13 @@
 #include "hub/admin_service.h"
 #include "hub/directory_service.h"
 #include "hub/log.h"
+#include "hub/plan_adapters.h"
+#include "hub/plan_service.h"
+#include "hub/feed_notifier.h"
+#include "hub/provider_service.h"
+#include "hub/reference_tables.h"
+#include "hub/submit_pipeline.h"
+#include "storage/feed_store.h"
 #include "storage/directory_store.h"
 #include "storage/store.h"
 
@@ -30,7 +37,16 @@ namespace {
 const char* const kServiceNames[] = {
     hub::v1::DirectoryService::service_full_name(),
     hub::v1::AdminService::service_full_name(),
+    hub::v1::PlanService::service_full_name(),
+    hub::v1::ProviderService::service_full_name(),
 };
+
+#ifndef HUB_DEFAULT_PROFILES_DIR
+#define HUB_DEFAULT_PROFILES_DIR "adapters/plans"
+#endif
+
+// Largest message accepted: an upload chunk of 4 MiB plus its framing.
+constexpr int kMaxReceiveMessageBytes = (4 << 20) + (64 << 10);
 
 // gRPC's default health service is not built from a .proto, so server
 // reflection lists grpc.health.v1.Health without being able to describe it,
@@ -134,6 +150,14 @@ std::string HubServer::DefaultBackupDir(const std::string& data_dir) {
   return (parent.empty() ? std::filesystem::path("backups") : parent / "backups").string();
 }
 
+std::string HubServer::DefaultSpoolDir(const std::string& data_dir) {
+  return PlanService::DefaultSpoolDir(data_dir);
+}
+
+std::string HubServer::DefaultProfilesDir() { return HUB_DEFAULT_PROFILES_DIR; }
+
+std::string HubServer::DefaultReferenceDir() { return ReferenceTables::DefaultDir(); }
+
 absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
   if (options.data_dir.empty()) {
     return absl::InvalidArgumentError("data_dir is required: the folder that holds the store");
@@ -142,6 +166,9 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
   RETURN_IF_ERROR(auth::CheckListenAddress(options.listen_address, /*tls_enabled=*/false));
   if (options.backup_dir.empty()) options.backup_dir = DefaultBackupDir(options.data_dir);
   if (!options.clock) options.clock = [] { return absl::Now(); };
+  if (options.profiles_dir.empty()) options.profiles_dir = DefaultProfilesDir();
+  if (options.spool_dir.empty()) options.spool_dir = DefaultSpoolDir(options.data_dir);
+  options.ingest.clock = options.clock;
 
   std::unique_ptr<HubServer> hub(new HubServer());
   storage::StoreOptions store_options;
@@ -153,6 +180,45 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
   }
   ASSIGN_OR_RETURN(hub->start_info_.plan_count, CountPlans(*hub->directory_));
   ASSIGN_OR_RETURN(hub->start_info_.provider_count, CountProviders(*hub->directory_));
+  ASSIGN_OR_RETURN(hub->plan_adapters_, PlanAdapterSet::Load(options.profiles_dir));
+  hub->start_info_.adapter_profile_count = static_cast<int>(hub->plan_adapters_->Names().size());
+  RETURN_IF_ERROR(PlanService::PrepareSpoolDir(options.spool_dir));
+  hub->ingest_ = std::make_unique<IngestPipeline>(hub->store_.get(), hub->directory_.get(),
+                                                  options.ingest);
+  // Plans' feeds: ONE FeedStore (it keeps heads in memory) for the submit
+  // pipeline and PlanService.PullFeed/Ack; the notifier wakes followers.
+  hub->feed_ = std::make_unique<storage::FeedStore>(hub->store_.get());
+  hub->feed_notifier_ = std::make_unique<FeedNotifier>();
+  hub->plan_service_ = std::make_unique<PlanService>(
+      hub->store_.get(), hub->directory_.get(), hub->plan_adapters_.get(), hub->ingest_.get(),
+      PlanServiceOptions{options.spool_dir, options.clock, hub->feed_.get(),
+                         hub->feed_notifier_.get()});
+
+  // Submissions: reference tables, the feeds, the pipeline (one writer
+  // thread, group commit) and ProviderService.
+  ASSIGN_OR_RETURN(hub->reference_,
+                   ReferenceTables::LoadDir(options.reference_dir.empty()
+                                                ? DefaultReferenceDir()
+                                                : options.reference_dir));
+  {
+    SubmitPipelineOptions submit_options;
+    submit_options.clock = options.clock;
+    FeedNotifier* notifier = hub->feed_notifier_.get();
+    submit_options.on_feed_appended = [notifier](const std::string& plan_id) {
+      notifier->Notify(plan_id);
+    };
+    hub->submit_pipeline_ = std::make_unique<SubmitPipeline>(
+        hub->store_.get(), hub->directory_.get(), hub->feed_.get(), hub->reference_.get(),
+        std::move(submit_options));
+  }
+  {
+    ProviderServiceOptions provider_options;
+    provider_options.spool_dir = options.spool_dir;
+    provider_options.clock = options.clock;
+    hub->provider_service_ = std::make_unique<ProviderService>(
+        hub->directory_.get(), hub->feed_.get(), hub->submit_pipeline_.get(),
+        std::move(provider_options));
+  }
 
   hub->directory_service_ = std::make_unique<DirectoryService>(hub->directory_.get());
   hub->admin_service_ = std::make_unique<AdminService>(
@@ -167,11 +233,14 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
   // gRPC sets SO_REUSEPORT by default: a second hubd on the same port would
   // then start and split the traffic. One port, one hub.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
   int selected_port = 0;
   builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
                            &selected_port);
   builder.RegisterService(hub->directory_service_.get());
   builder.RegisterService(hub->admin_service_.get());
+  builder.RegisterService(hub->plan_service_.get());
+  builder.RegisterService(hub->provider_service_.get());
   hub->server_ = builder.BuildAndStart();
   if (hub->server_ == nullptr || selected_port == 0) {
     // The destructor closes the store.
@@ -205,6 +274,18 @@ absl::Status HubServer::Shutdown(absl::Duration drain) {
     server_->Wait();
     server_.reset();
   }
+  // The server is down, so every upload has finished: join the ingest
+  // workers before the store closes.
+  plan_service_.reset();
+  ingest_.reset();
+  // Upload workers first (they submit through the pipeline), then the
+  // pipeline (answers what is queued, joins its writer), then the feeds.
+  provider_service_.reset();
+  submit_pipeline_.reset();
+  feed_notifier_.reset();
+  feed_.reset();
+  reference_.reset();
+  plan_adapters_.reset();
   admin_service_.reset();
   directory_service_.reset();
   directory_.reset();

@@ -2,9 +2,11 @@
 // that hubd, tests and tools start and stop the same way.
 //
 // Start opens the store in data_dir, loads the directory seed on first
-// start, enforces the transport policy (plaintext only on loopback until
-// TLS exists), and serves hub.v1.DirectoryService, hub.v1.AdminService,
-// grpc.health.v1.Health and server reflection.
+// start, loads the plan adapter profiles, prepares the upload spool folder,
+// enforces the transport policy (plaintext only on loopback until TLS
+// exists), loads the reference tables, starts the submit pipeline, and
+// serves hub.v1.DirectoryService, hub.v1.AdminService, hub.v1.PlanService,
+// hub.v1.ProviderService, grpc.health.v1.Health and server reflection.
 //
 // Thread safety: port() and start_info() are safe from any thread;
 // SetNotServing and Shutdown may be called from any one thread.
@@ -18,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "hub/ingest.h"
 #include "hub/seed_loader.h"
 
 namespace grpc {
@@ -28,10 +31,17 @@ namespace hub {
 namespace storage {
 class Store;
 class DirectoryStore;
+class FeedStore;
 }  // namespace storage
 
 class DirectoryService;
 class AdminService;
+class PlanService;
+class PlanAdapterSet;
+class FeedNotifier;
+class ReferenceTables;
+class SubmitPipeline;
+class ProviderService;
 
 class HubServer {
  public:
@@ -45,8 +55,19 @@ class HubServer {
     std::string seed_path;
     // Folder receiving backups; empty = DefaultBackupDir(data_dir).
     std::string backup_dir;
-    // Wall clock (names backups); empty = absl::Now.
+    // Wall clock (names backups, times ingest reports); empty = absl::Now.
     std::function<absl::Time()> clock;
+    // Folder of plan adapter profiles, <dir>/<profile>/profile.textproto;
+    // empty = DefaultProfilesDir().
+    std::string profiles_dir;
+    // Folder spooling uploads while they arrive; created, and emptied of
+    // leftovers, at start; empty = DefaultSpoolDir(data_dir).
+    std::string spool_dir;
+    // Ingest tuning and test hooks; its clock is replaced by `clock`.
+    IngestOptions ingest;
+    // Folder of the reference tables (data/reference/*.textproto); empty =
+    // DefaultReferenceDir().
+    std::string reference_dir;
   };
 
   // What Start found and did, for the startup log.
@@ -54,6 +75,7 @@ class HubServer {
     SeedLoadResult seed;
     int plan_count = 0;
     int provider_count = 0;
+    int adapter_profile_count = 0;
   };
 
   // Starts serving. Fails with: InvalidArgument for a malformed address or
@@ -65,6 +87,14 @@ class HubServer {
   // "backups" next to data_dir: "/var/lib/hub/data" -> "/var/lib/hub/backups".
   // A backup must not live inside the data folder it copies.
   static std::string DefaultBackupDir(const std::string& data_dir);
+  // "spool" next to data_dir, as for backups.
+  static std::string DefaultSpoolDir(const std::string& data_dir);
+  // The adapter profiles of the source tree this hubd was built from
+  // (compile definition HUB_DEFAULT_PROFILES_DIR): <repo>/adapters/plans.
+  static std::string DefaultProfilesDir();
+  // The reference tables of the source tree this hubd was built from
+  // (compile definition HUB_DEFAULT_REFERENCE_DIR): <repo>/data/reference.
+  static std::string DefaultReferenceDir();
 
   // Shuts down with no drain time if Shutdown was not called.
   ~HubServer();
@@ -92,6 +122,17 @@ class HubServer {
   std::unique_ptr<storage::DirectoryStore> directory_;
   std::unique_ptr<DirectoryService> directory_service_;
   std::unique_ptr<AdminService> admin_service_;
+  std::unique_ptr<PlanAdapterSet> plan_adapters_;
+  std::unique_ptr<IngestPipeline> ingest_;
+  std::unique_ptr<PlanService> plan_service_;
+  // Plans' feeds: ONE FeedStore (it keeps the feeds' heads in memory) shared
+  // by the submit pipeline (the only appender) and PlanService.PullFeed/Ack;
+  // the notifier wakes PullFeed followers after each commit.
+  std::unique_ptr<storage::FeedStore> feed_;
+  std::unique_ptr<FeedNotifier> feed_notifier_;
+  std::unique_ptr<ReferenceTables> reference_;
+  std::unique_ptr<SubmitPipeline> submit_pipeline_;
+  std::unique_ptr<ProviderService> provider_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   StartInfo start_info_;

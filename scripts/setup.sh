@@ -36,7 +36,10 @@ packages=(
   cmake ninja-build g++ pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libcpp-httplib-dev openssl nodejs npm
+  libcpp-httplib-dev openssl golang-github-gogo-googleapis-dev libssl-dev nodejs npm
+  # Helm chart checks (tests/charts): Go + sprig render the chart offline,
+  # yamllint lints the output.
+  golang-go golang-github-masterminds-sprig-dev yamllint
 )
 
 package_installed() {

@@ -23,6 +23,30 @@ std::string AssignmentKey(const hub::v1::Assignment& a) {
   return internal::Key({a.cin(), a.plan_id(), a.provider_id(), a.benefit_start_date()});
 }
 
+// Key of the plan's assignment index: plan first.
+std::string PlanAssignmentKey(const hub::v1::Assignment& a) {
+  return internal::Key({a.plan_id(), a.cin(), a.provider_id(), a.benefit_start_date()});
+}
+
+// Splits `key` at '\0' into exactly `n` fields; false otherwise.
+bool SplitKey(std::string_view key, size_t n, std::vector<std::string_view>* fields) {
+  fields->clear();
+  size_t start = 0;
+  while (true) {
+    const size_t end = key.find(internal::kSeparator, start);
+    fields->push_back(key.substr(start, end == std::string_view::npos ? end : end - start));
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  return fields->size() == n;
+}
+
+absl::Status DamagedIndex(std::string_view which) {
+  return absl::DataLossError(absl::StrCat("storage: an entry of the ", internal::Absl(which),
+                                          " index is damaged; restore the data directory from a "
+                                          "checkpoint"));
+}
+
 // Scans the records of type `Record` stored under `cin` in `family`, keeping
 // those `keep` accepts.
 template <typename Record, typename Keep>
@@ -48,18 +72,65 @@ CareStore::CareStore(Store* store) : store_(store) {}
 uint64_t CareStore::PutAssignment(WriteBatch& batch, const hub::v1::Assignment& assignment) {
   hub::v1::Assignment stored = assignment;
   stored.set_version(store_->NextVersion(batch));
-  batch.rep()
-      .batch
+  rocksdb::WriteBatch& writes = batch.rep().batch;
+  writes
       .Put(store_->rep().cf(ColumnFamily::kAssignments), AssignmentKey(stored),
            stored.SerializeAsString())
+      .PermitUncheckedError();
+  writes
+      .Put(store_->rep().cf(ColumnFamily::kPlanAssignments), PlanAssignmentKey(stored),
+           internal::EncodeFixed64(stored.version()))
       .PermitUncheckedError();
   return stored.version();
 }
 
 void CareStore::DeleteAssignment(WriteBatch& batch, const hub::v1::Assignment& identity) {
-  batch.rep()
-      .batch.Delete(store_->rep().cf(ColumnFamily::kAssignments), AssignmentKey(identity))
+  rocksdb::WriteBatch& writes = batch.rep().batch;
+  writes.Delete(store_->rep().cf(ColumnFamily::kAssignments), AssignmentKey(identity))
       .PermitUncheckedError();
+  writes.Delete(store_->rep().cf(ColumnFamily::kPlanAssignments), PlanAssignmentKey(identity))
+      .PermitUncheckedError();
+}
+
+absl::StatusOr<hub::v1::Assignment> CareStore::GetAssignment(
+    const hub::v1::Assignment& identity) const {
+  std::string value;
+  ASSIGN_OR_RETURN(const bool found, internal::Get(store_->rep(), ColumnFamily::kAssignments,
+                                                   AssignmentKey(identity), &value));
+  // The CIN is PHI: the message never quotes it.
+  if (!found) return absl::NotFoundError("no such assignment");
+  hub::v1::Assignment assignment;
+  RETURN_IF_ERROR(internal::ParseRecord(value, "assignment", &assignment));
+  return assignment;
+}
+
+void CareStore::MarkAssignmentListed(WriteBatch& batch, const hub::v1::Assignment& assignment,
+                                     uint64_t epoch) {
+  batch.rep()
+      .batch
+      .Put(store_->rep().cf(ColumnFamily::kPlanAssignments), PlanAssignmentKey(assignment),
+           internal::EncodeFixed64(epoch))
+      .PermitUncheckedError();
+}
+
+absl::Status CareStore::ScanPlanAssignments(
+    std::string_view plan_id,
+    const std::function<absl::Status(const PlanAssignmentMark&)>& fn) const {
+  PlanAssignmentMark entry;
+  std::vector<std::string_view> fields;
+  return internal::ForEachWithPrefix(
+      store_->rep(), ColumnFamily::kPlanAssignments, internal::Prefix({plan_id}),
+      [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::Status {
+        if (!SplitKey(internal::ToView(key), 4, &fields) ||
+            !internal::DecodeFixed64(internal::ToView(value), &entry.mark)) {
+          return DamagedIndex("plan assignment");
+        }
+        entry.cin.assign(fields[1].data(), fields[1].size());
+        entry.provider_id.assign(fields[2].data(), fields[2].size());
+        entry.benefit_start_date.assign(fields[3].data(), fields[3].size());
+        return fn(entry);
+      },
+      /*fill_cache=*/false);
 }
 
 absl::StatusOr<std::vector<hub::v1::Assignment>> CareStore::AssignmentsOn(
@@ -84,13 +155,13 @@ absl::StatusOr<uint64_t> CareStore::PutAuthorization(WriteBatch& batch,
       internal::Key({authorization.plan_id(), authorization.authorization_number()});
 
   // The CIN the authorization is filed under now: this batch's own earlier
-  // put wins over the committed index.
+  // put (or delete: an empty CIN) wins over the committed index.
   std::string previous_cin;
   bool had_previous = false;
   auto& pending = batch.rep().pending_authorization_cin;
   if (auto it = pending.find(number_key); it != pending.end()) {
     previous_cin = it->second;
-    had_previous = true;
+    had_previous = !previous_cin.empty();
   } else {
     ASSIGN_OR_RETURN(had_previous, internal::Get(rep, ColumnFamily::kAuthorizationByNumber,
                                                  number_key, &previous_cin));
@@ -115,8 +186,66 @@ absl::StatusOr<uint64_t> CareStore::PutAuthorization(WriteBatch& batch,
            internal::Key({stored.cin(), stored.plan_id(), stored.authorization_number()}),
            stored.SerializeAsString())
       .PermitUncheckedError();
+  writes
+      .Put(rep.cf(ColumnFamily::kPlanAuthorizations), number_key,
+           internal::EncodeFixed64(stored.version()))
+      .PermitUncheckedError();
   pending.insert_or_assign(number_key, stored.cin());
   return stored.version();
+}
+
+absl::Status CareStore::DeleteAuthorization(WriteBatch& batch, std::string_view plan_id,
+                                            std::string_view authorization_number) {
+  Store::Rep& rep = store_->rep();
+  const std::string number_key = internal::Key({plan_id, authorization_number});
+  std::string cin;
+  bool present = false;
+  auto& pending = batch.rep().pending_authorization_cin;
+  if (auto it = pending.find(number_key); it != pending.end()) {
+    cin = it->second;
+    present = !cin.empty();
+  } else {
+    ASSIGN_OR_RETURN(present,
+                     internal::Get(rep, ColumnFamily::kAuthorizationByNumber, number_key, &cin));
+  }
+  if (!present) return absl::OkStatus();
+  rocksdb::WriteBatch& writes = batch.rep().batch;
+  writes
+      .Delete(rep.cf(ColumnFamily::kAuthorizations),
+              internal::Key({cin, plan_id, authorization_number}))
+      .PermitUncheckedError();
+  writes.Delete(rep.cf(ColumnFamily::kAuthorizationByNumber), number_key).PermitUncheckedError();
+  writes.Delete(rep.cf(ColumnFamily::kPlanAuthorizations), number_key).PermitUncheckedError();
+  // An empty CIN records "deleted in this batch" for later puts/deletes.
+  pending.insert_or_assign(number_key, std::string());
+  return absl::OkStatus();
+}
+
+void CareStore::MarkAuthorizationListed(WriteBatch& batch, std::string_view plan_id,
+                                        std::string_view authorization_number, uint64_t epoch) {
+  batch.rep()
+      .batch
+      .Put(store_->rep().cf(ColumnFamily::kPlanAuthorizations),
+           internal::Key({plan_id, authorization_number}), internal::EncodeFixed64(epoch))
+      .PermitUncheckedError();
+}
+
+absl::Status CareStore::ScanPlanAuthorizations(
+    std::string_view plan_id,
+    const std::function<absl::Status(const PlanAuthorizationMark&)>& fn) const {
+  PlanAuthorizationMark entry;
+  std::vector<std::string_view> fields;
+  return internal::ForEachWithPrefix(
+      store_->rep(), ColumnFamily::kPlanAuthorizations, internal::Prefix({plan_id}),
+      [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::Status {
+        if (!SplitKey(internal::ToView(key), 2, &fields) ||
+            !internal::DecodeFixed64(internal::ToView(value), &entry.mark)) {
+          return DamagedIndex("plan authorization");
+        }
+        entry.authorization_number.assign(fields[1].data(), fields[1].size());
+        return fn(entry);
+      },
+      /*fill_cache=*/false);
 }
 
 absl::StatusOr<hub::v1::Authorization> CareStore::GetAuthorization(

@@ -42,6 +42,20 @@ void CoverageIndex::Delete(WriteBatch& batch, std::string_view cin, std::string_
       .PermitUncheckedError();
 }
 
+absl::StatusOr<hub::v1::Coverage> CoverageIndex::Get(std::string_view cin,
+                                                     std::string_view plan_id,
+                                                     std::string_view start_date) const {
+  std::string value;
+  ASSIGN_OR_RETURN(const bool found,
+                   internal::Get(store_->rep(), ColumnFamily::kCoverage,
+                                 internal::Key({cin, plan_id, start_date}), &value));
+  // The CIN is PHI: the message never quotes it.
+  if (!found) return absl::NotFoundError("no such coverage period");
+  hub::v1::Coverage period;
+  RETURN_IF_ERROR(internal::ParseRecord(value, "coverage", &period));
+  return period;
+}
+
 absl::StatusOr<hub::v1::Coverage> CoverageIndex::CoveringPlan(std::string_view cin,
                                                               std::string_view iso_date) const {
   hub::v1::Coverage best;

@@ -36,6 +36,10 @@ class CoverageIndex {
   void Delete(WriteBatch& batch, std::string_view cin, std::string_view plan_id,
               std::string_view start_date);
 
+  // The period with identity (cin, plan_id, start_date). NotFound if none.
+  absl::StatusOr<hub::v1::Coverage> Get(std::string_view cin, std::string_view plan_id,
+                                        std::string_view start_date) const;
+
   // The period covering `cin` on `iso_date` (the highest version among those
   // with start_date <= date <= end_date). NotFound if no plan covers it.
   absl::StatusOr<hub::v1::Coverage> CoveringPlan(std::string_view cin,

@@ -44,6 +44,26 @@ std::string PrefixEnd(std::string_view prefix) {
   return std::string(256, '\xff');
 }
 
+std::string EncodeBigEndian64(uint64_t value) {
+  std::string bytes(8, '\0');
+  for (int i = 0; i < 8; ++i) bytes[7 - i] = static_cast<char>((value >> (8 * i)) & 0xff);
+  return bytes;
+}
+
+std::string EncodeBigEndian32(uint32_t value) {
+  std::string bytes(4, '\0');
+  for (int i = 0; i < 4; ++i) bytes[3 - i] = static_cast<char>((value >> (8 * i)) & 0xff);
+  return bytes;
+}
+
+bool DecodeBigEndian64(std::string_view bytes, uint64_t* value) {
+  if (bytes.size() != 8) return false;
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[i]);
+  *value = v;
+  return true;
+}
+
 std::string EncodeFixed64(uint64_t value) {
   std::string bytes(8, '\0');
   for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((value >> (8 * i)) & 0xff);

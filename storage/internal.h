@@ -37,7 +37,7 @@
 namespace hub::storage {
 
 inline constexpr int kColumnFamilyCount =
-    static_cast<int>(ColumnFamily::kAuthorizationByNumber) + 1;
+    static_cast<int>(ColumnFamily::kCarePlans) + 1;
 
 struct Store::Rep {
   // Destroys the column family handles (they must go before the DB), then
@@ -70,7 +70,8 @@ struct WriteBatch::Rep {
   rocksdb::WriteBatch batch;
   // CareStore::PutAuthorization: (plan_id\0authorization_number) -> cin of
   // the authorizations already added to this batch, so a second put of the
-  // same authorization in one batch sees the first.
+  // same authorization in one batch sees the first. An empty cin means
+  // DeleteAuthorization removed it in this batch.
   std::map<std::string, std::string, std::less<>> pending_authorization_cin;
 };
 
@@ -92,6 +93,13 @@ std::string Prefix(std::initializer_list<std::string_view> fields);
 // The smallest key greater than every key that starts with `prefix`
 // (for a prefix ending in '\0', the same prefix ending in '\1').
 std::string PrefixEnd(std::string_view prefix);
+
+// Big-endian fixed-width encodings: keys whose numeric fields sort in
+// numeric order (ingest report sequences, row numbers).
+std::string EncodeBigEndian64(uint64_t value);
+std::string EncodeBigEndian32(uint32_t value);
+// False if `bytes` is not exactly 8 bytes.
+bool DecodeBigEndian64(std::string_view bytes, uint64_t* value);
 
 // Little-endian fixed 64-bit encoding (the version high-water mark).
 std::string EncodeFixed64(uint64_t value);
@@ -132,9 +140,34 @@ absl::StatusOr<bool> Get(const Store::Rep& rep, ColumnFamily family, std::string
 // Calls fn(key, value) -> absl::Status for every record of `family` whose
 // key starts with `prefix`, in key order. Stops at and returns the first
 // error of `fn` or of the iterator.
+// `fill_cache` false keeps a bulk scan (e.g. a whole plan's index) from
+// evicting the block cache's working set.
 template <typename Fn>
 absl::Status ForEachWithPrefix(const Store::Rep& rep, ColumnFamily family, std::string_view prefix,
-                               Fn&& fn) {
+                               Fn&& fn, bool fill_cache = true) {
+  absl::Status open = rep.CheckOpen();
+  if (!open.ok()) return open;
+  const std::string upper = PrefixEnd(prefix);
+  const rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_upper_bound = &upper_slice;
+  read_options.fill_cache = fill_cache;
+  std::unique_ptr<rocksdb::Iterator> it(rep.db->NewIterator(read_options, rep.cf(family)));
+  for (it->Seek(ToSlice(prefix)); it->Valid(); it->Next()) {
+    absl::Status status = fn(it->key(), it->value());
+    if (!status.ok()) return status;
+  }
+  return FromRocksDb(it->status(), "scanning records");
+}
+
+// Calls fn(key, value) -> absl::StatusOr<bool> for the records of `family`
+// whose key starts with `prefix`, in key order, beginning at the first key
+// >= `start` (which must start with `prefix`; "" = the prefix itself). fn
+// returns true to go on, false to stop. Returns the first error of fn or of
+// the iterator.
+template <typename Fn>
+absl::Status ForEachFrom(const Store::Rep& rep, ColumnFamily family, std::string_view prefix,
+                         std::string_view start, Fn&& fn) {
   absl::Status open = rep.CheckOpen();
   if (!open.ok()) return open;
   const std::string upper = PrefixEnd(prefix);
@@ -142,9 +175,10 @@ absl::Status ForEachWithPrefix(const Store::Rep& rep, ColumnFamily family, std::
   rocksdb::ReadOptions read_options;
   read_options.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(rep.db->NewIterator(read_options, rep.cf(family)));
-  for (it->Seek(ToSlice(prefix)); it->Valid(); it->Next()) {
-    absl::Status status = fn(it->key(), it->value());
-    if (!status.ok()) return status;
+  for (it->Seek(ToSlice(start.empty() ? prefix : start)); it->Valid(); it->Next()) {
+    absl::StatusOr<bool> more = fn(it->key(), it->value());
+    if (!more.ok()) return more.status();
+    if (!*more) return absl::OkStatus();
   }
   return FromRocksDb(it->status(), "scanning records");
 }

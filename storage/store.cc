@@ -96,7 +96,7 @@ rocksdb::DBOptions MakeDbOptions() {
   // Caps the memtables of all column families together.
   options.db_write_buffer_size = 64u << 20;
   // Forces a flush of column families that pin old WAL files, so the WAL
-  // (and recovery time) stays bounded with nine column families.
+  // (and recovery time) stays bounded with many column families.
   options.max_total_wal_size = 128u << 20;
   options.bytes_per_sync = 1u << 20;
   options.keep_log_file_num = 5;
@@ -188,6 +188,32 @@ std::string_view ColumnFamilyName(ColumnFamily cf) {
       return "authorizations";
     case ColumnFamily::kAuthorizationByNumber:
       return "authorization_by_number";
+    case ColumnFamily::kIngestReports:
+      return "ingest_reports";
+    case ColumnFamily::kIngestReportsByPlan:
+      return "ingest_reports_by_plan";
+    case ColumnFamily::kIngestRowErrors:
+      return "ingest_row_errors";
+    case ColumnFamily::kPlanAssignments:
+      return "plan_assignments";
+    case ColumnFamily::kPlanAuthorizations:
+      return "plan_authorizations";
+    case ColumnFamily::kQualityReports:
+      return "quality_reports";
+    case ColumnFamily::kFeedItems:
+      return "feed_items";
+    case ColumnFamily::kFeedHeads:
+      return "feed_heads";
+    case ColumnFamily::kFeedCursors:
+      return "feed_cursors";
+    case ColumnFamily::kRecords:
+      return "records";
+    case ColumnFamily::kIdempotency:
+      return "idempotency";
+    case ColumnFamily::kProviderRecords:
+      return "provider_records";
+    case ColumnFamily::kCarePlans:
+      return "care_plans";
   }
   return "unknown";
 }

@@ -30,6 +30,26 @@ enum class ColumnFamily {
   kAssignments,     // cin, plan_id, provider_id, benefit_start -> hub.v1.Assignment
   kAuthorizations,  // cin, plan_id, authorization_number -> hub.v1.Authorization
   kAuthorizationByNumber,  // plan_id, authorization_number -> cin
+  // Plan file ingest (storage/ingest_store.h).
+  kIngestReports,        // report_id -> hub.v1.IngestReport (row_errors empty)
+  kIngestReportsByPlan,  // plan_id, ~sequence (big-endian) -> report_id (newest first)
+  kIngestRowErrors,      // report_id, row_number BE8, ordinal BE4 -> hub.v1.RowError
+  // Per-plan indexes that snapshot files use to find what they no longer
+  // list (storage/care_store.h): the value is a fixed64 mark, the version of
+  // the last put or the epoch of the last snapshot that listed the record.
+  kPlanAssignments,     // plan_id, cin, provider_id, benefit_start -> fixed64 mark
+  kPlanAuthorizations,  // plan_id, authorization_number -> fixed64 mark
+  // Quality measure reports (storage/quality_store.h), provider first.
+  kQualityReports,  // provider_id, plan_id, measure_id, period, stratifier -> QualityMeasureReport
+  // Plans' feeds and providers' submissions (storage/feed_store.h).
+  kFeedItems,        // plan_id, sequence BE8 -> hub.v1.FeedItem
+  kFeedHeads,        // plan_id -> last appended sequence (fixed64)
+  kFeedCursors,      // plan_id -> acknowledged sequence (fixed64)
+  kRecords,          // record_id -> record location and the plan's verdict
+  kIdempotency,      // provider_id, idempotency_key -> hub.v1.SubmissionResult
+  kProviderRecords,  // provider_id, ~accept time BE8, record_id -> "" (newest first)
+  // The latest care plan per member (storage/care_plan_store.h).
+  kCarePlans,  // cin -> hub.v1.FeedItem holding the care plan
 };
 
 // The persisted name of a column family, e.g. "coverage".

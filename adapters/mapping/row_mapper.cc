@@ -105,6 +105,9 @@ struct RowMapper::Field {
   std::string source;
   std::string target;
   std::vector<const FieldDescriptor*> path;  // Messages, then the leaf.
+  // reflections[p] is the Reflection of the message holding path[p],
+  // resolved once: GetReflection() per row costs a call_once and TLS.
+  std::vector<const Reflection*> reflections;
   bool required = false;
   bool is_date = false;
   DateFormat date_format = DateFormat::kIso;
@@ -113,6 +116,15 @@ struct RowMapper::Field {
   std::string split;
   std::vector<hub::v1::Normalization> normalize;
   std::string default_value;
+
+  // Enum targets, resolved once at Create so the per-row path does no name
+  // building: upper-cased full and short value names -> value; with a code
+  // map, Fold(plan value) -> value; and the value a row renders as, by
+  // value index (its short name, or its plan value through the code map).
+  absl::flat_hash_map<std::string, const EnumValueDescriptor*> enum_by_name;
+  absl::flat_hash_map<std::string, const EnumValueDescriptor*> enum_by_code;
+  std::vector<std::string> enum_rendering;
+  std::vector<bool> enum_renderable;
 
   const FieldDescriptor* leaf() const { return path.back(); }
 };
@@ -127,6 +139,14 @@ absl::StatusOr<const Message*> CanonicalRowPrototype(hub::v1::FileKind kind) {
       return &hub::v1::AuthorizationFileRow::default_instance();
     case hub::v1::FILE_KIND_QUALITY_REPORT:
       return &hub::v1::QualityFileRow::default_instance();
+    case hub::v1::FILE_KIND_RETURN_TRANSMISSION:
+      return &hub::v1::ReturnTransmissionRow::default_instance();
+    case hub::v1::FILE_KIND_OUTREACH_TRACKER:
+      return &hub::v1::OutreachTrackerRow::default_instance();
+    case hub::v1::FILE_KIND_INVOICE:
+      return &hub::v1::InvoiceFileRow::default_instance();
+    case hub::v1::FILE_KIND_CBO_SUBMISSIONS:
+      return &hub::v1::CboTemplateRow::default_instance();
     default:
       return absl::NotFoundError(absl::StrCat("no canonical row for file kind ",
                                               hub::v1::FileKind_Name(kind)));
@@ -173,6 +193,7 @@ absl::StatusOr<std::unique_ptr<RowMapper>> RowMapper::Create(
     f.source = m.source();
     f.target = m.target();
     const Descriptor* d = prototype.GetDescriptor();
+    const Message* level = &prototype;
     for (absl::string_view part : absl::StrSplit(m.target(), '.')) {
       if (d == nullptr) return fail("target goes below a field that is not a message");
       const FieldDescriptor* fd = d->FindFieldByName(std::string(part));
@@ -183,6 +204,12 @@ absl::StatusOr<std::unique_ptr<RowMapper>> RowMapper::Create(
         return fail("repeated message fields cannot be mapped");
       }
       f.path.push_back(fd);
+      // The prototype's own default sub-messages give each level's
+      // Reflection, for generated and dynamic messages alike.
+      f.reflections.push_back(level->GetReflection());
+      if (fd->type() == FieldDescriptor::TYPE_MESSAGE) {
+        level = &level->GetReflection()->GetMessage(*level, fd);
+      }
       d = fd->type() == FieldDescriptor::TYPE_MESSAGE ? fd->message_type() : nullptr;
     }
     if (f.leaf()->type() == FieldDescriptor::TYPE_MESSAGE) {
@@ -218,6 +245,29 @@ absl::StatusOr<std::unique_ptr<RowMapper>> RowMapper::Create(
       if (f.when_yes == nullptr) {
         return fail(absl::StrCat("\"", m.when_yes(), "\" is not a value of ",
                                  f.leaf()->enum_type()->full_name()));
+      }
+    }
+    if (f.leaf()->type() == FieldDescriptor::TYPE_ENUM) {
+      const EnumDescriptor* e = f.leaf()->enum_type();
+      for (int v = 0; v < e->value_count(); ++v) {
+        const EnumValueDescriptor* value = e->value(v);
+        f.enum_by_name.emplace(value->name(), value);
+        f.enum_by_name.emplace(ShortEnumName(value), value);
+        std::string rendering = value->number() == 0 ? "" : ShortEnumName(value);
+        bool renderable = true;
+        if (f.code_map != nullptr && value->number() != 0) {
+          auto it = f.code_map->to_plan.find(Fold(value->name()));
+          if (it == f.code_map->to_plan.end()) it = f.code_map->to_plan.find(Fold(ShortEnumName(value)));
+          renderable = it != f.code_map->to_plan.end();
+          rendering = renderable ? it->second : "";
+        }
+        f.enum_rendering.push_back(std::move(rendering));
+        f.enum_renderable.push_back(renderable);
+      }
+      if (f.code_map != nullptr) {
+        for (const auto& [plan, canonical] : f.code_map->to_canonical) {
+          f.enum_by_code.emplace(plan, FindEnumValue(e, canonical));
+        }
       }
     }
     if (!m.split().empty() && !f.leaf()->is_repeated()) {
@@ -276,9 +326,9 @@ bool RowMapper::Map(const Binding& binding, int64_t row_number,
       } else if (flag == Flag::kYes) {
         Message* m = &out;
         for (size_t p = 0; p + 1 < f.path.size(); ++p) {
-          m = m->GetReflection()->MutableMessage(m, f.path[p]);
+          m = f.reflections[p]->MutableMessage(m, f.path[p]);
         }
-        m->GetReflection()->AddEnum(m, f.leaf(), f.when_yes);
+        f.reflections.back()->AddEnum(m, f.leaf(), f.when_yes);
       }
       continue;
     }
@@ -301,9 +351,9 @@ bool RowMapper::Map(const Binding& binding, int64_t row_number,
     }
     Message* m = &out;
     for (size_t p = 0; p + 1 < f.path.size(); ++p) {
-      m = m->GetReflection()->MutableMessage(m, f.path[p]);
+      m = f.reflections[p]->MutableMessage(m, f.path[p]);
     }
-    const Reflection* r = m->GetReflection();
+    const Reflection* r = f.reflections.back();
     const FieldDescriptor* leaf = f.leaf();
     for (std::string_view value : values) {
       buffer.assign(value);
@@ -326,9 +376,20 @@ bool RowMapper::Map(const Binding& binding, int64_t row_number,
             break;
         }
       }
+      const EnumValueDescriptor* mapped_enum = nullptr;
       if (f.code_map != nullptr) {
-        auto it = f.code_map->to_canonical.find(Fold(buffer));
-        if (it == f.code_map->to_canonical.end()) {
+        const std::string key = Fold(buffer);
+        bool known = false;
+        if (leaf->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {
+          auto it = f.enum_by_code.find(key);
+          known = it != f.enum_by_code.end();
+          if (known) mapped_enum = it->second;
+        } else {
+          auto it = f.code_map->to_canonical.find(key);
+          known = it != f.code_map->to_canonical.end();
+          if (known) buffer = it->second;
+        }
+        if (!known) {
           errors.push_back(MakeError(
               row_number, f.source, kRowUnknownCode,
               absl::StrCat("column ", f.source, " has a code that is not in the plan's \"",
@@ -336,7 +397,6 @@ bool RowMapper::Map(const Binding& binding, int64_t row_number,
           good = false;
           continue;
         }
-        buffer = it->second;
       }
       if (f.is_date) {
         auto date = CivilDate::Parse(buffer, f.date_format);
@@ -359,7 +419,12 @@ bool RowMapper::Map(const Binding& binding, int64_t row_number,
           }
           break;
         case FieldDescriptor::CPPTYPE_ENUM: {
-          const EnumValueDescriptor* v = FindEnumValue(leaf->enum_type(), buffer);
+          const EnumValueDescriptor* v = mapped_enum;
+          if (v == nullptr) {
+            absl::AsciiStrToUpper(&buffer);
+            auto it = f.enum_by_name.find(buffer);
+            if (it != f.enum_by_name.end()) v = it->second;
+          }
           if (v == nullptr || v->number() == 0) {
             errors.push_back(MakeError(
                 row_number, f.source, kRowUnknownCode,
@@ -430,8 +495,8 @@ absl::Status RowMapper::Render(const Message& row, std::vector<std::string>& val
     const Message* m = &row;
     bool parent_unset = false;
     for (size_t p = 0; p + 1 < f.path.size() && !parent_unset; ++p) {
-      parent_unset = !m->GetReflection()->HasField(*m, f.path[p]);
-      m = &m->GetReflection()->GetMessage(*m, f.path[p]);
+      parent_unset = !f.reflections[p]->HasField(*m, f.path[p]);
+      m = &f.reflections[p]->GetMessage(*m, f.path[p]);
     }
     if (parent_unset) {
       // An absent message (e.g. no discontinuation) renders as empty
@@ -439,7 +504,7 @@ absl::Status RowMapper::Render(const Message& row, std::vector<std::string>& val
       values.push_back(f.when_yes != nullptr ? "N" : "");
       continue;
     }
-    const Reflection* r = m->GetReflection();
+    const Reflection* r = f.reflections.back();
     const FieldDescriptor* leaf = f.leaf();
     if (f.when_yes != nullptr) {
       bool yes = false;
@@ -450,7 +515,13 @@ absl::Status RowMapper::Render(const Message& row, std::vector<std::string>& val
       continue;
     }
     std::vector<std::string> parts;
+    const EnumValueDescriptor* unrenderable = nullptr;  // Set by `scalar`.
     auto render_one = [&](std::string canonical) -> absl::Status {
+      if (unrenderable != nullptr) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("field ", f.target, " has a value with no entry in code map \"",
+                         f.code_map->name, "\"; add one to the plan's profile"));
+      }
       if (f.is_date && !canonical.empty()) {
         auto date = CivilDate::ParseIso(canonical);
         if (!date.ok()) {
@@ -459,13 +530,10 @@ absl::Status RowMapper::Render(const Message& row, std::vector<std::string>& val
         }
         canonical = date->Format(f.date_format);
       }
-      if (f.code_map != nullptr && !canonical.empty()) {
+      // Enum values come out of `scalar` already in the plan's codes.
+      if (f.code_map != nullptr && !canonical.empty() &&
+          leaf->type() != FieldDescriptor::TYPE_ENUM) {
         auto it = f.code_map->to_plan.find(Fold(canonical));
-        if (it == f.code_map->to_plan.end() && leaf->type() == FieldDescriptor::TYPE_ENUM) {
-          // Code maps may name enum values without their prefix.
-          const EnumValueDescriptor* v = leaf->enum_type()->FindValueByName(canonical);
-          if (v != nullptr) it = f.code_map->to_plan.find(Fold(ShortEnumName(v)));
-        }
         if (it == f.code_map->to_plan.end()) {
           return absl::InvalidArgumentError(
               absl::StrCat("field ", f.target, " has a value with no entry in code map \"",
@@ -478,17 +546,19 @@ absl::Status RowMapper::Render(const Message& row, std::vector<std::string>& val
     };
     auto scalar = [&](int index) -> std::string {
       const bool rep = index >= 0;
+      // An unset optional scalar (proto3 `optional`) renders as an empty
+      // column, not as its zero value.
+      if (!rep && leaf->has_presence() && !r->HasField(*m, leaf)) return "";
       switch (leaf->cpp_type()) {
         case FieldDescriptor::CPPTYPE_STRING:
           return rep ? r->GetRepeatedString(*m, leaf, index) : r->GetString(*m, leaf);
         case FieldDescriptor::CPPTYPE_ENUM: {
           const EnumValueDescriptor* v =
               rep ? r->GetRepeatedEnum(*m, leaf, index) : r->GetEnum(*m, leaf);
-          if (v->number() == 0) return "";
-          return f.code_map != nullptr ? v->name() : ShortEnumName(v);
+          if (!f.enum_renderable[static_cast<size_t>(v->index())]) unrenderable = v;
+          return f.enum_rendering[static_cast<size_t>(v->index())];
         }
         case FieldDescriptor::CPPTYPE_BOOL:
-          if (!rep && leaf->has_presence() && !r->HasField(*m, leaf)) return "";
           return (rep ? r->GetRepeatedBool(*m, leaf, index) : r->GetBool(*m, leaf)) ? "Y" : "N";
         case FieldDescriptor::CPPTYPE_INT32:
           return absl::StrCat(rep ? r->GetRepeatedInt32(*m, leaf, index) : r->GetInt32(*m, leaf));

@@ -31,7 +31,10 @@ inline constexpr std::string_view kRowBadNumber = "ROW_BAD_NUMBER";
 inline constexpr std::string_view kRowBadFlag = "ROW_BAD_FLAG";
 
 // The canonical row message for a file kind: AssignmentFileRow,
-// AuthorizationFileRow or QualityFileRow. NotFound for kinds without one.
+// AuthorizationFileRow, QualityFileRow (plan -> hub), ReturnTransmissionRow,
+// OutreachTrackerRow, InvoiceFileRow (hub -> plan exports) or CboTemplateRow
+// (the standard CBO CSV template). NotFound for kinds without one (the X12
+// 837P has its own writer, adapters/writers/x12_837p_writer.h).
 absl::StatusOr<const google::protobuf::Message*> CanonicalRowPrototype(hub::v1::FileKind kind);
 
 class RowMapper {

@@ -14,7 +14,8 @@ using ::hub::testing::StartTestHub;
 TEST(HealthTest, ServingUntilShutdownBegins) {
   std::unique_ptr<testing::TestHub> hub = StartTestHub("");
   ASSERT_NE(hub, nullptr);
-  for (const char* service : {"", "hub.v1.DirectoryService", "hub.v1.AdminService"}) {
+  for (const char* service :
+       {"", "hub.v1.DirectoryService", "hub.v1.AdminService", "hub.v1.PlanService"}) {
     absl::StatusOr<ServingStatus> status = CheckHealth(hub->channel, service, absl::Seconds(5));
     ASSERT_TRUE(status.ok()) << service << ": " << status.status();
     EXPECT_EQ(*status, ServingStatus::kServing) << service;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "storage/store.h"
 #include "tests/storage/storage_test_util.h"
@@ -230,6 +231,163 @@ TEST_F(CareStoreTest, RecordsPersistAcrossReopen) {
   EXPECT_TRUE(old_member.empty());
   // New versions continue above the old ones.
   EXPECT_GT(Assign(MakeAssignment(kCin, "plan_b", "prov_a", "2025-01-01")), moved);
+}
+
+// --- The per-plan indexes that snapshot ingests use.
+
+std::vector<std::string> ScanAssignments(const CareStore& care, std::string_view plan,
+                                         uint64_t listed_since) {
+  std::vector<std::string> out;
+  EXPECT_OK(care.ScanPlanAssignments(plan, [&](const PlanAssignmentMark& m) {
+    out.push_back(m.cin + "/" + m.provider_id + "/" + m.benefit_start_date +
+                  (m.mark >= listed_since ? " listed" : " unlisted"));
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+TEST_F(CareStoreTest, PutAssignmentMaintainsThePlanIndexWithItsVersion) {
+  const uint64_t v1 = Assign(MakeAssignment(kCin, "plan_a", "prov_a", "2025-01-01"));
+  const uint64_t v2 = Assign(MakeAssignment(kOtherCin, "plan_a", "prov_b", "2025-02-01"));
+  Assign(MakeAssignment(kCin, "plan_b", "prov_a", "2025-01-01"));
+  std::vector<uint64_t> marks;
+  ASSERT_OK(care_->ScanPlanAssignments("plan_a", [&](const PlanAssignmentMark& m) {
+    marks.push_back(m.mark);
+    return absl::OkStatus();
+  }));
+  // Key order: cin, provider, start. kOtherCin ("1234...") sorts first.
+  EXPECT_EQ(marks, (std::vector<uint64_t>{v2, v1}));
+  EXPECT_EQ(ScanAssignments(*care_, "plan_a", 0),
+            (std::vector<std::string>{std::string(kOtherCin) + "/prov_b/2025-02-01 listed",
+                                      std::string(kCin) + "/prov_a/2025-01-01 listed"}));
+  // A plan id that is a prefix of another sees only its own entries.
+  Assign(MakeAssignment(kCin, "plan_a2", "prov_a", "2025-01-01"));
+  EXPECT_EQ(ScanAssignments(*care_, "plan_a", 0).size(), 2u);
+}
+
+TEST_F(CareStoreTest, SnapshotEpochSeparatesListedFromUnlisted) {
+  const hub::v1::Assignment kept = MakeAssignment(kCin, "plan_a", "prov_a", "2025-01-01");
+  const hub::v1::Assignment changed = MakeAssignment(kCin, "plan_a", "prov_b", "2025-01-01");
+  const hub::v1::Assignment dropped = MakeAssignment(kOtherCin, "plan_a", "prov_a", "2025-01-01");
+  Assign(kept);
+  Assign(changed);
+  Assign(dropped);
+
+  // A snapshot ingest: a new version is its epoch; it marks what it lists
+  // unchanged and puts what changed.
+  WriteBatch batch;
+  const uint64_t epoch = store_->NextVersion(batch);
+  care_->MarkAssignmentListed(batch, kept, epoch);
+  hub::v1::Assignment changed2 = changed;
+  changed2.set_acuity(hub::v1::ACUITY_HIGH);
+  care_->PutAssignment(batch, changed2);
+  ASSERT_OK(store_->Commit(batch, Durability::kSync));
+
+  EXPECT_EQ(ScanAssignments(*care_, "plan_a", epoch),
+            (std::vector<std::string>{std::string(kOtherCin) + "/prov_a/2025-01-01 unlisted",
+                                      std::string(kCin) + "/prov_a/2025-01-01 listed",
+                                      std::string(kCin) + "/prov_b/2025-01-01 listed"}));
+  // Marking does not rewrite the record.
+  ASSERT_OK_AND_ASSIGN(hub::v1::Assignment stored, care_->GetAssignment(kept));
+  EXPECT_LT(stored.version(), epoch);
+
+  // Delete removes the index entry too.
+  WriteBatch remove;
+  care_->DeleteAssignment(remove, dropped);
+  ASSERT_OK(store_->Commit(remove, Durability::kSync));
+  EXPECT_EQ(ScanAssignments(*care_, "plan_a", epoch).size(), 2u);
+  EXPECT_TRUE(absl::IsNotFound(care_->GetAssignment(dropped).status()));
+}
+
+TEST_F(CareStoreTest, ScanSeesAConsistentViewWhileTheCallbackWrites) {
+  for (int i = 0; i < 50; ++i) {
+    Assign(MakeAssignment(absl::StrCat(10000000 + i, "A"), "plan_a", "prov_a", "2025-01-01"));
+  }
+  int seen = 0;
+  ASSERT_OK(care_->ScanPlanAssignments("plan_a", [&](const PlanAssignmentMark& m) {
+    ++seen;
+    // Writing new entries during the scan must not extend it.
+    WriteBatch batch;
+    care_->PutAssignment(batch, MakeAssignment(m.cin, "plan_a", "prov_z", "2025-01-01"));
+    return store_->Commit(batch, Durability::kBuffered);
+  }));
+  EXPECT_EQ(seen, 50);
+  EXPECT_EQ(ScanAssignments(*care_, "plan_a", 0).size(), 100u);
+}
+
+TEST_F(CareStoreTest, ScanStopsAtTheCallbacksError) {
+  Assign(MakeAssignment(kCin, "plan_a", "prov_a", "2025-01-01"));
+  Assign(MakeAssignment(kOtherCin, "plan_a", "prov_a", "2025-01-01"));
+  int calls = 0;
+  absl::Status status = care_->ScanPlanAssignments("plan_a", [&](const PlanAssignmentMark&) {
+    ++calls;
+    return absl::CancelledError("stop");
+  });
+  EXPECT_TRUE(absl::IsCancelled(status));
+  EXPECT_EQ(calls, 1);
+}
+
+TEST_F(CareStoreTest, AuthorizationIndexFollowsPutsMarksAndDeletes) {
+  const uint64_t v1 = Authorize(MakeAuthorization("plan_a", "AUTH-2", kCin, "2025-01-01"));
+  Authorize(MakeAuthorization("plan_a", "AUTH-1", kOtherCin, "2025-01-01"));
+  Authorize(MakeAuthorization("plan_b", "AUTH-1", kCin, "2025-01-01"));
+
+  WriteBatch batch;
+  const uint64_t epoch = store_->NextVersion(batch);
+  care_->MarkAuthorizationListed(batch, "plan_a", "AUTH-1", epoch);
+  ASSERT_OK(store_->Commit(batch, Durability::kSync));
+
+  std::vector<std::string> seen;
+  ASSERT_OK(care_->ScanPlanAuthorizations("plan_a", [&](const PlanAuthorizationMark& m) {
+    seen.push_back(absl::StrCat(m.authorization_number, "=", m.mark));
+    return absl::OkStatus();
+  }));
+  EXPECT_EQ(seen, (std::vector<std::string>{absl::StrCat("AUTH-1=", epoch),
+                                            absl::StrCat("AUTH-2=", v1)}));
+
+  WriteBatch remove;
+  ASSERT_OK(care_->DeleteAuthorization(remove, "plan_a", "AUTH-2"));
+  // Absent: no-op.
+  ASSERT_OK(care_->DeleteAuthorization(remove, "plan_a", "AUTH-9"));
+  ASSERT_OK(store_->Commit(remove, Durability::kSync));
+  EXPECT_TRUE(absl::IsNotFound(care_->GetAuthorization("plan_a", "AUTH-2").status()));
+  ASSERT_OK_AND_ASSIGN(auto of_member, care_->Authorizations(kCin));
+  EXPECT_EQ(Numbers(of_member), (std::vector<std::string>{"plan_b/AUTH-1"}));
+  seen.clear();
+  ASSERT_OK(care_->ScanPlanAuthorizations("plan_a", [&](const PlanAuthorizationMark& m) {
+    seen.push_back(m.authorization_number);
+    return absl::OkStatus();
+  }));
+  EXPECT_EQ(seen, (std::vector<std::string>{"AUTH-1"}));
+}
+
+TEST_F(CareStoreTest, DeleteThenPutAuthorizationInOneBatch) {
+  Authorize(MakeAuthorization("plan_a", "AUTH-1", kCin, "2025-01-01"));
+  WriteBatch batch;
+  ASSERT_OK(care_->DeleteAuthorization(batch, "plan_a", "AUTH-1"));
+  ASSERT_OK(care_->PutAuthorization(batch, MakeAuthorization("plan_a", "AUTH-1", kOtherCin,
+                                                             "2025-03-01")));
+  ASSERT_OK(store_->Commit(batch, Durability::kSync));
+  ASSERT_OK_AND_ASSIGN(hub::v1::Authorization a, care_->GetAuthorization("plan_a", "AUTH-1"));
+  EXPECT_EQ(a.cin(), kOtherCin);
+  EXPECT_EQ(a.start_date(), "2025-03-01");
+  ASSERT_OK_AND_ASSIGN(auto old_member, care_->Authorizations(kCin));
+  EXPECT_TRUE(old_member.empty());
+}
+
+TEST_F(CareStoreTest, GetAssignmentByIdentity) {
+  hub::v1::Assignment a = MakeAssignment(kCin, "plan_a", "prov_a", "2025-01-01", "2025-12-31");
+  const uint64_t version = Assign(a);
+  hub::v1::Assignment identity;
+  identity.set_cin(kCin);
+  identity.set_plan_id("plan_a");
+  identity.set_provider_id("prov_a");
+  identity.set_benefit_start_date("2025-01-01");
+  ASSERT_OK_AND_ASSIGN(hub::v1::Assignment stored, care_->GetAssignment(identity));
+  EXPECT_EQ(stored.benefit_end_date(), "2025-12-31");
+  EXPECT_EQ(stored.version(), version);
+  identity.set_benefit_start_date("2025-01-02");
+  EXPECT_TRUE(absl::IsNotFound(care_->GetAssignment(identity).status()));
 }
 
 }  // namespace

@@ -157,6 +157,16 @@ TEST_F(CoverageIndexTest, CoveringPlanReturnsTheStoredPeriod) {
   EXPECT_GT(version, 0u);
 }
 
+TEST_F(CoverageIndexTest, GetByIdentity) {
+  const uint64_t version = Record(MakeCoverage(kCin, "plan_a", "2025-01-01", "2025-06-30"));
+  ASSERT_OK_AND_ASSIGN(hub::v1::Coverage got, index_->Get(kCin, "plan_a", "2025-01-01"));
+  EXPECT_EQ(got.end_date(), "2025-06-30");
+  EXPECT_EQ(got.version(), version);
+  EXPECT_TRUE(absl::IsNotFound(index_->Get(kCin, "plan_a", "2025-01-02").status()));
+  EXPECT_TRUE(absl::IsNotFound(index_->Get(kCin, "plan_b", "2025-01-01").status()));
+  EXPECT_TRUE(absl::IsNotFound(index_->Get(kOtherCin, "plan_a", "2025-01-01").status()));
+}
+
 TEST_F(CoverageIndexTest, DeleteRemovesOnlyThatPeriod) {
   Record(MakeCoverage(kCin, "plan_a", "2025-01-01", "2025-01-31"));
   Record(MakeCoverage(kCin, "plan_b", "2025-02-01"));

@@ -36,6 +36,18 @@ TEST(ColumnFamilyNameTest, PersistedNamesAreStableAndDistinct) {
   EXPECT_EQ(ColumnFamilyName(ColumnFamily::kAssignments), "assignments");
   EXPECT_EQ(ColumnFamilyName(ColumnFamily::kAuthorizations), "authorizations");
   EXPECT_EQ(ColumnFamilyName(ColumnFamily::kAuthorizationByNumber), "authorization_by_number");
+  EXPECT_EQ(ColumnFamilyName(ColumnFamily::kIngestReports), "ingest_reports");
+  EXPECT_EQ(ColumnFamilyName(ColumnFamily::kIngestReportsByPlan), "ingest_reports_by_plan");
+  EXPECT_EQ(ColumnFamilyName(ColumnFamily::kIngestRowErrors), "ingest_row_errors");
+  EXPECT_EQ(ColumnFamilyName(ColumnFamily::kPlanAssignments), "plan_assignments");
+  EXPECT_EQ(ColumnFamilyName(ColumnFamily::kPlanAuthorizations), "plan_authorizations");
+  EXPECT_EQ(ColumnFamilyName(ColumnFamily::kQualityReports), "quality_reports");
+  EXPECT_EQ(ColumnFamilyName(ColumnFamily::kFeedItems), "feed_items");
+  EXPECT_EQ(ColumnFamilyName(ColumnFamily::kFeedHeads), "feed_heads");
+  EXPECT_EQ(ColumnFamilyName(ColumnFamily::kFeedCursors), "feed_cursors");
+  EXPECT_EQ(ColumnFamilyName(ColumnFamily::kRecords), "records");
+  EXPECT_EQ(ColumnFamilyName(ColumnFamily::kIdempotency), "idempotency");
+  EXPECT_EQ(ColumnFamilyName(ColumnFamily::kProviderRecords), "provider_records");
 }
 
 class StoreTest : public ::testing::Test {

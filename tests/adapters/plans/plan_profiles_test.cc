@@ -1,5 +1,6 @@
 // Checks the seven shipped plan profiles (adapters/plans/<plan>/): each one
-// parses, names itself after its folder, has the three plan -> hub layouts,
+// parses, names itself after its folder, has the three plan -> hub layouts
+// (and the three export layouts, tested in ../export_layouts_test.cc),
 // compiles into RowMappers, and round-trips a rich canonical row through the
 // plan's own representation: render(map(render(x))) == render(x), with the
 // key fields asserted explicitly. Text layouts are also round-tripped through
@@ -68,6 +69,12 @@ const std::vector<std::string>& Plans() {
 constexpr FileKind kKinds[] = {hub::v1::FILE_KIND_MEMBER_ASSIGNMENT,
                                hub::v1::FILE_KIND_CS_AUTHORIZATION,
                                hub::v1::FILE_KIND_QUALITY_REPORT};
+
+// Hub -> plan exports, which every profile also lays out (checked in depth
+// by tests/adapters/export_layouts_test.cc).
+constexpr FileKind kExportKinds[] = {hub::v1::FILE_KIND_RETURN_TRANSMISSION,
+                                     hub::v1::FILE_KIND_OUTREACH_TRACKER,
+                                     hub::v1::FILE_KIND_INVOICE};
 
 fs::path PlansDir() { return fs::path(HUB_SOURCE_DIR) / "adapters" / "plans"; }
 
@@ -411,7 +418,10 @@ TEST_P(PlanProfileTest, ParsesNamesItselfAndHasTheThreeKinds) {
   for (FileKind k : kKinds) {
     EXPECT_EQ(kinds.count(k), 1u) << hub::v1::FileKind_Name(k);
   }
-  EXPECT_EQ(kinds.size(), 3u);
+  for (FileKind k : kExportKinds) {
+    EXPECT_EQ(kinds.count(k), 1u) << hub::v1::FileKind_Name(k);
+  }
+  EXPECT_EQ(kinds.size(), 6u);
   std::set<std::string> names;
   for (const auto& cm : p->code_maps()) {
     EXPECT_TRUE(names.insert(cm.name()).second) << "duplicate code map " << cm.name();

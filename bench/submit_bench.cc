@@ -1,0 +1,379 @@
+// How fast is a durable ProviderService.Submit compared with a bare gRPC
+// echo of the same payload, with 64 calls in flight?
+//
+//   submit_bench [--seconds=S] [--inflight=N] [--records=R] [--mode=both|echo|submit] [--keep]
+//
+// submit: the real path on a temp data dir: the callback service, the submit
+//   pipeline (one writer, validation against members, coverage and ECM
+//   assignments, routing to 3 plans, feed appends, stored idempotency
+//   results, one WriteBatch per group committed with Durability::kSync, i.e.
+//   an fsync per group), then the reply. Every record is a distinct ECM
+//   service line (G9008) that is accepted; the bench checks that.
+// echo: a minimal callback ProviderService whose Submit answers at once
+//   with one AcceptedRecord per submission (the same response size), on a
+//   second in-process server.
+// Both are driven the same way: a callback client keeps N calls in flight
+// on one channel for S seconds, each call carrying R service records. Prints
+// calls/s (QPS) and records/s of each and the ratio submit/echo (target >=
+// 0.6). Run from a Release or RelWithDebInfo build.
+//
+// Needs HUB_SOURCE_DIR (the repository root) for data/reference.
+#include <stdlib.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "base/identifiers.h"
+#include "hub/provider_service.h"
+#include "hub/reference_tables.h"
+#include "hub/submit_pipeline.h"
+#include "hub/v1/provider_service.grpc.pb.h"
+#include "storage/care_store.h"
+#include "storage/coverage_index.h"
+#include "storage/directory_store.h"
+#include "storage/feed_store.h"
+#include "storage/member_store.h"
+#include "storage/store.h"
+
+#ifndef HUB_SOURCE_DIR
+#error "HUB_SOURCE_DIR must name the repository root"
+#endif
+
+namespace hub {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kProvider[] = "bench_cbo";
+constexpr int kMembers = 3000;
+const char* const kPlans[] = {"plan_a", "plan_b", "plan_c"};
+
+struct Flags {
+  double seconds = 5;
+  int inflight = 64;
+  int records = 10;
+  std::string mode = "both";
+  bool keep = false;
+};
+
+bool ParseFlags(int argc, char** argv, Flags* flags) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("--seconds=", 0) == 0) {
+      if (!absl::SimpleAtod(arg.substr(10), &flags->seconds) || flags->seconds <= 0) return false;
+    } else if (arg.rfind("--inflight=", 0) == 0) {
+      if (!absl::SimpleAtoi(arg.substr(11), &flags->inflight) || flags->inflight <= 0) {
+        return false;
+      }
+    } else if (arg.rfind("--records=", 0) == 0) {
+      if (!absl::SimpleAtoi(arg.substr(10), &flags->records) || flags->records <= 0 ||
+          flags->records > 1000) {
+        return false;
+      }
+    } else if (arg.rfind("--mode=", 0) == 0) {
+      flags->mode = arg.substr(7);
+      if (flags->mode != "both" && flags->mode != "echo" && flags->mode != "submit") return false;
+    } else if (arg == "--keep") {
+      flags->keep = true;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+absl::Time BenchNow() {
+  return absl::FromCivil(absl::CivilSecond(2026, 11, 23, 12, 0, 0), absl::UTCTimeZone());
+}
+
+std::string Cin(int i) { return absl::StrFormat("%08d%c", 20000000 + i, 'A' + i % 26); }
+
+// The directory (3 plans, one ECM provider), and kMembers members covered
+// by the plans in turn and assigned to the provider, loaded in one batch.
+absl::Status Seed(storage::Store& store, storage::DirectoryStore& directory) {
+  hub::v1::Provider provider;
+  provider.set_provider_id(kProvider);
+  provider.set_npi(absl::StrCat("123456789", std::string(1, NpiCheckDigit("123456789"))));
+  provider.set_tin("123456789");
+  provider.set_name("Bench CBO");
+  provider.add_kinds(hub::v1::PROVIDER_KIND_ECM);
+  std::vector<hub::v1::Plan> plans;
+  for (const char* id : kPlans) {
+    hub::v1::Plan plan;
+    plan.set_plan_id(id);
+    plan.set_name(id);
+    plans.push_back(plan);
+    auto* contract = provider.add_contracts();
+    contract->set_plan_id(id);
+    contract->add_kinds(hub::v1::PROVIDER_KIND_ECM);
+  }
+  absl::Status seeded = directory.Seed(plans, {provider});
+  if (!seeded.ok()) return seeded;
+  storage::MemberStore members(&store);
+  storage::CoverageIndex coverage(&store);
+  storage::CareStore care(&store);
+  storage::WriteBatch batch;
+  for (int i = 0; i < kMembers; ++i) {
+    hub::v1::Member member;
+    member.set_cin(Cin(i));
+    member.mutable_name()->set_first("Bench");
+    member.mutable_name()->set_last(absl::StrCat("Member", i));
+    members.Put(batch, member);
+    hub::v1::Coverage period;
+    period.set_cin(Cin(i));
+    period.set_plan_id(kPlans[i % 3]);
+    period.set_start_date("2026-01-01");
+    coverage.Put(batch, period);
+    hub::v1::Assignment assignment;
+    assignment.set_cin(Cin(i));
+    assignment.set_plan_id(kPlans[i % 3]);
+    assignment.set_provider_id(kProvider);
+    assignment.add_populations_of_focus(hub::v1::POPULATION_OF_FOCUS_ADULT_AVOIDABLE_UTILIZATION);
+    assignment.set_benefit_start_date("2026-01-01");
+    care.PutAssignment(batch, assignment);
+  }
+  return store.Commit(batch, storage::Durability::kSync);
+}
+
+// The bare baseline: answers every Submit at once with an equivalent reply.
+class EchoService final : public hub::v1::ProviderService::CallbackService {
+ public:
+  grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* context,
+                                   const hub::v1::SubmitRequest* request,
+                                   hub::v1::SubmitResponse* response) override {
+    uint64_t sequence = next_.fetch_add(static_cast<uint64_t>(request->submissions_size()));
+    for (const hub::v1::Submission& s : request->submissions()) {
+      hub::v1::SubmissionResult* r = response->add_results();
+      r->set_idempotency_key(s.idempotency_key());
+      hub::v1::AcceptedRecord* a = r->mutable_accepted();
+      a->set_record_id("rec_0123456789abcdef");
+      a->set_plan_id(kPlans[sequence % 3]);
+      a->set_feed_sequence(++sequence);
+      a->mutable_accept_time()->set_seconds(absl::ToUnixSeconds(BenchNow()));
+    }
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
+ private:
+  std::atomic<uint64_t> next_{0};
+};
+
+// Keeps `inflight` Submit calls running for `seconds`.
+class Driver {
+ public:
+  Driver(std::shared_ptr<grpc::Channel> channel, int records, std::string key_prefix)
+      : stub_(hub::v1::ProviderService::NewStub(std::move(channel))),
+        records_(records),
+        key_prefix_(std::move(key_prefix)) {}
+
+  struct Result {
+    int64_t calls = 0;
+    int64_t failed = 0;
+    int64_t accepted_records = 0;
+    double seconds = 0;
+  };
+
+  Result Run(int inflight, double seconds) {
+    const auto start = std::chrono::steady_clock::now();
+    deadline_ = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                            std::chrono::duration<double>(seconds));
+    active_ = inflight;
+    for (int i = 0; i < inflight; ++i) StartCall();
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return active_ == 0; });
+    Result result;
+    result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.calls = completed_.load();
+    result.failed = failed_.load();
+    result.accepted_records = accepted_.load();
+    return result;
+  }
+
+ private:
+  struct Call {
+    grpc::ClientContext context;
+    hub::v1::SubmitRequest request;
+    hub::v1::SubmitResponse response;
+  };
+
+  void StartCall() {
+    auto* call = new Call;
+    call->request.set_provider_id(kProvider);
+    for (int r = 0; r < records_; ++r) {
+      const int64_t n = next_key_.fetch_add(1);
+      hub::v1::Submission* s = call->request.add_submissions();
+      s->set_idempotency_key(absl::StrCat(key_prefix_, n));
+      hub::v1::ServiceRecord* svc = s->mutable_service();
+      svc->set_cin(Cin(static_cast<int>(n % kMembers)));
+      svc->set_service_date("2026-11-10");
+      svc->set_hcpcs_code("G9008");
+      svc->add_modifiers("U1");
+      svc->set_units(1);
+      svc->set_place_of_service("12");
+      svc->set_in_person(true);
+      svc->set_staff_type(hub::v1::STAFF_TYPE_CLINICAL);
+      svc->add_diagnosis_codes("Z59.00");
+      svc->set_charge_cents(12500);
+    }
+    call->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    stub_->async()->Submit(&call->context, &call->request, &call->response,
+                           [this, call](grpc::Status status) {
+                             if (status.ok()) {
+                               completed_.fetch_add(1);
+                               int64_t accepted = 0;
+                               for (const auto& r : call->response.results()) {
+                                 accepted += r.has_accepted() ? 1 : 0;
+                               }
+                               accepted_.fetch_add(accepted);
+                             } else {
+                               failed_.fetch_add(1);
+                             }
+                             delete call;
+                             if (std::chrono::steady_clock::now() < deadline_) {
+                               StartCall();
+                             } else {
+                               std::lock_guard<std::mutex> lock(mu_);
+                               if (--active_ == 0) cv_.notify_all();
+                             }
+                           });
+  }
+
+  std::unique_ptr<hub::v1::ProviderService::Stub> stub_;
+  const int records_;
+  const std::string key_prefix_;
+  std::chrono::steady_clock::time_point deadline_;
+  std::atomic<int64_t> next_key_{0};
+  std::atomic<int64_t> completed_{0};
+  std::atomic<int64_t> failed_{0};
+  std::atomic<int64_t> accepted_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int active_ = 0;
+};
+
+std::unique_ptr<grpc::Server> Serve(grpc::Service* service, int* port) {
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), port);
+  builder.RegisterService(service);
+  return builder.BuildAndStart();
+}
+
+void PrintResult(const char* name, const Driver::Result& r, int records) {
+  std::printf("%-7s %8.0f calls/s %10.0f records/s  (%lld calls in %.1f s, %lld failed)\n", name,
+              r.calls / r.seconds, r.calls * records / r.seconds,
+              static_cast<long long>(r.calls), r.seconds, static_cast<long long>(r.failed));
+}
+
+int Main(int argc, char** argv) {
+  Flags flags;
+  if (!ParseFlags(argc, argv, &flags)) {
+    std::fprintf(stderr,
+                 "usage: submit_bench [--seconds=S] [--inflight=N] [--records=R] "
+                 "[--mode=both|echo|submit] [--keep]\n");
+    return 2;
+  }
+  std::string root_pattern = (fs::temp_directory_path() / "submit_bench_XXXXXX").string();
+  if (mkdtemp(root_pattern.data()) == nullptr) {
+    std::perror("mkdtemp");
+    return 1;
+  }
+  const std::string root = root_pattern;
+  std::printf("submit_bench: %d calls in flight, %d service records per call, %.1f s per mode, "
+              "data in %s\n",
+              flags.inflight, flags.records, flags.seconds, root.c_str());
+
+  Driver::Result echo_result, submit_result;
+  if (flags.mode != "submit") {
+    EchoService echo;
+    int port = 0;
+    std::unique_ptr<grpc::Server> server = Serve(&echo, &port);
+    Driver driver(grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                      grpc::InsecureChannelCredentials()),
+                  flags.records, "echo-");
+    driver.Run(flags.inflight, std::min(1.0, flags.seconds));  // Warm-up.
+    echo_result = driver.Run(flags.inflight, flags.seconds);
+    server->Shutdown();
+    PrintResult("echo", echo_result, flags.records);
+  }
+  if (flags.mode != "echo") {
+    storage::StoreOptions store_options;
+    store_options.data_dir = root + "/data";
+    absl::StatusOr<std::unique_ptr<storage::Store>> store = storage::Store::Open(store_options);
+    if (!store.ok()) {
+      std::fprintf(stderr, "submit_bench: %s\n", store.status().ToString().c_str());
+      return 1;
+    }
+    storage::DirectoryStore directory(store->get());
+    if (absl::Status seeded = Seed(**store, directory); !seeded.ok()) {
+      std::fprintf(stderr, "submit_bench: seed: %s\n", seeded.ToString().c_str());
+      return 1;
+    }
+    absl::StatusOr<std::unique_ptr<ReferenceTables>> reference =
+        ReferenceTables::LoadDir(std::string(HUB_SOURCE_DIR) + "/data/reference");
+    if (!reference.ok()) {
+      std::fprintf(stderr, "submit_bench: %s\n", reference.status().ToString().c_str());
+      return 1;
+    }
+    storage::FeedStore feed(store->get());
+    {
+      SubmitPipelineOptions pipeline_options;
+      pipeline_options.clock = BenchNow;
+      SubmitPipeline pipeline(store->get(), &directory, &feed, reference->get(),
+                              std::move(pipeline_options));
+      ProviderServiceOptions service_options;
+      service_options.spool_dir = root;
+      service_options.clock = BenchNow;
+      ProviderService service(&directory, &feed, &pipeline, std::move(service_options));
+      int port = 0;
+      std::unique_ptr<grpc::Server> server = Serve(&service, &port);
+      auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                         grpc::InsecureChannelCredentials());
+      Driver warmup(channel, flags.records, "warm-");
+      warmup.Run(flags.inflight, std::min(1.0, flags.seconds));
+      Driver driver(channel, flags.records, "rec-");
+      submit_result = driver.Run(flags.inflight, flags.seconds);
+      server->Shutdown();
+      server->Wait();
+    }
+    absl::Status closed = (*store)->Close();
+    PrintResult("submit", submit_result, flags.records);
+    if (submit_result.accepted_records != submit_result.calls * flags.records) {
+      std::fprintf(stderr, "submit_bench: only %lld of %lld records were accepted\n",
+                   static_cast<long long>(submit_result.accepted_records),
+                   static_cast<long long>(submit_result.calls * flags.records));
+      return 1;
+    }
+    if (!closed.ok()) std::fprintf(stderr, "submit_bench: close: %s\n", closed.ToString().c_str());
+  }
+  if (flags.mode == "both" && echo_result.calls > 0) {
+    const double ratio = (submit_result.calls / submit_result.seconds) /
+                         (echo_result.calls / echo_result.seconds);
+    std::printf("ratio   submit/echo QPS = %.2f (target >= 0.60)\n", ratio);
+  }
+  if (!flags.keep) {
+    std::error_code ec;
+    fs::remove_all(root, ec);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace hub
+
+int main(int argc, char** argv) { return hub::Main(argc, argv); }

@@ -1,0 +1,245 @@
+// countygen: writes a synthetic county's plan files in each plan's native
+// layout, with injected errors, plus a manifest of what was injected.
+//
+//   countygen --seed=42 --members=100000 --error_rate=0.01 --as_of=2026-11
+//     --directory=demo/san_diego/directory.textproto --profiles_dir=adapters/plans
+//     --reference_dir=data/reference --out=/tmp/county [--plans=aetna,kaiser]
+//     [--kinds=assignment,authorization,quality]
+//
+// Output: <out>/<plan_id>/<kind>.<ext> (kind: assignment, authorization,
+// quality; ext: csv, txt, dat or x12 by the plan's layout) and
+// <out>/manifest.json listing per file its rows, bytes and every injected
+// error (row number, reason code, field). Same flags, same bytes.
+// Prints per-file counts and throughput; never prints member data.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "adapters/plan_adapter.h"
+#include "base/status_macros.h"
+#include "generator/county.h"
+#include "generator/inputs.h"
+#include "generator/native_files.h"
+
+ABSL_FLAG(uint64_t, seed, 1, "Seed of the county: same seed and flags, same bytes.");
+ABSL_FLAG(int64_t, members, 1000, "Number of members in the county.");
+ABSL_FLAG(double, error_rate, 0.0, "Fraction of data rows to corrupt (0..1).");
+ABSL_FLAG(std::string, as_of, "2026-11", "Reporting month of the files, YYYY-MM.");
+ABSL_FLAG(std::string, directory, "demo/san_diego/directory.textproto",
+          "Directory seed (hub.v1.DirectorySeed text format): plans and providers.");
+ABSL_FLAG(std::string, profiles_dir, "adapters/plans",
+          "Folder of plan profiles: <profiles_dir>/<profile>/profile.textproto.");
+ABSL_FLAG(std::string, reference_dir, "data/reference",
+          "Folder of reference tables (*.textproto, hub.v1.ReferenceTables).");
+ABSL_FLAG(std::string, out, "", "Output folder (created if missing). Required.");
+ABSL_FLAG(std::string, plans, "", "Comma-separated plan ids; empty = every onboarded plan.");
+ABSL_FLAG(std::string, kinds, "assignment,authorization,quality",
+          "Comma-separated file kinds: assignment, authorization, quality.");
+ABSL_FLAG(std::string, plan_weights, "",
+          "Optional market shares, e.g. \"molina=1\" (only Molina) or \"kaiser=2,aetna=1\"; "
+          "empty = realistic San Diego shares.");
+ABSL_FLAG(double, ecm_rate, 0.60, "Fraction of members assigned to an ECM provider.");
+
+namespace hub::generator {
+namespace {
+
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      absl::StrAppend(&out, "\\u00", c < 0x10 ? "0" : "", absl::Hex(static_cast<int>(c)));
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+absl::StatusOr<hub::v1::FileKind> KindFromSlug(std::string_view slug) {
+  for (auto kind : {hub::v1::FILE_KIND_MEMBER_ASSIGNMENT, hub::v1::FILE_KIND_CS_AUTHORIZATION,
+                    hub::v1::FILE_KIND_QUALITY_REPORT}) {
+    if (FileKindSlug(kind) == slug) return kind;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown kind \"", std::string(slug),
+                   "\" in --kinds; use assignment, authorization or quality"));
+}
+
+absl::Status Run() {
+  const std::string out_dir = absl::GetFlag(FLAGS_out);
+  if (out_dir.empty()) return absl::InvalidArgumentError("--out is required");
+
+  CountyOptions options;
+  options.seed = absl::GetFlag(FLAGS_seed);
+  options.members = absl::GetFlag(FLAGS_members);
+  options.error_rate = absl::GetFlag(FLAGS_error_rate);
+  options.as_of_month = absl::GetFlag(FLAGS_as_of);
+  options.ecm_rate = absl::GetFlag(FLAGS_ecm_rate);
+  ASSIGN_OR_RETURN(options.directory, LoadDirectorySeed(absl::GetFlag(FLAGS_directory)));
+  ASSIGN_OR_RETURN(options.reference, LoadReferenceTables(absl::GetFlag(FLAGS_reference_dir)));
+  for (absl::string_view pair :
+       absl::StrSplit(absl::GetFlag(FLAGS_plan_weights), ',', absl::SkipWhitespace())) {
+    std::vector<std::string> parts = absl::StrSplit(pair, '=');
+    double weight = 0;
+    if (parts.size() != 2 || !absl::SimpleAtod(parts[1], &weight)) {
+      return absl::InvalidArgumentError(
+          "--plan_weights must look like \"molina=1,kaiser=2\" (plan id = weight)");
+    }
+    options.plan_weights[parts[0]] = weight;
+  }
+
+  std::vector<hub::v1::FileKind> kinds;
+  for (absl::string_view slug :
+       absl::StrSplit(absl::GetFlag(FLAGS_kinds), ',', absl::SkipWhitespace())) {
+    ASSIGN_OR_RETURN(auto kind, KindFromSlug(std::string_view(slug.data(), slug.size())));
+    kinds.push_back(kind);
+  }
+  std::vector<std::string> wanted_plans =
+      absl::StrSplit(absl::GetFlag(FLAGS_plans), ',', absl::SkipWhitespace());
+
+  const hub::v1::DirectorySeed directory = options.directory;
+  ASSIGN_OR_RETURN(std::unique_ptr<County> county, County::Create(std::move(options)));
+
+  // Plans in directory order; a plan without an adapter profile is skipped
+  // unless named in --plans (then it is an error).
+  std::vector<std::pair<int, const hub::v1::Plan*>> plans;
+  for (const std::string& id : wanted_plans) {
+    bool found = false;
+    for (const auto& plan : directory.plans()) found = found || plan.plan_id() == id;
+    if (!found) {
+      return absl::NotFoundError(
+          absl::StrCat("plan \"", id, "\" in --plans is not in the directory"));
+    }
+  }
+  for (int p = 0; p < directory.plans_size(); ++p) {
+    const auto& plan = directory.plans(p);
+    const bool named =
+        std::find(wanted_plans.begin(), wanted_plans.end(), plan.plan_id()) != wanted_plans.end();
+    if (!wanted_plans.empty() && !named) continue;
+    if (plan.adapter_profile().empty()) {
+      if (named) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("plan \"", plan.plan_id(),
+                         "\" has no adapter_profile in the directory; onboard it first"));
+      }
+      continue;
+    }
+    plans.emplace_back(p, &plan);
+  }
+
+  std::filesystem::create_directories(out_dir);
+  std::string manifest = absl::StrCat(
+      "{\n  \"generator\": \"countygen\",\n  \"seed\": ", county->options().seed,
+      ",\n  \"members\": ", county->options().members,
+      ",\n  \"error_rate\": ", county->options().error_rate,
+      ",\n  \"as_of\": ", JsonString(county->options().as_of_month), ",\n  \"files\": [");
+  bool first_file = true;
+  for (const auto& [plan_index, plan] : plans) {
+    ASSIGN_OR_RETURN(hub::v1::PlanProfile profile,
+                     LoadPlanProfile(absl::GetFlag(FLAGS_profiles_dir), plan->adapter_profile()));
+    ASSIGN_OR_RETURN(std::unique_ptr<adapters::PlanAdapter> adapter,
+                     adapters::CreateDeclarativePlanAdapter(profile));
+    const std::filesystem::path plan_dir = std::filesystem::path(out_dir) / plan->plan_id();
+    std::filesystem::create_directories(plan_dir);
+    for (hub::v1::FileKind kind : kinds) {
+      const hub::v1::FileLayout* layout = FindLayout(profile, kind);
+      if (layout == nullptr) {
+        std::cout << plan->plan_id() << ": no " << FileKindSlug(kind) << " layout, skipped\n";
+        continue;
+      }
+      const std::string relative =
+          absl::StrCat(plan->plan_id(), "/", std::string(FileKindSlug(kind)), ".",
+                       std::string(FileExtension(*layout)));
+      const std::filesystem::path path = std::filesystem::path(out_dir) / relative;
+      std::ofstream file(path, std::ios::binary | std::ios::trunc);
+      if (!file) return absl::PermissionDeniedError(absl::StrCat("cannot write ", path.string()));
+      adapters::RenderOptions render;
+      render.file_date = county->period_end().ToIso();
+      render.file_time = "0600";
+      render.control_number = (static_cast<int64_t>(county->period_start().year()) * 100 +
+                               county->period_start().month()) *
+                                  1000 +
+                              plan_index * 10 + static_cast<int>(kind);
+      const ErrorInjection errors = MakeErrorInjection(*county, plan->plan_id(), kind, *layout);
+      const AssignmentRowOptions row_options = AssignmentRowOptionsFor(*layout);
+      const auto started = std::chrono::steady_clock::now();
+      ASSIGN_OR_RETURN(
+          FileManifest written,
+          WritePlanFile(*adapter, kind, CountyRows(*county, plan->plan_id(), kind, row_options),
+                        render, errors, [&file](std::string_view chunk) -> absl::Status {
+                          file.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+                          if (!file) return absl::DataLossError("write failed (disk full?)");
+                          return absl::OkStatus();
+                        }));
+      file.close();
+      if (!file) return absl::DataLossError(absl::StrCat("could not finish ", path.string()));
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::cout << relative << ": " << written.rows << " rows, " << written.errors.size()
+                << " injected errors, " << written.bytes << " bytes, " << seconds << " s ("
+                << static_cast<int64_t>(seconds > 0 ? written.rows / seconds : 0) << " rows/s)\n";
+
+      absl::StrAppend(&manifest, first_file ? "\n" : ",\n",
+                      "    {\"plan_id\": ", JsonString(plan->plan_id()),
+                      ", \"profile\": ", JsonString(profile.name()),
+                      ", \"kind\": ", JsonString(FileKindSlug(kind)),
+                      ", \"file_kind\": ", JsonString(hub::v1::FileKind_Name(kind)),
+                      ", \"path\": ", JsonString(relative), ", \"rows\": ", written.rows,
+                      ", \"bytes\": ", written.bytes, ", \"errors\": [");
+      first_file = false;
+      for (size_t k = 0; k < written.errors.size(); ++k) {
+        const InjectedError& e = written.errors[k];
+        absl::StrAppend(&manifest, k == 0 ? "\n" : ",\n", "      {\"row\": ", e.row_number,
+                        ", \"code\": ", JsonString(e.reason_code),
+                        ", \"kind\": ", JsonString(InjectedErrorKindName(e.kind)),
+                        ", \"field\": ", JsonString(e.field),
+                        ", \"reported_by_parser\": ", e.reported_by_parser ? "true" : "false", "}");
+      }
+      absl::StrAppend(&manifest, written.errors.empty() ? "]}" : "\n    ]}");
+    }
+  }
+  absl::StrAppend(&manifest, first_file ? "]\n}\n" : "\n  ]\n}\n");
+  const std::filesystem::path manifest_path = std::filesystem::path(out_dir) / "manifest.json";
+  std::ofstream manifest_file(manifest_path, std::ios::binary | std::ios::trunc);
+  manifest_file << manifest;
+  manifest_file.close();
+  if (!manifest_file) {
+    return absl::DataLossError(absl::StrCat("could not write ", manifest_path.string()));
+  }
+  std::cout << "manifest: " << manifest_path.string() << "\n";
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace hub::generator
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Writes a synthetic county's plan files in each plan's native layout with injected "
+      "errors, plus <out>/manifest.json. Example: countygen --seed=42 --members=100000 "
+      "--error_rate=0.01 --as_of=2026-11 --out=/tmp/county");
+  absl::ParseCommandLine(argc, argv);
+  const absl::Status status = hub::generator::Run();
+  if (!status.ok()) {
+    std::cerr << "countygen: " << status.message() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,340 @@
+#include "hub/feed_rpcs.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "base/identifiers.h"
+#include "base/status_macros.h"
+#include "hub/log.h"
+#include "hub/rpc_status.h"
+
+namespace hub {
+namespace {
+
+// Limits of a plan's rejection (the provider reads them).
+constexpr size_t kMaxReasonCodeLength = 64;
+constexpr size_t kMaxRejectionMessageLength = 1000;
+constexpr int kMaxRejectionsPerAck = 10000;
+
+absl::Status CheckPlan(const storage::DirectoryStore& directory, const std::string& plan_id) {
+  if (plan_id.empty()) {
+    return absl::InvalidArgumentError("plan_id is required: the plan whose feed this is");
+  }
+  RETURN_IF_ERROR(ValidatePlanId(plan_id));
+  absl::StatusOr<hub::v1::Plan> plan = directory.GetPlan(plan_id);
+  if (absl::IsNotFound(plan.status())) {
+    return absl::NotFoundError(absl::StrCat("no plan has plan_id \"", plan_id,
+                                            "\"; ListPlans shows the plans of this hub"));
+  }
+  return plan.status();
+}
+
+bool IsReasonCode(const std::string& code) {
+  if (code.empty() || code.size() > kMaxReasonCodeLength) return false;
+  for (char c : code) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
+// One PullFeed call.
+//
+// Exactly one party "owns the pump" at a time: the constructor, then
+// whoever runs Pump (a gRPC thread in OnWriteDone, or the notifier's
+// dispatch thread after new items arrived). Pump's last action is always
+// StartWrite or Finish, after which it touches nothing of `this` (OnDone
+// may delete it at once). While waiting for new items nobody owns the pump:
+// state_ is kWaiting, and the first of OnFeedGrew / OnCancel takes it.
+class PullFeedReactor final : public grpc::ServerWriteReactor<hub::v1::PullFeedResponse> {
+ public:
+  PullFeedReactor(const hub::v1::PullFeedRequest& request, storage::FeedStore* feed,
+                  const storage::DirectoryStore* directory, FeedNotifier* notifier)
+      : feed_(feed), notifier_(notifier), notifier_id_(notifier->NewId()) {
+    GetPullFeedCounters().open_streams.fetch_add(1, std::memory_order_relaxed);
+    absl::Status status = Begin(request, *directory);
+    if (!status.ok()) {
+      Finish(ToGrpcStatus(status));
+      return;
+    }
+    Pump();
+  }
+
+  void OnWriteDone(bool ok) override {
+    in_flight_.fetch_sub(1, std::memory_order_relaxed);
+    if (!ok) {
+      // The client went away (or the call was cancelled).
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the stream was cancelled"));
+      return;
+    }
+    Pump();
+  }
+
+  void OnCancel() override {
+    {
+      absl::MutexLock lock(&mu_);
+      cancelled_ = true;
+      if (state_ != State::kWaiting) return;  // The pump's owner will finish.
+      state_ = State::kRunning;               // Take the pump.
+    }
+    notifier_->Unregister(notifier_id_);
+    Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the stream was cancelled"));
+  }
+
+  void OnDone() override {
+    // No notifier callback may run on a deleted reactor.
+    notifier_->Unregister(notifier_id_);
+    GetPullFeedCounters().open_streams.fetch_sub(1, std::memory_order_relaxed);
+    delete this;
+  }
+
+ private:
+  enum class State { kRunning, kWaiting };
+
+  absl::Status Begin(const hub::v1::PullFeedRequest& request,
+                     const storage::DirectoryStore& directory) {
+    RETURN_IF_ERROR(CheckPlan(directory, request.plan_id()));
+    for (int kind : request.kinds()) {
+      if (kind == hub::v1::RECORD_KIND_UNSPECIFIED || !hub::v1::RecordKind_IsValid(kind)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "kinds holds ", kind,
+            ", which is not a record kind; use RECORD_KIND_OUTREACH_ATTEMPT ... "
+            "RECORD_KIND_REFERRAL_STATUS, or leave kinds empty for all"));
+      }
+      kinds_[kind] = true;
+      any_kind_filter_ = true;
+    }
+    if (request.max_items() < 0) {
+      return absl::InvalidArgumentError("max_items must be 0 (no limit) or positive");
+    }
+    plan_id_ = request.plan_id();
+    max_items_ = request.max_items();
+    follow_ = request.follow();
+    ASSIGN_OR_RETURN(const uint64_t cursor, feed_->Cursor(plan_id_));
+    ASSIGN_OR_RETURN(head_, feed_->Head(plan_id_));
+    if (request.after_sequence() > head_) {
+      return absl::OutOfRangeError(absl::StrCat(
+          "after_sequence ", request.after_sequence(), " is beyond the feed's head ", head_,
+          " for plan ", plan_id_,
+          "; pass 0 to resume after your acknowledged cursor (if the hub was restored from a "
+          "backup, tell the hub administrator)"));
+    }
+    position_ = std::max<uint64_t>(request.after_sequence(), cursor);
+    return absl::OkStatus();
+  }
+
+  // Reads the next page after position_ into page_.
+  absl::Status ReadPage() {
+    page_.clear();
+    page_index_ = 0;
+    absl::StatusOr<std::vector<hub::v1::FeedItem>> items =
+        feed_->ReadItems(plan_id_, position_, kPullFeedPageSize);
+    if (!items.ok()) {
+      log::Error("pull_feed_read_failed",
+                 {{"plan_id", plan_id_}, {"cause", std::string(items.status().message())}});
+      return items.status();
+    }
+    page_ = *std::move(items);
+    GetPullFeedCounters().items_read.fetch_add(static_cast<int64_t>(page_.size()),
+                                                std::memory_order_relaxed);
+    if (!page_.empty()) {
+      absl::StatusOr<uint64_t> head = feed_->Head(plan_id_);
+      if (head.ok()) head_ = std::max(head_, *head);
+    }
+    return absl::OkStatus();
+  }
+
+  bool Cancelled() {
+    absl::MutexLock lock(&mu_);
+    return cancelled_;
+  }
+
+  // Sends the next item, finishes, or starts waiting. See the class comment.
+  void Pump() {
+    while (true) {
+      if (Cancelled()) {
+        Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the stream was cancelled"));
+        return;
+      }
+      if (max_items_ > 0 && sent_ >= max_items_) {
+        Finish(grpc::Status::OK);
+        return;
+      }
+      if (page_index_ >= page_.size()) {
+        absl::Status read = ReadPage();
+        if (!read.ok()) {
+          Finish(ToGrpcStatus(read));
+          return;
+        }
+        if (page_.empty()) {
+          if (!follow_) {
+            Finish(grpc::Status::OK);
+            return;
+          }
+          if (!Wait()) return;
+          continue;
+        }
+      }
+      hub::v1::FeedItem& item = page_[page_index_++];
+      position_ = item.sequence();
+      if (any_kind_filter_ && !(item.kind() >= 0 && item.kind() < kKindSlots && kinds_[item.kind()])) {
+        continue;
+      }
+      response_.Clear();
+      response_.set_head_sequence(std::max(head_, item.sequence()));
+      *response_.mutable_item() = std::move(item);
+      ++sent_;
+      PullFeedCounters& counters = GetPullFeedCounters();
+      counters.writes_started.fetch_add(1, std::memory_order_relaxed);
+      const int in_flight = in_flight_.fetch_add(1, std::memory_order_relaxed) + 1;
+      int max = counters.max_writes_in_flight.load(std::memory_order_relaxed);
+      while (in_flight > max &&
+             !counters.max_writes_in_flight.compare_exchange_weak(max, in_flight)) {
+      }
+      StartWrite(&response_);
+      return;
+    }
+  }
+
+  // Caught up in follow mode. Returns true if new items are in page_ (the
+  // caller goes on), false if the pump was released (or the call finished):
+  // the caller must then return without touching `this`.
+  bool Wait() {
+    notifier_->Register(plan_id_, notifier_id_, [this] { OnFeedGrew(); });
+    // An item committed between the last read and Register sent no wake-up
+    // to us: look once more while still owning the pump.
+    absl::Status read = ReadPage();
+    if (!read.ok()) {
+      notifier_->Unregister(notifier_id_);
+      Finish(ToGrpcStatus(read));
+      return false;
+    }
+    if (!page_.empty()) {
+      notifier_->Unregister(notifier_id_);
+      absl::MutexLock lock(&mu_);
+      notified_while_running_ = false;
+      return true;
+    }
+    absl::MutexLock lock(&mu_);
+    if (notified_while_running_ || cancelled_) {
+      // Woken during the re-check (the registration is spent), or cancelled:
+      // go round again (Pump finishes a cancelled call).
+      notified_while_running_ = false;
+      return true;
+    }
+    state_ = State::kWaiting;
+    return false;
+  }
+
+  // On the notifier's dispatch thread.
+  void OnFeedGrew() {
+    {
+      absl::MutexLock lock(&mu_);
+      if (state_ != State::kWaiting) {
+        notified_while_running_ = true;
+        return;
+      }
+      state_ = State::kRunning;
+    }
+    Pump();
+  }
+
+  storage::FeedStore* const feed_;
+  FeedNotifier* const notifier_;
+  const uint64_t notifier_id_;
+
+  std::string plan_id_;
+  static constexpr int kKindSlots = 8;
+  bool kinds_[kKindSlots] = {};
+  bool any_kind_filter_ = false;
+  int max_items_ = 0;
+  bool follow_ = false;
+
+  // Owned by the pump's owner.
+  uint64_t position_ = 0;  // Last sequence read (sent or skipped).
+  uint64_t head_ = 0;
+  int sent_ = 0;
+  std::vector<hub::v1::FeedItem> page_;
+  size_t page_index_ = 0;
+  hub::v1::PullFeedResponse response_;
+  std::atomic<int> in_flight_{0};
+
+  absl::Mutex mu_;
+  State state_ ABSL_GUARDED_BY(mu_) = State::kRunning;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  bool notified_while_running_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+class RefusedPullFeed final : public grpc::ServerWriteReactor<hub::v1::PullFeedResponse> {
+ public:
+  explicit RefusedPullFeed(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
+  void OnDone() override { delete this; }
+};
+
+static_assert(hub::v1::RecordKind_MAX < 8, "PullFeedReactor::kinds_ needs more slots");
+
+}  // namespace
+
+PullFeedCounters& GetPullFeedCounters() {
+  static PullFeedCounters* const counters = new PullFeedCounters();
+  return *counters;
+}
+
+grpc::ServerWriteReactor<hub::v1::PullFeedResponse>* StartPullFeed(
+    grpc::CallbackServerContext* /*context*/, const hub::v1::PullFeedRequest& request,
+    storage::FeedStore* feed, const storage::DirectoryStore* directory, FeedNotifier* notifier) {
+  return new PullFeedReactor(request, feed, directory, notifier);
+}
+
+grpc::ServerWriteReactor<hub::v1::PullFeedResponse>* RefusePullFeed(const absl::Status& status) {
+  return new RefusedPullFeed(status);
+}
+
+absl::Status AckFeed(storage::FeedStore& feed, const storage::DirectoryStore& directory,
+                     const hub::v1::AckRequest& request, absl::Time now,
+                     hub::v1::AckResponse& response) {
+  RETURN_IF_ERROR(CheckPlan(directory, request.plan_id()));
+  if (request.rejections_size() > kMaxRejectionsPerAck) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "at most ", kMaxRejectionsPerAck, " rejections per Ack; acknowledge in smaller steps"));
+  }
+  std::vector<hub::v1::ItemRejection> rejections;
+  rejections.reserve(static_cast<size_t>(request.rejections_size()));
+  for (int i = 0; i < request.rejections_size(); ++i) {
+    const hub::v1::ItemRejection& r = request.rejections(i);
+    if (r.record_id().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "rejections[", i, "].record_id is required: the record_id of the item rejected"));
+    }
+    if (!IsReasonCode(r.reason_code())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "rejections[", i, "].reason_code must be 1 to ", kMaxReasonCodeLength,
+          " characters of A-Z, 0-9 and _, e.g. PLAN_MEMBER_NOT_ELIGIBLE"));
+    }
+    if (r.message().size() > kMaxRejectionMessageLength) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("rejections[", i, "].message is longer than ", kMaxRejectionMessageLength,
+                       " bytes; give one sentence the provider can act on (no PHI)"));
+    }
+    rejections.push_back(r);
+  }
+  ASSIGN_OR_RETURN(const uint64_t cursor,
+                   feed.Ack(request.plan_id(), request.through_sequence(), rejections,
+                            absl::ToUnixMicros(now)));
+  ASSIGN_OR_RETURN(const uint64_t head, feed.Head(request.plan_id()));
+  response.set_cursor(cursor);
+  response.set_head_sequence(head);
+  if (cursor > 0 || !rejections.empty()) {
+    log::Info("feed_acked", {{"plan_id", request.plan_id()},
+                             {"cursor", static_cast<long long>(cursor)},
+                             {"head", static_cast<long long>(head)},
+                             {"rejections", static_cast<int>(rejections.size())}});
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace hub

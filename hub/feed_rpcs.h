@@ -1,0 +1,73 @@
+// The bodies of PlanService.PullFeed and PlanService.Ack (hub/plan_service.h
+// forwards to them), kept next to the feed's storage and notifier.
+//
+// PullFeed streams the plan's feed from just after max(after_sequence,
+// cursor), in sequence order, one item per response. It reads the feed in
+// pages of kPullFeedPageSize items (never holding more than one page) and
+// has at most ONE write in flight: the next item is written only when gRPC
+// reports the previous one sent (OnWriteDone), so HTTP/2 flow control
+// bounds what a slow plan costs the hub to one page and one message. Items
+// of other kinds than request.kinds are skipped (they still advance with
+// Ack). With max_items the stream ends after that many items. Without
+// follow it ends (OK) once it has sent everything up to the head; with
+// follow it then registers with the FeedNotifier and continues when the
+// submit pipeline reports new items: no thread blocks and nothing polls
+// while it waits. Errors before the first item: InvalidArgument (plan_id,
+// kinds, max_items), NotFound (unknown plan), OutOfRange (after_sequence
+// beyond the head).
+//
+// Ack durably advances the plan's cursor and records its rejections
+// (storage/feed_store.h has the rules) and answers the cursor and head.
+#ifndef HUB_HUB_FEED_RPCS_H_
+#define HUB_HUB_FEED_RPCS_H_
+
+#include <atomic>
+#include <cstdint>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "hub/feed_notifier.h"
+#include "hub/v1/plan_service.pb.h"
+#include "storage/directory_store.h"
+#include "storage/feed_store.h"
+
+namespace hub {
+
+// Items read from storage per page.
+inline constexpr int kPullFeedPageSize = 128;
+
+// What every PullFeed stream did, process-wide, for tests and metrics.
+struct PullFeedCounters {
+  // Items handed to StartWrite.
+  std::atomic<int64_t> writes_started{0};
+  // The most writes one stream ever had in flight at once (must stay 1).
+  std::atomic<int> max_writes_in_flight{0};
+  // Items read from storage (including those skipped by a kinds filter).
+  std::atomic<int64_t> items_read{0};
+  // Streams open now.
+  std::atomic<int> open_streams{0};
+};
+PullFeedCounters& GetPullFeedCounters();
+
+// Starts one PullFeed stream; the reactor deletes itself when done. The
+// pointers are not owned and must outlive every stream (until the gRPC
+// server has shut down).
+grpc::ServerWriteReactor<hub::v1::PullFeedResponse>* StartPullFeed(
+    grpc::CallbackServerContext* context, const hub::v1::PullFeedRequest& request,
+    storage::FeedStore* feed, const storage::DirectoryStore* directory, FeedNotifier* notifier);
+
+// A PullFeed stream that ends at once with `status` (not OK).
+grpc::ServerWriteReactor<hub::v1::PullFeedResponse>* RefusePullFeed(const absl::Status& status);
+
+// PlanService.Ack. InvalidArgument for a malformed plan_id or rejection
+// (and the storage rules), NotFound for an unknown plan, OutOfRange beyond
+// the head.
+absl::Status AckFeed(storage::FeedStore& feed, const storage::DirectoryStore& directory,
+                     const hub::v1::AckRequest& request, absl::Time now,
+                     hub::v1::AckResponse& response);
+
+}  // namespace hub
+
+#endif  // HUB_HUB_FEED_RPCS_H_

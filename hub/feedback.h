@@ -1,0 +1,28 @@
+// ProviderService.ListFeedback's body: the plans' verdicts on a provider's
+// records, newest first, with their status computed at read time from each
+// plan's cursor and rejections (storage/feed_store.h). ProviderService calls
+// it; kept apart so the feed's rules live next to the feed.
+//
+// Thread safety: stateless; safe from any thread.
+#ifndef HUB_HUB_FEEDBACK_H_
+#define HUB_HUB_FEEDBACK_H_
+
+#include "absl/status/status.h"
+#include "hub/v1/provider_service.pb.h"
+#include "storage/directory_store.h"
+#include "storage/feed_store.h"
+
+namespace hub {
+
+// Fills `response` with one page of request.provider_id's records.
+// InvalidArgument for a malformed provider_id, an unknown status value, a
+// negative page_size or a page_token this list did not return; NotFound if
+// the provider is not in the directory. Messages carry no PHI (record ids,
+// plan ids and keys only).
+absl::Status ListFeedback(const storage::FeedStore& feed, const storage::DirectoryStore& directory,
+                          const hub::v1::ListFeedbackRequest& request,
+                          hub::v1::ListFeedbackResponse& response);
+
+}  // namespace hub
+
+#endif  // HUB_HUB_FEEDBACK_H_

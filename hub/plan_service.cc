@@ -1,0 +1,472 @@
+#include "hub/plan_service.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "base/identifiers.h"
+#include "base/status_macros.h"
+#include "hub/feed_rpcs.h"
+#include "hub/log.h"
+#include "hub/paging.h"
+#include "hub/rpc_status.h"
+#include "hub/sha256.h"
+
+namespace hub {
+namespace {
+
+constexpr char kSpoolPrefix[] = "upload-";
+constexpr char kSpoolSuffix[] = ".part";
+
+// Row errors per GetIngestReport page: 0 means the default, at most the max.
+constexpr int kDefaultRowErrorPage = 1000;
+constexpr int kMaxRowErrorPage = 10000;
+
+// Uploads answered from a past report carry this many row errors inline.
+constexpr int kInlineRowErrors = 100;
+
+// One upload's bytes on disk, hashed as they are written. Deletes its file
+// when destroyed. Not thread-safe.
+class SpoolFile {
+ public:
+  static absl::StatusOr<std::unique_ptr<SpoolFile>> Create(std::string path) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return SpoolError("create", path, errno);
+    return std::unique_ptr<SpoolFile>(new SpoolFile(std::move(path), fd));
+  }
+
+  ~SpoolFile() {
+    if (fd_ >= 0) ::close(fd_);
+    ::unlink(path_.c_str());
+  }
+
+  absl::Status Append(std::string_view bytes) {
+    sha_.Update(bytes);
+    size_ += static_cast<int64_t>(bytes.size());
+    while (!bytes.empty()) {
+      const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return SpoolError("write", path_, errno);
+      }
+      bytes.remove_prefix(static_cast<size_t>(n));
+    }
+    return absl::OkStatus();
+  }
+
+  // Closes the file for writing and returns the content's SHA-256 (hex).
+  absl::StatusOr<std::string> Close() {
+    if (::close(fd_) != 0) {
+      fd_ = -1;
+      return SpoolError("close", path_, errno);
+    }
+    fd_ = -1;
+    return sha_.HexDigest();
+  }
+
+  const std::string& path() const { return path_; }
+  int64_t size() const { return size_; }
+
+ private:
+  SpoolFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+
+  // The cause (with the server path) goes to the log only.
+  static absl::Status SpoolError(const char* action, const std::string& path, int error) {
+    log::Error("upload_spool_failed",
+               {{"action", action}, {"spool_path", path}, {"cause", std::strerror(error)}});
+    return absl::UnavailableError(
+        "the hub cannot store the upload right now (its spool disk may be full); try again "
+        "later, and if this persists tell the hub administrator (log event "
+        "upload_spool_failed)");
+  }
+
+  const std::string path_;
+  int fd_;
+  int64_t size_ = 0;
+  Sha256 sha_;
+};
+
+bool IsUploadKind(hub::v1::FileKind kind) {
+  return kind == hub::v1::FILE_KIND_MEMBER_ASSIGNMENT ||
+         kind == hub::v1::FILE_KIND_CS_AUTHORIZATION || kind == hub::v1::FILE_KIND_QUALITY_REPORT;
+}
+
+absl::Status ValidateHeader(const hub::v1::UploadFileHeader& header) {
+  if (header.plan_id().empty()) {
+    return absl::InvalidArgumentError("header.plan_id is required: the uploading plan's id");
+  }
+  RETURN_IF_ERROR(ValidatePlanId(header.plan_id()));
+  if (!IsUploadKind(header.file_kind())) {
+    return absl::InvalidArgumentError(
+        "header.file_kind must be FILE_KIND_MEMBER_ASSIGNMENT, FILE_KIND_CS_AUTHORIZATION or "
+        "FILE_KIND_QUALITY_REPORT: the kinds of file a plan uploads");
+  }
+  const std::string& name = header.file_name();
+  if (name.empty() || name.size() > 255 || absl::StrContains(name, "/") ||
+      name.find('\0') != std::string::npos) {
+    return absl::InvalidArgumentError(
+        "header.file_name must be 1 to 255 characters without \"/\": the file's own name, not "
+        "a path");
+  }
+  if (!header.content_sha256().empty() && !IsSha256Hex(header.content_sha256())) {
+    return absl::InvalidArgumentError(
+        "header.content_sha256 must be the file's SHA-256 as 64 lowercase hex digits, or empty");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+// One UploadFile call. Reads are serialized by gRPC (one in flight);
+// OnCancel may run concurrently with them or with the ingest worker.
+class UploadReactor final : public grpc::ServerReadReactor<hub::v1::UploadFileRequest> {
+ public:
+  UploadReactor(PlanService* service, grpc::CallbackServerContext* context,
+                hub::v1::UploadFileResponse* response)
+      : service_(service), context_(context), response_(response) {
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      EndOfStream();
+      return;
+    }
+    absl::Status status = header_done_ ? OnChunk() : OnHeader();
+    if (!status.ok()) {
+      FinishWith(status);
+      return;
+    }
+    if (finished_) return;  // Answered from a past report.
+    request_.Clear();
+    StartRead(&request_);
+  }
+
+  void OnCancel() override { cancelled_->store(true, std::memory_order_relaxed); }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void FinishWith(const absl::Status& status) {
+    spool_.reset();
+    finished_ = true;
+    Finish(ToGrpcStatus(status));
+  }
+
+  absl::Status OnHeader() {
+    if (request_.part_case() != hub::v1::UploadFileRequest::kHeader) {
+      return absl::InvalidArgumentError(
+          "the first message of an upload is its header (plan_id, file_kind, file_name); send "
+          "it before the chunks");
+    }
+    header_ = request_.header();
+    RETURN_IF_ERROR(ValidateHeader(header_));
+    absl::StatusOr<hub::v1::Plan> plan = service_->directory_->GetPlan(header_.plan_id());
+    if (absl::IsNotFound(plan.status())) {
+      return absl::NotFoundError(absl::StrCat("no plan has plan_id \"", header_.plan_id(),
+                                              "\"; ListPlans shows the plans of this hub"));
+    }
+    RETURN_IF_ERROR(plan.status());
+    if (plan->adapter_profile().empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "plan ", header_.plan_id(),
+          " has no adapter_profile yet, so the hub cannot read its files; the county "
+          "administrator sets it with UpdatePlan"));
+    }
+    absl::StatusOr<const LoadedPlanProfile*> profile =
+        service_->adapters_->GetProfile(plan->adapter_profile());
+    if (!profile.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the adapter profile \"", plan->adapter_profile(), "\" of plan ",
+                       header_.plan_id(), " cannot be used: ", profile.status().message()));
+    }
+    profile_ = *profile;
+    if (!profile_->adapter->Handles(header_.file_kind())) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the adapter profile \"", plan->adapter_profile(), "\" of plan ", header_.plan_id(),
+          " has no layout for ", hub::v1::FileKind_Name(header_.file_kind()),
+          "; the hub administrator adds one to its profile.textproto"));
+    }
+    if (!header_.content_sha256().empty()) {
+      const std::string report_id = IngestReportId(header_.plan_id(), header_.content_sha256());
+      absl::StatusOr<hub::v1::IngestReport> past =
+          service_->pipeline_->GetReport(report_id, kInlineRowErrors);
+      if (past.ok() && past->content_sha256() == header_.content_sha256()) {
+        if (past->file_kind() != header_.file_kind()) {
+          return absl::AlreadyExistsError(absl::StrCat(
+              "this file's content was already uploaded as ",
+              hub::v1::FileKind_Name(past->file_kind()), " (report ", report_id,
+              "); check the file kind"));
+        }
+        log::Info("plan_file_duplicate", {{"report_id", report_id}, {"plan_id", header_.plan_id()}});
+        *response_->mutable_report() = *std::move(past);
+        FinishWith(absl::OkStatus());
+        return absl::OkStatus();
+      }
+      if (!past.ok() && !absl::IsNotFound(past.status())) return past.status();
+    }
+    const std::string path = absl::StrCat(
+        service_->options_.spool_dir, "/", kSpoolPrefix,
+        service_->next_spool_id_.fetch_add(1, std::memory_order_relaxed), kSpoolSuffix);
+    ASSIGN_OR_RETURN(spool_, SpoolFile::Create(path));
+    header_done_ = true;
+    return absl::OkStatus();
+  }
+
+  absl::Status OnChunk() {
+    if (request_.part_case() != hub::v1::UploadFileRequest::kChunk) {
+      return absl::InvalidArgumentError(
+          "only the first message of an upload is a header; every later one carries chunk "
+          "bytes");
+    }
+    if (request_.chunk().size() > PlanService::kMaxChunkBytes) {
+      return absl::InvalidArgumentError(
+          "a chunk is at most 4 MiB; send smaller chunks (1 MiB is a good size)");
+    }
+    return spool_->Append(request_.chunk());
+  }
+
+  void EndOfStream() {
+    // A client that cancels mid-file also ends the stream: never ingest a
+    // partial file.
+    if (context_->IsCancelled()) cancelled_->store(true, std::memory_order_relaxed);
+    if (cancelled_->load(std::memory_order_relaxed)) {
+      FinishWith(absl::CancelledError("the upload was cancelled"));
+      return;
+    }
+    if (!header_done_) {
+      FinishWith(absl::InvalidArgumentError(
+          "the upload ended before its header; send the header (plan_id, file_kind, "
+          "file_name), then the file's bytes"));
+      return;
+    }
+    absl::StatusOr<std::string> digest = spool_->Close();
+    if (!digest.ok()) {
+      FinishWith(digest.status());
+      return;
+    }
+    if (!header_.content_sha256().empty() && header_.content_sha256() != *digest) {
+      FinishWith(absl::InvalidArgumentError(
+          "the file changed in transit: the bytes received do not match the header's "
+          "content_sha256; upload it again"));
+      return;
+    }
+    SpooledUpload upload;
+    upload.plan_id = header_.plan_id();
+    upload.kind = header_.file_kind();
+    upload.file_name = header_.file_name();
+    upload.spool_path = spool_->path();
+    upload.content_sha256 = *digest;
+    upload.size_bytes = spool_->size();
+    upload.receive_time = service_->options_.clock();
+    std::shared_ptr<SpoolFile> spool(std::move(spool_));
+    IngestPipeline* pipeline = service_->pipeline_;
+    const LoadedPlanProfile* profile = profile_;
+    service_->StartWorker([this, pipeline, profile, upload = std::move(upload), spool]() mutable {
+      absl::StatusOr<hub::v1::IngestReport> report =
+          pipeline->Run(upload, *profile, cancelled_.get());
+      spool.reset();  // Deletes the spool file.
+      if (!report.ok()) {
+        log::Warning("plan_file_ingest_failed",
+                     {{"plan_id", upload.plan_id},
+                      {"code", absl::StatusCodeToString(report.status().code())},
+                      {"cause", std::string(report.status().message())}});
+        finished_ = true;
+        Finish(ToGrpcStatus(report.status()));  // `this` may be gone after this.
+        return;
+      }
+      *response_->mutable_report() = *std::move(report);
+      finished_ = true;
+      Finish(grpc::Status::OK);  // `this` may be gone after this.
+    });
+  }
+
+  PlanService* const service_;
+  grpc::CallbackServerContext* const context_;
+  hub::v1::UploadFileResponse* const response_;
+  hub::v1::UploadFileRequest request_;
+  hub::v1::UploadFileHeader header_;
+  const LoadedPlanProfile* profile_ = nullptr;
+  std::unique_ptr<SpoolFile> spool_;
+  bool header_done_ = false;
+  bool finished_ = false;
+  // Shared so a worker may poll it for as long as it runs.
+  const std::shared_ptr<std::atomic<bool>> cancelled_ = std::make_shared<std::atomic<bool>>(false);
+};
+
+PlanService::PlanService(storage::Store* store, storage::DirectoryStore* directory,
+                         PlanAdapterSet* adapters, IngestPipeline* pipeline,
+                         PlanServiceOptions options)
+    : directory_(directory),
+      adapters_(adapters),
+      pipeline_(pipeline),
+      options_(std::move(options)),
+      ingest_store_(store) {}
+
+PlanService::~PlanService() {
+  absl::MutexLock lock(&workers_mu_);
+  for (Worker& worker : workers_) worker.thread.join();
+  workers_.clear();
+}
+
+std::string PlanService::DefaultSpoolDir(const std::string& data_dir) {
+  std::filesystem::path data = std::filesystem::path(data_dir).lexically_normal();
+  if (!data.has_filename()) data = data.parent_path();
+  std::filesystem::path parent = data.parent_path();
+  return (parent.empty() ? std::filesystem::path("spool") : parent / "spool").string();
+}
+
+absl::Status PlanService::PrepareSpoolDir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot create the spool folder ", dir,
+                                                      " (", ec.message(),
+                                                      "); check its parent's permissions or "
+                                                      "pass --spool_dir"));
+  }
+  int removed = 0;
+  for (auto it = std::filesystem::directory_iterator(dir, ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (absl::StartsWith(name, kSpoolPrefix) && absl::EndsWith(name, kSpoolSuffix)) {
+      std::error_code remove_ec;
+      if (std::filesystem::remove(it->path(), remove_ec)) ++removed;
+    }
+  }
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot list the spool folder ", dir, " (", ec.message(), ")"));
+  }
+  if (removed > 0) log::Info("spool_leftovers_removed", {{"count", removed}});
+  return absl::OkStatus();
+}
+
+void PlanService::StartWorker(std::function<void()> work) {
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  std::thread thread([work = std::move(work), done] {
+    work();
+    done->store(true, std::memory_order_release);
+  });
+  absl::MutexLock lock(&workers_mu_);
+  // Reap the workers that ended.
+  for (auto it = workers_.begin(); it != workers_.end();) {
+    if (it->done->load(std::memory_order_acquire)) {
+      it->thread.join();
+      it = workers_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  workers_.push_back(Worker{std::move(thread), std::move(done)});
+}
+
+grpc::ServerReadReactor<hub::v1::UploadFileRequest>* PlanService::UploadFile(
+    grpc::CallbackServerContext* context, hub::v1::UploadFileResponse* response) {
+  return new UploadReactor(this, context, response);
+}
+
+grpc::ServerUnaryReactor* PlanService::GetIngestReport(
+    grpc::CallbackServerContext* context, const hub::v1::GetIngestReportRequest* request,
+    hub::v1::GetIngestReportResponse* response) {
+  return FinishUnary(context, DoGetIngestReport(*request, *response));
+}
+
+grpc::ServerUnaryReactor* PlanService::ListIngestReports(
+    grpc::CallbackServerContext* context, const hub::v1::ListIngestReportsRequest* request,
+    hub::v1::ListIngestReportsResponse* response) {
+  return FinishUnary(context, DoListIngestReports(*request, *response));
+}
+
+grpc::ServerWriteReactor<hub::v1::PullFeedResponse>* PlanService::PullFeed(
+    grpc::CallbackServerContext* context, const hub::v1::PullFeedRequest* request) {
+  if (options_.feed == nullptr || options_.feed_notifier == nullptr) {
+    return RefusePullFeed(
+        absl::UnimplementedError("PlanService.PullFeed is not served by this hub"));
+  }
+  return StartPullFeed(context, *request, options_.feed, directory_, options_.feed_notifier);
+}
+
+grpc::ServerUnaryReactor* PlanService::Ack(grpc::CallbackServerContext* context,
+                                           const hub::v1::AckRequest* request,
+                                           hub::v1::AckResponse* response) {
+  if (options_.feed == nullptr) {
+    return FinishUnary(context, absl::UnimplementedError(
+                                    "PlanService.Ack is not served by this hub"));
+  }
+  return FinishUnary(context,
+                     AckFeed(*options_.feed, *directory_, *request, options_.clock(), *response));
+}
+
+absl::Status PlanService::DoGetIngestReport(const hub::v1::GetIngestReportRequest& request,
+                                            hub::v1::GetIngestReportResponse& response) {
+  if (!IsIngestReportId(request.report_id())) {
+    return absl::InvalidArgumentError(
+        "report_id must be \"<plan_id>-<16 hex digits>\" as UploadFile or ListIngestReports "
+        "returned it");
+  }
+  if (request.page_size() < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size must be 0 (server default of ", kDefaultRowErrorPage, ") or 1 to ",
+                     kMaxRowErrorPage));
+  }
+  const int page_size = request.page_size() == 0
+                            ? kDefaultRowErrorPage
+                            : std::min(request.page_size(), kMaxRowErrorPage);
+  const std::string token_kind = absl::StrCat("ingest_row_errors/", request.report_id());
+  ASSIGN_OR_RETURN(std::string cursor, DecodePageToken(token_kind, request.page_token()));
+  if (!request.page_token().empty() && cursor.empty()) return InvalidPageTokenError();
+  absl::StatusOr<hub::v1::IngestReport> report = ingest_store_.GetReport(request.report_id());
+  if (absl::IsNotFound(report.status())) {
+    return absl::NotFoundError(absl::StrCat("no ingest report has id \"", request.report_id(),
+                                            "\"; ListIngestReports lists a plan's reports"));
+  }
+  RETURN_IF_ERROR(report.status());
+  absl::StatusOr<storage::IngestStore::RowErrorPage> page =
+      ingest_store_.ListRowErrors(request.report_id(), cursor, page_size);
+  if (absl::IsInvalidArgument(page.status())) return InvalidPageTokenError();
+  RETURN_IF_ERROR(page.status());
+  for (hub::v1::RowError& e : page->errors) *report->add_row_errors() = std::move(e);
+  *response.mutable_report() = *std::move(report);
+  if (!page->next_cursor.empty()) {
+    response.set_next_page_token(EncodePageToken(token_kind, page->next_cursor));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PlanService::DoListIngestReports(const hub::v1::ListIngestReportsRequest& request,
+                                              hub::v1::ListIngestReportsResponse& response) {
+  if (request.plan_id().empty()) {
+    return absl::InvalidArgumentError("plan_id is required: the plan whose reports to list");
+  }
+  RETURN_IF_ERROR(ValidatePlanId(request.plan_id()));
+  ASSIGN_OR_RETURN(const int page_size, EffectivePageSize(request.page_size()));
+  const std::string token_kind = absl::StrCat("ingest_reports/", request.plan_id());
+  ASSIGN_OR_RETURN(std::string cursor, DecodePageToken(token_kind, request.page_token()));
+  if (!request.page_token().empty() && cursor.empty()) return InvalidPageTokenError();
+  absl::StatusOr<hub::v1::Plan> plan = directory_->GetPlan(request.plan_id());
+  if (absl::IsNotFound(plan.status())) {
+    return absl::NotFoundError(absl::StrCat("no plan has plan_id \"", request.plan_id(),
+                                            "\"; ListPlans shows the plans of this hub"));
+  }
+  RETURN_IF_ERROR(plan.status());
+  absl::StatusOr<storage::IngestStore::ReportPage> page =
+      ingest_store_.ListReports(request.plan_id(), cursor, page_size);
+  if (absl::IsInvalidArgument(page.status())) return InvalidPageTokenError();
+  RETURN_IF_ERROR(page.status());
+  for (hub::v1::IngestReport& r : page->reports) *response.add_reports() = std::move(r);
+  if (!page->next_cursor.empty()) {
+    response.set_next_page_token(EncodePageToken(token_kind, page->next_cursor));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace hub

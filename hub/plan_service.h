@@ -1,0 +1,115 @@
+// hub.v1.PlanService, the plan-facing part: UploadFile (a plan's native file,
+// streamed in chunks, ingested by IngestPipeline), GetIngestReport and
+// ListIngestReports (callback API).
+//
+// UploadFile reads the header first and checks it (plan known, onboarded
+// with an adapter profile that reads the file kind, file name), answers at
+// once from a past report when the header's content_sha256 matches one,
+// then appends each chunk to a spool file while hashing it, with one read in
+// flight at a time (a fast client costs no memory: the next chunk is asked
+// for only once the previous one is written). When the stream ends, the
+// ingest runs on a worker thread owned by the service, never on a gRPC
+// thread; the reply is the report.
+//
+// Thread safety: handlers run concurrently on gRPC's callback threads.
+// Destroy the service only after the grpc::Server using it has shut down:
+// the destructor joins the ingest threads.
+#ifndef HUB_HUB_PLAN_SERVICE_H_
+#define HUB_HUB_PLAN_SERVICE_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "hub/feed_notifier.h"
+#include "hub/ingest.h"
+#include "hub/plan_adapters.h"
+#include "hub/v1/plan_service.grpc.pb.h"
+#include "storage/directory_store.h"
+#include "storage/feed_store.h"
+#include "storage/ingest_store.h"
+#include "storage/store.h"
+
+namespace hub {
+
+struct PlanServiceOptions {
+  // Folder receiving uploads while they arrive; must exist (see
+  // PrepareSpoolDir). Each upload's file is deleted when its ingest ends.
+  std::string spool_dir;
+  // Wall clock: an upload's receive time. Required.
+  std::function<absl::Time()> clock;
+  // Plans' feeds, for PullFeed and Ack (hub/feed_rpcs.h); not owned. Both
+  // null: those RPCs answer UNIMPLEMENTED.
+  storage::FeedStore* feed = nullptr;
+  FeedNotifier* feed_notifier = nullptr;
+};
+
+class PlanService final : public hub::v1::PlanService::CallbackService {
+ public:
+  // Largest chunk accepted in one UploadFileRequest (the contract's 4 MiB).
+  static constexpr size_t kMaxChunkBytes = 4u << 20;
+
+  // None of the pointers is owned; all must outlive the service.
+  PlanService(storage::Store* store, storage::DirectoryStore* directory,
+              PlanAdapterSet* adapters, IngestPipeline* pipeline, PlanServiceOptions options);
+  // Joins the ingest worker threads.
+  ~PlanService();
+
+  // "spool" next to data_dir: "/var/lib/hub/data" -> "/var/lib/hub/spool".
+  static std::string DefaultSpoolDir(const std::string& data_dir);
+  // Creates `dir` if missing and deletes the spool files an earlier hubd
+  // left there (uploads that were interrupted are simply uploaded again).
+  // Two hubd processes must not share a spool folder.
+  static absl::Status PrepareSpoolDir(const std::string& dir);
+
+  grpc::ServerReadReactor<hub::v1::UploadFileRequest>* UploadFile(
+      grpc::CallbackServerContext* context, hub::v1::UploadFileResponse* response) override;
+  grpc::ServerUnaryReactor* GetIngestReport(grpc::CallbackServerContext* context,
+                                            const hub::v1::GetIngestReportRequest* request,
+                                            hub::v1::GetIngestReportResponse* response) override;
+  grpc::ServerUnaryReactor* ListIngestReports(
+      grpc::CallbackServerContext* context, const hub::v1::ListIngestReportsRequest* request,
+      hub::v1::ListIngestReportsResponse* response) override;
+  // The plan's feed from its cursor (hub/feed_rpcs.h: StartPullFeed).
+  grpc::ServerWriteReactor<hub::v1::PullFeedResponse>* PullFeed(
+      grpc::CallbackServerContext* context, const hub::v1::PullFeedRequest* request) override;
+  // Advances the plan's cursor, records its rejections (hub/feed_rpcs.h: AckFeed).
+  grpc::ServerUnaryReactor* Ack(grpc::CallbackServerContext* context,
+                                const hub::v1::AckRequest* request,
+                                hub::v1::AckResponse* response) override;
+
+ private:
+  friend class UploadReactor;
+
+  absl::Status DoGetIngestReport(const hub::v1::GetIngestReportRequest& request,
+                                 hub::v1::GetIngestReportResponse& response);
+  absl::Status DoListIngestReports(const hub::v1::ListIngestReportsRequest& request,
+                                   hub::v1::ListIngestReportsResponse& response);
+  // Runs `work` on a new thread that the destructor joins.
+  void StartWorker(std::function<void()> work);
+
+  storage::DirectoryStore* directory_;
+  PlanAdapterSet* adapters_;
+  IngestPipeline* pipeline_;
+  const PlanServiceOptions options_;
+  storage::IngestStore ingest_store_;
+  std::atomic<uint64_t> next_spool_id_{1};
+
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  absl::Mutex workers_mu_;
+  std::vector<Worker> workers_ ABSL_GUARDED_BY(workers_mu_);
+};
+
+}  // namespace hub
+
+#endif  // HUB_HUB_PLAN_SERVICE_H_

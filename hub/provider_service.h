@@ -1,0 +1,138 @@
+// hub.v1.ProviderService, the provider-facing part this module owns
+// (callback API):
+//   Submit      a batch of 1 to 1000 submissions through the SubmitPipeline;
+//               the reactor finishes when the pipeline's group committed
+//               (never blocking a gRPC thread).
+//   UploadFile  the standard CBO CSV template (docs/cbo-csv-template.md),
+//               streamed like PlanService.UploadFile: header, then chunks
+//               appended to a spool file while hashed, one read in flight.
+//               At the end a worker thread (never a gRPC thread) reads the
+//               spool twice with OpenCboTemplateReader: pass 1 only checks
+//               that the file can be read at all (a file-level error rejects
+//               it whole, nothing is stored); pass 2 turns rows into
+//               Submissions (a row without idempotency_key gets
+//               "<first 16 hex of the file's SHA-256>:<row>", so uploading
+//               the same file again adds nothing) and feeds them through
+//               the same pipeline in groups of `upload_group_rows`. The reply
+//               is an IngestReport: row counts, outcome and the first row
+//               errors (the template's, and the validation rejections as
+//               RowError{row_number, template column, reason code, sentence}).
+//   ListFeedback  delegated to the feed module (hub/feedback.h).
+//   ListMembers, ListQualityReports, GetCarePlan: UNIMPLEMENTED for now.
+//
+// Until the identity issue lands, the request's provider_id names the
+// caller; it must be in the directory (NOT_FOUND otherwise).
+//
+// Thread safety: handlers run concurrently on gRPC's callback threads.
+// Destroy the service only after the grpc::Server using it has shut down
+// and before the pipeline: the destructor joins the upload workers.
+#ifndef HUB_HUB_PROVIDER_SERVICE_H_
+#define HUB_HUB_PROVIDER_SERVICE_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "hub/submit_pipeline.h"
+#include "hub/v1/provider_service.grpc.pb.h"
+#include "storage/directory_store.h"
+#include "storage/feed_store.h"
+
+namespace hub {
+
+struct ProviderServiceOptions {
+  // Folder receiving uploads while they arrive; must exist (see
+  // PlanService::PrepareSpoolDir, which also clears provider uploads).
+  std::string spool_dir;
+  // Wall clock: an upload's receive and complete times. Required.
+  std::function<absl::Time()> clock;
+  // CSV rows per pipeline batch.
+  int upload_group_rows = 500;
+  // Row errors carried inline in an upload's report.
+  int inline_row_errors = 100;
+};
+
+// One spooled CSV upload.
+struct SpooledProviderUpload {
+  std::string provider_id;
+  std::string file_name;
+  std::string spool_path;
+  std::string content_sha256;
+  int64_t size_bytes = 0;
+  absl::Time receive_time;
+};
+
+class ProviderService final : public hub::v1::ProviderService::CallbackService {
+ public:
+  // Most submissions one Submit call may carry.
+  static constexpr int kMaxSubmissions = 1000;
+  // Largest chunk accepted in one upload message (the contract's 4 MiB).
+  static constexpr size_t kMaxChunkBytes = 4u << 20;
+
+  // None of the pointers is owned; all must outlive the service. `feed` may
+  // be null (ListFeedback then answers UNIMPLEMENTED).
+  ProviderService(storage::DirectoryStore* directory, storage::FeedStore* feed,
+                  SubmitPipeline* pipeline, ProviderServiceOptions options);
+  // Joins the upload worker threads.
+  ~ProviderService();
+
+  // Ingests a spooled CBO CSV upload (blocking: a worker thread's job).
+  // `cancelled` (may be null) is polled between row groups. Errors:
+  // Cancelled; Internal if the spool cannot be read; the pipeline's
+  // UNAVAILABLE (groups committed before stay; an upload of the same file
+  // completes the rest).
+  absl::StatusOr<hub::v1::IngestReport> IngestCsv(const SpooledProviderUpload& upload,
+                                                  const std::atomic<bool>* cancelled);
+
+  grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* context,
+                                   const hub::v1::SubmitRequest* request,
+                                   hub::v1::SubmitResponse* response) override;
+  grpc::ServerReadReactor<hub::v1::ProviderServiceUploadFileRequest>* UploadFile(
+      grpc::CallbackServerContext* context,
+      hub::v1::ProviderServiceUploadFileResponse* response) override;
+  grpc::ServerUnaryReactor* ListMembers(grpc::CallbackServerContext* context,
+                                        const hub::v1::ListMembersRequest* request,
+                                        hub::v1::ListMembersResponse* response) override;
+  grpc::ServerUnaryReactor* ListFeedback(grpc::CallbackServerContext* context,
+                                         const hub::v1::ListFeedbackRequest* request,
+                                         hub::v1::ListFeedbackResponse* response) override;
+  grpc::ServerUnaryReactor* ListQualityReports(
+      grpc::CallbackServerContext* context, const hub::v1::ListQualityReportsRequest* request,
+      hub::v1::ListQualityReportsResponse* response) override;
+  grpc::ServerUnaryReactor* GetCarePlan(grpc::CallbackServerContext* context,
+                                        const hub::v1::GetCarePlanRequest* request,
+                                        hub::v1::GetCarePlanResponse* response) override;
+
+ private:
+  friend class ProviderUploadReactor;
+
+  // OK if `provider_id` is well formed and in the directory.
+  absl::Status CheckProvider(const std::string& provider_id) const;
+  // Runs `work` on a new thread that the destructor joins.
+  void StartWorker(std::function<void()> work);
+
+  storage::DirectoryStore* directory_;
+  storage::FeedStore* feed_;
+  SubmitPipeline* pipeline_;
+  const ProviderServiceOptions options_;
+  std::atomic<uint64_t> next_spool_id_{1};
+
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  absl::Mutex workers_mu_;
+  std::vector<Worker> workers_ ABSL_GUARDED_BY(workers_mu_);
+};
+
+}  // namespace hub
+
+#endif  // HUB_HUB_PROVIDER_SERVICE_H_

@@ -1,0 +1,188 @@
+// The submit pipeline: from providers' batches to durable, routed records in
+// the plans' feeds, with group commit (design.md invariants 1 and 2).
+//
+// Callers (ProviderService.Submit reactors, CSV upload workers) Enqueue a
+// batch with a completion callback and return at once. ONE writer thread
+// drains the queue in groups (every queued batch, up to max_group_records)
+// and, for each submission of the group in order:
+//   1. checks the idempotency key's format (INVALID_IDEMPOTENCY_KEY; such a
+//      result is not stored: there is no key to store it under);
+//   2. looks the key up (FeedStore::GetSubmissionResult, and the earlier
+//      submissions of the same group): a key already decided returns the
+//      first result with replayed = true and adds nothing;
+//   3. validates the record (submit_validation.h) with the units earlier
+//      records of the group take from each authorization;
+//   4. if accepted, appends a FeedItem to the feed of the plan covering the
+//      member on the record's date (record_id = RecordId(provider, key)),
+//      with the 42 CFR 2.32 notice for Part 2 data;
+//   5. stores the result (accepted or rejected) under the key.
+// The whole group is ONE WriteBatch, also holding the authorizations' new
+// units_used (Community Supports services and invoice lines) and each
+// member's latest care plan (storage/care_plan_store.h), committed with
+// Durability::kSync: one fsync per group. Only then are the feed appends
+// made permanent, the plans' followers notified, and every caller's
+// callback run with its results: an OK result means every accepted record
+// is synced. If the commit fails the appends are forgotten (no gap) and
+// every batch of the group fails with UNAVAILABLE.
+//
+// Two stages overlap: while a committer thread commits group N (memtable
+// inserts and the fsync), the writer validates group N+1 against the store
+// plus what group N decided (its idempotency results, authorizations' units
+// and care plans, kept in memory until N is durable). The writer appends
+// N+1 to the feeds only once N's commit finished (so feed appends stay in
+// commit order, gap-free); if N's commit failed, N+1 is validated again
+// against the store alone.
+//
+// Thread safety: Enqueue and Submit may be called from any thread. The
+// pipeline is the only writer of feeds (FeedStore::AppendItem), of stored
+// submission results and of care plans; authorizations are also written by
+// plan ingest (see the note in submit_pipeline.cc).
+#ifndef HUB_HUB_SUBMIT_PIPELINE_H_
+#define HUB_HUB_SUBMIT_PIPELINE_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "hub/reference_tables.h"
+#include "hub/submit_validation.h"
+#include "hub/v1/provider_service.pb.h"
+#include "hub/v1/submission.pb.h"
+#include "storage/care_plan_store.h"
+#include "storage/care_store.h"
+#include "storage/coverage_index.h"
+#include "storage/directory_store.h"
+#include "storage/feed_store.h"
+#include "storage/member_store.h"
+#include "storage/store.h"
+
+namespace hub {
+
+// The notice that must accompany records under 42 CFR Part 2 (42 CFR
+// 2.32(a)(1), "Statement 1" as amended in 2024). FeedItem.redisclosure_notice
+// carries it.
+extern const char kPart2RedisclosureNotice[];
+
+struct SubmitPipelineOptions {
+  // Wall clock: accept times, and "today" (UTC) for FUTURE_DATE. Required.
+  std::function<absl::Time()> clock;
+  // Records per group (a batch is never split: a group may exceed this by
+  // less than one batch).
+  int max_group_records = 10000;
+  // Records waiting in the queue beyond which Enqueue refuses new batches
+  // with UNAVAILABLE (bounded memory under overload).
+  int64_t max_queued_records = 200000;
+  // Called on the writer thread after each committed group, once per plan
+  // whose feed grew (wakes PullFeed followers). Must not block.
+  std::function<void(const std::string& plan_id)> on_feed_appended;
+  // Test hook, called before each group's commit with its record count: a
+  // non-OK status fails the commit as a disk error would.
+  std::function<absl::Status(int group_records)> before_commit;
+};
+
+class SubmitPipeline {
+ public:
+  // Receives a batch's outcome: OK with one result per submission in order,
+  // or UNAVAILABLE/INTERNAL with no results (nothing of the batch was
+  // stored). Runs on the writer thread (or inline in Enqueue when refused):
+  // it must not block.
+  using Done = std::function<void(absl::Status status,
+                                  std::vector<hub::v1::SubmissionResult> results)>;
+
+  // None of the pointers is owned; all must outlive the pipeline. Starts the
+  // writer thread.
+  SubmitPipeline(storage::Store* store, storage::DirectoryStore* directory,
+                 storage::FeedStore* feed, const ReferenceTables* reference,
+                 SubmitPipelineOptions options);
+  // Finishes every queued batch, then joins the writer.
+  ~SubmitPipeline();
+
+  SubmitPipeline(const SubmitPipeline&) = delete;
+  SubmitPipeline& operator=(const SubmitPipeline&) = delete;
+
+  // Queues `submissions` of `provider_id` (not owned: they must stay valid
+  // until `done` runs). UNAVAILABLE to `done`, at once, when the queue is
+  // full or the pipeline is stopping.
+  void Enqueue(std::string provider_id, std::vector<const hub::v1::Submission*> submissions,
+               Done done);
+
+  // Enqueue and wait (for worker threads, never gRPC callback threads).
+  absl::StatusOr<std::vector<hub::v1::SubmissionResult>> Submit(
+      std::string provider_id, std::vector<const hub::v1::Submission*> submissions);
+
+  // "rec_" + the first 16 hex digits of SHA-256(provider_id \0 key): the
+  // same record always has the same id.
+  static std::string RecordId(std::string_view provider_id, std::string_view idempotency_key);
+
+  const SubmitPipelineOptions& options() const { return options_; }
+
+ private:
+  struct Batch {
+    std::string provider_id;
+    std::vector<const hub::v1::Submission*> submissions;
+    Done done;
+  };
+  struct Group;
+  struct Decisions;
+
+  void WriterLoop();
+  void CommitterLoop();
+  // Validates `group` against the store and `carried` (what the group still
+  // committing decided); fills group.results and the group's decisions.
+  absl::Status ValidateGroup(Group& group, const Decisions& carried, Decisions& decided);
+  // Adds the group's writes to group.write (feed appends, results,
+  // authorizations, care plans); completes the accepted results.
+  absl::Status BuildGroup(Group& group, const Decisions& carried, Decisions& decided);
+  // Commits a built group, then answers its callers (committer thread).
+  void CommitGroup(Group& group);
+  // Fails every batch of `group` with `status`.
+  static void FailGroup(Group& group, const absl::Status& status);
+
+  storage::Store* store_;
+  storage::DirectoryStore* directory_;
+  storage::FeedStore* feed_;
+  const ReferenceTables* reference_;
+  const SubmitPipelineOptions options_;
+  storage::MemberStore members_;
+  storage::CoverageIndex coverage_;
+  storage::CareStore care_;
+  storage::CarePlanStore care_plans_;
+  SubmissionValidator validator_;
+
+  absl::Mutex mu_;
+  std::deque<Batch> queue_ ABSL_GUARDED_BY(mu_);
+  int64_t queued_records_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+
+  // The hand-off between the writer and the committer: at most one group
+  // built and not yet committed.
+  absl::Mutex commit_mu_;
+  std::unique_ptr<Group> to_commit_ ABSL_GUARDED_BY(commit_mu_);
+  bool commit_busy_ ABSL_GUARDED_BY(commit_mu_) = false;
+  bool last_commit_ok_ ABSL_GUARDED_BY(commit_mu_) = true;
+  bool committer_stopping_ ABSL_GUARDED_BY(commit_mu_) = false;
+
+  // Committer-thread statistics for the periodic log line (no PHI).
+  int64_t stat_groups_ = 0;
+  int64_t stat_records_ = 0;
+  int64_t stat_max_group_ = 0;
+  absl::Duration stat_max_commit_ = absl::ZeroDuration();
+  absl::Time stat_since_;
+
+  std::thread committer_;
+  std::thread writer_;
+};
+
+}  // namespace hub
+
+#endif  // HUB_HUB_SUBMIT_PIPELINE_H_

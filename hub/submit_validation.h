@@ -1,0 +1,172 @@
+// Validation of providers' submissions (hub.v1.Submission), record by
+// record, with stable reason codes.
+//
+// Every rejection names ONE reason code (the first failing check, in the
+// order below), the field at fault as a path relative to the Submission
+// ("service.modifiers[0]", "outreach_attempt.attempt_date") and a sentence a
+// person can act on. Messages never contain PHI: no CIN, name, date of
+// birth or other value copied from the record (plan ids, counts and the
+// reference code table may appear).
+//
+// Order of checks for one record:
+//   1. shape: idempotency key (checked by the pipeline before its lookup),
+//      a record set, CIN format, dates real ISO days and not in the future,
+//      required fields of the kind, numeric ranges, closure reasons;
+//   2. member known, and a plan covering the member on the record's date
+//      (the record is routed to that plan);
+//   3. ECM or Community Supports: the provider contracted with that plan
+//      for that kind on that date;
+//   4. ECM records (outreach without authorization number, enrollment
+//      status, care plan, G9008 services): the provider assigned by that
+//      plan for the member on that date; G9008 modifiers from the ECM table;
+//   5. CS records (services, invoice lines and outreach with an
+//      authorization number, referral status): the plan's authorization
+//      exists, is this provider's for this member, is approved with the
+//      date in its period; code and modifiers bill its Community Support;
+//      units within what is left (after earlier records of the same group).
+//
+// The reason codes, their meaning and what to do live in ONE table
+// (SubmitReasons(), documented in docs/submission-reasons.md).
+//
+// Thread safety: SubmissionValidator is immutable and reads the stores,
+// which are thread-safe; the UnitsOverlay belongs to the caller.
+#ifndef HUB_HUB_SUBMIT_VALIDATION_H_
+#define HUB_HUB_SUBMIT_VALIDATION_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "hub/reference_tables.h"
+#include "hub/v1/care.pb.h"
+#include "hub/v1/organization.pb.h"
+#include "hub/v1/provider_service.pb.h"
+#include "hub/v1/submission.pb.h"
+#include "storage/care_store.h"
+#include "storage/coverage_index.h"
+#include "storage/member_store.h"
+
+namespace hub {
+
+// The stable reason codes of rejected submissions.
+inline constexpr std::string_view kInvalidIdempotencyKey = "INVALID_IDEMPOTENCY_KEY";
+inline constexpr std::string_view kMissingRecord = "MISSING_RECORD";
+inline constexpr std::string_view kInvalidCin = "INVALID_CIN";
+inline constexpr std::string_view kInvalidDate = "INVALID_DATE";
+inline constexpr std::string_view kFutureDate = "FUTURE_DATE";
+inline constexpr std::string_view kMissingField = "MISSING_FIELD";
+inline constexpr std::string_view kOutOfRange = "OUT_OF_RANGE";
+inline constexpr std::string_view kMissingClosureReason = "MISSING_CLOSURE_REASON";
+inline constexpr std::string_view kUnknownMember = "UNKNOWN_MEMBER";
+inline constexpr std::string_view kMemberNotCovered = "MEMBER_NOT_COVERED";
+inline constexpr std::string_view kProviderNotContracted = "PROVIDER_NOT_CONTRACTED";
+inline constexpr std::string_view kNotAssigned = "NOT_ASSIGNED";
+inline constexpr std::string_view kUnknownAuthorization = "UNKNOWN_AUTHORIZATION";
+inline constexpr std::string_view kNotAuthorized = "NOT_AUTHORIZED";
+inline constexpr std::string_view kAuthorizationNotActive = "AUTHORIZATION_NOT_ACTIVE";
+inline constexpr std::string_view kCodeModifierMismatch = "CODE_MODIFIER_MISMATCH";
+inline constexpr std::string_view kUnitsExceeded = "UNITS_EXCEEDED";
+
+// One row of the reason table.
+struct SubmitReason {
+  std::string_view code;
+  // What the code means.
+  std::string_view meaning;
+  // What the provider should do about it.
+  std::string_view what_to_do;
+};
+
+// Every reason code, in check order. docs/submission-reasons.md documents
+// the same table (a test keeps them in step).
+const std::vector<SubmitReason>& SubmitReasons();
+
+// One rejection: a reason code from SubmitReasons(), the field path and a
+// sentence without PHI.
+struct Violation {
+  std::string reason_code;
+  std::string field;
+  std::string message;
+};
+
+// The RejectedRecord carrying `violation` (one google.rpc.BadRequest field
+// violation).
+hub::v1::RejectedRecord ToRejectedRecord(const Violation& violation);
+
+// The kind of record `submission` holds (UNSPECIFIED if none).
+hub::v1::RecordKind KindOf(const hub::v1::Submission& submission);
+
+// The record's routing date ("" if no record is set).
+std::string_view RecordDateOf(const hub::v1::Submission& submission);
+
+// nullopt if `key` is 1 to 64 characters of [A-Za-z0-9._:-]; otherwise the
+// INVALID_IDEMPOTENCY_KEY violation.
+std::optional<Violation> CheckIdempotencyKey(std::string_view key);
+
+// Authorizations as accepted but not yet committed records left them (units
+// used counted), keyed by (plan_id, authorization_number). Validation reads
+// an authorization here before the store, so units used by earlier records
+// of the same group, or of a group still committing, are never counted
+// twice or forgotten.
+class PendingAuthorizations {
+ public:
+  // The pending version, or nullptr if none.
+  const hub::v1::Authorization* Find(std::string_view plan_id,
+                                     std::string_view authorization_number) const;
+  // Records `authorization` (replacing the pending version).
+  void Put(const hub::v1::Authorization& authorization);
+  bool empty() const { return pending_.empty(); }
+  void Clear() { pending_.clear(); }
+  const absl::flat_hash_map<std::string, hub::v1::Authorization>& all() const {
+    return pending_;
+  }
+
+ private:
+  absl::flat_hash_map<std::string, hub::v1::Authorization> pending_;
+};
+
+// What validation concluded for an accepted record.
+struct RoutedRecord {
+  hub::v1::RecordKind kind = hub::v1::RECORD_KIND_UNSPECIFIED;
+  // The plan covering the member on the record's date.
+  std::string plan_id;
+  // For Community Supports service records and invoice lines: the
+  // authorization as it stood before this record (pending or stored) and
+  // the units this record uses from it.
+  std::optional<hub::v1::Authorization> authorization;
+  int units_used = 0;
+};
+
+// The verdict on one record: a violation, or where it goes.
+struct Verdict {
+  std::optional<Violation> violation;
+  RoutedRecord routed;
+  bool accepted() const { return !violation.has_value(); }
+};
+
+class SubmissionValidator {
+ public:
+  // None of the pointers is owned; all must outlive the validator.
+  SubmissionValidator(const storage::MemberStore* members, const storage::CoverageIndex* coverage,
+                      const storage::CareStore* care, const ReferenceTables* reference);
+
+  // Checks `submission` from `provider` (nullptr: the provider is not in the
+  // directory) with `today` ("YYYY-MM-DD") as the latest allowed date and
+  // `pending` holding the authorizations uncommitted records changed. Does
+  // not check the idempotency key. Non-OK only when a store cannot be read.
+  absl::StatusOr<Verdict> Validate(const hub::v1::Provider* provider,
+                                   const hub::v1::Submission& submission, std::string_view today,
+                                   const PendingAuthorizations& pending) const;
+
+ private:
+  const storage::MemberStore* members_;
+  const storage::CoverageIndex* coverage_;
+  const storage::CareStore* care_;
+  const ReferenceTables* reference_;
+};
+
+}  // namespace hub
+
+#endif  // HUB_HUB_SUBMIT_VALIDATION_H_

@@ -1,0 +1,375 @@
+#include "storage/feed_store.h"
+
+#include <limits>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "storage/feed_records.pb.h"
+#include "storage/internal.h"
+
+namespace hub::storage {
+namespace {
+
+using records::RecordEntry;
+
+// Records a ListFeedback call examines at most (a status filter may skip
+// many): bounds one call's work whatever the provider's history.
+constexpr int kMaxFeedbackExamined = 10000;
+
+bool ValidId(std::string_view id) { return !id.empty() && id.find('\0') == std::string_view::npos; }
+
+std::string ItemKey(std::string_view plan_id, uint64_t sequence) {
+  return internal::Key({plan_id, internal::EncodeBigEndian64(sequence)});
+}
+
+std::string IdempotencyKey(std::string_view provider_id, std::string_view key) {
+  return internal::Key({provider_id, key});
+}
+
+int64_t ToMicros(const google::protobuf::Timestamp& ts) {
+  return ts.seconds() * 1000000 + ts.nanos() / 1000;
+}
+
+void SetMicros(int64_t micros, google::protobuf::Timestamp* ts) {
+  int64_t seconds = micros / 1000000;
+  int64_t rest = micros % 1000000;
+  if (rest < 0) {
+    rest += 1000000;
+    --seconds;
+  }
+  ts->set_seconds(seconds);
+  ts->set_nanos(static_cast<int32_t>(rest * 1000));
+}
+
+// The provider listing's sort field: newest first.
+std::string InvertedTime(int64_t micros) {
+  return internal::EncodeBigEndian64(~static_cast<uint64_t>(micros));
+}
+
+absl::Status DamagedFeed(std::string_view what) {
+  return absl::DataLossError(absl::StrCat("storage: ", internal::Absl(what),
+                                          " is damaged; restore the data directory from a "
+                                          "checkpoint"));
+}
+
+}  // namespace
+
+FeedStore::FeedStore(Store* store) : store_(store) {}
+
+// ----------------------------------------------------------------- writing
+
+absl::StatusOr<uint64_t> FeedStore::CommittedHeadLocked(std::string_view plan_id) const {
+  auto it = committed_heads_.find(internal::Absl(plan_id));
+  if (it != committed_heads_.end()) return it->second;
+  std::string value;
+  ASSIGN_OR_RETURN(const bool found,
+                   internal::Get(store_->rep(), ColumnFamily::kFeedHeads, plan_id, &value));
+  uint64_t head = 0;
+  if (found && !internal::DecodeFixed64(value, &head)) return DamagedFeed("a feed head");
+  committed_heads_.emplace(std::string(plan_id), head);
+  return head;
+}
+
+absl::StatusOr<uint64_t> FeedStore::AppendItem(WriteBatch& batch, std::string_view plan_id,
+                                               hub::v1::FeedItem& item,
+                                               std::string_view idempotency_key) {
+  if (!ValidId(plan_id) || !ValidId(item.record_id()) || !ValidId(item.provider_id())) {
+    return absl::InvalidArgumentError(
+        "storage: a feed item needs a plan_id, a record_id and a provider_id without NUL "
+        "characters; this is a hub bug");
+  }
+  uint64_t sequence = 0;
+  {
+    absl::MutexLock lock(&heads_mu_);
+    auto pending = pending_heads_.find(internal::Absl(plan_id));
+    uint64_t head = 0;
+    if (pending != pending_heads_.end()) {
+      head = pending->second;
+    } else {
+      ASSIGN_OR_RETURN(head, CommittedHeadLocked(plan_id));
+    }
+    sequence = head + 1;
+    pending_heads_[std::string(plan_id)] = sequence;
+  }
+  item.set_sequence(sequence);
+
+  const int64_t accept_micros = ToMicros(item.accept_time());
+  RecordEntry entry;
+  entry.set_plan_id(std::string(plan_id));
+  entry.set_sequence(sequence);
+  entry.set_provider_id(item.provider_id());
+  entry.set_idempotency_key(std::string(idempotency_key));
+  entry.set_kind(static_cast<int32_t>(item.kind()));
+  entry.set_accept_time_unix_micros(accept_micros);
+
+  Store::Rep& rep = store_->rep();
+  rocksdb::WriteBatch& writes = batch.rep().batch;
+  writes.Put(rep.cf(ColumnFamily::kFeedItems), ItemKey(plan_id, sequence), item.SerializeAsString())
+      .PermitUncheckedError();
+  writes
+      .Put(rep.cf(ColumnFamily::kFeedHeads), internal::ToSlice(plan_id),
+           internal::EncodeFixed64(sequence))
+      .PermitUncheckedError();
+  writes.Put(rep.cf(ColumnFamily::kRecords), item.record_id(), entry.SerializeAsString())
+      .PermitUncheckedError();
+  writes
+      .Put(rep.cf(ColumnFamily::kProviderRecords),
+           internal::Key({item.provider_id(), InvertedTime(accept_micros), item.record_id()}),
+           rocksdb::Slice())
+      .PermitUncheckedError();
+  return sequence;
+}
+
+void FeedStore::CommitAppends() {
+  absl::MutexLock lock(&heads_mu_);
+  for (auto& [plan_id, head] : pending_heads_) committed_heads_[plan_id] = head;
+  pending_heads_.clear();
+}
+
+void FeedStore::AbortAppends() {
+  absl::MutexLock lock(&heads_mu_);
+  pending_heads_.clear();
+}
+
+void FeedStore::PutSubmissionResult(WriteBatch& batch, std::string_view provider_id,
+                                    const hub::v1::SubmissionResult& result) {
+  batch.rep()
+      .batch
+      .Put(store_->rep().cf(ColumnFamily::kIdempotency),
+           IdempotencyKey(provider_id, result.idempotency_key()), result.SerializeAsString())
+      .PermitUncheckedError();
+}
+
+// ----------------------------------------------------------------- reading
+
+absl::StatusOr<std::optional<hub::v1::SubmissionResult>> FeedStore::GetSubmissionResult(
+    std::string_view provider_id, std::string_view idempotency_key) const {
+  std::string value;
+  ASSIGN_OR_RETURN(const bool found,
+                   internal::Get(store_->rep(), ColumnFamily::kIdempotency,
+                                 IdempotencyKey(provider_id, idempotency_key), &value));
+  if (!found) return std::nullopt;
+  hub::v1::SubmissionResult result;
+  RETURN_IF_ERROR(internal::ParseRecord(value, "submission result", &result));
+  return result;
+}
+
+absl::StatusOr<uint64_t> FeedStore::Head(std::string_view plan_id) const {
+  absl::MutexLock lock(&heads_mu_);
+  return CommittedHeadLocked(plan_id);
+}
+
+absl::StatusOr<std::vector<hub::v1::FeedItem>> FeedStore::ReadItems(std::string_view plan_id,
+                                                                    uint64_t after_sequence,
+                                                                    int limit) const {
+  if (limit < 1) return absl::InvalidArgumentError("storage: ReadItems needs a limit >= 1");
+  std::vector<hub::v1::FeedItem> items;
+  if (after_sequence == std::numeric_limits<uint64_t>::max()) return items;
+  items.reserve(static_cast<size_t>(limit));
+  RETURN_IF_ERROR(internal::ForEachFrom(
+      store_->rep(), ColumnFamily::kFeedItems, internal::Prefix({plan_id}),
+      ItemKey(plan_id, after_sequence + 1),
+      [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
+        RETURN_IF_ERROR(internal::ParseRecord(value, "feed item", &items.emplace_back()));
+        return static_cast<int>(items.size()) < limit;
+      }));
+  return items;
+}
+
+// ---------------------------------------------------------- acknowledgement
+
+absl::StatusOr<uint64_t> FeedStore::Cursor(std::string_view plan_id) const {
+  std::string value;
+  ASSIGN_OR_RETURN(const bool found,
+                   internal::Get(store_->rep(), ColumnFamily::kFeedCursors, plan_id, &value));
+  uint64_t cursor = 0;
+  if (found && !internal::DecodeFixed64(value, &cursor)) return DamagedFeed("a feed cursor");
+  return cursor;
+}
+
+absl::StatusOr<uint64_t> FeedStore::Ack(std::string_view plan_id, uint64_t through_sequence,
+                                        const std::vector<hub::v1::ItemRejection>& rejections,
+                                        int64_t ack_time_unix_micros) {
+  if (!ValidId(plan_id)) {
+    return absl::InvalidArgumentError("storage: Ack needs a plan_id without NUL characters");
+  }
+  absl::MutexLock ack_lock(&ack_mu_);
+  ASSIGN_OR_RETURN(const uint64_t cursor, Cursor(plan_id));
+  ASSIGN_OR_RETURN(const uint64_t head, Head(plan_id));
+  if (through_sequence > head) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "through_sequence ", through_sequence, " is beyond the feed's head ", head,
+        " for plan ", internal::Absl(plan_id),
+        "; acknowledge only sequences you received from PullFeed"));
+  }
+  Store::Rep& rep = store_->rep();
+  WriteBatch batch;
+  rocksdb::WriteBatch& writes = batch.rep().batch;
+  std::string value;
+  hub::v1::FeedItem item;
+  RecordEntry entry;
+  for (const hub::v1::ItemRejection& rejection : rejections) {
+    if (rejection.sequence() == 0 || rejection.sequence() > through_sequence) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "rejection of sequence ", rejection.sequence(),
+          " is outside the acknowledged range 1..", through_sequence,
+          "; reject only items at or below through_sequence"));
+    }
+    if (rejection.reason_code().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "rejection of sequence ", rejection.sequence(),
+          " has no reason_code; give the plan's stable reason code, e.g. "
+          "PLAN_MEMBER_NOT_ELIGIBLE"));
+    }
+    ASSIGN_OR_RETURN(const bool found,
+                     internal::Get(rep, ColumnFamily::kFeedItems,
+                                   ItemKey(plan_id, rejection.sequence()), &value));
+    if (!found) return DamagedFeed("a plan's feed (an item below its head is missing)");
+    RETURN_IF_ERROR(internal::ParseRecord(value, "feed item", &item));
+    if (item.record_id() != rejection.record_id()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "rejection of sequence ", rejection.sequence(), " names record \"",
+          rejection.record_id(), "\" but that item is record \"", item.record_id(),
+          "\"; copy the record_id of the item at that sequence"));
+    }
+    ASSIGN_OR_RETURN(const bool indexed,
+                     internal::Get(rep, ColumnFamily::kRecords, item.record_id(), &value));
+    if (!indexed) return DamagedFeed("the record index");
+    RETURN_IF_ERROR(internal::ParseRecord(value, "record entry", &entry));
+    entry.set_rejection_reason_code(rejection.reason_code());
+    entry.set_rejection_message(rejection.message());
+    entry.set_rejection_time_unix_micros(ack_time_unix_micros);
+    writes.Put(rep.cf(ColumnFamily::kRecords), item.record_id(), entry.SerializeAsString())
+        .PermitUncheckedError();
+  }
+  uint64_t new_cursor = cursor;
+  if (through_sequence > cursor) {
+    new_cursor = through_sequence;
+    writes
+        .Put(rep.cf(ColumnFamily::kFeedCursors), internal::ToSlice(plan_id),
+             internal::EncodeFixed64(new_cursor))
+        .PermitUncheckedError();
+    writes
+        .Put(rep.cf(ColumnFamily::kFeedCursors),
+             internal::Key({plan_id, internal::EncodeBigEndian64(new_cursor)}),
+             internal::EncodeFixed64(static_cast<uint64_t>(ack_time_unix_micros)))
+        .PermitUncheckedError();
+  }
+  if (batch.Count() == 0) return cursor;
+  RETURN_IF_ERROR(store_->Commit(batch, Durability::kSync));
+  return new_cursor;
+}
+
+// ---------------------------------------------------------- provider feedback
+
+absl::StatusOr<std::pair<std::vector<hub::v1::FeedbackItem>, std::string>>
+FeedStore::ListFeedback(std::string_view provider_id, hub::v1::FeedbackStatus status_filter,
+                        std::string_view after, int limit) const {
+  if (limit < 1) return absl::InvalidArgumentError("storage: ListFeedback needs a limit >= 1");
+  if (!ValidId(provider_id)) {
+    return absl::InvalidArgumentError("storage: ListFeedback needs a provider_id");
+  }
+  // A token is the key suffix of the last record listed: ~time(8) \0 record_id.
+  if (!after.empty() && (after.size() < 10 || after[8] != internal::kSeparator ||
+                         !ValidId(after.substr(9)))) {
+    return absl::InvalidArgumentError(
+        "storage: not a ListFeedback token; pass the token of the previous page unchanged");
+  }
+  const Store::Rep& rep = store_->rep();
+  const std::string prefix = internal::Prefix({provider_id});
+  std::string start;
+  if (!after.empty()) {
+    // The smallest key after the token's own.
+    start = absl::StrCat(prefix, internal::Absl(after), std::string(1, internal::kSeparator));
+  }
+
+  // The plans' cursors, read once per call.
+  absl::flat_hash_map<std::string, uint64_t> cursors;
+  auto cursor_of = [&](const std::string& plan_id) -> absl::StatusOr<uint64_t> {
+    auto it = cursors.find(plan_id);
+    if (it != cursors.end()) return it->second;
+    ASSIGN_OR_RETURN(const uint64_t cursor, Cursor(plan_id));
+    cursors.emplace(plan_id, cursor);
+    return cursor;
+  };
+  // When the cursor first reached `sequence`: the earliest ack entry at or
+  // beyond it.
+  auto ack_time_of = [&](const std::string& plan_id,
+                         uint64_t sequence) -> absl::StatusOr<std::optional<int64_t>> {
+    std::optional<int64_t> time;
+    const std::string plan_prefix = internal::Prefix({plan_id});
+    RETURN_IF_ERROR(internal::ForEachFrom(
+        rep, ColumnFamily::kFeedCursors, plan_prefix,
+        absl::StrCat(plan_prefix, internal::EncodeBigEndian64(sequence)),
+        [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
+          uint64_t micros = 0;
+          if (!internal::DecodeFixed64(internal::ToView(value), &micros)) {
+            return DamagedFeed("a plan's acknowledgement log");
+          }
+          time = static_cast<int64_t>(micros);
+          return false;
+        }));
+    return time;
+  };
+
+  std::vector<hub::v1::FeedbackItem> items;
+  std::string last_suffix;
+  int examined = 0;
+  bool more = false;
+  std::string value;
+  RecordEntry entry;
+  RETURN_IF_ERROR(internal::ForEachFrom(
+      rep, ColumnFamily::kProviderRecords, prefix, start,
+      [&](const rocksdb::Slice& key, const rocksdb::Slice& /*value*/) -> absl::StatusOr<bool> {
+        if (static_cast<int>(items.size()) >= limit || examined >= kMaxFeedbackExamined) {
+          more = true;
+          return false;
+        }
+        ++examined;
+        const std::string_view suffix = internal::ToView(key).substr(prefix.size());
+        if (suffix.size() < 10 || suffix[8] != internal::kSeparator) {
+          return DamagedFeed("a provider's record listing");
+        }
+        last_suffix.assign(suffix.data(), suffix.size());
+        const std::string record_id(suffix.substr(9));
+        ASSIGN_OR_RETURN(const bool found,
+                         internal::Get(rep, ColumnFamily::kRecords, record_id, &value));
+        if (!found) return DamagedFeed("the record index");
+        RETURN_IF_ERROR(internal::ParseRecord(value, "record entry", &entry));
+        ASSIGN_OR_RETURN(const uint64_t cursor, cursor_of(entry.plan_id()));
+        hub::v1::FeedbackStatus status = hub::v1::FEEDBACK_STATUS_DELIVERED_PENDING;
+        if (entry.sequence() <= cursor) {
+          status = entry.rejection_reason_code().empty() ? hub::v1::FEEDBACK_STATUS_ACCEPTED_BY_PLAN
+                                                         : hub::v1::FEEDBACK_STATUS_REJECTED_BY_PLAN;
+        }
+        if (status_filter != hub::v1::FEEDBACK_STATUS_UNSPECIFIED && status != status_filter) {
+          return true;
+        }
+        hub::v1::FeedbackItem& item = items.emplace_back();
+        item.set_record_id(record_id);
+        item.set_idempotency_key(entry.idempotency_key());
+        item.set_plan_id(entry.plan_id());
+        item.set_kind(static_cast<hub::v1::RecordKind>(entry.kind()));
+        item.set_status(status);
+        SetMicros(entry.accept_time_unix_micros(), item.mutable_accept_time());
+        if (status == hub::v1::FEEDBACK_STATUS_REJECTED_BY_PLAN) {
+          item.set_reason_code(entry.rejection_reason_code());
+          item.set_message(entry.rejection_message());
+        }
+        if (status != hub::v1::FEEDBACK_STATUS_DELIVERED_PENDING) {
+          ASSIGN_OR_RETURN(std::optional<int64_t> ack_time,
+                           ack_time_of(entry.plan_id(), entry.sequence()));
+          if (ack_time.has_value()) SetMicros(*ack_time, item.mutable_ack_time());
+        }
+        return true;
+      }));
+  return std::make_pair(std::move(items), more ? last_suffix : std::string());
+}
+
+}  // namespace hub::storage

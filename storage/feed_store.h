@@ -1,0 +1,147 @@
+// Plans' feeds: for each plan an append-only log of FeedItems numbered
+// 1, 2, 3... without gaps, the plan's acknowledged cursor, providers'
+// idempotency keys, and what each plan said about each record.
+//
+// Gap-free ordering needs sequences to be assigned in commit order. The hub
+// does that with one writer (hub/submit_pipeline.h) that gathers accepted
+// records from concurrent Submit calls, appends them here in one WriteBatch,
+// commits it synced (one fsync for the whole group: group commit), and only
+// then answers the callers. AppendItem is therefore not thread-safe with
+// itself: exactly one thread appends; readers may run concurrently.
+//
+// Keys (column families in store.h):
+//   kFeedItems       plan_id \0 sequence(BE8)        -> hub.v1.FeedItem
+//   kFeedHeads       plan_id                         -> last appended sequence (fixed64)
+//   kFeedCursors     plan_id                         -> acknowledged sequence (fixed64)
+//                    plan_id \0 through(BE8)         -> time of the Ack that moved the
+//                                                       cursor to `through` (fixed64 micros)
+//   kRecords         record_id                       -> RecordEntry (storage/feed_records.proto:
+//                                                       plan, sequence, provider, key, kind,
+//                                                       accept time, the plan's rejection)
+//   kIdempotency     provider_id \0 idempotency_key  -> hub.v1.SubmissionResult
+//   kProviderRecords provider_id \0 ~accept micros(BE8) \0 record_id -> "" (newest first)
+#ifndef HUB_STORAGE_FEED_STORE_H_
+#define HUB_STORAGE_FEED_STORE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "hub/v1/feed.pb.h"
+#include "hub/v1/provider_service.pb.h"
+#include "storage/store.h"
+
+namespace hub::storage {
+
+class FeedStore {
+ public:
+  // `store` must outlive this object. Each plan's head is read from the
+  // store on first use and kept in memory after that, so exactly one
+  // FeedStore may exist per Store.
+  explicit FeedStore(Store* store);
+
+  FeedStore(const FeedStore&) = delete;
+  FeedStore& operator=(const FeedStore&) = delete;
+
+  // --- Writing (one writer thread) ---------------------------------------
+
+  // Assigns `item` the plan's next sequence (head + 1 counting earlier
+  // appends in this batch), sets item.sequence, and adds to `batch` the
+  // item, the new head, the record index (record_id -> plan, sequence,
+  // provider, idempotency key, kind, accept time) and the provider's
+  // listing. Returns the sequence. The caller sets item.record_id (unique
+  // hub-wide), provider_id, kind and accept_time; InvalidArgument if
+  // plan_id, record_id or provider_id is empty or holds '\0' (then nothing
+  // is added and the head does not move). The in-memory head advances at
+  // once: call CommitAppends after a successful Commit, or AbortAppends
+  // after a failed one, before the next append.
+  absl::StatusOr<uint64_t> AppendItem(WriteBatch& batch, std::string_view plan_id,
+                                      hub::v1::FeedItem& item, std::string_view idempotency_key);
+  // Makes the appends since the last Commit/AbortAppends permanent: readers
+  // see the new heads from now on.
+  void CommitAppends();
+  // Forgets the appends since the last CommitAppends (their batch failed),
+  // so the next append reuses their sequences: no gap.
+  void AbortAppends();
+
+  // Adds to `batch` the stored result of (provider, result.idempotency_key).
+  void PutSubmissionResult(WriteBatch& batch, std::string_view provider_id,
+                           const hub::v1::SubmissionResult& result);
+
+  // --- Reading (any thread) ------------------------------------------------
+
+  // The stored result of (provider, key), nullopt if the key is new.
+  absl::StatusOr<std::optional<hub::v1::SubmissionResult>> GetSubmissionResult(
+      std::string_view provider_id, std::string_view idempotency_key) const;
+
+  // The last committed sequence of the plan's feed (0 if empty or unknown).
+  absl::StatusOr<uint64_t> Head(std::string_view plan_id) const;
+
+  // Up to `limit` (>= 1) items with sequence > after_sequence, in order.
+  // Reads only what it returns (bounded memory for a slow plan). May return
+  // items of a batch committed an instant before CommitAppends moved Head.
+  absl::StatusOr<std::vector<hub::v1::FeedItem>> ReadItems(std::string_view plan_id,
+                                                           uint64_t after_sequence,
+                                                           int limit) const;
+
+  // --- Acknowledgement -----------------------------------------------------
+
+  // The plan's acknowledged cursor (0 if it never acked).
+  absl::StatusOr<uint64_t> Cursor(std::string_view plan_id) const;
+
+  // Durably (synced, one atomic batch) advances the plan's cursor to
+  // `through_sequence` and records the plan's rejections. Errors, with
+  // nothing written:
+  //   OutOfRange       through_sequence is beyond the head;
+  //   InvalidArgument  a rejection names a sequence of 0 or above
+  //                    through_sequence, an item whose record_id differs,
+  //                    or has no reason_code.
+  // A through_sequence at or below the cursor leaves the cursor as it is
+  // (rejections of items at or below through_sequence are still recorded:
+  // a plan may reject an item after acknowledging it); with no rejections
+  // nothing is written. A repeated rejection replaces the earlier one.
+  // Thread-safe; serialized per FeedStore. Returns the cursor after the call.
+  absl::StatusOr<uint64_t> Ack(std::string_view plan_id, uint64_t through_sequence,
+                               const std::vector<hub::v1::ItemRejection>& rejections,
+                               int64_t ack_time_unix_micros);
+
+  // --- Provider feedback ---------------------------------------------------
+
+  // Up to `limit` (>= 1) of the provider's records, newest first (by accept
+  // time, then record id), starting after `after` (an opaque token from a
+  // previous page; "" for the first), with their status computed now:
+  // ACCEPTED_BY_PLAN or REJECTED_BY_PLAN (with the plan's reason) once the
+  // plan's cursor has passed the record, DELIVERED_PENDING before.
+  // `status_filter` UNSPECIFIED lists all; another value only that status
+  // (a call examines at most a bounded number of records, so a filtered
+  // page may hold fewer than `limit` items with a next token). Returns the
+  // items and the next token ("" when done). InvalidArgument for a token
+  // this method did not return.
+  absl::StatusOr<std::pair<std::vector<hub::v1::FeedbackItem>, std::string>> ListFeedback(
+      std::string_view provider_id, hub::v1::FeedbackStatus status_filter, std::string_view after,
+      int limit) const;
+
+ private:
+  // The committed head of `plan_id`, loading it on first use.
+  absl::StatusOr<uint64_t> CommittedHeadLocked(std::string_view plan_id) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(heads_mu_);
+
+  Store* store_;
+  mutable absl::Mutex heads_mu_;
+  // Committed heads, and heads including uncommitted appends.
+  mutable absl::flat_hash_map<std::string, uint64_t> committed_heads_ ABSL_GUARDED_BY(heads_mu_);
+  absl::flat_hash_map<std::string, uint64_t> pending_heads_ ABSL_GUARDED_BY(heads_mu_);
+  absl::Mutex ack_mu_;
+};
+
+}  // namespace hub::storage
+
+#endif  // HUB_STORAGE_FEED_STORE_H_

@@ -1,0 +1,158 @@
+#include "storage/ingest_store.h"
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "storage/internal.h"
+
+namespace hub::storage {
+namespace {
+
+// Row error key suffix after "report_id\0": row_number BE8, '\0', ordinal BE4.
+constexpr size_t kRowErrorSuffixSize = 8 + 1 + 4;
+// Report list key suffix after "plan_id\0": ~sequence BE8.
+constexpr size_t kReportSuffixSize = 8;
+
+absl::Status BadCursor() {
+  return absl::InvalidArgumentError(
+      "the page cursor was not returned by this list; start again from the first page");
+}
+
+std::string RowErrorKey(std::string_view report_id, int64_t row_number, uint32_t ordinal) {
+  std::string key = internal::Prefix({report_id});
+  key += internal::EncodeBigEndian64(static_cast<uint64_t>(row_number));
+  key.push_back(internal::kSeparator);
+  key += internal::EncodeBigEndian32(ordinal);
+  return key;
+}
+
+}  // namespace
+
+IngestStore::IngestStore(Store* store) : store_(store) {}
+
+void IngestStore::PutReport(WriteBatch& batch, const hub::v1::IngestReport& report) {
+  hub::v1::IngestReport stored = report;
+  stored.clear_row_errors();
+  const uint64_t sequence = store_->NextVersion(batch);
+  Store::Rep& rep = store_->rep();
+  rocksdb::WriteBatch& writes = batch.rep().batch;
+  writes
+      .Put(rep.cf(ColumnFamily::kIngestReports), internal::ToSlice(stored.report_id()),
+           stored.SerializeAsString())
+      .PermitUncheckedError();
+  // Inverted, so the newest report sorts first.
+  std::string key = internal::Prefix({stored.plan_id()});
+  key += internal::EncodeBigEndian64(~sequence);
+  writes
+      .Put(rep.cf(ColumnFamily::kIngestReportsByPlan), key, internal::ToSlice(stored.report_id()))
+      .PermitUncheckedError();
+}
+
+absl::StatusOr<hub::v1::IngestReport> IngestStore::GetReport(std::string_view report_id) const {
+  std::string value;
+  ASSIGN_OR_RETURN(const bool found,
+                   internal::Get(store_->rep(), ColumnFamily::kIngestReports, report_id, &value));
+  if (!found) {
+    return absl::NotFoundError(
+        absl::StrCat("no ingest report has id \"", internal::Absl(report_id), "\""));
+  }
+  hub::v1::IngestReport report;
+  RETURN_IF_ERROR(internal::ParseRecord(value, "ingest report", &report));
+  return report;
+}
+
+absl::StatusOr<IngestStore::ReportPage> IngestStore::ListReports(std::string_view plan_id,
+                                                                 std::string_view cursor,
+                                                                 int limit) const {
+  if (!cursor.empty() && cursor.size() != kReportSuffixSize) return BadCursor();
+  const std::string prefix = internal::Prefix({plan_id});
+  const std::string start = cursor.empty() ? std::string() : prefix + std::string(cursor);
+  ReportPage page;
+  std::vector<std::string> ids;
+  std::string last_suffix;
+  bool more = false;
+  RETURN_IF_ERROR(internal::ForEachFrom(
+      store_->rep(), ColumnFamily::kIngestReportsByPlan, prefix, start,
+      [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
+        const std::string_view suffix = internal::ToView(key).substr(prefix.size());
+        if (suffix == cursor) return true;  // The previous page's last entry.
+        if (static_cast<int>(ids.size()) == limit) {
+          more = true;
+          return false;
+        }
+        ids.emplace_back(internal::ToView(value));
+        last_suffix.assign(suffix.data(), suffix.size());
+        return true;
+      }));
+  for (const std::string& id : ids) {
+    absl::StatusOr<hub::v1::IngestReport> report = GetReport(id);
+    if (absl::IsNotFound(report.status())) {
+      return absl::DataLossError(
+          "storage: the ingest report list points at a missing report; restore the data "
+          "directory from a checkpoint");
+    }
+    RETURN_IF_ERROR(report.status());
+    page.reports.push_back(*std::move(report));
+  }
+  if (more) page.next_cursor = last_suffix;
+  return page;
+}
+
+void IngestStore::AddRowErrors(WriteBatch& batch, std::string_view report_id,
+                               uint32_t first_ordinal,
+                               std::span<const hub::v1::RowError> errors) {
+  rocksdb::ColumnFamilyHandle* cf = store_->rep().cf(ColumnFamily::kIngestRowErrors);
+  std::string value;
+  for (size_t i = 0; i < errors.size(); ++i) {
+    errors[i].SerializeToString(&value);
+    batch.rep()
+        .batch
+        .Put(cf,
+             RowErrorKey(report_id, errors[i].row_number(),
+                         first_ordinal + static_cast<uint32_t>(i)),
+             value)
+        .PermitUncheckedError();
+  }
+}
+
+void IngestStore::DeleteRowErrors(WriteBatch& batch, std::string_view report_id) {
+  const std::string begin = internal::Prefix({report_id});
+  const std::string end = internal::PrefixEnd(begin);
+  batch.rep()
+      .batch
+      .DeleteRange(store_->rep().cf(ColumnFamily::kIngestRowErrors), begin, end)
+      .PermitUncheckedError();
+}
+
+absl::StatusOr<IngestStore::RowErrorPage> IngestStore::ListRowErrors(
+    std::string_view report_id, std::string_view cursor, int limit) const {
+  if (!cursor.empty() && cursor.size() != kRowErrorSuffixSize) return BadCursor();
+  const std::string prefix = internal::Prefix({report_id});
+  const std::string start = cursor.empty() ? std::string() : prefix + std::string(cursor);
+  RowErrorPage page;
+  std::string last_suffix;
+  bool more = false;
+  RETURN_IF_ERROR(internal::ForEachFrom(
+      store_->rep(), ColumnFamily::kIngestRowErrors, prefix, start,
+      [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
+        const std::string_view suffix = internal::ToView(key).substr(prefix.size());
+        if (suffix == cursor) return true;
+        if (static_cast<int>(page.errors.size()) == limit) {
+          more = true;
+          return false;
+        }
+        RETURN_IF_ERROR(internal::ParseRecord(value, "row error", &page.errors.emplace_back()));
+        last_suffix.assign(suffix.data(), suffix.size());
+        return true;
+      }));
+  if (more) page.next_cursor = last_suffix;
+  return page;
+}
+
+}  // namespace hub::storage

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# check_chart.sh: renders charts/county-hub without helm or a cluster and
+# checks the result. Used by the chart_* CTest tests (tests/charts/CMakeLists.txt).
+#
+#   check_chart.sh SOURCE_DIR WORK_DIR render NAME RELEASE NAMESPACE [VALUES...]
+#       render with the values files (after the chart's values.yaml), then:
+#       values.schema.json, yamllint, Kubernetes schemas + unknown fields +
+#       chart lint (validate.mjs), and protoc parses the directory seed and
+#       every inline plan profile; NOTES.txt must render too.
+#   check_chart.sh SOURCE_DIR WORK_DIR bad
+#       every tests/charts/bad/*.yaml must fail at its "# expect-stage:"
+#       (values | render | manifests) with its "# expect-message:" text.
+#   check_chart.sh SOURCE_DIR WORK_DIR plan PLAN_ID PROFILE PLAN_COUNT VALUES...
+#       as render, plus: PLAN_ID is in the seed with PROFILE, the profile is
+#       in the profiles ConfigMap and mounted, and the seed has PLAN_COUNT plans.
+#
+# WORK_DIR (in the CMake binary dir) caches the renderer binary and keeps each
+# run's output under WORK_DIR/<NAME>/. Exits 77 (CTest SKIP) only when go,
+# Debian's sprig sources, node, tools/node_modules, yamllint or protoc are
+# missing: scripts/setup.sh installs them all.
+set -uo pipefail
+
+src=$1
+work=$2
+mode=$3
+shift 3
+chart="$src/charts/county-hub"
+tools="$src/tools"
+here="$src/tests/charts"
+
+skip() {
+  echo "SKIP: $* (scripts/setup.sh installs it)"
+  exit 77
+}
+die() {
+  echo "FAIL: $*"
+  exit 1
+}
+
+command -v go >/dev/null || skip "go not found (Debian package golang-go)"
+[[ -d /usr/share/gocode/src/github.com/Masterminds/sprig ]] \
+  || skip "sprig not found (Debian package golang-github-masterminds-sprig-dev)"
+command -v node >/dev/null || skip "node not found"
+[[ -d "$tools/node_modules/kubernetes-models" && -d "$tools/node_modules/@kubernetes/client-node" ]] \
+  || skip "tools/node_modules lacks the chart validators (npm ci in tools/)"
+command -v yamllint >/dev/null || skip "yamllint not found (Debian package yamllint)"
+command -v protoc >/dev/null || skip "protoc not found (Debian package protobuf-compiler)"
+
+# ------------------------------------------------------------ the renderer
+mkdir -p "$work"
+render="$work/render"
+if [[ ! -x "$render" || "$here/render/main.go" -nt "$render" ]]; then
+  tmp_bin=$(mktemp "$work/render.XXXXXX")
+  # Offline GOPATH build against Debian's Go sources; tests run in parallel,
+  # so build to a temp name and rename atomically.
+  if ! (cd "$here/render" && GO111MODULE=off GOFLAGS= GOPROXY=off \
+        GOPATH="$work/gopath:/usr/share/gocode" GOCACHE="$work/gocache" \
+        go build -o "$tmp_bin" .); then
+    rm -f "$tmp_bin"
+    die "go build of tests/charts/render failed"
+  fi
+  mv -f "$tmp_bin" "$render"
+fi
+
+validate() { node "$here/validate.mjs" --tools "$tools" "$@"; }
+
+# pipeline OUT RELEASE NAMESPACE VALUES...: runs every stage; prints what
+# each says; sets $stage to the first failing stage ("" when all pass).
+pipeline() {
+  local out=$1 release=$2 namespace=$3
+  shift 3
+  local files=() f
+  for f in "$@"; do files+=(-f "$f"); done
+  rm -rf "$out" && mkdir -p "$out"
+  stage=""
+  local render_status=0
+  "$render" --chart "$chart" "${files[@]}" --release "$release" --namespace "$namespace" \
+    --values-out "$out/values.json" >"$out/rendered.yaml" 2>"$out/render.err" || render_status=$?
+  # Like helm: the values schema first, then the templates.
+  if [[ -f "$out/values.json" ]]; then
+    validate values "$chart/values.schema.json" "$out/values.json" || { stage=values; return; }
+  fi
+  if ((render_status != 0)); then
+    cat "$out/render.err"
+    stage=render
+    return
+  fi
+  echo "rendered $(grep -c '^# Source:' "$out/rendered.yaml") manifests into $out/rendered.yaml"
+  if ! yamllint --strict -c "$here/yamllint.yaml" -f parsable "$out/rendered.yaml"; then
+    stage=yamllint
+    return
+  fi
+  echo "yamllint: clean"
+  validate manifests "$out/rendered.yaml" || { stage=manifests; return; }
+  # NOTES.txt must render as well (helm install prints it).
+  if ! "$render" --chart "$chart" "${files[@]}" --release "$release" --namespace "$namespace" \
+      --notes-out "$out/NOTES.txt" >/dev/null 2>"$out/notes.err" || [[ ! -s "$out/NOTES.txt" ]]; then
+    cat "$out/notes.err"
+    stage=notes
+    return
+  fi
+  # The seed and the inline profiles must parse as their protobuf messages.
+  validate configmaps "$out/rendered.yaml" "$out/configmaps" >/dev/null || { stage=protoc; return; }
+  local file
+  for file in "$out"/configmaps/*/*; do
+    local message proto
+    case "$file" in
+      */directory.textproto) message=hub.v1.DirectorySeed proto=hub/v1/directory_seed.proto ;;
+      *.textproto) message=hub.v1.PlanProfile proto=hub/v1/adapter_config.proto ;;
+      *) continue ;;
+    esac
+    if ! protoc -I "$src/protos" --encode="$message" "$proto" <"$file" >/dev/null; then
+      echo "protoc: ${file#"$out/configmaps/"} is not a valid $message"
+      stage=protoc
+      return
+    fi
+    echo "protoc: ${file#"$out/configmaps/"} parses as $message"
+  done
+}
+
+case "$mode" in
+  render)
+    name=$1 release=$2 namespace=$3
+    shift 3
+    # The chart's own YAML files, with the same rules.
+    yamllint --strict -c "$here/yamllint.yaml" -f parsable "$chart/Chart.yaml" "$chart"/values*.yaml \
+      || die "yamllint: the chart's YAML files"
+    pipeline "$work/$name" "$release" "$namespace" "$@"
+    [[ -z "$stage" ]] || die "$name: the $stage stage failed (see above)"
+    echo "PASS: $name renders and validates"
+    ;;
+  plan)
+    plan=$1 profile=$2 count=$3
+    shift 3
+    pipeline "$work/eighth-plan" county-hub-san-diego hub-san-diego "$@"
+    [[ -z "$stage" ]] || die "eighth plan: the $stage stage failed (see above)"
+    validate plan "$work/eighth-plan/rendered.yaml" "$plan" "$profile" || die "plan $plan is not wired"
+    seed=$(ls "$work"/eighth-plan/configmaps/*/directory.textproto)
+    got=$(grep -c '^plans {' "$seed")
+    [[ "$got" == "$count" ]] || die "the seed has $got plans, expected $count"
+    echo "PASS: the seed has $count plans; plan $plan added by values alone"
+    ;;
+  bad)
+    failures=0
+    total=0
+    for file in "$here"/bad/*.yaml; do
+      total=$((total + 1))
+      name=$(basename "$file" .yaml)
+      want_stage=$(sed -n 's/^# expect-stage: //p' "$file")
+      want_message=$(sed -n 's/^# expect-message: //p' "$file")
+      [[ -n "$want_stage" && -n "$want_message" ]] || die "$file lacks # expect-stage: / # expect-message:"
+      log="$work/bad-$name.log"
+      pipeline "$work/bad-$name" demo hub-demo "$file" >"$log" 2>&1
+      if [[ -z "$stage" ]]; then
+        echo "FAIL $name: the bad values were accepted (expected a $want_stage failure)"
+        failures=$((failures + 1))
+      elif [[ "$stage" != "$want_stage" ]]; then
+        echo "FAIL $name: failed at $stage, expected $want_stage; output:"
+        sed 's/^/    /' "$log"
+        failures=$((failures + 1))
+      elif ! grep -qF -- "$want_message" "$log"; then
+        echo "FAIL $name: failed at $stage but without \"$want_message\"; output:"
+        sed 's/^/    /' "$log"
+        failures=$((failures + 1))
+      else
+        echo "ok   $name: rejected at $stage: $(grep -F -m1 -- "$want_message" "$log")"
+      fi
+    done
+    ((total > 0)) || die "no bad values files in $here/bad"
+    ((failures == 0)) || die "$failures of $total bad values files were not rejected as expected"
+    echo "PASS: all $total bad values files rejected for the expected reason"
+    ;;
+  *)
+    die "unknown mode $mode"
+    ;;
+esac

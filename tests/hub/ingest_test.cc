@@ -1,0 +1,1062 @@
+// Plan file ingest end to end: an in-process HubServer on 127.0.0.1:0, a
+// real channel, PlanService.UploadFile with files rendered by the plans' own
+// adapters (aetna CSV, community_health_group fixed width, health_net X12
+// 834), and the store inspected after the hub is stopped.
+//
+// Needs HUB_SOURCE_DIR (the repository root: adapters/plans) and HUBCTL
+// is exercised in-process through RunHubctl.
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
+#include "adapters/plan_adapter.h"
+#include "adapters/registry.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "hub/hubctl.h"
+#include "hub/ingest.h"
+#include "hub/plan_adapters.h"
+#include "hub/rpc_status.h"
+#include "hub/server.h"
+#include "hub/sha256.h"
+#include "hub/v1/directory_service.grpc.pb.h"
+#include "hub/v1/plan_service.grpc.pb.h"
+#include "storage/care_store.h"
+#include "storage/coverage_index.h"
+#include "storage/member_store.h"
+#include "storage/quality_store.h"
+#include "storage/store.h"
+#include "tests/hub/hub_test_util.h"
+
+#ifndef HUB_SOURCE_DIR
+#error "HUB_SOURCE_DIR must name the repository root"
+#endif
+
+namespace hub {
+namespace {
+
+namespace fs = std::filesystem;
+using ::hub::v1::AssignmentFileRow;
+using ::hub::v1::AuthorizationFileRow;
+using ::hub::v1::FileKind;
+using ::hub::v1::IngestReport;
+using ::hub::v1::QualityFileRow;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr FileKind kAssignment = hub::v1::FILE_KIND_MEMBER_ASSIGNMENT;
+constexpr FileKind kAuthorization = hub::v1::FILE_KIND_CS_AUTHORIZATION;
+constexpr FileKind kQuality = hub::v1::FILE_KIND_QUALITY_REPORT;
+
+// The test clock's day is 2026-11-23: a snapshot ends what it drops on the
+// day before.
+constexpr char kCutoff[] = "2026-11-22";
+
+std::string EcmNpi() { return testing::Npi("200000001"); }
+std::string CsNpi() { return testing::Npi("200000002"); }
+std::string MolinaOnlyNpi() { return testing::Npi("200000003"); }
+std::string UnknownNpi() { return testing::Npi("299999999"); }
+
+std::string PlansDir() { return std::string(HUB_SOURCE_DIR) + "/adapters/plans"; }
+
+// Plans onboarded with the shipped profiles, and providers:
+//   ecm_one      ECM     aetna, chg, health_net (ECM)
+//   cs_one       CS      aetna, health_net (CS)   HOUSING_DEPOSITS, RECUPERATIVE_CARE
+//   molina_only  ECM     molina
+std::string SeedText() {
+  return absl::StrCat(R"(
+plans { plan_id: "aetna" name: "Aetna Better Health" county: "San Diego" adapter_profile: "aetna" }
+plans { plan_id: "chg" name: "Community Health Group" county: "San Diego" adapter_profile: "community_health_group" }
+plans { plan_id: "health_net" name: "Health Net" county: "San Diego" adapter_profile: "health_net" }
+plans { plan_id: "molina" name: "Molina" county: "San Diego" }
+providers {
+  provider_id: "ecm_one" npi: ")", EcmNpi(), R"(" tin: "111111111" name: "ECM One"
+  kinds: PROVIDER_KIND_ECM
+  contracts { plan_id: "aetna" kinds: PROVIDER_KIND_ECM }
+  contracts { plan_id: "chg" kinds: PROVIDER_KIND_ECM }
+  contracts { plan_id: "health_net" }
+}
+providers {
+  provider_id: "cs_one" npi: ")", CsNpi(), R"(" tin: "222222222" name: "CS One"
+  kinds: PROVIDER_KIND_CS
+  community_supports: [COMMUNITY_SUPPORT_HOUSING_DEPOSITS, COMMUNITY_SUPPORT_RECUPERATIVE_CARE]
+  contracts { plan_id: "aetna" kinds: PROVIDER_KIND_CS }
+  contracts { plan_id: "health_net" kinds: PROVIDER_KIND_CS }
+}
+providers {
+  provider_id: "molina_only" npi: ")", MolinaOnlyNpi(), R"(" tin: "333333333" name: "Molina Only"
+  kinds: PROVIDER_KIND_ECM
+  contracts { plan_id: "molina" kinds: PROVIDER_KIND_ECM }
+}
+)");
+}
+
+// ------------------------------------------------------------ canonical rows
+
+AssignmentFileRow Member(const std::string& cin, const std::string& last,
+                         const std::string& npi = EcmNpi(), const std::string& ecm_start = "2025-02-01") {
+  AssignmentFileRow row;
+  hub::v1::Member* m = row.mutable_member();
+  m->set_cin(cin);
+  m->mutable_name()->set_first("Ana");
+  m->mutable_name()->set_last(last);
+  m->set_date_of_birth("1980-02-29");
+  m->set_sex(hub::v1::SEX_FEMALE);
+  m->mutable_address()->set_line1("1 Main St");
+  m->mutable_address()->set_city("San Diego");
+  m->mutable_address()->set_state("CA");
+  m->mutable_address()->set_zip("92101");
+  m->set_phone("6195550100");
+  row.mutable_coverage()->set_start_date("2025-01-01");
+  row.set_provider_npi(npi);
+  row.set_plan_member_id(absl::StrCat("M", cin.substr(0, 8)));
+  hub::v1::Assignment* a = row.mutable_assignment();
+  a->set_benefit_start_date(ecm_start);
+  a->add_populations_of_focus(hub::v1::POPULATION_OF_FOCUS_ADULT_INDIVIDUAL_HOMELESSNESS);
+  return row;
+}
+
+AuthorizationFileRow Authorization(const std::string& number, const std::string& cin,
+                                   hub::v1::CommunitySupport service, int approved, int used,
+                                   const std::string& npi = CsNpi()) {
+  AuthorizationFileRow row;
+  hub::v1::Authorization* a = row.mutable_authorization();
+  a->set_authorization_number(number);
+  a->set_cin(cin);
+  a->set_community_support(service);
+  a->set_hcpcs_code("H0044");
+  a->add_modifiers("U2");
+  a->set_units_approved(approved);
+  a->set_units_used(used);
+  a->set_start_date("2025-03-01");
+  a->set_status(hub::v1::AUTHORIZATION_STATUS_APPROVED);
+  row.set_provider_npi(npi);
+  return row;
+}
+
+QualityFileRow Quality(const std::string& measure, const std::string& period, int64_t numerator,
+                       int64_t denominator, const std::string& npi = EcmNpi()) {
+  QualityFileRow row;
+  row.mutable_report()->set_measure_id(measure);
+  row.mutable_report()->set_period(period);
+  row.mutable_report()->set_numerator(numerator);
+  row.mutable_report()->set_denominator(denominator);
+  row.set_provider_npi(npi);
+  return row;
+}
+
+// Renders `rows` with the shipped profile `profile` (as the plan would send
+// them).
+template <typename Row>
+std::string Render(const std::string& profile, FileKind kind, const std::vector<Row>& rows) {
+  adapters::AdapterRegistry registry;
+  EXPECT_TRUE(adapters::RegisterBuiltinAdapters(registry).ok());
+  auto loaded = PlanAdapterSet::LoadProfileFile(PlansDir() + "/" + profile + "/profile.textproto",
+                                                profile, registry);
+  EXPECT_TRUE(loaded.ok()) << loaded.status();
+  if (!loaded.ok()) return "";
+  adapters::RenderOptions options;
+  options.file_date = "2026-11-20";
+  auto renderer = (*loaded)->adapter->OpenRenderer(kind, options);
+  EXPECT_TRUE(renderer.ok()) << renderer.status();
+  if (!renderer.ok()) return "";
+  std::string out;
+  for (const Row& row : rows) {
+    absl::Status added = (*renderer)->Add(row, out);
+    EXPECT_TRUE(added.ok()) << added;
+  }
+  EXPECT_TRUE((*renderer)->Finish(out).ok());
+  return out;
+}
+
+// ------------------------------------------------------------ the hub
+
+struct Hub {
+  std::string root;
+  std::unique_ptr<HubServer> server;
+  std::shared_ptr<grpc::Channel> channel;
+  std::string address() const { return absl::StrCat("127.0.0.1:", server->port()); }
+};
+
+struct HubConfig {
+  std::string profiles_dir = PlansDir();
+  int commit_every_rows = 2000;
+  std::function<absl::Status(int64_t)> row_hook;
+};
+
+// Starts a hub over `root` (seeded on first start).
+std::unique_ptr<Hub> StartHub(const std::string& root, const HubConfig& config = {}) {
+  auto hub = std::make_unique<Hub>();
+  hub->root = root;
+  HubServer::Options options;
+  options.listen_address = "127.0.0.1:0";
+  options.data_dir = root + "/data";
+  options.clock = [] { return testing::FixedTime(); };
+  options.profiles_dir = config.profiles_dir;
+  options.seed_path = root + "/seed.textproto";
+  if (!fs::exists(options.seed_path)) testing::WriteFile(options.seed_path, SeedText());
+  options.ingest.commit_every_rows = config.commit_every_rows;
+  options.ingest.row_hook = config.row_hook;
+  absl::StatusOr<std::unique_ptr<HubServer>> server = HubServer::Start(options);
+  EXPECT_TRUE(server.ok()) << server.status();
+  if (!server.ok()) return nullptr;
+  hub->server = *std::move(server);
+  hub->channel = grpc::CreateChannel(hub->address(), grpc::InsecureChannelCredentials());
+  return hub;
+}
+
+struct UploadOptions {
+  bool send_sha = true;
+  std::string sha_override;  // Sent instead of the real hash when set.
+  size_t chunk_bytes = 1000;
+  std::string file_name = "file.txt";
+};
+
+absl::StatusOr<IngestReport> Upload(const Hub& hub, const std::string& plan, FileKind kind,
+                                    const std::string& bytes, const UploadOptions& opts = {}) {
+  auto stub = hub::v1::PlanService::NewStub(hub.channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  hub::v1::UploadFileResponse response;
+  auto writer = stub->UploadFile(&context, &response);
+  hub::v1::UploadFileRequest request;
+  request.mutable_header()->set_plan_id(plan);
+  request.mutable_header()->set_file_kind(kind);
+  request.mutable_header()->set_file_name(opts.file_name);
+  if (!opts.sha_override.empty()) {
+    request.mutable_header()->set_content_sha256(opts.sha_override);
+  } else if (opts.send_sha) {
+    Sha256 sha;
+    sha.Update(bytes);
+    request.mutable_header()->set_content_sha256(sha.HexDigest());
+  }
+  bool open = writer->Write(request);
+  for (size_t at = 0; open && at < bytes.size(); at += opts.chunk_bytes) {
+    request.Clear();
+    request.set_chunk(bytes.substr(at, opts.chunk_bytes));
+    open = writer->Write(request);
+  }
+  if (open) writer->WritesDone();
+  absl::Status status = FromGrpcStatus(writer->Finish());
+  if (!status.ok()) return status;
+  return response.report();
+}
+
+// Everything the hub stores about `cins`: members, coverage, assignments
+// and authorizations, as text. Versions are dropped unless `with_versions`.
+std::string Dump(const std::string& data_dir, const std::vector<std::string>& cins,
+                 bool with_versions) {
+  storage::StoreOptions options;
+  options.data_dir = data_dir;
+  options.block_cache_bytes = 1 << 20;
+  auto store = storage::Store::Open(options);
+  EXPECT_TRUE(store.ok()) << store.status();
+  if (!store.ok()) return "";
+  storage::MemberStore members(store->get());
+  storage::CoverageIndex coverage(store->get());
+  storage::CareStore care(store->get());
+  std::string out;
+  for (const std::string& cin : cins) {
+    absl::StatusOr<hub::v1::Member> m = members.Get(cin);
+    absl::StrAppend(&out, cin, " member: ", m.ok() ? m->ShortDebugString() : "none", "\n");
+    auto periods = coverage.Periods(cin);
+    EXPECT_TRUE(periods.ok());
+    auto assignments = care.Assignments(cin);
+    EXPECT_TRUE(assignments.ok());
+    auto authorizations = care.Authorizations(cin);
+    EXPECT_TRUE(authorizations.ok());
+    if (!periods.ok() || !assignments.ok() || !authorizations.ok()) continue;
+    for (hub::v1::Coverage c : *periods) {
+      if (!with_versions) c.clear_version();
+      absl::StrAppend(&out, "  coverage: ", c.ShortDebugString(), "\n");
+    }
+    for (hub::v1::Assignment a : *assignments) {
+      if (!with_versions) a.clear_version();
+      absl::StrAppend(&out, "  assignment: ", a.ShortDebugString(), "\n");
+    }
+    for (hub::v1::Authorization a : *authorizations) {
+      if (!with_versions) a.clear_version();
+      absl::StrAppend(&out, "  authorization: ", a.ShortDebugString(), "\n");
+    }
+  }
+  EXPECT_TRUE((*store)->Close().ok());
+  return out;
+}
+
+std::vector<std::string> Errors(const IngestReport& report) {
+  std::vector<std::string> out;
+  for (const auto& e : report.row_errors()) {
+    out.push_back(absl::StrCat(e.row_number(), " ", e.field(), " ", e.reason_code()));
+  }
+  return out;
+}
+
+// Opens the store of a stopped hub for assertions.
+class StoreReader {
+ public:
+  explicit StoreReader(const std::string& data_dir) {
+    storage::StoreOptions options;
+    options.data_dir = data_dir;
+    options.block_cache_bytes = 1 << 20;
+    auto store = storage::Store::Open(options);
+    EXPECT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+  }
+  ~StoreReader() { EXPECT_TRUE(store_->Close().ok()); }
+  storage::Store* get() { return store_.get(); }
+
+ private:
+  std::unique_ptr<storage::Store> store_;
+};
+
+class IngestTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = testing::MakeTempDir();
+    hub_ = StartHub(root_);
+    ASSERT_NE(hub_, nullptr);
+  }
+  void Stop() {
+    if (hub_ != nullptr) EXPECT_TRUE(hub_->server->Shutdown(absl::Seconds(5)).ok());
+    hub_.reset();
+  }
+  void Restart(const HubConfig& config = {}) {
+    Stop();
+    hub_ = StartHub(root_, config);
+    ASSERT_NE(hub_, nullptr);
+  }
+  std::string data_dir() const { return root_ + "/data"; }
+
+  std::string root_;
+  std::unique_ptr<Hub> hub_;
+};
+
+// The aetna member file with one good row, then one bad row of each kind,
+// then another good row.
+std::string AetnaFileWithBadRows() {
+  std::vector<AssignmentFileRow> rows;
+  rows.push_back(Member("10000001A", "Alvarez"));
+  rows.push_back(Member("10000002B", "Baker"));
+  rows.push_back(Member("1234567", "Short"));                          // 3: bad CIN
+  rows.push_back(Member("10000004D", "Dunn", UnknownNpi()));           // 4: unknown NPI
+  rows.push_back(Member("10000005E", "Evans", MolinaOnlyNpi()));       // 5: not contracted
+  AssignmentFileRow bad_date = Member("10000006F", "Foster");
+  bad_date.mutable_member()->set_date_of_birth("1977-07-07");
+  rows.push_back(bad_date);                                            // 6: bad date
+  rows.push_back(Member("10000007G", ""));                             // 7: required missing
+  AssignmentFileRow no_pof = Member("10000008H", "Hayes");
+  no_pof.mutable_assignment()->clear_populations_of_focus();
+  rows.push_back(no_pof);                                              // 8: no POF
+  AssignmentFileRow bad_period = Member("10000009J", "Ito");
+  bad_period.mutable_assignment()->set_benefit_end_date("2025-01-15");  // before start
+  rows.push_back(bad_period);                                          // 9: bad period
+  rows.push_back(Member("10000010K", "Kim"));                          // 10
+  std::string file = Render("aetna", kAssignment, rows);
+  // Not a real day, in the plan's MM/DD/YYYY.
+  return absl::StrReplaceAll(file, {{"07/07/1977", "13/45/1977"}});
+}
+
+TEST_F(IngestTest, ReportCountsAndRowErrorsAreExact) {
+  const std::string file = AetnaFileWithBadRows();
+  absl::StatusOr<IngestReport> report = Upload(*hub_, "aetna", kAssignment, file);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->outcome(), hub::v1::INGEST_OUTCOME_PARTIALLY_ACCEPTED);
+  EXPECT_EQ(report->plan_id(), "aetna");
+  EXPECT_EQ(report->file_kind(), kAssignment);
+  EXPECT_EQ(report->size_bytes(), static_cast<int64_t>(file.size()));
+  Sha256 sha;
+  sha.Update(file);
+  const std::string hex = sha.HexDigest();
+  EXPECT_EQ(report->content_sha256(), hex);
+  EXPECT_EQ(report->report_id(), "aetna-" + hex.substr(0, 16));
+  EXPECT_EQ(report->rows_read(), 10);
+  EXPECT_EQ(report->rows_accepted(), 3);
+  EXPECT_EQ(report->rows_rejected(), 7);
+  EXPECT_EQ(report->changes().members_upserted(), 3);
+  EXPECT_EQ(report->changes().coverage_periods_written(), 3);
+  EXPECT_EQ(report->changes().assignments_written(), 3);
+  EXPECT_EQ(report->changes().assignments_ended(), 0);
+  EXPECT_EQ(report->changes().rows_unchanged(), 0);
+  EXPECT_THAT(Errors(*report),
+              ElementsAre("3 member.cin ROW_BAD_CIN", "4 provider_npi ROW_UNKNOWN_PROVIDER",
+                          "5 provider_npi ROW_PROVIDER_NOT_CONTRACTED", "6 DOB ROW_BAD_DATE",
+                          "7 LAST_NAME ROW_REQUIRED_MISSING",
+                          "8 assignment.populations_of_focus ROW_MISSING_POF",
+                          "9 assignment.benefit_end_date ROW_BAD_PERIOD"));
+  // No values in messages (they may be PHI), only sentences.
+  for (const auto& e : report->row_errors()) {
+    EXPECT_THAT(e.message(), ::testing::Not(HasSubstr("1234567")));
+    EXPECT_THAT(e.message(), ::testing::Not(HasSubstr("1977")));
+    EXPECT_FALSE(e.message().empty());
+  }
+  EXPECT_EQ(report->receive_time().seconds(), absl::ToUnixSeconds(testing::FixedTime()));
+  EXPECT_EQ(report->complete_time().seconds(), absl::ToUnixSeconds(testing::FixedTime()));
+
+  // GetIngestReport returns the same report; ListIngestReports lists it.
+  auto stub = hub::v1::PlanService::NewStub(hub_->channel);
+  {
+    grpc::ClientContext context;
+    hub::v1::GetIngestReportRequest request;
+    request.set_report_id(report->report_id());
+    request.set_page_size(100);
+    hub::v1::GetIngestReportResponse response;
+    ASSERT_TRUE(stub->GetIngestReport(&context, request, &response).ok());
+    EXPECT_EQ(response.report().SerializeAsString(), report->SerializeAsString());
+    EXPECT_TRUE(response.next_page_token().empty());
+  }
+  {
+    // Paging through the row errors three at a time.
+    std::vector<std::string> paged;
+    hub::v1::GetIngestReportRequest request;
+    request.set_report_id(report->report_id());
+    request.set_page_size(3);
+    int pages = 0;
+    do {
+      grpc::ClientContext context;
+      hub::v1::GetIngestReportResponse response;
+      ASSERT_TRUE(stub->GetIngestReport(&context, request, &response).ok());
+      for (const auto& e : response.report().row_errors()) paged.push_back(e.reason_code());
+      request.set_page_token(response.next_page_token());
+      ++pages;
+    } while (!request.page_token().empty());
+    EXPECT_EQ(pages, 3);
+    EXPECT_EQ(paged.size(), 7u);
+  }
+  {
+    grpc::ClientContext context;
+    hub::v1::ListIngestReportsRequest request;
+    request.set_plan_id("aetna");
+    hub::v1::ListIngestReportsResponse response;
+    ASSERT_TRUE(stub->ListIngestReports(&context, request, &response).ok());
+    ASSERT_EQ(response.reports_size(), 1);
+    EXPECT_EQ(response.reports(0).report_id(), report->report_id());
+    EXPECT_EQ(response.reports(0).row_errors_size(), 0);
+  }
+  {
+    grpc::ClientContext context;
+    hub::v1::GetIngestReportRequest request;
+    request.set_report_id("aetna-0000000000000000");
+    hub::v1::GetIngestReportResponse response;
+    EXPECT_EQ(stub->GetIngestReport(&context, request, &response).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
+
+  // What was applied.
+  Stop();
+  StoreReader store(data_dir());
+  storage::MemberStore members(store.get());
+  storage::CoverageIndex coverage(store.get());
+  storage::CareStore care(store.get());
+  absl::StatusOr<hub::v1::Member> alvarez = members.Get("10000001A");
+  ASSERT_TRUE(alvarez.ok());
+  EXPECT_EQ(alvarez->name().last(), "Alvarez");
+  EXPECT_EQ(alvarez->date_of_birth(), "1980-02-29");
+  ASSERT_EQ(alvarez->plan_member_ids_size(), 1);
+  EXPECT_EQ(alvarez->plan_member_ids(0).plan_id(), "aetna");
+  EXPECT_EQ(alvarez->plan_member_ids(0).member_id(), "M10000001");
+  absl::StatusOr<hub::v1::Coverage> covering = coverage.CoveringPlan("10000010K", "2025-06-01");
+  ASSERT_TRUE(covering.ok()) << covering.status();
+  EXPECT_EQ(covering->plan_id(), "aetna");
+  EXPECT_TRUE(absl::IsNotFound(coverage.CoveringPlan("10000010K", "2024-12-31").status()));
+  absl::StatusOr<std::vector<hub::v1::Assignment>> assigned = care.AssignmentsOn("10000002B", "2025-06-01");
+  ASSERT_TRUE(assigned.ok());
+  ASSERT_EQ(assigned->size(), 1u);
+  EXPECT_EQ((*assigned)[0].provider_id(), "ecm_one");
+  EXPECT_EQ((*assigned)[0].status(), hub::v1::ENROLLMENT_STATUS_ASSIGNED);
+  EXPECT_EQ((*assigned)[0].populations_of_focus(0),
+            hub::v1::POPULATION_OF_FOCUS_ADULT_INDIVIDUAL_HOMELESSNESS);
+  // Rejected rows left nothing behind.
+  for (const char* cin : {"10000004D", "10000005E", "10000006F", "10000007G", "10000008H",
+                          "10000009J"}) {
+    EXPECT_TRUE(absl::IsNotFound(members.Get(cin).status())) << cin;
+  }
+}
+
+TEST_F(IngestTest, SameContentTwiceChangesNothingAndReturnsTheSameReport) {
+  const std::string file = AetnaFileWithBadRows();
+  absl::StatusOr<IngestReport> first = Upload(*hub_, "aetna", kAssignment, file);
+  ASSERT_TRUE(first.ok()) << first.status();
+  Stop();
+  const std::vector<std::string> cins = {"10000001A", "10000002B", "10000010K"};
+  const std::string before = Dump(data_dir(), cins, /*with_versions=*/true);
+  Restart();
+  // Known from the header's hash: answered before the chunks are read.
+  absl::StatusOr<IngestReport> again = Upload(*hub_, "aetna", kAssignment, file);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->SerializeAsString(), first->SerializeAsString());
+  // Without the hash in the header: read whole, then recognized.
+  UploadOptions no_sha;
+  no_sha.send_sha = false;
+  no_sha.chunk_bytes = 7;
+  absl::StatusOr<IngestReport> third = Upload(*hub_, "aetna", kAssignment, file, no_sha);
+  ASSERT_TRUE(third.ok()) << third.status();
+  EXPECT_EQ(third->SerializeAsString(), first->SerializeAsString());
+  // One report only.
+  auto stub = hub::v1::PlanService::NewStub(hub_->channel);
+  grpc::ClientContext context;
+  hub::v1::ListIngestReportsRequest request;
+  request.set_plan_id("aetna");
+  hub::v1::ListIngestReportsResponse response;
+  ASSERT_TRUE(stub->ListIngestReports(&context, request, &response).ok());
+  EXPECT_EQ(response.reports_size(), 1);
+  Stop();
+  EXPECT_EQ(Dump(data_dir(), cins, /*with_versions=*/true), before);
+}
+
+TEST_F(IngestTest, HeaderAndTransitErrors) {
+  const std::string file = Render("aetna", kAssignment, std::vector{Member("10000001A", "Alvarez")});
+  EXPECT_EQ(Upload(*hub_, "nobody", kAssignment, file).status().code(),
+            absl::StatusCode::kNotFound);
+  // Molina has no adapter profile yet.
+  EXPECT_EQ(Upload(*hub_, "molina", kAssignment, file).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Upload(*hub_, "aetna", hub::v1::FILE_KIND_INVOICE, file).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  UploadOptions path_name;
+  path_name.file_name = "../etc/passwd";
+  EXPECT_EQ(Upload(*hub_, "aetna", kAssignment, file, path_name).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  UploadOptions wrong_hash;
+  wrong_hash.sha_override = std::string(64, 'a');
+  absl::StatusOr<IngestReport> changed = Upload(*hub_, "aetna", kAssignment, file, wrong_hash);
+  EXPECT_EQ(changed.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(changed.status().message(), HasSubstr("changed in transit"));
+  // Nothing of it was applied; the same file then goes through.
+  absl::StatusOr<IngestReport> ok = Upload(*hub_, "aetna", kAssignment, file);
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->outcome(), hub::v1::INGEST_OUTCOME_ACCEPTED);
+  EXPECT_EQ(ok->changes().members_upserted(), 1);
+  // The spool folder is empty once uploads end.
+  int spooled = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator(root_ + "/spool")) ++spooled;
+  EXPECT_EQ(spooled, 0);
+}
+
+TEST_F(IngestTest, SnapshotEndsWhatItNoLongerListsDeltaDoesNot) {
+  // aetna member files are snapshots.
+  absl::StatusOr<IngestReport> first = Upload(
+      *hub_, "aetna", kAssignment,
+      Render("aetna", kAssignment,
+             std::vector{Member("10000001A", "Alvarez"), Member("10000002B", "Baker"),
+                         Member("10000003C", "Cruz", EcmNpi(), "2027-01-01")}));
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->changes().assignments_written(), 3);
+  absl::StatusOr<IngestReport> second = Upload(
+      *hub_, "aetna", kAssignment,
+      Render("aetna", kAssignment, std::vector{Member("10000001A", "Alvarez")}));
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->outcome(), hub::v1::INGEST_OUTCOME_ACCEPTED);
+  EXPECT_EQ(second->changes().rows_unchanged(), 1);
+  EXPECT_EQ(second->changes().assignments_written(), 0);
+  // Baker's ended; Cruz's had not begun and is withdrawn.
+  EXPECT_EQ(second->changes().assignments_ended(), 2);
+
+  // health_net member files (834) are deltas: nothing unlisted ends.
+  AssignmentFileRow hn_a = Member("20000001A", "Hill");
+  hn_a.mutable_coverage()->set_start_date("2025-02-01");
+  AssignmentFileRow hn_b = Member("20000002B", "Ibarra");
+  hn_b.mutable_coverage()->set_start_date("2025-02-01");
+  ASSERT_TRUE(Upload(*hub_, "health_net", kAssignment,
+                     Render("health_net", kAssignment, std::vector{hn_a, hn_b}))
+                  .ok());
+  absl::StatusOr<IngestReport> delta = Upload(
+      *hub_, "health_net", kAssignment, Render("health_net", kAssignment, std::vector{hn_a}));
+  ASSERT_TRUE(delta.ok()) << delta.status();
+  EXPECT_EQ(delta->changes().assignments_ended(), 0);
+  EXPECT_EQ(delta->changes().rows_unchanged(), 1);
+
+  Stop();
+  StoreReader store(data_dir());
+  storage::CareStore care(store.get());
+  auto baker = care.Assignments("10000002B");
+  ASSERT_TRUE(baker.ok());
+  ASSERT_EQ(baker->size(), 1u);
+  EXPECT_EQ((*baker)[0].benefit_end_date(), kCutoff);
+  EXPECT_EQ((*baker)[0].status(), hub::v1::ENROLLMENT_STATUS_DISCONTINUED);
+  EXPECT_EQ((*baker)[0].discontinuation().dhcs_code(), 15);
+  EXPECT_TRUE(care.Assignments("10000003C")->empty());
+  auto alvarez = care.Assignments("10000001A");
+  ASSERT_EQ(alvarez->size(), 1u);
+  EXPECT_TRUE((*alvarez)[0].benefit_end_date().empty());
+  auto ibarra = care.Assignments("20000002B");
+  ASSERT_EQ(ibarra->size(), 1u);
+  EXPECT_TRUE((*ibarra)[0].benefit_end_date().empty());
+  EXPECT_EQ((*ibarra)[0].status(), hub::v1::ENROLLMENT_STATUS_ASSIGNED);
+}
+
+TEST_F(IngestTest, SnapshotRowRejectedForATypoDoesNotEndTheMembersAssignment) {
+  ASSERT_TRUE(Upload(*hub_, "aetna", kAssignment,
+                     Render("aetna", kAssignment,
+                            std::vector{Member("10000001A", "Alvarez"), Member("10000002B", "Baker")}))
+                  .ok());
+  // Baker's row now names an unknown NPI: rejected, but Baker keeps the
+  // assignment the earlier snapshot made.
+  absl::StatusOr<IngestReport> second = Upload(
+      *hub_, "aetna", kAssignment,
+      Render("aetna", kAssignment,
+             std::vector{Member("10000001A", "Alvarez"), Member("10000002B", "Baker", UnknownNpi())}));
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->rows_rejected(), 1);
+  EXPECT_EQ(second->changes().assignments_ended(), 0);
+}
+
+TEST_F(IngestTest, TerminateRowsEndCoverageAndAssignment) {
+  AssignmentFileRow a = Member("20000001A", "Hill");
+  a.mutable_coverage()->set_start_date("2025-02-01");
+  ASSERT_TRUE(
+      Upload(*hub_, "health_net", kAssignment, Render("health_net", kAssignment, std::vector{a}))
+          .ok());
+  // INS03 024: cancellation, without an end date: ends the day before upload.
+  std::string terminate = Render("health_net", kAssignment, std::vector{a});
+  ASSERT_THAT(terminate, HasSubstr("*021*"));
+  terminate = absl::StrReplaceAll(terminate, {{"*021*", "*024*"}});
+  absl::StatusOr<IngestReport> report = Upload(*hub_, "health_net", kAssignment, terminate);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->outcome(), hub::v1::INGEST_OUTCOME_ACCEPTED) << report->DebugString();
+  EXPECT_EQ(report->changes().coverage_periods_written(), 1);
+  EXPECT_EQ(report->changes().assignments_written(), 1);
+  Stop();
+  StoreReader store(data_dir());
+  storage::CoverageIndex coverage(store.get());
+  auto periods = coverage.Periods("20000001A");
+  ASSERT_EQ(periods->size(), 1u);
+  EXPECT_EQ((*periods)[0].end_date(), kCutoff);
+  storage::CareStore care(store.get());
+  auto assignments = care.Assignments("20000001A");
+  ASSERT_EQ(assignments->size(), 1u);
+  EXPECT_EQ((*assignments)[0].benefit_end_date(), kCutoff);
+  EXPECT_EQ((*assignments)[0].status(), hub::v1::ENROLLMENT_STATUS_DISCONTINUED);
+}
+
+TEST_F(IngestTest, FixedWidthFileAndTrailerMismatchRejectedWhole) {
+  const std::vector<AssignmentFileRow> rows = {Member("30000001A", "Lopez"),
+                                               Member("30000002B", "Moreno")};
+  const std::string file = Render("community_health_group", kAssignment, rows);
+  // A trailer that counts 3 records where the file has 2.
+  const size_t trailer = file.rfind("\nT");
+  ASSERT_NE(trailer, std::string::npos);
+  std::string mismatch = file;
+  const size_t count_at = mismatch.find("000000002", trailer);
+  ASSERT_NE(count_at, std::string::npos);
+  mismatch.replace(count_at, 9, "000000003");
+  absl::StatusOr<IngestReport> rejected = Upload(*hub_, "chg", kAssignment, mismatch);
+  ASSERT_TRUE(rejected.ok()) << rejected.status();
+  EXPECT_EQ(rejected->outcome(), hub::v1::INGEST_OUTCOME_REJECTED);
+  EXPECT_EQ(rejected->rejection_code(), "FILE_TRAILER_MISMATCH");
+  EXPECT_FALSE(rejected->rejection_reason().empty());
+  EXPECT_EQ(rejected->rows_accepted(), 0);
+  EXPECT_EQ(rejected->changes().members_upserted(), 0);
+  // The same bytes again: the same report.
+  absl::StatusOr<IngestReport> again = Upload(*hub_, "chg", kAssignment, mismatch);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->SerializeAsString(), rejected->SerializeAsString());
+
+  absl::StatusOr<IngestReport> accepted = Upload(*hub_, "chg", kAssignment, file);
+  ASSERT_TRUE(accepted.ok()) << accepted.status();
+  EXPECT_EQ(accepted->outcome(), hub::v1::INGEST_OUTCOME_ACCEPTED);
+  EXPECT_EQ(accepted->rows_read(), 2);
+  EXPECT_EQ(accepted->changes().assignments_written(), 2);
+  Stop();
+  StoreReader store(data_dir());
+  storage::CoverageIndex coverage(store.get());
+  auto covering = coverage.CoveringPlan("30000002B", "2025-05-05");
+  ASSERT_TRUE(covering.ok()) << covering.status();
+  EXPECT_EQ(covering->plan_id(), "chg");
+}
+
+TEST_F(IngestTest, TruncatedAndEmptyFilesAreRejectedWholeWithNothingApplied) {
+  AssignmentFileRow a = Member("20000001A", "Hill");
+  AssignmentFileRow b = Member("20000002B", "Ibarra");
+  const std::string x12 = Render("health_net", kAssignment, std::vector{a, b});
+  const size_t se = x12.find("SE*");
+  ASSERT_NE(se, std::string::npos);
+  absl::StatusOr<IngestReport> truncated =
+      Upload(*hub_, "health_net", kAssignment, x12.substr(0, se));
+  ASSERT_TRUE(truncated.ok()) << truncated.status();
+  EXPECT_EQ(truncated->outcome(), hub::v1::INGEST_OUTCOME_REJECTED);
+  EXPECT_EQ(truncated->rejection_code(), "FILE_X12_TRUNCATED");
+
+  absl::StatusOr<IngestReport> empty = Upload(*hub_, "aetna", kAssignment, "");
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_EQ(empty->outcome(), hub::v1::INGEST_OUTCOME_REJECTED);
+  EXPECT_EQ(empty->rejection_code(), "FILE_EMPTY");
+
+  // A CSV header without rows.
+  const std::string header_only = Render("aetna", kAssignment, std::vector<AssignmentFileRow>{});
+  absl::StatusOr<IngestReport> no_rows = Upload(*hub_, "aetna", kAssignment, header_only);
+  ASSERT_TRUE(no_rows.ok()) << no_rows.status();
+  EXPECT_EQ(no_rows->outcome(), hub::v1::INGEST_OUTCOME_REJECTED);
+  EXPECT_EQ(no_rows->rejection_code(), "FILE_EMPTY");
+
+  Stop();
+  EXPECT_EQ(Dump(data_dir(), {"20000001A", "20000002B"}, false),
+            "20000001A member: none\n20000002B member: none\n");
+}
+
+TEST_F(IngestTest, AuthorizationAndQualityFiles) {
+  std::vector<AuthorizationFileRow> auths = {
+      Authorization("A-1", "10000001A", hub::v1::COMMUNITY_SUPPORT_HOUSING_DEPOSITS, 10, 2),
+      Authorization("A-2", "10000002B", hub::v1::COMMUNITY_SUPPORT_MEDICALLY_TAILORED_MEALS, 10, 0),
+      Authorization("A-3", "10000003C", hub::v1::COMMUNITY_SUPPORT_RECUPERATIVE_CARE, 5, 6),
+      Authorization("A-4", "10000004D", hub::v1::COMMUNITY_SUPPORT_HOUSING_DEPOSITS, 5, 0,
+                    EcmNpi()),
+      Authorization("A-5", "10000005E", hub::v1::COMMUNITY_SUPPORT_RECUPERATIVE_CARE, 5, 5)};
+  absl::StatusOr<IngestReport> report =
+      Upload(*hub_, "aetna", kAuthorization, Render("aetna", kAuthorization, auths));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->rows_read(), 5);
+  EXPECT_EQ(report->rows_accepted(), 2);
+  EXPECT_EQ(report->changes().authorizations_written(), 2);
+  EXPECT_THAT(Errors(*report),
+              ElementsAre("2 authorization.community_support ROW_SERVICE_NOT_OFFERED",
+                          "3 authorization.units_used ROW_BAD_UNITS",
+                          "4 provider_npi ROW_PROVIDER_NOT_CONTRACTED"));
+  // Authorization files of aetna are snapshots too: A-5 dropped is ended.
+  absl::StatusOr<IngestReport> second = Upload(
+      *hub_, "aetna", kAuthorization, Render("aetna", kAuthorization, std::vector{auths[0]}));
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->changes().authorizations_ended(), 1);
+  EXPECT_EQ(second->changes().rows_unchanged(), 1);
+
+  std::vector<QualityFileRow> quality = {Quality("FUM", "2025 Q1", 3, 4),
+                                         Quality("FUA-30", "2025-02", 5, 4),
+                                         Quality("FMC", "2025-13", 1, 4),
+                                         Quality("FMC", "2025", 0, 0)};
+  absl::StatusOr<IngestReport> q =
+      Upload(*hub_, "aetna", kQuality, Render("aetna", kQuality, quality));
+  ASSERT_TRUE(q.ok()) << q.status();
+  EXPECT_EQ(q->changes().quality_reports_written(), 2);
+  EXPECT_THAT(Errors(*q), ElementsAre("2 report.numerator ROW_BAD_MEASURE",
+                                      "3 report.period ROW_BAD_PERIOD"));
+
+  Stop();
+  StoreReader store(data_dir());
+  storage::CareStore care(store.get());
+  auto a1 = care.GetAuthorization("aetna", "A-1");
+  ASSERT_TRUE(a1.ok());
+  EXPECT_EQ(a1->provider_id(), "cs_one");
+  EXPECT_EQ(a1->units_used(), 2);
+  auto a5 = care.GetAuthorization("aetna", "A-5");
+  ASSERT_TRUE(a5.ok());
+  EXPECT_EQ(a5->status(), hub::v1::AUTHORIZATION_STATUS_CANCELLED);
+  EXPECT_EQ(a5->end_date(), kCutoff);
+  storage::QualityStore reports(store.get());
+  auto by_provider = reports.ListByProvider("ecm_one");
+  ASSERT_TRUE(by_provider.ok());
+  ASSERT_EQ(by_provider->size(), 2u);
+  EXPECT_EQ((*by_provider)[0].measure_id(), "FMC");
+  EXPECT_DOUBLE_EQ((*by_provider)[0].rate(), 0.0);
+  EXPECT_EQ((*by_provider)[1].measure_id(), "FUM");
+  EXPECT_DOUBLE_EQ((*by_provider)[1].rate(), 0.75);
+}
+
+// A crash in the middle of pass 2, then a re-upload of the same file, ends
+// in exactly the state of one clean upload.
+TEST(IngestCrashTest, CrashThenReuploadEqualsOneCleanUpload) {
+  const std::vector<AssignmentFileRow> before = {
+      Member("10000001A", "Alvarez"), Member("10000002B", "Baker"), Member("10000003C", "Cruz")};
+  std::vector<AssignmentFileRow> after = {Member("10000001A", "Alvarez")};
+  AssignmentFileRow baker = Member("10000002B", "Baker-Diaz");
+  baker.mutable_assignment()->set_acuity(hub::v1::ACUITY_HIGH);
+  after.push_back(baker);
+  for (int i = 0; i < 12; ++i) after.push_back(Member(absl::StrCat(40000000 + i, "Z"), "New"));
+  after.push_back(Member("1234", "Bad"));
+  const std::string first_file = Render("aetna", kAssignment, before);
+  const std::string second_file = Render("aetna", kAssignment, after);
+  std::vector<std::string> cins = {"10000001A", "10000002B", "10000003C"};
+  for (int i = 0; i < 12; ++i) cins.push_back(absl::StrCat(40000000 + i, "Z"));
+
+  // Clean: both files once.
+  const std::string clean_root = testing::MakeTempDir();
+  IngestReport clean_report;
+  {
+    std::unique_ptr<Hub> hub = StartHub(clean_root, {.commit_every_rows = 3});
+    ASSERT_NE(hub, nullptr);
+    ASSERT_TRUE(Upload(*hub, "aetna", kAssignment, first_file).ok());
+    auto report = Upload(*hub, "aetna", kAssignment, second_file);
+    ASSERT_TRUE(report.ok()) << report.status();
+    clean_report = *report;
+    ASSERT_TRUE(hub->server->Shutdown(absl::Seconds(5)).ok());
+  }
+  EXPECT_EQ(clean_report.changes().assignments_ended(), 1);  // Cruz.
+
+  // Crashed: the second file dies after 8 rows (two commits of 3 landed).
+  const std::string crash_root = testing::MakeTempDir();
+  {
+    std::unique_ptr<Hub> hub = StartHub(crash_root, {.commit_every_rows = 3});
+    ASSERT_NE(hub, nullptr);
+    ASSERT_TRUE(Upload(*hub, "aetna", kAssignment, first_file).ok());
+    ASSERT_TRUE(hub->server->Shutdown(absl::Seconds(5)).ok());
+  }
+  {
+    HubConfig crashing{.commit_every_rows = 3};
+    crashing.row_hook = [](int64_t rows) {
+      return rows >= 8 ? absl::AbortedError("simulated crash") : absl::OkStatus();
+    };
+    std::unique_ptr<Hub> hub = StartHub(crash_root, crashing);
+    ASSERT_NE(hub, nullptr);
+    auto crashed = Upload(*hub, "aetna", kAssignment, second_file);
+    EXPECT_EQ(crashed.status().code(), absl::StatusCode::kAborted);
+    ASSERT_TRUE(hub->server->Shutdown(absl::Seconds(5)).ok());
+  }
+  const std::string partial = Dump(crash_root + "/data", cins, false);
+  EXPECT_NE(partial, Dump(clean_root + "/data", cins, false));
+  IngestReport recovered;
+  {
+    std::unique_ptr<Hub> hub = StartHub(crash_root, {.commit_every_rows = 3});
+    ASSERT_NE(hub, nullptr);
+    auto report = Upload(*hub, "aetna", kAssignment, second_file);
+    ASSERT_TRUE(report.ok()) << report.status();
+    recovered = *report;
+    ASSERT_TRUE(hub->server->Shutdown(absl::Seconds(5)).ok());
+  }
+  EXPECT_EQ(Dump(crash_root + "/data", cins, false), Dump(clean_root + "/data", cins, false));
+  EXPECT_EQ(recovered.report_id(), clean_report.report_id());
+  EXPECT_EQ(recovered.rows_read(), clean_report.rows_read());
+  EXPECT_EQ(recovered.rows_accepted(), clean_report.rows_accepted());
+  EXPECT_EQ(recovered.rows_rejected(), clean_report.rows_rejected());
+  EXPECT_EQ(Errors(recovered), Errors(clean_report));
+  // The rows the crashed attempt applied are recognized as unchanged.
+  EXPECT_GT(recovered.changes().rows_unchanged(), clean_report.changes().rows_unchanged());
+  EXPECT_EQ(recovered.changes().assignments_ended(), 1);
+}
+
+TEST_F(IngestTest, ConcurrentUploadsOfOneFileIngestItOnce) {
+  std::vector<AssignmentFileRow> rows;
+  for (int i = 0; i < 50; ++i) rows.push_back(Member(absl::StrCat(70000000 + i, "C"), "Same"));
+  const std::string file = Render("aetna", kAssignment, rows);
+  const std::string chg_file = Render("community_health_group", kAssignment, rows);
+  std::vector<absl::StatusOr<IngestReport>> results(4, absl::UnknownError("not run"));
+  absl::StatusOr<IngestReport> chg_result = absl::UnknownError("not run");
+  std::vector<std::thread> threads;
+  UploadOptions no_sha;  // Read whole each time: the dedupe happens under the plan's lock.
+  no_sha.send_sha = false;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] { results[i] = Upload(*hub_, "aetna", kAssignment, file, no_sha); });
+  }
+  threads.emplace_back([&] { chg_result = Upload(*hub_, "chg", kAssignment, chg_file); });
+  for (std::thread& t : threads) t.join();
+  int ingested = 0;
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->SerializeAsString(), results[0]->SerializeAsString());
+  }
+  ingested = static_cast<int>(results[0]->changes().members_upserted());
+  EXPECT_EQ(ingested, 50);
+  ASSERT_TRUE(chg_result.ok()) << chg_result.status();
+  EXPECT_EQ(chg_result->rows_accepted(), 50);
+  // The chg file listed the same members: they were merged, not duplicated.
+  Stop();
+  StoreReader store(data_dir());
+  storage::MemberStore members(store.get());
+  auto member = members.Get("70000007C");
+  ASSERT_TRUE(member.ok());
+  EXPECT_EQ(member->plan_member_ids_size(), 2);
+}
+
+// Stopping the hub while an ingest runs neither hangs nor leaves a state a
+// re-upload cannot complete.
+TEST(IngestShutdownTest, ShutdownDuringAnIngest) {
+  const std::string root = testing::MakeTempDir();
+  std::vector<AssignmentFileRow> rows;
+  for (int i = 0; i < 20; ++i) rows.push_back(Member(absl::StrCat(80000000 + i, "S"), "Stop"));
+  const std::string file = Render("aetna", kAssignment, rows);
+  absl::Notification started, release;
+  HubConfig config{.commit_every_rows = 2};
+  config.row_hook = [&](int64_t rows_done) {
+    if (rows_done == 3) {
+      started.Notify();
+      release.WaitForNotification();
+    }
+    return absl::OkStatus();
+  };
+  std::unique_ptr<Hub> hub = StartHub(root, config);
+  ASSERT_NE(hub, nullptr);
+  absl::StatusOr<IngestReport> result = absl::UnknownError("not run");
+  std::thread client([&] { result = Upload(*hub, "aetna", kAssignment, file); });
+  started.WaitForNotification();
+  absl::Status stopped = absl::UnknownError("not run");
+  std::thread stopper([&] { stopped = hub->server->Shutdown(absl::ZeroDuration()); });
+  release.Notify();
+  stopper.join();
+  client.join();
+  EXPECT_TRUE(stopped.ok()) << stopped;
+  // Either the ingest finished first or it was cancelled.
+  if (!result.ok()) {
+    EXPECT_TRUE(absl::IsCancelled(result.status()) || absl::IsUnavailable(result.status()))
+        << result.status();
+  }
+  hub.reset();
+  hub = StartHub(root);
+  ASSERT_NE(hub, nullptr);
+  absl::StatusOr<IngestReport> again = Upload(*hub, "aetna", kAssignment, file);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->rows_accepted(), 20);
+  ASSERT_TRUE(hub->server->Shutdown(absl::Seconds(5)).ok());
+  std::vector<std::string> cins;
+  for (int i = 0; i < 20; ++i) cins.push_back(absl::StrCat(80000000 + i, "S"));
+  const std::string dump = Dump(root + "/data", cins, false);
+  EXPECT_THAT(dump, ::testing::Not(HasSubstr("member: none")));
+}
+
+// An eighth plan: a new profile folder and a plan record, no restart.
+TEST(IngestEighthPlanTest, NewProfileWorksWithoutRestart) {
+  const std::string root = testing::MakeTempDir();
+  const std::string profiles = root + "/plans";
+  fs::create_directories(profiles + "/aetna");
+  fs::copy_file(PlansDir() + "/aetna/profile.textproto", profiles + "/aetna/profile.textproto");
+  std::unique_ptr<Hub> hub = StartHub(root, {.profiles_dir = profiles});
+  ASSERT_NE(hub, nullptr);
+
+  // The administrator adds the profile folder (a copy of aetna's layout)...
+  const std::string aetna_text = testing::ReadFile(PlansDir() + "/aetna/profile.textproto");
+  fs::create_directories(profiles + "/imperial_health");
+  testing::WriteFile(profiles + "/imperial_health/profile.textproto",
+                     absl::StrReplaceAll(aetna_text, {{"name: \"aetna\"", "name: \"imperial_health\""}}));
+  // ... and a broken one for another plan.
+  fs::create_directories(profiles + "/broken_plan");
+  testing::WriteFile(profiles + "/broken_plan/profile.textproto",
+                     "name: \"broken_plan\"\nlayouts { kind: NOT_A_KIND }\n");
+  // ... then creates the plans and contracts a provider.
+  auto directory = hub::v1::DirectoryService::NewStub(hub->channel);
+  for (const auto& [id, profile] : std::vector<std::pair<std::string, std::string>>{
+           {"imperial", "imperial_health"}, {"broken", "broken_plan"}}) {
+    grpc::ClientContext context;
+    hub::v1::CreatePlanRequest request;
+    request.mutable_plan()->set_plan_id(id);
+    request.mutable_plan()->set_name(id);
+    request.mutable_plan()->set_adapter_profile(profile);
+    hub::v1::CreatePlanResponse response;
+    ASSERT_TRUE(directory->CreatePlan(&context, request, &response).ok()) << id;
+  }
+  {
+    grpc::ClientContext context;
+    hub::v1::UpdateProviderRequest request;
+    request.mutable_provider()->set_provider_id("ecm_one");
+    for (const char* plan : {"aetna", "chg", "health_net", "imperial"}) {
+      request.mutable_provider()->add_contracts()->set_plan_id(plan);
+    }
+    request.mutable_update_mask()->add_paths("contracts");
+    hub::v1::UpdateProviderResponse response;
+    grpc::Status status = directory->UpdateProvider(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  absl::StatusOr<IngestReport> report =
+      Upload(*hub, "imperial", kAssignment,
+             Render("aetna", kAssignment, std::vector{Member("50000001A", "Nakamura")}));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->outcome(), hub::v1::INGEST_OUTCOME_ACCEPTED);
+  EXPECT_EQ(report->changes().assignments_written(), 1);
+  EXPECT_EQ(report->report_id().rfind("imperial-", 0), 0u);
+
+  // The broken profile fails only its own plan's uploads, naming the line.
+  absl::StatusOr<IngestReport> broken =
+      Upload(*hub, "broken", kAssignment, "anything");
+  EXPECT_EQ(broken.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(broken.status().message(), HasSubstr("broken_plan/profile.textproto:2:"));
+  EXPECT_THAT(broken.status().message(), ::testing::Not(HasSubstr(root)));
+  EXPECT_TRUE(Upload(*hub, "aetna", kAssignment,
+                     Render("aetna", kAssignment, std::vector{Member("50000002B", "Ortiz")}))
+                  .ok());
+  ASSERT_TRUE(hub->server->Shutdown(absl::Seconds(5)).ok());
+}
+
+TEST(IngestStartupTest, BadProfileAtStartupNamesFileAndLine) {
+  const std::string root = testing::MakeTempDir();
+  const std::string profiles = root + "/plans";
+  fs::create_directories(profiles + "/bad");
+  testing::WriteFile(profiles + "/bad/profile.textproto", "name: \"bad\"\n\nlayouts { nope: 1 }\n");
+  HubServer::Options options;
+  options.listen_address = "127.0.0.1:0";
+  options.data_dir = root + "/data";
+  options.profiles_dir = profiles;
+  absl::StatusOr<std::unique_ptr<HubServer>> server = HubServer::Start(options);
+  ASSERT_FALSE(server.ok());
+  EXPECT_THAT(server.status().message(), HasSubstr("bad/profile.textproto:3:"));
+}
+
+TEST_F(IngestTest, HubctlUploadReportAndReports) {
+  const std::string path = root_ + "/aetna_mif.csv";
+  testing::WriteFile(path, AetnaFileWithBadRows());
+  const std::string server = "--server=" + hub_->address();
+  std::ostringstream out, err;
+  int code = RunHubctl({server, "upload", "--plan=aetna", "--kind=assignment", path}, "", out, err);
+  EXPECT_EQ(code, 0) << err.str();
+  EXPECT_THAT(out.str(), HasSubstr("PARTIALLY_ACCEPTED"));
+  EXPECT_THAT(out.str(), HasSubstr("read 10, accepted 3, rejected 7"));
+  EXPECT_THAT(out.str(), HasSubstr("ROW  FIELD"));
+  EXPECT_THAT(out.str(), HasSubstr("ROW_PROVIDER_NOT_CONTRACTED"));
+  const std::string first_output = out.str();
+
+  // Again: the same report, answered from the hash.
+  std::ostringstream out2, err2;
+  code = RunHubctl({server, "upload", "--plan=aetna", "--kind=assignment", path}, "", out2, err2);
+  EXPECT_EQ(code, 0) << err2.str();
+  EXPECT_EQ(out2.str(), first_output);
+
+  Sha256 sha;
+  sha.Update(testing::ReadFile(path));
+  const std::string report_id = "aetna-" + sha.HexDigest().substr(0, 16);
+  std::ostringstream out3, err3;
+  code = RunHubctl({server, "report", report_id, "--all"}, "", out3, err3);
+  EXPECT_EQ(code, 0) << err3.str();
+  EXPECT_THAT(out3.str(), HasSubstr("ROW_MISSING_POF"));
+
+  std::ostringstream out4, err4;
+  code = RunHubctl({server, "reports", "--plan=aetna"}, "", out4, err4);
+  EXPECT_EQ(code, 0) << err4.str();
+  EXPECT_THAT(out4.str(), HasSubstr(report_id));
+
+  // A rejected file exits 1.
+  const std::string empty = root_ + "/empty.csv";
+  testing::WriteFile(empty, "");
+  std::ostringstream out5, err5;
+  code = RunHubctl({server, "upload", "--plan=aetna", "--kind=assignment", empty}, "", out5, err5);
+  EXPECT_EQ(code, 1);
+  EXPECT_THAT(out5.str(), HasSubstr("FILE_EMPTY"));
+
+  // Usage errors exit 2.
+  std::ostringstream out6, err6;
+  EXPECT_EQ(RunHubctl({server, "upload", "--plan=aetna", path}, "", out6, err6), 2);
+  EXPECT_EQ(RunHubctl({server, "upload", "--plan=aetna", "--kind=x", path}, "", out6, err6), 2);
+}
+
+TEST_F(IngestTest, LargeUploadShowsProgress) {
+  std::vector<AssignmentFileRow> rows;
+  for (int i = 0; i < 40000; ++i) {
+    AssignmentFileRow row = Member(absl::StrCat(60000000 + i, "P"), "Progress");
+    row.mutable_member()->mutable_address()->set_line1(std::string(150, 'x'));
+    rows.push_back(row);
+  }
+  const std::string file = Render("aetna", kAssignment, rows);
+  ASSERT_GT(file.size(), 8u << 20);
+  const std::string path = root_ + "/big.csv";
+  testing::WriteFile(path, file);
+  std::ostringstream out, err;
+  const int code = RunHubctl({"--server=" + hub_->address(), "upload", "--plan=aetna",
+                              "--kind=assignment", path},
+                             "", out, err);
+  EXPECT_EQ(code, 0) << err.str();
+  // One line per 5% at most (1 MiB chunks: about every 10% of this file).
+  const std::vector<std::string> lines = absl::StrSplit(err.str(), '\n', absl::SkipEmpty());
+  int progress_lines = 0;
+  for (const std::string& line : lines) progress_lines += absl::StrContains(line, "% (") ? 1 : 0;
+  EXPECT_GE(progress_lines, 10);
+  EXPECT_LE(progress_lines, 20);
+  EXPECT_THAT(err.str(), HasSubstr("hubctl: upload: 100% (10."));
+  EXPECT_THAT(out.str(), HasSubstr("read 40000, accepted 40000, rejected 0"));
+}
+
+}  // namespace
+}  // namespace hub
