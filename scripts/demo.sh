@@ -21,6 +21,12 @@ out="$root/demo-out"
 seed="$root/demo/san_diego/directory.textproto"
 hubd="$build_dir/hub/hubd"
 hubctl_bin="$build_dir/hub/hubctl"
+countygen="$build_dir/generator/countygen"
+# The demo county: members, the month its files report on, and the share of
+# rows each plan gets wrong on purpose (to show the per-row reports).
+demo_members=${HUB_DEMO_MEMBERS:-5000}
+demo_month=${HUB_DEMO_MONTH:-2026-11}
+demo_error_rate=${HUB_DEMO_ERROR_RATE:-0.02}
 buf="$root/tools/node_modules/.bin/buf"
 
 keep_running=false
@@ -48,6 +54,8 @@ STEPS=(
   plans
   providers
   health
+  generate_county
+  ingest_plan_files
   backup
   list_services
 )
@@ -187,6 +195,49 @@ step_health() {
   run hubctl health || die "hubctl health failed"
 }
 
+step_generate_county() {
+  bold "Generate the demo county's plan files: $demo_members members, each plan's native layouts"
+  run "$countygen" --seed=2026 --members="$demo_members" --error_rate="$demo_error_rate" \
+    --as_of="$demo_month" --directory="$seed" --profiles_dir="$root/adapters/plans" \
+    --reference_dir="$root/data/reference" --out="$out/plan-files" \
+    || die "countygen failed"
+  say "files (one folder per plan, in that plan's own format; see adapters/plans/README.md):"
+  (cd "$out/plan-files" && find . -type f ! -name manifest.json | sort | sed 's|^\./|      |')
+  note "plan files: $out/plan-files (manifest.json lists the rows made bad on purpose)"
+}
+
+step_ingest_plan_files() {
+  bold "Each plan uploads its files through its own adapter (hubctl upload)"
+  local plan kind file report outcome read accepted rejected
+  local total_read=0 total_accepted=0 total_rejected=0 files=0
+  printf '    %-24s %-14s %-20s %9s %9s %9s\n' PLAN KIND OUTCOME ROWS ACCEPTED REJECTED
+  for dir in "$out"/plan-files/*/; do
+    plan=$(basename "$dir")
+    for kind in assignment authorization quality; do
+      file=$(find "$dir" -maxdepth 1 -name "$kind.*" | head -n 1)
+      [[ -n "$file" ]] || continue
+      report=$(hubctl upload --plan="$plan" --kind="$kind" "$file" 2>&1) \
+        || die "hubctl upload --plan=$plan --kind=$kind failed: $report"
+      printf '%s\n' "$report" >"$out/plan-files/$plan/$kind.report.txt"
+      outcome=$(report_outcome "$report")
+      read=$(report_rows "$report" read)
+      accepted=$(report_rows "$report" accepted)
+      rejected=$(report_rows "$report" rejected)
+      printf '    %-24s %-14s %-20s %9s %9s %9s\n' "$plan" "$kind" "$outcome" "$read" "$accepted" "$rejected"
+      total_read=$((total_read + ${read:-0}))
+      total_accepted=$((total_accepted + ${accepted:-0}))
+      total_rejected=$((total_rejected + ${rejected:-0}))
+      files=$((files + 1))
+    done
+  done
+  printf '    %-24s %-14s %-20s %9s %9s %9s\n' TOTAL "$files files" "" "$total_read" "$total_accepted" "$total_rejected"
+  say "each rejected row is reported with its row number, field, reason code and what to fix, e.g.:"
+  local sample
+  sample=$(find "$out/plan-files" -name 'assignment.report.txt' | sort | head -n 1)
+  grep -m 5 -E '^(ROW|[0-9]+) ' "$sample" | sed 's/^/      /' || true
+  note "reports:   $out/plan-files/<plan>/<kind>.report.txt; again with: hubctl reports --plan=molina"
+}
+
 step_backup() {
   bold "Back up the store (RocksDB checkpoint under --backup_dir)"
   run hubctl backup --label=demo || die "hubctl backup failed"
@@ -206,6 +257,11 @@ step_list_services() {
 }
 
 # ------------------------------------------------------------------ helpers
+
+# Fields of hubctl upload's report: "outcome   PARTIALLY_ACCEPTED" and
+# "rows      read 75, accepted 74, rejected 1 (unchanged 0)".
+report_outcome() { awk '$1 == "outcome" { print $2; exit }' <<<"$1"; }
+report_rows() { sed -nE "s/^rows .*[ ,]$2 ([0-9]+).*/\1/p" <<<"$1" | head -n 1; }
 
 # Number of providers in `hubctl providers` output: one line per provider that
 # starts with a provider id; header, blank and summary lines do not.
