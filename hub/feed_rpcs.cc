@@ -1,9 +1,14 @@
 #include "hub/feed_rpcs.h"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+#include <grpcpp/impl/codegen/proto_utils.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
@@ -42,7 +47,54 @@ bool IsReasonCode(const std::string& code) {
   return true;
 }
 
-// One PullFeed call.
+using google::protobuf::internal::WireFormatLite;
+using google::protobuf::io::CodedInputStream;
+using google::protobuf::io::CodedOutputStream;
+
+static_assert(hub::v1::PullFeedResponse::kItemFieldNumber == 1 &&
+                  hub::v1::PullFeedResponse::kHeadSequenceFieldNumber == 2,
+              "EncodeResponse writes PullFeedResponse's field numbers");
+
+// The kind of a stored FeedItem read from its bytes without parsing the
+// rest; -1 if the bytes are not a FeedItem.
+int KindOf(std::string_view item) {
+  CodedInputStream in(reinterpret_cast<const uint8_t*>(item.data()), static_cast<int>(item.size()));
+  constexpr uint32_t kKindTag =
+      WireFormatLite::MakeTag(hub::v1::FeedItem::kKindFieldNumber, WireFormatLite::WIRETYPE_VARINT);
+  int kind = 0;
+  while (const uint32_t tag = in.ReadTag()) {
+    if (tag == kKindTag) {
+      uint32_t value = 0;
+      if (!in.ReadVarint32(&value)) return -1;
+      kind = static_cast<int>(value);  // The last occurrence wins.
+    } else if (!WireFormatLite::SkipField(&in, tag)) {
+      return -1;
+    }
+  }
+  return in.ConsumedEntireMessage() ? kind : -1;
+}
+
+// A PullFeedResponse{item: <stored bytes>, head_sequence: head} in wire
+// format: the stored item is streamed as is, never parsed and re-encoded.
+void EncodeResponse(std::string_view item, uint64_t head, grpc::ByteBuffer* response) {
+  const size_t size = 1 + CodedOutputStream::VarintSize64(item.size()) + item.size() + 1 +
+                      CodedOutputStream::VarintSize64(head);
+  grpc::Slice slice(size);
+  uint8_t* out = const_cast<uint8_t*>(slice.begin());
+  *out++ = static_cast<uint8_t>(WireFormatLite::MakeTag(
+      hub::v1::PullFeedResponse::kItemFieldNumber, WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
+  out = CodedOutputStream::WriteVarint64ToArray(item.size(), out);
+  std::memcpy(out, item.data(), item.size());
+  out += item.size();
+  *out++ = static_cast<uint8_t>(WireFormatLite::MakeTag(
+      hub::v1::PullFeedResponse::kHeadSequenceFieldNumber, WireFormatLite::WIRETYPE_VARINT));
+  CodedOutputStream::WriteVarint64ToArray(head, out);
+  grpc::ByteBuffer encoded(&slice, 1);
+  response->Swap(&encoded);  // No copy of the buffer.
+}
+
+// One PullFeed call, served as raw bytes (the stored FeedItems are written
+// without re-encoding; the client sees ordinary PullFeedResponses).
 //
 // Exactly one party "owns the pump" at a time: the constructor, then
 // whoever runs Pump (a gRPC thread in OnWriteDone, or the notifier's
@@ -50,7 +102,7 @@ bool IsReasonCode(const std::string& code) {
 // StartWrite or Finish, after which it touches nothing of `this` (OnDone
 // may delete it at once). While waiting for new items nobody owns the pump:
 // state_ is kWaiting, and the first of OnFeedGrew / OnCancel takes it.
-class PullFeedReactor final : public grpc::ServerWriteReactor<hub::v1::PullFeedResponse> {
+class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   PullFeedReactor(const hub::v1::PullFeedRequest& request, storage::FeedStore* feed,
                   const storage::DirectoryStore* directory, FeedNotifier* notifier)
@@ -78,6 +130,7 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<hub::v1::PullFeedR
     {
       absl::MutexLock lock(&mu_);
       cancelled_ = true;
+      cancelled_flag_.store(true, std::memory_order_release);
       if (state_ != State::kWaiting) return;  // The pump's owner will finish.
       state_ = State::kRunning;               // Take the pump.
     }
@@ -127,31 +180,27 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<hub::v1::PullFeedR
     return absl::OkStatus();
   }
 
-  // Reads the next page after position_ into page_.
+  // Reads the next page after position_ into page_[0..page_size_).
   absl::Status ReadPage() {
-    page_.clear();
     page_index_ = 0;
-    absl::StatusOr<std::vector<hub::v1::FeedItem>> items =
-        feed_->ReadItems(plan_id_, position_, kPullFeedPageSize);
-    if (!items.ok()) {
+    page_size_ = 0;
+    absl::StatusOr<int> n = feed_->ReadRawItems(plan_id_, position_, kPullFeedPageSize, page_);
+    if (!n.ok()) {
       log::Error("pull_feed_read_failed",
-                 {{"plan_id", plan_id_}, {"cause", std::string(items.status().message())}});
-      return items.status();
+                 {{"plan_id", plan_id_}, {"cause", std::string(n.status().message())}});
+      return n.status();
     }
-    page_ = *std::move(items);
-    GetPullFeedCounters().items_read.fetch_add(static_cast<int64_t>(page_.size()),
-                                                std::memory_order_relaxed);
-    if (!page_.empty()) {
+    page_size_ = static_cast<size_t>(*n);
+    GetPullFeedCounters().items_read.fetch_add(*n, std::memory_order_relaxed);
+    if (page_size_ > 0) {
       absl::StatusOr<uint64_t> head = feed_->Head(plan_id_);
       if (head.ok()) head_ = std::max(head_, *head);
     }
     return absl::OkStatus();
   }
 
-  bool Cancelled() {
-    absl::MutexLock lock(&mu_);
-    return cancelled_;
-  }
+  // Read once per item: an atomic mirror of cancelled_, no lock.
+  bool Cancelled() const { return cancelled_flag_.load(std::memory_order_acquire); }
 
   // Sends the next item, finishes, or starts waiting. See the class comment.
   void Pump() {
@@ -164,13 +213,13 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<hub::v1::PullFeedR
         Finish(grpc::Status::OK);
         return;
       }
-      if (page_index_ >= page_.size()) {
+      if (page_index_ >= page_size_) {
         absl::Status read = ReadPage();
         if (!read.ok()) {
           Finish(ToGrpcStatus(read));
           return;
         }
-        if (page_.empty()) {
+        if (page_size_ == 0) {
           if (!follow_) {
             Finish(grpc::Status::OK);
             return;
@@ -179,14 +228,21 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<hub::v1::PullFeedR
           continue;
         }
       }
-      hub::v1::FeedItem& item = page_[page_index_++];
-      position_ = item.sequence();
-      if (any_kind_filter_ && !(item.kind() >= 0 && item.kind() < kKindSlots && kinds_[item.kind()])) {
-        continue;
+      const storage::FeedStore::RawItem& item = page_[page_index_++];
+      position_ = item.sequence;
+      if (any_kind_filter_) {
+        const int kind = KindOf(item.bytes);
+        if (kind < 0) {
+          log::Error("pull_feed_item_damaged",
+                     {{"plan_id", plan_id_}, {"sequence", static_cast<long long>(item.sequence)}});
+          Finish(grpc::Status(grpc::StatusCode::DATA_LOSS,
+                              "a stored feed item is damaged; tell the hub administrator "
+                              "(log event pull_feed_item_damaged)"));
+          return;
+        }
+        if (kind >= kKindSlots || !kinds_[kind]) continue;
       }
-      response_.Clear();
-      response_.set_head_sequence(std::max(head_, item.sequence()));
-      *response_.mutable_item() = std::move(item);
+      EncodeResponse(item.bytes, std::max(head_, item.sequence), &response_);
       ++sent_;
       PullFeedCounters& counters = GetPullFeedCounters();
       counters.writes_started.fetch_add(1, std::memory_order_relaxed);
@@ -204,6 +260,12 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<hub::v1::PullFeedR
   // caller goes on), false if the pump was released (or the call finished):
   // the caller must then return without touching `this`.
   bool Wait() {
+    if (sent_ == 0 && !metadata_sent_) {
+      // Nothing to send yet: tell the client the stream is open (it may
+      // wait for initial metadata before producing what it will follow).
+      metadata_sent_ = true;
+      StartSendInitialMetadata();
+    }
     notifier_->Register(plan_id_, notifier_id_, [this] { OnFeedGrew(); });
     // An item committed between the last read and Register sent no wake-up
     // to us: look once more while still owning the pump.
@@ -213,7 +275,7 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<hub::v1::PullFeedR
       Finish(ToGrpcStatus(read));
       return false;
     }
-    if (!page_.empty()) {
+    if (page_size_ > 0) {
       notifier_->Unregister(notifier_id_);
       absl::MutexLock lock(&mu_);
       notified_while_running_ = false;
@@ -258,10 +320,14 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<hub::v1::PullFeedR
   uint64_t position_ = 0;  // Last sequence read (sent or skipped).
   uint64_t head_ = 0;
   int sent_ = 0;
-  std::vector<hub::v1::FeedItem> page_;
+  bool metadata_sent_ = false;
+  // One page of stored items; their buffers are reused page after page.
+  std::vector<storage::FeedStore::RawItem> page_;
+  size_t page_size_ = 0;
   size_t page_index_ = 0;
-  hub::v1::PullFeedResponse response_;
+  grpc::ByteBuffer response_;
   std::atomic<int> in_flight_{0};
+  std::atomic<bool> cancelled_flag_{false};
 
   absl::Mutex mu_;
   State state_ ABSL_GUARDED_BY(mu_) = State::kRunning;
@@ -269,7 +335,7 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<hub::v1::PullFeedR
   bool notified_while_running_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-class RefusedPullFeed final : public grpc::ServerWriteReactor<hub::v1::PullFeedResponse> {
+class RefusedPullFeed final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   explicit RefusedPullFeed(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
   void OnDone() override { delete this; }
@@ -284,13 +350,21 @@ PullFeedCounters& GetPullFeedCounters() {
   return *counters;
 }
 
-grpc::ServerWriteReactor<hub::v1::PullFeedResponse>* StartPullFeed(
-    grpc::CallbackServerContext* /*context*/, const hub::v1::PullFeedRequest& request,
-    storage::FeedStore* feed, const storage::DirectoryStore* directory, FeedNotifier* notifier) {
-  return new PullFeedReactor(request, feed, directory, notifier);
+grpc::ServerWriteReactor<grpc::ByteBuffer>* StartPullFeed(grpc::CallbackServerContext* /*context*/,
+                                                          const grpc::ByteBuffer& request,
+                                                          storage::FeedStore* feed,
+                                                          const storage::DirectoryStore* directory,
+                                                          FeedNotifier* notifier) {
+  hub::v1::PullFeedRequest parsed;
+  grpc::ByteBuffer copy(request);  // Deserialize consumes its buffer.
+  if (!grpc::SerializationTraits<hub::v1::PullFeedRequest>::Deserialize(&copy, &parsed).ok()) {
+    return RefusePullFeed(absl::InvalidArgumentError(
+        "the PullFeedRequest does not parse; send a hub.v1.PullFeedRequest"));
+  }
+  return new PullFeedReactor(parsed, feed, directory, notifier);
 }
 
-grpc::ServerWriteReactor<hub::v1::PullFeedResponse>* RefusePullFeed(const absl::Status& status) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* RefusePullFeed(const absl::Status& status) {
   return new RefusedPullFeed(status);
 }
 

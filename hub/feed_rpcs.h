@@ -3,7 +3,8 @@
 //
 // PullFeed streams the plan's feed from just after max(after_sequence,
 // cursor), in sequence order, one item per response. It reads the feed in
-// pages of kPullFeedPageSize items (never holding more than one page) and
+// pages of kPullFeedPageSize items (never holding more than one page; the
+// items' stored bytes are written as they are, never parsed) and
 // has at most ONE write in flight: the next item is written only when gRPC
 // reports the previous one sent (OnWriteDone), so HTTP/2 flow control
 // bounds what a slow plan costs the hub to one page and one message. Items
@@ -12,7 +13,8 @@
 // follow it ends (OK) once it has sent everything up to the head; with
 // follow it then registers with the FeedNotifier and continues when the
 // submit pipeline reports new items: no thread blocks and nothing polls
-// while it waits. Errors before the first item: InvalidArgument (plan_id,
+// while it waits (a follow stream with nothing to send yet sends its
+// initial metadata, so a client can tell it is open). Errors before the first item: InvalidArgument (plan_id,
 // kinds, max_items), NotFound (unknown plan), OutOfRange (after_sequence
 // beyond the head).
 //
@@ -51,15 +53,19 @@ struct PullFeedCounters {
 };
 PullFeedCounters& GetPullFeedCounters();
 
-// Starts one PullFeed stream; the reactor deletes itself when done. The
-// pointers are not owned and must outlive every stream (until the gRPC
-// server has shut down).
-grpc::ServerWriteReactor<hub::v1::PullFeedResponse>* StartPullFeed(
-    grpc::CallbackServerContext* context, const hub::v1::PullFeedRequest& request,
-    storage::FeedStore* feed, const storage::DirectoryStore* directory, FeedNotifier* notifier);
+// Starts one PullFeed stream for `request` (a serialized PullFeedRequest:
+// PlanService serves PullFeed as a raw method so stored items are streamed
+// without re-encoding; clients see ordinary PullFeedResponses). The reactor
+// deletes itself when done. The pointers are not owned and must outlive
+// every stream (until the gRPC server has shut down).
+grpc::ServerWriteReactor<grpc::ByteBuffer>* StartPullFeed(grpc::CallbackServerContext* context,
+                                                          const grpc::ByteBuffer& request,
+                                                          storage::FeedStore* feed,
+                                                          const storage::DirectoryStore* directory,
+                                                          FeedNotifier* notifier);
 
 // A PullFeed stream that ends at once with `status` (not OK).
-grpc::ServerWriteReactor<hub::v1::PullFeedResponse>* RefusePullFeed(const absl::Status& status);
+grpc::ServerWriteReactor<grpc::ByteBuffer>* RefusePullFeed(const absl::Status& status);
 
 // PlanService.Ack. InvalidArgument for a malformed plan_id or rejection
 // (and the storage rules), NotFound for an unknown plan, OutOfRange beyond

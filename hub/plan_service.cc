@@ -386,8 +386,8 @@ grpc::ServerUnaryReactor* PlanService::ListIngestReports(
   return FinishUnary(context, DoListIngestReports(*request, *response));
 }
 
-grpc::ServerWriteReactor<hub::v1::PullFeedResponse>* PlanService::PullFeed(
-    grpc::CallbackServerContext* context, const hub::v1::PullFeedRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* PlanService::PullFeed(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
   if (options_.feed == nullptr || options_.feed_notifier == nullptr) {
     return RefusePullFeed(
         absl::UnimplementedError("PlanService.PullFeed is not served by this hub"));

@@ -51,7 +51,10 @@ struct PlanServiceOptions {
   FeedNotifier* feed_notifier = nullptr;
 };
 
-class PlanService final : public hub::v1::PlanService::CallbackService {
+// PullFeed is served as a raw (byte buffer) method: stored feed items are
+// streamed without being parsed and re-encoded (see hub/feed_rpcs.h).
+class PlanService final : public hub::v1::PlanService::WithRawCallbackMethod_PullFeed<
+                              hub::v1::PlanService::CallbackService> {
  public:
   // Largest chunk accepted in one UploadFileRequest (the contract's 4 MiB).
   static constexpr size_t kMaxChunkBytes = 4u << 20;
@@ -77,9 +80,10 @@ class PlanService final : public hub::v1::PlanService::CallbackService {
   grpc::ServerUnaryReactor* ListIngestReports(
       grpc::CallbackServerContext* context, const hub::v1::ListIngestReportsRequest* request,
       hub::v1::ListIngestReportsResponse* response) override;
-  // The plan's feed from its cursor (hub/feed_rpcs.h: StartPullFeed).
-  grpc::ServerWriteReactor<hub::v1::PullFeedResponse>* PullFeed(
-      grpc::CallbackServerContext* context, const hub::v1::PullFeedRequest* request) override;
+  // The plan's feed from its cursor (hub/feed_rpcs.h: StartPullFeed);
+  // `request` is a serialized PullFeedRequest.
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* PullFeed(grpc::CallbackServerContext* context,
+                                                       const grpc::ByteBuffer* request) override;
   // Advances the plan's cursor, records its rejections (hub/feed_rpcs.h: AckFeed).
   grpc::ServerUnaryReactor* Ack(grpc::CallbackServerContext* context,
                                 const hub::v1::AckRequest* request,

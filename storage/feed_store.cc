@@ -182,6 +182,27 @@ absl::StatusOr<std::vector<hub::v1::FeedItem>> FeedStore::ReadItems(std::string_
   return items;
 }
 
+absl::StatusOr<int> FeedStore::ReadRawItems(std::string_view plan_id, uint64_t after_sequence,
+                                            int limit, std::vector<RawItem>& items) const {
+  if (limit < 1) return absl::InvalidArgumentError("storage: ReadRawItems needs a limit >= 1");
+  if (after_sequence == std::numeric_limits<uint64_t>::max()) return 0;
+  int n = 0;
+  RETURN_IF_ERROR(internal::ForEachFrom(
+      store_->rep(), ColumnFamily::kFeedItems, internal::Prefix({plan_id}),
+      ItemKey(plan_id, after_sequence + 1),
+      [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
+        const std::string_view k = internal::ToView(key);
+        if (static_cast<size_t>(n) == items.size()) items.emplace_back();
+        RawItem& item = items[static_cast<size_t>(n)];
+        if (k.size() < 8 || !internal::DecodeBigEndian64(k.substr(k.size() - 8), &item.sequence)) {
+          return DamagedFeed("a feed item key");
+        }
+        item.bytes.assign(value.data(), value.size());
+        return ++n < limit;
+      }));
+  return n;
+}
+
 // ---------------------------------------------------------- acknowledgement
 
 absl::StatusOr<uint64_t> FeedStore::Cursor(std::string_view plan_id) const {

@@ -92,6 +92,17 @@ class FeedStore {
                                                            uint64_t after_sequence,
                                                            int limit) const;
 
+  // One stored item as hub.v1.FeedItem wire bytes (its sequence included).
+  struct RawItem {
+    uint64_t sequence = 0;
+    std::string bytes;
+  };
+  // Like ReadItems without parsing (for streaming the bytes as they are):
+  // fills items[0..n) with the next n <= limit items, reusing their
+  // buffers (the vector grows, never shrinks), and returns n.
+  absl::StatusOr<int> ReadRawItems(std::string_view plan_id, uint64_t after_sequence, int limit,
+                                   std::vector<RawItem>& items) const;
+
   // --- Acknowledgement -----------------------------------------------------
 
   // The plan's acknowledged cursor (0 if it never acked).

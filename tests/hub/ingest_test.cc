@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -21,7 +22,11 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
 #include "adapters/plan_adapter.h"
+#include "adapters/mapping/row_mapper.h"
 #include "adapters/registry.h"
+#include "generator/county.h"
+#include "generator/inputs.h"
+#include "generator/native_files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hub/hubctl.h"
@@ -1056,6 +1061,158 @@ TEST_F(IngestTest, LargeUploadShowsProgress) {
   EXPECT_LE(progress_lines, 20);
   EXPECT_THAT(err.str(), HasSubstr("hubctl: upload: 100% (10."));
   EXPECT_THAT(out.str(), HasSubstr("read 40000, accepted 40000, rejected 0"));
+}
+
+// The county generator's files for every San Diego plan, ingested through the
+// hub: each report's counts and rejected rows match the generator's manifest
+// exactly, and sampled members are stored as the generator made them.
+TEST(IngestGeneratorTest, EveryPlansGeneratedFileIngestsExactlyAsTheManifestSays) {
+  const std::string source = HUB_SOURCE_DIR;
+  absl::StatusOr<hub::v1::DirectorySeed> directory =
+      generator::LoadDirectorySeed(source + "/demo/san_diego/directory.textproto");
+  ASSERT_TRUE(directory.ok()) << directory.status();
+  absl::StatusOr<hub::v1::ReferenceTables> reference =
+      generator::LoadReferenceTables(source + "/data/reference");
+  ASSERT_TRUE(reference.ok()) << reference.status();
+  generator::CountyOptions options;
+  options.seed = 11;
+  options.members = 3000;
+  options.as_of_month = "2026-11";
+  options.directory = *directory;
+  options.reference = *reference;
+  absl::StatusOr<std::unique_ptr<generator::County>> county =
+      generator::County::Create(options);
+  ASSERT_TRUE(county.ok()) << county.status();
+
+  const std::string root = testing::MakeTempDir();
+  testing::WriteFile(root + "/seed.textproto", testing::ReadFile(
+      source + "/demo/san_diego/directory.textproto"));
+  std::unique_ptr<Hub> hub = StartHub(root);
+  ASSERT_NE(hub, nullptr);
+
+  int64_t rows_checked = 0;
+  for (const hub::v1::Plan& plan : directory->plans()) {
+    SCOPED_TRACE(plan.plan_id());
+    absl::StatusOr<hub::v1::PlanProfile> profile =
+        generator::LoadPlanProfile(PlansDir(), plan.adapter_profile());
+    ASSERT_TRUE(profile.ok()) << profile.status();
+    auto adapter = adapters::CreateDeclarativePlanAdapter(*profile);
+    ASSERT_TRUE(adapter.ok()) << adapter.status();
+    const hub::v1::FileLayout* layout = generator::FindLayout(*profile, kAssignment);
+    ASSERT_NE(layout, nullptr);
+    generator::ErrorInjection errors;
+    errors.rate = 0.1;
+    errors.seed = 5;
+    errors.x12 = layout->has_x12();
+    errors.unknown_npis = {testing::Npi("199999999")};
+    // A layout may not carry every population of focus (Kaiser's nine yes/no
+    // columns carry no child POFs): such rows reach the hub without one and
+    // are rejected with ROW_MISSING_POF. Predict them with the plan's own
+    // mapper (render, read back) so the test pins exactly that loss.
+    auto mapper = adapters::RowMapper::Create(*profile, *layout,
+                                              hub::v1::AssignmentFileRow::default_instance());
+    ASSERT_TRUE(mapper.ok()) << mapper.status();
+    std::vector<std::string> sources((*mapper)->sources().begin(), (*mapper)->sources().end());
+    auto binding = (*mapper)->Bind(adapters::ColumnMap(sources));
+    ASSERT_TRUE(binding.ok()) << binding.status();
+    std::set<int64_t> pof_lost;
+    int64_t row_number = 0;
+    generator::RowSource county_rows = generator::CountyRows(**county, plan.plan_id(), kAssignment);
+    generator::RowSource rows = [&](const generator::RowEmitter& emit) {
+      return county_rows([&](const google::protobuf::Message& row) {
+        ++row_number;
+        const auto& a = static_cast<const hub::v1::AssignmentFileRow&>(row);
+        std::vector<std::string> values;
+        hub::v1::AssignmentFileRow back;
+        std::vector<adapters::RowError> ignored;
+        if (!a.provider_npi().empty() && a.assignment().populations_of_focus_size() > 0 &&
+            (*mapper)->Render(a, values).ok()) {
+          std::vector<std::string_view> views(values.begin(), values.end());
+          (*mapper)->Map(*binding, row_number, views, back, ignored);
+          if (back.assignment().populations_of_focus_size() == 0) pof_lost.insert(row_number);
+        }
+        return emit(row);
+      });
+    };
+    std::string bytes;
+    absl::StatusOr<generator::FileManifest> manifest = generator::WritePlanFile(
+        **adapter, kAssignment, rows,
+        adapters::RenderOptions{}, errors, [&](std::string_view chunk) {
+          bytes.append(chunk);
+          return absl::OkStatus();
+        });
+    ASSERT_TRUE(manifest.ok()) << manifest.status();
+    ASSERT_GT(manifest->rows, 50);
+    ASSERT_FALSE(manifest->errors.empty());
+
+    absl::StatusOr<IngestReport> report = Upload(*hub, plan.plan_id(), kAssignment, bytes);
+    ASSERT_TRUE(report.ok()) << report.status();
+    // Every rejected row, at the row the generator corrupted, with its code.
+    std::vector<std::string> expected;
+    std::set<int64_t> rejected_rows;
+    std::set<int64_t> parser_rows;
+    for (const generator::InjectedError& e : manifest->errors) {
+      expected.push_back(absl::StrCat(e.row_number, " ", e.reason_code));
+      rejected_rows.insert(e.row_number);
+      if (e.reported_by_parser) parser_rows.insert(e.row_number);
+    }
+    for (int64_t row : pof_lost) {
+      if (parser_rows.contains(row)) continue;  // The parser rejects it first.
+      expected.push_back(absl::StrCat(row, " ROW_MISSING_POF"));
+      rejected_rows.insert(row);
+    }
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(report->rows_read(), manifest->rows);
+    EXPECT_EQ(report->rows_rejected(), static_cast<int64_t>(rejected_rows.size()));
+    EXPECT_EQ(report->rows_accepted(), manifest->rows - report->rows_rejected());
+    if (plan.plan_id() != "kaiser") EXPECT_TRUE(pof_lost.empty());
+    std::vector<std::string> actual;
+    auto stub = hub::v1::PlanService::NewStub(hub->channel);
+    std::string token;
+    do {
+      grpc::ClientContext context;
+      hub::v1::GetIngestReportRequest request;
+      request.set_report_id(report->report_id());
+      request.set_page_token(token);
+      hub::v1::GetIngestReportResponse page;
+      ASSERT_TRUE(stub->GetIngestReport(&context, request, &page).ok());
+      for (const auto& e : page.report().row_errors()) {
+        std::string entry = absl::StrCat(e.row_number(), " ", e.reason_code());
+        if (actual.empty() || actual.back() != entry) actual.push_back(entry);
+      }
+      token = page.next_page_token();
+    } while (!token.empty());
+    std::sort(actual.begin(), actual.end());
+    EXPECT_EQ(actual, expected);
+    rows_checked += manifest->rows;
+  }
+  EXPECT_GT(rows_checked, 1000);
+
+  // Sampled members of one plan, as stored: demographics and coverage.
+  hub->server.reset();
+  StoreReader reader(root + "/data");
+  storage::MemberStore members(reader.get());
+  storage::CoverageIndex coverage(reader.get());
+  int sampled = 0;
+  for (int64_t i = 0; i < (*county)->member_count() && sampled < 40; ++i) {
+    generator::GeneratedMember m = (*county)->Member(i);
+    if (m.event != generator::CoverageEvent::kNone || m.enrollments.size() != 1 ||
+        !m.enrollments[0].has_ecm || m.enrollments[0].plan_id != "molina") {
+      continue;
+    }
+    const hub::v1::AssignmentFileRow& row = m.enrollments[0].row;
+    absl::StatusOr<hub::v1::Member> stored = members.Get(row.member().cin());
+    if (!stored.ok()) continue;  // The generator corrupted this row on purpose.
+    ++sampled;
+    EXPECT_EQ(stored->name().last(), row.member().name().last());
+    EXPECT_EQ(stored->name().first(), row.member().name().first());
+    EXPECT_EQ(stored->date_of_birth(), row.member().date_of_birth());
+    absl::StatusOr<hub::v1::Coverage> covering =
+        coverage.CoveringPlan(row.member().cin(), row.coverage().start_date());
+    ASSERT_TRUE(covering.ok()) << covering.status();
+    EXPECT_EQ(covering->plan_id(), "molina");
+  }
+  EXPECT_GE(sampled, 20);
 }
 
 }  // namespace

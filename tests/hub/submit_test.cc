@@ -247,6 +247,48 @@ TEST(SubmitTest, UnitsRunOutAcrossAndWithinBatches) {
   EXPECT_THAT(Keys(env->Feed("molina")), ElementsAre("u-1", "u-3", "u-5"));
 }
 
+TEST(SubmitTest, ConcurrentCallsNeverOverspendAnAuthorization) {
+  auto env = SubmitEnv::Start();
+  ASSERT_NE(env, nullptr);
+  const char* cin = "50000002B";
+  env->AddMember(cin);
+  env->AddCoverage(cin, "molina", "2026-01-01");
+  env->AddAuthorization(MakeAuthorization("AUTH-C", cin, "molina", "bravo_housing",
+                                          hub::v1::COMMUNITY_SUPPORT_HOUSING_DEPOSITS, 100,
+                                          "2026-10-01", "2026-12-31"));
+  std::atomic<int> accepted_units{0};
+  std::atomic<int> exceeded{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int c = 0; c < 10; ++c) {
+        std::vector<hub::v1::Submission> batch;
+        for (int r = 0; r < 3; ++r) {
+          batch.push_back(CsService(absl::StrCat("c", t, "-", c, "-", r), cin, "2026-11-03",
+                                    "AUTH-C", "H0044", {"U2"}, 2));
+        }
+        absl::StatusOr<hub::v1::SubmitResponse> response = env->Submit("bravo_housing", batch);
+        ASSERT_TRUE(response.ok()) << response.status();
+        for (const auto& r : response->results()) {
+          if (r.has_accepted()) {
+            accepted_units += 2;
+          } else {
+            EXPECT_EQ(r.rejected().reason_code(), kUnitsExceeded);
+            ++exceeded;
+          }
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(accepted_units.load(), 100);
+  EXPECT_EQ(exceeded.load(), 240 - 50);
+  EXPECT_EQ(env->GetAuthorization("molina", "AUTH-C").units_used(), 100);
+  std::vector<hub::v1::FeedItem> feed = env->Feed("molina");
+  EXPECT_EQ(feed.size(), 50u);
+  ExpectGapFree(feed);
+}
+
 // -------------------------------------------------------- batch behaviour
 
 TEST(SubmitTest, OneBadRecordNeverRejectsTheBatch) {

@@ -175,6 +175,30 @@ TEST_F(FeedStoreTest, ReadItemsPagesInOrder) {
   EXPECT_TRUE(absl::IsInvalidArgument(feed_->ReadItems("molina", 0, 0).status()));
 }
 
+TEST_F(FeedStoreTest, RawItemsAreTheStoredBytesAndReuseTheBuffer) {
+  AppendCommitted("molina", {"r1", "r2", "r3", "r4", "r5"});
+  std::vector<FeedStore::RawItem> raw;
+  ASSERT_OK_AND_ASSIGN(int n, feed_->ReadRawItems("molina", 1, 3, raw));
+  ASSERT_EQ(n, 3);
+  ASSERT_EQ(raw.size(), 3u);
+  ASSERT_OK_AND_ASSIGN(auto parsed, feed_->ReadItems("molina", 1, 3));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(raw[i].sequence, static_cast<uint64_t>(i + 2));
+    hub::v1::FeedItem item;
+    ASSERT_TRUE(item.ParseFromString(raw[i].bytes));
+    EXPECT_EQ(item.sequence(), raw[i].sequence);
+    EXPECT_EQ(item.SerializeAsString(), parsed[i].SerializeAsString());
+  }
+  // A shorter page keeps the vector's size; only [0, n) is filled.
+  ASSERT_OK_AND_ASSIGN(n, feed_->ReadRawItems("molina", 4, 3, raw));
+  EXPECT_EQ(n, 1);
+  EXPECT_EQ(raw.size(), 3u);
+  EXPECT_EQ(raw[0].sequence, 5u);
+  ASSERT_OK_AND_ASSIGN(n, feed_->ReadRawItems("molina", 5, 3, raw));
+  EXPECT_EQ(n, 0);
+  EXPECT_TRUE(absl::IsInvalidArgument(feed_->ReadRawItems("molina", 0, 0, raw).status()));
+}
+
 TEST_F(FeedStoreTest, SubmissionResultsAreStoredPerProviderAndKey) {
   EXPECT_FALSE(feed_->GetSubmissionResult("alpha_cbo", "k1")->has_value());
   hub::v1::SubmissionResult result;
