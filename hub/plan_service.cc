@@ -19,12 +19,11 @@
 #include "hub/paging.h"
 #include "hub/rpc_status.h"
 #include "hub/sha256.h"
+#include "hub/spool_file.h"
 
 namespace hub {
 namespace {
 
-constexpr char kSpoolPrefix[] = "upload-";
-constexpr char kSpoolSuffix[] = ".part";
 
 // Row errors per GetIngestReport page: 0 means the default, at most the max.
 constexpr int kDefaultRowErrorPage = 1000;
@@ -33,66 +32,6 @@ constexpr int kMaxRowErrorPage = 10000;
 // Uploads answered from a past report carry this many row errors inline.
 constexpr int kInlineRowErrors = 100;
 
-// One upload's bytes on disk, hashed as they are written. Deletes its file
-// when destroyed. Not thread-safe.
-class SpoolFile {
- public:
-  static absl::StatusOr<std::unique_ptr<SpoolFile>> Create(std::string path) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return SpoolError("create", path, errno);
-    return std::unique_ptr<SpoolFile>(new SpoolFile(std::move(path), fd));
-  }
-
-  ~SpoolFile() {
-    if (fd_ >= 0) ::close(fd_);
-    ::unlink(path_.c_str());
-  }
-
-  absl::Status Append(std::string_view bytes) {
-    sha_.Update(bytes);
-    size_ += static_cast<int64_t>(bytes.size());
-    while (!bytes.empty()) {
-      const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return SpoolError("write", path_, errno);
-      }
-      bytes.remove_prefix(static_cast<size_t>(n));
-    }
-    return absl::OkStatus();
-  }
-
-  // Closes the file for writing and returns the content's SHA-256 (hex).
-  absl::StatusOr<std::string> Close() {
-    if (::close(fd_) != 0) {
-      fd_ = -1;
-      return SpoolError("close", path_, errno);
-    }
-    fd_ = -1;
-    return sha_.HexDigest();
-  }
-
-  const std::string& path() const { return path_; }
-  int64_t size() const { return size_; }
-
- private:
-  SpoolFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
-
-  // The cause (with the server path) goes to the log only.
-  static absl::Status SpoolError(const char* action, const std::string& path, int error) {
-    log::Error("upload_spool_failed",
-               {{"action", action}, {"spool_path", path}, {"cause", std::strerror(error)}});
-    return absl::UnavailableError(
-        "the hub cannot store the upload right now (its spool disk may be full); try again "
-        "later, and if this persists tell the hub administrator (log event "
-        "upload_spool_failed)");
-  }
-
-  const std::string path_;
-  int fd_;
-  int64_t size_ = 0;
-  Sha256 sha_;
-};
 
 bool IsUploadKind(hub::v1::FileKind kind) {
   return kind == hub::v1::FILE_KIND_MEMBER_ASSIGNMENT ||
@@ -213,10 +152,9 @@ class UploadReactor final : public grpc::ServerReadReactor<hub::v1::UploadFileRe
       }
       if (!past.ok() && !absl::IsNotFound(past.status())) return past.status();
     }
-    const std::string path = absl::StrCat(
-        service_->options_.spool_dir, "/", kSpoolPrefix,
-        service_->next_spool_id_.fetch_add(1, std::memory_order_relaxed), kSpoolSuffix);
-    ASSIGN_OR_RETURN(spool_, SpoolFile::Create(path));
+    ASSIGN_OR_RETURN(spool_, SpoolFile::Create(
+                                 service_->options_.spool_dir, "plan-",
+                                 service_->next_spool_id_.fetch_add(1, std::memory_order_relaxed)));
     header_done_ = true;
     return absl::OkStatus();
   }
@@ -337,7 +275,7 @@ absl::Status PlanService::PrepareSpoolDir(const std::string& dir) {
   for (auto it = std::filesystem::directory_iterator(dir, ec);
        !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    if (absl::StartsWith(name, kSpoolPrefix) && absl::EndsWith(name, kSpoolSuffix)) {
+    if (IsSpoolFileName(name)) {
       std::error_code remove_ec;
       if (std::filesystem::remove(it->path(), remove_ec)) ++removed;
     }

@@ -20,75 +20,16 @@
 #include "hub/log.h"
 #include "hub/rpc_status.h"
 #include "hub/sha256.h"
+#include "hub/spool_file.h"
 
 namespace hub {
 namespace {
 
-// Spool files start with "upload-" and end with ".part" so that
-// PlanService::PrepareSpoolDir clears the leftovers of both services.
-constexpr char kSpoolPrefix[] = "upload-cbo-";
-constexpr char kSpoolSuffix[] = ".part";
 // Bytes read from the spool per Feed.
 constexpr size_t kReadBlockBytes = 1u << 20;
 
 absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
-// One upload's bytes on disk, hashed as they are written. Deletes its file
-// when destroyed. Not thread-safe. (The same shape as PlanService's.)
-class SpoolFile {
- public:
-  static absl::StatusOr<std::unique_ptr<SpoolFile>> Create(std::string path) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return SpoolError("create", path, errno);
-    return std::unique_ptr<SpoolFile>(new SpoolFile(std::move(path), fd));
-  }
-
-  ~SpoolFile() {
-    if (fd_ >= 0) ::close(fd_);
-    ::unlink(path_.c_str());
-  }
-
-  absl::Status Append(std::string_view bytes) {
-    sha_.Update(bytes);
-    size_ += static_cast<int64_t>(bytes.size());
-    while (!bytes.empty()) {
-      const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return SpoolError("write", path_, errno);
-      }
-      bytes.remove_prefix(static_cast<size_t>(n));
-    }
-    return absl::OkStatus();
-  }
-
-  absl::StatusOr<std::string> Close() {
-    const int fd = fd_;
-    fd_ = -1;
-    if (::close(fd) != 0) return SpoolError("close", path_, errno);
-    return sha_.HexDigest();
-  }
-
-  const std::string& path() const { return path_; }
-  int64_t size() const { return size_; }
-
- private:
-  SpoolFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
-
-  static absl::Status SpoolError(const char* action, const std::string& path, int error) {
-    log::Error("upload_spool_failed",
-               {{"action", action}, {"spool_path", path}, {"cause", std::strerror(error)}});
-    return absl::UnavailableError(
-        "the hub cannot store the upload right now (its spool disk may be full); try again "
-        "later, and if this persists tell the hub administrator (log event "
-        "upload_spool_failed)");
-  }
-
-  const std::string path_;
-  int fd_;
-  int64_t size_ = 0;
-  Sha256 sha_;
-};
 
 absl::Status Unimplemented(std::string_view method) {
   return absl::UnimplementedError(absl::StrCat(
@@ -351,10 +292,9 @@ class ProviderUploadReactor final
     header_ = request_.header();
     RETURN_IF_ERROR(ValidateUploadHeader(header_));
     RETURN_IF_ERROR(service_->CheckProvider(header_.provider_id()));
-    const std::string path = absl::StrCat(
-        service_->options_.spool_dir, "/", kSpoolPrefix,
-        service_->next_spool_id_.fetch_add(1, std::memory_order_relaxed), kSpoolSuffix);
-    ASSIGN_OR_RETURN(spool_, SpoolFile::Create(path));
+    ASSIGN_OR_RETURN(spool_, SpoolFile::Create(
+                                 service_->options_.spool_dir, "cbo-",
+                                 service_->next_spool_id_.fetch_add(1, std::memory_order_relaxed)));
     header_done_ = true;
     return absl::OkStatus();
   }
