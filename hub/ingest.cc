@@ -480,6 +480,70 @@ class ParseAhead {
   bool consumer_stopped_ ABSL_GUARDED_BY(mu_) = false;
 };
 
+// Commits one ingest's write batches on a thread of its own, one at a time
+// and in order, so that the ingest builds batch N+1 (reads, validation,
+// serialization) while batch N is inserted into the memtables: on a
+// multi-core host the commit no longer stalls the row pipeline. At most one
+// batch is in flight; the caller waits for it (Wait) before submitting the
+// next one, before reading what it wrote, and before anything else that must
+// see it committed.
+class BatchCommitter {
+ public:
+  explicit BatchCommitter(storage::Store* store) : store_(store) {}
+  // Waits for the batch in flight, then stops the thread.
+  ~BatchCommitter() {
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+
+  // Hands over `batch`'s writes for a kBuffered commit and leaves `batch`
+  // empty (it gets the committer's spare, already cleared). Precondition:
+  // nothing in flight (Wait returned since the last Submit).
+  void Submit(storage::WriteBatch& batch) {
+    if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
+    absl::MutexLock lock(&mu_);
+    std::swap(batch, batch_);
+    in_flight_ = true;
+  }
+
+  // Waits for the batch in flight (if any) and returns its commit status.
+  absl::Status Wait() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](BatchCommitter* c) { return !c->in_flight_; }, this));
+    absl::Status status = std::move(status_);
+    status_ = absl::OkStatus();
+    return status;
+  }
+
+ private:
+  void Loop() {
+    absl::MutexLock lock(&mu_);
+    while (true) {
+      mu_.Await(absl::Condition(
+          +[](BatchCommitter* c) { return c->in_flight_ || c->stop_; }, this));
+      if (!in_flight_) return;  // Stopped with nothing in flight.
+      mu_.Unlock();
+      // batch_ belongs to this thread while in_flight_ is set.
+      absl::Status status = store_->Commit(batch_, storage::Durability::kBuffered);
+      mu_.Lock();
+      status_ = std::move(status);
+      in_flight_ = false;
+    }
+  }
+
+  storage::Store* const store_;
+  std::thread thread_;
+  absl::Mutex mu_;
+  storage::WriteBatch batch_;
+  bool in_flight_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status status_ ABSL_GUARDED_BY(mu_);
+};
+
 // What the pass-2 sink needs to know about the upload.
 struct IngestContext {
   storage::Store* store = nullptr;
@@ -504,9 +568,16 @@ struct IngestContext {
 class Ingestor final : public adapters::CanonicalRowSink {
  public:
   explicit Ingestor(IngestContext ctx)
-      : ctx_(std::move(ctx)), s_(*ctx_.stores), held_(MemberLocks::kStripes, false) {}
-  // Releases the member locks; uncommitted writes are dropped.
-  ~Ingestor() { ReleaseMemberLocks(); }
+      : ctx_(std::move(ctx)),
+        s_(*ctx_.stores),
+        committer_(ctx_.store),
+        held_(MemberLocks::kStripes, false) {}
+  // Waits for the batch in flight, then releases the member locks;
+  // uncommitted writes are dropped.
+  ~Ingestor() {
+    WaitInFlight().IgnoreError();
+    ReleaseMemberLocks();
+  }
 
   // Starts the first batch: a snapshot's epoch, and the removal of row
   // errors an interrupted earlier attempt at the same file left behind.
@@ -610,14 +681,17 @@ class Ingestor final : public adapters::CanonicalRowSink {
     return Commit();
   }
 
-  // Commits the current batch without fsync (Store::SyncWal makes it
-  // durable before the report).
+  // Commits the batch in flight and the current batch without fsync
+  // (Store::SyncWal makes them durable before the report); returns once both
+  // are committed.
   absl::Status Commit() {
-    absl::Status status = absl::OkStatus();
+    absl::Status status = WaitInFlight();
     if (batch_.Count() > 0) {
-      status = ctx_.store->Commit(batch_, storage::Durability::kBuffered);
-      committed_any_ = committed_any_ || status.ok();
+      absl::Status committed = ctx_.store->Commit(batch_, storage::Durability::kBuffered);
+      committed_any_ = committed_any_ || committed.ok();
+      if (status.ok()) status = committed;
     }
+    batch_.Clear();
     // Members written under these locks are committed (or dropped) now.
     ReleaseMemberLocks();
     writes_in_batch_ = 0;
@@ -625,6 +699,10 @@ class Ingestor final : public adapters::CanonicalRowSink {
     written_.clear();
     return status;
   }
+
+  // Waits for the batch in flight (see BatchCommitter) and returns its
+  // commit status.
+  absl::Status Drain() { return WaitInFlight(); }
 
   bool committed_any() const { return committed_any_; }
   int64_t rows_accepted() const { return rows_accepted_; }
@@ -663,7 +741,54 @@ class Ingestor final : public adapters::CanonicalRowSink {
     ++rows_in_batch_;
     RETURN_IF_ERROR(CheckCancelled());
     if (ctx_.options->row_hook) RETURN_IF_ERROR(ctx_.options->row_hook(rows_handled_));
-    if (rows_in_batch_ >= ctx_.options->commit_every_rows) return Commit();
+    if (rows_in_batch_ >= ctx_.options->commit_every_rows) return CommitAsync();
+    return absl::OkStatus();
+  }
+
+  // Hands the current batch to the committer (after the previous one is
+  // committed) and starts a new one. Its member locks stay held until it is
+  // committed; its keys count as written until then.
+  absl::Status CommitAsync() {
+    RETURN_IF_ERROR(WaitInFlight());
+    if (batch_.Count() == 0) return Commit();
+    committed_any_ = true;  // It will be, unless the commit fails.
+    std::swap(written_, in_flight_written_);
+    written_.clear();
+    std::swap(held_list_, in_flight_held_);
+    held_list_.clear();
+    for (size_t stripe : in_flight_held_) held_[stripe] = false;
+    committer_.Submit(batch_);
+    in_flight_ = true;
+    writes_in_batch_ = 0;
+    rows_in_batch_ = 0;
+    return absl::OkStatus();
+  }
+
+  // Waits for the batch in flight, then releases the member locks it held
+  // that the current batch does not hold.
+  absl::Status WaitInFlight() {
+    if (!in_flight_) return absl::OkStatus();
+    absl::Status status = committer_.Wait();
+    in_flight_ = false;
+    in_flight_written_.clear();
+    release_.clear();
+    for (size_t stripe : in_flight_held_) {
+      if (!held_[stripe]) release_.push_back(stripe);
+    }
+    in_flight_held_.clear();
+    if (!release_.empty()) ctx_.member_locks->Release(release_, ctx_.ingest_id);
+    return status;
+  }
+
+  // True if this ingest wrote `key` (by hash) in a batch not yet committed.
+  bool Pending(uint64_t hash) const {
+    return written_.contains(hash) || (in_flight_ && in_flight_written_.contains(hash));
+  }
+
+  // Makes the writes of `key` (by hash) committed before it is read.
+  absl::Status CommitBeforeRead(uint64_t hash) {
+    if (written_.contains(hash)) return Commit();
+    if (in_flight_ && in_flight_written_.contains(hash)) return WaitInFlight();
     return absl::OkStatus();
   }
 
@@ -771,6 +896,7 @@ class Ingestor final : public adapters::CanonicalRowSink {
   // member's assignments with the plan: a typo must not end them.
   absl::Status ProtectMemberAssignments(const std::string& cin) {
     if (!ctx_.snapshot) return absl::OkStatus();
+    RETURN_IF_ERROR(WaitInFlight());
     ASSIGN_OR_RETURN(std::vector<hub::v1::Assignment> assignments, s_.care.Assignments(cin));
     for (const hub::v1::Assignment& a : assignments) {
       if (a.plan_id() == ctx_.plan_id) s_.care.MarkAssignmentListed(batch_, a, epoch_);
@@ -780,6 +906,7 @@ class Ingestor final : public adapters::CanonicalRowSink {
 
   absl::Status ProtectAuthorization(const std::string& number) {
     if (!ctx_.snapshot || number.empty()) return absl::OkStatus();
+    RETURN_IF_ERROR(WaitInFlight());
     absl::StatusOr<hub::v1::Authorization> stored = s_.care.GetAuthorization(ctx_.plan_id, number);
     if (absl::IsNotFound(stored.status())) return absl::OkStatus();
     RETURN_IF_ERROR(stored.status());
@@ -795,7 +922,7 @@ class Ingestor final : public adapters::CanonicalRowSink {
   // only costs an early commit.
   template <typename Record, typename Load>
   absl::StatusOr<std::optional<Record>> Lookup(std::string_view key, Load load) {
-    if (written_.contains(std::hash<std::string_view>()(key))) RETURN_IF_ERROR(Commit());
+    RETURN_IF_ERROR(CommitBeforeRead(std::hash<std::string_view>()(key)));
     absl::StatusOr<Record> stored = load();
     if (absl::IsNotFound(stored.status())) return std::optional<Record>();
     RETURN_IF_ERROR(stored.status());
@@ -858,7 +985,7 @@ class Ingestor final : public adapters::CanonicalRowSink {
     const bool terminate = row.action() == hub::v1::ROW_ACTION_TERMINATE;
     // Member: read, merged and written under its lock, which is released
     // only once the batch holding the write is committed.
-    if (written_.contains(std::hash<std::string_view>()(cin))) RETURN_IF_ERROR(Commit());
+    RETURN_IF_ERROR(CommitBeforeRead(std::hash<std::string_view>()(cin)));
     RETURN_IF_ERROR(LockMember(cin));
     ASSIGN_OR_RETURN(std::optional<hub::v1::Member> stored_member,
                      Lookup<hub::v1::Member>(cin, [&] { return s_.members.Get(cin); }));
@@ -1058,7 +1185,14 @@ class Ingestor final : public adapters::CanonicalRowSink {
 
   const IngestContext ctx_;
   IngestStores& s_;
+  BatchCommitter committer_;
   storage::WriteBatch batch_;
+  // A batch handed to committer_ and not yet known to be committed, the
+  // hashes of the keys it wrote and the member lock stripes it holds.
+  bool in_flight_ = false;
+  absl::flat_hash_set<uint64_t> in_flight_written_;
+  std::vector<size_t> in_flight_held_;
+  std::vector<size_t> release_;  // Scratch of WaitInFlight.
   uint64_t epoch_ = 0;
   bool committed_any_ = false;
   int64_t rows_in_batch_ = 0;
@@ -1260,6 +1394,9 @@ absl::StatusOr<IngestReport> IngestPipeline::RunLocked(const SpooledUpload& uplo
   const ParseAhead::Result parsed = ParseAhead::Run(
       adapter, upload.kind, upload.spool_path, options_.read_block_bytes, cancelled, ingestor);
   const absl::Status& read = parsed.status;
+  // Whatever happened, the batch in flight is committed (or failed) before
+  // anything else is written.
+  const absl::Status drained = ingestor.Drain();
   if (!read.ok()) {
     const std::string code = adapters::FileErrorCode(read);
     if (code.empty()) return read;  // Cancelled, the row hook, storage.
@@ -1273,6 +1410,7 @@ absl::StatusOr<IngestReport> IngestPipeline::RunLocked(const SpooledUpload& uplo
     }
     return reject(code, std::string_view(read.message().data(), read.message().size()));
   }
+  RETURN_IF_ERROR(drained);
   RETURN_IF_ERROR(ingestor.FinishRows());
   report.set_rows_read(parsed.rows_read);
   report.set_rows_accepted(ingestor.rows_accepted());
