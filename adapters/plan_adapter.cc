@@ -157,7 +157,7 @@ class DelimitedRenderer : public PlanFileRenderer {
 
   absl::Status Add(const Message& row, std::string& out) override {
     Start(out);
-    if (absl::Status s = layout_.mapper->Render(WithDerivedFields(row, scratch_), values_); !s.ok()) {
+    if (absl::Status s = layout_.mapper->Render(WithDerivedFields(layout_.layout, row, scratch_), values_); !s.ok()) {
       return s;
     }
     plan_.Fill(values_, record_);
@@ -214,7 +214,7 @@ class FixedWidthRenderer : public PlanFileRenderer {
 
   absl::Status Add(const Message& row, std::string& out) override {
     if (absl::Status s = Start(out); !s.ok()) return s;
-    if (absl::Status s = layout_.mapper->Render(WithDerivedFields(row, scratch_), values_); !s.ok()) {
+    if (absl::Status s = layout_.mapper->Render(WithDerivedFields(layout_.layout, row, scratch_), values_); !s.ok()) {
       return s;
     }
     plan_.Fill(values_, record_);
@@ -273,7 +273,7 @@ class X12Renderer : public PlanFileRenderer {
       : layout_(layout), writer_(Envelope(layout.layout.x12(), options)) {}
 
   absl::Status Add(const Message& row, std::string& out) override {
-    if (absl::Status s = layout_.mapper->Render(WithDerivedFields(row, scratch_), values_); !s.ok()) {
+    if (absl::Status s = layout_.mapper->Render(WithDerivedFields(layout_.layout, row, scratch_), values_); !s.ok()) {
       return s;
     }
     fields_.clear();

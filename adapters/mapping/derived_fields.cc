@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "adapters/mapping/row_mapper.h"
+#include "base/civil_date.h"
 #include "hub/v1/plan_file.pb.h"
 
 namespace hub::adapters {
@@ -49,15 +50,123 @@ std::optional<int64_t> ParseDollars(std::string_view text) {
   return whole * 100 + fraction;
 }
 
-const Message& WithDerivedFields(const Message& row, std::unique_ptr<Message>& scratch) {
+namespace {
+
+using hub::v1::PopulationOfFocus;
+
+// The column an age-neutral layout shows `pof` in: a Children and Youth
+// population's adult counterpart; family homelessness in homelessness.
+PopulationOfFocus AgeNeutral(PopulationOfFocus pof) {
+  switch (pof) {
+    case hub::v1::POPULATION_OF_FOCUS_ADULT_FAMILY_HOMELESSNESS:
+    case hub::v1::POPULATION_OF_FOCUS_CHILD_INDIVIDUAL_HOMELESSNESS:
+    case hub::v1::POPULATION_OF_FOCUS_CHILD_FAMILY_HOMELESSNESS:
+      return hub::v1::POPULATION_OF_FOCUS_ADULT_INDIVIDUAL_HOMELESSNESS;
+    case hub::v1::POPULATION_OF_FOCUS_CHILD_AVOIDABLE_UTILIZATION:
+      return hub::v1::POPULATION_OF_FOCUS_ADULT_AVOIDABLE_UTILIZATION;
+    case hub::v1::POPULATION_OF_FOCUS_CHILD_SMI_SUD_SED:
+      return hub::v1::POPULATION_OF_FOCUS_ADULT_SMI_SUD;
+    case hub::v1::POPULATION_OF_FOCUS_CHILD_TRANSITIONING_FROM_INCARCERATION:
+      return hub::v1::POPULATION_OF_FOCUS_ADULT_TRANSITIONING_FROM_INCARCERATION;
+    case hub::v1::POPULATION_OF_FOCUS_CHILD_BIRTH_EQUITY:
+      return hub::v1::POPULATION_OF_FOCUS_ADULT_BIRTH_EQUITY;
+    default:
+      return pof;
+  }
+}
+
+// The Children and Youth population an age-neutral column means for a member
+// under 21. The adult-only populations (institutionalization, nursing
+// facility transition) and the child-only ones are kept as read.
+PopulationOfFocus ForChild(PopulationOfFocus pof) {
+  switch (pof) {
+    case hub::v1::POPULATION_OF_FOCUS_ADULT_INDIVIDUAL_HOMELESSNESS:
+      return hub::v1::POPULATION_OF_FOCUS_CHILD_INDIVIDUAL_HOMELESSNESS;
+    case hub::v1::POPULATION_OF_FOCUS_ADULT_FAMILY_HOMELESSNESS:
+      return hub::v1::POPULATION_OF_FOCUS_CHILD_FAMILY_HOMELESSNESS;
+    case hub::v1::POPULATION_OF_FOCUS_ADULT_AVOIDABLE_UTILIZATION:
+      return hub::v1::POPULATION_OF_FOCUS_CHILD_AVOIDABLE_UTILIZATION;
+    case hub::v1::POPULATION_OF_FOCUS_ADULT_SMI_SUD:
+      return hub::v1::POPULATION_OF_FOCUS_CHILD_SMI_SUD_SED;
+    case hub::v1::POPULATION_OF_FOCUS_ADULT_TRANSITIONING_FROM_INCARCERATION:
+      return hub::v1::POPULATION_OF_FOCUS_CHILD_TRANSITIONING_FROM_INCARCERATION;
+    case hub::v1::POPULATION_OF_FOCUS_ADULT_BIRTH_EQUITY:
+      return hub::v1::POPULATION_OF_FOCUS_CHILD_BIRTH_EQUITY;
+    default:
+      return pof;
+  }
+}
+
+// Replaces every population in `pofs` by map(population), keeping the first
+// of any duplicates, in order. True if anything changed.
+template <typename Map>
+bool MapPopulations(google::protobuf::RepeatedField<int>& pofs, Map map) {
+  bool changed = false;
+  int kept = 0;
+  for (int i = 0; i < pofs.size(); ++i) {
+    const int mapped = map(static_cast<PopulationOfFocus>(pofs.Get(i)));
+    changed = changed || mapped != pofs.Get(i);
+    bool seen = false;
+    for (int j = 0; j < kept && !seen; ++j) seen = pofs.Get(j) == mapped;
+    if (seen) {
+      changed = true;
+      continue;
+    }
+    pofs.Set(kept++, mapped);
+  }
+  pofs.Truncate(kept);
+  return changed;
+}
+
+bool NeedsAgeNeutral(const google::protobuf::RepeatedField<int>& pofs) {
+  for (int pof : pofs) {
+    if (AgeNeutral(static_cast<PopulationOfFocus>(pof)) != pof) return true;
+  }
+  return false;
+}
+
+template <typename Row>
+Row& ScratchCopy(const Row& row, std::unique_ptr<Message>& scratch) {
+  if (scratch == nullptr || scratch->GetDescriptor() != Row::descriptor()) {
+    scratch.reset(row.New());
+  }
+  auto& copy = static_cast<Row&>(*scratch);
+  copy.CopyFrom(row);
+  return copy;
+}
+
+// Whole years from `birth` to `day` (ISO dates); nullopt if either is unset
+// or not a date.
+std::optional<int> AgeOn(std::string_view birth, std::string_view day) {
+  absl::StatusOr<CivilDate> b = CivilDate::ParseIso(birth);
+  absl::StatusOr<CivilDate> d = CivilDate::ParseIso(day);
+  if (!b.ok() || !d.ok()) return std::nullopt;
+  int age = d->year() - b->year();
+  if (d->month() < b->month() || (d->month() == b->month() && d->day() < b->day())) --age;
+  return age;
+}
+
+// Reading an age-neutral layout: the Children and Youth populations for a
+// member under 21 on the benefit start (else coverage start).
+void ResolveAgeNeutralPopulations(hub::v1::AssignmentFileRow& row) {
+  auto& pofs = *row.mutable_assignment()->mutable_populations_of_focus();
+  if (pofs.empty()) return;
+  const std::string& start = row.assignment().benefit_start_date().empty()
+                                 ? row.coverage().start_date()
+                                 : row.assignment().benefit_start_date();
+  const std::optional<int> age = AgeOn(row.member().date_of_birth(), start);
+  if (age.has_value() && *age < 21) MapPopulations(pofs, ForChild);
+}
+
+}  // namespace
+
+const Message& WithDerivedFields(const hub::v1::FileLayout& layout, const Message& row,
+                                 std::unique_ptr<Message>& scratch) {
   const auto* descriptor = row.GetDescriptor();
+  const bool age_neutral = layout.age_neutral_populations_of_focus();
   if (descriptor == hub::v1::InvoiceFileRow::descriptor()) {
     const auto& invoice = static_cast<const hub::v1::InvoiceFileRow&>(row);
-    if (scratch == nullptr || scratch->GetDescriptor() != descriptor) {
-      scratch.reset(row.New());
-    }
-    auto& copy = static_cast<hub::v1::InvoiceFileRow&>(*scratch);
-    copy.CopyFrom(invoice);
+    auto& copy = ScratchCopy(invoice, scratch);
     if (invoice.has_line()) {
       copy.set_charge(FormatDollars(invoice.line().charge_cents()));
     } else {
@@ -67,13 +176,18 @@ const Message& WithDerivedFields(const Message& row, std::unique_ptr<Message>& s
   }
   if (descriptor == hub::v1::ReturnTransmissionRow::descriptor()) {
     const auto& rtf = static_cast<const hub::v1::ReturnTransmissionRow&>(row);
-    if (rtf.pof_indicator() || rtf.populations_of_focus().empty()) return row;
-    if (scratch == nullptr || scratch->GetDescriptor() != descriptor) {
-      scratch.reset(row.New());
-    }
-    auto& copy = static_cast<hub::v1::ReturnTransmissionRow&>(*scratch);
-    copy.CopyFrom(rtf);
-    copy.set_pof_indicator(true);
+    const bool neutralize = age_neutral && NeedsAgeNeutral(rtf.populations_of_focus());
+    if (!neutralize && (rtf.pof_indicator() || rtf.populations_of_focus().empty())) return row;
+    auto& copy = ScratchCopy(rtf, scratch);
+    if (!copy.populations_of_focus().empty()) copy.set_pof_indicator(true);
+    if (neutralize) MapPopulations(*copy.mutable_populations_of_focus(), AgeNeutral);
+    return copy;
+  }
+  if (descriptor == hub::v1::AssignmentFileRow::descriptor() && age_neutral) {
+    const auto& assignment = static_cast<const hub::v1::AssignmentFileRow&>(row);
+    if (!NeedsAgeNeutral(assignment.assignment().populations_of_focus())) return row;
+    auto& copy = ScratchCopy(assignment, scratch);
+    MapPopulations(*copy.mutable_assignment()->mutable_populations_of_focus(), AgeNeutral);
     return copy;
   }
   return row;
@@ -81,6 +195,12 @@ const Message& WithDerivedFields(const Message& row, std::unique_ptr<Message>& s
 
 bool ResolveDerivedFields(const hub::v1::FileLayout& layout, int64_t row_number, Message& row,
                           std::vector<RowError>& errors) {
+  if (row.GetDescriptor() == hub::v1::AssignmentFileRow::descriptor()) {
+    if (layout.age_neutral_populations_of_focus()) {
+      ResolveAgeNeutralPopulations(static_cast<hub::v1::AssignmentFileRow&>(row));
+    }
+    return true;
+  }
   if (row.GetDescriptor() != hub::v1::InvoiceFileRow::descriptor()) return true;
   auto& invoice = static_cast<hub::v1::InvoiceFileRow&>(row);
   if (invoice.charge().empty()) return true;

@@ -5,6 +5,11 @@
 //   InvoiceFileRow.charge        "125.00"  <->  line.charge_cents 12500
 //   ReturnTransmissionRow.pof_indicator   Y whenever populations_of_focus
 //                                         is not empty
+//   populations of focus of a layout with age_neutral_populations_of_focus
+//     (Kaiser's nine yes/no columns): a Children and Youth population is
+//     rendered in its adult counterpart's column; read back, a member under
+//     21 on the benefit start (else coverage start) gets the Children and
+//     Youth population again.
 //
 // Plus the money helpers the CBO template uses. Pure functions; thread-safe.
 #ifndef HUB_ADAPTERS_MAPPING_DERIVED_FIELDS_H_
@@ -33,14 +38,17 @@ std::string FormatDollars(int64_t cents);
 // digits, or more than 15 integer digits.
 std::optional<int64_t> ParseDollars(std::string_view text);
 
-// The row to render: `row` itself when it has no derived field, else a copy
-// in `scratch` (reused between calls) with its derived fields filled from
-// the canonical ones. The returned reference lives as long as both.
-const google::protobuf::Message& WithDerivedFields(const google::protobuf::Message& row,
+// The row to render in `layout`: `row` itself when it has no derived field,
+// else a copy in `scratch` (reused between calls) with its derived fields
+// filled from the canonical ones. The returned reference lives as long as
+// all three.
+const google::protobuf::Message& WithDerivedFields(const hub::v1::FileLayout& layout,
+                                                   const google::protobuf::Message& row,
                                                    std::unique_ptr<google::protobuf::Message>& scratch);
 
 // After `row` was mapped from a file of `layout`: fills the canonical fields
-// from derived ones (InvoiceFileRow.charge -> line.charge_cents). Appends a
+// from derived ones (InvoiceFileRow.charge -> line.charge_cents; the
+// Children and Youth populations of an age-neutral layout). Appends a
 // ROW_BAD_NUMBER RowError naming the layout's column (never its value) and
 // returns false when a derived value cannot be read.
 bool ResolveDerivedFields(const hub::v1::FileLayout& layout, int64_t row_number,

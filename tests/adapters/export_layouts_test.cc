@@ -92,7 +92,7 @@ std::map<std::string, std::string> Columns(const PlanProfile& profile, FileKind 
   EXPECT_TRUE(mapper.ok()) << mapper.status();
   std::unique_ptr<Message> scratch;
   std::vector<std::string> values;
-  absl::Status s = (*mapper)->Render(WithDerivedFields(row, scratch), values);
+  absl::Status s = (*mapper)->Render(WithDerivedFields(*layout, row, scratch), values);
   EXPECT_TRUE(s.ok()) << s;
   for (size_t i = 0; i < values.size(); ++i) out.try_emplace(layout->fields(i).source(), values[i]);
   return out;
@@ -585,11 +585,42 @@ TEST(DerivedFieldsTest, Dollars) {
 TEST(DerivedFieldsTest, PofIndicatorFollowsThePopulations) {
   ReturnTransmissionRow r;
   std::unique_ptr<Message> scratch;
-  EXPECT_EQ(&WithDerivedFields(r, scratch), &r);
+  const FileLayout layout;
+  EXPECT_EQ(&WithDerivedFields(layout, r, scratch), &r);
   r.add_populations_of_focus(hub::v1::POPULATION_OF_FOCUS_CHILD_CCS);
-  const auto& derived = static_cast<const ReturnTransmissionRow&>(WithDerivedFields(r, scratch));
+  const auto& derived =
+      static_cast<const ReturnTransmissionRow&>(WithDerivedFields(layout, r, scratch));
   EXPECT_TRUE(derived.pof_indicator());
   EXPECT_FALSE(r.pof_indicator());
+}
+
+TEST(DerivedFieldsTest, AgeNeutralLayoutShowsChildPopulationsInAdultColumns) {
+  ReturnTransmissionRow r;
+  r.add_populations_of_focus(hub::v1::POPULATION_OF_FOCUS_CHILD_SMI_SUD_SED);
+  r.add_populations_of_focus(hub::v1::POPULATION_OF_FOCUS_CHILD_FAMILY_HOMELESSNESS);
+  r.add_populations_of_focus(hub::v1::POPULATION_OF_FOCUS_CHILD_INDIVIDUAL_HOMELESSNESS);
+  r.add_populations_of_focus(hub::v1::POPULATION_OF_FOCUS_CHILD_WELFARE);
+  FileLayout layout;
+  layout.set_age_neutral_populations_of_focus(true);
+  std::unique_ptr<Message> scratch;
+  const auto& derived =
+      static_cast<const ReturnTransmissionRow&>(WithDerivedFields(layout, r, scratch));
+  EXPECT_TRUE(derived.pof_indicator());
+  ASSERT_EQ(derived.populations_of_focus_size(), 3);  // Both homelessness in one column.
+  EXPECT_EQ(derived.populations_of_focus(0), hub::v1::POPULATION_OF_FOCUS_ADULT_SMI_SUD);
+  EXPECT_EQ(derived.populations_of_focus(1),
+            hub::v1::POPULATION_OF_FOCUS_ADULT_INDIVIDUAL_HOMELESSNESS);
+  EXPECT_EQ(derived.populations_of_focus(2), hub::v1::POPULATION_OF_FOCUS_CHILD_WELFARE);
+  EXPECT_EQ(r.populations_of_focus_size(), 4);  // The canonical row is untouched.
+  // Kaiser's RTF shows a child's SMI/SED in its one SMI or SUD column.
+  auto p = LoadPlanProfile("kaiser");
+  ASSERT_TRUE(p.ok());
+  ReturnTransmissionRow child = ExportRtfRows("kaiser")[0];
+  child.clear_populations_of_focus();
+  child.add_populations_of_focus(hub::v1::POPULATION_OF_FOCUS_CHILD_SMI_SUD_SED);
+  auto cols = Columns(*p, hub::v1::FILE_KIND_RETURN_TRANSMISSION, child);
+  EXPECT_EQ(cols["POF SMI or SUD"], "Y");
+  EXPECT_EQ(cols["POF Experiencing Homelessness"], "N");
 }
 
 TEST(DerivedFieldsTest, CanonicalRowPrototypes) {

@@ -33,6 +33,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hub/v1/adapter_config.pb.h"
 #include "hub/v1/codes.pb.h"
@@ -1049,6 +1050,81 @@ TEST(PlanSpecificTest, KaiserTemplate) {
   const auto& row = static_cast<const AssignmentFileRow&>(*y);
   EXPECT_FALSE(row.member().has_experiencing_homelessness());
   EXPECT_EQ(row.assignment().status(), hub::v1::ENROLLMENT_STATUS_ENROLLED);
+}
+
+// Kaiser's nine yes/no columns name each population once for all ages: a
+// child's population is written in its adult counterpart's column and read
+// back by age on the benefit start date (under 21: Children and Youth).
+TEST(PlanSpecificTest, KaiserPopulationColumnsAreAgeNeutral) {
+  auto c = Compile("kaiser", hub::v1::FILE_KIND_MEMBER_ASSIGNMENT);
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_TRUE((*c)->layout.age_neutral_populations_of_focus());
+  using P = hub::v1::PopulationOfFocus;
+  struct Case {
+    std::string date_of_birth;  // benefit start is 2026-02-01
+    std::vector<P> written;
+    std::vector<P> read;
+  };
+  const std::vector<Case> cases = {
+      // 15: every child population comes back as itself, family homelessness
+      // as homelessness (one column for both).
+      {"2010-05-05",
+       {hub::v1::POPULATION_OF_FOCUS_CHILD_FAMILY_HOMELESSNESS,
+        hub::v1::POPULATION_OF_FOCUS_CHILD_SMI_SUD_SED, hub::v1::POPULATION_OF_FOCUS_CHILD_CCS},
+       {hub::v1::POPULATION_OF_FOCUS_CHILD_INDIVIDUAL_HOMELESSNESS,
+        hub::v1::POPULATION_OF_FOCUS_CHILD_SMI_SUD_SED, hub::v1::POPULATION_OF_FOCUS_CHILD_CCS}},
+      {"2010-05-05",
+       {hub::v1::POPULATION_OF_FOCUS_CHILD_AVOIDABLE_UTILIZATION,
+        hub::v1::POPULATION_OF_FOCUS_CHILD_TRANSITIONING_FROM_INCARCERATION,
+        hub::v1::POPULATION_OF_FOCUS_CHILD_BIRTH_EQUITY, hub::v1::POPULATION_OF_FOCUS_CHILD_WELFARE},
+       {hub::v1::POPULATION_OF_FOCUS_CHILD_AVOIDABLE_UTILIZATION,
+        hub::v1::POPULATION_OF_FOCUS_CHILD_TRANSITIONING_FROM_INCARCERATION,
+        hub::v1::POPULATION_OF_FOCUS_CHILD_BIRTH_EQUITY, hub::v1::POPULATION_OF_FOCUS_CHILD_WELFARE}},
+      // 20 on the day before the benefit starts' birthday: still a child.
+      {"2005-02-02",
+       {hub::v1::POPULATION_OF_FOCUS_CHILD_SMI_SUD_SED},
+       {hub::v1::POPULATION_OF_FOCUS_CHILD_SMI_SUD_SED}},
+      // 21 on the benefit start day: an adult.
+      {"2005-02-01",
+       {hub::v1::POPULATION_OF_FOCUS_ADULT_SMI_SUD},
+       {hub::v1::POPULATION_OF_FOCUS_ADULT_SMI_SUD}},
+      {"1961-07-04",
+       {hub::v1::POPULATION_OF_FOCUS_ADULT_FAMILY_HOMELESSNESS,
+        hub::v1::POPULATION_OF_FOCUS_ADULT_NURSING_FACILITY_TRANSITION},
+       {hub::v1::POPULATION_OF_FOCUS_ADULT_INDIVIDUAL_HOMELESSNESS,
+        hub::v1::POPULATION_OF_FOCUS_ADULT_NURSING_FACILITY_TRANSITION}},
+  };
+  auto adapter = CreateDeclarativePlanAdapter((*c)->profile);
+  ASSERT_TRUE(adapter.ok()) << adapter.status();
+  auto renderer = (*adapter)->OpenRenderer(hub::v1::FILE_KIND_MEMBER_ASSIGNMENT, RenderOptions{});
+  ASSERT_TRUE(renderer.ok()) << renderer.status();
+  std::string bytes;
+  for (const Case& k : cases) {
+    AssignmentFileRow row = RichMember();
+    row.mutable_member()->set_date_of_birth(k.date_of_birth);
+    row.mutable_assignment()->clear_populations_of_focus();
+    for (P p : k.written) row.mutable_assignment()->add_populations_of_focus(p);
+    ASSERT_TRUE((*renderer)->Add(row, bytes).ok());
+  }
+  ASSERT_TRUE((*renderer)->Finish(bytes).ok());
+  // The child's homelessness is a "Y" in the one homelessness column.
+  EXPECT_THAT(bytes, ::testing::HasSubstr("POF Experiencing Homelessness"));
+  CollectingRowSink sink;
+  auto parser = (*adapter)->OpenParser(hub::v1::FILE_KIND_MEMBER_ASSIGNMENT, &sink);
+  ASSERT_TRUE(parser.ok()) << parser.status();
+  ASSERT_TRUE((*parser)->Feed(bytes).ok());
+  ASSERT_TRUE((*parser)->Finish().ok());
+  ASSERT_TRUE(sink.errors.empty()) << ErrorsText(sink.errors);
+  ASSERT_EQ(sink.rows.size(), cases.size());
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const auto& row = static_cast<const AssignmentFileRow&>(*sink.rows[i]);
+    std::vector<P> read;
+    for (int p : row.assignment().populations_of_focus()) read.push_back(static_cast<P>(p));
+    std::vector<P> want = cases[i].read;
+    std::sort(read.begin(), read.end());
+    std::sort(want.begin(), want.end());
+    EXPECT_EQ(read, want) << "case " << i;
+  }
 }
 
 TEST(PlanSpecificTest, MolinaDiscontinuationCodes) {
