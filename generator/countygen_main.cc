@@ -33,6 +33,7 @@
 #include "generator/county.h"
 #include "generator/inputs.h"
 #include "generator/native_files.h"
+#include "generator/provider_day.h"
 
 ABSL_FLAG(uint64_t, seed, 1, "Seed of the county: same seed and flags, same bytes.");
 ABSL_FLAG(int64_t, members, 1000, "Number of members in the county.");
@@ -52,6 +53,12 @@ ABSL_FLAG(std::string, plan_weights, "",
           "Optional market shares, e.g. \"molina=1\" (only Molina) or \"kaiser=2,aetna=1\"; "
           "empty = realistic San Diego shares.");
 ABSL_FLAG(double, ecm_rate, 0.60, "Fraction of members assigned to an ECM provider.");
+ABSL_FLAG(std::string, provider_day, "",
+          "Also write what every provider submits on this day (YYYY-MM-DD, in the --as_of "
+          "month) into <out>/providers/: <provider_id>.jsonl (hub.v1.Submission JSON lines) or "
+          "<provider_id>.csv (the CBO CSV template), plus providers/manifest.json. Empty = no.");
+ABSL_FLAG(double, provider_day_error_rate, -1,
+          "Fraction of the day's records made wrong on purpose; -1 = --error_rate.");
 
 namespace hub::generator {
 namespace {
@@ -80,6 +87,57 @@ absl::StatusOr<hub::v1::FileKind> KindFromSlug(std::string_view slug) {
   return absl::InvalidArgumentError(
       absl::StrCat("unknown kind \"", std::string(slug),
                    "\" in --kinds; use assignment, authorization or quality"));
+}
+
+// --provider_day: every provider's records of the day, and their manifest.
+absl::Status WriteProviderDay(const County& county, const std::string& out_dir) {
+  ProviderDayOptions options;
+  const std::string day = absl::GetFlag(FLAGS_provider_day);
+  absl::StatusOr<CivilDate> parsed = CivilDate::ParseIso(day);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError("--provider_day must be a date, YYYY-MM-DD");
+  }
+  options.day = *parsed;
+  const double rate = absl::GetFlag(FLAGS_provider_day_error_rate);
+  options.error_rate = rate < 0 ? county.options().error_rate : rate;
+  for (const hub::v1::Plan& plan : county.options().directory.plans()) {
+    if (plan.adapter_profile().empty()) continue;
+    ASSIGN_OR_RETURN(hub::v1::PlanProfile profile,
+                     LoadPlanProfile(absl::GetFlag(FLAGS_profiles_dir), plan.adapter_profile()));
+    const hub::v1::FileLayout* layout = FindLayout(profile, hub::v1::FILE_KIND_MEMBER_ASSIGNMENT);
+    if (layout != nullptr && CoverageSpanIsEcmPeriod(*layout)) {
+      options.coverage_from_ecm_period.insert(plan.plan_id());
+    }
+  }
+  const std::string dir = (std::filesystem::path(out_dir) / "providers").string();
+  ASSIGN_OR_RETURN(std::vector<ProviderDayFile> files, WriteProviderDayFiles(county, options, dir));
+  std::string manifest = absl::StrCat("{\n  \"day\": ", JsonString(options.day.ToIso()),
+                                      ",\n  \"error_rate\": ", options.error_rate,
+                                      ",\n  \"files\": [");
+  int64_t records = 0, wrong = 0;
+  for (size_t k = 0; k < files.size(); ++k) {
+    const ProviderDayFile& f = files[k];
+    absl::StrAppend(&manifest, k == 0 ? "\n" : ",\n", "    {\"provider_id\": ",
+                    JsonString(f.provider_id), ", \"path\": ", JsonString(f.file_name),
+                    ", \"format\": ", f.csv ? "\"csv\"" : "\"jsonl\"", ", \"records\": ",
+                    f.records, ", \"expected_rejections\": {");
+    bool first = true;
+    for (const auto& [code, n] : f.expected_rejections) {
+      absl::StrAppend(&manifest, first ? "" : ", ", JsonString(code), ": ", n);
+      first = false;
+      wrong += n;
+    }
+    absl::StrAppend(&manifest, "}}");
+    records += f.records;
+  }
+  absl::StrAppend(&manifest, files.empty() ? "]\n}\n" : "\n  ]\n}\n");
+  std::ofstream out(std::filesystem::path(dir) / "manifest.json", std::ios::binary | std::ios::trunc);
+  out << manifest;
+  out.close();
+  if (!out) return absl::DataLossError(absl::StrCat("could not write ", dir, "/manifest.json"));
+  std::cout << "providers/: " << files.size() << " providers' files for " << options.day.ToIso()
+            << ", " << records << " records, " << wrong << " wrong on purpose\n";
+  return absl::OkStatus();
 }
 
 absl::Status Run() {
@@ -224,6 +282,7 @@ absl::Status Run() {
     return absl::DataLossError(absl::StrCat("could not write ", manifest_path.string()));
   }
   std::cout << "manifest: " << manifest_path.string() << "\n";
+  if (!absl::GetFlag(FLAGS_provider_day).empty()) RETURN_IF_ERROR(WriteProviderDay(*county, out_dir));
   return absl::OkStatus();
 }
 

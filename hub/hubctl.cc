@@ -11,6 +11,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
@@ -18,6 +19,7 @@
 #include "hub/cli_table.h"
 #include "hub/health_client.h"
 #include "hub/hubctl_pull.h"
+#include "hub/hubctl_submit.h"
 #include "hub/rpc_status.h"
 #include "hub/sha256.h"
 #include "hub/v1/admin_service.grpc.pb.h"
@@ -349,7 +351,9 @@ int RunUpload(Invocation& inv) {
 }
 
 // hubctl submit FILE --provider=ID: a CBO CSV (docs/cbo-csv-template.md)
-// through ProviderService.UploadFile, printed like `upload`.
+// through ProviderService.UploadFile, printed like `upload`; or JSON lines
+// of hub.v1.Submission (FILE.jsonl) through ProviderService.Submit
+// (hub/hubctl_submit.h).
 int RunSubmit(Invocation& inv) {
   constexpr char kUsage[] = "usage: hubctl submit --provider=ID FILE\n";
   const std::optional<std::string> provider = inv.Flag("provider");
@@ -358,6 +362,12 @@ int RunSubmit(Invocation& inv) {
     return 2;
   }
   const std::string& path = inv.args[0];
+  if (absl::EndsWith(path, ".jsonl") || absl::EndsWith(path, ".json")) {
+    SubmitCommandOptions options;
+    options.provider_id = *provider;
+    options.path = path;
+    return SubmitJsonLinesCommand(inv.channel, options, inv.out, inv.err);
+  }
   std::optional<UploadFile> file = OpenUploadFile(inv, "submit", path);
   if (!file.has_value()) return 1;
   auto stub = hub::v1::ProviderService::NewStub(inv.channel);
@@ -494,7 +504,7 @@ const std::vector<Command>& Commands() {
       {"reports", {"plan"}, "--plan=ID", "list a plan's ingest reports, newest first",
        &RunReports},
       {"submit", {"provider"}, "--provider=ID FILE",
-       "submit a CBO CSV (docs/cbo-csv-template.md) and print the per-row report", &RunSubmit,
+       "submit a CBO CSV (docs/cbo-csv-template.md) or JSON lines of hub.v1.Submission (.jsonl) and print the per-record report", &RunSubmit,
        1},
       {"upload", {"plan", "kind"}, "--plan=ID --kind=assignment|authorization|quality FILE",
        "upload a plan's native file and print the hub's report (exit 1 if REJECTED)", &RunUpload,

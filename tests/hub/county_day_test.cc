@@ -1,0 +1,272 @@
+// A day in the generated county, end to end in one process: every plan
+// uploads its member assignment and authorization files (no injected
+// errors), then every provider submits its records of the day
+// (generator/provider_day.h). Each record gets exactly the result the
+// generator predicts: accepted and routed to the plan covering the member on
+// the record's date, or rejected with the reason code it was made wrong for.
+// The CSV template path and `hubctl submit FILE.jsonl` are checked on the
+// providers' files.
+#include <chrono>
+#include <map>
+#include <set>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "adapters/plan_adapter.h"
+#include "generator/county.h"
+#include "generator/inputs.h"
+#include "generator/native_files.h"
+#include "generator/provider_day.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "hub/hubctl_submit.h"
+#include "hub/rpc_status.h"
+#include "hub/sha256.h"
+#include "hub/v1/plan_service.grpc.pb.h"
+#include "hub/v1/provider_service.grpc.pb.h"
+#include "tests/hub/hub_test_util.h"
+
+#ifndef HUB_SOURCE_DIR
+#error "HUB_SOURCE_DIR must name the repository root"
+#endif
+
+namespace hub {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Source(const std::string& relative) {
+  return absl::StrCat(HUB_SOURCE_DIR, "/", relative);
+}
+
+absl::StatusOr<hub::v1::IngestReport> UploadPlanFile(grpc::Channel& channel,
+                                                     const std::string& plan,
+                                                     hub::v1::FileKind kind,
+                                                     const std::string& bytes) {
+  auto stub = hub::v1::PlanService::NewStub(
+      std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  hub::v1::UploadFileResponse response;
+  auto writer = stub->UploadFile(&context, &response);
+  hub::v1::UploadFileRequest request;
+  request.mutable_header()->set_plan_id(plan);
+  request.mutable_header()->set_file_kind(kind);
+  request.mutable_header()->set_file_name(absl::StrCat(plan, ".file"));
+  Sha256 sha;
+  sha.Update(bytes);
+  request.mutable_header()->set_content_sha256(sha.HexDigest());
+  bool open = writer->Write(request);
+  constexpr size_t kChunk = 1 << 16;
+  for (size_t at = 0; open && at < bytes.size(); at += kChunk) {
+    request.Clear();
+    request.set_chunk(bytes.substr(at, kChunk));
+    open = writer->Write(request);
+  }
+  if (open) writer->WritesDone();
+  absl::Status status = FromGrpcStatus(writer->Finish());
+  if (!status.ok()) return status;
+  return response.report();
+}
+
+class CountyDayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    generator::CountyOptions options;
+    options.seed = 20261123;
+    options.members = 800;
+    options.as_of_month = "2026-11";
+    auto directory = generator::LoadDirectorySeed(Source("demo/san_diego/directory.textproto"));
+    ASSERT_TRUE(directory.ok()) << directory.status();
+    options.directory = *directory;
+    auto reference = generator::LoadReferenceTables(Source("data/reference"));
+    ASSERT_TRUE(reference.ok()) << reference.status();
+    options.reference = *reference;
+    auto county = generator::County::Create(std::move(options));
+    ASSERT_TRUE(county.ok()) << county.status();
+    county_ = *std::move(county);
+
+    hub_ = testing::StartTestHub(testing::ReadFile(Source("demo/san_diego/directory.textproto")));
+    ASSERT_NE(hub_, nullptr);
+    for (const hub::v1::Plan& plan : county_->options().directory.plans()) {
+      auto profile = generator::LoadPlanProfile(Source("adapters/plans"), plan.adapter_profile());
+      ASSERT_TRUE(profile.ok()) << profile.status();
+      auto adapter = adapters::CreateDeclarativePlanAdapter(*profile);
+      ASSERT_TRUE(adapter.ok()) << adapter.status();
+      for (hub::v1::FileKind kind :
+           {hub::v1::FILE_KIND_MEMBER_ASSIGNMENT, hub::v1::FILE_KIND_CS_AUTHORIZATION}) {
+        const hub::v1::FileLayout* layout = generator::FindLayout(*profile, kind);
+        ASSERT_NE(layout, nullptr);
+        if (kind == hub::v1::FILE_KIND_MEMBER_ASSIGNMENT &&
+            generator::CoverageSpanIsEcmPeriod(*layout)) {
+          coverage_from_ecm_period_.insert(plan.plan_id());
+        }
+        std::string bytes;
+        auto written = generator::WritePlanFile(
+            **adapter, kind,
+            generator::CountyRows(*county_, plan.plan_id(), kind,
+                                  generator::AssignmentRowOptionsFor(*layout)),
+            adapters::RenderOptions{}, generator::ErrorInjection{},
+            [&](std::string_view chunk) {
+              bytes.append(chunk);
+              return absl::OkStatus();
+            });
+        ASSERT_TRUE(written.ok()) << written.status();
+        auto report = UploadPlanFile(*hub_->channel, plan.plan_id(), kind, bytes);
+        ASSERT_TRUE(report.ok()) << report.status();
+        ASSERT_EQ(report->rows_rejected(), 0) << plan.plan_id() << " " << kind;
+      }
+    }
+  }
+
+  generator::ProviderDayOptions Day(double error_rate) const {
+    generator::ProviderDayOptions day;
+    day.day = *CivilDate::ParseIso("2026-11-20");
+    day.error_rate = error_rate;
+    day.coverage_from_ecm_period = coverage_from_ecm_period_;
+    return day;
+  }
+
+  std::unique_ptr<generator::County> county_;
+  std::unique_ptr<testing::TestHub> hub_;
+  std::set<std::string> coverage_from_ecm_period_;
+};
+
+TEST_F(CountyDayTest, EveryRecordGetsThePredictedResult) {
+  // The day's records, per provider, in order.
+  std::map<std::string, std::vector<generator::DaySubmission>> by_provider;
+  absl::Status generated = generator::ProviderDaySubmissions(
+      *county_, Day(0.1), [&](const generator::DaySubmission& s) {
+        by_provider[s.provider_id].push_back(s);
+        return absl::OkStatus();
+      });
+  ASSERT_TRUE(generated.ok()) << generated;
+  ASSERT_GE(by_provider.size(), 20u);
+
+  auto stub = hub::v1::ProviderService::NewStub(hub_->channel);
+  std::map<std::string, int64_t> kinds;
+  std::map<std::string, int64_t> reasons;
+  std::map<std::string, int64_t> plans;
+  int64_t records = 0;
+  for (const auto& [provider, submissions] : by_provider) {
+    SCOPED_TRACE(provider);
+    for (size_t start = 0; start < submissions.size(); start += 300) {
+      const size_t end = std::min(submissions.size(), start + 300);
+      hub::v1::SubmitRequest request;
+      request.set_provider_id(provider);
+      for (size_t k = start; k < end; ++k) *request.add_submissions() = submissions[k].submission;
+      grpc::ClientContext context;
+      hub::v1::SubmitResponse response;
+      ASSERT_TRUE(stub->Submit(&context, request, &response).ok());
+      ASSERT_EQ(response.results_size(), static_cast<int>(end - start));
+      for (size_t k = start; k < end; ++k) {
+        const generator::DaySubmission& s = submissions[k];
+        const hub::v1::SubmissionResult& r = response.results(static_cast<int>(k - start));
+        SCOPED_TRACE(s.submission.ShortDebugString());
+        ++records;
+        ++kinds[std::string(hub::v1::Submission::descriptor()
+                                ->FindFieldByNumber(static_cast<int>(s.submission.record_case()))
+                                ->name())];
+        if (s.expected_reason.empty()) {
+          ASSERT_TRUE(r.has_accepted()) << r.ShortDebugString();
+          EXPECT_EQ(r.accepted().plan_id(), s.plan_id);
+          ++plans[s.plan_id];
+        } else {
+          ASSERT_TRUE(r.has_rejected()) << r.ShortDebugString();
+          EXPECT_EQ(r.rejected().reason_code(), s.expected_reason);
+          ++reasons[s.expected_reason];
+        }
+      }
+    }
+  }
+  EXPECT_GT(records, 500);
+  // Every record kind, every plan, every injected reason.
+  for (const char* kind : {"outreach_attempt", "enrollment_status", "care_plan", "service",
+                           "invoice_line", "referral_status"}) {
+    EXPECT_GT(kinds[kind], 0) << kind;
+  }
+  EXPECT_EQ(plans.size(), 7u);
+  EXPECT_EQ(coverage_from_ecm_period_, (std::set<std::string>{"health_net", "kaiser"}));
+  for (const char* reason :
+       {"FUTURE_DATE", "NOT_ASSIGNED", "UNITS_EXCEEDED", "CODE_MODIFIER_MISMATCH"}) {
+    EXPECT_GT(reasons[reason], 0) << reason;
+  }
+}
+
+TEST_F(CountyDayTest, ProviderFilesGoThroughTheTemplateAndHubctl) {
+  const std::string dir = testing::MakeTempDir() + "/providers";
+  auto files = generator::WriteProviderDayFiles(*county_, Day(0.05), dir);
+  ASSERT_TRUE(files.ok()) << files.status();
+  const generator::ProviderDayFile* csv = nullptr;
+  const generator::ProviderDayFile* jsonl = nullptr;
+  for (const auto& f : *files) {
+    if (f.records < 20) continue;
+    if (f.csv && csv == nullptr) csv = &f;
+    if (!f.csv && jsonl == nullptr) jsonl = &f;
+  }
+  ASSERT_NE(csv, nullptr);
+  ASSERT_NE(jsonl, nullptr);
+  auto expected = [](const generator::ProviderDayFile& f) {
+    int64_t n = 0;
+    for (const auto& [code, count] : f.expected_rejections) n += count;
+    return n;
+  };
+
+  // A spreadsheet organization uploads the CBO CSV template.
+  {
+    const std::string bytes = testing::ReadFile(dir + "/" + csv->file_name);
+    auto stub = hub::v1::ProviderService::NewStub(hub_->channel);
+    grpc::ClientContext context;
+    hub::v1::ProviderServiceUploadFileResponse response;
+    auto writer = stub->UploadFile(&context, &response);
+    hub::v1::ProviderServiceUploadFileRequest request;
+    request.mutable_header()->set_provider_id(csv->provider_id);
+    request.mutable_header()->set_file_name(csv->file_name);
+    ASSERT_TRUE(writer->Write(request));
+    request.Clear();
+    request.set_chunk(bytes);
+    ASSERT_TRUE(writer->Write(request));
+    writer->WritesDone();
+    ASSERT_TRUE(writer->Finish().ok());
+    EXPECT_EQ(response.report().rows_read(), csv->records);
+    EXPECT_EQ(response.report().rows_rejected(), expected(*csv));
+    EXPECT_EQ(response.report().rows_accepted(), csv->records - expected(*csv));
+  }
+  // Another sends JSON lines with hubctl submit; twice: the second time
+  // every record replays its first result.
+  for (int round = 0; round < 2; ++round) {
+    std::ostringstream out, err;
+    generator::ProviderDayFile f = *jsonl;
+    SubmitCommandOptions options;
+    options.provider_id = f.provider_id;
+    options.path = dir + "/" + f.file_name;
+    options.batch_size = 7;
+    EXPECT_EQ(SubmitJsonLinesCommand(hub_->channel, options, out, err), 0) << err.str();
+    EXPECT_THAT(out.str(), HasSubstr(absl::StrCat("read ", f.records, ", accepted ",
+                                                  f.records - expected(f), ", rejected ",
+                                                  expected(f), " (replayed ",
+                                                  round == 0 ? 0 : f.records, ")")));
+    for (const auto& [code, n] : f.expected_rejections) {
+      EXPECT_THAT(out.str(), HasSubstr(absl::StrCat(code, " ", n))) << code;
+    }
+  }
+  // A broken line: nothing is sent, the line is named, its content is not.
+  const std::string broken = dir + "/broken.jsonl";
+  testing::WriteFile(broken, "{\"idempotency_key\": \"ok-1\"}\n{\"cin\": \"12345678A\"\n");
+  std::ostringstream out, err;
+  SubmitCommandOptions options;
+  options.provider_id = jsonl->provider_id;
+  options.path = broken;
+  EXPECT_EQ(SubmitJsonLinesCommand(hub_->channel, options, out, err), 1);
+  EXPECT_THAT(err.str(), HasSubstr("line 2"));
+  EXPECT_THAT(err.str(), HasSubstr("nothing was sent"));
+  EXPECT_THAT(err.str(), ::testing::Not(HasSubstr("12345678A")));
+}
+
+}  // namespace
+}  // namespace hub
