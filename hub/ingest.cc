@@ -611,10 +611,21 @@ class Ingestor final : public adapters::CanonicalRowSink {
   absl::Status FinishRows() { return EndRow(); }
 
   // Ends what a snapshot file no longer lists (see ingest.h).
+  // A member assignment file ends only assignments and an authorization
+  // file only authorizations: each lists one kind of record (the plan's
+  // epoch is shared by both kinds of file).
   absl::Status EndUnlisted() {
     RETURN_IF_ERROR(Commit());
+    if (ctx_.kind == hub::v1::FILE_KIND_MEMBER_ASSIGNMENT) RETURN_IF_ERROR(EndUnlistedAssignments());
+    if (ctx_.kind == hub::v1::FILE_KIND_CS_AUTHORIZATION) {
+      RETURN_IF_ERROR(EndUnlistedAuthorizations());
+    }
+    return Commit();
+  }
+
+  absl::Status EndUnlistedAssignments() {
     const std::string& cutoff = ctx_.cutoff;
-    RETURN_IF_ERROR(s_.care.ScanPlanAssignments(
+    return s_.care.ScanPlanAssignments(
         ctx_.plan_id, [&](const storage::PlanAssignmentMark& mark) -> absl::Status {
           RETURN_IF_ERROR(CheckCancelled());
           if (mark.mark >= epoch_) return absl::OkStatus();
@@ -648,8 +659,12 @@ class Ingestor final : public adapters::CanonicalRowSink {
           }
           changes_.set_assignments_ended(changes_.assignments_ended() + 1);
           return CountWrite();
-        }));
-    RETURN_IF_ERROR(s_.care.ScanPlanAuthorizations(
+        });
+  }
+
+  absl::Status EndUnlistedAuthorizations() {
+    const std::string& cutoff = ctx_.cutoff;
+    return s_.care.ScanPlanAuthorizations(
         ctx_.plan_id, [&](const storage::PlanAuthorizationMark& mark) -> absl::Status {
           RETURN_IF_ERROR(CheckCancelled());
           if (mark.mark >= epoch_) return absl::OkStatus();
@@ -677,8 +692,7 @@ class Ingestor final : public adapters::CanonicalRowSink {
           }
           changes_.set_authorizations_ended(changes_.authorizations_ended() + 1);
           return CountWrite();
-        }));
-    return Commit();
+        });
   }
 
   // Commits the batch in flight and the current batch without fsync

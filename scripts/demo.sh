@@ -25,7 +25,10 @@ countygen="$build_dir/generator/countygen"
 # The demo county: members, the month its files report on, and the share of
 # rows each plan gets wrong on purpose (to show the per-row reports).
 demo_members=${HUB_DEMO_MEMBERS:-5000}
-demo_month=${HUB_DEMO_MONTH:-2026-11}
+# The county's month is the current one and the providers' day is today (UTC),
+# so the day's records are never in the future.
+demo_month=${HUB_DEMO_MONTH:-$(date -u +%Y-%m)}
+demo_day=${HUB_DEMO_DAY:-$(date -u +%Y-%m-%d)}
 demo_error_rate=${HUB_DEMO_ERROR_RATE:-0.02}
 buf="$root/tools/node_modules/.bin/buf"
 
@@ -56,6 +59,8 @@ STEPS=(
   health
   generate_county
   ingest_plan_files
+  providers_submit
+  plans_pull
   backup
   list_services
 )
@@ -200,9 +205,13 @@ step_generate_county() {
   run "$countygen" --seed=2026 --members="$demo_members" --error_rate="$demo_error_rate" \
     --as_of="$demo_month" --directory="$seed" --profiles_dir="$root/adapters/plans" \
     --reference_dir="$root/data/reference" --out="$out/plan-files" \
+    --provider_day="$demo_day" \
     || die "countygen failed"
   say "files (one folder per plan, in that plan's own format; see adapters/plans/README.md):"
-  (cd "$out/plan-files" && find . -type f ! -name manifest.json | sort | sed 's|^\./|      |')
+  (cd "$out/plan-files" && find . -type f ! -name manifest.json ! -path './providers/*' | sort | sed 's|^\./|      |')
+  say "and what each of the $(find "$out/plan-files/providers" -type f ! -name manifest.json | wc -l) providers submits on $demo_day: plan-files/providers/<provider>.jsonl"
+  say "(canonical records for ProviderService.Submit) or .csv (the CBO CSV template, for"
+  say "organizations with only a spreadsheet)"
   note "plan files: $out/plan-files (manifest.json lists the rows made bad on purpose)"
 }
 
@@ -236,6 +245,71 @@ step_ingest_plan_files() {
   sample=$(find "$out/plan-files" -name 'assignment.report.txt' | sort | head -n 1)
   grep -m 5 -E '^(ROW|[0-9]+) ' "$sample" | sed 's/^/      /' || true
   note "reports:   $out/plan-files/<plan>/<kind>.report.txt; again with: hubctl reports --plan=molina"
+}
+
+step_providers_submit() {
+  bold "A day of work: every CBO submits once, the hub routes each record to the member's plan"
+  local file provider format report read accepted rejected
+  local total_read=0 total_accepted=0 total_rejected=0 files=0
+  mkdir -p "$out/submit-reports"
+  printf '    %-36s %-6s %9s %9s %9s\n' PROVIDER FORMAT RECORDS ACCEPTED REJECTED
+  for file in "$out"/plan-files/providers/*.jsonl "$out"/plan-files/providers/*.csv; do
+    [[ -f "$file" ]] || continue
+    provider=$(basename "${file%.*}")
+    format=${file##*.}
+    report=$(hubctl submit --provider="$provider" "$file" 2>&1) \
+      || die "hubctl submit --provider=$provider failed: $report"
+    printf '%s\n' "$report" >"$out/submit-reports/$provider.txt"
+    if [[ $format == csv ]]; then
+      read=$(report_rows "$report" read)
+      accepted=$(report_rows "$report" accepted)
+      rejected=$(report_rows "$report" rejected)
+    else
+      read=$(sed -nE 's/^records +read ([0-9]+).*/\1/p' <<<"$report")
+      accepted=$(sed -nE 's/^records .*accepted ([0-9]+).*/\1/p' <<<"$report")
+      rejected=$(sed -nE 's/^records .*rejected ([0-9]+).*/\1/p' <<<"$report")
+    fi
+    files=$((files + 1))
+    total_read=$((total_read + ${read:-0}))
+    total_accepted=$((total_accepted + ${accepted:-0}))
+    total_rejected=$((total_rejected + ${rejected:-0}))
+    # The first few providers, then only the totals.
+    if ((files <= 8)); then
+      printf '    %-36s %-6s %9s %9s %9s\n' "$provider" "$format" "$read" "$accepted" "$rejected"
+    fi
+  done
+  ((files > 8)) && printf '    %-36s\n' "... ($((files - 8)) more providers: $out/submit-reports/)"
+  printf '    %-36s %-6s %9s %9s %9s\n' TOTAL "$files" "$total_read" "$total_accepted" "$total_rejected"
+  local wrong
+  wrong=$(grep -o '"expected_rejections": {[^}]*}' "$out/plan-files/providers/manifest.json" \
+    | grep -oE ': [0-9]+' | awk '{ s += $2 } END { print s + 0 }')
+  say "$wrong records were made wrong on purpose (future dates, a member another CBO serves,"
+  say "units over the authorization, a modifier that bills another support); the rest of the"
+  say "rejections follow from plan-file rows the plans got wrong (members the hub never learned of)."
+  say "rejections by reason, all providers:"
+  cat "$out"/submit-reports/*.txt | sed -nE 's/^reasons +//p' | tr ' ' '\n' | paste - - 2>/dev/null \
+    | awk 'NF == 2 { n[$1] += $2 } END { for (r in n) printf "      %-28s %d\n", r, n[r] }' | sort
+  note "submitted: $out/submit-reports/<provider>.txt (one report per CBO file)"
+}
+
+step_plans_pull() {
+  bold "Each plan pulls its own members' records as one ordered feed, and acknowledges them"
+  local plan summary items total=0
+  mkdir -p "$out/feeds"
+  printf '    %-24s %9s  %s\n' PLAN ITEMS "FEED (first item)"
+  while read -r plan; do
+    [[ -n "$plan" ]] || continue
+    summary=$(hubctl pull --plan="$plan" --ack 2>&1 >"$out/feeds/$plan.txt") \
+      || die "hubctl pull --plan=$plan failed: $summary"
+    items=$(wc -l <"$out/feeds/$plan.txt")
+    total=$((total + items))
+    printf '    %-24s %9s  %s\n' "$plan" "$items" "$(head -n 1 "$out/feeds/$plan.txt" | cut -c1-80)"
+  done < <(hubctl plans | awk 'NR > 1 && $1 ~ /^[a-z][a-z0-9_]*$/ { print $1 }')
+  say "total: $total items delivered and acknowledged; a second pull finds nothing new:"
+  local first_plan
+  first_plan=$(ls "$out/feeds" | head -n 1 | sed 's/\.txt$//')
+  run hubctl pull --plan="$first_plan" || die "second pull failed"
+  note "feeds:     $out/feeds/<plan>.txt (one line per item: sequence, record id, kind, provider; no PHI)"
 }
 
 step_backup() {

@@ -120,13 +120,18 @@ class CountyDayTest : public ::testing::Test {
         auto report = UploadPlanFile(*hub_->channel, plan.plan_id(), kind, bytes);
         ASSERT_TRUE(report.ok()) << report.status();
         ASSERT_EQ(report->rows_rejected(), 0) << plan.plan_id() << " " << kind;
+        // Each snapshot ends only its own kind of record: the authorization
+        // file, uploaded after the member file, ends no assignment.
+        EXPECT_EQ(report->changes().assignments_ended(), 0) << plan.plan_id() << " " << kind;
+        EXPECT_EQ(report->changes().authorizations_ended(), 0) << plan.plan_id() << " " << kind;
       }
     }
   }
 
   generator::ProviderDayOptions Day(double error_rate) const {
     generator::ProviderDayOptions day;
-    day.day = *CivilDate::ParseIso("2026-11-20");
+    // The test hub's today (testing::FixedTime): records are dated up to it.
+    day.day = *CivilDate::ParseIso("2026-11-23");
     day.error_rate = error_rate;
     day.coverage_from_ecm_period = coverage_from_ecm_period_;
     return day;
