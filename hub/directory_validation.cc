@@ -162,6 +162,22 @@ absl::Status ValidateProvider(const Provider& provider, const PlanExists& plan_e
   if (!provider.phone().empty() && (provider.phone().size() != 10 || !AllOf(provider.phone(), IsDigit))) {
     return Invalid("phone must be 10 digits without punctuation, or left empty");
   }
+  if (provider.has_address()) {
+    // An 837P names the billing provider with it (loop 2010AA N3/N4).
+    const hub::v1::PostalAddress& a = provider.address();
+    std::string zip_digits;
+    for (char c : a.zip()) {
+      if (c != '-') zip_digits.push_back(c);
+    }
+    if (IsBlank(a.line1()) || IsBlank(a.city()) || a.state().size() != 2 ||
+        !absl::ascii_isupper(static_cast<unsigned char>(a.state()[0])) ||
+        !absl::ascii_isupper(static_cast<unsigned char>(a.state()[1])) ||
+        (zip_digits.size() != 5 && zip_digits.size() != 9) || !AllOf(zip_digits, IsDigit)) {
+      return Invalid(
+          "address needs line1 (street), city, a two-letter state in capitals (e.g. CA) and a "
+          "ZIP of 5 digits or ZIP+4 (NNNNN-NNNN), or must be left out");
+    }
+  }
   for (int i = 0; i < provider.contracts_size(); ++i) {
     RETURN_IF_ERROR(ValidateContract(provider, i, kinds, plan_exists));
   }

@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "hub/cli_table.h"
 #include "hub/health_client.h"
+#include "hub/hubctl_export.h"
 #include "hub/hubctl_pull.h"
 #include "hub/hubctl_submit.h"
 #include "hub/rpc_status.h"
@@ -486,11 +487,35 @@ int RunPull(Invocation& inv) {
   return PullFeedCommand(inv.channel, inv.server, options, inv.out, inv.err);
 }
 
+// `hubctl export`: see hub/hubctl_export.h.
+int RunExport(Invocation& inv) {
+  constexpr char kUsage[] =
+      "usage: hubctl export --plan=ID --kind=rtf|otf|invoice|837p --period=YYYY-MM [--out=DIR]\n";
+  const std::optional<std::string> plan = inv.Flag("plan");
+  const std::optional<std::string> kind = inv.Flag("kind");
+  const std::optional<std::string> period = inv.Flag("period");
+  if (!plan || plan->empty() || !kind || !period || period->empty()) {
+    inv.err << "hubctl: export needs --plan, --kind and --period\n" << kUsage;
+    return 2;
+  }
+  absl::StatusOr<hub::v1::FileKind> parsed = ParseExportKind(*kind);
+  if (!parsed.ok()) {
+    inv.err << "hubctl: export: " << parsed.status().message() << "\n" << kUsage;
+    return 2;
+  }
+  ExportCommandOptions options{*plan, *parsed, *period, inv.Flag("out").value_or(".")};
+  return ExportFileCommand(inv.channel, inv.server, options, inv.out, inv.err);
+}
+
 // The command table. Keep it sorted by name as `hubctl --help` shows it.
 const std::vector<Command>& Commands() {
   static const auto* const commands = new std::vector<Command>{
       {"backup", {"label"}, "[--label=L]",
        "write a checkpoint of the store under hubd's --backup_dir", &RunBackup},
+      {"export", {"plan", "kind", "period", "out"},
+       "--plan=ID --kind=rtf|otf|invoice|837p --period=YYYY-MM [--out=DIR]",
+       "write one of a plan's files for a month into DIR (default .), named by the hub",
+       &RunExport},
       {"health", {}, "", "print SERVING or NOT_SERVING; exit 0 only if SERVING", &RunHealth},
       {"plans", {}, "", "list the plans of the county", &RunPlans},
       {"providers", {"plan", "kind"}, "[--plan=ID] [--kind=ecm|cs]",

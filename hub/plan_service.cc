@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
+#include "hub/export_rpcs.h"
 #include "hub/feed_rpcs.h"
 #include "hub/log.h"
 #include "hub/paging.h"
@@ -247,7 +248,14 @@ PlanService::PlanService(storage::Store* store, storage::DirectoryStore* directo
       adapters_(adapters),
       pipeline_(pipeline),
       options_(std::move(options)),
-      ingest_store_(store) {}
+      ingest_store_(store) {
+  if (options_.feed != nullptr) {
+    FileExportOptions export_options = options_.export_options;
+    export_options.clock = options_.clock;
+    exporter_ = std::make_unique<FileExporter>(store, directory, options_.feed, adapters,
+                                               std::move(export_options));
+  }
+}
 
 PlanService::~PlanService() {
   absl::MutexLock lock(&workers_mu_);
@@ -342,6 +350,24 @@ grpc::ServerUnaryReactor* PlanService::Ack(grpc::CallbackServerContext* context,
   }
   return FinishUnary(context,
                      AckFeed(*options_.feed, *directory_, *request, options_.clock(), *response));
+}
+
+grpc::ServerWriteReactor<hub::v1::ExportFileResponse>* PlanService::ExportFile(
+    grpc::CallbackServerContext* /*context*/, const hub::v1::ExportFileRequest* request) {
+  if (exporter_ == nullptr) {
+    class Refused final : public grpc::ServerWriteReactor<hub::v1::ExportFileResponse> {
+     public:
+      Refused() {
+        Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                            "PlanService.ExportFile is not served by this hub"));
+      }
+      void OnDone() override { delete this; }
+    };
+    return new Refused();
+  }
+  return StartExportFile(*request, exporter_.get(), options_.spool_dir,
+                         next_spool_id_.fetch_add(1, std::memory_order_relaxed),
+                         [this](std::function<void()> work) { StartWorker(std::move(work)); });
 }
 
 absl::Status PlanService::DoGetIngestReport(const hub::v1::GetIngestReportRequest& request,

@@ -1,6 +1,7 @@
 // hub.v1.PlanService, the plan-facing part: UploadFile (a plan's native file,
 // streamed in chunks, ingested by IngestPipeline), GetIngestReport and
-// ListIngestReports (callback API).
+// ListIngestReports (callback API); PullFeed and Ack (hub/feed_rpcs.h);
+// ExportFile (hub/export_rpcs.h, hub/file_export.h).
 //
 // UploadFile reads the header first and checks it (plan known, onboarded
 // with an adapter profile that reads the file kind, file name), answers at
@@ -29,6 +30,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "hub/feed_notifier.h"
+#include "hub/file_export.h"
 #include "hub/ingest.h"
 #include "hub/plan_adapters.h"
 #include "hub/v1/plan_service.grpc.pb.h"
@@ -49,6 +51,9 @@ struct PlanServiceOptions {
   // null: those RPCs answer UNIMPLEMENTED.
   storage::FeedStore* feed = nullptr;
   FeedNotifier* feed_notifier = nullptr;
+  // ExportFile's 837P envelope and chunking (hub/file_export.h); its clock
+  // is replaced by `clock`. ExportFile needs `feed`.
+  FileExportOptions export_options;
 };
 
 // PullFeed is served as a raw (byte buffer) method: stored feed items are
@@ -88,6 +93,9 @@ class PlanService final : public hub::v1::PlanService::WithRawCallbackMethod_Pul
   grpc::ServerUnaryReactor* Ack(grpc::CallbackServerContext* context,
                                 const hub::v1::AckRequest* request,
                                 hub::v1::AckResponse* response) override;
+  // Renders a file for the plan (hub/export_rpcs.h: StartExportFile).
+  grpc::ServerWriteReactor<hub::v1::ExportFileResponse>* ExportFile(
+      grpc::CallbackServerContext* context, const hub::v1::ExportFileRequest* request) override;
 
  private:
   friend class UploadReactor;
@@ -104,6 +112,8 @@ class PlanService final : public hub::v1::PlanService::WithRawCallbackMethod_Pul
   IngestPipeline* pipeline_;
   const PlanServiceOptions options_;
   storage::IngestStore ingest_store_;
+  // Null when options.feed is (ExportFile then answers UNIMPLEMENTED).
+  std::unique_ptr<FileExporter> exporter_;
   std::atomic<uint64_t> next_spool_id_{1};
 
   struct Worker {

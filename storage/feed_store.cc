@@ -1,6 +1,8 @@
 #include "storage/feed_store.h"
 
 #include <limits>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -58,7 +60,223 @@ absl::Status DamagedFeed(std::string_view what) {
                                           "checkpoint"));
 }
 
+// kMeta key marking a store whose earlier feed items were indexed.
+constexpr std::string_view kIndexBuiltKey = "feed_index_built";
+// Index entries per buffered batch while indexing earlier items.
+constexpr int kIndexBatchWrites = 10000;
+
+// kFeedIndex group tags: by record month, by member.
+constexpr std::string_view kMonthGroup = "p";
+constexpr std::string_view kMemberGroup = "m";
+
+bool NoNul(std::string_view s) { return s.find('\0') == std::string_view::npos; }
+
+std::string KindField(hub::v1::RecordKind kind) { return absl::StrCat(static_cast<int>(kind)); }
+
+bool IsIsoDate(std::string_view d) {
+  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (d[i] < '0' || d[i] > '9') return false;
+  }
+  return true;
+}
+
+bool IsMonth(std::string_view m) {
+  if (m.size() != 7 || m[4] != '-') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6}) {
+    if (m[i] < '0' || m[i] > '9') return false;
+  }
+  return true;
+}
+
+// The kFeedIndex key of `item` (its sequence set) in `plan_id`'s feed;
+// nullopt for kinds that are not indexed or a record without a usable date.
+std::optional<std::string> IndexKey(std::string_view plan_id, const hub::v1::FeedItem& item) {
+  const hub::v1::Submission& s = item.submission();
+  const std::string_view date = RecordDate(s);
+  if (!IsIsoDate(date)) return std::nullopt;
+  const std::string sequence = internal::EncodeBigEndian64(item.sequence());
+  const std::string_view month = date.substr(0, 7);
+  switch (s.record_case()) {
+    case hub::v1::Submission::kOutreachAttempt:
+      return internal::Key({plan_id, kMonthGroup, KindField(hub::v1::RECORD_KIND_OUTREACH_ATTEMPT),
+                            month, date, sequence});
+    case hub::v1::Submission::kInvoiceLine:
+      return internal::Key({plan_id, kMonthGroup, KindField(hub::v1::RECORD_KIND_INVOICE_LINE),
+                            month, date, sequence});
+    case hub::v1::Submission::kService: {
+      const hub::v1::ServiceRecord& r = s.service();
+      if (!NoNul(item.provider_id()) || !NoNul(r.cin()) || !NoNul(r.authorization_number())) {
+        return std::nullopt;
+      }
+      return internal::Key({plan_id, kMonthGroup, KindField(hub::v1::RECORD_KIND_SERVICE), month,
+                            item.provider_id(), r.cin(), date, r.authorization_number(),
+                            sequence});
+    }
+    case hub::v1::Submission::kEnrollmentStatus:
+      if (!NoNul(s.enrollment_status().cin())) return std::nullopt;
+      return internal::Key({plan_id, kMemberGroup, s.enrollment_status().cin(),
+                            KindField(hub::v1::RECORD_KIND_ENROLLMENT_STATUS), date, sequence});
+    case hub::v1::Submission::kReferralStatus:
+      if (!NoNul(s.referral_status().cin())) return std::nullopt;
+      return internal::Key({plan_id, kMemberGroup, s.referral_status().cin(),
+                            KindField(hub::v1::RECORD_KIND_REFERRAL_STATUS), date, sequence});
+    default:
+      return std::nullopt;
+  }
+}
+
+void PutIndexEntry(Store::Rep& rep, WriteBatch& batch, std::string_view plan_id,
+                   const hub::v1::FeedItem& item) {
+  if (std::optional<std::string> key = IndexKey(plan_id, item)) {
+    batch.rep().batch.Put(rep.cf(ColumnFamily::kFeedIndex), *key, rocksdb::Slice())
+        .PermitUncheckedError();
+  }
+}
+
+// The sequence in the last 8 bytes of an index key.
+bool SequenceOfIndexKey(std::string_view key, uint64_t* sequence) {
+  return key.size() > 9 && key[key.size() - 9] == internal::kSeparator &&
+         internal::DecodeBigEndian64(key.substr(key.size() - 8), sequence);
+}
+
+// A scan of kFeedIndex keys under one prefix over a snapshot, loading the
+// items they name from kFeedItems through the same snapshot.
+class IndexScan : public FeedScan {
+ public:
+  IndexScan(const Store::Rep& rep, std::string plan_id, std::string prefix)
+      : rep_(rep),
+        plan_id_(std::move(plan_id)),
+        prefix_(std::move(prefix)),
+        upper_(internal::PrefixEnd(prefix_)),
+        upper_slice_(upper_),
+        snapshot_(rep.db->GetSnapshot()) {
+    rocksdb::ReadOptions options;
+    options.snapshot = snapshot_;
+    options.iterate_upper_bound = &upper_slice_;
+    options.fill_cache = false;  // A whole month: keep the cache's working set.
+    it_.reset(rep_.db->NewIterator(options, rep_.cf(ColumnFamily::kFeedIndex)));
+    it_->Seek(internal::ToSlice(prefix_));
+  }
+  ~IndexScan() override {
+    it_.reset();
+    if (rep_.db != nullptr) rep_.db->ReleaseSnapshot(snapshot_);
+  }
+
+ protected:
+  absl::Status Load(uint64_t sequence, hub::v1::FeedItem& item) {
+    rocksdb::ReadOptions options;
+    options.snapshot = snapshot_;
+    rocksdb::PinnableSlice value;
+    rocksdb::Status status = rep_.db->Get(options, rep_.cf(ColumnFamily::kFeedItems),
+                                          ItemKey(plan_id_, sequence), &value);
+    if (status.IsNotFound()) return DamagedFeed("the feed index (it names a missing item)");
+    RETURN_IF_ERROR(internal::FromRocksDb(status, "reading a feed item"));
+    return internal::ParseRecord(value, "feed item", &item);
+  }
+  absl::Status IteratorStatus() const {
+    return internal::FromRocksDb(it_->status(), "scanning the feed index");
+  }
+
+  const Store::Rep& rep_;
+  const std::string plan_id_;
+  const std::string prefix_;
+  const std::string upper_;
+  const rocksdb::Slice upper_slice_;
+  const rocksdb::Snapshot* const snapshot_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+// Every item under a month prefix, in key order.
+class MonthScan final : public IndexScan {
+ public:
+  using IndexScan::IndexScan;
+
+  absl::StatusOr<bool> Next(hub::v1::FeedItem& item) override {
+    if (!it_->Valid()) {
+      RETURN_IF_ERROR(IteratorStatus());
+      return false;
+    }
+    uint64_t sequence = 0;
+    if (!SequenceOfIndexKey(internal::ToView(it_->key()), &sequence)) {
+      return DamagedFeed("a feed index key");
+    }
+    it_->Next();
+    RETURN_IF_ERROR(Load(sequence, item));
+    return true;
+  }
+};
+
+// The latest entry (by date, then sequence) dated on or before `through` of
+// each (CIN, kind) group under a plan's member prefix.
+class LatestMemberStatusScan final : public IndexScan {
+ public:
+  LatestMemberStatusScan(const Store::Rep& rep, std::string plan_id, std::string prefix,
+                         std::string through)
+      : IndexScan(rep, std::move(plan_id), std::move(prefix)), through_(std::move(through)) {}
+
+  absl::StatusOr<bool> Next(hub::v1::FeedItem& item) override {
+    while (true) {
+      if (!it_->Valid()) {
+        RETURN_IF_ERROR(IteratorStatus());
+        if (!has_pending_) return false;
+        has_pending_ = false;
+        RETURN_IF_ERROR(Load(pending_sequence_, item));
+        return true;
+      }
+      // key = prefix cin \0 kind \0 date \0 sequence(8)
+      const std::string_view key = internal::ToView(it_->key());
+      uint64_t sequence = 0;
+      if (key.size() < prefix_.size() + 11 + 9 || !SequenceOfIndexKey(key, &sequence)) {
+        return DamagedFeed("a feed index key");
+      }
+      const std::string_view group = key.substr(0, key.size() - 9 - 10);  // ends with \0
+      const std::string_view date = key.substr(key.size() - 9 - 10, 10);
+      if (has_pending_ && group != pending_group_) {
+        has_pending_ = false;
+        RETURN_IF_ERROR(Load(pending_sequence_, item));
+        return true;  // The iterator stays on the next group's first key.
+      }
+      if (date > std::string_view(through_)) {
+        // Later entries of the group are later still: skip to the next group.
+        const std::string next = internal::PrefixEnd(group);
+        it_->Seek(internal::ToSlice(next));
+        continue;
+      }
+      pending_group_.assign(group.data(), group.size());
+      pending_sequence_ = sequence;
+      has_pending_ = true;
+      it_->Next();
+    }
+  }
+
+ private:
+  const std::string through_;
+  bool has_pending_ = false;
+  std::string pending_group_;
+  uint64_t pending_sequence_ = 0;
+};
+
 }  // namespace
+
+std::string_view RecordDate(const hub::v1::Submission& submission) {
+  switch (submission.record_case()) {
+    case hub::v1::Submission::kOutreachAttempt:
+      return submission.outreach_attempt().attempt_date();
+    case hub::v1::Submission::kEnrollmentStatus:
+      return submission.enrollment_status().as_of_date();
+    case hub::v1::Submission::kCarePlan:
+      return submission.care_plan().effective_date();
+    case hub::v1::Submission::kService:
+      return submission.service().service_date();
+    case hub::v1::Submission::kInvoiceLine:
+      return submission.invoice_line().service_date();
+    case hub::v1::Submission::kReferralStatus:
+      return submission.referral_status().status_date();
+    default:
+      return {};
+  }
+}
 
 FeedStore::FeedStore(Store* store) : store_(store) {}
 
@@ -123,6 +341,7 @@ absl::StatusOr<uint64_t> FeedStore::AppendItem(WriteBatch& batch, std::string_vi
            internal::Key({item.provider_id(), InvertedTime(accept_micros), item.record_id()}),
            rocksdb::Slice())
       .PermitUncheckedError();
+  PutIndexEntry(rep, batch, plan_id, item);
   return sequence;
 }
 
@@ -201,6 +420,75 @@ absl::StatusOr<int> FeedStore::ReadRawItems(std::string_view plan_id, uint64_t a
         return ++n < limit;
       }));
   return n;
+}
+
+// ------------------------------------------------------------- export reads
+
+absl::StatusOr<std::unique_ptr<FeedScan>> FeedStore::ScanMonth(std::string_view plan_id,
+                                                               hub::v1::RecordKind kind,
+                                                               std::string_view month) {
+  if (kind != hub::v1::RECORD_KIND_OUTREACH_ATTEMPT && kind != hub::v1::RECORD_KIND_SERVICE &&
+      kind != hub::v1::RECORD_KIND_INVOICE_LINE) {
+    return absl::InvalidArgumentError(
+        "storage: ScanMonth reads outreach attempts, services and invoice lines only");
+  }
+  if (!IsMonth(month) || !ValidId(plan_id)) {
+    return absl::InvalidArgumentError("storage: ScanMonth needs a plan_id and a YYYY-MM month");
+  }
+  RETURN_IF_ERROR(EnsureIndexed());
+  RETURN_IF_ERROR(store_->rep().CheckOpen());
+  return std::unique_ptr<FeedScan>(new MonthScan(
+      store_->rep(), std::string(plan_id),
+      internal::Prefix({plan_id, kMonthGroup, KindField(kind), month})));
+}
+
+absl::StatusOr<std::unique_ptr<FeedScan>> FeedStore::ScanLatestMemberStatus(
+    std::string_view plan_id, std::string_view through_date) {
+  if (!IsIsoDate(through_date) || !ValidId(plan_id)) {
+    return absl::InvalidArgumentError(
+        "storage: ScanLatestMemberStatus needs a plan_id and a YYYY-MM-DD date");
+  }
+  RETURN_IF_ERROR(EnsureIndexed());
+  RETURN_IF_ERROR(store_->rep().CheckOpen());
+  return std::unique_ptr<FeedScan>(new LatestMemberStatusScan(
+      store_->rep(), std::string(plan_id), internal::Prefix({plan_id, kMemberGroup}),
+      std::string(through_date)));
+}
+
+absl::Status FeedStore::EnsureIndexed() {
+  absl::MutexLock lock(&index_mu_);
+  if (indexed_) return absl::OkStatus();
+  Store::Rep& rep = store_->rep();
+  std::string value;
+  ASSIGN_OR_RETURN(const bool built, internal::Get(rep, ColumnFamily::kMeta, kIndexBuiltKey, &value));
+  if (!built) {
+    WriteBatch batch;
+    hub::v1::FeedItem item;
+    int64_t indexed = 0;
+    RETURN_IF_ERROR(internal::ForEachWithPrefix(
+        rep, ColumnFamily::kFeedItems, "",
+        [&](const rocksdb::Slice& key, const rocksdb::Slice& bytes) -> absl::Status {
+          const std::string_view k = internal::ToView(key);
+          const size_t end = k.find(internal::kSeparator);
+          if (end == std::string_view::npos) return DamagedFeed("a feed item key");
+          RETURN_IF_ERROR(internal::ParseRecord(bytes, "feed item", &item));
+          PutIndexEntry(rep, batch, k.substr(0, end), item);
+          ++indexed;
+          if (batch.Count() >= kIndexBatchWrites) {
+            return store_->Commit(batch, Durability::kBuffered);
+          }
+          return absl::OkStatus();
+        },
+        /*fill_cache=*/false));
+    batch.rep()
+        .batch.Put(rep.cf(ColumnFamily::kMeta), internal::ToSlice(kIndexBuiltKey),
+                   internal::ToSlice(absl::StrCat(indexed)))
+        .PermitUncheckedError();
+    // Synced: the buffered batches before it are durable too.
+    RETURN_IF_ERROR(store_->Commit(batch, Durability::kSync));
+  }
+  indexed_ = true;
+  return absl::OkStatus();
 }
 
 // ---------------------------------------------------------- acknowledgement

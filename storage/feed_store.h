@@ -20,10 +20,23 @@
 //                                                       accept time, the plan's rejection)
 //   kIdempotency     provider_id \0 idempotency_key  -> hub.v1.SubmissionResult
 //   kProviderRecords provider_id \0 ~accept micros(BE8) \0 record_id -> "" (newest first)
+//   kFeedIndex       what plans' exports read, written with each item (-> ""):
+//                    plan_id \0 "p" \0 kind \0 YYYY-MM \0 date \0 sequence(BE8)
+//                      outreach attempts and invoice lines, by record month;
+//                    plan_id \0 "p" \0 kind \0 YYYY-MM \0 provider_id \0 cin \0 date \0
+//                      authorization_number \0 sequence(BE8)
+//                      service records, in the order 837P claims group them;
+//                    plan_id \0 "m" \0 cin \0 kind \0 date \0 sequence(BE8)
+//                      enrollment status and referral status updates, by member.
+//                    "kind" is the RecordKind number in decimal, "date" the
+//                    record's own ISO date (RecordDate). Care plans are not
+//                    indexed. kMeta "feed_index_built" marks a store whose
+//                    earlier items were indexed (EnsureIndexed).
 #ifndef HUB_STORAGE_FEED_STORE_H_
 #define HUB_STORAGE_FEED_STORE_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +53,21 @@
 #include "storage/store.h"
 
 namespace hub::storage {
+
+// A read over a consistent view of the store (a snapshot taken when the
+// scan was opened): items appended later are not seen. Holds the snapshot
+// and one iterator; destroy it before the Store closes. Not thread-safe.
+class FeedScan {
+ public:
+  virtual ~FeedScan() = default;
+  // Fills `item` with the next item and returns true; false at the end.
+  // DataLoss if the index names an item that is missing or damaged.
+  virtual absl::StatusOr<bool> Next(hub::v1::FeedItem& item) = 0;
+};
+
+// The record's own date ("YYYY-MM-DD" as submitted): attempt_date,
+// as_of_date, effective_date, service_date or status_date; "" if none.
+std::string_view RecordDate(const hub::v1::Submission& submission);
 
 class FeedStore {
  public:
@@ -103,6 +131,33 @@ class FeedStore {
   absl::StatusOr<int> ReadRawItems(std::string_view plan_id, uint64_t after_sequence, int limit,
                                    std::vector<RawItem>& items) const;
 
+  // --- Export reads (kFeedIndex) ------------------------------------------
+
+  // The plan's items of `kind` whose record date falls in `month`
+  // ("YYYY-MM"). OUTREACH_ATTEMPT and INVOICE_LINE come by (record date,
+  // sequence); SERVICE by (provider_id, CIN, service date, authorization
+  // number, sequence), so lines of one claim are adjacent. Memory is bounded
+  // (one item at a time). InvalidArgument for another kind or a malformed
+  // month. Indexes earlier items first if needed (EnsureIndexed).
+  absl::StatusOr<std::unique_ptr<FeedScan>> ScanMonth(std::string_view plan_id,
+                                                      hub::v1::RecordKind kind,
+                                                      std::string_view month);
+
+  // For each member with ENROLLMENT_STATUS or REFERRAL_STATUS items in the
+  // plan's feed dated on or before `through_date` ("YYYY-MM-DD"): the latest
+  // of each of the two kinds (latest record date, then highest sequence), in
+  // (CIN, kind) order: a member's enrollment status, if any, comes just
+  // before its referral status, if any. Reads only the items it returns;
+  // memory is bounded. InvalidArgument for a malformed date.
+  absl::StatusOr<std::unique_ptr<FeedScan>> ScanLatestMemberStatus(std::string_view plan_id,
+                                                                   std::string_view through_date);
+
+  // Indexes the items of feeds written before kFeedIndex existed, once per
+  // store (kMeta "feed_index_built" records that it ran). The scans call it;
+  // safe to call concurrently with AppendItem (an item indexed twice gets
+  // the same key). Thread-safe.
+  absl::Status EnsureIndexed();
+
   // --- Acknowledgement -----------------------------------------------------
 
   // The plan's acknowledged cursor (0 if it never acked).
@@ -151,6 +206,8 @@ class FeedStore {
   mutable absl::flat_hash_map<std::string, uint64_t> committed_heads_ ABSL_GUARDED_BY(heads_mu_);
   absl::flat_hash_map<std::string, uint64_t> pending_heads_ ABSL_GUARDED_BY(heads_mu_);
   absl::Mutex ack_mu_;
+  absl::Mutex index_mu_;
+  bool indexed_ ABSL_GUARDED_BY(index_mu_) = false;
 };
 
 }  // namespace hub::storage

@@ -21,7 +21,8 @@ namespace hub::storage {
 // The record kinds, one RocksDB column family each. The numeric values are
 // never persisted; the names (ColumnFamilyName) are, so never rename one.
 enum class ColumnFamily {
-  kMeta,            // Store metadata: schema version, version high-water mark.
+  kMeta,            // Store metadata: schema version, version high-water mark,
+                    // plans' export control numbers (control_number_store.h).
   kPlans,           // plan_id -> hub.v1.Plan
   kProviders,       // provider_id -> hub.v1.Provider
   kProviderByNpi,   // npi -> provider_id
@@ -50,6 +51,10 @@ enum class ColumnFamily {
   kProviderRecords,  // provider_id, ~accept time BE8, record_id -> "" (newest first)
   // The latest care plan per member (storage/care_plan_store.h).
   kCarePlans,  // cin -> hub.v1.FeedItem holding the care plan
+  // What plans' exports read (storage/feed_store.h): each feed item again,
+  // keyed by plan, kind and record month or member -> "" (the item is in
+  // kFeedItems).
+  kFeedIndex,
 };
 
 // The persisted name of a column family, e.g. "coverage".

@@ -276,5 +276,33 @@ TEST(DirectoryValidationTest, PlanLookupErrorsPropagate) {
   EXPECT_THAT(Message(ValidateProvider(p, yes)), ::testing::Not(HasSubstr("555")));
 }
 
+TEST(DirectoryValidationTest, ProviderAddressIsCompleteOrAbsent) {
+  hub::v1::Provider p;
+  p.set_provider_id("aa");
+  p.set_npi(Npi("100000001"));
+  p.set_tin("111111111");
+  p.set_name("A");
+  p.add_kinds(hub::v1::PROVIDER_KIND_ECM);
+  const PlanExists yes = [](std::string_view) -> absl::StatusOr<bool> { return true; };
+  auto* a = p.mutable_address();
+  a->set_line1("500 Broadway");
+  a->set_city("San Diego");
+  a->set_state("CA");
+  a->set_zip("92101-1234");
+  EXPECT_TRUE(ValidateProvider(p, yes).ok());
+  a->set_zip("92101");
+  EXPECT_TRUE(ValidateProvider(p, yes).ok());
+  a->set_zip("9210");
+  EXPECT_THAT(Message(ValidateProvider(p, yes)), HasSubstr("ZIP"));
+  a->set_zip("92101");
+  a->set_state("ca");
+  EXPECT_THAT(Message(ValidateProvider(p, yes)), HasSubstr("two-letter state"));
+  a->set_state("CA");
+  a->clear_city();
+  EXPECT_THAT(Message(ValidateProvider(p, yes)), HasSubstr("city"));
+  p.clear_address();
+  EXPECT_TRUE(ValidateProvider(p, yes).ok());
+}
+
 }  // namespace
 }  // namespace hub

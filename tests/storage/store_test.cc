@@ -48,6 +48,8 @@ TEST(ColumnFamilyNameTest, PersistedNamesAreStableAndDistinct) {
   EXPECT_EQ(ColumnFamilyName(ColumnFamily::kRecords), "records");
   EXPECT_EQ(ColumnFamilyName(ColumnFamily::kIdempotency), "idempotency");
   EXPECT_EQ(ColumnFamilyName(ColumnFamily::kProviderRecords), "provider_records");
+  EXPECT_EQ(ColumnFamilyName(ColumnFamily::kCarePlans), "care_plans");
+  EXPECT_EQ(ColumnFamilyName(ColumnFamily::kFeedIndex), "feed_index");
 }
 
 class StoreTest : public ::testing::Test {

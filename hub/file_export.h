@@ -1,0 +1,146 @@
+// FileExporter: the files a plan receives from the hub, rendered from the
+// records providers submitted, the hub accepted and routed to that plan (the
+// plan's feed, read through its export index, storage/feed_store.h), in the
+// plan's own layout (its adapter profile, hub/plan_adapters.h).
+//
+// Kinds and what they hold for a period "YYYY-MM" (a record belongs to the
+// month of its own date: attempt, service, status or as-of date):
+//   FILE_KIND_RETURN_TRANSMISSION  the monthly RTF: one row per member of the
+//     plan with an enrollment status or closed-loop referral status update
+//     dated on or before the period's last day; the row holds the latest
+//     enrollment status (by as-of date, then arrival) merged with the latest
+//     referral status, the member's demographics, populations of focus (the
+//     plan's assignments overlapping the period) and the reporting provider.
+//     A member is listed only if the plan covered it on the period's first or
+//     last day, or one of its two latest records is dated in the period. It
+//     is also left out once everything about it ended before the period:
+//     its latest enrollment status predates the period and shows ECM ended
+//     (end or discontinuation date before the period, or DECLINED,
+//     DISCONTINUED, UNABLE_TO_REACH), and its latest referral, if any,
+//     predates the period and is CLOSED or DECLINED. Encounter counts and the
+//     new-address / new-phone flags come from a status dated in the period
+//     (0 / N otherwise). Rows in CIN order.
+//   FILE_KIND_OUTREACH_TRACKER  the OTF: every outreach attempt of the period,
+//     by attempt date.
+//   FILE_KIND_INVOICE  every invoice line of the period, by service date.
+//   FILE_KIND_CLAIMS_837P  an X12 837P (005010X222A1) of the period's service
+//     records: one billing provider loop per provider, one claim per (member,
+//     service date, authorization) as GroupServicesIntoClaims groups them
+//     (split at 50 lines or 12 diagnosis codes), claim id = the first line's
+//     record id, so a re-export has the same claims under a new interchange
+//     control number. A claim none of whose lines has a diagnosis code cannot
+//     be billed and is left out (logged with its record ids). Needs no plan
+//     layout.
+// record_count is the number of records rendered: RTF rows, attempts, invoice
+// lines, 837P service lines. Only the columns the plan's layout declares are
+// written (minimum necessary).
+//
+// Every export takes the plan's next durable control number
+// (storage/control_number_store.h): ISA13/GS06 of an 837P and the control
+// number of any layout that renders one.
+//
+// Thread safety: Prepare and Render may run concurrently on many threads.
+#ifndef HUB_HUB_FILE_EXPORT_H_
+#define HUB_HUB_FILE_EXPORT_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "hub/plan_adapters.h"
+#include "hub/v1/organization.pb.h"
+#include "hub/v1/plan_service.pb.h"
+#include "storage/care_store.h"
+#include "storage/control_number_store.h"
+#include "storage/coverage_index.h"
+#include "storage/directory_store.h"
+#include "storage/feed_store.h"
+#include "storage/member_store.h"
+#include "storage/store.h"
+
+namespace hub {
+
+struct FileExportOptions {
+  // Wall clock: the production date and time written in files, and "this
+  // month" (UTC) for refusing future periods. Required.
+  std::function<absl::Time()> clock;
+  // The hub in the 837P envelope: interchange sender id (ISA06, GS02,
+  // NM1*41, at most 15 characters), submitter name and contact.
+  std::string x12_sender_id = "COUNTYHUB";
+  std::string x12_submitter_name = "COUNTY HUB";
+  std::string x12_submitter_contact = "HUB SUPPORT";
+  std::string x12_submitter_phone = "6195550100";
+  // Rendered bytes are handed to the sink in pieces of about this size.
+  size_t flush_bytes = 1u << 20;
+};
+
+// A checked export request.
+struct ExportJob {
+  hub::v1::Plan plan;
+  hub::v1::FileKind kind = hub::v1::FILE_KIND_UNSPECIFIED;
+  // The plan's profile; null for an 837P (which needs no layout).
+  const LoadedPlanProfile* profile = nullptr;
+  // "YYYY-MM" and its first and last days, "YYYY-MM-DD".
+  std::string period;
+  std::string first_day;
+  std::string last_day;
+  // "<plan>_<rtf|otf|invoice|837p>_<period>.<csv|tsv|txt|dat|x12>".
+  std::string file_name;
+};
+
+// What Render wrote.
+struct ExportResult {
+  int64_t record_count = 0;
+  int64_t control_number = 0;
+  int64_t bytes = 0;
+};
+
+class FileExporter {
+ public:
+  // Receives the file's bytes in order; a non-OK status stops the export.
+  using Sink = std::function<absl::Status(std::string_view bytes)>;
+
+  // None of the pointers is owned; all must outlive the exporter.
+  FileExporter(storage::Store* store, storage::DirectoryStore* directory,
+               storage::FeedStore* feed, PlanAdapterSet* adapters, FileExportOptions options);
+
+  // Checks a request. InvalidArgument: plan_id missing or malformed, a kind
+  // the hub does not render, a period that is not "YYYY-MM" or has not
+  // begun. NotFound: no such plan. FailedPrecondition: the plan has no
+  // adapter profile, its profile cannot be loaded, or it has no layout for
+  // the kind. Messages say what to do and hold no PHI.
+  absl::StatusOr<ExportJob> Prepare(const hub::v1::ExportFileRequest& request) const;
+
+  // Takes the plan's next control number, renders the file and hands its
+  // bytes to `sink`. Cancelled once *cancelled (may be null) turns true.
+  // FailedPrecondition, naming the record id or provider id, when a record
+  // cannot be written in the plan's layout (e.g. a value without a code in
+  // its code maps) or a billing provider lacks what an 837P needs.
+  absl::StatusOr<ExportResult> Render(const ExportJob& job, const Sink& sink,
+                                      const std::atomic<bool>* cancelled = nullptr) const;
+
+ private:
+  class Run;
+
+  storage::DirectoryStore* directory_;
+  storage::FeedStore* feed_;
+  PlanAdapterSet* adapters_;
+  const FileExportOptions options_;
+  storage::MemberStore members_;
+  storage::CareStore care_;
+  storage::CoverageIndex coverage_;
+  mutable storage::ControlNumberStore control_numbers_;
+};
+
+// "rtf", "otf", "invoice" or "837p" for the exported kinds; "" otherwise.
+std::string_view ExportKindWord(hub::v1::FileKind kind);
+
+}  // namespace hub
+
+#endif  // HUB_HUB_FILE_EXPORT_H_

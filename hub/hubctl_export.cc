@@ -1,0 +1,139 @@
+#include "hub/hubctl_export.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "hub/rpc_status.h"
+#include "hub/v1/plan_service.grpc.pb.h"
+
+namespace hub {
+namespace {
+
+// Rendering a whole county's month, then streaming it.
+constexpr absl::Duration kExportDeadline = absl::Hours(1);
+
+bool PlainFileName(const std::string& name) {
+  return !name.empty() && name.size() <= 255 && name != "." && name != ".." &&
+         name.find('/') == std::string::npos && name.find('\\') == std::string::npos &&
+         name.find('\0') == std::string::npos;
+}
+
+void ReportError(std::ostream& err, std::string_view server, const absl::Status& status) {
+  if (absl::IsUnavailable(status) && absl::StrContains(status.message(), "connect")) {
+    err << "hubctl: cannot reach hubd at " << server
+        << " (is it running? set --server or HUB_SERVER)\n";
+  } else if (absl::IsDeadlineExceeded(status)) {
+    err << "hubctl: export: hubd at " << server << " did not finish the export in time\n";
+  } else {
+    err << "hubctl: export: " << status.message() << " ("
+        << absl::StatusCodeToString(status.code()) << ")\n";
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<hub::v1::FileKind> ParseExportKind(std::string_view word) {
+  const std::string w = absl::AsciiStrToLower(absl::string_view(word.data(), word.size()));
+  if (w == "rtf") return hub::v1::FILE_KIND_RETURN_TRANSMISSION;
+  if (w == "otf") return hub::v1::FILE_KIND_OUTREACH_TRACKER;
+  if (w == "invoice") return hub::v1::FILE_KIND_INVOICE;
+  if (w == "837p") return hub::v1::FILE_KIND_CLAIMS_837P;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown export kind \"", absl::string_view(word.data(), word.size()),
+      "\"; use rtf, otf, invoice or 837p"));
+}
+
+int ExportFileCommand(const std::shared_ptr<grpc::Channel>& channel, std::string_view server,
+                      const ExportCommandOptions& options, std::ostream& out,
+                      std::ostream& err) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(options.out_dir, ec)) {
+    err << "hubctl: export: --out=" << options.out_dir
+        << " is not a folder; create it or choose another\n";
+    return 1;
+  }
+  auto stub = hub::v1::PlanService::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_wait_for_ready(false);
+  context.set_deadline(absl::ToChronoTime(absl::Now() + kExportDeadline));
+  hub::v1::ExportFileRequest request;
+  request.set_plan_id(options.plan_id);
+  request.set_kind(options.kind);
+  request.set_period(options.period);
+  std::unique_ptr<grpc::ClientReader<hub::v1::ExportFileResponse>> reader =
+      stub->ExportFile(&context, request);
+
+  hub::v1::ExportFileResponse response;
+  std::filesystem::path final_path;
+  std::filesystem::path part_path;
+  std::ofstream file;
+  int64_t records = 0;
+  int64_t bytes = 0;
+  bool have_header = false;
+  absl::Status problem;
+  while (problem.ok() && reader->Read(&response)) {
+    if (!have_header) {
+      if (!response.has_header() || !PlainFileName(response.header().file_name())) {
+        problem = absl::InternalError(
+            "the hub's reply did not start with a header naming a file; upgrade hubctl to the "
+            "hub's release");
+        break;
+      }
+      have_header = true;
+      records = response.header().record_count();
+      final_path = std::filesystem::path(options.out_dir) / response.header().file_name();
+      part_path = final_path;
+      part_path += ".part";
+      file.open(part_path, std::ios::binary | std::ios::trunc);
+      if (!file) {
+        problem = absl::FailedPreconditionError(
+            absl::StrCat("cannot write ", part_path.string(), "; check the folder's permissions"));
+      }
+      continue;
+    }
+    if (!response.has_chunk()) continue;
+    file.write(response.chunk().data(), static_cast<std::streamsize>(response.chunk().size()));
+    bytes += static_cast<int64_t>(response.chunk().size());
+    if (!file) {
+      problem = absl::FailedPreconditionError(
+          absl::StrCat("cannot write ", part_path.string(), "; is the disk full?"));
+    }
+  }
+  if (!problem.ok()) context.TryCancel();
+  absl::Status status = FromGrpcStatus(reader->Finish());
+  if (file.is_open()) file.close();
+  if (problem.ok() && status.ok() && !have_header) {
+    problem = absl::InternalError("the hub ended the export without sending a file");
+  }
+  if (problem.ok() && status.ok() && file.fail()) {
+    problem = absl::FailedPreconditionError(
+        absl::StrCat("cannot write ", part_path.string(), "; is the disk full?"));
+  }
+  if (!problem.ok() || !status.ok()) {
+    if (have_header) std::filesystem::remove(part_path, ec);
+    if (!problem.ok()) {
+      err << "hubctl: export: " << problem.message() << "\n";
+    } else {
+      ReportError(err, server, status);
+    }
+    return 1;
+  }
+  std::filesystem::rename(part_path, final_path, ec);
+  if (ec) {
+    std::filesystem::remove(part_path, ec);
+    err << "hubctl: export: cannot create " << final_path.string() << " (" << ec.message()
+        << ")\n";
+    return 1;
+  }
+  out << final_path.string() << ": " << records << " records (" << bytes << " bytes)\n";
+  return 0;
+}
+
+}  // namespace hub

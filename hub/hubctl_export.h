@@ -1,0 +1,45 @@
+// `hubctl export`: asks the hub for one of a plan's files
+// (PlanService.ExportFile) and writes it into a folder under the name the
+// hub gives it, e.g. "molina_rtf_2026-11.tsv". Lives apart from hubctl.cc's
+// command table, which only parses the flags and calls ExportFileCommand.
+//
+// The file is written to "<name>.part" first and renamed when the stream
+// ended OK, so a failed export never leaves a file that looks complete. The
+// name from the hub must be a plain file name (no folder part), so nothing
+// is written outside the folder. Prints "<path>: <N> records (<B> bytes)".
+#ifndef HUB_HUB_HUBCTL_EXPORT_H_
+#define HUB_HUB_HUBCTL_EXPORT_H_
+
+#include <memory>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "hub/v1/plan_file.pb.h"
+
+namespace hub {
+
+struct ExportCommandOptions {
+  std::string plan_id;
+  hub::v1::FileKind kind = hub::v1::FILE_KIND_UNSPECIFIED;
+  // "YYYY-MM".
+  std::string period;
+  // Folder receiving the file; must exist.
+  std::string out_dir = ".";
+};
+
+// Parses rtf, otf, invoice or 837p (any case). InvalidArgument otherwise.
+absl::StatusOr<hub::v1::FileKind> ParseExportKind(std::string_view word);
+
+// Runs the export. The summary goes to `out`, errors to `err`. Returns the
+// exit code (0 OK, 1 failure).
+int ExportFileCommand(const std::shared_ptr<grpc::Channel>& channel, std::string_view server,
+                      const ExportCommandOptions& options, std::ostream& out,
+                      std::ostream& err);
+
+}  // namespace hub
+
+#endif  // HUB_HUB_HUBCTL_EXPORT_H_

@@ -1,0 +1,907 @@
+// PlanService.ExportFile end to end: providers submit records for two plans
+// through ProviderService.Submit; each plan's RTF, OTF, invoice file and
+// 837P hold only its own records of the period, in its own layout (read
+// back with the plan's own adapter), 837P envelopes and control numbers are
+// right and durable across a hub restart; errors; hubctl export.
+#include <stdio.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <google/protobuf/text_format.h>
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "adapters/readers/x12_reader.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "hub/plan_adapters.h"
+#include "hub/server.h"
+#include "hub/v1/plan_service.grpc.pb.h"
+#include "hub/v1/provider_service.grpc.pb.h"
+#include "storage/care_store.h"
+#include "storage/coverage_index.h"
+#include "storage/directory_store.h"
+#include "storage/member_store.h"
+#include "storage/store.h"
+#include "tests/adapters/export_test_util.h"
+#include "tests/hub/hub_test_util.h"
+#include "tests/hub/submit_test_env.h"
+
+#ifndef HUBCTL_PATH
+#error "HUBCTL_PATH must name the hubctl binary"
+#endif
+
+namespace hub::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// Members. A1, A2: molina. B1: chg. S: molina until 2026-09-30, then chg.
+// C1: chg, served by india_care (no address on file).
+constexpr char kA1[] = "10000001A";
+constexpr char kA2[] = "10000002B";
+constexpr char kB1[] = "10000003C";
+constexpr char kS[] = "10000004D";
+constexpr char kC1[] = "10000005E";
+
+// What a member's record says, for "minimum necessary" checks.
+constexpr char kA1Street[] = "1234 Market St";
+constexpr char kA1Birth[] = "1980-04-12";
+
+struct Exported {
+  grpc::Status status;
+  bool header_first = false;
+  std::string file_name;
+  int64_t record_count = -1;
+  std::string bytes;
+  int chunks = 0;
+  size_t largest_chunk = 0;
+};
+
+hub::v1::Submission Enrollment(std::string_view key, std::string_view cin, std::string_view as_of,
+                               hub::v1::EnrollmentStatus status) {
+  hub::v1::Submission s;
+  s.set_idempotency_key(std::string(key));
+  auto* e = s.mutable_enrollment_status();
+  e->set_cin(std::string(cin));
+  e->set_as_of_date(std::string(as_of));
+  e->set_status(status);
+  e->set_acuity(hub::v1::ACUITY_MEDIUM);
+  e->set_enrollment_start_date("2026-01-01");
+  return s;
+}
+
+hub::v1::Submission Invoice(std::string_view key, std::string_view cin, std::string_view date,
+                            std::string_view number, int line) {
+  hub::v1::Submission s;
+  s.set_idempotency_key(std::string(key));
+  auto* r = s.mutable_invoice_line();
+  r->set_invoice_number(std::string(number));
+  r->set_line_number(line);
+  r->set_cin(std::string(cin));
+  r->set_service_date(std::string(date));
+  r->set_hcpcs_code("G9008");
+  r->add_modifiers("U1");
+  r->set_units(1);
+  r->set_charge_cents(12500);
+  return s;
+}
+
+hub::v1::Provider MakeProvider(const std::string& id, std::string_view nine_digits,
+                               const std::vector<std::pair<std::string, bool>>& plans,
+                               bool with_address) {
+  hub::v1::Provider p;
+  p.set_provider_id(id);
+  p.set_npi(Npi(nine_digits));
+  p.set_tin("123456789");
+  p.set_name(absl::StrCat("Provider ", id));
+  p.set_phone("6195550142");
+  p.set_provider_type(hub::v1::PROVIDER_TYPE_CBO);
+  p.add_kinds(hub::v1::PROVIDER_KIND_ECM);
+  p.add_kinds(hub::v1::PROVIDER_KIND_CS);
+  p.add_community_supports(hub::v1::COMMUNITY_SUPPORT_MEDICALLY_TAILORED_MEALS);
+  for (const auto& [plan, cs] : plans) {
+    auto* c = p.add_contracts();
+    c->set_plan_id(plan);
+    c->add_kinds(hub::v1::PROVIDER_KIND_ECM);
+    if (cs) c->add_kinds(hub::v1::PROVIDER_KIND_CS);
+  }
+  if (with_address) {
+    auto* a = p.mutable_address();
+    a->set_line1("500 Broadway");
+    a->set_city("San Diego");
+    a->set_state("CA");
+    a->set_zip("92101-1234");
+  }
+  return p;
+}
+
+// The value of every segment of an X12 file, split into elements.
+std::vector<std::vector<std::string>> Segments(const std::string& x12) {
+  std::vector<std::vector<std::string>> out;
+  for (absl::string_view segment : absl::StrSplit(x12, '~', absl::SkipWhitespace())) {
+    segment = absl::StripAsciiWhitespace(segment);
+    if (segment.empty()) continue;
+    out.push_back(absl::StrSplit(segment, '*'));
+  }
+  return out;
+}
+
+std::vector<std::string> SegmentValues(const std::string& x12, std::string_view id, size_t element) {
+  std::vector<std::string> values;
+  for (const auto& s : Segments(x12)) {
+    if (s[0] == id) values.push_back(element < s.size() ? s[element] : "");
+  }
+  return values;
+}
+
+// The 837P without its envelope (ISA, GS, BHT, GE, IEA): what a re-export
+// must repeat exactly.
+std::string ClaimsContent(const std::string& x12) {
+  std::string out;
+  for (const auto& s : Segments(x12)) {
+    if (s[0] == "ISA" || s[0] == "GS" || s[0] == "BHT" || s[0] == "GE" || s[0] == "IEA") continue;
+    absl::StrAppend(&out, absl::StrJoin(s, "*"), "~\n");
+  }
+  return out;
+}
+
+// Checks the envelope with the shared X12 reader (SE01 counts, ISA13 ==
+// IEA02, GS06 == GE02, ST02 == SE02) and counts transaction sets.
+class CountingHandler : public adapters::X12Handler {
+ public:
+  absl::Status OnTransactionSetStart(const adapters::X12TransactionSet& set) override {
+    ++sets;
+    interchange = set.interchange_control_number;
+    group = set.group_control_number;
+    return absl::OkStatus();
+  }
+  absl::Status OnSegment(const adapters::X12Segment& segment) override {
+    if (segment.id() == "CLM") ++claims;
+    return absl::OkStatus();
+  }
+  absl::Status OnTransactionSetEnd(const adapters::X12TransactionSet&) override {
+    return absl::OkStatus();
+  }
+  int sets = 0;
+  int claims = 0;
+  std::string interchange;
+  std::string group;
+};
+
+class ExportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = MakeTempDir();
+    data_dir_ = root_ + "/data";
+    profiles_dir_ = root_ + "/profiles";
+    WriteProfiles();
+    SeedStore();
+    StartHub();
+  }
+
+  void TearDown() override { StopHub(); }
+
+  // molina and community_health_group as shipped, and "bare": a plan that
+  // only sends member files (no export layouts).
+  void WriteProfiles() {
+    namespace fs = std::filesystem;
+    const fs::path source = fs::path(HUB_SOURCE_DIR) / "adapters" / "plans";
+    for (const char* name : {"molina", "community_health_group"}) {
+      fs::create_directories(fs::path(profiles_dir_) / name);
+      fs::copy_file(source / name / "profile.textproto",
+                    fs::path(profiles_dir_) / name / "profile.textproto");
+    }
+    absl::StatusOr<hub::v1::PlanProfile> molina =
+        adapters::testing::LoadPlanProfile("molina");
+    ASSERT_TRUE(molina.ok()) << molina.status();
+    hub::v1::PlanProfile bare = *molina;
+    bare.set_name("bare");
+    bare.clear_layouts();
+    for (const auto& layout : molina->layouts()) {
+      if (layout.kind() == hub::v1::FILE_KIND_MEMBER_ASSIGNMENT) *bare.add_layouts() = layout;
+    }
+    std::string text;
+    ASSERT_TRUE(google::protobuf::TextFormat::PrintToString(bare, &text));
+    fs::create_directories(fs::path(profiles_dir_) / "bare");
+    WriteFile(profiles_dir_ + "/bare/profile.textproto", text);
+  }
+
+  void SeedStore() {
+    storage::StoreOptions options;
+    options.data_dir = data_dir_;
+    options.block_cache_bytes = 8u << 20;
+    absl::StatusOr<std::unique_ptr<storage::Store>> opened = storage::Store::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    storage::Store& store = **opened;
+    storage::DirectoryStore directory(&store);
+    auto plan = [&](const std::string& id, const std::string& name, const std::string& code,
+                    const std::string& profile) {
+      hub::v1::Plan p;
+      p.set_plan_id(id);
+      p.set_name(name);
+      p.set_county("San Diego");
+      p.set_dhcs_plan_code(code);
+      p.set_adapter_profile(profile);
+      ASSERT_TRUE(directory.CreatePlan(p).ok());
+    };
+    plan("molina", "Molina Healthcare of California", "MOL01", "molina");
+    plan("chg", "Community Health Group", "CHG01", "community_health_group");
+    plan("bare", "Bare Plan", "BARE01", "bare");
+    ASSERT_TRUE(directory
+                    .CreateProvider(MakeProvider(
+                        "golf_network", "100000007",
+                        {{"molina", true}, {"chg", true}, {"bare", false}}, true))
+                    .ok());
+    ASSERT_TRUE(
+        directory.CreateProvider(MakeProvider("hotel_health", "100000008", {{"molina", false}}, true))
+            .ok());
+    ASSERT_TRUE(
+        directory.CreateProvider(MakeProvider("india_care", "100000009", {{"chg", false}}, false))
+            .ok());
+
+    storage::MemberStore members(&store);
+    storage::CoverageIndex coverage(&store);
+    storage::CareStore care(&store);
+    storage::WriteBatch batch;
+    auto member = [&](const char* cin, const char* first, const char* last) {
+      hub::v1::Member m;
+      m.set_cin(cin);
+      m.mutable_name()->set_first(first);
+      m.mutable_name()->set_last(last);
+      m.set_date_of_birth(kA1Birth);
+      m.set_sex(hub::v1::SEX_FEMALE);
+      m.mutable_address()->set_line1(kA1Street);
+      m.mutable_address()->set_city("San Diego");
+      m.mutable_address()->set_state("CA");
+      m.mutable_address()->set_zip("92101");
+      m.set_phone("6195550100");
+      members.Put(batch, m);
+    };
+    auto covered = [&](const char* cin, const char* plan_id, const char* start, const char* end) {
+      hub::v1::Coverage c;
+      c.set_cin(cin);
+      c.set_plan_id(plan_id);
+      c.set_start_date(start);
+      c.set_end_date(end);
+      coverage.Put(batch, c);
+    };
+    auto assigned = [&](const char* cin, const char* plan_id, const char* provider,
+                        const char* start, const char* end) {
+      hub::v1::Assignment a;
+      a.set_cin(cin);
+      a.set_plan_id(plan_id);
+      a.set_provider_id(provider);
+      a.add_populations_of_focus(hub::v1::POPULATION_OF_FOCUS_ADULT_INDIVIDUAL_HOMELESSNESS);
+      a.set_benefit_start_date(start);
+      a.set_benefit_end_date(end);
+      a.set_status(hub::v1::ENROLLMENT_STATUS_ENROLLED);
+      care.PutAssignment(batch, a);
+    };
+    member(kA1, "Ana", "Alvarez");
+    member(kA2, "Ben", "Brown");
+    member(kB1, "Cruz", "Castro");
+    member(kS, "Dana", "Diaz");
+    member(kC1, "Eli", "Evans");
+    covered(kA1, "molina", "2026-01-01", "");
+    covered(kA2, "molina", "2026-01-01", "");
+    covered(kB1, "chg", "2026-01-01", "");
+    covered(kS, "molina", "2026-01-01", "2026-09-30");
+    covered(kS, "chg", "2026-10-01", "");
+    covered(kC1, "chg", "2026-01-01", "");
+    assigned(kA1, "molina", "golf_network", "2026-01-01", "");
+    assigned(kA2, "molina", "hotel_health", "2026-01-01", "");
+    assigned(kB1, "chg", "golf_network", "2026-01-01", "");
+    assigned(kS, "molina", "golf_network", "2026-01-01", "2026-09-30");
+    assigned(kS, "chg", "golf_network", "2026-10-01", "");
+    assigned(kC1, "chg", "india_care", "2026-01-01", "");
+    hub::v1::Authorization auth = MakeAuthorization(
+        "MOL-77", kA1, "molina", "golf_network", hub::v1::COMMUNITY_SUPPORT_MEDICALLY_TAILORED_MEALS,
+        20, "2026-11-01", "2027-01-31");
+    ASSERT_TRUE(care.PutAuthorization(batch, auth).ok());
+    ASSERT_TRUE(store.Commit(batch, storage::Durability::kSync).ok());
+    ASSERT_TRUE(store.Close().ok());
+  }
+
+  void StartHub() {
+    HubServer::Options options;
+    options.listen_address = "127.0.0.1:0";
+    options.data_dir = data_dir_;
+    options.profiles_dir = profiles_dir_;
+    options.clock = [] { return FixedTime(); };
+    absl::StatusOr<std::unique_ptr<HubServer>> server = HubServer::Start(options);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    address_ = absl::StrCat("127.0.0.1:", server_->port());
+    channel_ = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+    plans_ = hub::v1::PlanService::NewStub(channel_);
+    providers_ = hub::v1::ProviderService::NewStub(channel_);
+  }
+
+  void StopHub() {
+    plans_.reset();
+    providers_.reset();
+    channel_.reset();
+    if (server_ != nullptr) {
+      EXPECT_TRUE(server_->Shutdown(absl::Seconds(5)).ok());
+      server_.reset();
+    }
+  }
+
+  // Submits and expects every record accepted; returns their record ids.
+  std::vector<std::string> SubmitAll(const std::string& provider_id,
+                                     const std::vector<hub::v1::Submission>& records) {
+    hub::v1::SubmitRequest request;
+    request.set_provider_id(provider_id);
+    for (const auto& r : records) *request.add_submissions() = r;
+    hub::v1::SubmitResponse response;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    grpc::Status status = providers_->Submit(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    std::vector<std::string> ids;
+    for (int i = 0; i < response.results_size(); ++i) {
+      const auto& result = response.results(i);
+      EXPECT_TRUE(result.has_accepted())
+          << records[static_cast<size_t>(i)].idempotency_key() << ": "
+          << result.rejected().reason_code() << " " << result.rejected().bad_request().DebugString();
+      ids.push_back(result.accepted().record_id());
+      record_ids_[records[static_cast<size_t>(i)].idempotency_key()] =
+          result.accepted().record_id();
+    }
+    return ids;
+  }
+
+  // The scenario most tests export from.
+  void SubmitScenario() {
+    hub::v1::Submission cs = CsService("cs-a1", kA1, "2026-11-04", "MOL-77", "S5170", {"U6"}, 2);
+    cs.mutable_service()->add_diagnosis_codes("Z59.41");
+    hub::v1::Submission no_dx = EcmService("s-a1-nodx", kA1, "2026-11-15");
+    no_dx.mutable_service()->clear_diagnosis_codes();
+    hub::v1::Submission e_a1_nov =
+        Enrollment("e-a1-nov", kA1, "2026-11-20", hub::v1::ENROLLMENT_STATUS_ENROLLED);
+    {
+      auto* e = e_a1_nov.mutable_enrollment_status();
+      e->set_acuity(hub::v1::ACUITY_HIGH);
+      e->set_enrollment_start_date("2026-11-01");
+      e->mutable_lead_care_manager()->set_name("Lee Care");
+      e->mutable_lead_care_manager()->set_phone("6195550111");
+      e->set_in_person_encounters(3);
+      e->set_telephonic_encounters(2);
+      e->set_last_encounter_date("2026-11-19");
+      e->set_new_phone("6195550199");
+    }
+    hub::v1::Submission e_a1_oct =
+        Enrollment("e-a1-oct", kA1, "2026-10-31", hub::v1::ENROLLMENT_STATUS_OUTREACH);
+    e_a1_oct.mutable_enrollment_status()->set_in_person_encounters(1);
+    hub::v1::Submission e_a2 =
+        Enrollment("e-a2", kA2, "2026-09-30", hub::v1::ENROLLMENT_STATUS_DISCONTINUED);
+    {
+      auto* d = e_a2.mutable_enrollment_status()->mutable_discontinuation();
+      d->set_date("2026-09-30");
+      d->set_dhcs_code(1);
+    }
+    SubmitAll("golf_network",
+              {EcmOutreach("o-a1-nov", kA1, "2026-11-03"), EcmOutreach("o-a1-oct", kA1, "2026-10-15"),
+               EcmOutreach("o-b1-nov", kB1, "2026-11-05"), EcmOutreach("o-s-sep", kS, "2026-09-10"),
+               EcmOutreach("o-s-nov", kS, "2026-11-07"),
+               EcmService("s-a1-1", kA1, "2026-11-02"),
+               EcmService("s-a1-2", kA1, "2026-11-02", {"U2"}),
+               EcmService("s-a1-3", kA1, "2026-11-12"), EcmService("s-a1-oct", kA1, "2026-10-20"),
+               EcmService("s-b1", kB1, "2026-11-06"), cs, no_dx, e_a1_oct, e_a1_nov,
+               Referral("r-a1", kA1, "2026-11-10", "MOL-77", hub::v1::REFERRAL_STATUS_ACCEPTED),
+               Enrollment("e-b1", kB1, "2026-11-15", hub::v1::ENROLLMENT_STATUS_ENROLLED),
+               Enrollment("e-s-sep", kS, "2026-09-15", hub::v1::ENROLLMENT_STATUS_ENROLLED),
+               Invoice("inv-a1", kA1, "2026-11-02", "INV-100", 1),
+               Invoice("inv-a1-oct", kA1, "2026-10-28", "INV-099", 1),
+               Invoice("inv-b1", kB1, "2026-11-06", "INV-200", 1)});
+    SubmitAll("hotel_health", {EcmOutreach("o-a2", kA2, "2026-11-04"), e_a2,
+                               EcmService("s-a2", kA2, "2026-11-09")});
+  }
+
+  Exported Export(const std::string& plan_id, hub::v1::FileKind kind, const std::string& period) {
+    hub::v1::ExportFileRequest request;
+    request.set_plan_id(plan_id);
+    request.set_kind(kind);
+    request.set_period(period);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    std::unique_ptr<grpc::ClientReader<hub::v1::ExportFileResponse>> reader =
+        plans_->ExportFile(&context, request);
+    Exported out;
+    hub::v1::ExportFileResponse response;
+    bool first = true;
+    while (reader->Read(&response)) {
+      if (first) {
+        out.header_first = response.has_header();
+        out.file_name = response.header().file_name();
+        out.record_count = response.header().record_count();
+        first = false;
+        continue;
+      }
+      EXPECT_TRUE(response.has_chunk()) << "only the first message is a header";
+      ++out.chunks;
+      out.largest_chunk = std::max(out.largest_chunk, response.chunk().size());
+      out.bytes += response.chunk();
+    }
+    out.status = reader->Finish();
+    return out;
+  }
+
+  const adapters::PlanAdapter& Adapter(const std::string& profile) {
+    if (adapters_ == nullptr) {
+      absl::StatusOr<std::unique_ptr<PlanAdapterSet>> set = PlanAdapterSet::Load(profiles_dir_);
+      EXPECT_TRUE(set.ok()) << set.status();
+      adapters_ = *std::move(set);
+    }
+    absl::StatusOr<const adapters::PlanAdapter*> adapter = adapters_->Get(profile);
+    EXPECT_TRUE(adapter.ok()) << adapter.status();
+    return **adapter;
+  }
+
+  // Reads an exported file back with the plan's own parser.
+  template <typename Row>
+  std::vector<Row> ParseBack(const std::string& profile, hub::v1::FileKind kind,
+                             const std::string& bytes) {
+    adapters::testing::CollectingSink sink;
+    absl::Status parsed = adapters::testing::ParseFile(Adapter(profile), kind, bytes, sink, 4096);
+    EXPECT_TRUE(parsed.ok()) << parsed;
+    EXPECT_TRUE(sink.errors.empty()) << sink.ErrorsText();
+    return adapters::testing::RowsAs<Row>(sink);
+  }
+
+  std::string root_;
+  std::string data_dir_;
+  std::string profiles_dir_;
+  std::unique_ptr<HubServer> server_;
+  std::string address_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<hub::v1::PlanService::Stub> plans_;
+  std::unique_ptr<hub::v1::ProviderService::Stub> providers_;
+  std::unique_ptr<PlanAdapterSet> adapters_;
+  std::map<std::string, std::string> record_ids_;  // idempotency key -> record id
+};
+
+TEST_F(ExportTest, OutreachTrackerHoldsOnlyThePlansAttemptsOfThePeriodInItsLayout) {
+  SubmitScenario();
+  Exported molina = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
+  ASSERT_TRUE(molina.status.ok()) << molina.status.error_message();
+  EXPECT_TRUE(molina.header_first);
+  EXPECT_EQ(molina.file_name, "molina_otf_2026-11.tsv");
+  EXPECT_EQ(molina.record_count, 2);
+  auto rows = ParseBack<hub::v1::OutreachTrackerRow>("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER,
+                                                     molina.bytes);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].member().cin(), kA1);
+  EXPECT_EQ(rows[0].member().name().last(), "Alvarez");
+  EXPECT_EQ(rows[0].attempt().attempt_date(), "2026-11-03");
+  EXPECT_EQ(rows[0].attempt().method(), hub::v1::OUTREACH_METHOD_TELEPHONE);
+  EXPECT_EQ(rows[0].attempt().minutes(), 15);
+  EXPECT_EQ(rows[0].provider().npi(), Npi("100000007"));
+  EXPECT_EQ(rows[0].provider().name(), "Provider golf_network");
+  EXPECT_EQ(rows[0].plan().dhcs_plan_code(), "MOL01");
+  EXPECT_EQ(rows[1].member().cin(), kA2);
+  EXPECT_EQ(rows[1].attempt().attempt_date(), "2026-11-04");
+  EXPECT_EQ(rows[1].provider().npi(), Npi("100000008"));
+  // Molina's own layout: tab-separated, MM-DD-YYYY dates, its header.
+  EXPECT_THAT(molina.bytes, HasSubstr("Plan Code\tPlan Name\t"));
+  EXPECT_THAT(molina.bytes, HasSubstr("\t11-03-2026\t"));
+  // Minimum necessary: the OTF layout has no address or birth date column.
+  EXPECT_THAT(molina.bytes, Not(HasSubstr(kA1Street)));
+  EXPECT_THAT(molina.bytes, Not(HasSubstr("04-12-1980")));
+  // Nothing of chg's members.
+  EXPECT_THAT(molina.bytes, Not(HasSubstr(kB1)));
+  EXPECT_THAT(molina.bytes, Not(HasSubstr(kS)));
+
+  Exported chg = Export("chg", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
+  ASSERT_TRUE(chg.status.ok()) << chg.status.error_message();
+  EXPECT_EQ(chg.file_name, "chg_otf_2026-11.dat");
+  EXPECT_EQ(chg.record_count, 2);
+  auto chg_rows = ParseBack<hub::v1::OutreachTrackerRow>(
+      "community_health_group", hub::v1::FILE_KIND_OUTREACH_TRACKER, chg.bytes);
+  ASSERT_EQ(chg_rows.size(), 2u);
+  EXPECT_EQ(chg_rows[0].member().cin(), kB1);
+  EXPECT_EQ(chg_rows[0].attempt().attempt_date(), "2026-11-05");
+  EXPECT_EQ(chg_rows[1].member().cin(), kS);  // S belongs to chg since October.
+  EXPECT_EQ(chg_rows[1].attempt().attempt_date(), "2026-11-07");
+  EXPECT_THAT(chg.bytes, Not(HasSubstr(kA1)));
+
+  // The period selects by the attempt's own date.
+  Exported october = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-10");
+  ASSERT_TRUE(october.status.ok());
+  auto october_rows = ParseBack<hub::v1::OutreachTrackerRow>(
+      "molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, october.bytes);
+  ASSERT_EQ(october_rows.size(), 1u);
+  EXPECT_EQ(october_rows[0].attempt().attempt_date(), "2026-10-15");
+  Exported september = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-09");
+  ASSERT_TRUE(september.status.ok());
+  auto september_rows = ParseBack<hub::v1::OutreachTrackerRow>(
+      "molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, september.bytes);
+  ASSERT_EQ(september_rows.size(), 1u);
+  EXPECT_EQ(september_rows[0].member().cin(), kS);
+  // A month without records: the header line only.
+  Exported empty = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-03");
+  ASSERT_TRUE(empty.status.ok());
+  EXPECT_EQ(empty.record_count, 0);
+  EXPECT_EQ(std::count(empty.bytes.begin(), empty.bytes.end(), '\n'), 1);
+}
+
+TEST_F(ExportTest, InvoiceFileHoldsThePlansLinesOfThePeriodWithDollarCharges) {
+  SubmitScenario();
+  Exported molina = Export("molina", hub::v1::FILE_KIND_INVOICE, "2026-11");
+  ASSERT_TRUE(molina.status.ok()) << molina.status.error_message();
+  EXPECT_EQ(molina.file_name, "molina_invoice_2026-11.tsv");
+  EXPECT_EQ(molina.record_count, 1);
+  auto rows =
+      ParseBack<hub::v1::InvoiceFileRow>("molina", hub::v1::FILE_KIND_INVOICE, molina.bytes);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].line().invoice_number(), "INV-100");
+  EXPECT_EQ(rows[0].line().line_number(), 1);
+  EXPECT_EQ(rows[0].line().service_date(), "2026-11-02");
+  EXPECT_EQ(rows[0].line().hcpcs_code(), "G9008");
+  EXPECT_THAT(rows[0].line().modifiers(), ElementsAre("U1"));
+  EXPECT_EQ(rows[0].line().charge_cents(), 12500);
+  EXPECT_EQ(rows[0].member().cin(), kA1);
+  EXPECT_EQ(rows[0].provider().npi(), Npi("100000007"));
+  EXPECT_THAT(molina.bytes, HasSubstr("\t125.00\t"));
+
+  Exported october = Export("molina", hub::v1::FILE_KIND_INVOICE, "2026-10");
+  ASSERT_TRUE(october.status.ok());
+  auto october_rows =
+      ParseBack<hub::v1::InvoiceFileRow>("molina", hub::v1::FILE_KIND_INVOICE, october.bytes);
+  ASSERT_EQ(october_rows.size(), 1u);
+  EXPECT_EQ(october_rows[0].line().invoice_number(), "INV-099");
+
+  Exported chg = Export("chg", hub::v1::FILE_KIND_INVOICE, "2026-11");
+  ASSERT_TRUE(chg.status.ok());
+  EXPECT_EQ(chg.file_name, "chg_invoice_2026-11.dat");
+  auto chg_rows = ParseBack<hub::v1::InvoiceFileRow>("community_health_group",
+                                                     hub::v1::FILE_KIND_INVOICE, chg.bytes);
+  ASSERT_EQ(chg_rows.size(), 1u);
+  EXPECT_EQ(chg_rows[0].line().invoice_number(), "INV-200");
+  EXPECT_EQ(chg_rows[0].member().cin(), kB1);
+  EXPECT_EQ(chg_rows[0].line().charge_cents(), 12500);
+}
+
+TEST_F(ExportTest, ReturnTransmissionHasTheLatestStatusPerMemberWithTheReferralFields) {
+  SubmitScenario();
+  Exported november = Export("molina", hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2026-11");
+  ASSERT_TRUE(november.status.ok()) << november.status.error_message();
+  EXPECT_EQ(november.file_name, "molina_rtf_2026-11.tsv");
+  // A2's ECM ended in September and S left molina at the end of September.
+  EXPECT_EQ(november.record_count, 1);
+  auto rows = ParseBack<hub::v1::ReturnTransmissionRow>(
+      "molina", hub::v1::FILE_KIND_RETURN_TRANSMISSION, november.bytes);
+  ASSERT_EQ(rows.size(), 1u);
+  const hub::v1::ReturnTransmissionRow& a1 = rows[0];
+  EXPECT_EQ(a1.member().cin(), kA1);
+  EXPECT_EQ(a1.member().name().first(), "Ana");
+  EXPECT_EQ(a1.member().address().line1(), kA1Street);
+  // The latest status (2026-11-20) wins over October's.
+  EXPECT_EQ(a1.enrollment().status(), hub::v1::ENROLLMENT_STATUS_ENROLLED);
+  EXPECT_EQ(a1.enrollment().acuity(), hub::v1::ACUITY_HIGH);
+  EXPECT_EQ(a1.enrollment().enrollment_start_date(), "2026-11-01");
+  EXPECT_EQ(a1.enrollment().in_person_encounters(), 3);
+  EXPECT_EQ(a1.enrollment().telephonic_encounters(), 2);
+  EXPECT_EQ(a1.enrollment().last_encounter_date(), "2026-11-19");
+  EXPECT_EQ(a1.enrollment().lead_care_manager().name(), "Lee Care");
+  // A new phone reported this month.
+  EXPECT_TRUE(a1.new_phone());
+  EXPECT_EQ(a1.member().phone(), "6195550199");
+  EXPECT_FALSE(a1.new_address());
+  // Closed-loop referral fields.
+  EXPECT_EQ(a1.authorization_number(), "MOL-77");
+  EXPECT_EQ(a1.referral_status(), hub::v1::REFERRAL_STATUS_ACCEPTED);
+  EXPECT_EQ(a1.referral_status_date(), "2026-11-10");
+  // Populations of focus from the plan's assignment.
+  EXPECT_TRUE(a1.pof_indicator());
+  EXPECT_THAT(a1.populations_of_focus(),
+              ElementsAre(hub::v1::POPULATION_OF_FOCUS_ADULT_INDIVIDUAL_HOMELESSNESS));
+  EXPECT_EQ(a1.provider().npi(), Npi("100000007"));
+  EXPECT_EQ(a1.provider().tin(), "123456789");
+  EXPECT_EQ(a1.production_date(), "2026-11-23");
+  EXPECT_EQ(a1.reporting_period(), "2026-11");
+  EXPECT_EQ(a1.plan().dhcs_plan_code(), "MOL01");
+
+  // As of October: A1's October status, without the November referral.
+  Exported october = Export("molina", hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2026-10");
+  ASSERT_TRUE(october.status.ok());
+  auto october_rows = ParseBack<hub::v1::ReturnTransmissionRow>(
+      "molina", hub::v1::FILE_KIND_RETURN_TRANSMISSION, october.bytes);
+  ASSERT_EQ(october_rows.size(), 1u);
+  EXPECT_EQ(october_rows[0].member().cin(), kA1);
+  EXPECT_EQ(october_rows[0].enrollment().status(), hub::v1::ENROLLMENT_STATUS_OUTREACH);
+  EXPECT_EQ(october_rows[0].enrollment().in_person_encounters(), 1);
+  EXPECT_EQ(october_rows[0].referral_status(), hub::v1::REFERRAL_STATUS_UNSPECIFIED);
+  EXPECT_FALSE(october_rows[0].new_phone());
+  EXPECT_EQ(october_rows[0].member().phone(), "6195550100");
+
+  // September: A2's discontinuation and S's status, in CIN order.
+  Exported september = Export("molina", hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2026-09");
+  ASSERT_TRUE(september.status.ok());
+  auto september_rows = ParseBack<hub::v1::ReturnTransmissionRow>(
+      "molina", hub::v1::FILE_KIND_RETURN_TRANSMISSION, september.bytes);
+  ASSERT_EQ(september_rows.size(), 2u);
+  EXPECT_EQ(september_rows[0].member().cin(), kA2);
+  EXPECT_EQ(september_rows[0].enrollment().status(), hub::v1::ENROLLMENT_STATUS_DISCONTINUED);
+  EXPECT_EQ(september_rows[0].enrollment().discontinuation().date(), "2026-09-30");
+  EXPECT_EQ(september_rows[0].enrollment().discontinuation().dhcs_code(), 1);
+  EXPECT_EQ(september_rows[0].provider().npi(), Npi("100000008"));
+  EXPECT_EQ(september_rows[1].member().cin(), kS);
+
+  // chg: its own member in its fixed-width layout.
+  Exported chg = Export("chg", hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2026-11");
+  ASSERT_TRUE(chg.status.ok()) << chg.status.error_message();
+  EXPECT_EQ(chg.file_name, "chg_rtf_2026-11.dat");
+  auto chg_rows = ParseBack<hub::v1::ReturnTransmissionRow>(
+      "community_health_group", hub::v1::FILE_KIND_RETURN_TRANSMISSION, chg.bytes);
+  ASSERT_EQ(chg_rows.size(), 1u);
+  EXPECT_EQ(chg_rows[0].member().cin(), kB1);
+  EXPECT_EQ(chg_rows[0].enrollment().status(), hub::v1::ENROLLMENT_STATUS_ENROLLED);
+  EXPECT_EQ(chg_rows[0].reporting_period(), "2026-11");
+  EXPECT_THAT(chg.bytes, Not(HasSubstr(kA1)));
+}
+
+TEST_F(ExportTest, ClaimsAreAnX12837PWithRightEnvelopesAndDurableControlNumbers) {
+  SubmitScenario();
+  Exported first = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+  ASSERT_TRUE(first.status.ok()) << first.status.error_message();
+  EXPECT_EQ(first.file_name, "molina_837p_2026-11.x12");
+  // s-a1-1, s-a1-2, s-a1-3, cs-a1 (golf) and s-a2 (hotel); s-a1-nodx has no
+  // diagnosis code and cannot be billed; October's and chg's lines are not
+  // in it.
+  EXPECT_EQ(first.record_count, 5);
+
+  adapters::X12ReaderOptions reader_options;
+  reader_options.transaction_set = "837";
+  reader_options.functional_group = "HC";
+  reader_options.implementation_guide = "005010X222A1";
+  CountingHandler handler;
+  adapters::X12Reader reader(reader_options, &handler);
+  ASSERT_TRUE(reader.Feed(first.bytes).ok());
+  ASSERT_TRUE(reader.Finish().ok());
+  EXPECT_EQ(handler.sets, 1);
+  EXPECT_EQ(handler.claims, 4);
+  EXPECT_EQ(handler.interchange, "000000001");
+  EXPECT_EQ(handler.group, "1");
+
+  // The envelope by hand: control numbers match, SE01 counts ST..SE.
+  const auto segments = Segments(first.bytes);
+  ASSERT_GE(segments.size(), 4u);
+  EXPECT_EQ(segments.front()[0], "ISA");
+  EXPECT_EQ(segments.front()[13], "000000001");
+  EXPECT_EQ(SegmentValues(first.bytes, "IEA", 2), std::vector<std::string>{"000000001"});
+  EXPECT_EQ(SegmentValues(first.bytes, "GS", 6), std::vector<std::string>{"1"});
+  EXPECT_EQ(SegmentValues(first.bytes, "GE", 2), std::vector<std::string>{"1"});
+  EXPECT_EQ(SegmentValues(first.bytes, "GS", 8), std::vector<std::string>{"005010X222A1"});
+  EXPECT_EQ(SegmentValues(first.bytes, "ST", 2), SegmentValues(first.bytes, "SE", 2));
+  size_t st = 0, se = 0;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    if (segments[i][0] == "ST") st = i;
+    if (segments[i][0] == "SE") se = i;
+  }
+  EXPECT_EQ(SegmentValues(first.bytes, "SE", 1),
+            std::vector<std::string>{absl::StrCat(se - st + 1)});
+  // Billing providers, payer, claims and lines.
+  EXPECT_THAT(SegmentValues(first.bytes, "NM1", 9),
+              ::testing::IsSupersetOf(std::vector<std::string>{Npi("100000007"), Npi("100000008"), "MOL01", kA1, kA2}));
+  EXPECT_EQ(SegmentValues(first.bytes, "CLM", 1),
+            (std::vector<std::string>{record_ids_["s-a1-1"], record_ids_["cs-a1"],
+                                      record_ids_["s-a1-3"], record_ids_["s-a2"]}));
+  EXPECT_EQ(SegmentValues(first.bytes, "CLM", 2), (std::vector<std::string>{"250", "300.5", "125", "125"}));
+  EXPECT_EQ(SegmentValues(first.bytes, "SV1", 1).size(), 5u);
+  EXPECT_EQ(SegmentValues(first.bytes, "REF", 2),
+            (std::vector<std::string>{"123456789", "MOL-77", "123456789"}));
+  EXPECT_EQ(SegmentValues(first.bytes, "DTP", 3),
+            (std::vector<std::string>{"20261102", "20261102", "20261104", "20261112", "20261109"}));
+  EXPECT_THAT(first.bytes, Not(HasSubstr(kB1)));
+  EXPECT_THAT(first.bytes, Not(HasSubstr("20261020")));
+
+  // Exported again: a new interchange control number, the same claims.
+  Exported second = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+  ASSERT_TRUE(second.status.ok());
+  EXPECT_EQ(SegmentValues(second.bytes, "ISA", 13), std::vector<std::string>{"000000002"});
+  EXPECT_EQ(SegmentValues(second.bytes, "IEA", 2), std::vector<std::string>{"000000002"});
+  EXPECT_EQ(SegmentValues(second.bytes, "GS", 6), std::vector<std::string>{"2"});
+  EXPECT_EQ(ClaimsContent(second.bytes), ClaimsContent(first.bytes));
+  EXPECT_NE(second.bytes, first.bytes);
+
+  // chg counts on its own.
+  Exported chg = Export("chg", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+  ASSERT_TRUE(chg.status.ok()) << chg.status.error_message();
+  EXPECT_EQ(chg.record_count, 1);
+  EXPECT_EQ(SegmentValues(chg.bytes, "ISA", 13), std::vector<std::string>{"000000001"});
+  EXPECT_EQ(SegmentValues(chg.bytes, "CLM", 1), std::vector<std::string>{record_ids_["s-b1"]});
+
+  // After a restart the numbers go on: never reused.
+  StopHub();
+  StartHub();
+  Exported third = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+  ASSERT_TRUE(third.status.ok()) << third.status.error_message();
+  EXPECT_EQ(SegmentValues(third.bytes, "ISA", 13), std::vector<std::string>{"000000003"});
+  EXPECT_EQ(SegmentValues(third.bytes, "GE", 2), std::vector<std::string>{"3"});
+  EXPECT_EQ(ClaimsContent(third.bytes), ClaimsContent(first.bytes));
+}
+
+TEST_F(ExportTest, ABillingProviderWithoutAnAddressFailsThe837PNamingIt) {
+  SubmitAll("india_care", {EcmService("s-c1", kC1, "2026-11-03")});
+  Exported chg = Export("chg", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+  EXPECT_EQ(chg.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(chg.status.error_message(), HasSubstr("india_care"));
+  EXPECT_THAT(chg.status.error_message(), HasSubstr("UpdateProvider"));
+  EXPECT_THAT(chg.status.error_message(), Not(HasSubstr(kC1)));
+  EXPECT_EQ(chg.record_count, -1) << "no header is sent for a failed export";
+  // Its other files need no address.
+  EXPECT_TRUE(Export("chg", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11").status.ok());
+}
+
+TEST_F(ExportTest, BadRequestsAreRefusedWithActionableMessages) {
+  SubmitScenario();
+  for (const char* period : {"2026-13", "2026-1", "", "26-11", "2026/11", "2026-00"}) {
+    Exported e = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, period);
+    EXPECT_EQ(e.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << period;
+    EXPECT_THAT(e.status.error_message(), HasSubstr("YYYY-MM")) << period;
+  }
+  Exported future = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-12");
+  EXPECT_EQ(future.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(future.status.error_message(), HasSubstr("has not begun"));
+
+  Exported unknown = Export("aetna", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
+  EXPECT_EQ(unknown.status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(unknown.status.error_message(), HasSubstr("ListPlans"));
+  Exported malformed = Export("Molina Plan", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
+  EXPECT_EQ(malformed.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  for (hub::v1::FileKind kind : {hub::v1::FILE_KIND_UNSPECIFIED,
+                                 hub::v1::FILE_KIND_MEMBER_ASSIGNMENT,
+                                 hub::v1::FILE_KIND_CBO_SUBMISSIONS}) {
+    Exported e = Export("molina", kind, "2026-11");
+    EXPECT_EQ(e.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << kind;
+    EXPECT_THAT(e.status.error_message(), HasSubstr("FILE_KIND_RETURN_TRANSMISSION"));
+  }
+
+  // A plan whose profile has no layout for the kind.
+  Exported bare = Export("bare", hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2026-11");
+  EXPECT_EQ(bare.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(bare.status.error_message(), HasSubstr("has no layout for the Return Transmission"));
+  EXPECT_THAT(bare.status.error_message(), HasSubstr("adapters/plans/bare/profile.textproto"));
+  EXPECT_EQ(bare.record_count, -1);
+  // ... still gets its claims: an 837P needs no layout.
+  Exported bare_claims = Export("bare", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+  ASSERT_TRUE(bare_claims.status.ok()) << bare_claims.status.error_message();
+  EXPECT_EQ(bare_claims.record_count, 0);
+  EXPECT_EQ(SegmentValues(bare_claims.bytes, "SE", 1).size(), 1u);
+  EXPECT_EQ(SegmentValues(bare_claims.bytes, "IEA", 2), std::vector<std::string>{"000000001"});
+}
+
+TEST_F(ExportTest, ALargeFileComesInChunksOfAtMostOneMebibyte) {
+  std::vector<hub::v1::Submission> batch;
+  int n = 0;
+  for (int day = 1; day <= 22; ++day) {
+    for (int i = 0; i < 400; ++i) {
+      batch.push_back(EcmOutreach(absl::StrCat("bulk-", n++), kA1,
+                                  absl::StrFormat("2026-11-%02d", day)));
+      if (batch.size() == 1000) {
+        SubmitAll("golf_network", batch);
+        batch.clear();
+      }
+    }
+  }
+  if (!batch.empty()) SubmitAll("golf_network", batch);
+  Exported big = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
+  ASSERT_TRUE(big.status.ok()) << big.status.error_message();
+  EXPECT_EQ(big.record_count, n);
+  EXPECT_GT(big.bytes.size(), size_t{1} << 20);
+  EXPECT_GE(big.chunks, 2);
+  EXPECT_LE(big.largest_chunk, size_t{1} << 20);
+  EXPECT_EQ(std::count(big.bytes.begin(), big.bytes.end(), '\n'), n + 1);
+}
+
+// The whole files of the scenario, byte for byte. To regenerate after an
+// intended change: HUB_UPDATE_GOLDEN=1 build/tests/hub/hub_export_test
+// --gtest_filter='*Golden*' (rewrites tests/data/export), then review the diff.
+TEST_F(ExportTest, EveryKindMatchesItsGoldenFile) {
+  SubmitScenario();
+  const char* update = std::getenv("HUB_UPDATE_GOLDEN");
+  const std::filesystem::path dir =
+      std::filesystem::path(HUB_SOURCE_DIR) / "tests" / "data" / "export";
+  for (const char* plan : {"molina", "chg"}) {
+    for (hub::v1::FileKind kind :
+         {hub::v1::FILE_KIND_RETURN_TRANSMISSION, hub::v1::FILE_KIND_OUTREACH_TRACKER,
+          hub::v1::FILE_KIND_INVOICE, hub::v1::FILE_KIND_CLAIMS_837P}) {
+      Exported e = Export(plan, kind, "2026-11");
+      ASSERT_TRUE(e.status.ok()) << plan << " " << kind << ": " << e.status.error_message();
+      const std::filesystem::path path = dir / e.file_name;
+      if (update != nullptr && std::string(update) == "1") {
+        std::filesystem::create_directories(dir);
+        WriteFile(path.string(), e.bytes);
+        continue;
+      }
+      ASSERT_TRUE(std::filesystem::exists(path))
+          << path << " is missing; run with HUB_UPDATE_GOLDEN=1 to create it";
+      EXPECT_EQ(e.bytes, ReadFile(path.string()))
+          << path << " differs; if the change is intended, regenerate with HUB_UPDATE_GOLDEN=1 "
+          << "and review the diff";
+    }
+  }
+}
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+
+CommandResult RunHubctl(const std::string& args) {
+  const std::string command = absl::StrCat("env -u HUB_SERVER ", HUBCTL_PATH, " ", args, " 2>&1");
+  CommandResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) result.output.append(buffer, n);
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+TEST_F(ExportTest, HubctlExportWritesTheFileUnderTheHubsName) {
+  SubmitScenario();
+  const std::string out = root_ + "/exports";
+  std::filesystem::create_directories(out);
+  CommandResult r = RunHubctl(absl::StrCat("--server=", address_,
+                                           " export --plan=molina --kind=otf --period=2026-11 "
+                                           "--out=",
+                                           out));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("molina_otf_2026-11.tsv: 2 records"));
+  const std::string written = ReadFile(out + "/molina_otf_2026-11.tsv");
+  EXPECT_EQ(written, Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11").bytes);
+  auto rows =
+      ParseBack<hub::v1::OutreachTrackerRow>("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, written);
+  EXPECT_EQ(rows.size(), 2u);
+
+  r = RunHubctl(absl::StrCat("--server=", address_,
+                             " export --plan=molina --kind=837p --period=2026-11 --out=", out));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("molina_837p_2026-11.x12: 5 records"));
+  EXPECT_THAT(ReadFile(out + "/molina_837p_2026-11.x12"), ::testing::StartsWith("ISA*00*"));
+
+  // Errors: the hub's sentence, exit 1, no file left behind.
+  r = RunHubctl(absl::StrCat("--server=", address_,
+                             " export --plan=bare --kind=rtf --period=2026-11 --out=", out));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("has no layout"));
+  EXPECT_FALSE(std::filesystem::exists(out + "/bare_rtf_2026-11.tsv"));
+  r = RunHubctl(absl::StrCat("--server=", address_,
+                             " export --plan=molina --kind=rtf --period=2026-99 --out=", out));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("YYYY-MM"));
+  r = RunHubctl(absl::StrCat("--server=", address_,
+                             " export --plan=molina --kind=mif --period=2026-11"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr("rtf, otf, invoice or 837p"));
+  r = RunHubctl(absl::StrCat("--server=", address_, " export --plan=molina --kind=otf"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr("usage: hubctl export"));
+  for (const auto& entry : std::filesystem::directory_iterator(out)) {
+    EXPECT_FALSE(absl::EndsWith(entry.path().string(), ".part")) << entry.path();
+  }
+}
+
+}  // namespace
+}  // namespace hub::testing
