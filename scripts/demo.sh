@@ -61,6 +61,7 @@ STEPS=(
   ingest_plan_files
   providers_submit
   plans_pull
+  plans_export
   backup
   list_services
 )
@@ -310,6 +311,30 @@ step_plans_pull() {
   first_plan=$(ls "$out/feeds" | head -n 1 | sed 's/\.txt$//')
   run hubctl pull --plan="$first_plan" || die "second pull failed"
   note "feeds:     $out/feeds/<plan>.txt (one line per item: sequence, record id, kind, provider; no PHI)"
+}
+
+step_plans_export() {
+  bold "Each plan's monthly files for $demo_month, rendered in the plan's own layout (hubctl export)"
+  local plan kind line
+  mkdir -p "$out/exports"
+  printf '    %-24s %s\n' PLAN "FILES (records)"
+  while read -r plan; do
+    [[ -n "$plan" ]] || continue
+    line=""
+    for kind in rtf otf invoice 837p; do
+      local result
+      result=$(hubctl export --plan="$plan" --kind="$kind" --period="$demo_month" --out="$out/exports" 2>&1) \
+        || die "hubctl export --plan=$plan --kind=$kind failed: $result"
+      # "<path>: N records (B bytes)"
+      line+="$(basename "${result%%:*}") ($(sed -nE 's/.*: ([0-9]+) records.*/\1/p' <<<"$result"))  "
+    done
+    printf '    %-24s %s\n' "$plan" "$line"
+  done < <(hubctl plans | awk 'NR > 1 && $1 ~ /^[a-z][a-z0-9_]*$/ { print $1 }')
+  say "the return transmission file (RTF) carries the closed-loop referral fields; the 837P is an"
+  say "X12 005010X222A1 claim file with durable interchange control numbers. The columns of Molina's RTF"
+  say "(its rows hold PHI: open the file, the demo does not print it):"
+  head -n 1 "$(ls "$out"/exports/molina_rtf_* | head -n 1)" | cut -c1-110 | sed 's/^/      /'
+  note "exports:   $out/exports/ (each plan's RTF, OTF, invoice and 837P for $demo_month)"
 }
 
 step_backup() {
