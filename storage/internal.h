@@ -32,12 +32,13 @@
 #include "rocksdb/slice.h"
 #include "rocksdb/status.h"
 #include "rocksdb/write_batch.h"
+#include "hub/v1/care.pb.h"
 #include "storage/store.h"
 
 namespace hub::storage {
 
 inline constexpr int kColumnFamilyCount =
-    static_cast<int>(ColumnFamily::kCarePlans) + 1;
+    static_cast<int>(ColumnFamily::kProviderOutreach) + 1;
 
 struct Store::Rep {
   // Destroys the column family handles (they must go before the DB), then
@@ -68,11 +69,19 @@ struct Store::Rep {
 
 struct WriteBatch::Rep {
   rocksdb::WriteBatch batch;
-  // CareStore::PutAuthorization: (plan_id\0authorization_number) -> cin of
-  // the authorizations already added to this batch, so a second put of the
-  // same authorization in one batch sees the first. An empty cin means
+  // CareStore::PutAuthorization: (plan_id\0authorization_number) -> the
+  // authorization as this batch left it, so a later put or delete of the
+  // same authorization in one batch sees the earlier one. present = false:
   // DeleteAuthorization removed it in this batch.
-  std::map<std::string, std::string, std::less<>> pending_authorization_cin;
+  struct PendingAuthorization {
+    bool present = false;
+    hub::v1::Authorization record;
+  };
+  std::map<std::string, PendingAuthorization, std::less<>> pending_authorizations;
+  // Sums to merge into kCapacityCounts keys (CareStore), added to `batch`
+  // by Store::Commit: one merge per key and batch, however many records of
+  // the batch moved.
+  std::map<std::string, int64_t, std::less<>> capacity_deltas;
 };
 
 namespace internal {

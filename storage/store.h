@@ -50,6 +50,13 @@ enum class ColumnFamily {
   kProviderRecords,  // provider_id, ~accept time BE8, record_id -> "" (newest first)
   // The latest care plan per member (storage/care_plan_store.h).
   kCarePlans,  // cin -> hub.v1.FeedItem holding the care plan
+  // Providers' worklists and capacity (storage/care_store.h), maintained by
+  // CareStore's puts and deletes in the same batch as the records.
+  kProviderCare,  // provider_id, plan_id, cin, "A"|"C", start|number -> ProviderCareEntry
+  kCapacityCounts,  // provider_id, plan_id, group -> int64 (merged sums): slots held
+  kCapacityEnds,    // provider_id, plan_id, group, end_date, record -> "" (slots that end)
+  // Outreach attempts accepted from providers (storage/care_store.h).
+  kProviderOutreach,  // provider_id, plan_id, cin, authorization_number, date -> record_id
 };
 
 // The persisted name of a column family, e.g. "coverage".
