@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "hub/v1/feed.pb.h"
 #include "storage/care_records.pb.h"
 #include "storage/internal.h"
 
@@ -137,6 +138,65 @@ bool AuthorizationInEffect(const hub::v1::Authorization& a) {
          a.status() != hub::v1::AUTHORIZATION_STATUS_CANCELLED;
 }
 
+// Adds to `batch` the provider view writes of replacing `before` (null:
+// none) by `after` (null: deleted).
+void UpdateAssignmentViews(Store::Rep& rep, WriteBatch& batch, const hub::v1::Assignment* before,
+                           const hub::v1::Assignment* after) {
+  const hub::v1::Assignment& any = after != nullptr ? *after : *before;
+  const std::string key = ProviderAssignmentKey(any);
+  if (after != nullptr) {
+    batch.rep()
+        .batch
+        .Put(rep.cf(ColumnFamily::kProviderCare), key,
+             CareEntryValue(after->benefit_start_date(), after->benefit_end_date(), false))
+        .PermitUncheckedError();
+  } else {
+    batch.rep().batch.Delete(rep.cf(ColumnFamily::kProviderCare), key).PermitUncheckedError();
+  }
+  auto slot = [](const hub::v1::Assignment& a) {
+    return SlotOf(a.provider_id(), a.plan_id(), CareStore::CapacityGroup(a), a.benefit_end_date(),
+                  {a.cin(), a.benefit_start_date()});
+  };
+  Slot before_slot, after_slot;
+  const bool before_holds = before != nullptr && CareStore::HoldsSlot(*before);
+  const bool after_holds = after != nullptr && CareStore::HoldsSlot(*after);
+  if (before_holds) before_slot = slot(*before);
+  if (after_holds) after_slot = slot(*after);
+  MoveSlot(rep, batch, before_holds ? &before_slot : nullptr,
+           after_holds ? &after_slot : nullptr);
+}
+
+void UpdateAuthorizationViews(Store::Rep& rep, WriteBatch& batch,
+                              const hub::v1::Authorization* before,
+                              const hub::v1::Authorization* after) {
+  rocksdb::WriteBatch& writes = batch.rep().batch;
+  const std::string after_key = after != nullptr ? ProviderAuthorizationKey(*after) : "";
+  if (before != nullptr) {
+    const std::string before_key = ProviderAuthorizationKey(*before);
+    if (before_key != after_key) {
+      writes.Delete(rep.cf(ColumnFamily::kProviderCare), before_key).PermitUncheckedError();
+    }
+  }
+  if (after != nullptr) {
+    writes
+        .Put(rep.cf(ColumnFamily::kProviderCare), after_key,
+             CareEntryValue(after->start_date(), after->end_date(),
+                            !AuthorizationInEffect(*after)))
+        .PermitUncheckedError();
+  }
+  auto slot = [](const hub::v1::Authorization& a) {
+    return SlotOf(a.provider_id(), a.plan_id(), CareStore::CapacityGroup(a), a.end_date(),
+                  {a.authorization_number()});
+  };
+  Slot before_slot, after_slot;
+  const bool before_holds = before != nullptr && CareStore::HoldsSlot(*before);
+  const bool after_holds = after != nullptr && CareStore::HoldsSlot(*after);
+  if (before_holds) before_slot = slot(*before);
+  if (after_holds) after_slot = slot(*after);
+  MoveSlot(rep, batch, before_holds ? &before_slot : nullptr,
+           after_holds ? &after_slot : nullptr);
+}
+
 }  // namespace
 
 CareStore::CareStore(Store* store) : store_(store) {}
@@ -193,64 +253,6 @@ absl::StatusOr<int64_t> CareStore::SlotsHeldOn(std::string_view provider_id,
 }
 
 // --------------------------------------------------------------- the views
-
-void CareStore::UpdateAssignmentViews(WriteBatch& batch, const hub::v1::Assignment* before,
-                                      const hub::v1::Assignment* after) {
-  Store::Rep& rep = store_->rep();
-  const hub::v1::Assignment& any = after != nullptr ? *after : *before;
-  const std::string key = ProviderAssignmentKey(any);
-  if (after != nullptr) {
-    batch.rep()
-        .batch
-        .Put(rep.cf(ColumnFamily::kProviderCare), key,
-             CareEntryValue(after->benefit_start_date(), after->benefit_end_date(), false))
-        .PermitUncheckedError();
-  } else {
-    batch.rep().batch.Delete(rep.cf(ColumnFamily::kProviderCare), key).PermitUncheckedError();
-  }
-  auto slot = [](const hub::v1::Assignment& a) {
-    return SlotOf(a.provider_id(), a.plan_id(), CapacityGroup(a), a.benefit_end_date(),
-                  {a.cin(), a.benefit_start_date()});
-  };
-  Slot before_slot, after_slot;
-  const bool before_holds = before != nullptr && HoldsSlot(*before);
-  const bool after_holds = after != nullptr && HoldsSlot(*after);
-  if (before_holds) before_slot = slot(*before);
-  if (after_holds) after_slot = slot(*after);
-  MoveSlot(rep, batch, before_holds ? &before_slot : nullptr,
-           after_holds ? &after_slot : nullptr);
-}
-
-void CareStore::UpdateAuthorizationViews(WriteBatch& batch, const hub::v1::Authorization* before,
-                                         const hub::v1::Authorization* after) {
-  Store::Rep& rep = store_->rep();
-  rocksdb::WriteBatch& writes = batch.rep().batch;
-  const std::string after_key = after != nullptr ? ProviderAuthorizationKey(*after) : "";
-  if (before != nullptr) {
-    const std::string before_key = ProviderAuthorizationKey(*before);
-    if (before_key != after_key) {
-      writes.Delete(rep.cf(ColumnFamily::kProviderCare), before_key).PermitUncheckedError();
-    }
-  }
-  if (after != nullptr) {
-    writes
-        .Put(rep.cf(ColumnFamily::kProviderCare), after_key,
-             CareEntryValue(after->start_date(), after->end_date(),
-                            !AuthorizationInEffect(*after)))
-        .PermitUncheckedError();
-  }
-  auto slot = [](const hub::v1::Authorization& a) {
-    return SlotOf(a.provider_id(), a.plan_id(), CapacityGroup(a), a.end_date(),
-                  {a.authorization_number()});
-  };
-  Slot before_slot, after_slot;
-  const bool before_holds = before != nullptr && HoldsSlot(*before);
-  const bool after_holds = after != nullptr && HoldsSlot(*after);
-  if (before_holds) before_slot = slot(*before);
-  if (after_holds) after_slot = slot(*after);
-  MoveSlot(rep, batch, before_holds ? &before_slot : nullptr,
-           after_holds ? &after_slot : nullptr);
-}
 
 absl::Status CareStore::ScanProviderCare(
     std::string_view provider_id, std::string_view plan_id, std::string_view after,
@@ -338,7 +340,7 @@ uint64_t CareStore::PutAssignment(WriteBatch& batch, const hub::v1::Assignment& 
       .Put(store_->rep().cf(ColumnFamily::kPlanAssignments), PlanAssignmentKey(record),
            internal::EncodeFixed64(record.version()))
       .PermitUncheckedError();
-  UpdateAssignmentViews(batch, stored, &record);
+  UpdateAssignmentViews(store_->rep(), batch, stored, &record);
   return record.version();
 }
 
@@ -355,7 +357,7 @@ void CareStore::DeleteAssignment(WriteBatch& batch, const hub::v1::Assignment& i
   writes.Delete(store_->rep().cf(ColumnFamily::kPlanAssignments), PlanAssignmentKey(identity))
       .PermitUncheckedError();
   if (stored != nullptr) {
-    UpdateAssignmentViews(batch, stored, nullptr);
+    UpdateAssignmentViews(store_->rep(), batch, stored, nullptr);
   } else {
     // Nothing stored: only a stray index entry to remove; no slot was held.
     writes.Delete(store_->rep().cf(ColumnFamily::kProviderCare), ProviderAssignmentKey(identity))
@@ -510,7 +512,7 @@ absl::StatusOr<uint64_t> CareStore::PutAuthorization(WriteBatch& batch,
       .Put(rep.cf(ColumnFamily::kPlanAuthorizations), number_key,
            internal::EncodeFixed64(record.version()))
       .PermitUncheckedError();
-  UpdateAuthorizationViews(batch, stored, &record);
+  UpdateAuthorizationViews(store_->rep(), batch, stored, &record);
   WriteBatch::Rep::PendingAuthorization& pending =
       batch.rep().pending_authorizations[number_key];
   pending.present = true;
@@ -534,7 +536,7 @@ absl::Status CareStore::DeleteAuthorization(WriteBatch& batch, std::string_view 
       .PermitUncheckedError();
   writes.Delete(rep.cf(ColumnFamily::kAuthorizationByNumber), number_key).PermitUncheckedError();
   writes.Delete(rep.cf(ColumnFamily::kPlanAuthorizations), number_key).PermitUncheckedError();
-  if (current.present) UpdateAuthorizationViews(batch, &current.record, nullptr);
+  if (current.present) UpdateAuthorizationViews(store_->rep(), batch, &current.record, nullptr);
   // Deleted in this batch, for later puts and deletes.
   WriteBatch::Rep::PendingAuthorization& pending =
       batch.rep().pending_authorizations[number_key];
@@ -611,4 +613,74 @@ absl::StatusOr<std::vector<hub::v1::Authorization>> CareStore::Authorizations(
                                             [](const hub::v1::Authorization&) { return true; });
 }
 
+// ------------------------------------------------------------- upgrade
+
+namespace internal {
+
+absl::Status BuildCareViewsIfMissing(Store& store) {
+  Store::Rep& rep = store.rep();
+  std::string built;
+  ASSIGN_OR_RETURN(const bool done,
+                   Get(rep, ColumnFamily::kMeta, kCareViewsBuiltKey, &built));
+  if (done) return absl::OkStatus();
+  // Whatever an interrupted earlier build left is dropped first: the views
+  // are rebuilt whole from the records.
+  WriteBatch batch;
+  auto flush_if_full = [&]() -> absl::Status {
+    if (batch.Count() < 5000) return absl::OkStatus();
+    return store.Commit(batch, Durability::kBuffered);
+  };
+  for (ColumnFamily family : {ColumnFamily::kProviderCare, ColumnFamily::kCapacityCounts,
+                              ColumnFamily::kCapacityEnds, ColumnFamily::kProviderOutreach}) {
+    RETURN_IF_ERROR(ForEachWithPrefix(
+        rep, family, "",
+        [&](const rocksdb::Slice& key, const rocksdb::Slice&) -> absl::Status {
+          batch.rep().batch.Delete(rep.cf(family), key).PermitUncheckedError();
+          return flush_if_full();
+        },
+        /*fill_cache=*/false));
+  }
+  RETURN_IF_ERROR(store.Commit(batch, Durability::kBuffered));
+  hub::v1::Assignment assignment;
+  RETURN_IF_ERROR(ForEachWithPrefix(
+      rep, ColumnFamily::kAssignments, "",
+      [&](const rocksdb::Slice&, const rocksdb::Slice& value) -> absl::Status {
+        RETURN_IF_ERROR(ParseRecord(value, "assignment", &assignment));
+        UpdateAssignmentViews(rep, batch, nullptr, &assignment);
+        return flush_if_full();
+      },
+      /*fill_cache=*/false));
+  hub::v1::Authorization authorization;
+  RETURN_IF_ERROR(ForEachWithPrefix(
+      rep, ColumnFamily::kAuthorizations, "",
+      [&](const rocksdb::Slice&, const rocksdb::Slice& value) -> absl::Status {
+        RETURN_IF_ERROR(ParseRecord(value, "authorization", &authorization));
+        UpdateAuthorizationViews(rep, batch, nullptr, &authorization);
+        return flush_if_full();
+      },
+      /*fill_cache=*/false));
+  // Outreach attempts already accepted into the plans' feeds.
+  CareStore care(&store);
+  hub::v1::FeedItem item;
+  RETURN_IF_ERROR(ForEachWithPrefix(
+      rep, ColumnFamily::kFeedItems, "",
+      [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::Status {
+        RETURN_IF_ERROR(ParseRecord(value, "feed item", &item));
+        if (!item.submission().has_outreach_attempt()) return absl::OkStatus();
+        const std::string_view plan_id =
+            ToView(key).substr(0, ToView(key).find(kSeparator));
+        const hub::v1::OutreachAttempt& o = item.submission().outreach_attempt();
+        care.PutOutreachAttempt(batch, item.provider_id(), plan_id, o.cin(),
+                                o.authorization_number(), o.attempt_date(), item.record_id());
+        return flush_if_full();
+      },
+      /*fill_cache=*/false));
+  RETURN_IF_ERROR(store.Commit(batch, Durability::kBuffered));
+  RETURN_IF_ERROR(store.SyncWal());
+  batch.rep().batch.Put(rep.cf(ColumnFamily::kMeta), ToSlice(kCareViewsBuiltKey), "1")
+      .PermitUncheckedError();
+  return store.Commit(batch, Durability::kSync);
+}
+
+}  // namespace internal
 }  // namespace hub::storage

@@ -205,13 +205,6 @@ class CareStore {
       std::string_view authorization_number) const;
 
  private:
-  // Adds the provider view writes of replacing `before` (null: none) by
-  // `after` (null: deleted).
-  void UpdateAssignmentViews(WriteBatch& batch, const hub::v1::Assignment* before,
-                             const hub::v1::Assignment* after);
-  void UpdateAuthorizationViews(WriteBatch& batch, const hub::v1::Authorization* before,
-                                const hub::v1::Authorization* after);
-
   Store* store_;
 };
 

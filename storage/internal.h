@@ -93,6 +93,10 @@ inline constexpr char kSeparator = '\0';
 inline constexpr std::string_view kVersionHighWaterMarkKey = "version_hwm";
 // Key of the meta column family holding the on-disk schema version.
 inline constexpr std::string_view kSchemaVersionKey = "schema_version";
+// Key of the meta column family set once the provider views of
+// storage/care_store.h (provider care index, capacity counts and ends,
+// outreach index) hold every stored record.
+inline constexpr std::string_view kCareViewsBuiltKey = "care_views_built";
 
 // Fields joined with '\0': Key({"a", "b"}) == "a\0b".
 std::string Key(std::initializer_list<std::string_view> fields);
@@ -191,6 +195,12 @@ absl::Status ForEachFrom(const Store::Rep& rep, ColumnFamily family, std::string
   }
   return FromRocksDb(it->status(), "scanning records");
 }
+
+// Builds the provider views of storage/care_store.h from the stored
+// assignments, authorizations and feed items, unless kCareViewsBuiltKey says
+// they are complete (a data directory written before the views existed, or
+// a build a crash interrupted, which is redone whole). Store::Open calls it.
+absl::Status BuildCareViewsIfMissing(Store& store);
 
 }  // namespace internal
 }  // namespace hub::storage

@@ -383,7 +383,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   } else if (!status.IsNotFound()) {
     return OpenError(status, options.data_dir);
   }
-  return std::unique_ptr<Store>(new Store(std::move(rep)));
+  auto store = std::unique_ptr<Store>(new Store(std::move(rep)));
+  // A data directory from before the provider views: build them once.
+  RETURN_IF_ERROR(internal::BuildCareViewsIfMissing(*store));
+  return store;
 }
 
 absl::Status Store::Commit(WriteBatch& batch, Durability durability) {

@@ -7,7 +7,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "hub/v1/feed.pb.h"
 #include "storage/care_store.h"
+#include "storage/feed_store.h"
+#include "storage/internal.h"
 #include "storage/store.h"
 #include "tests/storage/storage_test_util.h"
 
@@ -247,6 +250,68 @@ TEST_F(CareViewsTest, OutreachAttemptsAreKeptPerProviderPlanMemberAndReferral) {
       care_->OutreachAttemptDates("prov_1", "plan_b", kCinA, "");
   ASSERT_OK(none);
   EXPECT_TRUE(none->empty());
+}
+
+TEST_F(CareViewsTest, ViewsMissingFromAnOlderDataDirectoryAreBuiltAtOpen) {
+  Put(Assignment(kCinA, "plan_a", "prov_1", "2026-01-01"));
+  Put(Assignment(kCinB, "plan_a", "prov_1", "2026-01-01", "2026-03-31"));
+  Put(Authorization("plan_a", "AUTH-1", kCinC, "prov_2", "2026-01-01"));
+  {
+    FeedStore feed(store_.get());
+    hub::v1::FeedItem item;
+    item.set_record_id("rec_0000000000000001");
+    item.set_provider_id("prov_2");
+    item.set_kind(hub::v1::RECORD_KIND_OUTREACH_ATTEMPT);
+    item.mutable_submission()->mutable_outreach_attempt()->set_cin(kCinC);
+    item.mutable_submission()->mutable_outreach_attempt()->set_attempt_date("2026-01-02");
+    item.mutable_submission()->mutable_outreach_attempt()->set_authorization_number("AUTH-1");
+    WriteBatch batch;
+    ASSERT_OK(feed.AppendItem(batch, "plan_a", item, "key-1"));
+    ASSERT_OK(store_->Commit(batch, Durability::kSync));
+    feed.CommitAppends();
+  }
+  const std::vector<std::string> index_1 = Index("prov_1");
+  const std::vector<std::string> index_2 = Index("prov_2");
+  ASSERT_EQ(index_1.size(), 2u);
+  ASSERT_EQ(index_2.size(), 1u);
+
+  // As a data directory of an earlier hubd would be: no views, no mark
+  // (plus a stray count that the rebuild must drop).
+  Store::Rep& rep = store_->rep();
+  for (ColumnFamily family : {ColumnFamily::kProviderCare, ColumnFamily::kCapacityCounts,
+                              ColumnFamily::kCapacityEnds, ColumnFamily::kProviderOutreach}) {
+    std::unique_ptr<rocksdb::Iterator> it(rep.db->NewIterator(rocksdb::ReadOptions(),
+                                                              rep.cf(family)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      ASSERT_TRUE(rep.db->Delete(rocksdb::WriteOptions(), rep.cf(family), it->key()).ok());
+    }
+  }
+  ASSERT_TRUE(rep.db->Merge(rocksdb::WriteOptions(), rep.cf(ColumnFamily::kCapacityCounts),
+                            internal::Key({"prov_1", "plan_a", "ecm"}),
+                            internal::EncodeFixed64(5))
+                  .ok());
+  ASSERT_TRUE(rep.db->Delete(rocksdb::WriteOptions(), rep.cf(ColumnFamily::kMeta),
+                             internal::ToSlice(internal::kCareViewsBuiltKey))
+                  .ok());
+  EXPECT_TRUE(Index("prov_1").empty());
+
+  care_.reset();
+  ASSERT_OK(store_->Close());
+  store_.reset();
+  SetUp();
+  EXPECT_EQ(Index("prov_1"), index_1);
+  EXPECT_EQ(Index("prov_2"), index_2);
+  EXPECT_EQ(Slots("prov_1", "plan_a", "ecm", "2026-02-01"), 2);
+  EXPECT_EQ(Slots("prov_1", "plan_a", "ecm", "2026-04-01"), 1);
+  EXPECT_EQ(Slots("prov_2", "plan_a",
+                  CareStore::CapacityGroup(Authorization("plan_a", "AUTH-1", kCinC, "prov_2",
+                                                         "2026-01-01")),
+                  "2026-04-01"),
+            1);
+  absl::StatusOr<std::vector<std::string>> attempts =
+      care_->OutreachAttemptDates("prov_2", "plan_a", kCinC, "AUTH-1");
+  ASSERT_OK(attempts);
+  EXPECT_EQ(*attempts, (std::vector<std::string>{"2026-01-02"}));
 }
 
 }  // namespace
