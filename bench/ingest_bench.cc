@@ -366,7 +366,7 @@ absl::StatusOr<BareResult> BareLoad(const std::string& dir, const std::string& p
       if (a->status() == hub::v1::ENROLLMENT_STATUS_UNSPECIFIED) {
         a->set_status(hub::v1::ENROLLMENT_STATUS_ASSIGNED);
       }
-      care.PutAssignment(batch, *a);
+      care.PutAssignment(batch, *a, /*stored=*/nullptr);  // A fresh store: none.
     }
     if (++result.rows % kBatchRows == 0) {
       RETURN_IF_ERROR(store->Commit(batch, storage::Durability::kBuffered));

@@ -21,6 +21,7 @@
 #include "hub/hubctl_export.h"
 #include "hub/hubctl_pull.h"
 #include "hub/hubctl_submit.h"
+#include "hub/hubctl_views.h"
 #include "hub/rpc_status.h"
 #include "hub/sha256.h"
 #include "hub/v1/admin_service.grpc.pb.h"
@@ -205,9 +206,11 @@ void PrintIngestReport(std::ostream& os, const hub::v1::IngestReport& r, int max
     os << " (unchanged " << c.rows_unchanged() << ")\n"
      << "changes   members " << c.members_upserted() << ", coverage periods "
      << c.coverage_periods_written() << ", assignments " << c.assignments_written()
-     << " (ended " << c.assignments_ended() << "), authorizations "
-     << c.authorizations_written() << " (ended " << c.authorizations_ended()
-     << "), quality reports " << c.quality_reports_written() << "\n";
+     << " (ended " << c.assignments_ended() << ", over capacity "
+     << c.assignments_over_capacity() << "), authorizations " << c.authorizations_written()
+     << " (ended " << c.authorizations_ended() << ", over capacity "
+     << c.authorizations_over_capacity() << "), quality reports "
+     << c.quality_reports_written() << "\n";
   }
   os << "received  " << TimestampText(r.receive_time()) << ", completed "
      << TimestampText(r.complete_time()) << "\n";
@@ -217,7 +220,8 @@ void PrintIngestReport(std::ostream& os, const hub::v1::IngestReport& r, int max
   for (const hub::v1::RowError& e : r.row_errors()) {
     if (max_errors >= 0 && shown == max_errors) break;
     table.AddRow({absl::StrCat(e.row_number()), e.field().empty() ? "-" : e.field(),
-                  e.reason_code(), e.message()});
+                  e.warning() ? absl::StrCat(e.reason_code(), " (warning)") : e.reason_code(),
+                  e.message()});
     ++shown;
   }
   os << "\n" << table.Render();
@@ -507,11 +511,47 @@ int RunExport(Invocation& inv) {
   return ExportFileCommand(inv.channel, inv.server, options, inv.out, inv.err);
 }
 
+// Provider views (hub/hubctl_views.h).
+int RunWorklist(Invocation& inv) {
+  const std::optional<std::string> provider = inv.Flag("provider");
+  if (!provider.has_value() || provider->empty()) {
+    inv.err << "hubctl: worklist needs --provider\n"
+               "usage: hubctl worklist --provider=ID [--plan=P] [--as_of=YYYY-MM-DD]\n";
+    return 2;
+  }
+  return WorklistCommand({inv.channel, inv.server}, *provider, inv.Flag("plan").value_or(""),
+                         inv.Flag("as_of").value_or(""), inv.out, inv.err);
+}
+
+int RunQuality(Invocation& inv) {
+  const std::optional<std::string> provider = inv.Flag("provider");
+  if (!provider.has_value() || provider->empty()) {
+    inv.err << "hubctl: quality needs --provider\nusage: hubctl quality --provider=ID "
+               "[--period=P]\n";
+    return 2;
+  }
+  return QualityCommand({inv.channel, inv.server}, *provider, inv.Flag("period").value_or(""),
+                        inv.out, inv.err);
+}
+
+int RunCarePlan(Invocation& inv) {
+  const std::optional<std::string> provider = inv.Flag("provider");
+  const std::optional<std::string> cin = inv.Flag("cin");
+  if (!provider.has_value() || provider->empty() || !cin.has_value() || cin->empty()) {
+    inv.err << "hubctl: careplan needs --provider and --cin\n"
+               "usage: hubctl careplan --provider=ID --cin=CIN\n";
+    return 2;
+  }
+  return CarePlanCommand({inv.channel, inv.server}, *provider, *cin, inv.out, inv.err);
+}
+
 // The command table. Keep it sorted by name as `hubctl --help` shows it.
 const std::vector<Command>& Commands() {
   static const auto* const commands = new std::vector<Command>{
       {"backup", {"label"}, "[--label=L]",
        "write a checkpoint of the store under hubd's --backup_dir", &RunBackup},
+      {"careplan", {"provider", "cin"}, "--provider=ID --cin=CIN",
+       "print a member's latest care plan, if the provider serves the member", &RunCarePlan},
       {"export", {"plan", "kind", "period", "out"},
        "--plan=ID --kind=rtf|otf|invoice|837p --period=YYYY-MM [--out=DIR]",
        "write one of a plan's files for a month into DIR (default .), named by the hub",
@@ -524,6 +564,8 @@ const std::vector<Command>& Commands() {
        "--plan=ID [--kinds=K,...] [--max=N] [--ack] [--follow] [--json]",
        "print a plan's feed from its cursor, one line per item; --ack acknowledges it",
        &RunPull, 0, {"ack", "follow", "json"}},
+      {"quality", {"provider", "period"}, "--provider=ID [--period=P]",
+       "list every plan's quality reports about a provider", &RunQuality},
       {"report", {"all"}, "REPORT_ID [--all]",
        "print a past ingest report; --all lists every rejected row", &RunReport, 1, {"all"}},
       {"reports", {"plan"}, "--plan=ID", "list a plan's ingest reports, newest first",
@@ -534,6 +576,8 @@ const std::vector<Command>& Commands() {
       {"upload", {"plan", "kind"}, "--plan=ID --kind=assignment|authorization|quality FILE",
        "upload a plan's native file and print the hub's report (exit 1 if REJECTED)", &RunUpload,
        1},
+      {"worklist", {"provider", "plan", "as_of"}, "--provider=ID [--plan=P] [--as_of=YYYY-MM-DD]",
+       "print a provider's worklist across plans: status, units left, outreach due", &RunWorklist},
   };
   return *commands;
 }

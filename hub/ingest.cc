@@ -110,6 +110,10 @@ constexpr char kRowBadPeriod[] = "ROW_BAD_PERIOD";
 constexpr char kRowMissingPof[] = "ROW_MISSING_POF";
 constexpr char kRowBadUnits[] = "ROW_BAD_UNITS";
 constexpr char kRowBadMeasure[] = "ROW_BAD_MEASURE";
+// A warning, not a rejection: the row was applied (see ingest.h, CAPACITY).
+constexpr char kRowOverCapacity[] = "ROW_OVER_CAPACITY";
+// Row warnings stored per report; the report's counts give the total.
+constexpr int kMaxRowWarnings = 100;
 
 // The provider cache is cleared when it grows past this (a county has a few
 // hundred providers).
@@ -152,6 +156,23 @@ bool Contracted(const hub::v1::Provider& provider, std::string_view plan_id,
     if (c.kinds().empty() ? HasKind(provider.kinds(), kind) : HasKind(c.kinds(), kind)) return true;
   }
   return false;
+}
+
+// The capacity `provider` agreed with `plan_id` for `kind` in its contract
+// in effect on `iso_day` (the first such contract covering the kind); 0 = no
+// limit.
+int AgreedCapacity(const hub::v1::Provider& provider, std::string_view plan_id,
+                   hub::v1::ProviderKind kind, std::string_view iso_day) {
+  for (const hub::v1::PlanContract& c : provider.contracts()) {
+    if (c.plan_id() != plan_id) continue;
+    if (!c.start_date().empty() && iso_day < c.start_date()) continue;
+    if (!c.end_date().empty() && iso_day > c.end_date()) continue;
+    if (!(c.kinds().empty() ? HasKind(provider.kinds(), kind) : HasKind(c.kinds(), kind))) {
+      continue;
+    }
+    return kind == hub::v1::PROVIDER_KIND_ECM ? c.ecm_capacity() : c.cs_capacity();
+  }
+  return 0;
 }
 
 // "YYYY-MM", "YYYY Qn" or "YYYY".
@@ -556,6 +577,8 @@ struct IngestContext {
   // The day before the upload was received: the end date of what a
   // snapshot no longer lists or a TERMINATE row leaves open.
   std::string cutoff;
+  // The day the upload was received: capacity is judged as of this day.
+  std::string today;
   const IngestOptions* options = nullptr;
   const std::atomic<bool>* cancelled = nullptr;
   MemberLocks* member_locks = nullptr;
@@ -636,16 +659,18 @@ class Ingestor final : public adapters::CanonicalRowSink {
           identity.set_benefit_start_date(mark.benefit_start_date);
           absl::StatusOr<hub::v1::Assignment> stored = s_.care.GetAssignment(identity);
           if (absl::IsNotFound(stored.status())) {
-            s_.care.DeleteAssignment(batch_, identity);  // Repairs a stray index entry.
+            // Repairs a stray index entry.
+            s_.care.DeleteAssignment(batch_, identity, /*stored=*/nullptr);
             return CountWrite();
           }
           RETURN_IF_ERROR(stored.status());
+          const hub::v1::Assignment before = *stored;
           hub::v1::Assignment& a = *stored;
           if (!a.benefit_end_date().empty() && a.benefit_end_date() <= cutoff) {
             return absl::OkStatus();  // Already ended.
           }
           if (a.benefit_start_date() > cutoff) {
-            s_.care.DeleteAssignment(batch_, a);  // Withdrawn before it began.
+            s_.care.DeleteAssignment(batch_, a, &before);  // Withdrawn before it began.
           } else {
             a.set_benefit_end_date(cutoff);
             a.set_status(hub::v1::ENROLLMENT_STATUS_DISCONTINUED);
@@ -655,7 +680,7 @@ class Ingestor final : public adapters::CanonicalRowSink {
               a.mutable_discontinuation()->set_reason(
                   "The plan's snapshot assignment file no longer lists this assignment.");
             }
-            s_.care.PutAssignment(batch_, a);
+            s_.care.PutAssignment(batch_, a, &before);
           }
           changes_.set_assignments_ended(changes_.assignments_ended() + 1);
           return CountWrite();
@@ -676,6 +701,7 @@ class Ingestor final : public adapters::CanonicalRowSink {
             return CountWrite();
           }
           RETURN_IF_ERROR(stored.status());
+          const hub::v1::Authorization before = *stored;
           hub::v1::Authorization& a = *stored;
           if (a.status() == hub::v1::AUTHORIZATION_STATUS_DENIED ||
               a.status() == hub::v1::AUTHORIZATION_STATUS_CANCELLED) {
@@ -688,7 +714,7 @@ class Ingestor final : public adapters::CanonicalRowSink {
           } else {
             a.set_end_date(cutoff);
             a.set_status(hub::v1::AUTHORIZATION_STATUS_CANCELLED);
-            RETURN_IF_ERROR(s_.care.PutAuthorization(batch_, a).status());
+            RETURN_IF_ERROR(s_.care.PutAuthorization(batch_, a, &before).status());
           }
           changes_.set_authorizations_ended(changes_.authorizations_ended() + 1);
           return CountWrite();
@@ -829,6 +855,20 @@ class Ingestor final : public adapters::CanonicalRowSink {
     row_rejected_ = true;
   }
 
+  // Reports a warning about the current row, which is applied all the same
+  // (the first kMaxRowWarnings of the upload only).
+  void AddWarning(std::string_view field, std::string_view code, std::string_view message) {
+    if (warnings_ >= kMaxRowWarnings) return;
+    ++warnings_;
+    hub::v1::RowError e;
+    e.set_row_number(row_);
+    e.set_field(std::string(field));
+    e.set_reason_code(std::string(code));
+    e.set_message(std::string(message));
+    e.set_warning(true);
+    s_.ingest.AddRowErrors(batch_, ctx_.report_id, next_error_ordinal_++, {&e, 1});
+  }
+
   void Reject(std::string field, const char* code, std::string message) {
     errors_.push_back(PendingError{std::move(field), code, std::move(message)});
   }
@@ -967,6 +1007,71 @@ class Ingestor final : public adapters::CanonicalRowSink {
     held_list_.clear();
   }
 
+  // ---------------------------------------------------------------- capacity
+
+  // The slots `provider_id` holds with this plan in `group` on ctx_.today,
+  // counting this ingest's writes. Loaded from the store the first time a
+  // key is used, which is always before this ingest writes anything that
+  // moves it (every such write goes through TrackSlots first), and only this
+  // ingest writes this plan's records: the loaded value plus the running
+  // changes is exact without ever waiting for a commit.
+  absl::StatusOr<int64_t*> Slots(const std::string& provider_id, const std::string& group) {
+    slot_key_.assign(provider_id);
+    slot_key_.push_back('\0');
+    slot_key_.append(group);
+    if (auto it = slots_.find(slot_key_); it != slots_.end()) return &it->second;
+    ASSIGN_OR_RETURN(const int64_t held,
+                     s_.care.SlotsHeldOn(provider_id, ctx_.plan_id, group, ctx_.today));
+    return &slots_.emplace(slot_key_, held).first->second;
+  }
+
+  // Accounts for a put of `after` replacing `before` (null: none) in the
+  // running slot counts. Call before adding the put to the batch.
+  template <typename Record>
+  absl::Status TrackSlots(const Record* before, const Record& after) {
+    if (before != nullptr && storage::CareStore::HoldsSlotOn(*before, ctx_.today)) {
+      ASSIGN_OR_RETURN(int64_t* held, Slots(before->provider_id(),
+                                            storage::CareStore::CapacityGroup(*before)));
+      --*held;
+    }
+    ASSIGN_OR_RETURN(int64_t* held,
+                     Slots(after.provider_id(), storage::CareStore::CapacityGroup(after)));
+    if (storage::CareStore::HoldsSlotOn(after, ctx_.today)) ++*held;
+    return absl::OkStatus();
+  }
+
+  // For a record that starts holding a slot with this put (new, reopened,
+  // or moved to this provider): sets its over_capacity flag from the
+  // provider's agreed capacity, and on excess adds the ROW_OVER_CAPACITY
+  // warning. Returns true if it is over capacity. Other puts keep the flag
+  // they had.
+  template <typename Record>
+  absl::StatusOr<bool> CheckCapacity(const hub::v1::Provider& provider, const Record* stored,
+                                     Record& record, hub::v1::ProviderKind kind) {
+    const bool arrives =
+        storage::CareStore::HoldsSlotOn(record, ctx_.today) &&
+        !(stored != nullptr && stored->provider_id() == record.provider_id() &&
+          storage::CareStore::CapacityGroup(*stored) == storage::CareStore::CapacityGroup(record) &&
+          storage::CareStore::HoldsSlotOn(*stored, ctx_.today));
+    if (!arrives) return false;
+    const int capacity = AgreedCapacity(provider, ctx_.plan_id, kind, ctx_.today);
+    ASSIGN_OR_RETURN(int64_t* held,
+                     Slots(record.provider_id(), storage::CareStore::CapacityGroup(record)));
+    const bool over = capacity > 0 && *held >= capacity;
+    record.set_over_capacity(over);
+    if (over) {
+      AddWarning("provider_npi", kRowOverCapacity,
+                 absl::StrCat(
+                     "The provider is at its agreed ",
+                     kind == hub::v1::PROVIDER_KIND_ECM ? "ECM" : "Community Supports",
+                     " capacity with this plan (", capacity, " members); the ",
+                     kind == hub::v1::PROVIDER_KIND_ECM ? "assignment" : "authorization",
+                     " was kept and flagged over capacity: confirm it with the provider, or "
+                     "assign the member to another provider."));
+    }
+    return over;
+  }
+
   // ------------------------------------------------------------- assignment rows
 
   absl::Status OnAssignmentRow(const AssignmentFileRow& row) {
@@ -1070,8 +1175,13 @@ class Ingestor final : public adapters::CanonicalRowSink {
         a.set_benefit_end_date(TerminationDate(in.benefit_end_date(), a.benefit_start_date()));
         a.set_status(hub::v1::ENROLLMENT_STATUS_DISCONTINUED);
       }
+      const hub::v1::Assignment* before = stored.has_value() ? &*stored : nullptr;
+      ASSIGN_OR_RETURN(const bool over,
+                       CheckCapacity(*provider, before, a, hub::v1::PROVIDER_KIND_ECM));
+      if (over) changes_.set_assignments_over_capacity(changes_.assignments_over_capacity() + 1);
       if (!stored.has_value() || !SameIgnoringVersion(*stored, a)) {
-        s_.care.PutAssignment(batch_, a);
+        RETURN_IF_ERROR(TrackSlots(before, a));
+        s_.care.PutAssignment(batch_, a, before);
         Wrote(key);
         changes_.set_assignments_written(changes_.assignments_written() + 1);
         row_wrote_ = true;
@@ -1127,6 +1237,8 @@ class Ingestor final : public adapters::CanonicalRowSink {
     a.set_plan_id(ctx_.plan_id);
     a.set_provider_id(provider->provider_id());
     a.clear_version();
+    // Output only: the flag is the hub's, kept from the stored record.
+    a.set_over_capacity(stored.has_value() && stored->over_capacity());
     if (stored.has_value()) {
       // The closed-loop fields come from the provider: keep them when the
       // plan's file does not carry them.
@@ -1145,8 +1257,15 @@ class Ingestor final : public adapters::CanonicalRowSink {
       a.set_end_date(TerminationDate(in.end_date(), a.start_date()));
       a.set_status(hub::v1::AUTHORIZATION_STATUS_CANCELLED);
     }
+    const hub::v1::Authorization* before = stored.has_value() ? &*stored : nullptr;
+    ASSIGN_OR_RETURN(const bool over,
+                     CheckCapacity(*provider, before, a, hub::v1::PROVIDER_KIND_CS));
+    if (over) {
+      changes_.set_authorizations_over_capacity(changes_.authorizations_over_capacity() + 1);
+    }
     if (!stored.has_value() || !SameIgnoringVersion(*stored, a)) {
-      RETURN_IF_ERROR(s_.care.PutAuthorization(batch_, a).status());
+      RETURN_IF_ERROR(TrackSlots(before, a));
+      RETURN_IF_ERROR(s_.care.PutAuthorization(batch_, a, before).status());
       Wrote(number);
       changes_.set_authorizations_written(changes_.authorizations_written() + 1);
       row_wrote_ = true;
@@ -1212,6 +1331,7 @@ class Ingestor final : public adapters::CanonicalRowSink {
   int64_t rows_in_batch_ = 0;
   int64_t writes_in_batch_ = 0;
   uint32_t next_error_ordinal_ = 0;
+  int warnings_ = 0;
 
   bool in_row_ = false;
   int64_t row_ = 0;
@@ -1224,6 +1344,10 @@ class Ingestor final : public adapters::CanonicalRowSink {
   std::vector<PendingError> errors_;
 
   absl::flat_hash_map<std::string, std::unique_ptr<hub::v1::Provider>> providers_;
+  // Slots held on ctx_.today per (provider_id \0 capacity group) of this
+  // plan, counting this ingest's writes (see Slots).
+  absl::flat_hash_map<std::string, int64_t> slots_;
+  std::string slot_key_;  // Scratch of Slots.
   // Hashes of the keys this batch wrote (cleared at each commit).
   absl::flat_hash_set<uint64_t> written_;
   // Member lock stripes held until the next commit.
@@ -1346,8 +1470,10 @@ absl::StatusOr<IngestReport> IngestPipeline::RunLocked(const SpooledUpload& uplo
                {"coverage_periods_written", c.coverage_periods_written()},
                {"assignments_written", c.assignments_written()},
                {"assignments_ended", c.assignments_ended()},
+               {"assignments_over_capacity", c.assignments_over_capacity()},
                {"authorizations_written", c.authorizations_written()},
                {"authorizations_ended", c.authorizations_ended()},
+               {"authorizations_over_capacity", c.authorizations_over_capacity()},
                {"quality_reports_written", c.quality_reports_written()},
                {"rows_unchanged", c.rows_unchanged()},
                {"duration_ms", static_cast<int64_t>(ms)}});
@@ -1399,6 +1525,7 @@ absl::StatusOr<IngestReport> IngestPipeline::RunLocked(const SpooledUpload& uplo
   ctx.report_id = report_id;
   ctx.snapshot = adapter.Semantics(upload.kind) == hub::v1::FILE_SEMANTICS_SNAPSHOT;
   ctx.cutoff = DayBefore(upload.receive_time);
+  ctx.today = absl::FormatTime("%Y-%m-%d", upload.receive_time, absl::UTCTimeZone());
   ctx.options = &options_;
   ctx.cancelled = cancelled;
   ctx.member_locks = member_locks_.get();

@@ -38,6 +38,21 @@
 //      rejected, REJECTED), every row error stored (the first 100 inline),
 //      one JSON log line without PHI; the spool file is deleted by its owner.
 //
+// CAPACITY: a provider's contract with the plan (the one in effect on the
+// upload's day) may set an ECM capacity and a per-Community-Support CS
+// capacity (0 = no limit). When an assignment (authorization) starts holding
+// one of the provider's slots with this plan (storage/care_store.h,
+// HoldsSlot: new, reopened or moved to the provider) while the slots held on
+// the upload's day already reach the capacity, it is still applied, with
+// over_capacity = true, counted in changes.assignments_over_capacity
+// (authorizations_over_capacity) and reported as a RowError with
+// reason_code ROW_OVER_CAPACITY and warning = true (the row counts as
+// accepted; only the first 100 warnings of an upload are stored, the counts
+// give the total). Capacity is judged row by row, before a snapshot ends what
+// the file no longer lists. The slot counts come from storage (one read per
+// provider and upload) plus this ingest's own changes kept in memory, so
+// judging costs no read per row.
+//
 // Memory is bounded: reads of 1 MiB, one batch of rows, a provider cache.
 //
 // Thread safety: Run may be called concurrently; uploads of one plan are

@@ -32,9 +32,8 @@ absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), 
 
 
 absl::Status Unimplemented(std::string_view method) {
-  return absl::UnimplementedError(absl::StrCat(
-      "ProviderService.", Absl(method),
-      " is not available yet: it lands with the worklist work; use Submit and UploadFile"));
+  return absl::UnimplementedError(absl::StrCat("ProviderService.", Absl(method),
+                                               " is not served by this hub (it has no store)"));
 }
 
 // Reads the spool file at `path` into `reader` in blocks, then Finish.
@@ -373,7 +372,11 @@ class ProviderUploadReactor final
 
 ProviderService::ProviderService(storage::DirectoryStore* directory, storage::FeedStore* feed,
                                  SubmitPipeline* pipeline, ProviderServiceOptions options)
-    : directory_(directory), feed_(feed), pipeline_(pipeline), options_(std::move(options)) {}
+    : directory_(directory), feed_(feed), pipeline_(pipeline), options_(std::move(options)) {
+  if (options_.store != nullptr) {
+    views_ = std::make_unique<ProviderViews>(options_.store, directory_);
+  }
+}
 
 ProviderService::~ProviderService() {
   absl::MutexLock lock(&workers_mu_);
@@ -510,9 +513,10 @@ absl::StatusOr<hub::v1::IngestReport> ProviderService::IngestCsv(
 }
 
 grpc::ServerUnaryReactor* ProviderService::ListMembers(grpc::CallbackServerContext* context,
-                                                       const hub::v1::ListMembersRequest*,
-                                                       hub::v1::ListMembersResponse*) {
-  return FinishUnary(context, Unimplemented("ListMembers"));
+                                                       const hub::v1::ListMembersRequest* request,
+                                                       hub::v1::ListMembersResponse* response) {
+  if (views_ == nullptr) return FinishUnary(context, Unimplemented("ListMembers"));
+  return FinishUnary(context, views_->ListMembers(*request, options_.clock(), *response));
 }
 
 grpc::ServerUnaryReactor* ProviderService::ListFeedback(grpc::CallbackServerContext* context,
@@ -526,15 +530,17 @@ grpc::ServerUnaryReactor* ProviderService::ListFeedback(grpc::CallbackServerCont
 }
 
 grpc::ServerUnaryReactor* ProviderService::ListQualityReports(
-    grpc::CallbackServerContext* context, const hub::v1::ListQualityReportsRequest*,
-    hub::v1::ListQualityReportsResponse*) {
-  return FinishUnary(context, Unimplemented("ListQualityReports"));
+    grpc::CallbackServerContext* context, const hub::v1::ListQualityReportsRequest* request,
+    hub::v1::ListQualityReportsResponse* response) {
+  if (views_ == nullptr) return FinishUnary(context, Unimplemented("ListQualityReports"));
+  return FinishUnary(context, views_->ListQualityReports(*request, *response));
 }
 
 grpc::ServerUnaryReactor* ProviderService::GetCarePlan(grpc::CallbackServerContext* context,
-                                                       const hub::v1::GetCarePlanRequest*,
-                                                       hub::v1::GetCarePlanResponse*) {
-  return FinishUnary(context, Unimplemented("GetCarePlan"));
+                                                       const hub::v1::GetCarePlanRequest* request,
+                                                       hub::v1::GetCarePlanResponse* response) {
+  if (views_ == nullptr) return FinishUnary(context, Unimplemented("GetCarePlan"));
+  return FinishUnary(context, views_->GetCarePlan(*request, options_.clock(), *response));
 }
 
 }  // namespace hub

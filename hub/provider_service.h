@@ -18,7 +18,10 @@
 //               errors (the template's, and the validation rejections as
 //               RowError{row_number, template column, reason code, sentence}).
 //   ListFeedback  delegated to the feed module (hub/feedback.h).
-//   ListMembers, ListQualityReports, GetCarePlan: UNIMPLEMENTED for now.
+//   ListMembers, ListQualityReports, GetCarePlan: the provider's views,
+//               delegated to hub/provider_views.h ("today" and "now" from
+//               the options' clock); UNIMPLEMENTED when options.store is
+//               null.
 //
 // Until the identity issue lands, the request's provider_id names the
 // caller; it must be in the directory (NOT_FOUND otherwise).
@@ -41,6 +44,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "hub/provider_views.h"
 #include "hub/submit_pipeline.h"
 #include "hub/v1/provider_service.grpc.pb.h"
 #include "storage/directory_store.h"
@@ -58,6 +62,9 @@ struct ProviderServiceOptions {
   int upload_group_rows = 500;
   // Row errors carried inline in an upload's report.
   int inline_row_errors = 100;
+  // The store the views read (worklist, care plans, quality reports); not
+  // owned, must outlive the service. Null: those RPCs answer UNIMPLEMENTED.
+  storage::Store* store = nullptr;
 };
 
 // One spooled CSV upload.
@@ -123,6 +130,8 @@ class ProviderService final : public hub::v1::ProviderService::CallbackService {
   storage::FeedStore* feed_;
   SubmitPipeline* pipeline_;
   const ProviderServiceOptions options_;
+  // Null when options_.store is null.
+  std::unique_ptr<ProviderViews> views_;
   std::atomic<uint64_t> next_spool_id_{1};
 
   struct Worker {

@@ -215,6 +215,7 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
     ProviderServiceOptions provider_options;
     provider_options.spool_dir = options.spool_dir;
     provider_options.clock = options.clock;
+    provider_options.store = hub->store_.get();
     hub->provider_service_ = std::make_unique<ProviderService>(
         hub->directory_.get(), hub->feed_.get(), hub->submit_pipeline_.get(),
         std::move(provider_options));

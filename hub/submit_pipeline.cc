@@ -423,6 +423,12 @@ absl::Status SubmitPipeline::BuildGroup(Group& group, const Decisions& carried,
     accepted->set_feed_sequence(sequence);
     *accepted->mutable_accept_time() = group.accept_time;
     plans.insert(a.plan_id);
+    if (s.has_outreach_attempt()) {
+      // Clears the outreach due on the provider's worklist (hub/provider_views.h).
+      const hub::v1::OutreachAttempt& o = s.outreach_attempt();
+      care_.PutOutreachAttempt(batch, in.provider_id, a.plan_id, o.cin(),
+                               o.authorization_number(), o.attempt_date(), item.record_id());
+    }
     if (care_plan_wanted.contains(std::make_pair(a.batch, a.index))) {
       care_plan_items.emplace(std::make_pair(a.batch, a.index), std::move(item));
     }

@@ -17,8 +17,9 @@
 //      with the 42 CFR 2.32 notice for Part 2 data;
 //   5. stores the result (accepted or rejected) under the key.
 // The whole group is ONE WriteBatch, also holding the authorizations' new
-// units_used (Community Supports services and invoice lines) and each
-// member's latest care plan (storage/care_plan_store.h), committed with
+// units_used (Community Supports services and invoice lines), each
+// member's latest care plan (storage/care_plan_store.h) and each outreach
+// attempt in the provider's outreach index (storage/care_store.h), committed with
 // Durability::kSync: one fsync per group. Only then are the feed appends
 // made permanent, the plans' followers notified, and every caller's
 // callback run with its results: an OK result means every accepted record

@@ -8,10 +8,17 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "hub/v1/feed.pb.h"
+#include "storage/care_records.pb.h"
 #include "storage/internal.h"
 
 namespace hub::storage {
 namespace {
+
+// Kind tags of the provider care index: assignments sort before
+// authorizations of the same member.
+constexpr std::string_view kAssignmentTag = "A";
+constexpr std::string_view kAuthorizationTag = "C";
 
 // True if the period [start, end] (end empty = open) contains `date`. ISO
 // dates compare as text.
@@ -26,6 +33,16 @@ std::string AssignmentKey(const hub::v1::Assignment& a) {
 // Key of the plan's assignment index: plan first.
 std::string PlanAssignmentKey(const hub::v1::Assignment& a) {
   return internal::Key({a.plan_id(), a.cin(), a.provider_id(), a.benefit_start_date()});
+}
+
+std::string ProviderAssignmentKey(const hub::v1::Assignment& a) {
+  return internal::Key(
+      {a.provider_id(), a.plan_id(), a.cin(), kAssignmentTag, a.benefit_start_date()});
+}
+
+std::string ProviderAuthorizationKey(const hub::v1::Authorization& a) {
+  return internal::Key(
+      {a.provider_id(), a.plan_id(), a.cin(), kAuthorizationTag, a.authorization_number()});
 }
 
 // Splits `key` at '\0' into exactly `n` fields; false otherwise.
@@ -65,31 +82,287 @@ absl::StatusOr<std::vector<Record>> ScanMember(const Store::Rep& rep, ColumnFami
   return records;
 }
 
+// The capacity bookkeeping of one record: its counter key and, when it
+// ends, its end index key.
+struct Slot {
+  std::string counter_key;
+  std::string end_key;  // Empty for an open-ended record.
+  bool operator==(const Slot&) const = default;
+};
+
+Slot SlotOf(std::string_view provider_id, std::string_view plan_id, const std::string& group,
+            std::string_view end_date, std::initializer_list<std::string_view> record) {
+  Slot slot;
+  slot.counter_key = internal::Key({provider_id, plan_id, group});
+  if (!end_date.empty()) {
+    slot.end_key = internal::Key({provider_id, plan_id, group, end_date});
+    for (std::string_view field : record) {
+      slot.end_key.push_back(internal::kSeparator);
+      slot.end_key.append(field.data(), field.size());
+    }
+  }
+  return slot;
+}
+
+// Adds to `batch` the capacity writes of a record moving from slot `before`
+// to slot `after` (null: holds none).
+void MoveSlot(Store::Rep& rep, WriteBatch& batch, const Slot* before, const Slot* after) {
+  if (before != nullptr && after != nullptr && *before == *after) return;
+  WriteBatch::Rep& writes = batch.rep();
+  if (before != nullptr) {
+    writes.capacity_deltas[before->counter_key] -= 1;
+    if (!before->end_key.empty()) {
+      writes.batch.Delete(rep.cf(ColumnFamily::kCapacityEnds), before->end_key)
+          .PermitUncheckedError();
+    }
+  }
+  if (after != nullptr) {
+    writes.capacity_deltas[after->counter_key] += 1;
+    if (!after->end_key.empty()) {
+      writes.batch.Put(rep.cf(ColumnFamily::kCapacityEnds), after->end_key, rocksdb::Slice())
+          .PermitUncheckedError();
+    }
+  }
+}
+
+std::string CareEntryValue(std::string_view start, std::string_view end, bool inactive) {
+  records::ProviderCareEntry entry;
+  entry.set_start_date(std::string(start));
+  entry.set_end_date(std::string(end));
+  entry.set_inactive(inactive);
+  return entry.SerializeAsString();
+}
+
+bool AuthorizationInEffect(const hub::v1::Authorization& a) {
+  return a.status() != hub::v1::AUTHORIZATION_STATUS_DENIED &&
+         a.status() != hub::v1::AUTHORIZATION_STATUS_CANCELLED;
+}
+
+// Adds to `batch` the provider view writes of replacing `before` (null:
+// none) by `after` (null: deleted).
+void UpdateAssignmentViews(Store::Rep& rep, WriteBatch& batch, const hub::v1::Assignment* before,
+                           const hub::v1::Assignment* after) {
+  const hub::v1::Assignment& any = after != nullptr ? *after : *before;
+  const std::string key = ProviderAssignmentKey(any);
+  if (after != nullptr) {
+    batch.rep()
+        .batch
+        .Put(rep.cf(ColumnFamily::kProviderCare), key,
+             CareEntryValue(after->benefit_start_date(), after->benefit_end_date(), false))
+        .PermitUncheckedError();
+  } else {
+    batch.rep().batch.Delete(rep.cf(ColumnFamily::kProviderCare), key).PermitUncheckedError();
+  }
+  auto slot = [](const hub::v1::Assignment& a) {
+    return SlotOf(a.provider_id(), a.plan_id(), CareStore::CapacityGroup(a), a.benefit_end_date(),
+                  {a.cin(), a.benefit_start_date()});
+  };
+  Slot before_slot, after_slot;
+  const bool before_holds = before != nullptr && CareStore::HoldsSlot(*before);
+  const bool after_holds = after != nullptr && CareStore::HoldsSlot(*after);
+  if (before_holds) before_slot = slot(*before);
+  if (after_holds) after_slot = slot(*after);
+  MoveSlot(rep, batch, before_holds ? &before_slot : nullptr,
+           after_holds ? &after_slot : nullptr);
+}
+
+void UpdateAuthorizationViews(Store::Rep& rep, WriteBatch& batch,
+                              const hub::v1::Authorization* before,
+                              const hub::v1::Authorization* after) {
+  rocksdb::WriteBatch& writes = batch.rep().batch;
+  const std::string after_key = after != nullptr ? ProviderAuthorizationKey(*after) : "";
+  if (before != nullptr) {
+    const std::string before_key = ProviderAuthorizationKey(*before);
+    if (before_key != after_key) {
+      writes.Delete(rep.cf(ColumnFamily::kProviderCare), before_key).PermitUncheckedError();
+    }
+  }
+  if (after != nullptr) {
+    writes
+        .Put(rep.cf(ColumnFamily::kProviderCare), after_key,
+             CareEntryValue(after->start_date(), after->end_date(),
+                            !AuthorizationInEffect(*after)))
+        .PermitUncheckedError();
+  }
+  auto slot = [](const hub::v1::Authorization& a) {
+    return SlotOf(a.provider_id(), a.plan_id(), CareStore::CapacityGroup(a), a.end_date(),
+                  {a.authorization_number()});
+  };
+  Slot before_slot, after_slot;
+  const bool before_holds = before != nullptr && CareStore::HoldsSlot(*before);
+  const bool after_holds = after != nullptr && CareStore::HoldsSlot(*after);
+  if (before_holds) before_slot = slot(*before);
+  if (after_holds) after_slot = slot(*after);
+  MoveSlot(rep, batch, before_holds ? &before_slot : nullptr,
+           after_holds ? &after_slot : nullptr);
+}
+
 }  // namespace
 
 CareStore::CareStore(Store* store) : store_(store) {}
 
+// ------------------------------------------------------------- capacity rules
+
+bool CareStore::HoldsSlot(const hub::v1::Assignment& a) {
+  return a.status() != hub::v1::ENROLLMENT_STATUS_DISCONTINUED &&
+         a.status() != hub::v1::ENROLLMENT_STATUS_DECLINED &&
+         a.status() != hub::v1::ENROLLMENT_STATUS_UNABLE_TO_REACH;
+}
+
+bool CareStore::HoldsSlot(const hub::v1::Authorization& a) {
+  return AuthorizationInEffect(a) && a.referral_status() != hub::v1::REFERRAL_STATUS_DECLINED &&
+         a.referral_status() != hub::v1::REFERRAL_STATUS_CLOSED;
+}
+
+bool CareStore::HoldsSlotOn(const hub::v1::Assignment& a, std::string_view iso_date) {
+  return HoldsSlot(a) && (a.benefit_end_date().empty() || a.benefit_end_date() >= iso_date);
+}
+
+bool CareStore::HoldsSlotOn(const hub::v1::Authorization& a, std::string_view iso_date) {
+  return HoldsSlot(a) && (a.end_date().empty() || a.end_date() >= iso_date);
+}
+
+std::string CareStore::CapacityGroup(const hub::v1::Assignment&) { return "ecm"; }
+
+std::string CareStore::CapacityGroup(const hub::v1::Authorization& a) {
+  return absl::StrCat("cs.", static_cast<int>(a.community_support()));
+}
+
+absl::StatusOr<int64_t> CareStore::SlotsHeldOn(std::string_view provider_id,
+                                               std::string_view plan_id, std::string_view group,
+                                               std::string_view iso_date) const {
+  const Store::Rep& rep = store_->rep();
+  std::string value;
+  ASSIGN_OR_RETURN(const bool found,
+                   internal::Get(rep, ColumnFamily::kCapacityCounts,
+                                 internal::Key({provider_id, plan_id, group}), &value));
+  uint64_t raw = 0;
+  if (found && !internal::DecodeFixed64(value, &raw)) return DamagedIndex("capacity count");
+  int64_t held = static_cast<int64_t>(raw);
+  // Slots whose end date is before `iso_date` are no longer held.
+  const std::string prefix = internal::Prefix({provider_id, plan_id, group});
+  const std::string stop = internal::Key({provider_id, plan_id, group, iso_date});
+  RETURN_IF_ERROR(internal::ForEachFrom(
+      rep, ColumnFamily::kCapacityEnds, prefix, "",
+      [&](const rocksdb::Slice& key, const rocksdb::Slice&) -> absl::StatusOr<bool> {
+        if (internal::ToView(key) >= stop) return false;
+        --held;
+        return true;
+      }));
+  return held < 0 ? 0 : held;
+}
+
+// --------------------------------------------------------------- the views
+
+absl::Status CareStore::ScanProviderCare(
+    std::string_view provider_id, std::string_view plan_id, std::string_view after,
+    const std::function<absl::StatusOr<bool>(const ProviderCareEntry&)>& fn) const {
+  const std::string provider_prefix = internal::Prefix({provider_id});
+  const std::string prefix =
+      plan_id.empty() ? provider_prefix : internal::Prefix({provider_id, plan_id});
+  std::vector<std::string_view> fields;
+  std::string start;
+  if (!after.empty()) {
+    if (!SplitKey(after, 4, &fields) || (!plan_id.empty() && fields[0] != plan_id)) {
+      return absl::InvalidArgumentError(
+          "storage: not a position of this provider's care index; pass the position of the "
+          "previous page unchanged");
+    }
+    start = absl::StrCat(provider_prefix, internal::Absl(after));
+  }
+  ProviderCareEntry entry;
+  records::ProviderCareEntry value;
+  return internal::ForEachFrom(
+      store_->rep(), ColumnFamily::kProviderCare, prefix, start,
+      [&](const rocksdb::Slice& key, const rocksdb::Slice& raw) -> absl::StatusOr<bool> {
+        const std::string_view rest = internal::ToView(key).substr(provider_prefix.size());
+        if (!after.empty() && rest == after) return true;  // The entry resumed after.
+        if (!SplitKey(rest, 4, &fields) || (fields[2] != kAssignmentTag &&
+                                            fields[2] != kAuthorizationTag)) {
+          return DamagedIndex("provider care");
+        }
+        RETURN_IF_ERROR(internal::ParseRecord(raw, "provider care entry", &value));
+        entry.plan_id.assign(fields[0].data(), fields[0].size());
+        entry.cin.assign(fields[1].data(), fields[1].size());
+        entry.authorization = fields[2] == kAuthorizationTag;
+        entry.id.assign(fields[3].data(), fields[3].size());
+        entry.start_date = value.start_date();
+        entry.end_date = value.end_date();
+        entry.in_effect = !value.inactive();
+        entry.position.assign(rest.data(), rest.size());
+        return fn(entry);
+      });
+}
+
+void CareStore::PutOutreachAttempt(WriteBatch& batch, std::string_view provider_id,
+                                   std::string_view plan_id, std::string_view cin,
+                                   std::string_view authorization_number,
+                                   std::string_view attempt_date, std::string_view record_id) {
+  batch.rep()
+      .batch
+      .Put(store_->rep().cf(ColumnFamily::kProviderOutreach),
+           internal::Key({provider_id, plan_id, cin, authorization_number, attempt_date}),
+           internal::ToSlice(record_id))
+      .PermitUncheckedError();
+}
+
+absl::StatusOr<std::vector<std::string>> CareStore::OutreachAttemptDates(
+    std::string_view provider_id, std::string_view plan_id, std::string_view cin,
+    std::string_view authorization_number) const {
+  const std::string prefix = internal::Prefix({provider_id, plan_id, cin, authorization_number});
+  std::vector<std::string> dates;
+  RETURN_IF_ERROR(internal::ForEachWithPrefix(
+      store_->rep(), ColumnFamily::kProviderOutreach, prefix,
+      [&](const rocksdb::Slice& key, const rocksdb::Slice&) -> absl::Status {
+        dates.emplace_back(internal::ToView(key).substr(prefix.size()));
+        return absl::OkStatus();
+      }));
+  return dates;
+}
+
+// ------------------------------------------------------------- assignments
+
 uint64_t CareStore::PutAssignment(WriteBatch& batch, const hub::v1::Assignment& assignment) {
-  hub::v1::Assignment stored = assignment;
-  stored.set_version(store_->NextVersion(batch));
+  absl::StatusOr<hub::v1::Assignment> stored = GetAssignment(assignment);
+  return PutAssignment(batch, assignment, stored.ok() ? &*stored : nullptr);
+}
+
+uint64_t CareStore::PutAssignment(WriteBatch& batch, const hub::v1::Assignment& assignment,
+                                  const hub::v1::Assignment* stored) {
+  hub::v1::Assignment record = assignment;
+  record.set_version(store_->NextVersion(batch));
   rocksdb::WriteBatch& writes = batch.rep().batch;
   writes
-      .Put(store_->rep().cf(ColumnFamily::kAssignments), AssignmentKey(stored),
-           stored.SerializeAsString())
+      .Put(store_->rep().cf(ColumnFamily::kAssignments), AssignmentKey(record),
+           record.SerializeAsString())
       .PermitUncheckedError();
   writes
-      .Put(store_->rep().cf(ColumnFamily::kPlanAssignments), PlanAssignmentKey(stored),
-           internal::EncodeFixed64(stored.version()))
+      .Put(store_->rep().cf(ColumnFamily::kPlanAssignments), PlanAssignmentKey(record),
+           internal::EncodeFixed64(record.version()))
       .PermitUncheckedError();
-  return stored.version();
+  UpdateAssignmentViews(store_->rep(), batch, stored, &record);
+  return record.version();
 }
 
 void CareStore::DeleteAssignment(WriteBatch& batch, const hub::v1::Assignment& identity) {
+  absl::StatusOr<hub::v1::Assignment> stored = GetAssignment(identity);
+  DeleteAssignment(batch, identity, stored.ok() ? &*stored : nullptr);
+}
+
+void CareStore::DeleteAssignment(WriteBatch& batch, const hub::v1::Assignment& identity,
+                                 const hub::v1::Assignment* stored) {
   rocksdb::WriteBatch& writes = batch.rep().batch;
   writes.Delete(store_->rep().cf(ColumnFamily::kAssignments), AssignmentKey(identity))
       .PermitUncheckedError();
   writes.Delete(store_->rep().cf(ColumnFamily::kPlanAssignments), PlanAssignmentKey(identity))
       .PermitUncheckedError();
+  if (stored != nullptr) {
+    UpdateAssignmentViews(store_->rep(), batch, stored, nullptr);
+  } else {
+    // Nothing stored: only a stray index entry to remove; no slot was held.
+    writes.Delete(store_->rep().cf(ColumnFamily::kProviderCare), ProviderAssignmentKey(identity))
+        .PermitUncheckedError();
+  }
 }
 
 absl::StatusOr<hub::v1::Assignment> CareStore::GetAssignment(
@@ -148,67 +421,114 @@ absl::StatusOr<std::vector<hub::v1::Assignment>> CareStore::Assignments(
                                          cin, [](const hub::v1::Assignment&) { return true; });
 }
 
+// ----------------------------------------------------------- authorizations
+
+namespace {
+
+// The authorization (plan_id, number) as this batch or the committed store
+// holds it. `present` false: none. `stray_cin`: a CIN the number index names
+// although its record is missing (a damaged store), "" otherwise.
+struct CurrentAuthorization {
+  bool present = false;
+  hub::v1::Authorization record;
+  std::string stray_cin;
+};
+
+absl::StatusOr<CurrentAuthorization> ReadCurrentAuthorization(const Store::Rep& rep,
+                                                              WriteBatch& batch,
+                                                              const std::string& number_key,
+                                                              std::string_view plan_id,
+                                                              std::string_view number) {
+  CurrentAuthorization current;
+  auto& pending = batch.rep().pending_authorizations;
+  if (auto it = pending.find(number_key); it != pending.end()) {
+    current.present = it->second.present;
+    if (current.present) current.record = it->second.record;
+    return current;
+  }
+  std::string cin;
+  ASSIGN_OR_RETURN(const bool indexed,
+                   internal::Get(rep, ColumnFamily::kAuthorizationByNumber, number_key, &cin));
+  if (!indexed) return current;
+  std::string value;
+  ASSIGN_OR_RETURN(const bool found, internal::Get(rep, ColumnFamily::kAuthorizations,
+                                                   internal::Key({cin, plan_id, number}), &value));
+  if (!found) {
+    current.stray_cin = std::move(cin);
+    return current;
+  }
+  RETURN_IF_ERROR(internal::ParseRecord(value, "authorization", &current.record));
+  current.present = true;
+  return current;
+}
+
+}  // namespace
+
 absl::StatusOr<uint64_t> CareStore::PutAuthorization(WriteBatch& batch,
                                                      const hub::v1::Authorization& authorization) {
+  const std::string number_key =
+      internal::Key({authorization.plan_id(), authorization.authorization_number()});
+  ASSIGN_OR_RETURN(CurrentAuthorization current,
+                   ReadCurrentAuthorization(store_->rep(), batch, number_key,
+                                            authorization.plan_id(),
+                                            authorization.authorization_number()));
+  if (!current.stray_cin.empty() && current.stray_cin != authorization.cin()) {
+    batch.rep()
+        .batch
+        .Delete(store_->rep().cf(ColumnFamily::kAuthorizations),
+                internal::Key({current.stray_cin, authorization.plan_id(),
+                               authorization.authorization_number()}))
+        .PermitUncheckedError();
+  }
+  return PutAuthorization(batch, authorization, current.present ? &current.record : nullptr);
+}
+
+absl::StatusOr<uint64_t> CareStore::PutAuthorization(WriteBatch& batch,
+                                                     const hub::v1::Authorization& authorization,
+                                                     const hub::v1::Authorization* stored) {
   Store::Rep& rep = store_->rep();
   const std::string number_key =
       internal::Key({authorization.plan_id(), authorization.authorization_number()});
-
-  // The CIN the authorization is filed under now: this batch's own earlier
-  // put (or delete: an empty CIN) wins over the committed index.
-  std::string previous_cin;
-  bool had_previous = false;
-  auto& pending = batch.rep().pending_authorization_cin;
-  if (auto it = pending.find(number_key); it != pending.end()) {
-    previous_cin = it->second;
-    had_previous = !previous_cin.empty();
-  } else {
-    ASSIGN_OR_RETURN(had_previous, internal::Get(rep, ColumnFamily::kAuthorizationByNumber,
-                                                 number_key, &previous_cin));
-  }
-
-  hub::v1::Authorization stored = authorization;
-  stored.set_version(store_->NextVersion(batch));
+  hub::v1::Authorization record = authorization;
+  record.set_version(store_->NextVersion(batch));
   rocksdb::WriteBatch& writes = batch.rep().batch;
-  if (had_previous && previous_cin != stored.cin()) {
+  if (stored != nullptr && stored->cin() != record.cin()) {
     // The plan corrected the member: move the record.
     writes
         .Delete(rep.cf(ColumnFamily::kAuthorizations),
-                internal::Key({previous_cin, stored.plan_id(), stored.authorization_number()}))
+                internal::Key({stored->cin(), record.plan_id(), record.authorization_number()}))
         .PermitUncheckedError();
   }
   writes
       .Put(rep.cf(ColumnFamily::kAuthorizationByNumber), number_key,
-           internal::ToSlice(stored.cin()))
+           internal::ToSlice(record.cin()))
       .PermitUncheckedError();
   writes
       .Put(rep.cf(ColumnFamily::kAuthorizations),
-           internal::Key({stored.cin(), stored.plan_id(), stored.authorization_number()}),
-           stored.SerializeAsString())
+           internal::Key({record.cin(), record.plan_id(), record.authorization_number()}),
+           record.SerializeAsString())
       .PermitUncheckedError();
   writes
       .Put(rep.cf(ColumnFamily::kPlanAuthorizations), number_key,
-           internal::EncodeFixed64(stored.version()))
+           internal::EncodeFixed64(record.version()))
       .PermitUncheckedError();
-  pending.insert_or_assign(number_key, stored.cin());
-  return stored.version();
+  UpdateAuthorizationViews(store_->rep(), batch, stored, &record);
+  WriteBatch::Rep::PendingAuthorization& pending =
+      batch.rep().pending_authorizations[number_key];
+  pending.present = true;
+  pending.record = std::move(record);
+  return pending.record.version();
 }
 
 absl::Status CareStore::DeleteAuthorization(WriteBatch& batch, std::string_view plan_id,
                                             std::string_view authorization_number) {
   Store::Rep& rep = store_->rep();
   const std::string number_key = internal::Key({plan_id, authorization_number});
-  std::string cin;
-  bool present = false;
-  auto& pending = batch.rep().pending_authorization_cin;
-  if (auto it = pending.find(number_key); it != pending.end()) {
-    cin = it->second;
-    present = !cin.empty();
-  } else {
-    ASSIGN_OR_RETURN(present,
-                     internal::Get(rep, ColumnFamily::kAuthorizationByNumber, number_key, &cin));
-  }
-  if (!present) return absl::OkStatus();
+  ASSIGN_OR_RETURN(
+      CurrentAuthorization current,
+      ReadCurrentAuthorization(rep, batch, number_key, plan_id, authorization_number));
+  if (!current.present && current.stray_cin.empty()) return absl::OkStatus();
+  const std::string& cin = current.present ? current.record.cin() : current.stray_cin;
   rocksdb::WriteBatch& writes = batch.rep().batch;
   writes
       .Delete(rep.cf(ColumnFamily::kAuthorizations),
@@ -216,8 +536,12 @@ absl::Status CareStore::DeleteAuthorization(WriteBatch& batch, std::string_view 
       .PermitUncheckedError();
   writes.Delete(rep.cf(ColumnFamily::kAuthorizationByNumber), number_key).PermitUncheckedError();
   writes.Delete(rep.cf(ColumnFamily::kPlanAuthorizations), number_key).PermitUncheckedError();
-  // An empty CIN records "deleted in this batch" for later puts/deletes.
-  pending.insert_or_assign(number_key, std::string());
+  if (current.present) UpdateAuthorizationViews(store_->rep(), batch, &current.record, nullptr);
+  // Deleted in this batch, for later puts and deletes.
+  WriteBatch::Rep::PendingAuthorization& pending =
+      batch.rep().pending_authorizations[number_key];
+  pending.present = false;
+  pending.record.Clear();
   return absl::OkStatus();
 }
 
@@ -289,4 +613,74 @@ absl::StatusOr<std::vector<hub::v1::Authorization>> CareStore::Authorizations(
                                             [](const hub::v1::Authorization&) { return true; });
 }
 
+// ------------------------------------------------------------- upgrade
+
+namespace internal {
+
+absl::Status BuildCareViewsIfMissing(Store& store) {
+  Store::Rep& rep = store.rep();
+  std::string built;
+  ASSIGN_OR_RETURN(const bool done,
+                   Get(rep, ColumnFamily::kMeta, kCareViewsBuiltKey, &built));
+  if (done) return absl::OkStatus();
+  // Whatever an interrupted earlier build left is dropped first: the views
+  // are rebuilt whole from the records.
+  WriteBatch batch;
+  auto flush_if_full = [&]() -> absl::Status {
+    if (batch.Count() < 5000) return absl::OkStatus();
+    return store.Commit(batch, Durability::kBuffered);
+  };
+  for (ColumnFamily family : {ColumnFamily::kProviderCare, ColumnFamily::kCapacityCounts,
+                              ColumnFamily::kCapacityEnds, ColumnFamily::kProviderOutreach}) {
+    RETURN_IF_ERROR(ForEachWithPrefix(
+        rep, family, "",
+        [&](const rocksdb::Slice& key, const rocksdb::Slice&) -> absl::Status {
+          batch.rep().batch.Delete(rep.cf(family), key).PermitUncheckedError();
+          return flush_if_full();
+        },
+        /*fill_cache=*/false));
+  }
+  RETURN_IF_ERROR(store.Commit(batch, Durability::kBuffered));
+  hub::v1::Assignment assignment;
+  RETURN_IF_ERROR(ForEachWithPrefix(
+      rep, ColumnFamily::kAssignments, "",
+      [&](const rocksdb::Slice&, const rocksdb::Slice& value) -> absl::Status {
+        RETURN_IF_ERROR(ParseRecord(value, "assignment", &assignment));
+        UpdateAssignmentViews(rep, batch, nullptr, &assignment);
+        return flush_if_full();
+      },
+      /*fill_cache=*/false));
+  hub::v1::Authorization authorization;
+  RETURN_IF_ERROR(ForEachWithPrefix(
+      rep, ColumnFamily::kAuthorizations, "",
+      [&](const rocksdb::Slice&, const rocksdb::Slice& value) -> absl::Status {
+        RETURN_IF_ERROR(ParseRecord(value, "authorization", &authorization));
+        UpdateAuthorizationViews(rep, batch, nullptr, &authorization);
+        return flush_if_full();
+      },
+      /*fill_cache=*/false));
+  // Outreach attempts already accepted into the plans' feeds.
+  CareStore care(&store);
+  hub::v1::FeedItem item;
+  RETURN_IF_ERROR(ForEachWithPrefix(
+      rep, ColumnFamily::kFeedItems, "",
+      [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::Status {
+        RETURN_IF_ERROR(ParseRecord(value, "feed item", &item));
+        if (!item.submission().has_outreach_attempt()) return absl::OkStatus();
+        const std::string_view plan_id =
+            ToView(key).substr(0, ToView(key).find(kSeparator));
+        const hub::v1::OutreachAttempt& o = item.submission().outreach_attempt();
+        care.PutOutreachAttempt(batch, item.provider_id(), plan_id, o.cin(),
+                                o.authorization_number(), o.attempt_date(), item.record_id());
+        return flush_if_full();
+      },
+      /*fill_cache=*/false));
+  RETURN_IF_ERROR(store.Commit(batch, Durability::kBuffered));
+  RETURN_IF_ERROR(store.SyncWal());
+  batch.rep().batch.Put(rep.cf(ColumnFamily::kMeta), ToSlice(kCareViewsBuiltKey), "1")
+      .PermitUncheckedError();
+  return store.Commit(batch, Durability::kSync);
+}
+
+}  // namespace internal
 }  // namespace hub::storage

@@ -32,12 +32,13 @@
 #include "rocksdb/slice.h"
 #include "rocksdb/status.h"
 #include "rocksdb/write_batch.h"
+#include "hub/v1/care.pb.h"
 #include "storage/store.h"
 
 namespace hub::storage {
 
 inline constexpr int kColumnFamilyCount =
-    static_cast<int>(ColumnFamily::kFeedIndex) + 1;
+    static_cast<int>(ColumnFamily::kProviderOutreach) + 1;
 
 struct Store::Rep {
   // Destroys the column family handles (they must go before the DB), then
@@ -68,11 +69,19 @@ struct Store::Rep {
 
 struct WriteBatch::Rep {
   rocksdb::WriteBatch batch;
-  // CareStore::PutAuthorization: (plan_id\0authorization_number) -> cin of
-  // the authorizations already added to this batch, so a second put of the
-  // same authorization in one batch sees the first. An empty cin means
+  // CareStore::PutAuthorization: (plan_id\0authorization_number) -> the
+  // authorization as this batch left it, so a later put or delete of the
+  // same authorization in one batch sees the earlier one. present = false:
   // DeleteAuthorization removed it in this batch.
-  std::map<std::string, std::string, std::less<>> pending_authorization_cin;
+  struct PendingAuthorization {
+    bool present = false;
+    hub::v1::Authorization record;
+  };
+  std::map<std::string, PendingAuthorization, std::less<>> pending_authorizations;
+  // Sums to merge into kCapacityCounts keys (CareStore), added to `batch`
+  // by Store::Commit: one merge per key and batch, however many records of
+  // the batch moved.
+  std::map<std::string, int64_t, std::less<>> capacity_deltas;
 };
 
 namespace internal {
@@ -84,6 +93,10 @@ inline constexpr char kSeparator = '\0';
 inline constexpr std::string_view kVersionHighWaterMarkKey = "version_hwm";
 // Key of the meta column family holding the on-disk schema version.
 inline constexpr std::string_view kSchemaVersionKey = "schema_version";
+// Key of the meta column family set once the provider views of
+// storage/care_store.h (provider care index, capacity counts and ends,
+// outreach index) hold every stored record.
+inline constexpr std::string_view kCareViewsBuiltKey = "care_views_built";
 
 // Fields joined with '\0': Key({"a", "b"}) == "a\0b".
 std::string Key(std::initializer_list<std::string_view> fields);
@@ -182,6 +195,12 @@ absl::Status ForEachFrom(const Store::Rep& rep, ColumnFamily family, std::string
   }
   return FromRocksDb(it->status(), "scanning records");
 }
+
+// Builds the provider views of storage/care_store.h from the stored
+// assignments, authorizations and feed items, unless kCareViewsBuiltKey says
+// they are complete (a data directory written before the views existed, or
+// a build a crash interrupted, which is redone whole). Store::Open calls it.
+absl::Status BuildCareViewsIfMissing(Store& store);
 
 }  // namespace internal
 }  // namespace hub::storage

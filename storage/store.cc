@@ -60,6 +60,26 @@ class MaxU64MergeOperator : public rocksdb::AssociativeMergeOperator {
   const char* Name() const override { return "hub.max_u64"; }
 };
 
+// Merge operator of the capacity counts (storage/care_store.h): the stored
+// value is the sum of every int64 (fixed64, two's complement) merged into it.
+class AddI64MergeOperator : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice& /*key*/, const rocksdb::Slice* existing_value,
+             const rocksdb::Slice& value, std::string* new_value,
+             rocksdb::Logger* /*logger*/) const override {
+    uint64_t current = 0;
+    if (existing_value != nullptr &&
+        !internal::DecodeFixed64(internal::ToView(*existing_value), &current)) {
+      return false;  // RocksDB reports Corruption.
+    }
+    uint64_t operand = 0;
+    if (!internal::DecodeFixed64(internal::ToView(value), &operand)) return false;
+    *new_value = internal::EncodeFixed64(current + operand);  // Wraps: two's complement.
+    return true;
+  }
+  const char* Name() const override { return "hub.add_i64"; }
+};
+
 // Prefix extractor of the column families keyed by CIN first: the first
 // field including its '\0' separator ("cin\0"). Keys without a separator are
 // outside the domain (RocksDB then skips the prefix filter for them).
@@ -131,6 +151,9 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(ColumnFamily family,
   }
   if (family == ColumnFamily::kMeta) {
     options.merge_operator = std::make_shared<MaxU64MergeOperator>();
+  }
+  if (family == ColumnFamily::kCapacityCounts) {
+    options.merge_operator = std::make_shared<AddI64MergeOperator>();
   }
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;
@@ -216,6 +239,14 @@ std::string_view ColumnFamilyName(ColumnFamily cf) {
       return "care_plans";
     case ColumnFamily::kFeedIndex:
       return "feed_index";
+    case ColumnFamily::kProviderCare:
+      return "provider_care";
+    case ColumnFamily::kCapacityCounts:
+      return "capacity_counts";
+    case ColumnFamily::kCapacityEnds:
+      return "capacity_ends";
+    case ColumnFamily::kProviderOutreach:
+      return "provider_outreach";
   }
   return "unknown";
 }
@@ -250,13 +281,16 @@ WriteBatch::~WriteBatch() = default;
 WriteBatch::WriteBatch(WriteBatch&&) noexcept = default;
 WriteBatch& WriteBatch::operator=(WriteBatch&&) noexcept = default;
 
-int WriteBatch::Count() const { return static_cast<int>(rep_->batch.Count()); }
+int WriteBatch::Count() const {
+  return static_cast<int>(rep_->batch.Count() + rep_->capacity_deltas.size());
+}
 
 size_t WriteBatch::ByteSize() const { return rep_->batch.GetDataSize(); }
 
 void WriteBatch::Clear() {
   rep_->batch.Clear();
-  rep_->pending_authorization_cin.clear();
+  rep_->pending_authorizations.clear();
+  rep_->capacity_deltas.clear();
 }
 
 // --------------------------------------------------------------------- Store
@@ -351,7 +385,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   } else if (!status.IsNotFound()) {
     return OpenError(status, options.data_dir);
   }
-  return std::unique_ptr<Store>(new Store(std::move(rep)));
+  auto store = std::unique_ptr<Store>(new Store(std::move(rep)));
+  // A data directory from before the provider views: build them once.
+  RETURN_IF_ERROR(internal::BuildCareViewsIfMissing(*store));
+  return store;
 }
 
 absl::Status Store::Commit(WriteBatch& batch, Durability durability) {
@@ -366,6 +403,14 @@ absl::Status Store::Commit(WriteBatch& batch, Durability durability) {
   // their batches to the WAL and issues a single fsync for the group: this
   // is the hub's group commit, N concurrent synced commits cost ~one fsync.
   write_options.sync = durability == Durability::kSync;
+  for (const auto& [key, delta] : batch.rep().capacity_deltas) {
+    if (delta == 0) continue;
+    batch.rep()
+        .batch
+        .Merge(rep_->cf(ColumnFamily::kCapacityCounts), key,
+               internal::EncodeFixed64(static_cast<uint64_t>(delta)))
+        .PermitUncheckedError();
+  }
   rocksdb::Status status = rep_->db->Write(write_options, &batch.rep().batch);
   batch.Clear();
   return FromRocksDb(status, "committing a write batch");

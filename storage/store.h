@@ -55,6 +55,13 @@ enum class ColumnFamily {
   // keyed by plan, kind and record month or member -> "" (the item is in
   // kFeedItems).
   kFeedIndex,
+  // Providers' worklists and capacity (storage/care_store.h), maintained by
+  // CareStore's puts and deletes in the same batch as the records.
+  kProviderCare,  // provider_id, plan_id, cin, "A"|"C", start|number -> ProviderCareEntry
+  kCapacityCounts,  // provider_id, plan_id, group -> int64 (merged sums): slots held
+  kCapacityEnds,    // provider_id, plan_id, group, end_date, record -> "" (slots that end)
+  // Outreach attempts accepted from providers (storage/care_store.h).
+  kProviderOutreach,  // provider_id, plan_id, cin, authorization_number, date -> record_id
 };
 
 // The persisted name of a column family, e.g. "coverage".

@@ -630,12 +630,17 @@ TEST(SubmitHubTest, HubServesProviderService) {
     EXPECT_EQ(response.results(0).rejected().reason_code(), kUnknownMember);
   }
   {
+    // The views are served too (hub/provider_views.h).
     hub::v1::ListMembersRequest request;
     hub::v1::ListMembersResponse response;
     grpc::ClientContext context;
     grpc::Status status = stub->ListMembers(&context, request, &response);
-    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-    EXPECT_THAT(status.error_message(), HasSubstr("worklist"));
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(status.error_message(), HasSubstr("provider_id"));
+    request.set_provider_id("alpha_cbo");
+    grpc::ClientContext again;
+    ASSERT_TRUE(stub->ListMembers(&again, request, &response).ok());
+    EXPECT_EQ(response.entries_size(), 0);
   }
 }
 

@@ -77,16 +77,19 @@ std::unique_ptr<SubmitEnv> SubmitEnv::Start(SubmitEnvOptions options) {
   if (!reference.ok()) return nullptr;
   env->reference_ = *std::move(reference);
 
+  std::function<absl::Time()> clock = options.clock;
+  if (!clock) clock = [] { return FixedTime(); };
   SubmitPipelineOptions pipeline_options;
-  pipeline_options.clock = [] { return FixedTime(); };
+  pipeline_options.clock = clock;
   pipeline_options.before_commit = options.before_commit;
   env->pipeline_ = std::make_unique<SubmitPipeline>(env->store_.get(), env->directory_.get(),
                                                     env->feed_.get(), env->reference_.get(),
                                                     std::move(pipeline_options));
   ProviderServiceOptions service_options;
   service_options.spool_dir = env->root_ + "/spool";
-  service_options.clock = [] { return FixedTime(); };
+  service_options.clock = clock;
   service_options.upload_group_rows = options.upload_group_rows;
+  service_options.store = env->store_.get();
   EXPECT_TRUE(PlanService::PrepareSpoolDir(service_options.spool_dir).ok());
   env->service_ = std::make_unique<ProviderService>(env->directory_.get(), env->feed_.get(),
                                                     env->pipeline_.get(),
@@ -152,6 +155,12 @@ void SubmitEnv::AddAssignment(std::string_view cin, std::string_view plan_id,
   a.set_status(hub::v1::ENROLLMENT_STATUS_ENROLLED);
   storage::WriteBatch batch;
   care_->PutAssignment(batch, a);
+  Commit(*store_, batch);
+}
+
+void SubmitEnv::AddAssignment(const hub::v1::Assignment& assignment) {
+  storage::WriteBatch batch;
+  care_->PutAssignment(batch, assignment);
   Commit(*store_, batch);
 }
 

@@ -33,6 +33,8 @@ struct SubmitEnvOptions {
   // Passed to the pipeline (test hooks).
   std::function<absl::Status(int)> before_commit;
   int upload_group_rows = 500;
+  // The pipeline's and the service's clock; empty = FixedTime().
+  std::function<absl::Time()> clock;
 };
 
 // The SmallSeedText directory plus:
@@ -54,6 +56,9 @@ class SubmitEnv {
                      std::string_view provider_id, std::string_view start,
                      std::string_view end = "");
   void AddAuthorization(const hub::v1::Authorization& authorization);
+  // Stores `assignment` as given (through CareStore, so the provider views
+  // follow).
+  void AddAssignment(const hub::v1::Assignment& assignment);
   // A member covered by `plan_id` from 2026-01-01 and assigned to
   // `provider_id` for ECM from the same day.
   void AddEcmMember(std::string_view cin, std::string_view plan_id, std::string_view provider_id);

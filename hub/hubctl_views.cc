@@ -1,0 +1,194 @@
+#include "hub/hubctl_views.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "hub/cli_table.h"
+#include "hub/rpc_status.h"
+#include "hub/v1/provider_service.grpc.pb.h"
+
+namespace hub {
+namespace {
+
+// How long a view command waits for each RPC.
+constexpr absl::Duration kViewDeadline = absl::Seconds(30);
+
+std::string OrDash(const std::string& s) { return s.empty() ? "-" : s; }
+
+// An enum value's name without its prefix: ENROLLMENT_STATUS_ASSIGNED ->
+// ASSIGNED; "-" for the UNSPECIFIED value.
+std::string Short(const std::string& name, std::string_view prefix) {
+  std::string out = name;
+  if (out.rfind(prefix, 0) == 0) out = out.substr(prefix.size());
+  return out == "UNSPECIFIED" || out.empty() ? "-" : out;
+}
+
+std::string TimeText(const google::protobuf::Timestamp& ts) {
+  if (ts.seconds() == 0 && ts.nanos() == 0) return "-";
+  return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(ts.seconds()),
+                          absl::UTCTimeZone());
+}
+
+void PrepareContext(grpc::ClientContext& context) {
+  context.set_wait_for_ready(false);
+  context.set_deadline(absl::ToChronoTime(absl::Now() + kViewDeadline));
+}
+
+int Fail(const ViewCommandContext& ctx, std::string_view command, const absl::Status& status,
+         std::ostream& err) {
+  if (absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status)) {
+    err << "hubctl: cannot reach hubd at " << ctx.server
+        << " (is it running? set --server or HUB_SERVER)\n";
+  } else {
+    err << "hubctl: " << command << ": " << status.message() << " ("
+        << absl::StatusCodeToString(status.code()) << ")\n";
+  }
+  return 1;
+}
+
+}  // namespace
+
+std::string FormatWorklistTable(const std::vector<hub::v1::WorklistEntry>& entries) {
+  TextTable table({"PLAN", "CIN", "NAME", "REASON", "STATUS", "DETAIL", "AUTH", "UNITS LEFT",
+                   "START", "OUTREACH DUE (UTC)", "FLAGS"});
+  for (const hub::v1::WorklistEntry& e : entries) {
+    const bool cs = e.reason() == hub::v1::WORKLIST_REASON_CS_REFERRAL;
+    std::string name = absl::StrCat(e.name().last(), e.name().last().empty() ? "" : ", ",
+                                    e.name().first());
+    std::vector<std::string> pofs;
+    for (int pof : e.populations_of_focus()) {
+      pofs.push_back(Short(hub::v1::PopulationOfFocus_Name(pof), "POPULATION_OF_FOCUS_"));
+    }
+    std::vector<std::string> flags;
+    if (e.outreach_overdue()) flags.push_back("OVERDUE");
+    if (e.over_capacity()) flags.push_back("OVER_CAPACITY");
+    table.AddRow({
+        e.plan_id(),
+        e.cin(),
+        OrDash(name),
+        cs ? "CS" : "ECM",
+        cs ? Short(hub::v1::ReferralStatus_Name(e.referral_status()), "REFERRAL_STATUS_")
+           : Short(hub::v1::EnrollmentStatus_Name(e.enrollment_status()), "ENROLLMENT_STATUS_"),
+        cs ? Short(hub::v1::CommunitySupport_Name(e.community_support()), "COMMUNITY_SUPPORT_")
+           : OrDash(absl::StrJoin(pofs, ",")),
+        OrDash(e.authorization_number()),
+        cs ? absl::StrCat(e.units_remaining()) : "-",
+        OrDash(e.start_date()),
+        e.has_outreach_due_by() ? TimeText(e.outreach_due_by()) : "-",
+        OrDash(absl::StrJoin(flags, ",")),
+    });
+  }
+  return table.Render();
+}
+
+std::string FormatQualityTable(const std::vector<hub::v1::QualityMeasureReport>& reports) {
+  TextTable table(
+      {"PERIOD", "MEASURE", "PLAN", "STRATIFIER", "NUMERATOR", "DENOMINATOR", "RATE"});
+  for (const hub::v1::QualityMeasureReport& r : reports) {
+    table.AddRow({r.period(), r.measure_id(), r.plan_id(), OrDash(r.stratifier()),
+                  absl::StrCat(r.numerator()), absl::StrCat(r.denominator()),
+                  absl::StrFormat("%.1f%%", r.rate() * 100.0)});
+  }
+  return table.Render();
+}
+
+std::string FormatCarePlan(const hub::v1::GetCarePlanResponse& response) {
+  const hub::v1::CarePlan& plan = response.care_plan();
+  std::string out;
+  absl::StrAppend(&out, "member          ", plan.cin(), "\n");
+  absl::StrAppend(&out, "written by      ", response.author_provider_id(), " (record ",
+                  response.record_id(), ", accepted ", TimeText(response.accept_time()), ")\n");
+  absl::StrAppend(&out, "effective       ", OrDash(plan.effective_date()), "\n");
+  absl::StrAppend(&out, "assessment      ", OrDash(plan.assessment_date()), "\n");
+  absl::StrAppend(&out, "next review     ", OrDash(plan.next_review_date()), "\n");
+  if (!plan.goals().empty()) {
+    TextTable goals({"GOAL", "TARGET", "STATUS"});
+    for (const hub::v1::CarePlanGoal& g : plan.goals()) {
+      goals.AddRow({g.description(), OrDash(g.target_date()), OrDash(g.status())});
+    }
+    absl::StrAppend(&out, "\n", goals.Render());
+  }
+  if (!plan.interventions().empty()) {
+    absl::StrAppend(&out, "\nINTERVENTIONS\n");
+    for (const std::string& i : plan.interventions()) absl::StrAppend(&out, "- ", i, "\n");
+  }
+  if (!plan.care_team().empty()) {
+    TextTable team({"CARE TEAM", "ROLE", "ORGANIZATION", "PHONE"});
+    for (const hub::v1::CareTeamMember& m : plan.care_team()) {
+      team.AddRow({m.name(), OrDash(m.role()), OrDash(m.organization()), OrDash(m.phone())});
+    }
+    absl::StrAppend(&out, "\n", team.Render());
+  }
+  return out;
+}
+
+int WorklistCommand(const ViewCommandContext& ctx, const std::string& provider_id,
+                    const std::string& plan_id, const std::string& as_of, std::ostream& out,
+                    std::ostream& err) {
+  auto stub = hub::v1::ProviderService::NewStub(ctx.channel);
+  hub::v1::ListMembersRequest request;
+  request.set_provider_id(provider_id);
+  request.set_plan_id(plan_id);
+  request.set_as_of_date(as_of);
+  request.set_page_size(1000);
+  std::vector<hub::v1::WorklistEntry> entries;
+  do {
+    grpc::ClientContext context;
+    PrepareContext(context);
+    hub::v1::ListMembersResponse response;
+    absl::Status status = FromGrpcStatus(stub->ListMembers(&context, request, &response));
+    if (!status.ok()) return Fail(ctx, "worklist", status, err);
+    for (hub::v1::WorklistEntry& e : *response.mutable_entries()) entries.push_back(std::move(e));
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  int overdue = 0;
+  int due = 0;
+  int over_capacity = 0;
+  for (const hub::v1::WorklistEntry& e : entries) {
+    due += e.has_outreach_due_by();
+    overdue += e.outreach_overdue();
+    over_capacity += e.over_capacity();
+  }
+  out << FormatWorklistTable(entries);
+  out << entries.size() << " members on the worklist; outreach due for " << due << " ("
+      << overdue << " overdue); " << over_capacity << " arrived over capacity\n";
+  return 0;
+}
+
+int QualityCommand(const ViewCommandContext& ctx, const std::string& provider_id,
+                   const std::string& period, std::ostream& out, std::ostream& err) {
+  auto stub = hub::v1::ProviderService::NewStub(ctx.channel);
+  hub::v1::ListQualityReportsRequest request;
+  request.set_provider_id(provider_id);
+  request.set_period(period);
+  grpc::ClientContext context;
+  PrepareContext(context);
+  hub::v1::ListQualityReportsResponse response;
+  absl::Status status = FromGrpcStatus(stub->ListQualityReports(&context, request, &response));
+  if (!status.ok()) return Fail(ctx, "quality", status, err);
+  out << FormatQualityTable(
+      std::vector<hub::v1::QualityMeasureReport>(response.reports().begin(),
+                                                 response.reports().end()));
+  return 0;
+}
+
+int CarePlanCommand(const ViewCommandContext& ctx, const std::string& provider_id,
+                    const std::string& cin, std::ostream& out, std::ostream& err) {
+  auto stub = hub::v1::ProviderService::NewStub(ctx.channel);
+  hub::v1::GetCarePlanRequest request;
+  request.set_provider_id(provider_id);
+  request.set_cin(cin);
+  grpc::ClientContext context;
+  PrepareContext(context);
+  hub::v1::GetCarePlanResponse response;
+  absl::Status status = FromGrpcStatus(stub->GetCarePlan(&context, request, &response));
+  if (!status.ok()) return Fail(ctx, "careplan", status, err);
+  out << FormatCarePlan(response);
+  return 0;
+}
+
+}  // namespace hub

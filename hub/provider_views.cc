@@ -1,0 +1,297 @@
+#include "hub/provider_views.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "base/civil_date.h"
+#include "base/identifiers.h"
+#include "base/status_macros.h"
+#include "hub/paging.h"
+
+namespace hub {
+namespace {
+
+// Outreach is due this long after the referral.
+constexpr absl::Duration kOutreachWindow = absl::Hours(24);
+
+std::string TodayOf(absl::Time now) {
+  return absl::FormatTime("%Y-%m-%d", now, absl::UTCTimeZone());
+}
+
+void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
+  const int64_t seconds = absl::ToUnixSeconds(t);
+  ts->set_seconds(seconds);
+  ts->set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
+}
+
+// The start of `iso_day` (UTC); nullopt if it is not a real day.
+std::optional<absl::Time> StartOfDay(std::string_view iso_day) {
+  absl::StatusOr<CivilDate> day = CivilDate::ParseIso(iso_day);
+  if (!day.ok()) return std::nullopt;
+  return absl::FromUnixSeconds(day->DaysSinceEpoch() * 86400);
+}
+
+// "YYYY-MM", "YYYY Qn" or "YYYY" (as plan quality files write periods).
+bool IsMeasurePeriod(std::string_view p) {
+  auto digits = [&](size_t from, size_t n) {
+    for (size_t i = from; i < from + n; ++i) {
+      if (p[i] < '0' || p[i] > '9') return false;
+    }
+    return true;
+  };
+  if (p.size() < 4 || !digits(0, 4) || p[0] == '0') return false;
+  if (p.size() == 4) return true;
+  if (p.size() == 7 && p[4] == '-' && digits(5, 2)) {
+    const int month = (p[5] - '0') * 10 + (p[6] - '0');
+    return month >= 1 && month <= 12;
+  }
+  return p.size() == 7 && p[4] == ' ' && p[5] == 'Q' && p[6] >= '1' && p[6] <= '4';
+}
+
+// True while an ECM member still awaits the provider's first contact.
+bool AwaitsOutreach(const hub::v1::Assignment& a) {
+  return a.status() == hub::v1::ENROLLMENT_STATUS_UNSPECIFIED ||
+         a.status() == hub::v1::ENROLLMENT_STATUS_ASSIGNED;
+}
+
+bool AwaitsOutreach(const hub::v1::Authorization& a) {
+  return a.referral_status() == hub::v1::REFERRAL_STATUS_UNSPECIFIED ||
+         a.referral_status() == hub::v1::REFERRAL_STATUS_RECEIVED ||
+         a.referral_status() == hub::v1::REFERRAL_STATUS_ACCEPTED;
+}
+
+// Sets outreach_due_by and outreach_overdue of `entry` when outreach is due
+// (see provider_views.h).
+void SetOutreachDue(std::string_view referral_day, absl::Time now,
+                    hub::v1::WorklistEntry& entry) {
+  std::optional<absl::Time> referred = StartOfDay(referral_day);
+  if (!referred.has_value()) return;
+  const absl::Time due = *referred + kOutreachWindow;
+  SetTimestamp(due, entry.mutable_outreach_due_by());
+  entry.set_outreach_overdue(now > due);
+}
+
+}  // namespace
+
+absl::StatusOr<bool> ProviderServesMember(const storage::CareStore& care,
+                                          std::string_view provider_id, std::string_view cin,
+                                          std::string_view iso_date) {
+  ASSIGN_OR_RETURN(std::vector<hub::v1::Assignment> assignments,
+                   care.AssignmentsOn(cin, iso_date));
+  for (const hub::v1::Assignment& a : assignments) {
+    if (a.provider_id() == provider_id && storage::CareStore::HoldsSlot(a)) return true;
+  }
+  ASSIGN_OR_RETURN(std::vector<hub::v1::Authorization> authorizations,
+                   care.AuthorizationsOn(cin, iso_date));
+  for (const hub::v1::Authorization& a : authorizations) {
+    if (a.provider_id() == provider_id && storage::CareStore::HoldsSlot(a) &&
+        a.status() != hub::v1::AUTHORIZATION_STATUS_REQUESTED) {
+      return true;
+    }
+  }
+  return false;
+}
+
+absl::Status CheckCarePlanAccess(const storage::CareStore& care, std::string_view provider_id,
+                                 std::string_view cin, const hub::v1::FeedItem* item,
+                                 std::string_view iso_date) {
+  if (item != nullptr && item->provider_id() == provider_id) return absl::OkStatus();
+  if (item != nullptr && !item->redisclosure_notice().empty()) {
+    return absl::PermissionDeniedError(
+        "this member's care plan comes from a 42 CFR Part 2 program and is shared only with the "
+        "member's consent, which the hub does not record yet; ask the member's ECM provider");
+  }
+  ASSIGN_OR_RETURN(const bool serves, ProviderServesMember(care, provider_id, cin, iso_date));
+  if (serves) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      "provider ", std::string(provider_id),
+      " does not serve this member today (no ECM assignment or approved Community Supports "
+      "authorization in effect); only the member's ECM provider and the providers currently "
+      "serving the member may read the care plan"));
+}
+
+ProviderViews::ProviderViews(storage::Store* store, const storage::DirectoryStore* directory)
+    : directory_(directory),
+      members_(store),
+      care_(store),
+      care_plans_(store),
+      quality_(store) {}
+
+absl::Status ProviderViews::CheckProvider(std::string_view provider_id) const {
+  if (provider_id.empty()) {
+    return absl::InvalidArgumentError("provider_id is required: your organization's hub id");
+  }
+  RETURN_IF_ERROR(ValidateProviderId(provider_id));
+  absl::StatusOr<hub::v1::Provider> provider = directory_->GetProvider(provider_id);
+  if (absl::IsNotFound(provider.status())) {
+    return absl::NotFoundError(absl::StrCat(
+        "no provider has provider_id \"", std::string(provider_id),
+        "\"; ListProviders shows the providers of this hub, and the county administrator adds "
+        "missing ones"));
+  }
+  return provider.status();
+}
+
+absl::Status ProviderViews::ListMembers(const hub::v1::ListMembersRequest& request,
+                                        absl::Time now,
+                                        hub::v1::ListMembersResponse& response) const {
+  RETURN_IF_ERROR(CheckProvider(request.provider_id()));
+  const std::string& plan_id = request.plan_id();
+  if (!plan_id.empty()) {
+    RETURN_IF_ERROR(ValidatePlanId(plan_id));
+    absl::StatusOr<hub::v1::Plan> plan = directory_->GetPlan(plan_id);
+    if (absl::IsNotFound(plan.status())) {
+      return absl::NotFoundError(absl::StrCat(
+          "no plan has plan_id \"", plan_id,
+          "\"; ListPlans shows the plans of this hub, or leave plan_id empty for all plans"));
+    }
+    RETURN_IF_ERROR(plan.status());
+  }
+  std::string as_of = request.as_of_date();
+  if (as_of.empty()) {
+    as_of = TodayOf(now);
+  } else if (!CivilDate::ParseIso(as_of).ok()) {
+    return absl::InvalidArgumentError(
+        "as_of_date must be a real day written YYYY-MM-DD, or empty for today");
+  }
+  ASSIGN_OR_RETURN(const int page_size, EffectivePageSize(request.page_size()));
+  // A token is only good for the same provider, plan filter and day.
+  const std::string token_kind = absl::StrCat("worklist/", request.provider_id(), "/", plan_id,
+                                              "/", request.as_of_date());
+  ASSIGN_OR_RETURN(const std::string after, DecodePageToken(token_kind, request.page_token()));
+  if (!request.page_token().empty() && after.empty()) return InvalidPageTokenError();
+
+  const std::string& provider_id = request.provider_id();
+  std::string last_position;
+  bool more = false;
+  absl::Status scanned = care_.ScanProviderCare(
+      provider_id, plan_id, after,
+      [&](const storage::ProviderCareEntry& index) -> absl::StatusOr<bool> {
+        if (!index.InEffectOn(as_of)) return true;
+        if (response.entries_size() == page_size) {
+          more = true;  // One more entry in effect: the list goes on.
+          return false;
+        }
+        hub::v1::WorklistEntry entry;
+        entry.set_cin(index.cin);
+        entry.set_plan_id(index.plan_id);
+        if (!index.authorization) {
+          hub::v1::Assignment identity;
+          identity.set_cin(index.cin);
+          identity.set_plan_id(index.plan_id);
+          identity.set_provider_id(provider_id);
+          identity.set_benefit_start_date(index.id);
+          absl::StatusOr<hub::v1::Assignment> a = care_.GetAssignment(identity);
+          if (absl::IsNotFound(a.status())) return true;  // Changed since the index was read.
+          RETURN_IF_ERROR(a.status());
+          entry.set_reason(hub::v1::WORKLIST_REASON_ECM_ASSIGNMENT);
+          *entry.mutable_populations_of_focus() = a->populations_of_focus();
+          entry.set_enrollment_status(a->status());
+          entry.set_start_date(a->benefit_start_date());
+          entry.set_over_capacity(a->over_capacity());
+          if (AwaitsOutreach(*a)) {
+            ASSIGN_OR_RETURN(
+                std::vector<std::string> attempts,
+                care_.OutreachAttemptDates(provider_id, index.plan_id, index.cin, ""));
+            const bool reached = std::any_of(
+                attempts.begin(), attempts.end(), [&](const std::string& day) {
+                  return day >= a->benefit_start_date() &&
+                         (a->benefit_end_date().empty() || day <= a->benefit_end_date());
+                });
+            if (!reached) SetOutreachDue(a->benefit_start_date(), now, entry);
+          }
+        } else {
+          absl::StatusOr<hub::v1::Authorization> a =
+              care_.GetAuthorization(index.plan_id, index.id);
+          if (absl::IsNotFound(a.status())) return true;
+          RETURN_IF_ERROR(a.status());
+          // The index may trail a concurrent rewrite: trust the record.
+          if (a->provider_id() != provider_id || a->cin() != index.cin) return true;
+          entry.set_reason(hub::v1::WORKLIST_REASON_CS_REFERRAL);
+          entry.set_authorization_number(a->authorization_number());
+          entry.set_community_support(a->community_support());
+          entry.set_referral_status(a->referral_status());
+          entry.set_units_remaining(std::max(0, a->units_approved() - a->units_used()));
+          entry.set_start_date(a->start_date());
+          entry.set_over_capacity(a->over_capacity());
+          if (AwaitsOutreach(*a)) {
+            ASSIGN_OR_RETURN(std::vector<std::string> attempts,
+                             care_.OutreachAttemptDates(provider_id, index.plan_id, index.cin,
+                                                        a->authorization_number()));
+            if (attempts.empty()) {
+              SetOutreachDue(a->referral_date().empty() ? a->start_date() : a->referral_date(),
+                             now, entry);
+            }
+          }
+        }
+        absl::StatusOr<hub::v1::Member> member = members_.Get(index.cin);
+        if (member.ok()) {
+          *entry.mutable_name() = member->name();
+        } else if (!absl::IsNotFound(member.status())) {
+          return member.status();
+        }
+        *response.add_entries() = std::move(entry);
+        last_position = index.position;
+        return true;
+      });
+  if (absl::IsInvalidArgument(scanned)) return InvalidPageTokenError();
+  RETURN_IF_ERROR(scanned);
+  if (more) response.set_next_page_token(EncodePageToken(token_kind, last_position));
+  return absl::OkStatus();
+}
+
+absl::Status ProviderViews::GetCarePlan(const hub::v1::GetCarePlanRequest& request,
+                                        absl::Time now,
+                                        hub::v1::GetCarePlanResponse& response) const {
+  RETURN_IF_ERROR(CheckProvider(request.provider_id()));
+  if (!ValidateCin(request.cin()).ok()) {
+    return absl::InvalidArgumentError(
+        "cin must be the member's Medi-Cal CIN: 8 digits then an uppercase letter");
+  }
+  absl::StatusOr<hub::v1::FeedItem> item = care_plans_.Get(request.cin());
+  if (!item.ok() && !absl::IsNotFound(item.status())) return item.status();
+  RETURN_IF_ERROR(CheckCarePlanAccess(care_, request.provider_id(), request.cin(),
+                                      item.ok() ? &*item : nullptr, TodayOf(now)));
+  if (!item.ok()) {
+    return absl::NotFoundError(
+        "no care plan is stored for this member yet; the member's ECM provider submits it");
+  }
+  *response.mutable_care_plan() = item->submission().care_plan();
+  response.set_author_provider_id(item->provider_id());
+  response.set_record_id(item->record_id());
+  *response.mutable_accept_time() = item->accept_time();
+  return absl::OkStatus();
+}
+
+absl::Status ProviderViews::ListQualityReports(
+    const hub::v1::ListQualityReportsRequest& request,
+    hub::v1::ListQualityReportsResponse& response) const {
+  RETURN_IF_ERROR(CheckProvider(request.provider_id()));
+  if (!request.period().empty() && !IsMeasurePeriod(request.period())) {
+    return absl::InvalidArgumentError(
+        "period must be YYYY-MM (month), YYYY Qn (quarter) or YYYY (year), or empty for all");
+  }
+  ASSIGN_OR_RETURN(std::vector<hub::v1::QualityMeasureReport> reports,
+                   quality_.ListByProvider(request.provider_id()));
+  if (!request.period().empty()) {
+    std::erase_if(reports, [&](const hub::v1::QualityMeasureReport& r) {
+      return r.period() != request.period();
+    });
+  }
+  std::sort(reports.begin(), reports.end(),
+            [](const hub::v1::QualityMeasureReport& a, const hub::v1::QualityMeasureReport& b) {
+              return std::tie(a.period(), a.measure_id(), a.plan_id(), a.stratifier()) <
+                     std::tie(b.period(), b.measure_id(), b.plan_id(), b.stratifier());
+            });
+  response.mutable_reports()->Reserve(static_cast<int>(reports.size()));
+  for (hub::v1::QualityMeasureReport& r : reports) *response.add_reports() = std::move(r);
+  return absl::OkStatus();
+}
+
+}  // namespace hub
