@@ -62,6 +62,7 @@ STEPS=(
   providers_submit
   plans_pull
   plans_export
+  provider_worklists
   backup
   list_services
 )
@@ -335,6 +336,39 @@ step_plans_export() {
   say "(its rows hold PHI: open the file, the demo does not print it):"
   head -n 1 "$(ls "$out"/exports/molina_rtf_* | head -n 1)" | cut -c1-110 | sed 's/^/      /'
   note "exports:   $out/exports/ (each plan's RTF, OTF, invoice and 837P for $demo_month)"
+}
+
+step_provider_worklists() {
+  bold "Each CBO's one worklist across all plans (hubctl worklist), as of $demo_day"
+  local provider summary entries due overdue full files=0
+  local total=0 total_due=0 total_overdue=0 total_full=0
+  mkdir -p "$out/worklists"
+  printf '    %-36s %8s %13s %8s %14s\n' PROVIDER MEMBERS OUTREACH_DUE OVERDUE OVER_CAPACITY
+  while read -r provider; do
+    [[ -n "$provider" ]] || continue
+    hubctl worklist --provider="$provider" --as_of="$demo_day" >"$out/worklists/$provider.txt" 2>&1 \
+      || die "hubctl worklist --provider=$provider failed: $(tail -n 1 "$out/worklists/$provider.txt")"
+    # Last line: "N members on the worklist; outreach due for D (O overdue); C arrived over capacity"
+    summary=$(tail -n 1 "$out/worklists/$provider.txt")
+    read -r entries due overdue full < <(sed -nE \
+      's/^([0-9]+) members.* due for ([0-9]+) \(([0-9]+) overdue\); ([0-9]+) arrived.*/\1 \2 \3 \4/p' \
+      <<<"$summary")
+    files=$((files + 1))
+    total=$((total + ${entries:-0}))
+    total_due=$((total_due + ${due:-0}))
+    total_overdue=$((total_overdue + ${overdue:-0}))
+    total_full=$((total_full + ${full:-0}))
+    if ((files <= 8)); then
+      printf '    %-36s %8s %13s %8s %14s\n' "$provider" "$entries" "$due" "$overdue" "$full"
+    fi
+  done < <(hubctl providers | awk 'NR > 1 && $1 ~ /^[a-z][a-z0-9_]*$/ { print $1 }')
+  ((files > 8)) && printf '    %-36s\n' "... ($((files - 8)) more providers: $out/worklists/)"
+  printf '    %-36s %8s %13s %8s %14s\n' "TOTAL ($files providers)" "$total" "$total_due" \
+    "$total_overdue" "$total_full"
+  say "outreach is due 24 hours after a referral; a member with an outreach attempt on file drops"
+  say "off the due list. Over capacity: assignments that arrived while the CBO was at the capacity"
+  say "it agreed with that plan (kept, flagged, and reported back in the plan's ingest report)."
+  note "worklists: $out/worklists/<provider>.txt (each CBO's members across plans; holds PHI)"
 }
 
 step_backup() {
