@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "hub/cli_table.h"
 #include "hub/health_client.h"
+#include "hub/hubctl_identity.h"
 #include "hub/hubctl_pull.h"
 #include "hub/hubctl_submit.h"
 #include "hub/rpc_status.h"
@@ -80,7 +81,8 @@ void PrepareContext(grpc::ClientContext& context, absl::Duration deadline) {
 int Fail(const Invocation& inv, std::string_view command, const absl::Status& status) {
   if (absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status)) {
     inv.err << "hubctl: cannot reach hubd at " << inv.server
-            << " (is it running? set --server or HUB_SERVER)\n";
+            << " (is it running? set --server or HUB_SERVER; with TLS, check that your "
+               "certificate is signed by the county CA, current and not revoked)\n";
   } else {
     inv.err << "hubctl: " << command << ": " << status.message() << " ("
             << absl::StatusCodeToString(status.code()) << ")\n";
@@ -486,11 +488,27 @@ int RunPull(Invocation& inv) {
   return PullFeedCommand(inv.channel, inv.server, options, inv.out, inv.err);
 }
 
+// Identity issue: consents and the audit log (hub/hubctl_identity.h).
+int RunConsent(Invocation& inv) {
+  return RunConsentCommand({inv.channel, inv.flags, inv.args}, inv.out, inv.err);
+}
+int RunAudit(Invocation& inv) {
+  return RunAuditCommand({inv.channel, inv.flags, inv.args}, inv.out, inv.err);
+}
+
 // The command table. Keep it sorted by name as `hubctl --help` shows it.
 const std::vector<Command>& Commands() {
   static const auto* const commands = new std::vector<Command>{
+      {"audit", {"org", "member", "since", "until"},
+       "verify | query [--org=ORG] [--member=CIN|mbr_...] [--since=T] [--until=T]",
+       "verify the audit log's hash chain, or list its records (county administrator)",
+       &RunAudit, 1},
       {"backup", {"label"}, "[--label=L]",
        "write a checkpoint of the store under hubd's --backup_dir", &RunBackup},
+      {"consent", {"member", "purposes", "signed", "expires", "provider", "discloser",
+                   "recipient"},
+       "grant|revoke|list [CONSENT_ID] [--member=CIN] [--provider=ID] ...",
+       "record, revoke or list members' 42 CFR Part 2 consents", &RunConsent, 2},
       {"health", {}, "", "print SERVING or NOT_SERVING; exit 0 only if SERVING", &RunHealth},
       {"plans", {}, "", "list the plans of the county", &RunPlans},
       {"providers", {"plan", "kind"}, "[--plan=ID] [--kind=ecm|cs]",
@@ -514,9 +532,14 @@ const std::vector<Command>& Commands() {
 }
 
 void PrintUsage(std::ostream& os) {
-  os << "usage: hubctl [--server=HOST:PORT] <command> [flags]\n\n"
+  os << "usage: hubctl [--server=HOST:PORT] [--tls_dir=DIR | --tls_cert_file=F --tls_key_file=F "
+        "--tls_ca_file=F] [--tls_server_name=NAME] <command> [flags]\n\n"
         "The server defaults to $HUB_SERVER, else "
-     << kDefaultHubServer << ".\n\ncommands:\n";
+     << kDefaultHubServer
+     << ".\nTLS: --tls_dir is a folder with tls.crt, tls.key and ca.crt; the environment's\n"
+        "HUB_TLS_DIR, HUB_TLS_CERT_FILE, HUB_TLS_KEY_FILE, HUB_TLS_CA_FILE and\n"
+        "HUB_TLS_SERVER_NAME apply when the flags are not given; without any, plaintext.\n"
+        "\ncommands:\n";
   TextTable table({"", "", ""});
   for (const Command& c : Commands()) {
     table.AddRow({std::string(c.name), std::string(c.flags_usage), std::string(c.summary)});
@@ -551,6 +574,7 @@ bool TakeFlag(const std::vector<std::string>& args, size_t* i, std::string* name
 int RunHubctl(const std::vector<std::string>& args, std::string_view env_server,
               std::ostream& out, std::ostream& err) {
   std::string server = env_server.empty() ? kDefaultHubServer : std::string(env_server);
+  std::map<std::string, std::string> tls_flags;
   size_t i = 0;
   // Global flags, before the command.
   for (; i < args.size() && !args[i].empty() && args[i][0] == '-'; ++i) {
@@ -567,6 +591,10 @@ int RunHubctl(const std::vector<std::string>& args, std::string_view env_server,
     if (name == "server" && value.empty()) {
       err << "hubctl: --server needs HOST:PORT, e.g. --server=127.0.0.1:50051\n";
       return 2;
+    }
+    if (IsTlsFlag(name)) {
+      tls_flags[name] = value;
+      continue;
     }
     if (name != "server") {
       err << "hubctl: unknown flag --" << name << "\n\n";
@@ -619,7 +647,13 @@ int RunHubctl(const std::vector<std::string>& args, std::string_view env_server,
     }
     inv.flags[name] = value;
   }
-  inv.channel = grpc::CreateChannel(server, grpc::InsecureChannelCredentials());
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      HubctlChannel(server, TlsFromFlagsAndEnv(tls_flags));
+  if (!channel.ok()) {
+    err << "hubctl: " << channel.status().message() << "\n";
+    return 2;
+  }
+  inv.channel = *std::move(channel);
   return command->run(inv);
 }
 

@@ -12,6 +12,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "auth/call_scope.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
 #include "hub/feed_rpcs.h"
@@ -107,6 +108,7 @@ class UploadReactor final : public grpc::ServerReadReactor<hub::v1::UploadFileRe
           "it before the chunks");
     }
     header_ = request_.header();
+    RETURN_IF_ERROR(auth::CheckCallScope(*context_, "/hub.v1.PlanService/UploadFile", request_));
     RETURN_IF_ERROR(ValidateHeader(header_));
     absl::StatusOr<hub::v1::Plan> plan = service_->directory_->GetPlan(header_.plan_id());
     if (absl::IsNotFound(plan.status())) {
@@ -315,12 +317,22 @@ grpc::ServerReadReactor<hub::v1::UploadFileRequest>* PlanService::UploadFile(
 grpc::ServerUnaryReactor* PlanService::GetIngestReport(
     grpc::CallbackServerContext* context, const hub::v1::GetIngestReportRequest* request,
     hub::v1::GetIngestReportResponse* response) {
+  if (absl::Status scope =
+          auth::CheckCallScope(*context, "/hub.v1.PlanService/GetIngestReport", *request);
+      !scope.ok()) {
+    return FinishUnary(context, scope);
+  }
   return FinishUnary(context, DoGetIngestReport(*request, *response));
 }
 
 grpc::ServerUnaryReactor* PlanService::ListIngestReports(
     grpc::CallbackServerContext* context, const hub::v1::ListIngestReportsRequest* request,
     hub::v1::ListIngestReportsResponse* response) {
+  if (absl::Status scope =
+          auth::CheckCallScope(*context, "/hub.v1.PlanService/ListIngestReports", *request);
+      !scope.ok()) {
+    return FinishUnary(context, scope);
+  }
   return FinishUnary(context, DoListIngestReports(*request, *response));
 }
 
@@ -330,7 +342,8 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* PlanService::PullFeed(
     return RefusePullFeed(
         absl::UnimplementedError("PlanService.PullFeed is not served by this hub"));
   }
-  return StartPullFeed(context, *request, options_.feed, directory_, options_.feed_notifier);
+  return StartPullFeed(context, *request, options_.feed, directory_, options_.feed_notifier,
+                       options_.feed_disclosure);
 }
 
 grpc::ServerUnaryReactor* PlanService::Ack(grpc::CallbackServerContext* context,
@@ -339,6 +352,10 @@ grpc::ServerUnaryReactor* PlanService::Ack(grpc::CallbackServerContext* context,
   if (options_.feed == nullptr) {
     return FinishUnary(context, absl::UnimplementedError(
                                     "PlanService.Ack is not served by this hub"));
+  }
+  if (absl::Status scope = auth::CheckCallScope(*context, "/hub.v1.PlanService/Ack", *request);
+      !scope.ok()) {
+    return FinishUnary(context, scope);
   }
   return FinishUnary(context,
                      AckFeed(*options_.feed, *directory_, *request, options_.clock(), *response));

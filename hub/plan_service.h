@@ -28,6 +28,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "hub/feed_disclosure.h"
 #include "hub/feed_notifier.h"
 #include "hub/ingest.h"
 #include "hub/plan_adapters.h"
@@ -49,6 +50,9 @@ struct PlanServiceOptions {
   // null: those RPCs answer UNIMPLEMENTED.
   storage::FeedStore* feed = nullptr;
   FeedNotifier* feed_notifier = nullptr;
+  // What each plan may receive of its feed (minimum necessary, Part 2
+  // consent); not owned; null = items as stored.
+  const FeedDisclosure* feed_disclosure = nullptr;
 };
 
 // PullFeed is served as a raw (byte buffer) method: stored feed items are

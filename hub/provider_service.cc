@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "adapters/readers/record.h"
 #include "adapters/templates/cbo_template.h"
+#include "auth/call_scope.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
 #include "hub/feedback.h"
@@ -290,6 +291,8 @@ class ProviderUploadReactor final
           "before the chunks");
     }
     header_ = request_.header();
+    RETURN_IF_ERROR(
+        auth::CheckCallScope(*context_, "/hub.v1.ProviderService/UploadFile", request_));
     RETURN_IF_ERROR(ValidateUploadHeader(header_));
     RETURN_IF_ERROR(service_->CheckProvider(header_.provider_id()));
     ASSIGN_OR_RETURN(spool_, SpoolFile::Create(
@@ -418,7 +421,8 @@ grpc::ServerUnaryReactor* ProviderService::Submit(grpc::CallbackServerContext* c
                                                   const hub::v1::SubmitRequest* request,
                                                   hub::v1::SubmitResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::Status checked = CheckProvider(request->provider_id());
+  absl::Status checked = auth::CheckCallScope(*context, "/hub.v1.ProviderService/Submit", *request);
+  if (checked.ok()) checked = CheckProvider(request->provider_id());
   if (checked.ok() &&
       (request->submissions().empty() || request->submissions_size() > kMaxSubmissions)) {
     checked = absl::InvalidArgumentError(
@@ -510,8 +514,13 @@ absl::StatusOr<hub::v1::IngestReport> ProviderService::IngestCsv(
 }
 
 grpc::ServerUnaryReactor* ProviderService::ListMembers(grpc::CallbackServerContext* context,
-                                                       const hub::v1::ListMembersRequest*,
+                                                       const hub::v1::ListMembersRequest* request,
                                                        hub::v1::ListMembersResponse*) {
+  if (absl::Status scope =
+          auth::CheckCallScope(*context, "/hub.v1.ProviderService/ListMembers", *request);
+      !scope.ok()) {
+    return FinishUnary(context, scope);
+  }
   return FinishUnary(context, Unimplemented("ListMembers"));
 }
 
@@ -522,18 +531,33 @@ grpc::ServerUnaryReactor* ProviderService::ListFeedback(grpc::CallbackServerCont
     return FinishUnary(context, absl::UnimplementedError(
                                     "ProviderService.ListFeedback is not served by this hub"));
   }
+  if (absl::Status scope =
+          auth::CheckCallScope(*context, "/hub.v1.ProviderService/ListFeedback", *request);
+      !scope.ok()) {
+    return FinishUnary(context, scope);
+  }
   return FinishUnary(context, hub::ListFeedback(*feed_, *directory_, *request, *response));
 }
 
 grpc::ServerUnaryReactor* ProviderService::ListQualityReports(
-    grpc::CallbackServerContext* context, const hub::v1::ListQualityReportsRequest*,
+    grpc::CallbackServerContext* context, const hub::v1::ListQualityReportsRequest* request,
     hub::v1::ListQualityReportsResponse*) {
+  if (absl::Status scope =
+          auth::CheckCallScope(*context, "/hub.v1.ProviderService/ListQualityReports", *request);
+      !scope.ok()) {
+    return FinishUnary(context, scope);
+  }
   return FinishUnary(context, Unimplemented("ListQualityReports"));
 }
 
 grpc::ServerUnaryReactor* ProviderService::GetCarePlan(grpc::CallbackServerContext* context,
-                                                       const hub::v1::GetCarePlanRequest*,
+                                                       const hub::v1::GetCarePlanRequest* request,
                                                        hub::v1::GetCarePlanResponse*) {
+  if (absl::Status scope =
+          auth::CheckCallScope(*context, "/hub.v1.ProviderService/GetCarePlan", *request);
+      !scope.ok()) {
+    return FinishUnary(context, scope);
+  }
   return FinishUnary(context, Unimplemented("GetCarePlan"));
 }
 

@@ -214,6 +214,12 @@ std::string_view ColumnFamilyName(ColumnFamily cf) {
       return "provider_records";
     case ColumnFamily::kCarePlans:
       return "care_plans";
+    case ColumnFamily::kAudit:
+      return "audit";
+    case ColumnFamily::kConsents:
+      return "consents";
+    case ColumnFamily::kConsentHeld:
+      return "consent_held";
   }
   return "unknown";
 }

@@ -50,6 +50,10 @@ enum class ColumnFamily {
   kProviderRecords,  // provider_id, ~accept time BE8, record_id -> "" (newest first)
   // The latest care plan per member (storage/care_plan_store.h).
   kCarePlans,  // cin -> hub.v1.FeedItem holding the care plan
+  // Identity issue (storage/audit_store.h, storage/consent_store.h).
+  kAudit,         // "r" sequence BE8 -> hub.v1.AuditRecord; "key" -> member-ref HMAC key
+  kConsents,      // "c" consent_id -> hub.v1.Consent; "m" cin, consent_id -> ""
+  kConsentHeld,   // plan_id, sequence BE8 -> record_id (Part 2 items withheld)
 };
 
 // The persisted name of a column family, e.g. "coverage".
