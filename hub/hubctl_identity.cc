@@ -251,7 +251,8 @@ int RunAuditCommand(const IdentityCommandInput& in, std::ostream& out, std::ostr
       err << "hubctl: audit query: --until must be RFC 3339, e.g. 2026-11-24T00:00:00Z\n";
       return 2;
     }
-    request.set_page_size(1000);
+    // Records can carry thousands of ids: small pages stay under gRPC's 4 MiB.
+    request.set_page_size(50);
     TextTable table({"SEQ", "TIME (UTC)", "ORGANIZATION", "METHOD", "OUTCOME", "RECORDS",
                      "MEMBERS", "FIRST RECORD"});
     int64_t shown = 0;

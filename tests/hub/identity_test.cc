@@ -20,6 +20,7 @@
 #include "hub/health_client.h"
 #include "hub/hubctl.h"
 #include "hub/rpc_status.h"
+#include "hub/v1/admin_service.grpc.pb.h"
 #include "hub/v1/audit.grpc.pb.h"
 #include "hub/v1/directory_service.grpc.pb.h"
 #include "hub/v1/plan_service.grpc.pb.h"

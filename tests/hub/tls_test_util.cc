@@ -22,7 +22,7 @@ void Pki(const std::string& args) {
 
 }  // namespace
 
-std::string TestPki::Dir(std::string_view name) const { return absl::StrCat(dir, "/", name); }
+std::string TestPki::Dir(std::string_view name) const { return dir + "/" + std::string(name); }
 
 TestPki MakeTestPki() {
   TestPki pki;
