@@ -92,6 +92,8 @@ class ExportFileReactor final : public grpc::ServerWriteReactor<hub::v1::ExportF
     hub::v1::ExportFileHeader* header = response_.mutable_header();
     header->set_file_name(job_.file_name);
     header->set_record_count(result->record_count);
+    header->set_part2_withheld_count(result->part2_withheld);
+    header->set_redisclosure_notice(result->redisclosure_notice);
     StartWrite(&response_);  // `this` may be gone after this.
   }
 

@@ -13,6 +13,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "auth/call_scope.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
 #include "hub/log.h"
@@ -105,8 +106,9 @@ void EncodeResponse(std::string_view item, uint64_t head, grpc::ByteBuffer* resp
 class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   PullFeedReactor(const hub::v1::PullFeedRequest& request, storage::FeedStore* feed,
-                  const storage::DirectoryStore* directory, FeedNotifier* notifier)
-      : feed_(feed), notifier_(notifier), notifier_id_(notifier->NewId()) {
+                  const storage::DirectoryStore* directory, FeedNotifier* notifier,
+                  const FeedDisclosure* disclosure)
+      : feed_(feed), notifier_(notifier), notifier_id_(notifier->NewId()), disclosure_(disclosure) {
     GetPullFeedCounters().open_streams.fetch_add(1, std::memory_order_relaxed);
     absl::Status status = Begin(request, *directory);
     if (!status.ok()) {
@@ -177,6 +179,9 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
           "backup, tell the hub administrator)"));
     }
     position_ = std::max<uint64_t>(request.after_sequence(), cursor);
+    if (disclosure_ != nullptr) {
+      ASSIGN_OR_RETURN(view_, disclosure_->ForPlan(plan_id_));
+    }
     return absl::OkStatus();
   }
 
@@ -242,7 +247,24 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
         }
         if (kind >= kKindSlots || !kinds_[kind]) continue;
       }
-      EncodeResponse(item.bytes, std::max(head_, item.sequence), &response_);
+      std::string_view bytes = item.bytes;
+      if (disclosure_ != nullptr) {
+        absl::StatusOr<std::optional<std::string>> sent =
+            disclosure_->Transform(view_, item.sequence, item.bytes);
+        if (!sent.ok()) {
+          log::Error("pull_feed_disclosure_failed",
+                     {{"plan_id", plan_id_},
+                      {"sequence", static_cast<long long>(item.sequence)},
+                      {"code", absl::StatusCodeToString(sent.status().code())}});
+          Finish(ToGrpcStatus(sent.status()));
+          return;
+        }
+        if (sent->has_value()) {
+          transformed_ = std::move(**sent);
+          bytes = transformed_;
+        }
+      }
+      EncodeResponse(bytes, std::max(head_, item.sequence), &response_);
       ++sent_;
       PullFeedCounters& counters = GetPullFeedCounters();
       counters.writes_started.fetch_add(1, std::memory_order_relaxed);
@@ -308,6 +330,10 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   storage::FeedStore* const feed_;
   FeedNotifier* const notifier_;
   const uint64_t notifier_id_;
+  const FeedDisclosure* const disclosure_;
+  FeedDisclosure::PlanView view_;
+  // The bytes of the last item changed for the plan (EncodeResponse copies them).
+  std::string transformed_;
 
   std::string plan_id_;
   static constexpr int kKindSlots = 8;
@@ -350,18 +376,25 @@ PullFeedCounters& GetPullFeedCounters() {
   return *counters;
 }
 
-grpc::ServerWriteReactor<grpc::ByteBuffer>* StartPullFeed(grpc::CallbackServerContext* /*context*/,
+grpc::ServerWriteReactor<grpc::ByteBuffer>* StartPullFeed(grpc::CallbackServerContext* context,
                                                           const grpc::ByteBuffer& request,
                                                           storage::FeedStore* feed,
                                                           const storage::DirectoryStore* directory,
-                                                          FeedNotifier* notifier) {
+                                                          FeedNotifier* notifier,
+                                                          const FeedDisclosure* disclosure) {
   hub::v1::PullFeedRequest parsed;
   grpc::ByteBuffer copy(request);  // Deserialize consumes its buffer.
   if (!grpc::SerializationTraits<hub::v1::PullFeedRequest>::Deserialize(&copy, &parsed).ok()) {
     return RefusePullFeed(absl::InvalidArgumentError(
         "the PullFeedRequest does not parse; send a hub.v1.PullFeedRequest"));
   }
-  return new PullFeedReactor(parsed, feed, directory, notifier);
+  // Identity issue: a plan pulls only its own feed.
+  if (absl::Status scope =
+          auth::CheckCallScope(*context, "/hub.v1.PlanService/PullFeed", parsed);
+      !scope.ok()) {
+    return RefusePullFeed(scope);
+  }
+  return new PullFeedReactor(parsed, feed, directory, notifier, disclosure);
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* RefusePullFeed(const absl::Status& status) {

@@ -30,6 +30,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "hub/feed_disclosure.h"
 #include "hub/feed_notifier.h"
 #include "hub/v1/plan_service.pb.h"
 #include "storage/directory_store.h"
@@ -57,12 +58,16 @@ PullFeedCounters& GetPullFeedCounters();
 // PlanService serves PullFeed as a raw method so stored items are streamed
 // without re-encoding; clients see ordinary PullFeedResponses). The reactor
 // deletes itself when done. The pointers are not owned and must outlive
-// every stream (until the gRPC server has shut down).
+// every stream (until the gRPC server has shut down). `disclosure` (may be
+// null: items are sent as stored) limits each item to what the plan may
+// receive (hub/feed_disclosure.h). The caller must be the plan itself
+// (auth/call_scope.h).
 grpc::ServerWriteReactor<grpc::ByteBuffer>* StartPullFeed(grpc::CallbackServerContext* context,
                                                           const grpc::ByteBuffer& request,
                                                           storage::FeedStore* feed,
                                                           const storage::DirectoryStore* directory,
-                                                          FeedNotifier* notifier);
+                                                          FeedNotifier* notifier,
+                                                          const FeedDisclosure* disclosure = nullptr);
 
 // A PullFeed stream that ends at once with `status` (not OK).
 grpc::ServerWriteReactor<grpc::ByteBuffer>* RefusePullFeed(const absl::Status& status);

@@ -246,6 +246,24 @@ class FileExporter::Run {
       const std::atomic<bool>* cancelled)
       : x_(exporter), job_(job), sink_(sink), cancelled_(cancelled) {}
 
+  // The next item of `scan` the plan may receive (FileExportOptions::
+  // disclosure); false at the end. Counts and logs (record ids only) the
+  // Part 2 items it leaves out.
+  absl::StatusOr<bool> NextDisclosed(storage::FeedScan& scan, hub::v1::FeedItem& item) {
+    while (true) {
+      ASSIGN_OR_RETURN(const bool more, scan.Next(item));
+      if (!more) return false;
+      if (item.redisclosure_notice().empty() || x_.options_.disclosure == nullptr) return true;
+      ASSIGN_OR_RETURN(const bool covered,
+                       x_.options_.disclosure->MayDisclose(job_.plan.plan_id(), item));
+      if (covered) {
+        result_.redisclosure_notice = item.redisclosure_notice();
+        return true;
+      }
+      if (++result_.part2_withheld <= kLoggedSkippedClaims) withheld_ids_.push_back(item.record_id());
+    }
+  }
+
   absl::StatusOr<ExportResult> Go() {
     ASSIGN_OR_RETURN(result_.control_number, x_.control_numbers_.Next(job_.plan.plan_id()));
     const absl::Time now = x_.options_.clock();
@@ -269,6 +287,13 @@ class FileExporter::Run {
         return absl::InvalidArgumentError("not an export kind");
     }
     RETURN_IF_ERROR(Flush(/*all=*/true));
+    if (result_.part2_withheld > 0) {
+      log::Info("part2_records_not_exported", {{"plan_id", job_.plan.plan_id()},
+                                               {"kind", std::string(ExportKindWord(job_.kind))},
+                                               {"period", job_.period},
+                                               {"records", result_.part2_withheld},
+                                               {"record_ids", absl::StrJoin(withheld_ids_, ",")}});
+    }
     log::Info("plan_file_exported", {{"plan_id", job_.plan.plan_id()},
                                      {"kind", std::string(ExportKindWord(job_.kind))},
                                      {"period", job_.period},
@@ -394,7 +419,7 @@ class FileExporter::Run {
     std::string cin;
     hub::v1::FeedItem item;
     while (true) {
-      ASSIGN_OR_RETURN(const bool more, scan->Next(item));
+      ASSIGN_OR_RETURN(const bool more, NextDisclosed(*scan, item));
       const std::string item_cin = more ? CinOf(item.submission()) : std::string();
       if ((!more || item_cin != cin) && (enrollment || referral)) {
         RETURN_IF_ERROR(ReturnTransmissionRow(cin, enrollment, referral));
@@ -507,7 +532,7 @@ class FileExporter::Run {
     hub::v1::FeedItem item;
     hub::v1::OutreachTrackerRow row;
     while (true) {
-      ASSIGN_OR_RETURN(const bool more, scan->Next(item));
+      ASSIGN_OR_RETURN(const bool more, NextDisclosed(*scan, item));
       if (!more) break;
       const hub::v1::OutreachAttempt& attempt = item.submission().outreach_attempt();
       row.Clear();
@@ -530,7 +555,7 @@ class FileExporter::Run {
     hub::v1::FeedItem item;
     hub::v1::InvoiceFileRow row;
     while (true) {
-      ASSIGN_OR_RETURN(const bool more, scan->Next(item));
+      ASSIGN_OR_RETURN(const bool more, NextDisclosed(*scan, item));
       if (!more) break;
       const hub::v1::InvoiceLine& line = item.submission().invoice_line();
       row.Clear();
@@ -569,7 +594,7 @@ class FileExporter::Run {
                                          job_.period));
     hub::v1::FeedItem item;
     while (true) {
-      ASSIGN_OR_RETURN(const bool more, scan->Next(item));
+      ASSIGN_OR_RETURN(const bool more, NextDisclosed(*scan, item));
       if (!more) break;
       const hub::v1::ServiceRecord& line = item.submission().service();
       // Lines come by (provider, member, day, authorization): write a batch
@@ -707,6 +732,8 @@ class FileExporter::Run {
   int64_t skipped_lines_ = 0;
   size_t skipped_claims_ = 0;
   std::vector<std::string> skipped_ids_;
+  // The first Part 2 records left out, for the log.
+  std::vector<std::string> withheld_ids_;
 };
 
 absl::StatusOr<ExportResult> FileExporter::Render(const ExportJob& job, const Sink& sink,

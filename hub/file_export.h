@@ -53,6 +53,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "hub/feed_disclosure.h"
 #include "hub/plan_adapters.h"
 #include "hub/v1/organization.pb.h"
 #include "hub/v1/plan_service.pb.h"
@@ -78,6 +79,10 @@ struct FileExportOptions {
   std::string x12_submitter_phone = "6195550100";
   // Rendered bytes are handed to the sink in pieces of about this size.
   size_t flush_bytes = 1u << 20;
+  // 42 CFR Part 2 (hub/feed_disclosure.h): a Part 2 record is written only
+  // if a consent covers disclosing it to the plan at render time; the rest
+  // are left out and counted. Not owned; null = every record as stored.
+  const FeedDisclosure* disclosure = nullptr;
 };
 
 // A checked export request.
@@ -99,6 +104,10 @@ struct ExportResult {
   int64_t record_count = 0;
   int64_t control_number = 0;
   int64_t bytes = 0;
+  // Part 2 records left out (no consent covers them) and the re-disclosure
+  // notice when the file holds covered ones (see FileExportOptions).
+  int64_t part2_withheld = 0;
+  std::string redisclosure_notice;
 };
 
 class FileExporter {

@@ -19,6 +19,7 @@
 #include "hub/cli_table.h"
 #include "hub/health_client.h"
 #include "hub/hubctl_export.h"
+#include "hub/hubctl_identity.h"
 #include "hub/hubctl_pull.h"
 #include "hub/hubctl_submit.h"
 #include "hub/hubctl_views.h"
@@ -53,6 +54,7 @@ struct Invocation {
   std::ostream& err;
   std::shared_ptr<grpc::Channel> channel;
   std::vector<std::string> args;  // Positional arguments after the command.
+  bool tls = false;               // The channel is mutual TLS.
 
   std::optional<std::string> Flag(const std::string& name) const {
     auto it = flags.find(name);
@@ -82,7 +84,11 @@ void PrepareContext(grpc::ClientContext& context, absl::Duration deadline) {
 int Fail(const Invocation& inv, std::string_view command, const absl::Status& status) {
   if (absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status)) {
     inv.err << "hubctl: cannot reach hubd at " << inv.server
-            << " (is it running? set --server or HUB_SERVER)\n";
+            << " (is it running? set --server or HUB_SERVER"
+            << (inv.tls ? "; check that your certificate is signed by the county CA, current "
+                          "and not revoked"
+                        : "; a hub serving TLS needs --tls_dir or HUB_TLS_DIR")
+            << ")\n";
   } else {
     inv.err << "hubctl: " << command << ": " << status.message() << " ("
             << absl::StatusCodeToString(status.code()) << ")\n";
@@ -545,13 +551,29 @@ int RunCarePlan(Invocation& inv) {
   return CarePlanCommand({inv.channel, inv.server}, *provider, *cin, inv.out, inv.err);
 }
 
+// Identity issue: consents and the audit log (hub/hubctl_identity.h).
+int RunConsent(Invocation& inv) {
+  return RunConsentCommand({inv.channel, inv.flags, inv.args}, inv.out, inv.err);
+}
+int RunAudit(Invocation& inv) {
+  return RunAuditCommand({inv.channel, inv.flags, inv.args}, inv.out, inv.err);
+}
+
 // The command table. Keep it sorted by name as `hubctl --help` shows it.
 const std::vector<Command>& Commands() {
   static const auto* const commands = new std::vector<Command>{
+      {"audit", {"org", "member", "since", "until"},
+       "verify | query [--org=ORG] [--member=CIN|mbr_...] [--since=T] [--until=T]",
+       "verify the audit log's hash chain, or list its records (county administrator)",
+       &RunAudit, 1},
       {"backup", {"label"}, "[--label=L]",
        "write a checkpoint of the store under hubd's --backup_dir", &RunBackup},
       {"careplan", {"provider", "cin"}, "--provider=ID --cin=CIN",
        "print a member's latest care plan, if the provider serves the member", &RunCarePlan},
+      {"consent", {"member", "purposes", "signed", "expires", "provider", "discloser",
+                   "recipient"},
+       "grant|revoke|list [CONSENT_ID] [--member=CIN] [--provider=ID] ...",
+       "record, revoke or list members' 42 CFR Part 2 consents", &RunConsent, 2},
       {"export", {"plan", "kind", "period", "out"},
        "--plan=ID --kind=rtf|otf|invoice|837p --period=YYYY-MM [--out=DIR]",
        "write one of a plan's files for a month into DIR (default .), named by the hub",
@@ -583,9 +605,14 @@ const std::vector<Command>& Commands() {
 }
 
 void PrintUsage(std::ostream& os) {
-  os << "usage: hubctl [--server=HOST:PORT] <command> [flags]\n\n"
+  os << "usage: hubctl [--server=HOST:PORT] [--tls_dir=DIR | --tls_cert_file=F --tls_key_file=F "
+        "--tls_ca_file=F] [--tls_server_name=NAME] <command> [flags]\n\n"
         "The server defaults to $HUB_SERVER, else "
-     << kDefaultHubServer << ".\n\ncommands:\n";
+     << kDefaultHubServer
+     << ".\nTLS: --tls_dir is a folder with tls.crt, tls.key and ca.crt; the environment's\n"
+        "HUB_TLS_DIR, HUB_TLS_CERT_FILE, HUB_TLS_KEY_FILE, HUB_TLS_CA_FILE and\n"
+        "HUB_TLS_SERVER_NAME apply when the flags are not given; without any, plaintext.\n"
+        "\ncommands:\n";
   TextTable table({"", "", ""});
   for (const Command& c : Commands()) {
     table.AddRow({std::string(c.name), std::string(c.flags_usage), std::string(c.summary)});
@@ -620,6 +647,7 @@ bool TakeFlag(const std::vector<std::string>& args, size_t* i, std::string* name
 int RunHubctl(const std::vector<std::string>& args, std::string_view env_server,
               std::ostream& out, std::ostream& err) {
   std::string server = env_server.empty() ? kDefaultHubServer : std::string(env_server);
+  std::map<std::string, std::string> tls_flags;
   size_t i = 0;
   // Global flags, before the command.
   for (; i < args.size() && !args[i].empty() && args[i][0] == '-'; ++i) {
@@ -636,6 +664,10 @@ int RunHubctl(const std::vector<std::string>& args, std::string_view env_server,
     if (name == "server" && value.empty()) {
       err << "hubctl: --server needs HOST:PORT, e.g. --server=127.0.0.1:50051\n";
       return 2;
+    }
+    if (IsTlsFlag(name)) {
+      tls_flags[name] = value;
+      continue;
     }
     if (name != "server") {
       err << "hubctl: unknown flag --" << name << "\n\n";
@@ -688,7 +720,14 @@ int RunHubctl(const std::vector<std::string>& args, std::string_view env_server,
     }
     inv.flags[name] = value;
   }
-  inv.channel = grpc::CreateChannel(server, grpc::InsecureChannelCredentials());
+  const auth::TlsClientFiles tls = TlsFromFlagsAndEnv(tls_flags);
+  inv.tls = tls.enabled();
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = HubctlChannel(server, tls);
+  if (!channel.ok()) {
+    err << "hubctl: " << channel.status().message() << "\n";
+    return 2;
+  }
+  inv.channel = *std::move(channel);
   return command->run(inv);
 }
 

@@ -76,6 +76,7 @@ int ExportFileCommand(const std::shared_ptr<grpc::Channel>& channel, std::string
   std::ofstream file;
   int64_t records = 0;
   int64_t bytes = 0;
+  hub::v1::ExportFileHeader header;
   bool have_header = false;
   absl::Status problem;
   while (problem.ok() && reader->Read(&response)) {
@@ -87,7 +88,8 @@ int ExportFileCommand(const std::shared_ptr<grpc::Channel>& channel, std::string
         break;
       }
       have_header = true;
-      records = response.header().record_count();
+      header = response.header();
+      records = header.record_count();
       final_path = std::filesystem::path(options.out_dir) / response.header().file_name();
       part_path = final_path;
       part_path += ".part";
@@ -133,6 +135,27 @@ int ExportFileCommand(const std::shared_ptr<grpc::Channel>& channel, std::string
     return 1;
   }
   out << final_path.string() << ": " << records << " records (" << bytes << " bytes)\n";
+  if (!header.redisclosure_notice().empty()) {
+    // The notice must accompany the records (42 CFR 2.32): kept beside the file.
+    std::filesystem::path notice_path = final_path;
+    notice_path += ".part2-notice.txt";
+    std::ofstream notice(notice_path, std::ios::trunc);
+    notice << header.redisclosure_notice() << "\n";
+    notice.close();
+    if (!notice) {
+      err << "hubctl: export: cannot write " << notice_path.string()
+          << "; the file holds 42 CFR Part 2 records and must not be shared without its notice\n";
+      return 1;
+    }
+    out << "  holds 42 CFR Part 2 records disclosed under the members' consents; the re-disclosure "
+           "notice that must go with them: "
+        << notice_path.string() << "\n";
+  }
+  if (header.part2_withheld_count() > 0) {
+    out << "  " << header.part2_withheld_count()
+        << " 42 CFR Part 2 records left out: no consent of the member covers disclosing them to "
+           "this plan; a consent recorded later covers a later export\n";
+  }
   return 0;
 }
 

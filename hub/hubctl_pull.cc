@@ -121,8 +121,12 @@ int PullFeedCommand(const std::shared_ptr<grpc::Channel>& channel, std::string_v
       }
       out << json << "\n";
     } else {
+      // A withheld item (42 CFR Part 2, no consent) shows its reason.
       out << absl::StrFormat("%-8d %-22s %-18s %-16s %s\n", item.sequence(), item.record_id(),
-                             KindWord(item.kind()), item.provider_id(),
+                             item.withheld_reason().empty() ? KindWord(item.kind())
+                                                            : "WITHHELD",
+                             item.withheld_reason().empty() ? item.provider_id()
+                                                            : item.withheld_reason(),
                              TimeText(item.accept_time()));
     }
     ++since_ack;

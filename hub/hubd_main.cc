@@ -3,6 +3,13 @@
 //   hubd --data_dir=DIR [--listen=127.0.0.1:50051] [--seed=FILE]
 //        [--backup_dir=DIR] [--spool_dir=DIR] [--profiles_dir=DIR]
 //        [--reference_dir=DIR] [--port_file=FILE]
+//        --tls_cert_file=F --tls_key_file=F --tls_client_ca_file=F [--crl_file=F]
+//        [--county_roles_file=F] [--health_listen=HOST:PORT] [--health_port_file=F]
+//        | --insecure_loopback
+//
+// mTLS by default: hubd refuses to start without the three TLS files unless
+// --insecure_loopback is given (plaintext, loopback only, no access policy:
+// local development and tests).
 //
 // Logs are JSON lines on stderr. SIGTERM or SIGINT stops it gracefully
 // (health NOT_SERVING, 10 s drain, store closed) with exit code 0.
@@ -51,6 +58,27 @@ ABSL_FLAG(std::string, port_file, "",
           "If set, hubd writes the bound port (a decimal number and a newline) to this file once "
           "it serves; written atomically (temp file + rename).");
 
+// Identity issue: mutual TLS, the county's roles, the probes' port.
+ABSL_FLAG(std::string, tls_cert_file, "", "PEM certificate of the hub (its SANs name the hub's "
+          "host names); with --tls_key_file and --tls_client_ca_file turns on mutual TLS.");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file.");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM county CA: client certificates must be signed by it (required).");
+ABSL_FLAG(std::string, crl_file, "",
+          "Revoked client certificates: an X.509 CRL signed by the county CA (PEM or DER), or "
+          "a text deny list of hex serial numbers, one per line.");
+ABSL_FLAG(std::string, county_roles_file, "",
+          "County users' roles, one \"<name> county_admin|county_analyst\" per line (names of "
+          "urn:hub:county:<name> certificates). Default: admin and analyst.");
+ABSL_FLAG(std::string, health_listen, "",
+          "Second, plaintext listener serving ONLY grpc.health.v1 (Kubernetes probes), "
+          "HOST:PORT; empty = none.");
+ABSL_FLAG(std::string, health_port_file, "",
+          "If set, hubd writes the health listener's bound port here once it serves.");
+ABSL_FLAG(bool, insecure_loopback, false,
+          "Serve plaintext on a loopback address without client certificates or access "
+          "policy (local development and tests only).");
+
 namespace {
 
 constexpr char kUsage[] =
@@ -65,7 +93,12 @@ constexpr char kUsage[] =
     "  --spool_dir   where uploads are spooled, default \"spool\" next to --data_dir\n"
     "  --profiles_dir  plan adapter profiles, default <source tree>/adapters/plans\n"
     "  --reference_dir  code tables, default <source tree>/data/reference\n"
-    "  --port_file   write the bound port here once serving\n";
+    "  --port_file   write the bound port here once serving\n"
+    "  --tls_cert_file, --tls_key_file, --tls_client_ca_file  mutual TLS (required unless\n"
+    "                --insecure_loopback); --crl_file revoked client certificates\n"
+    "  --county_roles_file  roles of urn:hub:county:<name> certificates\n"
+    "  --health_listen  plaintext port serving only grpc.health.v1 (probes)\n"
+    "  --insecure_loopback  plaintext on loopback, no client certificates (development)\n";
 
 int UsageError(const std::string& problem) {
   std::fprintf(stderr, "hubd: %s\n\n%s", problem.c_str(), kUsage);
@@ -130,7 +163,27 @@ int main(int argc, char** argv) {
   options.profiles_dir = absl::GetFlag(FLAGS_profiles_dir);
   options.reference_dir = absl::GetFlag(FLAGS_reference_dir);
   const std::string port_file = absl::GetFlag(FLAGS_port_file);
+  options.tls.cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  options.tls.key_file = absl::GetFlag(FLAGS_tls_key_file);
+  options.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+  options.tls.crl_file = absl::GetFlag(FLAGS_crl_file);
+  options.county_roles_file = absl::GetFlag(FLAGS_county_roles_file);
+  options.health_listen_address = absl::GetFlag(FLAGS_health_listen);
+  const std::string health_port_file = absl::GetFlag(FLAGS_health_port_file);
+  const bool insecure = absl::GetFlag(FLAGS_insecure_loopback);
   if (options.data_dir.empty()) return UsageError("--data_dir is required");
+  const bool any_tls = !options.tls.cert_file.empty() || !options.tls.key_file.empty() ||
+                       !options.tls.client_ca_file.empty() || !options.tls.crl_file.empty();
+  if (insecure && any_tls) {
+    return UsageError("--insecure_loopback and the --tls_* flags exclude each other");
+  }
+  if (!insecure && (options.tls.cert_file.empty() || options.tls.key_file.empty() ||
+                    options.tls.client_ca_file.empty())) {
+    return UsageError(
+        "mutual TLS is required: pass --tls_cert_file, --tls_key_file and "
+        "--tls_client_ca_file (or --insecure_loopback for plaintext on loopback, for local "
+        "development only)");
+  }
   // Shape only (TLS "enabled" skips the loopback rule, which Start enforces
   // with its own message): a malformed --listen is a command-line error.
   if (absl::Status shape = hub::auth::CheckListenAddress(options.listen_address, true);
@@ -167,9 +220,18 @@ int main(int argc, char** argv) {
     (void)(*server)->Shutdown(absl::ZeroDuration());
     return 1;
   }
+  if (!health_port_file.empty() && !WritePortFile(health_port_file, (*server)->health_port())) {
+    hub::log::Error("hubd_start_failed", {{"cause", "cannot write --health_port_file"},
+                                          {"health_port_file", health_port_file}});
+    (void)(*server)->Shutdown(absl::ZeroDuration());
+    return 1;
+  }
   const hub::HubServer::StartInfo& info = (*server)->start_info();
   hub::log::Info("hubd_started", {{"listen", options.listen_address},
                                   {"port", port},
+                                  {"tls", options.tls.enabled()},
+                                  {"crl", !options.tls.crl_file.empty()},
+                                  {"health_port", (*server)->health_port()},
                                   {"plan_count", info.plan_count},
                                   {"provider_count", info.provider_count},
                                   {"adapter_profile_count", info.adapter_profile_count},

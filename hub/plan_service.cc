@@ -12,6 +12,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "auth/call_scope.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
 #include "hub/export_rpcs.h"
@@ -108,6 +109,7 @@ class UploadReactor final : public grpc::ServerReadReactor<hub::v1::UploadFileRe
           "it before the chunks");
     }
     header_ = request_.header();
+    RETURN_IF_ERROR(auth::CheckCallScope(*context_, "/hub.v1.PlanService/UploadFile", request_));
     RETURN_IF_ERROR(ValidateHeader(header_));
     absl::StatusOr<hub::v1::Plan> plan = service_->directory_->GetPlan(header_.plan_id());
     if (absl::IsNotFound(plan.status())) {
@@ -252,6 +254,7 @@ PlanService::PlanService(storage::Store* store, storage::DirectoryStore* directo
   if (options_.feed != nullptr) {
     FileExportOptions export_options = options_.export_options;
     export_options.clock = options_.clock;
+    export_options.disclosure = options_.feed_disclosure;
     exporter_ = std::make_unique<FileExporter>(store, directory, options_.feed, adapters,
                                                std::move(export_options));
   }
@@ -323,12 +326,22 @@ grpc::ServerReadReactor<hub::v1::UploadFileRequest>* PlanService::UploadFile(
 grpc::ServerUnaryReactor* PlanService::GetIngestReport(
     grpc::CallbackServerContext* context, const hub::v1::GetIngestReportRequest* request,
     hub::v1::GetIngestReportResponse* response) {
+  if (absl::Status scope =
+          auth::CheckCallScope(*context, "/hub.v1.PlanService/GetIngestReport", *request);
+      !scope.ok()) {
+    return FinishUnary(context, scope);
+  }
   return FinishUnary(context, DoGetIngestReport(*request, *response));
 }
 
 grpc::ServerUnaryReactor* PlanService::ListIngestReports(
     grpc::CallbackServerContext* context, const hub::v1::ListIngestReportsRequest* request,
     hub::v1::ListIngestReportsResponse* response) {
+  if (absl::Status scope =
+          auth::CheckCallScope(*context, "/hub.v1.PlanService/ListIngestReports", *request);
+      !scope.ok()) {
+    return FinishUnary(context, scope);
+  }
   return FinishUnary(context, DoListIngestReports(*request, *response));
 }
 
@@ -338,7 +351,8 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* PlanService::PullFeed(
     return RefusePullFeed(
         absl::UnimplementedError("PlanService.PullFeed is not served by this hub"));
   }
-  return StartPullFeed(context, *request, options_.feed, directory_, options_.feed_notifier);
+  return StartPullFeed(context, *request, options_.feed, directory_, options_.feed_notifier,
+                       options_.feed_disclosure);
 }
 
 grpc::ServerUnaryReactor* PlanService::Ack(grpc::CallbackServerContext* context,
@@ -348,22 +362,28 @@ grpc::ServerUnaryReactor* PlanService::Ack(grpc::CallbackServerContext* context,
     return FinishUnary(context, absl::UnimplementedError(
                                     "PlanService.Ack is not served by this hub"));
   }
+  if (absl::Status scope = auth::CheckCallScope(*context, "/hub.v1.PlanService/Ack", *request);
+      !scope.ok()) {
+    return FinishUnary(context, scope);
+  }
   return FinishUnary(context,
                      AckFeed(*options_.feed, *directory_, *request, options_.clock(), *response));
 }
 
 grpc::ServerWriteReactor<hub::v1::ExportFileResponse>* PlanService::ExportFile(
-    grpc::CallbackServerContext* /*context*/, const hub::v1::ExportFileRequest* request) {
+    grpc::CallbackServerContext* context, const hub::v1::ExportFileRequest* request) {
+  class Refused final : public grpc::ServerWriteReactor<hub::v1::ExportFileResponse> {
+   public:
+    explicit Refused(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
+    void OnDone() override { delete this; }
+  };
   if (exporter_ == nullptr) {
-    class Refused final : public grpc::ServerWriteReactor<hub::v1::ExportFileResponse> {
-     public:
-      Refused() {
-        Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                            "PlanService.ExportFile is not served by this hub"));
-      }
-      void OnDone() override { delete this; }
-    };
-    return new Refused();
+    return new Refused(absl::UnimplementedError("PlanService.ExportFile is not served by this hub"));
+  }
+  // A plan exports only its own files.
+  if (absl::Status scope = auth::CheckCallScope(*context, "/hub.v1.PlanService/ExportFile", *request);
+      !scope.ok()) {
+    return new Refused(scope);
   }
   return StartExportFile(*request, exporter_.get(), options_.spool_dir,
                          next_spool_id_.fetch_add(1, std::memory_order_relaxed),

@@ -29,6 +29,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "hub/feed_disclosure.h"
 #include "hub/feed_notifier.h"
 #include "hub/file_export.h"
 #include "hub/ingest.h"
@@ -54,6 +55,9 @@ struct PlanServiceOptions {
   // ExportFile's 837P envelope and chunking (hub/file_export.h); its clock
   // is replaced by `clock`. ExportFile needs `feed`.
   FileExportOptions export_options;
+  // What each plan may receive of its feed (minimum necessary, Part 2
+  // consent); not owned; null = items as stored.
+  const FeedDisclosure* feed_disclosure = nullptr;
 };
 
 // PullFeed is served as a raw (byte buffer) method: stored feed items are

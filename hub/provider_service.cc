@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "adapters/readers/record.h"
 #include "adapters/templates/cbo_template.h"
+#include "auth/call_scope.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
 #include "hub/feedback.h"
@@ -289,6 +290,8 @@ class ProviderUploadReactor final
           "before the chunks");
     }
     header_ = request_.header();
+    RETURN_IF_ERROR(
+        auth::CheckCallScope(*context_, "/hub.v1.ProviderService/UploadFile", request_));
     RETURN_IF_ERROR(ValidateUploadHeader(header_));
     RETURN_IF_ERROR(service_->CheckProvider(header_.provider_id()));
     ASSIGN_OR_RETURN(spool_, SpoolFile::Create(
@@ -421,7 +424,8 @@ grpc::ServerUnaryReactor* ProviderService::Submit(grpc::CallbackServerContext* c
                                                   const hub::v1::SubmitRequest* request,
                                                   hub::v1::SubmitResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::Status checked = CheckProvider(request->provider_id());
+  absl::Status checked = auth::CheckCallScope(*context, "/hub.v1.ProviderService/Submit", *request);
+  if (checked.ok()) checked = CheckProvider(request->provider_id());
   if (checked.ok() &&
       (request->submissions().empty() || request->submissions_size() > kMaxSubmissions)) {
     checked = absl::InvalidArgumentError(
@@ -515,6 +519,11 @@ absl::StatusOr<hub::v1::IngestReport> ProviderService::IngestCsv(
 grpc::ServerUnaryReactor* ProviderService::ListMembers(grpc::CallbackServerContext* context,
                                                        const hub::v1::ListMembersRequest* request,
                                                        hub::v1::ListMembersResponse* response) {
+  if (absl::Status scope =
+          auth::CheckCallScope(*context, "/hub.v1.ProviderService/ListMembers", *request);
+      !scope.ok()) {
+    return FinishUnary(context, scope);
+  }
   if (views_ == nullptr) return FinishUnary(context, Unimplemented("ListMembers"));
   return FinishUnary(context, views_->ListMembers(*request, options_.clock(), *response));
 }
@@ -526,12 +535,22 @@ grpc::ServerUnaryReactor* ProviderService::ListFeedback(grpc::CallbackServerCont
     return FinishUnary(context, absl::UnimplementedError(
                                     "ProviderService.ListFeedback is not served by this hub"));
   }
+  if (absl::Status scope =
+          auth::CheckCallScope(*context, "/hub.v1.ProviderService/ListFeedback", *request);
+      !scope.ok()) {
+    return FinishUnary(context, scope);
+  }
   return FinishUnary(context, hub::ListFeedback(*feed_, *directory_, *request, *response));
 }
 
 grpc::ServerUnaryReactor* ProviderService::ListQualityReports(
     grpc::CallbackServerContext* context, const hub::v1::ListQualityReportsRequest* request,
     hub::v1::ListQualityReportsResponse* response) {
+  if (absl::Status scope =
+          auth::CheckCallScope(*context, "/hub.v1.ProviderService/ListQualityReports", *request);
+      !scope.ok()) {
+    return FinishUnary(context, scope);
+  }
   if (views_ == nullptr) return FinishUnary(context, Unimplemented("ListQualityReports"));
   return FinishUnary(context, views_->ListQualityReports(*request, *response));
 }
@@ -539,6 +558,11 @@ grpc::ServerUnaryReactor* ProviderService::ListQualityReports(
 grpc::ServerUnaryReactor* ProviderService::GetCarePlan(grpc::CallbackServerContext* context,
                                                        const hub::v1::GetCarePlanRequest* request,
                                                        hub::v1::GetCarePlanResponse* response) {
+  if (absl::Status scope =
+          auth::CheckCallScope(*context, "/hub.v1.ProviderService/GetCarePlan", *request);
+      !scope.ok()) {
+    return FinishUnary(context, scope);
+  }
   if (views_ == nullptr) return FinishUnary(context, Unimplemented("GetCarePlan"));
   return FinishUnary(context, views_->GetCarePlan(*request, options_.clock(), *response));
 }

@@ -104,8 +104,9 @@ absl::Status CheckCarePlanAccess(const storage::CareStore& care, std::string_vie
   if (item != nullptr && item->provider_id() == provider_id) return absl::OkStatus();
   if (item != nullptr && !item->redisclosure_notice().empty()) {
     return absl::PermissionDeniedError(
-        "this member's care plan comes from a 42 CFR Part 2 program and is shared only with the "
-        "member's consent, which the hub does not record yet; ask the member's ECM provider");
+        "this member's care plan comes from a 42 CFR Part 2 program; the member's Part 2 consents "
+        "name plans, not other providers, as recipients, so the hub does not share it with you: "
+        "ask the member's ECM provider");
   }
   ASSIGN_OR_RETURN(const bool serves, ProviderServesMember(care, provider_id, cin, iso_date));
   if (serves) return absl::OkStatus();

@@ -15,7 +15,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "auth/access_gate.h"
 #include "auth/transport_policy.h"
+#include "hub/audit_interceptor.h"
+#include "hub/audit_service.h"
+#include "hub/consent_service.h"
+#include "hub/feed_disclosure.h"
+#include "storage/audit_store.h"
+#include "storage/consent_store.h"
+#include <grpcpp/generic/async_generic_service.h>
+#include <grpcpp/impl/server_builder_option.h>
 #include "base/status_macros.h"
 #include "hub/admin_service.h"
 #include "hub/directory_service.h"
@@ -39,6 +48,18 @@ const char* const kServiceNames[] = {
     hub::v1::AdminService::service_full_name(),
     hub::v1::PlanService::service_full_name(),
     hub::v1::ProviderService::service_full_name(),
+    hub::v1::ConsentService::service_full_name(),
+    hub::v1::AuditService::service_full_name(),
+};
+
+// Drops the builder's plugins (server reflection): the health listener
+// serves grpc.health.v1 and nothing else.
+class NoPluginsOption final : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    plugins->clear();
+  }
 };
 
 #ifndef HUB_DEFAULT_PROFILES_DIR
@@ -162,8 +183,16 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
   if (options.data_dir.empty()) {
     return absl::InvalidArgumentError("data_dir is required: the folder that holds the store");
   }
-  // No TLS yet: plaintext is allowed on loopback only.
-  RETURN_IF_ERROR(auth::CheckListenAddress(options.listen_address, /*tls_enabled=*/false));
+  // Plaintext is allowed on loopback only.
+  RETURN_IF_ERROR(auth::CheckListenAddress(options.listen_address, options.tls.enabled()));
+  if (!options.health_listen_address.empty()) {
+    // Health only, no PHI: plaintext anywhere (shape check only).
+    RETURN_IF_ERROR(auth::CheckListenAddress(options.health_listen_address, true));
+  }
+  auth::CountyRoles county_roles = auth::CountyRoles::Default();
+  if (!options.county_roles_file.empty()) {
+    ASSIGN_OR_RETURN(county_roles, auth::CountyRoles::Load(options.county_roles_file));
+  }
   if (options.backup_dir.empty()) options.backup_dir = DefaultBackupDir(options.data_dir);
   if (!options.clock) options.clock = [] { return absl::Now(); };
   if (options.profiles_dir.empty()) options.profiles_dir = DefaultProfilesDir();
@@ -189,10 +218,21 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
   // pipeline and PlanService.PullFeed/Ack; the notifier wakes followers.
   hub->feed_ = std::make_unique<storage::FeedStore>(hub->store_.get());
   hub->feed_notifier_ = std::make_unique<FeedNotifier>();
+  // Identity: the audit log, consents, and what each plan may receive.
+  ASSIGN_OR_RETURN(hub->audit_store_, storage::AuditStore::Open(hub->store_.get()));
+  hub->consent_store_ = std::make_unique<storage::ConsentStore>(hub->store_.get());
+  hub->feed_disclosure_ = std::make_unique<FeedDisclosure>(
+      hub->consent_store_.get(), hub->directory_.get(), hub->plan_adapters_.get(), options.clock);
+  hub->consent_service_ = std::make_unique<ConsentService>(hub->consent_store_.get(),
+                                                           hub->directory_.get(), options.clock);
+  hub->audit_service_ = std::make_unique<AuditService>(hub->audit_store_.get());
   hub->plan_service_ = std::make_unique<PlanService>(
       hub->store_.get(), hub->directory_.get(), hub->plan_adapters_.get(), hub->ingest_.get(),
-      PlanServiceOptions{options.spool_dir, options.clock, hub->feed_.get(),
-                         hub->feed_notifier_.get()});
+      PlanServiceOptions{.spool_dir = options.spool_dir,
+                         .clock = options.clock,
+                         .feed = hub->feed_.get(),
+                         .feed_notifier = hub->feed_notifier_.get(),
+                         .feed_disclosure = hub->feed_disclosure_.get()});
 
   // Submissions: reference tables, the feeds, the pipeline (one writer
   // thread, group commit) and ProviderService.
@@ -236,8 +276,37 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
   int selected_port = 0;
-  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
-                           &selected_port);
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (options.tls.enabled()) {
+    auth::AccessGateOptions gate;
+    storage::DirectoryStore* directory = hub->directory_.get();
+    gate.organization_exists = [directory](const auth::Identity& id) -> absl::StatusOr<bool> {
+      absl::Status found = id.kind == auth::Identity::Kind::kPlan
+                               ? directory->GetPlan(id.id).status()
+                               : directory->GetProvider(id.id).status();
+      if (absl::IsNotFound(found)) return false;
+      RETURN_IF_ERROR(found);
+      return true;
+    };
+    gate.county_roles = std::move(county_roles);
+    storage::AuditStore* audit = hub->audit_store_.get();
+    std::function<absl::Time()> clock = options.clock;
+    gate.on_refused = [audit, clock](const auth::Identity* identity, std::string_view method,
+                                     const absl::Status& refusal) {
+      AuditRefusal(audit, clock(), identity, method, refusal);
+    };
+    ASSIGN_OR_RETURN(credentials, auth::MakeServerCredentials(
+                                      options.tls, std::make_shared<auth::AccessGate>(gate)));
+  }
+  builder.AddListeningPort(options.listen_address, credentials, &selected_port);
+  {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+    creators.push_back(
+        std::make_unique<AuditInterceptorFactory>(hub->audit_store_.get(), options.clock));
+    builder.experimental().SetInterceptorCreators(std::move(creators));
+  }
+  builder.RegisterService(hub->consent_service_.get());
+  builder.RegisterService(hub->audit_service_.get());
   builder.RegisterService(hub->directory_service_.get());
   builder.RegisterService(hub->admin_service_.get());
   builder.RegisterService(hub->plan_service_.get());
@@ -251,18 +320,42 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
         "process or choose another --listen port"));
   }
   hub->port_ = selected_port;
-  grpc::HealthCheckServiceInterface* health = hub->server_->GetHealthCheckService();
-  health->SetServingStatus("", true);
-  for (const char* name : kServiceNames) health->SetServingStatus(name, true);
+  if (!options.health_listen_address.empty()) {
+    grpc::ServerBuilder health_builder;
+    health_builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    health_builder.SetOption(std::make_unique<NoPluginsOption>());
+    // Every other method answers UNIMPLEMENTED (and a callback service lets
+    // the server run without a completion queue).
+    hub->health_unimplemented_ = std::make_unique<grpc::CallbackGenericService>();
+    health_builder.RegisterCallbackGenericService(
+        hub->health_unimplemented_.get());
+    health_builder.AddListeningPort(options.health_listen_address,
+                                    grpc::InsecureServerCredentials(), &hub->health_port_);
+    hub->health_server_ = health_builder.BuildAndStart();
+    if (hub->health_server_ == nullptr || hub->health_port_ == 0) {
+      return absl::UnavailableError(absl::StrCat(
+          "cannot listen on ", options.health_listen_address,
+          " (--health_listen): the port is in use or the address is not on this machine"));
+    }
+  }
+  for (grpc::Server* server : {hub->server_.get(), hub->health_server_.get()}) {
+    if (server == nullptr) continue;
+    grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+    health->SetServingStatus("", true);
+    for (const char* name : kServiceNames) health->SetServingStatus(name, true);
+  }
   return hub;
 }
 
 void HubServer::SetNotServing() {
   absl::MutexLock lock(&shutdown_mu_);
   if (shut_down_ || server_ == nullptr) return;
-  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-  health->SetServingStatus("", false);
-  for (const char* name : kServiceNames) health->SetServingStatus(name, false);
+  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
+    if (server == nullptr) continue;
+    grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+    health->SetServingStatus("", false);
+    for (const char* name : kServiceNames) health->SetServingStatus(name, false);
+  }
 }
 
 absl::Status HubServer::Shutdown(absl::Duration drain) {
@@ -275,6 +368,12 @@ absl::Status HubServer::Shutdown(absl::Duration drain) {
     server_->Wait();
     server_.reset();
   }
+  if (health_server_ != nullptr) {
+    health_server_->Shutdown(std::chrono::system_clock::now());
+    health_server_->Wait();
+    health_server_.reset();
+  }
+  health_unimplemented_.reset();
   // The server is down, so every upload has finished: join the ingest
   // workers before the store closes.
   plan_service_.reset();
@@ -288,6 +387,11 @@ absl::Status HubServer::Shutdown(absl::Duration drain) {
   reference_.reset();
   plan_adapters_.reset();
   admin_service_.reset();
+  consent_service_.reset();
+  audit_service_.reset();
+  feed_disclosure_.reset();
+  consent_store_.reset();
+  audit_store_.reset();
   directory_service_.reset();
   directory_.reset();
   absl::Status closed = absl::OkStatus();

@@ -20,11 +20,13 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "auth/tls.h"
 #include "hub/ingest.h"
 #include "hub/seed_loader.h"
 
 namespace grpc {
 class Server;
+class CallbackGenericService;
 }  // namespace grpc
 
 namespace hub {
@@ -42,6 +44,14 @@ class FeedNotifier;
 class ReferenceTables;
 class SubmitPipeline;
 class ProviderService;
+// Identity issue.
+class ConsentService;
+class AuditService;
+class FeedDisclosure;
+namespace storage {
+class AuditStore;
+class ConsentStore;
+}  // namespace storage
 
 class HubServer {
  public:
@@ -68,6 +78,19 @@ class HubServer {
     // Folder of the reference tables (data/reference/*.textproto); empty =
     // DefaultReferenceDir().
     std::string reference_dir;
+
+    // ---- Identity (mTLS, access policy, audit) ----
+    // Mutual TLS on listen_address: client certificates from the county CA
+    // are required, the AccessGate applies the policy table before any
+    // handler. Empty (cert_file unset) = plaintext, allowed on loopback
+    // only, with no access policy (tests and local development).
+    auth::TlsServerFiles tls;
+    // County user roles ("<name> county_admin|county_analyst" per line);
+    // empty = admin -> county_admin, analyst -> county_analyst.
+    std::string county_roles_file;
+    // A second, plaintext listener serving ONLY grpc.health.v1 (kubelet's
+    // probes cannot present a client certificate); empty = none.
+    std::string health_listen_address;
   };
 
   // What Start found and did, for the startup log.
@@ -104,6 +127,11 @@ class HubServer {
 
   // The bound port (the chosen one when listen_address asked for port 0).
   int port() const { return port_; }
+  // The health listener's bound port (0 if none).
+  int health_port() const { return health_port_; }
+  // The audit log and the consent store (tests, monitoring: held counts).
+  storage::AuditStore* audit_store() const { return audit_store_.get(); }
+  storage::ConsentStore* consent_store() const { return consent_store_.get(); }
   const StartInfo& start_info() const { return start_info_; }
 
   // Health checks answer NOT_SERVING from now on while RPCs are still
@@ -133,6 +161,15 @@ class HubServer {
   std::unique_ptr<ReferenceTables> reference_;
   std::unique_ptr<SubmitPipeline> submit_pipeline_;
   std::unique_ptr<ProviderService> provider_service_;
+  // Identity issue: audit log, consents, what plans may receive, services.
+  std::unique_ptr<storage::AuditStore> audit_store_;
+  std::unique_ptr<storage::ConsentStore> consent_store_;
+  std::unique_ptr<FeedDisclosure> feed_disclosure_;
+  std::unique_ptr<ConsentService> consent_service_;
+  std::unique_ptr<AuditService> audit_service_;
+  std::unique_ptr<grpc::CallbackGenericService> health_unimplemented_;
+  std::unique_ptr<grpc::Server> health_server_;
+  int health_port_ = 0;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   StartInfo start_info_;

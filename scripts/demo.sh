@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # scripts/demo.sh: play the San Diego county hub on this machine.
 #
-# Installs what is missing and builds (scripts/setup.sh), starts hubd on a free
+# Installs what is missing and builds (scripts/setup.sh), makes a throwaway
+# county CA and one client certificate per organization (scripts/pki.sh, the
+# openssl CLI, into demo-out/pki), starts hubd with mutual TLS on a free
 # loopback port with a fresh data folder seeded from
 # demo/san_diego/directory.textproto, then walks through what the hub can do
 # today, one step per phase. Everything it writes goes to demo-out/ (wiped at
@@ -52,6 +54,7 @@ done
 STEPS=(
   setup
   fresh_data_dir
+  make_pki
   start_hubd
   wait_healthy
   plans
@@ -63,6 +66,9 @@ STEPS=(
   plans_pull
   plans_export
   provider_worklists
+  least_privilege
+  consent
+  audit
   backup
   list_services
 )
@@ -90,7 +96,15 @@ run() {
   "$@" 2>&1 | sed 's/^/      /'
   return "${PIPESTATUS[0]}"
 }
-hubctl() { "$hubctl_bin" --server="$server" "$@"; }
+pki="$out/pki"
+# hubctl as the county administrator (the directory, backups, the audit log).
+hubctl() { "$hubctl_bin" --server="$server" --tls_dir="$pki/admin" "$@"; }
+# hubctl as one organization: its own certificate (demo-out/pki/<org>/).
+hubctl_as() {
+  local org=$1
+  shift
+  "$hubctl_bin" --server="$server" --tls_dir="$pki/$org" "$@"
+}
 
 cleanup() {
   # On failure (or Ctrl-C) never leave a stray hubd behind, even with
@@ -123,10 +137,37 @@ step_fresh_data_dir() {
   say "backup dir: $out/backups"
 }
 
+step_make_pki() {
+  bold "A throwaway county CA and one certificate per organization (scripts/pki.sh, openssl)"
+  local plans providers n=0
+  "$root/scripts/pki.sh" ca "$pki" || die "cannot create the demo CA"
+  "$root/scripts/pki.sh" server "$pki" hub || die "cannot issue the hub's certificate"
+  "$root/scripts/pki.sh" client "$pki" admin urn:hub:county:admin
+  "$root/scripts/pki.sh" client "$pki" analyst urn:hub:county:analyst
+  plans=$(sed -nE 's/^  plan_id: "([a-z0-9_]+)"/\1/p' "$seed" | sort -u)
+  providers=$(sed -nE 's/^  provider_id: "([a-z0-9_]+)"/\1/p' "$seed" | sort -u)
+  for org in $plans; do
+    "$root/scripts/pki.sh" client "$pki" "$org" "urn:hub:plan:$org" || die "cert $org"
+    n=$((n + 1))
+  done
+  for org in $providers; do
+    "$root/scripts/pki.sh" client "$pki" "$org" "urn:hub:provider:$org" || die "cert $org"
+    n=$((n + 1))
+  done
+  say "CA:          $pki/ca.crt (ECDSA P-256; keys are throwaway files, never for production)"
+  say "hub:         $pki/hub/ (SANs localhost, 127.0.0.1)"
+  say "clients:     $n organizations + admin + analyst, each $pki/<org>/{tls.crt,tls.key,ca.crt}"
+  say "identity:    a SAN URI, e.g. $(openssl x509 -in "$pki/molina/tls.crt" -noout -ext subjectAltName | tail -n 1 | tr -d ' ')"
+  note "pki:       $pki (hubctl --tls_dir=$pki/<org> acts as that organization)"
+}
+
 step_start_hubd() {
-  bold "Start hubd on 127.0.0.1, a free port, seeded with the San Diego directory"
+  bold "Start hubd with mutual TLS on 127.0.0.1, a free port, seeded with the San Diego directory"
   local cmd=("$hubd" --listen=127.0.0.1:0 --data_dir="$out/data" --seed="$seed"
-    --backup_dir="$out/backups" --port_file="$out/hubd.port")
+    --backup_dir="$out/backups" --port_file="$out/hubd.port"
+    --tls_cert_file="$pki/hub/tls.crt" --tls_key_file="$pki/hub/tls.key"
+    --tls_client_ca_file="$pki/ca.crt" --crl_file="$pki/crl.pem"
+    --health_listen=127.0.0.1:0 --health_port_file="$out/health.port")
   printf '    $ %s > %s 2>&1 &\n' "${cmd[*]#$root/}" "$out/hubd.log"
   nohup "${cmd[@]}" >"$out/hubd.log" 2>&1 </dev/null &
   hubd_pid=$!
@@ -227,7 +268,7 @@ step_ingest_plan_files() {
     for kind in assignment authorization quality; do
       file=$(find "$dir" -maxdepth 1 -name "$kind.*" | head -n 1)
       [[ -n "$file" ]] || continue
-      report=$(hubctl upload --plan="$plan" --kind="$kind" "$file" 2>&1) \
+      report=$(hubctl_as "$plan" upload --plan="$plan" --kind="$kind" "$file" 2>&1) \
         || die "hubctl upload --plan=$plan --kind=$kind failed: $report"
       printf '%s\n' "$report" >"$out/plan-files/$plan/$kind.report.txt"
       outcome=$(report_outcome "$report")
@@ -259,7 +300,7 @@ step_providers_submit() {
     [[ -f "$file" ]] || continue
     provider=$(basename "${file%.*}")
     format=${file##*.}
-    report=$(hubctl submit --provider="$provider" "$file" 2>&1) \
+    report=$(hubctl_as "$provider" submit --provider="$provider" "$file" 2>&1) \
       || die "hubctl submit --provider=$provider failed: $report"
     printf '%s\n' "$report" >"$out/submit-reports/$provider.txt"
     if [[ $format == csv ]]; then
@@ -301,7 +342,7 @@ step_plans_pull() {
   printf '    %-24s %9s  %s\n' PLAN ITEMS "FEED (first item)"
   while read -r plan; do
     [[ -n "$plan" ]] || continue
-    summary=$(hubctl pull --plan="$plan" --ack 2>&1 >"$out/feeds/$plan.txt") \
+    summary=$(hubctl_as "$plan" pull --plan="$plan" --ack 2>&1 >"$out/feeds/$plan.txt") \
       || die "hubctl pull --plan=$plan failed: $summary"
     items=$(wc -l <"$out/feeds/$plan.txt")
     total=$((total + items))
@@ -310,13 +351,17 @@ step_plans_pull() {
   say "total: $total items delivered and acknowledged; a second pull finds nothing new:"
   local first_plan
   first_plan=$(ls "$out/feeds" | head -n 1 | sed 's/\.txt$//')
-  run hubctl pull --plan="$first_plan" || die "second pull failed"
+  run hubctl_as "$first_plan" pull --plan="$first_plan" || die "second pull failed"
+  local withheld
+  withheld=$(cat "$out"/feeds/*.txt | grep -c ' WITHHELD ' || true)
+  say "$withheld Part 2 items were withheld (no consent on file): the plans got placeholders"
+  say "(sequence, record id, PART2_CONSENT_REQUIRED) in their place, never the content."
   note "feeds:     $out/feeds/<plan>.txt (one line per item: sequence, record id, kind, provider; no PHI)"
 }
 
 step_plans_export() {
   bold "Each plan's monthly files for $demo_month, rendered in the plan's own layout (hubctl export)"
-  local plan kind line
+  local plan kind line withheld=0
   mkdir -p "$out/exports"
   printf '    %-24s %s\n' PLAN "FILES (records)"
   while read -r plan; do
@@ -324,13 +369,16 @@ step_plans_export() {
     line=""
     for kind in rtf otf invoice 837p; do
       local result
-      result=$(hubctl export --plan="$plan" --kind="$kind" --period="$demo_month" --out="$out/exports" 2>&1) \
+      result=$(hubctl_as "$plan" export --plan="$plan" --kind="$kind" --period="$demo_month" --out="$out/exports" 2>&1) \
         || die "hubctl export --plan=$plan --kind=$kind failed: $result"
       # "<path>: N records (B bytes)"
-      line+="$(basename "${result%%:*}") ($(sed -nE 's/.*: ([0-9]+) records.*/\1/p' <<<"$result"))  "
+      line+="$(basename "${result%%:*}") ($(sed -nE 's/.*: ([0-9]+) records.*/\1/p' <<<"$result" | head -n 1))  "
+      withheld=$((withheld + $(sed -nE 's/^ +([0-9]+) 42 CFR Part 2 records left out.*/\1/p' <<<"$result" | head -n 1 | grep . || echo 0)))
     done
     printf '    %-24s %s\n' "$plan" "$line"
   done < <(hubctl plans | awk 'NR > 1 && $1 ~ /^[a-z][a-z0-9_]*$/ { print $1 }')
+  say "$withheld records from 42 CFR Part 2 programs were left out of the files: no consent of the"
+  say "member covers disclosing them to the plan (counts only; record ids in the hub's log)."
   say "the return transmission file (RTF) carries the closed-loop referral fields; the 837P is an"
   say "X12 005010X222A1 claim file with durable interchange control numbers. The columns of Molina's RTF"
   say "(its rows hold PHI: open the file, the demo does not print it):"
@@ -346,7 +394,7 @@ step_provider_worklists() {
   printf '    %-36s %8s %13s %8s %14s\n' PROVIDER MEMBERS OUTREACH_DUE OVERDUE OVER_CAPACITY
   while read -r provider; do
     [[ -n "$provider" ]] || continue
-    hubctl worklist --provider="$provider" --as_of="$demo_day" >"$out/worklists/$provider.txt" 2>&1 \
+    hubctl_as "$provider" worklist --provider="$provider" --as_of="$demo_day" >"$out/worklists/$provider.txt" 2>&1 \
       || die "hubctl worklist --provider=$provider failed: $(tail -n 1 "$out/worklists/$provider.txt")"
     # Last line: "N members on the worklist; outreach due for D (O overdue); C arrived over capacity"
     summary=$(tail -n 1 "$out/worklists/$provider.txt")
@@ -371,6 +419,63 @@ step_provider_worklists() {
   note "worklists: $out/worklists/<provider>.txt (each CBO's members across plans; holds PHI)"
 }
 
+step_least_privilege() {
+  bold "Least privilege: each organization's certificate opens only its own rows"
+  local out_text
+  say "molina's certificate asks for kaiser's feed:"
+  out_text=$(hubctl_as molina pull --plan=kaiser 2>&1) && die "molina read kaiser's feed"
+  say "  $out_text"
+  local provider
+  provider=$(ls "$out/submit-reports" | head -n 1 | sed 's/\.txt$//')
+  say "$provider's certificate asks for a backup:"
+  out_text=$(hubctl_as "$provider" backup 2>&1) && die "a provider made a backup"
+  say "  $out_text"
+  say "no certificate at all:"
+  out_text=$("$hubctl_bin" --server="$server" --tls_ca_file="$pki/ca.crt" plans 2>&1) \
+    && die "a call without a certificate succeeded"
+  say "  $out_text"
+  local hport
+  hport=$(tr -d '[:space:]' <"$out/health.port")
+  say "the probes' plaintext port 127.0.0.1:$hport answers health only:"
+  say "  health: $("$hubctl_bin" --server="127.0.0.1:$hport" health 2>&1)"
+  say "  plans:  $("$hubctl_bin" --server="127.0.0.1:$hport" plans 2>&1 || true)"
+}
+
+step_consent() {
+  bold "42 CFR Part 2: a member's consent (California multi-party form) lets later records flow"
+  local part2
+  part2=$(awk '/^providers \{/ { id = "" } /^  provider_id:/ { gsub(/"/, "", $2); id = $2 } /^  part2_program: true/ { print id }' "$seed" | head -n 1)
+  if [[ -z "$part2" ]]; then
+    say "SKIPPED: the demo directory has no Part 2 program"
+    return 0
+  fi
+  local cin
+  cin=$(grep -o '"cin": *"[0-9]\{8\}[A-Z]"' "$out/plan-files/providers/$part2.jsonl" 2>/dev/null | head -n 1 | grep -o '[0-9]\{8\}[A-Z]' || true)
+  if [[ -z "$cin" ]]; then
+    say "SKIPPED: $part2 submitted nothing today"
+    return 0
+  fi
+  say "$part2 is a Part 2 program; it records a member's consent (the CIN stays off this screen):"
+  local granted consent_id
+  granted=$(hubctl_as "$part2" consent grant --provider="$part2" --member="$cin" --purposes=tpo \
+    --signed="$demo_day" --expires="$(date -u -d "$demo_day + 1 year" +%Y-%m-%d)" 2>&1) \
+    || die "consent grant failed: $granted"
+  printf '%s\n' "$granted" | sed 's/^/      /'
+  consent_id=$(awk 'NR == 2 { print $1 }' <<<"$granted")
+  say "revoking it stops every later disclosure:"
+  hubctl_as "$part2" consent revoke --provider="$part2" "$consent_id" 2>&1 | tail -n 1 | sed 's/^/      /'
+}
+
+step_audit() {
+  bold "The audit log: who read or wrote which records, hash-chained"
+  run hubctl audit verify || die "the audit chain does not verify"
+  local records
+  records=$(hubctl audit query --org=plan:molina | tail -n 1)
+  say "molina's calls: $records; first lines of 'hubctl audit query --org=plan:molina':"
+  hubctl audit query --org=plan:molina | head -n 4 | cut -c1-150 | sed 's/^/      /'
+  note "audit:     hubctl --tls_dir=$pki/admin audit query --org=plan:molina | --member=<CIN>"
+}
+
 step_backup() {
   bold "Back up the store (RocksDB checkpoint under --backup_dir)"
   run hubctl backup --label=demo || die "hubctl backup failed"
@@ -385,7 +490,8 @@ step_list_services() {
     say "SKIPPED: $buf not installed (run scripts/setup.sh with node and npm available)"
     return 0
   fi
-  run "$buf" curl --protocol grpc --http2-prior-knowledge "http://$server" --list-methods \
+  run "$buf" curl --protocol grpc --cacert "$pki/ca.crt" --cert "$pki/analyst/tls.crt" \
+    --key "$pki/analyst/tls.key" "https://localhost:$port" --list-methods \
     || die "buf curl --list-methods failed"
 }
 
@@ -432,9 +538,9 @@ done
 echo
 if $keep_running; then
   bold "Demo done; hubd keeps running (pid $hubd_pid)"
-  notes=("server:    $server (plaintext, loopback only)" "${notes[@]}")
-  note "use it:    export HUB_SERVER=$server; $hubctl_bin providers --kind=cs"
-  [[ -x "$buf" ]] && note "or:        tools/node_modules/.bin/buf curl --protocol grpc --http2-prior-knowledge -d '{}' http://$server/hub.v1.DirectoryService/ListPlans"
+  notes=("server:    $server (mutual TLS, loopback)" "${notes[@]}")
+  note "use it:    export HUB_SERVER=$server HUB_TLS_DIR=$pki/admin; $hubctl_bin providers --kind=cs"
+  [[ -x "$buf" ]] && note "or:        tools/node_modules/.bin/buf curl --protocol grpc --cacert $pki/ca.crt --cert $pki/admin/tls.crt --key $pki/admin/tls.key -d '{}' https://localhost:$port/hub.v1.DirectoryService/ListPlans"
   note "stop it:   kill -TERM $hubd_pid   (or: kill -TERM \$(cat $out/hubd.pid))"
 else
   stop_hubd

@@ -247,6 +247,12 @@ std::string_view ColumnFamilyName(ColumnFamily cf) {
       return "capacity_ends";
     case ColumnFamily::kProviderOutreach:
       return "provider_outreach";
+    case ColumnFamily::kAudit:
+      return "audit";
+    case ColumnFamily::kConsents:
+      return "consents";
+    case ColumnFamily::kConsentHeld:
+      return "consent_held";
   }
   return "unknown";
 }

@@ -43,7 +43,7 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir -p "$work/backups"
-"$hubd" --listen=127.0.0.1:0 --data_dir="$work/data" --seed="$seed" \
+"$hubd" --listen=127.0.0.1:0 --insecure_loopback --data_dir="$work/data" --seed="$seed" \
   --backup_dir="$work/backups" --port_file="$work/port" >"$work/hubd.log" 2>&1 &
 hubd_pid=$!
 

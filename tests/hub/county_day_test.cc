@@ -17,6 +17,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "adapters/plan_adapter.h"
 #include "generator/county.h"
 #include "generator/inputs.h"
@@ -25,6 +26,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hub/hubctl_submit.h"
+#include "hub/log.h"
 #include "hub/rpc_status.h"
 #include "hub/sha256.h"
 #include "hub/v1/plan_service.grpc.pb.h"
@@ -76,7 +78,20 @@ absl::StatusOr<hub::v1::IngestReport> UploadPlanFile(grpc::Channel& channel,
 
 class CountyDayTest : public ::testing::Test {
  protected:
+  // Every hub log line of the test (identity issue: no PHI in logs).
+  void TearDown() override { log::SetSink({}); }
+  std::vector<std::string> LogLines() {
+    absl::MutexLock lock(&log_mu_);
+    return log_lines_;
+  }
+  absl::Mutex log_mu_;
+  std::vector<std::string> log_lines_;
+
   void SetUp() override {
+    log::SetSink([this](std::string_view line) {
+      absl::MutexLock lock(&log_mu_);
+      log_lines_.emplace_back(line);
+    });
     generator::CountyOptions options;
     options.seed = 20261123;
     options.members = 800;
@@ -201,6 +216,69 @@ TEST_F(CountyDayTest, EveryRecordGetsThePredictedResult) {
        {"FUTURE_DATE", "NOT_ASSIGNED", "UNITS_EXCEEDED", "CODE_MODIFIER_MISMATCH"}) {
     EXPECT_GT(reasons[reason], 0) << reason;
   }
+}
+
+// Identity issue (design.md invariant 7): the whole day (ingest, submit with
+// rejections, pull and ack) logs no member's name, CIN, date of birth,
+// address or phone.
+TEST_F(CountyDayTest, NoPhiInAnyLogLine) {
+  std::map<std::string, std::vector<hub::v1::Submission>> by_provider;
+  ASSERT_TRUE(generator::ProviderDaySubmissions(*county_, Day(0.1),
+                                                [&](const generator::DaySubmission& s) {
+                                                  by_provider[s.provider_id].push_back(
+                                                      s.submission);
+                                                  return absl::OkStatus();
+                                                })
+                  .ok());
+  auto stub = hub::v1::ProviderService::NewStub(hub_->channel);
+  for (const auto& [provider, submissions] : by_provider) {
+    hub::v1::SubmitRequest request;
+    request.set_provider_id(provider);
+    for (size_t k = 0; k < submissions.size() && k < 1000; ++k) {
+      *request.add_submissions() = submissions[k];
+    }
+    grpc::ClientContext context;
+    hub::v1::SubmitResponse response;
+    ASSERT_TRUE(stub->Submit(&context, request, &response).ok());
+  }
+  // Every plan pulls and acknowledges its feed.
+  auto plans = hub::v1::PlanService::NewStub(hub_->channel);
+  for (const hub::v1::Plan& plan : county_->options().directory.plans()) {
+    grpc::ClientContext context;
+    hub::v1::PullFeedRequest request;
+    request.set_plan_id(plan.plan_id());
+    auto reader = plans->PullFeed(&context, request);
+    hub::v1::PullFeedResponse response;
+    uint64_t last = 0;
+    while (reader->Read(&response)) last = response.item().sequence();
+    ASSERT_TRUE(reader->Finish().ok());
+    grpc::ClientContext ack_context;
+    hub::v1::AckRequest ack;
+    ack.set_plan_id(plan.plan_id());
+    ack.set_through_sequence(last);
+    hub::v1::AckResponse ack_response;
+    ASSERT_TRUE(plans->Ack(&ack_context, ack, &ack_response).ok());
+  }
+  const std::vector<std::string> lines = LogLines();
+  ASSERT_GT(lines.size(), 10u);
+  int64_t checked = 0;
+  for (int64_t i = 0; i < county_->member_count(); ++i) {
+    const hub::v1::Member m = county_->Member(i).member();  // A copy: Member() returns a temporary.
+    std::vector<std::string> phi = {m.cin(), m.date_of_birth(), m.address().line1(),
+                                    absl::StrCat(m.name().first(), " ", m.name().last()),
+                                    m.phone()};
+    if (m.name().last().size() >= 4) phi.push_back("\"" + m.name().last());
+    if (m.name().first().size() >= 4) phi.push_back("\"" + m.name().first());
+    for (const std::string& text : phi) {
+      if (text.size() < 4) continue;
+      ++checked;
+      for (const std::string& line : lines) {
+        ASSERT_EQ(line.find(text), std::string::npos)
+            << "member " << i << "'s PHI appears in a log line: " << line;
+      }
+    }
+  }
+  EXPECT_GT(checked, 3000);
 }
 
 TEST_F(CountyDayTest, ProviderFilesGoThroughTheTemplateAndHubctl) {

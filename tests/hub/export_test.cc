@@ -29,6 +29,8 @@
 #include "gtest/gtest.h"
 #include "hub/plan_adapters.h"
 #include "hub/server.h"
+#include "hub/submit_pipeline.h"
+#include "hub/v1/consent.grpc.pb.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "hub/v1/provider_service.grpc.pb.h"
 #include "storage/care_store.h"
@@ -58,6 +60,8 @@ constexpr char kA2[] = "10000002B";
 constexpr char kB1[] = "10000003C";
 constexpr char kS[] = "10000004D";
 constexpr char kC1[] = "10000005E";
+// P: molina, served by juliet_recovery, a 42 CFR Part 2 program.
+constexpr char kP[] = "10000006F";
 
 // What a member's record says, for "minimum necessary" checks.
 constexpr char kA1Street[] = "1234 Market St";
@@ -68,6 +72,8 @@ struct Exported {
   bool header_first = false;
   std::string file_name;
   int64_t record_count = -1;
+  int64_t part2_withheld = -1;
+  std::string redisclosure_notice;
   std::string bytes;
   int chunks = 0;
   size_t largest_chunk = 0;
@@ -254,6 +260,9 @@ class ExportTest : public ::testing::Test {
     ASSERT_TRUE(
         directory.CreateProvider(MakeProvider("india_care", "100000009", {{"chg", false}}, false))
             .ok());
+    hub::v1::Provider part2 = MakeProvider("juliet_recovery", "100000010", {{"molina", false}}, true);
+    part2.set_part2_program(true);
+    ASSERT_TRUE(directory.CreateProvider(part2).ok());
 
     storage::MemberStore members(&store);
     storage::CoverageIndex coverage(&store);
@@ -298,18 +307,21 @@ class ExportTest : public ::testing::Test {
     member(kB1, "Cruz", "Castro");
     member(kS, "Dana", "Diaz");
     member(kC1, "Eli", "Evans");
+    member(kP, "Fay", "Flores");
     covered(kA1, "molina", "2026-01-01", "");
     covered(kA2, "molina", "2026-01-01", "");
     covered(kB1, "chg", "2026-01-01", "");
     covered(kS, "molina", "2026-01-01", "2026-09-30");
     covered(kS, "chg", "2026-10-01", "");
     covered(kC1, "chg", "2026-01-01", "");
+    covered(kP, "molina", "2026-01-01", "");
     assigned(kA1, "molina", "golf_network", "2026-01-01", "");
     assigned(kA2, "molina", "hotel_health", "2026-01-01", "");
     assigned(kB1, "chg", "golf_network", "2026-01-01", "");
     assigned(kS, "molina", "golf_network", "2026-01-01", "2026-09-30");
     assigned(kS, "chg", "golf_network", "2026-10-01", "");
     assigned(kC1, "chg", "india_care", "2026-01-01", "");
+    assigned(kP, "molina", "juliet_recovery", "2026-01-01", "");
     hub::v1::Authorization auth = MakeAuthorization(
         "MOL-77", kA1, "molina", "golf_network", hub::v1::COMMUNITY_SUPPORT_MEDICALLY_TAILORED_MEALS,
         20, "2026-11-01", "2027-01-31");
@@ -431,6 +443,8 @@ class ExportTest : public ::testing::Test {
         out.header_first = response.has_header();
         out.file_name = response.header().file_name();
         out.record_count = response.header().record_count();
+        out.part2_withheld = response.header().part2_withheld_count();
+        out.redisclosure_notice = response.header().redisclosure_notice();
         first = false;
         continue;
       }
@@ -736,6 +750,68 @@ TEST_F(ExportTest, ClaimsAreAnX12837PWithRightEnvelopesAndDurableControlNumbers)
   EXPECT_EQ(SegmentValues(third.bytes, "ISA", 13), std::vector<std::string>{"000000003"});
   EXPECT_EQ(SegmentValues(third.bytes, "GE", 2), std::vector<std::string>{"3"});
   EXPECT_EQ(ClaimsContent(third.bytes), ClaimsContent(first.bytes));
+}
+
+// 42 CFR Part 2: a Part 2 program's records are left out of a plan's files
+// (counted in the header, never shown) until a consent of the member covers
+// disclosing them to that plan; then they are written, and the header carries
+// the re-disclosure notice that must go with them. Revocation stops later
+// exports.
+TEST_F(ExportTest, Part2RecordsAreExportedOnlyUnderTheMembersConsent) {
+  hub::v1::SubmitRequest submit;
+  submit.set_provider_id("juliet_recovery");
+  *submit.add_submissions() = EcmOutreach("p2-otf-1", kP, "2026-11-06");
+  {
+    grpc::ClientContext context;
+    hub::v1::SubmitResponse response;
+    ASSERT_TRUE(providers_->Submit(&context, submit, &response).ok());
+    ASSERT_EQ(response.results_size(), 1);
+    ASSERT_TRUE(response.results(0).has_accepted()) << response.DebugString();
+  }
+  Exported held = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
+  ASSERT_TRUE(held.status.ok()) << held.status.error_message();
+  EXPECT_EQ(held.record_count, 0);
+  EXPECT_EQ(held.part2_withheld, 1);
+  EXPECT_EQ(held.redisclosure_notice, "");
+  EXPECT_THAT(held.bytes, Not(HasSubstr(kP)));
+
+  auto consents = hub::v1::ConsentService::NewStub(channel_);
+  hub::v1::RecordConsentRequest record;
+  record.set_provider_id("juliet_recovery");
+  hub::v1::Consent* consent = record.mutable_consent();
+  consent->set_member_cin(kP);
+  consent->set_discloser_provider_id("juliet_recovery");
+  consent->set_recipient_plan_id("molina");
+  consent->add_purposes(hub::v1::CONSENT_PURPOSE_CARE_COORDINATION);
+  consent->set_signed_date("2026-11-20");
+  consent->set_expiration_date("2027-11-19");
+  hub::v1::RecordConsentResponse recorded;
+  {
+    grpc::ClientContext context;
+    grpc::Status status = consents->RecordConsent(&context, record, &recorded);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  Exported covered = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
+  ASSERT_TRUE(covered.status.ok()) << covered.status.error_message();
+  EXPECT_EQ(covered.record_count, 1);
+  EXPECT_EQ(covered.part2_withheld, 0);
+  EXPECT_EQ(covered.redisclosure_notice, kPart2RedisclosureNotice);
+  EXPECT_THAT(covered.bytes, HasSubstr(kP));
+
+  hub::v1::RevokeConsentRequest revoke;
+  revoke.set_consent_id(recorded.consent().consent_id());
+  revoke.set_provider_id("juliet_recovery");
+  {
+    grpc::ClientContext context;
+    hub::v1::RevokeConsentResponse revoked;
+    grpc::Status status = consents->RevokeConsent(&context, revoke, &revoked);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  Exported after = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
+  ASSERT_TRUE(after.status.ok());
+  EXPECT_EQ(after.record_count, 0);
+  EXPECT_EQ(after.part2_withheld, 1);
+  EXPECT_THAT(after.bytes, Not(HasSubstr(kP)));
 }
 
 TEST_F(ExportTest, ABillingProviderWithoutAnAddressFailsThe837PNamingIt) {

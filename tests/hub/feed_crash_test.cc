@@ -70,6 +70,7 @@ class Hubd {
     log_ = absl::StrCat(root, "/hubd-", run, ".log");
     std::vector<std::string> args = {HUBD_PATH,
                                      "--listen=127.0.0.1:0",
+                                     "--insecure_loopback",
                                      "--data_dir=" + root + "/data",
                                      "--seed=" + root + "/seed.textproto",
                                      "--port_file=" + port_file_};

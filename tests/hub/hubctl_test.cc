@@ -106,7 +106,8 @@ TEST(HubctlErrorsTest, UnreachableServerExitsOneWithAHint) {
     Result r = RunHubctlBinary(absl::StrCat("--server=", address, " ", command));
     EXPECT_EQ(r.exit_code, 1) << command << ": " << r.output;
     EXPECT_EQ(r.output, absl::StrCat("hubctl: cannot reach hubd at ", address,
-                                     " (is it running? set --server or HUB_SERVER)\n"));
+                                     " (is it running? set --server or HUB_SERVER; a hub serving TLS needs --tls_dir or "
+                         "HUB_TLS_DIR)\n"));
   }
 }
 

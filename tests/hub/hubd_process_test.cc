@@ -117,7 +117,7 @@ TEST(HubdProcessTest, ServesThenStopsCleanlyOnSigterm) {
   testing::WriteFile(root + "/seed.textproto", testing::SmallSeedText());
   const std::string port_file = root + "/port";
   const std::string log_file = root + "/hubd.log";
-  HubdProcess hubd({"--listen=127.0.0.1:0", "--data_dir=" + root + "/data",
+  HubdProcess hubd({"--listen=127.0.0.1:0", "--insecure_loopback", "--data_dir=" + root + "/data",
                     "--seed=" + root + "/seed.textproto", "--port_file=" + port_file},
                    log_file);
   ASSERT_GT(hubd.pid(), 0);
@@ -156,8 +156,8 @@ TEST(HubdProcessTest, ServesThenStopsCleanlyOnSigterm) {
 TEST(HubdProcessTest, SigintAlsoStopsCleanly) {
   const std::string root = testing::MakeTempDir();
   const std::string port_file = root + "/port";
-  HubdProcess hubd({"--listen=127.0.0.1:0", "--data_dir", root + "/data", "--port_file",
-                    port_file},
+  HubdProcess hubd({"--listen=127.0.0.1:0", "--insecure_loopback", "--data_dir", root + "/data",
+                    "--port_file", port_file},
                    root + "/hubd.log");
   ASSERT_GT(WaitForPort(hubd, port_file), 0) << testing::ReadFile(root + "/hubd.log");
   ASSERT_EQ(kill(hubd.pid(), SIGINT), 0);
@@ -166,7 +166,7 @@ TEST(HubdProcessTest, SigintAlsoStopsCleanly) {
 
 TEST(HubdProcessTest, RefusesPlaintextOffLoopback) {
   const std::string root = testing::MakeTempDir();
-  HubdProcess hubd({"--listen=0.0.0.0:0", "--data_dir=" + root + "/data",
+  HubdProcess hubd({"--listen=0.0.0.0:0", "--insecure_loopback", "--data_dir=" + root + "/data",
                     "--port_file=" + root + "/port"},
                    root + "/hubd.log");
   const int code = hubd.WaitForExit();
@@ -185,7 +185,10 @@ TEST(HubdProcessTest, BadCommandLinesExitTwoWithUsage) {
       {"--data_dir=" + root + "/d", "--bogus=1"},     // unknown flag
       {"--data_dir=" + root + "/d", "stray"},         // positional argument
       {"--data_dir"},                                 // value missing
-      {"--data_dir=" + root + "/d", "--listen=localhost"},  // no port
+      {"--data_dir=" + root + "/d", "--insecure_loopback", "--listen=localhost"},  // no port
+      {"--data_dir=" + root + "/d"},  // neither TLS files nor --insecure_loopback
+      {"--data_dir=" + root + "/d", "--tls_cert_file=x"},  // TLS files incomplete
+      {"--data_dir=" + root + "/d", "--insecure_loopback", "--tls_cert_file=x"},  // both
   };
   for (const auto& flags : cases) {
     HubdProcess hubd(flags, root + "/hubd.log");

@@ -1,0 +1,211 @@
+#include "hub/audit_interceptor.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/message.h>
+#include <grpcpp/grpcpp.h>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "auth/policy.h"
+#include "hub/log.h"
+
+namespace hub {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+void SetTime(absl::Time t, google::protobuf::Timestamp* ts) {
+  const int64_t micros = absl::ToUnixMicros(t);
+  ts->set_seconds(micros / 1000000);
+  ts->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+}
+
+// The request types the interceptor may read as protobuf messages: methods
+// served with generated (not raw byte buffer) request types.
+bool RequestIsProto(std::string_view method) {
+  return method == "/hub.v1.ProviderService/Submit" ||
+         method == "/hub.v1.ProviderService/GetCarePlan" ||
+         method == "/hub.v1.PlanService/Ack" || method == "/hub.v1.PlanService/GetIngestReport" ||
+         method.rfind("/hub.v1.ConsentService/", 0) == 0;
+}
+
+// "/hub.v1.PlanService/PullFeed" -> the method's descriptor.
+const google::protobuf::MethodDescriptor* FindMethod(std::string_view method) {
+  if (method.size() < 2 || method[0] != '/') return nullptr;
+  std::string name(method.substr(1));
+  const size_t slash = name.find('/');
+  if (slash == std::string::npos) return nullptr;
+  name[slash] = '.';
+  return google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(name);
+}
+
+// Collects record ids and member refs from messages.
+class Collector {
+ public:
+  explicit Collector(storage::AuditStore* log) : log_(log) {}
+
+  void Walk(const Message& message) {
+    const google::protobuf::Reflection* reflection = message.GetReflection();
+    std::vector<const FieldDescriptor*> fields;
+    reflection->ListFields(message, &fields);
+    for (const FieldDescriptor* field : fields) {
+      if (field->type() == FieldDescriptor::TYPE_MESSAGE) {
+        if (field->is_repeated()) {
+          const int n = reflection->FieldSize(message, field);
+          for (int i = 0; i < n; ++i) Walk(reflection->GetRepeatedMessage(message, field, i));
+        } else {
+          Walk(reflection->GetMessage(message, field));
+        }
+        continue;
+      }
+      if (field->type() != FieldDescriptor::TYPE_STRING || field->is_repeated()) continue;
+      const std::string& name = field->name();
+      if (name == "record_id" || name == "report_id" || name == "consent_id") {
+        AddRecord(reflection->GetString(message, field));
+      } else if (name == "cin" || name == "member_cin") {
+        AddMember(reflection->GetString(message, field));
+      }
+    }
+  }
+
+  void AddRecord(const std::string& id) {
+    if (id.empty() || !seen_records_.insert(id).second) return;
+    if (static_cast<int>(record_ids_.size()) < kMaxIdsPerRecord) {
+      record_ids_.push_back(id);
+    } else {
+      ++records_omitted_;
+    }
+  }
+  void AddMember(const std::string& cin) {
+    if (cin.empty()) return;
+    std::string ref = log_->MemberRef(cin);
+    if (!seen_members_.insert(ref).second) return;
+    if (static_cast<int>(member_refs_.size()) < kMaxIdsPerRecord) {
+      member_refs_.push_back(std::move(ref));
+    } else {
+      ++members_omitted_;
+    }
+  }
+
+  void Fill(hub::v1::AuditRecord& record) {
+    for (std::string& id : record_ids_) record.add_record_ids(std::move(id));
+    for (std::string& ref : member_refs_) record.add_member_refs(std::move(ref));
+    record.set_record_ids_omitted(records_omitted_);
+    record.set_member_refs_omitted(members_omitted_);
+  }
+
+ private:
+  storage::AuditStore* const log_;
+  std::vector<std::string> record_ids_;
+  std::vector<std::string> member_refs_;
+  absl::flat_hash_set<std::string> seen_records_;
+  absl::flat_hash_set<std::string> seen_members_;
+  int64_t records_omitted_ = 0;
+  int64_t members_omitted_ = 0;
+};
+
+class AuditInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  AuditInterceptor(grpc::experimental::ServerRpcInfo* info, storage::AuditStore* log,
+                   const std::function<absl::Time()>* clock)
+      : info_(info), log_(log), clock_(clock), method_(info->method()), collector_(log) {
+    if (const google::protobuf::MethodDescriptor* m = FindMethod(method_)) {
+      response_prototype_ =
+          google::protobuf::MessageFactory::generated_factory()->GetPrototype(m->output_type());
+    }
+  }
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    using grpc::experimental::InterceptionHookPoints;
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE) &&
+        RequestIsProto(method_)) {
+      if (void* message = methods->GetRecvMessage()) {
+        collector_.Walk(*static_cast<const Message*>(message));
+      }
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_MESSAGE) &&
+        response_prototype_ != nullptr) {
+      if (grpc::ByteBuffer* buffer = methods->GetSerializedSendMessage()) {
+        ReadResponse(*buffer);
+      }
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      Append(methods->GetSendStatus());
+    }
+    methods->Proceed();
+  }
+
+ private:
+  void ReadResponse(const grpc::ByteBuffer& buffer) {
+    std::vector<grpc::Slice> slices;
+    if (!buffer.Dump(&slices).ok()) return;
+    std::string bytes;
+    for (const grpc::Slice& slice : slices) {
+      bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+    }
+    std::unique_ptr<Message> response(response_prototype_->New());
+    if (!response->ParseFromString(bytes)) return;
+    ++responses_;
+    collector_.Walk(*response);
+  }
+
+  void Append(const grpc::Status& status) {
+    hub::v1::AuditRecord record;
+    SetTime((*clock_)(), record.mutable_time());
+    absl::StatusOr<auth::Identity> caller = auth::IdentityFromAuthContext(
+        info_->server_context()->auth_context().get());
+    record.set_organization(caller.ok() ? caller->Organization() : "unknown");
+    record.set_method(method_);
+    record.set_outcome(absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())));
+    if (responses_ > 1) record.set_detail(absl::StrCat(responses_, " responses"));
+    collector_.Fill(record);
+    absl::StatusOr<uint64_t> appended = log_->Append(std::move(record));
+    if (!appended.ok()) {
+      log::Error("audit_append_failed", {{"method", method_},
+                                         {"code", absl::StatusCodeToString(appended.status().code())}});
+    }
+  }
+
+  grpc::experimental::ServerRpcInfo* const info_;
+  storage::AuditStore* const log_;
+  const std::function<absl::Time()>* const clock_;
+  const std::string method_;
+  const Message* response_prototype_ = nullptr;
+  Collector collector_;
+  int64_t responses_ = 0;
+};
+
+}  // namespace
+
+bool IsAudited(std::string_view method) {
+  const auth::MethodPolicy* row = auth::FindPolicy(method);
+  if (row == nullptr) return false;
+  return row->phi || row->roles == auth::RoleBit(auth::Role::kCountyAdmin);
+}
+
+grpc::experimental::Interceptor* AuditInterceptorFactory::CreateServerInterceptor(
+    grpc::experimental::ServerRpcInfo* info) {
+  if (info == nullptr || info->method() == nullptr || !IsAudited(info->method())) return nullptr;
+  return new AuditInterceptor(info, log_, &clock_);
+}
+
+void AuditRefusal(storage::AuditStore* log, absl::Time now, const auth::Identity* identity,
+                  std::string_view method, const absl::Status& refusal) {
+  if (log == nullptr) return;
+  hub::v1::AuditRecord record;
+  SetTime(now, record.mutable_time());
+  record.set_organization(identity == nullptr ? "unidentified" : identity->Organization());
+  record.set_method(std::string(method));
+  record.set_outcome(absl::StatusCodeToString(refusal.code()));
+  record.set_detail("refused by the access policy before any handler ran");
+  absl::StatusOr<uint64_t> appended = log->Append(std::move(record));
+  if (!appended.ok()) log::Error("audit_append_failed", {{"method", std::string(method)}});
+}
+
+}  // namespace hub

@@ -1,0 +1,188 @@
+#include "storage/audit_store.h"
+
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <utility>
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "storage/internal.h"
+
+namespace hub::storage {
+namespace {
+
+constexpr std::string_view kRecordPrefix = "r";
+constexpr std::string_view kKeyKey = "key";
+
+std::string Hex(const unsigned char* bytes, size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * n);
+  for (size_t i = 0; i < n; ++i) {
+    out.push_back(kDigits[bytes[i] >> 4]);
+    out.push_back(kDigits[bytes[i] & 15]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string AuditRecordHash(const hub::v1::AuditRecord& record) {
+  hub::v1::AuditRecord copy = record;
+  copy.clear_hash();
+  std::string bytes;
+  // Deterministic: the same record always hashes the same.
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream out(&stream);
+    out.SetSerializationDeterministic(true);
+    copy.SerializeToCodedStream(&out);
+  }
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  return std::string(reinterpret_cast<const char*>(digest), sizeof(digest));
+}
+
+std::string AuditStore::RecordKey(uint64_t sequence) {
+  return absl::StrCat(internal::Absl(kRecordPrefix), internal::EncodeBigEndian64(sequence));
+}
+
+AuditStore::AuditStore(Store* store, std::string hmac_key, uint64_t last_sequence,
+                       std::string last_hash)
+    : store_(store),
+      hmac_key_(std::move(hmac_key)),
+      last_sequence_(last_sequence),
+      last_hash_(std::move(last_hash)) {}
+
+absl::StatusOr<std::unique_ptr<AuditStore>> AuditStore::Open(Store* store) {
+  Store::Rep& rep = store->rep();
+  RETURN_IF_ERROR(rep.CheckOpen());
+  std::string key;
+  ASSIGN_OR_RETURN(const bool has_key, internal::Get(rep, ColumnFamily::kAudit, kKeyKey, &key));
+  if (!has_key) {
+    unsigned char random[32];
+    if (RAND_bytes(random, sizeof(random)) != 1) {
+      return absl::InternalError("cannot create the audit key: no randomness available");
+    }
+    key.assign(reinterpret_cast<const char*>(random), sizeof(random));
+    WriteBatch batch;
+    batch.rep().batch.Put(rep.cf(ColumnFamily::kAudit), internal::ToSlice(kKeyKey),
+                          internal::ToSlice(key)).PermitUncheckedError();
+    RETURN_IF_ERROR(store->Commit(batch, Durability::kSync));
+  }
+  // The tail: the last record key.
+  uint64_t last_sequence = 0;
+  std::string last_hash;
+  {
+    const std::string upper = internal::PrefixEnd(std::string(kRecordPrefix));
+    const rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions options;
+    options.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(rep.db->NewIterator(options, rep.cf(ColumnFamily::kAudit)));
+    it->SeekForPrev(internal::ToSlice(upper));
+    if (it->Valid() && it->key().starts_with(internal::ToSlice(kRecordPrefix))) {
+      internal::DecodeBigEndian64(internal::ToView(it->key()).substr(kRecordPrefix.size()),
+                                  &last_sequence);
+      // A damaged tail still lets the hub start: VerifyChain reports it.
+      hub::v1::AuditRecord last;
+      if (last.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+        last_hash = last.hash();
+      }
+    }
+    RETURN_IF_ERROR(internal::FromRocksDb(it->status(), "reading the audit log"));
+  }
+  return std::unique_ptr<AuditStore>(
+      new AuditStore(store, std::move(key), last_sequence, std::move(last_hash)));
+}
+
+absl::StatusOr<uint64_t> AuditStore::Append(hub::v1::AuditRecord record) {
+  absl::MutexLock lock(&mu_);
+  record.set_sequence(last_sequence_ + 1);
+  record.set_prev_hash(last_hash_);
+  record.clear_hash();
+  std::string hash = AuditRecordHash(record);
+  record.set_hash(hash);
+  WriteBatch batch;
+  batch.rep()
+      .batch.Put(store_->rep().cf(ColumnFamily::kAudit), RecordKey(record.sequence()),
+                 record.SerializeAsString())
+      .PermitUncheckedError();
+  RETURN_IF_ERROR(store_->Commit(batch, Durability::kBuffered));
+  last_sequence_ = record.sequence();
+  last_hash_ = std::move(hash);
+  return last_sequence_;
+}
+
+std::string AuditStore::MemberRef(std::string_view cin) const {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), hmac_key_.data(), static_cast<int>(hmac_key_.size()),
+       reinterpret_cast<const unsigned char*>(cin.data()), cin.size(), digest, &length);
+  return absl::StrCat("mbr_", Hex(digest, 8));
+}
+
+uint64_t AuditStore::last_sequence() const {
+  absl::MutexLock lock(&mu_);
+  return last_sequence_;
+}
+
+absl::Status AuditStore::Scan(uint64_t after_sequence,
+                              const std::function<bool(const hub::v1::AuditRecord&)>& fn) const {
+  return internal::ForEachFrom(
+      store_->rep(), ColumnFamily::kAudit, kRecordPrefix, RecordKey(after_sequence + 1),
+      [&](const rocksdb::Slice&, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
+        hub::v1::AuditRecord record;
+        RETURN_IF_ERROR(internal::ParseRecord(value, "audit record", &record));
+        return fn(record);
+      });
+}
+
+absl::StatusOr<AuditStore::Verification> AuditStore::VerifyChain() const {
+  Verification v;
+  uint64_t expected = 1;
+  std::string prev_hash;
+  absl::Status scan = internal::ForEachFrom(
+      store_->rep(), ColumnFamily::kAudit, kRecordPrefix, "",
+      [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
+        uint64_t key_sequence = 0;
+        internal::DecodeBigEndian64(internal::ToView(key).substr(kRecordPrefix.size()),
+                                    &key_sequence);
+        auto broken = [&](uint64_t at, std::string reason) {
+          v.ok = false;
+          v.first_broken_sequence = at;
+          v.reason = std::move(reason);
+          return false;
+        };
+        if (key_sequence != expected) {
+          return broken(expected, absl::StrCat("record ", expected, " is missing (the next stored "
+                                               "record is ", key_sequence, ")"));
+        }
+        hub::v1::AuditRecord record;
+        if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          return broken(key_sequence, "the stored record does not parse (its bytes were changed)");
+        }
+        ++v.records_checked;
+        if (record.sequence() != key_sequence) {
+          return broken(key_sequence, absl::StrCat("the record says it is number ",
+                                                   record.sequence()));
+        }
+        if (record.prev_hash() != prev_hash) {
+          return broken(key_sequence, "its link to the previous record does not match");
+        }
+        if (AuditRecordHash(record) != record.hash()) {
+          return broken(key_sequence, "its content does not match its hash (it was changed)");
+        }
+        prev_hash = record.hash();
+        ++expected;
+        return true;
+      });
+  RETURN_IF_ERROR(scan);
+  return v;
+}
+
+}  // namespace hub::storage
