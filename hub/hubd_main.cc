@@ -2,7 +2,9 @@
 //
 //   hubd --data_dir=DIR [--listen=127.0.0.1:50051] [--seed=FILE]
 //        [--backup_dir=DIR] [--spool_dir=DIR] [--profiles_dir=DIR]
-//        [--reference_dir=DIR] [--port_file=FILE]
+//        [--reference_dir=DIR] [--port_file=FILE] [--http_listen=HOST:PORT]
+//        [--http_port_file=FILE] [--dashboard_dir=DIR] [--chart_js=FILE]
+//        [--monitor_config=FILE]
 //
 // Logs are JSON lines on stderr. SIGTERM or SIGINT stops it gracefully
 // (health NOT_SERVING, 10 s drain, store closed) with exit code 0.
@@ -24,7 +26,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "auth/transport_policy.h"
+#include "hub/http_server.h"
 #include "hub/log.h"
+#include "hub/monitor_rules.h"
 #include "hub/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -51,12 +55,28 @@ ABSL_FLAG(std::string, port_file, "",
           "If set, hubd writes the bound port (a decimal number and a newline) to this file once "
           "it serves; written atomically (temp file + rename).");
 
+ABSL_FLAG(std::string, http_listen, "",
+          "HTTP address HOST:PORT for Prometheus /metrics and the county dashboard (aggregates "
+          "only, no member data); port 0 picks a free port. Empty (default): no HTTP server.");
+ABSL_FLAG(std::string, http_port_file, "",
+          "If set, hubd writes the bound HTTP port here once it serves, like --port_file.");
+ABSL_FLAG(std::string, dashboard_dir, "",
+          "Folder of the dashboard page (index.html, dashboard.js, dashboard.css). Default: the "
+          "hub/dashboard folder of the source tree hubd was built from.");
+ABSL_FLAG(std::string, chart_js, "",
+          "The Chart.js UMD bundle the dashboard loads. Default: "
+          "<source tree>/tools/node_modules/chart.js/dist/chart.umd.js (scripts/setup.sh).");
+ABSL_FLAG(std::string, monitor_config, "",
+          "Monitoring thresholds and timings (hub.v1.MonitorConfig, text format), merged over "
+          "the defaults.");
+
 namespace {
 
 constexpr char kUsage[] =
     "usage: hubd --data_dir=DIR [--listen=HOST:PORT] [--seed=FILE] [--backup_dir=DIR]\n"
     "            [--spool_dir=DIR] [--profiles_dir=DIR] [--reference_dir=DIR]\n"
-    "            [--port_file=FILE]\n"
+    "            [--port_file=FILE] [--http_listen=HOST:PORT] [--http_port_file=FILE]\n"
+    "            [--dashboard_dir=DIR] [--chart_js=FILE] [--monitor_config=FILE]\n"
     "  --listen      gRPC address, default 127.0.0.1:50051 (port 0 = any free port);\n"
     "                plaintext is allowed only on loopback until TLS is configured\n"
     "  --data_dir    folder of the store (required)\n"
@@ -65,7 +85,12 @@ constexpr char kUsage[] =
     "  --spool_dir   where uploads are spooled, default \"spool\" next to --data_dir\n"
     "  --profiles_dir  plan adapter profiles, default <source tree>/adapters/plans\n"
     "  --reference_dir  code tables, default <source tree>/data/reference\n"
-    "  --port_file   write the bound port here once serving\n";
+    "  --port_file   write the bound port here once serving\n"
+    "  --http_listen   HTTP address for /metrics and the county dashboard (default: off)\n"
+    "  --http_port_file  write the bound HTTP port here once serving\n"
+    "  --dashboard_dir   dashboard page files, default <source tree>/hub/dashboard\n"
+    "  --chart_js    Chart.js bundle, default <source tree>/tools/node_modules/chart.js/...\n"
+    "  --monitor_config  alert thresholds (hub.v1.MonitorConfig text format)\n";
 
 int UsageError(const std::string& problem) {
   std::fprintf(stderr, "hubd: %s\n\n%s", problem.c_str(), kUsage);
@@ -130,6 +155,29 @@ int main(int argc, char** argv) {
   options.profiles_dir = absl::GetFlag(FLAGS_profiles_dir);
   options.reference_dir = absl::GetFlag(FLAGS_reference_dir);
   const std::string port_file = absl::GetFlag(FLAGS_port_file);
+  options.http_listen = absl::GetFlag(FLAGS_http_listen);
+  options.dashboard_dir = absl::GetFlag(FLAGS_dashboard_dir);
+  options.chart_js_path = absl::GetFlag(FLAGS_chart_js);
+  const std::string http_port_file = absl::GetFlag(FLAGS_http_port_file);
+  if (!http_port_file.empty() && options.http_listen.empty()) {
+    return UsageError("--http_port_file needs --http_listen");
+  }
+  if (!options.http_listen.empty()) {
+    std::string host;
+    int http_port = 0;
+    if (absl::Status shape = hub::SplitHostPort(options.http_listen, &host, &http_port);
+        !shape.ok()) {
+      return UsageError(absl::StrCat("--http_listen: ", shape.message()));
+    }
+  }
+  {
+    absl::StatusOr<hub::v1::MonitorConfig> monitor_config =
+        hub::LoadMonitorConfig(absl::GetFlag(FLAGS_monitor_config));
+    if (!monitor_config.ok()) {
+      return UsageError(absl::StrCat("--monitor_config: ", monitor_config.status().message()));
+    }
+    options.monitor_config = *std::move(monitor_config);
+  }
   if (options.data_dir.empty()) return UsageError("--data_dir is required");
   // Shape only (TLS "enabled" skips the loopback rule, which Start enforces
   // with its own message): a malformed --listen is a command-line error.
@@ -167,9 +215,17 @@ int main(int argc, char** argv) {
     (void)(*server)->Shutdown(absl::ZeroDuration());
     return 1;
   }
+  const int http_port = (*server)->http_port();
+  if (!http_port_file.empty() && !WritePortFile(http_port_file, http_port)) {
+    hub::log::Error("hubd_start_failed", {{"cause", "cannot write --http_port_file"},
+                                          {"http_port_file", http_port_file}});
+    (void)(*server)->Shutdown(absl::ZeroDuration());
+    return 1;
+  }
   const hub::HubServer::StartInfo& info = (*server)->start_info();
   hub::log::Info("hubd_started", {{"listen", options.listen_address},
                                   {"port", port},
+                                  {"http_port", http_port},
                                   {"plan_count", info.plan_count},
                                   {"provider_count", info.provider_count},
                                   {"adapter_profile_count", info.adapter_profile_count},

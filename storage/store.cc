@@ -214,6 +214,8 @@ std::string_view ColumnFamilyName(ColumnFamily cf) {
       return "provider_records";
     case ColumnFamily::kCarePlans:
       return "care_plans";
+    case ColumnFamily::kMonitor:
+      return "monitor";
   }
   return "unknown";
 }

@@ -50,6 +50,9 @@ enum class ColumnFamily {
   kProviderRecords,  // provider_id, ~accept time BE8, record_id -> "" (newest first)
   // The latest care plan per member (storage/care_plan_store.h).
   kCarePlans,  // cin -> hub.v1.FeedItem holding the care plan
+  // County monitoring (storage/monitor_store.h): rejected submissions by
+  // time, outreach attempts per authorization, RTF rows per month.
+  kMonitor,
 };
 
 // The persisted name of a column family, e.g. "coverage".
