@@ -373,7 +373,9 @@ absl::StatusOr<MonitorSummary> Monitor::Summarize(absl::Duration window,
   const absl::Time start_time = end_time - window;
   const bool live = end_time >= now;
   const int64_t start_us = absl::ToUnixMicros(start_time);
-  const int64_t end_us = absl::ToUnixMicros(end_time);
+  // The window includes its end: a record accepted at this very instant
+  // counts.
+  const int64_t end_us = absl::ToUnixMicros(end_time) + 1;
 
   MonitorSummary summary;
   SetTime(start_time, summary.mutable_window_start());
@@ -527,7 +529,7 @@ absl::StatusOr<MonitorSummary> Monitor::Summarize(absl::Duration window,
           done = true;  // Newest first: the rest is older.
           break;
         }
-        if (completed >= end_time) continue;
+        if (completed > end_time) continue;
         hub::v1::IngestFlow& f = ingest[{plan.plan_id(), static_cast<int>(r.file_kind())}];
         f.set_plan_id(plan.plan_id());
         f.set_file_kind(r.file_kind());
@@ -612,8 +614,8 @@ absl::StatusOr<MonitorSummary> Monitor::Summarize(absl::Duration window,
 
     std::map<std::pair<std::string, std::string>, hub::v1::OutreachSla> sla;
     for (const Referral& r : care.referrals) {
-      const bool in_window = r.due >= start_time && r.due < end_time;
-      const bool ahead = live && r.due >= end_time;
+      const bool in_window = r.due >= start_time && r.due <= end_time;
+      const bool ahead = live && r.due > end_time;
       if (!in_window && !ahead) continue;
       ASSIGN_OR_RETURN(const std::optional<int64_t> first,
                        monitor_store_.FirstOutreach(r.plan_id, r.authorization_number));

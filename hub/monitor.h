@@ -82,7 +82,7 @@ class Monitor {
   Monitor(const Monitor&) = delete;
   Monitor& operator=(const Monitor&) = delete;
 
-  // The summary of [end - window, end); window zero = the configured one,
+  // The summary of [end - window, end]; window zero = the configured one,
   // end nullopt = now. `alerts` holds the alerts firing since the last
   // Evaluate. InvalidArgument for a window outside 60 s .. 31 days.
   absl::StatusOr<hub::v1::MonitorSummary> Summarize(absl::Duration window,
