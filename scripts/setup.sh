@@ -40,6 +40,9 @@ packages=(
   # Helm chart checks (tests/charts): Go + sprig render the chart offline,
   # yamllint lints the output.
   golang-go golang-github-masterminds-sprig-dev yamllint
+  # The dashboard's browser test (tests/browser): headless Chromium, driven
+  # by playwright-core from tools/node_modules.
+  chromium
 )
 
 package_installed() {

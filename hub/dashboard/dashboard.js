@@ -22,8 +22,11 @@
   const num = (v) => Number(v ?? 0);
   const lower = (name, prefix) => String(name ?? "").replace(prefix, "").toLowerCase().replace(/_/g, " ");
 
+  // Like hubctl stats ("1h2m3s"), with tenths under 10 s ("0.4s").
   function formatSeconds(seconds) {
-    let s = Math.round(Math.max(0, Number(seconds) || 0));
+    const x = Math.max(0, Number(seconds) || 0);
+    if (x < 9.95) return `${Math.round(x * 10) / 10}s`;
+    let s = Math.round(x);
     const d = Math.floor(s / 86400); s %= 86400;
     const h = Math.floor(s / 3600); s %= 3600;
     const m = Math.floor(s / 60); s %= 60;
@@ -31,6 +34,14 @@
     if (h > 0) return `${h}h${m}m${s}s`;
     if (m > 0) return `${m}m${s}s`;
     return `${s}s`;
+  }
+
+  // The unit of the backlog chart: seconds, minutes or hours by the oldest age.
+  function backlogAgeUnit(backlogs) {
+    const oldest = Math.max(0, ...backlogs.map((b) => num(b.oldestUnackedAgeSeconds)));
+    if (oldest < 120) return { name: "seconds", seconds: 1 };
+    if (oldest < 7200) return { name: "minutes", seconds: 60 };
+    return { name: "hours", seconds: 3600 };
   }
 
   function latencyText(l) {
@@ -93,6 +104,7 @@
     setText("as-of", `as of ${summary.computeTime} · window from ${summary.windowStart}`);
 
     // Alerts.
+    setText("alert-count", `(${(summary.alerts || []).length})`);
     const alerts = document.getElementById("alerts");
     alerts.replaceChildren();
     for (const a of summary.alerts || []) {
@@ -138,13 +150,14 @@
 
     // Backlog age per plan.
     const backlogs = summary.backlogs || [];
+    const ageUnit = backlogAgeUnit(backlogs);
     draw("chart-backlog", {
       type: "bar",
       data: {
         labels: backlogs.map((b) => b.planId),
         datasets: [{
-          label: "oldest unacknowledged (minutes)",
-          data: backlogs.map((b) => Math.round(num(b.oldestUnackedAgeSeconds) / 6) / 10),
+          label: `oldest unacknowledged (${ageUnit.name})`,
+          data: backlogs.map((b) => Math.round(num(b.oldestUnackedAgeSeconds) / ageUnit.seconds * 10) / 10),
           backgroundColor: "#ff7f0e",
         }],
       },
