@@ -21,6 +21,7 @@
 #include "hub/hubctl_export.h"
 #include "hub/hubctl_identity.h"
 #include "hub/hubctl_pull.h"
+#include "hub/hubctl_stats.h"
 #include "hub/hubctl_submit.h"
 #include "hub/hubctl_views.h"
 #include "hub/rpc_status.h"
@@ -559,6 +560,25 @@ int RunAudit(Invocation& inv) {
   return RunAuditCommand({inv.channel, inv.flags, inv.args}, inv.out, inv.err);
 }
 
+// `hubctl stats`: see hub/hubctl_stats.h.
+int RunStats(Invocation& inv) {
+  constexpr char kUsage[] = "usage: hubctl stats [--window=24h] [--json]\n";
+  StatsCommandOptions options;
+  if (auto window = inv.Flag("window")) {
+    absl::Duration d;
+    if (!absl::ParseDuration(*window, &d) || d < absl::Minutes(1) || d > absl::Hours(24 * 31)) {
+      inv.err << "hubctl: stats: --window must be a duration from 1m to 744h, e.g. 1h, 24h, "
+                 "168h\n"
+              << kUsage;
+      return 2;
+    }
+    options.window_seconds = absl::ToInt64Seconds(d);
+  }
+  const std::optional<std::string> json = inv.Flag("json");
+  options.json = json.has_value() && *json != "false" && *json != "0";
+  return StatsCommand(inv.channel, inv.server, options, inv.out, inv.err);
+}
+
 // The command table. Keep it sorted by name as `hubctl --help` shows it.
 const std::vector<Command>& Commands() {
   static const auto* const commands = new std::vector<Command>{
@@ -592,6 +612,9 @@ const std::vector<Command>& Commands() {
        "print a past ingest report; --all lists every rejected row", &RunReport, 1, {"all"}},
       {"reports", {"plan"}, "--plan=ID", "list a plan's ingest reports, newest first",
        &RunReports},
+      {"stats", {"window"}, "[--window=24h] [--json]",
+       "the county's summary: flows, backlogs, rejections, outreach, RTFs, capacity, alerts",
+       &RunStats, 0, {"json"}},
       {"submit", {"provider"}, "--provider=ID FILE",
        "submit a CBO CSV (docs/cbo-csv-template.md) or JSON lines of hub.v1.Submission (.jsonl) and print the per-record report", &RunSubmit,
        1},

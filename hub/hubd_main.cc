@@ -2,7 +2,9 @@
 //
 //   hubd --data_dir=DIR [--listen=127.0.0.1:50051] [--seed=FILE]
 //        [--backup_dir=DIR] [--spool_dir=DIR] [--profiles_dir=DIR]
-//        [--reference_dir=DIR] [--port_file=FILE]
+//        [--reference_dir=DIR] [--port_file=FILE] [--http_listen=HOST:PORT]
+//        [--http_port_file=FILE] [--dashboard_dir=DIR] [--chart_js=FILE]
+//        [--monitor_config=FILE]
 //        --tls_cert_file=F --tls_key_file=F --tls_client_ca_file=F [--crl_file=F]
 //        [--county_roles_file=F] [--health_listen=HOST:PORT] [--health_port_file=F]
 //        | --insecure_loopback
@@ -31,7 +33,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "auth/transport_policy.h"
+#include "hub/http_server.h"
 #include "hub/log.h"
+#include "hub/monitor_rules.h"
 #include "hub/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -78,15 +82,33 @@ ABSL_FLAG(std::string, health_port_file, "",
 ABSL_FLAG(bool, insecure_loopback, false,
           "Serve plaintext on a loopback address without client certificates or access "
           "policy (local development and tests only).");
+ABSL_FLAG(std::string, http_listen, "",
+          "HTTP address HOST:PORT for Prometheus /metrics and the county dashboard (aggregates "
+          "only, no member data); port 0 picks a free port. Empty (default): no HTTP server.");
+ABSL_FLAG(std::string, http_port_file, "",
+          "If set, hubd writes the bound HTTP port here once it serves, like --port_file.");
+ABSL_FLAG(std::string, dashboard_dir, "",
+          "Folder of the dashboard page (index.html, dashboard.js, dashboard.css). Default: the "
+          "hub/dashboard folder of the source tree hubd was built from.");
+ABSL_FLAG(std::string, chart_js, "",
+          "The Chart.js UMD bundle the dashboard loads. Default: "
+          "<source tree>/tools/node_modules/chart.js/dist/chart.umd.js (scripts/setup.sh).");
+ABSL_FLAG(std::string, monitor_config, "",
+          "Monitoring thresholds and timings (hub.v1.MonitorConfig, text format), merged over "
+          "the defaults.");
 
 namespace {
 
 constexpr char kUsage[] =
     "usage: hubd --data_dir=DIR [--listen=HOST:PORT] [--seed=FILE] [--backup_dir=DIR]\n"
     "            [--spool_dir=DIR] [--profiles_dir=DIR] [--reference_dir=DIR]\n"
-    "            [--port_file=FILE]\n"
+    "            [--port_file=FILE] [--http_listen=HOST:PORT] [--http_port_file=FILE]\n"
+    "            [--dashboard_dir=DIR] [--chart_js=FILE] [--monitor_config=FILE]\n"
+    "            --tls_cert_file=F --tls_key_file=F --tls_client_ca_file=F [--crl_file=F]\n"
+    "            [--county_roles_file=F] [--health_listen=HOST:PORT] [--health_port_file=F]\n"
+    "            | --insecure_loopback\n"
     "  --listen      gRPC address, default 127.0.0.1:50051 (port 0 = any free port);\n"
-    "                plaintext is allowed only on loopback until TLS is configured\n"
+    "                plaintext (--insecure_loopback) is allowed only on loopback\n"
     "  --data_dir    folder of the store (required)\n"
     "  --seed        directory seed (text format) loaded on first start\n"
     "  --backup_dir  where backups go, default \"backups\" next to --data_dir\n"
@@ -98,7 +120,12 @@ constexpr char kUsage[] =
     "                --insecure_loopback); --crl_file revoked client certificates\n"
     "  --county_roles_file  roles of urn:hub:county:<name> certificates\n"
     "  --health_listen  plaintext port serving only grpc.health.v1 (probes)\n"
-    "  --insecure_loopback  plaintext on loopback, no client certificates (development)\n";
+    "  --insecure_loopback  plaintext on loopback, no client certificates (development)\n"
+    "  --http_listen   HTTP address for /metrics and the county dashboard (default: off)\n"
+    "  --http_port_file  write the bound HTTP port here once serving\n"
+    "  --dashboard_dir   dashboard page files, default <source tree>/hub/dashboard\n"
+    "  --chart_js    Chart.js bundle, default <source tree>/tools/node_modules/chart.js/...\n"
+    "  --monitor_config  alert thresholds (hub.v1.MonitorConfig text format)\n";
 
 int UsageError(const std::string& problem) {
   std::fprintf(stderr, "hubd: %s\n\n%s", problem.c_str(), kUsage);
@@ -171,6 +198,29 @@ int main(int argc, char** argv) {
   options.health_listen_address = absl::GetFlag(FLAGS_health_listen);
   const std::string health_port_file = absl::GetFlag(FLAGS_health_port_file);
   const bool insecure = absl::GetFlag(FLAGS_insecure_loopback);
+  options.http_listen = absl::GetFlag(FLAGS_http_listen);
+  options.dashboard_dir = absl::GetFlag(FLAGS_dashboard_dir);
+  options.chart_js_path = absl::GetFlag(FLAGS_chart_js);
+  const std::string http_port_file = absl::GetFlag(FLAGS_http_port_file);
+  if (!http_port_file.empty() && options.http_listen.empty()) {
+    return UsageError("--http_port_file needs --http_listen");
+  }
+  if (!options.http_listen.empty()) {
+    std::string host;
+    int http_port = 0;
+    if (absl::Status shape = hub::SplitHostPort(options.http_listen, &host, &http_port);
+        !shape.ok()) {
+      return UsageError(absl::StrCat("--http_listen: ", shape.message()));
+    }
+  }
+  {
+    absl::StatusOr<hub::v1::MonitorConfig> monitor_config =
+        hub::LoadMonitorConfig(absl::GetFlag(FLAGS_monitor_config));
+    if (!monitor_config.ok()) {
+      return UsageError(absl::StrCat("--monitor_config: ", monitor_config.status().message()));
+    }
+    options.monitor_config = *std::move(monitor_config);
+  }
   if (options.data_dir.empty()) return UsageError("--data_dir is required");
   const bool any_tls = !options.tls.cert_file.empty() || !options.tls.key_file.empty() ||
                        !options.tls.client_ca_file.empty() || !options.tls.crl_file.empty();
@@ -226,12 +276,20 @@ int main(int argc, char** argv) {
     (void)(*server)->Shutdown(absl::ZeroDuration());
     return 1;
   }
+  const int http_port = (*server)->http_port();
+  if (!http_port_file.empty() && !WritePortFile(http_port_file, http_port)) {
+    hub::log::Error("hubd_start_failed", {{"cause", "cannot write --http_port_file"},
+                                          {"http_port_file", http_port_file}});
+    (void)(*server)->Shutdown(absl::ZeroDuration());
+    return 1;
+  }
   const hub::HubServer::StartInfo& info = (*server)->start_info();
   hub::log::Info("hubd_started", {{"listen", options.listen_address},
                                   {"port", port},
                                   {"tls", options.tls.enabled()},
                                   {"crl", !options.tls.crl_file.empty()},
                                   {"health_port", (*server)->health_port()},
+                                  {"http_port", http_port},
                                   {"plan_count", info.plan_count},
                                   {"provider_count", info.provider_count},
                                   {"adapter_profile_count", info.adapter_profile_count},

@@ -32,6 +32,13 @@
 #include "hub/plan_adapters.h"
 #include "hub/plan_service.h"
 #include "hub/feed_notifier.h"
+#include "hub/flow_recorder.h"
+#include "hub/http_server.h"
+#include "hub/metrics.h"
+#include "hub/monitor.h"
+#include "hub/monitor_rules.h"
+#include "hub/monitor_service.h"
+#include "hub/rpc_metrics.h"
 #include "hub/provider_service.h"
 #include "hub/reference_tables.h"
 #include "hub/submit_pipeline.h"
@@ -50,6 +57,7 @@ const char* const kServiceNames[] = {
     hub::v1::ProviderService::service_full_name(),
     hub::v1::ConsentService::service_full_name(),
     hub::v1::AuditService::service_full_name(),
+    hub::v1::MonitorService::service_full_name(),
 };
 
 // Drops the builder's plugins (server reflection): the health listener
@@ -64,6 +72,12 @@ class NoPluginsOption final : public grpc::ServerBuilderOption {
 
 #ifndef HUB_DEFAULT_PROFILES_DIR
 #define HUB_DEFAULT_PROFILES_DIR "adapters/plans"
+#endif
+#ifndef HUB_DEFAULT_DASHBOARD_DIR
+#define HUB_DEFAULT_DASHBOARD_DIR "hub/dashboard"
+#endif
+#ifndef HUB_DEFAULT_CHART_JS
+#define HUB_DEFAULT_CHART_JS "tools/node_modules/chart.js/dist/chart.umd.js"
 #endif
 
 // Largest message accepted: an upload chunk of 4 MiB plus its framing.
@@ -179,6 +193,10 @@ std::string HubServer::DefaultProfilesDir() { return HUB_DEFAULT_PROFILES_DIR; }
 
 std::string HubServer::DefaultReferenceDir() { return ReferenceTables::DefaultDir(); }
 
+std::string HubServer::DefaultDashboardDir() { return HUB_DEFAULT_DASHBOARD_DIR; }
+
+std::string HubServer::DefaultChartJsPath() { return HUB_DEFAULT_CHART_JS; }
+
 absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
   if (options.data_dir.empty()) {
     return absl::InvalidArgumentError("data_dir is required: the folder that holds the store");
@@ -198,6 +216,10 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
   if (options.profiles_dir.empty()) options.profiles_dir = DefaultProfilesDir();
   if (options.spool_dir.empty()) options.spool_dir = DefaultSpoolDir(options.data_dir);
   options.ingest.clock = options.clock;
+  if (!options.monitor_config.has_value()) options.monitor_config = DefaultMonitorConfig();
+  RETURN_IF_ERROR(ValidateMonitorConfig(*options.monitor_config));
+  if (options.dashboard_dir.empty()) options.dashboard_dir = DefaultDashboardDir();
+  if (options.chart_js_path.empty()) options.chart_js_path = DefaultChartJsPath();
 
   std::unique_ptr<HubServer> hub(new HubServer());
   storage::StoreOptions store_options;
@@ -226,6 +248,21 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
   hub->consent_service_ = std::make_unique<ConsentService>(hub->consent_store_.get(),
                                                            hub->directory_.get(), options.clock);
   hub->audit_service_ = std::make_unique<AuditService>(hub->audit_store_.get());
+  // County monitoring reads the store through its own views; the submit
+  // pipeline's recorder adds its writes to each group and prompts it.
+  hub->metrics_ = std::make_unique<MetricsRegistry>();
+  {
+    MonitorOptions monitor_options;
+    monitor_options.clock = options.clock;
+    monitor_options.config = *options.monitor_config;
+    hub->monitor_ = std::make_unique<Monitor>(hub->store_.get(), hub->directory_.get(),
+                                              hub->feed_.get(), hub->metrics_.get(),
+                                              std::move(monitor_options));
+    Monitor* monitor = hub->monitor_.get();
+    hub->flow_recorder_ = std::make_unique<FlowRecorder>(hub->store_.get(), hub->metrics_.get(),
+                                                         [monitor] { monitor->Poke(); });
+    hub->monitor_service_ = std::make_unique<MonitorService>(monitor);
+  }
   hub->plan_service_ = std::make_unique<PlanService>(
       hub->store_.get(), hub->directory_.get(), hub->plan_adapters_.get(), hub->ingest_.get(),
       PlanServiceOptions{.spool_dir = options.spool_dir,
@@ -247,6 +284,7 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
     submit_options.on_feed_appended = [notifier](const std::string& plan_id) {
       notifier->Notify(plan_id);
     };
+    submit_options.flow_recorder = hub->flow_recorder_.get();
     hub->submit_pipeline_ = std::make_unique<SubmitPipeline>(
         hub->store_.get(), hub->directory_.get(), hub->feed_.get(), hub->reference_.get(),
         std::move(submit_options));
@@ -300,9 +338,14 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
   }
   builder.AddListeningPort(options.listen_address, credentials, &selected_port);
   {
+    // One list: SetInterceptorCreators replaces any earlier list. The audit
+    // log first, then the RPC metrics (which prompt the monitor).
+    Monitor* monitor = hub->monitor_.get();
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
     creators.push_back(
         std::make_unique<AuditInterceptorFactory>(hub->audit_store_.get(), options.clock));
+    creators.push_back(MakeRpcMetricsInterceptor(
+        hub->metrics_.get(), [monitor](std::string_view /*method*/) { monitor->Poke(); }));
     builder.experimental().SetInterceptorCreators(std::move(creators));
   }
   builder.RegisterService(hub->consent_service_.get());
@@ -311,6 +354,7 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
   builder.RegisterService(hub->admin_service_.get());
   builder.RegisterService(hub->plan_service_.get());
   builder.RegisterService(hub->provider_service_.get());
+  builder.RegisterService(hub->monitor_service_.get());
   hub->server_ = builder.BuildAndStart();
   if (hub->server_ == nullptr || selected_port == 0) {
     // The destructor closes the store.
@@ -344,6 +388,15 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
     health->SetServingStatus("", true);
     for (const char* name : kServiceNames) health->SetServingStatus(name, true);
   }
+  if (!options.http_listen.empty()) {
+    HttpServerOptions http_options;
+    http_options.listen_address = options.http_listen;
+    http_options.dashboard_dir = options.dashboard_dir;
+    http_options.chart_js_path = options.chart_js_path;
+    ASSIGN_OR_RETURN(hub->http_, HttpServer::Start(std::move(http_options), hub->monitor_.get(),
+                                                   hub->metrics_.get()));
+    hub->http_port_ = hub->http_->port();
+  }
   return hub;
 }
 
@@ -363,6 +416,9 @@ absl::Status HubServer::Shutdown(absl::Duration drain) {
   absl::MutexLock lock(&shutdown_mu_);
   if (shut_down_) return absl::OkStatus();
   shut_down_ = true;
+  // The HTTP server reads the monitor: it stops first.
+  if (http_ != nullptr) http_->Stop();
+  http_.reset();
   if (server_ != nullptr) {
     server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(drain));
     server_->Wait();
@@ -382,6 +438,12 @@ absl::Status HubServer::Shutdown(absl::Duration drain) {
   // pipeline (answers what is queued, joins its writer), then the feeds.
   provider_service_.reset();
   submit_pipeline_.reset();
+  // The pipeline's recorder prompts the monitor; the monitor reads the
+  // feeds and the store.
+  flow_recorder_.reset();
+  monitor_service_.reset();
+  monitor_.reset();
+  metrics_.reset();
   feed_notifier_.reset();
   feed_.reset();
   reference_.reset();

@@ -6,7 +6,10 @@
 // enforces the transport policy (plaintext only on loopback until TLS
 // exists), loads the reference tables, starts the submit pipeline, and
 // serves hub.v1.DirectoryService, hub.v1.AdminService, hub.v1.PlanService,
-// hub.v1.ProviderService, grpc.health.v1.Health and server reflection.
+// hub.v1.ProviderService, hub.v1.MonitorService, grpc.health.v1.Health and
+// server reflection; every RPC is counted (hub/rpc_metrics.h). With
+// http_listen it also serves /metrics and the county dashboard
+// (hub/http_server.h).
 //
 // Thread safety: port() and start_info() are safe from any thread;
 // SetNotServing and Shutdown may be called from any one thread.
@@ -15,6 +18,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -23,6 +27,7 @@
 #include "auth/tls.h"
 #include "hub/ingest.h"
 #include "hub/seed_loader.h"
+#include "hub/v1/monitor.pb.h"
 
 namespace grpc {
 class Server;
@@ -52,6 +57,11 @@ namespace storage {
 class AuditStore;
 class ConsentStore;
 }  // namespace storage
+class MetricsRegistry;
+class Monitor;
+class FlowRecorder;
+class MonitorService;
+class HttpServer;
 
 class HubServer {
  public:
@@ -91,6 +101,15 @@ class HubServer {
     // A second, plaintext listener serving ONLY grpc.health.v1 (kubelet's
     // probes cannot present a client certificate); empty = none.
     std::string health_listen_address;
+    // HTTP address (HOST:PORT, port 0 = any) for /metrics and the county
+    // dashboard; empty = no HTTP server.
+    std::string http_listen;
+    // The dashboard's page files; empty = DefaultDashboardDir().
+    std::string dashboard_dir;
+    // The Chart.js UMD bundle the page loads; empty = DefaultChartJsPath().
+    std::string chart_js_path;
+    // Monitoring thresholds and timings; nullopt = DefaultMonitorConfig().
+    std::optional<hub::v1::MonitorConfig> monitor_config;
   };
 
   // What Start found and did, for the startup log.
@@ -118,6 +137,12 @@ class HubServer {
   // The reference tables of the source tree this hubd was built from
   // (compile definition HUB_DEFAULT_REFERENCE_DIR): <repo>/data/reference.
   static std::string DefaultReferenceDir();
+  // The dashboard of the source tree (compile definition
+  // HUB_DEFAULT_DASHBOARD_DIR): <repo>/hub/dashboard.
+  static std::string DefaultDashboardDir();
+  // Chart.js as scripts/setup.sh installs it (HUB_DEFAULT_CHART_JS):
+  // <repo>/tools/node_modules/chart.js/dist/chart.umd.js.
+  static std::string DefaultChartJsPath();
 
   // Shuts down with no drain time if Shutdown was not called.
   ~HubServer();
@@ -132,6 +157,8 @@ class HubServer {
   // The audit log and the consent store (tests, monitoring: held counts).
   storage::AuditStore* audit_store() const { return audit_store_.get(); }
   storage::ConsentStore* consent_store() const { return consent_store_.get(); }
+  // The bound HTTP port; 0 without http_listen.
+  int http_port() const { return http_port_; }
   const StartInfo& start_info() const { return start_info_; }
 
   // Health checks answer NOT_SERVING from now on while RPCs are still
@@ -170,8 +197,16 @@ class HubServer {
   std::unique_ptr<grpc::CallbackGenericService> health_unimplemented_;
   std::unique_ptr<grpc::Server> health_server_;
   int health_port_ = 0;
+  // County monitoring: the metrics registry, the monitor (reads the store),
+  // the submit pipeline's recorder, MonitorService and the HTTP server.
+  std::unique_ptr<MetricsRegistry> metrics_;
+  std::unique_ptr<Monitor> monitor_;
+  std::unique_ptr<FlowRecorder> flow_recorder_;
+  std::unique_ptr<MonitorService> monitor_service_;
+  std::unique_ptr<HttpServer> http_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  int http_port_ = 0;
   StartInfo start_info_;
   absl::Mutex shutdown_mu_;
   bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;

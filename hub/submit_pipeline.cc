@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "hub/flow_recorder.h"
 #include "hub/log.h"
 #include "base/status_macros.h"
 #include "hub/sha256.h"
@@ -444,6 +445,16 @@ absl::Status SubmitPipeline::BuildGroup(Group& group, const Decisions& carried,
     result = group.results[r.source_batch][r.source_index];
     result.set_replayed(true);
   }
+  if (options_.flow_recorder != nullptr) {
+    for (size_t b = 0; b < group.batches.size(); ++b) {
+      for (size_t i = 0; i < group.results[b].size(); ++i) {
+        if (group.results[b][i].replayed()) continue;
+        options_.flow_recorder->Record(batch, group.batches[b].provider_id,
+                                       *group.batches[b].submissions[i], group.results[b][i],
+                                       group.now);
+      }
+    }
+  }
   for (const std::string& key : group.authorizations_touched) {
     const size_t split = key.find('\0');
     const hub::v1::Authorization* auth = decided.authorizations.Find(
@@ -510,6 +521,16 @@ void SubmitPipeline::CommitGroup(Group& group) {
   }
   if (options_.on_feed_appended) {
     for (const std::string& plan_id : group.plans_appended) options_.on_feed_appended(plan_id);
+  }
+  if (options_.flow_recorder != nullptr) {
+    for (size_t b = 0; b < group.batches.size(); ++b) {
+      for (size_t i = 0; i < group.results[b].size(); ++i) {
+        if (group.results[b][i].replayed()) continue;
+        options_.flow_recorder->Committed(group.batches[b].provider_id,
+                                          *group.batches[b].submissions[i], group.results[b][i]);
+      }
+    }
+    options_.flow_recorder->GroupDone();
   }
 
   // Statistics, logged sparingly (counts and durations only).

@@ -69,6 +69,8 @@
 
 namespace hub {
 
+class FlowRecorder;
+
 // The notice that must accompany records under 42 CFR Part 2 (42 CFR
 // 2.32(a)(1), "Statement 1" as amended in 2024). FeedItem.redisclosure_notice
 // carries it.
@@ -86,6 +88,9 @@ struct SubmitPipelineOptions {
   // Called on the writer thread after each committed group, once per plan
   // whose feed grew (wakes PullFeed followers). Must not block.
   std::function<void(const std::string& plan_id)> on_feed_appended;
+  // County monitoring (hub/flow_recorder.h): adds its writes for each new
+  // result to the group's batch, counts them once committed. May be null.
+  FlowRecorder* flow_recorder = nullptr;
   // Test hook, called before each group's commit with its record count: a
   // non-OK status fails the commit as a disk error would.
   std::function<absl::Status(int group_records)> before_commit;

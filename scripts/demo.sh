@@ -66,6 +66,7 @@ STEPS=(
   plans_pull
   plans_export
   provider_worklists
+  county_monitor
   least_privilege
   consent
   audit
@@ -75,6 +76,8 @@ STEPS=(
 
 hubd_pid=""
 port=""
+http_port=""
+dashboard=""
 server=""
 step_no=0
 declare -a notes=()
@@ -167,7 +170,8 @@ step_start_hubd() {
     --backup_dir="$out/backups" --port_file="$out/hubd.port"
     --tls_cert_file="$pki/hub/tls.crt" --tls_key_file="$pki/hub/tls.key"
     --tls_client_ca_file="$pki/ca.crt" --crl_file="$pki/crl.pem"
-    --health_listen=127.0.0.1:0 --health_port_file="$out/health.port")
+    --health_listen=127.0.0.1:0 --health_port_file="$out/health.port"
+    --http_listen="${HUB_DEMO_HTTP:-127.0.0.1:0}" --http_port_file="$out/http.port")
   printf '    $ %s > %s 2>&1 &\n' "${cmd[*]#$root/}" "$out/hubd.log"
   nohup "${cmd[@]}" >"$out/hubd.log" 2>&1 </dev/null &
   hubd_pid=$!
@@ -184,7 +188,14 @@ step_start_hubd() {
   done
   [[ -n "$port" ]] || die "hubd did not write its port to $out/hubd.port within 30 s"
   server="127.0.0.1:$port"
-  say "hubd pid $hubd_pid listening on $server"
+  for i in $(seq 1 100); do
+    [[ -s "$out/http.port" ]] && break
+    sleep 0.1
+  done
+  http_port=$(tr -d '[:space:]' <"$out/http.port" 2>/dev/null || true)
+  [[ "$http_port" =~ ^[0-9]+$ ]] || die "hubd did not write its HTTP port to $out/http.port"
+  dashboard="http://127.0.0.1:$http_port/"
+  say "hubd pid $hubd_pid listening on $server (gRPC, mutual TLS); dashboard and /metrics on $dashboard"
   note "hubd log:  $out/hubd.log (JSON lines; no PHI)"
   note "data dir:  $out/data"
 }
@@ -419,6 +430,26 @@ step_provider_worklists() {
   note "worklists: $out/worklists/<provider>.txt (each CBO's members across plans; holds PHI)"
 }
 
+step_county_monitor() {
+  bold "The county's view: flows, backlogs, rejections, 24-hour outreach, RTFs, capacity (hubctl stats)"
+  local stats
+  stats=$(hubctl_as analyst stats 2>&1) || die "hubctl stats failed: $stats"
+  printf '%s\n' "$stats" >"$out/county-stats.txt"
+  # The headline and the backlogs, then the top rejection reasons and a count
+  # of the alerts; every table is in the file.
+  sed -n '1,/^FLOWS/p' <<<"$stats" | sed '$d' | sed 's/^/      /'
+  sed -n '/^TOP REJECTION REASONS/,/^$/p' <<<"$stats" | head -n 8 | sed 's/^/      /'
+  local alerts
+  alerts=$(sed -n '/^ALERTS FIRING/,$p' <<<"$stats" | awk 'NR > 2 && NF' | awk '{ split($1, a, "/"); n[a[1]]++ } END { for (k in n) printf "%s %d, ", k, n[k] }')
+  say "alerts firing: ${alerts%, } (flows, outreach, RTF and capacity tables: $out/county-stats.txt)"
+  say "aggregates only (plan, provider and record ids, counts): the analyst's certificate opens"
+  say "MonitorService and nothing with member data. The same numbers, charted: $dashboard"
+  local metrics
+  metrics=$(curl -fsS "http://127.0.0.1:$http_port/metrics" 2>/dev/null | grep -c '^hub_' || true)
+  say "Prometheus: $metrics hub_* samples at http://127.0.0.1:$http_port/metrics"
+  note "county:    $out/county-stats.txt (hubctl --tls_dir=$pki/analyst stats)"
+}
+
 step_least_privilege() {
   bold "Least privilege: each organization's certificate opens only its own rows"
   local out_text
@@ -548,5 +579,9 @@ else
   bold "Demo done"
   notes=("server:    was $server; stopped (scripts/demo.sh --keep-running leaves it up)" "${notes[@]}")
 fi
-note "dashboard: not yet built (monitoring issue)"
+if $keep_running; then
+  note "dashboard: $dashboard   (Prometheus: ${dashboard}metrics)"
+else
+  note "dashboard: was $dashboard; run scripts/demo.sh --keep-running to browse it"
+fi
 for line in "${notes[@]}"; do say "$line"; done

@@ -36,10 +36,13 @@ packages=(
   cmake ninja-build g++ pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libcpp-httplib-dev openssl golang-github-gogo-googleapis-dev libssl-dev nodejs npm
+  libcpp-httplib-dev openssl golang-github-gogo-googleapis-dev libssl-dev nodejs npm curl
   # Helm chart checks (tests/charts): Go + sprig render the chart offline,
   # yamllint lints the output.
   golang-go golang-github-masterminds-sprig-dev yamllint
+  # The dashboard's browser test (tests/browser): headless Chromium, driven
+  # by playwright-core from tools/node_modules.
+  chromium
 )
 
 package_installed() {

@@ -38,7 +38,7 @@
 namespace hub::storage {
 
 inline constexpr int kColumnFamilyCount =
-    static_cast<int>(ColumnFamily::kConsentHeld) + 1;
+    static_cast<int>(ColumnFamily::kMonitor) + 1;
 
 struct Store::Rep {
   // Destroys the column family handles (they must go before the DB), then

@@ -253,6 +253,8 @@ std::string_view ColumnFamilyName(ColumnFamily cf) {
       return "consents";
     case ColumnFamily::kConsentHeld:
       return "consent_held";
+    case ColumnFamily::kMonitor:
+      return "monitor";
   }
   return "unknown";
 }

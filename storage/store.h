@@ -66,6 +66,9 @@ enum class ColumnFamily {
   kAudit,         // "r" sequence BE8 -> hub.v1.AuditRecord; "key" -> member-ref HMAC key
   kConsents,      // "c" consent_id -> hub.v1.Consent; "m" cin, consent_id -> ""
   kConsentHeld,   // plan_id, sequence BE8 -> record_id (Part 2 items withheld)
+  // County monitoring (storage/monitor_store.h): rejected submissions by
+  // time, outreach attempts per authorization, RTF rows per month.
+  kMonitor,
 };
 
 // The persisted name of a column family, e.g. "coverage".

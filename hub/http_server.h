@@ -1,0 +1,83 @@
+// hubd's HTTP side (--http_listen), on cpp-httplib with its own threads:
+//
+//   GET /metrics            Prometheus text format 0.0.4 (hub/metrics.h)
+//   GET /                   the county dashboard (index.html of dashboard_dir)
+//   GET /dashboard.js, /dashboard.css   its script and style
+//   GET /chart.umd.js       the chart library (chart_js_path: Chart.js from
+//                           npm, tools/node_modules, or Debian's
+//                           libjs-chart.js in the container image)
+//   GET /api/summary[?window_seconds=N]  hub.v1.GetSummaryResponse as JSON
+//                           (MonitorService.GetSummary's body)
+//   GET /api/alerts         hub.v1.ListAlertEventsResponse as JSON
+//   GET /api/config         the monitor's hub.v1.MonitorConfig as JSON
+//
+// Everything served is aggregate: ids, codes, counts, times, thresholds;
+// never a member's data. Only the files named above are served.
+//
+// Thread safety: Start/Stop from one thread; requests run on the server's
+// pool. The monitor and registry must outlive the server.
+#ifndef HUB_HUB_HTTP_SERVER_H_
+#define HUB_HUB_HTTP_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "hub/metrics.h"
+#include "hub/monitor.h"
+
+namespace httplib {
+class Server;
+}  // namespace httplib
+
+namespace hub {
+
+struct HttpServerOptions {
+  // HOST:PORT ("[::1]:8080" for IPv6); port 0 picks a free port.
+  std::string listen_address;
+  // Folder holding index.html, dashboard.js and dashboard.css.
+  std::string dashboard_dir;
+  // The Chart.js UMD bundle served as /chart.umd.js.
+  std::string chart_js_path;
+  // Request threads.
+  int threads = 8;
+};
+
+class HttpServer {
+ public:
+  // Binds and starts serving. InvalidArgument for a malformed address,
+  // Unavailable if it cannot be bound. A missing dashboard folder or chart
+  // library is logged (the dashboard then answers 404 with what to install)
+  // but /metrics still serves.
+  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(HttpServerOptions options,
+                                                           Monitor* monitor,
+                                                           MetricsRegistry* metrics);
+  // Stops (see Stop).
+  ~HttpServer();
+
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // The bound port.
+  int port() const { return port_; }
+
+  // Stops accepting, finishes the requests in progress, joins the threads.
+  // Idempotent.
+  void Stop();
+
+ private:
+  HttpServer();
+
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+// Splits "HOST:PORT" / "[V6]:PORT" into host (without brackets) and port.
+// InvalidArgument otherwise.
+absl::Status SplitHostPort(const std::string& address, std::string* host, int* port);
+
+}  // namespace hub
+
+#endif  // HUB_HUB_HTTP_SERVER_H_

@@ -1,0 +1,198 @@
+// Monitor: the county's view of the hub (hub.v1.MonitorSummary), its alerts
+// and its gauges, computed from the store; MonitorService, the dashboard's
+// JSON endpoints, /metrics and `hubctl stats` all read it.
+//
+// Summarize(window) reads (storage/monitor_store.h explains each choice):
+//   flows     every provider's records accepted in the window (provider
+//             listing, newest first) with their status now and, once the
+//             plan acknowledged them, receipt -> ack latency; and the
+//             submissions rejected in the window (rejection log);
+//   backlogs  each plan's head, cursor and oldest unacknowledged item, now;
+//   ingest    each plan's ingest reports completed in the window, with the
+//             reason codes of their rejected rows (counted once per report
+//             and cached: reports never change);
+//   care      capacity (active assignments and authorizations against the
+//             contracts) and 24-hour outreach (CS referrals), from a scan of
+//             all assignments and authorizations that is repeated when older
+//             than care_refresh_seconds, when the day changes or after a plan
+//             file was ingested; outreach attempts are point seeks;
+//   RTFs      for each (plan, ECM provider with members assigned), whether
+//             last month's RTF rows arrived once they are due.
+// Evaluate() summarizes the configured window, raises and resolves alerts
+// (hub/monitor_rules.h) with a log line and an AlertEvent for each change,
+// refreshes the gauges, then hands the summary to every watcher
+// (WatchFlows). A background thread evaluates every
+// evaluate_interval_seconds and soon after Poke() (new records, acks,
+// files), at most once per min_evaluate_interval_ms.
+//
+// Nothing here holds a member's data: only ids, codes, counts and times.
+//
+// Thread safety: every public method may be called from any thread.
+// Evaluate calls are serialized. Watchers run on the evaluating thread and
+// must not block.
+#ifndef HUB_HUB_MONITOR_H_
+#define HUB_HUB_MONITOR_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "hub/metrics.h"
+#include "hub/v1/monitor.pb.h"
+#include "storage/directory_store.h"
+#include "storage/feed_store.h"
+#include "storage/ingest_store.h"
+#include "storage/monitor_store.h"
+#include "storage/store.h"
+
+namespace hub {
+
+struct MonitorOptions {
+  // Wall clock: "now" for windows, ages and deadlines. Required.
+  std::function<absl::Time()> clock;
+  // Thresholds and timings (DefaultMonitorConfig() + --monitor_config).
+  hub::v1::MonitorConfig config;
+  // Start the background evaluation thread (tests may drive Evaluate).
+  bool background = true;
+};
+
+class Monitor {
+ public:
+  using Watcher = std::function<void(const std::shared_ptr<const hub::v1::MonitorSummary>&)>;
+
+  // None of the pointers is owned; all must outlive the monitor. Registers
+  // the gauges (and a collector refreshing the feeds' gauges at each
+  // scrape) in `metrics`.
+  Monitor(storage::Store* store, storage::DirectoryStore* directory, storage::FeedStore* feed,
+          MetricsRegistry* metrics, MonitorOptions options);
+  // Stops the background thread.
+  ~Monitor();
+
+  Monitor(const Monitor&) = delete;
+  Monitor& operator=(const Monitor&) = delete;
+
+  // The summary of [end - window, end]; window zero = the configured one,
+  // end nullopt = now. `alerts` holds the alerts firing since the last
+  // Evaluate. InvalidArgument for a window outside 60 s .. 31 days.
+  absl::StatusOr<hub::v1::MonitorSummary> Summarize(absl::Duration window,
+                                                    std::optional<absl::Time> end);
+
+  // Summarizes the configured window now, updates alerts, gauges and
+  // watchers; returns that summary.
+  absl::StatusOr<hub::v1::MonitorSummary> Evaluate();
+
+  // Something changed: evaluate soon on the background thread. Never blocks.
+  void Poke();
+
+  // Alert events, newest first, with event_id < before_id (0 = from the
+  // newest), at most `limit`.
+  std::vector<hub::v1::AlertEvent> AlertEvents(uint64_t before_id, int limit) const;
+
+  // The latest evaluated summary (null before the first evaluation).
+  std::shared_ptr<const hub::v1::MonitorSummary> Latest() const;
+
+  // Calls `watcher` after every evaluation from now on; returns its id.
+  // Also prompts an evaluation, so a new watcher gets a summary soon.
+  uint64_t Watch(Watcher watcher);
+  // Stops calling the watcher; returns once it is not running (unless
+  // called from the watcher itself).
+  void Unwatch(uint64_t id);
+
+  const hub::v1::MonitorConfig& config() const { return options_.config; }
+  // Evaluations done so far (for tests and the demo).
+  int64_t evaluations() const;
+
+ private:
+  struct CareSnapshot;
+  struct Referral;
+
+  // Refreshes care_ if stale (under care_mu_).
+  absl::Status RefreshCare(absl::Time now, bool force) ABSL_EXCLUSIVE_LOCKS_REQUIRED(care_mu_);
+  // Row error reason counts of a report (cached).
+  absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> RowErrorReasons(
+      const std::string& report_id);
+  // Counts reports not counted yet in the ingest counters; true if any.
+  absl::StatusOr<bool> TallyNewReports(const std::vector<std::string>& plan_ids);
+  // Sets the gauges of an evaluated summary.
+  void UpdateGauges(const hub::v1::MonitorSummary& summary);
+  // Sets the feeds' gauges from the store now (also a /metrics collector).
+  void CollectFeedGauges();
+  void BackgroundLoop();
+
+  storage::Store* store_;
+  storage::DirectoryStore* directory_;
+  storage::FeedStore* feed_;
+  MetricsRegistry* metrics_;
+  const MonitorOptions options_;
+  storage::MonitorStore monitor_store_;
+  storage::IngestStore ingest_store_;
+
+  // Gauges and counters.
+  MetricFamily& feed_appended_;
+  MetricFamily& feed_acked_;
+  MetricFamily& feed_backlog_;
+  MetricFamily& feed_oldest_age_;
+  MetricFamily& ack_latency_;
+  MetricFamily& window_records_;
+  MetricFamily& window_rejections_;
+  MetricFamily& ingest_files_;
+  MetricFamily& ingest_rows_;
+  MetricFamily& outreach_sla_;
+  MetricFamily& rtf_overdue_;
+  MetricFamily& capacity_assigned_;
+  MetricFamily& capacity_agreed_;
+  MetricFamily& alerts_firing_;
+  MetricFamily& alert_events_;
+  MetricFamily& evaluations_total_;
+  MetricFamily& evaluation_seconds_;
+  int collector_id_ = 0;
+
+  // The care scan.
+  absl::Mutex care_mu_;
+  std::unique_ptr<CareSnapshot> care_ ABSL_GUARDED_BY(care_mu_);
+  bool care_stale_ ABSL_GUARDED_BY(care_mu_) = true;
+
+  absl::Mutex reasons_mu_;
+  absl::flat_hash_map<std::string, std::vector<std::pair<std::string, int64_t>>> reasons_
+      ABSL_GUARDED_BY(reasons_mu_);
+
+  // Evaluate's state.
+  absl::Mutex eval_mu_ ABSL_ACQUIRED_BEFORE(state_mu_);
+  // The newest ingest report counted per plan.
+  std::map<std::string, std::string> tallied_newest_ ABSL_GUARDED_BY(eval_mu_);
+
+  mutable absl::Mutex state_mu_;
+  std::map<std::string, hub::v1::Alert> firing_ ABSL_GUARDED_BY(state_mu_);
+  std::deque<hub::v1::AlertEvent> events_ ABSL_GUARDED_BY(state_mu_);
+  uint64_t next_event_id_ ABSL_GUARDED_BY(state_mu_) = 1;
+  std::shared_ptr<const hub::v1::MonitorSummary> latest_ ABSL_GUARDED_BY(state_mu_);
+  int64_t evaluations_ ABSL_GUARDED_BY(state_mu_) = 0;
+
+  // Watchers (see FeedNotifier for the same pattern).
+  mutable absl::Mutex watch_mu_;
+  std::map<uint64_t, Watcher> watchers_ ABSL_GUARDED_BY(watch_mu_);
+  uint64_t next_watch_id_ ABSL_GUARDED_BY(watch_mu_) = 1;
+  uint64_t running_watch_id_ ABSL_GUARDED_BY(watch_mu_) = 0;
+  std::thread::id running_thread_ ABSL_GUARDED_BY(watch_mu_);
+
+  // The background thread.
+  absl::Mutex loop_mu_;
+  bool poked_ ABSL_GUARDED_BY(loop_mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(loop_mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace hub
+
+#endif  // HUB_HUB_MONITOR_H_

@@ -1,0 +1,81 @@
+// The county monitor's rules as pure functions (no storage, no clock): the
+// configuration and its defaults, what counts as an active assignment or
+// authorization, when outreach on a referral and a monthly RTF are due,
+// latency percentiles, and which alerts a summary raises. Kept apart so
+// each rule is tested alone and can be changed in one place.
+#ifndef HUB_HUB_MONITOR_RULES_H_
+#define HUB_HUB_MONITOR_RULES_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "hub/v1/care.pb.h"
+#include "hub/v1/monitor.pb.h"
+
+namespace hub {
+
+// The defaults documented in hub.v1.MonitorConfig.
+hub::v1::MonitorConfig DefaultMonitorConfig();
+
+// DefaultMonitorConfig with the text-format file at `path` merged over it
+// ("" = the defaults). InvalidArgument (naming the field) for a file that
+// does not parse or a negative value; NotFound if the file is missing.
+absl::StatusOr<hub::v1::MonitorConfig> LoadMonitorConfig(const std::string& path);
+
+// Checks a config's values: InvalidArgument naming the first bad field.
+absl::Status ValidateMonitorConfig(const hub::v1::MonitorConfig& config);
+
+// Nearest-rank p50/p90/p99 of `seconds` (reordered in place).
+hub::v1::LatencyPercentiles Percentiles(std::vector<double>& seconds);
+
+// An ECM assignment counts against the provider's capacity on `today`
+// ("YYYY-MM-DD") when its benefit period contains today and the member has
+// not declined, been unreachable or been discontinued.
+bool IsActiveAssignment(const hub::v1::Assignment& assignment, std::string_view today);
+
+// A Community Supports authorization counts against capacity on `today`
+// when APPROVED, its period contains today and the referral loop is not
+// closed or declined.
+bool IsActiveAuthorization(const hub::v1::Authorization& authorization, std::string_view today);
+
+// When a CS provider's first outreach on a referral is due: 24 hours after
+// the referral. Plans send the referral day only, so the referral is taken
+// at the start of that day (UTC): outreach is due at the start of the next
+// day. nullopt for an authorization that is no referral to watch (no or bad
+// referral_date, DENIED or CANCELLED, or declined by the provider).
+std::optional<absl::Time> OutreachDueBy(const hub::v1::Authorization& authorization);
+
+// The monthly RTF rule. An ECM provider with members assigned by a plan
+// owes that plan an RTF for each month; the RTF for month M counts as
+// delivered once the provider has submitted at least one enrollment status
+// record (RTF row) for the plan with an as_of_date in M. It is due by the
+// end of day `due_day` of the month after M.
+struct RtfDue {
+  // "YYYY-MM": the month whose RTF is due.
+  std::string period;
+  absl::Time due_time;
+};
+// The RTF that matters at `now`: the previous month's, with its due time.
+RtfDue CurrentRtfDue(absl::Time now, int due_day);
+// "YYYY-MM" of an RTF row's as_of_date ("YYYY-MM-DD"); "" if malformed.
+std::string RtfPeriodOf(std::string_view as_of_date);
+
+// The alerts `summary` raises under `config`, sorted by alert_id. Their
+// `since` is left unset (the monitor keeps when each started).
+std::vector<hub::v1::Alert> EvaluateAlerts(const hub::v1::MonitorSummary& summary,
+                                           const hub::v1::MonitorConfig& config);
+
+// "BACKLOG_AGE" for ALERT_RULE_BACKLOG_AGE.
+std::string AlertRuleName(hub::v1::AlertRule rule);
+
+// An enum value's name as a metric label: `name` without `prefix`, in
+// lower case ("RECORD_KIND_SERVICE", "RECORD_KIND_" -> "service").
+std::string EnumLabel(std::string_view name, std::string_view prefix);
+
+}  // namespace hub
+
+#endif  // HUB_HUB_MONITOR_RULES_H_

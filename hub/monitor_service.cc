@@ -1,0 +1,203 @@
+#include "hub/monitor_service.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "hub/log.h"
+#include "hub/rpc_status.h"
+
+namespace hub {
+namespace {
+
+constexpr int64_t kMinWindowSeconds = 60;
+constexpr int64_t kMaxWindowSeconds = 31 * 86400;
+
+absl::Status CheckWindow(int64_t window_seconds) {
+  if (window_seconds == 0) return absl::OkStatus();
+  if (window_seconds < kMinWindowSeconds || window_seconds > kMaxWindowSeconds) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "window_seconds is ", window_seconds,
+        "; give 60 to 2678400 (31 days), or 0 for the hub's configured window"));
+  }
+  return absl::OkStatus();
+}
+
+// One WatchFlows stream. The monitor's evaluating thread hands it summaries
+// (OnSummary); gRPC threads report writes done and cancellation. At most
+// one write is in flight; the newest summary not yet written waits in
+// pending_. Finish is called exactly once, after which nothing is written.
+class WatchFlowsReactor final : public grpc::ServerWriteReactor<hub::v1::WatchFlowsResponse> {
+ public:
+  WatchFlowsReactor(Monitor* monitor, int64_t window_seconds)
+      : monitor_(monitor), window_seconds_(window_seconds) {
+    absl::Status window = CheckWindow(window_seconds);
+    if (!window.ok()) {
+      finished_ = true;
+      Finish(ToGrpcStatus(window));
+      return;
+    }
+    watch_id_ = monitor_->Watch(
+        [this](const std::shared_ptr<const hub::v1::MonitorSummary>& s) { OnSummary(s); });
+  }
+
+  void OnWriteDone(bool ok) override {
+    bool start = false;
+    bool finish = false;
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (!ok || cancelled_) {
+        finish = !finished_;
+        finished_ = true;
+      } else if (has_pending_ && !finished_) {
+        start = TakePendingLocked();
+      }
+    }
+    if (finish) Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the stream was cancelled"));
+    if (start) StartWrite(&response_);
+  }
+
+  void OnCancel() override {
+    bool finish = false;
+    {
+      absl::MutexLock lock(&mu_);
+      cancelled_ = true;
+      if (!writing_ && !finished_) {
+        finished_ = true;
+        finish = true;
+      }
+    }
+    if (finish) Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the stream was cancelled"));
+  }
+
+  void OnDone() override {
+    if (watch_id_ != 0) monitor_->Unwatch(watch_id_);
+    delete this;
+  }
+
+ private:
+  void OnSummary(const std::shared_ptr<const hub::v1::MonitorSummary>& evaluated) {
+    hub::v1::MonitorSummary next;
+    if (window_seconds_ == 0) {
+      next = *evaluated;
+    } else {
+      absl::StatusOr<hub::v1::MonitorSummary> own =
+          monitor_->Summarize(absl::Seconds(window_seconds_), std::nullopt);
+      if (!own.ok()) {
+        log::Error("watch_flows_summary_failed",
+                   {{"cause", std::string(own.status().message())}});
+        return;
+      }
+      next = *std::move(own);
+    }
+    bool start = false;
+    {
+      absl::MutexLock lock(&mu_);
+      if (finished_) return;
+      pending_.Swap(&next);
+      has_pending_ = true;
+      if (!writing_) start = TakePendingLocked();
+    }
+    if (start) StartWrite(&response_);
+  }
+
+  // Moves pending_ into response_ for a write; the caller starts it after
+  // unlocking.
+  bool TakePendingLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    response_.mutable_summary()->Swap(&pending_);
+    pending_.Clear();
+    has_pending_ = false;
+    writing_ = true;
+    return true;
+  }
+
+  Monitor* monitor_;
+  const int64_t window_seconds_;
+  uint64_t watch_id_ = 0;
+  absl::Mutex mu_;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool has_pending_ ABSL_GUARDED_BY(mu_) = false;
+  hub::v1::MonitorSummary pending_ ABSL_GUARDED_BY(mu_);
+  // Owned by the write in flight.
+  hub::v1::WatchFlowsResponse response_;
+};
+
+}  // namespace
+
+absl::StatusOr<hub::v1::GetSummaryResponse> GetMonitorSummary(
+    Monitor& monitor, const hub::v1::GetSummaryRequest& request) {
+  if (request.window_seconds() < 0) return CheckWindow(-1);
+  if (absl::Status window = CheckWindow(request.window_seconds()); !window.ok()) return window;
+  hub::v1::GetSummaryResponse response;
+  if (request.window_seconds() == 0 && !request.has_end_time()) {
+    absl::StatusOr<hub::v1::MonitorSummary> evaluated = monitor.Evaluate();
+    if (!evaluated.ok()) return evaluated.status();
+    *response.mutable_summary() = *std::move(evaluated);
+    return response;
+  }
+  std::optional<absl::Time> end;
+  if (request.has_end_time()) {
+    end = absl::FromUnixSeconds(request.end_time().seconds()) +
+          absl::Nanoseconds(request.end_time().nanos());
+  }
+  absl::StatusOr<hub::v1::MonitorSummary> summary =
+      monitor.Summarize(absl::Seconds(request.window_seconds()), end);
+  if (!summary.ok()) return summary.status();
+  *response.mutable_summary() = *std::move(summary);
+  return response;
+}
+
+absl::StatusOr<hub::v1::ListAlertEventsResponse> ListMonitorAlertEvents(
+    const Monitor& monitor, const hub::v1::ListAlertEventsRequest& request) {
+  int page_size = request.page_size() == 0 ? 100 : request.page_size();
+  if (page_size < 1 || page_size > 1000) {
+    return absl::InvalidArgumentError("page_size must be 1 to 1000 (0 means 100)");
+  }
+  uint64_t before = 0;
+  if (!request.page_token().empty() &&
+      (!absl::SimpleAtoi(request.page_token(), &before) || before == 0)) {
+    return absl::InvalidArgumentError(
+        "page_token is not one ListAlertEvents returned; pass next_page_token unchanged");
+  }
+  std::vector<hub::v1::AlertEvent> events = monitor.AlertEvents(before, page_size + 1);
+  hub::v1::ListAlertEventsResponse response;
+  const bool more = static_cast<int>(events.size()) > page_size;
+  if (more) events.resize(static_cast<size_t>(page_size));
+  if (more && !events.empty()) response.set_next_page_token(absl::StrCat(events.back().event_id()));
+  for (auto& e : events) *response.add_events() = std::move(e);
+  return response;
+}
+
+MonitorService::MonitorService(Monitor* monitor) : monitor_(monitor) {}
+
+grpc::ServerUnaryReactor* MonitorService::GetSummary(grpc::CallbackServerContext* context,
+                                                     const hub::v1::GetSummaryRequest* request,
+                                                     hub::v1::GetSummaryResponse* response) {
+  absl::StatusOr<hub::v1::GetSummaryResponse> result = GetMonitorSummary(*monitor_, *request);
+  if (result.ok()) *response = *std::move(result);
+  return FinishUnary(context, result.status());
+}
+
+grpc::ServerUnaryReactor* MonitorService::ListAlertEvents(
+    grpc::CallbackServerContext* context, const hub::v1::ListAlertEventsRequest* request,
+    hub::v1::ListAlertEventsResponse* response) {
+  absl::StatusOr<hub::v1::ListAlertEventsResponse> result =
+      ListMonitorAlertEvents(*monitor_, *request);
+  if (result.ok()) *response = *std::move(result);
+  return FinishUnary(context, result.status());
+}
+
+grpc::ServerWriteReactor<hub::v1::WatchFlowsResponse>* MonitorService::WatchFlows(
+    grpc::CallbackServerContext* /*context*/, const hub::v1::WatchFlowsRequest* request) {
+  return new WatchFlowsReactor(monitor_, request->window_seconds());
+}
+
+}  // namespace hub

@@ -1,0 +1,55 @@
+// hub.v1.MonitorService over the Monitor (hub/monitor.h): GetSummary,
+// ListAlertEvents and the WatchFlows stream. The county's view: aggregates
+// only.
+//
+// GetSummary computes on the calling gRPC thread (a summary reads the
+// window's records: milliseconds for a county's day). WatchFlows registers
+// with the Monitor and writes each new summary; it has at most one write in
+// flight and keeps only the newest summary waiting, so a slow reader costs
+// one summary, never a queue.
+//
+// Thread safety: as gRPC requires; the Monitor must outlive the server.
+#ifndef HUB_HUB_MONITOR_SERVICE_H_
+#define HUB_HUB_MONITOR_SERVICE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "hub/monitor.h"
+#include "hub/v1/monitor_service.grpc.pb.h"
+
+namespace hub {
+
+// GetSummary's body, shared with the dashboard's /api/summary: the hub's
+// configured window (window_seconds 0, no end_time) is an evaluation
+// (alerts updated); any other window is a plain summary. InvalidArgument
+// for a window outside 60 s .. 31 days or a negative one.
+absl::StatusOr<hub::v1::GetSummaryResponse> GetMonitorSummary(
+    Monitor& monitor, const hub::v1::GetSummaryRequest& request);
+
+// ListAlertEvents' body, shared with /api/alerts. InvalidArgument for a bad
+// page size or token.
+absl::StatusOr<hub::v1::ListAlertEventsResponse> ListMonitorAlertEvents(
+    const Monitor& monitor, const hub::v1::ListAlertEventsRequest& request);
+
+class MonitorService final : public hub::v1::MonitorService::CallbackService {
+ public:
+  // `monitor` is not owned.
+  explicit MonitorService(Monitor* monitor);
+
+  grpc::ServerUnaryReactor* GetSummary(grpc::CallbackServerContext* context,
+                                       const hub::v1::GetSummaryRequest* request,
+                                       hub::v1::GetSummaryResponse* response) override;
+  grpc::ServerUnaryReactor* ListAlertEvents(
+      grpc::CallbackServerContext* context, const hub::v1::ListAlertEventsRequest* request,
+      hub::v1::ListAlertEventsResponse* response) override;
+  grpc::ServerWriteReactor<hub::v1::WatchFlowsResponse>* WatchFlows(
+      grpc::CallbackServerContext* context, const hub::v1::WatchFlowsRequest* request) override;
+
+ private:
+  Monitor* monitor_;
+};
+
+}  // namespace hub
+
+#endif  // HUB_HUB_MONITOR_SERVICE_H_

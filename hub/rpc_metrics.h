@@ -1,0 +1,28 @@
+// Counts every RPC hubd answers, by method and status code
+// (hub_rpc_requests_total{method="hub.v1.PlanService/Ack",code="OK"}), with
+// a gRPC server interceptor, and tells the monitor when an RPC that changes
+// what it shows finished (Ack, UploadFile), so WatchFlows streams and alerts
+// follow at once.
+#ifndef HUB_HUB_RPC_METRICS_H_
+#define HUB_HUB_RPC_METRICS_H_
+
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include <grpcpp/support/server_interceptor.h>
+
+#include "hub/metrics.h"
+
+namespace hub {
+
+// A factory for grpc::ServerBuilder::experimental().SetInterceptorCreators.
+// `metrics` must outlive the server. `on_change(method)` (may be empty)
+// runs after an RPC of PlanService.Ack, PlanService.UploadFile or
+// ProviderService.UploadFile sent its status; it must not block.
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeRpcMetricsInterceptor(
+    MetricsRegistry* metrics, std::function<void(std::string_view method)> on_change);
+
+}  // namespace hub
+
+#endif  // HUB_HUB_RPC_METRICS_H_
