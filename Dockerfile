@@ -13,8 +13,11 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       cmake ninja-build g++ pkg-config \
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
-      librocksdb-dev libabsl-dev libcpp-httplib-dev \
+      librocksdb-dev libabsl-dev libcpp-httplib-dev nodejs npm \
  && rm -rf /var/lib/apt/lists/*
+# The dashboard's chart library (hubd --chart_js), the version tools/ pins.
+RUN mkdir /chartjs && cd /chartjs \
+ && npm install --no-save --no-audit --no-fund chart.js@4.6.1
 WORKDIR /src
 COPY . .
 # The same CMake build as scripts/setup.sh, without tests and benchmarks.
@@ -38,6 +41,9 @@ COPY --from=build /build/hub/hubd /build/hub/hubctl /usr/bin/
 # Plan adapter profiles (hubd --profiles_dir) and reference tables.
 COPY adapters/plans/ /usr/share/county-hub/profiles/
 COPY data/reference/ /usr/share/county-hub/reference/
+# The county dashboard (hubd --dashboard_dir, --chart_js).
+COPY hub/dashboard/ /usr/share/county-hub/dashboard/
+COPY --from=build /chartjs/node_modules/chart.js/dist/chart.umd.js /usr/share/county-hub/
 # Non-root; the chart mounts the store's volume at /data.
 USER 10001:10001
 EXPOSE 50051 8081 8080

@@ -10,6 +10,9 @@
 #   check_chart.sh SOURCE_DIR WORK_DIR bad
 #       every tests/charts/bad/*.yaml must fail at its "# expect-stage:"
 #       (values | render | manifests) with its "# expect-message:" text.
+#   check_chart.sh SOURCE_DIR WORK_DIR flags HUBD HUBCTL VALUES...
+#       as render, then the built hubd and hubctl must accept every flag the
+#       rendered containers pass them.
 #   check_chart.sh SOURCE_DIR WORK_DIR plan PLAN_ID PROFILE PLAN_COUNT VALUES...
 #       as render, plus: PLAN_ID is in the seed with PROFILE, the profile is
 #       in the profiles ConfigMap and mounted, and the seed has PLAN_COUNT plans.
@@ -169,6 +172,55 @@ case "$mode" in
     ((total > 0)) || die "no bad values files in $here/bad"
     ((failures == 0)) || die "$failures of $total bad values files were not rejected as expected"
     echo "PASS: all $total bad values files rejected for the expected reason"
+    ;;
+  flags)
+    # The built hubd and hubctl accept every flag the chart passes them: a
+    # renamed or misspelled flag makes the pod exit 2 at start, which no
+    # schema can catch.
+    hubd=$1 hubctl=$2
+    shift 2
+    pipeline "$work/flags" county-hub-san-diego hub-san-diego "$@"
+    [[ -z "$stage" ]] || die "flags: the $stage stage failed (see above)"
+    # "<command> <arg>" for every container of the rendered manifests.
+    node --input-type=module -e '
+      import fs from "node:fs";
+      import { createRequire } from "node:module";
+      const require = createRequire(process.argv[1] + "/");
+      const YAML = require("yaml");
+      for (const doc of YAML.parseAllDocuments(fs.readFileSync(process.argv[2], "utf8"))) {
+        const m = doc.toJS();
+        const spec = m?.spec?.jobTemplate?.spec?.template?.spec ?? m?.spec?.template?.spec;
+        for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
+          const cmd = (c.command ?? [])[0];
+          if (cmd) console.log([cmd, ...(c.args ?? [])].join("\t"));
+        }
+      }' "$tools/node_modules" "$work/flags/rendered.yaml" >"$work/flags/commands.tsv" \
+      || die "cannot read the containers' commands from the rendered manifests"
+    checked=0
+    while IFS=$'\t' read -r -a argv; do
+      case "${argv[0]}" in
+        /usr/bin/hubd)
+          # Every flag parses: an empty --data_dir appended last is the only
+          # complaint hubd may make (it checks flags before touching files).
+          msg=$("$hubd" "${argv[@]:1}" --data_dir= 2>&1) && die "hubd started with --data_dir="
+          grep -q -- "--data_dir is required" <<<"$msg" \
+            || die "hubd refuses the chart's flags: $(head -n 1 <<<"$msg")"
+          echo "ok   hubd accepts: ${argv[*]:1}"
+          checked=$((checked + 1))
+          ;;
+        /usr/bin/hubctl)
+          # Every flag and the command parse: the only complaint may be that
+          # the client certificate (mounted from a Secret in the pod) is absent.
+          msg=$(HUB_SERVER= HUB_TLS_DIR= "$hubctl" "${argv[@]:1}" 2>&1) && die "hubctl ran without its Secret"
+          grep -q -- "/etc/hub/tls/client/" <<<"$msg" \
+            || die "hubctl refuses the chart's flags: $(head -n 1 <<<"$msg")"
+          echo "ok   hubctl accepts: ${argv[*]:1}"
+          checked=$((checked + 1))
+          ;;
+      esac
+    done <"$work/flags/commands.tsv"
+    ((checked >= 2)) || die "expected the hubd container and the backup CronJob's hubctl, found $checked"
+    echo "PASS: hubd and hubctl accept every flag the chart passes"
     ;;
   *)
     die "unknown mode $mode"
