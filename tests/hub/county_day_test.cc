@@ -5,8 +5,12 @@
 // generator predicts: accepted and routed to the plan covering the member on
 // the record's date, or rejected with the reason code it was made wrong for.
 // The CSV template path and `hubctl submit FILE.jsonl` are checked on the
-// providers' files.
+// providers' files. After the day (plans pull and ack, export their monthly
+// files, providers read their worklists), no member's CIN, name, birth date,
+// street or phone appears in any log line, in /metrics (labels included), in
+// the dashboard's JSON or in MonitorService's summary.
 #include <chrono>
+#include <algorithm>
 #include <map>
 #include <set>
 #include <memory>
@@ -15,8 +19,10 @@
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
+#include <httplib.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "adapters/plan_adapter.h"
 #include "generator/county.h"
@@ -25,6 +31,7 @@
 #include "generator/provider_day.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "hub/v1/monitor_service.grpc.pb.h"
 #include "hub/hubctl_submit.h"
 #include "hub/log.h"
 #include "hub/rpc_status.h"
@@ -106,7 +113,8 @@ class CountyDayTest : public ::testing::Test {
     ASSERT_TRUE(county.ok()) << county.status();
     county_ = *std::move(county);
 
-    hub_ = testing::StartTestHub(testing::ReadFile(Source("demo/san_diego/directory.textproto")));
+    hub_ = testing::StartTestHub(testing::ReadFile(Source("demo/san_diego/directory.textproto")),
+                                 /*root=*/"", /*http=*/true);
     ASSERT_NE(hub_, nullptr);
     for (const hub::v1::Plan& plan : county_->options().directory.plans()) {
       auto profile = generator::LoadPlanProfile(Source("adapters/plans"), plan.adapter_profile());
@@ -221,7 +229,7 @@ TEST_F(CountyDayTest, EveryRecordGetsThePredictedResult) {
 // Identity issue (design.md invariant 7): the whole day (ingest, submit with
 // rejections, pull and ack) logs no member's name, CIN, date of birth,
 // address or phone.
-TEST_F(CountyDayTest, NoPhiInAnyLogLine) {
+TEST_F(CountyDayTest, NoPhiInLogsMetricsOrTheCountySummary) {
   std::map<std::string, std::vector<hub::v1::Submission>> by_provider;
   ASSERT_TRUE(generator::ProviderDaySubmissions(*county_, Day(0.1),
                                                 [&](const generator::DaySubmission& s) {
@@ -259,8 +267,53 @@ TEST_F(CountyDayTest, NoPhiInAnyLogLine) {
     hub::v1::AckResponse ack_response;
     ASSERT_TRUE(plans->Ack(&ack_context, ack, &ack_response).ok());
   }
-  const std::vector<std::string> lines = LogLines();
+  // Every plan's monthly files (their logs name skipped claims and withheld
+  // Part 2 records) and every provider's worklist.
+  for (const hub::v1::Plan& plan : county_->options().directory.plans()) {
+    for (hub::v1::FileKind kind :
+         {hub::v1::FILE_KIND_RETURN_TRANSMISSION, hub::v1::FILE_KIND_OUTREACH_TRACKER,
+          hub::v1::FILE_KIND_INVOICE, hub::v1::FILE_KIND_CLAIMS_837P}) {
+      grpc::ClientContext context;
+      hub::v1::ExportFileRequest request;
+      request.set_plan_id(plan.plan_id());
+      request.set_kind(kind);
+      request.set_period("2026-11");
+      auto reader = plans->ExportFile(&context, request);
+      hub::v1::ExportFileResponse response;
+      while (reader->Read(&response)) {
+      }
+      ASSERT_TRUE(reader->Finish().ok()) << plan.plan_id() << " " << kind;
+    }
+  }
+  for (const auto& [provider, submissions] : by_provider) {
+    grpc::ClientContext context;
+    hub::v1::ListMembersRequest request;
+    request.set_provider_id(provider);
+    hub::v1::ListMembersResponse response;
+    ASSERT_TRUE(stub->ListMembers(&context, request, &response).ok()) << provider;
+  }
+  // What leaves the hub without member data: the log, every metric (labels
+  // and all) and the county's summary.
+  std::vector<std::string> lines = LogLines();
   ASSERT_GT(lines.size(), 10u);
+  httplib::Client http("127.0.0.1", hub_->server->http_port());
+  for (const char* path : {"/metrics", "/api/summary", "/api/alerts"}) {
+    httplib::Result got = http.Get(path);
+    ASSERT_TRUE(got) << path;
+    ASSERT_EQ(got->status, 200) << path;
+    ASSERT_GT(got->body.size(), 100u) << path;
+    for (absl::string_view line : absl::StrSplit(got->body, '\n')) {
+      lines.emplace_back(line.data(), line.size());
+    }
+  }
+  {
+    auto monitor = hub::v1::MonitorService::NewStub(hub_->channel);
+    grpc::ClientContext context;
+    hub::v1::GetSummaryRequest request;
+    hub::v1::GetSummaryResponse response;
+    ASSERT_TRUE(monitor->GetSummary(&context, request, &response).ok());
+    lines.push_back(response.DebugString());
+  }
   int64_t checked = 0;
   for (int64_t i = 0; i < county_->member_count(); ++i) {
     const hub::v1::Member m = county_->Member(i).member();  // A copy: Member() returns a temporary.
@@ -279,6 +332,10 @@ TEST_F(CountyDayTest, NoPhiInAnyLogLine) {
     }
   }
   EXPECT_GT(checked, 3000);
+  // The scan saw real traffic: metrics of every plan's feed.
+  EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [](const std::string& line) {
+    return line.rfind("hub_", 0) == 0 && line.find("plan=\"molina\"") != std::string::npos;
+  }));
 }
 
 TEST_F(CountyDayTest, ProviderFilesGoThroughTheTemplateAndHubctl) {

@@ -130,7 +130,7 @@ int LineOfNth(std::string_view text, std::string_view prefix, int occurrence) {
 
 std::string TestHub::address() const { return absl::StrCat("127.0.0.1:", server->port()); }
 
-std::unique_ptr<TestHub> StartTestHub(std::string_view seed_text, std::string root) {
+std::unique_ptr<TestHub> StartTestHub(std::string_view seed_text, std::string root, bool http) {
   auto hub = std::make_unique<TestHub>();
   hub->root = root.empty() ? MakeTempDir() : root;
   hub->data_dir = hub->root + "/data";
@@ -140,6 +140,7 @@ std::unique_ptr<TestHub> StartTestHub(std::string_view seed_text, std::string ro
   options.data_dir = hub->data_dir;
   options.backup_dir = hub->backup_dir;
   options.clock = [] { return FixedTime(); };
+  if (http) options.http_listen = "127.0.0.1:0";
   if (!seed_text.empty()) {
     options.seed_path = hub->root + "/seed.textproto";
     WriteFile(options.seed_path, seed_text);
