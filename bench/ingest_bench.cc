@@ -118,6 +118,8 @@ struct Flags {
   std::string rss_plan = "health_net";
   uint64_t seed = 7;
   bool keep = false;
+  // The hub's RocksDB memory budget in the full path (hubd --block_cache_mib).
+  int block_cache_mib = 128;
   // Internal (--mode=rss): the child process of the RSS measurement.
   std::string mode = "bench";
   std::string plan;
@@ -146,6 +148,8 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
       if (!absl::SimpleAtoi(v, &flags->rss_rows) || flags->rss_rows < 0) return false;
     } else if (value("rss_plan", &v)) {
       flags->rss_plan = v;
+    } else if (value("block_cache_mib", &v)) {
+      if (!absl::SimpleAtoi(v, &flags->block_cache_mib) || flags->block_cache_mib < 8) return false;
     } else if (value("seed", &v)) {
       if (!absl::SimpleAtoi(v, &flags->seed)) return false;
     } else if (value("mode", &v)) {
@@ -388,6 +392,8 @@ struct FullResult {
   hub::v1::IngestReport report;
 };
 
+int g_block_cache_mib = 128;  // Flags::block_cache_mib, for FullPath.
+
 absl::StatusOr<FullResult> FullPath(const std::string& root, const std::string& plan,
                                     const std::string& file) {
   HubServer::Options options;
@@ -396,6 +402,7 @@ absl::StatusOr<FullResult> FullPath(const std::string& root, const std::string& 
   options.seed_path = Source("demo/san_diego/directory.textproto");
   options.profiles_dir = Source("adapters/plans");
   options.reference_dir = Source("data/reference");
+  options.block_cache_bytes = static_cast<size_t>(g_block_cache_mib) << 20;
   ASSIGN_OR_RETURN(std::unique_ptr<HubServer> server, HubServer::Start(options));
   auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server->port()),
                                      grpc::InsecureChannelCredentials());
@@ -468,7 +475,8 @@ absl::StatusOr<RssResult> MeasureRss(const Flags& flags, const std::string& root
   std::fflush(stdout);
   const std::string self = fs::read_symlink("/proc/self/exe").string();
   const std::string command =
-      absl::StrCat("'", self, "' --mode=rss --plan=", flags.rss_plan, " --file='",
+      absl::StrCat("'", self, "' --mode=rss --block_cache_mib=", flags.block_cache_mib,
+                   " --plan=", flags.rss_plan, " --file='",
                    file.native_path, "' --work='", dir, "'");
   FILE* child = popen(command.c_str(), "r");
   if (child == nullptr) return absl::InternalError("cannot start the RSS child process");
@@ -511,9 +519,11 @@ int Main(int argc, char** argv) {
   if (!ParseFlags(argc, argv, &flags)) {
     std::fprintf(stderr,
                  "usage: ingest_bench [--rows=N] [--plans=all|none|P1,P2,...] [--repeats=N] "
-                 "[--rss_rows=N (0 = skip)] [--rss_plan=P] [--seed=N] [--keep]\n");
+                 "[--rss_rows=N (0 = skip)] [--rss_plan=P] [--block_cache_mib=N] [--seed=N] "
+                 "[--keep]\n");
     return 2;
   }
+  g_block_cache_mib = flags.block_cache_mib;
   if (flags.mode == "rss") return RssChild(flags);
 
   std::string pattern = (fs::temp_directory_path() / "ingest_bench_XXXXXX").string();

@@ -224,6 +224,7 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
   std::unique_ptr<HubServer> hub(new HubServer());
   storage::StoreOptions store_options;
   store_options.data_dir = options.data_dir;
+  if (options.block_cache_bytes > 0) store_options.block_cache_bytes = options.block_cache_bytes;
   ASSIGN_OR_RETURN(hub->store_, storage::Store::Open(store_options));
   hub->directory_ = std::make_unique<storage::DirectoryStore>(hub->store_.get());
   if (!options.seed_path.empty()) {

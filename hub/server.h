@@ -88,6 +88,8 @@ class HubServer {
     // Folder of the reference tables (data/reference/*.textproto); empty =
     // DefaultReferenceDir().
     std::string reference_dir;
+    // The store's block cache (storage::StoreOptions); 0 = its default.
+    size_t block_cache_bytes = 0;
 
     // ---- Identity (mTLS, access policy, audit) ----
     // Mutual TLS on listen_address: client certificates from the county CA

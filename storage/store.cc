@@ -22,6 +22,7 @@
 #include "rocksdb/options.h"
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
+#include "rocksdb/write_buffer_manager.h"
 #include "rocksdb/utilities/checkpoint.h"
 #include "storage/internal.h"
 
@@ -131,6 +132,12 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(ColumnFamily family,
                                            const std::shared_ptr<rocksdb::Cache>& block_cache) {
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = block_cache;
+  // Index and filter blocks live in the block cache too (charged to its
+  // budget, kept at high priority, L0's pinned): outside it they would grow
+  // with the number of tables, i.e. with the data.
+  table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.format_version = 5;
 
@@ -154,6 +161,10 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(ColumnFamily family,
   }
   if (family == ColumnFamily::kCapacityCounts) {
     options.merge_operator = std::make_shared<AddI64MergeOperator>();
+    // A provider's count takes one +1/-1 operand per assignment: folded into
+    // a value every few operands, so neither reads nor flushes gather
+    // thousands of them (memory and time that grew with the file).
+    options.max_successive_merges = 16;
   }
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;
@@ -323,8 +334,15 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
 
   auto rep = std::make_unique<Rep>();
   rep->data_dir = options.data_dir;
-  std::shared_ptr<rocksdb::Cache> block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-  const rocksdb::DBOptions db_options = MakeDbOptions();
+  // A high-priority pool for index and filter blocks (a tenth of the cache).
+  std::shared_ptr<rocksdb::Cache> block_cache =
+      rocksdb::NewLRUCache(options.block_cache_bytes, /*num_shard_bits=*/-1,
+                           /*strict_capacity_limit=*/false, /*high_pri_pool_ratio=*/0.1);
+  rocksdb::DBOptions db_options = MakeDbOptions();
+  // The memtables are charged to the block cache: block_cache_bytes bounds
+  // RocksDB's memory as a whole (memtables, data, index and filter blocks).
+  db_options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(
+      db_options.db_write_buffer_size, block_cache);
 
   // Every column family on disk must be opened: ours, "default", and any a
   // newer hubd may have added (opened with default options, never used).

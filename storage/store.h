@@ -88,8 +88,10 @@ enum class Durability {
 struct StoreOptions {
   // Folder holding the database; created if missing.
   std::string data_dir;
-  // Block cache size for point lookups (coverage index, members).
-  size_t block_cache_bytes = 256u << 20;
+  // RocksDB's memory budget, as one block cache: the memtables of all column
+  // families (up to 64 MiB, charged to it), data blocks, and every table's
+  // index and filter blocks (so memory does not grow with the store's size).
+  size_t block_cache_bytes = 128u << 20;
 };
 
 // What CreateCheckpoint wrote.
