@@ -76,12 +76,13 @@ std::string FormatMonitorSummary(const hub::v1::MonitorSummary& s) {
   if (s.flows_truncated()) os << "note      the window held too many records; flows are partial\n";
 
   {
-    TextTable table({"PLAN", "HEAD", "CURSOR", "UNACKED", "OLDEST UNACKED", "ACK P50/P90/P99"});
+    TextTable table({"PLAN", "HEAD", "CURSOR", "UNACKED", "OLDEST UNACKED", "ACK P50/P90/P99",
+                     "PART 2 HELD"});
     for (const auto& b : s.backlogs()) {
       table.AddRow({b.plan_id(), absl::StrCat(b.head_sequence()), absl::StrCat(b.cursor()),
                     absl::StrCat(b.unacked_count()),
                     b.unacked_count() > 0 ? FormatSeconds(b.oldest_unacked_age_seconds()) : "-",
-                    Latency(b.ack_latency())});
+                    Latency(b.ack_latency()), absl::StrCat(b.part2_held_count())});
     }
     Section(os, "BACKLOG (each plan's feed, now)", table, s.backlogs().empty());
   }

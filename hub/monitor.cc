@@ -113,6 +113,7 @@ Monitor::Monitor(storage::Store* store, storage::DirectoryStore* directory,
       options_(std::move(options)),
       monitor_store_(store),
       ingest_store_(store),
+      consents_(store),
       feed_appended_(metrics->Counter(
           "hub_feed_appended_records_total",
           "Records appended to the plan's feed since it began (its head sequence).", {"plan"})),
@@ -124,6 +125,10 @@ Monitor::Monitor(storage::Store* store, storage::DirectoryStore* directory,
       feed_oldest_age_(metrics->Gauge(
           "hub_feed_oldest_unacked_age_seconds",
           "Age of the plan's oldest unacknowledged record (0 when none waits).", {"plan"})),
+      part2_held_(metrics->Gauge(
+          "hub_part2_held_records",
+          "42 CFR Part 2 records withheld from the plan's feed for want of the member's consent.",
+          {"plan"})),
       ack_latency_(metrics->Gauge(
           "hub_feed_ack_latency_seconds",
           "Receipt -> plan ack latency of the records received in the monitor window, by plan "
@@ -500,6 +505,8 @@ absl::StatusOr<MonitorSummary> Monitor::Summarize(absl::Duration window,
     b.set_head_sequence(head);
     b.set_cursor(cursor);
     b.set_unacked_count(head > cursor ? static_cast<int64_t>(head - cursor) : 0);
+    ASSIGN_OR_RETURN(const int64_t held, consents_.CountHeld(plan.plan_id()));
+    b.set_part2_held_count(held);
     if (head > cursor) {
       ASSIGN_OR_RETURN(const std::vector<hub::v1::FeedItem> oldest,
                        feed_->ReadItems(plan.plan_id(), cursor, 1));
@@ -774,6 +781,7 @@ void Monitor::UpdateGauges(const MonitorSummary& summary) {
     feed_acked_.Set({b.plan_id()}, static_cast<double>(b.cursor()));
     feed_backlog_.Set({b.plan_id()}, static_cast<double>(b.unacked_count()));
     feed_oldest_age_.Set({b.plan_id()}, b.oldest_unacked_age_seconds());
+    part2_held_.Set({b.plan_id()}, static_cast<double>(b.part2_held_count()));
     if (b.ack_latency().count() > 0) {
       latency.push_back({{b.plan_id(), "0.5"}, b.ack_latency().p50_seconds()});
       latency.push_back({{b.plan_id(), "0.9"}, b.ack_latency().p90_seconds()});

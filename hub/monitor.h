@@ -50,6 +50,7 @@
 #include "absl/time/time.h"
 #include "hub/metrics.h"
 #include "hub/v1/monitor.pb.h"
+#include "storage/consent_store.h"
 #include "storage/directory_store.h"
 #include "storage/feed_store.h"
 #include "storage/ingest_store.h"
@@ -137,12 +138,14 @@ class Monitor {
   const MonitorOptions options_;
   storage::MonitorStore monitor_store_;
   storage::IngestStore ingest_store_;
+  storage::ConsentStore consents_;
 
   // Gauges and counters.
   MetricFamily& feed_appended_;
   MetricFamily& feed_acked_;
   MetricFamily& feed_backlog_;
   MetricFamily& feed_oldest_age_;
+  MetricFamily& part2_held_;
   MetricFamily& ack_latency_;
   MetricFamily& window_records_;
   MetricFamily& window_rejections_;

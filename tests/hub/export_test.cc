@@ -31,6 +31,7 @@
 #include "hub/server.h"
 #include "hub/submit_pipeline.h"
 #include "hub/v1/consent.grpc.pb.h"
+#include "hub/v1/monitor_service.grpc.pb.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "hub/v1/provider_service.grpc.pb.h"
 #include "storage/care_store.h"
@@ -767,6 +768,35 @@ TEST_F(ExportTest, Part2RecordsAreExportedOnlyUnderTheMembersConsent) {
     ASSERT_TRUE(providers_->Submit(&context, submit, &response).ok());
     ASSERT_EQ(response.results_size(), 1);
     ASSERT_TRUE(response.results(0).has_accepted()) << response.DebugString();
+  }
+  // The plan's feed carries a placeholder; the county sees the hold as a
+  // count (MonitorService, hub_part2_held_records), never the record.
+  {
+    grpc::ClientContext context;
+    hub::v1::PullFeedRequest request;
+    request.set_plan_id("molina");
+    auto reader = plans_->PullFeed(&context, request);
+    hub::v1::PullFeedResponse response;
+    int placeholders = 0;
+    while (reader->Read(&response)) {
+      if (response.item().withheld_reason() == "PART2_CONSENT_REQUIRED") {
+        ++placeholders;
+        EXPECT_FALSE(response.item().has_submission());
+      }
+    }
+    ASSERT_TRUE(reader->Finish().ok());
+    EXPECT_EQ(placeholders, 1);
+    auto monitor = hub::v1::MonitorService::NewStub(channel_);
+    grpc::ClientContext summary_context;
+    hub::v1::GetSummaryResponse summary;
+    ASSERT_TRUE(
+        monitor->GetSummary(&summary_context, hub::v1::GetSummaryRequest(), &summary).ok());
+    int64_t molina_held = -1;
+    for (const hub::v1::PlanBacklog& b : summary.summary().backlogs()) {
+      if (b.plan_id() == "molina") molina_held = b.part2_held_count();
+    }
+    EXPECT_EQ(molina_held, 1);
+    EXPECT_THAT(summary.DebugString(), Not(HasSubstr(kP)));
   }
   Exported held = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
   ASSERT_TRUE(held.status.ok()) << held.status.error_message();

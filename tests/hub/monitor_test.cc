@@ -758,7 +758,7 @@ TEST_F(MonitorTest, HubctlStatsPrintsTheSummary) {
       << text;
   EXPECT_TRUE(absl::StrContains(text, "p50 / p90 / p99: 10m0s / 40m0s / 40m0s (3 acknowledged)"))
       << text;
-  EXPECT_TRUE(std::regex_search(text, std::regex(R"(\nchg +1 +0 +1 +1h0m0s +-\n)"))) << text;
+  EXPECT_TRUE(std::regex_search(text, std::regex(R"(\nchg +1 +0 +1 +1h0m0s +- +0\n)"))) << text;
   EXPECT_TRUE(std::regex_search(text, std::regex(R"(plan_feed +PLAN_MEMBER_NOT_ELIGIBLE +1)")))
       << text;
   EXPECT_TRUE(std::regex_search(text, std::regex(R"(molina +bravo_housing +2 +1 +0 +1 +1)")))
