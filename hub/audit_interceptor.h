@@ -12,7 +12,8 @@
 // RPC, which records (every record_id / report_id / consent_id in the
 // request and the responses, e.g. each feed item pulled), which members (as
 // keyed hashes of every CIN seen: never a CIN), when (the hub's clock) and
-// the outcome (the status code). Ids beyond kMaxIdsPerRecord are counted.
+// the outcome (the status code). Beyond kMaxIdsPerRecord distinct ids (or
+// members), further mentions are counted, not listed.
 //
 // Thread safety: the factory is shared by all calls; the log is thread-safe.
 #ifndef HUB_HUB_AUDIT_INTERCEPTOR_H_

@@ -1,5 +1,6 @@
 #include "storage/audit_store.h"
 
+#include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
@@ -52,12 +53,62 @@ std::string AuditStore::RecordKey(uint64_t sequence) {
   return absl::StrCat(internal::Absl(kRecordPrefix), internal::EncodeBigEndian64(sequence));
 }
 
+// HMAC-SHA256 (RFC 2104) with the key's pads absorbed once: each MemberRef
+// copies the two states instead of setting up an HMAC from the key.
+struct AuditStore::HmacPads {
+  explicit HmacPads(std::string_view key) {
+    constexpr size_t kBlock = 64;  // SHA-256's block size.
+    std::string k(key);
+    if (k.size() > kBlock) {
+      unsigned char digest[SHA256_DIGEST_LENGTH];
+      unsigned int length = 0;
+      EVP_Digest(k.data(), k.size(), digest, &length, EVP_sha256(), nullptr);
+      k.assign(reinterpret_cast<const char*>(digest), length);
+    }
+    k.resize(kBlock, '\0');
+    std::string ipad(kBlock, '\0'), opad(kBlock, '\0');
+    for (size_t i = 0; i < kBlock; ++i) {
+      ipad[i] = static_cast<char>(k[i] ^ 0x36);
+      opad[i] = static_cast<char>(k[i] ^ 0x5c);
+    }
+    EVP_DigestInit_ex(inner, EVP_sha256(), nullptr);
+    EVP_DigestUpdate(inner, ipad.data(), ipad.size());
+    EVP_DigestInit_ex(outer, EVP_sha256(), nullptr);
+    EVP_DigestUpdate(outer, opad.data(), opad.size());
+  }
+  ~HmacPads() {
+    EVP_MD_CTX_free(inner);
+    EVP_MD_CTX_free(outer);
+  }
+  HmacPads(const HmacPads&) = delete;
+  HmacPads& operator=(const HmacPads&) = delete;
+
+  // HMAC-SHA256 of `message` into digest[SHA256_DIGEST_LENGTH].
+  void Mac(std::string_view message, unsigned char* digest) const {
+    thread_local EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    unsigned char inner_digest[SHA256_DIGEST_LENGTH];
+    unsigned int length = 0;
+    EVP_MD_CTX_copy_ex(ctx, inner);
+    EVP_DigestUpdate(ctx, message.data(), message.size());
+    EVP_DigestFinal_ex(ctx, inner_digest, &length);
+    EVP_MD_CTX_copy_ex(ctx, outer);
+    EVP_DigestUpdate(ctx, inner_digest, length);
+    EVP_DigestFinal_ex(ctx, digest, &length);
+  }
+
+  EVP_MD_CTX* const inner = EVP_MD_CTX_new();
+  EVP_MD_CTX* const outer = EVP_MD_CTX_new();
+};
+
 AuditStore::AuditStore(Store* store, std::string hmac_key, uint64_t last_sequence,
                        std::string last_hash)
     : store_(store),
       hmac_key_(std::move(hmac_key)),
+      pads_(std::make_unique<const HmacPads>(hmac_key_)),
       last_sequence_(last_sequence),
       last_hash_(std::move(last_hash)) {}
+
+AuditStore::~AuditStore() = default;
 
 absl::StatusOr<std::unique_ptr<AuditStore>> AuditStore::Open(Store* store) {
   Store::Rep& rep = store->rep();
@@ -119,10 +170,8 @@ absl::StatusOr<uint64_t> AuditStore::Append(hub::v1::AuditRecord record) {
 }
 
 std::string AuditStore::MemberRef(std::string_view cin) const {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), hmac_key_.data(), static_cast<int>(hmac_key_.size()),
-       reinterpret_cast<const unsigned char*>(cin.data()), cin.size(), digest, &length);
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  pads_->Mac(cin, digest);
   return absl::StrCat("mbr_", Hex(digest, 8));
 }
 

@@ -42,12 +42,15 @@ class AuditStore {
   // Reads the chain's tail and the member-ref key (creating the key on
   // first use). `store` is not owned and must outlive the AuditStore.
   static absl::StatusOr<std::unique_ptr<AuditStore>> Open(Store* store);
+  ~AuditStore();
 
   // Sets sequence, prev_hash and hash of `record` and appends it. Returns
   // the stored record's sequence.
   absl::StatusOr<uint64_t> Append(hub::v1::AuditRecord record);
 
-  // The keyed hash of a CIN: "mbr_" + 16 lowercase hex digits.
+  // The keyed hash of a CIN: "mbr_" + 16 lowercase hex digits (the first 8
+  // bytes of HMAC-SHA256 under the store's key). Thread-safe; cheap enough
+  // to call per streamed record (the key's pads are hashed once).
   std::string MemberRef(std::string_view cin) const;
 
   // Calls `fn` for each record with sequence > after_sequence, in order,
@@ -73,8 +76,12 @@ class AuditStore {
  private:
   AuditStore(Store* store, std::string hmac_key, uint64_t last_sequence, std::string last_hash);
 
+  // SHA-256 states after the HMAC key's inner and outer pads (audit_store.cc).
+  struct HmacPads;
+
   Store* const store_;
   const std::string hmac_key_;
+  const std::unique_ptr<const HmacPads> pads_;
   mutable absl::Mutex mu_;
   uint64_t last_sequence_ ABSL_GUARDED_BY(mu_);
   std::string last_hash_ ABSL_GUARDED_BY(mu_);

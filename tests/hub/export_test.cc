@@ -30,6 +30,7 @@
 #include "hub/plan_adapters.h"
 #include "hub/server.h"
 #include "hub/submit_pipeline.h"
+#include "hub/v1/audit.grpc.pb.h"
 #include "hub/v1/consent.grpc.pb.h"
 #include "hub/v1/monitor_service.grpc.pb.h"
 #include "hub/v1/plan_service.grpc.pb.h"
@@ -762,12 +763,14 @@ TEST_F(ExportTest, Part2RecordsAreExportedOnlyUnderTheMembersConsent) {
   hub::v1::SubmitRequest submit;
   submit.set_provider_id("juliet_recovery");
   *submit.add_submissions() = EcmOutreach("p2-otf-1", kP, "2026-11-06");
+  std::string part2_record_id;
   {
     grpc::ClientContext context;
     hub::v1::SubmitResponse response;
     ASSERT_TRUE(providers_->Submit(&context, submit, &response).ok());
     ASSERT_EQ(response.results_size(), 1);
     ASSERT_TRUE(response.results(0).has_accepted()) << response.DebugString();
+    part2_record_id = response.results(0).accepted().record_id();
   }
   // The plan's feed carries a placeholder; the county sees the hold as a
   // count (MonitorService, hub_part2_held_records), never the record.
@@ -797,6 +800,22 @@ TEST_F(ExportTest, Part2RecordsAreExportedOnlyUnderTheMembersConsent) {
     }
     EXPECT_EQ(molina_held, 1);
     EXPECT_THAT(summary.DebugString(), Not(HasSubstr(kP)));
+    // The audit log names the pull's records; the withheld item disclosed
+    // nothing about its member, so the pull names no member.
+    auto audit = hub::v1::AuditService::NewStub(channel_);
+    grpc::ClientContext audit_context;
+    hub::v1::QueryAuditRequest query;
+    hub::v1::QueryAuditResponse found;
+    ASSERT_TRUE(audit->QueryAudit(&audit_context, query, &found).ok());
+    bool pull_audited = false;
+    for (const hub::v1::AuditRecord& r : found.records()) {
+      if (r.method() != "/hub.v1.PlanService/PullFeed") continue;
+      pull_audited = true;
+      EXPECT_EQ(r.member_refs_size(), 0);
+      EXPECT_THAT(std::vector<std::string>(r.record_ids().begin(), r.record_ids().end()),
+                  ::testing::Contains(part2_record_id));
+    }
+    EXPECT_TRUE(pull_audited);
   }
   Exported held = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
   ASSERT_TRUE(held.status.ok()) << held.status.error_message();
@@ -828,6 +847,48 @@ TEST_F(ExportTest, Part2RecordsAreExportedOnlyUnderTheMembersConsent) {
   EXPECT_EQ(covered.redisclosure_notice, kPart2RedisclosureNotice);
   EXPECT_THAT(covered.bytes, HasSubstr(kP));
 
+  // A record the consent covers reaches the plan's feed, and the pull's audit
+  // record names it and the member (by member ref: a query by CIN finds it).
+  {
+    hub::v1::SubmitRequest again;
+    again.set_provider_id("juliet_recovery");
+    *again.add_submissions() = EcmOutreach("p2-otf-2", kP, "2026-11-09");
+    grpc::ClientContext context;
+    hub::v1::SubmitResponse response;
+    ASSERT_TRUE(providers_->Submit(&context, again, &response).ok());
+    ASSERT_TRUE(response.results(0).has_accepted());
+    const std::string disclosed_id = response.results(0).accepted().record_id();
+    grpc::ClientContext pull_context;
+    hub::v1::PullFeedRequest pull;
+    pull.set_plan_id("molina");
+    auto reader = plans_->PullFeed(&pull_context, pull);
+    hub::v1::PullFeedResponse item;
+    bool delivered = false;
+    while (reader->Read(&item)) {
+      if (item.item().record_id() == disclosed_id) {
+        delivered = item.item().has_submission();
+        EXPECT_EQ(item.item().redisclosure_notice(), kPart2RedisclosureNotice);
+      }
+    }
+    ASSERT_TRUE(reader->Finish().ok());
+    EXPECT_TRUE(delivered);
+    auto audit = hub::v1::AuditService::NewStub(channel_);
+    grpc::ClientContext audit_context;
+    hub::v1::QueryAuditRequest query;
+    query.set_member(kP);
+    hub::v1::QueryAuditResponse found;
+    ASSERT_TRUE(audit->QueryAudit(&audit_context, query, &found).ok());
+    bool pull_audited = false;
+    for (const hub::v1::AuditRecord& r : found.records()) {
+      if (r.method() != "/hub.v1.PlanService/PullFeed") continue;
+      pull_audited = true;
+      EXPECT_EQ(r.member_refs_size(), 1);
+      EXPECT_THAT(std::vector<std::string>(r.record_ids().begin(), r.record_ids().end()),
+                  ::testing::Contains(disclosed_id));
+    }
+    EXPECT_TRUE(pull_audited);
+  }
+
   hub::v1::RevokeConsentRequest revoke;
   revoke.set_consent_id(recorded.consent().consent_id());
   revoke.set_provider_id("juliet_recovery");
@@ -840,7 +901,7 @@ TEST_F(ExportTest, Part2RecordsAreExportedOnlyUnderTheMembersConsent) {
   Exported after = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
   ASSERT_TRUE(after.status.ok());
   EXPECT_EQ(after.record_count, 0);
-  EXPECT_EQ(after.part2_withheld, 1);
+  EXPECT_EQ(after.part2_withheld, 2);  // Both records of the program.
   EXPECT_THAT(after.bytes, Not(HasSubstr(kP)));
 }
 
