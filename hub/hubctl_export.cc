@@ -127,26 +127,34 @@ int ExportFileCommand(const std::shared_ptr<grpc::Channel>& channel, std::string
     }
     return 1;
   }
-  std::filesystem::rename(part_path, final_path, ec);
-  if (ec) {
-    std::filesystem::remove(part_path, ec);
-    err << "hubctl: export: cannot create " << final_path.string() << " (" << ec.message()
-        << ")\n";
-    return 1;
-  }
-  out << final_path.string() << ": " << records << " records (" << bytes << " bytes)\n";
+  // Part 2 records must not travel without the re-disclosure notice (42 CFR
+  // 2.32): it is written beside the file before the file gets its name.
+  std::filesystem::path notice_path;
   if (!header.redisclosure_notice().empty()) {
-    // The notice must accompany the records (42 CFR 2.32): kept beside the file.
-    std::filesystem::path notice_path = final_path;
+    notice_path = final_path;
     notice_path += ".part2-notice.txt";
     std::ofstream notice(notice_path, std::ios::trunc);
     notice << header.redisclosure_notice() << "\n";
     notice.close();
     if (!notice) {
+      std::filesystem::remove(part_path, ec);
       err << "hubctl: export: cannot write " << notice_path.string()
-          << "; the file holds 42 CFR Part 2 records and must not be shared without its notice\n";
+          << ", the re-disclosure notice the file's 42 CFR Part 2 records must travel with; "
+             "nothing was saved: check the folder's permissions and space, then export again\n";
       return 1;
     }
+  }
+  std::error_code rename_error;
+  std::filesystem::rename(part_path, final_path, rename_error);
+  if (rename_error) {
+    std::filesystem::remove(part_path, ec);
+    if (!notice_path.empty()) std::filesystem::remove(notice_path, ec);
+    err << "hubctl: export: cannot create " << final_path.string() << " ("
+        << rename_error.message() << ")\n";
+    return 1;
+  }
+  out << final_path.string() << ": " << records << " records (" << bytes << " bytes)\n";
+  if (!notice_path.empty()) {
     out << "  holds 42 CFR Part 2 records disclosed under the members' consents; the re-disclosure "
            "notice that must go with them: "
         << notice_path.string() << "\n";

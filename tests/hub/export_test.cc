@@ -3,8 +3,6 @@
 // 837P hold only its own records of the period, in its own layout (read
 // back with the plan's own adapter), 837P envelopes and control numbers are
 // right and durable across a hub restart; errors; hubctl export.
-#include <stdio.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <chrono>
@@ -191,6 +189,11 @@ class CountingHandler : public adapters::X12Handler {
   std::string interchange;
   std::string group;
 };
+
+// hubctl (HUBCTL_PATH) with `args`: its exit code and output.
+CommandResult RunHubctl(const std::string& args) {
+  return RunCommand(absl::StrCat("env -u HUB_SERVER ", HUBCTL_PATH, " ", args));
+}
 
 class ExportTest : public ::testing::Test {
  protected:
@@ -457,6 +460,37 @@ class ExportTest : public ::testing::Test {
     }
     out.status = reader->Finish();
     return out;
+  }
+
+  // Every item of `plan_id`'s feed from its cursor (nothing acknowledged).
+  std::vector<hub::v1::FeedItem> Pull(const std::string& plan_id) {
+    grpc::ClientContext context;
+    hub::v1::PullFeedRequest request;
+    request.set_plan_id(plan_id);
+    auto reader = plans_->PullFeed(&context, request);
+    std::vector<hub::v1::FeedItem> items;
+    hub::v1::PullFeedResponse response;
+    while (reader->Read(&response)) items.push_back(response.item());
+    const grpc::Status status = reader->Finish();
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return items;
+  }
+
+  // The audit records of PullFeed calls, of those concerning `member` (a
+  // CIN) if given.
+  std::vector<hub::v1::AuditRecord> PullAuditRecords(const std::string& member = "") {
+    auto audit = hub::v1::AuditService::NewStub(channel_);
+    grpc::ClientContext context;
+    hub::v1::QueryAuditRequest query;
+    query.set_member(member);
+    hub::v1::QueryAuditResponse found;
+    const grpc::Status status = audit->QueryAudit(&context, query, &found);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    std::vector<hub::v1::AuditRecord> pulls;
+    for (const hub::v1::AuditRecord& r : found.records()) {
+      if (r.method() == "/hub.v1.PlanService/PullFeed") pulls.push_back(r);
+    }
+    return pulls;
   }
 
   const adapters::PlanAdapter& Adapter(const std::string& profile) {
@@ -775,19 +809,13 @@ TEST_F(ExportTest, Part2RecordsAreExportedOnlyUnderTheMembersConsent) {
   // The plan's feed carries a placeholder; the county sees the hold as a
   // count (MonitorService, hub_part2_held_records), never the record.
   {
-    grpc::ClientContext context;
-    hub::v1::PullFeedRequest request;
-    request.set_plan_id("molina");
-    auto reader = plans_->PullFeed(&context, request);
-    hub::v1::PullFeedResponse response;
     int placeholders = 0;
-    while (reader->Read(&response)) {
-      if (response.item().withheld_reason() == "PART2_CONSENT_REQUIRED") {
+    for (const hub::v1::FeedItem& item : Pull("molina")) {
+      if (item.withheld_reason() == "PART2_CONSENT_REQUIRED") {
         ++placeholders;
-        EXPECT_FALSE(response.item().has_submission());
+        EXPECT_FALSE(item.has_submission());
       }
     }
-    ASSERT_TRUE(reader->Finish().ok());
     EXPECT_EQ(placeholders, 1);
     auto monitor = hub::v1::MonitorService::NewStub(channel_);
     grpc::ClientContext summary_context;
@@ -802,20 +830,12 @@ TEST_F(ExportTest, Part2RecordsAreExportedOnlyUnderTheMembersConsent) {
     EXPECT_THAT(summary.DebugString(), Not(HasSubstr(kP)));
     // The audit log names the pull's records; the withheld item disclosed
     // nothing about its member, so the pull names no member.
-    auto audit = hub::v1::AuditService::NewStub(channel_);
-    grpc::ClientContext audit_context;
-    hub::v1::QueryAuditRequest query;
-    hub::v1::QueryAuditResponse found;
-    ASSERT_TRUE(audit->QueryAudit(&audit_context, query, &found).ok());
-    bool pull_audited = false;
-    for (const hub::v1::AuditRecord& r : found.records()) {
-      if (r.method() != "/hub.v1.PlanService/PullFeed") continue;
-      pull_audited = true;
+    const std::vector<hub::v1::AuditRecord> pulls = PullAuditRecords();
+    EXPECT_FALSE(pulls.empty());
+    for (const hub::v1::AuditRecord& r : pulls) {
       EXPECT_EQ(r.member_refs_size(), 0);
-      EXPECT_THAT(std::vector<std::string>(r.record_ids().begin(), r.record_ids().end()),
-                  ::testing::Contains(part2_record_id));
+      EXPECT_THAT(r.record_ids(), ::testing::Contains(part2_record_id));
     }
-    EXPECT_TRUE(pull_audited);
   }
   Exported held = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
   ASSERT_TRUE(held.status.ok()) << held.status.error_message();
@@ -846,6 +866,17 @@ TEST_F(ExportTest, Part2RecordsAreExportedOnlyUnderTheMembersConsent) {
   EXPECT_EQ(covered.part2_withheld, 0);
   EXPECT_EQ(covered.redisclosure_notice, kPart2RedisclosureNotice);
   EXPECT_THAT(covered.bytes, HasSubstr(kP));
+  // hubctl export keeps the notice beside the file.
+  {
+    const std::string out = root_ + "/part2-exports";
+    std::filesystem::create_directories(out);
+    CommandResult r = RunHubctl(absl::StrCat(
+        "--server=", address_, " export --plan=molina --kind=otf --period=2026-11 --out=", out));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_THAT(r.output, HasSubstr("re-disclosure notice"));
+    EXPECT_EQ(ReadFile(out + "/molina_otf_2026-11.tsv.part2-notice.txt"),
+              absl::StrCat(kPart2RedisclosureNotice, "\n"));
+  }
 
   // A record the consent covers reaches the plan's feed, and the pull's audit
   // record names it and the member (by member ref: a query by CIN finds it).
@@ -858,35 +889,20 @@ TEST_F(ExportTest, Part2RecordsAreExportedOnlyUnderTheMembersConsent) {
     ASSERT_TRUE(providers_->Submit(&context, again, &response).ok());
     ASSERT_TRUE(response.results(0).has_accepted());
     const std::string disclosed_id = response.results(0).accepted().record_id();
-    grpc::ClientContext pull_context;
-    hub::v1::PullFeedRequest pull;
-    pull.set_plan_id("molina");
-    auto reader = plans_->PullFeed(&pull_context, pull);
-    hub::v1::PullFeedResponse item;
     bool delivered = false;
-    while (reader->Read(&item)) {
-      if (item.item().record_id() == disclosed_id) {
-        delivered = item.item().has_submission();
-        EXPECT_EQ(item.item().redisclosure_notice(), kPart2RedisclosureNotice);
+    for (const hub::v1::FeedItem& item : Pull("molina")) {
+      if (item.record_id() == disclosed_id) {
+        delivered = item.has_submission();
+        EXPECT_EQ(item.redisclosure_notice(), kPart2RedisclosureNotice);
       }
     }
-    ASSERT_TRUE(reader->Finish().ok());
     EXPECT_TRUE(delivered);
-    auto audit = hub::v1::AuditService::NewStub(channel_);
-    grpc::ClientContext audit_context;
-    hub::v1::QueryAuditRequest query;
-    query.set_member(kP);
-    hub::v1::QueryAuditResponse found;
-    ASSERT_TRUE(audit->QueryAudit(&audit_context, query, &found).ok());
-    bool pull_audited = false;
-    for (const hub::v1::AuditRecord& r : found.records()) {
-      if (r.method() != "/hub.v1.PlanService/PullFeed") continue;
-      pull_audited = true;
+    const std::vector<hub::v1::AuditRecord> pulls = PullAuditRecords(kP);
+    EXPECT_FALSE(pulls.empty());
+    for (const hub::v1::AuditRecord& r : pulls) {
       EXPECT_EQ(r.member_refs_size(), 1);
-      EXPECT_THAT(std::vector<std::string>(r.record_ids().begin(), r.record_ids().end()),
-                  ::testing::Contains(disclosed_id));
+      EXPECT_THAT(r.record_ids(), ::testing::Contains(disclosed_id));
     }
-    EXPECT_TRUE(pull_audited);
   }
 
   hub::v1::RevokeConsentRequest revoke;
@@ -1006,24 +1022,6 @@ TEST_F(ExportTest, EveryKindMatchesItsGoldenFile) {
           << "and review the diff";
     }
   }
-}
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;
-};
-
-CommandResult RunHubctl(const std::string& args) {
-  const std::string command = absl::StrCat("env -u HUB_SERVER ", HUBCTL_PATH, " ", args, " 2>&1");
-  CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) result.output.append(buffer, n);
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
 }
 
 TEST_F(ExportTest, HubctlExportWritesTheFileUnderTheHubsName) {
