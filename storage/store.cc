@@ -37,14 +37,13 @@ namespace {
 // written with a different schema.
 constexpr std::string_view kSchemaVersion = "1";
 
-// Merge operator of the meta column family: the stored value is the maximum
-// of every fixed64 merged into it. NextVersion merges each version it hands
-// out into "version_hwm", so the key holds the highest version any committed
-// batch allocated, whatever order batches commit in, and a version allocated
-// by a batch that never commits is simply never recorded (no later version
-// can be lower than a recorded one, since the counter only grows).
-class MaxU64MergeOperator : public rocksdb::AssociativeMergeOperator {
+// A merge operator over fixed64 values: the stored value is `combine` of
+// the existing value (0 if none) and each operand merged into it.
+class Fixed64MergeOperator : public rocksdb::AssociativeMergeOperator {
  public:
+  Fixed64MergeOperator(const char* name, uint64_t (*combine)(uint64_t, uint64_t))
+      : name_(name), combine_(combine) {}
+
   bool Merge(const rocksdb::Slice& /*key*/, const rocksdb::Slice* existing_value,
              const rocksdb::Slice& value, std::string* new_value,
              rocksdb::Logger* /*logger*/) const override {
@@ -55,31 +54,33 @@ class MaxU64MergeOperator : public rocksdb::AssociativeMergeOperator {
     }
     uint64_t operand = 0;
     if (!internal::DecodeFixed64(internal::ToView(value), &operand)) return false;
-    *new_value = internal::EncodeFixed64(std::max(current, operand));
+    *new_value = internal::EncodeFixed64(combine_(current, operand));
     return true;
   }
-  const char* Name() const override { return "hub.max_u64"; }
+  const char* Name() const override { return name_; }
+
+ private:
+  const char* const name_;
+  uint64_t (*const combine_)(uint64_t, uint64_t);
 };
 
-// Merge operator of the capacity counts (storage/care_store.h): the stored
-// value is the sum of every int64 (fixed64, two's complement) merged into it.
-class AddI64MergeOperator : public rocksdb::AssociativeMergeOperator {
- public:
-  bool Merge(const rocksdb::Slice& /*key*/, const rocksdb::Slice* existing_value,
-             const rocksdb::Slice& value, std::string* new_value,
-             rocksdb::Logger* /*logger*/) const override {
-    uint64_t current = 0;
-    if (existing_value != nullptr &&
-        !internal::DecodeFixed64(internal::ToView(*existing_value), &current)) {
-      return false;  // RocksDB reports Corruption.
-    }
-    uint64_t operand = 0;
-    if (!internal::DecodeFixed64(internal::ToView(value), &operand)) return false;
-    *new_value = internal::EncodeFixed64(current + operand);  // Wraps: two's complement.
-    return true;
-  }
-  const char* Name() const override { return "hub.add_i64"; }
-};
+// The meta column family's: the maximum of every fixed64 merged in.
+// NextVersion merges each version it hands out into "version_hwm", so the
+// key holds the highest version any committed batch allocated, whatever
+// order batches commit in, and a version allocated by a batch that never
+// commits is simply never recorded (no later version can be lower than a
+// recorded one, since the counter only grows).
+std::shared_ptr<rocksdb::MergeOperator> MaxU64MergeOperator() {
+  return std::make_shared<Fixed64MergeOperator>(
+      "hub.max_u64", [](uint64_t a, uint64_t b) { return std::max(a, b); });
+}
+
+// The capacity counts' (storage/care_store.h): the sum of every int64
+// (fixed64, two's complement) merged in; wraps like two's complement.
+std::shared_ptr<rocksdb::MergeOperator> AddI64MergeOperator() {
+  return std::make_shared<Fixed64MergeOperator>("hub.add_i64",
+                                                [](uint64_t a, uint64_t b) { return a + b; });
+}
 
 // Prefix extractor of the column families keyed by CIN first: the first
 // field including its '\0' separator ("cin\0"). Keys without a separator are
@@ -157,10 +158,10 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(ColumnFamily family,
     options.prefix_extractor = std::make_shared<FirstFieldPrefix>();
   }
   if (family == ColumnFamily::kMeta) {
-    options.merge_operator = std::make_shared<MaxU64MergeOperator>();
+    options.merge_operator = MaxU64MergeOperator();
   }
   if (family == ColumnFamily::kCapacityCounts) {
-    options.merge_operator = std::make_shared<AddI64MergeOperator>();
+    options.merge_operator = AddI64MergeOperator();
     // A provider's count takes one +1/-1 operand per assignment: folded into
     // a value every few operands, so neither reads nor flushes gather
     // thousands of them (memory and time that grew with the file).

@@ -1,7 +1,9 @@
 #include "tests/hub/hub_test_util.h"
 
 #include <netinet/in.h>
+#include <stdio.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -151,6 +153,19 @@ std::unique_ptr<TestHub> StartTestHub(std::string_view seed_text, std::string ro
   hub->server = *std::move(server);
   hub->channel = grpc::CreateChannel(hub->address(), grpc::InsecureChannelCredentials());
   return hub;
+}
+
+CommandResult RunCommand(const std::string& command) {
+  const std::string both = absl::StrCat(command, " 2>&1");
+  CommandResult result;
+  FILE* pipe = popen(both.c_str(), "r");
+  if (pipe == nullptr) return result;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) result.output.append(buffer, n);
+  const int status = pclose(pipe);
+  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  return result;
 }
 
 int UnusedPort() {

@@ -61,6 +61,15 @@ std::unique_ptr<TestHub> StartTestHub(std::string_view seed_text, std::string ro
 // A loopback port nothing listens on (bound, then closed).
 int UnusedPort();
 
+// What a shell command printed (stdout and stderr together) and its exit
+// code (-1 if it did not exit normally).
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+// Runs `command` with /bin/sh, capturing both streams.
+CommandResult RunCommand(const std::string& command);
+
 }  // namespace hub::testing
 
 #endif  // HUB_TESTS_HUB_HUB_TEST_UTIL_H_

@@ -1,7 +1,5 @@
 // The hubctl binary (HUBCTL_PATH) against an in-process hub, plus its table
 // formatting.
-#include <stdio.h>
-#include <sys/wait.h>
 
 #include <sstream>
 #include <string>
@@ -24,26 +22,14 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct Result {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together.
-};
+using Result = hub::testing::CommandResult;
 
 // Runs hubctl with `args` (already shell-safe) and HUB_SERVER set to
 // `hub_server`, or unset if empty.
 Result RunHubctlBinary(const std::string& args, const std::string& hub_server = "") {
   const std::string env =
       hub_server.empty() ? "env -u HUB_SERVER" : absl::StrCat("env HUB_SERVER=", hub_server);
-  const std::string command = absl::StrCat(env, " ", HUBCTL_PATH, " ", args, " 2>&1");
-  Result result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) result.output.append(buffer, n);
-  const int status = pclose(pipe);
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  return result;
+  return hub::testing::RunCommand(absl::StrCat(env, " ", HUBCTL_PATH, " ", args));
 }
 
 class HubctlTest : public ::testing::Test {
