@@ -28,14 +28,18 @@
 //
 // --rss_rows (0 = skip): a separate measurement of memory. A --rss_rows
 // member file of --rss_plan is generated, then a FRESH PROCESS (this binary
-// re-executed with --mode=rss) runs only the full path on it and reports its
-// peak RSS (getrusage ru_maxrss; target <= 256 MiB).
+// re-executed with --mode=rss) runs only the hub, as hubd would be, and this
+// process uploads the file to it, as hubctl would; once the report is back
+// the child reports its peak RSS (getrusage ru_maxrss; target <= 256 MiB).
+// Both modes run under the process memory settings hubd uses
+// (hub::ConfigureProcessMemory).
 //
 // Needs HUB_SOURCE_DIR (the repository root) for the demo directory, the
 // reference tables and the plan profiles. Temp dirs are removed unless --keep.
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -392,10 +396,11 @@ struct FullResult {
   hub::v1::IngestReport report;
 };
 
-int g_block_cache_mib = 128;  // Flags::block_cache_mib, for FullPath.
+int g_block_cache_mib = 128;  // Flags::block_cache_mib, for StartBenchHub.
 
-absl::StatusOr<FullResult> FullPath(const std::string& root, const std::string& plan,
-                                    const std::string& file) {
+// An in-process hub on a loopback port, as hubd runs it (same process memory
+// settings, same store budget).
+absl::StatusOr<std::unique_ptr<HubServer>> StartBenchHub(const std::string& root) {
   HubServer::Options options;
   options.listen_address = "127.0.0.1:0";
   options.data_dir = root + "/data";
@@ -403,9 +408,14 @@ absl::StatusOr<FullResult> FullPath(const std::string& root, const std::string& 
   options.profiles_dir = Source("adapters/plans");
   options.reference_dir = Source("data/reference");
   options.block_cache_bytes = static_cast<size_t>(g_block_cache_mib) << 20;
-  ASSIGN_OR_RETURN(std::unique_ptr<HubServer> server, HubServer::Start(options));
-  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server->port()),
-                                     grpc::InsecureChannelCredentials());
+  return HubServer::Start(options);
+}
+
+// Uploads `file` as `plan`'s member assignment file to the hub on `port`,
+// as hubctl does, and waits for the report.
+absl::StatusOr<FullResult> Upload(int port, const std::string& plan, const std::string& file) {
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
   auto stub = hub::v1::PlanService::NewStub(channel);
   // As hubctl does, the client hashes the file before sending it (not timed:
   // the hub's work starts at the first byte).
@@ -440,22 +450,39 @@ absl::StatusOr<FullResult> FullPath(const std::string& root, const std::string& 
   }
   result.report = response.report();
   result.rows_per_second = result.report.rows_read() / result.seconds;
+  return result;
+}
+
+absl::StatusOr<FullResult> FullPath(const std::string& root, const std::string& plan,
+                                    const std::string& file) {
+  ASSIGN_OR_RETURN(std::unique_ptr<HubServer> server, StartBenchHub(root));
+  ASSIGN_OR_RETURN(FullResult result, Upload(server->port(), plan, file));
   RETURN_IF_ERROR(server->Shutdown(absl::Seconds(5)));
   return result;
 }
 
 // ------------------------------------------------------------------- rss
 
-// The child of the RSS measurement: only the full path, then its peak RSS.
+// The child of the RSS measurement: only the hub, as hubd would be (the
+// uploader is the parent, as hubctl would be). Prints "rss_port=N", serves
+// until its standard input closes, then prints its peak RSS.
 int RssChild(const Flags& flags) {
-  auto full = FullPath(flags.work, flags.plan, flags.file);
-  if (!full.ok()) {
-    std::fprintf(stderr, "ingest_bench --mode=rss: %s\n", full.status().ToString().c_str());
+  auto server = StartBenchHub(flags.work);
+  if (!server.ok()) {
+    std::fprintf(stderr, "ingest_bench --mode=rss: %s\n", server.status().ToString().c_str());
     return 1;
   }
-  std::printf("rss_result rows=%lld rejected=%lld seconds=%.2f peak_rss_mib=%.1f\n",
-              static_cast<long long>(full->report.rows_read()),
-              static_cast<long long>(full->report.rows_rejected()), full->seconds, PeakRssMiB());
+  std::printf("rss_port=%d\n", (*server)->port());
+  std::fflush(stdout);
+  char ignored[64];
+  while (fread(ignored, 1, sizeof(ignored), stdin) > 0) {
+  }
+  absl::Status shutdown = (*server)->Shutdown(absl::Seconds(5));
+  if (!shutdown.ok()) {
+    std::fprintf(stderr, "ingest_bench --mode=rss: %s\n", shutdown.ToString().c_str());
+    return 1;
+  }
+  std::printf("rss_result peak_rss_mib=%.1f\n", PeakRssMiB());
   return 0;
 }
 
@@ -470,32 +497,64 @@ absl::StatusOr<RssResult> MeasureRss(const Flags& flags, const std::string& root
   fs::create_directories(dir);
   ASSIGN_OR_RETURN(GeneratedFile file,
                    Generate(flags.rss_plan, flags.rss_rows, flags.seed, dir, false));
-  std::printf("rss: %lld-row %s file generated (%.1f MiB); ingesting in a fresh process...\n",
+  std::printf("rss: %lld-row %s file generated (%.1f MiB); a fresh hub process ingests it...\n",
               static_cast<long long>(file.rows), flags.rss_plan.c_str(), file.bytes / 1048576.0);
   std::fflush(stdout);
+
+  // The child's stdin (we hold the write end: closing it stops the child)
+  // and stdout (its port, then its peak RSS).
+  int to_child[2], from_child[2];
+  if (pipe(to_child) != 0 || pipe(from_child) != 0) {
+    return absl::InternalError("cannot create pipes for the RSS child process");
+  }
   const std::string self = fs::read_symlink("/proc/self/exe").string();
-  const std::string command =
-      absl::StrCat("'", self, "' --mode=rss --block_cache_mib=", flags.block_cache_mib,
-                   " --plan=", flags.rss_plan, " --file='",
-                   file.native_path, "' --work='", dir, "'");
-  FILE* child = popen(command.c_str(), "r");
-  if (child == nullptr) return absl::InternalError("cannot start the RSS child process");
+  const std::string cache_flag = absl::StrCat("--block_cache_mib=", flags.block_cache_mib);
+  const std::string work_flag = absl::StrCat("--work=", dir);
+  const pid_t pid = fork();
+  if (pid < 0) return absl::InternalError("cannot start the RSS child process");
+  if (pid == 0) {
+    dup2(to_child[0], STDIN_FILENO);
+    dup2(from_child[1], STDOUT_FILENO);
+    close(to_child[0]);
+    close(to_child[1]);
+    close(from_child[0]);
+    close(from_child[1]);
+    execl(self.c_str(), self.c_str(), "--mode=rss", cache_flag.c_str(), work_flag.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(to_child[0]);
+  close(from_child[1]);
+  FILE* child_out = fdopen(from_child[0], "r");
   RssResult result;
+  absl::Status upload = absl::InternalError("the RSS child process did not report its port");
   bool found = false;
   char line[512];
-  while (fgets(line, sizeof(line), child) != nullptr) {
-    long long rows = 0, rejected = 0;
-    double seconds = 0, peak = 0;
-    if (sscanf(line, "rss_result rows=%lld rejected=%lld seconds=%lf peak_rss_mib=%lf", &rows,
-               &rejected, &seconds, &peak) == 4) {
-      result = RssResult{rows, seconds, peak};
+  while (fgets(line, sizeof(line), child_out) != nullptr) {
+    int port = 0;
+    double peak = 0;
+    if (sscanf(line, "rss_port=%d", &port) == 1) {
+      absl::StatusOr<FullResult> full = Upload(port, flags.rss_plan, file.native_path);
+      upload = full.status();
+      if (full.ok()) {
+        result.rows = full->report.rows_read();
+        result.seconds = full->seconds;
+      }
+      close(to_child[1]);  // Done: the child shuts down and reports.
+      to_child[1] = -1;
+    } else if (sscanf(line, "rss_result peak_rss_mib=%lf", &peak) == 1) {
+      result.peak_mib = peak;
       found = true;
     } else {
       std::fputs(line, stdout);
     }
   }
-  const int status = pclose(child);
-  if (status != 0 || !found) {
+  fclose(child_out);
+  if (to_child[1] >= 0) close(to_child[1]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  RETURN_IF_ERROR(upload);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !found) {
     return absl::InternalError(absl::StrCat("the RSS child process failed (status ", status, ")"));
   }
   return result;
@@ -645,4 +704,7 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace hub
 
-int main(int argc, char** argv) { return hub::Main(argc, argv); }
+int main(int argc, char** argv) {
+  hub::ConfigureProcessMemory();
+  return hub::Main(argc, argv);
+}

@@ -225,18 +225,10 @@ class AuditInterceptor final : public grpc::experimental::Interceptor {
 
  private:
   void ReadResponse(const grpc::ByteBuffer& buffer) {
-    std::vector<grpc::Slice> slices;
-    if (!buffer.Dump(&slices).ok()) return;
-    std::string joined;
-    std::string_view bytes;
-    if (slices.size() == 1) {
-      bytes = std::string_view(reinterpret_cast<const char*>(slices[0].begin()), slices[0].size());
-    } else {
-      for (const grpc::Slice& slice : slices) {
-        joined.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-      }
-      bytes = joined;
-    }
+    // Most messages are one slice: read it in place (no copy, no vector).
+    grpc::Slice single;
+    if (!buffer.TrySingleSlice(&single).ok() && !buffer.DumpToSingleSlice(&single).ok()) return;
+    const std::string_view bytes(reinterpret_cast<const char*>(single.begin()), single.size());
     if (pull_feed_) {
       // A feed streams one item per message, by the hundred thousand: read
       // the two fields the generic walk would find in a FeedItem (its record

@@ -1,5 +1,7 @@
 #include "hub/server.h"
 
+#include <malloc.h>
+
 #include <chrono>
 #include <filesystem>
 #include <mutex>
@@ -463,6 +465,11 @@ absl::Status HubServer::Shutdown(absl::Duration drain) {
     store_.reset();
   }
   return closed;
+}
+
+void ConfigureProcessMemory() {
+  mallopt(M_ARENA_MAX, 2);
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
 }
 
 }  // namespace hub

