@@ -23,7 +23,8 @@
 //     detection, store, snapshot pass, synced report. Timed from the first
 //     byte sent to the report received.
 // With --repeats=N each is run N times (alternating, fresh stores) and the
-// median is reported. The table gives rows/s of both and their ratio
+// median is reported. Each run starts after sync(2), so no run pays for
+// the writeback of the file generated before it or of an earlier run. The table gives rows/s of both and their ratio
 // (full / bare; target >= 0.7) for every layout, then the overall verdict.
 //
 // --rss_rows (0 = skip): a separate measurement of memory. A --rss_rows
@@ -623,6 +624,9 @@ int Main(int argc, char** argv) {
     std::vector<double> bare_rates, full_rates;
     for (int run = 0; run < flags.repeats; ++run) {
       const std::string bare_dir = absl::StrCat(dir, "/bare", run);
+      // Every run starts with nothing dirty in the page cache: the writeback
+      // of the file just generated (or of the last run) must not land in it.
+      sync();
       auto bare = BareLoad(bare_dir, plan, file->canonical_path);
       if (!bare.ok()) return fail(plan + ": bare load", bare.status());
       if (bare->rows != file->rows) {
@@ -630,6 +634,7 @@ int Main(int argc, char** argv) {
       }
       const std::string full_dir = absl::StrCat(dir, "/full", run);
       fs::create_directories(full_dir);
+      sync();
       auto full = FullPath(full_dir, plan, file->native_path);
       if (!full.ok()) return fail(plan + ": full path", full.status());
       if (full->report.rows_read() != file->rows) {

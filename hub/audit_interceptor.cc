@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "auth/policy.h"
 #include "hub/log.h"
+#include "hub/rpc_metrics.h"
 #include "hub/v1/plan_service.pb.h"
 
 namespace hub {
@@ -90,16 +91,9 @@ const absl::flat_hash_map<int, int>& CinFieldOfRecord() {
   return *table;
 }
 
-// The record id and member CIN of a serialized PullFeedResponse's item,
-// read from the wire (the fields Collector::Walk finds in a FeedItem).
-bool ReadPullFeedResponse(std::string_view bytes, std::string_view& record_id,
-                          std::string_view& cin) {
-  std::string_view item;
-  if (!ForEachLengthDelimited(bytes, [&](int number, std::string_view field) {
-        if (number == hub::v1::PullFeedResponse::kItemFieldNumber) item = field;
-      })) {
-    return false;
-  }
+// The record id and member CIN of a serialized FeedItem, read from the
+// wire (the fields AuditCollector::Walk would find in it), without parsing.
+bool ReadFeedItem(std::string_view item, std::string_view& record_id, std::string_view& cin) {
   std::string_view submission;
   if (!ForEachLengthDelimited(item, [&](int number, std::string_view field) {
         if (number == hub::v1::FeedItem::kRecordIdFieldNumber) record_id = field;
@@ -118,10 +112,12 @@ bool ReadPullFeedResponse(std::string_view bytes, std::string_view& record_id,
   });
 }
 
+}  // namespace
+
 // Collects record ids and member refs from messages.
-class Collector {
+class AuditCollector {
  public:
-  explicit Collector(storage::AuditStore* log) : log_(log) {}
+  explicit AuditCollector(storage::AuditStore* log) : log_(log) {}
 
   void Walk(const Message& message) {
     const google::protobuf::Reflection* reflection = message.GetReflection();
@@ -187,6 +183,28 @@ class Collector {
   int64_t members_omitted_ = 0;
 };
 
+namespace {
+
+// Appends the record of a call of `method` that sent `responses` messages
+// and ended with `status`.
+void AppendCallRecord(storage::AuditStore* log, absl::Time now, const grpc::AuthContext* auth,
+                      const std::string& method, const grpc::Status& status, int64_t responses,
+                      AuditCollector& collector) {
+  hub::v1::AuditRecord record;
+  SetTime(now, record.mutable_time());
+  absl::StatusOr<auth::Identity> caller = auth::IdentityFromAuthContext(auth);
+  record.set_organization(caller.ok() ? caller->Organization() : "unknown");
+  record.set_method(method);
+  record.set_outcome(absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())));
+  if (responses > 1) record.set_detail(absl::StrCat(responses, " responses"));
+  collector.Fill(record);
+  absl::StatusOr<uint64_t> appended = log->Append(std::move(record));
+  if (!appended.ok()) {
+    log::Error("audit_append_failed", {{"method", method},
+                                       {"code", absl::StatusCodeToString(appended.status().code())}});
+  }
+}
+
 class AuditInterceptor final : public grpc::experimental::Interceptor {
  public:
   AuditInterceptor(grpc::experimental::ServerRpcInfo* info, storage::AuditStore* log,
@@ -195,7 +213,6 @@ class AuditInterceptor final : public grpc::experimental::Interceptor {
         log_(log),
         clock_(clock),
         method_(info->method()),
-        pull_feed_(method_ == "/hub.v1.PlanService/PullFeed"),
         collector_(log) {
     if (const google::protobuf::MethodDescriptor* m = FindMethod(method_)) {
       response_prototype_ =
@@ -229,17 +246,6 @@ class AuditInterceptor final : public grpc::experimental::Interceptor {
     grpc::Slice single;
     if (!buffer.TrySingleSlice(&single).ok() && !buffer.DumpToSingleSlice(&single).ok()) return;
     const std::string_view bytes(reinterpret_cast<const char*>(single.begin()), single.size());
-    if (pull_feed_) {
-      // A feed streams one item per message, by the hundred thousand: read
-      // the two fields the generic walk would find in a FeedItem (its record
-      // id and its submission's member) from the wire, without parsing.
-      std::string_view record_id, cin;
-      if (!ReadPullFeedResponse(bytes, record_id, cin)) return;
-      ++responses_;
-      collector_.AddRecord(record_id);
-      collector_.AddMember(cin);
-      return;
-    }
     std::unique_ptr<Message> response(response_prototype_->New());
     if (!response->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return;
     ++responses_;
@@ -247,29 +253,16 @@ class AuditInterceptor final : public grpc::experimental::Interceptor {
   }
 
   void Append(const grpc::Status& status) {
-    hub::v1::AuditRecord record;
-    SetTime((*clock_)(), record.mutable_time());
-    absl::StatusOr<auth::Identity> caller = auth::IdentityFromAuthContext(
-        info_->server_context()->auth_context().get());
-    record.set_organization(caller.ok() ? caller->Organization() : "unknown");
-    record.set_method(method_);
-    record.set_outcome(absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())));
-    if (responses_ > 1) record.set_detail(absl::StrCat(responses_, " responses"));
-    collector_.Fill(record);
-    absl::StatusOr<uint64_t> appended = log_->Append(std::move(record));
-    if (!appended.ok()) {
-      log::Error("audit_append_failed", {{"method", method_},
-                                         {"code", absl::StatusCodeToString(appended.status().code())}});
-    }
+    AppendCallRecord(log_, (*clock_)(), info_->server_context()->auth_context().get(), method_,
+                     status, responses_, collector_);
   }
 
   grpc::experimental::ServerRpcInfo* const info_;
   storage::AuditStore* const log_;
   const std::function<absl::Time()>* const clock_;
   const std::string method_;
-  const bool pull_feed_;
   const Message* response_prototype_ = nullptr;
-  Collector collector_;
+  AuditCollector collector_;
   int64_t responses_ = 0;
 };
 
@@ -283,8 +276,30 @@ bool IsAudited(std::string_view method) {
 
 grpc::experimental::Interceptor* AuditInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {
-  if (info == nullptr || info->method() == nullptr || !IsAudited(info->method())) return nullptr;
+  if (info == nullptr || info->method() == nullptr || !IsAudited(info->method()) ||
+      ObservedByHandler(info->method())) {
+    return nullptr;
+  }
   return new AuditInterceptor(info, log_, &clock_);
+}
+
+CallAudit::CallAudit(storage::AuditStore* log, std::string method)
+    : log_(log), method_(std::move(method)), collector_(std::make_unique<AuditCollector>(log)) {}
+
+CallAudit::~CallAudit() = default;
+
+void CallAudit::AddFeedItem(std::string_view item) {
+  ++responses_;
+  if (log_ == nullptr) return;
+  std::string_view record_id, cin;
+  if (!ReadFeedItem(item, record_id, cin)) return;
+  collector_->AddRecord(record_id);
+  collector_->AddMember(cin);
+}
+
+void CallAudit::Append(const grpc::AuthContext* auth, absl::Time now, const grpc::Status& status) {
+  if (log_ == nullptr) return;
+  AppendCallRecord(log_, now, auth, method_, status, responses_, *collector_);
 }
 
 void AuditRefusal(storage::AuditStore* log, absl::Time now, const auth::Identity* identity,

@@ -19,10 +19,15 @@
 #ifndef HUB_HUB_AUDIT_INTERCEPTOR_H_
 #define HUB_HUB_AUDIT_INTERCEPTOR_H_
 
+#include <cstdint>
 #include <functional>
+#include <memory>
+#include <string>
 #include <string_view>
 
+#include <grpcpp/security/auth_context.h>
 #include <grpcpp/support/server_interceptor.h>
+#include <grpcpp/support/status.h>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -49,6 +54,35 @@ class AuditInterceptorFactory final
  private:
   storage::AuditStore* const log_;
   const std::function<absl::Time()> clock_;
+};
+
+// The audit record of one call whose handler audits it itself, for the
+// methods no interceptor sees (ObservedByHandler in hub/rpc_metrics.h:
+// PlanService.PullFeed). The record is the one the interceptor would write.
+// Not thread-safe: one call's handler uses it from one thread at a time.
+class AuditCollector;  // Record ids and member refs of one call (.cc).
+
+class CallAudit {
+ public:
+  // `log` is not owned (null: the call leaves no record); `method` as gRPC
+  // names it ("/hub.v1.PlanService/PullFeed").
+  CallAudit(storage::AuditStore* log, std::string method);
+  ~CallAudit();
+  CallAudit(const CallAudit&) = delete;
+  CallAudit& operator=(const CallAudit&) = delete;
+
+  // The call sent this serialized hub.v1.FeedItem: its record id and its
+  // submission's member are named in the record.
+  void AddFeedItem(std::string_view item);
+  // The call ended with `status`: appends its record. `auth` is the call's
+  // (ServerContext::auth_context). Call once.
+  void Append(const grpc::AuthContext* auth, absl::Time now, const grpc::Status& status);
+
+ private:
+  storage::AuditStore* const log_;
+  const std::string method_;
+  std::unique_ptr<AuditCollector> collector_;
+  int64_t responses_ = 0;
 };
 
 // Appends the record of a call the AccessGate refused.

@@ -16,7 +16,9 @@
 #include "auth/call_scope.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
+#include "hub/audit_interceptor.h"
 #include "hub/log.h"
+#include "hub/rpc_metrics.h"
 #include "hub/rpc_status.h"
 
 namespace hub {
@@ -94,6 +96,38 @@ void EncodeResponse(std::string_view item, uint64_t head, grpc::ByteBuffer* resp
   response->Swap(&encoded);  // No copy of the buffer.
 }
 
+constexpr char kPullFeedMethod[] = "/hub.v1.PlanService/PullFeed";
+
+// One PullFeed call as its observers see it (PullFeedObservers): the items
+// it sent, then its end, reported just before the reactor's Finish (after
+// which the reactor may be gone).
+class ObservedPullFeed {
+ public:
+  ObservedPullFeed(grpc::CallbackServerContext* context, const PullFeedObservers* observers)
+      : context_(context),
+        observers_(observers),
+        audit_(observers != nullptr && context != nullptr ? observers->audit : nullptr,
+               kPullFeedMethod) {}
+
+  // A serialized FeedItem about to be sent.
+  void Sent(std::string_view item) { audit_.AddFeedItem(item); }
+
+  void Ended(const grpc::Status& status) {
+    if (observers_ == nullptr) return;
+    if (observers_->metrics != nullptr) {
+      CountRpc(observers_->metrics, kPullFeedMethod, status.error_code());
+    }
+    if (context_ != nullptr && observers_->audit != nullptr) {
+      audit_.Append(context_->auth_context().get(), observers_->clock(), status);
+    }
+  }
+
+ private:
+  grpc::CallbackServerContext* const context_;
+  const PullFeedObservers* const observers_;
+  CallAudit audit_;
+};
+
 // One PullFeed call, served as raw bytes (the stored FeedItems are written
 // without re-encoding; the client sees ordinary PullFeedResponses).
 //
@@ -105,14 +139,19 @@ void EncodeResponse(std::string_view item, uint64_t head, grpc::ByteBuffer* resp
 // state_ is kWaiting, and the first of OnFeedGrew / OnCancel takes it.
 class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
-  PullFeedReactor(const hub::v1::PullFeedRequest& request, storage::FeedStore* feed,
-                  const storage::DirectoryStore* directory, FeedNotifier* notifier,
-                  const FeedDisclosure* disclosure)
-      : feed_(feed), notifier_(notifier), notifier_id_(notifier->NewId()), disclosure_(disclosure) {
+  PullFeedReactor(grpc::CallbackServerContext* context, const hub::v1::PullFeedRequest& request,
+                  storage::FeedStore* feed, const storage::DirectoryStore* directory,
+                  FeedNotifier* notifier, const FeedDisclosure* disclosure,
+                  const PullFeedObservers* observers)
+      : call_(context, observers),
+        feed_(feed),
+        notifier_(notifier),
+        notifier_id_(notifier->NewId()),
+        disclosure_(disclosure) {
     GetPullFeedCounters().open_streams.fetch_add(1, std::memory_order_relaxed);
     absl::Status status = Begin(request, *directory);
     if (!status.ok()) {
-      Finish(ToGrpcStatus(status));
+      End(ToGrpcStatus(status));
       return;
     }
     Pump();
@@ -122,7 +161,7 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
     in_flight_.fetch_sub(1, std::memory_order_relaxed);
     if (!ok) {
       // The client went away (or the call was cancelled).
-      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the stream was cancelled"));
+      End(grpc::Status(grpc::StatusCode::CANCELLED, "the stream was cancelled"));
       return;
     }
     Pump();
@@ -137,7 +176,7 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
       state_ = State::kRunning;               // Take the pump.
     }
     notifier_->Unregister(notifier_id_);
-    Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the stream was cancelled"));
+    End(grpc::Status(grpc::StatusCode::CANCELLED, "the stream was cancelled"));
   }
 
   void OnDone() override {
@@ -149,6 +188,13 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
 
  private:
   enum class State { kRunning, kWaiting };
+
+  // Every end of the call: observed, then finished (`this` may be gone
+  // right after).
+  void End(const grpc::Status& status) {
+    call_.Ended(status);
+    Finish(status);
+  }
 
   absl::Status Begin(const hub::v1::PullFeedRequest& request,
                      const storage::DirectoryStore& directory) {
@@ -211,22 +257,22 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   void Pump() {
     while (true) {
       if (Cancelled()) {
-        Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the stream was cancelled"));
+        End(grpc::Status(grpc::StatusCode::CANCELLED, "the stream was cancelled"));
         return;
       }
       if (max_items_ > 0 && sent_ >= max_items_) {
-        Finish(grpc::Status::OK);
+        End(grpc::Status::OK);
         return;
       }
       if (page_index_ >= page_size_) {
         absl::Status read = ReadPage();
         if (!read.ok()) {
-          Finish(ToGrpcStatus(read));
+          End(ToGrpcStatus(read));
           return;
         }
         if (page_size_ == 0) {
           if (!follow_) {
-            Finish(grpc::Status::OK);
+            End(grpc::Status::OK);
             return;
           }
           if (!Wait()) return;
@@ -240,7 +286,7 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
         if (kind < 0) {
           log::Error("pull_feed_item_damaged",
                      {{"plan_id", plan_id_}, {"sequence", static_cast<long long>(item.sequence)}});
-          Finish(grpc::Status(grpc::StatusCode::DATA_LOSS,
+          End(grpc::Status(grpc::StatusCode::DATA_LOSS,
                               "a stored feed item is damaged; tell the hub administrator "
                               "(log event pull_feed_item_damaged)"));
           return;
@@ -256,7 +302,7 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
                      {{"plan_id", plan_id_},
                       {"sequence", static_cast<long long>(item.sequence)},
                       {"code", absl::StatusCodeToString(sent.status().code())}});
-          Finish(ToGrpcStatus(sent.status()));
+          End(ToGrpcStatus(sent.status()));
           return;
         }
         if (sent->has_value()) {
@@ -264,6 +310,7 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
           bytes = transformed_;
         }
       }
+      call_.Sent(bytes);
       EncodeResponse(bytes, std::max(head_, item.sequence), &response_);
       ++sent_;
       PullFeedCounters& counters = GetPullFeedCounters();
@@ -294,7 +341,7 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
     absl::Status read = ReadPage();
     if (!read.ok()) {
       notifier_->Unregister(notifier_id_);
-      Finish(ToGrpcStatus(read));
+      End(ToGrpcStatus(read));
       return false;
     }
     if (page_size_ > 0) {
@@ -327,6 +374,7 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
     Pump();
   }
 
+  ObservedPullFeed call_;
   storage::FeedStore* const feed_;
   FeedNotifier* const notifier_;
   const uint64_t notifier_id_;
@@ -363,7 +411,12 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
 
 class RefusedPullFeed final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
-  explicit RefusedPullFeed(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
+  RefusedPullFeed(const absl::Status& status, grpc::CallbackServerContext* context,
+                  const PullFeedObservers* observers) {
+    const grpc::Status answer = ToGrpcStatus(status);
+    ObservedPullFeed(context, observers).Ended(answer);
+    Finish(answer);
+  }
   void OnDone() override { delete this; }
 };
 
@@ -381,24 +434,28 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* StartPullFeed(grpc::CallbackServerCo
                                                           storage::FeedStore* feed,
                                                           const storage::DirectoryStore* directory,
                                                           FeedNotifier* notifier,
-                                                          const FeedDisclosure* disclosure) {
+                                                          const FeedDisclosure* disclosure,
+                                                          const PullFeedObservers* observers) {
   hub::v1::PullFeedRequest parsed;
   grpc::ByteBuffer copy(request);  // Deserialize consumes its buffer.
   if (!grpc::SerializationTraits<hub::v1::PullFeedRequest>::Deserialize(&copy, &parsed).ok()) {
     return RefusePullFeed(absl::InvalidArgumentError(
-        "the PullFeedRequest does not parse; send a hub.v1.PullFeedRequest"));
+                              "the PullFeedRequest does not parse; send a hub.v1.PullFeedRequest"),
+                          context, observers);
   }
   // Identity issue: a plan pulls only its own feed.
   if (absl::Status scope =
           auth::CheckCallScope(*context, "/hub.v1.PlanService/PullFeed", parsed);
       !scope.ok()) {
-    return RefusePullFeed(scope);
+    return RefusePullFeed(scope, context, observers);
   }
-  return new PullFeedReactor(parsed, feed, directory, notifier, disclosure);
+  return new PullFeedReactor(context, parsed, feed, directory, notifier, disclosure, observers);
 }
 
-grpc::ServerWriteReactor<grpc::ByteBuffer>* RefusePullFeed(const absl::Status& status) {
-  return new RefusedPullFeed(status);
+grpc::ServerWriteReactor<grpc::ByteBuffer>* RefusePullFeed(const absl::Status& status,
+                                                           grpc::CallbackServerContext* context,
+                                                           const PullFeedObservers* observers) {
+  return new RefusedPullFeed(status, context, observers);
 }
 
 absl::Status AckFeed(storage::FeedStore& feed, const storage::DirectoryStore& directory,

@@ -25,6 +25,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 
 #include <grpcpp/grpcpp.h>
 
@@ -32,6 +33,8 @@
 #include "absl/time/time.h"
 #include "hub/feed_disclosure.h"
 #include "hub/feed_notifier.h"
+#include "hub/metrics.h"
+#include "storage/audit_store.h"
 #include "hub/v1/plan_service.pb.h"
 #include "storage/directory_store.h"
 #include "storage/feed_store.h"
@@ -54,6 +57,18 @@ struct PullFeedCounters {
 };
 PullFeedCounters& GetPullFeedCounters();
 
+// Who learns of each PullFeed call: no interceptor sees PullFeed
+// (ObservedByHandler in hub/rpc_metrics.h), so the stream itself counts its
+// call (hub_rpc_requests_total) and appends its audit record (the record
+// ids and members of the items it sent: hub/audit_interceptor.h CallAudit)
+// just before it finishes. Null members: not counted, not audited.
+struct PullFeedObservers {
+  MetricsRegistry* metrics = nullptr;
+  storage::AuditStore* audit = nullptr;
+  // The audit record's time; required with `audit`.
+  std::function<absl::Time()> clock;
+};
+
 // Starts one PullFeed stream for `request` (a serialized PullFeedRequest:
 // PlanService serves PullFeed as a raw method so stored items are streamed
 // without re-encoding; clients see ordinary PullFeedResponses). The reactor
@@ -67,10 +82,14 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* StartPullFeed(grpc::CallbackServerCo
                                                           storage::FeedStore* feed,
                                                           const storage::DirectoryStore* directory,
                                                           FeedNotifier* notifier,
-                                                          const FeedDisclosure* disclosure = nullptr);
+                                                          const FeedDisclosure* disclosure,
+                                                          const PullFeedObservers* observers);
 
-// A PullFeed stream that ends at once with `status` (not OK).
-grpc::ServerWriteReactor<grpc::ByteBuffer>* RefusePullFeed(const absl::Status& status);
+// A PullFeed stream that ends at once with `status` (not OK), counted and
+// audited through `observers` (not owned; may be null) with `context`.
+grpc::ServerWriteReactor<grpc::ByteBuffer>* RefusePullFeed(
+    const absl::Status& status, grpc::CallbackServerContext* context = nullptr,
+    const PullFeedObservers* observers = nullptr);
 
 // PlanService.Ack. InvalidArgument for a malformed plan_id or rejection
 // (and the storage rules), NotFound for an unknown plan, OutOfRange beyond

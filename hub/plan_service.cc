@@ -349,10 +349,11 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* PlanService::PullFeed(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
   if (options_.feed == nullptr || options_.feed_notifier == nullptr) {
     return RefusePullFeed(
-        absl::UnimplementedError("PlanService.PullFeed is not served by this hub"));
+        absl::UnimplementedError("PlanService.PullFeed is not served by this hub"), context,
+        &options_.pull_feed_observers);
   }
   return StartPullFeed(context, *request, options_.feed, directory_, options_.feed_notifier,
-                       options_.feed_disclosure);
+                       options_.feed_disclosure, &options_.pull_feed_observers);
 }
 
 grpc::ServerUnaryReactor* PlanService::Ack(grpc::CallbackServerContext* context,

@@ -31,6 +31,7 @@
 #include "absl/time/time.h"
 #include "hub/feed_disclosure.h"
 #include "hub/feed_notifier.h"
+#include "hub/feed_rpcs.h"
 #include "hub/file_export.h"
 #include "hub/ingest.h"
 #include "hub/plan_adapters.h"
@@ -58,6 +59,8 @@ struct PlanServiceOptions {
   // What each plan may receive of its feed (minimum necessary, Part 2
   // consent); not owned; null = items as stored.
   const FeedDisclosure* feed_disclosure = nullptr;
+  // PullFeed's metrics and audit (hub/feed_rpcs.h: no interceptor sees it).
+  PullFeedObservers pull_feed_observers;
 };
 
 // PullFeed is served as a raw (byte buffer) method: stored feed items are

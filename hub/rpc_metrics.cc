@@ -58,19 +58,26 @@ class RpcMetricsInterceptor final : public grpc::experimental::Interceptor {
   const std::function<void(std::string_view)>* on_change_;
 };
 
+MetricFamily& Requests(MetricsRegistry* metrics) {
+  return metrics->Counter("hub_rpc_requests_total",
+                          "gRPC calls answered, by method (service/method) and status code.",
+                          {"method", "code"});
+}
+
+std::string_view WithoutSlash(std::string_view method) {
+  if (!method.empty() && method[0] == '/') method.remove_prefix(1);
+  return method;
+}
+
 class RpcMetricsFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   RpcMetricsFactory(MetricsRegistry* metrics, std::function<void(std::string_view)> on_change)
-      : requests_(&metrics->Counter("hub_rpc_requests_total",
-                                    "gRPC calls answered, by method (service/method) and status "
-                                    "code.",
-                                    {"method", "code"})),
-        on_change_(std::move(on_change)) {}
+      : requests_(&Requests(metrics)), on_change_(std::move(on_change)) {}
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    std::string method = info->method() == nullptr ? "" : info->method();
-    if (!method.empty() && method[0] == '/') method.erase(0, 1);
+    std::string method(WithoutSlash(info->method() == nullptr ? "" : info->method()));
+    if (ObservedByHandler(method)) return nullptr;
     return new RpcMetricsInterceptor(std::move(method), requests_, &on_change_);
   }
 
@@ -80,6 +87,14 @@ class RpcMetricsFactory final : public grpc::experimental::ServerInterceptorFact
 };
 
 }  // namespace
+
+bool ObservedByHandler(std::string_view method) {
+  return WithoutSlash(method) == "hub.v1.PlanService/PullFeed";
+}
+
+void CountRpc(MetricsRegistry* metrics, std::string_view method, grpc::StatusCode code) {
+  Requests(metrics).Add({WithoutSlash(method), CodeName(code)});
+}
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeRpcMetricsInterceptor(
     MetricsRegistry* metrics, std::function<void(std::string_view method)> on_change) {

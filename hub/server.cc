@@ -272,7 +272,10 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
                          .clock = options.clock,
                          .feed = hub->feed_.get(),
                          .feed_notifier = hub->feed_notifier_.get(),
-                         .feed_disclosure = hub->feed_disclosure_.get()});
+                         .feed_disclosure = hub->feed_disclosure_.get(),
+                         .pull_feed_observers = {.metrics = hub->metrics_.get(),
+                                                 .audit = hub->audit_store_.get(),
+                                                 .clock = options.clock}});
 
   // Submissions: reference tables, the feeds, the pipeline (one writer
   // thread, group commit) and ProviderService.

@@ -362,6 +362,20 @@ TEST_F(IdentityTest, AuditRecordsWhoWhatAndRefusalsAndVerifiesTheChain) {
     hub::v1::CreateBackupResponse backup;
     EXPECT_EQ(admin->CreateBackup(&context2, hub::v1::CreateBackupRequest(), &backup).error_code(),
               grpc::StatusCode::PERMISSION_DENIED);
+    // PullFeed audits itself (no interceptor sees it): its own feed, then
+    // another plan's, refused in the handler.
+    for (const char* plan_id : {"molina", "aetna"}) {
+      grpc::ClientContext pull_context;
+      hub::v1::PullFeedRequest pull;
+      pull.set_plan_id(plan_id);
+      auto reader = plan->PullFeed(&pull_context, pull);
+      hub::v1::PullFeedResponse item;
+      while (reader->Read(&item)) {
+      }
+      EXPECT_EQ(reader->Finish().error_code(), std::string(plan_id) == "molina"
+                                                   ? grpc::StatusCode::OK
+                                                   : grpc::StatusCode::PERMISSION_DENIED);
+    }
   }
   auto audit = hub::v1::AuditService::NewStub(hub_->Channel(*pki_, "admin"));
   grpc::ClientContext context;
@@ -369,11 +383,15 @@ TEST_F(IdentityTest, AuditRecordsWhoWhatAndRefusalsAndVerifiesTheChain) {
   request.set_organization("plan:molina");
   hub::v1::QueryAuditResponse response;
   ASSERT_TRUE(audit->QueryAudit(&context, request, &response).ok());
-  ASSERT_EQ(response.records_size(), 2);
+  ASSERT_EQ(response.records_size(), 4);
   EXPECT_EQ(response.records(0).method(), "/hub.v1.PlanService/Ack");
   EXPECT_EQ(response.records(0).outcome(), "OK");
   EXPECT_EQ(response.records(1).method(), "/hub.v1.AdminService/CreateBackup");
   EXPECT_EQ(response.records(1).outcome(), "PERMISSION_DENIED");
+  EXPECT_EQ(response.records(2).method(), "/hub.v1.PlanService/PullFeed");
+  EXPECT_EQ(response.records(2).outcome(), "OK");
+  EXPECT_EQ(response.records(3).method(), "/hub.v1.PlanService/PullFeed");
+  EXPECT_EQ(response.records(3).outcome(), "PERMISSION_DENIED");
   // hubctl over TLS, with the administrator's certificate.
   std::ostringstream out, err;
   const std::vector<std::string> args = {"--server=" + hub_->address(),

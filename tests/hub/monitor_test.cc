@@ -569,6 +569,18 @@ TEST_F(MonitorTest, AlertsFireAndResolveInServiceLogAndMetrics) {
 // counter|gauge", samples "name{label="value",...} number".
 TEST_F(MonitorTest, MetricsEndpointIsPrometheusTextWithoutPhi) {
   ASSERT_NO_FATAL_FAILURE(PlayScenario());
+  // PullFeed counts its own calls (no interceptor sees it): one that ends
+  // OK and one refused before streaming.
+  for (const char* plan_id : {"molina", "no_such_plan"}) {
+    grpc::ClientContext context;
+    hub::v1::PullFeedRequest request;
+    request.set_plan_id(plan_id);
+    auto reader = plan_->PullFeed(&context, request);
+    hub::v1::PullFeedResponse response;
+    while (reader->Read(&response)) {
+    }
+    reader->Finish();
+  }
   (void)Summary();  // An evaluation: window gauges.
   int status = 0;
   const std::string text = HttpGet("/metrics", &status);
@@ -633,6 +645,11 @@ TEST_F(MonitorTest, MetricsEndpointIsPrometheusTextWithoutPhi) {
   EXPECT_EQ(value("hub_rpc_requests_total{method=\"hub.v1.ProviderService/Submit\",code=\"OK\"}"),
             2);
   EXPECT_EQ(value("hub_rpc_requests_total{method=\"hub.v1.PlanService/Ack\",code=\"OK\"}"), 2);
+  EXPECT_EQ(
+      value("hub_rpc_requests_total{method=\"hub.v1.PlanService/PullFeed\",code=\"OK\"}"), 1);
+  EXPECT_EQ(value("hub_rpc_requests_total{method=\"hub.v1.PlanService/PullFeed\",code=\"NOT_"
+                  "FOUND\"}"),
+            1);
   EXPECT_TRUE(typed.contains("hub_ingest_rows_total"));
 
   // No member data anywhere in what monitoring publishes or logs.
