@@ -710,6 +710,6 @@ int Main(int argc, char** argv) {
 }  // namespace hub
 
 int main(int argc, char** argv) {
-  hub::ConfigureProcessMemory();
+  hub::ConfigureProcess();
   return hub::Main(argc, argv);
 }

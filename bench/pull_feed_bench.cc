@@ -287,4 +287,7 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace hub
 
-int main(int argc, char** argv) { return hub::Main(argc, argv); }
+int main(int argc, char** argv) {
+  hub::ConfigureProcess();
+  return hub::Main(argc, argv);
+}

@@ -38,6 +38,7 @@
 #include "absl/time/clock.h"
 #include "base/identifiers.h"
 #include "hub/provider_service.h"
+#include "hub/server.h"
 #include "hub/reference_tables.h"
 #include "hub/submit_pipeline.h"
 #include "hub/v1/provider_service.grpc.pb.h"
@@ -376,4 +377,7 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace hub
 
-int main(int argc, char** argv) { return hub::Main(argc, argv); }
+int main(int argc, char** argv) {
+  hub::ConfigureProcess();
+  return hub::Main(argc, argv);
+}

@@ -175,7 +175,7 @@ bool WritePortFile(const std::string& path, int port) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  hub::ConfigureProcessMemory();
+  hub::ConfigureProcess();
   absl::SetProgramUsageMessage(kUsage);
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];

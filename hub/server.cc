@@ -470,7 +470,8 @@ absl::Status HubServer::Shutdown(absl::Duration drain) {
   return closed;
 }
 
-void ConfigureProcessMemory() {
+void ConfigureProcess() {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   mallopt(M_ARENA_MAX, 2);
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
 }

@@ -214,18 +214,25 @@ class HubServer {
   bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;
 };
 
-// Process-wide malloc settings for a hub process; call once at the start of
-// main, before any thread starts. Measured with ingest_bench's peak RSS of a
-// 5,000,000-row 834 ingest: 304.9 MiB with glibc's defaults and 277.7 with
-// the first setting (uploader in the same process); 265.8 with the first
-// setting and 245.8 with both (the hub process alone).
+// Process-wide settings for a hub process; call once at the start of main,
+// before any thread starts.
+//  - absl::Mutex deadlock detection off: Debian's Abseil keeps it on, and it
+//    takes a global lock on contended Mutex acquisitions (GraphCycles::GetId
+//    showed in perf profiles of Submit; submit_bench's echo server ran 9%
+//    faster without it).
 //  - At most 2 malloc arenas: by default glibc makes up to 8 per core, and
 //    with gRPC's and RocksDB's threads each arena keeps its own freed memory.
 //  - Blocks of 1 MiB and more (RocksDB's memtable arena blocks, upload
 //    chunks) are mapped on their own and returned to the system when freed.
 //    By default glibc raises that threshold as such blocks are freed, up to
 //    32 MiB, after which they stay in the heap and fragment it.
-void ConfigureProcessMemory();
+// The malloc settings trade speed for a bounded footprint. Peak RSS of a
+// 5,000,000-row 834 ingest (ingest_bench): 304.9 MiB with glibc's defaults
+// and 277.7 with 2 arenas (uploader in the same process); 265.8 with 2
+// arenas and 245.8 with both (the hub process alone). Their cost: durable
+// Submit (submit_bench, 10 records per call) 4,383 calls/s without them,
+// 3,871 with both.
+void ConfigureProcess();
 
 }  // namespace hub
 
