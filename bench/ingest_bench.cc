@@ -23,9 +23,10 @@
 //     detection, store, snapshot pass, synced report. Timed from the first
 //     byte sent to the report received.
 // With --repeats=N each is run N times (alternating, fresh stores) and the
-// median is reported. Each run starts after sync(2), so no run pays for
-// the writeback of the file generated before it or of an earlier run. The table gives rows/s of both and their ratio
-// (full / bare; target >= 0.7) for every layout, then the overall verdict.
+// median is reported. Each run starts after sync(2), so no run pays for the
+// writeback of the file generated before it or of an earlier run. The table
+// gives rows/s of both and their ratio (full / bare; target >= 0.7) for
+// every layout, then the overall verdict.
 //
 // --rss_rows (0 = skip): a separate measurement of memory. A --rss_rows
 // member file of --rss_plan is generated, then a FRESH PROCESS (this binary
@@ -33,7 +34,7 @@
 // process uploads the file to it, as hubctl would; once the report is back
 // the child reports its peak RSS (getrusage ru_maxrss; target <= 256 MiB).
 // Both modes run under the process memory settings hubd uses
-// (hub::ConfigureProcessMemory).
+// (hub::ConfigureProcess).
 //
 // Needs HUB_SOURCE_DIR (the repository root) for the demo directory, the
 // reference tables and the plan profiles. Temp dirs are removed unless --keep.

@@ -56,11 +56,12 @@ class AuditInterceptorFactory final
   const std::function<absl::Time()> clock_;
 };
 
+class AuditCollector;  // Record ids and member refs of one call (.cc).
+
 // The audit record of one call whose handler audits it itself, for the
 // methods no interceptor sees (ObservedByHandler in hub/rpc_metrics.h:
 // PlanService.PullFeed). The record is the one the interceptor would write.
 // Not thread-safe: one call's handler uses it from one thread at a time.
-class AuditCollector;  // Record ids and member refs of one call (.cc).
 
 class CallAudit {
  public:

@@ -287,8 +287,8 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
           log::Error("pull_feed_item_damaged",
                      {{"plan_id", plan_id_}, {"sequence", static_cast<long long>(item.sequence)}});
           End(grpc::Status(grpc::StatusCode::DATA_LOSS,
-                              "a stored feed item is damaged; tell the hub administrator "
-                              "(log event pull_feed_item_damaged)"));
+                           "a stored feed item is damaged; tell the hub administrator "
+                           "(log event pull_feed_item_damaged)"));
           return;
         }
         if (kind >= kKindSlots || !kinds_[kind]) continue;
@@ -445,7 +445,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* StartPullFeed(grpc::CallbackServerCo
   }
   // Identity issue: a plan pulls only its own feed.
   if (absl::Status scope =
-          auth::CheckCallScope(*context, "/hub.v1.PlanService/PullFeed", parsed);
+          auth::CheckCallScope(*context, kPullFeedMethod, parsed);
       !scope.ok()) {
     return RefusePullFeed(scope, context, observers);
   }

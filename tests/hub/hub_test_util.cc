@@ -182,4 +182,15 @@ int UnusedPort() {
   return ntohs(addr.sin_port);
 }
 
+grpc::Status PullFeedToEnd(hub::v1::PlanService::Stub& plan, const std::string& plan_id) {
+  grpc::ClientContext context;
+  hub::v1::PullFeedRequest request;
+  request.set_plan_id(plan_id);
+  auto reader = plan.PullFeed(&context, request);
+  hub::v1::PullFeedResponse response;
+  while (reader->Read(&response)) {
+  }
+  return reader->Finish();
+}
+
 }  // namespace hub::testing

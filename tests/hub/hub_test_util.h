@@ -12,6 +12,7 @@
 
 #include "absl/time/time.h"
 #include "hub/server.h"
+#include "hub/v1/plan_service.grpc.pb.h"
 
 namespace hub::testing {
 
@@ -69,6 +70,10 @@ struct CommandResult {
 };
 // Runs `command` with /bin/sh, capturing both streams.
 CommandResult RunCommand(const std::string& command);
+
+// Pulls `plan_id`'s feed (no follow) to its end, dropping the items, and
+// returns how the stream ended.
+grpc::Status PullFeedToEnd(hub::v1::PlanService::Stub& plan, const std::string& plan_id);
 
 }  // namespace hub::testing
 

@@ -261,16 +261,8 @@ TEST_F(IdentityTest, ProvidersAndPlansSeeOnlyTheirOwnRows) {
     EXPECT_TRUE(provider->ListFeedback(&context, request, &response).ok());
   }
   auto plan = hub::v1::PlanService::NewStub(hub_->Channel(*pki_, "molina"));
-  {
-    grpc::ClientContext context;
-    hub::v1::PullFeedRequest request;
-    request.set_plan_id("aetna");
-    auto reader = plan->PullFeed(&context, request);
-    hub::v1::PullFeedResponse response;
-    while (reader->Read(&response)) {
-    }
-    EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  }
+  EXPECT_EQ(testing::PullFeedToEnd(*plan, "aetna").error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
   {
     grpc::ClientContext context;
     hub::v1::GetIngestReportRequest request;
@@ -364,18 +356,9 @@ TEST_F(IdentityTest, AuditRecordsWhoWhatAndRefusalsAndVerifiesTheChain) {
               grpc::StatusCode::PERMISSION_DENIED);
     // PullFeed audits itself (no interceptor sees it): its own feed, then
     // another plan's, refused in the handler.
-    for (const char* plan_id : {"molina", "aetna"}) {
-      grpc::ClientContext pull_context;
-      hub::v1::PullFeedRequest pull;
-      pull.set_plan_id(plan_id);
-      auto reader = plan->PullFeed(&pull_context, pull);
-      hub::v1::PullFeedResponse item;
-      while (reader->Read(&item)) {
-      }
-      EXPECT_EQ(reader->Finish().error_code(), std::string(plan_id) == "molina"
-                                                   ? grpc::StatusCode::OK
-                                                   : grpc::StatusCode::PERMISSION_DENIED);
-    }
+    EXPECT_EQ(testing::PullFeedToEnd(*plan, "molina").error_code(), grpc::StatusCode::OK);
+    EXPECT_EQ(testing::PullFeedToEnd(*plan, "aetna").error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
   }
   auto audit = hub::v1::AuditService::NewStub(hub_->Channel(*pki_, "admin"));
   grpc::ClientContext context;
