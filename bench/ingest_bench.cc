@@ -65,6 +65,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "adapters/plan_adapter.h"
+#include "bench/bench_stats.h"
 #include "base/status_macros.h"
 #include "generator/county.h"
 #include "generator/inputs.h"
@@ -201,11 +202,7 @@ std::string LoadAverage() {
   return absl::StrCat(one, " ", five, " ", fifteen);
 }
 
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
+using bench::Median;
 
 // ------------------------------------------------------------- generation
 

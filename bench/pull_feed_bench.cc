@@ -30,6 +30,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "bench/bench_stats.h"
 #include "hub/server.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "storage/feed_store.h"
@@ -266,10 +267,8 @@ int Main(int argc, char** argv) {
   std::printf("  hub PullFeed (RocksDB)   %10.0f records/s  %7.1f MiB/s\n", hub_rate,
               best_hub.bytes / best_hub.seconds / 1048576.0);
   std::printf("  ratio hub/bare           %10.2fx (target >= 0.80x)\n", hub_rate / bare_rate);
-  std::sort(hub_rates.begin(), hub_rates.end());
-  std::sort(bare_rates.begin(), bare_rates.end());
-  const double hub_median = hub_rates[hub_rates.size() / 2];
-  const double bare_median = bare_rates[bare_rates.size() / 2];
+  const double hub_median = bench::Median(hub_rates);
+  const double bare_median = bench::Median(bare_rates);
   std::printf("  medians: bare %.0f, hub %.0f records/s, ratio %.2fx\n", bare_median, hub_median,
               hub_median / bare_median);
 

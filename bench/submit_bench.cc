@@ -1,7 +1,8 @@
 // How fast is a durable ProviderService.Submit compared with a bare gRPC
 // echo of the same payload, with 64 calls in flight?
 //
-//   submit_bench [--seconds=S] [--inflight=N] [--records=R] [--mode=both|echo|submit] [--keep]
+//   submit_bench [--seconds=S] [--inflight=N] [--records=R] [--rounds=K]
+//                [--mode=all|echo|floor|submit] [--keep]
 //
 // submit: the real path on a temp data dir: the callback service, the submit
 //   pipeline (one writer, validation against members, coverage and ECM
@@ -12,10 +13,19 @@
 // echo: a minimal callback ProviderService whose Submit answers at once
 //   with one AcceptedRecord per submission (the same response size), on a
 //   second in-process server.
-// Both are driven the same way: a callback client keeps N calls in flight
-// on one channel for S seconds, each call carrying R service records. Prints
-// calls/s (QPS) and records/s of each and the ratio submit/echo (target >=
-// 0.6). Run from a Release or RelWithDebInfo build.
+// floor: what durability alone costs: a callback Submit that hands its call
+//   to one writer thread, which stores one key per submission (its result
+//   under its idempotency key) in one WriteBatch per group committed with
+//   Durability::kSync, then answers as the echo does. No validation, routing
+//   or indexes: no durable Submit can be cheaper on this machine.
+// All are driven the same way: a callback client keeps N calls in flight
+// on one channel for S seconds, each call carrying R service records, after
+// a warm-up of the same client. One round runs echo, floor and submit in
+// turn, each on a fresh server (and store); the bench runs K rounds and
+// prints calls/s (QPS) and records/s of each run, then the medians and the
+// median ratios floor/echo and submit/echo (target for submit >= 0.6). On a
+// 2-core VM the echo's rate varies by up to a third from run to run, hence
+// the rounds. Run from a Release or RelWithDebInfo build.
 //
 // Needs HUB_SOURCE_DIR (the repository root) for data/reference.
 #include <stdlib.h>
@@ -28,6 +38,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
@@ -37,6 +48,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "base/identifiers.h"
+#include "bench/bench_stats.h"
 #include "hub/provider_service.h"
 #include "hub/reference_tables.h"
 #include "hub/server.h"
@@ -66,7 +78,8 @@ struct Flags {
   double seconds = 5;
   int inflight = 64;
   int records = 10;
-  std::string mode = "both";
+  int rounds = 3;
+  std::string mode = "all";
   bool keep = false;
 };
 
@@ -84,9 +97,14 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
           flags->records > 1000) {
         return false;
       }
+    } else if (arg.rfind("--rounds=", 0) == 0) {
+      if (!absl::SimpleAtoi(arg.substr(9), &flags->rounds) || flags->rounds <= 0) return false;
     } else if (arg.rfind("--mode=", 0) == 0) {
       flags->mode = arg.substr(7);
-      if (flags->mode != "both" && flags->mode != "echo" && flags->mode != "submit") return false;
+      if (flags->mode != "all" && flags->mode != "echo" && flags->mode != "floor" &&
+          flags->mode != "submit") {
+        return false;
+      }
     } else if (arg == "--keep") {
       flags->keep = true;
     } else {
@@ -149,6 +167,21 @@ absl::Status Seed(storage::Store& store, storage::DirectoryStore& directory) {
   return store.Commit(batch, storage::Durability::kSync);
 }
 
+// Appends to `response` the result the hub would give `submission` accepted
+// at `sequence` (the replies of echo and floor are the hub's size).
+hub::v1::SubmissionResult* AddAcceptedResult(const hub::v1::Submission& submission,
+                                             uint64_t sequence,
+                                             hub::v1::SubmitResponse* response) {
+  hub::v1::SubmissionResult* result = response->add_results();
+  result->set_idempotency_key(submission.idempotency_key());
+  hub::v1::AcceptedRecord* accepted = result->mutable_accepted();
+  accepted->set_record_id("rec_0123456789abcdef");
+  accepted->set_plan_id(kPlans[sequence % 3]);
+  accepted->set_feed_sequence(sequence);
+  accepted->mutable_accept_time()->set_seconds(absl::ToUnixSeconds(BenchNow()));
+  return result;
+}
+
 // The bare baseline: answers every Submit at once with an equivalent reply.
 class EchoService final : public hub::v1::ProviderService::CallbackService {
  public:
@@ -157,13 +190,7 @@ class EchoService final : public hub::v1::ProviderService::CallbackService {
                                    hub::v1::SubmitResponse* response) override {
     uint64_t sequence = next_.fetch_add(static_cast<uint64_t>(request->submissions_size()));
     for (const hub::v1::Submission& s : request->submissions()) {
-      hub::v1::SubmissionResult* r = response->add_results();
-      r->set_idempotency_key(s.idempotency_key());
-      hub::v1::AcceptedRecord* a = r->mutable_accepted();
-      a->set_record_id("rec_0123456789abcdef");
-      a->set_plan_id(kPlans[sequence % 3]);
-      a->set_feed_sequence(++sequence);
-      a->mutable_accept_time()->set_seconds(absl::ToUnixSeconds(BenchNow()));
+      AddAcceptedResult(s, ++sequence, response);
     }
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     reactor->Finish(grpc::Status::OK);
@@ -172,6 +199,79 @@ class EchoService final : public hub::v1::ProviderService::CallbackService {
 
  private:
   std::atomic<uint64_t> next_{0};
+};
+
+// The floor: durability alone. Submit queues the call; one writer thread
+// takes every queued call, puts one key per submission (its result under
+// its idempotency key) in one WriteBatch, commits it with Durability::kSync
+// and answers the calls as the echo does.
+class StoreOnlyService final : public hub::v1::ProviderService::CallbackService {
+ public:
+  explicit StoreOnlyService(storage::Store* store)
+      : store_(store), feed_(store), writer_([this] { WriterLoop(); }) {}
+  ~StoreOnlyService() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    writer_.join();
+  }
+
+  grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* context,
+                                   const hub::v1::SubmitRequest* request,
+                                   hub::v1::SubmitResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      queue_.push_back({request, response, reactor});
+    }
+    cv_.notify_one();
+    return reactor;
+  }
+
+ private:
+  struct Pending {
+    const hub::v1::SubmitRequest* request;
+    hub::v1::SubmitResponse* response;
+    grpc::ServerUnaryReactor* reactor;
+  };
+
+  void WriterLoop() {
+    std::vector<Pending> group;
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+        if (queue_.empty()) return;
+        group.swap(queue_);
+      }
+      storage::WriteBatch batch;
+      for (const Pending& p : group) {
+        for (const hub::v1::Submission& s : p.request->submissions()) {
+          feed_.PutSubmissionResult(batch, p.request->provider_id(),
+                                    *AddAcceptedResult(s, ++next_, p.response));
+        }
+      }
+      const absl::Status committed = store_->Commit(batch, storage::Durability::kSync);
+      for (const Pending& p : group) {
+        if (!committed.ok()) p.response->clear_results();
+        p.reactor->Finish(committed.ok() ? grpc::Status::OK
+                                         : grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                                        "the floor's commit failed"));
+      }
+      group.clear();
+    }
+  }
+
+  storage::Store* store_;
+  storage::FeedStore feed_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Pending> queue_;
+  bool stopping_ = false;
+  uint64_t next_ = 0;
+  std::thread writer_;
 };
 
 // Keeps `inflight` Submit calls running for `seconds`.
@@ -276,17 +376,81 @@ std::unique_ptr<grpc::Server> Serve(grpc::Service* service, int* port) {
 }
 
 void PrintResult(const char* name, const Driver::Result& r, int records) {
-  std::printf("%-7s %8.0f calls/s %10.0f records/s  (%lld calls in %.1f s, %lld failed)\n", name,
+  std::printf("  %-7s %8.0f calls/s %10.0f records/s  (%lld calls in %.1f s, %lld failed)\n", name,
               r.calls / r.seconds, r.calls * records / r.seconds,
               static_cast<long long>(r.calls), r.seconds, static_cast<long long>(r.failed));
 }
+
+// Drives `service` on its own in-process server: a warm-up, then the timed run.
+Driver::Result Drive(grpc::Service* service, const Flags& flags, const std::string& key_prefix) {
+  int port = 0;
+  std::unique_ptr<grpc::Server> server = Serve(service, &port);
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  Driver driver(channel, flags.records, key_prefix);
+  driver.Run(flags.inflight, std::min(1.0, flags.seconds));  // Warm-up.
+  Driver::Result result = driver.Run(flags.inflight, flags.seconds);
+  server->Shutdown();
+  server->Wait();
+  return result;
+}
+
+absl::StatusOr<std::unique_ptr<storage::Store>> OpenStore(const std::string& dir) {
+  storage::StoreOptions options;
+  options.data_dir = dir;
+  return storage::Store::Open(options);
+}
+
+absl::StatusOr<Driver::Result> RunFloor(const Flags& flags, const std::string& root) {
+  absl::StatusOr<std::unique_ptr<storage::Store>> store = OpenStore(root + "/floor");
+  if (!store.ok()) return store.status();
+  Driver::Result result;
+  {
+    StoreOnlyService floor(store->get());
+    result = Drive(&floor, flags, "floor-");
+  }
+  if (absl::Status closed = (*store)->Close(); !closed.ok()) return closed;
+  return result;
+}
+
+absl::StatusOr<Driver::Result> RunSubmit(const Flags& flags, const std::string& root) {
+  absl::StatusOr<std::unique_ptr<storage::Store>> store = OpenStore(root + "/data");
+  if (!store.ok()) return store.status();
+  storage::DirectoryStore directory(store->get());
+  if (absl::Status seeded = Seed(**store, directory); !seeded.ok()) return seeded;
+  absl::StatusOr<std::unique_ptr<ReferenceTables>> reference =
+      ReferenceTables::LoadDir(std::string(HUB_SOURCE_DIR) + "/data/reference");
+  if (!reference.ok()) return reference.status();
+  storage::FeedStore feed(store->get());
+  Driver::Result result;
+  {
+    SubmitPipelineOptions pipeline_options;
+    pipeline_options.clock = BenchNow;
+    SubmitPipeline pipeline(store->get(), &directory, &feed, reference->get(),
+                            std::move(pipeline_options));
+    ProviderServiceOptions service_options;
+    service_options.spool_dir = root;
+    service_options.clock = BenchNow;
+    ProviderService service(&directory, &feed, &pipeline, std::move(service_options));
+    result = Drive(&service, flags, "rec-");
+  }
+  if (absl::Status closed = (*store)->Close(); !closed.ok()) return closed;
+  if (result.accepted_records != result.calls * flags.records) {
+    return absl::InternalError(absl::StrCat("only ", result.accepted_records, " of ",
+                                            result.calls * flags.records,
+                                            " records were accepted"));
+  }
+  return result;
+}
+
+double Qps(const Driver::Result& r) { return r.calls / r.seconds; }
 
 int Main(int argc, char** argv) {
   Flags flags;
   if (!ParseFlags(argc, argv, &flags)) {
     std::fprintf(stderr,
-                 "usage: submit_bench [--seconds=S] [--inflight=N] [--records=R] "
-                 "[--mode=both|echo|submit] [--keep]\n");
+                 "usage: submit_bench [--seconds=S] [--inflight=N] [--records=R] [--rounds=K] "
+                 "[--mode=all|echo|floor|submit] [--keep]\n");
     return 2;
   }
   std::string root_pattern = (fs::temp_directory_path() / "submit_bench_XXXXXX").string();
@@ -295,77 +459,57 @@ int Main(int argc, char** argv) {
     return 1;
   }
   const std::string root = root_pattern;
-  std::printf("submit_bench: %d calls in flight, %d service records per call, %.1f s per mode, "
-              "data in %s\n",
-              flags.inflight, flags.records, flags.seconds, root.c_str());
+  std::printf("submit_bench: %d calls in flight, %d service records per call, %.1f s per run, "
+              "%d rounds, data in %s\n",
+              flags.inflight, flags.records, flags.seconds, flags.rounds, root.c_str());
+  const bool all = flags.mode == "all";
 
-  Driver::Result echo_result, submit_result;
-  if (flags.mode != "submit") {
-    EchoService echo;
-    int port = 0;
-    std::unique_ptr<grpc::Server> server = Serve(&echo, &port);
-    Driver driver(grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                      grpc::InsecureChannelCredentials()),
-                  flags.records, "echo-");
-    driver.Run(flags.inflight, std::min(1.0, flags.seconds));  // Warm-up.
-    echo_result = driver.Run(flags.inflight, flags.seconds);
-    server->Shutdown();
-    PrintResult("echo", echo_result, flags.records);
+  std::vector<double> echo_qps, floor_qps, submit_qps, floor_ratios, submit_ratios;
+  for (int round = 1; round <= flags.rounds; ++round) {
+    std::printf("round %d\n", round);
+    const std::string dir = absl::StrCat(root, "/round", round);
+    Driver::Result echo, floor, submit;
+    if (all || flags.mode == "echo") {
+      EchoService service;
+      echo = Drive(&service, flags, "echo-");
+      PrintResult("echo", echo, flags.records);
+      echo_qps.push_back(Qps(echo));
+    }
+    if (all || flags.mode == "floor") {
+      absl::StatusOr<Driver::Result> run = RunFloor(flags, dir);
+      if (!run.ok()) {
+        std::fprintf(stderr, "submit_bench: floor: %s\n", run.status().ToString().c_str());
+        return 1;
+      }
+      floor = *run;
+      PrintResult("floor", floor, flags.records);
+      floor_qps.push_back(Qps(floor));
+    }
+    if (all || flags.mode == "submit") {
+      absl::StatusOr<Driver::Result> run = RunSubmit(flags, dir);
+      if (!run.ok()) {
+        std::fprintf(stderr, "submit_bench: submit: %s\n", run.status().ToString().c_str());
+        return 1;
+      }
+      submit = *run;
+      PrintResult("submit", submit, flags.records);
+      submit_qps.push_back(Qps(submit));
+    }
+    if (all) {
+      floor_ratios.push_back(Qps(floor) / Qps(echo));
+      submit_ratios.push_back(Qps(submit) / Qps(echo));
+    }
   }
-  if (flags.mode != "echo") {
-    storage::StoreOptions store_options;
-    store_options.data_dir = root + "/data";
-    absl::StatusOr<std::unique_ptr<storage::Store>> store = storage::Store::Open(store_options);
-    if (!store.ok()) {
-      std::fprintf(stderr, "submit_bench: %s\n", store.status().ToString().c_str());
-      return 1;
-    }
-    storage::DirectoryStore directory(store->get());
-    if (absl::Status seeded = Seed(**store, directory); !seeded.ok()) {
-      std::fprintf(stderr, "submit_bench: seed: %s\n", seeded.ToString().c_str());
-      return 1;
-    }
-    absl::StatusOr<std::unique_ptr<ReferenceTables>> reference =
-        ReferenceTables::LoadDir(std::string(HUB_SOURCE_DIR) + "/data/reference");
-    if (!reference.ok()) {
-      std::fprintf(stderr, "submit_bench: %s\n", reference.status().ToString().c_str());
-      return 1;
-    }
-    storage::FeedStore feed(store->get());
-    {
-      SubmitPipelineOptions pipeline_options;
-      pipeline_options.clock = BenchNow;
-      SubmitPipeline pipeline(store->get(), &directory, &feed, reference->get(),
-                              std::move(pipeline_options));
-      ProviderServiceOptions service_options;
-      service_options.spool_dir = root;
-      service_options.clock = BenchNow;
-      ProviderService service(&directory, &feed, &pipeline, std::move(service_options));
-      int port = 0;
-      std::unique_ptr<grpc::Server> server = Serve(&service, &port);
-      auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                         grpc::InsecureChannelCredentials());
-      Driver warmup(channel, flags.records, "warm-");
-      warmup.Run(flags.inflight, std::min(1.0, flags.seconds));
-      Driver driver(channel, flags.records, "rec-");
-      submit_result = driver.Run(flags.inflight, flags.seconds);
-      server->Shutdown();
-      server->Wait();
-    }
-    absl::Status closed = (*store)->Close();
-    PrintResult("submit", submit_result, flags.records);
-    if (submit_result.accepted_records != submit_result.calls * flags.records) {
-      std::fprintf(stderr, "submit_bench: only %lld of %lld records were accepted\n",
-                   static_cast<long long>(submit_result.accepted_records),
-                   static_cast<long long>(submit_result.calls * flags.records));
-      return 1;
-    }
-    if (!closed.ok()) std::fprintf(stderr, "submit_bench: close: %s\n", closed.ToString().c_str());
-  }
-  if (flags.mode == "both" && echo_result.calls > 0) {
-    const double ratio = (submit_result.calls / submit_result.seconds) /
-                         (echo_result.calls / echo_result.seconds);
-    std::printf("ratio   submit/echo QPS = %.2f (target >= 0.60)\n", ratio);
+  std::printf("medians of %d rounds:", flags.rounds);
+  if (!echo_qps.empty()) std::printf(" echo %.0f", bench::Median(echo_qps));
+  if (!floor_qps.empty()) std::printf(" floor %.0f", bench::Median(floor_qps));
+  if (!submit_qps.empty()) std::printf(" submit %.0f", bench::Median(submit_qps));
+  std::printf(" calls/s\n");
+  if (all) {
+    std::printf("ratio   floor/echo QPS = %.2f (durability alone; median of the rounds' ratios)\n",
+                bench::Median(floor_ratios));
+    std::printf("ratio   submit/echo QPS = %.2f (target >= 0.60; median of the rounds' ratios)\n",
+                bench::Median(submit_ratios));
   }
   if (!flags.keep) {
     std::error_code ec;

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -48,6 +49,8 @@
 namespace hub {
 namespace {
 
+// CI runs kTrials trials from kSeed. A longer soak, or other kill moments:
+//   HUB_CRASH_TRIALS=100 HUB_CRASH_SEED=7 build/tests/hub/hub_feed_crash_test
 constexpr uint32_t kSeed = 20261123;
 constexpr int kTrials = 5;
 constexpr int kSubmitThreads = 4;
@@ -309,18 +312,29 @@ void FollowLoop(World& world, Follower& f, const std::shared_ptr<grpc::Channel>&
   }
 }
 
+// A positive integer from the environment variable `name`, else `fallback`.
+int64_t FromEnvironment(const char* name, int64_t fallback) {
+  const char* text = std::getenv(name);
+  int64_t value = 0;
+  if (text == nullptr || !absl::SimpleAtoi(text, &value) || value <= 0) return fallback;
+  return value;
+}
+
 TEST(FeedCrashTest, AcceptedRecordsSurviveSigkillExactlyOnceInOrderWithAcksKept) {
+  const int trials = static_cast<int>(FromEnvironment("HUB_CRASH_TRIALS", kTrials));
+  const uint32_t seed = static_cast<uint32_t>(FromEnvironment("HUB_CRASH_SEED", kSeed));
+  std::printf("%d trials, seed %u\n", trials, seed);
   const std::string root = testing::MakeTempDir();
   testing::WriteFile(root + "/seed.textproto", testing::SmallSeedText());
   ASSERT_TRUE(testing::SeedFeedMembers(root + "/data", kMembers).ok());
 
-  std::mt19937 rng(kSeed);
+  std::mt19937 rng(seed);
   std::uniform_int_distribution<int> kill_after(kMinKillAfter, kMaxKillAfter);
   World world;
   Follower followers[2];
   for (int p = 0; p < 2; ++p) followers[p].plan_id = kPlans[p];
 
-  for (int trial = 0; trial < kTrials; ++trial) {
+  for (int trial = 0; trial < trials; ++trial) {
     SCOPED_TRACE(absl::StrCat("trial ", trial));
     const int threshold = kill_after(rng);
     Hubd hubd(root, trial);
@@ -366,7 +380,7 @@ TEST(FeedCrashTest, AcceptedRecordsSurviveSigkillExactlyOnceInOrderWithAcksKept)
 
   // Last start: every key in doubt is resubmitted until answered.
   {
-    Hubd hubd(root, kTrials);
+    Hubd hubd(root, trials);
     const int port = hubd.WaitForPort();
     ASSERT_GT(port, 0) << testing::ReadFile(hubd.log());
     auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
@@ -458,7 +472,7 @@ TEST(FeedCrashTest, AcceptedRecordsSurviveSigkillExactlyOnceInOrderWithAcksKept)
   }
   std::printf("%d trials: %zu records accepted, %lld Submit calls OK, %lld failed by kills, %lld "
               "replayed results\n",
-              kTrials, world.accepted.size(), static_cast<long long>(world.submit_calls_ok),
+              trials, world.accepted.size(), static_cast<long long>(world.submit_calls_ok),
               static_cast<long long>(world.submit_calls_failed),
               static_cast<long long>(world.replayed));
   ASSERT_TRUE((*store)->Close().ok());
