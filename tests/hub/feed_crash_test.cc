@@ -312,17 +312,24 @@ void FollowLoop(World& world, Follower& f, const std::shared_ptr<grpc::Channel>&
   }
 }
 
-// A positive integer from the environment variable `name`, else `fallback`.
+// The positive integer in the environment variable `name`, `fallback` when
+// it is unset; a test failure naming the variable when it is set to
+// anything else.
 int64_t FromEnvironment(const char* name, int64_t fallback) {
   const char* text = std::getenv(name);
+  if (text == nullptr) return fallback;
   int64_t value = 0;
-  if (text == nullptr || !absl::SimpleAtoi(text, &value) || value <= 0) return fallback;
+  if (!absl::SimpleAtoi(text, &value) || value <= 0) {
+    ADD_FAILURE() << name << " must be a positive integer, not \"" << text << "\"";
+    return fallback;
+  }
   return value;
 }
 
 TEST(FeedCrashTest, AcceptedRecordsSurviveSigkillExactlyOnceInOrderWithAcksKept) {
   const int trials = static_cast<int>(FromEnvironment("HUB_CRASH_TRIALS", kTrials));
   const uint32_t seed = static_cast<uint32_t>(FromEnvironment("HUB_CRASH_SEED", kSeed));
+  ASSERT_FALSE(::testing::Test::HasFailure());
   std::printf("%d trials, seed %u\n", trials, seed);
   const std::string root = testing::MakeTempDir();
   testing::WriteFile(root + "/seed.textproto", testing::SmallSeedText());
