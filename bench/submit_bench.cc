@@ -423,6 +423,11 @@ Driver::Result Drive(grpc::Service* service, const Flags& flags, const std::stri
   return result;
 }
 
+absl::StatusOr<Driver::Result> RunEcho(const Flags& flags, const std::string& /*root*/) {
+  EchoService echo;
+  return Drive(&echo, flags, "echo-");
+}
+
 absl::StatusOr<std::unique_ptr<storage::Store>> OpenStore(const std::string& dir) {
   storage::StoreOptions options;
   options.data_dir = dir;
@@ -492,35 +497,30 @@ int Main(int argc, char** argv) {
               flags.inflight, flags.records, flags.seconds, flags.rounds, root.c_str());
   const bool all = flags.mode == "all";
 
-  std::vector<double> echo_qps, floor_qps, submit_qps;
+  // The modes in the order each round runs them, with their rates.
+  struct Mode {
+    const char* name;
+    absl::StatusOr<Driver::Result> (*run)(const Flags&, const std::string& root);
+    std::vector<double> qps;
+  };
+  Mode modes[] = {{"echo", RunEcho, {}}, {"floor", RunFloor, {}}, {"submit", RunSubmit, {}}};
   for (int round = 1; round <= flags.rounds; ++round) {
     std::printf("round %d\n", round);
     const std::string dir = absl::StrCat(root, "/round", round);
-    if (all || flags.mode == "echo") {
-      EchoService service;
-      const Driver::Result echo = Drive(&service, flags, "echo-");
-      PrintResult("echo", echo, flags.records);
-      echo_qps.push_back(Qps(echo));
-    }
-    if (all || flags.mode == "floor") {
-      absl::StatusOr<Driver::Result> floor = RunFloor(flags, dir);
-      if (!floor.ok()) {
-        std::fprintf(stderr, "submit_bench: floor: %s\n", floor.status().ToString().c_str());
+    for (Mode& mode : modes) {
+      if (!all && flags.mode != mode.name) continue;
+      absl::StatusOr<Driver::Result> run = mode.run(flags, dir);
+      if (!run.ok()) {
+        std::fprintf(stderr, "submit_bench: %s: %s\n", mode.name, run.status().ToString().c_str());
         return 1;
       }
-      PrintResult("floor", *floor, flags.records);
-      floor_qps.push_back(Qps(*floor));
-    }
-    if (all || flags.mode == "submit") {
-      absl::StatusOr<Driver::Result> submit = RunSubmit(flags, dir);
-      if (!submit.ok()) {
-        std::fprintf(stderr, "submit_bench: submit: %s\n", submit.status().ToString().c_str());
-        return 1;
-      }
-      PrintResult("submit", *submit, flags.records);
-      submit_qps.push_back(Qps(*submit));
+      PrintResult(mode.name, *run, flags.records);
+      mode.qps.push_back(Qps(*run));
     }
   }
+  const std::vector<double>& echo_qps = modes[0].qps;
+  const std::vector<double>& floor_qps = modes[1].qps;
+  const std::vector<double>& submit_qps = modes[2].qps;
   // Noise only slows a run down (on this VM the echo has a slow mode about a
   // third below its usual rate), so the headline compares each mode's best
   // round; the medians follow.
@@ -531,9 +531,9 @@ int Main(int argc, char** argv) {
     const bool is_best = std::string(what) == "best";
     auto pick = [&](const std::vector<double>& v) { return is_best ? best(v) : bench::Median(v); };
     std::printf("%-6s of %d rounds:", what, flags.rounds);
-    if (!echo_qps.empty()) std::printf(" echo %.0f", pick(echo_qps));
-    if (!floor_qps.empty()) std::printf(" floor %.0f", pick(floor_qps));
-    if (!submit_qps.empty()) std::printf(" submit %.0f", pick(submit_qps));
+    for (const Mode& mode : modes) {
+      if (!mode.qps.empty()) std::printf(" %s %.0f", mode.name, pick(mode.qps));
+    }
     std::printf(" calls/s");
     if (all) {
       std::printf("; floor/echo %.2f, submit/echo %.2f", pick(floor_qps) / pick(echo_qps),

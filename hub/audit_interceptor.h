@@ -62,7 +62,6 @@ class AuditCollector;  // Record ids and member refs of one call (.cc).
 // methods no interceptor sees (ObservedByHandler in hub/rpc_metrics.h:
 // PlanService.PullFeed). The record is the one the interceptor would write.
 // Not thread-safe: one call's handler uses it from one thread at a time.
-
 class CallAudit {
  public:
   // `log` is not owned (null: the call leaves no record); `method` as gRPC

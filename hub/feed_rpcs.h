@@ -34,8 +34,8 @@
 #include "hub/feed_disclosure.h"
 #include "hub/feed_notifier.h"
 #include "hub/metrics.h"
-#include "storage/audit_store.h"
 #include "hub/v1/plan_service.pb.h"
+#include "storage/audit_store.h"
 #include "storage/directory_store.h"
 #include "storage/feed_store.h"
 
