@@ -42,7 +42,7 @@ COPY --from=build /build/hub/hubd /build/hub/hubctl /usr/bin/
 COPY adapters/plans/ /usr/share/county-hub/profiles/
 COPY data/reference/ /usr/share/county-hub/reference/
 # The county dashboard (hubd --dashboard_dir, --chart_js).
-COPY hub/dashboard/ /usr/share/county-hub/dashboard/
+COPY hub/monitor/dashboard/ /usr/share/county-hub/dashboard/
 COPY --from=build /chartjs/node_modules/chart.js/dist/chart.umd.js /usr/share/county-hub/
 # Non-root; the chart mounts the store's volume at /data.
 USER 10001:10001

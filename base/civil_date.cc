@@ -155,4 +155,9 @@ absl::StatusOr<DateFormat> ParseDateFormatName(std::string_view name) {
 
 bool IsIsoDate(std::string_view iso) { return CivilDate::ParseIso(iso).ok(); }
 
+std::string MonthOfIsoDate(std::string_view iso) {
+  if (!IsIsoDate(iso)) return "";
+  return std::string(iso.substr(0, 7));
+}
+
 }  // namespace hub

@@ -71,6 +71,10 @@ absl::StatusOr<DateFormat> ParseDateFormatName(std::string_view name);
 // True if `iso` is a well-formed canonical date.
 bool IsIsoDate(std::string_view iso);
 
+// "YYYY-MM", the month of a canonical date ("2026-10-31" -> "2026-10"),
+// e.g. the RTF period of an enrollment status; "" if `iso` is malformed.
+std::string MonthOfIsoDate(std::string_view iso);
+
 }  // namespace hub
 
 #endif  // HUB_BASE_CIVIL_DATE_H_

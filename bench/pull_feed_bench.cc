@@ -31,7 +31,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "bench/bench_stats.h"
-#include "hub/server.h"
+#include "hub/server/server.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "storage/feed_store.h"
 #include "storage/store.h"

@@ -23,7 +23,7 @@ namespace {
 // Streams of the day, apart from the county's own (county.cc uses 1..6).
 constexpr uint64_t kStreamDay = 101;
 
-// The reason codes the hub answers (hub/submit_validation.h).
+// The reason codes the hub answers (hub/submit/submit_validation.h).
 constexpr char kFutureDate[] = "FUTURE_DATE";
 constexpr char kNotAssigned[] = "NOT_ASSIGNED";
 constexpr char kUnitsExceeded[] = "UNITS_EXCEEDED";

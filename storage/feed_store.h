@@ -3,7 +3,7 @@
 // idempotency keys, and what each plan said about each record.
 //
 // Gap-free ordering needs sequences to be assigned in commit order. The hub
-// does that with one writer (hub/submit_pipeline.h) that gathers accepted
+// does that with one writer (hub/submit/submit_pipeline.h) that gathers accepted
 // records from concurrent Submit calls, appends them here in one WriteBatch,
 // commits it synced (one fsync for the whole group: group commit), and only
 // then answers the callers. AppendItem is therefore not thread-safe with

@@ -1,4 +1,4 @@
-#include "hub/cli_table.h"
+#include "hub/cli/cli_table.h"
 
 #include <algorithm>
 #include <utility>

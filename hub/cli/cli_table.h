@@ -1,8 +1,8 @@
 // Plain-text tables for hubctl: aligned columns, a header row, two spaces
 // between columns, no trailing spaces. Width counts UTF-8 characters, so
 // names such as "Clínica" line up.
-#ifndef HUB_HUB_CLI_TABLE_H_
-#define HUB_HUB_CLI_TABLE_H_
+#ifndef HUB_HUB_CLI_CLI_TABLE_H_
+#define HUB_HUB_CLI_CLI_TABLE_H_
 
 #include <string>
 #include <vector>
@@ -35,4 +35,4 @@ std::string FormatProvidersTable(const std::vector<hub::v1::Provider>& providers
 
 }  // namespace hub
 
-#endif  // HUB_HUB_CLI_TABLE_H_
+#endif  // HUB_HUB_CLI_CLI_TABLE_H_

@@ -1,4 +1,4 @@
-#include "hub/health_client.h"
+#include "hub/cli/health_client.h"
 
 #include <chrono>
 #include <cstdint>
@@ -8,7 +8,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
-#include "hub/rpc_status.h"
+#include "hub/common/rpc_status.h"
 
 namespace hub {
 namespace {

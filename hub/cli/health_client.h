@@ -1,8 +1,8 @@
 // Client of the standard gRPC health service (grpc.health.v1.Health/Check)
 // without a vendored health.proto: the request and response are tiny, so
 // they are encoded by hand and sent with grpc::GenericStub.
-#ifndef HUB_HUB_HEALTH_CLIENT_H_
-#define HUB_HUB_HEALTH_CLIENT_H_
+#ifndef HUB_HUB_CLI_HEALTH_CLIENT_H_
+#define HUB_HUB_CLI_HEALTH_CLIENT_H_
 
 #include <memory>
 #include <string>
@@ -40,4 +40,4 @@ absl::StatusOr<ServingStatus> DecodeHealthCheckResponse(std::string_view bytes);
 
 }  // namespace hub
 
-#endif  // HUB_HUB_HEALTH_CLIENT_H_
+#endif  // HUB_HUB_CLI_HEALTH_CLIENT_H_

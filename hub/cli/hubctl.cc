@@ -1,4 +1,4 @@
-#include "hub/hubctl.h"
+#include "hub/cli/hubctl.h"
 
 #include <filesystem>
 #include <fstream>
@@ -16,16 +16,16 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "hub/cli_table.h"
-#include "hub/health_client.h"
-#include "hub/hubctl_export.h"
-#include "hub/hubctl_identity.h"
-#include "hub/hubctl_pull.h"
-#include "hub/hubctl_stats.h"
-#include "hub/hubctl_submit.h"
-#include "hub/hubctl_views.h"
-#include "hub/rpc_status.h"
-#include "hub/sha256.h"
+#include "hub/cli/cli_table.h"
+#include "hub/cli/health_client.h"
+#include "hub/cli/hubctl_export.h"
+#include "hub/cli/hubctl_identity.h"
+#include "hub/cli/hubctl_pull.h"
+#include "hub/cli/hubctl_stats.h"
+#include "hub/cli/hubctl_submit.h"
+#include "hub/cli/hubctl_views.h"
+#include "hub/common/rpc_status.h"
+#include "base/sha256.h"
 #include "hub/v1/admin_service.grpc.pb.h"
 #include "hub/v1/directory_service.grpc.pb.h"
 #include "hub/v1/plan_service.grpc.pb.h"
@@ -365,7 +365,7 @@ int RunUpload(Invocation& inv) {
 // hubctl submit FILE --provider=ID: a CBO CSV (docs/cbo-csv-template.md)
 // through ProviderService.UploadFile, printed like `upload`; or JSON lines
 // of hub.v1.Submission (FILE.jsonl) through ProviderService.Submit
-// (hub/hubctl_submit.h).
+// (hub/cli/hubctl_submit.h).
 int RunSubmit(Invocation& inv) {
   constexpr char kUsage[] = "usage: hubctl submit --provider=ID FILE\n";
   const std::optional<std::string> provider = inv.Flag("provider");
@@ -462,7 +462,7 @@ int RunReports(Invocation& inv) {
   return 0;
 }
 
-// `hubctl pull`: see hub/hubctl_pull.h.
+// `hubctl pull`: see hub/cli/hubctl_pull.h.
 int RunPull(Invocation& inv) {
   constexpr char kUsage[] =
       "usage: hubctl pull --plan=ID [--kinds=service,outreach_attempt,...] [--max=N] [--ack] "
@@ -498,7 +498,7 @@ int RunPull(Invocation& inv) {
   return PullFeedCommand(inv.channel, inv.server, options, inv.out, inv.err);
 }
 
-// `hubctl export`: see hub/hubctl_export.h.
+// `hubctl export`: see hub/cli/hubctl_export.h.
 int RunExport(Invocation& inv) {
   constexpr char kUsage[] =
       "usage: hubctl export --plan=ID --kind=rtf|otf|invoice|837p --period=YYYY-MM [--out=DIR]\n";
@@ -518,7 +518,7 @@ int RunExport(Invocation& inv) {
   return ExportFileCommand(inv.channel, inv.server, options, inv.out, inv.err);
 }
 
-// Provider views (hub/hubctl_views.h).
+// Provider views (hub/cli/hubctl_views.h).
 int RunWorklist(Invocation& inv) {
   const std::optional<std::string> provider = inv.Flag("provider");
   if (!provider.has_value() || provider->empty()) {
@@ -552,7 +552,7 @@ int RunCarePlan(Invocation& inv) {
   return CarePlanCommand({inv.channel, inv.server}, *provider, *cin, inv.out, inv.err);
 }
 
-// Identity issue: consents and the audit log (hub/hubctl_identity.h).
+// Identity issue: consents and the audit log (hub/cli/hubctl_identity.h).
 int RunConsent(Invocation& inv) {
   return RunConsentCommand({inv.channel, inv.flags, inv.args}, inv.out, inv.err);
 }
@@ -560,7 +560,7 @@ int RunAudit(Invocation& inv) {
   return RunAuditCommand({inv.channel, inv.flags, inv.args}, inv.out, inv.err);
 }
 
-// `hubctl stats`: see hub/hubctl_stats.h.
+// `hubctl stats`: see hub/cli/hubctl_stats.h.
 int RunStats(Invocation& inv) {
   constexpr char kUsage[] = "usage: hubctl stats [--window=24h] [--json]\n";
   StatsCommandOptions options;

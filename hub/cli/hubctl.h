@@ -9,8 +9,8 @@
 //
 // Exit codes: 0 success; 1 the command failed (server unreachable, RPC
 // error, health not SERVING); 2 usage error (unknown command or flag).
-#ifndef HUB_HUB_HUBCTL_H_
-#define HUB_HUB_HUBCTL_H_
+#ifndef HUB_HUB_CLI_HUBCTL_H_
+#define HUB_HUB_CLI_HUBCTL_H_
 
 #include <ostream>
 #include <string>
@@ -30,4 +30,4 @@ int RunHubctl(const std::vector<std::string>& args, std::string_view env_server,
 
 }  // namespace hub
 
-#endif  // HUB_HUB_HUBCTL_H_
+#endif  // HUB_HUB_CLI_HUBCTL_H_

@@ -1,4 +1,4 @@
-#include "hub/hubctl_export.h"
+#include "hub/cli/hubctl_export.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "hub/rpc_status.h"
+#include "hub/common/rpc_status.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 
 namespace hub {

@@ -7,8 +7,8 @@
 // ended OK, so a failed export never leaves a file that looks complete. The
 // name from the hub must be a plain file name (no folder part), so nothing
 // is written outside the folder. Prints "<path>: <N> records (<B> bytes)".
-#ifndef HUB_HUB_HUBCTL_EXPORT_H_
-#define HUB_HUB_HUBCTL_EXPORT_H_
+#ifndef HUB_HUB_CLI_HUBCTL_EXPORT_H_
+#define HUB_HUB_CLI_HUBCTL_EXPORT_H_
 
 #include <memory>
 #include <ostream>
@@ -42,4 +42,4 @@ int ExportFileCommand(const std::shared_ptr<grpc::Channel>& channel, std::string
 
 }  // namespace hub
 
-#endif  // HUB_HUB_HUBCTL_EXPORT_H_
+#endif  // HUB_HUB_CLI_HUBCTL_EXPORT_H_

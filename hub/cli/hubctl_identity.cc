@@ -1,4 +1,4 @@
-#include "hub/hubctl_identity.h"
+#include "hub/cli/hubctl_identity.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -8,8 +8,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "hub/cli_table.h"
-#include "hub/rpc_status.h"
+#include "hub/cli/cli_table.h"
+#include "hub/common/rpc_status.h"
 #include "hub/v1/audit.grpc.pb.h"
 #include "hub/v1/consent.grpc.pb.h"
 

@@ -18,8 +18,8 @@
 // environment: HUB_TLS_DIR, HUB_TLS_CERT_FILE, HUB_TLS_KEY_FILE,
 // HUB_TLS_CA_FILE, HUB_TLS_SERVER_NAME. Without any, hubctl speaks
 // plaintext (to a hubd started with --insecure_loopback).
-#ifndef HUB_HUB_HUBCTL_IDENTITY_H_
-#define HUB_HUB_HUBCTL_IDENTITY_H_
+#ifndef HUB_HUB_CLI_HUBCTL_IDENTITY_H_
+#define HUB_HUB_CLI_HUBCTL_IDENTITY_H_
 
 #include <map>
 #include <memory>
@@ -59,4 +59,4 @@ int RunAuditCommand(const IdentityCommandInput& in, std::ostream& out, std::ostr
 
 }  // namespace hub
 
-#endif  // HUB_HUB_HUBCTL_IDENTITY_H_
+#endif  // HUB_HUB_CLI_HUBCTL_IDENTITY_H_

@@ -1,10 +1,10 @@
-// hubctl: command line for the county administrator. See hub/hubctl.h.
+// hubctl: command line for the county administrator. See hub/cli/hubctl.h.
 #include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
 
-#include "hub/hubctl.h"
+#include "hub/cli/hubctl.h"
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);

@@ -1,4 +1,4 @@
-#include "hub/hubctl_pull.h"
+#include "hub/cli/hubctl_pull.h"
 
 #include <google/protobuf/util/json_util.h>
 
@@ -11,7 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "hub/rpc_status.h"
+#include "hub/common/rpc_status.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 
 namespace hub {

@@ -8,8 +8,8 @@
 // With ack, the items received are acknowledged (Ack through the last
 // sequence received) every `ack_every` items, whenever the stream reaches
 // the head, and at the end.
-#ifndef HUB_HUB_HUBCTL_PULL_H_
-#define HUB_HUB_HUBCTL_PULL_H_
+#ifndef HUB_HUB_CLI_HUBCTL_PULL_H_
+#define HUB_HUB_CLI_HUBCTL_PULL_H_
 
 #include <cstdint>
 #include <memory>
@@ -48,4 +48,4 @@ int PullFeedCommand(const std::shared_ptr<grpc::Channel>& channel, std::string_v
 
 }  // namespace hub
 
-#endif  // HUB_HUB_HUBCTL_PULL_H_
+#endif  // HUB_HUB_CLI_HUBCTL_PULL_H_

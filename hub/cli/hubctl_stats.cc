@@ -1,4 +1,4 @@
-#include "hub/hubctl_stats.h"
+#include "hub/cli/hubctl_stats.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,9 +11,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "hub/cli_table.h"
-#include "hub/monitor_rules.h"
-#include "hub/rpc_status.h"
+#include "hub/cli/cli_table.h"
+#include "base/enum_label.h"
+#include "hub/common/rpc_status.h"
 #include "hub/v1/monitor_service.grpc.pb.h"
 
 namespace hub {

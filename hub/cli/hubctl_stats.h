@@ -1,7 +1,7 @@
 // `hubctl stats`: the county's summary (MonitorService.GetSummary) in the
 // terminal: the same numbers as the dashboard, as tables. Aggregates only.
-#ifndef HUB_HUB_HUBCTL_STATS_H_
-#define HUB_HUB_HUBCTL_STATS_H_
+#ifndef HUB_HUB_CLI_HUBCTL_STATS_H_
+#define HUB_HUB_CLI_HUBCTL_STATS_H_
 
 #include <memory>
 #include <ostream>
@@ -36,4 +36,4 @@ int StatsCommand(const std::shared_ptr<grpc::Channel>& channel, std::string_view
 
 }  // namespace hub
 
-#endif  // HUB_HUB_HUBCTL_STATS_H_
+#endif  // HUB_HUB_CLI_HUBCTL_STATS_H_

@@ -7,8 +7,8 @@
 // records per plan they were routed to; rejections per reason code; then
 // the first rejections as a table (line, idempotency key, field, code,
 // message). The hub's messages never contain PHI.
-#ifndef HUB_HUB_HUBCTL_SUBMIT_H_
-#define HUB_HUB_HUBCTL_SUBMIT_H_
+#ifndef HUB_HUB_CLI_HUBCTL_SUBMIT_H_
+#define HUB_HUB_CLI_HUBCTL_SUBMIT_H_
 
 #include <memory>
 #include <ostream>
@@ -38,4 +38,4 @@ int SubmitJsonLinesCommand(const std::shared_ptr<grpc::Channel>& channel,
 
 }  // namespace hub
 
-#endif  // HUB_HUB_HUBCTL_SUBMIT_H_
+#endif  // HUB_HUB_CLI_HUBCTL_SUBMIT_H_

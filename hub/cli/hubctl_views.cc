@@ -1,4 +1,4 @@
-#include "hub/hubctl_views.h"
+#include "hub/cli/hubctl_views.h"
 
 #include <utility>
 
@@ -7,8 +7,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "hub/cli_table.h"
-#include "hub/rpc_status.h"
+#include "hub/cli/cli_table.h"
+#include "hub/common/rpc_status.h"
 #include "hub/v1/provider_service.grpc.pb.h"
 
 namespace hub {

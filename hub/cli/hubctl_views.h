@@ -9,8 +9,8 @@
 //       the member's latest care plan, if the provider may read it.
 // These print PHI (CINs, names, care plans) to stdout for the provider's own
 // staff; nothing goes to logs.
-#ifndef HUB_HUB_HUBCTL_VIEWS_H_
-#define HUB_HUB_HUBCTL_VIEWS_H_
+#ifndef HUB_HUB_CLI_HUBCTL_VIEWS_H_
+#define HUB_HUB_CLI_HUBCTL_VIEWS_H_
 
 #include <memory>
 #include <ostream>
@@ -54,4 +54,4 @@ int CarePlanCommand(const ViewCommandContext& ctx, const std::string& provider_i
 
 }  // namespace hub
 
-#endif  // HUB_HUB_HUBCTL_VIEWS_H_
+#endif  // HUB_HUB_CLI_HUBCTL_VIEWS_H_

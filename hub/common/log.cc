@@ -1,4 +1,4 @@
-#include "hub/log.h"
+#include "hub/common/log.h"
 
 #include <cstdio>
 #include <memory>

@@ -8,8 +8,8 @@
 //
 // Thread safety: every function here may be called from any thread; lines
 // never interleave.
-#ifndef HUB_HUB_LOG_H_
-#define HUB_HUB_LOG_H_
+#ifndef HUB_HUB_COMMON_LOG_H_
+#define HUB_HUB_COMMON_LOG_H_
 
 #include <cstdint>
 #include <functional>
@@ -80,4 +80,4 @@ void AppendJsonString(std::string_view text, std::string* out);
 
 }  // namespace hub::log
 
-#endif  // HUB_HUB_LOG_H_
+#endif  // HUB_HUB_COMMON_LOG_H_

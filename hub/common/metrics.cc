@@ -1,4 +1,4 @@
-#include "hub/metrics.h"
+#include "hub/common/metrics.h"
 
 #include <cmath>
 #include <cstdio>

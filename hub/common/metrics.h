@@ -13,8 +13,8 @@
 //
 // Thread safety: every method may be called from any thread. Families live
 // as long as the registry; the references returned stay valid.
-#ifndef HUB_HUB_METRICS_H_
-#define HUB_HUB_METRICS_H_
+#ifndef HUB_HUB_COMMON_METRICS_H_
+#define HUB_HUB_COMMON_METRICS_H_
 
 #include <functional>
 #include <initializer_list>
@@ -111,4 +111,4 @@ std::string FormatSampleValue(double value);
 
 }  // namespace hub
 
-#endif  // HUB_HUB_METRICS_H_
+#endif  // HUB_HUB_COMMON_METRICS_H_

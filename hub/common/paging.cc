@@ -1,4 +1,4 @@
-#include "hub/paging.h"
+#include "hub/common/paging.h"
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"

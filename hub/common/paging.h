@@ -2,8 +2,8 @@
 //
 // A page token is opaque to clients: web-safe base64 of a kind tag and the
 // last id of the previous page. A token from one list is rejected by another.
-#ifndef HUB_HUB_PAGING_H_
-#define HUB_HUB_PAGING_H_
+#ifndef HUB_HUB_COMMON_PAGING_H_
+#define HUB_HUB_COMMON_PAGING_H_
 
 #include <string>
 #include <string_view>
@@ -33,4 +33,4 @@ absl::StatusOr<std::string> DecodePageToken(std::string_view kind, std::string_v
 
 }  // namespace hub
 
-#endif  // HUB_HUB_PAGING_H_
+#endif  // HUB_HUB_COMMON_PAGING_H_

@@ -1,4 +1,4 @@
-#include "hub/plan_adapters.h"
+#include "hub/common/plan_adapters.h"
 
 #include <filesystem>
 #include <fstream>
@@ -11,7 +11,7 @@
 #include "base/status_macros.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
-#include "hub/log.h"
+#include "hub/common/log.h"
 
 namespace hub {
 namespace {

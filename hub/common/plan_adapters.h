@@ -14,8 +14,8 @@
 //
 // Thread safety: all methods are safe to call concurrently. Pointers
 // returned stay valid for the set's lifetime.
-#ifndef HUB_HUB_PLAN_ADAPTERS_H_
-#define HUB_HUB_PLAN_ADAPTERS_H_
+#ifndef HUB_HUB_COMMON_PLAN_ADAPTERS_H_
+#define HUB_HUB_COMMON_PLAN_ADAPTERS_H_
 
 #include <map>
 #include <memory>
@@ -84,4 +84,4 @@ class PlanAdapterSet {
 
 }  // namespace hub
 
-#endif  // HUB_HUB_PLAN_ADAPTERS_H_
+#endif  // HUB_HUB_COMMON_PLAN_ADAPTERS_H_

@@ -1,4 +1,4 @@
-#include "hub/reference_tables.h"
+#include "hub/common/reference_tables.h"
 
 #include <algorithm>
 #include <filesystem>

@@ -5,8 +5,8 @@
 // Data, not code: a new modifier is a new row in a file, not a release.
 //
 // Thread safety: immutable once loaded; share freely.
-#ifndef HUB_HUB_REFERENCE_TABLES_H_
-#define HUB_HUB_REFERENCE_TABLES_H_
+#ifndef HUB_HUB_COMMON_REFERENCE_TABLES_H_
+#define HUB_HUB_COMMON_REFERENCE_TABLES_H_
 
 #include <memory>
 #include <string>
@@ -71,4 +71,4 @@ class ReferenceTables {
 
 }  // namespace hub
 
-#endif  // HUB_HUB_REFERENCE_TABLES_H_
+#endif  // HUB_HUB_COMMON_REFERENCE_TABLES_H_

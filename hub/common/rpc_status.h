@@ -2,8 +2,8 @@
 // their numeric codes, so conversion keeps the code and the message.
 // Messages crossing the RPC edge must be actionable and free of PHI, file
 // paths and keys; that is the callers' duty, this helper copies text as is.
-#ifndef HUB_HUB_RPC_STATUS_H_
-#define HUB_HUB_RPC_STATUS_H_
+#ifndef HUB_HUB_COMMON_RPC_STATUS_H_
+#define HUB_HUB_COMMON_RPC_STATUS_H_
 
 #include <string>
 
@@ -39,4 +39,4 @@ inline grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* contex
 
 }  // namespace hub
 
-#endif  // HUB_HUB_RPC_STATUS_H_
+#endif  // HUB_HUB_COMMON_RPC_STATUS_H_

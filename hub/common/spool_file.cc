@@ -1,4 +1,4 @@
-#include "hub/spool_file.h"
+#include "hub/common/spool_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "hub/log.h"
+#include "hub/common/log.h"
 
 namespace hub {
 namespace {

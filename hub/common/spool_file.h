@@ -12,7 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "hub/sha256.h"
+#include "base/sha256.h"
 
 namespace hub {
 

@@ -1,4 +1,4 @@
-#include "hub/update_mask.h"
+#include "hub/common/update_mask.h"
 
 #include <string>
 #include <vector>

@@ -1,8 +1,8 @@
 // Applying an Update RPC's google.protobuf.FieldMask (AIP-134) to a stored
 // record. Only top-level fields may be named; the record's id field selects
 // the record and cannot change.
-#ifndef HUB_HUB_UPDATE_MASK_H_
-#define HUB_HUB_UPDATE_MASK_H_
+#ifndef HUB_HUB_COMMON_UPDATE_MASK_H_
+#define HUB_HUB_COMMON_UPDATE_MASK_H_
 
 #include <string_view>
 
@@ -26,4 +26,4 @@ absl::Status ApplyUpdateMask(const google::protobuf::Message& update,
 
 }  // namespace hub
 
-#endif  // HUB_HUB_UPDATE_MASK_H_
+#endif  // HUB_HUB_COMMON_UPDATE_MASK_H_

@@ -1,4 +1,4 @@
-#include "hub/directory_validation.h"
+#include "hub/directory/directory_validation.h"
 
 #include <set>
 #include <string>

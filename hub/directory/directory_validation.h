@@ -6,8 +6,8 @@
 // what to fix, e.g. "NPI must be exactly 10 digits". Messages never echo
 // values that could be PHI (a provider's phone number is not echoed).
 // The functions are pure apart from calling `plan_exists`; thread-safe.
-#ifndef HUB_HUB_DIRECTORY_VALIDATION_H_
-#define HUB_HUB_DIRECTORY_VALIDATION_H_
+#ifndef HUB_HUB_DIRECTORY_DIRECTORY_VALIDATION_H_
+#define HUB_HUB_DIRECTORY_DIRECTORY_VALIDATION_H_
 
 #include <functional>
 #include <string_view>
@@ -37,4 +37,4 @@ absl::Status ValidateProvider(const hub::v1::Provider& provider, const PlanExist
 
 }  // namespace hub
 
-#endif  // HUB_HUB_DIRECTORY_VALIDATION_H_
+#endif  // HUB_HUB_DIRECTORY_DIRECTORY_VALIDATION_H_

@@ -1,4 +1,4 @@
-#include "hub/seed_loader.h"
+#include "hub/directory/seed_loader.h"
 
 #include <fstream>
 #include <map>
@@ -11,8 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "hub/directory_validation.h"
-#include "hub/log.h"
+#include "hub/directory/directory_validation.h"
+#include "hub/common/log.h"
 
 namespace hub {
 namespace {

@@ -5,8 +5,8 @@
 //   "seed file line 12 column 7: Expected identifier, got: }"
 //   "seed file line 40: provider #3 (\"father_joes\"): NPI must be exactly 10 digits"
 // The whole file is parsed and validated before anything is written.
-#ifndef HUB_HUB_SEED_LOADER_H_
-#define HUB_HUB_SEED_LOADER_H_
+#ifndef HUB_HUB_DIRECTORY_SEED_LOADER_H_
+#define HUB_HUB_DIRECTORY_SEED_LOADER_H_
 
 #include <string>
 #include <string_view>
@@ -42,4 +42,4 @@ absl::StatusOr<SeedLoadResult> LoadSeedIfEmpty(storage::DirectoryStore& director
 
 }  // namespace hub
 
-#endif  // HUB_HUB_SEED_LOADER_H_
+#endif  // HUB_HUB_DIRECTORY_SEED_LOADER_H_

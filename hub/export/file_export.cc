@@ -1,4 +1,4 @@
-#include "hub/file_export.h"
+#include "hub/export/file_export.h"
 
 #include <algorithm>
 #include <memory>
@@ -16,7 +16,7 @@
 #include "base/civil_date.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
-#include "hub/log.h"
+#include "hub/common/log.h"
 #include "hub/v1/plan_file.pb.h"
 
 namespace hub {

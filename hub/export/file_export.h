@@ -1,7 +1,7 @@
 // FileExporter: the files a plan receives from the hub, rendered from the
 // records providers submitted, the hub accepted and routed to that plan (the
 // plan's feed, read through its export index, storage/feed_store.h), in the
-// plan's own layout (its adapter profile, hub/plan_adapters.h).
+// plan's own layout (its adapter profile, hub/common/plan_adapters.h).
 //
 // Kinds and what they hold for a period "YYYY-MM" (a record belongs to the
 // month of its own date: attempt, service, status or as-of date):
@@ -40,8 +40,8 @@
 // number of any layout that renders one.
 //
 // Thread safety: Prepare and Render may run concurrently on many threads.
-#ifndef HUB_HUB_FILE_EXPORT_H_
-#define HUB_HUB_FILE_EXPORT_H_
+#ifndef HUB_HUB_EXPORT_FILE_EXPORT_H_
+#define HUB_HUB_EXPORT_FILE_EXPORT_H_
 
 #include <atomic>
 #include <cstddef>
@@ -53,8 +53,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "hub/feed_disclosure.h"
-#include "hub/plan_adapters.h"
+#include "hub/feed/feed_disclosure.h"
+#include "hub/common/plan_adapters.h"
 #include "hub/v1/organization.pb.h"
 #include "hub/v1/plan_service.pb.h"
 #include "storage/care_store.h"
@@ -79,7 +79,7 @@ struct FileExportOptions {
   std::string x12_submitter_phone = "6195550100";
   // Rendered bytes are handed to the sink in pieces of about this size.
   size_t flush_bytes = 1u << 20;
-  // 42 CFR Part 2 (hub/feed_disclosure.h): a Part 2 record is written only
+  // 42 CFR Part 2 (hub/feed/feed_disclosure.h): a Part 2 record is written only
   // if a consent covers disclosing it to the plan at render time; the rest
   // are left out and counted. Not owned; null = every record as stored.
   const FeedDisclosure* disclosure = nullptr;
@@ -152,4 +152,4 @@ std::string_view ExportKindWord(hub::v1::FileKind kind);
 
 }  // namespace hub
 
-#endif  // HUB_HUB_FILE_EXPORT_H_
+#endif  // HUB_HUB_EXPORT_FILE_EXPORT_H_

@@ -1,4 +1,4 @@
-#include "hub/feed_disclosure.h"
+#include "hub/feed/feed_disclosure.h"
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/util/field_mask_util.h>
@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
-#include "hub/log.h"
+#include "hub/common/log.h"
 
 namespace hub {
 namespace {

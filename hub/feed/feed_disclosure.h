@@ -24,8 +24,8 @@
 // without parsing.
 //
 // Thread safety: const methods are safe from any thread.
-#ifndef HUB_HUB_FEED_DISCLOSURE_H_
-#define HUB_HUB_FEED_DISCLOSURE_H_
+#ifndef HUB_HUB_FEED_FEED_DISCLOSURE_H_
+#define HUB_HUB_FEED_FEED_DISCLOSURE_H_
 
 #include <cstdint>
 #include <functional>
@@ -38,7 +38,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "hub/plan_adapters.h"
+#include "hub/common/plan_adapters.h"
 #include "hub/v1/consent.pb.h"
 #include "hub/v1/feed.pb.h"
 #include "storage/consent_store.h"
@@ -98,4 +98,4 @@ class FeedDisclosure {
 
 }  // namespace hub
 
-#endif  // HUB_HUB_FEED_DISCLOSURE_H_
+#endif  // HUB_HUB_FEED_FEED_DISCLOSURE_H_

@@ -1,4 +1,4 @@
-#include "hub/feed_notifier.h"
+#include "hub/feed/feed_notifier.h"
 
 #include <string>
 #include <utility>

@@ -16,8 +16,8 @@
 // A callback may call Register and Unregister (also for its own id) itself.
 //
 // Thread safety: every method may be called from any thread.
-#ifndef HUB_HUB_FEED_NOTIFIER_H_
-#define HUB_HUB_FEED_NOTIFIER_H_
+#ifndef HUB_HUB_FEED_FEED_NOTIFIER_H_
+#define HUB_HUB_FEED_FEED_NOTIFIER_H_
 
 #include <cstdint>
 #include <functional>
@@ -91,4 +91,4 @@ class FeedNotifier {
 
 }  // namespace hub
 
-#endif  // HUB_HUB_FEED_NOTIFIER_H_
+#endif  // HUB_HUB_FEED_FEED_NOTIFIER_H_

@@ -1,4 +1,4 @@
-#include "hub/ingest.h"
+#include "hub/ingest/ingest.h"
 
 #include <algorithm>
 #include <chrono>
@@ -22,7 +22,7 @@
 #include "base/identifiers.h"
 #include "base/status_macros.h"
 #include "google/protobuf/timestamp.pb.h"
-#include "hub/log.h"
+#include "hub/common/log.h"
 #include "hub/v1/adapter_config.pb.h"
 #include "hub/v1/organization.pb.h"
 #include "storage/care_store.h"

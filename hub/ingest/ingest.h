@@ -63,8 +63,8 @@
 // concurrent updates of one member never lose each other's fields (an
 // ingest that meets a stripe held by another commits its own batch, which
 // releases its stripes, before it waits: no deadlock).
-#ifndef HUB_HUB_INGEST_H_
-#define HUB_HUB_INGEST_H_
+#ifndef HUB_HUB_INGEST_INGEST_H_
+#define HUB_HUB_INGEST_INGEST_H_
 
 #include <atomic>
 #include <cstdint>
@@ -79,7 +79,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "hub/plan_adapters.h"
+#include "hub/common/plan_adapters.h"
 #include "hub/v1/ingest.pb.h"
 #include "hub/v1/plan_file.pb.h"
 
@@ -176,4 +176,4 @@ class IngestPipeline {
 
 }  // namespace hub
 
-#endif  // HUB_HUB_INGEST_H_
+#endif  // HUB_HUB_INGEST_INGEST_H_

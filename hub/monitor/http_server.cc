@@ -1,4 +1,4 @@
-#include "hub/http_server.h"
+#include "hub/monitor/http_server.h"
 
 #include <httplib.h>
 
@@ -12,8 +12,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "hub/log.h"
-#include "hub/monitor_service.h"
+#include "hub/common/log.h"
+#include "hub/monitor/monitor_queries.h"
 
 namespace hub {
 namespace {

@@ -1,6 +1,6 @@
 // hubd's HTTP side (--http_listen), on cpp-httplib with its own threads:
 //
-//   GET /metrics            Prometheus text format 0.0.4 (hub/metrics.h)
+//   GET /metrics            Prometheus text format 0.0.4 (hub/common/metrics.h)
 //   GET /                   the county dashboard (index.html of dashboard_dir)
 //   GET /dashboard.js, /dashboard.css   its script and style
 //   GET /chart.umd.js       the chart library (chart_js_path: Chart.js from
@@ -16,16 +16,16 @@
 //
 // Thread safety: Start/Stop from one thread; requests run on the server's
 // pool. The monitor and registry must outlive the server.
-#ifndef HUB_HUB_HTTP_SERVER_H_
-#define HUB_HUB_HTTP_SERVER_H_
+#ifndef HUB_HUB_MONITOR_HTTP_SERVER_H_
+#define HUB_HUB_MONITOR_HTTP_SERVER_H_
 
 #include <memory>
 #include <string>
 #include <thread>
 
 #include "absl/status/statusor.h"
-#include "hub/metrics.h"
-#include "hub/monitor.h"
+#include "hub/common/metrics.h"
+#include "hub/monitor/monitor.h"
 
 namespace httplib {
 class Server;
@@ -80,4 +80,4 @@ absl::Status SplitHostPort(const std::string& address, std::string* host, int* p
 
 }  // namespace hub
 
-#endif  // HUB_HUB_HTTP_SERVER_H_
+#endif  // HUB_HUB_MONITOR_HTTP_SERVER_H_

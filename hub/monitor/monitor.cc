@@ -1,4 +1,4 @@
-#include "hub/monitor.h"
+#include "hub/monitor/monitor.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,8 +10,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "base/status_macros.h"
-#include "hub/log.h"
-#include "hub/monitor_rules.h"
+#include "hub/common/log.h"
+#include "hub/monitor/monitor_rules.h"
 
 namespace hub {
 namespace {

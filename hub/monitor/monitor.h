@@ -19,7 +19,7 @@
 //   RTFs      for each (plan, ECM provider with members assigned), whether
 //             last month's RTF rows arrived once they are due.
 // Evaluate() summarizes the configured window, raises and resolves alerts
-// (hub/monitor_rules.h) with a log line and an AlertEvent for each change,
+// (hub/monitor/monitor_rules.h) with a log line and an AlertEvent for each change,
 // refreshes the gauges, then hands the summary to every watcher
 // (WatchFlows). A background thread evaluates every
 // evaluate_interval_seconds and soon after Poke() (new records, acks,
@@ -30,8 +30,8 @@
 // Thread safety: every public method may be called from any thread.
 // Evaluate calls are serialized. Watchers run on the evaluating thread and
 // must not block.
-#ifndef HUB_HUB_MONITOR_H_
-#define HUB_HUB_MONITOR_H_
+#ifndef HUB_HUB_MONITOR_MONITOR_H_
+#define HUB_HUB_MONITOR_MONITOR_H_
 
 #include <cstdint>
 #include <deque>
@@ -48,7 +48,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "hub/metrics.h"
+#include "hub/common/metrics.h"
 #include "hub/v1/monitor.pb.h"
 #include "storage/consent_store.h"
 #include "storage/directory_store.h"
@@ -198,4 +198,4 @@ class Monitor {
 
 }  // namespace hub
 
-#endif  // HUB_HUB_MONITOR_H_
+#endif  // HUB_HUB_MONITOR_MONITOR_H_

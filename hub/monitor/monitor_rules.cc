@@ -1,4 +1,4 @@
-#include "hub/monitor_rules.h"
+#include "hub/monitor/monitor_rules.h"
 
 #include <algorithm>
 #include <cctype>
@@ -193,23 +193,11 @@ RtfDue CurrentRtfDue(absl::Time now, int due_day) {
   return due;
 }
 
-std::string RtfPeriodOf(std::string_view as_of_date) {
-  if (!IsIsoDate(as_of_date)) return "";
-  return std::string(as_of_date.substr(0, 7));
-}
-
 std::string AlertRuleName(hub::v1::AlertRule rule) {
   std::string name = hub::v1::AlertRule_Name(rule);
   constexpr std::string_view kPrefix = "ALERT_RULE_";
   if (name.rfind(kPrefix, 0) == 0) name = name.substr(kPrefix.size());
   return name;
-}
-
-std::string EnumLabel(std::string_view name, std::string_view prefix) {
-  if (name.substr(0, prefix.size()) == prefix) name.remove_prefix(prefix.size());
-  std::string label(name);
-  for (char& c : label) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return label;
 }
 
 std::vector<Alert> EvaluateAlerts(const MonitorSummary& summary, const MonitorConfig& config) {

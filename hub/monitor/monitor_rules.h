@@ -3,8 +3,8 @@
 // authorization, when outreach on a referral and a monthly RTF are due,
 // latency percentiles, and which alerts a summary raises. Kept apart so
 // each rule is tested alone and can be changed in one place.
-#ifndef HUB_HUB_MONITOR_RULES_H_
-#define HUB_HUB_MONITOR_RULES_H_
+#ifndef HUB_HUB_MONITOR_MONITOR_RULES_H_
+#define HUB_HUB_MONITOR_MONITOR_RULES_H_
 
 #include <optional>
 #include <string>
@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/enum_label.h"
 #include "hub/v1/care.pb.h"
 #include "hub/v1/monitor.pb.h"
 
@@ -61,8 +62,6 @@ struct RtfDue {
 };
 // The RTF that matters at `now`: the previous month's, with its due time.
 RtfDue CurrentRtfDue(absl::Time now, int due_day);
-// "YYYY-MM" of an RTF row's as_of_date ("YYYY-MM-DD"); "" if malformed.
-std::string RtfPeriodOf(std::string_view as_of_date);
 
 // The alerts `summary` raises under `config`, sorted by alert_id. Their
 // `since` is left unset (the monitor keeps when each started).
@@ -72,10 +71,7 @@ std::vector<hub::v1::Alert> EvaluateAlerts(const hub::v1::MonitorSummary& summar
 // "BACKLOG_AGE" for ALERT_RULE_BACKLOG_AGE.
 std::string AlertRuleName(hub::v1::AlertRule rule);
 
-// An enum value's name as a metric label: `name` without `prefix`, in
-// lower case ("RECORD_KIND_SERVICE", "RECORD_KIND_" -> "service").
-std::string EnumLabel(std::string_view name, std::string_view prefix);
 
 }  // namespace hub
 
-#endif  // HUB_HUB_MONITOR_RULES_H_
+#endif  // HUB_HUB_MONITOR_MONITOR_RULES_H_

@@ -1,4 +1,4 @@
-#include "hub/admin_service.h"
+#include "hub/rpc/admin_service.h"
 
 #include <filesystem>
 #include <system_error>
@@ -6,8 +6,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "hub/log.h"
-#include "hub/rpc_status.h"
+#include "hub/common/log.h"
+#include "hub/common/rpc_status.h"
 
 namespace hub {
 

@@ -5,8 +5,8 @@
 // filesystem paths: the cause goes to the log (event "backup_failed").
 //
 // Thread safety: handlers may run concurrently; backups are serialized.
-#ifndef HUB_HUB_ADMIN_SERVICE_H_
-#define HUB_HUB_ADMIN_SERVICE_H_
+#ifndef HUB_HUB_RPC_ADMIN_SERVICE_H_
+#define HUB_HUB_RPC_ADMIN_SERVICE_H_
 
 #include <functional>
 #include <string>
@@ -52,4 +52,4 @@ class AdminService final : public hub::v1::AdminService::CallbackService {
 
 }  // namespace hub
 
-#endif  // HUB_HUB_ADMIN_SERVICE_H_
+#endif  // HUB_HUB_RPC_ADMIN_SERVICE_H_

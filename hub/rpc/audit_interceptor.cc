@@ -1,4 +1,4 @@
-#include "hub/audit_interceptor.h"
+#include "hub/rpc/audit_interceptor.h"
 
 #include <memory>
 #include <string>
@@ -16,8 +16,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "auth/policy.h"
-#include "hub/log.h"
-#include "hub/rpc_metrics.h"
+#include "hub/common/log.h"
+#include "hub/rpc/rpc_metrics.h"
 #include "hub/v1/plan_service.pb.h"
 
 namespace hub {

@@ -16,8 +16,8 @@
 // members), further mentions are counted, not listed.
 //
 // Thread safety: the factory is shared by all calls; the log is thread-safe.
-#ifndef HUB_HUB_AUDIT_INTERCEPTOR_H_
-#define HUB_HUB_AUDIT_INTERCEPTOR_H_
+#ifndef HUB_HUB_RPC_AUDIT_INTERCEPTOR_H_
+#define HUB_HUB_RPC_AUDIT_INTERCEPTOR_H_
 
 #include <cstdint>
 #include <functional>
@@ -59,7 +59,7 @@ class AuditInterceptorFactory final
 class AuditCollector;  // Record ids and member refs of one call (.cc).
 
 // The audit record of one call whose handler audits it itself, for the
-// methods no interceptor sees (ObservedByHandler in hub/rpc_metrics.h:
+// methods no interceptor sees (ObservedByHandler in hub/rpc/rpc_metrics.h:
 // PlanService.PullFeed). The record is the one the interceptor would write.
 // Not thread-safe: one call's handler uses it from one thread at a time.
 class CallAudit {
@@ -91,4 +91,4 @@ void AuditRefusal(storage::AuditStore* log, absl::Time now, const auth::Identity
 
 }  // namespace hub
 
-#endif  // HUB_HUB_AUDIT_INTERCEPTOR_H_
+#endif  // HUB_HUB_RPC_AUDIT_INTERCEPTOR_H_

@@ -1,11 +1,11 @@
-#include "hub/audit_service.h"
+#include "hub/rpc/audit_service.h"
 
 #include <algorithm>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "hub/rpc_status.h"
+#include "hub/common/rpc_status.h"
 
 namespace hub {
 namespace {

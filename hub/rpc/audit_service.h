@@ -3,8 +3,8 @@
 // organization, member (a member ref, or a CIN the hub hashes with the
 // log's key) and time; VerifyAudit recomputes the hash chain and names the
 // first broken record.
-#ifndef HUB_HUB_AUDIT_SERVICE_H_
-#define HUB_HUB_AUDIT_SERVICE_H_
+#ifndef HUB_HUB_RPC_AUDIT_SERVICE_H_
+#define HUB_HUB_RPC_AUDIT_SERVICE_H_
 
 #include "hub/v1/audit.grpc.pb.h"
 #include "storage/audit_store.h"
@@ -33,4 +33,4 @@ class AuditService final : public hub::v1::AuditService::CallbackService {
 
 }  // namespace hub
 
-#endif  // HUB_HUB_AUDIT_SERVICE_H_
+#endif  // HUB_HUB_RPC_AUDIT_SERVICE_H_

@@ -1,4 +1,4 @@
-#include "hub/consent_service.h"
+#include "hub/rpc/consent_service.h"
 
 #include <openssl/rand.h>
 
@@ -7,8 +7,8 @@
 #include "base/civil_date.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
-#include "hub/log.h"
-#include "hub/rpc_status.h"
+#include "hub/common/log.h"
+#include "hub/common/rpc_status.h"
 
 namespace hub {
 namespace {

@@ -7,8 +7,8 @@
 //
 // Thread safety: handlers run concurrently; writes of one consent are
 // serialized by the service's mutex.
-#ifndef HUB_HUB_CONSENT_SERVICE_H_
-#define HUB_HUB_CONSENT_SERVICE_H_
+#ifndef HUB_HUB_RPC_CONSENT_SERVICE_H_
+#define HUB_HUB_RPC_CONSENT_SERVICE_H_
 
 #include <functional>
 
@@ -56,4 +56,4 @@ class ConsentService final : public hub::v1::ConsentService::CallbackService {
 
 }  // namespace hub
 
-#endif  // HUB_HUB_CONSENT_SERVICE_H_
+#endif  // HUB_HUB_RPC_CONSENT_SERVICE_H_

@@ -1,4 +1,4 @@
-#include "hub/directory_service.h"
+#include "hub/rpc/directory_service.h"
 
 #include <algorithm>
 #include <string>
@@ -8,11 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
-#include "hub/directory_validation.h"
-#include "hub/log.h"
-#include "hub/paging.h"
-#include "hub/rpc_status.h"
-#include "hub/update_mask.h"
+#include "hub/directory/directory_validation.h"
+#include "hub/common/log.h"
+#include "hub/common/paging.h"
+#include "hub/common/rpc_status.h"
+#include "hub/common/update_mask.h"
 
 namespace hub {
 namespace {

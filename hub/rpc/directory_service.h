@@ -5,8 +5,8 @@
 // Thread safety: handlers run concurrently on gRPC's callback threads; the
 // service keeps no mutable state except a lock that serializes the
 // read-modify-write of Update RPCs.
-#ifndef HUB_HUB_DIRECTORY_SERVICE_H_
-#define HUB_HUB_DIRECTORY_SERVICE_H_
+#ifndef HUB_HUB_RPC_DIRECTORY_SERVICE_H_
+#define HUB_HUB_RPC_DIRECTORY_SERVICE_H_
 
 #include "absl/synchronization/mutex.h"
 #include "hub/v1/directory_service.grpc.pb.h"
@@ -70,4 +70,4 @@ class DirectoryService final : public hub::v1::DirectoryService::CallbackService
 
 }  // namespace hub
 
-#endif  // HUB_HUB_DIRECTORY_SERVICE_H_
+#endif  // HUB_HUB_RPC_DIRECTORY_SERVICE_H_

@@ -1,4 +1,4 @@
-#include "hub/export_rpcs.h"
+#include "hub/rpc/export_rpcs.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -10,9 +10,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "hub/log.h"
-#include "hub/rpc_status.h"
-#include "hub/spool_file.h"
+#include "hub/common/log.h"
+#include "hub/common/rpc_status.h"
+#include "hub/common/spool_file.h"
 
 namespace hub {
 namespace {

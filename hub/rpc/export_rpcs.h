@@ -1,4 +1,4 @@
-// The body of PlanService.ExportFile (hub/plan_service.h forwards to it).
+// The body of PlanService.ExportFile (hub/rpc/plan_service.h forwards to it).
 //
 // The request is checked at once (FileExporter::Prepare: INVALID_ARGUMENT,
 // NOT_FOUND, FAILED_PRECONDITION before anything is sent). The file is then
@@ -10,8 +10,8 @@
 // read from the spool file only when gRPC reports the previous one sent, so
 // a slow plan costs the hub one chunk of memory. The spool file is deleted
 // when the call ends. A cancelled call stops the rendering.
-#ifndef HUB_HUB_EXPORT_RPCS_H_
-#define HUB_HUB_EXPORT_RPCS_H_
+#ifndef HUB_HUB_RPC_EXPORT_RPCS_H_
+#define HUB_HUB_RPC_EXPORT_RPCS_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -20,7 +20,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "hub/file_export.h"
+#include "hub/export/file_export.h"
 #include "hub/v1/plan_service.pb.h"
 
 namespace hub {
@@ -40,4 +40,4 @@ grpc::ServerWriteReactor<hub::v1::ExportFileResponse>* StartExportFile(
 
 }  // namespace hub
 
-#endif  // HUB_HUB_EXPORT_RPCS_H_
+#endif  // HUB_HUB_RPC_EXPORT_RPCS_H_

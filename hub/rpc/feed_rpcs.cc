@@ -1,4 +1,4 @@
-#include "hub/feed_rpcs.h"
+#include "hub/rpc/feed_rpcs.h"
 
 #include <algorithm>
 #include <cstring>
@@ -16,10 +16,10 @@
 #include "auth/call_scope.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
-#include "hub/audit_interceptor.h"
-#include "hub/log.h"
-#include "hub/rpc_metrics.h"
-#include "hub/rpc_status.h"
+#include "hub/rpc/audit_interceptor.h"
+#include "hub/common/log.h"
+#include "hub/rpc/rpc_metrics.h"
+#include "hub/common/rpc_status.h"
 
 namespace hub {
 namespace {

@@ -1,4 +1,4 @@
-// The bodies of PlanService.PullFeed and PlanService.Ack (hub/plan_service.h
+// The bodies of PlanService.PullFeed and PlanService.Ack (hub/rpc/plan_service.h
 // forwards to them), kept next to the feed's storage and notifier.
 //
 // PullFeed streams the plan's feed from just after max(after_sequence,
@@ -20,8 +20,8 @@
 //
 // Ack durably advances the plan's cursor and records its rejections
 // (storage/feed_store.h has the rules) and answers the cursor and head.
-#ifndef HUB_HUB_FEED_RPCS_H_
-#define HUB_HUB_FEED_RPCS_H_
+#ifndef HUB_HUB_RPC_FEED_RPCS_H_
+#define HUB_HUB_RPC_FEED_RPCS_H_
 
 #include <atomic>
 #include <cstdint>
@@ -31,9 +31,9 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "hub/feed_disclosure.h"
-#include "hub/feed_notifier.h"
-#include "hub/metrics.h"
+#include "hub/feed/feed_disclosure.h"
+#include "hub/feed/feed_notifier.h"
+#include "hub/common/metrics.h"
 #include "hub/v1/plan_service.pb.h"
 #include "storage/audit_store.h"
 #include "storage/directory_store.h"
@@ -58,9 +58,9 @@ struct PullFeedCounters {
 PullFeedCounters& GetPullFeedCounters();
 
 // Who learns of each PullFeed call: no interceptor sees PullFeed
-// (ObservedByHandler in hub/rpc_metrics.h), so the stream itself counts its
+// (ObservedByHandler in hub/rpc/rpc_metrics.h), so the stream itself counts its
 // call (hub_rpc_requests_total) and appends its audit record (the record
-// ids and members of the items it sent: hub/audit_interceptor.h CallAudit)
+// ids and members of the items it sent: hub/rpc/audit_interceptor.h CallAudit)
 // just before it finishes. Null members: not counted, not audited.
 struct PullFeedObservers {
   MetricsRegistry* metrics = nullptr;
@@ -75,7 +75,7 @@ struct PullFeedObservers {
 // deletes itself when done. The pointers are not owned and must outlive
 // every stream (until the gRPC server has shut down). `disclosure` (may be
 // null: items are sent as stored) limits each item to what the plan may
-// receive (hub/feed_disclosure.h). The caller must be the plan itself
+// receive (hub/feed/feed_disclosure.h). The caller must be the plan itself
 // (auth/call_scope.h).
 grpc::ServerWriteReactor<grpc::ByteBuffer>* StartPullFeed(grpc::CallbackServerContext* context,
                                                           const grpc::ByteBuffer& request,
@@ -100,4 +100,4 @@ absl::Status AckFeed(storage::FeedStore& feed, const storage::DirectoryStore& di
 
 }  // namespace hub
 
-#endif  // HUB_HUB_FEED_RPCS_H_
+#endif  // HUB_HUB_RPC_FEED_RPCS_H_

@@ -1,4 +1,4 @@
-// hub.v1.MonitorService over the Monitor (hub/monitor.h): GetSummary,
+// hub.v1.MonitorService over the Monitor (hub/monitor/monitor.h): GetSummary,
 // ListAlertEvents and the WatchFlows stream. The county's view: aggregates
 // only.
 //
@@ -9,28 +9,17 @@
 // one summary, never a queue.
 //
 // Thread safety: as gRPC requires; the Monitor must outlive the server.
-#ifndef HUB_HUB_MONITOR_SERVICE_H_
-#define HUB_HUB_MONITOR_SERVICE_H_
+#ifndef HUB_HUB_RPC_MONITOR_SERVICE_H_
+#define HUB_HUB_RPC_MONITOR_SERVICE_H_
 
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
-#include "hub/monitor.h"
+#include "hub/monitor/monitor.h"
+#include "hub/monitor/monitor_queries.h"
 #include "hub/v1/monitor_service.grpc.pb.h"
 
 namespace hub {
-
-// GetSummary's body, shared with the dashboard's /api/summary: the hub's
-// configured window (window_seconds 0, no end_time) is an evaluation
-// (alerts updated); any other window is a plain summary. InvalidArgument
-// for a window outside 60 s .. 31 days or a negative one.
-absl::StatusOr<hub::v1::GetSummaryResponse> GetMonitorSummary(
-    Monitor& monitor, const hub::v1::GetSummaryRequest& request);
-
-// ListAlertEvents' body, shared with /api/alerts. InvalidArgument for a bad
-// page size or token.
-absl::StatusOr<hub::v1::ListAlertEventsResponse> ListMonitorAlertEvents(
-    const Monitor& monitor, const hub::v1::ListAlertEventsRequest& request);
 
 class MonitorService final : public hub::v1::MonitorService::CallbackService {
  public:
@@ -52,4 +41,4 @@ class MonitorService final : public hub::v1::MonitorService::CallbackService {
 
 }  // namespace hub
 
-#endif  // HUB_HUB_MONITOR_SERVICE_H_
+#endif  // HUB_HUB_RPC_MONITOR_SERVICE_H_

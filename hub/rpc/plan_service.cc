@@ -1,4 +1,4 @@
-#include "hub/plan_service.h"
+#include "hub/rpc/plan_service.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -15,13 +15,13 @@
 #include "auth/call_scope.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
-#include "hub/export_rpcs.h"
-#include "hub/feed_rpcs.h"
-#include "hub/log.h"
-#include "hub/paging.h"
-#include "hub/rpc_status.h"
-#include "hub/sha256.h"
-#include "hub/spool_file.h"
+#include "hub/rpc/export_rpcs.h"
+#include "hub/rpc/feed_rpcs.h"
+#include "hub/common/log.h"
+#include "hub/common/paging.h"
+#include "hub/common/rpc_status.h"
+#include "base/sha256.h"
+#include "hub/common/spool_file.h"
 
 namespace hub {
 namespace {

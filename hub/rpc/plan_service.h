@@ -1,7 +1,7 @@
 // hub.v1.PlanService, the plan-facing part: UploadFile (a plan's native file,
 // streamed in chunks, ingested by IngestPipeline), GetIngestReport and
-// ListIngestReports (callback API); PullFeed and Ack (hub/feed_rpcs.h);
-// ExportFile (hub/export_rpcs.h, hub/file_export.h).
+// ListIngestReports (callback API); PullFeed and Ack (hub/rpc/feed_rpcs.h);
+// ExportFile (hub/rpc/export_rpcs.h, hub/export/file_export.h).
 //
 // UploadFile reads the header first and checks it (plan known, onboarded
 // with an adapter profile that reads the file kind, file name), answers at
@@ -15,8 +15,8 @@
 // Thread safety: handlers run concurrently on gRPC's callback threads.
 // Destroy the service only after the grpc::Server using it has shut down:
 // the destructor joins the ingest threads.
-#ifndef HUB_HUB_PLAN_SERVICE_H_
-#define HUB_HUB_PLAN_SERVICE_H_
+#ifndef HUB_HUB_RPC_PLAN_SERVICE_H_
+#define HUB_HUB_RPC_PLAN_SERVICE_H_
 
 #include <atomic>
 #include <functional>
@@ -29,12 +29,12 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "hub/feed_disclosure.h"
-#include "hub/feed_notifier.h"
-#include "hub/feed_rpcs.h"
-#include "hub/file_export.h"
-#include "hub/ingest.h"
-#include "hub/plan_adapters.h"
+#include "hub/feed/feed_disclosure.h"
+#include "hub/feed/feed_notifier.h"
+#include "hub/rpc/feed_rpcs.h"
+#include "hub/export/file_export.h"
+#include "hub/ingest/ingest.h"
+#include "hub/common/plan_adapters.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "storage/directory_store.h"
 #include "storage/feed_store.h"
@@ -49,22 +49,22 @@ struct PlanServiceOptions {
   std::string spool_dir;
   // Wall clock: an upload's receive time. Required.
   std::function<absl::Time()> clock;
-  // Plans' feeds, for PullFeed and Ack (hub/feed_rpcs.h); not owned. Both
+  // Plans' feeds, for PullFeed and Ack (hub/rpc/feed_rpcs.h); not owned. Both
   // null: those RPCs answer UNIMPLEMENTED.
   storage::FeedStore* feed = nullptr;
   FeedNotifier* feed_notifier = nullptr;
-  // ExportFile's 837P envelope and chunking (hub/file_export.h); its clock
+  // ExportFile's 837P envelope and chunking (hub/export/file_export.h); its clock
   // is replaced by `clock`. ExportFile needs `feed`.
   FileExportOptions export_options;
   // What each plan may receive of its feed (minimum necessary, Part 2
   // consent); not owned; null = items as stored.
   const FeedDisclosure* feed_disclosure = nullptr;
-  // PullFeed's metrics and audit (hub/feed_rpcs.h: no interceptor sees it).
+  // PullFeed's metrics and audit (hub/rpc/feed_rpcs.h: no interceptor sees it).
   PullFeedObservers pull_feed_observers;
 };
 
 // PullFeed is served as a raw (byte buffer) method: stored feed items are
-// streamed without being parsed and re-encoded (see hub/feed_rpcs.h).
+// streamed without being parsed and re-encoded (see hub/rpc/feed_rpcs.h).
 class PlanService final : public hub::v1::PlanService::WithRawCallbackMethod_PullFeed<
                               hub::v1::PlanService::CallbackService> {
  public:
@@ -92,15 +92,15 @@ class PlanService final : public hub::v1::PlanService::WithRawCallbackMethod_Pul
   grpc::ServerUnaryReactor* ListIngestReports(
       grpc::CallbackServerContext* context, const hub::v1::ListIngestReportsRequest* request,
       hub::v1::ListIngestReportsResponse* response) override;
-  // The plan's feed from its cursor (hub/feed_rpcs.h: StartPullFeed);
+  // The plan's feed from its cursor (hub/rpc/feed_rpcs.h: StartPullFeed);
   // `request` is a serialized PullFeedRequest.
   grpc::ServerWriteReactor<grpc::ByteBuffer>* PullFeed(grpc::CallbackServerContext* context,
                                                        const grpc::ByteBuffer* request) override;
-  // Advances the plan's cursor, records its rejections (hub/feed_rpcs.h: AckFeed).
+  // Advances the plan's cursor, records its rejections (hub/rpc/feed_rpcs.h: AckFeed).
   grpc::ServerUnaryReactor* Ack(grpc::CallbackServerContext* context,
                                 const hub::v1::AckRequest* request,
                                 hub::v1::AckResponse* response) override;
-  // Renders a file for the plan (hub/export_rpcs.h: StartExportFile).
+  // Renders a file for the plan (hub/rpc/export_rpcs.h: StartExportFile).
   grpc::ServerWriteReactor<hub::v1::ExportFileResponse>* ExportFile(
       grpc::CallbackServerContext* context, const hub::v1::ExportFileRequest* request) override;
 
@@ -133,4 +133,4 @@ class PlanService final : public hub::v1::PlanService::WithRawCallbackMethod_Pul
 
 }  // namespace hub
 
-#endif  // HUB_HUB_PLAN_SERVICE_H_
+#endif  // HUB_HUB_RPC_PLAN_SERVICE_H_

@@ -1,4 +1,4 @@
-#include "hub/provider_service.h"
+#include "hub/rpc/provider_service.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -17,11 +17,11 @@
 #include "auth/call_scope.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
-#include "hub/feedback.h"
-#include "hub/log.h"
-#include "hub/rpc_status.h"
-#include "hub/sha256.h"
-#include "hub/spool_file.h"
+#include "hub/views/feedback.h"
+#include "hub/common/log.h"
+#include "hub/common/rpc_status.h"
+#include "base/sha256.h"
+#include "hub/common/spool_file.h"
 
 namespace hub {
 namespace {

@@ -17,9 +17,9 @@
 //               is an IngestReport: row counts, outcome and the first row
 //               errors (the template's, and the validation rejections as
 //               RowError{row_number, template column, reason code, sentence}).
-//   ListFeedback  delegated to the feed module (hub/feedback.h).
+//   ListFeedback  delegated to the feed module (hub/views/feedback.h).
 //   ListMembers, ListQualityReports, GetCarePlan: the provider's views,
-//               delegated to hub/provider_views.h ("today" and "now" from
+//               delegated to hub/views/provider_views.h ("today" and "now" from
 //               the options' clock); UNIMPLEMENTED when options.store is
 //               null.
 //
@@ -29,8 +29,8 @@
 // Thread safety: handlers run concurrently on gRPC's callback threads.
 // Destroy the service only after the grpc::Server using it has shut down
 // and before the pipeline: the destructor joins the upload workers.
-#ifndef HUB_HUB_PROVIDER_SERVICE_H_
-#define HUB_HUB_PROVIDER_SERVICE_H_
+#ifndef HUB_HUB_RPC_PROVIDER_SERVICE_H_
+#define HUB_HUB_RPC_PROVIDER_SERVICE_H_
 
 #include <atomic>
 #include <functional>
@@ -44,8 +44,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "hub/provider_views.h"
-#include "hub/submit_pipeline.h"
+#include "hub/views/provider_views.h"
+#include "hub/submit/submit_pipeline.h"
 #include "hub/v1/provider_service.grpc.pb.h"
 #include "storage/directory_store.h"
 #include "storage/feed_store.h"
@@ -144,4 +144,4 @@ class ProviderService final : public hub::v1::ProviderService::CallbackService {
 
 }  // namespace hub
 
-#endif  // HUB_HUB_PROVIDER_SERVICE_H_
+#endif  // HUB_HUB_RPC_PROVIDER_SERVICE_H_

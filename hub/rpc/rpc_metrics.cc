@@ -1,4 +1,4 @@
-#include "hub/rpc_metrics.h"
+#include "hub/rpc/rpc_metrics.h"
 
 #include <string>
 #include <utility>

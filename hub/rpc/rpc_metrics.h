@@ -3,8 +3,8 @@
 // a gRPC server interceptor, and tells the monitor when an RPC that changes
 // what it shows finished (Ack, UploadFile), so WatchFlows streams and alerts
 // follow at once.
-#ifndef HUB_HUB_RPC_METRICS_H_
-#define HUB_HUB_RPC_METRICS_H_
+#ifndef HUB_HUB_RPC_RPC_METRICS_H_
+#define HUB_HUB_RPC_RPC_METRICS_H_
 
 #include <functional>
 #include <memory>
@@ -13,7 +13,7 @@
 #include <grpcpp/support/server_interceptor.h>
 #include <grpcpp/support/status.h>
 
-#include "hub/metrics.h"
+#include "hub/common/metrics.h"
 
 namespace hub {
 
@@ -25,7 +25,7 @@ std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeRpcMe
     MetricsRegistry* metrics, std::function<void(std::string_view method)> on_change);
 
 // True for the methods no interceptor sees (neither this one nor the audit
-// interceptor, hub/audit_interceptor.h): their handlers count and audit
+// interceptor, hub/rpc/audit_interceptor.h): their handlers count and audit
 // their own calls. Today PlanService.PullFeed: an interceptor puts every
 // streamed message through gRPC's interceptor chain, and pull_feed_bench
 // measured the two interceptors taking the feed from 1.04x a bare stream
@@ -39,4 +39,4 @@ void CountRpc(MetricsRegistry* metrics, std::string_view method, grpc::StatusCod
 
 }  // namespace hub
 
-#endif  // HUB_HUB_RPC_METRICS_H_
+#endif  // HUB_HUB_RPC_RPC_METRICS_H_

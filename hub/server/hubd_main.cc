@@ -33,10 +33,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "auth/transport_policy.h"
-#include "hub/http_server.h"
-#include "hub/log.h"
-#include "hub/monitor_rules.h"
-#include "hub/server.h"
+#include "hub/monitor/http_server.h"
+#include "hub/common/log.h"
+#include "hub/monitor/monitor_rules.h"
+#include "hub/server/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "gRPC listen address HOST:PORT; port 0 picks a free port. Without TLS only loopback "
@@ -93,7 +93,7 @@ ABSL_FLAG(std::string, http_port_file, "",
           "If set, hubd writes the bound HTTP port here once it serves, like --port_file.");
 ABSL_FLAG(std::string, dashboard_dir, "",
           "Folder of the dashboard page (index.html, dashboard.js, dashboard.css). Default: the "
-          "hub/dashboard folder of the source tree hubd was built from.");
+          "hub/monitor/dashboard folder of the source tree hubd was built from.");
 ABSL_FLAG(std::string, chart_js, "",
           "The Chart.js UMD bundle the dashboard loads. Default: "
           "<source tree>/tools/node_modules/chart.js/dist/chart.umd.js (scripts/setup.sh).");
@@ -128,7 +128,7 @@ constexpr char kUsage[] =
     "  --block_cache_mib  RocksDB's memory budget (memtables and blocks), default 128\n"
     "  --http_listen   HTTP address for /metrics and the county dashboard (default: off)\n"
     "  --http_port_file  write the bound HTTP port here once serving\n"
-    "  --dashboard_dir   dashboard page files, default <source tree>/hub/dashboard\n"
+    "  --dashboard_dir   dashboard page files, default <source tree>/hub/monitor/dashboard\n"
     "  --chart_js    Chart.js bundle, default <source tree>/tools/node_modules/chart.js/...\n"
     "  --monitor_config  alert thresholds (hub.v1.MonitorConfig text format)\n";
 

@@ -7,14 +7,14 @@
 // exists), loads the reference tables, starts the submit pipeline, and
 // serves hub.v1.DirectoryService, hub.v1.AdminService, hub.v1.PlanService,
 // hub.v1.ProviderService, hub.v1.MonitorService, grpc.health.v1.Health and
-// server reflection; every RPC is counted (hub/rpc_metrics.h). With
+// server reflection; every RPC is counted (hub/rpc/rpc_metrics.h). With
 // http_listen it also serves /metrics and the county dashboard
-// (hub/http_server.h).
+// (hub/monitor/http_server.h).
 //
 // Thread safety: port() and start_info() are safe from any thread;
 // SetNotServing and Shutdown may be called from any one thread.
-#ifndef HUB_HUB_SERVER_H_
-#define HUB_HUB_SERVER_H_
+#ifndef HUB_HUB_SERVER_SERVER_H_
+#define HUB_HUB_SERVER_SERVER_H_
 
 #include <functional>
 #include <memory>
@@ -25,8 +25,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "auth/tls.h"
-#include "hub/ingest.h"
-#include "hub/seed_loader.h"
+#include "hub/ingest/ingest.h"
+#include "hub/directory/seed_loader.h"
 #include "hub/v1/monitor.pb.h"
 
 namespace grpc {
@@ -140,7 +140,7 @@ class HubServer {
   // (compile definition HUB_DEFAULT_REFERENCE_DIR): <repo>/data/reference.
   static std::string DefaultReferenceDir();
   // The dashboard of the source tree (compile definition
-  // HUB_DEFAULT_DASHBOARD_DIR): <repo>/hub/dashboard.
+  // HUB_DEFAULT_DASHBOARD_DIR): <repo>/hub/monitor/dashboard.
   static std::string DefaultDashboardDir();
   // Chart.js as scripts/setup.sh installs it (HUB_DEFAULT_CHART_JS):
   // <repo>/tools/node_modules/chart.js/dist/chart.umd.js.
@@ -236,4 +236,4 @@ void ConfigureProcess();
 
 }  // namespace hub
 
-#endif  // HUB_HUB_SERVER_H_
+#endif  // HUB_HUB_SERVER_SERVER_H_

@@ -1,11 +1,12 @@
-#include "hub/flow_recorder.h"
+#include "hub/submit/flow_recorder.h"
 
 #include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "hub/monitor_rules.h"
-#include "hub/submit_validation.h"
+#include "base/civil_date.h"
+#include "base/enum_label.h"
+#include "hub/submit/submit_validation.h"
 
 namespace hub {
 namespace {
@@ -49,7 +50,7 @@ void FlowRecorder::Record(storage::WriteBatch& batch, std::string_view provider_
                          micros);
   }
   if (submission.has_enrollment_status()) {
-    const std::string period = RtfPeriodOf(submission.enrollment_status().as_of_date());
+    const std::string period = MonthOfIsoDate(submission.enrollment_status().as_of_date());
     if (!period.empty()) monitor_.AddRtfRow(batch, plan_id, provider_id, period);
   }
 }

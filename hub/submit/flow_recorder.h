@@ -13,8 +13,8 @@
 // Thread safety: Record runs on the writer thread, Committed and GroupDone
 // on the committer thread; both may run at once (they share nothing
 // mutable but the thread-safe metrics).
-#ifndef HUB_HUB_FLOW_RECORDER_H_
-#define HUB_HUB_FLOW_RECORDER_H_
+#ifndef HUB_HUB_SUBMIT_FLOW_RECORDER_H_
+#define HUB_HUB_SUBMIT_FLOW_RECORDER_H_
 
 #include <atomic>
 #include <cstdint>
@@ -22,7 +22,7 @@
 #include <string_view>
 
 #include "absl/time/time.h"
-#include "hub/metrics.h"
+#include "hub/common/metrics.h"
 #include "hub/v1/provider_service.pb.h"
 #include "hub/v1/submission.pb.h"
 #include "storage/monitor_store.h"
@@ -62,4 +62,4 @@ class FlowRecorder {
 
 }  // namespace hub
 
-#endif  // HUB_HUB_FLOW_RECORDER_H_
+#endif  // HUB_HUB_SUBMIT_FLOW_RECORDER_H_

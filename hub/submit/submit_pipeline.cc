@@ -1,4 +1,4 @@
-#include "hub/submit_pipeline.h"
+#include "hub/submit/submit_pipeline.h"
 
 #include <algorithm>
 #include <optional>
@@ -9,10 +9,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
-#include "hub/flow_recorder.h"
-#include "hub/log.h"
+#include "hub/submit/flow_recorder.h"
+#include "hub/common/log.h"
 #include "base/status_macros.h"
-#include "hub/sha256.h"
+#include "base/sha256.h"
 
 // A note on authorizations: the pipeline adds the units of accepted
 // Community Supports lines to the authorization's units_used in the group's
@@ -425,7 +425,7 @@ absl::Status SubmitPipeline::BuildGroup(Group& group, const Decisions& carried,
     *accepted->mutable_accept_time() = group.accept_time;
     plans.insert(a.plan_id);
     if (s.has_outreach_attempt()) {
-      // Clears the outreach due on the provider's worklist (hub/provider_views.h).
+      // Clears the outreach due on the provider's worklist (hub/views/provider_views.h).
       const hub::v1::OutreachAttempt& o = s.outreach_attempt();
       care_.PutOutreachAttempt(batch, in.provider_id, a.plan_id, o.cin(),
                                o.authorization_number(), o.attempt_date(), item.record_id());

@@ -38,8 +38,8 @@
 // pipeline is the only writer of feeds (FeedStore::AppendItem), of stored
 // submission results and of care plans; authorizations are also written by
 // plan ingest (see the note in submit_pipeline.cc).
-#ifndef HUB_HUB_SUBMIT_PIPELINE_H_
-#define HUB_HUB_SUBMIT_PIPELINE_H_
+#ifndef HUB_HUB_SUBMIT_SUBMIT_PIPELINE_H_
+#define HUB_HUB_SUBMIT_SUBMIT_PIPELINE_H_
 
 #include <cstdint>
 #include <deque>
@@ -55,8 +55,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "hub/reference_tables.h"
-#include "hub/submit_validation.h"
+#include "hub/common/reference_tables.h"
+#include "hub/submit/submit_validation.h"
 #include "hub/v1/provider_service.pb.h"
 #include "hub/v1/submission.pb.h"
 #include "storage/care_plan_store.h"
@@ -88,7 +88,7 @@ struct SubmitPipelineOptions {
   // Called on the writer thread after each committed group, once per plan
   // whose feed grew (wakes PullFeed followers). Must not block.
   std::function<void(const std::string& plan_id)> on_feed_appended;
-  // County monitoring (hub/flow_recorder.h): adds its writes for each new
+  // County monitoring (hub/submit/flow_recorder.h): adds its writes for each new
   // result to the group's batch, counts them once committed. May be null.
   FlowRecorder* flow_recorder = nullptr;
   // Test hook, called before each group's commit with its record count: a
@@ -191,4 +191,4 @@ class SubmitPipeline {
 
 }  // namespace hub
 
-#endif  // HUB_HUB_SUBMIT_PIPELINE_H_
+#endif  // HUB_HUB_SUBMIT_SUBMIT_PIPELINE_H_

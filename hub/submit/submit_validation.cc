@@ -1,4 +1,4 @@
-#include "hub/submit_validation.h"
+#include "hub/submit/submit_validation.h"
 
 #include <functional>
 #include <utility>

@@ -30,8 +30,8 @@
 //
 // Thread safety: SubmissionValidator is immutable and reads the stores,
 // which are thread-safe; the UnitsOverlay belongs to the caller.
-#ifndef HUB_HUB_SUBMIT_VALIDATION_H_
-#define HUB_HUB_SUBMIT_VALIDATION_H_
+#ifndef HUB_HUB_SUBMIT_SUBMIT_VALIDATION_H_
+#define HUB_HUB_SUBMIT_SUBMIT_VALIDATION_H_
 
 #include <optional>
 #include <string>
@@ -40,7 +40,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "hub/reference_tables.h"
+#include "hub/common/reference_tables.h"
 #include "hub/v1/care.pb.h"
 #include "hub/v1/organization.pb.h"
 #include "hub/v1/provider_service.pb.h"
@@ -169,4 +169,4 @@ class SubmissionValidator {
 
 }  // namespace hub
 
-#endif  // HUB_HUB_SUBMIT_VALIDATION_H_
+#endif  // HUB_HUB_SUBMIT_SUBMIT_VALIDATION_H_

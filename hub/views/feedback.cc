@@ -1,4 +1,4 @@
-#include "hub/feedback.h"
+#include "hub/views/feedback.h"
 
 #include <string>
 #include <utility>
@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
-#include "hub/paging.h"
+#include "hub/common/paging.h"
 
 namespace hub {
 

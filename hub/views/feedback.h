@@ -4,8 +4,8 @@
 // it; kept apart so the feed's rules live next to the feed.
 //
 // Thread safety: stateless; safe from any thread.
-#ifndef HUB_HUB_FEEDBACK_H_
-#define HUB_HUB_FEEDBACK_H_
+#ifndef HUB_HUB_VIEWS_FEEDBACK_H_
+#define HUB_HUB_VIEWS_FEEDBACK_H_
 
 #include "absl/status/status.h"
 #include "hub/v1/provider_service.pb.h"
@@ -25,4 +25,4 @@ absl::Status ListFeedback(const storage::FeedStore& feed, const storage::Directo
 
 }  // namespace hub
 
-#endif  // HUB_HUB_FEEDBACK_H_
+#endif  // HUB_HUB_VIEWS_FEEDBACK_H_

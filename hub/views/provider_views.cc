@@ -1,4 +1,4 @@
-#include "hub/provider_views.h"
+#include "hub/views/provider_views.h"
 
 #include <algorithm>
 #include <optional>
@@ -11,7 +11,7 @@
 #include "base/civil_date.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
-#include "hub/paging.h"
+#include "hub/common/paging.h"
 
 namespace hub {
 namespace {

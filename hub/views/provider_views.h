@@ -23,8 +23,8 @@
 // caller. Error messages never carry PHI (no CIN, name or date of birth).
 //
 // Thread safety: stateless apart from the stores, which are thread-safe.
-#ifndef HUB_HUB_PROVIDER_VIEWS_H_
-#define HUB_HUB_PROVIDER_VIEWS_H_
+#ifndef HUB_HUB_VIEWS_PROVIDER_VIEWS_H_
+#define HUB_HUB_VIEWS_PROVIDER_VIEWS_H_
 
 #include <string_view>
 
@@ -101,4 +101,4 @@ class ProviderViews {
 
 }  // namespace hub
 
-#endif  // HUB_HUB_PROVIDER_VIEWS_H_
+#endif  // HUB_HUB_VIEWS_PROVIDER_VIEWS_H_

@@ -52,5 +52,12 @@ TEST(CivilDateTest, FormatsForExport) {
   EXPECT_FALSE(ParseDateFormatName("dd.mm.yy").ok());
 }
 
+TEST(CivilDateTest, MonthOfIsoDate) {
+  EXPECT_EQ(MonthOfIsoDate("2026-10-31"), "2026-10");
+  EXPECT_EQ(MonthOfIsoDate("10/31/2026"), "");
+  EXPECT_EQ(MonthOfIsoDate("2026-13-01"), "");
+}
+
 }  // namespace
+
 }  // namespace hub

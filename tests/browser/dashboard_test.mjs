@@ -153,7 +153,7 @@ function readPort(file) {
 
 const num = (v) => Number(v ?? 0);
 
-// The dashboard's own duration format (hub/dashboard/dashboard.js).
+// The dashboard's own duration format (hub/monitor/dashboard/dashboard.js).
 function formatSeconds(seconds) {
   const x = Math.max(0, Number(seconds) || 0);
   if (x < 9.95) return `${Math.round(x * 10) / 10}s`;
@@ -193,7 +193,7 @@ async function startHub() {
     `--port_file=${path.join(work, "grpc.port")}`,
     `--http_port_file=${path.join(work, "http.port")}`,
     `--monitor_config=${path.join(work, "monitor.textproto")}`,
-    `--dashboard_dir=${path.join(args.source_dir, "hub/dashboard")}`,
+    `--dashboard_dir=${path.join(args.source_dir, "hub/monitor/dashboard")}`,
     `--chart_js=${path.join(toolsDir, "node_modules/chart.js/dist/chart.umd.js")}`,
   ];
   const logFile = fs.openSync(path.join(work, "hubd.log"), "w");

@@ -5,7 +5,7 @@
 #include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "hub/rpc_status.h"
+#include "hub/common/rpc_status.h"
 #include "hub/v1/directory_service.grpc.pb.h"
 #include "tests/hub/hub_test_util.h"
 

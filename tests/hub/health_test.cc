@@ -1,5 +1,5 @@
-// grpc.health.v1 through hubctl's code path (hub/health_client.h).
-#include "hub/health_client.h"
+// grpc.health.v1 through hubctl's code path (hub/cli/health_client.h).
+#include "hub/cli/health_client.h"
 
 #include <string>
 

@@ -11,7 +11,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/time/time.h"
-#include "hub/server.h"
+#include "hub/server/server.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 
 namespace hub::testing {

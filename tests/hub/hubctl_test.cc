@@ -8,8 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "hub/cli_table.h"
-#include "hub/hubctl.h"
+#include "hub/cli/cli_table.h"
+#include "hub/cli/hubctl.h"
 #include "tests/hub/hub_test_util.h"
 
 #ifndef HUBCTL_PATH

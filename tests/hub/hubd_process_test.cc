@@ -20,7 +20,7 @@
 #include "absl/strings/strip.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "hub/health_client.h"
+#include "hub/cli/health_client.h"
 #include "storage/directory_store.h"
 #include "storage/store.h"
 #include "tests/hub/hub_test_util.h"

@@ -14,8 +14,8 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "hub/provider_views.h"
-#include "hub/rpc_status.h"
+#include "hub/views/provider_views.h"
+#include "hub/common/rpc_status.h"
 #include "tests/hub/hub_test_util.h"
 #include "tests/hub/submit_test_env.h"
 

@@ -1,4 +1,4 @@
-#include "hub/seed_loader.h"
+#include "hub/directory/seed_loader.h"
 
 #include <string>
 
@@ -6,8 +6,8 @@
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "hub/directory_validation.h"
-#include "hub/rpc_status.h"
+#include "hub/directory/directory_validation.h"
+#include "hub/common/rpc_status.h"
 #include "hub/v1/directory_service.grpc.pb.h"
 #include "storage/directory_store.h"
 #include "storage/store.h"

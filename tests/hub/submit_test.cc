@@ -16,10 +16,10 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "hub/health_client.h"
-#include "hub/hubctl.h"
-#include "hub/submit_pipeline.h"
-#include "hub/submit_validation.h"
+#include "hub/cli/health_client.h"
+#include "hub/cli/hubctl.h"
+#include "hub/submit/submit_pipeline.h"
+#include "hub/submit/submit_validation.h"
 #include "hub/v1/provider_service.grpc.pb.h"
 #include "storage/care_plan_store.h"
 #include "tests/hub/hub_test_util.h"
@@ -630,7 +630,7 @@ TEST(SubmitHubTest, HubServesProviderService) {
     EXPECT_EQ(response.results(0).rejected().reason_code(), kUnknownMember);
   }
   {
-    // The views are served too (hub/provider_views.h).
+    // The views are served too (hub/views/provider_views.h).
     hub::v1::ListMembersRequest request;
     hub::v1::ListMembersResponse response;
     grpc::ClientContext context;

@@ -5,8 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "hub/plan_service.h"
-#include "hub/seed_loader.h"
+#include "hub/rpc/plan_service.h"
+#include "hub/directory/seed_loader.h"
 #include "tests/hub/hub_test_util.h"
 
 #ifndef HUB_SOURCE_DIR

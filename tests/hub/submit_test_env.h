@@ -13,9 +13,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
-#include "hub/provider_service.h"
-#include "hub/reference_tables.h"
-#include "hub/submit_pipeline.h"
+#include "hub/rpc/provider_service.h"
+#include "hub/common/reference_tables.h"
+#include "hub/submit/submit_pipeline.h"
 #include "hub/v1/provider_service.grpc.pb.h"
 #include "storage/care_store.h"
 #include "storage/coverage_index.h"

@@ -11,7 +11,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "hub/submit_validation.h"
+#include "hub/submit/submit_validation.h"
 #include "tests/hub/submit_test_env.h"
 
 namespace hub::testing {

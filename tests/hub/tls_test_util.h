@@ -9,7 +9,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "hub/server.h"
+#include "hub/server/server.h"
 
 namespace hub::testing {
 

@@ -1,8 +1,8 @@
 // Incremental SHA-256 (OpenSSL EVP), for upload content hashes.
 //
 // Not thread-safe: one hash, one thread.
-#ifndef HUB_HUB_SHA256_H_
-#define HUB_HUB_SHA256_H_
+#ifndef HUB_BASE_SHA256_H_
+#define HUB_BASE_SHA256_H_
 
 #include <memory>
 #include <string>
@@ -39,4 +39,4 @@ bool IsSha256Hex(std::string_view hex);
 
 }  // namespace hub
 
-#endif  // HUB_HUB_SHA256_H_
+#endif  // HUB_BASE_SHA256_H_
