@@ -33,7 +33,7 @@ die() {
 # of by package: a NodeSource "nodejs" package ships npm itself and conflicts
 # with Debian's "npm" package.
 packages=(
-  cmake ninja-build g++ pkg-config
+  cmake ninja-build g++ pkg-config lld
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev openssl golang-github-gogo-googleapis-dev libssl-dev nodejs npm curl
