@@ -157,7 +157,9 @@ class DelimitedRenderer : public PlanFileRenderer {
 
   absl::Status Add(const Message& row, std::string& out) override {
     Start(out);
-    if (absl::Status s = layout_.mapper->Render(WithDerivedFields(layout_.layout, row, scratch_), values_); !s.ok()) {
+    if (absl::Status s =
+            layout_.mapper->Render(WithDerivedFields(layout_.layout, row, scratch_), values_);
+        !s.ok()) {
       return s;
     }
     plan_.Fill(values_, record_);
@@ -200,7 +202,8 @@ class DelimitedRenderer : public PlanFileRenderer {
 
 class FixedWidthRenderer : public PlanFileRenderer {
  public:
-  FixedWidthRenderer(const CompiledLayout& layout) : layout_(layout), format_(layout.layout.fixed_width()) {
+  FixedWidthRenderer(const CompiledLayout& layout)
+      : layout_(layout), format_(layout.layout.fixed_width()) {
     std::vector<std::string> names;
     for (const auto& c : format_.columns()) {
       names.push_back(c.name());
@@ -214,7 +217,9 @@ class FixedWidthRenderer : public PlanFileRenderer {
 
   absl::Status Add(const Message& row, std::string& out) override {
     if (absl::Status s = Start(out); !s.ok()) return s;
-    if (absl::Status s = layout_.mapper->Render(WithDerivedFields(layout_.layout, row, scratch_), values_); !s.ok()) {
+    if (absl::Status s =
+            layout_.mapper->Render(WithDerivedFields(layout_.layout, row, scratch_), values_);
+        !s.ok()) {
       return s;
     }
     plan_.Fill(values_, record_);
@@ -273,7 +278,9 @@ class X12Renderer : public PlanFileRenderer {
       : layout_(layout), writer_(Envelope(layout.layout.x12(), options)) {}
 
   absl::Status Add(const Message& row, std::string& out) override {
-    if (absl::Status s = layout_.mapper->Render(WithDerivedFields(layout_.layout, row, scratch_), values_); !s.ok()) {
+    if (absl::Status s =
+            layout_.mapper->Render(WithDerivedFields(layout_.layout, row, scratch_), values_);
+        !s.ok()) {
       return s;
     }
     fields_.clear();

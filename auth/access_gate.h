@@ -16,10 +16,10 @@
 #ifndef HUB_AUTH_ACCESS_GATE_H_
 #define HUB_AUTH_ACCESS_GATE_H_
 
+#include <grpcpp/security/auth_metadata_processor.h>
+
 #include <functional>
 #include <string_view>
-
-#include <grpcpp/security/auth_metadata_processor.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -35,7 +35,7 @@ struct AccessGateOptions {
   // Called for every refused call (for the audit log): the identity if one
   // was read (else null), the method and the refusal.
   std::function<void(const Identity* identity, std::string_view method,
-                      const absl::Status& refusal)>
+                     const absl::Status& refusal)>
       on_refused;
 };
 

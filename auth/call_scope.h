@@ -9,9 +9,9 @@
 #ifndef HUB_AUTH_CALL_SCOPE_H_
 #define HUB_AUTH_CALL_SCOPE_H_
 
-#include <string_view>
-
 #include <grpcpp/server_context.h>
+
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"

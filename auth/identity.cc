@@ -1,10 +1,10 @@
 #include "auth/identity.h"
 
+#include <grpcpp/security/auth_context.h>
+
 #include <fstream>
 #include <sstream>
 #include <vector>
-
-#include <grpcpp/security/auth_context.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -60,10 +60,10 @@ std::string IdentityUri(const Identity& identity) {
 
 absl::StatusOr<Identity> ParseIdentityUri(std::string_view uri) {
   const auto bad = [&] {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "\"", Absl(uri),
-        "\" is not a hub identity; client certificates name urn:hub:plan:<plan_id>, "
-        "urn:hub:provider:<provider_id> or urn:hub:county:<name>"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", Absl(uri),
+                     "\" is not a hub identity; client certificates name urn:hub:plan:<plan_id>, "
+                     "urn:hub:provider:<provider_id> or urn:hub:county:<name>"));
   };
   if (uri.substr(0, kIdentityUriPrefix.size()) != kIdentityUriPrefix) return bad();
   std::string_view rest = uri.substr(kIdentityUriPrefix.size());

@@ -110,18 +110,18 @@ bool IsAllowed(std::string_view method, Role role) {
 absl::Status CheckAllowed(std::string_view method, Role role, std::string_view organization) {
   const MethodPolicy* row = FindPolicy(method);
   if (row == nullptr) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        Absl(method), " is not in the hub's access policy, so no one may call it"));
+    return absl::PermissionDeniedError(
+        absl::StrCat(Absl(method), " is not in the hub's access policy, so no one may call it"));
   }
   if ((row->roles & RoleBit(role)) != 0) return absl::OkStatus();
   std::vector<std::string> allowed;
   for (Role r : kAllRoles) {
     if (row->roles & RoleBit(r)) allowed.emplace_back(RoleName(r));
   }
-  return absl::PermissionDeniedError(absl::StrCat(
-      Absl(organization), " (role ", Absl(RoleName(role)), ") may not call ", Absl(method),
-      "; it is open to: ", absl::StrJoin(allowed, ", "),
-      ". Use the certificate of an organization with that role"));
+  return absl::PermissionDeniedError(
+      absl::StrCat(Absl(organization), " (role ", Absl(RoleName(role)), ") may not call ",
+                   Absl(method), "; it is open to: ", absl::StrJoin(allowed, ", "),
+                   ". Use the certificate of an organization with that role"));
 }
 
 absl::Status CheckScope(const Identity& caller, std::string_view method,
@@ -131,8 +131,8 @@ absl::Status CheckScope(const Identity& caller, std::string_view method,
   }
   const MethodPolicy* row = FindPolicy(method);
   if (row == nullptr) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        Absl(method), " is not in the hub's access policy, so no one may call it"));
+    return absl::PermissionDeniedError(
+        absl::StrCat(Absl(method), " is not in the hub's access policy, so no one may call it"));
   }
   const bool plan = caller.kind == Identity::Kind::kPlan;
   const std::string_view field = plan ? row->plan_field : row->provider_field;
@@ -148,16 +148,16 @@ absl::Status CheckScope(const Identity& caller, std::string_view method,
   }
   if (plan && field == "report_id") {
     if (value.rfind(caller.id + "-", 0) == 0) return absl::OkStatus();
-    return absl::PermissionDeniedError(absl::StrCat(
-        "your certificate identifies plan ", caller.id,
-        "; a plan may only read its own ingest reports (ids starting with \"", caller.id,
-        "-\"); ListIngestReports lists them"));
+    return absl::PermissionDeniedError(
+        absl::StrCat("your certificate identifies plan ", caller.id,
+                     "; a plan may only read its own ingest reports (ids starting with \"",
+                     caller.id, "-\"); ListIngestReports lists them"));
   }
   if (value == caller.id) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrCat(
-      "your certificate identifies ", caller.Organization(), "; this request's ", Absl(field),
-      " is \"", value, "\": a ", plan ? "plan" : "provider", " may only act as itself; set ",
-      Absl(field), " to \"", caller.id, "\""));
+  return absl::PermissionDeniedError(
+      absl::StrCat("your certificate identifies ", caller.Organization(), "; this request's ",
+                   Absl(field), " is \"", value, "\": a ", plan ? "plan" : "provider",
+                   " may only act as itself; set ", Absl(field), " to \"", caller.id, "\""));
 }
 
 }  // namespace hub::auth

@@ -1,5 +1,10 @@
 #include "auth/tls.h"
 
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/auth_metadata_processor.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_certificate_verifier.h>
+#include <grpcpp/security/tls_credentials_options.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/pem.h>
@@ -8,12 +13,6 @@
 #include <fstream>
 #include <sstream>
 #include <utility>
-
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/auth_metadata_processor.h>
-#include <grpcpp/security/tls_certificate_provider.h>
-#include <grpcpp/security/tls_certificate_verifier.h>
-#include <grpcpp/security/tls_credentials_options.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -37,8 +36,8 @@ std::string SerialHex(const ASN1_INTEGER* serial) {
 // Normalizes a hex serial: uppercase, no "serial=" / "0x", no ':' or
 // spaces, no leading zeros.
 std::string NormalizeSerial(std::string_view text) {
-  std::string s = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(
-      absl::string_view(text.data(), text.size())));
+  std::string s = absl::AsciiStrToUpper(
+      absl::StripAsciiWhitespace(absl::string_view(text.data(), text.size())));
   for (std::string_view prefix : {"SERIAL=", "0X"}) {
     if (s.rfind(prefix, 0) == 0) s = s.substr(prefix.size());
   }
@@ -58,16 +57,15 @@ class RevocationVerifier final : public grpc::experimental::ExternalCertificateV
   explicit RevocationVerifier(std::set<std::string> revoked) : revoked_(std::move(revoked)) {}
 
   bool Verify(grpc::experimental::TlsCustomVerificationCheckRequest* request,
-              std::function<void(grpc::Status)> /*callback*/,
-              grpc::Status* sync_status) override {
+              std::function<void(grpc::Status)> /*callback*/, grpc::Status* sync_status) override {
     const grpc::string_ref pem = request->peer_cert();
     absl::StatusOr<std::string> serial = CertificateSerial(std::string(pem.data(), pem.size()));
     if (!serial.ok()) {
-      *sync_status = grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                                  "the client certificate does not parse");
+      *sync_status =
+          grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "the client certificate does not parse");
     } else if (revoked_.count(*serial) > 0) {
-      *sync_status = grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                                  "the client certificate is revoked");
+      *sync_status =
+          grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "the client certificate is revoked");
     } else {
       *sync_status = grpc::Status::OK;
     }
@@ -127,8 +125,8 @@ absl::StatusOr<std::set<std::string>> LoadRevokedSerials(const std::string& crl_
     if (signed_by_ca) {
       STACK_OF(X509_REVOKED)* list = X509_CRL_get_REVOKED(crl);
       for (int i = 0; list != nullptr && i < sk_X509_REVOKED_num(list); ++i) {
-        revoked.insert(
-            NormalizeSerial(SerialHex(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(list, i)))));
+        revoked.insert(NormalizeSerial(
+            SerialHex(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(list, i)))));
       }
     }
     X509_free(ca);
@@ -149,10 +147,10 @@ absl::StatusOr<std::set<std::string>> LoadRevokedSerials(const std::string& crl_
     if (line.empty()) continue;
     std::string serial = NormalizeSerial(std::string_view(line.data(), line.size()));
     if (serial.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--crl_file ", crl_file, " line ", line_number,
-          " is neither a CRL nor a hex serial number; write one serial per line (as "
-          "`openssl x509 -noout -serial` prints it) or give an X.509 CRL"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--crl_file ", crl_file, " line ", line_number,
+                       " is neither a CRL nor a hex serial number; write one serial per line (as "
+                       "`openssl x509 -noout -serial` prints it) or give an X.509 CRL"));
     }
     revoked.insert(std::move(serial));
   }
@@ -169,12 +167,12 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
   ASSIGN_OR_RETURN(std::string key, ReadPemFile(files.key_file, "--tls_key_file"));
   ASSIGN_OR_RETURN(std::string ca, ReadPemFile(files.client_ca_file, "--tls_client_ca_file"));
   if (!CertificateSerial(cert).ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--tls_cert_file ", files.cert_file, " is not a PEM certificate"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--tls_cert_file ", files.cert_file, " is not a PEM certificate"));
   }
   if (!CertificateSerial(ca).ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--tls_client_ca_file ", files.client_ca_file, " is not a PEM certificate"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--tls_client_ca_file ", files.client_ca_file, " is not a PEM certificate"));
   }
   std::set<std::string> revoked;
   if (!files.crl_file.empty()) {

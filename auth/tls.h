@@ -15,12 +15,12 @@
 #ifndef HUB_AUTH_TLS_H_
 #define HUB_AUTH_TLS_H_
 
+#include <grpcpp/security/credentials.h>
+#include <grpcpp/security/server_credentials.h>
+
 #include <memory>
 #include <set>
 #include <string>
-
-#include <grpcpp/security/credentials.h>
-#include <grpcpp/security/server_credentials.h>
 
 #include "absl/status/statusor.h"
 

@@ -81,11 +81,11 @@ absl::Status CheckListenAddress(std::string_view address, bool tls_enabled) {
   HostPort hp;
   if (absl::Status s = SplitHostPort(address, &hp); !s.ok()) return s;
   if (tls_enabled || IsLoopbackHost(hp.host)) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "refusing to listen on ", std::string(address),
-      " without TLS: TLS is required off loopback because the hub carries "
-      "member data; listen on 127.0.0.1:", hp.port,
-      " (or [::1], localhost) until TLS is configured"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("refusing to listen on ", std::string(address),
+                   " without TLS: TLS is required off loopback because the hub carries "
+                   "member data; listen on 127.0.0.1:",
+                   hp.port, " (or [::1], localhost) until TLS is configured"));
 }
 
 }  // namespace hub::auth

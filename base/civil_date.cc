@@ -41,10 +41,9 @@ bool ShortField(std::string_view s, size_t* pos, int* out) {
 }
 
 absl::Status Mismatch(DateFormat format) {
-  static constexpr const char* kNames[] = {"YYYY-MM-DD", "MM/DD/YYYY", "MM-DD-YYYY",
-                                           "YYYYMMDD"};
-  return absl::InvalidArgumentError(absl::StrFormat(
-      "not a date in the expected format %s", kNames[static_cast<int>(format)]));
+  static constexpr const char* kNames[] = {"YYYY-MM-DD", "MM/DD/YYYY", "MM-DD-YYYY", "YYYYMMDD"};
+  return absl::InvalidArgumentError(
+      absl::StrFormat("not a date in the expected format %s", kNames[static_cast<int>(format)]));
 }
 
 }  // namespace
@@ -67,8 +66,7 @@ absl::StatusOr<CivilDate> CivilDate::Parse(std::string_view s, DateFormat format
       }
       break;
     case DateFormat::kCompact:
-      if (s.size() != 8 || !Digits(s, 0, 4, &y) || !Digits(s, 4, 2, &m) ||
-          !Digits(s, 6, 2, &d)) {
+      if (s.size() != 8 || !Digits(s, 0, 4, &y) || !Digits(s, 4, 2, &m) || !Digits(s, 6, 2, &d)) {
         return Mismatch(format);
       }
       break;
@@ -77,8 +75,8 @@ absl::StatusOr<CivilDate> CivilDate::Parse(std::string_view s, DateFormat format
       const char sep = format == DateFormat::kUsSlash ? '/' : '-';
       size_t pos = 0;
       if (!ShortField(s, &pos, &m) || pos >= s.size() || s[pos++] != sep ||
-          !ShortField(s, &pos, &d) || pos >= s.size() || s[pos++] != sep ||
-          s.size() - pos != 4 || !Digits(s, pos, 4, &y)) {
+          !ShortField(s, &pos, &d) || pos >= s.size() || s[pos++] != sep || s.size() - pos != 4 ||
+          !Digits(s, pos, 4, &y)) {
         return Mismatch(format);
       }
       break;
@@ -148,9 +146,9 @@ absl::StatusOr<DateFormat> ParseDateFormatName(std::string_view name) {
   if (name == "mm/dd/yyyy") return DateFormat::kUsSlash;
   if (name == "mm-dd-yyyy") return DateFormat::kUsDash;
   if (name == "yyyymmdd") return DateFormat::kCompact;
-  return absl::InvalidArgumentError(absl::StrFormat(
-      "unknown date format \"%s\"; use iso, mm/dd/yyyy, mm-dd-yyyy or yyyymmdd",
-      std::string(name)));
+  return absl::InvalidArgumentError(
+      absl::StrFormat("unknown date format \"%s\"; use iso, mm/dd/yyyy, mm-dd-yyyy or yyyymmdd",
+                      std::string(name)));
 }
 
 bool IsIsoDate(std::string_view iso) { return CivilDate::ParseIso(iso).ok(); }

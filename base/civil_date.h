@@ -16,10 +16,10 @@ namespace hub {
 
 // The date formats plans use. Names are what a mapping config writes.
 enum class DateFormat {
-  kIso,         // "2026-01-31"
-  kUsSlash,     // "01/31/2026" (month and day may be 1 digit)
-  kUsDash,      // "01-31-2026"
-  kCompact,     // "20260131" (also X12 D8)
+  kIso,      // "2026-01-31"
+  kUsSlash,  // "01/31/2026" (month and day may be 1 digit)
+  kUsDash,   // "01-31-2026"
+  kCompact,  // "20260131" (also X12 D8)
 };
 
 // A proleptic Gregorian calendar day. Value type; cheap to copy.

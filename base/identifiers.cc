@@ -66,8 +66,6 @@ absl::Status ValidateTin(std::string_view tin) {
 
 absl::Status ValidatePlanId(std::string_view id) { return ValidateSlug(id, 32, "plan_id"); }
 
-absl::Status ValidateProviderId(std::string_view id) {
-  return ValidateSlug(id, 48, "provider_id");
-}
+absl::Status ValidateProviderId(std::string_view id) { return ValidateSlug(id, 48, "provider_id"); }
 
 }  // namespace hub

@@ -11,10 +11,10 @@
 
 // Evaluates `expr` (an absl::Status) and returns it from the enclosing
 // function if it is not OK.
-#define RETURN_IF_ERROR(expr)                      \
-  do {                                             \
-    ::absl::Status hub_status_ = (expr);           \
-    if (!hub_status_.ok()) return hub_status_;     \
+#define RETURN_IF_ERROR(expr)                  \
+  do {                                         \
+    ::absl::Status hub_status_ = (expr);       \
+    if (!hub_status_.ok()) return hub_status_; \
   } while (false)
 
 #define HUB_STATUS_CONCAT_INNER_(a, b) a##b
@@ -26,8 +26,8 @@
 #define ASSIGN_OR_RETURN(lhs, rexpr) \
   HUB_ASSIGN_OR_RETURN_IMPL_(HUB_STATUS_CONCAT_(hub_statusor_, __LINE__), lhs, rexpr)
 
-#define HUB_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr) \
-  auto statusor = (rexpr);                               \
+#define HUB_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr)   \
+  auto statusor = (rexpr);                                 \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = std::move(statusor).value()
 

@@ -38,6 +38,7 @@
 //
 // Needs HUB_SOURCE_DIR (the repository root) for the demo directory, the
 // reference tables and the plan profiles. Temp dirs are removed unless --keep.
+#include <grpcpp/grpcpp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -55,8 +56,6 @@
 #include <string>
 #include <vector>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
@@ -65,13 +64,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "adapters/plan_adapter.h"
+#include "base/sha256.h"
 #include "base/status_macros.h"
 #include "bench/bench_stats.h"
 #include "generator/county.h"
 #include "generator/inputs.h"
 #include "generator/native_files.h"
 #include "hub/server/server.h"
-#include "base/sha256.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "storage/care_store.h"
 #include "storage/coverage_index.h"
@@ -206,8 +205,8 @@ using bench::Median;
 
 // ------------------------------------------------------------- generation
 
-absl::StatusOr<std::unique_ptr<generator::County>> MakeCounty(const std::string& plan,
-                                                              int64_t rows, uint64_t seed) {
+absl::StatusOr<std::unique_ptr<generator::County>> MakeCounty(const std::string& plan, int64_t rows,
+                                                              uint64_t seed) {
   generator::CountyOptions options;
   options.seed = seed;
   options.members = rows;
@@ -244,7 +243,8 @@ absl::StatusOr<GeneratedFile> Generate(const std::string& plan, int64_t rows, ui
   if (layout == nullptr) return absl::NotFoundError(plan + " has no member assignment layout");
 
   GeneratedFile file;
-  file.native_path = absl::StrCat(dir, "/assignment.", std::string(generator::FileExtension(*layout)));
+  file.native_path =
+      absl::StrCat(dir, "/assignment.", std::string(generator::FileExtension(*layout)));
   std::ofstream native(file.native_path, std::ios::binary | std::ios::trunc);
   std::ofstream records;
   std::string record_buffer;
@@ -590,10 +590,11 @@ int Main(int argc, char** argv) {
     return 1;
   }
   const std::string root = pattern;
-  std::printf("ingest_bench: %lld rows per layout, %zu layouts, %d repeat(s), %ld cores, load "
-              "average %s, work dir %s\n",
-              static_cast<long long>(flags.rows), flags.plans.size(), flags.repeats,
-              sysconf(_SC_NPROCESSORS_ONLN), LoadAverage().c_str(), root.c_str());
+  std::printf(
+      "ingest_bench: %lld rows per layout, %zu layouts, %d repeat(s), %ld cores, load "
+      "average %s, work dir %s\n",
+      static_cast<long long>(flags.rows), flags.plans.size(), flags.repeats,
+      sysconf(_SC_NPROCESSORS_ONLN), LoadAverage().c_str(), root.c_str());
   std::fflush(stdout);
   auto fail = [&](const std::string& what, const absl::Status& status) {
     std::fprintf(stderr, "ingest_bench: %s: %s\n", what.c_str(), status.ToString().c_str());
@@ -644,10 +645,11 @@ int Main(int argc, char** argv) {
       r.ratios.push_back(full->rows_per_second / bare->rows_per_second);
       r.rejected = full->report.rows_rejected();
       r.outcome = hub::v1::IngestOutcome_Name(full->report.outcome());
-      std::printf("  run %d: bare %9.0f rows/s, full %9.0f rows/s (%.1f s), ratio %.2f, %s, "
-                  "load %s\n",
-                  run + 1, bare->rows_per_second, full->rows_per_second, full->seconds,
-                  r.ratios.back(), r.outcome.c_str(), LoadAverage().c_str());
+      std::printf(
+          "  run %d: bare %9.0f rows/s, full %9.0f rows/s (%.1f s), ratio %.2f, %s, "
+          "load %s\n",
+          run + 1, bare->rows_per_second, full->rows_per_second, full->seconds, r.ratios.back(),
+          r.outcome.c_str(), LoadAverage().c_str());
       std::fflush(stdout);
       std::error_code ec;
       fs::remove_all(bare_dir, ec);
@@ -664,18 +666,18 @@ int Main(int argc, char** argv) {
 
   bool all_met = true;
   if (!results.empty()) {
-    std::printf("\nmember assignment file ingest, %lld rows per layout%s\n",
-                static_cast<long long>(flags.rows),
-                flags.repeats > 1 ? absl::StrCat(", median of ", flags.repeats, " runs").c_str()
-                                  : "");
+    std::printf(
+        "\nmember assignment file ingest, %lld rows per layout%s\n",
+        static_cast<long long>(flags.rows),
+        flags.repeats > 1 ? absl::StrCat(", median of ", flags.repeats, " runs").c_str() : "");
     std::printf("%-24s %-16s %9s %8s %12s %12s %7s %9s\n", "plan", "layout", "rows", "MiB",
                 "bare rows/s", "full rows/s", "ratio", "rejected");
     std::vector<std::string> missed;
     for (const LayoutResult& r : results) {
       const double ratio = Median(r.ratios);
       std::printf("%-24s %-16s %9lld %8.1f %12.0f %12.0f %7.2f %9lld\n", r.plan.c_str(),
-                  LayoutLabel(r.plan).c_str(), static_cast<long long>(r.rows),
-                  r.bytes / 1048576.0, r.bare, r.full, ratio, static_cast<long long>(r.rejected));
+                  LayoutLabel(r.plan).c_str(), static_cast<long long>(r.rows), r.bytes / 1048576.0,
+                  r.bare, r.full, ratio, static_cast<long long>(r.rejected));
       if (ratio < kTargetRatio) missed.push_back(r.plan);
     }
     double lowest = 1e9;
@@ -691,10 +693,11 @@ int Main(int argc, char** argv) {
     if (!rss.ok()) return fail("rss", rss.status());
     const bool met = rss->peak_mib <= kTargetRssMiB;
     all_met = all_met && met;
-    std::printf("peak RSS, %lld-row %s file through the full path in a fresh process: %.1f MiB "
-                "(%.0f rows/s), target <= %.0f MiB: %s\n",
-                static_cast<long long>(rss->rows), flags.rss_plan.c_str(), rss->peak_mib,
-                rss->rows / rss->seconds, kTargetRssMiB, met ? "MET" : "MISSED");
+    std::printf(
+        "peak RSS, %lld-row %s file through the full path in a fresh process: %.1f MiB "
+        "(%.0f rows/s), target <= %.0f MiB: %s\n",
+        static_cast<long long>(rss->rows), flags.rss_plan.c_str(), rss->peak_mib,
+        rss->rows / rss->seconds, kTargetRssMiB, met ? "MET" : "MISSED");
   }
   std::printf("load average at the end: %s\n", LoadAverage().c_str());
   if (!flags.keep) {

@@ -14,6 +14,7 @@
 // Each side runs R rounds, alternating; the best round of each is reported
 // as records/s and MiB/s with their ratio (target: hub >= 0.8x bare), and
 // the medians of the rounds.
+#include <grpcpp/grpcpp.h>
 #include <stdlib.h>
 
 #include <algorithm>
@@ -24,8 +25,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -188,8 +187,7 @@ Round PullAll(const std::shared_ptr<grpc::Channel>& channel, int expected) {
     round.bytes += static_cast<int64_t>(response.ByteSizeLong());
   }
   grpc::Status status = reader->Finish();
-  round.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  round.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   round.ok = status.ok() && in_order && round.items == expected;
   if (!round.ok) {
     std::fprintf(stderr, "pull failed: %s (%lld items, in order %d)\n",
@@ -218,8 +216,7 @@ int Main(int argc, char** argv) {
   }
   {
     std::ofstream seed(root + "/seed.textproto");
-    seed << "plans { plan_id: \"" << kPlanId
-         << "\" name: \"Bench Plan\" county: \"San Diego\" }\n";
+    seed << "plans { plan_id: \"" << kPlanId << "\" name: \"Bench Plan\" county: \"San Diego\" }\n";
   }
   HubServer::Options options;
   options.listen_address = "127.0.0.1:0";

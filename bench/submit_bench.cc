@@ -34,6 +34,7 @@
 // build.
 //
 // Needs HUB_SOURCE_DIR (the repository root) for data/reference.
+#include <grpcpp/grpcpp.h>
 #include <stdlib.h>
 
 #include <atomic>
@@ -48,16 +49,14 @@
 #include <thread>
 #include <vector>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "base/identifiers.h"
 #include "bench/bench_stats.h"
-#include "hub/rpc/provider_service.h"
 #include "hub/common/reference_tables.h"
+#include "hub/rpc/provider_service.h"
 #include "hub/server/server.h"
 #include "hub/submit/submit_pipeline.h"
 #include "hub/v1/provider_service.grpc.pb.h"
@@ -182,8 +181,7 @@ absl::Status Seed(storage::Store& store, storage::DirectoryStore& directory) {
 // Appends to `response` the result the hub would give `submission` accepted
 // at `sequence` (the replies of echo and floor are the hub's size).
 hub::v1::SubmissionResult* AddAcceptedResult(const hub::v1::Submission& submission,
-                                             uint64_t sequence,
-                                             hub::v1::SubmitResponse* response) {
+                                             uint64_t sequence, hub::v1::SubmitResponse* response) {
   hub::v1::SubmissionResult* result = response->add_results();
   result->set_idempotency_key(submission.idempotency_key());
   hub::v1::AcceptedRecord* accepted = result->mutable_accepted();
@@ -272,10 +270,10 @@ class StoreOnlyService final : public hub::v1::ProviderService::CallbackService 
           for (int k = 1; k < keys_per_record_; ++k) {
             hub::v1::SubmissionResult index = result;
             index.set_idempotency_key(
-                k % 2 == 0
-                    ? absl::StrCat(k, ":", absl::Dec(next_, absl::kZeroPad16))
-                    : absl::StrCat(k, ":", absl::Hex(std::hash<std::string>()(s.idempotency_key()),
-                                                     absl::kZeroPad16)));
+                k % 2 == 0 ? absl::StrCat(k, ":", absl::Dec(next_, absl::kZeroPad16))
+                           : absl::StrCat(k, ":",
+                                          absl::Hex(std::hash<std::string>()(s.idempotency_key()),
+                                                    absl::kZeroPad16)));
             feed_.PutSubmissionResult(batch, p.request->provider_id(), index);
           }
         }
@@ -405,8 +403,8 @@ std::unique_ptr<grpc::Server> Serve(grpc::Service* service, int* port) {
 
 void PrintResult(const char* name, const Driver::Result& r, int records) {
   std::printf("  %-7s %8.0f calls/s %10.0f records/s  (%lld calls in %.1f s, %lld failed)\n", name,
-              r.calls / r.seconds, r.calls * records / r.seconds,
-              static_cast<long long>(r.calls), r.seconds, static_cast<long long>(r.failed));
+              r.calls / r.seconds, r.calls * records / r.seconds, static_cast<long long>(r.calls),
+              r.seconds, static_cast<long long>(r.failed));
 }
 
 // Drives `service` on its own in-process server: a warm-up, then the timed run.
@@ -492,9 +490,10 @@ int Main(int argc, char** argv) {
     return 1;
   }
   const std::string root = root_pattern;
-  std::printf("submit_bench: %d calls in flight, %d service records per call, %.1f s per run, "
-              "%d rounds, data in %s\n",
-              flags.inflight, flags.records, flags.seconds, flags.rounds, root.c_str());
+  std::printf(
+      "submit_bench: %d calls in flight, %d service records per call, %.1f s per run, "
+      "%d rounds, data in %s\n",
+      flags.inflight, flags.records, flags.seconds, flags.rounds, root.c_str());
   const bool all = flags.mode == "all";
 
   // The modes in the order each round runs them, with their rates.

@@ -111,16 +111,16 @@ absl::Status WriteProviderDay(const County& county, const std::string& out_dir) 
   }
   const std::string dir = (std::filesystem::path(out_dir) / "providers").string();
   ASSIGN_OR_RETURN(std::vector<ProviderDayFile> files, WriteProviderDayFiles(county, options, dir));
-  std::string manifest = absl::StrCat("{\n  \"day\": ", JsonString(options.day.ToIso()),
-                                      ",\n  \"error_rate\": ", options.error_rate,
-                                      ",\n  \"files\": [");
+  std::string manifest =
+      absl::StrCat("{\n  \"day\": ", JsonString(options.day.ToIso()),
+                   ",\n  \"error_rate\": ", options.error_rate, ",\n  \"files\": [");
   int64_t records = 0, wrong = 0;
   for (size_t k = 0; k < files.size(); ++k) {
     const ProviderDayFile& f = files[k];
-    absl::StrAppend(&manifest, k == 0 ? "\n" : ",\n", "    {\"provider_id\": ",
-                    JsonString(f.provider_id), ", \"path\": ", JsonString(f.file_name),
-                    ", \"format\": ", f.csv ? "\"csv\"" : "\"jsonl\"", ", \"records\": ",
-                    f.records, ", \"expected_rejections\": {");
+    absl::StrAppend(
+        &manifest, k == 0 ? "\n" : ",\n", "    {\"provider_id\": ", JsonString(f.provider_id),
+        ", \"path\": ", JsonString(f.file_name), ", \"format\": ", f.csv ? "\"csv\"" : "\"jsonl\"",
+        ", \"records\": ", f.records, ", \"expected_rejections\": {");
     bool first = true;
     for (const auto& [code, n] : f.expected_rejections) {
       absl::StrAppend(&manifest, first ? "" : ", ", JsonString(code), ": ", n);
@@ -131,7 +131,8 @@ absl::Status WriteProviderDay(const County& county, const std::string& out_dir) 
     records += f.records;
   }
   absl::StrAppend(&manifest, files.empty() ? "]\n}\n" : "\n  ]\n}\n");
-  std::ofstream out(std::filesystem::path(dir) / "manifest.json", std::ios::binary | std::ios::trunc);
+  std::ofstream out(std::filesystem::path(dir) / "manifest.json",
+                    std::ios::binary | std::ios::trunc);
   out << manifest;
   out.close();
   if (!out) return absl::DataLossError(absl::StrCat("could not write ", dir, "/manifest.json"));
@@ -282,7 +283,8 @@ absl::Status Run() {
     return absl::DataLossError(absl::StrCat("could not write ", manifest_path.string()));
   }
   std::cout << "manifest: " << manifest_path.string() << "\n";
-  if (!absl::GetFlag(FLAGS_provider_day).empty()) RETURN_IF_ERROR(WriteProviderDay(*county, out_dir));
+  if (!absl::GetFlag(FLAGS_provider_day).empty())
+    RETURN_IF_ERROR(WriteProviderDay(*county, out_dir));
   return absl::OkStatus();
 }
 

@@ -7,8 +7,6 @@
 #include <optional>
 #include <vector>
 
-#include "google/protobuf/util/json_util.h"
-
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -16,6 +14,7 @@
 #include "adapters/templates/cbo_template.h"
 #include "base/status_macros.h"
 #include "generator/rng.h"
+#include "google/protobuf/util/json_util.h"
 
 namespace hub::generator {
 namespace {
@@ -31,12 +30,13 @@ constexpr char kCodeModifierMismatch[] = "CODE_MODIFIER_MISMATCH";
 
 // Fictional care-team and goal vocabulary (no real people).
 constexpr const char* kGoals[] = {
-    "Move into permanent housing", "Attend primary care visit", "Keep behavioral health appointments",
-    "Enroll in CalFresh", "Reduce emergency department visits", "Fill prescriptions on time",
-    "Reconnect with family supports", "Complete Medi-Cal renewal"};
+    "Move into permanent housing",         "Attend primary care visit",
+    "Keep behavioral health appointments", "Enroll in CalFresh",
+    "Reduce emergency department visits",  "Fill prescriptions on time",
+    "Reconnect with family supports",      "Complete Medi-Cal renewal"};
 constexpr const char* kInterventions[] = {
-    "Weekly home visit", "Accompany to appointments", "Housing navigation referral",
-    "Medication reconciliation", "Benefits enrollment help", "Transportation arranged"};
+    "Weekly home visit",         "Accompany to appointments", "Housing navigation referral",
+    "Medication reconciliation", "Benefits enrollment help",  "Transportation arranged"};
 constexpr const char* kStaffFirst[] = {"Alex", "Jordan", "Sam", "Taylor", "Casey", "Morgan"};
 constexpr const char* kStaffLast[] = {"Reyes", "Tran", "Okafor", "Silva", "Park", "Cohen"};
 
@@ -73,8 +73,9 @@ class DayWriter {
 
   absl::Status Member(int64_t i) {
     county_.FillMember(i, member_);
-    Rng rng = Rng::For(county_.options().seed, static_cast<uint64_t>(i),
-                       HashCombine(kStreamDay, static_cast<uint64_t>(options_.day.DaysSinceEpoch())));
+    Rng rng =
+        Rng::For(county_.options().seed, static_cast<uint64_t>(i),
+                 HashCombine(kStreamDay, static_cast<uint64_t>(options_.day.DaysSinceEpoch())));
     sequence_ = 0;
     for (const Enrollment& e : member_.enrollments) {
       Window covered{options_.day.AddDays(-6), options_.day};
@@ -100,9 +101,9 @@ class DayWriter {
     out_.provider_id = provider_id;
     out_.plan_id = plan_id;
     out_.submission.Clear();
-    out_.submission.set_idempotency_key(
-        absl::StrFormat("d%04d%02d%02d-%d-%d", options_.day.year(), options_.day.month(),
-                        options_.day.day(), i, sequence_++));
+    out_.submission.set_idempotency_key(absl::StrFormat("d%04d%02d%02d-%d-%d", options_.day.year(),
+                                                        options_.day.month(), options_.day.day(), i,
+                                                        sequence_++));
     out_.expected_reason.clear();
     return out_;
   }
@@ -149,7 +150,8 @@ class DayWriter {
       const bool in_person = k < 2;
       v->set_in_person(in_person);
       v->set_place_of_service(in_person ? (rng.Chance(0.6) ? "12" : "11") : "10");
-      v->set_staff_type(k % 2 == 0 ? hub::v1::STAFF_TYPE_CLINICAL : hub::v1::STAFF_TYPE_NON_CLINICAL);
+      v->set_staff_type(k % 2 == 0 ? hub::v1::STAFF_TYPE_CLINICAL
+                                   : hub::v1::STAFF_TYPE_NON_CLINICAL);
       if (e.row.member().experiencing_homelessness()) v->add_diagnosis_codes("Z59.00");
       v->set_charge_cents(v->units() * 7500);
       if (Wrong(rng)) {
@@ -166,9 +168,10 @@ class DayWriter {
       }
       RETURN_IF_ERROR(callback_(s));
       if (s.expected_reason.empty() && rng.Chance(0.5)) {  // Billed on an invoice.
-        const ServiceCopy service{v->service_date(), v->hcpcs_code(),
-                                  std::vector<std::string>(v->modifiers().begin(), v->modifiers().end()),
-                                  v->units(), v->charge_cents()};
+        const ServiceCopy service{
+            v->service_date(), v->hcpcs_code(),
+            std::vector<std::string>(v->modifiers().begin(), v->modifiers().end()), v->units(),
+            v->charge_cents()};
         DaySubmission& inv = Start(i, provider, e.plan_id);
         auto* line = inv.submission.mutable_invoice_line();
         line->set_invoice_number(InvoiceNumber(provider));
@@ -371,16 +374,15 @@ absl::StatusOr<std::vector<ProviderDayFile>> WriteProviderDayFiles(
     file->out.open(path, std::ios::binary | std::ios::trunc);
     if (!file->out) return absl::PermissionDeniedError(absl::StrCat("cannot write ", path));
     if (file->summary.csv) {
-      ASSIGN_OR_RETURN(file->renderer,
-                       csv_adapter->OpenRenderer(hub::v1::FILE_KIND_CBO_SUBMISSIONS,
-                                                 adapters::RenderOptions{}));
+      ASSIGN_OR_RETURN(file->renderer, csv_adapter->OpenRenderer(hub::v1::FILE_KIND_CBO_SUBMISSIONS,
+                                                                 adapters::RenderOptions{}));
     }
     it->second = std::move(file);
     return it->second.get();
   };
 
-  RETURN_IF_ERROR(ProviderDaySubmissions(
-      county, options, [&](const DaySubmission& s) -> absl::Status {
+  RETURN_IF_ERROR(
+      ProviderDaySubmissions(county, options, [&](const DaySubmission& s) -> absl::Status {
         ASSIGN_OR_RETURN(OpenDayFile * file, open(s.provider_id));
         if (file->summary.csv) {
           if (s.submission.has_care_plan()) return absl::OkStatus();
@@ -414,9 +416,10 @@ absl::StatusOr<std::vector<ProviderDayFile>> WriteProviderDayFiles(
     }
     written.push_back(std::move(file->summary));
   }
-  std::sort(written.begin(), written.end(), [&](const ProviderDayFile& a, const ProviderDayFile& b) {
-    return order[a.provider_id] < order[b.provider_id];
-  });
+  std::sort(written.begin(), written.end(),
+            [&](const ProviderDayFile& a, const ProviderDayFile& b) {
+              return order[a.provider_id] < order[b.provider_id];
+            });
   return written;
 }
 

@@ -1,14 +1,13 @@
 #include "storage/audit_store.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include <utility>
-
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
@@ -122,8 +121,9 @@ absl::StatusOr<std::unique_ptr<AuditStore>> AuditStore::Open(Store* store) {
     }
     key.assign(reinterpret_cast<const char*>(random), sizeof(random));
     WriteBatch batch;
-    batch.rep().batch.Put(rep.cf(ColumnFamily::kAudit), internal::ToSlice(kKeyKey),
-                          internal::ToSlice(key)).PermitUncheckedError();
+    batch.rep()
+        .batch.Put(rep.cf(ColumnFamily::kAudit), internal::ToSlice(kKeyKey), internal::ToSlice(key))
+        .PermitUncheckedError();
     RETURN_IF_ERROR(store->Commit(batch, Durability::kSync));
   }
   // The tail: the last record key.
@@ -134,7 +134,8 @@ absl::StatusOr<std::unique_ptr<AuditStore>> AuditStore::Open(Store* store) {
     const rocksdb::Slice upper_slice(upper);
     rocksdb::ReadOptions options;
     options.iterate_upper_bound = &upper_slice;
-    std::unique_ptr<rocksdb::Iterator> it(rep.db->NewIterator(options, rep.cf(ColumnFamily::kAudit)));
+    std::unique_ptr<rocksdb::Iterator> it(
+        rep.db->NewIterator(options, rep.cf(ColumnFamily::kAudit)));
     it->SeekForPrev(internal::ToSlice(upper));
     if (it->Valid() && it->key().starts_with(internal::ToSlice(kRecordPrefix))) {
       internal::DecodeBigEndian64(internal::ToView(it->key()).substr(kRecordPrefix.size()),
@@ -160,8 +161,9 @@ absl::StatusOr<uint64_t> AuditStore::Append(hub::v1::AuditRecord record) {
   record.set_hash(hash);
   WriteBatch batch;
   batch.rep()
-      .batch.Put(store_->rep().cf(ColumnFamily::kAudit), RecordKey(record.sequence()),
-                 record.SerializeAsString())
+      .batch
+      .Put(store_->rep().cf(ColumnFamily::kAudit), RecordKey(record.sequence()),
+           record.SerializeAsString())
       .PermitUncheckedError();
   RETURN_IF_ERROR(store_->Commit(batch, Durability::kBuffered));
   last_sequence_ = record.sequence();
@@ -208,8 +210,10 @@ absl::StatusOr<AuditStore::Verification> AuditStore::VerifyChain() const {
           return false;
         };
         if (key_sequence != expected) {
-          return broken(expected, absl::StrCat("record ", expected, " is missing (the next stored "
-                                               "record is ", key_sequence, ")"));
+          return broken(expected, absl::StrCat("record ", expected,
+                                               " is missing (the next stored "
+                                               "record is ",
+                                               key_sequence, ")"));
         }
         hub::v1::AuditRecord record;
         if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
@@ -217,8 +221,8 @@ absl::StatusOr<AuditStore::Verification> AuditStore::VerifyChain() const {
         }
         ++v.records_checked;
         if (record.sequence() != key_sequence) {
-          return broken(key_sequence, absl::StrCat("the record says it is number ",
-                                                   record.sequence()));
+          return broken(key_sequence,
+                        absl::StrCat("the record says it is number ", record.sequence()));
         }
         if (record.prev_hash() != prev_hash) {
           return broken(key_sequence, "its link to the previous record does not match");

@@ -162,8 +162,7 @@ void UpdateAssignmentViews(Store::Rep& rep, WriteBatch& batch, const hub::v1::As
   const bool after_holds = after != nullptr && CareStore::HoldsSlot(*after);
   if (before_holds) before_slot = slot(*before);
   if (after_holds) after_slot = slot(*after);
-  MoveSlot(rep, batch, before_holds ? &before_slot : nullptr,
-           after_holds ? &after_slot : nullptr);
+  MoveSlot(rep, batch, before_holds ? &before_slot : nullptr, after_holds ? &after_slot : nullptr);
 }
 
 void UpdateAuthorizationViews(Store::Rep& rep, WriteBatch& batch,
@@ -180,8 +179,7 @@ void UpdateAuthorizationViews(Store::Rep& rep, WriteBatch& batch,
   if (after != nullptr) {
     writes
         .Put(rep.cf(ColumnFamily::kProviderCare), after_key,
-             CareEntryValue(after->start_date(), after->end_date(),
-                            !AuthorizationInEffect(*after)))
+             CareEntryValue(after->start_date(), after->end_date(), !AuthorizationInEffect(*after)))
         .PermitUncheckedError();
   }
   auto slot = [](const hub::v1::Authorization& a) {
@@ -193,8 +191,7 @@ void UpdateAuthorizationViews(Store::Rep& rep, WriteBatch& batch,
   const bool after_holds = after != nullptr && CareStore::HoldsSlot(*after);
   if (before_holds) before_slot = slot(*before);
   if (after_holds) after_slot = slot(*after);
-  MoveSlot(rep, batch, before_holds ? &before_slot : nullptr,
-           after_holds ? &after_slot : nullptr);
+  MoveSlot(rep, batch, before_holds ? &before_slot : nullptr, after_holds ? &after_slot : nullptr);
 }
 
 }  // namespace
@@ -277,8 +274,8 @@ absl::Status CareStore::ScanProviderCare(
       [&](const rocksdb::Slice& key, const rocksdb::Slice& raw) -> absl::StatusOr<bool> {
         const std::string_view rest = internal::ToView(key).substr(provider_prefix.size());
         if (!after.empty() && rest == after) return true;  // The entry resumed after.
-        if (!SplitKey(rest, 4, &fields) || (fields[2] != kAssignmentTag &&
-                                            fields[2] != kAuthorizationTag)) {
+        if (!SplitKey(rest, 4, &fields) ||
+            (fields[2] != kAssignmentTag && fields[2] != kAuthorizationTag)) {
           return DamagedIndex("provider care");
         }
         RETURN_IF_ERROR(internal::ParseRecord(raw, "provider care entry", &value));
@@ -468,10 +465,10 @@ absl::StatusOr<uint64_t> CareStore::PutAuthorization(WriteBatch& batch,
                                                      const hub::v1::Authorization& authorization) {
   const std::string number_key =
       internal::Key({authorization.plan_id(), authorization.authorization_number()});
-  ASSIGN_OR_RETURN(CurrentAuthorization current,
-                   ReadCurrentAuthorization(store_->rep(), batch, number_key,
-                                            authorization.plan_id(),
-                                            authorization.authorization_number()));
+  ASSIGN_OR_RETURN(
+      CurrentAuthorization current,
+      ReadCurrentAuthorization(store_->rep(), batch, number_key, authorization.plan_id(),
+                               authorization.authorization_number()));
   if (!current.stray_cin.empty() && current.stray_cin != authorization.cin()) {
     batch.rep()
         .batch
@@ -513,8 +510,7 @@ absl::StatusOr<uint64_t> CareStore::PutAuthorization(WriteBatch& batch,
            internal::EncodeFixed64(record.version()))
       .PermitUncheckedError();
   UpdateAuthorizationViews(store_->rep(), batch, stored, &record);
-  WriteBatch::Rep::PendingAuthorization& pending =
-      batch.rep().pending_authorizations[number_key];
+  WriteBatch::Rep::PendingAuthorization& pending = batch.rep().pending_authorizations[number_key];
   pending.present = true;
   pending.record = std::move(record);
   return pending.record.version();
@@ -524,9 +520,8 @@ absl::Status CareStore::DeleteAuthorization(WriteBatch& batch, std::string_view 
                                             std::string_view authorization_number) {
   Store::Rep& rep = store_->rep();
   const std::string number_key = internal::Key({plan_id, authorization_number});
-  ASSIGN_OR_RETURN(
-      CurrentAuthorization current,
-      ReadCurrentAuthorization(rep, batch, number_key, plan_id, authorization_number));
+  ASSIGN_OR_RETURN(CurrentAuthorization current,
+                   ReadCurrentAuthorization(rep, batch, number_key, plan_id, authorization_number));
   if (!current.present && current.stray_cin.empty()) return absl::OkStatus();
   const std::string& cin = current.present ? current.record.cin() : current.stray_cin;
   rocksdb::WriteBatch& writes = batch.rep().batch;
@@ -538,8 +533,7 @@ absl::Status CareStore::DeleteAuthorization(WriteBatch& batch, std::string_view 
   writes.Delete(rep.cf(ColumnFamily::kPlanAuthorizations), number_key).PermitUncheckedError();
   if (current.present) UpdateAuthorizationViews(store_->rep(), batch, &current.record, nullptr);
   // Deleted in this batch, for later puts and deletes.
-  WriteBatch::Rep::PendingAuthorization& pending =
-      batch.rep().pending_authorizations[number_key];
+  WriteBatch::Rep::PendingAuthorization& pending = batch.rep().pending_authorizations[number_key];
   pending.present = false;
   pending.record.Clear();
   return absl::OkStatus();
@@ -620,8 +614,7 @@ namespace internal {
 absl::Status BuildCareViewsIfMissing(Store& store) {
   Store::Rep& rep = store.rep();
   std::string built;
-  ASSIGN_OR_RETURN(const bool done,
-                   Get(rep, ColumnFamily::kMeta, kCareViewsBuiltKey, &built));
+  ASSIGN_OR_RETURN(const bool done, Get(rep, ColumnFamily::kMeta, kCareViewsBuiltKey, &built));
   if (done) return absl::OkStatus();
   // Whatever an interrupted earlier build left is dropped first: the views
   // are rebuilt whole from the records.
@@ -667,8 +660,7 @@ absl::Status BuildCareViewsIfMissing(Store& store) {
       [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::Status {
         RETURN_IF_ERROR(ParseRecord(value, "feed item", &item));
         if (!item.submission().has_outreach_attempt()) return absl::OkStatus();
-        const std::string_view plan_id =
-            ToView(key).substr(0, ToView(key).find(kSeparator));
+        const std::string_view plan_id = ToView(key).substr(0, ToView(key).find(kSeparator));
         const hub::v1::OutreachAttempt& o = item.submission().outreach_attempt();
         care.PutOutreachAttempt(batch, item.provider_id(), plan_id, o.cin(),
                                 o.authorization_number(), o.attempt_date(), item.record_id());
@@ -677,7 +669,8 @@ absl::Status BuildCareViewsIfMissing(Store& store) {
       /*fill_cache=*/false));
   RETURN_IF_ERROR(store.Commit(batch, Durability::kBuffered));
   RETURN_IF_ERROR(store.SyncWal());
-  batch.rep().batch.Put(rep.cf(ColumnFamily::kMeta), ToSlice(kCareViewsBuiltKey), "1")
+  batch.rep()
+      .batch.Put(rep.cf(ColumnFamily::kMeta), ToSlice(kCareViewsBuiltKey), "1")
       .PermitUncheckedError();
   return store.Commit(batch, Durability::kSync);
 }

@@ -195,10 +195,9 @@ class CareStore {
   // Adds to `batch` that `provider_id` made an outreach attempt on
   // `attempt_date` for `cin`, accepted into `plan_id`'s feed as `record_id`;
   // `authorization_number` is the referral it was for ("" = ECM outreach).
-  void PutOutreachAttempt(WriteBatch& batch, std::string_view provider_id,
-                          std::string_view plan_id, std::string_view cin,
-                          std::string_view authorization_number, std::string_view attempt_date,
-                          std::string_view record_id);
+  void PutOutreachAttempt(WriteBatch& batch, std::string_view provider_id, std::string_view plan_id,
+                          std::string_view cin, std::string_view authorization_number,
+                          std::string_view attempt_date, std::string_view record_id);
   // The days of the recorded outreach attempts of that key, ascending.
   absl::StatusOr<std::vector<std::string>> OutreachAttemptDates(
       std::string_view provider_id, std::string_view plan_id, std::string_view cin,

@@ -24,9 +24,11 @@ absl::Status ConsentStore::Put(const hub::v1::Consent& consent) {
   }
   WriteBatch batch;
   auto* cf = store_->rep().cf(ColumnFamily::kConsents);
-  batch.rep().batch.Put(cf, ConsentKey(consent.consent_id()), consent.SerializeAsString())
+  batch.rep()
+      .batch.Put(cf, ConsentKey(consent.consent_id()), consent.SerializeAsString())
       .PermitUncheckedError();
-  batch.rep().batch.Put(cf, MemberKey(consent.member_cin(), consent.consent_id()), "")
+  batch.rep()
+      .batch.Put(cf, MemberKey(consent.member_cin(), consent.consent_id()), "")
       .PermitUncheckedError();
   return store_->Commit(batch, Durability::kSync);
 }
@@ -75,8 +77,9 @@ absl::Status ConsentStore::MarkHeld(std::string_view plan_id, uint64_t sequence,
                                     std::string_view record_id) {
   WriteBatch batch;
   batch.rep()
-      .batch.Put(store_->rep().cf(ColumnFamily::kConsentHeld), HeldKey(plan_id, sequence),
-                 internal::ToSlice(record_id))
+      .batch
+      .Put(store_->rep().cf(ColumnFamily::kConsentHeld), HeldKey(plan_id, sequence),
+           internal::ToSlice(record_id))
       .PermitUncheckedError();
   return store_->Commit(batch, Durability::kBuffered);
 }

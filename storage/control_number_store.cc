@@ -28,8 +28,8 @@ ControlNumberStore::ControlNumberStore(Store* store) : store_(store) {}
 
 absl::StatusOr<int64_t> ControlNumberStore::Last(std::string_view plan_id) const {
   std::string value;
-  ASSIGN_OR_RETURN(const bool found, internal::Get(store_->rep(), ColumnFamily::kMeta,
-                                                   CounterKey(plan_id), &value));
+  ASSIGN_OR_RETURN(const bool found,
+                   internal::Get(store_->rep(), ColumnFamily::kMeta, CounterKey(plan_id), &value));
   uint64_t last = 0;
   if (found && !internal::DecodeFixed64(value, &last)) {
     return absl::DataLossError(

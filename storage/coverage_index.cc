@@ -42,8 +42,7 @@ void CoverageIndex::Delete(WriteBatch& batch, std::string_view cin, std::string_
       .PermitUncheckedError();
 }
 
-absl::StatusOr<hub::v1::Coverage> CoverageIndex::Get(std::string_view cin,
-                                                     std::string_view plan_id,
+absl::StatusOr<hub::v1::Coverage> CoverageIndex::Get(std::string_view cin, std::string_view plan_id,
                                                      std::string_view start_date) const {
   std::string value;
   ASSIGN_OR_RETURN(const bool found,

@@ -110,8 +110,7 @@ std::optional<std::string> IndexKey(std::string_view plan_id, const hub::v1::Fee
         return std::nullopt;
       }
       return internal::Key({plan_id, kMonthGroup, KindField(hub::v1::RECORD_KIND_SERVICE), month,
-                            item.provider_id(), r.cin(), date, r.authorization_number(),
-                            sequence});
+                            item.provider_id(), r.cin(), date, r.authorization_number(), sequence});
     }
     case hub::v1::Submission::kEnrollmentStatus:
       if (!NoNul(s.enrollment_status().cin())) return std::nullopt;
@@ -129,7 +128,8 @@ std::optional<std::string> IndexKey(std::string_view plan_id, const hub::v1::Fee
 void PutIndexEntry(Store::Rep& rep, WriteBatch& batch, std::string_view plan_id,
                    const hub::v1::FeedItem& item) {
   if (std::optional<std::string> key = IndexKey(plan_id, item)) {
-    batch.rep().batch.Put(rep.cf(ColumnFamily::kFeedIndex), *key, rocksdb::Slice())
+    batch.rep()
+        .batch.Put(rep.cf(ColumnFamily::kFeedIndex), *key, rocksdb::Slice())
         .PermitUncheckedError();
   }
 }
@@ -434,9 +434,9 @@ absl::StatusOr<std::unique_ptr<FeedScan>> FeedStore::ScanMonth(std::string_view 
   }
   RETURN_IF_ERROR(EnsureIndexed());
   RETURN_IF_ERROR(store_->rep().CheckOpen());
-  return std::unique_ptr<FeedScan>(new MonthScan(
-      store_->rep(), std::string(plan_id),
-      internal::Prefix({plan_id, kMonthGroup, KindField(kind), month})));
+  return std::unique_ptr<FeedScan>(
+      new MonthScan(store_->rep(), std::string(plan_id),
+                    internal::Prefix({plan_id, kMonthGroup, KindField(kind), month})));
 }
 
 absl::StatusOr<std::unique_ptr<FeedScan>> FeedStore::ScanLatestMemberStatus(
@@ -457,7 +457,8 @@ absl::Status FeedStore::EnsureIndexed() {
   if (indexed_) return absl::OkStatus();
   Store::Rep& rep = store_->rep();
   std::string value;
-  ASSIGN_OR_RETURN(const bool built, internal::Get(rep, ColumnFamily::kMeta, kIndexBuiltKey, &value));
+  ASSIGN_OR_RETURN(const bool built,
+                   internal::Get(rep, ColumnFamily::kMeta, kIndexBuiltKey, &value));
   if (!built) {
     WriteBatch batch;
     hub::v1::FeedItem item;
@@ -478,8 +479,9 @@ absl::Status FeedStore::EnsureIndexed() {
         },
         /*fill_cache=*/false));
     batch.rep()
-        .batch.Put(rep.cf(ColumnFamily::kMeta), internal::ToSlice(kIndexBuiltKey),
-                   internal::ToSlice(absl::StrCat(indexed)))
+        .batch
+        .Put(rep.cf(ColumnFamily::kMeta), internal::ToSlice(kIndexBuiltKey),
+             internal::ToSlice(absl::StrCat(indexed)))
         .PermitUncheckedError();
     // Synced: the buffered batches before it are durable too.
     RETURN_IF_ERROR(store_->Commit(batch, Durability::kSync));
@@ -510,9 +512,8 @@ absl::StatusOr<uint64_t> FeedStore::Ack(std::string_view plan_id, uint64_t throu
   ASSIGN_OR_RETURN(const uint64_t head, Head(plan_id));
   if (through_sequence > head) {
     return absl::OutOfRangeError(absl::StrCat(
-        "through_sequence ", through_sequence, " is beyond the feed's head ", head,
-        " for plan ", internal::Absl(plan_id),
-        "; acknowledge only sequences you received from PullFeed"));
+        "through_sequence ", through_sequence, " is beyond the feed's head ", head, " for plan ",
+        internal::Absl(plan_id), "; acknowledge only sequences you received from PullFeed"));
   }
   Store::Rep& rep = store_->rep();
   WriteBatch batch;
@@ -523,15 +524,14 @@ absl::StatusOr<uint64_t> FeedStore::Ack(std::string_view plan_id, uint64_t throu
   for (const hub::v1::ItemRejection& rejection : rejections) {
     if (rejection.sequence() == 0 || rejection.sequence() > through_sequence) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "rejection of sequence ", rejection.sequence(),
-          " is outside the acknowledged range 1..", through_sequence,
-          "; reject only items at or below through_sequence"));
+          "rejection of sequence ", rejection.sequence(), " is outside the acknowledged range 1..",
+          through_sequence, "; reject only items at or below through_sequence"));
     }
     if (rejection.reason_code().empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "rejection of sequence ", rejection.sequence(),
-          " has no reason_code; give the plan's stable reason code, e.g. "
-          "PLAN_MEMBER_NOT_ELIGIBLE"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("rejection of sequence ", rejection.sequence(),
+                       " has no reason_code; give the plan's stable reason code, e.g. "
+                       "PLAN_MEMBER_NOT_ELIGIBLE"));
     }
     ASSIGN_OR_RETURN(const bool found,
                      internal::Get(rep, ColumnFamily::kFeedItems,
@@ -539,10 +539,10 @@ absl::StatusOr<uint64_t> FeedStore::Ack(std::string_view plan_id, uint64_t throu
     if (!found) return DamagedFeed("a plan's feed (an item below its head is missing)");
     RETURN_IF_ERROR(internal::ParseRecord(value, "feed item", &item));
     if (item.record_id() != rejection.record_id()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "rejection of sequence ", rejection.sequence(), " names record \"",
-          rejection.record_id(), "\" but that item is record \"", item.record_id(),
-          "\"; copy the record_id of the item at that sequence"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("rejection of sequence ", rejection.sequence(), " names record \"",
+                       rejection.record_id(), "\" but that item is record \"", item.record_id(),
+                       "\"; copy the record_id of the item at that sequence"));
     }
     ASSIGN_OR_RETURN(const bool indexed,
                      internal::Get(rep, ColumnFamily::kRecords, item.record_id(), &value));
@@ -574,16 +574,16 @@ absl::StatusOr<uint64_t> FeedStore::Ack(std::string_view plan_id, uint64_t throu
 
 // ---------------------------------------------------------- provider feedback
 
-absl::StatusOr<std::pair<std::vector<hub::v1::FeedbackItem>, std::string>>
-FeedStore::ListFeedback(std::string_view provider_id, hub::v1::FeedbackStatus status_filter,
-                        std::string_view after, int limit) const {
+absl::StatusOr<std::pair<std::vector<hub::v1::FeedbackItem>, std::string>> FeedStore::ListFeedback(
+    std::string_view provider_id, hub::v1::FeedbackStatus status_filter, std::string_view after,
+    int limit) const {
   if (limit < 1) return absl::InvalidArgumentError("storage: ListFeedback needs a limit >= 1");
   if (!ValidId(provider_id)) {
     return absl::InvalidArgumentError("storage: ListFeedback needs a provider_id");
   }
   // A token is the key suffix of the last record listed: ~time(8) \0 record_id.
-  if (!after.empty() && (after.size() < 10 || after[8] != internal::kSeparator ||
-                         !ValidId(after.substr(9)))) {
+  if (!after.empty() &&
+      (after.size() < 10 || after[8] != internal::kSeparator || !ValidId(after.substr(9)))) {
     return absl::InvalidArgumentError(
         "storage: not a ListFeedback token; pass the token of the previous page unchanged");
   }
@@ -651,8 +651,9 @@ FeedStore::ListFeedback(std::string_view provider_id, hub::v1::FeedbackStatus st
         ASSIGN_OR_RETURN(const uint64_t cursor, cursor_of(entry.plan_id()));
         hub::v1::FeedbackStatus status = hub::v1::FEEDBACK_STATUS_DELIVERED_PENDING;
         if (entry.sequence() <= cursor) {
-          status = entry.rejection_reason_code().empty() ? hub::v1::FEEDBACK_STATUS_ACCEPTED_BY_PLAN
-                                                         : hub::v1::FEEDBACK_STATUS_REJECTED_BY_PLAN;
+          status = entry.rejection_reason_code().empty()
+                       ? hub::v1::FEEDBACK_STATUS_ACCEPTED_BY_PLAN
+                       : hub::v1::FEEDBACK_STATUS_REJECTED_BY_PLAN;
         }
         if (status_filter != hub::v1::FEEDBACK_STATUS_UNSPECIFIED && status != status_filter) {
           return true;

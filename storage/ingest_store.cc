@@ -49,8 +49,7 @@ void IngestStore::PutReport(WriteBatch& batch, const hub::v1::IngestReport& repo
   // Inverted, so the newest report sorts first.
   std::string key = internal::Prefix({stored.plan_id()});
   key += internal::EncodeBigEndian64(~sequence);
-  writes
-      .Put(rep.cf(ColumnFamily::kIngestReportsByPlan), key, internal::ToSlice(stored.report_id()))
+  writes.Put(rep.cf(ColumnFamily::kIngestReportsByPlan), key, internal::ToSlice(stored.report_id()))
       .PermitUncheckedError();
 }
 
@@ -105,8 +104,7 @@ absl::StatusOr<IngestStore::ReportPage> IngestStore::ListReports(std::string_vie
 }
 
 void IngestStore::AddRowErrors(WriteBatch& batch, std::string_view report_id,
-                               uint32_t first_ordinal,
-                               std::span<const hub::v1::RowError> errors) {
+                               uint32_t first_ordinal, std::span<const hub::v1::RowError> errors) {
   rocksdb::ColumnFamilyHandle* cf = store_->rep().cf(ColumnFamily::kIngestRowErrors);
   std::string value;
   for (size_t i = 0; i < errors.size(); ++i) {
@@ -125,13 +123,13 @@ void IngestStore::DeleteRowErrors(WriteBatch& batch, std::string_view report_id)
   const std::string begin = internal::Prefix({report_id});
   const std::string end = internal::PrefixEnd(begin);
   batch.rep()
-      .batch
-      .DeleteRange(store_->rep().cf(ColumnFamily::kIngestRowErrors), begin, end)
+      .batch.DeleteRange(store_->rep().cf(ColumnFamily::kIngestRowErrors), begin, end)
       .PermitUncheckedError();
 }
 
-absl::StatusOr<IngestStore::RowErrorPage> IngestStore::ListRowErrors(
-    std::string_view report_id, std::string_view cursor, int limit) const {
+absl::StatusOr<IngestStore::RowErrorPage> IngestStore::ListRowErrors(std::string_view report_id,
+                                                                     std::string_view cursor,
+                                                                     int limit) const {
   if (!cursor.empty() && cursor.size() != kRowErrorSuffixSize) return BadCursor();
   const std::string prefix = internal::Prefix({report_id});
   const std::string start = cursor.empty() ? std::string() : prefix + std::string(cursor);

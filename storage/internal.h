@@ -26,19 +26,18 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "hub/v1/care.pb.h"
 #include "rocksdb/db.h"
 #include "rocksdb/iterator.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice.h"
 #include "rocksdb/status.h"
 #include "rocksdb/write_batch.h"
-#include "hub/v1/care.pb.h"
 #include "storage/store.h"
 
 namespace hub::storage {
 
-inline constexpr int kColumnFamilyCount =
-    static_cast<int>(ColumnFamily::kMonitor) + 1;
+inline constexpr int kColumnFamilyCount = static_cast<int>(ColumnFamily::kMonitor) + 1;
 
 struct Store::Rep {
   // Destroys the column family handles (they must go before the DB), then

@@ -90,8 +90,8 @@ absl::Status MonitorStore::ScanProviderFlows(std::string_view provider_id, int64
   const std::string prefix = internal::Prefix({provider_id});
   // The listing is newest first: ~micros ascending. Start at the newest
   // record before end_micros.
-  const std::string start = absl::StrCat(
-      prefix, internal::EncodeBigEndian64(~static_cast<uint64_t>(end_micros - 1)));
+  const std::string start =
+      absl::StrCat(prefix, internal::EncodeBigEndian64(~static_cast<uint64_t>(end_micros - 1)));
 
   absl::flat_hash_map<std::string, uint64_t> cursors;
   std::string value;
@@ -232,12 +232,10 @@ absl::Status MonitorStore::ScanAssignments(
 absl::Status MonitorStore::ScanAuthorizations(
     const std::function<absl::Status(const hub::v1::Authorization&)>& fn) const {
   hub::v1::Authorization authorization;
-  return ScanWhole(store_->rep(), ColumnFamily::kAuthorizations,
-                   [&](const rocksdb::Slice& value) {
-                     RETURN_IF_ERROR(
-                         internal::ParseRecord(value, "authorization", &authorization));
-                     return fn(authorization);
-                   });
+  return ScanWhole(store_->rep(), ColumnFamily::kAuthorizations, [&](const rocksdb::Slice& value) {
+    RETURN_IF_ERROR(internal::ParseRecord(value, "authorization", &authorization));
+    return fn(authorization);
+  });
 }
 
 }  // namespace hub::storage

@@ -22,8 +22,8 @@
 #include "rocksdb/options.h"
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
-#include "rocksdb/write_buffer_manager.h"
 #include "rocksdb/utilities/checkpoint.h"
+#include "rocksdb/write_buffer_manager.h"
 #include "storage/internal.h"
 
 namespace hub::storage {
@@ -352,8 +352,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   rocksdb::DBOptions db_options = MakeDbOptions();
   // The memtables are charged to the block cache: block_cache_bytes bounds
   // RocksDB's memory as a whole (memtables, data, index and filter blocks).
-  db_options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(
-      db_options.db_write_buffer_size, block_cache);
+  db_options.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(db_options.db_write_buffer_size, block_cache);
 
   // Every column family on disk must be opened: ours, "default", and any a
   // newer hubd may have added (opened with default options, never used).
@@ -545,14 +545,12 @@ absl::Status Store::Commit(WriteBatch& batch, Durability durability) {
   }
   for (const auto& [plan_id, head] : batch.rep().feed_heads) {
     batch.rep()
-        .batch
-        .Put(rep_->cf(ColumnFamily::kFeedHeads), plan_id, internal::EncodeFixed64(head))
+        .batch.Put(rep_->cf(ColumnFamily::kFeedHeads), plan_id, internal::EncodeFixed64(head))
         .PermitUncheckedError();
   }
   rocksdb::WriteBatch ordered;
   rocksdb::WriteBatch* to_write = &batch.rep().batch;
-  if (to_write->Count() >= kMinOperationsToSort &&
-      OrderForMemtables(*rep_, *to_write, &ordered)) {
+  if (to_write->Count() >= kMinOperationsToSort && OrderForMemtables(*rep_, *to_write, &ordered)) {
     to_write = &ordered;
   }
   rocksdb::Status status = rep_->db->Write(write_options, to_write);

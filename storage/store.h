@@ -21,15 +21,15 @@ namespace hub::storage {
 // The record kinds, one RocksDB column family each. The numeric values are
 // never persisted; the names (ColumnFamilyName) are, so never rename one.
 enum class ColumnFamily {
-  kMeta,            // Store metadata: schema version, version high-water mark,
-                    // plans' export control numbers (control_number_store.h).
-  kPlans,           // plan_id -> hub.v1.Plan
-  kProviders,       // provider_id -> hub.v1.Provider
-  kProviderByNpi,   // npi -> provider_id
-  kMembers,         // cin -> hub.v1.Member
-  kCoverage,        // cin, plan_id, start_date -> hub.v1.Coverage
-  kAssignments,     // cin, plan_id, provider_id, benefit_start -> hub.v1.Assignment
-  kAuthorizations,  // cin, plan_id, authorization_number -> hub.v1.Authorization
+  kMeta,                   // Store metadata: schema version, version high-water mark,
+                           // plans' export control numbers (control_number_store.h).
+  kPlans,                  // plan_id -> hub.v1.Plan
+  kProviders,              // provider_id -> hub.v1.Provider
+  kProviderByNpi,          // npi -> provider_id
+  kMembers,                // cin -> hub.v1.Member
+  kCoverage,               // cin, plan_id, start_date -> hub.v1.Coverage
+  kAssignments,            // cin, plan_id, provider_id, benefit_start -> hub.v1.Assignment
+  kAuthorizations,         // cin, plan_id, authorization_number -> hub.v1.Authorization
   kAuthorizationByNumber,  // plan_id, authorization_number -> cin
   // Plan file ingest (storage/ingest_store.h).
   kIngestReports,        // report_id -> hub.v1.IngestReport (row_errors empty)
@@ -57,15 +57,15 @@ enum class ColumnFamily {
   kFeedIndex,
   // Providers' worklists and capacity (storage/care_store.h), maintained by
   // CareStore's puts and deletes in the same batch as the records.
-  kProviderCare,  // provider_id, plan_id, cin, "A"|"C", start|number -> ProviderCareEntry
+  kProviderCare,    // provider_id, plan_id, cin, "A"|"C", start|number -> ProviderCareEntry
   kCapacityCounts,  // provider_id, plan_id, group -> int64 (merged sums): slots held
   kCapacityEnds,    // provider_id, plan_id, group, end_date, record -> "" (slots that end)
   // Outreach attempts accepted from providers (storage/care_store.h).
   kProviderOutreach,  // provider_id, plan_id, cin, authorization_number, date -> record_id
   // Identity issue (storage/audit_store.h, storage/consent_store.h).
-  kAudit,         // "r" sequence BE8 -> hub.v1.AuditRecord; "key" -> member-ref HMAC key
-  kConsents,      // "c" consent_id -> hub.v1.Consent; "m" cin, consent_id -> ""
-  kConsentHeld,   // plan_id, sequence BE8 -> record_id (Part 2 items withheld)
+  kAudit,        // "r" sequence BE8 -> hub.v1.AuditRecord; "key" -> member-ref HMAC key
+  kConsents,     // "c" consent_id -> hub.v1.Consent; "m" cin, consent_id -> ""
+  kConsentHeld,  // plan_id, sequence BE8 -> record_id (Part 2 items withheld)
   // County monitoring (storage/monitor_store.h): rejected submissions by
   // time, outreach attempts per authorization, RTF rows per month.
   kMonitor,

@@ -15,7 +15,8 @@ using google::protobuf::Message;
 std::string FormatDollars(int64_t cents) {
   const bool negative = cents < 0;
   // Magnitude without overflow for INT64_MIN.
-  const uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(cents) : static_cast<uint64_t>(cents);
+  const uint64_t magnitude =
+      negative ? 0 - static_cast<uint64_t>(cents) : static_cast<uint64_t>(cents);
   return absl::StrFormat("%s%d.%02d", negative ? "-" : "", magnitude / 100, magnitude % 100);
 }
 
@@ -217,8 +218,8 @@ bool ResolveDerivedFields(const hub::v1::FileLayout& layout, int64_t row_number,
     e.row_number = row_number;
     e.field = column;
     e.reason_code = std::string(kRowBadNumber);
-    e.message = absl::StrCat("column ", column,
-                             " must be an amount in dollars with at most two decimals, e.g. 125.00");
+    e.message = absl::StrCat(
+        "column ", column, " must be an amount in dollars with at most two decimals, e.g. 125.00");
     errors.push_back(std::move(e));
     return false;
   }

@@ -42,9 +42,9 @@ std::optional<int64_t> ParseDollars(std::string_view text);
 // else a copy in `scratch` (reused between calls) with its derived fields
 // filled from the canonical ones. The returned reference lives as long as
 // all three.
-const google::protobuf::Message& WithDerivedFields(const hub::v1::FileLayout& layout,
-                                                   const google::protobuf::Message& row,
-                                                   std::unique_ptr<google::protobuf::Message>& scratch);
+const google::protobuf::Message& WithDerivedFields(
+    const hub::v1::FileLayout& layout, const google::protobuf::Message& row,
+    std::unique_ptr<google::protobuf::Message>& scratch);
 
 // After `row` was mapped from a file of `layout`: fills the canonical fields
 // from derived ones (InvoiceFileRow.charge -> line.charge_cents; the

@@ -41,7 +41,8 @@ std::string Fold(std::string_view s) {
 std::string EnumPrefix(const EnumDescriptor* e) {
   std::string prefix;
   for (char c : e->name()) {
-    if (absl::ascii_isupper(static_cast<unsigned char>(c)) && !prefix.empty()) prefix.push_back('_');
+    if (absl::ascii_isupper(static_cast<unsigned char>(c)) && !prefix.empty())
+      prefix.push_back('_');
     prefix.push_back(absl::ascii_toupper(static_cast<unsigned char>(c)));
   }
   return prefix + "_";
@@ -72,7 +73,8 @@ Flag ParseFlag(std::string_view v) {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -148,20 +150,21 @@ absl::StatusOr<const Message*> CanonicalRowPrototype(hub::v1::FileKind kind) {
     case hub::v1::FILE_KIND_CBO_SUBMISSIONS:
       return &hub::v1::CboTemplateRow::default_instance();
     default:
-      return absl::NotFoundError(absl::StrCat("no canonical row for file kind ",
-                                              hub::v1::FileKind_Name(kind)));
+      return absl::NotFoundError(
+          absl::StrCat("no canonical row for file kind ", hub::v1::FileKind_Name(kind)));
   }
 }
 
-absl::StatusOr<std::unique_ptr<RowMapper>> RowMapper::Create(
-    const hub::v1::PlanProfile& profile, const hub::v1::FileLayout& layout,
-    const Message& prototype) {
+absl::StatusOr<std::unique_ptr<RowMapper>> RowMapper::Create(const hub::v1::PlanProfile& profile,
+                                                             const hub::v1::FileLayout& layout,
+                                                             const Message& prototype) {
   absl::flat_hash_map<std::string, std::shared_ptr<CompiledCodeMap>> maps;
   for (const auto& cm : profile.code_maps()) {
     auto compiled = std::make_shared<CompiledCodeMap>();
     compiled->name = cm.name();
     for (const auto& entry : cm.entries()) {
-      if (!compiled->to_canonical.emplace(Fold(entry.plan_value()), entry.canonical_value()).second) {
+      if (!compiled->to_canonical.emplace(Fold(entry.plan_value()), entry.canonical_value())
+               .second) {
         return absl::InvalidArgumentError(absl::StrCat("code map \"", cm.name(),
                                                        "\" lists plan value \"", entry.plan_value(),
                                                        "\" twice; keep one entry"));
@@ -257,7 +260,8 @@ absl::StatusOr<std::unique_ptr<RowMapper>> RowMapper::Create(
         bool renderable = true;
         if (f.code_map != nullptr && value->number() != 0) {
           auto it = f.code_map->to_plan.find(Fold(value->name()));
-          if (it == f.code_map->to_plan.end()) it = f.code_map->to_plan.find(Fold(ShortEnumName(value)));
+          if (it == f.code_map->to_plan.end())
+            it = f.code_map->to_plan.find(Fold(ShortEnumName(value)));
           renderable = it != f.code_map->to_plan.end();
           rendering = renderable ? it->second : "";
         }
@@ -319,9 +323,9 @@ bool RowMapper::Map(const Binding& binding, int64_t row_number,
     if (f.when_yes != nullptr) {
       Flag flag = ParseFlag(raw);
       if (flag == Flag::kInvalid) {
-        errors.push_back(MakeError(row_number, f.source, kRowBadFlag,
-                                   absl::StrCat("column ", f.source,
-                                                " must be Y or N (also YES/NO, 1/0, TRUE/FALSE)")));
+        errors.push_back(MakeError(
+            row_number, f.source, kRowBadFlag,
+            absl::StrCat("column ", f.source, " must be Y or N (also YES/NO, 1/0, TRUE/FALSE)")));
         good = false;
       } else if (flag == Flag::kYes) {
         Message* m = &out;
@@ -334,9 +338,9 @@ bool RowMapper::Map(const Binding& binding, int64_t row_number,
     }
     if (raw.empty()) {
       if (f.required) {
-        errors.push_back(MakeError(row_number, f.source, kRowRequiredMissing,
-                                   absl::StrCat("column ", f.source,
-                                                " is required; fill it in and resend the row")));
+        errors.push_back(MakeError(
+            row_number, f.source, kRowRequiredMissing,
+            absl::StrCat("column ", f.source, " is required; fill it in and resend the row")));
         good = false;
       }
       continue;
@@ -401,9 +405,9 @@ bool RowMapper::Map(const Binding& binding, int64_t row_number,
       if (f.is_date) {
         auto date = CivilDate::Parse(buffer, f.date_format);
         if (!date.ok()) {
-          errors.push_back(MakeError(row_number, f.source, kRowBadDate,
-                                     absl::StrCat("column ", f.source, ": ",
-                                                  date.status().message())));
+          errors.push_back(
+              MakeError(row_number, f.source, kRowBadDate,
+                        absl::StrCat("column ", f.source, ": ", date.status().message())));
           good = false;
           continue;
         }
@@ -426,10 +430,10 @@ bool RowMapper::Map(const Binding& binding, int64_t row_number,
             if (it != f.enum_by_name.end()) v = it->second;
           }
           if (v == nullptr || v->number() == 0) {
-            errors.push_back(MakeError(
-                row_number, f.source, kRowUnknownCode,
-                absl::StrCat("column ", f.source, " has a value that is not a known ",
-                             leaf->enum_type()->name(), "; use a listed code")));
+            errors.push_back(
+                MakeError(row_number, f.source, kRowUnknownCode,
+                          absl::StrCat("column ", f.source, " has a value that is not a known ",
+                                       leaf->enum_type()->name(), "; use a listed code")));
             good = false;
             continue;
           }
@@ -565,11 +569,9 @@ absl::Status RowMapper::Render(const Message& row, std::vector<std::string>& val
         case FieldDescriptor::CPPTYPE_INT64:
           return absl::StrCat(rep ? r->GetRepeatedInt64(*m, leaf, index) : r->GetInt64(*m, leaf));
         case FieldDescriptor::CPPTYPE_UINT64:
-          return absl::StrCat(rep ? r->GetRepeatedUInt64(*m, leaf, index)
-                                  : r->GetUInt64(*m, leaf));
+          return absl::StrCat(rep ? r->GetRepeatedUInt64(*m, leaf, index) : r->GetUInt64(*m, leaf));
         case FieldDescriptor::CPPTYPE_DOUBLE:
-          return absl::StrCat(rep ? r->GetRepeatedDouble(*m, leaf, index)
-                                  : r->GetDouble(*m, leaf));
+          return absl::StrCat(rep ? r->GetRepeatedDouble(*m, leaf, index) : r->GetDouble(*m, leaf));
         default:
           return "";
       }

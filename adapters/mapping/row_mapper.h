@@ -16,8 +16,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "google/protobuf/message.h"
 #include "adapters/readers/record.h"
+#include "google/protobuf/message.h"
 #include "hub/v1/adapter_config.pb.h"
 
 namespace hub::adapters {

@@ -94,8 +94,8 @@ class DelimitedReader : public StreamReader {
     size_t stored = 0;  // bytes kept in buffer_
     size_t length = 0;  // bytes the field really had
     bool quoted = false;
-    bool bad_quote = false;       // text after the closing quote
-    size_t quoted_stored = 0;     // stored/length when the closing quote came
+    bool bad_quote = false;    // text after the closing quote
+    size_t quoted_stored = 0;  // stored/length when the closing quote came
     size_t quoted_length = 0;
   };
 

@@ -296,8 +296,7 @@ void ReferralStatus(Checker& c, const CboTemplateRow& row, Submission& out) {
               "declined and closed referral_status rows");
   }
   if (row.closure_reason() == hub::v1::LOOP_CLOSURE_REASON_OTHER) {
-    c.Require(!row.closure_reason_text().empty(), "closure_reason_text",
-              "closure reason other");
+    c.Require(!row.closure_reason_text().empty(), "closure_reason_text", "closure reason other");
   }
   auto* r = out.mutable_referral_status();
   r->set_authorization_number(row.authorization_number());
@@ -342,8 +341,8 @@ class TemplateReader : public StreamReader, private CanonicalRowSink {
  private:
   absl::Status OnRow(int64_t row_number, const google::protobuf::Message& row) override {
     errors_.clear();
-    auto submission = SubmissionFromTemplateRow(static_cast<const CboTemplateRow&>(row),
-                                                row_number, &errors_);
+    auto submission =
+        SubmissionFromTemplateRow(static_cast<const CboTemplateRow&>(row), row_number, &errors_);
     if (submission.ok()) return sink_->OnSubmission(row_number, *submission);
     ++template_rejects_;
     for (const RowError& e : errors_) {
@@ -392,8 +391,7 @@ std::vector<std::string> CboTemplateColumns() {
   return columns;
 }
 
-absl::StatusOr<Submission> SubmissionFromTemplateRow(const CboTemplateRow& row,
-                                                     int64_t row_number,
+absl::StatusOr<Submission> SubmissionFromTemplateRow(const CboTemplateRow& row, int64_t row_number,
                                                      std::vector<RowError>* errors) {
   std::vector<RowError> found;
   Checker c(row_number, found);

@@ -81,10 +81,10 @@ void Edi834Writer::StartInterchange(std::string& out) {
                        d8.substr(2), "*", envelope_.time, "*", std::string(1, kRepetition),
                        "*00501*", control, "*0*P*", std::string(1, kComponent)),
           out);
-  Segment(absl::StrCat("GS*BE*", envelope_.sender_id, "*", envelope_.receiver_id, "*", d8, "*",
-                       envelope_.time, "*", envelope_.control_number % 1000000000,
-                       "*X*005010X220A1"),
-          out);
+  Segment(
+      absl::StrCat("GS*BE*", envelope_.sender_id, "*", envelope_.receiver_id, "*", d8, "*",
+                   envelope_.time, "*", envelope_.control_number % 1000000000, "*X*005010X220A1"),
+      out);
 }
 
 void Edi834Writer::StartTransaction(std::string& out) {
@@ -132,7 +132,8 @@ absl::Status Edi834Writer::AddMember(const absl::flat_hash_map<std::string, std:
     end = *d;
   }
   if (!started_) StartInterchange(out);
-  if (in_transaction_ && members_in_transaction_ >= std::max(1, envelope_.members_per_transaction)) {
+  if (in_transaction_ &&
+      members_in_transaction_ >= std::max(1, envelope_.members_per_transaction)) {
     EndTransaction(out);
   }
   if (!in_transaction_) StartTransaction(out);
@@ -145,10 +146,11 @@ absl::Status Edi834Writer::AddMember(const absl::flat_hash_map<std::string, std:
   Segment(Join({"REF", "0F", f("subscriber_id")}), out);
   if (!f("ref_zz").empty()) Segment(Join({"REF", "ZZ", f("ref_zz")}), out);
   const std::string& id = f("member_id").empty() ? f("subscriber_id") : f("member_id");
-  Segment(Join({"NM1", "IL", "1", f("last_name"), f("first_name"), f("middle_name"), "", "",
-                id.empty() ? "" : (f("member_id_qualifier").empty() ? "ZZ" : f("member_id_qualifier")),
-                id}),
-          out);
+  Segment(
+      Join({"NM1", "IL", "1", f("last_name"), f("first_name"), f("middle_name"), "", "",
+            id.empty() ? "" : (f("member_id_qualifier").empty() ? "ZZ" : f("member_id_qualifier")),
+            id}),
+      out);
   if (!f("phone").empty()) Segment(Join({"PER", "IP", "", "TE", f("phone")}), out);
   if (!f("address_line1").empty()) {
     Segment(Join({"N3", f("address_line1"), f("address_line2")}), out);
@@ -174,7 +176,8 @@ absl::Status Edi834Writer::AddMember(const absl::flat_hash_map<std::string, std:
             out);
     if (!begin.empty()) Segment(Join({"DTP", "348", "D8", begin}), out);
     if (!end.empty()) Segment(Join({"DTP", "349", "D8", end}), out);
-    const std::string& npi = f("provider_npi").empty() ? f("coverage_provider_id") : f("provider_npi");
+    const std::string& npi =
+        f("provider_npi").empty() ? f("coverage_provider_id") : f("provider_npi");
     if (!npi.empty()) {
       Segment("LX*1", out);
       Segment(Join({"NM1", "P3", "2", "ECM PROVIDER", "", "", "", "", "XX", npi}), out);

@@ -19,11 +19,11 @@
 namespace hub::adapters {
 
 struct Edi834Envelope {
-  std::string sender_id = "HUB";       // ISA06 / GS02
-  std::string receiver_id = "PLAN";    // ISA08 / GS03
-  std::string date = "2026-01-01";     // ISO; ISA09 (YYMMDD), GS04, BGN03
-  std::string time = "0000";           // HHMM; ISA10, GS05, BGN04
-  int64_t control_number = 1;          // ISA13 / IEA02 (9 digits), GS06, BGN02
+  std::string sender_id = "HUB";         // ISA06 / GS02
+  std::string receiver_id = "PLAN";      // ISA08 / GS03
+  std::string date = "2026-01-01";       // ISO; ISA09 (YYMMDD), GS04, BGN03
+  std::string time = "0000";             // HHMM; ISA10, GS05, BGN04
+  int64_t control_number = 1;            // ISA13 / IEA02 (9 digits), GS06, BGN02
   std::string sponsor_name = "SPONSOR";  // N1*P5
   std::string payer_name = "PAYER";      // N1*IN
   // Member loops per transaction set (ST/SE); the file holds as many sets as

@@ -37,9 +37,8 @@ absl::Status AppendFixedWidthRecord(std::span<const FixedWidthSlot> slots,
                                     std::span<const std::string> values, int record_length,
                                     std::string& out) {
   if (values.size() != slots.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("fixed-width record has ", values.size(), " values for ", slots.size(),
-                     " columns"));
+    return absl::InvalidArgumentError(absl::StrCat("fixed-width record has ", values.size(),
+                                                   " values for ", slots.size(), " columns"));
   }
   int length = record_length;
   for (const FixedWidthSlot& slot : slots) length = std::max(length, slot.start - 1 + slot.length);

@@ -125,13 +125,12 @@ absl::StatusOr<PreparedClaim> Prepare(const Claim837& claim, size_t index) {
   if (claim.claim_id.empty() || claim.claim_id.size() > 38 || HasSeparator(claim.claim_id)) {
     return ClaimError(index, "the claim id must be 1 to 38 characters without * : ^ ~");
   }
-  for (std::string_view v : {std::string_view(m.cin()), std::string_view(m.name().last()),
-                             std::string_view(m.name().first()), std::string_view(m.name().middle()),
-                             std::string_view(m.address().line1()),
-                             std::string_view(m.address().line2()),
-                             std::string_view(m.address().city()),
-                             std::string_view(m.address().state()),
-                             std::string_view(m.address().zip())}) {
+  for (std::string_view v :
+       {std::string_view(m.cin()), std::string_view(m.name().last()),
+        std::string_view(m.name().first()), std::string_view(m.name().middle()),
+        std::string_view(m.address().line1()), std::string_view(m.address().line2()),
+        std::string_view(m.address().city()), std::string_view(m.address().state()),
+        std::string_view(m.address().zip())}) {
     if (HasSeparator(v)) {
       return ClaimError(index, "a member field holds an X12 separator (* : ^ ~) or a line break");
     }
@@ -216,9 +215,10 @@ absl::StatusOr<PreparedClaim> Prepare(const Claim837& claim, size_t index) {
 }
 
 absl::Status CheckEnvelope(const X12_837PEnvelope& e) {
-  for (std::string_view v : {std::string_view(e.sender_id), std::string_view(e.receiver_id),
-                             std::string_view(e.submitter_name), std::string_view(e.submitter_contact),
-                             std::string_view(e.submitter_phone), std::string_view(e.receiver_name)}) {
+  for (std::string_view v :
+       {std::string_view(e.sender_id), std::string_view(e.receiver_id),
+        std::string_view(e.submitter_name), std::string_view(e.submitter_contact),
+        std::string_view(e.submitter_phone), std::string_view(e.receiver_name)}) {
     if (v.empty() || HasSeparator(v)) {
       return absl::InvalidArgumentError(
           "837P envelope: sender, receiver, submitter and contact must be set and hold no X12 "
@@ -226,7 +226,8 @@ absl::Status CheckEnvelope(const X12_837PEnvelope& e) {
     }
   }
   if (e.sender_id.size() > 15 || e.receiver_id.size() > 15) {
-    return absl::InvalidArgumentError("837P envelope: sender and receiver ids are at most 15 characters");
+    return absl::InvalidArgumentError(
+        "837P envelope: sender and receiver ids are at most 15 characters");
   }
   if (!CivilDate::ParseIso(e.date).ok()) {
     return absl::InvalidArgumentError("837P envelope: the date must be ISO YYYY-MM-DD");
@@ -297,9 +298,9 @@ void X12_837PWriter::StartTransaction(std::string& out) {
   Segment(Join({"BHT", "0019", "00", absl::StrCat(envelope_.control_number, "-", transactions_),
                 d8_, envelope_.time, "CH"}),
           out);
-  Segment(Join({"NM1", "41", "2", envelope_.submitter_name, "", "", "", "", "46",
-                envelope_.sender_id}),
-          out);
+  Segment(
+      Join({"NM1", "41", "2", envelope_.submitter_name, "", "", "", "", "46", envelope_.sender_id}),
+      out);
   Segment(Join({"PER", "IC", envelope_.submitter_contact, "TE", envelope_.submitter_phone}), out);
   Segment(Join({"NM1", "40", "2", envelope_.receiver_name, "", "", "", "", "46",
                 envelope_.receiver_id}),
@@ -370,7 +371,8 @@ absl::Status X12_837PWriter::AddBillingProvider(const BillingProvider837& provid
   if (!started_) StartInterchange(out);
   bool provider_open = false;
   for (const PreparedClaim& p : prepared) {
-    if (in_transaction_ && claims_in_transaction_ >= std::max(1, envelope_.claims_per_transaction)) {
+    if (in_transaction_ &&
+        claims_in_transaction_ >= std::max(1, envelope_.claims_per_transaction)) {
       EndTransaction(out);
       provider_open = false;
     }

@@ -161,8 +161,8 @@ class X12_837PWriter {
   int claims_in_transaction_ = 0;
   int64_t claims_ = 0;
   int64_t segments_in_transaction_ = 0;
-  int hl_ = 0;                 // last HL id in the transaction set
-  int billing_hl_ = 0;         // HL id of the open billing provider loop
+  int hl_ = 0;          // last HL id in the transaction set
+  int billing_hl_ = 0;  // HL id of the open billing provider loop
 };
 
 }  // namespace hub::adapters

@@ -1,10 +1,10 @@
 #include "hub/cli/health_client.h"
 
+#include <grpcpp/generic/generic_stub.h>
+
 #include <chrono>
 #include <cstdint>
 #include <vector>
-
-#include <grpcpp/generic/generic_stub.h>
 
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"

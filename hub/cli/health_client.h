@@ -4,11 +4,11 @@
 #ifndef HUB_HUB_CLI_HEALTH_CLIENT_H_
 #define HUB_HUB_CLI_HEALTH_CLIENT_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"

@@ -1,5 +1,7 @@
 #include "hub/cli/hubctl.h"
 
+#include <grpcpp/grpcpp.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -8,14 +10,13 @@
 #include <system_error>
 #include <utility>
 
-#include <grpcpp/grpcpp.h>
-
-#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/sha256.h"
 #include "hub/cli/cli_table.h"
 #include "hub/cli/health_client.h"
 #include "hub/cli/hubctl_export.h"
@@ -25,7 +26,6 @@
 #include "hub/cli/hubctl_submit.h"
 #include "hub/cli/hubctl_views.h"
 #include "hub/common/rpc_status.h"
-#include "base/sha256.h"
 #include "hub/v1/admin_service.grpc.pb.h"
 #include "hub/v1/directory_service.grpc.pb.h"
 #include "hub/v1/plan_service.grpc.pb.h"
@@ -211,13 +211,12 @@ void PrintIngestReport(std::ostream& os, const hub::v1::IngestReport& r, int max
     os << "\n";
   } else {
     os << " (unchanged " << c.rows_unchanged() << ")\n"
-     << "changes   members " << c.members_upserted() << ", coverage periods "
-     << c.coverage_periods_written() << ", assignments " << c.assignments_written()
-     << " (ended " << c.assignments_ended() << ", over capacity "
-     << c.assignments_over_capacity() << "), authorizations " << c.authorizations_written()
-     << " (ended " << c.authorizations_ended() << ", over capacity "
-     << c.authorizations_over_capacity() << "), quality reports "
-     << c.quality_reports_written() << "\n";
+       << "changes   members " << c.members_upserted() << ", coverage periods "
+       << c.coverage_periods_written() << ", assignments " << c.assignments_written() << " (ended "
+       << c.assignments_ended() << ", over capacity " << c.assignments_over_capacity()
+       << "), authorizations " << c.authorizations_written() << " (ended "
+       << c.authorizations_ended() << ", over capacity " << c.authorizations_over_capacity()
+       << "), quality reports " << c.quality_reports_written() << "\n";
   }
   os << "received  " << TimestampText(r.receive_time()) << ", completed "
      << TimestampText(r.complete_time()) << "\n";
@@ -443,8 +442,8 @@ int RunReports(Invocation& inv) {
   hub::v1::ListIngestReportsRequest request;
   request.set_plan_id(*plan);
   request.set_page_size(1000);
-  TextTable table({"REPORT ID", "KIND", "FILE", "OUTCOME", "READ", "ACCEPTED", "REJECTED",
-                   "COMPLETED (UTC)"});
+  TextTable table(
+      {"REPORT ID", "KIND", "FILE", "OUTCOME", "READ", "ACCEPTED", "REJECTED", "COMPLETED (UTC)"});
   do {
     grpc::ClientContext context;
     PrepareContext(context, kReadDeadline);
@@ -582,47 +581,85 @@ int RunStats(Invocation& inv) {
 // The command table. Keep it sorted by name as `hubctl --help` shows it.
 const std::vector<Command>& Commands() {
   static const auto* const commands = new std::vector<Command>{
-      {"audit", {"org", "member", "since", "until"},
+      {"audit",
+       {"org", "member", "since", "until"},
        "verify | query [--org=ORG] [--member=CIN|mbr_...] [--since=T] [--until=T]",
        "verify the audit log's hash chain, or list its records (county administrator)",
-       &RunAudit, 1},
-      {"backup", {"label"}, "[--label=L]",
-       "write a checkpoint of the store under hubd's --backup_dir", &RunBackup},
-      {"careplan", {"provider", "cin"}, "--provider=ID --cin=CIN",
-       "print a member's latest care plan, if the provider serves the member", &RunCarePlan},
-      {"consent", {"member", "purposes", "signed", "expires", "provider", "discloser",
-                   "recipient"},
+       &RunAudit,
+       1},
+      {"backup",
+       {"label"},
+       "[--label=L]",
+       "write a checkpoint of the store under hubd's --backup_dir",
+       &RunBackup},
+      {"careplan",
+       {"provider", "cin"},
+       "--provider=ID --cin=CIN",
+       "print a member's latest care plan, if the provider serves the member",
+       &RunCarePlan},
+      {"consent",
+       {"member", "purposes", "signed", "expires", "provider", "discloser", "recipient"},
        "grant|revoke|list [CONSENT_ID] [--member=CIN] [--provider=ID] ...",
-       "record, revoke or list members' 42 CFR Part 2 consents", &RunConsent, 2},
-      {"export", {"plan", "kind", "period", "out"},
+       "record, revoke or list members' 42 CFR Part 2 consents",
+       &RunConsent,
+       2},
+      {"export",
+       {"plan", "kind", "period", "out"},
        "--plan=ID --kind=rtf|otf|invoice|837p --period=YYYY-MM [--out=DIR]",
        "write one of a plan's files for a month into DIR (default .), named by the hub",
        &RunExport},
       {"health", {}, "", "print SERVING or NOT_SERVING; exit 0 only if SERVING", &RunHealth},
       {"plans", {}, "", "list the plans of the county", &RunPlans},
-      {"providers", {"plan", "kind"}, "[--plan=ID] [--kind=ecm|cs]",
-       "list providers, optionally those contracted with a plan or of a kind", &RunProviders},
-      {"pull", {"plan", "kinds", "max"},
+      {"providers",
+       {"plan", "kind"},
+       "[--plan=ID] [--kind=ecm|cs]",
+       "list providers, optionally those contracted with a plan or of a kind",
+       &RunProviders},
+      {"pull",
+       {"plan", "kinds", "max"},
        "--plan=ID [--kinds=K,...] [--max=N] [--ack] [--follow] [--json]",
        "print a plan's feed from its cursor, one line per item; --ack acknowledges it",
-       &RunPull, 0, {"ack", "follow", "json"}},
-      {"quality", {"provider", "period"}, "--provider=ID [--period=P]",
-       "list every plan's quality reports about a provider", &RunQuality},
-      {"report", {"all"}, "REPORT_ID [--all]",
-       "print a past ingest report; --all lists every rejected row", &RunReport, 1, {"all"}},
-      {"reports", {"plan"}, "--plan=ID", "list a plan's ingest reports, newest first",
-       &RunReports},
-      {"stats", {"window"}, "[--window=24h] [--json]",
+       &RunPull,
+       0,
+       {"ack", "follow", "json"}},
+      {"quality",
+       {"provider", "period"},
+       "--provider=ID [--period=P]",
+       "list every plan's quality reports about a provider",
+       &RunQuality},
+      {"report",
+       {"all"},
+       "REPORT_ID [--all]",
+       "print a past ingest report; --all lists every rejected row",
+       &RunReport,
+       1,
+       {"all"}},
+      {"reports", {"plan"}, "--plan=ID", "list a plan's ingest reports, newest first", &RunReports},
+      {"stats",
+       {"window"},
+       "[--window=24h] [--json]",
        "the county's summary: flows, backlogs, rejections, outreach, RTFs, capacity, alerts",
-       &RunStats, 0, {"json"}},
-      {"submit", {"provider"}, "--provider=ID FILE",
-       "submit a CBO CSV (docs/cbo-csv-template.md) or JSON lines of hub.v1.Submission (.jsonl) and print the per-record report", &RunSubmit,
+       &RunStats,
+       0,
+       {"json"}},
+      {"submit",
+       {"provider"},
+       "--provider=ID FILE",
+       "submit a CBO CSV (docs/cbo-csv-template.md) or JSON lines of hub.v1.Submission (.jsonl) "
+       "and print the per-record report",
+       &RunSubmit,
        1},
-      {"upload", {"plan", "kind"}, "--plan=ID --kind=assignment|authorization|quality FILE",
-       "upload a plan's native file and print the hub's report (exit 1 if REJECTED)", &RunUpload,
+      {"upload",
+       {"plan", "kind"},
+       "--plan=ID --kind=assignment|authorization|quality FILE",
+       "upload a plan's native file and print the hub's report (exit 1 if REJECTED)",
+       &RunUpload,
        1},
-      {"worklist", {"provider", "plan", "as_of"}, "--provider=ID [--plan=P] [--as_of=YYYY-MM-DD]",
-       "print a provider's worklist across plans: status, units left, outreach due", &RunWorklist},
+      {"worklist",
+       {"provider", "plan", "as_of"},
+       "--provider=ID [--plan=P] [--as_of=YYYY-MM-DD]",
+       "print a provider's worklist across plans: status, units left, outreach due",
+       &RunWorklist},
   };
   return *commands;
 }
@@ -667,8 +704,8 @@ bool TakeFlag(const std::vector<std::string>& args, size_t* i, std::string* name
 
 }  // namespace
 
-int RunHubctl(const std::vector<std::string>& args, std::string_view env_server,
-              std::ostream& out, std::ostream& err) {
+int RunHubctl(const std::vector<std::string>& args, std::string_view env_server, std::ostream& out,
+              std::ostream& err) {
   std::string server = env_server.empty() ? kDefaultHubServer : std::string(env_server);
   std::map<std::string, std::string> tls_flags;
   size_t i = 0;

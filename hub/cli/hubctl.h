@@ -25,8 +25,8 @@ inline constexpr char kDefaultHubServer[] = "127.0.0.1:50051";
 // Runs hubctl with `args` (argv without the program name). `env_server` is
 // $HUB_SERVER ("" if unset). Output goes to `out`, errors and usage to `err`.
 // Returns the process exit code.
-int RunHubctl(const std::vector<std::string>& args, std::string_view env_server,
-              std::ostream& out, std::ostream& err);
+int RunHubctl(const std::vector<std::string>& args, std::string_view env_server, std::ostream& out,
+              std::ostream& err);
 
 }  // namespace hub
 

@@ -32,8 +32,8 @@ void ReportError(std::ostream& err, std::string_view server, const absl::Status&
   } else if (absl::IsDeadlineExceeded(status)) {
     err << "hubctl: export: hubd at " << server << " did not finish the export in time\n";
   } else {
-    err << "hubctl: export: " << status.message() << " ("
-        << absl::StatusCodeToString(status.code()) << ")\n";
+    err << "hubctl: export: " << status.message() << " (" << absl::StatusCodeToString(status.code())
+        << ")\n";
   }
 }
 
@@ -45,14 +45,13 @@ absl::StatusOr<hub::v1::FileKind> ParseExportKind(std::string_view word) {
   if (w == "otf") return hub::v1::FILE_KIND_OUTREACH_TRACKER;
   if (w == "invoice") return hub::v1::FILE_KIND_INVOICE;
   if (w == "837p") return hub::v1::FILE_KIND_CLAIMS_837P;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown export kind \"", absl::string_view(word.data(), word.size()),
-      "\"; use rtf, otf, invoice or 837p"));
+  return absl::InvalidArgumentError(absl::StrCat("unknown export kind \"",
+                                                 absl::string_view(word.data(), word.size()),
+                                                 "\"; use rtf, otf, invoice or 837p"));
 }
 
 int ExportFileCommand(const std::shared_ptr<grpc::Channel>& channel, std::string_view server,
-                      const ExportCommandOptions& options, std::ostream& out,
-                      std::ostream& err) {
+                      const ExportCommandOptions& options, std::ostream& out, std::ostream& err) {
   std::error_code ec;
   if (!std::filesystem::is_directory(options.out_dir, ec)) {
     err << "hubctl: export: --out=" << options.out_dir
@@ -149,8 +148,8 @@ int ExportFileCommand(const std::shared_ptr<grpc::Channel>& channel, std::string
   if (rename_error) {
     std::filesystem::remove(part_path, ec);
     if (!notice_path.empty()) std::filesystem::remove(notice_path, ec);
-    err << "hubctl: export: cannot create " << final_path.string() << " ("
-        << rename_error.message() << ")\n";
+    err << "hubctl: export: cannot create " << final_path.string() << " (" << rename_error.message()
+        << ")\n";
     return 1;
   }
   out << final_path.string() << ": " << records << " records (" << bytes << " bytes)\n";

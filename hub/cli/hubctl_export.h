@@ -10,12 +10,12 @@
 #ifndef HUB_HUB_CLI_HUBCTL_EXPORT_H_
 #define HUB_HUB_CLI_HUBCTL_EXPORT_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <ostream>
 #include <string>
 #include <string_view>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "hub/v1/plan_file.pb.h"
@@ -37,8 +37,7 @@ absl::StatusOr<hub::v1::FileKind> ParseExportKind(std::string_view word);
 // Runs the export. The summary goes to `out`, errors to `err`. Returns the
 // exit code (0 OK, 1 failure).
 int ExportFileCommand(const std::shared_ptr<grpc::Channel>& channel, std::string_view server,
-                      const ExportCommandOptions& options, std::ostream& out,
-                      std::ostream& err);
+                      const ExportCommandOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace hub
 

@@ -167,8 +167,7 @@ int RunConsentCommand(const IdentityCommandInput& in, std::ostream& out, std::os
     }
     if (c->member_cin().empty() || c->purposes().empty() || c->signed_date().empty() ||
         c->expiration_date().empty()) {
-      err << "hubctl: consent grant needs --member, --purposes, --signed and --expires\n"
-          << kUsage;
+      err << "hubctl: consent grant needs --member, --purposes, --signed and --expires\n" << kUsage;
       return 2;
     }
     grpc::ClientContext context;
@@ -233,8 +232,7 @@ int RunAuditCommand(const IdentityCommandInput& in, std::ostream& out, std::ostr
       return 0;
     }
     out << "audit chain BROKEN at record " << response.first_broken_sequence() << ": "
-        << response.reason() << " (" << response.records_checked()
-        << " records read before it)\n";
+        << response.reason() << " (" << response.records_checked() << " records read before it)\n";
     return 1;
   }
   if (in.args[0] == "query") {
@@ -253,8 +251,8 @@ int RunAuditCommand(const IdentityCommandInput& in, std::ostream& out, std::ostr
     }
     // Records can carry thousands of ids: small pages stay under gRPC's 4 MiB.
     request.set_page_size(50);
-    TextTable table({"SEQ", "TIME (UTC)", "ORGANIZATION", "METHOD", "OUTCOME", "RECORDS",
-                     "MEMBERS", "FIRST RECORD"});
+    TextTable table({"SEQ", "TIME (UTC)", "ORGANIZATION", "METHOD", "OUTCOME", "RECORDS", "MEMBERS",
+                     "FIRST RECORD"});
     int64_t shown = 0;
     do {
       grpc::ClientContext context;
@@ -263,9 +261,8 @@ int RunAuditCommand(const IdentityCommandInput& in, std::ostream& out, std::ostr
       absl::Status status = FromGrpcStatus(stub->QueryAudit(&context, request, &response));
       if (!status.ok()) return Fail(err, "audit query", status);
       for (const hub::v1::AuditRecord& r : response.records()) {
-        table.AddRow({absl::StrCat(r.sequence()), TimeText(r.time()), r.organization(),
-                      r.method(), r.outcome(),
-                      absl::StrCat(r.record_ids_size() + r.record_ids_omitted()),
+        table.AddRow({absl::StrCat(r.sequence()), TimeText(r.time()), r.organization(), r.method(),
+                      r.outcome(), absl::StrCat(r.record_ids_size() + r.record_ids_omitted()),
                       absl::StrCat(r.member_refs_size() + r.member_refs_omitted()),
                       r.record_ids().empty() ? "-" : r.record_ids(0)});
         ++shown;

@@ -21,14 +21,14 @@
 #ifndef HUB_HUB_CLI_HUBCTL_IDENTITY_H_
 #define HUB_HUB_CLI_HUBCTL_IDENTITY_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <map>
 #include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "auth/tls.h"

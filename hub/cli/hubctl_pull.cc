@@ -49,8 +49,8 @@ void ReportError(std::ostream& err, std::string_view server, std::string_view wh
 
 absl::StatusOr<std::vector<hub::v1::RecordKind>> ParseRecordKinds(std::string_view text) {
   std::vector<hub::v1::RecordKind> kinds;
-  for (absl::string_view word : absl::StrSplit(absl::string_view(text.data(), text.size()), ',',
-                                               absl::SkipWhitespace())) {
+  for (absl::string_view word :
+       absl::StrSplit(absl::string_view(text.data(), text.size()), ',', absl::SkipWhitespace())) {
     std::string name = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(word));
     if (name.rfind(kKindPrefix, 0) != 0) name = std::string(kKindPrefix) + name;
     hub::v1::RecordKind kind;
@@ -122,12 +122,11 @@ int PullFeedCommand(const std::shared_ptr<grpc::Channel>& channel, std::string_v
       out << json << "\n";
     } else {
       // A withheld item (42 CFR Part 2, no consent) shows its reason.
-      out << absl::StrFormat("%-8d %-22s %-18s %-16s %s\n", item.sequence(), item.record_id(),
-                             item.withheld_reason().empty() ? KindWord(item.kind())
-                                                            : "WITHHELD",
-                             item.withheld_reason().empty() ? item.provider_id()
-                                                            : item.withheld_reason(),
-                             TimeText(item.accept_time()));
+      out << absl::StrFormat(
+          "%-8d %-22s %-18s %-16s %s\n", item.sequence(), item.record_id(),
+          item.withheld_reason().empty() ? KindWord(item.kind()) : "WITHHELD",
+          item.withheld_reason().empty() ? item.provider_id() : item.withheld_reason(),
+          TimeText(item.accept_time()));
     }
     ++since_ack;
     // Every ack_every items, and whenever the stream has caught up.

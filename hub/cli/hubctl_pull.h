@@ -11,14 +11,14 @@
 #ifndef HUB_HUB_CLI_HUBCTL_PULL_H_
 #define HUB_HUB_CLI_HUBCTL_PULL_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <cstdint>
 #include <memory>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "hub/v1/submission.pb.h"

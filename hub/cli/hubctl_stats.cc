@@ -1,18 +1,18 @@
 #include "hub/cli/hubctl_stats.h"
 
+#include <google/protobuf/util/json_util.h>
+
 #include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <utility>
 
-#include <google/protobuf/util/json_util.h>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "hub/cli/cli_table.h"
 #include "base/enum_label.h"
+#include "hub/cli/cli_table.h"
 #include "hub/common/rpc_status.h"
 #include "hub/v1/monitor_service.grpc.pb.h"
 
@@ -76,8 +76,8 @@ std::string FormatMonitorSummary(const hub::v1::MonitorSummary& s) {
   if (s.flows_truncated()) os << "note      the window held too many records; flows are partial\n";
 
   {
-    TextTable table({"PLAN", "HEAD", "CURSOR", "UNACKED", "OLDEST UNACKED", "ACK P50/P90/P99",
-                     "PART 2 HELD"});
+    TextTable table(
+        {"PLAN", "HEAD", "CURSOR", "UNACKED", "OLDEST UNACKED", "ACK P50/P90/P99", "PART 2 HELD"});
     for (const auto& b : s.backlogs()) {
       table.AddRow({b.plan_id(), absl::StrCat(b.head_sequence()), absl::StrCat(b.cursor()),
                     absl::StrCat(b.unacked_count()),
@@ -105,7 +105,8 @@ std::string FormatMonitorSummary(const hub::v1::MonitorSummary& s) {
     Section(os, "TOP REJECTION REASONS", table, s.rejection_reasons().empty());
   }
   {
-    TextTable table({"PLAN", "FILE KIND", "FILES", "FILES REJECTED", "ROWS", "ACCEPTED", "REJECTED"});
+    TextTable table(
+        {"PLAN", "FILE KIND", "FILES", "FILES REJECTED", "ROWS", "ACCEPTED", "REJECTED"});
     for (const auto& f : s.ingest()) {
       table.AddRow({f.plan_id(), Label(hub::v1::FileKind_Name(f.file_kind()), "FILE_KIND_"),
                     absl::StrCat(f.files()), absl::StrCat(f.files_rejected()),

@@ -3,12 +3,12 @@
 #ifndef HUB_HUB_CLI_HUBCTL_STATS_H_
 #define HUB_HUB_CLI_HUBCTL_STATS_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <ostream>
 #include <string>
 #include <string_view>
-
-#include <grpcpp/grpcpp.h>
 
 #include "hub/v1/monitor.pb.h"
 

@@ -90,8 +90,8 @@ int SubmitJsonLinesCommand(const std::shared_ptr<grpc::Channel>& channel,
     const absl::Status status = FromGrpcStatus(stub->Submit(&context, request, &response));
     if (!status.ok()) {
       err << "hubctl: submit: lines " << lines[start].number << " to " << lines[end - 1].number
-          << ": " << status.message() << " (" << absl::StatusCodeToString(status.code())
-          << "); " << start << " records before them were answered; send the file again "
+          << ": " << status.message() << " (" << absl::StatusCodeToString(status.code()) << "); "
+          << start << " records before them were answered; send the file again "
           << "(their idempotency keys replay the first results)\n";
       return 1;
     }
@@ -127,8 +127,8 @@ int SubmitJsonLinesCommand(const std::shared_ptr<grpc::Channel>& channel,
       << (lines.size() + static_cast<size_t>(options.batch_size) - 1) /
              static_cast<size_t>(options.batch_size)
       << " Submit calls)\n"
-      << "records   read " << lines.size() << ", accepted " << accepted << ", rejected "
-      << rejected << " (replayed " << replayed << ")\n";
+      << "records   read " << lines.size() << ", accepted " << accepted << ", rejected " << rejected
+      << " (replayed " << replayed << ")\n";
   if (!by_plan.empty()) {
     out << "routed   ";
     for (const auto& [plan, n] : by_plan) out << " " << plan << " " << n;

@@ -10,11 +10,11 @@
 #ifndef HUB_HUB_CLI_HUBCTL_SUBMIT_H_
 #define HUB_HUB_CLI_HUBCTL_SUBMIT_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <ostream>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
 
 namespace hub {
 

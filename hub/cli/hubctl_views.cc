@@ -57,8 +57,8 @@ std::string FormatWorklistTable(const std::vector<hub::v1::WorklistEntry>& entri
                    "START", "OUTREACH DUE (UTC)", "FLAGS"});
   for (const hub::v1::WorklistEntry& e : entries) {
     const bool cs = e.reason() == hub::v1::WORKLIST_REASON_CS_REFERRAL;
-    std::string name = absl::StrCat(e.name().last(), e.name().last().empty() ? "" : ", ",
-                                    e.name().first());
+    std::string name =
+        absl::StrCat(e.name().last(), e.name().last().empty() ? "" : ", ", e.name().first());
     std::vector<std::string> pofs;
     for (int pof : e.populations_of_focus()) {
       pofs.push_back(Short(hub::v1::PopulationOfFocus_Name(pof), "POPULATION_OF_FOCUS_"));
@@ -86,8 +86,7 @@ std::string FormatWorklistTable(const std::vector<hub::v1::WorklistEntry>& entri
 }
 
 std::string FormatQualityTable(const std::vector<hub::v1::QualityMeasureReport>& reports) {
-  TextTable table(
-      {"PERIOD", "MEASURE", "PLAN", "STRATIFIER", "NUMERATOR", "DENOMINATOR", "RATE"});
+  TextTable table({"PERIOD", "MEASURE", "PLAN", "STRATIFIER", "NUMERATOR", "DENOMINATOR", "RATE"});
   for (const hub::v1::QualityMeasureReport& r : reports) {
     table.AddRow({r.period(), r.measure_id(), r.plan_id(), OrDash(r.stratifier()),
                   absl::StrCat(r.numerator()), absl::StrCat(r.denominator()),
@@ -154,8 +153,8 @@ int WorklistCommand(const ViewCommandContext& ctx, const std::string& provider_i
     over_capacity += e.over_capacity();
   }
   out << FormatWorklistTable(entries);
-  out << entries.size() << " members on the worklist; outreach due for " << due << " ("
-      << overdue << " overdue); " << over_capacity << " arrived over capacity\n";
+  out << entries.size() << " members on the worklist; outreach due for " << due << " (" << overdue
+      << " overdue); " << over_capacity << " arrived over capacity\n";
   return 0;
 }
 
@@ -170,9 +169,8 @@ int QualityCommand(const ViewCommandContext& ctx, const std::string& provider_id
   hub::v1::ListQualityReportsResponse response;
   absl::Status status = FromGrpcStatus(stub->ListQualityReports(&context, request, &response));
   if (!status.ok()) return Fail(ctx, "quality", status, err);
-  out << FormatQualityTable(
-      std::vector<hub::v1::QualityMeasureReport>(response.reports().begin(),
-                                                 response.reports().end()));
+  out << FormatQualityTable(std::vector<hub::v1::QualityMeasureReport>(response.reports().begin(),
+                                                                       response.reports().end()));
   return 0;
 }
 

@@ -12,13 +12,13 @@
 #ifndef HUB_HUB_CLI_HUBCTL_VIEWS_H_
 #define HUB_HUB_CLI_HUBCTL_VIEWS_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "hub/v1/provider_service.pb.h"
 

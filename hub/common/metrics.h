@@ -33,8 +33,7 @@ class MetricFamily {
  public:
   enum class Type { kCounter, kGauge };
 
-  MetricFamily(std::string name, std::string help, Type type,
-               std::vector<std::string> label_names);
+  MetricFamily(std::string name, std::string help, Type type, std::vector<std::string> label_names);
 
   MetricFamily(const MetricFamily&) = delete;
   MetricFamily& operator=(const MetricFamily&) = delete;

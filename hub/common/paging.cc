@@ -7,8 +7,8 @@ namespace hub {
 
 absl::StatusOr<int> EffectivePageSize(int requested) {
   if (requested < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "page_size must be 0 (server default of ", kDefaultPageSize, ") or 1 to ", kMaxPageSize));
+    return absl::InvalidArgumentError(absl::StrCat("page_size must be 0 (server default of ",
+                                                   kDefaultPageSize, ") or 1 to ", kMaxPageSize));
   }
   if (requested == 0) return kDefaultPageSize;
   return requested > kMaxPageSize ? kMaxPageSize : requested;

@@ -80,10 +80,9 @@ absl::StatusOr<std::unique_ptr<LoadedPlanProfile>> PlanAdapterSet::LoadProfileFi
         " does not parse as a hub.v1.PlanProfile; fix the file"));
   }
   if (loaded->profile.name() != name) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(display, ": the profile's name is \"", loaded->profile.name(),
-                     "\" but its folder is \"", Absl(name),
-                     "\"; a profile's name must equal its folder name"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        display, ": the profile's name is \"", loaded->profile.name(), "\" but its folder is \"",
+        Absl(name), "\"; a profile's name must equal its folder name"));
   }
   const std::string factory = loaded->profile.adapter().empty()
                                   ? std::string(adapters::kDeclarativeAdapter)
@@ -111,8 +110,7 @@ absl::StatusOr<std::unique_ptr<PlanAdapterSet>> PlanAdapterSet::Load(
         absl::StrCat("the adapter profiles folder ", profiles_dir,
                      " does not exist; pass --profiles_dir=<repo>/adapters/plans"));
   }
-  std::unique_ptr<PlanAdapterSet> set(
-      new PlanAdapterSet(profiles_dir, registry, std::move(owned)));
+  std::unique_ptr<PlanAdapterSet> set(new PlanAdapterSet(profiles_dir, registry, std::move(owned)));
   std::vector<fs::path> folders;
   for (auto it = fs::directory_iterator(profiles_dir, ec); !ec && it != fs::directory_iterator();
        it.increment(ec)) {
@@ -154,10 +152,10 @@ absl::StatusOr<const LoadedPlanProfile*> PlanAdapterSet::GetProfile(std::string_
   const fs::path path = fs::path(dir_) / std::string(name) / kProfileFile;
   std::error_code ec;
   if (!fs::exists(path, ec)) {
-    return absl::NotFoundError(
-        absl::StrCat("no adapter profile is named \"", Absl(name),
-                     "\"; the hub administrator adds adapters/plans/", Absl(name),
-                     "/profile.textproto (see adapters/README.md)"));
+    return absl::NotFoundError(absl::StrCat("no adapter profile is named \"", Absl(name),
+                                            "\"; the hub administrator adds adapters/plans/",
+                                            Absl(name),
+                                            "/profile.textproto (see adapters/README.md)"));
   }
   absl::StatusOr<std::unique_ptr<LoadedPlanProfile>> loaded =
       LoadProfileFile(path.string(), name, *registry_);

@@ -1,13 +1,13 @@
 #include "hub/common/reference_tables.h"
 
+#include <google/protobuf/text_format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <system_error>
 #include <utility>
-
-#include <google/protobuf/text_format.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -72,9 +72,9 @@ absl::StatusOr<std::unique_ptr<ReferenceTables>> ReferenceTables::LoadDir(const 
     if (it->path().extension() == ".textproto") files.push_back(it->path());
   }
   if (ec) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot read the reference tables folder ", dir, " (", ec.message(),
-        "); pass --reference_dir=<repo>/data/reference"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot read the reference tables folder ", dir, " (", ec.message(),
+                     "); pass --reference_dir=<repo>/data/reference"));
   }
   std::sort(files.begin(), files.end());
   hub::v1::ReferenceTables merged;
@@ -95,19 +95,17 @@ absl::StatusOr<std::unique_ptr<ReferenceTables>> ReferenceTables::LoadDir(const 
     merged.MergeFrom(part);
   }
   if (merged.community_support_codes().empty() || merged.ecm_codes().empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the reference tables in ", dir,
-        " list no Community Supports codes or no ECM codes; point --reference_dir at "
-        "<repo>/data/reference"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the reference tables in ", dir,
+                     " list no Community Supports codes or no ECM codes; point --reference_dir at "
+                     "<repo>/data/reference"));
   }
   return std::unique_ptr<ReferenceTables>(new ReferenceTables(std::move(merged)));
 }
 
-bool ReferenceTables::FitsCommunitySupport(hub::v1::CommunitySupport support,
-                                           std::string_view code,
+bool ReferenceTables::FitsCommunitySupport(hub::v1::CommunitySupport support, std::string_view code,
                                            const std::vector<std::string>& modifiers) const {
-  return cs_pairs_.contains(
-      absl::StrCat(SupportKey(support, code), "|", ModifierKey(modifiers)));
+  return cs_pairs_.contains(absl::StrCat(SupportKey(support, code), "|", ModifierKey(modifiers)));
 }
 
 bool ReferenceTables::CodeBillsCommunitySupport(hub::v1::CommunitySupport support,

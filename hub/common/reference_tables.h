@@ -63,7 +63,7 @@ class ReferenceTables {
   hub::v1::ReferenceTables tables_;
   // "support|CODE|M1+M2" (modifiers sorted) for Community Supports.
   absl::flat_hash_set<std::string> cs_pairs_;
-  absl::flat_hash_set<std::string> cs_codes_;  // "support|CODE"
+  absl::flat_hash_set<std::string> cs_codes_;   // "support|CODE"
   absl::flat_hash_set<std::string> ecm_pairs_;  // "CODE|M1+M2"
   absl::flat_hash_set<std::string> ecm_codes_;
   absl::flat_hash_set<int> discontinuation_codes_;

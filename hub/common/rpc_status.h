@@ -5,9 +5,9 @@
 #ifndef HUB_HUB_COMMON_RPC_STATUS_H_
 #define HUB_HUB_COMMON_RPC_STATUS_H_
 
-#include <string>
-
 #include <grpcpp/grpcpp.h>
+
+#include <string>
 
 #include "absl/status/status.h"
 
@@ -16,15 +16,13 @@ namespace hub {
 // absl::Status -> grpc::Status with the same code and message.
 inline grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      std::string(status.message()));
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
 }
 
 // grpc::Status -> absl::Status with the same code and message.
 inline absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      status.error_message());
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
 }
 
 // Finishes a unary callback RPC with `status` on the context's default

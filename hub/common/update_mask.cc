@@ -1,10 +1,10 @@
 #include "hub/common/update_mask.h"
 
-#include <string>
-#include <vector>
-
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/util/field_mask_util.h>
+
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 
@@ -25,14 +25,14 @@ absl::Status ApplyUpdateMask(const google::protobuf::Message& update,
     for (const std::string& path : mask.paths()) {
       const google::protobuf::FieldDescriptor* field = descriptor->FindFieldByName(path);
       if (field == nullptr) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "update_mask path \"", path, "\" is not a field of ", descriptor->name(),
-            "; name top-level fields only, e.g. \"name\""));
+        return absl::InvalidArgumentError(
+            absl::StrCat("update_mask path \"", path, "\" is not a field of ", descriptor->name(),
+                         "; name top-level fields only, e.g. \"name\""));
       }
       if (field->name() == id_field) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "update_mask names ", path, ", which cannot change (it selects the ",
-            descriptor->name(), " to update); remove it from update_mask"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("update_mask names ", path, ", which cannot change (it selects the ",
+                         descriptor->name(), " to update); remove it from update_mask"));
       }
       effective.add_paths(path);
     }

@@ -4,10 +4,10 @@
 #ifndef HUB_HUB_COMMON_UPDATE_MASK_H_
 #define HUB_HUB_COMMON_UPDATE_MASK_H_
 
-#include <string_view>
-
 #include <google/protobuf/field_mask.pb.h>
 #include <google/protobuf/message.h>
+
+#include <string_view>
 
 #include "absl/status/status.h"
 

@@ -30,8 +30,7 @@ bool AllOf(std::string_view s, bool (*pred)(char)) {
 bool IsAlnum(char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)); }
 bool IsDigit(char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); }
 bool IsProfileChar(char c) {
-  return absl::ascii_islower(static_cast<unsigned char>(c)) || IsDigit(c) || c == '_' ||
-         c == '-';
+  return absl::ascii_islower(static_cast<unsigned char>(c)) || IsDigit(c) || c == '_' || c == '-';
 }
 
 bool IsBlank(std::string_view s) {
@@ -79,7 +78,8 @@ absl::Status ValidateContract(const Provider& provider, int index, const std::se
     }
   }
   if (contract.ecm_capacity() < 0) {
-    return Invalid(absl::StrCat(where, ".ecm_capacity must be 0 or more (0 = no ECM capacity set)"));
+    return Invalid(
+        absl::StrCat(where, ".ecm_capacity must be 0 or more (0 = no ECM capacity set)"));
   }
   if (contract.cs_capacity() < 0) {
     return Invalid(absl::StrCat(where, ".cs_capacity must be 0 or more (0 = no CS capacity set)"));
@@ -159,7 +159,8 @@ absl::Status ValidateProvider(const Provider& provider, const PlanExists& plan_e
                                   " twice; list each Community Support once"));
     }
   }
-  if (!provider.phone().empty() && (provider.phone().size() != 10 || !AllOf(provider.phone(), IsDigit))) {
+  if (!provider.phone().empty() &&
+      (provider.phone().size() != 10 || !AllOf(provider.phone(), IsDigit))) {
     return Invalid("phone must be 10 digits without punctuation, or left empty");
   }
   if (provider.has_address()) {

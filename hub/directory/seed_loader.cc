@@ -1,18 +1,18 @@
 #include "hub/directory/seed_loader.h"
 
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/text_format.h>
+
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <utility>
 
-#include <google/protobuf/io/tokenizer.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-#include <google/protobuf/text_format.h>
-
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "hub/directory/directory_validation.h"
 #include "hub/common/log.h"
+#include "hub/directory/directory_validation.h"
 
 namespace hub {
 namespace {
@@ -74,10 +74,10 @@ absl::StatusOr<DirectorySeed> ParseSeed(std::string_view text) {
     }
     auto [it, inserted] = plan_index.emplace(plan.plan_id(), i);
     if (!inserted) {
-      return EntryError(line, "plan", i, plan.plan_id(),
-                        absl::StrCat("plan_id is already used by plan #", it->second + 1,
-                                     " on line ", LineOf(tree, "plans", it->second),
-                                     "; give each plan its own id"));
+      return EntryError(
+          line, "plan", i, plan.plan_id(),
+          absl::StrCat("plan_id is already used by plan #", it->second + 1, " on line ",
+                       LineOf(tree, "plans", it->second), "; give each plan its own id"));
     }
   }
 
@@ -93,16 +93,16 @@ absl::StatusOr<DirectorySeed> ParseSeed(std::string_view text) {
       return EntryError(line, "provider", i, provider.provider_id(), s.message());
     }
     if (auto [it, inserted] = provider_index.emplace(provider.provider_id(), i); !inserted) {
-      return EntryError(line, "provider", i, provider.provider_id(),
-                        absl::StrCat("provider_id is already used by provider #", it->second + 1,
-                                     " on line ", LineOf(tree, "providers", it->second),
-                                     "; give each provider its own id"));
+      return EntryError(
+          line, "provider", i, provider.provider_id(),
+          absl::StrCat("provider_id is already used by provider #", it->second + 1, " on line ",
+                       LineOf(tree, "providers", it->second), "; give each provider its own id"));
     }
     if (auto [it, inserted] = npi_index.emplace(provider.npi(), i); !inserted) {
-      return EntryError(line, "provider", i, provider.provider_id(),
-                        absl::StrCat("NPI is already used by provider #", it->second + 1,
-                                     " on line ", LineOf(tree, "providers", it->second),
-                                     "; each provider has its own NPI"));
+      return EntryError(
+          line, "provider", i, provider.provider_id(),
+          absl::StrCat("NPI is already used by provider #", it->second + 1, " on line ",
+                       LineOf(tree, "providers", it->second), "; each provider has its own NPI"));
     }
   }
   return seed;

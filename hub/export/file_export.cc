@@ -51,8 +51,7 @@ std::string_view KindTitle(hub::v1::FileKind kind) {
   }
 }
 
-const hub::v1::FileLayout* FindLayout(const hub::v1::PlanProfile& profile,
-                                      hub::v1::FileKind kind) {
+const hub::v1::FileLayout* FindLayout(const hub::v1::PlanProfile& profile, hub::v1::FileKind kind) {
   for (const hub::v1::FileLayout& layout : profile.layouts()) {
     if (layout.kind() == kind) return &layout;
   }
@@ -181,13 +180,12 @@ absl::StatusOr<ExportJob> FileExporter::Prepare(const hub::v1::ExportFileRequest
   if (period.size() != 7 || period[4] != '-') return BadPeriod();
   absl::StatusOr<CivilDate> first = CivilDate::ParseIso(absl::StrCat(period, "-01"));
   if (!first.ok()) return BadPeriod();
-  const absl::CivilMonth this_month(
-      absl::ToCivilMonth(options_.clock(), absl::UTCTimeZone()));
+  const absl::CivilMonth this_month(absl::ToCivilMonth(options_.clock(), absl::UTCTimeZone()));
   const absl::CivilMonth asked(first->year(), first->month());
   if (asked > this_month) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "period ", period, " has not begun (this month is ", absl::FormatCivilTime(this_month),
-        "); export a month that has started"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("period ", period, " has not begun (this month is ",
+                     absl::FormatCivilTime(this_month), "); export a month that has started"));
   }
   const absl::CivilMonth next = asked + 1;
   absl::StatusOr<CivilDate> next_first =
@@ -260,7 +258,8 @@ class FileExporter::Run {
         result_.redisclosure_notice = item.redisclosure_notice();
         return true;
       }
-      if (++result_.part2_withheld <= kLoggedSkippedClaims) withheld_ids_.push_back(item.record_id());
+      if (++result_.part2_withheld <= kLoggedSkippedClaims)
+        withheld_ids_.push_back(item.record_id());
     }
   }
 
@@ -389,10 +388,10 @@ class FileExporter::Run {
   absl::Status AddRow(const google::protobuf::Message& row, const std::string& record_id) {
     absl::Status added = renderer_->Add(row, out_);
     if (!added.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "record ", record_id, " cannot be written in plan ", job_.plan.plan_id(),
-          "'s layout: ", added.message(), " (adapters/plans/", job_.plan.adapter_profile(),
-          "/profile.textproto)"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("record ", record_id, " cannot be written in plan ", job_.plan.plan_id(),
+                       "'s layout: ", added.message(), " (adapters/plans/",
+                       job_.plan.adapter_profile(), "/profile.textproto)"));
     }
     ++result_.record_count;
     RETURN_IF_ERROR(CheckCancelled());
@@ -402,10 +401,9 @@ class FileExporter::Run {
   absl::Status FinishRenderer() {
     absl::Status finished = renderer_->Finish(out_);
     if (!finished.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat("the ", Absl(KindTitle(job_.kind)),
-                                                        " of plan ", job_.plan.plan_id(),
-                                                        " cannot be finished: ",
-                                                        finished.message()));
+      return absl::FailedPreconditionError(
+          absl::StrCat("the ", Absl(KindTitle(job_.kind)), " of plan ", job_.plan.plan_id(),
+                       " cannot be finished: ", finished.message()));
     }
     return absl::OkStatus();
   }
@@ -502,8 +500,7 @@ class FileExporter::Run {
     }
     // Populations of focus: the plan's assignments of the member that
     // overlap the period.
-    ASSIGN_OR_RETURN(const std::vector<hub::v1::Assignment> assignments,
-                     x_.care_.Assignments(cin));
+    ASSIGN_OR_RETURN(const std::vector<hub::v1::Assignment> assignments, x_.care_.Assignments(cin));
     for (const hub::v1::Assignment& a : assignments) {
       if (a.plan_id() != job_.plan.plan_id() || a.benefit_start_date() > job_.last_day ||
           (!a.benefit_end_date().empty() && a.benefit_end_date() < job_.first_day)) {
@@ -527,8 +524,8 @@ class FileExporter::Run {
   absl::Status OutreachTracker() {
     RETURN_IF_ERROR(OpenRenderer());
     ASSIGN_OR_RETURN(std::unique_ptr<storage::FeedScan> scan,
-                     x_.feed_->ScanMonth(job_.plan.plan_id(),
-                                         hub::v1::RECORD_KIND_OUTREACH_ATTEMPT, job_.period));
+                     x_.feed_->ScanMonth(job_.plan.plan_id(), hub::v1::RECORD_KIND_OUTREACH_ATTEMPT,
+                                         job_.period));
     hub::v1::FeedItem item;
     hub::v1::OutreachTrackerRow row;
     while (true) {
@@ -549,9 +546,9 @@ class FileExporter::Run {
 
   absl::Status Invoice() {
     RETURN_IF_ERROR(OpenRenderer());
-    ASSIGN_OR_RETURN(std::unique_ptr<storage::FeedScan> scan,
-                     x_.feed_->ScanMonth(job_.plan.plan_id(), hub::v1::RECORD_KIND_INVOICE_LINE,
-                                         job_.period));
+    ASSIGN_OR_RETURN(
+        std::unique_ptr<storage::FeedScan> scan,
+        x_.feed_->ScanMonth(job_.plan.plan_id(), hub::v1::RECORD_KIND_INVOICE_LINE, job_.period));
     hub::v1::FeedItem item;
     hub::v1::InvoiceFileRow row;
     while (true) {
@@ -579,9 +576,8 @@ class FileExporter::Run {
     envelope.submitter_contact = x_.options_.x12_submitter_contact;
     envelope.submitter_phone = x_.options_.x12_submitter_phone;
     payer_.name = job_.plan.name().empty() ? job_.plan.plan_id() : job_.plan.name();
-    payer_.id = job_.plan.dhcs_plan_code().empty()
-                    ? absl::AsciiStrToUpper(job_.plan.plan_id())
-                    : job_.plan.dhcs_plan_code();
+    payer_.id = job_.plan.dhcs_plan_code().empty() ? absl::AsciiStrToUpper(job_.plan.plan_id())
+                                                   : job_.plan.dhcs_plan_code();
     envelope.receiver_id = payer_.id.substr(0, 15);
     envelope.receiver_name = payer_.name;
     envelope.date = render_.file_date;
@@ -589,9 +585,9 @@ class FileExporter::Run {
     envelope.control_number = result_.control_number;
     writer_ = std::make_unique<adapters::X12_837PWriter>(std::move(envelope));
 
-    ASSIGN_OR_RETURN(std::unique_ptr<storage::FeedScan> scan,
-                     x_.feed_->ScanMonth(job_.plan.plan_id(), hub::v1::RECORD_KIND_SERVICE,
-                                         job_.period));
+    ASSIGN_OR_RETURN(
+        std::unique_ptr<storage::FeedScan> scan,
+        x_.feed_->ScanMonth(job_.plan.plan_id(), hub::v1::RECORD_KIND_SERVICE, job_.period));
     hub::v1::FeedItem item;
     while (true) {
       ASSIGN_OR_RETURN(const bool more, NextDisclosed(*scan, item));

@@ -53,8 +53,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "hub/feed/feed_disclosure.h"
 #include "hub/common/plan_adapters.h"
+#include "hub/feed/feed_disclosure.h"
 #include "hub/v1/organization.pb.h"
 #include "hub/v1/plan_service.pb.h"
 #include "storage/care_store.h"
@@ -116,8 +116,8 @@ class FileExporter {
   using Sink = std::function<absl::Status(std::string_view bytes)>;
 
   // None of the pointers is owned; all must outlive the exporter.
-  FileExporter(storage::Store* store, storage::DirectoryStore* directory,
-               storage::FeedStore* feed, PlanAdapterSet* adapters, FileExportOptions options);
+  FileExporter(storage::Store* store, storage::DirectoryStore* directory, storage::FeedStore* feed,
+               PlanAdapterSet* adapters, FileExportOptions options);
 
   // Checks a request. InvalidArgument: plan_id missing or malformed, a kind
   // the hub does not render, a period that is not "YYYY-MM" or has not

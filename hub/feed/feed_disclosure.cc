@@ -16,9 +16,9 @@ using google::protobuf::internal::WireFormatLite;
 using google::protobuf::util::FieldMaskUtil;
 
 // Fields every plan receives whatever its profile declares.
-constexpr const char* kAlwaysSent[] = {"sequence",     "record_id",           "provider_id",
-                                       "provider_npi", "kind",                "accept_time",
-                                       "redisclosure_notice", "withheld_reason", "consent_scope"};
+constexpr const char* kAlwaysSent[] = {
+    "sequence",    "record_id",           "provider_id",     "provider_npi", "kind",
+    "accept_time", "redisclosure_notice", "withheld_reason", "consent_scope"};
 
 // True if the stored FeedItem carries a non-empty redisclosure_notice (a
 // Part 2 record), read from its bytes without parsing the rest.
@@ -136,9 +136,8 @@ absl::StatusOr<FeedDisclosure::PlanView> FeedDisclosure::ForPlan(const std::stri
   return view;
 }
 
-absl::StatusOr<std::optional<std::string>> FeedDisclosure::Transform(const PlanView& view,
-                                                                     uint64_t sequence,
-                                                                     std::string_view stored) const {
+absl::StatusOr<std::optional<std::string>> FeedDisclosure::Transform(
+    const PlanView& view, uint64_t sequence, std::string_view stored) const {
   const bool part2 = HasRedisclosureNotice(stored);
   if (!part2 && view.mask.paths().empty()) return std::nullopt;
   hub::v1::FeedItem item;

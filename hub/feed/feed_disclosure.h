@@ -27,14 +27,14 @@
 #ifndef HUB_HUB_FEED_FEED_DISCLOSURE_H_
 #define HUB_HUB_FEED_FEED_DISCLOSURE_H_
 
+#include <google/protobuf/field_mask.pb.h>
+
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <google/protobuf/field_mask.pb.h>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"

@@ -6,8 +6,8 @@
 #include <fstream>
 #include <functional>
 #include <optional>
-#include <thread>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -254,14 +254,13 @@ std::string CoverageKey(const hub::v1::Coverage& c) {
 
 std::string AssignmentKey(const hub::v1::Assignment& a) {
   const std::string sep(1, '\0');
-  return absl::StrCat(a.cin(), sep, a.plan_id(), sep, a.provider_id(), sep,
-                      a.benefit_start_date());
+  return absl::StrCat(a.cin(), sep, a.plan_id(), sep, a.provider_id(), sep, a.benefit_start_date());
 }
 
 std::string QualityKey(const hub::v1::QualityMeasureReport& r) {
   const std::string sep(1, '\0');
-  return absl::StrCat(r.provider_id(), sep, r.plan_id(), sep, r.measure_id(), sep, r.period(),
-                      sep, r.stratifier());
+  return absl::StrCat(r.provider_id(), sep, r.plan_id(), sep, r.measure_id(), sep, r.period(), sep,
+                      r.stratifier());
 }
 
 absl::Status CancelledStatus() {
@@ -287,7 +286,8 @@ absl::Status FeedFile(const std::string& path, size_t block, adapters::StreamRea
     }
     in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
     const std::streamsize n = in.gcount();
-    if (n > 0) RETURN_IF_ERROR(reader.Feed(std::string_view(buffer.data(), static_cast<size_t>(n))));
+    if (n > 0)
+      RETURN_IF_ERROR(reader.Feed(std::string_view(buffer.data(), static_cast<size_t>(n))));
     if (!in) {
       if (in.bad()) {
         log::Error("ingest_spool_unreadable", {{"spool_path", path}});
@@ -482,7 +482,8 @@ class ParseAhead {
       absl::Status status = absl::OkStatus();
       for (size_t i = 0; i < block->size && status.ok(); ++i) {
         const Item& item = block->items[i];
-        status = item.is_error ? sink.OnRowError(item.error) : sink.OnRow(item.row_number, *item.row);
+        status =
+            item.is_error ? sink.OnRowError(item.error) : sink.OnRow(item.row_number, *item.row);
       }
       absl::MutexLock lock(&mu_);
       free_.push_back(std::move(block));
@@ -639,7 +640,8 @@ class Ingestor final : public adapters::CanonicalRowSink {
   // epoch is shared by both kinds of file).
   absl::Status EndUnlisted() {
     RETURN_IF_ERROR(Commit());
-    if (ctx_.kind == hub::v1::FILE_KIND_MEMBER_ASSIGNMENT) RETURN_IF_ERROR(EndUnlistedAssignments());
+    if (ctx_.kind == hub::v1::FILE_KIND_MEMBER_ASSIGNMENT)
+      RETURN_IF_ERROR(EndUnlistedAssignments());
     if (ctx_.kind == hub::v1::FILE_KIND_CS_AUTHORIZATION) {
       RETURN_IF_ERROR(EndUnlistedAuthorizations());
     }
@@ -709,8 +711,8 @@ class Ingestor final : public adapters::CanonicalRowSink {
           }
           if (!a.end_date().empty() && a.end_date() <= cutoff) return absl::OkStatus();
           if (a.start_date() > cutoff) {
-            RETURN_IF_ERROR(s_.care.DeleteAuthorization(batch_, ctx_.plan_id,
-                                                        a.authorization_number()));
+            RETURN_IF_ERROR(
+                s_.care.DeleteAuthorization(batch_, ctx_.plan_id, a.authorization_number()));
           } else {
             a.set_end_date(cutoff);
             a.set_status(hub::v1::AUTHORIZATION_STATUS_CANCELLED);
@@ -1030,11 +1032,11 @@ class Ingestor final : public adapters::CanonicalRowSink {
   template <typename Record>
   absl::Status TrackSlots(const Record* before, const Record& after) {
     if (before != nullptr && storage::CareStore::HoldsSlotOn(*before, ctx_.today)) {
-      ASSIGN_OR_RETURN(int64_t* held, Slots(before->provider_id(),
-                                            storage::CareStore::CapacityGroup(*before)));
+      ASSIGN_OR_RETURN(int64_t * held,
+                       Slots(before->provider_id(), storage::CareStore::CapacityGroup(*before)));
       --*held;
     }
-    ASSIGN_OR_RETURN(int64_t* held,
+    ASSIGN_OR_RETURN(int64_t * held,
                      Slots(after.provider_id(), storage::CareStore::CapacityGroup(after)));
     if (storage::CareStore::HoldsSlotOn(after, ctx_.today)) ++*held;
     return absl::OkStatus();
@@ -1055,19 +1057,19 @@ class Ingestor final : public adapters::CanonicalRowSink {
           storage::CareStore::HoldsSlotOn(*stored, ctx_.today));
     if (!arrives) return false;
     const int capacity = AgreedCapacity(provider, ctx_.plan_id, kind, ctx_.today);
-    ASSIGN_OR_RETURN(int64_t* held,
+    ASSIGN_OR_RETURN(int64_t * held,
                      Slots(record.provider_id(), storage::CareStore::CapacityGroup(record)));
     const bool over = capacity > 0 && *held >= capacity;
     record.set_over_capacity(over);
     if (over) {
-      AddWarning("provider_npi", kRowOverCapacity,
-                 absl::StrCat(
-                     "The provider is at its agreed ",
-                     kind == hub::v1::PROVIDER_KIND_ECM ? "ECM" : "Community Supports",
-                     " capacity with this plan (", capacity, " members); the ",
-                     kind == hub::v1::PROVIDER_KIND_ECM ? "assignment" : "authorization",
-                     " was kept and flagged over capacity: confirm it with the provider, or "
-                     "assign the member to another provider."));
+      AddWarning(
+          "provider_npi", kRowOverCapacity,
+          absl::StrCat("The provider is at its agreed ",
+                       kind == hub::v1::PROVIDER_KIND_ECM ? "ECM" : "Community Supports",
+                       " capacity with this plan (", capacity, " members); the ",
+                       kind == hub::v1::PROVIDER_KIND_ECM ? "assignment" : "authorization",
+                       " was kept and flagged over capacity: confirm it with the provider, or "
+                       "assign the member to another provider."));
     }
     return over;
   }
@@ -1250,7 +1252,8 @@ class Ingestor final : public adapters::CanonicalRowSink {
       }
       if (a.closure_reason() == hub::v1::LOOP_CLOSURE_REASON_UNSPECIFIED) {
         a.set_closure_reason(stored->closure_reason());
-        if (a.closure_reason_text().empty()) a.set_closure_reason_text(stored->closure_reason_text());
+        if (a.closure_reason_text().empty())
+          a.set_closure_reason_text(stored->closure_reason_text());
       }
     }
     if (row.action() == hub::v1::ROW_ACTION_TERMINATE) {
@@ -1420,15 +1423,16 @@ absl::StatusOr<IngestReport> IngestPipeline::RunLocked(const SpooledUpload& uplo
     if (existing->content_sha256() != upload.content_sha256) {
       // Two files whose hashes share their first 64 bits: astronomically
       // unlikely, but never answer with another file's report.
-      return absl::AlreadyExistsError(absl::StrCat(
-          "report ", report_id, " belongs to a different file with the same hash prefix; "
-          "change the file (e.g. add a blank line) and upload it again"));
+      return absl::AlreadyExistsError(
+          absl::StrCat("report ", report_id,
+                       " belongs to a different file with the same hash prefix; "
+                       "change the file (e.g. add a blank line) and upload it again"));
     }
     if (existing->file_kind() != upload.kind) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "this file's content was already uploaded as ",
-          hub::v1::FileKind_Name(existing->file_kind()), " (report ", report_id,
-          "); check the file kind"));
+      return absl::AlreadyExistsError(absl::StrCat("this file's content was already uploaded as ",
+                                                   hub::v1::FileKind_Name(existing->file_kind()),
+                                                   " (report ", report_id,
+                                                   "); check the file kind"));
     }
     log::Info("plan_file_duplicate", {{"report_id", report_id}, {"plan_id", upload.plan_id}});
     return existing;
@@ -1437,9 +1441,8 @@ absl::StatusOr<IngestReport> IngestPipeline::RunLocked(const SpooledUpload& uplo
 
   const adapters::PlanAdapter& adapter = *profile.adapter;
   if (!adapter.Handles(upload.kind)) {
-    return absl::FailedPreconditionError(absl::StrCat("the adapter profile of plan ",
-                                                      upload.plan_id, " has no layout for ",
-                                                      kind_name));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the adapter profile of plan ", upload.plan_id, " has no layout for ", kind_name));
   }
 
   IngestReport report;
@@ -1480,7 +1483,8 @@ absl::StatusOr<IngestReport> IngestPipeline::RunLocked(const SpooledUpload& uplo
   };
 
   // Writes `report` synced, then returns it as stored.
-  auto store_report = [&](IngestReport& r, storage::WriteBatch& batch) -> absl::StatusOr<IngestReport> {
+  auto store_report = [&](IngestReport& r,
+                          storage::WriteBatch& batch) -> absl::StatusOr<IngestReport> {
     *r.mutable_complete_time() = ToTimestamp(options_.clock());
     stores_->ingest.PutReport(batch, r);
     RETURN_IF_ERROR(store_->Commit(batch, storage::Durability::kSync));
@@ -1489,7 +1493,8 @@ absl::StatusOr<IngestReport> IngestPipeline::RunLocked(const SpooledUpload& uplo
   };
 
   // A file that cannot be read at all: nothing applied.
-  auto reject = [&](std::string_view code, std::string_view reason) -> absl::StatusOr<IngestReport> {
+  auto reject = [&](std::string_view code,
+                    std::string_view reason) -> absl::StatusOr<IngestReport> {
     report.set_outcome(hub::v1::INGEST_OUTCOME_REJECTED);
     report.set_rejection_code(std::string(code));
     report.set_rejection_reason(std::string(reason));
@@ -1532,8 +1537,8 @@ absl::StatusOr<IngestReport> IngestPipeline::RunLocked(const SpooledUpload& uplo
   ctx.ingest_id = next_ingest_id_.fetch_add(1, std::memory_order_relaxed);
   Ingestor ingestor(std::move(ctx));
   ingestor.Start();
-  const ParseAhead::Result parsed = ParseAhead::Run(
-      adapter, upload.kind, upload.spool_path, options_.read_block_bytes, cancelled, ingestor);
+  const ParseAhead::Result parsed = ParseAhead::Run(adapter, upload.kind, upload.spool_path,
+                                                    options_.read_block_bytes, cancelled, ingestor);
   const absl::Status& read = parsed.status;
   // Whatever happened, the batch in flight is committed (or failed) before
   // anything else is written.

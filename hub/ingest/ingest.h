@@ -135,8 +135,7 @@ bool IsIngestReportId(std::string_view report_id);
 class IngestPipeline {
  public:
   // `store` and `directory` must outlive the pipeline.
-  IngestPipeline(storage::Store* store, storage::DirectoryStore* directory,
-                 IngestOptions options);
+  IngestPipeline(storage::Store* store, storage::DirectoryStore* directory, IngestOptions options);
   ~IngestPipeline();
 
   // Ingests `upload` with `profile`'s adapter (see the file comment) and

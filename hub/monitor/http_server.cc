@@ -1,5 +1,6 @@
 #include "hub/monitor/http_server.h"
 
+#include <google/protobuf/util/json_util.h>
 #include <httplib.h>
 
 #include <chrono>
@@ -7,8 +8,6 @@
 #include <fstream>
 #include <sstream>
 #include <utility>
-
-#include <google/protobuf/util/json_util.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -159,8 +158,9 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions 
   if (!std::filesystem::exists(options.chart_js_path)) {
     log::Warning("dashboard_chart_library_missing",
                  {{"chart_js", options.chart_js_path},
-                  {"fix", "run scripts/setup.sh (npm installs chart.js into tools/) or pass "
-                          "--chart_js"}});
+                  {"fix",
+                   "run scripts/setup.sh (npm installs chart.js into tools/) or pass "
+                   "--chart_js"}});
   }
 
   server.Get("/metrics", [metrics](const httplib::Request&, httplib::Response& res) {
@@ -175,12 +175,12 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions 
       ServeFile(res, path, type, "the dashboard's files (hubd --dashboard_dir)");
     });
   }
-  server.Get("/chart.umd.js", [path = options.chart_js_path](const httplib::Request&,
-                                                              httplib::Response& res) {
-    SecurityHeaders(res);
-    ServeFile(res, path, "text/javascript; charset=utf-8",
-              "the Chart.js library (run scripts/setup.sh, or pass hubd --chart_js)");
-  });
+  server.Get("/chart.umd.js",
+             [path = options.chart_js_path](const httplib::Request&, httplib::Response& res) {
+               SecurityHeaders(res);
+               ServeFile(res, path, "text/javascript; charset=utf-8",
+                         "the Chart.js library (run scripts/setup.sh, or pass hubd --chart_js)");
+             });
   server.Get("/api/summary", [monitor](const httplib::Request& req, httplib::Response& res) {
     SecurityHeaders(res);
     hub::v1::GetSummaryRequest request;
@@ -223,10 +223,10 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions 
     port = 0;
   }
   if (port == 0) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot listen for HTTP on ", options.listen_address,
-        ": the port is in use or the address is not on this machine; choose another "
-        "--http_listen"));
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen for HTTP on ", options.listen_address,
+                     ": the port is in use or the address is not on this machine; choose another "
+                     "--http_listen"));
   }
   http->port_ = port;
   http->thread_ = std::thread([&server] { server.listen_after_bind(); });

@@ -80,8 +80,7 @@ std::string KindLabel(int kind) {
 
 std::string ServiceLabel(const hub::v1::CapacityRow& row) {
   if (row.kind() == hub::v1::PROVIDER_KIND_ECM) return "ecm";
-  return EnumLabel(hub::v1::CommunitySupport_Name(row.community_support()),
-                   "COMMUNITY_SUPPORT_");
+  return EnumLabel(hub::v1::CommunitySupport_Name(row.community_support()), "COMMUNITY_SUPPORT_");
 }
 
 }  // namespace
@@ -117,9 +116,9 @@ Monitor::Monitor(storage::Store* store, storage::DirectoryStore* directory,
       feed_appended_(metrics->Counter(
           "hub_feed_appended_records_total",
           "Records appended to the plan's feed since it began (its head sequence).", {"plan"})),
-      feed_acked_(metrics->Counter(
-          "hub_feed_acked_records_total",
-          "Records of the plan's feed it has acknowledged (its cursor).", {"plan"})),
+      feed_acked_(metrics->Counter("hub_feed_acked_records_total",
+                                   "Records of the plan's feed it has acknowledged (its cursor).",
+                                   {"plan"})),
       feed_backlog_(metrics->Gauge("hub_feed_backlog_records",
                                    "Records in the plan's feed not yet acknowledged.", {"plan"})),
       feed_oldest_age_(metrics->Gauge(
@@ -144,9 +143,9 @@ Monitor::Monitor(storage::Store* store, storage::DirectoryStore* directory,
           "Most frequent rejection reasons in the monitor window, by source (submission, "
           "plan_feed, plan_file) and reason code.",
           {"source", "reason"})),
-      ingest_files_(metrics->Counter(
-          "hub_ingest_files_total", "Plan files ingested, by plan, file kind and outcome.",
-          {"plan", "file_kind", "outcome"})),
+      ingest_files_(metrics->Counter("hub_ingest_files_total",
+                                     "Plan files ingested, by plan, file kind and outcome.",
+                                     {"plan", "file_kind", "outcome"})),
       ingest_rows_(metrics->Counter(
           "hub_ingest_rows_total",
           "Data rows of plan files, by plan, file kind and outcome (accepted, rejected).",
@@ -219,13 +218,12 @@ void Monitor::BackgroundLoop() {
   while (true) {
     {
       absl::MutexLock lock(&loop_mu_);
-      loop_mu_.AwaitWithTimeout(
-          absl::Condition(
-              +[](Monitor* m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(m->loop_mu_) {
-                return m->poked_ || m->stopping_;
-              },
-              this),
-          interval);
+      loop_mu_.AwaitWithTimeout(absl::Condition(
+                                    +[](Monitor* m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(m->loop_mu_) {
+                                      return m->poked_ || m->stopping_;
+                                    },
+                                    this),
+                                interval);
       if (stopping_) return;
       // Scheduling runs on real time, whatever clock the numbers use.
       const absl::Duration since = absl::Now() - last;
@@ -262,9 +260,8 @@ void Monitor::Unwatch(uint64_t id) {
   if (running_watch_id_ == id && running_thread_ == std::this_thread::get_id()) return;
   std::pair<Monitor*, uint64_t> arg(this, id);
   watch_mu_.Await(absl::Condition(
-      +[](std::pair<Monitor*, uint64_t>* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-        return a->first->running_watch_id_ != a->second;
-      },
+      +[](std::pair<Monitor*, uint64_t>* a)
+           ABSL_NO_THREAD_SAFETY_ANALYSIS { return a->first->running_watch_id_ != a->second; },
       &arg));
 }
 
@@ -283,10 +280,9 @@ std::vector<hub::v1::AlertEvent> Monitor::AlertEvents(uint64_t before_id, int li
 
 absl::Status Monitor::RefreshCare(absl::Time now, bool force) {
   const std::string today = absl::FormatTime("%Y-%m-%d", now, absl::UTCTimeZone());
-  const bool stale = force || care_ == nullptr || care_stale_ || care_->today != today ||
-                     now < care_->scan_time ||
-                     now - care_->scan_time >=
-                         absl::Seconds(options_.config.care_refresh_seconds());
+  const bool stale =
+      force || care_ == nullptr || care_stale_ || care_->today != today || now < care_->scan_time ||
+      now - care_->scan_time >= absl::Seconds(options_.config.care_refresh_seconds());
   if (!stale) return absl::OkStatus();
   auto snapshot = std::make_unique<CareSnapshot>();
   snapshot->scan_time = now;
@@ -297,7 +293,8 @@ absl::Status Monitor::RefreshCare(absl::Time now, bool force) {
   }));
   RETURN_IF_ERROR(monitor_store_.ScanAuthorizations([&](const hub::v1::Authorization& a) {
     if (IsActiveAuthorization(a, today)) {
-      ++snapshot->cs_active[{a.provider_id(), a.plan_id(), static_cast<int>(a.community_support())}];
+      ++snapshot
+            ->cs_active[{a.provider_id(), a.plan_id(), static_cast<int>(a.community_support())}];
     }
     const std::optional<absl::Time> due = OutreachDueBy(a);
     if (due.has_value() && *due >= now - kReferralLookback) {
@@ -351,8 +348,8 @@ absl::StatusOr<bool> Monitor::TallyNewReports(const std::vector<std::string>& pl
         if (newest.empty()) newest = r.report_id();
         any = true;
         const std::string kind = EnumLabel(hub::v1::FileKind_Name(r.file_kind()), "FILE_KIND_");
-        ingest_files_.Add(
-            {plan_id, kind, EnumLabel(hub::v1::IngestOutcome_Name(r.outcome()), "INGEST_OUTCOME_")});
+        ingest_files_.Add({plan_id, kind,
+                           EnumLabel(hub::v1::IngestOutcome_Name(r.outcome()), "INGEST_OUTCOME_")});
         ingest_rows_.Add({plan_id, kind, "accepted"}, static_cast<double>(r.rows_accepted()));
         ingest_rows_.Add({plan_id, kind, "rejected"}, static_cast<double>(r.rows_rejected()));
       }
@@ -367,7 +364,7 @@ absl::StatusOr<bool> Monitor::TallyNewReports(const std::vector<std::string>& pl
 // -------------------------------------------------------------- summarize
 
 absl::StatusOr<MonitorSummary> Monitor::Summarize(absl::Duration window,
-                                                   std::optional<absl::Time> end) {
+                                                  std::optional<absl::Time> end) {
   if (window == absl::ZeroDuration()) window = absl::Seconds(options_.config.window_seconds());
   if (window < kMinWindow || window > kMaxWindow) {
     return absl::InvalidArgumentError(
@@ -396,7 +393,8 @@ absl::StatusOr<MonitorSummary> Monitor::Summarize(absl::Duration window,
   const int64_t bucket_seconds = (window_seconds + buckets - 1) / buckets;
   const int64_t bucket_us = bucket_seconds * 1000000;
   auto bucket_of = [&](int64_t micros) {
-    return static_cast<size_t>(std::clamp<int64_t>((micros - start_us) / bucket_us, 0, buckets - 1));
+    return static_cast<size_t>(
+        std::clamp<int64_t>((micros - start_us) / bucket_us, 0, buckets - 1));
   };
   std::map<std::string, std::vector<int64_t>> plan_series;
   for (const hub::v1::Plan& plan : plans) {
@@ -462,11 +460,11 @@ absl::StatusOr<MonitorSummary> Monitor::Summarize(absl::Duration window,
     }
   }
   if (summary.flows_truncated()) {
-    log::Warning("monitor_flows_truncated", {{"max_records", kMaxFlowRecords},
-                                             {"window_seconds", window_seconds}});
+    log::Warning("monitor_flows_truncated",
+                 {{"max_records", kMaxFlowRecords}, {"window_seconds", window_seconds}});
   }
-  RETURN_IF_ERROR(monitor_store_.ScanRejections(
-      start_us, end_us, [&](const storage::RejectionEntry& e) {
+  RETURN_IF_ERROR(
+      monitor_store_.ScanRejections(start_us, end_us, [&](const storage::RejectionEntry& e) {
         ++groups[{"", e.provider_id, e.kind, static_cast<int>(hub::v1::FLOW_STATUS_REJECTED_BY_HUB),
                   e.reason_code}]
               .count;
@@ -801,7 +799,8 @@ void Monitor::UpdateGauges(const MonitorSummary& summary) {
   Series rejections;
   for (const hub::v1::RejectionReason& r : summary.rejection_reasons()) {
     rejections.push_back(
-        {{EnumLabel(hub::v1::RejectionSource_Name(r.source()), "REJECTION_SOURCE_"), r.reason_code()},
+        {{EnumLabel(hub::v1::RejectionSource_Name(r.source()), "REJECTION_SOURCE_"),
+          r.reason_code()},
          static_cast<double>(r.count())});
   }
   replace(window_rejections_, rejections);
@@ -854,8 +853,8 @@ void Monitor::CollectFeedGauges() {
       absl::StatusOr<std::vector<hub::v1::FeedItem>> oldest =
           feed_->ReadItems(plan.plan_id(), *cursor, 1);
       if (oldest.ok() && !oldest->empty()) {
-        age = std::max(0.0, absl::ToDoubleSeconds(
-                                now - FromTimestamp(oldest->front().accept_time())));
+        age = std::max(0.0,
+                       absl::ToDoubleSeconds(now - FromTimestamp(oldest->front().accept_time())));
       }
     }
     feed_oldest_age_.Set({plan.plan_id()}, age);

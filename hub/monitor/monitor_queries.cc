@@ -19,9 +19,9 @@ constexpr int64_t kMaxWindowSeconds = 31 * 86400;
 absl::Status CheckSummaryWindow(int64_t window_seconds) {
   if (window_seconds == 0) return absl::OkStatus();
   if (window_seconds < kMinWindowSeconds || window_seconds > kMaxWindowSeconds) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "window_seconds is ", window_seconds,
-        "; give 60 to 2678400 (31 days), or 0 for the hub's configured window"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("window_seconds is ", window_seconds,
+                     "; give 60 to 2678400 (31 days), or 0 for the hub's configured window"));
   }
   return absl::OkStatus();
 }
@@ -29,7 +29,8 @@ absl::Status CheckSummaryWindow(int64_t window_seconds) {
 absl::StatusOr<hub::v1::GetSummaryResponse> GetMonitorSummary(
     Monitor& monitor, const hub::v1::GetSummaryRequest& request) {
   if (request.window_seconds() < 0) return CheckSummaryWindow(-1);
-  if (absl::Status window = CheckSummaryWindow(request.window_seconds()); !window.ok()) return window;
+  if (absl::Status window = CheckSummaryWindow(request.window_seconds()); !window.ok())
+    return window;
   hub::v1::GetSummaryResponse response;
   if (request.window_seconds() == 0 && !request.has_end_time()) {
     absl::StatusOr<hub::v1::MonitorSummary> evaluated = monitor.Evaluate();

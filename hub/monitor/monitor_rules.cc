@@ -1,5 +1,8 @@
 #include "hub/monitor/monitor_rules.h"
 
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/text_format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -7,9 +10,6 @@
 #include <map>
 #include <sstream>
 #include <utility>
-
-#include <google/protobuf/io/tokenizer.h>
-#include <google/protobuf/text_format.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -78,8 +78,8 @@ MonitorConfig DefaultMonitorConfig() {
 
 absl::Status ValidateMonitorConfig(const MonitorConfig& c) {
   auto bad = [](std::string_view field, std::string_view rule) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("monitor config: ", Absl(field), " ", Absl(rule), "; fix it in --monitor_config"));
+    return absl::InvalidArgumentError(absl::StrCat("monitor config: ", Absl(field), " ", Absl(rule),
+                                                   "; fix it in --monitor_config"));
   };
   if (c.window_seconds() < 60 || c.window_seconds() > 31 * 86400) {
     return bad("window_seconds", "must be 60 to 2678400 (31 days)");
@@ -123,9 +123,9 @@ absl::StatusOr<MonitorConfig> LoadMonitorConfig(const std::string& path) {
   ParseErrors errors;
   parser.RecordErrorsTo(&errors);
   if (!parser.MergeFromString(text.str(), &config)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the monitor config ", path, " is not a hub.v1.MonitorConfig in text format (",
-        errors.text(), ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the monitor config ", path, " is not a hub.v1.MonitorConfig in text format (",
+                     errors.text(), ")"));
   }
   if (absl::Status valid = ValidateMonitorConfig(config); !valid.ok()) return valid;
   return config;
@@ -263,7 +263,8 @@ std::vector<Alert> EvaluateAlerts(const MonitorSummary& summary, const MonitorCo
             config.file_rejection_rate_alert(),
             absl::StrFormat("plan %s's files had %s of %d rows rejected (threshold %s): see its "
                             "ingest reports",
-                            plan, Percent(rate), read, Percent(config.file_rejection_rate_alert()))));
+                            plan, Percent(rate), read,
+                            Percent(config.file_rejection_rate_alert()))));
       }
     }
   }

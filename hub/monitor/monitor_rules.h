@@ -71,7 +71,6 @@ std::vector<hub::v1::Alert> EvaluateAlerts(const hub::v1::MonitorSummary& summar
 // "BACKLOG_AGE" for ALERT_RULE_BACKLOG_AGE.
 std::string AlertRuleName(hub::v1::AlertRule rule);
 
-
 }  // namespace hub
 
 #endif  // HUB_HUB_MONITOR_MONITOR_RULES_H_

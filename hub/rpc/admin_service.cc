@@ -43,17 +43,16 @@ absl::Status AdminService::DoCreateBackup(const hub::v1::CreateBackupRequest& re
   std::error_code ec;
   fs::create_directories(options_.backup_dir, ec);
   if (ec) {
-    log::Error("backup_failed", {{"backup_id", backup_id},
-                                 {"backup_dir", options_.backup_dir},
-                                 {"cause", ec.message()}});
+    log::Error(
+        "backup_failed",
+        {{"backup_id", backup_id}, {"backup_dir", options_.backup_dir}, {"cause", ec.message()}});
     return absl::FailedPreconditionError(
         "the backup folder (hubd --backup_dir) cannot be created; see hubd's log, event "
         "backup_failed");
   }
   if (fs::exists(dir, ec)) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("a backup named ", backup_id,
-                     " already exists; wait a second or give a different label"));
+    return absl::AlreadyExistsError(absl::StrCat(
+        "a backup named ", backup_id, " already exists; wait a second or give a different label"));
   }
   absl::StatusOr<storage::CheckpointInfo> info = store_->CreateCheckpoint(dir.string());
   if (!info.ok()) {
@@ -68,8 +67,8 @@ absl::Status AdminService::DoCreateBackup(const hub::v1::CreateBackupRequest& re
   response.set_backup_id(backup_id);
   const int64_t seconds = absl::ToUnixSeconds(now);
   response.mutable_create_time()->set_seconds(seconds);
-  response.mutable_create_time()->set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(now - absl::FromUnixSeconds(seconds))));
+  response.mutable_create_time()->set_nanos(
+      static_cast<int32_t>(absl::ToInt64Nanoseconds(now - absl::FromUnixSeconds(seconds))));
   response.set_file_count(info->file_count);
   response.set_size_bytes(info->size_bytes);
   log::Info("backup_created", {{"backup_id", backup_id},

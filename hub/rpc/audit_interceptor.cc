@@ -1,16 +1,16 @@
 #include "hub/rpc/audit_interceptor.h"
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/message.h>
+#include <google/protobuf/wire_format_lite.h>
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/dynamic_message.h>
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/wire_format_lite.h>
-#include <google/protobuf/message.h>
-#include <grpcpp/grpcpp.h>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -36,8 +36,8 @@ void SetTime(absl::Time t, google::protobuf::Timestamp* ts) {
 // served with generated (not raw byte buffer) request types.
 bool RequestIsProto(std::string_view method) {
   return method == "/hub.v1.ProviderService/Submit" ||
-         method == "/hub.v1.ProviderService/GetCarePlan" ||
-         method == "/hub.v1.PlanService/Ack" || method == "/hub.v1.PlanService/GetIngestReport" ||
+         method == "/hub.v1.ProviderService/GetCarePlan" || method == "/hub.v1.PlanService/Ack" ||
+         method == "/hub.v1.PlanService/GetIngestReport" ||
          method.rfind("/hub.v1.ConsentService/", 0) == 0;
 }
 
@@ -200,8 +200,8 @@ void AppendCallRecord(storage::AuditStore* log, absl::Time now, const grpc::Auth
   collector.Fill(record);
   absl::StatusOr<uint64_t> appended = log->Append(std::move(record));
   if (!appended.ok()) {
-    log::Error("audit_append_failed", {{"method", method},
-                                       {"code", absl::StatusCodeToString(appended.status().code())}});
+    log::Error("audit_append_failed",
+               {{"method", method}, {"code", absl::StatusCodeToString(appended.status().code())}});
   }
 }
 
@@ -209,11 +209,7 @@ class AuditInterceptor final : public grpc::experimental::Interceptor {
  public:
   AuditInterceptor(grpc::experimental::ServerRpcInfo* info, storage::AuditStore* log,
                    const std::function<absl::Time()>* clock)
-      : info_(info),
-        log_(log),
-        clock_(clock),
-        method_(info->method()),
-        collector_(log) {
+      : info_(info), log_(log), clock_(clock), method_(info->method()), collector_(log) {
     if (const google::protobuf::MethodDescriptor* m = FindMethod(method_)) {
       response_prototype_ =
           google::protobuf::MessageFactory::generated_factory()->GetPrototype(m->output_type());

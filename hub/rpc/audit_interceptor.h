@@ -19,15 +19,15 @@
 #ifndef HUB_HUB_RPC_AUDIT_INTERCEPTOR_H_
 #define HUB_HUB_RPC_AUDIT_INTERCEPTOR_H_
 
+#include <grpcpp/security/auth_context.h>
+#include <grpcpp/support/server_interceptor.h>
+#include <grpcpp/support/status.h>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <grpcpp/security/auth_context.h>
-#include <grpcpp/support/server_interceptor.h>
-#include <grpcpp/support/status.h>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -41,8 +41,7 @@ inline constexpr int kMaxIdsPerRecord = 10000;
 // True if calls of `method` leave an audit record.
 bool IsAudited(std::string_view method);
 
-class AuditInterceptorFactory final
-    : public grpc::experimental::ServerInterceptorFactoryInterface {
+class AuditInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   // `log` is not owned and must outlive the server.
   AuditInterceptorFactory(storage::AuditStore* log, std::function<absl::Time()> clock)

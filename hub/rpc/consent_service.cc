@@ -62,8 +62,7 @@ ConsentService::ConsentService(storage::ConsentStore* consents, storage::Directo
 absl::Status ConsentService::DoRecord(const grpc::CallbackServerContext& context,
                                       const hub::v1::RecordConsentRequest& request,
                                       hub::v1::RecordConsentResponse& response) {
-  RETURN_IF_ERROR(
-      auth::CheckCallScope(context, "/hub.v1.ConsentService/RecordConsent", request));
+  RETURN_IF_ERROR(auth::CheckCallScope(context, "/hub.v1.ConsentService/RecordConsent", request));
   ASSIGN_OR_RETURN(const std::string provider, CallerProvider(context, request.provider_id()));
   hub::v1::Consent consent = request.consent();
   if (!ValidateCin(consent.member_cin()).ok()) {
@@ -75,7 +74,8 @@ absl::Status ConsentService::DoRecord(const grpc::CallbackServerContext& context
       consent.discloser_provider_id() != provider) {
     return absl::PermissionDeniedError(absl::StrCat(
         "a provider records consents for its own disclosures: set consent.discloser_provider_id "
-        "to \"", provider, "\" (or leave it empty when the form names any provider)"));
+        "to \"",
+        provider, "\" (or leave it empty when the form names any provider)"));
   }
   if (!consent.discloser_provider_id().empty()) {
     RETURN_IF_ERROR(ValidateProviderId(consent.discloser_provider_id()));
@@ -105,8 +105,7 @@ absl::Status ConsentService::DoRecord(const grpc::CallbackServerContext& context
     return absl::InvalidArgumentError(
         "consent.signed_date must be the day the member signed, YYYY-MM-DD, not in the future");
   }
-  if (!IsIsoDate(consent.expiration_date()) ||
-      consent.expiration_date() < consent.signed_date()) {
+  if (!IsIsoDate(consent.expiration_date()) || consent.expiration_date() < consent.signed_date()) {
     return absl::InvalidArgumentError(
         "consent.expiration_date must be the form's expiration date, YYYY-MM-DD, on or after "
         "the signed date");
@@ -129,14 +128,13 @@ absl::Status ConsentService::DoRecord(const grpc::CallbackServerContext& context
 absl::Status ConsentService::DoRevoke(const grpc::CallbackServerContext& context,
                                       const hub::v1::RevokeConsentRequest& request,
                                       hub::v1::RevokeConsentResponse& response) {
-  RETURN_IF_ERROR(
-      auth::CheckCallScope(context, "/hub.v1.ConsentService/RevokeConsent", request));
+  RETURN_IF_ERROR(auth::CheckCallScope(context, "/hub.v1.ConsentService/RevokeConsent", request));
   ASSIGN_OR_RETURN(const std::string provider, CallerProvider(context, request.provider_id()));
   absl::MutexLock lock(&mu_);
   absl::StatusOr<hub::v1::Consent> consent = consents_->Get(request.consent_id());
   if (absl::IsNotFound(consent.status()) || (consent.ok() && !MayManage(*consent, provider))) {
-    return absl::NotFoundError(absl::StrCat(
-        "no consent \"", request.consent_id(), "\" that you recorded; ListConsents lists them"));
+    return absl::NotFoundError(absl::StrCat("no consent \"", request.consent_id(),
+                                            "\" that you recorded; ListConsents lists them"));
   }
   RETURN_IF_ERROR(consent.status());
   if (!consent->has_revoke_time()) {
@@ -179,9 +177,9 @@ grpc::ServerUnaryReactor* ConsentService::RevokeConsent(
   return FinishUnary(context, DoRevoke(*context, *request, *response));
 }
 
-grpc::ServerUnaryReactor* ConsentService::ListConsents(
-    grpc::CallbackServerContext* context, const hub::v1::ListConsentsRequest* request,
-    hub::v1::ListConsentsResponse* response) {
+grpc::ServerUnaryReactor* ConsentService::ListConsents(grpc::CallbackServerContext* context,
+                                                       const hub::v1::ListConsentsRequest* request,
+                                                       hub::v1::ListConsentsResponse* response) {
   return FinishUnary(context, DoList(*context, *request, *response));
 }
 

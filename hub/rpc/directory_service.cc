@@ -8,11 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
-#include "hub/directory/directory_validation.h"
 #include "hub/common/log.h"
 #include "hub/common/paging.h"
 #include "hub/common/rpc_status.h"
 #include "hub/common/update_mask.h"
+#include "hub/directory/directory_validation.h"
 
 namespace hub {
 namespace {
@@ -25,8 +25,8 @@ constexpr char kProvidersToken[] = "providers";
 
 // A NotFound from the store, reworded as a sentence for the client.
 absl::Status PlanNotFound(absl::string_view plan_id) {
-  return absl::NotFoundError(absl::StrCat("no plan has plan_id \"", plan_id,
-                                          "\"; ListPlans shows the plans of this hub"));
+  return absl::NotFoundError(
+      absl::StrCat("no plan has plan_id \"", plan_id, "\"; ListPlans shows the plans of this hub"));
 }
 
 absl::Status ProviderNotFound(absl::string_view what, absl::string_view value) {

@@ -79,12 +79,11 @@ class ExportFileReactor final : public grpc::ServerWriteReactor<hub::v1::ExportF
     }
     if (!status.ok()) {
       if (!absl::IsCancelled(status)) {
-        log::Warning("plan_file_export_failed",
-                     {{"plan_id", job_.plan.plan_id()},
-                      {"kind", std::string(ExportKindWord(job_.kind))},
-                      {"period", job_.period},
-                      {"code", absl::StatusCodeToString(status.code())},
-                      {"cause", std::string(status.message())}});
+        log::Warning("plan_file_export_failed", {{"plan_id", job_.plan.plan_id()},
+                                                 {"kind", std::string(ExportKindWord(job_.kind))},
+                                                 {"period", job_.period},
+                                                 {"code", absl::StatusCodeToString(status.code())},
+                                                 {"cause", std::string(status.message())}});
       }
       Finish(ToGrpcStatus(status));  // `this` may be gone after this.
       return;

@@ -13,12 +13,12 @@
 #ifndef HUB_HUB_RPC_EXPORT_RPCS_H_
 #define HUB_HUB_RPC_EXPORT_RPCS_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
 
 #include "hub/export/file_export.h"
 #include "hub/v1/plan_service.pb.h"

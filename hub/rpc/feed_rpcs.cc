@@ -1,14 +1,14 @@
 #include "hub/rpc/feed_rpcs.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+#include <grpcpp/impl/codegen/proto_utils.h>
+
 #include <algorithm>
 #include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/wire_format_lite.h>
-#include <grpcpp/impl/codegen/proto_utils.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
@@ -16,10 +16,10 @@
 #include "auth/call_scope.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
-#include "hub/rpc/audit_interceptor.h"
 #include "hub/common/log.h"
-#include "hub/rpc/rpc_metrics.h"
 #include "hub/common/rpc_status.h"
+#include "hub/rpc/audit_interceptor.h"
+#include "hub/rpc/rpc_metrics.h"
 
 namespace hub {
 namespace {
@@ -84,8 +84,8 @@ void EncodeResponse(std::string_view item, uint64_t head, grpc::ByteBuffer* resp
                       CodedOutputStream::VarintSize64(head);
   grpc::Slice slice(size);
   uint8_t* out = const_cast<uint8_t*>(slice.begin());
-  *out++ = static_cast<uint8_t>(WireFormatLite::MakeTag(
-      hub::v1::PullFeedResponse::kItemFieldNumber, WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
+  *out++ = static_cast<uint8_t>(WireFormatLite::MakeTag(hub::v1::PullFeedResponse::kItemFieldNumber,
+                                                        WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
   out = CodedOutputStream::WriteVarint64ToArray(item.size(), out);
   std::memcpy(out, item.data(), item.size());
   out += item.size();
@@ -201,10 +201,10 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
     RETURN_IF_ERROR(CheckPlan(directory, request.plan_id()));
     for (int kind : request.kinds()) {
       if (kind == hub::v1::RECORD_KIND_UNSPECIFIED || !hub::v1::RecordKind_IsValid(kind)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "kinds holds ", kind,
-            ", which is not a record kind; use RECORD_KIND_OUTREACH_ATTEMPT ... "
-            "RECORD_KIND_REFERRAL_STATUS, or leave kinds empty for all"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("kinds holds ", kind,
+                         ", which is not a record kind; use RECORD_KIND_OUTREACH_ATTEMPT ... "
+                         "RECORD_KIND_REFERRAL_STATUS, or leave kinds empty for all"));
       }
       kinds_[kind] = true;
       any_kind_filter_ = true;
@@ -429,13 +429,10 @@ PullFeedCounters& GetPullFeedCounters() {
   return *counters;
 }
 
-grpc::ServerWriteReactor<grpc::ByteBuffer>* StartPullFeed(grpc::CallbackServerContext* context,
-                                                          const grpc::ByteBuffer& request,
-                                                          storage::FeedStore* feed,
-                                                          const storage::DirectoryStore* directory,
-                                                          FeedNotifier* notifier,
-                                                          const FeedDisclosure* disclosure,
-                                                          const PullFeedObservers* observers) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* StartPullFeed(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer& request, storage::FeedStore* feed,
+    const storage::DirectoryStore* directory, FeedNotifier* notifier,
+    const FeedDisclosure* disclosure, const PullFeedObservers* observers) {
   hub::v1::PullFeedRequest parsed;
   grpc::ByteBuffer copy(request);  // Deserialize consumes its buffer.
   if (!grpc::SerializationTraits<hub::v1::PullFeedRequest>::Deserialize(&copy, &parsed).ok()) {
@@ -444,9 +441,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* StartPullFeed(grpc::CallbackServerCo
                           context, observers);
   }
   // Identity issue: a plan pulls only its own feed.
-  if (absl::Status scope =
-          auth::CheckCallScope(*context, kPullFeedMethod, parsed);
-      !scope.ok()) {
+  if (absl::Status scope = auth::CheckCallScope(*context, kPullFeedMethod, parsed); !scope.ok()) {
     return RefusePullFeed(scope, context, observers);
   }
   return new PullFeedReactor(context, parsed, feed, directory, notifier, disclosure, observers);
@@ -475,9 +470,9 @@ absl::Status AckFeed(storage::FeedStore& feed, const storage::DirectoryStore& di
           "rejections[", i, "].record_id is required: the record_id of the item rejected"));
     }
     if (!IsReasonCode(r.reason_code())) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "rejections[", i, "].reason_code must be 1 to ", kMaxReasonCodeLength,
-          " characters of A-Z, 0-9 and _, e.g. PLAN_MEMBER_NOT_ELIGIBLE"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("rejections[", i, "].reason_code must be 1 to ", kMaxReasonCodeLength,
+                       " characters of A-Z, 0-9 and _, e.g. PLAN_MEMBER_NOT_ELIGIBLE"));
     }
     if (r.message().size() > kMaxRejectionMessageLength) {
       return absl::InvalidArgumentError(
@@ -486,9 +481,8 @@ absl::Status AckFeed(storage::FeedStore& feed, const storage::DirectoryStore& di
     }
     rejections.push_back(r);
   }
-  ASSIGN_OR_RETURN(const uint64_t cursor,
-                   feed.Ack(request.plan_id(), request.through_sequence(), rejections,
-                            absl::ToUnixMicros(now)));
+  ASSIGN_OR_RETURN(const uint64_t cursor, feed.Ack(request.plan_id(), request.through_sequence(),
+                                                   rejections, absl::ToUnixMicros(now)));
   ASSIGN_OR_RETURN(const uint64_t head, feed.Head(request.plan_id()));
   response.set_cursor(cursor);
   response.set_head_sequence(head);

@@ -14,26 +14,26 @@
 // follow it then registers with the FeedNotifier and continues when the
 // submit pipeline reports new items: no thread blocks and nothing polls
 // while it waits (a follow stream with nothing to send yet sends its
-// initial metadata, so a client can tell it is open). Errors before the first item: InvalidArgument (plan_id,
-// kinds, max_items), NotFound (unknown plan), OutOfRange (after_sequence
-// beyond the head).
+// initial metadata, so a client can tell it is open). Errors before the first item: InvalidArgument
+// (plan_id, kinds, max_items), NotFound (unknown plan), OutOfRange (after_sequence beyond the
+// head).
 //
 // Ack durably advances the plan's cursor and records its rejections
 // (storage/feed_store.h has the rules) and answers the cursor and head.
 #ifndef HUB_HUB_RPC_FEED_RPCS_H_
 #define HUB_HUB_RPC_FEED_RPCS_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "hub/common/metrics.h"
 #include "hub/feed/feed_disclosure.h"
 #include "hub/feed/feed_notifier.h"
-#include "hub/common/metrics.h"
 #include "hub/v1/plan_service.pb.h"
 #include "storage/audit_store.h"
 #include "storage/directory_store.h"
@@ -77,13 +77,10 @@ struct PullFeedObservers {
 // null: items are sent as stored) limits each item to what the plan may
 // receive (hub/feed/feed_disclosure.h). The caller must be the plan itself
 // (auth/call_scope.h).
-grpc::ServerWriteReactor<grpc::ByteBuffer>* StartPullFeed(grpc::CallbackServerContext* context,
-                                                          const grpc::ByteBuffer& request,
-                                                          storage::FeedStore* feed,
-                                                          const storage::DirectoryStore* directory,
-                                                          FeedNotifier* notifier,
-                                                          const FeedDisclosure* disclosure,
-                                                          const PullFeedObservers* observers);
+grpc::ServerWriteReactor<grpc::ByteBuffer>* StartPullFeed(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer& request, storage::FeedStore* feed,
+    const storage::DirectoryStore* directory, FeedNotifier* notifier,
+    const FeedDisclosure* disclosure, const PullFeedObservers* observers);
 
 // A PullFeed stream that ends at once with `status` (not OK), counted and
 // audited through `observers` (not owned; may be null) with `context`.

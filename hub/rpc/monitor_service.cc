@@ -76,8 +76,7 @@ class WatchFlowsReactor final : public grpc::ServerWriteReactor<hub::v1::WatchFl
       absl::StatusOr<hub::v1::MonitorSummary> own =
           monitor_->Summarize(absl::Seconds(window_seconds_), std::nullopt);
       if (!own.ok()) {
-        log::Error("watch_flows_summary_failed",
-                   {{"cause", std::string(own.status().message())}});
+        log::Error("watch_flows_summary_failed", {{"cause", std::string(own.status().message())}});
         return;
       }
       next = *std::move(own);

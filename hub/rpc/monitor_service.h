@@ -29,9 +29,9 @@ class MonitorService final : public hub::v1::MonitorService::CallbackService {
   grpc::ServerUnaryReactor* GetSummary(grpc::CallbackServerContext* context,
                                        const hub::v1::GetSummaryRequest* request,
                                        hub::v1::GetSummaryResponse* response) override;
-  grpc::ServerUnaryReactor* ListAlertEvents(
-      grpc::CallbackServerContext* context, const hub::v1::ListAlertEventsRequest* request,
-      hub::v1::ListAlertEventsResponse* response) override;
+  grpc::ServerUnaryReactor* ListAlertEvents(grpc::CallbackServerContext* context,
+                                            const hub::v1::ListAlertEventsRequest* request,
+                                            hub::v1::ListAlertEventsResponse* response) override;
   grpc::ServerWriteReactor<hub::v1::WatchFlowsResponse>* WatchFlows(
       grpc::CallbackServerContext* context, const hub::v1::WatchFlowsRequest* request) override;
 

@@ -14,18 +14,17 @@
 #include "absl/strings/str_cat.h"
 #include "auth/call_scope.h"
 #include "base/identifiers.h"
+#include "base/sha256.h"
 #include "base/status_macros.h"
-#include "hub/rpc/export_rpcs.h"
-#include "hub/rpc/feed_rpcs.h"
 #include "hub/common/log.h"
 #include "hub/common/paging.h"
 #include "hub/common/rpc_status.h"
-#include "base/sha256.h"
 #include "hub/common/spool_file.h"
+#include "hub/rpc/export_rpcs.h"
+#include "hub/rpc/feed_rpcs.h"
 
 namespace hub {
 namespace {
-
 
 // Row errors per GetIngestReport page: 0 means the default, at most the max.
 constexpr int kDefaultRowErrorPage = 1000;
@@ -33,7 +32,6 @@ constexpr int kMaxRowErrorPage = 10000;
 
 // Uploads answered from a past report carry this many row errors inline.
 constexpr int kInlineRowErrors = 100;
-
 
 bool IsUploadKind(hub::v1::FileKind kind) {
   return kind == hub::v1::FILE_KIND_MEMBER_ASSIGNMENT ||
@@ -118,10 +116,10 @@ class UploadReactor final : public grpc::ServerReadReactor<hub::v1::UploadFileRe
     }
     RETURN_IF_ERROR(plan.status());
     if (plan->adapter_profile().empty()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "plan ", header_.plan_id(),
-          " has no adapter_profile yet, so the hub cannot read its files; the county "
-          "administrator sets it with UpdatePlan"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("plan ", header_.plan_id(),
+                       " has no adapter_profile yet, so the hub cannot read its files; the county "
+                       "administrator sets it with UpdatePlan"));
     }
     absl::StatusOr<const LoadedPlanProfile*> profile =
         service_->adapters_->GetProfile(plan->adapter_profile());
@@ -143,12 +141,13 @@ class UploadReactor final : public grpc::ServerReadReactor<hub::v1::UploadFileRe
           service_->pipeline_->GetReport(report_id, kInlineRowErrors);
       if (past.ok() && past->content_sha256() == header_.content_sha256()) {
         if (past->file_kind() != header_.file_kind()) {
-          return absl::AlreadyExistsError(absl::StrCat(
-              "this file's content was already uploaded as ",
-              hub::v1::FileKind_Name(past->file_kind()), " (report ", report_id,
-              "); check the file kind"));
+          return absl::AlreadyExistsError(
+              absl::StrCat("this file's content was already uploaded as ",
+                           hub::v1::FileKind_Name(past->file_kind()), " (report ", report_id,
+                           "); check the file kind"));
         }
-        log::Info("plan_file_duplicate", {{"report_id", report_id}, {"plan_id", header_.plan_id()}});
+        log::Info("plan_file_duplicate",
+                  {{"report_id", report_id}, {"plan_id", header_.plan_id()}});
         *response_->mutable_report() = *std::move(past);
         FinishWith(absl::OkStatus());
         return absl::OkStatus();
@@ -277,8 +276,8 @@ absl::Status PlanService::PrepareSpoolDir(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
-    return absl::FailedPreconditionError(absl::StrCat("cannot create the spool folder ", dir,
-                                                      " (", ec.message(),
+    return absl::FailedPreconditionError(absl::StrCat("cannot create the spool folder ", dir, " (",
+                                                      ec.message(),
                                                       "); check its parent's permissions or "
                                                       "pass --spool_dir"));
   }
@@ -360,8 +359,8 @@ grpc::ServerUnaryReactor* PlanService::Ack(grpc::CallbackServerContext* context,
                                            const hub::v1::AckRequest* request,
                                            hub::v1::AckResponse* response) {
   if (options_.feed == nullptr) {
-    return FinishUnary(context, absl::UnimplementedError(
-                                    "PlanService.Ack is not served by this hub"));
+    return FinishUnary(context,
+                       absl::UnimplementedError("PlanService.Ack is not served by this hub"));
   }
   if (absl::Status scope = auth::CheckCallScope(*context, "/hub.v1.PlanService/Ack", *request);
       !scope.ok()) {
@@ -379,10 +378,12 @@ grpc::ServerWriteReactor<hub::v1::ExportFileResponse>* PlanService::ExportFile(
     void OnDone() override { delete this; }
   };
   if (exporter_ == nullptr) {
-    return new Refused(absl::UnimplementedError("PlanService.ExportFile is not served by this hub"));
+    return new Refused(
+        absl::UnimplementedError("PlanService.ExportFile is not served by this hub"));
   }
   // A plan exports only its own files.
-  if (absl::Status scope = auth::CheckCallScope(*context, "/hub.v1.PlanService/ExportFile", *request);
+  if (absl::Status scope =
+          auth::CheckCallScope(*context, "/hub.v1.PlanService/ExportFile", *request);
       !scope.ok()) {
     return new Refused(scope);
   }
@@ -399,13 +400,12 @@ absl::Status PlanService::DoGetIngestReport(const hub::v1::GetIngestReportReques
         "returned it");
   }
   if (request.page_size() < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("page_size must be 0 (server default of ", kDefaultRowErrorPage, ") or 1 to ",
-                     kMaxRowErrorPage));
+    return absl::InvalidArgumentError(absl::StrCat("page_size must be 0 (server default of ",
+                                                   kDefaultRowErrorPage, ") or 1 to ",
+                                                   kMaxRowErrorPage));
   }
-  const int page_size = request.page_size() == 0
-                            ? kDefaultRowErrorPage
-                            : std::min(request.page_size(), kMaxRowErrorPage);
+  const int page_size = request.page_size() == 0 ? kDefaultRowErrorPage
+                                                 : std::min(request.page_size(), kMaxRowErrorPage);
   const std::string token_kind = absl::StrCat("ingest_row_errors/", request.report_id());
   ASSIGN_OR_RETURN(std::string cursor, DecodePageToken(token_kind, request.page_token()));
   if (!request.page_token().empty() && cursor.empty()) return InvalidPageTokenError();

@@ -29,12 +29,12 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "hub/common/plan_adapters.h"
+#include "hub/export/file_export.h"
 #include "hub/feed/feed_disclosure.h"
 #include "hub/feed/feed_notifier.h"
-#include "hub/rpc/feed_rpcs.h"
-#include "hub/export/file_export.h"
 #include "hub/ingest/ingest.h"
-#include "hub/common/plan_adapters.h"
+#include "hub/rpc/feed_rpcs.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "storage/directory_store.h"
 #include "storage/feed_store.h"
@@ -72,8 +72,8 @@ class PlanService final : public hub::v1::PlanService::WithRawCallbackMethod_Pul
   static constexpr size_t kMaxChunkBytes = 4u << 20;
 
   // None of the pointers is owned; all must outlive the service.
-  PlanService(storage::Store* store, storage::DirectoryStore* directory,
-              PlanAdapterSet* adapters, IngestPipeline* pipeline, PlanServiceOptions options);
+  PlanService(storage::Store* store, storage::DirectoryStore* directory, PlanAdapterSet* adapters,
+              IngestPipeline* pipeline, PlanServiceOptions options);
   // Joins the ingest worker threads.
   ~PlanService();
 

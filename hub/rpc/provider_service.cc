@@ -16,12 +16,12 @@
 #include "adapters/templates/cbo_template.h"
 #include "auth/call_scope.h"
 #include "base/identifiers.h"
+#include "base/sha256.h"
 #include "base/status_macros.h"
-#include "hub/views/feedback.h"
 #include "hub/common/log.h"
 #include "hub/common/rpc_status.h"
-#include "base/sha256.h"
 #include "hub/common/spool_file.h"
+#include "hub/views/feedback.h"
 
 namespace hub {
 namespace {
@@ -30,7 +30,6 @@ namespace {
 constexpr size_t kReadBlockBytes = 1u << 20;
 
 absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-
 
 absl::Status Unimplemented(std::string_view method) {
   return absl::UnimplementedError(absl::StrCat("ProviderService.", Absl(method),
@@ -42,8 +41,8 @@ absl::Status FeedSpool(const std::string& path, adapters::StreamReader& reader,
                        const std::atomic<bool>* cancelled) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    log::Error("upload_spool_failed", {{"action", "open"}, {"spool_path", path},
-                                       {"cause", std::strerror(errno)}});
+    log::Error("upload_spool_failed",
+               {{"action", "open"}, {"spool_path", path}, {"cause", std::strerror(errno)}});
     return absl::InternalError("the hub lost the uploaded file before reading it; upload it again");
   }
   std::string buffer(kReadBlockBytes, '\0');
@@ -56,8 +55,8 @@ absl::Status FeedSpool(const std::string& path, adapters::StreamReader& reader,
     const ssize_t n = ::read(fd, buffer.data(), buffer.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      log::Error("upload_spool_failed", {{"action", "read"}, {"spool_path", path},
-                                         {"cause", std::strerror(errno)}});
+      log::Error("upload_spool_failed",
+                 {{"action", "read"}, {"spool_path", path}, {"cause", std::strerror(errno)}});
       status = absl::InternalError("the hub could not read the uploaded file; upload it again");
       break;
     }
@@ -347,8 +346,7 @@ class ProviderUploadReactor final
     std::shared_ptr<SpoolFile> spool(std::move(spool_));
     ProviderService* service = service_;
     service_->StartWorker([this, service, upload = std::move(upload), spool]() mutable {
-      absl::StatusOr<hub::v1::IngestReport> report =
-          service->IngestCsv(upload, cancelled_.get());
+      absl::StatusOr<hub::v1::IngestReport> report = service->IngestCsv(upload, cancelled_.get());
       spool.reset();  // Deletes the spool file.
       if (!report.ok()) {
         log::Warning("cbo_file_ingest_failed",
@@ -441,18 +439,18 @@ grpc::ServerUnaryReactor* ProviderService::Submit(grpc::CallbackServerContext* c
   for (const hub::v1::Submission& s : request->submissions()) submissions.push_back(&s);
   // The request and response stay valid until Finish: the pipeline answers
   // on its writer thread.
-  pipeline_->Enqueue(request->provider_id(), std::move(submissions),
-                     [reactor, response](absl::Status status,
-                                         std::vector<hub::v1::SubmissionResult> results) {
-                       if (status.ok()) {
-                         auto* out = response->mutable_results();
-                         out->Reserve(static_cast<int>(results.size()));
-                         for (hub::v1::SubmissionResult& r : results) {
-                           *out->Add() = std::move(r);
-                         }
-                       }
-                       reactor->Finish(ToGrpcStatus(status));
-                     });
+  pipeline_->Enqueue(
+      request->provider_id(), std::move(submissions),
+      [reactor, response](absl::Status status, std::vector<hub::v1::SubmissionResult> results) {
+        if (status.ok()) {
+          auto* out = response->mutable_results();
+          out->Reserve(static_cast<int>(results.size()));
+          for (hub::v1::SubmissionResult& r : results) {
+            *out->Add() = std::move(r);
+          }
+        }
+        reactor->Finish(ToGrpcStatus(status));
+      });
   return reactor;
 }
 

@@ -44,9 +44,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "hub/views/provider_views.h"
 #include "hub/submit/submit_pipeline.h"
 #include "hub/v1/provider_service.grpc.pb.h"
+#include "hub/views/provider_views.h"
 #include "storage/directory_store.h"
 #include "storage/feed_store.h"
 

@@ -6,12 +6,12 @@
 #ifndef HUB_HUB_RPC_RPC_METRICS_H_
 #define HUB_HUB_RPC_RPC_METRICS_H_
 
+#include <grpcpp/support/server_interceptor.h>
+#include <grpcpp/support/status.h>
+
 #include <functional>
 #include <memory>
 #include <string_view>
-
-#include <grpcpp/support/server_interceptor.h>
-#include <grpcpp/support/status.h>
 
 #include "hub/common/metrics.h"
 

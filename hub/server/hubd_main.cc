@@ -33,8 +33,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "auth/transport_policy.h"
-#include "hub/monitor/http_server.h"
 #include "hub/common/log.h"
+#include "hub/monitor/http_server.h"
 #include "hub/monitor/monitor_rules.h"
 #include "hub/server/server.h"
 
@@ -63,7 +63,8 @@ ABSL_FLAG(std::string, port_file, "",
           "it serves; written atomically (temp file + rename).");
 
 // Identity issue: mutual TLS, the county's roles, the probes' port.
-ABSL_FLAG(std::string, tls_cert_file, "", "PEM certificate of the hub (its SANs name the hub's "
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate of the hub (its SANs name the hub's "
           "host names); with --tls_key_file and --tls_client_ca_file turns on mutual TLS.");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file.");
 ABSL_FLAG(std::string, tls_client_ca_file, "",
@@ -204,7 +205,8 @@ int main(int argc, char** argv) {
   options.health_listen_address = absl::GetFlag(FLAGS_health_listen);
   const std::string health_port_file = absl::GetFlag(FLAGS_health_port_file);
   const bool insecure = absl::GetFlag(FLAGS_insecure_loopback);
-  if (const int cache_mib = absl::GetFlag(FLAGS_block_cache_mib); cache_mib < 8 || cache_mib > 65536) {
+  if (const int cache_mib = absl::GetFlag(FLAGS_block_cache_mib);
+      cache_mib < 8 || cache_mib > 65536) {
     return UsageError("--block_cache_mib must be from 8 to 65536");
   } else {
     options.block_cache_bytes = static_cast<size_t>(cache_mib) << 20;
@@ -276,8 +278,8 @@ int main(int argc, char** argv) {
   }
   const int port = (*server)->port();
   if (!port_file.empty() && !WritePortFile(port_file, port)) {
-    hub::log::Error("hubd_start_failed", {{"cause", "cannot write --port_file"},
-                                          {"port_file", port_file}});
+    hub::log::Error("hubd_start_failed",
+                    {{"cause", "cannot write --port_file"}, {"port_file", port_file}});
     (void)(*server)->Shutdown(absl::ZeroDuration());
     return 1;
   }
@@ -311,9 +313,8 @@ int main(int argc, char** argv) {
   int signal_number = 0;
   while (sigwait(&stop_signals, &signal_number) != 0) {
   }
-  hub::log::Info("hubd_stopping",
-                 {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"},
-                  {"drain_seconds", 10}});
+  hub::log::Info("hubd_stopping", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"},
+                                   {"drain_seconds", 10}});
   absl::Status stopped = (*server)->Shutdown(absl::Seconds(10));
   server->reset();
   if (!stopped.ok()) {

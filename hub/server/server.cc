@@ -1,5 +1,13 @@
 #include "hub/server/server.h"
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/descriptor.pb.h>
+#include <google/protobuf/descriptor_database.h>
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/generic/async_generic_service.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
 #include <malloc.h>
 
 #include <chrono>
@@ -8,44 +16,35 @@
 #include <utility>
 #include <vector>
 
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/health_check_service_interface.h>
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/descriptor.pb.h>
-#include <google/protobuf/descriptor_database.h>
-
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "auth/access_gate.h"
 #include "auth/transport_policy.h"
+#include "base/status_macros.h"
+#include "hub/common/log.h"
+#include "hub/common/metrics.h"
+#include "hub/common/plan_adapters.h"
+#include "hub/common/reference_tables.h"
+#include "hub/feed/feed_disclosure.h"
+#include "hub/feed/feed_notifier.h"
+#include "hub/monitor/http_server.h"
+#include "hub/monitor/monitor.h"
+#include "hub/monitor/monitor_rules.h"
+#include "hub/rpc/admin_service.h"
 #include "hub/rpc/audit_interceptor.h"
 #include "hub/rpc/audit_service.h"
 #include "hub/rpc/consent_service.h"
-#include "hub/feed/feed_disclosure.h"
+#include "hub/rpc/directory_service.h"
+#include "hub/rpc/monitor_service.h"
+#include "hub/rpc/plan_service.h"
+#include "hub/rpc/provider_service.h"
+#include "hub/rpc/rpc_metrics.h"
+#include "hub/submit/flow_recorder.h"
+#include "hub/submit/submit_pipeline.h"
 #include "storage/audit_store.h"
 #include "storage/consent_store.h"
-#include <grpcpp/generic/async_generic_service.h>
-#include <grpcpp/impl/server_builder_option.h>
-#include "base/status_macros.h"
-#include "hub/rpc/admin_service.h"
-#include "hub/rpc/directory_service.h"
-#include "hub/common/log.h"
-#include "hub/common/plan_adapters.h"
-#include "hub/rpc/plan_service.h"
-#include "hub/feed/feed_notifier.h"
-#include "hub/submit/flow_recorder.h"
-#include "hub/monitor/http_server.h"
-#include "hub/common/metrics.h"
-#include "hub/monitor/monitor.h"
-#include "hub/monitor/monitor_rules.h"
-#include "hub/rpc/monitor_service.h"
-#include "hub/rpc/rpc_metrics.h"
-#include "hub/rpc/provider_service.h"
-#include "hub/common/reference_tables.h"
-#include "hub/submit/submit_pipeline.h"
-#include "storage/feed_store.h"
 #include "storage/directory_store.h"
+#include "storage/feed_store.h"
 #include "storage/store.h"
 
 namespace hub {
@@ -53,12 +52,9 @@ namespace {
 
 // Service names reported SERVING by the health service, besides "".
 const char* const kServiceNames[] = {
-    hub::v1::DirectoryService::service_full_name(),
-    hub::v1::AdminService::service_full_name(),
-    hub::v1::PlanService::service_full_name(),
-    hub::v1::ProviderService::service_full_name(),
-    hub::v1::ConsentService::service_full_name(),
-    hub::v1::AuditService::service_full_name(),
+    hub::v1::DirectoryService::service_full_name(), hub::v1::AdminService::service_full_name(),
+    hub::v1::PlanService::service_full_name(),      hub::v1::ProviderService::service_full_name(),
+    hub::v1::ConsentService::service_full_name(),   hub::v1::AuditService::service_full_name(),
     hub::v1::MonitorService::service_full_name(),
 };
 
@@ -237,8 +233,8 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
   ASSIGN_OR_RETURN(hub->plan_adapters_, PlanAdapterSet::Load(options.profiles_dir));
   hub->start_info_.adapter_profile_count = static_cast<int>(hub->plan_adapters_->Names().size());
   RETURN_IF_ERROR(PlanService::PrepareSpoolDir(options.spool_dir));
-  hub->ingest_ = std::make_unique<IngestPipeline>(hub->store_.get(), hub->directory_.get(),
-                                                  options.ingest);
+  hub->ingest_ =
+      std::make_unique<IngestPipeline>(hub->store_.get(), hub->directory_.get(), options.ingest);
   // Plans' feeds: ONE FeedStore (it keeps heads in memory) for the submit
   // pipeline and PlanService.PullFeed/Ack; the notifier wakes followers.
   hub->feed_ = std::make_unique<storage::FeedStore>(hub->store_.get());
@@ -258,9 +254,9 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
     MonitorOptions monitor_options;
     monitor_options.clock = options.clock;
     monitor_options.config = *options.monitor_config;
-    hub->monitor_ = std::make_unique<Monitor>(hub->store_.get(), hub->directory_.get(),
-                                              hub->feed_.get(), hub->metrics_.get(),
-                                              std::move(monitor_options));
+    hub->monitor_ =
+        std::make_unique<Monitor>(hub->store_.get(), hub->directory_.get(), hub->feed_.get(),
+                                  hub->metrics_.get(), std::move(monitor_options));
     Monitor* monitor = hub->monitor_.get();
     hub->flow_recorder_ = std::make_unique<FlowRecorder>(hub->store_.get(), hub->metrics_.get(),
                                                          [monitor] { monitor->Poke(); });
@@ -280,9 +276,8 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
   // Submissions: reference tables, the feeds, the pipeline (one writer
   // thread, group commit) and ProviderService.
   ASSIGN_OR_RETURN(hub->reference_,
-                   ReferenceTables::LoadDir(options.reference_dir.empty()
-                                                ? DefaultReferenceDir()
-                                                : options.reference_dir));
+                   ReferenceTables::LoadDir(options.reference_dir.empty() ? DefaultReferenceDir()
+                                                                          : options.reference_dir));
   {
     SubmitPipelineOptions submit_options;
     submit_options.clock = options.clock;
@@ -291,18 +286,18 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
       notifier->Notify(plan_id);
     };
     submit_options.flow_recorder = hub->flow_recorder_.get();
-    hub->submit_pipeline_ = std::make_unique<SubmitPipeline>(
-        hub->store_.get(), hub->directory_.get(), hub->feed_.get(), hub->reference_.get(),
-        std::move(submit_options));
+    hub->submit_pipeline_ =
+        std::make_unique<SubmitPipeline>(hub->store_.get(), hub->directory_.get(), hub->feed_.get(),
+                                         hub->reference_.get(), std::move(submit_options));
   }
   {
     ProviderServiceOptions provider_options;
     provider_options.spool_dir = options.spool_dir;
     provider_options.clock = options.clock;
     provider_options.store = hub->store_.get();
-    hub->provider_service_ = std::make_unique<ProviderService>(
-        hub->directory_.get(), hub->feed_.get(), hub->submit_pipeline_.get(),
-        std::move(provider_options));
+    hub->provider_service_ =
+        std::make_unique<ProviderService>(hub->directory_.get(), hub->feed_.get(),
+                                          hub->submit_pipeline_.get(), std::move(provider_options));
   }
 
   hub->directory_service_ = std::make_unique<DirectoryService>(hub->directory_.get());
@@ -364,10 +359,10 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
   hub->server_ = builder.BuildAndStart();
   if (hub->server_ == nullptr || selected_port == 0) {
     // The destructor closes the store.
-    return absl::UnavailableError(absl::StrCat(
-        "cannot listen on ", options.listen_address,
-        ": the port is in use or the address is not on this machine; stop the other "
-        "process or choose another --listen port"));
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen_address,
+                     ": the port is in use or the address is not on this machine; stop the other "
+                     "process or choose another --listen port"));
   }
   hub->port_ = selected_port;
   if (!options.health_listen_address.empty()) {
@@ -377,8 +372,7 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
     // Every other method answers UNIMPLEMENTED (and a callback service lets
     // the server run without a completion queue).
     hub->health_unimplemented_ = std::make_unique<grpc::CallbackGenericService>();
-    health_builder.RegisterCallbackGenericService(
-        hub->health_unimplemented_.get());
+    health_builder.RegisterCallbackGenericService(hub->health_unimplemented_.get());
     health_builder.AddListeningPort(options.health_listen_address,
                                     grpc::InsecureServerCredentials(), &hub->health_port_);
     hub->health_server_ = health_builder.BuildAndStart();

@@ -25,8 +25,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "auth/tls.h"
-#include "hub/ingest/ingest.h"
 #include "hub/directory/seed_loader.h"
+#include "hub/ingest/ingest.h"
 #include "hub/v1/monitor.pb.h"
 
 namespace grpc {

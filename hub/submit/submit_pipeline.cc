@@ -9,10 +9,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
-#include "hub/submit/flow_recorder.h"
-#include "hub/common/log.h"
-#include "base/status_macros.h"
 #include "base/sha256.h"
+#include "base/status_macros.h"
+#include "hub/common/log.h"
+#include "hub/submit/flow_recorder.h"
 
 // A note on authorizations: the pipeline adds the units of accepted
 // Community Supports lines to the authorization's units_used in the group's
@@ -220,9 +220,8 @@ void SubmitPipeline::WriterLoop() {
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
-          +[](SubmitPipeline* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu_) {
-            return !p->queue_.empty() || p->stopping_;
-          },
+          +[](SubmitPipeline* p)
+               ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu_) { return !p->queue_.empty() || p->stopping_; },
           this));
       if (queue_.empty()) break;  // Stopping, and everything was taken.
       while (!queue_.empty() && group->records < options_.max_group_records) {
@@ -241,9 +240,8 @@ void SubmitPipeline::WriterLoop() {
     {
       absl::MutexLock lock(&commit_mu_);
       commit_mu_.Await(absl::Condition(
-          +[](SubmitPipeline* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->commit_mu_) {
-            return !p->commit_busy_;
-          },
+          +[](SubmitPipeline* p)
+               ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->commit_mu_) { return !p->commit_busy_; },
           this));
       previous_ok = last_commit_ok_;
       last_commit_ok_ = true;
@@ -256,11 +254,10 @@ void SubmitPipeline::WriterLoop() {
     if (status.ok()) status = BuildGroup(*group, carried, decided);
     if (!status.ok()) {
       feed_->AbortAppends();
-      log::Error("submit_group_failed",
-                 {{"batches", static_cast<int64_t>(group->batches.size())},
-                  {"records", group->records},
-                  {"code", absl::StatusCodeToString(status.code())},
-                  {"cause", std::string(status.message())}});
+      log::Error("submit_group_failed", {{"batches", static_cast<int64_t>(group->batches.size())},
+                                         {"records", group->records},
+                                         {"code", absl::StatusCodeToString(status.code())},
+                                         {"cause", std::string(status.message())}});
       FailGroup(*group, absl::UnavailableError(
                             "the hub could not read its store to check this batch; nothing was "
                             "stored: send it again with the same idempotency keys"));
@@ -276,9 +273,8 @@ void SubmitPipeline::WriterLoop() {
   // Wait for the last commit.
   absl::MutexLock lock(&commit_mu_);
   commit_mu_.Await(absl::Condition(
-      +[](SubmitPipeline* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->commit_mu_) {
-        return !p->commit_busy_;
-      },
+      +[](SubmitPipeline* p)
+           ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->commit_mu_) { return !p->commit_busy_; },
       this));
 }
 
@@ -367,8 +363,7 @@ absl::Status SubmitPipeline::ValidateGroup(Group& group, const Decisions& carrie
         hub::v1::Authorization& auth = *routed.authorization;
         auth.set_units_used(auth.units_used() + routed.units_used);
         decided.authorizations.Put(auth);
-        group.authorizations_touched.insert(
-            GroupKey(auth.plan_id(), auth.authorization_number()));
+        group.authorizations_touched.insert(GroupKey(auth.plan_id(), auth.authorization_number()));
       }
       if (s.has_care_plan()) {
         auto [it, first] = group.care_plans.try_emplace(s.care_plan().cin(), b, i);
@@ -427,8 +422,8 @@ absl::Status SubmitPipeline::BuildGroup(Group& group, const Decisions& carried,
     if (s.has_outreach_attempt()) {
       // Clears the outreach due on the provider's worklist (hub/views/provider_views.h).
       const hub::v1::OutreachAttempt& o = s.outreach_attempt();
-      care_.PutOutreachAttempt(batch, in.provider_id, a.plan_id, o.cin(),
-                               o.authorization_number(), o.attempt_date(), item.record_id());
+      care_.PutOutreachAttempt(batch, in.provider_id, a.plan_id, o.cin(), o.authorization_number(),
+                               o.attempt_date(), item.record_id());
     }
     if (care_plan_wanted.contains(std::make_pair(a.batch, a.index))) {
       care_plan_items.emplace(std::make_pair(a.batch, a.index), std::move(item));
@@ -501,11 +496,10 @@ void SubmitPipeline::CommitGroup(Group& group) {
   const absl::Duration commit_latency = absl::Now() - commit_start;
   if (!status.ok()) {
     feed_->AbortAppends();
-    log::Error("submit_group_failed",
-               {{"batches", static_cast<int64_t>(group.batches.size())},
-                {"records", group.records},
-                {"code", absl::StatusCodeToString(status.code())},
-                {"cause", std::string(status.message())}});
+    log::Error("submit_group_failed", {{"batches", static_cast<int64_t>(group.batches.size())},
+                                       {"records", group.records},
+                                       {"code", absl::StatusCodeToString(status.code())},
+                                       {"cause", std::string(status.message())}});
   } else {
     feed_->CommitAppends();
   }
@@ -539,10 +533,9 @@ void SubmitPipeline::CommitGroup(Group& group) {
   stat_max_group_ = std::max(stat_max_group_, group.records);
   stat_max_commit_ = std::max(stat_max_commit_, commit_latency);
   if (commit_latency > kSlowCommit) {
-    log::Warning("submit_commit_slow",
-                 {{"records", group.records},
-                  {"batches", static_cast<int64_t>(group.batches.size())},
-                  {"commit_ms", absl::ToInt64Milliseconds(commit_latency)}});
+    log::Warning("submit_commit_slow", {{"records", group.records},
+                                        {"batches", static_cast<int64_t>(group.batches.size())},
+                                        {"commit_ms", absl::ToInt64Milliseconds(commit_latency)}});
   }
   const absl::Time wall = absl::Now();
   if (wall - stat_since_ >= kStatsLogInterval) {

@@ -102,8 +102,8 @@ class SubmitPipeline {
   // or UNAVAILABLE/INTERNAL with no results (nothing of the batch was
   // stored). Runs on the writer thread (or inline in Enqueue when refused):
   // it must not block.
-  using Done = std::function<void(absl::Status status,
-                                  std::vector<hub::v1::SubmissionResult> results)>;
+  using Done =
+      std::function<void(absl::Status status, std::vector<hub::v1::SubmissionResult> results)>;
 
   // None of the pointers is owned; all must outlive the pipeline. Starts the
   // writer thread.

@@ -296,8 +296,7 @@ std::optional<Violation> CheckReferralShape(const hub::v1::ReferralStatusUpdate&
                   "a declined or closed referral needs the reason the loop closed (e.g. "
                   "service_received, member_declined, unable_to_contact, other)");
   }
-  if (r.closure_reason() == hub::v1::LOOP_CLOSURE_REASON_OTHER &&
-      r.closure_reason_text().empty()) {
+  if (r.closure_reason() == hub::v1::LOOP_CLOSURE_REASON_OTHER && r.closure_reason_text().empty()) {
     return Reject(kMissingClosureReason, Path(k, "closure_reason_text"),
                   "closure reason \"other\" needs the reason in words (closure_reason_text)");
   }
@@ -446,8 +445,7 @@ const std::vector<SubmitReason>& SubmitReasons() {
        "Copy the member's CIN from the plan's assignment file or the member's card."},
       {kInvalidDate, "A date is not a real calendar day written as YYYY-MM-DD.",
        "Write dates in ISO form, e.g. 2026-11-03 (format spreadsheet cells as text)."},
-      {kFutureDate,
-       "The record's date (or the date of an event it reports) is after today (UTC).",
+      {kFutureDate, "The record's date (or the date of an event it reports) is after today (UTC).",
        "Report events once they happened; check the year and the month/day order."},
       {kMissingField, "A field the record's kind requires is empty.",
        "Fill in the field named in the error (see the field list of the record kind) and send "
@@ -482,8 +480,7 @@ const std::vector<SubmitReason>& SubmitReasons() {
        "number.",
        "Check the authorization number against the plan's referral; if the member changed "
        "plans, the new plan must authorize the service."},
-      {kNotAuthorized,
-       "The authorization belongs to another provider or another member.",
+      {kNotAuthorized, "The authorization belongs to another provider or another member.",
        "Use the authorization the plan issued to your organization for this member."},
       {kAuthorizationNotActive,
        "The authorization is not approved (requested, denied or cancelled), or the record's "
@@ -609,11 +606,11 @@ absl::StatusOr<Verdict> SubmissionValidator::Validate(const hub::v1::Provider* p
   // 3. ECM or Community Supports, and the contract.
   bool cs = !v.authorization_number.empty() || v.kind == hub::v1::RECORD_KIND_REFERRAL_STATUS;
   if (v.billed && !cs && !reference_->IsEcmCode(v.code)) {
-    verdict.violation = Reject(
-        kMissingField, Path(v.name, "authorization_number"),
-        absl::StrCat("this is not an ECM code (", reference_->DescribeEcmCodes(),
-                     "), so it bills a Community Support and needs the plan's authorization "
-                     "number"));
+    verdict.violation =
+        Reject(kMissingField, Path(v.name, "authorization_number"),
+               absl::StrCat("this is not an ECM code (", reference_->DescribeEcmCodes(),
+                            "), so it bills a Community Support and needs the plan's authorization "
+                            "number"));
     return verdict;
   }
   if (provider == nullptr) {
@@ -622,8 +619,8 @@ absl::StatusOr<Verdict> SubmissionValidator::Validate(const hub::v1::Provider* p
                                "ask the county administrator to add your organization");
     return verdict;
   }
-  if (!ContractedOn(*provider, plan_id,
-                    cs ? hub::v1::PROVIDER_KIND_CS : hub::v1::PROVIDER_KIND_ECM, v.date)) {
+  if (!ContractedOn(*provider, plan_id, cs ? hub::v1::PROVIDER_KIND_CS : hub::v1::PROVIDER_KIND_ECM,
+                    v.date)) {
     verdict.violation = Reject(
         kProviderNotContracted, date_field(),
         absl::StrCat("the member's plan on the record's date is ", plan_id,
@@ -642,12 +639,12 @@ absl::StatusOr<Verdict> SubmissionValidator::Validate(const hub::v1::Provider* p
       assigned = assigned || (a.plan_id() == plan_id && a.provider_id() == provider->provider_id());
     }
     if (!assigned) {
-      verdict.violation = Reject(
-          kNotAssigned, cin_field(),
-          absl::StrCat("plan ", plan_id,
-                       " has not assigned this member to your organization for ECM on the "
-                       "record's date; check the member and date against the plan's latest "
-                       "assignment file"));
+      verdict.violation =
+          Reject(kNotAssigned, cin_field(),
+                 absl::StrCat("plan ", plan_id,
+                              " has not assigned this member to your organization for ECM on the "
+                              "record's date; check the member and date against the plan's latest "
+                              "assignment file"));
       return verdict;
     }
     if (v.billed) {
@@ -691,17 +688,17 @@ absl::StatusOr<Verdict> SubmissionValidator::Validate(const hub::v1::Provider* p
   }
   RETURN_IF_ERROR(auth.status());
   if (auth->provider_id() != provider->provider_id() || auth->cin() != v.cin) {
-    verdict.violation = Reject(
-        kNotAuthorized, auth_field(),
-        "this authorization was issued to another provider or for another member; use the "
-        "authorization the plan issued to your organization for this member");
+    verdict.violation =
+        Reject(kNotAuthorized, auth_field(),
+               "this authorization was issued to another provider or for another member; use the "
+               "authorization the plan issued to your organization for this member");
     return verdict;
   }
   if (auth->status() != hub::v1::AUTHORIZATION_STATUS_APPROVED) {
-    verdict.violation = Reject(
-        kAuthorizationNotActive, auth_field(),
-        "this authorization is not approved (it is requested, denied or cancelled); report "
-        "services once the plan approves it");
+    verdict.violation =
+        Reject(kAuthorizationNotActive, auth_field(),
+               "this authorization is not approved (it is requested, denied or cancelled); report "
+               "services once the plan approves it");
     return verdict;
   }
   if ((!auth->start_date().empty() && v.date < auth->start_date()) ||
@@ -715,11 +712,11 @@ absl::StatusOr<Verdict> SubmissionValidator::Validate(const hub::v1::Provider* p
   if (v.billed) {
     const hub::v1::CommunitySupport support = auth->community_support();
     if (!reference_->CodeBillsCommunitySupport(support, v.code)) {
-      verdict.violation = Reject(
-          kCodeModifierMismatch, Path(v.name, "hcpcs_code"),
-          absl::StrCat("the code does not bill the authorized Community Support (",
-                       hub::v1::CommunitySupport_Name(support), "), which bills ",
-                       reference_->DescribeCommunitySupportCodes(support)));
+      verdict.violation =
+          Reject(kCodeModifierMismatch, Path(v.name, "hcpcs_code"),
+                 absl::StrCat("the code does not bill the authorized Community Support (",
+                              hub::v1::CommunitySupport_Name(support), "), which bills ",
+                              reference_->DescribeCommunitySupportCodes(support)));
       return verdict;
     }
     const std::vector<std::string> modifiers = ModifierVector(v);
@@ -746,11 +743,11 @@ absl::StatusOr<Verdict> SubmissionValidator::Validate(const hub::v1::Provider* p
     }
     const int left = auth->units_approved() - auth->units_used();
     if (v.units > left) {
-      verdict.violation = Reject(
-          kUnitsExceeded, Path(v.name, "units"),
-          absl::StrCat("the authorization has ", left < 0 ? 0 : left,
-                       " units left, fewer than this line reports; report at most the units "
-                       "left and ask the plan for more"));
+      verdict.violation =
+          Reject(kUnitsExceeded, Path(v.name, "units"),
+                 absl::StrCat("the authorization has ", left < 0 ? 0 : left,
+                              " units left, fewer than this line reports; report at most the units "
+                              "left and ask the plan for more"));
       return verdict;
     }
     verdict.routed.units_used = v.units;

@@ -119,9 +119,7 @@ class PendingAuthorizations {
   void Put(const hub::v1::Authorization& authorization);
   bool empty() const { return pending_.empty(); }
   void Clear() { pending_.clear(); }
-  const absl::flat_hash_map<std::string, hub::v1::Authorization>& all() const {
-    return pending_;
-  }
+  const absl::flat_hash_map<std::string, hub::v1::Authorization>& all() const { return pending_; }
 
  private:
   absl::flat_hash_map<std::string, hub::v1::Authorization> pending_;

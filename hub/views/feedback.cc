@@ -32,8 +32,7 @@ absl::Status ListFeedback(const storage::FeedStore& feed, const storage::Directo
   if (!request.page_token().empty() && after.empty()) return InvalidPageTokenError();
   absl::StatusOr<hub::v1::Provider> provider = directory.GetProvider(request.provider_id());
   if (absl::IsNotFound(provider.status())) {
-    return absl::NotFoundError(absl::StrCat("no provider has provider_id \"",
-                                            request.provider_id(),
+    return absl::NotFoundError(absl::StrCat("no provider has provider_id \"", request.provider_id(),
                                             "\"; ListProviders shows the providers of this hub"));
   }
   RETURN_IF_ERROR(provider.status());

@@ -26,8 +26,7 @@ std::string TodayOf(absl::Time now) {
 void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
   const int64_t seconds = absl::ToUnixSeconds(t);
   ts->set_seconds(seconds);
-  ts->set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
+  ts->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
 }
 
 // The start of `iso_day` (UTC); nullopt if it is not a real day.
@@ -68,8 +67,7 @@ bool AwaitsOutreach(const hub::v1::Authorization& a) {
 
 // Sets outreach_due_by and outreach_overdue of `entry` when outreach is due
 // (see provider_views.h).
-void SetOutreachDue(std::string_view referral_day, absl::Time now,
-                    hub::v1::WorklistEntry& entry) {
+void SetOutreachDue(std::string_view referral_day, absl::Time now, hub::v1::WorklistEntry& entry) {
   std::optional<absl::Time> referred = StartOfDay(referral_day);
   if (!referred.has_value()) return;
   const absl::Time due = *referred + kOutreachWindow;
@@ -82,8 +80,7 @@ void SetOutreachDue(std::string_view referral_day, absl::Time now,
 absl::StatusOr<bool> ProviderServesMember(const storage::CareStore& care,
                                           std::string_view provider_id, std::string_view cin,
                                           std::string_view iso_date) {
-  ASSIGN_OR_RETURN(std::vector<hub::v1::Assignment> assignments,
-                   care.AssignmentsOn(cin, iso_date));
+  ASSIGN_OR_RETURN(std::vector<hub::v1::Assignment> assignments, care.AssignmentsOn(cin, iso_date));
   for (const hub::v1::Assignment& a : assignments) {
     if (a.provider_id() == provider_id && storage::CareStore::HoldsSlot(a)) return true;
   }
@@ -118,11 +115,7 @@ absl::Status CheckCarePlanAccess(const storage::CareStore& care, std::string_vie
 }
 
 ProviderViews::ProviderViews(storage::Store* store, const storage::DirectoryStore* directory)
-    : directory_(directory),
-      members_(store),
-      care_(store),
-      care_plans_(store),
-      quality_(store) {}
+    : directory_(directory), members_(store), care_(store), care_plans_(store), quality_(store) {}
 
 absl::Status ProviderViews::CheckProvider(std::string_view provider_id) const {
   if (provider_id.empty()) {
@@ -139,8 +132,7 @@ absl::Status ProviderViews::CheckProvider(std::string_view provider_id) const {
   return provider.status();
 }
 
-absl::Status ProviderViews::ListMembers(const hub::v1::ListMembersRequest& request,
-                                        absl::Time now,
+absl::Status ProviderViews::ListMembers(const hub::v1::ListMembersRequest& request, absl::Time now,
                                         hub::v1::ListMembersResponse& response) const {
   RETURN_IF_ERROR(CheckProvider(request.provider_id()));
   const std::string& plan_id = request.plan_id();
@@ -163,8 +155,8 @@ absl::Status ProviderViews::ListMembers(const hub::v1::ListMembersRequest& reque
   }
   ASSIGN_OR_RETURN(const int page_size, EffectivePageSize(request.page_size()));
   // A token is only good for the same provider, plan filter and day.
-  const std::string token_kind = absl::StrCat("worklist/", request.provider_id(), "/", plan_id,
-                                              "/", request.as_of_date());
+  const std::string token_kind =
+      absl::StrCat("worklist/", request.provider_id(), "/", plan_id, "/", request.as_of_date());
   ASSIGN_OR_RETURN(const std::string after, DecodePageToken(token_kind, request.page_token()));
   if (!request.page_token().empty() && after.empty()) return InvalidPageTokenError();
 
@@ -197,11 +189,10 @@ absl::Status ProviderViews::ListMembers(const hub::v1::ListMembersRequest& reque
           entry.set_start_date(a->benefit_start_date());
           entry.set_over_capacity(a->over_capacity());
           if (AwaitsOutreach(*a)) {
-            ASSIGN_OR_RETURN(
-                std::vector<std::string> attempts,
-                care_.OutreachAttemptDates(provider_id, index.plan_id, index.cin, ""));
-            const bool reached = std::any_of(
-                attempts.begin(), attempts.end(), [&](const std::string& day) {
+            ASSIGN_OR_RETURN(std::vector<std::string> attempts,
+                             care_.OutreachAttemptDates(provider_id, index.plan_id, index.cin, ""));
+            const bool reached =
+                std::any_of(attempts.begin(), attempts.end(), [&](const std::string& day) {
                   return day >= a->benefit_start_date() &&
                          (a->benefit_end_date().empty() || day <= a->benefit_end_date());
                 });
@@ -226,8 +217,8 @@ absl::Status ProviderViews::ListMembers(const hub::v1::ListMembersRequest& reque
                              care_.OutreachAttemptDates(provider_id, index.plan_id, index.cin,
                                                         a->authorization_number()));
             if (attempts.empty()) {
-              SetOutreachDue(a->referral_date().empty() ? a->start_date() : a->referral_date(),
-                             now, entry);
+              SetOutreachDue(a->referral_date().empty() ? a->start_date() : a->referral_date(), now,
+                             entry);
             }
           }
         }
@@ -247,8 +238,7 @@ absl::Status ProviderViews::ListMembers(const hub::v1::ListMembersRequest& reque
   return absl::OkStatus();
 }
 
-absl::Status ProviderViews::GetCarePlan(const hub::v1::GetCarePlanRequest& request,
-                                        absl::Time now,
+absl::Status ProviderViews::GetCarePlan(const hub::v1::GetCarePlanRequest& request, absl::Time now,
                                         hub::v1::GetCarePlanResponse& response) const {
   RETURN_IF_ERROR(CheckProvider(request.provider_id()));
   if (!ValidateCin(request.cin()).ok()) {

@@ -4,6 +4,8 @@
 // code), the mapping errors of the template's columns, and the round trip
 // Submission -> template row -> CSV bytes -> Submission.
 
+#include "adapters/templates/cbo_template.h"
+
 #include <map>
 #include <set>
 #include <string>
@@ -14,7 +16,6 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "adapters/mapping/row_mapper.h"
-#include "adapters/templates/cbo_template.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "tests/adapters/export_test_util.h"
@@ -41,7 +42,8 @@ class Collect : public SubmissionSink {
   }
   std::string ErrorsText() const {
     std::string out;
-    for (const auto& e : errors) absl::StrAppend(&out, e.row_number, ":", e.field, ":", e.reason_code, " ");
+    for (const auto& e : errors)
+      absl::StrAppend(&out, e.row_number, ":", e.field, ":", e.reason_code, " ");
     return out;
   }
   std::vector<int64_t> rows;
@@ -83,11 +85,18 @@ std::map<std::string, std::string> GoodRow(const std::string& type) {
   } else if (type == "enrollment_status") {
     r.insert({{"ecm_status", "enrolled"}});
   } else if (type == "service") {
-    r.insert({{"hcpcs_code", "G9008"}, {"units", "1"}, {"place_of_service", "12"},
-              {"in_person", "Y"}, {"staff_type", "clinical"}, {"diagnosis_codes", "Z59.00"}});
+    r.insert({{"hcpcs_code", "G9008"},
+              {"units", "1"},
+              {"place_of_service", "12"},
+              {"in_person", "Y"},
+              {"staff_type", "clinical"},
+              {"diagnosis_codes", "Z59.00"}});
   } else if (type == "invoice_line") {
-    r.insert({{"invoice_number", "INV-1"}, {"line_number", "1"}, {"hcpcs_code", "G9008"},
-              {"units", "1"}, {"charge", "125.00"}});
+    r.insert({{"invoice_number", "INV-1"},
+              {"line_number", "1"},
+              {"hcpcs_code", "G9008"},
+              {"units", "1"},
+              {"charge", "125.00"}});
   } else if (type == "referral_status") {
     r.insert({{"authorization_number", "AUTH-1"}, {"referral_status", "accepted"}});
   }
@@ -188,7 +197,8 @@ TEST(CboTemplateTest, RowRequiredMissingPerRecordType) {
       {"outreach", {"cin", "record_date", "method", "successful", "minutes"}},
       {"enrollment_status", {"cin", "record_date", "ecm_status"}},
       {"service",
-       {"cin", "record_date", "hcpcs_code", "units", "place_of_service", "in_person", "staff_type"}},
+       {"cin", "record_date", "hcpcs_code", "units", "place_of_service", "in_person",
+        "staff_type"}},
       {"invoice_line",
        {"cin", "record_date", "invoice_number", "line_number", "hcpcs_code", "units", "charge"}},
       {"referral_status", {"cin", "record_date", "authorization_number", "referral_status"}},
@@ -218,15 +228,20 @@ TEST(CboTemplateTest, RowRequiredMissingPerRecordType) {
     std::string missing;
   };
   const std::vector<Case> cases = {
-      {"enrollment_status", {{"ecm_status", "discontinued"}, {"discontinuation_code", "3"}},
+      {"enrollment_status",
+       {{"ecm_status", "discontinued"}, {"discontinuation_code", "3"}},
        "discontinuation_date"},
       {"enrollment_status",
        {{"discontinuation_date", "2026-11-30"}, {"discontinuation_code", "15"}},
        "discontinuation_reason"},
-      {"enrollment_status", {{"new_address_line1", "1 Main St"}, {"new_address_state", "CA"}, {"new_address_zip", "92101"}},
+      {"enrollment_status",
+       {{"new_address_line1", "1 Main St"},
+        {"new_address_state", "CA"},
+        {"new_address_zip", "92101"}},
        "new_address_city"},
       {"referral_status", {{"referral_status", "declined"}}, "closure_reason"},
-      {"referral_status", {{"referral_status", "closed"}, {"closure_reason", "other"}},
+      {"referral_status",
+       {{"referral_status", "closed"}, {"closure_reason", "other"}},
        "closure_reason_text"},
   };
   for (const auto& c : cases) {
@@ -322,9 +337,9 @@ TEST(CboTemplateTest, OneBadRowDoesNotStopTheFileAndStatsCountBothSteps) {
   bad_mapping["record_date"] = "yesterday";
   Collect sink;
   ReaderStats stats;
-  ASSERT_TRUE(ReadTemplate(Csv({GoodRow("outreach"), bad_template, bad_mapping,
-                                GoodRow("referral_status")}),
-                           sink, &stats)
+  ASSERT_TRUE(ReadTemplate(
+                  Csv({GoodRow("outreach"), bad_template, bad_mapping, GoodRow("referral_status")}),
+                  sink, &stats)
                   .ok());
   EXPECT_EQ(sink.rows, (std::vector<int64_t>{1, 4}));
   ASSERT_EQ(sink.errors.size(), 2u);

@@ -145,23 +145,51 @@ TEST_P(ExportLayoutTest, HasTheThreeExportLayoutsInTextFormats) {
 TEST_P(ExportLayoutTest, RtfMapsTheDomainColumns) {
   const FileLayout* l = FindLayout(profile_, hub::v1::FILE_KIND_RETURN_TRANSMISSION);
   ASSERT_NE(l, nullptr);
-  const std::vector<std::string> targets = {
-      "plan.dhcs_plan_code", "plan.name", "member.cin", "member.name.last", "member.name.first",
-      "new_address", "member.experiencing_homelessness", "member.address.line1",
-      "member.address.city", "member.address.state", "member.address.zip", "new_phone",
-      "member.phone", "populations_of_focus", "enrollment.status", "enrollment.acuity",
-      "enrollment.enrollment_start_date", "enrollment.enrollment_end_date",
-      "enrollment.care_plan_revision_date", "enrollment.care_conference_date",
-      "enrollment.assessment_start_date", "enrollment.assessment_completed_date",
-      "enrollment.last_encounter_date", "enrollment.lead_care_manager.name",
-      "enrollment.lead_care_manager.phone", "enrollment.lead_care_manager.email",
-      "enrollment.discontinuation.date", "enrollment.discontinuation.dhcs_code",
-      "enrollment.discontinuation.reason", "enrollment.in_person_encounters",
-      "enrollment.telephonic_encounters", "production_date", "reporting_period", "provider.name",
-      "provider.npi", "provider.tin", "provider.phone", "authorization_number", "referral_status",
-      "referral_status_date", "closure_reason", "closure_reason_text"};
+  const std::vector<std::string> targets = {"plan.dhcs_plan_code",
+                                            "plan.name",
+                                            "member.cin",
+                                            "member.name.last",
+                                            "member.name.first",
+                                            "new_address",
+                                            "member.experiencing_homelessness",
+                                            "member.address.line1",
+                                            "member.address.city",
+                                            "member.address.state",
+                                            "member.address.zip",
+                                            "new_phone",
+                                            "member.phone",
+                                            "populations_of_focus",
+                                            "enrollment.status",
+                                            "enrollment.acuity",
+                                            "enrollment.enrollment_start_date",
+                                            "enrollment.enrollment_end_date",
+                                            "enrollment.care_plan_revision_date",
+                                            "enrollment.care_conference_date",
+                                            "enrollment.assessment_start_date",
+                                            "enrollment.assessment_completed_date",
+                                            "enrollment.last_encounter_date",
+                                            "enrollment.lead_care_manager.name",
+                                            "enrollment.lead_care_manager.phone",
+                                            "enrollment.lead_care_manager.email",
+                                            "enrollment.discontinuation.date",
+                                            "enrollment.discontinuation.dhcs_code",
+                                            "enrollment.discontinuation.reason",
+                                            "enrollment.in_person_encounters",
+                                            "enrollment.telephonic_encounters",
+                                            "production_date",
+                                            "reporting_period",
+                                            "provider.name",
+                                            "provider.npi",
+                                            "provider.tin",
+                                            "provider.phone",
+                                            "authorization_number",
+                                            "referral_status",
+                                            "referral_status_date",
+                                            "closure_reason",
+                                            "closure_reason_text"};
   for (const auto& t : targets) EXPECT_TRUE(MapsTarget(*l, t)) << t;
-  for (const std::string t : {"member.cin", "provider.npi", "production_date", "reporting_period"}) {
+  for (const std::string t :
+       {"member.cin", "provider.npi", "production_date", "reporting_period"}) {
     ASSERT_NE(MappingOf(*l, t), nullptr) << t;
     EXPECT_TRUE(MappingOf(*l, t)->required()) << t;
   }
@@ -193,7 +221,8 @@ TEST_P(ExportLayoutTest, OtfAndInvoiceMapTheDomainColumns) {
         "attempt.attempt_date", "attempt.method", "attempt.successful", "attempt.minutes"}) {
     EXPECT_TRUE(MapsTarget(*otf, t)) << t;
   }
-  for (const std::string t : {"member.cin", "provider.npi", "attempt.attempt_date", "attempt.method"}) {
+  for (const std::string t :
+       {"member.cin", "provider.npi", "attempt.attempt_date", "attempt.method"}) {
     EXPECT_TRUE(MappingOf(*otf, t)->required()) << t;
   }
   const FileLayout* inv = FindLayout(profile_, hub::v1::FILE_KIND_INVOICE);
@@ -545,7 +574,8 @@ TEST(ExportPlanSpecificTest, CommunityHealthGroupFixedWidthRecords) {
   ASSERT_TRUE(bytes.ok()) << bytes.status();
   std::vector<std::string> lines = absl::StrSplit(*bytes, "\r\n", absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 5u);  // H, 3 D, T
-  const int length = FindLayout(*p, hub::v1::FILE_KIND_RETURN_TRANSMISSION)->fixed_width().record_length();
+  const int length =
+      FindLayout(*p, hub::v1::FILE_KIND_RETURN_TRANSMISSION)->fixed_width().record_length();
   for (const auto& line : lines) EXPECT_EQ(line.size(), static_cast<size_t>(length));
   EXPECT_EQ(lines[0][0], 'H');
   EXPECT_EQ(lines[1][0], 'D');
@@ -577,7 +607,8 @@ TEST(DerivedFieldsTest, Dollars) {
   EXPECT_EQ(ParseDollars(" $1,250.00 "), 125000);
   EXPECT_EQ(ParseDollars(".75"), 75);
   EXPECT_EQ(ParseDollars("0"), 0);
-  for (const char* bad : {"", "$", ".", "12.345", "-1.00", "1e3", "12x", ",100", "1234567890123456"}) {
+  for (const char* bad :
+       {"", "$", ".", "12.345", "-1.00", "1e3", "12x", ",100", "1234567890123456"}) {
     EXPECT_FALSE(ParseDollars(bad).has_value()) << bad;
   }
 }

@@ -17,8 +17,8 @@ namespace hub::adapters::testing {
 
 inline const std::vector<std::string>& ExportPlans() {
   static const auto* plans = new std::vector<std::string>{
-      "aetna", "blue_shield_promise", "community_health_group", "health_net",
-      "kaiser", "molina", "united"};
+      "aetna", "blue_shield_promise", "community_health_group", "health_net", "kaiser", "molina",
+      "united"};
   return *plans;
 }
 

@@ -45,7 +45,8 @@ inline absl::StatusOr<hub::v1::PlanProfile> LoadPlanProfile(const std::string& p
   return profile;
 }
 
-inline const hub::v1::FileLayout* FindLayout(const hub::v1::PlanProfile& p, hub::v1::FileKind kind) {
+inline const hub::v1::FileLayout* FindLayout(const hub::v1::PlanProfile& p,
+                                             hub::v1::FileKind kind) {
   for (const auto& l : p.layouts()) {
     if (l.kind() == kind) return &l;
   }
@@ -83,7 +84,8 @@ class CollectingSink : public CanonicalRowSink {
 
   std::string ErrorsText() const {
     std::string out;
-    for (const auto& e : errors) absl::StrAppend(&out, e.row_number, ":", e.field, ":", e.reason_code, " ");
+    for (const auto& e : errors)
+      absl::StrAppend(&out, e.row_number, ":", e.field, ":", e.reason_code, " ");
     return out;
   }
 

@@ -62,8 +62,7 @@ void CheckGolden(const fs::path& path, const std::string& bytes) {
     return;
   }
   auto golden = ReadFile(path);
-  ASSERT_TRUE(golden.ok()) << golden.status()
-                           << " (run with HUB_UPDATE_GOLDEN=1 to create it)";
+  ASSERT_TRUE(golden.ok()) << golden.status() << " (run with HUB_UPDATE_GOLDEN=1 to create it)";
   EXPECT_EQ(bytes, *golden) << path
                             << " differs; if the change is intended, regenerate with "
                                "HUB_UPDATE_GOLDEN=1 and review the diff";
@@ -148,8 +147,8 @@ hub::v1::Member GoldenMember(const std::string& cin, const std::string& first,
 }
 
 hub::v1::ServiceRecord Line(const std::string& cin, const std::string& date,
-                            const std::string& code, std::vector<std::string> modifiers,
-                            int units, int64_t cents, const std::string& auth,
+                            const std::string& code, std::vector<std::string> modifiers, int units,
+                            int64_t cents, const std::string& auth,
                             std::vector<std::string> diagnoses, const std::string& pos = "12") {
   hub::v1::ServiceRecord s;
   s.set_cin(cin);
@@ -176,13 +175,18 @@ TEST(GoldenExport837Test, ProfessionalClaims) {
   const hub::v1::Member lupe =
       GoldenMember("87654321B", "Lupe", "Nguyen", "1990-01-15", hub::v1::SEX_UNKNOWN);
   const std::vector<BilledService> harbor_lines = {
-      {"rec_000101", maria, Line("99898657G", "2026-11-18", "G9008", {"U1"}, 1, 12500, "", {"Z59.00", "F20.9"})},
-      {"rec_000102", lupe, Line("87654321B", "2026-11-20", "H0043", {"U6"}, 4, 30050, "AUTH-2026-000200", {"Z59.01"})},
-      {"rec_000103", maria, Line("99898657G", "2026-11-18", "G9008", {"U2"}, 2, 5000, "", {"F20.9"}, "02")},
-      {"rec_000104", lupe, Line("87654321B", "2026-11-21", "H0043", {"U6"}, 2, 15025, "AUTH-2026-000200", {"Z59.01"})},
+      {"rec_000101", maria,
+       Line("99898657G", "2026-11-18", "G9008", {"U1"}, 1, 12500, "", {"Z59.00", "F20.9"})},
+      {"rec_000102", lupe,
+       Line("87654321B", "2026-11-20", "H0043", {"U6"}, 4, 30050, "AUTH-2026-000200", {"Z59.01"})},
+      {"rec_000103", maria,
+       Line("99898657G", "2026-11-18", "G9008", {"U2"}, 2, 5000, "", {"F20.9"}, "02")},
+      {"rec_000104", lupe,
+       Line("87654321B", "2026-11-21", "H0043", {"U6"}, 2, 15025, "AUTH-2026-000200", {"Z59.01"})},
   };
   const std::vector<BilledService> meals_lines = {
-      {"rec_000201", lupe, Line("87654321B", "2026-11-03", "S5170", {"U6"}, 14, 19600, "AUTH-2026-000310", {"E11.9"})},
+      {"rec_000201", lupe,
+       Line("87654321B", "2026-11-03", "S5170", {"U6"}, 14, 19600, "AUTH-2026-000310", {"E11.9"})},
   };
   X12_837PEnvelope envelope;
   envelope.sender_id = "SDCOUNTYHUB";
@@ -194,7 +198,8 @@ TEST(GoldenExport837Test, ProfessionalClaims) {
   envelope.control_number = 4242;
   X12_837PWriter writer(envelope);
   const Payer837 payer{"MOLINA HEALTHCARE OF CALIFORNIA", "MOLINACA"};
-  BillingProvider837 harbor{"Harbor Community Services", "1234567893", "953456789", {}, "251S00000X"};
+  BillingProvider837 harbor{
+      "Harbor Community Services", "1234567893", "953456789", {}, "251S00000X"};
   harbor.address.set_line1("500 Harbor Dr");
   harbor.address.set_city("San Diego");
   harbor.address.set_state("CA");
@@ -208,7 +213,8 @@ TEST(GoldenExport837Test, ProfessionalClaims) {
   const auto harbor_claims = GroupServicesIntoClaims(harbor_lines);
   ASSERT_EQ(harbor_claims.size(), 3u);
   ASSERT_TRUE(writer.AddBillingProvider(harbor, payer, harbor_claims, bytes).ok());
-  ASSERT_TRUE(writer.AddBillingProvider(meals, payer, GroupServicesIntoClaims(meals_lines), bytes).ok());
+  ASSERT_TRUE(
+      writer.AddBillingProvider(meals, payer, GroupServicesIntoClaims(meals_lines), bytes).ok());
   ASSERT_TRUE(writer.Finish(bytes).ok());
   EXPECT_EQ(writer.claims(), 4);
   CheckGolden(GoldenDir() / "837p" / "claims.x12", bytes);

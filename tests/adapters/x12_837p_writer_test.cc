@@ -5,6 +5,8 @@
 // claims per (member, day, authorization), CLM02 = sum of the SV1 charges,
 // HI / SV1 diagnosis pointers, control numbers from the caller.
 
+#include "adapters/writers/x12_837p_writer.h"
+
 #include <functional>
 #include <map>
 #include <string>
@@ -15,7 +17,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "adapters/readers/x12_reader.h"
-#include "adapters/writers/x12_837p_writer.h"
 #include "gtest/gtest.h"
 
 namespace hub::adapters {
@@ -241,7 +242,8 @@ TEST(X12_837PWriterTest, ReadsBackWithCorrectEnvelopeAndStructure) {
   EXPECT_TRUE(absl::StrContains(bytes, "REF*EI*953456789~"));
   EXPECT_TRUE(absl::StrContains(bytes, "N4*San Diego*CA*921011234~"));
   EXPECT_TRUE(absl::StrContains(bytes, "DMG*D8*19750505*M~"));
-  EXPECT_TRUE(absl::StrContains(bytes, "NM1*PR*2*MOLINA HEALTHCARE OF CALIFORNIA*****PI*MOLINACA~"));
+  EXPECT_TRUE(
+      absl::StrContains(bytes, "NM1*PR*2*MOLINA HEALTHCARE OF CALIFORNIA*****PI*MOLINACA~"));
 }
 
 TEST(X12_837PWriterTest, SplitsTransactionSetsAndRepeatsTheBillingProvider) {
@@ -269,8 +271,8 @@ TEST(X12_837PWriterTest, SplitsTransactionSetsAndRepeatsTheBillingProvider) {
     EXPECT_EQ(clm, 2);
     EXPECT_EQ(billing, 1);
     EXPECT_EQ(first_hl, 1);  // HL numbering restarts in each set
-    EXPECT_TRUE(absl::StrContains(
-        bytes, absl::StrCat("SE*", set.segments.size() + 2, "*", set.envelope.control_number, "~")));
+    EXPECT_TRUE(absl::StrContains(bytes, absl::StrCat("SE*", set.segments.size() + 2, "*",
+                                                      set.envelope.control_number, "~")));
   }
 }
 
@@ -297,24 +299,26 @@ TEST(X12_837PWriterTest, RejectsBadInputWithoutWritingOrEchoingIt) {
       {"bad npi", [](BillingProvider837& p, auto&) { p.npi = "1234567890"; }},
       {"bad tin", [](BillingProvider837& p, auto&) { p.tin = "12-345"; }},
       {"separator in name", [](BillingProvider837& p, auto&) { p.name = "A*B"; }},
-      {"separator in member", [](auto&, std::vector<Claim837>& c) {
-         c[0].member.mutable_name()->set_last("Ri~vera");
-       }},
+      {"separator in member",
+       [](auto&, std::vector<Claim837>& c) { c[0].member.mutable_name()->set_last("Ri~vera"); }},
       {"bad cin", [](auto&, std::vector<Claim837>& c) { c[0].member.set_cin("12345"); }},
       {"no lines", [](auto&, std::vector<Claim837>& c) { c[0].lines.clear(); }},
-      {"mixed days", [](auto&, std::vector<Claim837>& c) {
-         c[0].lines[1].set_service_date("2026-11-09");
-       }},
-      {"no diagnosis", [](auto&, std::vector<Claim837>& c) {
+      {"mixed days",
+       [](auto&, std::vector<Claim837>& c) { c[0].lines[1].set_service_date("2026-11-09"); }},
+      {"no diagnosis",
+       [](auto&, std::vector<Claim837>& c) {
          for (auto& l : c[0].lines) l.clear_diagnosis_codes();
        }},
-      {"13 diagnoses", [](auto&, std::vector<Claim837>& c) {
-         for (int i = 0; i < 13; ++i) c[0].lines[0].add_diagnosis_codes(absl::StrCat("Z59.", 10 + i));
+      {"13 diagnoses",
+       [](auto&, std::vector<Claim837>& c) {
+         for (int i = 0; i < 13; ++i)
+           c[0].lines[0].add_diagnosis_codes(absl::StrCat("Z59.", 10 + i));
        }},
       {"bad hcpcs", [](auto&, std::vector<Claim837>& c) { c[0].lines[0].set_hcpcs_code("G90"); }},
       {"zero units", [](auto&, std::vector<Claim837>& c) { c[0].lines[0].set_units(0); }},
       {"bad pos", [](auto&, std::vector<Claim837>& c) { c[0].lines[0].set_place_of_service("1"); }},
-      {"long claim id", [](auto&, std::vector<Claim837>& c) { c[0].claim_id = std::string(39, 'x'); }},
+      {"long claim id",
+       [](auto&, std::vector<Claim837>& c) { c[0].claim_id = std::string(39, 'x'); }},
   };
   for (const auto& tc : cases) {
     SCOPED_TRACE(tc.name);

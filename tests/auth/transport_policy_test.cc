@@ -11,9 +11,9 @@ namespace {
 using ::testing::HasSubstr;
 
 TEST(auth_TransportPolicyTest, PlaintextIsAllowedOnLoopback) {
-  for (const char* address : {"127.0.0.1:50051", "127.0.0.1:0", "127.8.9.10:1",
-                              "[::1]:50051", "[0:0:0:0:0:0:0:1]:80", "localhost:50051",
-                              "LOCALHOST:7", "[::ffff:127.0.0.1]:9"}) {
+  for (const char* address :
+       {"127.0.0.1:50051", "127.0.0.1:0", "127.8.9.10:1", "[::1]:50051", "[0:0:0:0:0:0:0:1]:80",
+        "localhost:50051", "LOCALHOST:7", "[::ffff:127.0.0.1]:9"}) {
     EXPECT_TRUE(CheckListenAddress(address, /*tls_enabled=*/false).ok()) << address;
   }
 }
@@ -34,9 +34,9 @@ TEST(auth_TransportPolicyTest, TlsAllowsAnyInterface) {
 }
 
 TEST(auth_TransportPolicyTest, MalformedAddressesAreInvalidEvenWithTls) {
-  for (const char* address : {"", "127.0.0.1", "localhost", ":50051", "127.0.0.1:",
-                              "127.0.0.1:65536", "127.0.0.1:5x", "::1:50051", "[::1]50051",
-                              "[::1]", "127.0.0.1:123456"}) {
+  for (const char* address :
+       {"", "127.0.0.1", "localhost", ":50051", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:5x",
+        "::1:50051", "[::1]50051", "[::1]", "127.0.0.1:123456"}) {
     for (bool tls : {false, true}) {
       EXPECT_EQ(CheckListenAddress(address, tls).code(), absl::StatusCode::kInvalidArgument)
           << address << " tls=" << tls;

@@ -6,11 +6,10 @@ namespace hub {
 namespace {
 
 TEST(CivilDateTest, ParsesEveryPlanFormatToTheSameDay) {
-  for (auto [text, format] : {std::pair{"2026-01-31", DateFormat::kIso},
-                              std::pair{"01/31/2026", DateFormat::kUsSlash},
-                              std::pair{"1/31/2026", DateFormat::kUsSlash},
-                              std::pair{"01-31-2026", DateFormat::kUsDash},
-                              std::pair{"20260131", DateFormat::kCompact}}) {
+  for (auto [text, format] :
+       {std::pair{"2026-01-31", DateFormat::kIso}, std::pair{"01/31/2026", DateFormat::kUsSlash},
+        std::pair{"1/31/2026", DateFormat::kUsSlash}, std::pair{"01-31-2026", DateFormat::kUsDash},
+        std::pair{"20260131", DateFormat::kCompact}}) {
     auto date = CivilDate::Parse(text, format);
     ASSERT_TRUE(date.ok()) << text;
     EXPECT_EQ(date->ToIso(), "2026-01-31") << text;

@@ -32,14 +32,14 @@ TEST(ReferenceDataTest, CommunitySupportCodesCoverEverySupport) {
     supports.insert(code.community_support());
     EXPECT_EQ(code.hcpcs_code().size(), 5u) << code.ShortDebugString();
     EXPECT_TRUE(AllUpperOrDigit(code.hcpcs_code())) << code.ShortDebugString();
-    ASSERT_EQ(code.modifiers_size(), 1) << "one row per code/modifier pair: "
-                                        << code.ShortDebugString();
+    ASSERT_EQ(code.modifiers_size(), 1)
+        << "one row per code/modifier pair: " << code.ShortDebugString();
     for (const std::string& modifier : code.modifiers()) {
       EXPECT_EQ(modifier.size(), 2u) << code.ShortDebugString();
       EXPECT_TRUE(AllUpperOrDigit(modifier)) << code.ShortDebugString();
     }
-    EXPECT_TRUE(rows.emplace(code.community_support(), code.hcpcs_code() + code.modifiers(0))
-                    .second)
+    EXPECT_TRUE(
+        rows.emplace(code.community_support(), code.hcpcs_code() + code.modifiers(0)).second)
         << "duplicate row " << code.ShortDebugString();
   }
   // Every value of the enum except UNSPECIFIED has at least one billing code.
@@ -56,7 +56,8 @@ TEST(ReferenceDataTest, CommunitySupportCodesCoverEverySupport) {
   // Spot checks straight from the domain.md table.
   EXPECT_TRUE(rows.count({v1::COMMUNITY_SUPPORT_HOUSING_DEPOSITS, "H0044U2"}));
   EXPECT_TRUE(rows.count({v1::COMMUNITY_SUPPORT_ASTHMA_REMEDIATION, "S5165U5"}));
-  EXPECT_TRUE(rows.count({v1::COMMUNITY_SUPPORT_ENVIRONMENTAL_ACCESSIBILITY_ADAPTATIONS, "S5165U6"}));
+  EXPECT_TRUE(
+      rows.count({v1::COMMUNITY_SUPPORT_ENVIRONMENTAL_ACCESSIBILITY_ADAPTATIONS, "S5165U6"}));
   EXPECT_TRUE(rows.count({v1::COMMUNITY_SUPPORT_SOBERING_CENTERS, "H0014U6"}));
   EXPECT_TRUE(rows.count({v1::COMMUNITY_SUPPORT_TRANSITIONAL_RENT, "H0040U1"}));
   EXPECT_TRUE(rows.count({v1::COMMUNITY_SUPPORT_TRANSITIONAL_RENT, "H0040U2"}));

@@ -10,11 +10,11 @@
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "hub/rpc/admin_service.h"
 #include "hub/common/log.h"
 #include "hub/common/paging.h"
 #include "hub/common/rpc_status.h"
 #include "hub/common/update_mask.h"
+#include "hub/rpc/admin_service.h"
 #include "hub/v1/admin_service.grpc.pb.h"
 #include "storage/store.h"
 #include "tests/hub/hub_test_util.h"
@@ -27,10 +27,9 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 TEST(hub_LogTest, FormatsOneJsonObjectWithTypedFields) {
-  std::string line = log::FormatLine("2026-11-23T10:56:00.000Z", log::Level::kWarning,
-                                     "seed_loaded",
-                                     {{"plan_id", "molina"}, {"count", 7}, {"big", int64_t{1} << 40},
-                                      {"ok", true}});
+  std::string line = log::FormatLine(
+      "2026-11-23T10:56:00.000Z", log::Level::kWarning, "seed_loaded",
+      {{"plan_id", "molina"}, {"count", 7}, {"big", int64_t{1} << 40}, {"ok", true}});
   EXPECT_EQ(line,
             "{\"ts\":\"2026-11-23T10:56:00.000Z\",\"level\":\"warning\",\"event\":\"seed_loaded\","
             "\"plan_id\":\"molina\",\"count\":7,\"big\":1099511627776,\"ok\":true}");
@@ -135,8 +134,7 @@ TEST(hub_RpcStatusTest, CodesAndMessagesRoundTrip) {
 
 TEST(hub_AdminServiceTest, BackupIdsFromClockAndLabel) {
   EXPECT_EQ(*AdminService::BackupId(testing::FixedTime(), ""), "20261123T105600Z");
-  EXPECT_EQ(*AdminService::BackupId(testing::FixedTime(), "nightly"),
-            "20261123T105600Z-nightly");
+  EXPECT_EQ(*AdminService::BackupId(testing::FixedTime(), "nightly"), "20261123T105600Z-nightly");
   for (const char* bad : {"Nightly", "a/b", "..", "x y", "123456789012345678901234567890123"}) {
     EXPECT_EQ(AdminService::BackupId(testing::FixedTime(), bad).status().code(),
               absl::StatusCode::kInvalidArgument)

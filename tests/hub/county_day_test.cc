@@ -9,33 +9,33 @@
 // files, providers read their worklists), no member's CIN, name, birth date,
 // street or phone appears in any log line, in /metrics (labels included), in
 // the dashboard's JSON or in MonitorService's summary.
-#include <chrono>
+#include <grpcpp/grpcpp.h>
+#include <httplib.h>
+
 #include <algorithm>
+#include <chrono>
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
-#include <httplib.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "adapters/plan_adapter.h"
+#include "base/sha256.h"
 #include "generator/county.h"
 #include "generator/inputs.h"
 #include "generator/native_files.h"
 #include "generator/provider_day.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "hub/v1/monitor_service.grpc.pb.h"
 #include "hub/cli/hubctl_submit.h"
 #include "hub/common/log.h"
 #include "hub/common/rpc_status.h"
-#include "base/sha256.h"
+#include "hub/v1/monitor_service.grpc.pb.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "hub/v1/provider_service.grpc.pb.h"
 #include "tests/hub/hub_test_util.h"
@@ -134,8 +134,7 @@ class CountyDayTest : public ::testing::Test {
             **adapter, kind,
             generator::CountyRows(*county_, plan.plan_id(), kind,
                                   generator::AssignmentRowOptionsFor(*layout)),
-            adapters::RenderOptions{}, generator::ErrorInjection{},
-            [&](std::string_view chunk) {
+            adapters::RenderOptions{}, generator::ErrorInjection{}, [&](std::string_view chunk) {
               bytes.append(chunk);
               return absl::OkStatus();
             });
@@ -168,8 +167,8 @@ class CountyDayTest : public ::testing::Test {
 TEST_F(CountyDayTest, EveryRecordGetsThePredictedResult) {
   // The day's records, per provider, in order.
   std::map<std::string, std::vector<generator::DaySubmission>> by_provider;
-  absl::Status generated = generator::ProviderDaySubmissions(
-      *county_, Day(0.1), [&](const generator::DaySubmission& s) {
+  absl::Status generated =
+      generator::ProviderDaySubmissions(*county_, Day(0.1), [&](const generator::DaySubmission& s) {
         by_provider[s.provider_id].push_back(s);
         return absl::OkStatus();
       });
@@ -231,13 +230,11 @@ TEST_F(CountyDayTest, EveryRecordGetsThePredictedResult) {
 // address or phone.
 TEST_F(CountyDayTest, NoPhiInLogsMetricsOrTheCountySummary) {
   std::map<std::string, std::vector<hub::v1::Submission>> by_provider;
-  ASSERT_TRUE(generator::ProviderDaySubmissions(*county_, Day(0.1),
-                                                [&](const generator::DaySubmission& s) {
-                                                  by_provider[s.provider_id].push_back(
-                                                      s.submission);
-                                                  return absl::OkStatus();
-                                                })
-                  .ok());
+  ASSERT_TRUE(
+      generator::ProviderDaySubmissions(*county_, Day(0.1), [&](const generator::DaySubmission& s) {
+        by_provider[s.provider_id].push_back(s.submission);
+        return absl::OkStatus();
+      }).ok());
   auto stub = hub::v1::ProviderService::NewStub(hub_->channel);
   for (const auto& [provider, submissions] : by_provider) {
     hub::v1::SubmitRequest request;
@@ -387,10 +384,10 @@ TEST_F(CountyDayTest, ProviderFilesGoThroughTheTemplateAndHubctl) {
     options.path = dir + "/" + f.file_name;
     options.batch_size = 7;
     EXPECT_EQ(SubmitJsonLinesCommand(hub_->channel, options, out, err), 0) << err.str();
-    EXPECT_THAT(out.str(), HasSubstr(absl::StrCat("read ", f.records, ", accepted ",
-                                                  f.records - expected(f), ", rejected ",
-                                                  expected(f), " (replayed ",
-                                                  round == 0 ? 0 : f.records, ")")));
+    EXPECT_THAT(out.str(),
+                HasSubstr(absl::StrCat("read ", f.records, ", accepted ", f.records - expected(f),
+                                       ", rejected ", expected(f), " (replayed ",
+                                       round == 0 ? 0 : f.records, ")")));
     for (const auto& [code, n] : f.expected_rejections) {
       EXPECT_THAT(out.str(), HasSubstr(absl::StrCat(code, " ", n))) << code;
     }

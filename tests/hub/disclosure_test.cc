@@ -50,7 +50,8 @@ class DisclosureTest : public ::testing::Test {
 
   // Submits one record from the Part 2 program and returns its stored item.
   hub::v1::FeedItem SubmitPart2(const std::string& key) {
-    EXPECT_TRUE(env_->Submit("hotel_recovery", {testing::EcmOutreach(key, kCin, "2026-11-03")}).ok());
+    EXPECT_TRUE(
+        env_->Submit("hotel_recovery", {testing::EcmOutreach(key, kCin, "2026-11-03")}).ok());
     std::vector<hub::v1::FeedItem> feed = env_->Feed("molina");
     EXPECT_FALSE(feed.empty());
     return feed.back();

@@ -4,6 +4,9 @@
 // back with the plan's own adapter), 837P envelopes and control numbers are
 // right and durable across a hub restart; errors; hubctl export.
 
+#include <google/protobuf/text_format.h>
+#include <grpcpp/grpcpp.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -12,9 +15,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <google/protobuf/text_format.h>
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -148,7 +148,8 @@ std::vector<std::vector<std::string>> Segments(const std::string& x12) {
   return out;
 }
 
-std::vector<std::string> SegmentValues(const std::string& x12, std::string_view id, size_t element) {
+std::vector<std::string> SegmentValues(const std::string& x12, std::string_view id,
+                                       size_t element) {
   std::vector<std::string> values;
   for (const auto& s : Segments(x12)) {
     if (s[0] == id) values.push_back(element < s.size() ? s[element] : "");
@@ -218,8 +219,7 @@ class ExportTest : public ::testing::Test {
       fs::copy_file(source / name / "profile.textproto",
                     fs::path(profiles_dir_) / name / "profile.textproto");
     }
-    absl::StatusOr<hub::v1::PlanProfile> molina =
-        adapters::testing::LoadPlanProfile("molina");
+    absl::StatusOr<hub::v1::PlanProfile> molina = adapters::testing::LoadPlanProfile("molina");
     ASSERT_TRUE(molina.ok()) << molina.status();
     hub::v1::PlanProfile bare = *molina;
     bare.set_name("bare");
@@ -254,18 +254,20 @@ class ExportTest : public ::testing::Test {
     plan("molina", "Molina Healthcare of California", "MOL01", "molina");
     plan("chg", "Community Health Group", "CHG01", "community_health_group");
     plan("bare", "Bare Plan", "BARE01", "bare");
-    ASSERT_TRUE(directory
-                    .CreateProvider(MakeProvider(
-                        "golf_network", "100000007",
-                        {{"molina", true}, {"chg", true}, {"bare", false}}, true))
-                    .ok());
     ASSERT_TRUE(
-        directory.CreateProvider(MakeProvider("hotel_health", "100000008", {{"molina", false}}, true))
+        directory
+            .CreateProvider(MakeProvider("golf_network", "100000007",
+                                         {{"molina", true}, {"chg", true}, {"bare", false}}, true))
+            .ok());
+    ASSERT_TRUE(
+        directory
+            .CreateProvider(MakeProvider("hotel_health", "100000008", {{"molina", false}}, true))
             .ok());
     ASSERT_TRUE(
         directory.CreateProvider(MakeProvider("india_care", "100000009", {{"chg", false}}, false))
             .ok());
-    hub::v1::Provider part2 = MakeProvider("juliet_recovery", "100000010", {{"molina", false}}, true);
+    hub::v1::Provider part2 =
+        MakeProvider("juliet_recovery", "100000010", {{"molina", false}}, true);
     part2.set_part2_program(true);
     ASSERT_TRUE(directory.CreateProvider(part2).ok());
 
@@ -328,8 +330,8 @@ class ExportTest : public ::testing::Test {
     assigned(kC1, "chg", "india_care", "2026-01-01", "");
     assigned(kP, "molina", "juliet_recovery", "2026-01-01", "");
     hub::v1::Authorization auth = MakeAuthorization(
-        "MOL-77", kA1, "molina", "golf_network", hub::v1::COMMUNITY_SUPPORT_MEDICALLY_TAILORED_MEALS,
-        20, "2026-11-01", "2027-01-31");
+        "MOL-77", kA1, "molina", "golf_network",
+        hub::v1::COMMUNITY_SUPPORT_MEDICALLY_TAILORED_MEALS, 20, "2026-11-01", "2027-01-31");
     ASSERT_TRUE(care.PutAuthorization(batch, auth).ok());
     ASSERT_TRUE(store.Commit(batch, storage::Durability::kSync).ok());
     ASSERT_TRUE(store.Close().ok());
@@ -374,9 +376,9 @@ class ExportTest : public ::testing::Test {
     std::vector<std::string> ids;
     for (int i = 0; i < response.results_size(); ++i) {
       const auto& result = response.results(i);
-      EXPECT_TRUE(result.has_accepted())
-          << records[static_cast<size_t>(i)].idempotency_key() << ": "
-          << result.rejected().reason_code() << " " << result.rejected().bad_request().DebugString();
+      EXPECT_TRUE(result.has_accepted()) << records[static_cast<size_t>(i)].idempotency_key()
+                                         << ": " << result.rejected().reason_code() << " "
+                                         << result.rejected().bad_request().DebugString();
       ids.push_back(result.accepted().record_id());
       record_ids_[records[static_cast<size_t>(i)].idempotency_key()] =
           result.accepted().record_id();
@@ -414,13 +416,20 @@ class ExportTest : public ::testing::Test {
       d->set_dhcs_code(1);
     }
     SubmitAll("golf_network",
-              {EcmOutreach("o-a1-nov", kA1, "2026-11-03"), EcmOutreach("o-a1-oct", kA1, "2026-10-15"),
-               EcmOutreach("o-b1-nov", kB1, "2026-11-05"), EcmOutreach("o-s-sep", kS, "2026-09-10"),
+              {EcmOutreach("o-a1-nov", kA1, "2026-11-03"),
+               EcmOutreach("o-a1-oct", kA1, "2026-10-15"),
+               EcmOutreach("o-b1-nov", kB1, "2026-11-05"),
+               EcmOutreach("o-s-sep", kS, "2026-09-10"),
                EcmOutreach("o-s-nov", kS, "2026-11-07"),
                EcmService("s-a1-1", kA1, "2026-11-02"),
                EcmService("s-a1-2", kA1, "2026-11-02", {"U2"}),
-               EcmService("s-a1-3", kA1, "2026-11-12"), EcmService("s-a1-oct", kA1, "2026-10-20"),
-               EcmService("s-b1", kB1, "2026-11-06"), cs, no_dx, e_a1_oct, e_a1_nov,
+               EcmService("s-a1-3", kA1, "2026-11-12"),
+               EcmService("s-a1-oct", kA1, "2026-10-20"),
+               EcmService("s-b1", kB1, "2026-11-06"),
+               cs,
+               no_dx,
+               e_a1_oct,
+               e_a1_nov,
                Referral("r-a1", kA1, "2026-11-10", "MOL-77", hub::v1::REFERRAL_STATUS_ACCEPTED),
                Enrollment("e-b1", kB1, "2026-11-15", hub::v1::ENROLLMENT_STATUS_ENROLLED),
                Enrollment("e-s-sep", kS, "2026-09-15", hub::v1::ENROLLMENT_STATUS_ENROLLED),
@@ -749,11 +758,13 @@ TEST_F(ExportTest, ClaimsAreAnX12837PWithRightEnvelopesAndDurableControlNumbers)
             std::vector<std::string>{absl::StrCat(se - st + 1)});
   // Billing providers, payer, claims and lines.
   EXPECT_THAT(SegmentValues(first.bytes, "NM1", 9),
-              ::testing::IsSupersetOf(std::vector<std::string>{Npi("100000007"), Npi("100000008"), "MOL01", kA1, kA2}));
+              ::testing::IsSupersetOf(
+                  std::vector<std::string>{Npi("100000007"), Npi("100000008"), "MOL01", kA1, kA2}));
   EXPECT_EQ(SegmentValues(first.bytes, "CLM", 1),
             (std::vector<std::string>{record_ids_["s-a1-1"], record_ids_["cs-a1"],
                                       record_ids_["s-a1-3"], record_ids_["s-a2"]}));
-  EXPECT_EQ(SegmentValues(first.bytes, "CLM", 2), (std::vector<std::string>{"250", "300.5", "125", "125"}));
+  EXPECT_EQ(SegmentValues(first.bytes, "CLM", 2),
+            (std::vector<std::string>{"250", "300.5", "125", "125"}));
   EXPECT_EQ(SegmentValues(first.bytes, "SV1", 1).size(), 5u);
   EXPECT_EQ(SegmentValues(first.bytes, "REF", 2),
             (std::vector<std::string>{"123456789", "MOL-77", "123456789"}));
@@ -820,8 +831,7 @@ TEST_F(ExportTest, Part2RecordsAreExportedOnlyUnderTheMembersConsent) {
     auto monitor = hub::v1::MonitorService::NewStub(channel_);
     grpc::ClientContext summary_context;
     hub::v1::GetSummaryResponse summary;
-    ASSERT_TRUE(
-        monitor->GetSummary(&summary_context, hub::v1::GetSummaryRequest(), &summary).ok());
+    ASSERT_TRUE(monitor->GetSummary(&summary_context, hub::v1::GetSummaryRequest(), &summary).ok());
     int64_t molina_held = -1;
     for (const hub::v1::PlanBacklog& b : summary.summary().backlogs()) {
       if (b.plan_id() == "molina") molina_held = b.part2_held_count();
@@ -950,9 +960,9 @@ TEST_F(ExportTest, BadRequestsAreRefusedWithActionableMessages) {
   Exported malformed = Export("Molina Plan", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
   EXPECT_EQ(malformed.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 
-  for (hub::v1::FileKind kind : {hub::v1::FILE_KIND_UNSPECIFIED,
-                                 hub::v1::FILE_KIND_MEMBER_ASSIGNMENT,
-                                 hub::v1::FILE_KIND_CBO_SUBMISSIONS}) {
+  for (hub::v1::FileKind kind :
+       {hub::v1::FILE_KIND_UNSPECIFIED, hub::v1::FILE_KIND_MEMBER_ASSIGNMENT,
+        hub::v1::FILE_KIND_CBO_SUBMISSIONS}) {
     Exported e = Export("molina", kind, "2026-11");
     EXPECT_EQ(e.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << kind;
     EXPECT_THAT(e.status.error_message(), HasSubstr("FILE_KIND_RETURN_TRANSMISSION"));
@@ -977,8 +987,8 @@ TEST_F(ExportTest, ALargeFileComesInChunksOfAtMostOneMebibyte) {
   int n = 0;
   for (int day = 1; day <= 22; ++day) {
     for (int i = 0; i < 400; ++i) {
-      batch.push_back(EcmOutreach(absl::StrCat("bulk-", n++), kA1,
-                                  absl::StrFormat("2026-11-%02d", day)));
+      batch.push_back(
+          EcmOutreach(absl::StrCat("bulk-", n++), kA1, absl::StrFormat("2026-11-%02d", day)));
       if (batch.size() == 1000) {
         SubmitAll("golf_network", batch);
         batch.clear();
@@ -1036,8 +1046,8 @@ TEST_F(ExportTest, HubctlExportWritesTheFileUnderTheHubsName) {
   EXPECT_THAT(r.output, HasSubstr("molina_otf_2026-11.tsv: 2 records"));
   const std::string written = ReadFile(out + "/molina_otf_2026-11.tsv");
   EXPECT_EQ(written, Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11").bytes);
-  auto rows =
-      ParseBack<hub::v1::OutreachTrackerRow>("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, written);
+  auto rows = ParseBack<hub::v1::OutreachTrackerRow>("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER,
+                                                     written);
   EXPECT_EQ(rows.size(), 2u);
 
   r = RunHubctl(absl::StrCat("--server=", address_,
@@ -1056,8 +1066,8 @@ TEST_F(ExportTest, HubctlExportWritesTheFileUnderTheHubsName) {
                              " export --plan=molina --kind=rtf --period=2026-99 --out=", out));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.output, HasSubstr("YYYY-MM"));
-  r = RunHubctl(absl::StrCat("--server=", address_,
-                             " export --plan=molina --kind=mif --period=2026-11"));
+  r = RunHubctl(
+      absl::StrCat("--server=", address_, " export --plan=molina --kind=mif --period=2026-11"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.output, HasSubstr("rtf, otf, invoice or 837p"));
   r = RunHubctl(absl::StrCat("--server=", address_, " export --plan=molina --kind=otf"));

@@ -11,6 +11,7 @@
 //   - a cursor never went backwards, and no item at or below an
 //     acknowledged cursor was ever delivered again (checked live).
 #include <fcntl.h>
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,8 +28,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -347,8 +346,8 @@ TEST(FeedCrashTest, AcceptedRecordsSurviveSigkillExactlyOnceInOrderWithAcksKept)
     Hubd hubd(root, trial);
     const int port = hubd.WaitForPort();
     ASSERT_GT(port, 0) << testing::ReadFile(hubd.log());
-    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                       grpc::InsecureChannelCredentials());
+    auto channel =
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
     int resubmitted = 0;
     {
       absl::MutexLock lock(&world.mu);
@@ -390,8 +389,8 @@ TEST(FeedCrashTest, AcceptedRecordsSurviveSigkillExactlyOnceInOrderWithAcksKept)
     Hubd hubd(root, trials);
     const int port = hubd.WaitForPort();
     ASSERT_GT(port, 0) << testing::ReadFile(hubd.log());
-    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                       grpc::InsecureChannelCredentials());
+    auto channel =
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
     // Acks lost to the last kill may have committed: learn the cursors.
     world.stop.store(true);
     for (Follower& f : followers) FollowLoop(world, f, channel);
@@ -448,7 +447,8 @@ TEST(FeedCrashTest, AcceptedRecordsSurviveSigkillExactlyOnceInOrderWithAcksKept)
       for (const hub::v1::FeedItem& item : *items) {
         ASSERT_EQ(item.sequence(), expected) << "gap or disorder in the feed";
         ++expected;
-        auto [it, fresh] = by_record.emplace(item.record_id(), std::make_pair(plan, item.sequence()));
+        auto [it, fresh] =
+            by_record.emplace(item.record_id(), std::make_pair(plan, item.sequence()));
         ASSERT_TRUE(fresh) << "record " << item.record_id() << " is in the feeds twice";
         key_of_record[item.record_id()] = item.submission().idempotency_key();
       }
@@ -459,13 +459,13 @@ TEST(FeedCrashTest, AcceptedRecordsSurviveSigkillExactlyOnceInOrderWithAcksKept)
     ASSERT_TRUE(cursor.ok());
     EXPECT_GE(*cursor, followers[p].confirmed) << "an acknowledged cursor was lost";
     EXPECT_LE(*cursor, *head);
-    std::printf("%s: head %llu, cursor %llu; follower got %lld items (%lld repeats of unacked "
-                "items after kills), %lld acks\n",
-                plan.c_str(), static_cast<unsigned long long>(*head),
-                static_cast<unsigned long long>(*cursor),
-                static_cast<long long>(followers[p].delivered),
-                static_cast<long long>(followers[p].redelivered),
-                static_cast<long long>(followers[p].acks));
+    std::printf(
+        "%s: head %llu, cursor %llu; follower got %lld items (%lld repeats of unacked "
+        "items after kills), %lld acks\n",
+        plan.c_str(), static_cast<unsigned long long>(*head),
+        static_cast<unsigned long long>(*cursor), static_cast<long long>(followers[p].delivered),
+        static_cast<long long>(followers[p].redelivered),
+        static_cast<long long>(followers[p].acks));
   }
   // Exactly the accepted keys, each where its result said.
   EXPECT_EQ(by_record.size(), world.accepted.size());
@@ -477,11 +477,11 @@ TEST(FeedCrashTest, AcceptedRecordsSurviveSigkillExactlyOnceInOrderWithAcksKept)
     EXPECT_EQ(key_of_record[a.record_id], KeyName(key));
     EXPECT_EQ(a.plan_id, key % 3 == 0 ? "chg" : "molina") << "key " << key << " misrouted";
   }
-  std::printf("%d trials: %zu records accepted, %lld Submit calls OK, %lld failed by kills, %lld "
-              "replayed results\n",
-              trials, world.accepted.size(), static_cast<long long>(world.submit_calls_ok),
-              static_cast<long long>(world.submit_calls_failed),
-              static_cast<long long>(world.replayed));
+  std::printf(
+      "%d trials: %zu records accepted, %lld Submit calls OK, %lld failed by kills, %lld "
+      "replayed results\n",
+      trials, world.accepted.size(), static_cast<long long>(world.submit_calls_ok),
+      static_cast<long long>(world.submit_calls_failed), static_cast<long long>(world.replayed));
   ASSERT_TRUE((*store)->Close().ok());
 }
 

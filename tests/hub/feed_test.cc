@@ -1,6 +1,8 @@
 // PlanService.PullFeed and Ack, ProviderService.ListFeedback and
 // `hubctl pull`, end to end over a real channel to an in-process hub; and
 // FeedNotifier on its own.
+#include <grpcpp/grpcpp.h>
+
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -10,16 +12,14 @@
 #include <thread>
 #include <vector>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "hub/cli/hubctl.h"
 #include "hub/feed/feed_notifier.h"
 #include "hub/rpc/feed_rpcs.h"
-#include "hub/cli/hubctl.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "hub/v1/provider_service.grpc.pb.h"
 #include "tests/hub/feed_test_util.h"
@@ -154,10 +154,9 @@ class FeedTest : public ::testing::Test {
   std::vector<hub::v1::SubmissionResult> SubmitMixed(int count, const std::string& key_prefix) {
     std::vector<hub::v1::Submission> batch;
     for (int i = 0; i < count; ++i) {
-      batch.push_back(testing::OutreachSubmission(absl::StrCat(key_prefix, i),
-                                                  testing::FeedCin(i % 20),
-                                                  i % 2 == 0 ? testing::kMolinaDay
-                                                             : testing::kChgDay));
+      batch.push_back(
+          testing::OutreachSubmission(absl::StrCat(key_prefix, i), testing::FeedCin(i % 20),
+                                      i % 2 == 0 ? testing::kMolinaDay : testing::kChgDay));
     }
     std::vector<hub::v1::SubmissionResult> results = Submit(batch);
     EXPECT_EQ(results.size(), static_cast<size_t>(count));
@@ -215,8 +214,8 @@ TEST_F(FeedTest, FeedsAreOrderedGapFreeAndHoldExactlyTheRoutedRecords) {
   std::vector<std::string> molina_ids, chg_ids;
   for (int round = 0; round < 3; ++round) {
     for (const auto& r : SubmitMixed(400, absl::StrCat("r", round, "-"))) {
-      (r.accepted().plan_id() == "molina" ? molina_ids : chg_ids).push_back(
-          r.accepted().record_id());
+      (r.accepted().plan_id() == "molina" ? molina_ids : chg_ids)
+          .push_back(r.accepted().record_id());
     }
   }
   ASSERT_EQ(molina_ids.size(), 600u);
@@ -301,8 +300,8 @@ TEST_F(FeedTest, FollowDeliversItemsAcceptedAfterTheStreamStarted) {
     std::vector<hub::v1::SubmissionResult> results =
         Submit({testing::OutreachSubmission(absl::StrCat("later-", round), testing::FeedCin(3),
                                             testing::kMolinaDay),
-                testing::OutreachSubmission(absl::StrCat("later-chg-", round),
-                                            testing::FeedCin(3), testing::kChgDay)});
+                testing::OutreachSubmission(absl::StrCat("later-chg-", round), testing::FeedCin(3),
+                                            testing::kChgDay)});
     ASSERT_EQ(results.size(), 2u);
     ASSERT_TRUE(reader->Read(&response));
     EXPECT_EQ(response.item().sequence(), 3u + round);
@@ -349,8 +348,8 @@ TEST_F(FeedTest, FollowWithMaxItemsEndsAfterThemAndManyFollowersAllWake) {
   }
   // One record per call, so followers wake for each commit.
   for (int i = 0; i < 5; ++i) {
-    Submit({testing::OutreachSubmission(absl::StrCat("f", i), testing::FeedCin(i),
-                                        testing::kChgDay)});
+    Submit(
+        {testing::OutreachSubmission(absl::StrCat("f", i), testing::FeedCin(i), testing::kChgDay)});
   }
   for (auto& t : threads) t.join();
   for (int f = 0; f < kFollowers; ++f) {
@@ -364,11 +363,10 @@ TEST_F(FeedTest, KindsFilterSkipsOtherKindsAndAckStillCoversThem) {
   const hub::v1::RecordKind kinds[] = {hub::v1::RECORD_KIND_SERVICE,
                                        hub::v1::RECORD_KIND_OUTREACH_ATTEMPT,
                                        hub::v1::RECORD_KIND_CARE_PLAN};
-  ASSERT_TRUE(testing::AppendFeedItems(root_ + "/data", "molina", 300,
-                                       [&](int i, hub::v1::FeedItem& item) {
-                                         item.set_kind(kinds[i % 3]);
-                                       })
-                  .ok());
+  ASSERT_TRUE(
+      testing::AppendFeedItems(root_ + "/data", "molina", 300, [&](int i, hub::v1::FeedItem& item) {
+        item.set_kind(kinds[i % 3]);
+      }).ok());
   Restart();
   hub::v1::PullFeedRequest request;
   request.set_plan_id("molina");
@@ -517,8 +515,7 @@ TEST_F(FeedTest, ProvidersSeeThePlansVerdictsInListFeedback) {
   hub::v1::ListFeedbackRequest unknown;
   unknown.set_provider_id("nobody_here");
   grpc::ClientContext c2;
-  EXPECT_EQ(providers_->ListFeedback(&c2, unknown, &r1).error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(providers_->ListFeedback(&c2, unknown, &r1).error_code(), grpc::StatusCode::NOT_FOUND);
   hub::v1::ListFeedbackRequest foreign = only_rejected;
   foreign.set_page_token(request.page_token());  // Issued for the unfiltered list.
   grpc::ClientContext c3;
@@ -532,21 +529,20 @@ TEST_F(FeedTest, ASlowClientMakesTheServerWaitNotBuffer) {
   root_ = testing::MakeTempDir();
   constexpr int kItems = 20000;
   const std::string bulk(900, 'x');  // ~1 KB per item: 20 MB of feed.
-  ASSERT_TRUE(testing::AppendFeedItems(root_ + "/data", "molina", kItems,
-                                       [&](int i, hub::v1::FeedItem& item) {
-                                         item.set_kind(hub::v1::RECORD_KIND_CARE_PLAN);
-                                         item.mutable_submission()
-                                             ->mutable_care_plan()
-                                             ->add_interventions(bulk);
-                                       })
+  ASSERT_TRUE(testing::AppendFeedItems(
+                  root_ + "/data", "molina", kItems,
+                  [&](int i, hub::v1::FeedItem& item) {
+                    item.set_kind(hub::v1::RECORD_KIND_CARE_PLAN);
+                    item.mutable_submission()->mutable_care_plan()->add_interventions(bulk);
+                  })
                   .ok());
   Restart();
   // A client with a small, fixed receive window.
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 * 1024);
-  auto channel = grpc::CreateCustomChannel(hub_->address(), grpc::InsecureChannelCredentials(),
-                                           args);
+  auto channel =
+      grpc::CreateCustomChannel(hub_->address(), grpc::InsecureChannelCredentials(), args);
   auto stub = hub::v1::PlanService::NewStub(channel);
   PullFeedCounters& counters = GetPullFeedCounters();
   const int64_t writes_before = counters.writes_started.load();
@@ -595,8 +591,7 @@ TEST_F(FeedTest, HubctlPullPrintsItemsWithoutPhiAndAcks) {
   StartHub();
   std::vector<hub::v1::SubmissionResult> results = SubmitMixed(10, "ctl");  // molina 1..5
   std::ostringstream out, err;
-  int code = RunHubctl({"--server=" + hub_->address(), "pull", "--plan=molina", "--max=3",
-                        "--ack"},
+  int code = RunHubctl({"--server=" + hub_->address(), "pull", "--plan=molina", "--max=3", "--ack"},
                        "", out, err);
   ASSERT_EQ(code, 0) << err.str();
   std::vector<std::string> lines;
@@ -617,8 +612,8 @@ TEST_F(FeedTest, HubctlPullPrintsItemsWithoutPhiAndAcks) {
 
   // --json: whole items for a plan's system; the rest of the feed.
   std::ostringstream json_out, json_err;
-  code = RunHubctl({"--server=" + hub_->address(), "pull", "--plan=molina", "--json", "--ack"},
-                   "", json_out, json_err);
+  code = RunHubctl({"--server=" + hub_->address(), "pull", "--plan=molina", "--json", "--ack"}, "",
+                   json_out, json_err);
   ASSERT_EQ(code, 0) << json_err.str();
   EXPECT_THAT(json_out.str(), HasSubstr("\"sequence\":\"4\""));
   EXPECT_THAT(json_out.str(), HasSubstr("\"attempt_date\":\"2025-06-02\""));
@@ -628,10 +623,10 @@ TEST_F(FeedTest, HubctlPullPrintsItemsWithoutPhiAndAcks) {
 
   // Kinds filter and usage errors.
   std::ostringstream k_out, k_err;
-  EXPECT_EQ(RunHubctl({"--server=" + hub_->address(), "pull", "--plan=chg",
-                       "--kinds=service,care_plan"},
-                      "", k_out, k_err),
-            0)
+  EXPECT_EQ(
+      RunHubctl({"--server=" + hub_->address(), "pull", "--plan=chg", "--kinds=service,care_plan"},
+                "", k_out, k_err),
+      0)
       << k_err.str();
   EXPECT_EQ(k_out.str(), "");
   std::ostringstream bad_out, bad_err;
@@ -641,8 +636,7 @@ TEST_F(FeedTest, HubctlPullPrintsItemsWithoutPhiAndAcks) {
   EXPECT_THAT(bad_err.str(), HasSubstr("unknown record kind"));
   EXPECT_EQ(RunHubctl({"--server=" + hub_->address(), "pull"}, "", bad_out, bad_err), 2);
   std::ostringstream nf_out, nf_err;
-  EXPECT_EQ(RunHubctl({"--server=" + hub_->address(), "pull", "--plan=nope"}, "", nf_out,
-                      nf_err),
+  EXPECT_EQ(RunHubctl({"--server=" + hub_->address(), "pull", "--plan=nope"}, "", nf_out, nf_err),
             1);
   EXPECT_THAT(nf_err.str(), HasSubstr("no plan has plan_id"));
 }

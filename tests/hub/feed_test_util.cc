@@ -39,8 +39,8 @@ absl::Status SeedFeedMembers(const std::string& data_dir, int count) {
       const char* start;
       const char* end;
     };
-    for (const Period& p : {Period{"molina", "2025-01-01", "2025-12-31"},
-                            Period{"chg", "2026-01-01", ""}}) {
+    for (const Period& p :
+         {Period{"molina", "2025-01-01", "2025-12-31"}, Period{"chg", "2026-01-01", ""}}) {
       hub::v1::Coverage c;
       c.set_cin(cin);
       c.set_plan_id(p.plan);

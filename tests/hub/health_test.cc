@@ -1,9 +1,8 @@
 // grpc.health.v1 through hubctl's code path (hub/cli/health_client.h).
-#include "hub/cli/health_client.h"
-
 #include <string>
 
 #include "gtest/gtest.h"
+#include "hub/cli/health_client.h"
 #include "tests/hub/hub_test_util.h"
 
 namespace hub {
@@ -41,15 +40,17 @@ TEST(HealthTest, ServingUntilShutdownBegins) {
 
 TEST(HealthTest, UnreachableServerIsUnavailable) {
   const int port = testing::UnusedPort();
-  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                     grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
   absl::StatusOr<ServingStatus> status = CheckHealth(channel, "", absl::Seconds(5));
   EXPECT_EQ(status.status().code(), absl::StatusCode::kUnavailable);
 }
 
 TEST(HealthTest, WireEncoding) {
   EXPECT_EQ(EncodeHealthCheckRequest(""), "");
-  EXPECT_EQ(EncodeHealthCheckRequest("ab"), std::string("\x0a\x02" "ab", 4));
+  EXPECT_EQ(EncodeHealthCheckRequest("ab"), std::string("\x0a\x02"
+                                                        "ab",
+                                                        4));
   const std::string long_name(200, 'x');
   const std::string encoded = EncodeHealthCheckRequest(long_name);
   EXPECT_EQ(encoded.substr(0, 3), std::string("\x0a\xc8\x01", 3));  // varint 200

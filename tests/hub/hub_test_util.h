@@ -3,12 +3,12 @@
 #ifndef HUB_TESTS_HUB_HUB_TEST_UTIL_H_
 #define HUB_TESTS_HUB_HUB_TEST_UTIL_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/time/time.h"
 #include "hub/server/server.h"
@@ -44,7 +44,7 @@ int LineOfNth(std::string_view text, std::string_view prefix, int occurrence);
 
 // An in-process hub on 127.0.0.1:0 over a temp data dir.
 struct TestHub {
-  std::string root;      // Temp folder holding data/, backups/, seed.
+  std::string root;  // Temp folder holding data/, backups/, seed.
   std::string data_dir;
   std::string backup_dir;
   std::unique_ptr<HubServer> server;

@@ -1,6 +1,8 @@
 // The hubctl binary (HUBCTL_PATH) against an in-process hub, plus its table
 // formatting.
 
+#include "hub/cli/hubctl.h"
+
 #include <sstream>
 #include <string>
 #include <vector>
@@ -9,7 +11,6 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hub/cli/cli_table.h"
-#include "hub/cli/hubctl.h"
 #include "tests/hub/hub_test_util.h"
 
 #ifndef HUBCTL_PATH
@@ -91,15 +92,18 @@ TEST(HubctlErrorsTest, UnreachableServerExitsOneWithAHint) {
   for (const char* command : {"plans", "health", "providers"}) {
     Result r = RunHubctlBinary(absl::StrCat("--server=", address, " ", command));
     EXPECT_EQ(r.exit_code, 1) << command << ": " << r.output;
-    EXPECT_EQ(r.output, absl::StrCat("hubctl: cannot reach hubd at ", address,
-                                     " (is it running? set --server or HUB_SERVER; a hub serving TLS needs --tls_dir or "
-                         "HUB_TLS_DIR)\n"));
+    EXPECT_EQ(
+        r.output,
+        absl::StrCat(
+            "hubctl: cannot reach hubd at ", address,
+            " (is it running? set --server or HUB_SERVER; a hub serving TLS needs --tls_dir or "
+            "HUB_TLS_DIR)\n"));
   }
 }
 
 TEST(HubctlErrorsTest, UsageErrorsExitTwo) {
-  for (const char* args : {"", "frobnicate", "--bogus plans", "plans --plan=molina",
-                           "providers extra", "--server"}) {
+  for (const char* args :
+       {"", "frobnicate", "--bogus plans", "plans --plan=molina", "providers extra", "--server"}) {
     Result r = RunHubctlBinary(args);
     EXPECT_EQ(r.exit_code, 2) << args << ": " << r.output;
     EXPECT_THAT(r.output, HasSubstr("usage: hubctl")) << args;

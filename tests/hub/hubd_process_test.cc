@@ -12,9 +12,9 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -124,8 +124,8 @@ TEST(HubdProcessTest, ServesThenStopsCleanlyOnSigterm) {
   const int port = WaitForPort(hubd, port_file);
   ASSERT_GT(port, 0) << testing::ReadFile(log_file);
 
-  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                     grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
   absl::StatusOr<ServingStatus> health = CheckHealth(channel, "", absl::Seconds(5));
   ASSERT_TRUE(health.ok()) << health.status();
   EXPECT_EQ(*health, ServingStatus::kServing);
@@ -181,10 +181,10 @@ TEST(HubdProcessTest, RefusesPlaintextOffLoopback) {
 TEST(HubdProcessTest, BadCommandLinesExitTwoWithUsage) {
   const std::string root = testing::MakeTempDir();
   const std::vector<std::vector<std::string>> cases = {
-      {},                                             // --data_dir missing
-      {"--data_dir=" + root + "/d", "--bogus=1"},     // unknown flag
-      {"--data_dir=" + root + "/d", "stray"},         // positional argument
-      {"--data_dir"},                                 // value missing
+      {},                                          // --data_dir missing
+      {"--data_dir=" + root + "/d", "--bogus=1"},  // unknown flag
+      {"--data_dir=" + root + "/d", "stray"},      // positional argument
+      {"--data_dir"},                              // value missing
       {"--data_dir=" + root + "/d", "--insecure_loopback", "--listen=localhost"},  // no port
       {"--data_dir=" + root + "/d"},  // neither TLS files nor --insecure_loopback
       {"--data_dir=" + root + "/d", "--tls_cert_file=x"},  // TLS files incomplete

@@ -3,11 +3,10 @@
 // matrix (every method of every hub service and the health and reflection
 // services x the four roles), row scoping, the health-only port, and the
 // audit log's records and tamper detection.
-#include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/grpcpp.h>
-
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/dynamic_message.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
 
 #include <set>
 #include <string>
@@ -125,7 +124,8 @@ class IdentityTest : public ::testing::Test {
     set(message.get(), "plan_id", id);
     set(message.get(), "report_id", id + "-0000000000000000");
     if (const auto* header = message->GetDescriptor()->FindFieldByName("header")) {
-      google::protobuf::Message* h = message->GetReflection()->MutableMessage(message.get(), header);
+      google::protobuf::Message* h =
+          message->GetReflection()->MutableMessage(message.get(), header);
       set(h, "provider_id", id);
       set(h, "plan_id", id);
       set(h, "file_name", "empty.csv");
@@ -384,8 +384,7 @@ TEST_F(IdentityTest, AuditRecordsWhoWhatAndRefusalsAndVerifiesTheChain) {
   // A provider may not read the audit log.
   std::ostringstream out2, err2;
   const std::vector<std::string> args2 = {"--server=" + hub_->address(),
-                                          "--tls_dir=" + pki_->Dir("alpha_cbo"), "audit",
-                                          "verify"};
+                                          "--tls_dir=" + pki_->Dir("alpha_cbo"), "audit", "verify"};
   EXPECT_EQ(RunHubctl(args2, "", out2, err2), 1);
   EXPECT_THAT(err2.str(), HasSubstr("PERMISSION_DENIED"));
 }
@@ -419,14 +418,16 @@ TEST(AuditTamperTest, FlippedByteBreaksTheChainAtThatRecord) {
     // Flip one byte of record 3 (inside its record id "rec_2").
     storage::Store::Rep& rep = (*store)->rep();
     std::string value;
-    ASSERT_TRUE(rep.db->Get(rocksdb::ReadOptions(), rep.cf(storage::ColumnFamily::kAudit),
-                            storage::AuditStore::RecordKey(3), &value)
+    ASSERT_TRUE(rep.db
+                    ->Get(rocksdb::ReadOptions(), rep.cf(storage::ColumnFamily::kAudit),
+                          storage::AuditStore::RecordKey(3), &value)
                     .ok());
     const size_t at = value.find("rec_2");
     ASSERT_NE(at, std::string::npos);
     value[at + 4] ^= 0x01;
-    ASSERT_TRUE(rep.db->Put(rocksdb::WriteOptions(), rep.cf(storage::ColumnFamily::kAudit),
-                            storage::AuditStore::RecordKey(3), value)
+    ASSERT_TRUE(rep.db
+                    ->Put(rocksdb::WriteOptions(), rep.cf(storage::ColumnFamily::kAudit),
+                          storage::AuditStore::RecordKey(3), value)
                     .ok());
     v = (*log)->VerifyChain();
     ASSERT_TRUE(v.ok());

@@ -5,6 +5,10 @@
 //
 // Needs HUB_SOURCE_DIR (the repository root: adapters/plans) and HUBCTL
 // is exercised in-process through RunHubctl.
+#include "hub/ingest/ingest.h"
+
+#include <grpcpp/grpcpp.h>
+
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -14,27 +18,24 @@
 #include <thread>
 #include <vector>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
-#include "adapters/plan_adapter.h"
 #include "adapters/mapping/row_mapper.h"
+#include "adapters/plan_adapter.h"
 #include "adapters/registry.h"
+#include "base/sha256.h"
 #include "generator/county.h"
 #include "generator/inputs.h"
 #include "generator/native_files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hub/cli/hubctl.h"
-#include "hub/ingest/ingest.h"
 #include "hub/common/plan_adapters.h"
 #include "hub/common/rpc_status.h"
 #include "hub/server/server.h"
-#include "base/sha256.h"
 #include "hub/v1/directory_service.grpc.pb.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "storage/care_store.h"
@@ -86,21 +87,24 @@ plans { plan_id: "chg" name: "Community Health Group" county: "San Diego" adapte
 plans { plan_id: "health_net" name: "Health Net" county: "San Diego" adapter_profile: "health_net" }
 plans { plan_id: "molina" name: "Molina" county: "San Diego" }
 providers {
-  provider_id: "ecm_one" npi: ")", EcmNpi(), R"(" tin: "111111111" name: "ECM One"
+  provider_id: "ecm_one" npi: ")",
+                      EcmNpi(), R"(" tin: "111111111" name: "ECM One"
   kinds: PROVIDER_KIND_ECM
   contracts { plan_id: "aetna" kinds: PROVIDER_KIND_ECM }
   contracts { plan_id: "chg" kinds: PROVIDER_KIND_ECM }
   contracts { plan_id: "health_net" }
 }
 providers {
-  provider_id: "cs_one" npi: ")", CsNpi(), R"(" tin: "222222222" name: "CS One"
+  provider_id: "cs_one" npi: ")",
+                      CsNpi(), R"(" tin: "222222222" name: "CS One"
   kinds: PROVIDER_KIND_CS
   community_supports: [COMMUNITY_SUPPORT_HOUSING_DEPOSITS, COMMUNITY_SUPPORT_RECUPERATIVE_CARE]
   contracts { plan_id: "aetna" kinds: PROVIDER_KIND_CS }
   contracts { plan_id: "health_net" kinds: PROVIDER_KIND_CS }
 }
 providers {
-  provider_id: "molina_only" npi: ")", MolinaOnlyNpi(), R"(" tin: "333333333" name: "Molina Only"
+  provider_id: "molina_only" npi: ")",
+                      MolinaOnlyNpi(), R"(" tin: "333333333" name: "Molina Only"
   kinds: PROVIDER_KIND_ECM
   contracts { plan_id: "molina" kinds: PROVIDER_KIND_ECM }
 }
@@ -110,7 +114,8 @@ providers {
 // ------------------------------------------------------------ canonical rows
 
 AssignmentFileRow Member(const std::string& cin, const std::string& last,
-                         const std::string& npi = EcmNpi(), const std::string& ecm_start = "2025-02-01") {
+                         const std::string& npi = EcmNpi(),
+                         const std::string& ecm_start = "2025-02-01") {
   AssignmentFileRow row;
   hub::v1::Member* m = row.mutable_member();
   m->set_cin(cin);
@@ -353,20 +358,20 @@ std::string AetnaFileWithBadRows() {
   std::vector<AssignmentFileRow> rows;
   rows.push_back(Member("10000001A", "Alvarez"));
   rows.push_back(Member("10000002B", "Baker"));
-  rows.push_back(Member("1234567", "Short"));                          // 3: bad CIN
-  rows.push_back(Member("10000004D", "Dunn", UnknownNpi()));           // 4: unknown NPI
-  rows.push_back(Member("10000005E", "Evans", MolinaOnlyNpi()));       // 5: not contracted
+  rows.push_back(Member("1234567", "Short"));                     // 3: bad CIN
+  rows.push_back(Member("10000004D", "Dunn", UnknownNpi()));      // 4: unknown NPI
+  rows.push_back(Member("10000005E", "Evans", MolinaOnlyNpi()));  // 5: not contracted
   AssignmentFileRow bad_date = Member("10000006F", "Foster");
   bad_date.mutable_member()->set_date_of_birth("1977-07-07");
-  rows.push_back(bad_date);                                            // 6: bad date
-  rows.push_back(Member("10000007G", ""));                             // 7: required missing
+  rows.push_back(bad_date);                 // 6: bad date
+  rows.push_back(Member("10000007G", ""));  // 7: required missing
   AssignmentFileRow no_pof = Member("10000008H", "Hayes");
   no_pof.mutable_assignment()->clear_populations_of_focus();
-  rows.push_back(no_pof);                                              // 8: no POF
+  rows.push_back(no_pof);  // 8: no POF
   AssignmentFileRow bad_period = Member("10000009J", "Ito");
   bad_period.mutable_assignment()->set_benefit_end_date("2025-01-15");  // before start
-  rows.push_back(bad_period);                                          // 9: bad period
-  rows.push_back(Member("10000010K", "Kim"));                          // 10
+  rows.push_back(bad_period);                                           // 9: bad period
+  rows.push_back(Member("10000010K", "Kim"));                           // 10
   std::string file = Render("aetna", kAssignment, rows);
   // Not a real day, in the plan's MM/DD/YYYY.
   return absl::StrReplaceAll(file, {{"07/07/1977", "13/45/1977"}});
@@ -474,7 +479,8 @@ TEST_F(IngestTest, ReportCountsAndRowErrorsAreExact) {
   ASSERT_TRUE(covering.ok()) << covering.status();
   EXPECT_EQ(covering->plan_id(), "aetna");
   EXPECT_TRUE(absl::IsNotFound(coverage.CoveringPlan("10000010K", "2024-12-31").status()));
-  absl::StatusOr<std::vector<hub::v1::Assignment>> assigned = care.AssignmentsOn("10000002B", "2025-06-01");
+  absl::StatusOr<std::vector<hub::v1::Assignment>> assigned =
+      care.AssignmentsOn("10000002B", "2025-06-01");
   ASSERT_TRUE(assigned.ok());
   ASSERT_EQ(assigned->size(), 1u);
   EXPECT_EQ((*assigned)[0].provider_id(), "ecm_one");
@@ -482,8 +488,8 @@ TEST_F(IngestTest, ReportCountsAndRowErrorsAreExact) {
   EXPECT_EQ((*assigned)[0].populations_of_focus(0),
             hub::v1::POPULATION_OF_FOCUS_ADULT_INDIVIDUAL_HOMELESSNESS);
   // Rejected rows left nothing behind.
-  for (const char* cin : {"10000004D", "10000005E", "10000006F", "10000007G", "10000008H",
-                          "10000009J"}) {
+  for (const char* cin :
+       {"10000004D", "10000005E", "10000006F", "10000007G", "10000008H", "10000009J"}) {
     EXPECT_TRUE(absl::IsNotFound(members.Get(cin).status())) << cin;
   }
 }
@@ -520,7 +526,8 @@ TEST_F(IngestTest, SameContentTwiceChangesNothingAndReturnsTheSameReport) {
 }
 
 TEST_F(IngestTest, HeaderAndTransitErrors) {
-  const std::string file = Render("aetna", kAssignment, std::vector{Member("10000001A", "Alvarez")});
+  const std::string file =
+      Render("aetna", kAssignment, std::vector{Member("10000001A", "Alvarez")});
   EXPECT_EQ(Upload(*hub_, "nobody", kAssignment, file).status().code(),
             absl::StatusCode::kNotFound);
   // Molina has no adapter profile yet.
@@ -550,16 +557,16 @@ TEST_F(IngestTest, HeaderAndTransitErrors) {
 
 TEST_F(IngestTest, SnapshotEndsWhatItNoLongerListsDeltaDoesNot) {
   // aetna member files are snapshots.
-  absl::StatusOr<IngestReport> first = Upload(
-      *hub_, "aetna", kAssignment,
-      Render("aetna", kAssignment,
-             std::vector{Member("10000001A", "Alvarez"), Member("10000002B", "Baker"),
-                         Member("10000003C", "Cruz", EcmNpi(), "2027-01-01")}));
+  absl::StatusOr<IngestReport> first =
+      Upload(*hub_, "aetna", kAssignment,
+             Render("aetna", kAssignment,
+                    std::vector{Member("10000001A", "Alvarez"), Member("10000002B", "Baker"),
+                                Member("10000003C", "Cruz", EcmNpi(), "2027-01-01")}));
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->changes().assignments_written(), 3);
-  absl::StatusOr<IngestReport> second = Upload(
-      *hub_, "aetna", kAssignment,
-      Render("aetna", kAssignment, std::vector{Member("10000001A", "Alvarez")}));
+  absl::StatusOr<IngestReport> second =
+      Upload(*hub_, "aetna", kAssignment,
+             Render("aetna", kAssignment, std::vector{Member("10000001A", "Alvarez")}));
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(second->outcome(), hub::v1::INGEST_OUTCOME_ACCEPTED);
   EXPECT_EQ(second->changes().rows_unchanged(), 1);
@@ -575,8 +582,8 @@ TEST_F(IngestTest, SnapshotEndsWhatItNoLongerListsDeltaDoesNot) {
   ASSERT_TRUE(Upload(*hub_, "health_net", kAssignment,
                      Render("health_net", kAssignment, std::vector{hn_a, hn_b}))
                   .ok());
-  absl::StatusOr<IngestReport> delta = Upload(
-      *hub_, "health_net", kAssignment, Render("health_net", kAssignment, std::vector{hn_a}));
+  absl::StatusOr<IngestReport> delta = Upload(*hub_, "health_net", kAssignment,
+                                              Render("health_net", kAssignment, std::vector{hn_a}));
   ASSERT_TRUE(delta.ok()) << delta.status();
   EXPECT_EQ(delta->changes().assignments_ended(), 0);
   EXPECT_EQ(delta->changes().rows_unchanged(), 1);
@@ -601,16 +608,18 @@ TEST_F(IngestTest, SnapshotEndsWhatItNoLongerListsDeltaDoesNot) {
 }
 
 TEST_F(IngestTest, SnapshotRowRejectedForATypoDoesNotEndTheMembersAssignment) {
-  ASSERT_TRUE(Upload(*hub_, "aetna", kAssignment,
-                     Render("aetna", kAssignment,
-                            std::vector{Member("10000001A", "Alvarez"), Member("10000002B", "Baker")}))
-                  .ok());
+  ASSERT_TRUE(
+      Upload(*hub_, "aetna", kAssignment,
+             Render("aetna", kAssignment,
+                    std::vector{Member("10000001A", "Alvarez"), Member("10000002B", "Baker")}))
+          .ok());
   // Baker's row now names an unknown NPI: rejected, but Baker keeps the
   // assignment the earlier snapshot made.
   absl::StatusOr<IngestReport> second = Upload(
       *hub_, "aetna", kAssignment,
-      Render("aetna", kAssignment,
-             std::vector{Member("10000001A", "Alvarez"), Member("10000002B", "Baker", UnknownNpi())}));
+      Render(
+          "aetna", kAssignment,
+          std::vector{Member("10000001A", "Alvarez"), Member("10000002B", "Baker", UnknownNpi())}));
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(second->rows_rejected(), 1);
   EXPECT_EQ(second->changes().assignments_ended(), 0);
@@ -734,16 +743,15 @@ TEST_F(IngestTest, AuthorizationAndQualityFiles) {
   EXPECT_EQ(second->changes().authorizations_ended(), 1);
   EXPECT_EQ(second->changes().rows_unchanged(), 1);
 
-  std::vector<QualityFileRow> quality = {Quality("FUM", "2025 Q1", 3, 4),
-                                         Quality("FUA-30", "2025-02", 5, 4),
-                                         Quality("FMC", "2025-13", 1, 4),
-                                         Quality("FMC", "2025", 0, 0)};
+  std::vector<QualityFileRow> quality = {
+      Quality("FUM", "2025 Q1", 3, 4), Quality("FUA-30", "2025-02", 5, 4),
+      Quality("FMC", "2025-13", 1, 4), Quality("FMC", "2025", 0, 0)};
   absl::StatusOr<IngestReport> q =
       Upload(*hub_, "aetna", kQuality, Render("aetna", kQuality, quality));
   ASSERT_TRUE(q.ok()) << q.status();
   EXPECT_EQ(q->changes().quality_reports_written(), 2);
-  EXPECT_THAT(Errors(*q), ElementsAre("2 report.numerator ROW_BAD_MEASURE",
-                                      "3 report.period ROW_BAD_PERIOD"));
+  EXPECT_THAT(Errors(*q),
+              ElementsAre("2 report.numerator ROW_BAD_MEASURE", "3 report.period ROW_BAD_PERIOD"));
 
   Stop();
   StoreReader store(data_dir());
@@ -848,7 +856,8 @@ TEST_F(IngestTest, ConcurrentUploadsOfOneFileIngestItOnce) {
   UploadOptions no_sha;  // Read whole each time: the dedupe happens under the plan's lock.
   no_sha.send_sha = false;
   for (int i = 0; i < 4; ++i) {
-    threads.emplace_back([&, i] { results[i] = Upload(*hub_, "aetna", kAssignment, file, no_sha); });
+    threads.emplace_back(
+        [&, i] { results[i] = Upload(*hub_, "aetna", kAssignment, file, no_sha); });
   }
   threads.emplace_back([&] { chg_result = Upload(*hub_, "chg", kAssignment, chg_file); });
   for (std::thread& t : threads) t.join();
@@ -927,8 +936,9 @@ TEST(IngestEighthPlanTest, NewProfileWorksWithoutRestart) {
   // The administrator adds the profile folder (a copy of aetna's layout)...
   const std::string aetna_text = testing::ReadFile(PlansDir() + "/aetna/profile.textproto");
   fs::create_directories(profiles + "/imperial_health");
-  testing::WriteFile(profiles + "/imperial_health/profile.textproto",
-                     absl::StrReplaceAll(aetna_text, {{"name: \"aetna\"", "name: \"imperial_health\""}}));
+  testing::WriteFile(
+      profiles + "/imperial_health/profile.textproto",
+      absl::StrReplaceAll(aetna_text, {{"name: \"aetna\"", "name: \"imperial_health\""}}));
   // ... and a broken one for another plan.
   fs::create_directories(profiles + "/broken_plan");
   testing::WriteFile(profiles + "/broken_plan/profile.textproto",
@@ -966,8 +976,7 @@ TEST(IngestEighthPlanTest, NewProfileWorksWithoutRestart) {
   EXPECT_EQ(report->report_id().rfind("imperial-", 0), 0u);
 
   // The broken profile fails only its own plan's uploads, naming the line.
-  absl::StatusOr<IngestReport> broken =
-      Upload(*hub, "broken", kAssignment, "anything");
+  absl::StatusOr<IngestReport> broken = Upload(*hub, "broken", kAssignment, "anything");
   EXPECT_EQ(broken.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(broken.status().message(), HasSubstr("broken_plan/profile.textproto:2:"));
   EXPECT_THAT(broken.status().message(), ::testing::Not(HasSubstr(root)));
@@ -1049,9 +1058,9 @@ TEST_F(IngestTest, LargeUploadShowsProgress) {
   const std::string path = root_ + "/big.csv";
   testing::WriteFile(path, file);
   std::ostringstream out, err;
-  const int code = RunHubctl({"--server=" + hub_->address(), "upload", "--plan=aetna",
-                              "--kind=assignment", path},
-                             "", out, err);
+  const int code = RunHubctl(
+      {"--server=" + hub_->address(), "upload", "--plan=aetna", "--kind=assignment", path}, "", out,
+      err);
   EXPECT_EQ(code, 0) << err.str();
   // One line per 5% at most (1 MiB chunks: about every 10% of this file).
   const std::vector<std::string> lines = absl::StrSplit(err.str(), '\n', absl::SkipEmpty());
@@ -1080,13 +1089,12 @@ TEST(IngestGeneratorTest, EveryPlansGeneratedFileIngestsExactlyAsTheManifestSays
   options.as_of_month = "2026-11";
   options.directory = *directory;
   options.reference = *reference;
-  absl::StatusOr<std::unique_ptr<generator::County>> county =
-      generator::County::Create(options);
+  absl::StatusOr<std::unique_ptr<generator::County>> county = generator::County::Create(options);
   ASSERT_TRUE(county.ok()) << county.status();
 
   const std::string root = testing::MakeTempDir();
-  testing::WriteFile(root + "/seed.textproto", testing::ReadFile(
-      source + "/demo/san_diego/directory.textproto"));
+  testing::WriteFile(root + "/seed.textproto",
+                     testing::ReadFile(source + "/demo/san_diego/directory.textproto"));
   std::unique_ptr<Hub> hub = StartHub(root);
   ASSERT_NE(hub, nullptr);
 
@@ -1107,12 +1115,12 @@ TEST(IngestGeneratorTest, EveryPlansGeneratedFileIngestsExactlyAsTheManifestSays
     errors.unknown_npis = {testing::Npi("199999999")};
     generator::RowSource rows = generator::CountyRows(**county, plan.plan_id(), kAssignment);
     std::string bytes;
-    absl::StatusOr<generator::FileManifest> manifest = generator::WritePlanFile(
-        **adapter, kAssignment, rows,
-        adapters::RenderOptions{}, errors, [&](std::string_view chunk) {
-          bytes.append(chunk);
-          return absl::OkStatus();
-        });
+    absl::StatusOr<generator::FileManifest> manifest =
+        generator::WritePlanFile(**adapter, kAssignment, rows, adapters::RenderOptions{}, errors,
+                                 [&](std::string_view chunk) {
+                                   bytes.append(chunk);
+                                   return absl::OkStatus();
+                                 });
     ASSERT_TRUE(manifest.ok()) << manifest.status();
     ASSERT_GT(manifest->rows, 50);
     ASSERT_FALSE(manifest->errors.empty());

@@ -6,24 +6,24 @@
 // the file's member data leaves the hub through monitoring.
 //
 // Needs HUB_SOURCE_DIR (the repository root: adapters/plans).
-#include <memory>
-#include <string>
-#include <vector>
-
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "adapters/plan_adapter.h"
 #include "adapters/registry.h"
+#include "base/sha256.h"
 #include "hub/common/log.h"
-#include "hub/monitor/monitor_rules.h"
 #include "hub/common/plan_adapters.h"
 #include "hub/common/rpc_status.h"
+#include "hub/monitor/monitor_rules.h"
 #include "hub/server/server.h"
-#include "base/sha256.h"
 #include "hub/v1/monitor_service.grpc.pb.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "tests/hub/hub_test_util.h"
@@ -198,9 +198,9 @@ class MonitorIngestTest : public ::testing::Test {
 };
 
 TEST_F(MonitorIngestTest, PlanFileFlowsRejectionsAlertAndCapacity) {
-  const std::string file = RenderAetna({Member(kGoodCins[0]), Member(kGoodCins[1]),
-                                        Member(kBadCin), Member(kGoodCins[2]),
-                                        Member(kUnknownProviderCin, UnknownNpi())});
+  const std::string file =
+      RenderAetna({Member(kGoodCins[0]), Member(kGoodCins[1]), Member(kBadCin),
+                   Member(kGoodCins[2]), Member(kUnknownProviderCin, UnknownNpi())});
   absl::StatusOr<IngestReport> report = Upload(file);
   ASSERT_TRUE(report.ok()) << report.status();
   ASSERT_EQ(report->rows_read(), 5);
@@ -219,10 +219,11 @@ TEST_F(MonitorIngestTest, PlanFileFlowsRejectionsAlertAndCapacity) {
 
   std::map<std::string, int64_t> file_reasons;
   for (const auto& r : s.rejection_reasons()) {
-    if (r.source() == hub::v1::REJECTION_SOURCE_PLAN_FILE) file_reasons[r.reason_code()] = r.count();
+    if (r.source() == hub::v1::REJECTION_SOURCE_PLAN_FILE)
+      file_reasons[r.reason_code()] = r.count();
   }
-  EXPECT_EQ(file_reasons, (std::map<std::string, int64_t>{{"ROW_BAD_CIN", 1},
-                                                          {"ROW_UNKNOWN_PROVIDER", 1}}));
+  EXPECT_EQ(file_reasons,
+            (std::map<std::string, int64_t>{{"ROW_BAD_CIN", 1}, {"ROW_UNKNOWN_PROVIDER", 1}}));
 
   // 2 of 5 rows (40%) over 25%, judged over >= 5 rows.
   const hub::v1::Alert* alert = nullptr;
@@ -260,7 +261,8 @@ TEST_F(MonitorIngestTest, PlanFileFlowsRejectionsAlertAndCapacity) {
   EXPECT_TRUE(absl::StrContains(
       metrics, "hub_window_rejections{source=\"plan_file\",reason=\"ROW_BAD_CIN\"} 1\n"));
   EXPECT_TRUE(absl::StrContains(
-      metrics, "hub_capacity_assigned_members{plan=\"aetna\",provider=\"ecm_one\",service=\"ecm\"} 3\n"));
+      metrics,
+      "hub_capacity_assigned_members{plan=\"aetna\",provider=\"ecm_one\",service=\"ecm\"} 3\n"));
   EXPECT_TRUE(absl::StrContains(
       metrics, "hub_alerts_firing{rule=\"FILE_REJECTION_RATE\",plan=\"aetna\",provider=\"\"} 1\n"));
 
@@ -289,7 +291,8 @@ TEST_F(MonitorIngestTest, PlanFileFlowsRejectionsAlertAndCapacity) {
   const std::string summary_json = HttpGet("/api/summary");
   EXPECT_TRUE(absl::StrContains(summary_json, "\"rowsRejected\":\"2\"")) << summary_json;
   for (const std::string& published : {metrics, summary_json, s.DebugString(), Log()}) {
-    for (const char* cin : {kGoodCins[0], kGoodCins[1], kGoodCins[2], kUnknownProviderCin, kBadCin}) {
+    for (const char* cin :
+         {kGoodCins[0], kGoodCins[1], kGoodCins[2], kUnknownProviderCin, kBadCin}) {
       EXPECT_FALSE(absl::StrContains(published, cin)) << cin;
     }
     EXPECT_FALSE(absl::StrContains(published, kLastName));

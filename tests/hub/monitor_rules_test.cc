@@ -1,15 +1,16 @@
 // The monitor's pure rules (hub/monitor/monitor_rules.h) and the metrics registry's
 // text format (hub/common/metrics.h).
+#include "hub/monitor/monitor_rules.h"
+
+#include <gtest/gtest.h>
+
 #include <limits>
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "absl/strings/match.h"
 #include "absl/time/time.h"
 #include "hub/common/metrics.h"
-#include "hub/monitor/monitor_rules.h"
 #include "tests/hub/hub_test_util.h"
 
 namespace hub {
@@ -161,10 +162,10 @@ TEST(MonitorRulesTest, AlertsAtTheirThresholds) {
 
   std::vector<std::string> ids;
   for (const hub::v1::Alert& a : EvaluateAlerts(s, config)) ids.push_back(a.alert_id());
-  EXPECT_EQ(ids, (std::vector<std::string>{
-                     "BACKLOG_AGE/over/", "BACKLOG_COUNT/over/", "FILE_REJECTION_RATE/over/",
-                     "OUTREACH_SLA/over/p1", "RTF_OVERDUE/over/p1",
-                     "SUBMISSION_REJECTION_RATE//p1"}));
+  EXPECT_EQ(ids,
+            (std::vector<std::string>{"BACKLOG_AGE/over/", "BACKLOG_COUNT/over/",
+                                      "FILE_REJECTION_RATE/over/", "OUTREACH_SLA/over/p1",
+                                      "RTF_OVERDUE/over/p1", "SUBMISSION_REJECTION_RATE//p1"}));
 
   // 0 switches a rule off.
   config.set_backlog_age_alert_seconds(0);
@@ -179,8 +180,8 @@ TEST(MonitorRulesTest, AlertsAtTheirThresholds) {
 
 TEST(MetricsTest, RendersPrometheusTextFormat) {
   MetricsRegistry registry;
-  MetricFamily& requests = registry.Counter("test_requests_total", "Requests.\nSecond line \\.",
-                                            {"method", "code"});
+  MetricFamily& requests =
+      registry.Counter("test_requests_total", "Requests.\nSecond line \\.", {"method", "code"});
   MetricFamily& depth = registry.Gauge("test_depth", "Queue depth.", {"plan"});
   MetricFamily& up = registry.Gauge("test_up", "Up.", {});
   requests.Add({"a/B", "OK"});

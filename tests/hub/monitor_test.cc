@@ -3,6 +3,11 @@
 // acknowledges (with a rejection) and the other does not; MonitorService,
 // WatchFlows, /metrics, the dashboard's JSON endpoints, alerts and hubctl
 // stats are checked against the numbers the scenario makes.
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
 #include <atomic>
 #include <memory>
 #include <regex>
@@ -10,11 +15,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <google/protobuf/util/json_util.h>
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
-#include <httplib.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -270,9 +270,9 @@ class MonitorTest : public ::testing::Test {
   // T0 + 40 min: molina acknowledges 3. chg never acknowledges.
   // Summaries are taken at T0 + 1 h.
   void PlayScenario() {
-    hub::v1::SubmitResponse alpha = Submit(
-        "alpha_cbo", {Outreach("a-1", kM1), Outreach("a-2", kM2), Outreach("a-5", kM5),
-                      Outreach("a-x", kUnknown)});
+    hub::v1::SubmitResponse alpha =
+        Submit("alpha_cbo", {Outreach("a-1", kM1), Outreach("a-2", kM2), Outreach("a-5", kM5),
+                             Outreach("a-x", kUnknown)});
     ASSERT_EQ(alpha.results_size(), 4);
     ASSERT_TRUE(alpha.results(0).has_accepted());
     ASSERT_EQ(alpha.results(0).accepted().plan_id(), "molina");
@@ -501,12 +501,13 @@ TEST_F(MonitorTest, AlertsFireAndResolveInServiceLogAndMetrics) {
     since[a.alert_id()] = a.since().seconds();
   }
   // In the log.
-  EXPECT_TRUE(absl::StrContains(logs_.Text(), "\"event\":\"monitor_alert_firing\",\"alert_id\":\"BACKLOG_AGE/chg/\""))
+  EXPECT_TRUE(absl::StrContains(
+      logs_.Text(), "\"event\":\"monitor_alert_firing\",\"alert_id\":\"BACKLOG_AGE/chg/\""))
       << logs_.Text();
   // In /metrics.
   const std::string metrics = HttpGet("/metrics");
-  EXPECT_TRUE(absl::StrContains(metrics,
-                                "hub_alerts_firing{rule=\"BACKLOG_AGE\",plan=\"chg\",provider=\"\"} 1"))
+  EXPECT_TRUE(absl::StrContains(
+      metrics, "hub_alerts_firing{rule=\"BACKLOG_AGE\",plan=\"chg\",provider=\"\"} 1"))
       << metrics;
 
   // chg catches up: the backlog alert resolves; the others stay, with
@@ -521,7 +522,8 @@ TEST_F(MonitorTest, AlertsFireAndResolveInServiceLogAndMetrics) {
   }
   EXPECT_FALSE(firing.contains("BACKLOG_AGE/chg/"));
   EXPECT_TRUE(firing.contains("OUTREACH_SLA/molina/bravo_housing"));
-  EXPECT_TRUE(absl::StrContains(logs_.Text(), "\"event\":\"monitor_alert_resolved\",\"alert_id\":\"BACKLOG_AGE/chg/\""));
+  EXPECT_TRUE(absl::StrContains(
+      logs_.Text(), "\"event\":\"monitor_alert_resolved\",\"alert_id\":\"BACKLOG_AGE/chg/\""));
 
   // ListAlertEvents: newest first, the resolution after the firing.
   hub::v1::ListAlertEventsRequest request;
@@ -598,8 +600,8 @@ TEST_F(MonitorTest, MetricsEndpointIsPrometheusTextWithoutPhi) {
       ASSERT_TRUE(std::regex_match(line, m, sample)) << "not a sample line: " << line;
       EXPECT_EQ(m[1], current) << "sample outside its family: " << line;
       const std::string name_and_labels = line.substr(0, line.rfind(' '));
-      EXPECT_TRUE(values.emplace(name_and_labels, std::stod(line.substr(line.rfind(' ') + 1)))
-                      .second)
+      EXPECT_TRUE(
+          values.emplace(name_and_labels, std::stod(line.substr(line.rfind(' ') + 1))).second)
           << "duplicate series: " << line;
     }
   }
@@ -638,8 +640,7 @@ TEST_F(MonitorTest, MetricsEndpointIsPrometheusTextWithoutPhi) {
   EXPECT_EQ(value("hub_rpc_requests_total{method=\"hub.v1.ProviderService/Submit\",code=\"OK\"}"),
             2);
   EXPECT_EQ(value("hub_rpc_requests_total{method=\"hub.v1.PlanService/Ack\",code=\"OK\"}"), 2);
-  EXPECT_EQ(
-      value("hub_rpc_requests_total{method=\"hub.v1.PlanService/PullFeed\",code=\"OK\"}"), 1);
+  EXPECT_EQ(value("hub_rpc_requests_total{method=\"hub.v1.PlanService/PullFeed\",code=\"OK\"}"), 1);
   EXPECT_EQ(value("hub_rpc_requests_total{method=\"hub.v1.PlanService/PullFeed\",code=\"NOT_"
                   "FOUND\"}"),
             1);
@@ -675,7 +676,8 @@ TEST_F(MonitorTest, DashboardJsonEndpointsMatchMonitorService) {
   MonitorSummary expected = from_rpc;
   expected.clear_care_scan_time();
   EXPECT_EQ(from_http.summary().SerializeAsString(), expected.SerializeAsString())
-      << from_http.summary().DebugString() << "\nvs\n" << expected.DebugString();
+      << from_http.summary().DebugString() << "\nvs\n"
+      << expected.DebugString();
   EXPECT_TRUE(absl::StrContains(json, "\"acceptedByPlan\":\"2\""));
 
   // Another window.
@@ -706,8 +708,8 @@ TEST_F(MonitorTest, DashboardJsonEndpointsMatchMonitorService) {
   // The page and its files; nothing else of the disk.
   const std::string page = HttpGet("/", &status);
   EXPECT_EQ(status, 200);
-  for (const char* id : {"chart-flows", "chart-backlog", "chart-rejections", "chart-sla",
-                         "capacity-table"}) {
+  for (const char* id :
+       {"chart-flows", "chart-backlog", "chart-rejections", "chart-sla", "capacity-table"}) {
     EXPECT_TRUE(absl::StrContains(page, id)) << id;
   }
   HttpGet("/dashboard.js", &status);
@@ -740,7 +742,8 @@ TEST_F(MonitorTest, WatchFlowsStreamsNewSummaries) {
   clock_.Advance(absl::Minutes(3));
   Ack("molina", 1);
   int64_t acked = 0;
-  while (acked < 1 && reader->Read(&response)) acked = response.summary().totals().accepted_by_plan();
+  while (acked < 1 && reader->Read(&response))
+    acked = response.summary().totals().accepted_by_plan();
   EXPECT_EQ(acked, 1);
   EXPECT_DOUBLE_EQ(response.summary().totals().ack_latency().p50_seconds(), 180);
   context.TryCancel();
@@ -762,9 +765,10 @@ TEST_F(MonitorTest, HubctlStatsPrintsTheSummary) {
   std::ostringstream out, err;
   ASSERT_EQ(RunHubctl({"--server=" + address_, "stats"}, "", out, err), 0) << err.str();
   const std::string text = out.str();
-  EXPECT_TRUE(absl::StrContains(
-      text, "records   accepted 4 (pending 1, accepted by plan 2, rejected by plan 1), "
-            "rejected by hub 1"))
+  EXPECT_TRUE(
+      absl::StrContains(text,
+                        "records   accepted 4 (pending 1, accepted by plan 2, rejected by plan 1), "
+                        "rejected by hub 1"))
       << text;
   EXPECT_TRUE(absl::StrContains(text, "p50 / p90 / p99: 10m0s / 40m0s / 40m0s (3 acknowledged)"))
       << text;
@@ -778,9 +782,8 @@ TEST_F(MonitorTest, HubctlStatsPrintsTheSummary) {
   EXPECT_TRUE(absl::StrContains(text, "BACKLOG_AGE/chg/")) << text;
 
   std::ostringstream json, json_err;
-  ASSERT_EQ(RunHubctl({"--server=" + address_, "stats", "--window=2h", "--json"}, "", json,
-                      json_err),
-            0)
+  ASSERT_EQ(
+      RunHubctl({"--server=" + address_, "stats", "--window=2h", "--json"}, "", json, json_err), 0)
       << json_err.str();
   hub::v1::GetSummaryResponse parsed;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.str(), &parsed).ok());

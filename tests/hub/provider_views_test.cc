@@ -1,20 +1,21 @@
 // ProviderService's views over an in-process hub (SubmitEnv): the worklist
 // across plans (ListMembers), shared care plans (GetCarePlan) and the
 // outreach due-by a provider's submissions clear.
+#include "hub/views/provider_views.h"
+
+#include <grpcpp/grpcpp.h>
+
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "hub/views/provider_views.h"
 #include "hub/common/rpc_status.h"
 #include "tests/hub/hub_test_util.h"
 #include "tests/hub/submit_test_env.h"
@@ -83,9 +84,9 @@ class ProviderViewsTest : public ::testing::Test {
                             hub::v1::ENROLLMENT_STATUS_DISCONTINUED));
     env_->AddAssignment(Ecm(kM6, "molina", "hotel_recovery", "2026-01-01", "",
                             hub::v1::ENROLLMENT_STATUS_ENROLLED));
-    hub::v1::Authorization auth = MakeAuthorization(
-        "AUTH-1", kM1, "molina", "bravo_housing", hub::v1::COMMUNITY_SUPPORT_HOUSING_DEPOSITS, 10,
-        "2026-11-01", "2026-12-31");
+    hub::v1::Authorization auth = MakeAuthorization("AUTH-1", kM1, "molina", "bravo_housing",
+                                                    hub::v1::COMMUNITY_SUPPORT_HOUSING_DEPOSITS, 10,
+                                                    "2026-11-01", "2026-12-31");
     auth.set_referral_date("2026-11-23");
     env_->AddAuthorization(auth);
     env_->AddAuthorization(MakeAuthorization("AUTH-6", kM6, "molina", "bravo_housing",
@@ -298,10 +299,10 @@ TEST_F(ProviderViewsTest, PagesResumeWhereTheyStoppedAndTokensAreChecked) {
   EXPECT_TRUE(rest->next_page_token().empty());
 
   // A token is only good for the list that issued it.
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      List("golf_network", "", "", 2, first->next_page_token()).status()));
   EXPECT_TRUE(
-      absl::IsInvalidArgument(List("alpha_cbo", "molina", "", 2, first->next_page_token()).status()));
+      absl::IsInvalidArgument(List("golf_network", "", "", 2, first->next_page_token()).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      List("alpha_cbo", "molina", "", 2, first->next_page_token()).status()));
   EXPECT_TRUE(absl::IsInvalidArgument(List("alpha_cbo", "", "", 2, "bm9wZQ").status()));
   EXPECT_TRUE(absl::IsInvalidArgument(List("alpha_cbo", "", "", -1).status()));
 }
@@ -349,8 +350,7 @@ TEST_F(ProviderViewsTest, CarePlanIsSharedWithProvidersServingTheMemberOnly) {
   }
 
   // Once the authorization has ended, the CS provider no longer serves.
-  now_.store(Seconds(absl::FromCivil(absl::CivilSecond(2027, 1, 2, 0, 0, 0),
-                                     absl::UTCTimeZone())));
+  now_.store(Seconds(absl::FromCivil(absl::CivilSecond(2027, 1, 2, 0, 0, 0), absl::UTCTimeZone())));
   EXPECT_TRUE(absl::IsPermissionDenied(CarePlan("bravo_housing", kM1).status()));
   // The author still reads what it wrote.
   EXPECT_TRUE(CarePlan("alpha_cbo", kM1).ok());

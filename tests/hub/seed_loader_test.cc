@@ -6,8 +6,8 @@
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "hub/directory/directory_validation.h"
 #include "hub/common/rpc_status.h"
+#include "hub/directory/directory_validation.h"
 #include "hub/v1/directory_service.grpc.pb.h"
 #include "storage/directory_store.h"
 #include "storage/store.h"
@@ -108,7 +108,8 @@ TEST(SeedLoaderTest, ContractWithUnknownPlanNamesPlanAndProvider) {
   absl::StatusOr<hub::v1::DirectorySeed> seed = ParseSeed(text);
   ASSERT_FALSE(seed.ok());
   EXPECT_THAT(Message(seed.status()),
-              StartsWith(absl::StrCat("seed file line ", line, ": provider #4 (\"delta_county\"): "
+              StartsWith(absl::StrCat("seed file line ", line,
+                                      ": provider #4 (\"delta_county\"): "
                                       "contracts[0].plan_id \"kaiser\" is not a known plan")));
 }
 
@@ -120,12 +121,12 @@ TEST(SeedLoaderTest, DuplicatesWithinTheFileAreReported) {
               StartsWith("seed file line 2: plan #2 (\"molina\"): plan_id is already used by "
                          "plan #1 on line 1"));
 
-  const std::string provider_a = absl::StrCat(
-      "providers { provider_id: \"aa\" npi: \"", Npi("100000001"),
-      "\" tin: \"111111111\" name: \"A\" kinds: PROVIDER_KIND_ECM }\n");
-  const std::string provider_b = absl::StrCat(
-      "providers { provider_id: \"bb\" npi: \"", Npi("100000001"),
-      "\" tin: \"111111111\" name: \"B\" kinds: PROVIDER_KIND_ECM }\n");
+  const std::string provider_a =
+      absl::StrCat("providers { provider_id: \"aa\" npi: \"", Npi("100000001"),
+                   "\" tin: \"111111111\" name: \"A\" kinds: PROVIDER_KIND_ECM }\n");
+  const std::string provider_b =
+      absl::StrCat("providers { provider_id: \"bb\" npi: \"", Npi("100000001"),
+                   "\" tin: \"111111111\" name: \"B\" kinds: PROVIDER_KIND_ECM }\n");
   seed = ParseSeed(plan + provider_a + provider_b);
   ASSERT_FALSE(seed.ok());
   EXPECT_THAT(Message(seed.status()),

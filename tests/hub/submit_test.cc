@@ -82,8 +82,9 @@ TEST(SubmitTest, MixedBatchFansOutAcrossPlansInOrder) {
       EXPECT_EQ(item.provider_id(), "golf_network");
       EXPECT_EQ(item.provider_npi(), Npi("100000007"));
       EXPECT_TRUE(item.redisclosure_notice().empty());
-      EXPECT_EQ(item.kind(), item.submission().has_service() ? hub::v1::RECORD_KIND_SERVICE
-                                                             : hub::v1::RECORD_KIND_OUTREACH_ATTEMPT);
+      EXPECT_EQ(item.kind(), item.submission().has_service()
+                                 ? hub::v1::RECORD_KIND_SERVICE
+                                 : hub::v1::RECORD_KIND_OUTREACH_ATTEMPT);
     }
     absl::StatusOr<uint64_t> head = env->feed()->Head(plan);
     ASSERT_TRUE(head.ok());
@@ -100,11 +101,10 @@ TEST(SubmitTest, MidMonthPlanSwitchRoutesByRecordDate) {
   env->AddCoverage(cin, "chg", "2026-11-15");
   env->AddAssignment(cin, "molina", "alpha_cbo", "2026-01-01", "2026-11-14");
   env->AddAssignment(cin, "chg", "alpha_cbo", "2026-11-15");
-  absl::StatusOr<hub::v1::SubmitResponse> response =
-      env->Submit("alpha_cbo", {EcmOutreach("before", cin, "2026-11-14"),
-                                EcmOutreach("after", cin, "2026-11-15"),
-                                EcmService("svc-before", cin, "2026-11-10"),
-                                EcmService("svc-after", cin, "2026-11-20")});
+  absl::StatusOr<hub::v1::SubmitResponse> response = env->Submit(
+      "alpha_cbo",
+      {EcmOutreach("before", cin, "2026-11-14"), EcmOutreach("after", cin, "2026-11-15"),
+       EcmService("svc-before", cin, "2026-11-10"), EcmService("svc-after", cin, "2026-11-20")});
   ASSERT_TRUE(response.ok()) << response.status();
   std::vector<std::string> routed;
   for (const auto& r : response->results()) routed.push_back(r.accepted().plan_id());
@@ -126,9 +126,9 @@ TEST(SubmitTest, RetroactiveCoverageChangeIsRespected) {
   // newer statement about those days wins), with an ECM assignment.
   env->AddCoverage(cin, "chg", "2026-11-01");
   env->AddAssignment(cin, "chg", "alpha_cbo", "2026-11-01");
-  absl::StatusOr<hub::v1::SubmitResponse> second =
-      env->Submit("alpha_cbo", {EcmOutreach("second", cin, "2026-11-05"),
-                                EcmOutreach("october", cin, "2026-10-20")});
+  absl::StatusOr<hub::v1::SubmitResponse> second = env->Submit(
+      "alpha_cbo",
+      {EcmOutreach("second", cin, "2026-11-05"), EcmOutreach("october", cin, "2026-10-20")});
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->results(0).accepted().plan_id(), "chg");
   EXPECT_EQ(second->results(1).accepted().plan_id(), "molina");
@@ -145,8 +145,8 @@ TEST(SubmitTest, SameKeyReturnsTheFirstResultAndAddsNothing) {
   const char* cin = "40000001A";
   env->AddEcmMember(cin, "molina", "alpha_cbo");
   absl::StatusOr<hub::v1::SubmitResponse> first =
-      env->Submit("alpha_cbo", {EcmOutreach("k-1", cin, "2026-11-03"),
-                                EcmOutreach("k-bad", cin, "2026-11-30")});
+      env->Submit("alpha_cbo",
+                  {EcmOutreach("k-1", cin, "2026-11-03"), EcmOutreach("k-bad", cin, "2026-11-30")});
   ASSERT_TRUE(first.ok());
   ASSERT_TRUE(first->results(0).has_accepted());
   ASSERT_TRUE(first->results(1).has_rejected());
@@ -154,8 +154,8 @@ TEST(SubmitTest, SameKeyReturnsTheFirstResultAndAddsNothing) {
 
   // Again, even with a different (now valid) record under the same keys.
   absl::StatusOr<hub::v1::SubmitResponse> again =
-      env->Submit("alpha_cbo", {EcmOutreach("k-1", cin, "2026-11-04"),
-                                EcmOutreach("k-bad", cin, "2026-11-04")});
+      env->Submit("alpha_cbo",
+                  {EcmOutreach("k-1", cin, "2026-11-04"), EcmOutreach("k-bad", cin, "2026-11-04")});
   ASSERT_TRUE(again.ok());
   for (int i = 0; i < 2; ++i) {
     hub::v1::SubmissionResult expected = first->results(i);
@@ -166,9 +166,8 @@ TEST(SubmitTest, SameKeyReturnsTheFirstResultAndAddsNothing) {
   EXPECT_EQ(env->Feed("molina").size(), 1u);
 
   // The same key twice in one batch: one record, the second replays it.
-  absl::StatusOr<hub::v1::SubmitResponse> twice =
-      env->Submit("alpha_cbo", {EcmOutreach("k-2", cin, "2026-11-05"),
-                                EcmOutreach("k-2", cin, "2026-11-05")});
+  absl::StatusOr<hub::v1::SubmitResponse> twice = env->Submit(
+      "alpha_cbo", {EcmOutreach("k-2", cin, "2026-11-05"), EcmOutreach("k-2", cin, "2026-11-05")});
   ASSERT_TRUE(twice.ok());
   EXPECT_FALSE(twice->results(0).replayed());
   EXPECT_TRUE(twice->results(1).replayed());
@@ -227,8 +226,8 @@ TEST(SubmitTest, UnitsRunOutAcrossAndWithinBatches) {
 
   // 4 left: 5 is too many; in one batch 3 then 2 uses the 3 first.
   absl::StatusOr<hub::v1::SubmitResponse> second =
-      env->Submit("bravo_housing", {service("u-2", 5), service("u-3", 3), service("u-4", 2),
-                                    service("u-5", 1)});
+      env->Submit("bravo_housing",
+                  {service("u-2", 5), service("u-3", 3), service("u-4", 2), service("u-5", 1)});
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->results(0).rejected().reason_code(), kUnitsExceeded);
   EXPECT_TRUE(second->results(1).has_accepted());
@@ -240,7 +239,8 @@ TEST(SubmitTest, UnitsRunOutAcrossAndWithinBatches) {
   ASSERT_TRUE(third.ok());
   EXPECT_EQ(third->results(0).rejected().reason_code(), kUnitsExceeded);
   // A replayed accepted line does not count twice.
-  absl::StatusOr<hub::v1::SubmitResponse> replay = env->Submit("bravo_housing", {service("u-1", 6)});
+  absl::StatusOr<hub::v1::SubmitResponse> replay =
+      env->Submit("bravo_housing", {service("u-1", 6)});
   ASSERT_TRUE(replay.ok());
   EXPECT_TRUE(replay->results(0).replayed());
   EXPECT_EQ(env->GetAuthorization("molina", "AUTH-U").units_used(), 10);
@@ -317,10 +317,9 @@ TEST(SubmitTest, OneBadRecordNeverRejectsTheBatch) {
 TEST(SubmitTest, WholeCallErrors) {
   auto env = SubmitEnv::Start();
   ASSERT_NE(env, nullptr);
-  EXPECT_EQ(env->Submit("nobody_here", {EcmOutreach("x", "60000001A", "2026-11-03")})
-                .status()
-                .code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      env->Submit("nobody_here", {EcmOutreach("x", "60000001A", "2026-11-03")}).status().code(),
+      absl::StatusCode::kNotFound);
   EXPECT_EQ(env->Submit("alpha_cbo", {}).status().code(), absl::StatusCode::kInvalidArgument);
   std::vector<hub::v1::Submission> many(1001, EcmOutreach("x", "60000001A", "2026-11-03"));
   EXPECT_EQ(env->Submit("alpha_cbo", many).status().code(), absl::StatusCode::kInvalidArgument);
@@ -351,8 +350,7 @@ TEST(SubmitTest, ConcurrentCallsAreAllAcceptedWithGapFreeFeeds) {
         for (int r = 0; r < kRecords; ++r) {
           const int n = t * 1000 + c * 10 + r;
           batch.push_back(EcmService(absl::StrCat("t", t, "-c", c, "-r", r),
-                                     absl::StrCat("7000", n % 3, "00", n % 4, "A"),
-                                     "2026-11-12"));
+                                     absl::StrCat("7000", n % 3, "00", n % 4, "A"), "2026-11-12"));
         }
         absl::StatusOr<hub::v1::SubmitResponse> response = env->Submit("golf_network", batch);
         ASSERT_TRUE(response.ok()) << response.status();
@@ -464,8 +462,8 @@ constexpr char kCsvHeader[] =
 
 // A CSV row from (column -> value); other columns empty.
 std::string Row(const std::map<std::string, std::string>& values) {
-  std::vector<std::string> columns = absl::StrSplit(
-      std::string(kCsvHeader).substr(0, std::string(kCsvHeader).size() - 1), ',');
+  std::vector<std::string> columns =
+      absl::StrSplit(std::string(kCsvHeader).substr(0, std::string(kCsvHeader).size() - 1), ',');
   std::vector<std::string> cells;
   for (const std::string& c : columns) {
     auto it = values.find(c);
@@ -485,10 +483,9 @@ class SubmitCsvTest : public ::testing::Test {
     env_->AddEcmMember("12345678A", "molina", "alpha_cbo");
     env_->AddMember("87654321B");
     env_->AddCoverage("87654321B", "health_net", "2026-01-01");
-    env_->AddAuthorization(MakeAuthorization("AUTH-2026-000200", "87654321B", "health_net",
-                                             "charlie_fqhc",
-                                             hub::v1::COMMUNITY_SUPPORT_RECUPERATIVE_CARE, 5,
-                                             "2026-11-01", "2026-11-30"));
+    env_->AddAuthorization(MakeAuthorization(
+        "AUTH-2026-000200", "87654321B", "health_net", "charlie_fqhc",
+        hub::v1::COMMUNITY_SUPPORT_RECUPERATIVE_CARE, 5, "2026-11-01", "2026-11-30"));
   }
 
   // Rows 1-5 good (ECM outreach, CS outreach, ECM service, CS service,
@@ -497,37 +494,86 @@ class SubmitCsvTest : public ::testing::Test {
   // 10 a bad date (template), row 11 an ECM member of another provider.
   std::string Csv() {
     std::string csv = kCsvHeader;
-    csv += Row({{"record_type", "outreach"}, {"cin", "99898657G"}, {"record_date", "2026-11-03"},
-                {"method", "telephone"}, {"successful", "N"}, {"minutes", "15"}});
-    csv += Row({{"record_type", "outreach"}, {"idempotency_key", "own-key-2"},
-                {"cin", "87654321B"}, {"record_date", "2026-11-04"}, {"method", "in_person"},
-                {"successful", "Y"}, {"minutes", "45"},
+    csv += Row({{"record_type", "outreach"},
+                {"cin", "99898657G"},
+                {"record_date", "2026-11-03"},
+                {"method", "telephone"},
+                {"successful", "N"},
+                {"minutes", "15"}});
+    csv += Row({{"record_type", "outreach"},
+                {"idempotency_key", "own-key-2"},
+                {"cin", "87654321B"},
+                {"record_date", "2026-11-04"},
+                {"method", "in_person"},
+                {"successful", "Y"},
+                {"minutes", "45"},
                 {"authorization_number", "AUTH-2026-000200"}});
-    csv += Row({{"record_type", "service"}, {"cin", "99898657G"}, {"record_date", "2026-11-18"},
-                {"hcpcs_code", "G9008"}, {"modifiers", "U1"}, {"units", "1"},
-                {"place_of_service", "12"}, {"in_person", "Y"}, {"staff_type", "non_clinical"},
-                {"diagnosis_codes", "Z59.00;F20.9"}, {"charge", "125.00"}});
-    csv += Row({{"record_type", "service"}, {"cin", "87654321B"}, {"record_date", "2026-11-20"},
-                {"hcpcs_code", "T2033"}, {"modifiers", "U6"}, {"units", "4"},
-                {"place_of_service", "99"}, {"in_person", "Y"}, {"staff_type", "non_clinical"},
-                {"charge", "300.50"}, {"authorization_number", "AUTH-2026-000200"}});
-    csv += Row({{"record_type", "referral_status"}, {"cin", "87654321B"},
-                {"record_date", "2026-11-02"}, {"authorization_number", "AUTH-2026-000200"},
+    csv += Row({{"record_type", "service"},
+                {"cin", "99898657G"},
+                {"record_date", "2026-11-18"},
+                {"hcpcs_code", "G9008"},
+                {"modifiers", "U1"},
+                {"units", "1"},
+                {"place_of_service", "12"},
+                {"in_person", "Y"},
+                {"staff_type", "non_clinical"},
+                {"diagnosis_codes", "Z59.00;F20.9"},
+                {"charge", "125.00"}});
+    csv += Row({{"record_type", "service"},
+                {"cin", "87654321B"},
+                {"record_date", "2026-11-20"},
+                {"hcpcs_code", "T2033"},
+                {"modifiers", "U6"},
+                {"units", "4"},
+                {"place_of_service", "99"},
+                {"in_person", "Y"},
+                {"staff_type", "non_clinical"},
+                {"charge", "300.50"},
+                {"authorization_number", "AUTH-2026-000200"}});
+    csv += Row({{"record_type", "referral_status"},
+                {"cin", "87654321B"},
+                {"record_date", "2026-11-02"},
+                {"authorization_number", "AUTH-2026-000200"},
                 {"referral_status", "accepted"}});
-    csv += Row({{"record_type", "outreach"}, {"cin", "9989865"}, {"record_date", "2026-11-03"},
-                {"method", "telephone"}, {"successful", "N"}, {"minutes", "15"}});
-    csv += Row({{"record_type", "outreach"}, {"cin", "55555555C"}, {"record_date", "2026-11-03"},
-                {"method", "telephone"}, {"successful", "N"}, {"minutes", "15"}});
-    csv += Row({{"record_type", "service"}, {"cin", "87654321B"}, {"record_date", "2026-11-21"},
-                {"hcpcs_code", "T2033"}, {"modifiers", "U6"}, {"units", "2"},
-                {"place_of_service", "99"}, {"in_person", "Y"}, {"staff_type", "non_clinical"},
+    csv += Row({{"record_type", "outreach"},
+                {"cin", "9989865"},
+                {"record_date", "2026-11-03"},
+                {"method", "telephone"},
+                {"successful", "N"},
+                {"minutes", "15"}});
+    csv += Row({{"record_type", "outreach"},
+                {"cin", "55555555C"},
+                {"record_date", "2026-11-03"},
+                {"method", "telephone"},
+                {"successful", "N"},
+                {"minutes", "15"}});
+    csv += Row({{"record_type", "service"},
+                {"cin", "87654321B"},
+                {"record_date", "2026-11-21"},
+                {"hcpcs_code", "T2033"},
+                {"modifiers", "U6"},
+                {"units", "2"},
+                {"place_of_service", "99"},
+                {"in_person", "Y"},
+                {"staff_type", "non_clinical"},
                 {"authorization_number", "AUTH-2026-000200"}});
-    csv += Row({{"record_type", "enrollment_status"}, {"cin", "99898657G"},
-                {"record_date", "2026-11-20"}, {"ecm_status", "enrolled"}, {"acuity", "high"}});
-    csv += Row({{"record_type", "outreach"}, {"cin", "99898657G"}, {"record_date", "2026-13-03"},
-                {"method", "telephone"}, {"successful", "N"}, {"minutes", "15"}});
-    csv += Row({{"record_type", "outreach"}, {"cin", "12345678A"}, {"record_date", "2026-11-03"},
-                {"method", "telephone"}, {"successful", "N"}, {"minutes", "15"}});
+    csv += Row({{"record_type", "enrollment_status"},
+                {"cin", "99898657G"},
+                {"record_date", "2026-11-20"},
+                {"ecm_status", "enrolled"},
+                {"acuity", "high"}});
+    csv += Row({{"record_type", "outreach"},
+                {"cin", "99898657G"},
+                {"record_date", "2026-13-03"},
+                {"method", "telephone"},
+                {"successful", "N"},
+                {"minutes", "15"}});
+    csv += Row({{"record_type", "outreach"},
+                {"cin", "12345678A"},
+                {"record_date", "2026-11-03"},
+                {"method", "telephone"},
+                {"successful", "N"},
+                {"minutes", "15"}});
     return csv;
   }
 
@@ -552,14 +598,13 @@ TEST_F(SubmitCsvTest, UploadReportsBadRowsByRowNumberAndRoutesGoodOnes) {
     EXPECT_FALSE(e.message().empty());
     EXPECT_THAT(e.message(), ::testing::Not(HasSubstr("55555555C")));
   }
-  EXPECT_THAT(errors, ElementsAre("6 cin ROW_BAD_CIN", "7 cin UNKNOWN_MEMBER",
-                                  "8 units UNITS_EXCEEDED", "10 record_date ROW_BAD_DATE",
-                                  "11 cin NOT_ASSIGNED"));
+  EXPECT_THAT(errors,
+              ElementsAre("6 cin ROW_BAD_CIN", "7 cin UNKNOWN_MEMBER", "8 units UNITS_EXCEEDED",
+                          "10 record_date ROW_BAD_DATE", "11 cin NOT_ASSIGNED"));
 
   // Routed by member and date: molina (ECM), health_net (CS).
   const std::string prefix = report->content_sha256().substr(0, 16);
-  EXPECT_THAT(Keys(env_->Feed("molina")),
-              ElementsAre(prefix + ":1", prefix + ":3", prefix + ":9"));
+  EXPECT_THAT(Keys(env_->Feed("molina")), ElementsAre(prefix + ":1", prefix + ":3", prefix + ":9"));
   EXPECT_THAT(Keys(env_->Feed("health_net")),
               ElementsAre("own-key-2", prefix + ":4", prefix + ":5"));
   EXPECT_EQ(env_->GetAuthorization("health_net", "AUTH-2026-000200").units_used(), 4);
@@ -594,9 +639,8 @@ TEST_F(SubmitCsvTest, HubctlSubmitPrintsTheReport) {
   const std::string path = MakeTempDir() + "/november.csv";
   WriteFile(path, Csv());
   std::ostringstream out, err;
-  const int code = RunHubctl({"--server=" + env_->address(), "submit", "--provider=charlie_fqhc",
-                              path},
-                             "", out, err);
+  const int code = RunHubctl(
+      {"--server=" + env_->address(), "submit", "--provider=charlie_fqhc", path}, "", out, err);
   EXPECT_EQ(code, 0) << err.str();
   EXPECT_THAT(out.str(), HasSubstr("outcome   PARTIALLY_ACCEPTED"));
   EXPECT_THAT(out.str(), HasSubstr("rows      read 11, accepted 6, rejected 5"));
@@ -614,8 +658,8 @@ TEST_F(SubmitCsvTest, HubctlSubmitPrintsTheReport) {
 TEST(SubmitHubTest, HubServesProviderService) {
   std::unique_ptr<TestHub> hub = StartTestHub(SmallSeedText());
   ASSERT_NE(hub, nullptr);
-  absl::StatusOr<ServingStatus> health = CheckHealth(
-      hub->channel, hub::v1::ProviderService::service_full_name(), absl::Seconds(5));
+  absl::StatusOr<ServingStatus> health =
+      CheckHealth(hub->channel, hub::v1::ProviderService::service_full_name(), absl::Seconds(5));
   ASSERT_TRUE(health.ok()) << health.status();
   EXPECT_EQ(*health, ServingStatus::kServing);
   auto stub = hub::v1::ProviderService::NewStub(hub->channel);

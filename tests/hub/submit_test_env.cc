@@ -5,8 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "hub/rpc/plan_service.h"
 #include "hub/directory/seed_loader.h"
+#include "hub/rpc/plan_service.h"
 #include "tests/hub/hub_test_util.h"
 
 #ifndef HUB_SOURCE_DIR
@@ -60,13 +60,13 @@ std::unique_ptr<SubmitEnv> SubmitEnv::Start(SubmitEnvOptions options) {
   absl::StatusOr<SeedLoadResult> seeded = LoadSeedIfEmpty(*env->directory_, seed_path);
   EXPECT_TRUE(seeded.ok()) << seeded.status();
   EXPECT_TRUE(env->directory_
-                  ->CreateProvider(MakeProvider(
-                      "golf_network", "100000007",
-                      {"aetna", "blue_shield", "chg", "health_net", "molina"}, false))
+                  ->CreateProvider(
+                      MakeProvider("golf_network", "100000007",
+                                   {"aetna", "blue_shield", "chg", "health_net", "molina"}, false))
                   .ok());
-  EXPECT_TRUE(env->directory_
-                  ->CreateProvider(MakeProvider("hotel_recovery", "100000008", {"molina"}, true))
-                  .ok());
+  EXPECT_TRUE(
+      env->directory_->CreateProvider(MakeProvider("hotel_recovery", "100000008", {"molina"}, true))
+          .ok());
   env->members_ = std::make_unique<storage::MemberStore>(env->store_.get());
   env->coverage_ = std::make_unique<storage::CoverageIndex>(env->store_.get());
   env->care_ = std::make_unique<storage::CareStore>(env->store_.get());
@@ -82,18 +82,17 @@ std::unique_ptr<SubmitEnv> SubmitEnv::Start(SubmitEnvOptions options) {
   SubmitPipelineOptions pipeline_options;
   pipeline_options.clock = clock;
   pipeline_options.before_commit = options.before_commit;
-  env->pipeline_ = std::make_unique<SubmitPipeline>(env->store_.get(), env->directory_.get(),
-                                                    env->feed_.get(), env->reference_.get(),
-                                                    std::move(pipeline_options));
+  env->pipeline_ =
+      std::make_unique<SubmitPipeline>(env->store_.get(), env->directory_.get(), env->feed_.get(),
+                                       env->reference_.get(), std::move(pipeline_options));
   ProviderServiceOptions service_options;
   service_options.spool_dir = env->root_ + "/spool";
   service_options.clock = clock;
   service_options.upload_group_rows = options.upload_group_rows;
   service_options.store = env->store_.get();
   EXPECT_TRUE(PlanService::PrepareSpoolDir(service_options.spool_dir).ok());
-  env->service_ = std::make_unique<ProviderService>(env->directory_.get(), env->feed_.get(),
-                                                    env->pipeline_.get(),
-                                                    std::move(service_options));
+  env->service_ = std::make_unique<ProviderService>(
+      env->directory_.get(), env->feed_.get(), env->pipeline_.get(), std::move(service_options));
   grpc::ServerBuilder builder;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &env->port_);
   builder.RegisterService(env->service_.get());
@@ -130,8 +129,8 @@ void SubmitEnv::AddMember(std::string_view cin) {
   Commit(*store_, batch);
 }
 
-void SubmitEnv::AddCoverage(std::string_view cin, std::string_view plan_id,
-                            std::string_view start, std::string_view end) {
+void SubmitEnv::AddCoverage(std::string_view cin, std::string_view plan_id, std::string_view start,
+                            std::string_view end) {
   hub::v1::Coverage coverage;
   coverage.set_cin(std::string(cin));
   coverage.set_plan_id(std::string(plan_id));
@@ -188,8 +187,7 @@ absl::StatusOr<hub::v1::SubmitResponse> SubmitEnv::Submit(
   hub::v1::SubmitResponse response;
   grpc::Status status = stub_->Submit(&context, request, &response);
   if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                        status.error_message());
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
   }
   return response;
 }
@@ -212,8 +210,7 @@ absl::StatusOr<hub::v1::IngestReport> SubmitEnv::Upload(std::string_view provide
   if (open) writer->WritesDone();
   grpc::Status status = writer->Finish();
   if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                        status.error_message());
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
   }
   return response.report();
 }
@@ -238,8 +235,7 @@ hub::v1::Authorization SubmitEnv::GetAuthorization(std::string_view plan_id,
   return auth.ok() ? *auth : hub::v1::Authorization();
 }
 
-hub::v1::Submission EcmOutreach(std::string_view key, std::string_view cin,
-                                std::string_view date) {
+hub::v1::Submission EcmOutreach(std::string_view key, std::string_view cin, std::string_view date) {
   hub::v1::Submission s;
   s.set_idempotency_key(std::string(key));
   auto* r = s.mutable_outreach_attempt();

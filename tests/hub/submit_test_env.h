@@ -4,17 +4,17 @@
 #ifndef HUB_TESTS_HUB_SUBMIT_TEST_ENV_H_
 #define HUB_TESTS_HUB_SUBMIT_TEST_ENV_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/status/statusor.h"
-#include "hub/rpc/provider_service.h"
 #include "hub/common/reference_tables.h"
+#include "hub/rpc/provider_service.h"
 #include "hub/submit/submit_pipeline.h"
 #include "hub/v1/provider_service.grpc.pb.h"
 #include "storage/care_store.h"
@@ -52,9 +52,8 @@ class SubmitEnv {
   void AddMember(std::string_view cin);
   void AddCoverage(std::string_view cin, std::string_view plan_id, std::string_view start,
                    std::string_view end = "");
-  void AddAssignment(std::string_view cin, std::string_view plan_id,
-                     std::string_view provider_id, std::string_view start,
-                     std::string_view end = "");
+  void AddAssignment(std::string_view cin, std::string_view plan_id, std::string_view provider_id,
+                     std::string_view start, std::string_view end = "");
   void AddAuthorization(const hub::v1::Authorization& authorization);
   // Stores `assignment` as given (through CareStore, so the provider views
   // follow).
@@ -98,8 +97,7 @@ class SubmitEnv {
 };
 
 // Submission builders (valid records unless the test changes them).
-hub::v1::Submission EcmOutreach(std::string_view key, std::string_view cin,
-                                std::string_view date);
+hub::v1::Submission EcmOutreach(std::string_view key, std::string_view cin, std::string_view date);
 hub::v1::Submission EcmService(std::string_view key, std::string_view cin, std::string_view date,
                                std::vector<std::string> modifiers = {"U1"});
 hub::v1::Submission CsService(std::string_view key, std::string_view cin, std::string_view date,

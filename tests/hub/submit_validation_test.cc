@@ -3,6 +3,8 @@
 // storage APIs. Each test first shows that the valid record is accepted
 // where that matters, then breaks one thing and expects exactly that code
 // and field, with a message free of the record's values.
+#include "hub/submit/submit_validation.h"
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -11,7 +13,6 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "hub/submit/submit_validation.h"
 #include "tests/hub/submit_test_env.h"
 
 namespace hub::testing {
@@ -163,8 +164,8 @@ TEST_F(SubmitValidationTest, MissingField) {
   no_goals.mutable_care_plan()->clear_goals();
   ExpectRejected("alpha_cbo", no_goals, kMissingField, "care_plan.goals");
   // A Community Supports code without an authorization number.
-  ExpectRejected("bravo_housing", CsService("no-auth", kCsMember, "2026-11-03", "", "H0044",
-                                            {"U2"}, 1),
+  ExpectRejected("bravo_housing",
+                 CsService("no-auth", kCsMember, "2026-11-03", "", "H0044", {"U2"}, 1),
                  kMissingField, "service.authorization_number");
 }
 
@@ -184,12 +185,12 @@ TEST_F(SubmitValidationTest, OutOfRange) {
 }
 
 TEST_F(SubmitValidationTest, MissingClosureReason) {
-  ExpectRejected("bravo_housing",
-                 Referral("declined", kCsMember, "2026-11-05", kAuth,
-                          hub::v1::REFERRAL_STATUS_DECLINED),
-                 kMissingClosureReason, "referral_status.closure_reason");
-  hub::v1::Submission other = Referral("closed-other", kCsMember, "2026-11-05", kAuth,
-                                       hub::v1::REFERRAL_STATUS_CLOSED);
+  ExpectRejected(
+      "bravo_housing",
+      Referral("declined", kCsMember, "2026-11-05", kAuth, hub::v1::REFERRAL_STATUS_DECLINED),
+      kMissingClosureReason, "referral_status.closure_reason");
+  hub::v1::Submission other =
+      Referral("closed-other", kCsMember, "2026-11-05", kAuth, hub::v1::REFERRAL_STATUS_CLOSED);
   other.mutable_referral_status()->set_closure_reason(hub::v1::LOOP_CLOSURE_REASON_OTHER);
   ExpectRejected("bravo_housing", other, kMissingClosureReason,
                  "referral_status.closure_reason_text");
@@ -199,8 +200,8 @@ TEST_F(SubmitValidationTest, MissingClosureReason) {
 }
 
 TEST_F(SubmitValidationTest, UnknownMember) {
-  ExpectRejected("alpha_cbo", EcmOutreach("stranger", "10000009Z", "2026-11-03"),
-                 kUnknownMember, "outreach_attempt.cin");
+  ExpectRejected("alpha_cbo", EcmOutreach("stranger", "10000009Z", "2026-11-03"), kUnknownMember,
+                 "outreach_attempt.cin");
 }
 
 TEST_F(SubmitValidationTest, MemberNotCovered) {
@@ -227,15 +228,15 @@ TEST_F(SubmitValidationTest, NotAssigned) {
   env_->AddCoverage("10000005E", "molina", "2026-01-01");
   env_->AddAssignment("10000005E", "molina", "charlie_fqhc", "2026-01-01", "2026-10-31");
   ExpectAccepted("charlie_fqhc", EcmOutreach("in-period", "10000005E", "2026-10-31"));
-  ExpectRejected("charlie_fqhc", EcmOutreach("after-end", "10000005E", "2026-11-01"),
-                 kNotAssigned, "outreach_attempt.cin");
+  ExpectRejected("charlie_fqhc", EcmOutreach("after-end", "10000005E", "2026-11-01"), kNotAssigned,
+                 "outreach_attempt.cin");
 }
 
 TEST_F(SubmitValidationTest, UnknownAuthorization) {
-  ExpectRejected("bravo_housing",
-                 CsService("no-such-auth", kCsMember, "2026-11-03", "AUTH-NOPE", "H0044", {"U2"},
-                           1),
-                 kUnknownAuthorization, "service.authorization_number");
+  ExpectRejected(
+      "bravo_housing",
+      CsService("no-such-auth", kCsMember, "2026-11-03", "AUTH-NOPE", "H0044", {"U2"}, 1),
+      kUnknownAuthorization, "service.authorization_number");
 }
 
 TEST_F(SubmitValidationTest, NotAuthorized) {
@@ -247,20 +248,20 @@ TEST_F(SubmitValidationTest, NotAuthorized) {
   env_->AddAuthorization(MakeAuthorization("AUTH-RC-1", kCsMember, "molina", "charlie_fqhc",
                                            hub::v1::COMMUNITY_SUPPORT_HOUSING_DEPOSITS, 5,
                                            "2026-10-01", ""));
-  ExpectRejected("bravo_housing",
-                 Referral("not-ours", kCsMember, "2026-11-03", "AUTH-RC-1",
-                          hub::v1::REFERRAL_STATUS_ACCEPTED),
-                 kNotAuthorized, "referral_status.authorization_number");
+  ExpectRejected(
+      "bravo_housing",
+      Referral("not-ours", kCsMember, "2026-11-03", "AUTH-RC-1", hub::v1::REFERRAL_STATUS_ACCEPTED),
+      kNotAuthorized, "referral_status.authorization_number");
 }
 
 TEST_F(SubmitValidationTest, AuthorizationNotActive) {
   ExpectRejected("bravo_housing",
                  CsService("before-period", kCsMember, "2026-09-30", kAuth, "H0044", {"U2"}, 1),
                  kAuthorizationNotActive, "service.service_date");
-  ExpectRejected("bravo_housing",
-                 CsService("requested", kCsMember, "2026-11-03", kRequestedAuth, "H0044", {"U2"},
-                           1),
-                 kAuthorizationNotActive, "service.authorization_number");
+  ExpectRejected(
+      "bravo_housing",
+      CsService("requested", kCsMember, "2026-11-03", kRequestedAuth, "H0044", {"U2"}, 1),
+      kAuthorizationNotActive, "service.authorization_number");
 }
 
 TEST_F(SubmitValidationTest, CodeModifierMismatch) {
@@ -271,10 +272,10 @@ TEST_F(SubmitValidationTest, CodeModifierMismatch) {
   ExpectRejected("bravo_housing",
                  CsService("wrong-code", kCsMember, "2026-11-03", kAuth, "T2033", {"U6"}, 1),
                  kCodeModifierMismatch, "service.hcpcs_code");
-  ExpectRejected("bravo_housing",
-                 CsService("extra-modifier", kCsMember, "2026-11-03", kAuth, "H0044",
-                           {"U2", "U9"}, 1),
-                 kCodeModifierMismatch, "service.modifiers[1]");
+  ExpectRejected(
+      "bravo_housing",
+      CsService("extra-modifier", kCsMember, "2026-11-03", kAuth, "H0044", {"U2", "U9"}, 1),
+      kCodeModifierMismatch, "service.modifiers[1]");
   // ECM: G9008 pairs come from the ECM table.
   ExpectRejected("alpha_cbo", EcmService("ecm-modifier", kMember, "2026-11-03", {"U6"}),
                  kCodeModifierMismatch, "service.modifiers[0]");

@@ -45,9 +45,9 @@ TestPki MakeTestPki() {
   const std::string other = "'" + pki.dir + "/other_ca'";
   Pki("ca " + other);
   Pki("client " + other + " stranger urn:hub:plan:molina");
-  const std::string copy = absl::StrCat("cp -r '", pki.dir, "/other_ca/stranger' '", pki.dir,
-                                        "/stranger' && cp '", pki.dir, "/ca.crt' '", pki.dir,
-                                        "/stranger/ca.crt'");
+  const std::string copy =
+      absl::StrCat("cp -r '", pki.dir, "/other_ca/stranger' '", pki.dir, "/stranger' && cp '",
+                   pki.dir, "/ca.crt' '", pki.dir, "/stranger/ca.crt'");
   EXPECT_EQ(std::system(copy.c_str()), 0);
   return pki;
 }

@@ -3,11 +3,11 @@
 #ifndef HUB_TESTS_HUB_TLS_TEST_UTIL_H_
 #define HUB_TESTS_HUB_TLS_TEST_UTIL_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <grpcpp/grpcpp.h>
 
 #include "hub/server/server.h"
 

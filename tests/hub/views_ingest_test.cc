@@ -4,6 +4,8 @@
 // warns; the count follows ends and re-uploads), every plan's quality reports
 // in one list (ListQualityReports), and the hubctl worklist, quality and
 // careplan commands.
+#include <grpcpp/grpcpp.h>
+
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -11,18 +13,16 @@
 #include <string>
 #include <vector>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/strings/str_cat.h"
 #include "adapters/plan_adapter.h"
 #include "adapters/registry.h"
+#include "base/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hub/cli/hubctl.h"
 #include "hub/common/plan_adapters.h"
 #include "hub/common/rpc_status.h"
 #include "hub/server/server.h"
-#include "base/sha256.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "hub/v1/provider_service.grpc.pb.h"
 #include "tests/hub/hub_test_util.h"
@@ -60,19 +60,22 @@ std::string SeedText() {
 plans { plan_id: "aetna" name: "Aetna Better Health" county: "San Diego" adapter_profile: "aetna" }
 plans { plan_id: "kaiser" name: "Kaiser Permanente" county: "San Diego" adapter_profile: "kaiser" }
 providers {
-  provider_id: "ecm_cap" npi: ")", CapNpi(), R"(" tin: "111111111" name: "ECM Capacity"
+  provider_id: "ecm_cap" npi: ")",
+                      CapNpi(), R"(" tin: "111111111" name: "ECM Capacity"
   kinds: PROVIDER_KIND_ECM
   contracts { plan_id: "aetna" kinds: PROVIDER_KIND_ECM ecm_capacity: 2 }
   contracts { plan_id: "kaiser" kinds: PROVIDER_KIND_ECM }
 }
 providers {
-  provider_id: "cs_cap" npi: ")", CsNpi(), R"(" tin: "222222222" name: "CS Capacity"
+  provider_id: "cs_cap" npi: ")",
+                      CsNpi(), R"(" tin: "222222222" name: "CS Capacity"
   kinds: PROVIDER_KIND_CS
   community_supports: [COMMUNITY_SUPPORT_HOUSING_DEPOSITS]
   contracts { plan_id: "aetna" kinds: PROVIDER_KIND_CS cs_capacity: 1 }
 }
 providers {
-  provider_id: "other_ecm" npi: ")", OtherNpi(), R"(" tin: "333333333" name: "Other ECM"
+  provider_id: "other_ecm" npi: ")",
+                      OtherNpi(), R"(" tin: "333333333" name: "Other ECM"
   kinds: PROVIDER_KIND_ECM
   contracts { plan_id: "aetna" kinds: PROVIDER_KIND_ECM }
   contracts { plan_id: "kaiser" kinds: PROVIDER_KIND_ECM }
@@ -226,10 +229,9 @@ class ViewsIngestTest : public ::testing::Test {
     std::vector<std::string> out;
     if (!list.ok()) return out;
     for (const auto& e : list->entries()) {
-      out.push_back(absl::StrCat(e.reason() == hub::v1::WORKLIST_REASON_CS_REFERRAL
-                                     ? e.authorization_number()
-                                     : e.cin(),
-                                 e.over_capacity() ? "!" : ""));
+      out.push_back(absl::StrCat(
+          e.reason() == hub::v1::WORKLIST_REASON_CS_REFERRAL ? e.authorization_number() : e.cin(),
+          e.over_capacity() ? "!" : ""));
     }
     return out;
   }
@@ -286,17 +288,16 @@ TEST_F(ViewsIngestTest, NewAssignmentBeyondCapacityIsKeptFlaggedCountedAndWarned
   EXPECT_THAT(warning.message(), ::testing::Not(HasSubstr(kM3)));
   EXPECT_THAT(Flags("ecm_cap"), ElementsAre(kM1, kM2, absl::StrCat(kM3, "!")));
   // Another provider of the same plan has its own count (no capacity).
-  const IngestReport other = UploadAssignments(
-      {Member(kM1), Member(kM2), Member(kM3), Member(kM4, OtherNpi())});
+  const IngestReport other =
+      UploadAssignments({Member(kM1), Member(kM2), Member(kM3), Member(kM4, OtherNpi())});
   EXPECT_EQ(other.changes().assignments_over_capacity(), 0);
   EXPECT_EQ(other.changes().rows_unchanged(), 3);
   EXPECT_THAT(Flags("other_ecm"), ElementsAre(kM4));
 }
 
 TEST_F(ViewsIngestTest, ReuploadChangesNothingAndEndingAssignmentsFreesSlots) {
-  const std::string bytes = Render("aetna", kAssignment,
-                                   std::vector<AssignmentFileRow>{Member(kM1), Member(kM2),
-                                                                  Member(kM3)});
+  const std::string bytes = Render(
+      "aetna", kAssignment, std::vector<AssignmentFileRow>{Member(kM1), Member(kM2), Member(kM3)});
   absl::StatusOr<IngestReport> first = Upload("aetna", kAssignment, bytes);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->changes().assignments_over_capacity(), 1);
@@ -336,11 +337,11 @@ TEST_F(ViewsIngestTest, ReuploadChangesNothingAndEndingAssignmentsFreesSlots) {
 
 TEST_F(ViewsIngestTest, AuthorizationsBeyondCsCapacityAreFlaggedPerCommunitySupport) {
   UploadAssignments({Member(kM1), Member(kM2)});
-  absl::StatusOr<IngestReport> report = Upload(
-      "aetna", kAuthorization,
-      Render("aetna", kAuthorization,
-             std::vector<AuthorizationFileRow>{Authorization("AUTH-1", kM1),
-                                               Authorization("AUTH-2", kM2)}));
+  absl::StatusOr<IngestReport> report =
+      Upload("aetna", kAuthorization,
+             Render("aetna", kAuthorization,
+                    std::vector<AuthorizationFileRow>{Authorization("AUTH-1", kM1),
+                                                      Authorization("AUTH-2", kM2)}));
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->rows_rejected(), 0) << report->ShortDebugString();
   EXPECT_EQ(report->changes().authorizations_written(), 2);
@@ -356,17 +357,17 @@ TEST_F(ViewsIngestTest, AuthorizationsBeyondCsCapacityAreFlaggedPerCommunitySupp
   // (not listed), both slots are freed...
   AuthorizationFileRow denied = Authorization("AUTH-1", kM1);
   denied.mutable_authorization()->set_status(hub::v1::AUTHORIZATION_STATUS_DENIED);
-  absl::StatusOr<IngestReport> next = Upload(
-      "aetna", kAuthorization,
-      Render("aetna", kAuthorization, std::vector<AuthorizationFileRow>{denied}));
+  absl::StatusOr<IngestReport> next =
+      Upload("aetna", kAuthorization,
+             Render("aetna", kAuthorization, std::vector<AuthorizationFileRow>{denied}));
   ASSERT_TRUE(next.ok()) << next.status();
   EXPECT_EQ(next->changes().authorizations_ended(), 1);
   EXPECT_TRUE(Flags("cs_cap").empty());
   // ...so a new AUTH-3 fits.
-  absl::StatusOr<IngestReport> fits = Upload(
-      "aetna", kAuthorization,
-      Render("aetna", kAuthorization,
-             std::vector<AuthorizationFileRow>{denied, Authorization("AUTH-3", kM2)}));
+  absl::StatusOr<IngestReport> fits =
+      Upload("aetna", kAuthorization,
+             Render("aetna", kAuthorization,
+                    std::vector<AuthorizationFileRow>{denied, Authorization("AUTH-3", kM2)}));
   ASSERT_TRUE(fits.ok()) << fits.status();
   EXPECT_EQ(fits->changes().authorizations_written(), 1);
   EXPECT_EQ(fits->changes().authorizations_over_capacity(), 0);
@@ -462,8 +463,7 @@ TEST_F(ViewsIngestTest, HubctlPrintsWorklistQualityAndCarePlan) {
   ASSERT_TRUE(stub->Submit(&context, submit, &submitted).ok());
   ASSERT_TRUE(submitted.results(0).has_accepted()) << submitted.ShortDebugString();
 
-  ASSERT_EQ(Hubctl({"careplan", "--provider=ecm_cap", absl::StrCat("--cin=", kM1)}, &out, &err),
-            0)
+  ASSERT_EQ(Hubctl({"careplan", "--provider=ecm_cap", absl::StrCat("--cin=", kM1)}, &out, &err), 0)
       << err;
   EXPECT_THAT(out, HasSubstr("written by      ecm_cap"));
   EXPECT_THAT(out, HasSubstr("Move into stable housing"));

@@ -365,8 +365,8 @@ TEST_F(CareStoreTest, DeleteThenPutAuthorizationInOneBatch) {
   Authorize(MakeAuthorization("plan_a", "AUTH-1", kCin, "2025-01-01"));
   WriteBatch batch;
   ASSERT_OK(care_->DeleteAuthorization(batch, "plan_a", "AUTH-1"));
-  ASSERT_OK(care_->PutAuthorization(batch, MakeAuthorization("plan_a", "AUTH-1", kOtherCin,
-                                                             "2025-03-01")));
+  ASSERT_OK(care_->PutAuthorization(
+      batch, MakeAuthorization("plan_a", "AUTH-1", kOtherCin, "2025-03-01")));
   ASSERT_OK(store_->Commit(batch, Durability::kSync));
   ASSERT_OK_AND_ASSIGN(hub::v1::Authorization a, care_->GetAuthorization("plan_a", "AUTH-1"));
   EXPECT_EQ(a.cin(), kOtherCin);

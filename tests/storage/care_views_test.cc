@@ -109,22 +109,21 @@ TEST_F(CareViewsTest, ProviderIndexListsOnlyThatProvidersRecordsInPlanThenMember
   Put(Authorization("plan_a", "AUTH-9", kCinA, "prov_1", "2026-03-01"));
   Put(Authorization("plan_a", "AUTH-8", kCinC, "prov_2", "2026-03-01"));
 
-  EXPECT_EQ(Index("prov_1"),
-            (std::vector<std::string>{"plan_a/11111111A/A/2026-01-01",
-                                      "plan_a/11111111A/C/AUTH-9", "plan_b/11111111A/A/2026-02-01",
-                                      "plan_b/22222222B/A/2026-01-01"}));
+  EXPECT_EQ(
+      Index("prov_1"),
+      (std::vector<std::string>{"plan_a/11111111A/A/2026-01-01", "plan_a/11111111A/C/AUTH-9",
+                                "plan_b/11111111A/A/2026-02-01", "plan_b/22222222B/A/2026-01-01"}));
   EXPECT_EQ(Index("prov_2"), (std::vector<std::string>{"plan_a/33333333C/A/2026-01-01",
                                                        "plan_a/33333333C/C/AUTH-8"}));
-  EXPECT_EQ(Index("prov_1", "plan_b"),
-            (std::vector<std::string>{"plan_b/11111111A/A/2026-02-01",
-                                      "plan_b/22222222B/A/2026-01-01"}));
+  EXPECT_EQ(Index("prov_1", "plan_b"), (std::vector<std::string>{"plan_b/11111111A/A/2026-02-01",
+                                                                 "plan_b/22222222B/A/2026-01-01"}));
   // Resuming after the second entry.
   positions_.clear();
   Index("prov_1");
   const std::string second = positions_[1];
-  EXPECT_EQ(Index("prov_1", "", second),
-            (std::vector<std::string>{"plan_b/11111111A/A/2026-02-01",
-                                      "plan_b/22222222B/A/2026-01-01"}));
+  EXPECT_EQ(
+      Index("prov_1", "", second),
+      (std::vector<std::string>{"plan_b/11111111A/A/2026-02-01", "plan_b/22222222B/A/2026-01-01"}));
   // A position of another plan filter is refused.
   absl::Status bad = care_->ScanProviderCare(
       "prov_1", "plan_b", second,
@@ -280,18 +279,19 @@ TEST_F(CareViewsTest, ViewsMissingFromAnOlderDataDirectoryAreBuiltAtOpen) {
   Store::Rep& rep = store_->rep();
   for (ColumnFamily family : {ColumnFamily::kProviderCare, ColumnFamily::kCapacityCounts,
                               ColumnFamily::kCapacityEnds, ColumnFamily::kProviderOutreach}) {
-    std::unique_ptr<rocksdb::Iterator> it(rep.db->NewIterator(rocksdb::ReadOptions(),
-                                                              rep.cf(family)));
+    std::unique_ptr<rocksdb::Iterator> it(
+        rep.db->NewIterator(rocksdb::ReadOptions(), rep.cf(family)));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       ASSERT_TRUE(rep.db->Delete(rocksdb::WriteOptions(), rep.cf(family), it->key()).ok());
     }
   }
-  ASSERT_TRUE(rep.db->Merge(rocksdb::WriteOptions(), rep.cf(ColumnFamily::kCapacityCounts),
-                            internal::Key({"prov_1", "plan_a", "ecm"}),
-                            internal::EncodeFixed64(5))
+  ASSERT_TRUE(rep.db
+                  ->Merge(rocksdb::WriteOptions(), rep.cf(ColumnFamily::kCapacityCounts),
+                          internal::Key({"prov_1", "plan_a", "ecm"}), internal::EncodeFixed64(5))
                   .ok());
-  ASSERT_TRUE(rep.db->Delete(rocksdb::WriteOptions(), rep.cf(ColumnFamily::kMeta),
-                             internal::ToSlice(internal::kCareViewsBuiltKey))
+  ASSERT_TRUE(rep.db
+                  ->Delete(rocksdb::WriteOptions(), rep.cf(ColumnFamily::kMeta),
+                           internal::ToSlice(internal::kCareViewsBuiltKey))
                   .ok());
   EXPECT_TRUE(Index("prov_1").empty());
 
@@ -304,8 +304,8 @@ TEST_F(CareViewsTest, ViewsMissingFromAnOlderDataDirectoryAreBuiltAtOpen) {
   EXPECT_EQ(Slots("prov_1", "plan_a", "ecm", "2026-02-01"), 2);
   EXPECT_EQ(Slots("prov_1", "plan_a", "ecm", "2026-04-01"), 1);
   EXPECT_EQ(Slots("prov_2", "plan_a",
-                  CareStore::CapacityGroup(Authorization("plan_a", "AUTH-1", kCinC, "prov_2",
-                                                         "2026-01-01")),
+                  CareStore::CapacityGroup(
+                      Authorization("plan_a", "AUTH-1", kCinC, "prov_2", "2026-01-01")),
                   "2026-04-01"),
             1);
   absl::StatusOr<std::vector<std::string>> attempts =

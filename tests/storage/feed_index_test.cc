@@ -19,8 +19,7 @@ namespace {
 using test_util::OptionsFor;
 using test_util::TempDir;
 
-hub::v1::FeedItem Outreach(const std::string& id, const std::string& cin,
-                           const std::string& date) {
+hub::v1::FeedItem Outreach(const std::string& id, const std::string& cin, const std::string& date) {
   hub::v1::FeedItem item;
   item.set_record_id(id);
   item.set_provider_id("alpha_cbo");
@@ -61,8 +60,7 @@ hub::v1::FeedItem Status(const std::string& id, const std::string& cin, const st
   return item;
 }
 
-hub::v1::FeedItem Referral(const std::string& id, const std::string& cin,
-                           const std::string& date) {
+hub::v1::FeedItem Referral(const std::string& id, const std::string& cin, const std::string& date) {
   hub::v1::FeedItem item;
   item.set_record_id(id);
   item.set_provider_id("alpha_cbo");
@@ -129,11 +127,10 @@ class FeedIndexTest : public ::testing::Test {
 using IdList = std::vector<std::string>;
 
 TEST_F(FeedIndexTest, MonthScanReturnsOnlyThePlansKindAndMonthInDateOrder) {
-  Append("molina", {Outreach("o1", "10000001A", "2026-11-20"),
-                    Outreach("o2", "10000002B", "2026-11-03"),
-                    Outreach("o3", "10000001A", "2026-10-31"),
-                    Outreach("o4", "10000003C", "2026-12-01"),
-                    Service("s1", "alpha_cbo", "10000001A", "2026-11-05")});
+  Append("molina",
+         {Outreach("o1", "10000001A", "2026-11-20"), Outreach("o2", "10000002B", "2026-11-03"),
+          Outreach("o3", "10000001A", "2026-10-31"), Outreach("o4", "10000003C", "2026-12-01"),
+          Service("s1", "alpha_cbo", "10000001A", "2026-11-05")});
   Append("chg", {Outreach("o5", "10000004D", "2026-11-04")});
   Append("molina", {Outreach("o6", "10000001A", "2026-11-03")});
   // By date, then sequence (o2 before o6 on the same day).
@@ -162,15 +159,15 @@ TEST_F(FeedIndexTest, ServicesComeGroupedByProviderMemberDayAndAuthorization) {
 }
 
 TEST_F(FeedIndexTest, LatestMemberStatusIsTheLastOnOrBeforeTheDatePerMemberAndKind) {
-  Append("molina", {Status("e1", "10000001A", "2026-10-31", hub::v1::ENROLLMENT_STATUS_OUTREACH),
-                    Status("e2", "10000001A", "2026-11-20", hub::v1::ENROLLMENT_STATUS_ENROLLED),
-                    Status("e3", "10000001A", "2026-12-01", hub::v1::ENROLLMENT_STATUS_ENROLLED),
-                    Referral("r1", "10000001A", "2026-11-10"),
-                    Referral("r2", "10000001A", "2026-11-02"),
-                    Status("e4", "10000002B", "2026-12-05", hub::v1::ENROLLMENT_STATUS_ENROLLED),
-                    Referral("r3", "10000003C", "2026-09-01"),
-                    Status("e5", "10000003C", "2026-09-01", hub::v1::ENROLLMENT_STATUS_ENROLLED),
-                    Status("e6", "10000003C", "2026-09-01", hub::v1::ENROLLMENT_STATUS_ENROLLED)});
+  Append("molina",
+         {Status("e1", "10000001A", "2026-10-31", hub::v1::ENROLLMENT_STATUS_OUTREACH),
+          Status("e2", "10000001A", "2026-11-20", hub::v1::ENROLLMENT_STATUS_ENROLLED),
+          Status("e3", "10000001A", "2026-12-01", hub::v1::ENROLLMENT_STATUS_ENROLLED),
+          Referral("r1", "10000001A", "2026-11-10"), Referral("r2", "10000001A", "2026-11-02"),
+          Status("e4", "10000002B", "2026-12-05", hub::v1::ENROLLMENT_STATUS_ENROLLED),
+          Referral("r3", "10000003C", "2026-09-01"),
+          Status("e5", "10000003C", "2026-09-01", hub::v1::ENROLLMENT_STATUS_ENROLLED),
+          Status("e6", "10000003C", "2026-09-01", hub::v1::ENROLLMENT_STATUS_ENROLLED)});
   Append("chg", {Status("e7", "10000001A", "2026-11-21", hub::v1::ENROLLMENT_STATUS_ENROLLED)});
   // Per member: enrollment first, then referral. Same day: the later
   // sequence wins (e6 over e5). 10000002B has nothing on or before the date.
@@ -186,8 +183,7 @@ TEST_F(FeedIndexTest, BadArgumentsAreRefused) {
       feed_->ScanMonth("molina", hub::v1::RECORD_KIND_CARE_PLAN, "2026-11").status()));
   EXPECT_TRUE(absl::IsInvalidArgument(
       feed_->ScanMonth("molina", hub::v1::RECORD_KIND_SERVICE, "2026-1").status()));
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      feed_->ScanLatestMemberStatus("molina", "2026-11").status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(feed_->ScanLatestMemberStatus("molina", "2026-11").status()));
 }
 
 TEST_F(FeedIndexTest, ItemsWrittenBeforeTheIndexExistedAreIndexedOnFirstUse) {
@@ -197,13 +193,12 @@ TEST_F(FeedIndexTest, ItemsWrittenBeforeTheIndexExistedAreIndexedOnFirstUse) {
     hub::v1::FeedItem item = Outreach("old1", "10000001A", "2026-11-02");
     item.set_sequence(1);
     batch.rep()
-        .batch.Put(store_->rep().cf(ColumnFamily::kFeedItems),
-                   internal::Key({"molina", internal::EncodeBigEndian64(1)}),
-                   item.SerializeAsString())
+        .batch
+        .Put(store_->rep().cf(ColumnFamily::kFeedItems),
+             internal::Key({"molina", internal::EncodeBigEndian64(1)}), item.SerializeAsString())
         .PermitUncheckedError();
     batch.rep()
-        .batch.Put(store_->rep().cf(ColumnFamily::kFeedHeads), "molina",
-                   internal::EncodeFixed64(1))
+        .batch.Put(store_->rep().cf(ColumnFamily::kFeedHeads), "molina", internal::EncodeFixed64(1))
         .PermitUncheckedError();
     ASSERT_OK(store_->Commit(batch, Durability::kSync));
   }
@@ -223,9 +218,9 @@ TEST_F(FeedIndexTest, ItemsWrittenBeforeTheIndexExistedAreIndexedOnFirstUse) {
 
 TEST_F(FeedIndexTest, AScanSeesTheStoreAsItWasWhenOpened) {
   Append("molina", {Outreach("o1", "10000001A", "2026-11-02")});
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<FeedScan> scan,
-                       feed_->ScanMonth("molina", hub::v1::RECORD_KIND_OUTREACH_ATTEMPT,
-                                        "2026-11"));
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<FeedScan> scan,
+      feed_->ScanMonth("molina", hub::v1::RECORD_KIND_OUTREACH_ATTEMPT, "2026-11"));
   Append("molina", {Outreach("o2", "10000001A", "2026-11-01")});
   EXPECT_EQ(Ids(*scan), (IdList{"o1"}));
 }

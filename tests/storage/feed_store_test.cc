@@ -258,8 +258,8 @@ TEST_F(FeedStoreTest, BadRejectionsAreInvalidArgumentAndWriteNothing) {
   EXPECT_EQ(*feed_->Cursor("molina"), 0u);
   // None of the valid rejections in the refused calls was recorded.
   ASSERT_OK(feed_->Ack("molina", 3, {}, kBaseMicros).status());
-  ASSERT_OK_AND_ASSIGN(auto page,
-                       feed_->ListFeedback("alpha_cbo", hub::v1::FEEDBACK_STATUS_UNSPECIFIED, "", 10));
+  ASSERT_OK_AND_ASSIGN(
+      auto page, feed_->ListFeedback("alpha_cbo", hub::v1::FEEDBACK_STATUS_UNSPECIFIED, "", 10));
   ASSERT_EQ(page.first.size(), 3u);
   for (const auto& item : page.first) {
     EXPECT_EQ(item.status(), hub::v1::FEEDBACK_STATUS_ACCEPTED_BY_PLAN) << item.record_id();
@@ -273,8 +273,8 @@ TEST_F(FeedStoreTest, FeedbackStatusesFollowTheCursorAndRejections) {
   AppendCommitted("molina", {"b1"}, "bravo_housing");
   ASSERT_OK(feed_->Ack("molina", 2, {Rejection(2, "r2")}, kBaseMicros + 5000).status());
 
-  ASSERT_OK_AND_ASSIGN(auto page,
-                       feed_->ListFeedback("alpha_cbo", hub::v1::FEEDBACK_STATUS_UNSPECIFIED, "", 10));
+  ASSERT_OK_AND_ASSIGN(
+      auto page, feed_->ListFeedback("alpha_cbo", hub::v1::FEEDBACK_STATUS_UNSPECIFIED, "", 10));
   EXPECT_TRUE(page.second.empty());
   ASSERT_EQ(page.first.size(), 4u);
   // Newest first.
@@ -300,30 +300,31 @@ TEST_F(FeedStoreTest, FeedbackStatusesFollowTheCursorAndRejections) {
 
   // Status is computed at read time: a later ack turns pending into accepted.
   ASSERT_OK(feed_->Ack("molina", 4, {}, kBaseMicros + 9000).status());
-  ASSERT_OK_AND_ASSIGN(auto accepted, feed_->ListFeedback(
-                                          "alpha_cbo", hub::v1::FEEDBACK_STATUS_ACCEPTED_BY_PLAN,
-                                          "", 10));
+  ASSERT_OK_AND_ASSIGN(
+      auto accepted,
+      feed_->ListFeedback("alpha_cbo", hub::v1::FEEDBACK_STATUS_ACCEPTED_BY_PLAN, "", 10));
   ASSERT_EQ(accepted.first.size(), 2u);
   EXPECT_EQ(accepted.first[0].record_id(), "r3");
   EXPECT_EQ(accepted.first[0].ack_time().nanos(), 9000 * 1000);
   EXPECT_EQ(accepted.first[1].record_id(), "r1");
-  ASSERT_OK_AND_ASSIGN(auto rejected, feed_->ListFeedback(
-                                          "alpha_cbo", hub::v1::FEEDBACK_STATUS_REJECTED_BY_PLAN,
-                                          "", 10));
+  ASSERT_OK_AND_ASSIGN(
+      auto rejected,
+      feed_->ListFeedback("alpha_cbo", hub::v1::FEEDBACK_STATUS_REJECTED_BY_PLAN, "", 10));
   ASSERT_EQ(rejected.first.size(), 1u);
   EXPECT_EQ(rejected.first[0].record_id(), "r2");
   // Other providers' records are not listed.
-  ASSERT_OK_AND_ASSIGN(auto bravo, feed_->ListFeedback(
-                                       "bravo_housing", hub::v1::FEEDBACK_STATUS_UNSPECIFIED, "", 10));
+  ASSERT_OK_AND_ASSIGN(
+      auto bravo,
+      feed_->ListFeedback("bravo_housing", hub::v1::FEEDBACK_STATUS_UNSPECIFIED, "", 10));
   ASSERT_EQ(bravo.first.size(), 1u);
   EXPECT_EQ(bravo.first[0].record_id(), "b1");
   EXPECT_EQ(bravo.first[0].status(), hub::v1::FEEDBACK_STATUS_ACCEPTED_BY_PLAN);
 
   // A rejection after the ack is still recorded; the cursor stays.
   EXPECT_EQ(*feed_->Ack("molina", 1, {Rejection(1, "r1", "PLAN_DUPLICATE")}, kBaseMicros), 4u);
-  ASSERT_OK_AND_ASSIGN(auto later, feed_->ListFeedback(
-                                       "alpha_cbo", hub::v1::FEEDBACK_STATUS_REJECTED_BY_PLAN, "",
-                                       10));
+  ASSERT_OK_AND_ASSIGN(
+      auto later,
+      feed_->ListFeedback("alpha_cbo", hub::v1::FEEDBACK_STATUS_REJECTED_BY_PLAN, "", 10));
   ASSERT_EQ(later.first.size(), 2u);
   EXPECT_EQ(later.first[1].record_id(), "r1");
   EXPECT_EQ(later.first[1].reason_code(), "PLAN_DUPLICATE");
@@ -337,8 +338,9 @@ TEST_F(FeedStoreTest, FeedbackPagesNewestFirstWithTokens) {
   std::string token;
   int pages = 0;
   do {
-    ASSERT_OK_AND_ASSIGN(auto page, feed_->ListFeedback(
-                                        "alpha_cbo", hub::v1::FEEDBACK_STATUS_UNSPECIFIED, token, 5));
+    ASSERT_OK_AND_ASSIGN(
+        auto page,
+        feed_->ListFeedback("alpha_cbo", hub::v1::FEEDBACK_STATUS_UNSPECIFIED, token, 5));
     ++pages;
     for (const auto& item : page.first) listed.push_back(item.record_id());
     token = page.second;

@@ -88,15 +88,16 @@ TEST_F(IngestStoreTest, GetReportReturnsItWithoutRowErrors) {
 TEST_F(IngestStoreTest, ListReportsIsNewestFirstPerPlanAndPages) {
   for (int i = 0; i < 7; ++i) Put(MakeReport("aetna", absl::StrCat("000000000000000", i)));
   Put(MakeReport("aetna_two", "ffffffffffffffff"));
-  const std::vector<std::string> expected = {
-      "aetna-0000000000000006", "aetna-0000000000000005", "aetna-0000000000000004",
-      "aetna-0000000000000003", "aetna-0000000000000002", "aetna-0000000000000001",
-      "aetna-0000000000000000"};
+  const std::vector<std::string> expected = {"aetna-0000000000000006", "aetna-0000000000000005",
+                                             "aetna-0000000000000004", "aetna-0000000000000003",
+                                             "aetna-0000000000000002", "aetna-0000000000000001",
+                                             "aetna-0000000000000000"};
   EXPECT_EQ(AllReportIds("aetna", 100), expected);
   EXPECT_EQ(AllReportIds("aetna", 3), expected);
   EXPECT_EQ(AllReportIds("aetna", 7), expected);
   EXPECT_EQ(AllReportIds("aetna", 1), expected);
-  EXPECT_EQ(AllReportIds("aetna_two", 10), (std::vector<std::string>{"aetna_two-ffffffffffffffff"}));
+  EXPECT_EQ(AllReportIds("aetna_two", 10),
+            (std::vector<std::string>{"aetna_two-ffffffffffffffff"}));
   EXPECT_TRUE(AllReportIds("molina", 10).empty());
   // A full last page says there is no more.
   ASSERT_OK_AND_ASSIGN(auto page, ingest_->ListReports("aetna_two", "", 1));
@@ -123,14 +124,15 @@ TEST_F(IngestStoreTest, RowErrorsAreInRowOrderAndPage) {
   int pages = 0;
   do {
     ASSERT_OK_AND_ASSIGN(auto page, ingest_->ListRowErrors(id, cursor, 2));
-    for (const auto& e : page.errors) seen.push_back(absl::StrCat(e.row_number(), ":", e.reason_code()));
+    for (const auto& e : page.errors)
+      seen.push_back(absl::StrCat(e.row_number(), ":", e.reason_code()));
     cursor = page.next_cursor;
     ++pages;
   } while (!cursor.empty());
   EXPECT_EQ(pages, 3);
-  EXPECT_EQ(seen, (std::vector<std::string>{"1:ROW_BAD_CIN", "2:ROW_BAD_CIN",
-                                            "2:ROW_UNKNOWN_PROVIDER", "256:ROW_BAD_CIN",
-                                            "70000:ROW_BAD_CIN"}));
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"1:ROW_BAD_CIN", "2:ROW_BAD_CIN", "2:ROW_UNKNOWN_PROVIDER",
+                                      "256:ROW_BAD_CIN", "70000:ROW_BAD_CIN"}));
   ASSERT_OK_AND_ASSIGN(auto all, ingest_->ListRowErrors(id, "", 10000));
   EXPECT_EQ(all.errors.size(), 5u);
   EXPECT_TRUE(all.next_cursor.empty());

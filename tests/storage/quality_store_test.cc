@@ -16,9 +16,8 @@ using test_util::OptionsFor;
 using test_util::TempDir;
 
 hub::v1::QualityMeasureReport MakeReport(std::string provider, std::string plan,
-                                         std::string measure, std::string period,
-                                         int64_t numerator, int64_t denominator,
-                                         std::string stratifier = "") {
+                                         std::string measure, std::string period, int64_t numerator,
+                                         int64_t denominator, std::string stratifier = "") {
   hub::v1::QualityMeasureReport r;
   r.set_provider_id(provider);
   r.set_plan_id(plan);
@@ -47,16 +46,17 @@ TEST(QualityStoreTest, PutGetAndListByProvider) {
   for (const auto& r : reports) {
     keys.push_back(r.plan_id() + "/" + r.measure_id() + "/" + r.period() + "/" + r.stratifier());
   }
-  EXPECT_EQ(keys, (std::vector<std::string>{"aetna/FUA-30/2025-02/",
-                                            "aetna/FUA-30/2025-02/age 18-64",
-                                            "molina/FUM/2025 Q1/"}));
+  EXPECT_EQ(keys,
+            (std::vector<std::string>{"aetna/FUA-30/2025-02/", "aetna/FUA-30/2025-02/age 18-64",
+                                      "molina/FUM/2025 Q1/"}));
   ASSERT_OK_AND_ASSIGN(auto none, quality.ListByProvider("prov_z"));
   EXPECT_TRUE(none.empty());
 
   // Same identity replaces.
   quality.Put(batch, MakeReport("prov_a", "molina", "FUM", "2025 Q1", 4, 4));
   ASSERT_OK(store->Commit(batch, Durability::kSync));
-  ASSERT_OK_AND_ASSIGN(auto got, quality.Get(MakeReport("prov_a", "molina", "FUM", "2025 Q1", 0, 0)));
+  ASSERT_OK_AND_ASSIGN(auto got,
+                       quality.Get(MakeReport("prov_a", "molina", "FUM", "2025 Q1", 0, 0)));
   EXPECT_EQ(got.numerator(), 4);
   EXPECT_DOUBLE_EQ(got.rate(), 1.0);
   EXPECT_TRUE(absl::IsNotFound(

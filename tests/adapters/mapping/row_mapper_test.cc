@@ -41,7 +41,11 @@ constexpr char kKaiserLike[] = R"pb(
     fields { source: "ZIP" target: "member.address.zip" normalize: NORMALIZATION_ZIP5 }
     fields { source: "Housed" target: "member.experiencing_homelessness" }
     fields { source: "POF SMI" target: "assignment.populations_of_focus" when_yes: "ADULT_SMI_SUD" }
-    fields { source: "POF Homeless" target: "assignment.populations_of_focus" when_yes: "ADULT_INDIVIDUAL_HOMELESSNESS" }
+    fields {
+      source: "POF Homeless"
+      target: "assignment.populations_of_focus"
+      when_yes: "ADULT_INDIVIDUAL_HOMELESSNESS"
+    }
     fields { source: "Start" target: "assignment.benefit_start_date" required: true }
     fields { source: "Status" target: "assignment.status" code_map: "status" }
     fields { source: "Disc Code" target: "assignment.discontinuation.dhcs_code" code_map: "disc" }
@@ -67,9 +71,9 @@ TEST(RowMapperTest, MapsEveryKindOfTarget) {
   Fixture f;
   auto binding = f.mapper->Bind(kHeader);
   ASSERT_TRUE(binding.ok());
-  std::vector<std::string_view> row = {" 99898657g ", "Rivera", "19610704", "92101-1234", "N",
-                                       "Y", "n", "01/15/2026", "eng", "K-OTH", "1234567893", "",
-                                       "ignored"};
+  std::vector<std::string_view> row = {" 99898657g ", "Rivera", "19610704",   "92101-1234", "N",
+                                       "Y",           "n",      "01/15/2026", "eng",        "K-OTH",
+                                       "1234567893",  "",       "ignored"};
   AssignmentFileRow out;
   std::vector<RowError> errors;
   ASSERT_TRUE(f.mapper->Map(*binding, 7, row, out, errors));
@@ -93,8 +97,8 @@ TEST(RowMapperTest, ReportsEveryBadFieldWithoutEchoingValues) {
   Fixture f;
   auto binding = f.mapper->Bind(kHeader);
   ASSERT_TRUE(binding.ok());
-  std::vector<std::string_view> row = {"99898657G", "", "19610732", "", "maybe", "Q", "", "",
-                                       "ZZZ", "", "", "", ""};
+  std::vector<std::string_view> row = {"99898657G", "",    "19610732", "", "maybe", "Q", "",
+                                       "",          "ZZZ", "",         "", "",      ""};
   AssignmentFileRow out;
   std::vector<RowError> errors;
   EXPECT_FALSE(f.mapper->Map(*binding, 3, row, out, errors));
@@ -105,10 +109,10 @@ TEST(RowMapperTest, ReportsEveryBadFieldWithoutEchoingValues) {
     EXPECT_EQ(e.message.find("ZZZ"), std::string::npos);
     codes.push_back(e.field + ":" + e.reason_code);
   }
-  EXPECT_EQ(codes, (std::vector<std::string>{
-                       "Last Name:ROW_REQUIRED_MISSING", "DOB:ROW_BAD_DATE", "Housed:ROW_BAD_FLAG",
-                       "POF SMI:ROW_BAD_FLAG", "Start:ROW_REQUIRED_MISSING",
-                       "Status:ROW_UNKNOWN_CODE"}));
+  EXPECT_EQ(codes,
+            (std::vector<std::string>{"Last Name:ROW_REQUIRED_MISSING", "DOB:ROW_BAD_DATE",
+                                      "Housed:ROW_BAD_FLAG", "POF SMI:ROW_BAD_FLAG",
+                                      "Start:ROW_REQUIRED_MISSING", "Status:ROW_UNKNOWN_CODE"}));
 }
 
 TEST(RowMapperTest, BindNamesEveryMissingColumn) {
@@ -121,11 +125,16 @@ TEST(RowMapperTest, BindNamesEveryMissingColumn) {
 
 TEST(RowMapperTest, PositionalAndSplitValues) {
   PlanProfile p = Profile(R"pb(
-    code_maps { name: "pof" entries { plan_value: "3" canonical_value: "ADULT_AVOIDABLE_UTILIZATION" }
-                            entries { plan_value: "4" canonical_value: "ADULT_SMI_SUD" } }
-    layouts { kind: FILE_KIND_MEMBER_ASSIGNMENT
+    code_maps {
+      name: "pof"
+      entries { plan_value: "3" canonical_value: "ADULT_AVOIDABLE_UTILIZATION" }
+      entries { plan_value: "4" canonical_value: "ADULT_SMI_SUD" }
+    }
+    layouts {
+      kind: FILE_KIND_MEMBER_ASSIGNMENT
       fields { source: "#1" target: "member.cin" }
-      fields { source: "#2" target: "assignment.populations_of_focus" code_map: "pof" split: ";" } }
+      fields { source: "#2" target: "assignment.populations_of_focus" code_map: "pof" split: ";" }
+    }
   )pb");
   auto m = RowMapper::Create(p, p.layouts(0), AssignmentFileRow::default_instance());
   ASSERT_TRUE(m.ok()) << m.status();
@@ -145,21 +154,23 @@ TEST(RowMapperTest, RenderIsTheInverseOfMap) {
   Fixture f;
   auto binding = f.mapper->Bind(kHeader);
   ASSERT_TRUE(binding.ok());
-  std::vector<std::string_view> row = {"99898657G", "Rivera", "19610704", "92101", "Y", "Y", "Y",
-                                       "01/15/2026", "OUT", "K-DEC", "1234567893", "HIGH", ""};
+  std::vector<std::string_view> row = {
+      "99898657G",  "Rivera", "19610704", "92101",      "Y",    "Y", "Y",
+      "01/15/2026", "OUT",    "K-DEC",    "1234567893", "HIGH", ""};
   AssignmentFileRow out;
   std::vector<RowError> errors;
   ASSERT_TRUE(f.mapper->Map(*binding, 1, row, out, errors));
   std::vector<std::string> values;
   ASSERT_TRUE(f.mapper->Render(out, values).ok());
-  EXPECT_EQ(values, (std::vector<std::string>{"99898657G", "Rivera", "19610704", "92101", "Y",
-                                              "Y", "Y", "01/15/2026", "OUT", "K-DEC",
-                                              "1234567893", "HIGH"}));
+  EXPECT_EQ(values,
+            (std::vector<std::string>{"99898657G", "Rivera", "19610704", "92101", "Y", "Y", "Y",
+                                      "01/15/2026", "OUT", "K-DEC", "1234567893", "HIGH"}));
 }
 
 TEST(RowMapperTest, CreateRejectsBadConfigNamingTheMapping) {
   auto bad = [](const std::string& field) {
-    PlanProfile p = Profile("layouts { kind: FILE_KIND_MEMBER_ASSIGNMENT fields { " + field + " } }");
+    PlanProfile p =
+        Profile("layouts { kind: FILE_KIND_MEMBER_ASSIGNMENT fields { " + field + " } }");
     return RowMapper::Create(p, p.layouts(0), AssignmentFileRow::default_instance()).status();
   };
   EXPECT_NE(bad(R"(source: "X" target: "member.nmae.last")").message().find("nmae"),
@@ -167,7 +178,8 @@ TEST(RowMapperTest, CreateRejectsBadConfigNamingTheMapping) {
   EXPECT_FALSE(bad(R"(source: "X" target: "member.name")").ok());
   EXPECT_FALSE(bad(R"(source: "X" target: "member.cin" code_map: "nope")").ok());
   EXPECT_FALSE(bad(R"(source: "X" target: "member.cin" date_format: "dd.mm")").ok());
-  EXPECT_FALSE(bad(R"(source: "X" target: "assignment.populations_of_focus" when_yes: "NOPE")").ok());
+  EXPECT_FALSE(
+      bad(R"(source: "X" target: "assignment.populations_of_focus" when_yes: "NOPE")").ok());
   EXPECT_FALSE(bad(R"(source: "X" target: "member.cin" when_yes: "ADULT_SMI_SUD")").ok());
   EXPECT_FALSE(bad(R"(source: "X" target: "member.cin" split: ";")").ok());
   EXPECT_TRUE(bad(R"(source: "X" target: "member.cin")").ok());

@@ -29,11 +29,11 @@
 #include "adapters/mapping/row_mapper.h"
 #include "adapters/plan_adapter.h"
 #include "adapters/readers/record.h"
+#include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hub/v1/adapter_config.pb.h"
 #include "hub/v1/codes.pb.h"
@@ -62,8 +62,8 @@ using hub::v1::QualityFileRow;
 
 const std::vector<std::string>& Plans() {
   static const auto* plans = new std::vector<std::string>{
-      "aetna", "blue_shield_promise", "community_health_group", "health_net",
-      "kaiser", "molina", "united"};
+      "aetna", "blue_shield_promise", "community_health_group", "health_net", "kaiser", "molina",
+      "united"};
   return *plans;
 }
 
@@ -89,8 +89,7 @@ class FileErrorCollector : public google::protobuf::io::ErrorCollector {
   }
   void AddWarning(int line, google::protobuf::io::ColumnNumber column,
                   const std::string& message) override {
-    absl::StrAppend(&errors_, file_, ":", line + 1, ":", column + 1, ": warning: ", message,
-                    "\n");
+    absl::StrAppend(&errors_, file_, ":", line + 1, ":", column + 1, ": warning: ", message, "\n");
   }
   const std::string& errors() const { return errors_; }
 
@@ -399,7 +398,8 @@ TEST(PlanFoldersTest, SyntaxErrorsNameFileAndLine) {
   parser.RecordErrorsTo(&collector);
   PlanProfile p;
   EXPECT_FALSE(parser.ParseFromString("name: \"x\"\nlayouts { kind: NOPE }\n", &p));
-  EXPECT_TRUE(absl::StrContains(collector.errors(), "x/profile.textproto:2:")) << collector.errors();
+  EXPECT_TRUE(absl::StrContains(collector.errors(), "x/profile.textproto:2:"))
+      << collector.errors();
 }
 
 class PlanProfileTest : public ::testing::TestWithParam<std::string> {};
@@ -719,7 +719,8 @@ TEST_P(PlanProfileTest, EnumCodeMapsCoverEveryValue) {
   const std::map<std::string, std::pair<const EnumDescriptor*, std::string>> complete = {
       {"authorization.community_support",
        {hub::v1::CommunitySupport_descriptor(), "COMMUNITY_SUPPORT_"}},
-      {"authorization.status", {hub::v1::AuthorizationStatus_descriptor(), "AUTHORIZATION_STATUS_"}},
+      {"authorization.status",
+       {hub::v1::AuthorizationStatus_descriptor(), "AUTHORIZATION_STATUS_"}},
       {"authorization.referral_status", {hub::v1::ReferralStatus_descriptor(), "REFERRAL_STATUS_"}},
       {"authorization.closure_reason",
        {hub::v1::LoopClosureReason_descriptor(), "LOOP_CLOSURE_REASON_"}},
@@ -943,8 +944,7 @@ TEST(PlanSpecificTest, BlueShieldPromiseDeltaActions) {
   EXPECT_EQ(fields[static_cast<size_t>((*c)->ColumnOf("TXN_TYPE"))], "A");
   EXPECT_EQ(fields[static_cast<size_t>((*c)->ColumnOf("MBR_BIRTH_DT"))], "19610704");
   EXPECT_EQ(fields[static_cast<size_t>((*c)->ColumnOf("ECM_POF_CDS"))], "HOMELESS-IND,SMI-SUD");
-  for (const auto& [code, action] :
-       std::vector<std::pair<std::string, hub::v1::RowAction>>{
+  for (const auto& [code, action] : std::vector<std::pair<std::string, hub::v1::RowAction>>{
            {"A", hub::v1::ROW_ACTION_UPSERT},
            {"c", hub::v1::ROW_ACTION_UPSERT},
            {"T", hub::v1::ROW_ACTION_TERMINATE}}) {
@@ -980,10 +980,10 @@ TEST(PlanSpecificTest, HealthNet834Fields) {
   ASSERT_TRUE(c.ok()) << c.status();
   ASSERT_TRUE((*c)->layout.has_x12());
   const std::set<std::string> expected = {
-      "subscriber_id", "member_id",     "last_name",     "first_name",       "middle_name",
-      "birth_date",    "gender",        "address_line1", "address_line2",    "city",
-      "state",         "zip",           "phone",         "language",         "maintenance_type",
-      "benefit_begin", "benefit_end",   "provider_npi",  "ref_zz"};
+      "subscriber_id", "member_id",   "last_name",     "first_name",    "middle_name",
+      "birth_date",    "gender",      "address_line1", "address_line2", "city",
+      "state",         "zip",         "phone",         "language",      "maintenance_type",
+      "benefit_begin", "benefit_end", "provider_npi",  "ref_zz"};
   std::set<std::string> sources((*c)->mapper->sources().begin(), (*c)->mapper->sources().end());
   EXPECT_EQ(sources, expected);
   std::vector<std::string> fields = (*c)->Render(RichMember());
@@ -1076,10 +1076,12 @@ TEST(PlanSpecificTest, KaiserPopulationColumnsAreAgeNeutral) {
       {"2010-05-05",
        {hub::v1::POPULATION_OF_FOCUS_CHILD_AVOIDABLE_UTILIZATION,
         hub::v1::POPULATION_OF_FOCUS_CHILD_TRANSITIONING_FROM_INCARCERATION,
-        hub::v1::POPULATION_OF_FOCUS_CHILD_BIRTH_EQUITY, hub::v1::POPULATION_OF_FOCUS_CHILD_WELFARE},
+        hub::v1::POPULATION_OF_FOCUS_CHILD_BIRTH_EQUITY,
+        hub::v1::POPULATION_OF_FOCUS_CHILD_WELFARE},
        {hub::v1::POPULATION_OF_FOCUS_CHILD_AVOIDABLE_UTILIZATION,
         hub::v1::POPULATION_OF_FOCUS_CHILD_TRANSITIONING_FROM_INCARCERATION,
-        hub::v1::POPULATION_OF_FOCUS_CHILD_BIRTH_EQUITY, hub::v1::POPULATION_OF_FOCUS_CHILD_WELFARE}},
+        hub::v1::POPULATION_OF_FOCUS_CHILD_BIRTH_EQUITY,
+        hub::v1::POPULATION_OF_FOCUS_CHILD_WELFARE}},
       // 20 on the day before the benefit starts' birthday: still a child.
       {"2005-02-02",
        {hub::v1::POPULATION_OF_FOCUS_CHILD_SMI_SUD_SED},
@@ -1140,7 +1142,8 @@ TEST(PlanSpecificTest, MolinaDiscontinuationCodes) {
   ASSERT_NE(cm, nullptr);
   for (const auto& entry : cm->entries()) {
     if (entry.plan_value().empty()) continue;
-    SetColumn(**c, fields, "Discontinuation Reason Code", absl::AsciiStrToLower(entry.plan_value()));
+    SetColumn(**c, fields, "Discontinuation Reason Code",
+              absl::AsciiStrToLower(entry.plan_value()));
     std::vector<RowError> errors;
     auto y = (*c)->Map(fields, errors);
     ASSERT_TRUE(errors.empty()) << ErrorsText(errors);
