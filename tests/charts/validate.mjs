@@ -1,8 +1,6 @@
-// validate.mjs: checks what tests/charts/render produced, without a cluster.
+// validate.mjs: checks what `helm template` rendered, without a cluster
+// (helm itself checks the values against values.schema.json).
 //
-//   node validate.mjs --tools DIR values SCHEMA VALUES_JSON
-//       the coalesced values against the chart's values.schema.json (JSON
-//       Schema draft-07, as helm install/template do), with ajv.
 //   node validate.mjs --tools DIR manifests RENDERED_YAML
 //       every manifest: (1) the Kubernetes JSON schema of its kind
 //       (kubernetes-models, @kubernetes-models/prometheus-operator): types,
@@ -27,7 +25,7 @@ import { pathToFileURL } from "node:url";
 
 const argv = process.argv.slice(2);
 if (argv[0] !== "--tools" || argv.length < 3) {
-  console.error("usage: node validate.mjs --tools DIR (values SCHEMA VALUES | manifests FILE | plan FILE ID PROFILE)");
+  console.error("usage: node validate.mjs --tools DIR (manifests FILE | plan FILE ID PROFILE | configmaps FILE OUT_DIR)");
   process.exit(2);
 }
 const toolsDir = path.resolve(argv[1]);
@@ -65,23 +63,6 @@ function parseManifests(file) {
     if (value !== null && value !== undefined) docs.push(value);
   }
   return docs;
-}
-
-// ------------------------------------------------------------------ values
-
-function validateValues(schemaFile, valuesFile) {
-  const Ajv = requireTools("ajv").default;
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  const validate = ajv.compile(JSON.parse(fs.readFileSync(schemaFile, "utf8")));
-  const values = JSON.parse(fs.readFileSync(valuesFile, "utf8"));
-  if (!validate(values)) {
-    for (const e of validate.errors) {
-      const where = e.instancePath || " (top level)";
-      const extra = e.keyword === "additionalProperties" ? ` "${e.params.additionalProperty}"` : "";
-      error("values" + where, `${e.message}${extra}`);
-    }
-  }
-  finish(`values match ${path.basename(schemaFile)}`);
 }
 
 // ------------------------------------------------------- schema validation
@@ -351,9 +332,6 @@ function writeConfigMaps(file, outDir) {
 switch (command) {
   case "configmaps":
     writeConfigMaps(args[0], args[1]);
-    break;
-  case "values":
-    validateValues(args[0], args[1]);
     break;
   case "manifests":
     await validateManifests(args[0]);
