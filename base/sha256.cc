@@ -1,6 +1,8 @@
 #include "base/sha256.h"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -53,6 +55,51 @@ std::string Sha256::HexDigest() {
     hex.push_back(kHex[digest[i] & 0xf]);
   }
   return hex;
+}
+
+struct HmacSha256::Ctx {
+  EVP_MAC_CTX* mac = nullptr;
+  ~Ctx() {
+    if (mac != nullptr) EVP_MAC_CTX_free(mac);
+  }
+};
+
+absl::StatusOr<std::unique_ptr<const HmacSha256>> HmacSha256::Create(std::string_view key) {
+  EVP_MAC* hmac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
+  if (hmac == nullptr) return absl::InternalError("OpenSSL has no HMAC (EVP_MAC_fetch failed)");
+  auto keyed = std::make_unique<Ctx>();
+  keyed->mac = EVP_MAC_CTX_new(hmac);
+  EVP_MAC_free(hmac);  // The context holds its own reference.
+  char digest[] = "SHA256";
+  const OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+      OSSL_PARAM_construct_end(),
+  };
+  if (keyed->mac == nullptr ||
+      EVP_MAC_init(keyed->mac, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                   params) != 1) {
+    return absl::InternalError("OpenSSL could not set up HMAC-SHA-256 (EVP_MAC_init failed)");
+  }
+  return std::unique_ptr<const HmacSha256>(new HmacSha256(std::move(keyed)));
+}
+
+HmacSha256::HmacSha256(std::unique_ptr<Ctx> keyed) : keyed_(std::move(keyed)) {}
+
+HmacSha256::~HmacSha256() = default;
+
+std::string HmacSha256::Mac(std::string_view message) const {
+  Ctx ctx;
+  ctx.mac = EVP_MAC_CTX_dup(keyed_->mac);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  size_t size = 0;
+  if (ctx.mac == nullptr ||
+      EVP_MAC_update(ctx.mac, reinterpret_cast<const unsigned char*>(message.data()),
+                     message.size()) != 1 ||
+      EVP_MAC_final(ctx.mac, digest, &size, sizeof(digest)) != 1 || size != kDigestBytes) {
+    std::fputs("hub: HMAC-SHA-256 (OpenSSL EVP_MAC) failed\n", stderr);
+    std::abort();
+  }
+  return std::string(reinterpret_cast<const char*>(digest), size);
 }
 
 absl::StatusOr<std::string> Sha256OfFile(const std::string& path) {

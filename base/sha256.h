@@ -1,6 +1,6 @@
-// Incremental SHA-256 (OpenSSL EVP), for upload content hashes.
-//
-// Not thread-safe: one hash, one thread.
+// SHA-256 and HMAC-SHA-256 through OpenSSL's EVP interfaces: incremental
+// SHA-256 for upload content hashes; HMAC-SHA-256 (EVP_MAC) for keyed
+// pseudonyms such as the audit log's member references.
 #ifndef HUB_BASE_SHA256_H_
 #define HUB_BASE_SHA256_H_
 
@@ -12,6 +12,7 @@
 
 namespace hub {
 
+// Not thread-safe: one hash, one thread.
 class Sha256 {
  public:
   Sha256();
@@ -28,6 +29,31 @@ class Sha256 {
  private:
   struct Ctx;
   std::unique_ptr<Ctx> ctx_;
+};
+
+// HMAC-SHA-256 (RFC 2104) under one key, through OpenSSL's EVP_MAC. The
+// key is set up once (its pads absorbed); each Mac copies that keyed state,
+// so a MAC costs two SHA-256 finals, not a key schedule.
+//
+// Thread-safe: Mac may be called from any number of threads at once.
+class HmacSha256 {
+ public:
+  static constexpr size_t kDigestBytes = 32;
+
+  // Internal (naming OpenSSL's failure) if OpenSSL cannot set up HMAC.
+  static absl::StatusOr<std::unique_ptr<const HmacSha256>> Create(std::string_view key);
+  ~HmacSha256();
+  HmacSha256(const HmacSha256&) = delete;
+  HmacSha256& operator=(const HmacSha256&) = delete;
+
+  // The 32-byte MAC of `message`. Aborts the process if OpenSSL fails on a
+  // key it accepted (out of memory): a wrong MAC would be worse.
+  std::string Mac(std::string_view message) const;
+
+ private:
+  struct Ctx;
+  explicit HmacSha256(std::unique_ptr<Ctx> keyed);
+  std::unique_ptr<Ctx> keyed_;
 };
 
 // The SHA-256 of the file at `path`, read in 1 MiB blocks. NotFound or

@@ -3,13 +3,13 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/sha256.h"
 #include "base/status_macros.h"
 #include "storage/internal.h"
 
@@ -52,58 +52,10 @@ std::string AuditStore::RecordKey(uint64_t sequence) {
   return absl::StrCat(internal::Absl(kRecordPrefix), internal::EncodeBigEndian64(sequence));
 }
 
-// HMAC-SHA256 (RFC 2104) with the key's pads absorbed once: each MemberRef
-// copies the two states instead of setting up an HMAC from the key.
-struct AuditStore::HmacPads {
-  explicit HmacPads(std::string_view key) {
-    constexpr size_t kBlock = 64;  // SHA-256's block size.
-    std::string k(key);
-    if (k.size() > kBlock) {
-      unsigned char digest[SHA256_DIGEST_LENGTH];
-      unsigned int length = 0;
-      EVP_Digest(k.data(), k.size(), digest, &length, EVP_sha256(), nullptr);
-      k.assign(reinterpret_cast<const char*>(digest), length);
-    }
-    k.resize(kBlock, '\0');
-    std::string ipad(kBlock, '\0'), opad(kBlock, '\0');
-    for (size_t i = 0; i < kBlock; ++i) {
-      ipad[i] = static_cast<char>(k[i] ^ 0x36);
-      opad[i] = static_cast<char>(k[i] ^ 0x5c);
-    }
-    EVP_DigestInit_ex(inner, EVP_sha256(), nullptr);
-    EVP_DigestUpdate(inner, ipad.data(), ipad.size());
-    EVP_DigestInit_ex(outer, EVP_sha256(), nullptr);
-    EVP_DigestUpdate(outer, opad.data(), opad.size());
-  }
-  ~HmacPads() {
-    EVP_MD_CTX_free(inner);
-    EVP_MD_CTX_free(outer);
-  }
-  HmacPads(const HmacPads&) = delete;
-  HmacPads& operator=(const HmacPads&) = delete;
-
-  // HMAC-SHA256 of `message` into digest[SHA256_DIGEST_LENGTH].
-  void Mac(std::string_view message, unsigned char* digest) const {
-    thread_local EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    unsigned char inner_digest[SHA256_DIGEST_LENGTH];
-    unsigned int length = 0;
-    EVP_MD_CTX_copy_ex(ctx, inner);
-    EVP_DigestUpdate(ctx, message.data(), message.size());
-    EVP_DigestFinal_ex(ctx, inner_digest, &length);
-    EVP_MD_CTX_copy_ex(ctx, outer);
-    EVP_DigestUpdate(ctx, inner_digest, length);
-    EVP_DigestFinal_ex(ctx, digest, &length);
-  }
-
-  EVP_MD_CTX* const inner = EVP_MD_CTX_new();
-  EVP_MD_CTX* const outer = EVP_MD_CTX_new();
-};
-
-AuditStore::AuditStore(Store* store, std::string hmac_key, uint64_t last_sequence,
-                       std::string last_hash)
+AuditStore::AuditStore(Store* store, std::unique_ptr<const HmacSha256> member_mac,
+                       uint64_t last_sequence, std::string last_hash)
     : store_(store),
-      hmac_key_(std::move(hmac_key)),
-      pads_(std::make_unique<const HmacPads>(hmac_key_)),
+      member_mac_(std::move(member_mac)),
       last_sequence_(last_sequence),
       last_hash_(std::move(last_hash)) {}
 
@@ -148,8 +100,9 @@ absl::StatusOr<std::unique_ptr<AuditStore>> AuditStore::Open(Store* store) {
     }
     RETURN_IF_ERROR(internal::FromRocksDb(it->status(), "reading the audit log"));
   }
+  ASSIGN_OR_RETURN(std::unique_ptr<const HmacSha256> member_mac, HmacSha256::Create(key));
   return std::unique_ptr<AuditStore>(
-      new AuditStore(store, std::move(key), last_sequence, std::move(last_hash)));
+      new AuditStore(store, std::move(member_mac), last_sequence, std::move(last_hash)));
 }
 
 absl::StatusOr<uint64_t> AuditStore::Append(hub::v1::AuditRecord record) {
@@ -172,9 +125,8 @@ absl::StatusOr<uint64_t> AuditStore::Append(hub::v1::AuditRecord record) {
 }
 
 std::string AuditStore::MemberRef(std::string_view cin) const {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  pads_->Mac(cin, digest);
-  return absl::StrCat("mbr_", Hex(digest, 8));
+  const std::string digest = member_mac_->Mac(cin);
+  return absl::StrCat("mbr_", Hex(reinterpret_cast<const unsigned char*>(digest.data()), 8));
 }
 
 uint64_t AuditStore::last_sequence() const {

@@ -32,6 +32,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "base/sha256.h"
 #include "hub/v1/audit.pb.h"
 #include "storage/store.h"
 
@@ -74,14 +75,12 @@ class AuditStore {
   static std::string RecordKey(uint64_t sequence);
 
  private:
-  AuditStore(Store* store, std::string hmac_key, uint64_t last_sequence, std::string last_hash);
-
-  // SHA-256 states after the HMAC key's inner and outer pads (audit_store.cc).
-  struct HmacPads;
+  AuditStore(Store* store, std::unique_ptr<const HmacSha256> member_mac, uint64_t last_sequence,
+             std::string last_hash);
 
   Store* const store_;
-  const std::string hmac_key_;
-  const std::unique_ptr<const HmacPads> pads_;
+  // HMAC-SHA-256 under the store's audit key (member references).
+  const std::unique_ptr<const HmacSha256> member_mac_;
   mutable absl::Mutex mu_;
   uint64_t last_sequence_ ABSL_GUARDED_BY(mu_);
   std::string last_hash_ ABSL_GUARDED_BY(mu_);
