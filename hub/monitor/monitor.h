@@ -41,6 +41,8 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -115,8 +117,65 @@ class Monitor {
   int64_t evaluations() const;
 
  private:
-  struct CareSnapshot;
-  struct Referral;
+  // A Community Supports referral whose 24-hour outreach is watched.
+  struct Referral {
+    std::string plan_id;
+    std::string provider_id;
+    std::string authorization_number;
+    absl::Time due;
+  };
+  // What the care scan (RefreshCare) found.
+  struct CareSnapshot {
+    absl::Time scan_time;
+    std::string today;
+    // (provider, plan) -> active ECM assignments.
+    std::map<std::pair<std::string, std::string>, int64_t> ecm_active;
+    // (provider, plan, community support) -> active authorizations.
+    std::map<std::tuple<std::string, std::string, int>, int64_t> cs_active;
+    // Referrals with a deadline in the last kReferralLookback or ahead.
+    std::vector<Referral> referrals;
+  };
+  // The time frame of one summary.
+  struct Frame {
+    absl::Time now;
+    absl::Time start;
+    absl::Time end;
+    // The window reaches now: referrals due later count as pending.
+    bool live = false;
+    // [start_us, end_us): the window includes its end instant.
+    int64_t start_us = 0;
+    int64_t end_us = 0;
+    int64_t window_seconds = 0;
+  };
+  // (hub.v1.RejectionSource, reason code) -> count.
+  using ReasonCounts = std::map<std::pair<int, std::string>, int64_t>;
+  // plan_id -> receipt -> ack latencies (seconds) of the window's records.
+  using PlanLatencies = std::map<std::string, std::vector<double>>;
+
+  // Summarize's parts (hub/monitor/monitor_summary.cc, monitor_care.cc).
+  absl::Status SummarizeFlows(const Frame& frame, const std::vector<hub::v1::Plan>& plans,
+                              const std::vector<hub::v1::Provider>& providers,
+                              hub::v1::MonitorSummary& summary, ReasonCounts& reasons,
+                              PlanLatencies& plan_latencies);
+  absl::Status SummarizeBacklogs(const Frame& frame, const std::vector<hub::v1::Plan>& plans,
+                                 PlanLatencies& plan_latencies, hub::v1::MonitorSummary& summary);
+  absl::Status SummarizeIngest(const Frame& frame, const std::vector<hub::v1::Plan>& plans,
+                               hub::v1::MonitorSummary& summary, ReasonCounts& reasons);
+  void AddTopReasons(const ReasonCounts& reasons, hub::v1::MonitorSummary& summary) const;
+  absl::Status SummarizeCare(const Frame& frame, const std::vector<hub::v1::Provider>& providers,
+                             hub::v1::MonitorSummary& summary);
+  static void AddCapacity(const CareSnapshot& care, const std::vector<hub::v1::Provider>& providers,
+                          hub::v1::MonitorSummary& summary);
+  absl::Status AddOutreachSla(const CareSnapshot& care, const Frame& frame,
+                              hub::v1::MonitorSummary& summary) const;
+  absl::Status AddOverdueRtfs(const CareSnapshot& care, const Frame& frame,
+                              hub::v1::MonitorSummary& summary) const;
+
+  // Evaluate's parts: raises and resolves alerts of `summary` (its alerts
+  // replaced by those firing), returns the summary to publish.
+  std::shared_ptr<const hub::v1::MonitorSummary> UpdateAlerts(absl::Time now,
+                                                              hub::v1::MonitorSummary& summary);
+  void NotifyWatchers(const std::shared_ptr<const hub::v1::MonitorSummary>& latest);
 
   // Refreshes care_ if stale (under care_mu_).
   absl::Status RefreshCare(absl::Time now, bool force) ABSL_EXCLUSIVE_LOCKS_REQUIRED(care_mu_);
