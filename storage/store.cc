@@ -20,6 +20,7 @@
 #include "rocksdb/options.h"
 #include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_buffer_manager.h"
+#include "storage/flow_tally_internal.h"
 #include "storage/internal.h"
 #include "storage/store_options.h"
 
@@ -130,6 +131,8 @@ std::string_view ColumnFamilyName(ColumnFamily cf) {
       return "consent_held";
     case ColumnFamily::kMonitor:
       return "monitor";
+    case ColumnFamily::kFlowTallies:
+      return "flow_tallies";
   }
   return "unknown";
 }
@@ -167,7 +170,7 @@ WriteBatch& WriteBatch::operator=(WriteBatch&&) noexcept = default;
 
 int WriteBatch::Count() const {
   return static_cast<int>(rep_->batch.Count() + rep_->capacity_deltas.size() +
-                          rep_->feed_heads.size());
+                          rep_->feed_heads.size() + rep_->flow_tallies.size());
 }
 
 size_t WriteBatch::ByteSize() const { return rep_->batch.GetDataSize(); }
@@ -177,6 +180,7 @@ void WriteBatch::Clear() {
   rep_->pending_authorizations.clear();
   rep_->capacity_deltas.clear();
   rep_->feed_heads.clear();
+  rep_->flow_tallies.clear();
 }
 
 // --------------------------------------------------------------------- Store
@@ -281,6 +285,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   auto store = std::unique_ptr<Store>(new Store(std::move(rep)));
   // A data directory from before the provider views: build them once.
   RETURN_IF_ERROR(internal::BuildCareViewsIfMissing(*store));
+  // A data directory from before the monitor's flow tallies: build them once.
+  RETURN_IF_ERROR(internal::BuildFlowTalliesIfMissing(*store));
   return store;
 }
 
@@ -388,6 +394,7 @@ absl::Status Store::Commit(WriteBatch& batch, Durability durability) {
   // their batches to the WAL and issues a single fsync for the group: this
   // is the hub's group commit, N concurrent synced commits cost ~one fsync.
   write_options.sync = durability == Durability::kSync;
+  internal::FlushTallies(*rep_, batch.rep());
   for (const auto& [key, delta] : batch.rep().capacity_deltas) {
     if (delta == 0) continue;
     batch.rep()

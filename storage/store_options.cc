@@ -13,6 +13,7 @@
 #include "rocksdb/merge_operator.h"
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
+#include "storage/flow_tally_internal.h"
 #include "storage/internal.h"
 
 namespace hub::storage::internal {
@@ -104,6 +105,7 @@ bool ScanOnly(ColumnFamily family) {
     case ColumnFamily::kIngestRowErrors:
     case ColumnFamily::kIngestReportsByPlan:
     case ColumnFamily::kConsentHeld:
+    case ColumnFamily::kFlowTallies:
       return true;
     default:
       return false;
@@ -225,6 +227,12 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(ColumnFamily family,
   }
   if (family == ColumnFamily::kMeta) {
     options.merge_operator = MaxU64MergeOperator();
+  }
+  if (family == ColumnFamily::kFlowTallies) {
+    options.merge_operator = FlowTallyMergeOperator();
+    // Each batch adds one operand per touched tally: fold them every few
+    // operands, as for the capacity counts.
+    options.max_successive_merges = 16;
   }
   if (family == ColumnFamily::kCapacityCounts) {
     options.merge_operator = AddI64MergeOperator();

@@ -3,10 +3,11 @@
 // JSON endpoints, /metrics and `hubctl stats` all read it.
 //
 // Summarize(window) reads (storage/monitor_store.h explains each choice):
-//   flows     every provider's records accepted in the window (provider
-//             listing, newest first) with their status now and, once the
-//             plan acknowledged them, receipt -> ack latency; and the
-//             submissions rejected in the window (rejection log);
+//   flows     the flow tallies of the window (storage/flow_tally.h): the
+//             records accepted in it by plan, provider, kind and status now,
+//             with receipt -> ack latencies once the plan acknowledged them,
+//             and the submissions rejected in it; kept as records commit,
+//             so this costs the same whatever the window holds;
 //   backlogs  each plan's head, cursor and oldest unacknowledged item, now;
 //   ingest    each plan's ingest reports completed in the window, with the
 //             reason codes of their rejected rows (counted once per report
@@ -55,6 +56,7 @@
 #include "storage/consent_store.h"
 #include "storage/directory_store.h"
 #include "storage/feed_store.h"
+#include "storage/flow_tally.h"
 #include "storage/ingest_store.h"
 #include "storage/monitor_store.h"
 #include "storage/store.h"
@@ -149,16 +151,18 @@ class Monitor {
   };
   // (hub.v1.RejectionSource, reason code) -> count.
   using ReasonCounts = std::map<std::pair<int, std::string>, int64_t>;
-  // plan_id -> receipt -> ack latencies (seconds) of the window's records.
-  using PlanLatencies = std::map<std::string, std::vector<double>>;
+  // plan_id -> receipt -> ack latencies of the window's records.
+  using PlanLatencies = std::map<std::string, storage::LatencyHistogram>;
 
   // Summarize's parts (hub/monitor/monitor_summary.cc, monitor_care.cc).
   absl::Status SummarizeFlows(const Frame& frame, const std::vector<hub::v1::Plan>& plans,
-                              const std::vector<hub::v1::Provider>& providers,
                               hub::v1::MonitorSummary& summary, ReasonCounts& reasons,
                               PlanLatencies& plan_latencies);
+  static void AddToTotals(const storage::FlowGroupKey& key, int64_t count,
+                          hub::v1::FlowTotals& totals, ReasonCounts& reasons);
   absl::Status SummarizeBacklogs(const Frame& frame, const std::vector<hub::v1::Plan>& plans,
-                                 PlanLatencies& plan_latencies, hub::v1::MonitorSummary& summary);
+                                 const PlanLatencies& plan_latencies,
+                                 hub::v1::MonitorSummary& summary);
   absl::Status SummarizeIngest(const Frame& frame, const std::vector<hub::v1::Plan>& plans,
                                hub::v1::MonitorSummary& summary, ReasonCounts& reasons);
   void AddTopReasons(const ReasonCounts& reasons, hub::v1::MonitorSummary& summary) const;

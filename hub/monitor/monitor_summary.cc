@@ -23,9 +23,8 @@ using monitor_internal::AllPlans;
 using monitor_internal::AllProviders;
 using monitor_internal::FromTimestamp;
 using monitor_internal::SetTime;
+using monitor_internal::ToPercentiles;
 
-// Records one summary reads at most (flows_truncated beyond).
-constexpr int64_t kMaxFlowRecords = 5'000'000;
 // Ingest reports whose row error reasons stay cached.
 constexpr size_t kMaxCachedReports = 4096;
 constexpr absl::Duration kMinWindow = absl::Seconds(60);
@@ -60,7 +59,7 @@ absl::StatusOr<MonitorSummary> Monitor::Summarize(absl::Duration window,
   ASSIGN_OR_RETURN(const std::vector<hub::v1::Provider> providers, AllProviders(*directory_));
   ReasonCounts reasons;
   PlanLatencies plan_latencies;
-  RETURN_IF_ERROR(SummarizeFlows(frame, plans, providers, summary, reasons, plan_latencies));
+  RETURN_IF_ERROR(SummarizeFlows(frame, plans, summary, reasons, plan_latencies));
   RETURN_IF_ERROR(SummarizeBacklogs(frame, plans, plan_latencies, summary));
   RETURN_IF_ERROR(SummarizeIngest(frame, plans, summary, reasons));
   AddTopReasons(reasons, summary);
@@ -73,117 +72,82 @@ absl::StatusOr<MonitorSummary> Monitor::Summarize(absl::Duration window,
 }
 
 absl::Status Monitor::SummarizeFlows(const Frame& frame, const std::vector<hub::v1::Plan>& plans,
-                                     const std::vector<hub::v1::Provider>& providers,
                                      MonitorSummary& summary, ReasonCounts& reasons,
                                      PlanLatencies& plan_latencies) {
-  // Series buckets.
-  const int buckets = options_.config.series_buckets();
-  const int64_t bucket_seconds = (frame.window_seconds + buckets - 1) / buckets;
-  const int64_t bucket_us = bucket_seconds * 1000000;
-  auto bucket_of = [&](int64_t micros) {
-    return static_cast<size_t>(
-        std::clamp<int64_t>((micros - frame.start_us) / bucket_us, 0, buckets - 1));
-  };
-  std::map<std::string, std::vector<int64_t>> plan_series;
-  for (const hub::v1::Plan& plan : plans) {
-    plan_series[plan.plan_id()].assign(static_cast<size_t>(buckets), 0);
-  }
-  std::vector<int64_t> rejected_series(static_cast<size_t>(buckets), 0);
-
-  // ---- Flows.
-  struct GroupTally {
-    int64_t count = 0;
-    std::vector<double> latencies;
-  };
-  using GroupKey = std::tuple<std::string, std::string, int, int, std::string>;
-  std::map<GroupKey, GroupTally> groups;
-  std::vector<double> all_latencies;
+  const int bars = options_.config.series_buckets();
+  const int64_t bar_seconds = (frame.window_seconds + bars - 1) / bars;
+  ASSIGN_OR_RETURN(const storage::FlowTallies tallies,
+                   monitor_store_.TallyFlows(frame.start_us, frame.end_us, bar_seconds, bars));
   hub::v1::FlowTotals& totals = *summary.mutable_totals();
-  int64_t budget = kMaxFlowRecords;
-  for (const hub::v1::Provider& provider : providers) {
-    bool complete = true;
-    RETURN_IF_ERROR(monitor_store_.ScanProviderFlows(
-        provider.provider_id(), frame.start_us, frame.end_us, budget,
-        [&](const storage::FlowRecord& r) {
-          --budget;
-          hub::v1::FlowStatus status = hub::v1::FLOW_STATUS_DELIVERED_PENDING;
-          if (r.ack_micros.has_value()) {
-            status = r.plan_rejection_code.empty() ? hub::v1::FLOW_STATUS_ACCEPTED_BY_PLAN
-                                                   : hub::v1::FLOW_STATUS_REJECTED_BY_PLAN;
-          }
-          GroupTally& g = groups[{r.plan_id, r.provider_id, r.kind, static_cast<int>(status),
-                                  r.plan_rejection_code}];
-          ++g.count;
-          totals.set_accepted(totals.accepted() + 1);
-          switch (status) {
-            case hub::v1::FLOW_STATUS_DELIVERED_PENDING:
-              totals.set_delivered_pending(totals.delivered_pending() + 1);
-              break;
-            case hub::v1::FLOW_STATUS_ACCEPTED_BY_PLAN:
-              totals.set_accepted_by_plan(totals.accepted_by_plan() + 1);
-              break;
-            default:
-              totals.set_rejected_by_plan(totals.rejected_by_plan() + 1);
-              ++reasons[{hub::v1::REJECTION_SOURCE_PLAN_FEED, r.plan_rejection_code}];
-          }
-          if (r.ack_micros.has_value()) {
-            const double seconds =
-                static_cast<double>(std::max<int64_t>(*r.ack_micros - r.accept_micros, 0)) / 1e6;
-            g.latencies.push_back(seconds);
-            plan_latencies[r.plan_id].push_back(seconds);
-            all_latencies.push_back(seconds);
-          }
-          auto series = plan_series.find(r.plan_id);
-          if (series == plan_series.end()) {
-            series = plan_series.emplace(r.plan_id, std::vector<int64_t>(buckets, 0)).first;
-          }
-          ++series->second[bucket_of(r.accept_micros)];
-        },
-        &complete));
-    if (!complete || budget <= 0) {
-      summary.set_flows_truncated(true);
-      break;
-    }
-  }
-  if (summary.flows_truncated()) {
-    log::Warning("monitor_flows_truncated",
-                 {{"max_records", kMaxFlowRecords}, {"window_seconds", frame.window_seconds}});
-  }
-  RETURN_IF_ERROR(monitor_store_.ScanRejections(
-      frame.start_us, frame.end_us, [&](const storage::RejectionEntry& e) {
-        ++groups[{"", e.provider_id, e.kind, static_cast<int>(hub::v1::FLOW_STATUS_REJECTED_BY_HUB),
-                  e.reason_code}]
-              .count;
-        totals.set_rejected_by_hub(totals.rejected_by_hub() + 1);
-        ++rejected_series[bucket_of(e.micros)];
-        ++reasons[{hub::v1::REJECTION_SOURCE_SUBMISSION, e.reason_code}];
-      }));
-  for (auto& [key, tally] : groups) {
+  storage::LatencyHistogram all_latencies;
+  for (const auto& [key, tally] : tallies.groups) {
     hub::v1::FlowGroup& g = *summary.add_flows();
-    g.set_plan_id(std::get<0>(key));
-    g.set_provider_id(std::get<1>(key));
-    g.set_kind(static_cast<hub::v1::RecordKind>(std::get<2>(key)));
-    g.set_status(static_cast<hub::v1::FlowStatus>(std::get<3>(key)));
-    g.set_reason_code(std::get<4>(key));
+    g.set_plan_id(key.plan_id);
+    g.set_provider_id(key.provider_id);
+    g.set_kind(static_cast<hub::v1::RecordKind>(key.kind));
+    g.set_status(static_cast<hub::v1::FlowStatus>(key.status));
+    g.set_reason_code(key.reason_code);
     g.set_count(tally.count);
-    if (!tally.latencies.empty()) *g.mutable_ack_latency() = Percentiles(tally.latencies);
+    if (!tally.latency.empty()) {
+      *g.mutable_ack_latency() = ToPercentiles(tally.latency);
+      plan_latencies[key.plan_id].Merge(tally.latency);
+      all_latencies.Merge(tally.latency);
+    }
+    AddToTotals(key, tally.count, totals, reasons);
   }
-  *totals.mutable_ack_latency() = Percentiles(all_latencies);
+  *totals.mutable_ack_latency() = ToPercentiles(all_latencies);
 
   hub::v1::FlowSeries& series = *summary.mutable_series();
   SetTime(frame.start, series.mutable_start_time());
-  series.set_bucket_seconds(bucket_seconds);
+  series.set_bucket_seconds(bar_seconds);
+  std::map<std::string, std::vector<int64_t>> plan_series;
+  for (const hub::v1::Plan& plan : plans) {
+    plan_series[plan.plan_id()].assign(static_cast<size_t>(bars), 0);
+  }
+  std::vector<int64_t> rejected(static_cast<size_t>(bars), 0);
+  for (size_t bar = 0; bar < tallies.series.size(); ++bar) {
+    for (const auto& [plan_id, count] : tallies.series[bar]) {
+      if (plan_id.empty()) {
+        rejected[bar] += count;
+        continue;
+      }
+      std::vector<int64_t>& counts = plan_series[plan_id];
+      counts.resize(static_cast<size_t>(bars), 0);
+      counts[bar] += count;
+    }
+  }
   for (auto& [plan_id, counts] : plan_series) {
     hub::v1::PlanSeries& p = *series.add_plans();
     p.set_plan_id(plan_id);
     p.mutable_accepted()->Add(counts.begin(), counts.end());
   }
-  series.mutable_rejected_by_hub()->Add(rejected_series.begin(), rejected_series.end());
+  series.mutable_rejected_by_hub()->Add(rejected.begin(), rejected.end());
   return absl::OkStatus();
 }
 
+void Monitor::AddToTotals(const storage::FlowGroupKey& key, int64_t count,
+                          hub::v1::FlowTotals& totals, ReasonCounts& reasons) {
+  switch (key.status) {
+    case hub::v1::FLOW_STATUS_REJECTED_BY_HUB:
+      totals.set_rejected_by_hub(totals.rejected_by_hub() + count);
+      reasons[{hub::v1::REJECTION_SOURCE_SUBMISSION, key.reason_code}] += count;
+      return;
+    case hub::v1::FLOW_STATUS_DELIVERED_PENDING:
+      totals.set_delivered_pending(totals.delivered_pending() + count);
+      break;
+    case hub::v1::FLOW_STATUS_ACCEPTED_BY_PLAN:
+      totals.set_accepted_by_plan(totals.accepted_by_plan() + count);
+      break;
+    default:
+      totals.set_rejected_by_plan(totals.rejected_by_plan() + count);
+      reasons[{hub::v1::REJECTION_SOURCE_PLAN_FEED, key.reason_code}] += count;
+  }
+  totals.set_accepted(totals.accepted() + count);
+}
+
 absl::Status Monitor::SummarizeBacklogs(const Frame& frame, const std::vector<hub::v1::Plan>& plans,
-                                        PlanLatencies& plan_latencies, MonitorSummary& summary) {
+                                        const PlanLatencies& plan_latencies,
+                                        MonitorSummary& summary) {
   for (const hub::v1::Plan& plan : plans) {
     hub::v1::PlanBacklog& b = *summary.add_backlogs();
     b.set_plan_id(plan.plan_id());
@@ -205,7 +169,7 @@ absl::Status Monitor::SummarizeBacklogs(const Frame& frame, const std::vector<hu
     }
     auto latencies = plan_latencies.find(plan.plan_id());
     if (latencies != plan_latencies.end()) {
-      *b.mutable_ack_latency() = Percentiles(latencies->second);
+      *b.mutable_ack_latency() = ToPercentiles(latencies->second);
     }
   }
   return absl::OkStatus();

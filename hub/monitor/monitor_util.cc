@@ -49,6 +49,16 @@ absl::StatusOr<std::vector<hub::v1::Provider>> AllProviders(
   }
 }
 
+hub::v1::LatencyPercentiles ToPercentiles(const storage::LatencyHistogram& latencies) {
+  hub::v1::LatencyPercentiles out;
+  out.set_count(latencies.count());
+  if (latencies.empty()) return out;
+  out.set_p50_seconds(latencies.QuantileSeconds(0.50));
+  out.set_p90_seconds(latencies.QuantileSeconds(0.90));
+  out.set_p99_seconds(latencies.QuantileSeconds(0.99));
+  return out;
+}
+
 bool HasKind(const google::protobuf::RepeatedField<int>& kinds, hub::v1::ProviderKind kind) {
   return std::find(kinds.begin(), kinds.end(), static_cast<int>(kind)) != kinds.end();
 }

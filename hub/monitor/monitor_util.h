@@ -11,9 +11,10 @@
 #include "absl/time/time.h"
 #include "google/protobuf/repeated_field.h"
 #include "google/protobuf/timestamp.pb.h"
-#include "hub/v1/monitor.pb.h"
 #include "hub/v1/organization.pb.h"
+#include "hub/v1/monitor.pb.h"
 #include "storage/directory_store.h"
+#include "storage/flow_tally.h"
 
 namespace hub::monitor_internal {
 
@@ -25,6 +26,9 @@ absl::Time FromTimestamp(const google::protobuf::Timestamp& ts);
 absl::StatusOr<std::vector<hub::v1::Plan>> AllPlans(const storage::DirectoryStore& directory);
 absl::StatusOr<std::vector<hub::v1::Provider>> AllProviders(
     const storage::DirectoryStore& directory);
+
+// Count and nearest-rank p50/p90/p99 of a latency histogram.
+hub::v1::LatencyPercentiles ToPercentiles(const storage::LatencyHistogram& latencies);
 
 bool HasKind(const google::protobuf::RepeatedField<int>& kinds, hub::v1::ProviderKind kind);
 
