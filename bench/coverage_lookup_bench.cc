@@ -152,7 +152,7 @@ hub::v1::Coverage PeriodOf(uint64_t i, int k, int periods) {
 }
 
 std::string StoreDir(const Flags& flags) {
-  return absl::StrCat(flags.cache_dir, "/coverage-v1-m", flags.members, "-p", flags.periods);
+  return absl::StrCat(flags.cache_dir, "/coverage-v2-m", flags.members, "-p", flags.periods);
 }
 
 // Builds the store in increasing CIN order, unless a complete one is cached.

@@ -108,8 +108,14 @@ void Check(const absl::Status& status, const char* what) {
   std::exit(1);
 }
 
-absl::Time BenchNow() {
+// The day's end; the bench's clock starts there and runs with real time
+// (records accepted under load get distinct, advancing times, as in hubd).
+absl::Time DayEnd() {
   return absl::FromCivil(absl::CivilSecond(2026, 11, 23, 12, 0, 0), absl::UTCTimeZone());
+}
+absl::Time BenchNow() {
+  static const absl::Time started = absl::Now();
+  return DayEnd() + (absl::Now() - started);
 }
 
 std::string ProviderId(int i) { return absl::StrCat("bench_cbo_", i); }
@@ -171,7 +177,7 @@ void Seed(storage::Store& store, storage::DirectoryStore& directory) {
 void WriteFlows(storage::Store& store, int64_t flows) {
   storage::FeedStore feed(&store);
   storage::MonitorStore monitor(&store);
-  const int64_t end = absl::ToUnixMicros(BenchNow()) - 60'000'000;
+  const int64_t end = absl::ToUnixMicros(DayEnd()) - 60'000'000;
   const int64_t start = end - 24LL * 3600 * 1'000'000;
   storage::WriteBatch batch;
   std::vector<std::vector<std::pair<uint64_t, std::string>>> unacked(3);
@@ -340,6 +346,8 @@ Result Measure(const Flags& flags, int64_t flows, const std::string& work) {
   Result result;
   // Work on a checkpoint (hard links): the cached store stays as built.
   const std::string data = work + "/data";
+  std::error_code ec;
+  fs::create_directories(work, ec);
   {
     storage::StoreOptions options;
     options.data_dir = cached + "/data";

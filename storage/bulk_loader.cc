@@ -60,8 +60,8 @@ class FamilyWriter {
     rocksdb::Options options(rep_.db->GetDBOptions(), descriptor.options);
     writer_ =
         std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options, rep_.cf(family_));
-    files_.push_back(
-        absl::StrCat(dir_, "/", internal::Absl(ColumnFamilyName(family_)), "-", files_.size(), ".sst"));
+    files_.push_back(absl::StrCat(dir_, "/", internal::Absl(ColumnFamilyName(family_)), "-",
+                                  files_.size(), ".sst"));
     return internal::FromRocksDb(writer_->Open(files_.back()), "creating a table file");
   }
 

@@ -77,7 +77,8 @@ absl::StatusOr<std::optional<int64_t>> AckTime(const Store::Rep& rep, std::strin
 // The window read of MonitorStore::TallyFlows, as of `snapshot`.
 absl::StatusOr<FlowTallies> ReadFlowTallies(const Store::Rep& rep,
                                             const rocksdb::Snapshot* snapshot, int64_t start_us,
-                                            int64_t end_us, int64_t bar_seconds, int bars);
+                                            int64_t end_us, int64_t bar_seconds, int bars,
+                                            bool through_now);
 
 // Builds the tallies from the stored records and rejections unless kMeta
 // "flow_tallies_built" says they are complete (a store written before they

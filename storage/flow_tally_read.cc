@@ -53,20 +53,29 @@ std::string BucketPrefix(char kind, char level, int64_t bucket) {
                  EncodeBigEndian64(static_cast<uint64_t>(std::max<int64_t>(bucket, 0)))});
 }
 
-// Calls fn(level, bucket) for the fewest aligned buckets that tile the
-// seconds [lo, hi).
+// Calls fn(level, from, to) for the runs of consecutive aligned buckets of
+// one level ([from, to) in seconds) that tile the seconds [lo, hi) with the
+// fewest buckets: at most 7 runs (seconds, minutes, hours, days, hours,
+// minutes, seconds), each one range scan.
 template <typename Fn>
-absl::Status ForEachBlock(int64_t lo, int64_t hi, Fn&& fn) {
+absl::Status ForEachRun(int64_t lo, int64_t hi, Fn&& fn) {
   int64_t t = lo;
+  char run_level = 0;
+  int64_t run_from = lo;
   while (t < hi) {
     for (auto level = std::rbegin(kTallyLevels); level != std::rend(kTallyLevels); ++level) {
       if (t % level->seconds == 0 && t + level->seconds <= hi) {
-        RETURN_IF_ERROR(fn(level->name, t));
+        if (level->name != run_level) {
+          if (run_level != 0) RETURN_IF_ERROR(fn(run_level, run_from, t));
+          run_level = level->name;
+          run_from = t;
+        }
         t += level->seconds;
         break;
       }
     }
   }
+  if (run_level != 0) RETURN_IF_ERROR(fn(run_level, run_from, t));
   return absl::OkStatus();
 }
 
@@ -76,48 +85,35 @@ class WindowReader {
   WindowReader(const Store::Rep& rep, const rocksdb::Snapshot* snapshot, FlowTallies& out)
       : rep_(rep), snapshot_(snapshot), out_(out) {}
 
-  // Adds the group tallies of one bucket.
-  absl::Status AddGroups(char level, int64_t bucket) {
-    ++out_.buckets_read;
-    const std::string prefix = BucketPrefix('g', level, bucket);
+  // Adds the group tallies of the buckets of `level` in [from, to).
+  absl::Status AddGroups(char level, int64_t from, int64_t to) {
     TallyDelta tally;
-    return ForEachFrom(
-        rep_, ColumnFamily::kFlowTallies, prefix, "",
-        [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
-          const std::vector<std::string_view> fields =
-              SplitFields(ToView(key).substr(prefix.size()));
-          FlowGroupKey group;
-          if (fields.size() != 5 || !absl::SimpleAtoi(Absl(fields[2]), &group.kind) ||
-              !absl::SimpleAtoi(Absl(fields[3]), &group.status) ||
-              !DecodeTally(ToView(value), &tally)) {
-            return Damaged("the monitor's flow tallies");
-          }
-          group.plan_id.assign(fields[0]);
-          group.provider_id.assign(fields[1]);
-          group.reason_code.assign(fields[4]);
-          FlowGroupTally& g = out_.groups[group];
-          g.count += tally.count;
-          for (const auto& [bin, count] : tally.bins) g.latency.AddBin(bin, count);
-          return true;
-        },
-        snapshot_);
+    return ScanRun('g', level, from, to, [&](std::string_view rest, std::string_view value) {
+      const std::vector<std::string_view> fields = SplitFields(rest);
+      FlowGroupKey group;
+      if (fields.size() != 5 || !absl::SimpleAtoi(Absl(fields[2]), &group.kind) ||
+          !absl::SimpleAtoi(Absl(fields[3]), &group.status) || !DecodeTally(value, &tally)) {
+        return Damaged("the monitor's flow tallies");
+      }
+      group.plan_id.assign(fields[0]);
+      group.provider_id.assign(fields[1]);
+      group.reason_code.assign(fields[4]);
+      FlowGroupTally& g = out_.groups[group];
+      g.count += tally.count;
+      for (const auto& [bin, count] : tally.bins) g.latency.AddBin(bin, count);
+      return absl::OkStatus();
+    });
   }
 
-  // Adds the series tallies of one bucket to bar `bar`.
-  absl::Status AddSeries(char level, int64_t bucket, size_t bar) {
-    ++out_.buckets_read;
-    const std::string prefix = BucketPrefix('s', level, bucket);
+  // Adds the series tallies of the buckets of `level` in [from, to) to bar
+  // `bar`.
+  absl::Status AddSeries(char level, int64_t from, int64_t to, size_t bar) {
     TallyDelta tally;
-    return ForEachFrom(
-        rep_, ColumnFamily::kFlowTallies, prefix, "",
-        [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
-          if (!DecodeTally(ToView(value), &tally)) return Damaged("the monitor's flow tallies");
-          if (tally.count != 0) {
-            out_.series[bar][std::string(ToView(key).substr(prefix.size()))] += tally.count;
-          }
-          return true;
-        },
-        snapshot_);
+    return ScanRun('s', level, from, to, [&](std::string_view plan_id, std::string_view value) {
+      if (!DecodeTally(value, &tally)) return Damaged("the monitor's flow tallies");
+      if (tally.count != 0) out_.series[bar][std::string(plan_id)] += tally.count;
+      return absl::OkStatus();
+    });
   }
 
   // Adds the records and rejections of [lo, hi), inside one second, one by
@@ -152,6 +148,29 @@ class WindowReader {
   }
 
  private:
+  // Calls fn(rest of the key after the bucket, value) for every tally of
+  // `kind` and `level` whose bucket is in [from, to): one range scan.
+  template <typename Fn>
+  absl::Status ScanRun(char kind, char level, int64_t from, int64_t to, Fn&& fn) {
+    ++out_.buckets_read;
+    const std::string prefix = Prefix({std::string_view(&kind, 1), std::string_view(&level, 1)});
+    const std::string start = BucketPrefix(kind, level, from);
+    return ForEachFrom(
+        rep_, ColumnFamily::kFlowTallies, prefix, start,
+        [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
+          const std::string_view rest = ToView(key).substr(prefix.size());
+          uint64_t bucket = 0;
+          if (rest.size() < 9 || rest[8] != kSeparator ||
+              !DecodeBigEndian64(rest.substr(0, 8), &bucket)) {
+            return Damaged("the monitor's flow tallies");
+          }
+          if (static_cast<int64_t>(bucket) >= to) return false;
+          RETURN_IF_ERROR(fn(rest.substr(9), ToView(value)));
+          return true;
+        },
+        snapshot_);
+  }
+
   absl::Status AddProviderRecords(const std::string& provider, int64_t lo, int64_t hi, size_t bar) {
     const std::string prefix = Prefix({provider});
     // The listing is newest first (~micros ascending).
@@ -253,7 +272,8 @@ class WindowReader {
 
 absl::StatusOr<FlowTallies> ReadFlowTallies(const Store::Rep& rep,
                                             const rocksdb::Snapshot* snapshot, int64_t start_us,
-                                            int64_t end_us, int64_t bar_seconds, int bars) {
+                                            int64_t end_us, int64_t bar_seconds, int bars,
+                                            bool through_now) {
   FlowTallies out;
   bars = std::max(bars, 1);
   bar_seconds = std::max<int64_t>(bar_seconds, 1);
@@ -268,19 +288,22 @@ absl::StatusOr<FlowTallies> ReadFlowTallies(const Store::Rep& rep,
   // Whole seconds [first, last): tallies; the partial seconds at either
   // end: records one by one.
   const int64_t first = -FloorDiv(-start_us, kMicros);
-  const int64_t last = FloorDiv(end_us, kMicros);
+  int64_t last = FloorDiv(end_us, kMicros);
+  // A window that ends now: the current second's tally, not its records.
+  if (through_now && last * kMicros < end_us && last >= first) ++last;
   if (first > last) {
     RETURN_IF_ERROR(reader.AddEdge(start_us, end_us, bar_of(start_second)));
     return out;
   }
-  RETURN_IF_ERROR(ForEachBlock(
-      first, last, [&](char level, int64_t bucket) { return reader.AddGroups(level, bucket); }));
+  RETURN_IF_ERROR(ForEachRun(first, last, [&](char level, int64_t from, int64_t to) {
+    return reader.AddGroups(level, from, to);
+  }));
   for (int bar = 0; bar < bars; ++bar) {
     const int64_t lo = std::max(first, start_second + bar * bar_seconds);
     const int64_t hi =
         bar == bars - 1 ? last : std::min(last, start_second + (bar + 1) * bar_seconds);
-    RETURN_IF_ERROR(ForEachBlock(lo, hi, [&](char level, int64_t bucket) {
-      return reader.AddSeries(level, bucket, static_cast<size_t>(bar));
+    RETURN_IF_ERROR(ForEachRun(lo, hi, [&](char level, int64_t from, int64_t to) {
+      return reader.AddSeries(level, from, to, static_cast<size_t>(bar));
     }));
   }
   if (start_us < first * kMicros) {

@@ -81,12 +81,13 @@ void MonitorStore::AddRtfRow(WriteBatch& batch, std::string_view plan_id,
 }
 
 absl::StatusOr<FlowTallies> MonitorStore::TallyFlows(int64_t start_micros, int64_t end_micros,
-                                                     int64_t bar_seconds, int bars) const {
+                                                     int64_t bar_seconds, int bars,
+                                                     bool through_now) const {
   const Store::Rep& rep = store_->rep();
   RETURN_IF_ERROR(rep.CheckOpen());
   const rocksdb::Snapshot* snapshot = rep.db->GetSnapshot();
-  absl::StatusOr<FlowTallies> tallies =
-      internal::ReadFlowTallies(rep, snapshot, start_micros, end_micros, bar_seconds, bars);
+  absl::StatusOr<FlowTallies> tallies = internal::ReadFlowTallies(
+      rep, snapshot, start_micros, end_micros, bar_seconds, bars, through_now);
   rep.db->ReleaseSnapshot(snapshot);
   return tallies;
 }

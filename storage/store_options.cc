@@ -200,6 +200,11 @@ rocksdb::BlockBasedTableOptions MakeTableOptions(ColumnFamily family,
   table.metadata_cache_options.unpartitioned_pinning = rocksdb::PinningTier::kFlushedAndSimilar;
   if (!ScanOnly(family)) {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    // The families keyed by CIN first are read by CIN prefix (a member's
+    // periods, assignments, authorizations): the prefix filter alone
+    // serves those reads and a point Get alike; whole-key entries would
+    // triple their filters (30M coverage periods: 56 MiB instead of 19).
+    if (KeyedByCin(family)) table.whole_key_filtering = false;
     table.partition_filters = true;
     table.optimize_filters_for_memory = true;
   }

@@ -27,6 +27,11 @@
 //                    reads one 4 KiB filter partition, not a 0.6-1.25 MiB block.
 //                    Submit on a full store (1M members, 5M feed items) went from
 //                    55-287 calls/s with whole-table filters to empty-store speed.
+//                    Families keyed by CIN first (coverage, assignments,
+//                    authorizations) filter the CIN prefix only: 15M members with
+//                    30M coverage periods took 56 MiB of coverage filters with whole
+//                    keys too, 19 MiB without, so that all the partitions a state's
+//                    lookups touch fit the high-priority pool (measured below).
 // filters off        Scan-only families (feed items, provider listings, export index,
 //                    care views, audit, row errors, flow tallies): never point-read by
 //                    a key that may be absent, so their filters only took cache.

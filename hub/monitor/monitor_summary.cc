@@ -77,7 +77,8 @@ absl::Status Monitor::SummarizeFlows(const Frame& frame, const std::vector<hub::
   const int bars = options_.config.series_buckets();
   const int64_t bar_seconds = (frame.window_seconds + bars - 1) / bars;
   ASSIGN_OR_RETURN(const storage::FlowTallies tallies,
-                   monitor_store_.TallyFlows(frame.start_us, frame.end_us, bar_seconds, bars));
+                   monitor_store_.TallyFlows(frame.start_us, frame.end_us, bar_seconds, bars,
+                                             /*through_now=*/frame.live));
   hub::v1::FlowTotals& totals = *summary.mutable_totals();
   storage::LatencyHistogram all_latencies;
   for (const auto& [key, tally] : tallies.groups) {
