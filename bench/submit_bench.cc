@@ -2,7 +2,8 @@
 // echo of the same payload, with 64 calls in flight?
 //
 //   submit_bench [--seconds=S] [--inflight=N] [--records=R] [--rounds=K]
-//                [--mode=all|echo|floor|submit] [--floor_keys=F] [--keep]
+//                [--mode=all|echo|floor|submit|full] [--floor_keys=F] [--keep]
+//                [--full_members=1000000] [--full_items=N] [--cache_dir=/work/bench-cache]
 //
 // submit: the real path on a temp data dir: the callback service, the submit
 //   pipeline (one writer, validation against members, coverage and ECM
@@ -22,6 +23,13 @@
 //   per accepted record (feed item, record, provider index, export index,
 //   idempotency result), 3 at random places and 2 appended as the hub's
 //   are: the floor of any Submit that keeps the hub's indexes.
+// full: submit again, on a full store: --full_members members (covered,
+//   assigned; CINs in random order) and --full_items feed items already
+//   stored through the real Submit path. Built once into --cache_dir
+//   (keyed by the two counts) and reused; each round runs on a checkpoint
+//   of it (hard links), with a warm-up as long as the run. Runs with
+//   --mode=full (default 5,000,000 items) or with all when --full_items > 0;
+//   prints full/empty (target >= 0.8, issue 21).
 // All are driven the same way: a callback client keeps N calls in flight
 // on one channel for S seconds, each call carrying R service records, after
 // a warm-up of the same client. One round runs echo, floor and submit in
@@ -42,6 +50,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -88,6 +97,10 @@ struct Flags {
   int floor_keys = 1;
   std::string mode = "all";
   bool keep = false;
+  // The full store of --mode=full (and all, when full_items > 0).
+  int64_t full_members = 1'000'000;
+  int64_t full_items = 0;
+  std::string cache_dir = "/work/bench-cache";
 };
 
 bool ParseFlags(int argc, char** argv, Flags* flags) {
@@ -113,9 +126,20 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
     } else if (arg.rfind("--mode=", 0) == 0) {
       flags->mode = arg.substr(7);
       if (flags->mode != "all" && flags->mode != "echo" && flags->mode != "floor" &&
-          flags->mode != "submit") {
+          flags->mode != "submit" && flags->mode != "full") {
         return false;
       }
+    } else if (arg.rfind("--full_members=", 0) == 0) {
+      if (!absl::SimpleAtoi(arg.substr(15), &flags->full_members) ||
+          flags->full_members < kMembers) {
+        return false;
+      }
+    } else if (arg.rfind("--full_items=", 0) == 0) {
+      if (!absl::SimpleAtoi(arg.substr(13), &flags->full_items) || flags->full_items < 0) {
+        return false;
+      }
+    } else if (arg.rfind("--cache_dir=", 0) == 0) {
+      flags->cache_dir = arg.substr(12);
     } else if (arg == "--keep") {
       flags->keep = true;
     } else {
@@ -315,7 +339,11 @@ class Driver {
     double seconds = 0;
   };
 
+  // Counts only the calls of this run (a warm-up run's are not carried over).
   Result Run(int inflight, double seconds) {
+    completed_ = 0;
+    failed_ = 0;
+    accepted_ = 0;
     const auto start = std::chrono::steady_clock::now();
     deadline_ = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                             std::chrono::duration<double>(seconds));
@@ -444,33 +472,149 @@ absl::StatusOr<Driver::Result> RunFloor(const Flags& flags, const std::string& r
   return result;
 }
 
-absl::StatusOr<Driver::Result> RunSubmit(const Flags& flags, const std::string& root) {
-  absl::StatusOr<std::unique_ptr<storage::Store>> store = OpenStore(root + "/data");
-  if (!store.ok()) return store.status();
-  storage::DirectoryStore directory(store->get());
-  if (absl::Status seeded = Seed(**store, directory); !seeded.ok()) return seeded;
+// Drives the real Submit path on `store` (seeded): a warm-up of
+// `warmup_seconds`, then the timed run.
+absl::StatusOr<Driver::Result> DriveSubmit(storage::Store& store, const Flags& flags,
+                                           const std::string& spool, const std::string& prefix,
+                                           double warmup_seconds) {
+  storage::DirectoryStore directory(&store);
   absl::StatusOr<std::unique_ptr<ReferenceTables>> reference =
       ReferenceTables::LoadDir(std::string(HUB_SOURCE_DIR) + "/data/reference");
   if (!reference.ok()) return reference.status();
-  storage::FeedStore feed(store->get());
-  Driver::Result result;
-  {
-    SubmitPipelineOptions pipeline_options;
-    pipeline_options.clock = BenchNow;
-    SubmitPipeline pipeline(store->get(), &directory, &feed, reference->get(),
-                            std::move(pipeline_options));
-    ProviderServiceOptions service_options;
-    service_options.spool_dir = root;
-    service_options.clock = BenchNow;
-    ProviderService service(&directory, &feed, &pipeline, std::move(service_options));
-    result = Drive(&service, flags, "rec-");
-  }
-  if (absl::Status closed = (*store)->Close(); !closed.ok()) return closed;
+  storage::FeedStore feed(&store);
+  SubmitPipelineOptions pipeline_options;
+  pipeline_options.clock = BenchNow;
+  SubmitPipeline pipeline(&store, &directory, &feed, reference->get(), std::move(pipeline_options));
+  ProviderServiceOptions service_options;
+  service_options.spool_dir = spool;
+  service_options.clock = BenchNow;
+  ProviderService service(&directory, &feed, &pipeline, std::move(service_options));
+  int port = 0;
+  std::unique_ptr<grpc::Server> server = Serve(&service, &port);
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  Driver driver(channel, flags.records, prefix);
+  if (warmup_seconds > 0) driver.Run(flags.inflight, warmup_seconds);
+  Driver::Result result = driver.Run(flags.inflight, flags.seconds);
+  server->Shutdown();
+  server->Wait();
   if (result.accepted_records != result.calls * flags.records) {
     return absl::InternalError(absl::StrCat("only ", result.accepted_records, " of ",
                                             result.calls * flags.records,
                                             " records were accepted"));
   }
+  return result;
+}
+
+absl::StatusOr<Driver::Result> RunSubmit(const Flags& flags, const std::string& root) {
+  absl::StatusOr<std::unique_ptr<storage::Store>> store = OpenStore(root + "/data");
+  if (!store.ok()) return store.status();
+  storage::DirectoryStore directory(store->get());
+  if (absl::Status seeded = Seed(**store, directory); !seeded.ok()) return seeded;
+  absl::StatusOr<Driver::Result> result =
+      DriveSubmit(**store, flags, root, "rec-", std::min(1.0, flags.seconds));
+  if (absl::Status closed = (*store)->Close(); !closed.ok()) return closed;
+  return result;
+}
+
+// Full-store members beyond the bench's own: CINs spread over the CIN space
+// (an affine bijection mod 10^8), never one of Cin(0..kMembers), each
+// covered by a plan and assigned to an ECM provider, written in that
+// (random) order in large buffered batches.
+absl::Status AddFullMembers(storage::Store& store, int64_t count) {
+  storage::MemberStore members(&store);
+  storage::CoverageIndex coverage(&store);
+  storage::CareStore care(&store);
+  storage::WriteBatch batch;
+  int64_t added = 0;
+  for (uint64_t i = 0; added < count; ++i) {
+    const uint64_t number = (54'435'761 * i + 12'345'679) % 100'000'000;
+    if (number >= 20'000'000 && number < 20'000'000 + kMembers) continue;
+    const std::string cin = absl::StrFormat("%08d%c", number, static_cast<char>('A' + i % 26));
+    hub::v1::Member member;
+    member.set_cin(cin);
+    member.mutable_name()->set_first(absl::StrCat("First", i % 9973));
+    member.mutable_name()->set_last(absl::StrCat("Last", i % 99991));
+    member.set_date_of_birth("1980-01-01");
+    member.mutable_address()->set_line1(absl::StrCat(i % 9999, " Market St"));
+    member.mutable_address()->set_city("San Diego");
+    member.mutable_address()->set_zip("92101");
+    members.Put(batch, member);
+    hub::v1::Coverage period;
+    period.set_cin(cin);
+    period.set_plan_id(kPlans[i % 3]);
+    period.set_start_date("2026-01-01");
+    coverage.Put(batch, period);
+    hub::v1::Assignment assignment;
+    assignment.set_cin(cin);
+    assignment.set_plan_id(kPlans[i % 3]);
+    assignment.set_provider_id(kProvider);
+    assignment.add_populations_of_focus(hub::v1::POPULATION_OF_FOCUS_ADULT_AVOIDABLE_UTILIZATION);
+    assignment.set_benefit_start_date("2026-01-01");
+    care.PutAssignment(batch, assignment);
+    if (++added % 20000 == 0) {
+      if (absl::Status s = store.Commit(batch, storage::Durability::kBuffered); !s.ok()) return s;
+    }
+  }
+  return store.Commit(batch, storage::Durability::kSync);
+}
+
+// The full store, built once into --cache_dir: the bench's directory and
+// members, --full_members members in all, then --full_items feed items
+// stored through the real Submit path (100 records per call).
+absl::StatusOr<std::string> EnsureFullStore(const Flags& flags) {
+  const std::string dir =
+      absl::StrCat(flags.cache_dir, "/submit-v1-m", flags.full_members, "-i", flags.full_items);
+  if (fs::exists(dir + "/COMPLETE")) return dir;
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir, ec);
+  const auto started = std::chrono::steady_clock::now();
+  absl::StatusOr<std::unique_ptr<storage::Store>> store = OpenStore(dir + "/data");
+  if (!store.ok()) return store.status();
+  storage::DirectoryStore directory(store->get());
+  if (absl::Status s = Seed(**store, directory); !s.ok()) return s;
+  if (absl::Status s = AddFullMembers(**store, flags.full_members - kMembers); !s.ok()) return s;
+  Flags fill = flags;
+  fill.records = 100;
+  fill.seconds = static_cast<double>(flags.full_items) / 40000.0;
+  int64_t stored = 0;
+  for (int pass = 0; stored < flags.full_items; ++pass) {
+    fill.seconds = std::max(1.0, static_cast<double>(flags.full_items - stored) / 50000.0);
+    absl::StatusOr<Driver::Result> filled =
+        DriveSubmit(**store, fill, dir, absl::StrCat("fill", pass, "-"), 0);
+    if (!filled.ok()) return filled.status();
+    stored += filled->accepted_records;
+    std::printf("  full store: %lld of %lld feed items\n", static_cast<long long>(stored),
+                static_cast<long long>(flags.full_items));
+  }
+  if (absl::Status s = (*store)->Close(); !s.ok()) return s;
+  std::ofstream(dir + "/COMPLETE")
+      << "members " << flags.full_members << " items " << stored << "\n";
+  std::printf("built %s in %.0f s\n", dir.c_str(),
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return dir;
+}
+
+// Submit on a checkpoint (hard links) of the cached full store, with a
+// longer warm-up (the cache starts cold on a store 10x its size).
+absl::StatusOr<Driver::Result> RunFull(const Flags& flags, const std::string& root) {
+  absl::StatusOr<std::string> cached = EnsureFullStore(flags);
+  if (!cached.ok()) return cached.status();
+  {
+    absl::StatusOr<std::unique_ptr<storage::Store>> store = OpenStore(*cached + "/data");
+    if (!store.ok()) return store.status();
+    std::error_code ec;
+    fs::create_directories(root, ec);
+    absl::StatusOr<storage::CheckpointInfo> checkpoint = (*store)->CreateCheckpoint(root + "/full");
+    if (!checkpoint.ok()) return checkpoint.status();
+    if (absl::Status s = (*store)->Close(); !s.ok()) return s;
+  }
+  absl::StatusOr<std::unique_ptr<storage::Store>> store = OpenStore(root + "/full");
+  if (!store.ok()) return store.status();
+  absl::StatusOr<Driver::Result> result =
+      DriveSubmit(**store, flags, root, "full-", std::max(1.0, flags.seconds));
+  if (absl::Status closed = (*store)->Close(); !closed.ok()) return closed;
   return result;
 }
 
@@ -481,7 +625,8 @@ int Main(int argc, char** argv) {
   if (!ParseFlags(argc, argv, &flags)) {
     std::fprintf(stderr,
                  "usage: submit_bench [--seconds=S] [--inflight=N] [--records=R] [--rounds=K] "
-                 "[--mode=all|echo|floor|submit] [--floor_keys=F] [--keep]\n");
+                 "[--mode=all|echo|floor|submit|full] [--floor_keys=F] [--keep] "
+                 "[--full_members=N] [--full_items=N] [--cache_dir=DIR]\n");
     return 2;
   }
   std::string root_pattern = (fs::temp_directory_path() / "submit_bench_XXXXXX").string();
@@ -502,12 +647,18 @@ int Main(int argc, char** argv) {
     absl::StatusOr<Driver::Result> (*run)(const Flags&, const std::string& root);
     std::vector<double> qps;
   };
-  Mode modes[] = {{"echo", RunEcho, {}}, {"floor", RunFloor, {}}, {"submit", RunSubmit, {}}};
+  Mode modes[] = {{"echo", RunEcho, {}},
+                  {"floor", RunFloor, {}},
+                  {"submit", RunSubmit, {}},
+                  {"full", RunFull, {}}};
+  if (flags.mode == "full" && flags.full_items == 0) flags.full_items = 5'000'000;
   for (int round = 1; round <= flags.rounds; ++round) {
     std::printf("round %d\n", round);
     const std::string dir = absl::StrCat(root, "/round", round);
     for (Mode& mode : modes) {
+      const bool full = std::string(mode.name) == "full";
       if (!all && flags.mode != mode.name) continue;
+      if (all && full && flags.full_items == 0) continue;
       absl::StatusOr<Driver::Result> run = mode.run(flags, dir);
       if (!run.ok()) {
         std::fprintf(stderr, "submit_bench: %s: %s\n", mode.name, run.status().ToString().c_str());
@@ -520,6 +671,7 @@ int Main(int argc, char** argv) {
   const std::vector<double>& echo_qps = modes[0].qps;
   const std::vector<double>& floor_qps = modes[1].qps;
   const std::vector<double>& submit_qps = modes[2].qps;
+  const std::vector<double>& full_qps = modes[3].qps;
   // Noise only slows a run down (on this VM the echo has a slow mode about a
   // third below its usual rate), so the headline compares each mode's best
   // round; the medians follow.
@@ -546,6 +698,13 @@ int Main(int argc, char** argv) {
                 flags.floor_keys == 1 ? "" : "s");
     std::printf("ratio   submit/echo QPS = %.2f (target >= 0.60)\n",
                 best(submit_qps) / best(echo_qps));
+  }
+  if (!full_qps.empty() && !submit_qps.empty()) {
+    std::printf(
+        "ratio   full/empty store Submit QPS = %.2f best, %.2f median (%lld members, %lld feed "
+        "items; target >= 0.80)\n",
+        best(full_qps) / best(submit_qps), bench::Median(full_qps) / bench::Median(submit_qps),
+        static_cast<long long>(flags.full_members), static_cast<long long>(flags.full_items));
   }
   if (!flags.keep) {
     std::error_code ec;

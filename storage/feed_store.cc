@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "storage/feed_records.pb.h"
+#include "storage/flow_tally_internal.h"
 #include "storage/internal.h"
 
 namespace hub::storage {
@@ -339,6 +340,7 @@ absl::StatusOr<uint64_t> FeedStore::AppendItem(WriteBatch& batch, std::string_vi
            rocksdb::Slice())
       .PermitUncheckedError();
   PutIndexEntry(rep, batch, plan_id, item);
+  internal::TallyAccepted(batch.rep(), plan_id, item.provider_id(), entry.kind(), accept_micros);
   return sequence;
 }
 
@@ -499,77 +501,6 @@ absl::StatusOr<uint64_t> FeedStore::Cursor(std::string_view plan_id) const {
   uint64_t cursor = 0;
   if (found && !internal::DecodeFixed64(value, &cursor)) return DamagedFeed("a feed cursor");
   return cursor;
-}
-
-absl::StatusOr<uint64_t> FeedStore::Ack(std::string_view plan_id, uint64_t through_sequence,
-                                        const std::vector<hub::v1::ItemRejection>& rejections,
-                                        int64_t ack_time_unix_micros) {
-  if (!ValidId(plan_id)) {
-    return absl::InvalidArgumentError("storage: Ack needs a plan_id without NUL characters");
-  }
-  absl::MutexLock ack_lock(&ack_mu_);
-  ASSIGN_OR_RETURN(const uint64_t cursor, Cursor(plan_id));
-  ASSIGN_OR_RETURN(const uint64_t head, Head(plan_id));
-  if (through_sequence > head) {
-    return absl::OutOfRangeError(absl::StrCat(
-        "through_sequence ", through_sequence, " is beyond the feed's head ", head, " for plan ",
-        internal::Absl(plan_id), "; acknowledge only sequences you received from PullFeed"));
-  }
-  Store::Rep& rep = store_->rep();
-  WriteBatch batch;
-  rocksdb::WriteBatch& writes = batch.rep().batch;
-  std::string value;
-  hub::v1::FeedItem item;
-  RecordEntry entry;
-  for (const hub::v1::ItemRejection& rejection : rejections) {
-    if (rejection.sequence() == 0 || rejection.sequence() > through_sequence) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "rejection of sequence ", rejection.sequence(), " is outside the acknowledged range 1..",
-          through_sequence, "; reject only items at or below through_sequence"));
-    }
-    if (rejection.reason_code().empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("rejection of sequence ", rejection.sequence(),
-                       " has no reason_code; give the plan's stable reason code, e.g. "
-                       "PLAN_MEMBER_NOT_ELIGIBLE"));
-    }
-    ASSIGN_OR_RETURN(const bool found,
-                     internal::Get(rep, ColumnFamily::kFeedItems,
-                                   ItemKey(plan_id, rejection.sequence()), &value));
-    if (!found) return DamagedFeed("a plan's feed (an item below its head is missing)");
-    RETURN_IF_ERROR(internal::ParseRecord(value, "feed item", &item));
-    if (item.record_id() != rejection.record_id()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("rejection of sequence ", rejection.sequence(), " names record \"",
-                       rejection.record_id(), "\" but that item is record \"", item.record_id(),
-                       "\"; copy the record_id of the item at that sequence"));
-    }
-    ASSIGN_OR_RETURN(const bool indexed,
-                     internal::Get(rep, ColumnFamily::kRecords, item.record_id(), &value));
-    if (!indexed) return DamagedFeed("the record index");
-    RETURN_IF_ERROR(internal::ParseRecord(value, "record entry", &entry));
-    entry.set_rejection_reason_code(rejection.reason_code());
-    entry.set_rejection_message(rejection.message());
-    entry.set_rejection_time_unix_micros(ack_time_unix_micros);
-    writes.Put(rep.cf(ColumnFamily::kRecords), item.record_id(), entry.SerializeAsString())
-        .PermitUncheckedError();
-  }
-  uint64_t new_cursor = cursor;
-  if (through_sequence > cursor) {
-    new_cursor = through_sequence;
-    writes
-        .Put(rep.cf(ColumnFamily::kFeedCursors), internal::ToSlice(plan_id),
-             internal::EncodeFixed64(new_cursor))
-        .PermitUncheckedError();
-    writes
-        .Put(rep.cf(ColumnFamily::kFeedCursors),
-             internal::Key({plan_id, internal::EncodeBigEndian64(new_cursor)}),
-             internal::EncodeFixed64(static_cast<uint64_t>(ack_time_unix_micros)))
-        .PermitUncheckedError();
-  }
-  if (batch.Count() == 0) return cursor;
-  RETURN_IF_ERROR(store_->Commit(batch, Durability::kSync));
-  return new_cursor;
 }
 
 // ---------------------------------------------------------- provider feedback

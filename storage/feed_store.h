@@ -36,6 +36,7 @@
 #define HUB_STORAGE_FEED_STORE_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -163,7 +164,7 @@ class FeedStore {
   // The plan's acknowledged cursor (0 if it never acked).
   absl::StatusOr<uint64_t> Cursor(std::string_view plan_id) const;
 
-  // Durably (synced, one atomic batch) advances the plan's cursor to
+  // Durably (synced) advances the plan's cursor to
   // `through_sequence` and records the plan's rejections. Errors, with
   // nothing written:
   //   OutOfRange       through_sequence is beyond the head;
@@ -174,7 +175,12 @@ class FeedStore {
   // (rejections of items at or below through_sequence are still recorded:
   // a plan may reject an item after acknowledging it); with no rejections
   // nothing is written. A repeated rejection replaces the earlier one.
-  // Thread-safe; serialized per FeedStore. Returns the cursor after the call.
+  // An Ack of more than 50,000 items advances the cursor in steps of that
+  // many, each atomic and synced (a crash may leave it part way, never past
+  // an item it did not acknowledge). The same batches move the monitor's
+  // flow tallies (storage/flow_tally.h) of the acknowledged and rejected
+  // records. Thread-safe; serialized per FeedStore. Returns the cursor
+  // after the call.
   absl::StatusOr<uint64_t> Ack(std::string_view plan_id, uint64_t through_sequence,
                                const std::vector<hub::v1::ItemRejection>& rejections,
                                int64_t ack_time_unix_micros);
@@ -196,6 +202,21 @@ class FeedStore {
       int limit) const;
 
  private:
+  // Ack's parts (storage/feed_ack.cc): checks every rejection against the
+  // stored items (filling `verdicts`, the last one of a sequence winning);
+  // one atomic, synced step acknowledging (from, to] (and, in the first
+  // step, from == old_cursor, the rejections of items acknowledged before);
+  // the flow tallies of the items (from, to] now acknowledged.
+  absl::Status CheckRejections(std::string_view plan_id, uint64_t through_sequence,
+                               const std::vector<hub::v1::ItemRejection>& rejections,
+                               std::map<uint64_t, const hub::v1::ItemRejection*>& verdicts) const;
+  absl::Status AckStep(std::string_view plan_id, uint64_t old_cursor, uint64_t from, uint64_t to,
+                       const std::map<uint64_t, const hub::v1::ItemRejection*>& verdicts,
+                       int64_t ack_micros);
+  absl::Status TallyAcknowledged(std::string_view plan_id, uint64_t from, uint64_t to,
+                                 const std::map<uint64_t, const hub::v1::ItemRejection*>& verdicts,
+                                 int64_t ack_micros, WriteBatch& batch) const;
+
   // The committed head of `plan_id`, loading it on first use.
   absl::StatusOr<uint64_t> CommittedHeadLocked(std::string_view plan_id) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(heads_mu_);

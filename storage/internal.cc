@@ -165,10 +165,12 @@ absl::Status UnparsableRecord(std::string_view kind) {
 }
 
 absl::StatusOr<bool> Get(const Store::Rep& rep, ColumnFamily family, std::string_view key,
-                         std::string* value) {
+                         std::string* value, const rocksdb::Snapshot* snapshot) {
   absl::Status open = rep.CheckOpen();
   if (!open.ok()) return open;
-  rocksdb::Status status = rep.db->Get(rocksdb::ReadOptions(), rep.cf(family), ToSlice(key), value);
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot;
+  rocksdb::Status status = rep.db->Get(read_options, rep.cf(family), ToSlice(key), value);
   if (status.IsNotFound()) return false;
   if (!status.ok()) return FromRocksDb(status, "reading a record");
   return true;

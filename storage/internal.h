@@ -37,7 +37,7 @@
 
 namespace hub::storage {
 
-inline constexpr int kColumnFamilyCount = static_cast<int>(ColumnFamily::kMonitor) + 1;
+inline constexpr int kColumnFamilyCount = static_cast<int>(ColumnFamily::kFlowTallies) + 1;
 
 struct Store::Rep {
   // Destroys the column family handles (they must go before the DB), then
@@ -68,6 +68,13 @@ struct Store::Rep {
   std::atomic<bool> closed{false};
 };
 
+// A change to one flow tally (storage/flow_tally.h): a count and
+// latency bins to add, merged into kFlowTallies by Store::Commit.
+struct TallyDelta {
+  int64_t count = 0;
+  std::map<int32_t, int64_t> bins;
+};
+
 struct WriteBatch::Rep {
   rocksdb::WriteBatch batch;
   // CareStore::PutAuthorization: (plan_id\0authorization_number) -> the
@@ -87,6 +94,9 @@ struct WriteBatch::Rep {
   // to the plan's feed, written to kFeedHeads by Store::Commit: one put per
   // plan and batch, however many items it appends.
   std::map<std::string, uint64_t, std::less<>> feed_heads;
+  // Flow tally key -> change (storage/flow_tally_internal.h), merged into
+  // kFlowTallies by Store::Commit: one merge per key and batch.
+  std::map<std::string, TallyDelta, std::less<>> flow_tallies;
 };
 
 namespace internal {
@@ -152,8 +162,9 @@ absl::Status ParseRecord(const rocksdb::Slice& bytes, std::string_view kind, Mes
 
 // Reads `key` of `family`. Returns true and fills `value` if present, false
 // if absent.
+// `snapshot` (optional) reads the store as of that snapshot.
 absl::StatusOr<bool> Get(const Store::Rep& rep, ColumnFamily family, std::string_view key,
-                         std::string* value);
+                         std::string* value, const rocksdb::Snapshot* snapshot = nullptr);
 
 // Calls fn(key, value) -> absl::Status for every record of `family` whose
 // key starts with `prefix`, in key order. Stops at and returns the first
@@ -183,15 +194,18 @@ absl::Status ForEachWithPrefix(const Store::Rep& rep, ColumnFamily family, std::
 // >= `start` (which must start with `prefix`; "" = the prefix itself). fn
 // returns true to go on, false to stop. Returns the first error of fn or of
 // the iterator.
+// `snapshot` (optional) reads the store as of that snapshot.
 template <typename Fn>
 absl::Status ForEachFrom(const Store::Rep& rep, ColumnFamily family, std::string_view prefix,
-                         std::string_view start, Fn&& fn) {
+                         std::string_view start, Fn&& fn,
+                         const rocksdb::Snapshot* snapshot = nullptr) {
   absl::Status open = rep.CheckOpen();
   if (!open.ok()) return open;
   const std::string upper = PrefixEnd(prefix);
   const rocksdb::Slice upper_slice(upper);
   rocksdb::ReadOptions read_options;
   read_options.iterate_upper_bound = &upper_slice;
+  read_options.snapshot = snapshot;
   std::unique_ptr<rocksdb::Iterator> it(rep.db->NewIterator(read_options, rep.cf(family)));
   for (it->Seek(ToSlice(start.empty() ? prefix : start)); it->Valid(); it->Next()) {
     absl::StatusOr<bool> more = fn(it->key(), it->value());

@@ -4,15 +4,15 @@
 // assignments and authorizations (capacity, outreach deadlines).
 //
 // Choices (counters at write time vs scans), so the cost is known:
-//   * Accepted records need no new write: the provider listing
-//     (kProviderRecords, newest first by accept time) bounds a window scan
-//     to the records in it, kRecords says where each went and the plan's
-//     rejection, the feed cursor and the Ack log (kFeedCursors) give its ack
-//     time. Cost: a few point reads per record in the window, and exact
-//     latency percentiles.
-//   * Rejected submissions leave no timed trace elsewhere (kIdempotency has
-//     no time), so the submit pipeline adds one small key per rejection
-//     (AddRejection) to the batch that stores it: a time-ordered log.
+//   * Flows (accepted records by where they stand, rejected submissions,
+//     ack latencies, the series) are counted as they commit, in the flow
+//     tallies (storage/flow_tally.h): FeedStore::AppendItem, FeedStore::Ack
+//     and AddRejection add to them in the batch that stores the record, so
+//     they are exact after a crash or restart. A summary reads the tallies
+//     of its window (TallyFlows): its cost does not grow with the flows.
+//   * Rejected submissions also leave a time-ordered log (AddRejection):
+//     kIdempotency has no time, and a window's partial seconds are read from
+//     it record by record.
 //   * Outreach attempts on an authorization and RTF rows (enrollment status)
 //     per (plan, provider, month) are indexed at submit time
 //     (AddOutreach, AddRtfRow) so the deadline checks are point seeks.
@@ -39,31 +39,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "hub/v1/care.pb.h"
+#include "storage/flow_tally.h"
 #include "storage/store.h"
 
 namespace hub::storage {
-
-// One accepted record as the monitor sees it (no member data).
-struct FlowRecord {
-  std::string record_id;
-  std::string plan_id;
-  std::string provider_id;
-  int kind = 0;  // hub.v1.RecordKind
-  int64_t accept_micros = 0;
-  uint64_t sequence = 0;
-  // The plan's rejection reason ("" if none or not yet acknowledged).
-  std::string plan_rejection_code;
-  // When the plan's cursor first reached the record; nullopt while pending.
-  std::optional<int64_t> ack_micros;
-};
-
-// One rejected submission.
-struct RejectionEntry {
-  int64_t micros = 0;
-  std::string provider_id;
-  int kind = 0;  // hub.v1.RecordKind, 0 if the submission held no record
-  std::string reason_code;
-};
 
 class MonitorStore {
  public:
@@ -86,19 +65,19 @@ class MonitorStore {
 
   // --- Reads --------------------------------------------------------------
 
-  // Calls fn for every record `provider_id` had accepted in
-  // [start_micros, end_micros), newest first, with its status now. Stops
-  // after `limit` records (returns false in *complete then). Cursors and
-  // ack times are read per call, so a record's status is current.
-  absl::Status ScanProviderFlows(std::string_view provider_id, int64_t start_micros,
-                                 int64_t end_micros, int64_t limit,
-                                 const std::function<void(const FlowRecord&)>& fn,
-                                 bool* complete) const;
-
-  // Calls fn for every rejected submission in [start_micros, end_micros),
-  // oldest first.
-  absl::Status ScanRejections(int64_t start_micros, int64_t end_micros,
-                              const std::function<void(const RejectionEntry&)>& fn) const;
+  // The flows of [start_micros, end_micros) from the flow tallies
+  // (storage/flow_tally.h), as of one snapshot: every group's count and ack
+  // latencies, and the series in `bars` bars of `bar_seconds` (bar i holds
+  // the whole seconds from floor(start) + i * bar_seconds; the last bar
+  // runs to the end). Costs the buckets that tile the window plus the
+  // records of its two partial seconds, whatever the window holds.
+  // `through_now`: the window ends now, so no record of the current second
+  // is newer than the end but those committed during the call (accepted at
+  // most a second later): the current second is read from its tally, not
+  // record by record (under a sustained load, thousands of records).
+  absl::StatusOr<FlowTallies> TallyFlows(int64_t start_micros, int64_t end_micros,
+                                         int64_t bar_seconds, int bars,
+                                         bool through_now = false) const;
 
   // When the first outreach attempt on the plan's authorization was
   // accepted; nullopt if none.

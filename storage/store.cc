@@ -17,14 +17,12 @@
 #include "rocksdb/cache.h"
 #include "rocksdb/convenience.h"
 #include "rocksdb/db.h"
-#include "rocksdb/filter_policy.h"
-#include "rocksdb/merge_operator.h"
 #include "rocksdb/options.h"
-#include "rocksdb/slice_transform.h"
-#include "rocksdb/table.h"
 #include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_buffer_manager.h"
+#include "storage/flow_tally_internal.h"
 #include "storage/internal.h"
+#include "storage/store_options.h"
 
 namespace hub::storage {
 
@@ -36,147 +34,6 @@ namespace {
 // Bump when the on-disk layout changes incompatibly; Open refuses data
 // written with a different schema.
 constexpr std::string_view kSchemaVersion = "1";
-
-// A merge operator over fixed64 values: the stored value is `combine` of
-// the existing value (0 if none) and each operand merged into it.
-class Fixed64MergeOperator : public rocksdb::AssociativeMergeOperator {
- public:
-  Fixed64MergeOperator(const char* name, uint64_t (*combine)(uint64_t, uint64_t))
-      : name_(name), combine_(combine) {}
-
-  bool Merge(const rocksdb::Slice& /*key*/, const rocksdb::Slice* existing_value,
-             const rocksdb::Slice& value, std::string* new_value,
-             rocksdb::Logger* /*logger*/) const override {
-    uint64_t current = 0;
-    if (existing_value != nullptr &&
-        !internal::DecodeFixed64(internal::ToView(*existing_value), &current)) {
-      return false;  // RocksDB reports Corruption.
-    }
-    uint64_t operand = 0;
-    if (!internal::DecodeFixed64(internal::ToView(value), &operand)) return false;
-    *new_value = internal::EncodeFixed64(combine_(current, operand));
-    return true;
-  }
-  const char* Name() const override { return name_; }
-
- private:
-  const char* const name_;
-  uint64_t (*const combine_)(uint64_t, uint64_t);
-};
-
-// The meta column family's: the maximum of every fixed64 merged in.
-// NextVersion merges each version it hands out into "version_hwm", so the
-// key holds the highest version any committed batch allocated, whatever
-// order batches commit in, and a version allocated by a batch that never
-// commits is simply never recorded (no later version can be lower than a
-// recorded one, since the counter only grows).
-std::shared_ptr<rocksdb::MergeOperator> MaxU64MergeOperator() {
-  return std::make_shared<Fixed64MergeOperator>(
-      "hub.max_u64", [](uint64_t a, uint64_t b) { return std::max(a, b); });
-}
-
-// The capacity counts' (storage/care_store.h): the sum of every int64
-// (fixed64, two's complement) merged in; wraps like two's complement.
-std::shared_ptr<rocksdb::MergeOperator> AddI64MergeOperator() {
-  return std::make_shared<Fixed64MergeOperator>("hub.add_i64",
-                                                [](uint64_t a, uint64_t b) { return a + b; });
-}
-
-// Prefix extractor of the column families keyed by CIN first: the first
-// field including its '\0' separator ("cin\0"). Keys without a separator are
-// outside the domain (RocksDB then skips the prefix filter for them).
-class FirstFieldPrefix : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "hub.FirstFieldPrefix"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    const std::string_view view = internal::ToView(key);
-    return rocksdb::Slice(key.data(), view.find(internal::kSeparator) + 1);
-  }
-  bool InDomain(const rocksdb::Slice& key) const override {
-    return internal::ToView(key).find(internal::kSeparator) != std::string_view::npos;
-  }
-};
-
-bool KeyedByCin(ColumnFamily family) {
-  return family == ColumnFamily::kCoverage || family == ColumnFamily::kAssignments ||
-         family == ColumnFamily::kAuthorizations;
-}
-
-rocksdb::CompressionType BestCompression(const std::vector<rocksdb::CompressionType>& supported,
-                                         std::initializer_list<rocksdb::CompressionType> wanted) {
-  for (rocksdb::CompressionType type : wanted) {
-    if (std::find(supported.begin(), supported.end(), type) != supported.end()) return type;
-  }
-  return rocksdb::kNoCompression;
-}
-
-rocksdb::DBOptions MakeDbOptions() {
-  rocksdb::DBOptions options;
-  options.create_if_missing = true;
-  options.create_missing_column_families = true;
-  options.max_background_jobs = 2;
-  // Caps the memtables of all column families together.
-  options.db_write_buffer_size = 64u << 20;
-  // Forces a flush of column families that pin old WAL files, so the WAL
-  // (and recovery time) stays bounded with many column families.
-  options.max_total_wal_size = 128u << 20;
-  options.bytes_per_sync = 1u << 20;
-  options.keep_log_file_num = 5;
-  options.max_log_file_size = 16u << 20;
-  options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
-  // Default kPointInTimeRecovery: a torn WAL tail after a crash is dropped,
-  // never a synced batch.
-  return options;
-}
-
-rocksdb::ColumnFamilyOptions MakeCfOptions(ColumnFamily family,
-                                           const std::shared_ptr<rocksdb::Cache>& block_cache) {
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = block_cache;
-  // Index and filter blocks live in the block cache too (charged to its
-  // budget, kept at high priority, L0's pinned): outside it they would grow
-  // with the number of tables, i.e. with the data.
-  table.cache_index_and_filter_blocks = true;
-  table.cache_index_and_filter_blocks_with_high_priority = true;
-  table.pin_l0_filter_and_index_blocks_in_cache = true;
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  table.format_version = 5;
-
-  rocksdb::ColumnFamilyOptions options;
-  options.compaction_style = rocksdb::kCompactionStyleLevel;
-  options.level_compaction_dynamic_level_bytes = true;
-  options.write_buffer_size = 16u << 20;
-  options.max_write_buffer_number = 3;
-  options.target_file_size_base = 32u << 20;
-  options.max_bytes_for_level_base = 128u << 20;
-  const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
-  options.compression =
-      BestCompression(supported, {rocksdb::kLZ4Compression, rocksdb::kSnappyCompression});
-  options.bottommost_compression = BestCompression(
-      supported, {rocksdb::kZSTD, rocksdb::kLZ4Compression, rocksdb::kSnappyCompression});
-  if (KeyedByCin(family)) {
-    options.prefix_extractor = std::make_shared<FirstFieldPrefix>();
-  }
-  if (family == ColumnFamily::kMeta) {
-    options.merge_operator = MaxU64MergeOperator();
-  }
-  if (family == ColumnFamily::kCapacityCounts) {
-    options.merge_operator = AddI64MergeOperator();
-    // A provider's count takes one +1/-1 operand per assignment: folded into
-    // a value every few operands, so neither reads nor flushes gather
-    // thousands of them (memory and time that grew with the file).
-    options.max_successive_merges = 16;
-  }
-  // A Bloom filter over each memtable's keys (and, where a prefix extractor
-  // is set, its prefixes), 2% of the memtable's size: a lookup of a key the
-  // memtable does not hold (most of an ingest's change detection on new
-  // members) skips the skip-list search, a chain of cache misses.
-  // Measured: 1,000,000-row 834 ingest, full path 38,100 -> 42,700 rows/s.
-  options.memtable_prefix_bloom_size_ratio = 0.02;
-  options.memtable_whole_key_filtering = true;
-  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  return options;
-}
 
 // Open's errors go to the local operator's terminal only, so they may name
 // the data directory and quote RocksDB.
@@ -274,6 +131,8 @@ std::string_view ColumnFamilyName(ColumnFamily cf) {
       return "consent_held";
     case ColumnFamily::kMonitor:
       return "monitor";
+    case ColumnFamily::kFlowTallies:
+      return "flow_tallies";
   }
   return "unknown";
 }
@@ -311,7 +170,7 @@ WriteBatch& WriteBatch::operator=(WriteBatch&&) noexcept = default;
 
 int WriteBatch::Count() const {
   return static_cast<int>(rep_->batch.Count() + rep_->capacity_deltas.size() +
-                          rep_->feed_heads.size());
+                          rep_->feed_heads.size() + rep_->flow_tallies.size());
 }
 
 size_t WriteBatch::ByteSize() const { return rep_->batch.GetDataSize(); }
@@ -321,6 +180,7 @@ void WriteBatch::Clear() {
   rep_->pending_authorizations.clear();
   rep_->capacity_deltas.clear();
   rep_->feed_heads.clear();
+  rep_->flow_tallies.clear();
 }
 
 // --------------------------------------------------------------------- Store
@@ -345,11 +205,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
 
   auto rep = std::make_unique<Rep>();
   rep->data_dir = options.data_dir;
-  // A high-priority pool for index and filter blocks (a tenth of the cache).
-  std::shared_ptr<rocksdb::Cache> block_cache =
-      rocksdb::NewLRUCache(options.block_cache_bytes, /*num_shard_bits=*/-1,
-                           /*strict_capacity_limit=*/false, /*high_pri_pool_ratio=*/0.1);
-  rocksdb::DBOptions db_options = MakeDbOptions();
+  std::shared_ptr<rocksdb::Cache> block_cache = internal::MakeBlockCache(options.block_cache_bytes);
+  rocksdb::DBOptions db_options = internal::MakeDbOptions();
   // The memtables are charged to the block cache: block_cache_bytes bounds
   // RocksDB's memory as a whole (memtables, data, index and filter blocks).
   db_options.write_buffer_manager =
@@ -365,7 +222,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   for (int i = 0; i < kColumnFamilyCount; ++i) {
     const auto family = static_cast<ColumnFamily>(i);
     descriptors.emplace_back(std::string(ColumnFamilyName(family)),
-                             MakeCfOptions(family, block_cache));
+                             internal::MakeCfOptions(family, block_cache));
   }
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
   for (const std::string& name : existing) {
@@ -428,6 +285,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   auto store = std::unique_ptr<Store>(new Store(std::move(rep)));
   // A data directory from before the provider views: build them once.
   RETURN_IF_ERROR(internal::BuildCareViewsIfMissing(*store));
+  // A data directory from before the monitor's flow tallies: build them once.
+  RETURN_IF_ERROR(internal::BuildFlowTalliesIfMissing(*store));
   return store;
 }
 
@@ -535,6 +394,7 @@ absl::Status Store::Commit(WriteBatch& batch, Durability durability) {
   // their batches to the WAL and issues a single fsync for the group: this
   // is the hub's group commit, N concurrent synced commits cost ~one fsync.
   write_options.sync = durability == Durability::kSync;
+  internal::FlushTallies(*rep_, batch.rep());
   for (const auto& [key, delta] : batch.rep().capacity_deltas) {
     if (delta == 0) continue;
     batch.rep()

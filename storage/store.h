@@ -69,6 +69,10 @@ enum class ColumnFamily {
   // County monitoring (storage/monitor_store.h): rejected submissions by
   // time, outreach attempts per authorization, RTF rows per month.
   kMonitor,
+  // The monitor's flow tallies (storage/flow_tally.h), merged sums:
+  // "g" level bucket plan provider kind status reason -> count + latencies;
+  // "s" level bucket plan -> count (series).
+  kFlowTallies,
 };
 
 // The persisted name of a column family, e.g. "coverage".

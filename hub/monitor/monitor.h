@@ -3,10 +3,11 @@
 // JSON endpoints, /metrics and `hubctl stats` all read it.
 //
 // Summarize(window) reads (storage/monitor_store.h explains each choice):
-//   flows     every provider's records accepted in the window (provider
-//             listing, newest first) with their status now and, once the
-//             plan acknowledged them, receipt -> ack latency; and the
-//             submissions rejected in the window (rejection log);
+//   flows     the flow tallies of the window (storage/flow_tally.h): the
+//             records accepted in it by plan, provider, kind and status now,
+//             with receipt -> ack latencies once the plan acknowledged them,
+//             and the submissions rejected in it; kept as records commit,
+//             so this costs the same whatever the window holds;
 //   backlogs  each plan's head, cursor and oldest unacknowledged item, now;
 //   ingest    each plan's ingest reports completed in the window, with the
 //             reason codes of their rejected rows (counted once per report
@@ -41,6 +42,8 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -53,6 +56,7 @@
 #include "storage/consent_store.h"
 #include "storage/directory_store.h"
 #include "storage/feed_store.h"
+#include "storage/flow_tally.h"
 #include "storage/ingest_store.h"
 #include "storage/monitor_store.h"
 #include "storage/store.h"
@@ -115,8 +119,67 @@ class Monitor {
   int64_t evaluations() const;
 
  private:
-  struct CareSnapshot;
-  struct Referral;
+  // A Community Supports referral whose 24-hour outreach is watched.
+  struct Referral {
+    std::string plan_id;
+    std::string provider_id;
+    std::string authorization_number;
+    absl::Time due;
+  };
+  // What the care scan (RefreshCare) found.
+  struct CareSnapshot {
+    absl::Time scan_time;
+    std::string today;
+    // (provider, plan) -> active ECM assignments.
+    std::map<std::pair<std::string, std::string>, int64_t> ecm_active;
+    // (provider, plan, community support) -> active authorizations.
+    std::map<std::tuple<std::string, std::string, int>, int64_t> cs_active;
+    // Referrals with a deadline in the last kReferralLookback or ahead.
+    std::vector<Referral> referrals;
+  };
+  // The time frame of one summary.
+  struct Frame {
+    absl::Time now;
+    absl::Time start;
+    absl::Time end;
+    // The window reaches now: referrals due later count as pending.
+    bool live = false;
+    // [start_us, end_us): the window includes its end instant.
+    int64_t start_us = 0;
+    int64_t end_us = 0;
+    int64_t window_seconds = 0;
+  };
+  // (hub.v1.RejectionSource, reason code) -> count.
+  using ReasonCounts = std::map<std::pair<int, std::string>, int64_t>;
+  // plan_id -> receipt -> ack latencies of the window's records.
+  using PlanLatencies = std::map<std::string, storage::LatencyHistogram>;
+
+  // Summarize's parts (hub/monitor/monitor_summary.cc, monitor_care.cc).
+  absl::Status SummarizeFlows(const Frame& frame, const std::vector<hub::v1::Plan>& plans,
+                              hub::v1::MonitorSummary& summary, ReasonCounts& reasons,
+                              PlanLatencies& plan_latencies);
+  static void AddToTotals(const storage::FlowGroupKey& key, int64_t count,
+                          hub::v1::FlowTotals& totals, ReasonCounts& reasons);
+  absl::Status SummarizeBacklogs(const Frame& frame, const std::vector<hub::v1::Plan>& plans,
+                                 const PlanLatencies& plan_latencies,
+                                 hub::v1::MonitorSummary& summary);
+  absl::Status SummarizeIngest(const Frame& frame, const std::vector<hub::v1::Plan>& plans,
+                               hub::v1::MonitorSummary& summary, ReasonCounts& reasons);
+  void AddTopReasons(const ReasonCounts& reasons, hub::v1::MonitorSummary& summary) const;
+  absl::Status SummarizeCare(const Frame& frame, const std::vector<hub::v1::Provider>& providers,
+                             hub::v1::MonitorSummary& summary);
+  static void AddCapacity(const CareSnapshot& care, const std::vector<hub::v1::Provider>& providers,
+                          hub::v1::MonitorSummary& summary);
+  absl::Status AddOutreachSla(const CareSnapshot& care, const Frame& frame,
+                              hub::v1::MonitorSummary& summary) const;
+  absl::Status AddOverdueRtfs(const CareSnapshot& care, const Frame& frame,
+                              hub::v1::MonitorSummary& summary) const;
+
+  // Evaluate's parts: raises and resolves alerts of `summary` (its alerts
+  // replaced by those firing), returns the summary to publish.
+  std::shared_ptr<const hub::v1::MonitorSummary> UpdateAlerts(absl::Time now,
+                                                              hub::v1::MonitorSummary& summary);
+  void NotifyWatchers(const std::shared_ptr<const hub::v1::MonitorSummary>& latest);
 
   // Refreshes care_ if stale (under care_mu_).
   absl::Status RefreshCare(absl::Time now, bool force) ABSL_EXCLUSIVE_LOCKS_REQUIRED(care_mu_);

@@ -1,0 +1,76 @@
+#include "hub/monitor/monitor_util.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/enum_label.h"
+#include "base/status_macros.h"
+
+namespace hub::monitor_internal {
+
+void SetTime(absl::Time t, google::protobuf::Timestamp* ts) {
+  const int64_t micros = absl::ToUnixMicros(t);
+  int64_t seconds = micros / 1000000;
+  int64_t rest = micros % 1000000;
+  if (rest < 0) {
+    rest += 1000000;
+    --seconds;
+  }
+  ts->set_seconds(seconds);
+  ts->set_nanos(static_cast<int32_t>(rest * 1000));
+}
+
+absl::Time FromTimestamp(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+absl::StatusOr<std::vector<hub::v1::Plan>> AllPlans(const storage::DirectoryStore& directory) {
+  std::vector<hub::v1::Plan> all;
+  std::string after;
+  while (true) {
+    ASSIGN_OR_RETURN(std::vector<hub::v1::Plan> page, directory.ListPlans(after, 1000));
+    for (auto& p : page) all.push_back(std::move(p));
+    if (page.size() < 1000) return all;
+    after = all.back().plan_id();
+  }
+}
+
+absl::StatusOr<std::vector<hub::v1::Provider>> AllProviders(
+    const storage::DirectoryStore& directory) {
+  std::vector<hub::v1::Provider> all;
+  std::string after;
+  while (true) {
+    ASSIGN_OR_RETURN(std::vector<hub::v1::Provider> page, directory.ListProviders(after, 1000));
+    for (auto& p : page) all.push_back(std::move(p));
+    if (page.size() < 1000) return all;
+    after = all.back().provider_id();
+  }
+}
+
+hub::v1::LatencyPercentiles ToPercentiles(const storage::LatencyHistogram& latencies) {
+  hub::v1::LatencyPercentiles out;
+  out.set_count(latencies.count());
+  if (latencies.empty()) return out;
+  out.set_p50_seconds(latencies.QuantileSeconds(0.50));
+  out.set_p90_seconds(latencies.QuantileSeconds(0.90));
+  out.set_p99_seconds(latencies.QuantileSeconds(0.99));
+  return out;
+}
+
+bool HasKind(const google::protobuf::RepeatedField<int>& kinds, hub::v1::ProviderKind kind) {
+  return std::find(kinds.begin(), kinds.end(), static_cast<int>(kind)) != kinds.end();
+}
+
+std::string KindLabel(int kind) {
+  return EnumLabel(hub::v1::RecordKind_Name(static_cast<hub::v1::RecordKind>(kind)),
+                   "RECORD_KIND_");
+}
+
+std::string ServiceLabel(const hub::v1::CapacityRow& row) {
+  if (row.kind() == hub::v1::PROVIDER_KIND_ECM) return "ecm";
+  return EnumLabel(hub::v1::CommunitySupport_Name(row.community_support()), "COMMUNITY_SUPPORT_");
+}
+
+}  // namespace hub::monitor_internal

@@ -1,0 +1,268 @@
+#include "storage/flow_tally.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "hub/v1/monitor.pb.h"
+#include "storage/flow_tally_internal.h"
+#include "storage/internal.h"
+
+namespace hub::storage {
+
+// ------------------------------------------------------------- histogram
+
+int32_t LatencyHistogram::BinOf(int64_t micros) {
+  int64_t ms = std::max<int64_t>(micros, 0) / 1000;
+  if (ms < 1000) return static_cast<int32_t>(ms);
+  int32_t exponent = 0;
+  while (ms >= 1000) {
+    ms /= 10;
+    ++exponent;
+  }
+  // ms is now the 3 leading digits (100..999).
+  return exponent * 1000 + static_cast<int32_t>(ms);
+}
+
+double LatencyHistogram::BinSeconds(int32_t bin) {
+  const int32_t exponent = bin / 1000;
+  double ms = static_cast<double>(bin % 1000);
+  for (int32_t i = 0; i < exponent; ++i) ms *= 10;
+  return ms / 1000.0;
+}
+
+void LatencyHistogram::Add(int64_t micros, int64_t count) { AddBin(BinOf(micros), count); }
+
+void LatencyHistogram::AddBin(int32_t bin, int64_t count) {
+  if (count == 0) return;
+  auto [it, inserted] = bins_.try_emplace(bin, 0);
+  it->second += count;
+  if (it->second == 0) bins_.erase(it);
+  count_ += count;
+}
+
+void LatencyHistogram::Merge(const LatencyHistogram& other) {
+  for (const auto& [bin, count] : other.bins_) AddBin(bin, count);
+}
+
+double LatencyHistogram::QuantileSeconds(double q) const {
+  if (count_ <= 0) return 0;
+  // Nearest rank, as hub/monitor/monitor_rules.h's Percentiles.
+  int64_t rank = static_cast<int64_t>(std::ceil(q * static_cast<double>(count_)));
+  rank = std::clamp<int64_t>(rank, 1, count_);
+  int64_t seen = 0;
+  for (const auto& [bin, count] : bins_) {
+    seen += count;
+    if (seen >= rank) return BinSeconds(bin);
+  }
+  return BinSeconds(bins_.rbegin()->first);
+}
+
+namespace internal {
+namespace {
+
+void PutVarint(uint64_t value, std::string* out) {
+  while (value >= 0x80) {
+    out->push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out->push_back(static_cast<char>(value));
+}
+
+bool GetVarint(std::string_view* in, uint64_t* value) {
+  *value = 0;
+  for (int shift = 0; shift < 64 && !in->empty(); shift += 7) {
+    const auto byte = static_cast<unsigned char>(in->front());
+    in->remove_prefix(1);
+    *value |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+
+void AddTo(TallyDelta& into, const TallyDelta& from) {
+  into.count += from.count;
+  for (const auto& [bin, count] : from.bins) {
+    auto [it, inserted] = into.bins.try_emplace(bin, 0);
+    it->second += count;
+    if (it->second == 0) into.bins.erase(it);
+  }
+}
+
+class TallyMergeOperator : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice& /*key*/, const rocksdb::Slice* existing_value,
+             const rocksdb::Slice& value, std::string* new_value,
+             rocksdb::Logger* /*logger*/) const override {
+    TallyDelta sum;
+    if (existing_value != nullptr && !DecodeTally(ToView(*existing_value), &sum)) return false;
+    TallyDelta operand;
+    if (!DecodeTally(ToView(value), &operand)) return false;
+    AddTo(sum, operand);
+    *new_value = EncodeTally(sum);
+    return true;
+  }
+  const char* Name() const override { return "hub.flow_tally"; }
+};
+
+std::string BucketKeyPrefix(char kind, char level, int64_t bucket_seconds) {
+  return Prefix({std::string_view(&kind, 1), std::string_view(&level, 1),
+                 EncodeBigEndian64(static_cast<uint64_t>(std::max<int64_t>(bucket_seconds, 0)))});
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+}  // namespace
+
+std::string EncodeTally(const TallyDelta& tally) {
+  std::string out;
+  PutVarint(ZigZag(tally.count), &out);
+  int32_t previous = 0;
+  for (const auto& [bin, count] : tally.bins) {
+    if (count == 0) continue;
+    PutVarint(static_cast<uint64_t>(bin - previous), &out);
+    PutVarint(ZigZag(count), &out);
+    previous = bin;
+  }
+  return out;
+}
+
+bool DecodeTally(std::string_view bytes, TallyDelta* tally) {
+  tally->count = 0;
+  tally->bins.clear();
+  if (bytes.empty()) return true;
+  uint64_t v = 0;
+  if (!GetVarint(&bytes, &v)) return false;
+  tally->count = UnZigZag(v);
+  int64_t bin = 0;
+  while (!bytes.empty()) {
+    uint64_t delta = 0;
+    uint64_t count = 0;
+    if (!GetVarint(&bytes, &delta) || !GetVarint(&bytes, &count)) return false;
+    bin += static_cast<int64_t>(delta);
+    if (bin > INT32_MAX) return false;
+    tally->bins[static_cast<int32_t>(bin)] += UnZigZag(count);
+  }
+  return true;
+}
+
+std::shared_ptr<rocksdb::MergeOperator> FlowTallyMergeOperator() {
+  return std::make_shared<TallyMergeOperator>();
+}
+
+void AddFlowTally(WriteBatch::Rep& batch, const FlowGroupKey& group, int64_t accept_micros,
+                  int64_t delta, std::optional<int64_t> latency_micros) {
+  const int64_t second = FloorDiv(accept_micros, 1000000);
+  const std::string kind = absl::StrCat(group.kind);
+  const std::string status = absl::StrCat(group.status);
+  for (const TallyLevel& level : kTallyLevels) {
+    std::string key =
+        BucketKeyPrefix('g', level.name, FloorDiv(second, level.seconds) * level.seconds);
+    key.append(Key({group.plan_id, group.provider_id, kind, status, group.reason_code}));
+    TallyDelta& tally = batch.flow_tallies[key];
+    tally.count += delta;
+    if (latency_micros.has_value()) {
+      auto [it, inserted] = tally.bins.try_emplace(LatencyHistogram::BinOf(*latency_micros), 0);
+      it->second += delta;
+    }
+  }
+}
+
+void AddSeriesTally(WriteBatch::Rep& batch, std::string_view plan_id, int64_t accept_micros,
+                    int64_t delta) {
+  const int64_t second = FloorDiv(accept_micros, 1000000);
+  for (const TallyLevel& level : kTallyLevels) {
+    std::string key =
+        BucketKeyPrefix('s', level.name, FloorDiv(second, level.seconds) * level.seconds);
+    key.append(plan_id.data(), plan_id.size());
+    batch.flow_tallies[key].count += delta;
+  }
+}
+
+void TallyAccepted(WriteBatch::Rep& batch, std::string_view plan_id, std::string_view provider_id,
+                   int kind, int64_t accept_micros) {
+  AddFlowTally(batch,
+               FlowGroupKey{std::string(plan_id), std::string(provider_id), kind,
+                            hub::v1::FLOW_STATUS_DELIVERED_PENDING, ""},
+               accept_micros, 1, std::nullopt);
+  AddSeriesTally(batch, plan_id, accept_micros, 1);
+}
+
+void TallyRejectedByHub(WriteBatch::Rep& batch, std::string_view provider_id, int kind,
+                        std::string_view reason_code, int64_t micros) {
+  AddFlowTally(batch,
+               FlowGroupKey{"", std::string(provider_id), kind,
+                            hub::v1::FLOW_STATUS_REJECTED_BY_HUB, std::string(reason_code)},
+               micros, 1, std::nullopt);
+  AddSeriesTally(batch, "", micros, 1);
+}
+
+void TallyVerdict(WriteBatch::Rep& batch, std::string_view plan_id, std::string_view provider_id,
+                  int kind, int64_t accept_micros, const std::optional<std::string>& old_code,
+                  const std::string& new_code, int64_t latency_micros) {
+  auto group = [&](const std::string& code) {
+    return FlowGroupKey{std::string(plan_id), std::string(provider_id), kind,
+                        code.empty() ? hub::v1::FLOW_STATUS_ACCEPTED_BY_PLAN
+                                     : hub::v1::FLOW_STATUS_REJECTED_BY_PLAN,
+                        code};
+  };
+  if (old_code.has_value()) {
+    if (*old_code == new_code) return;
+    AddFlowTally(batch, group(*old_code), accept_micros, -1, latency_micros);
+  } else {
+    AddFlowTally(batch,
+                 FlowGroupKey{std::string(plan_id), std::string(provider_id), kind,
+                              hub::v1::FLOW_STATUS_DELIVERED_PENDING, ""},
+                 accept_micros, -1, std::nullopt);
+  }
+  AddFlowTally(batch, group(new_code), accept_micros, 1, latency_micros);
+}
+
+void FlushTallies(const Store::Rep& rep, WriteBatch::Rep& batch) {
+  for (const auto& [key, tally] : batch.flow_tallies) {
+    if (tally.count == 0 && std::all_of(tally.bins.begin(), tally.bins.end(),
+                                        [](const auto& bin) { return bin.second == 0; })) {
+      continue;
+    }
+    batch.batch.Merge(rep.cf(ColumnFamily::kFlowTallies), key, EncodeTally(tally))
+        .PermitUncheckedError();
+  }
+  batch.flow_tallies.clear();
+}
+
+absl::StatusOr<std::optional<int64_t>> AckTime(const Store::Rep& rep, std::string_view plan_id,
+                                               uint64_t sequence,
+                                               const rocksdb::Snapshot* snapshot) {
+  std::optional<int64_t> ack;
+  const std::string plan_prefix = Prefix({plan_id});
+  absl::Status status = ForEachFrom(
+      rep, ColumnFamily::kFeedCursors, plan_prefix,
+      absl::StrCat(plan_prefix, Absl(EncodeBigEndian64(sequence))),
+      [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
+        uint64_t micros = 0;
+        if (!DecodeFixed64(ToView(value), &micros)) {
+          return absl::DataLossError(
+              "storage: a plan's acknowledgement log is damaged; restore the data directory from "
+              "a checkpoint");
+        }
+        ack = static_cast<int64_t>(micros);
+        return false;
+      },
+      snapshot);
+  if (!status.ok()) return status;
+  return ack;
+}
+
+}  // namespace internal
+}  // namespace hub::storage

@@ -1,0 +1,91 @@
+// Implementation details of the flow tallies (storage/flow_tally.h):
+// their keys, value encoding, merge operator, the writes that keep them,
+// the window read and the one-time build for stores written before them.
+// Included only by storage/*.cc.
+//
+// Keys of kFlowTallies (level: 's' second, 'm' minute, 'h' hour, 'd' UTC
+// day; bucket: the bucket's first second since the epoch, BE8):
+//   "g" \0 level \0 bucket \0 plan_id \0 provider_id \0 kind \0 status \0 reason
+//       -> tally (count and, for acknowledged records, latency bins)
+//   "s" \0 level \0 bucket \0 plan_id -> tally (count only; plan "" =
+//       submissions rejected by the hub): the series, read per bar.
+// kind and status are decimal numbers (hub.v1.RecordKind, FlowStatus).
+// A tally value: zigzag varint count, then (varint bin delta, zigzag
+// varint count) per non-empty bin in increasing order. The "hub.flow_tally"
+// merge operator adds tallies; a tally whose count and bins are all zero
+// stays as an empty value (read as nothing).
+#ifndef HUB_STORAGE_FLOW_TALLY_INTERNAL_H_
+#define HUB_STORAGE_FLOW_TALLY_INTERNAL_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "rocksdb/merge_operator.h"
+#include "rocksdb/snapshot.h"
+#include "storage/flow_tally.h"
+#include "storage/internal.h"
+
+namespace hub::storage::internal {
+
+// The tally resolutions, finest first.
+struct TallyLevel {
+  char name;
+  int64_t seconds;
+};
+inline constexpr TallyLevel kTallyLevels[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+
+std::string EncodeTally(const TallyDelta& tally);
+// False if `bytes` is not a tally.
+bool DecodeTally(std::string_view bytes, TallyDelta* tally);
+
+std::shared_ptr<rocksdb::MergeOperator> FlowTallyMergeOperator();
+
+// Adds to `batch` `delta` records of `group` accepted at `accept_micros`
+// (every level), with one latency each when `latency_micros` is set.
+void AddFlowTally(WriteBatch::Rep& batch, const FlowGroupKey& group, int64_t accept_micros,
+                  int64_t delta, std::optional<int64_t> latency_micros);
+// Adds `delta` to the series of `plan_id` ("" = rejected by the hub).
+void AddSeriesTally(WriteBatch::Rep& batch, std::string_view plan_id, int64_t accept_micros,
+                    int64_t delta);
+// A newly accepted record / a submission the hub rejected.
+void TallyAccepted(WriteBatch::Rep& batch, std::string_view plan_id, std::string_view provider_id,
+                   int kind, int64_t accept_micros);
+void TallyRejectedByHub(WriteBatch::Rep& batch, std::string_view provider_id, int kind,
+                        std::string_view reason_code, int64_t micros);
+// The plan's verdict on a record: from pending (old_code nullopt) or from
+// an earlier verdict (old_code "" = accepted, else the old rejection) to
+// new_code ("" = accepted). `latency_micros`: receipt -> ack.
+void TallyVerdict(WriteBatch::Rep& batch, std::string_view plan_id, std::string_view provider_id,
+                  int kind, int64_t accept_micros, const std::optional<std::string>& old_code,
+                  const std::string& new_code, int64_t latency_micros);
+
+// Adds the kFlowTallies merges of batch.flow_tallies to batch.batch.
+void FlushTallies(const Store::Rep& rep, WriteBatch::Rep& batch);
+
+// When the Ack that moved the plan's cursor past `sequence` ran (the Ack
+// log of kFeedCursors); nullopt if the log has no entry for it (a store
+// written before the log existed).
+absl::StatusOr<std::optional<int64_t>> AckTime(const Store::Rep& rep, std::string_view plan_id,
+                                               uint64_t sequence,
+                                               const rocksdb::Snapshot* snapshot = nullptr);
+
+// The window read of MonitorStore::TallyFlows, as of `snapshot`.
+absl::StatusOr<FlowTallies> ReadFlowTallies(const Store::Rep& rep,
+                                            const rocksdb::Snapshot* snapshot, int64_t start_us,
+                                            int64_t end_us, int64_t bar_seconds, int bars,
+                                            bool through_now);
+
+// Builds the tallies from the stored records and rejections unless kMeta
+// "flow_tallies_built" says they are complete (a store written before they
+// existed, or a build a crash interrupted, which is redone whole). Store::Open
+// calls it before anyone else uses the store.
+absl::Status BuildFlowTalliesIfMissing(Store& store);
+
+}  // namespace hub::storage::internal
+
+#endif  // HUB_STORAGE_FLOW_TALLY_INTERNAL_H_

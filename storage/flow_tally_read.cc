@@ -1,0 +1,422 @@
+// The flow tallies' window read and their one-time build
+// (storage/flow_tally_internal.h).
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "hub/v1/monitor.pb.h"
+#include "storage/feed_records.pb.h"
+#include "storage/flow_tally_internal.h"
+#include "storage/internal.h"
+
+namespace hub::storage::internal {
+namespace {
+
+constexpr int64_t kMicros = 1000000;
+// Meta key set once the tallies hold every stored record and rejection.
+constexpr std::string_view kFlowTalliesBuiltKey = "flow_tallies_built";
+// Records per batch of the one-time build.
+constexpr int kBuildBatchRecords = 50000;
+
+absl::Status Damaged(std::string_view what) {
+  return absl::DataLossError(absl::StrCat("storage: ", Absl(what),
+                                          " is damaged; restore the data directory from a "
+                                          "checkpoint"));
+}
+
+// The '\0'-separated fields of `text`.
+std::vector<std::string_view> SplitFields(std::string_view text) {
+  std::vector<std::string_view> fields;
+  size_t start = 0;
+  while (true) {
+    const size_t end = text.find(kSeparator, start);
+    fields.push_back(text.substr(start, end == std::string_view::npos ? end : end - start));
+    if (end == std::string_view::npos) return fields;
+    start = end + 1;
+  }
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+std::string BucketPrefix(char kind, char level, int64_t bucket) {
+  return Prefix({std::string_view(&kind, 1), std::string_view(&level, 1),
+                 EncodeBigEndian64(static_cast<uint64_t>(std::max<int64_t>(bucket, 0)))});
+}
+
+// Calls fn(level, from, to) for the runs of consecutive aligned buckets of
+// one level ([from, to) in seconds) that tile the seconds [lo, hi) with the
+// fewest buckets: at most 7 runs (seconds, minutes, hours, days, hours,
+// minutes, seconds), each one range scan.
+template <typename Fn>
+absl::Status ForEachRun(int64_t lo, int64_t hi, Fn&& fn) {
+  int64_t t = lo;
+  char run_level = 0;
+  int64_t run_from = lo;
+  while (t < hi) {
+    for (auto level = std::rbegin(kTallyLevels); level != std::rend(kTallyLevels); ++level) {
+      if (t % level->seconds == 0 && t + level->seconds <= hi) {
+        if (level->name != run_level) {
+          if (run_level != 0) RETURN_IF_ERROR(fn(run_level, run_from, t));
+          run_level = level->name;
+          run_from = t;
+        }
+        t += level->seconds;
+        break;
+      }
+    }
+  }
+  if (run_level != 0) RETURN_IF_ERROR(fn(run_level, run_from, t));
+  return absl::OkStatus();
+}
+
+// One window read: the tallies, the record status cache and the snapshot.
+class WindowReader {
+ public:
+  WindowReader(const Store::Rep& rep, const rocksdb::Snapshot* snapshot, FlowTallies& out)
+      : rep_(rep), snapshot_(snapshot), out_(out) {}
+
+  // Adds the group tallies of the buckets of `level` in [from, to).
+  absl::Status AddGroups(char level, int64_t from, int64_t to) {
+    TallyDelta tally;
+    return ScanRun('g', level, from, to, [&](std::string_view rest, std::string_view value) {
+      const std::vector<std::string_view> fields = SplitFields(rest);
+      FlowGroupKey group;
+      if (fields.size() != 5 || !absl::SimpleAtoi(Absl(fields[2]), &group.kind) ||
+          !absl::SimpleAtoi(Absl(fields[3]), &group.status) || !DecodeTally(value, &tally)) {
+        return Damaged("the monitor's flow tallies");
+      }
+      group.plan_id.assign(fields[0]);
+      group.provider_id.assign(fields[1]);
+      group.reason_code.assign(fields[4]);
+      FlowGroupTally& g = out_.groups[group];
+      g.count += tally.count;
+      for (const auto& [bin, count] : tally.bins) g.latency.AddBin(bin, count);
+      return absl::OkStatus();
+    });
+  }
+
+  // Adds the series tallies of the buckets of `level` in [from, to) to bar
+  // `bar`.
+  absl::Status AddSeries(char level, int64_t from, int64_t to, size_t bar) {
+    TallyDelta tally;
+    return ScanRun('s', level, from, to, [&](std::string_view plan_id, std::string_view value) {
+      if (!DecodeTally(value, &tally)) return Damaged("the monitor's flow tallies");
+      if (tally.count != 0) out_.series[bar][std::string(plan_id)] += tally.count;
+      return absl::OkStatus();
+    });
+  }
+
+  // Adds the records and rejections of [lo, hi), inside one second, one by
+  // one, to the groups and to bar `bar`.
+  absl::Status AddEdge(int64_t lo, int64_t hi, size_t bar) {
+    // The second's finest tallies name the providers with records in it.
+    const int64_t second = FloorDiv(lo, kMicros);
+    const std::string prefix = BucketPrefix('g', 's', second);
+    std::vector<std::string> providers;
+    bool rejections = false;
+    RETURN_IF_ERROR(ForEachFrom(
+        rep_, ColumnFamily::kFlowTallies, prefix, "",
+        [&](const rocksdb::Slice& key, const rocksdb::Slice& /*value*/) -> absl::StatusOr<bool> {
+          const std::vector<std::string_view> fields =
+              SplitFields(ToView(key).substr(prefix.size()));
+          if (fields.size() != 5) return Damaged("the monitor's flow tallies");
+          if (fields[0].empty()) {
+            rejections = true;
+          } else if (providers.empty() || providers.back() != fields[1]) {
+            providers.emplace_back(fields[1]);
+          }
+          return true;
+        },
+        snapshot_));
+    std::sort(providers.begin(), providers.end());
+    providers.erase(std::unique(providers.begin(), providers.end()), providers.end());
+    for (const std::string& provider : providers) {
+      RETURN_IF_ERROR(AddProviderRecords(provider, lo, hi, bar));
+    }
+    if (rejections) RETURN_IF_ERROR(AddRejections(lo, hi, bar));
+    return absl::OkStatus();
+  }
+
+ private:
+  // Calls fn(rest of the key after the bucket, value) for every tally of
+  // `kind` and `level` whose bucket is in [from, to): one range scan.
+  template <typename Fn>
+  absl::Status ScanRun(char kind, char level, int64_t from, int64_t to, Fn&& fn) {
+    ++out_.buckets_read;
+    const std::string prefix = Prefix({std::string_view(&kind, 1), std::string_view(&level, 1)});
+    const std::string start = BucketPrefix(kind, level, from);
+    return ForEachFrom(
+        rep_, ColumnFamily::kFlowTallies, prefix, start,
+        [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
+          const std::string_view rest = ToView(key).substr(prefix.size());
+          uint64_t bucket = 0;
+          if (rest.size() < 9 || rest[8] != kSeparator ||
+              !DecodeBigEndian64(rest.substr(0, 8), &bucket)) {
+            return Damaged("the monitor's flow tallies");
+          }
+          if (static_cast<int64_t>(bucket) >= to) return false;
+          RETURN_IF_ERROR(fn(rest.substr(9), ToView(value)));
+          return true;
+        },
+        snapshot_);
+  }
+
+  absl::Status AddProviderRecords(const std::string& provider, int64_t lo, int64_t hi, size_t bar) {
+    const std::string prefix = Prefix({provider});
+    // The listing is newest first (~micros ascending).
+    const std::string start =
+        absl::StrCat(prefix, Absl(EncodeBigEndian64(~static_cast<uint64_t>(hi - 1))));
+    return ForEachFrom(
+        rep_, ColumnFamily::kProviderRecords, prefix, start,
+        [&](const rocksdb::Slice& key, const rocksdb::Slice& /*value*/) -> absl::StatusOr<bool> {
+          const std::string_view suffix = ToView(key).substr(prefix.size());
+          uint64_t inverted = 0;
+          if (suffix.size() < 10 || suffix[8] != kSeparator ||
+              !DecodeBigEndian64(suffix.substr(0, 8), &inverted)) {
+            return Damaged("a provider's record listing");
+          }
+          if (static_cast<int64_t>(~inverted) < lo) return false;
+          RETURN_IF_ERROR(AddRecord(suffix.substr(9), bar));
+          return true;
+        },
+        snapshot_);
+  }
+
+  absl::Status AddRecord(std::string_view record_id, size_t bar) {
+    ++out_.edge_records_read;
+    ASSIGN_OR_RETURN(const bool found,
+                     Get(rep_, ColumnFamily::kRecords, record_id, &value_, snapshot_));
+    if (!found) return Damaged("the record index");
+    RETURN_IF_ERROR(ParseRecord(value_, "record entry", &entry_));
+    ASSIGN_OR_RETURN(const uint64_t cursor, CursorOf(entry_.plan_id()));
+    FlowGroupKey group{entry_.plan_id(), entry_.provider_id(), entry_.kind(),
+                       hub::v1::FLOW_STATUS_DELIVERED_PENDING, ""};
+    std::optional<int64_t> latency;
+    if (entry_.sequence() <= cursor) {
+      group.reason_code = entry_.rejection_reason_code();
+      group.status = group.reason_code.empty() ? hub::v1::FLOW_STATUS_ACCEPTED_BY_PLAN
+                                               : hub::v1::FLOW_STATUS_REJECTED_BY_PLAN;
+      ASSIGN_OR_RETURN(const std::optional<int64_t> ack,
+                       AckTime(rep_, entry_.plan_id(), entry_.sequence(), snapshot_));
+      // A store written before the Ack log: acknowledged at accept time.
+      latency = std::max<int64_t>(
+          ack.value_or(entry_.accept_time_unix_micros()) - entry_.accept_time_unix_micros(), 0);
+    }
+    FlowGroupTally& g = out_.groups[group];
+    ++g.count;
+    if (latency.has_value()) g.latency.Add(*latency);
+    ++out_.series[bar][entry_.plan_id()];
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<uint64_t> CursorOf(const std::string& plan_id) {
+    auto it = cursors_.find(plan_id);
+    if (it != cursors_.end()) return it->second;
+    uint64_t cursor = 0;
+    ASSIGN_OR_RETURN(const bool found,
+                     Get(rep_, ColumnFamily::kFeedCursors, plan_id, &value_, snapshot_));
+    if (found && !DecodeFixed64(value_, &cursor)) return Damaged("a feed cursor");
+    cursors_.emplace(plan_id, cursor);
+    return cursor;
+  }
+
+  absl::Status AddRejections(int64_t lo, int64_t hi, size_t bar) {
+    const std::string prefix = Prefix({"rej"});
+    return ForEachFrom(
+        rep_, ColumnFamily::kMonitor, prefix,
+        absl::StrCat(prefix, Absl(EncodeBigEndian64(static_cast<uint64_t>(lo)))),
+        [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
+          const std::string_view rest = ToView(key).substr(prefix.size());
+          uint64_t micros = 0;
+          if (rest.size() < 10 || !DecodeBigEndian64(rest.substr(0, 8), &micros)) {
+            return Damaged("the monitor's rejection log");
+          }
+          if (static_cast<int64_t>(micros) >= hi) return false;
+          const std::string_view ids = rest.substr(9);
+          const std::string_view v = ToView(value);
+          const size_t kind_end = v.find(kSeparator);
+          FlowGroupKey group{"", std::string(ids.substr(0, ids.find(kSeparator))), 0,
+                             hub::v1::FLOW_STATUS_REJECTED_BY_HUB, ""};
+          if (kind_end == std::string_view::npos ||
+              !absl::SimpleAtoi(Absl(v.substr(0, kind_end)), &group.kind)) {
+            return Damaged("the monitor's rejection log");
+          }
+          group.reason_code.assign(v.substr(kind_end + 1));
+          ++out_.edge_records_read;
+          ++out_.groups[group].count;
+          ++out_.series[bar][""];
+          return true;
+        },
+        snapshot_);
+  }
+
+  const Store::Rep& rep_;
+  const rocksdb::Snapshot* snapshot_;
+  FlowTallies& out_;
+  absl::flat_hash_map<std::string, uint64_t> cursors_;
+  std::string value_;
+  records::RecordEntry entry_;
+};
+
+}  // namespace
+
+absl::StatusOr<FlowTallies> ReadFlowTallies(const Store::Rep& rep,
+                                            const rocksdb::Snapshot* snapshot, int64_t start_us,
+                                            int64_t end_us, int64_t bar_seconds, int bars,
+                                            bool through_now) {
+  FlowTallies out;
+  bars = std::max(bars, 1);
+  bar_seconds = std::max<int64_t>(bar_seconds, 1);
+  out.series.resize(static_cast<size_t>(bars));
+  if (end_us <= start_us) return out;
+  WindowReader reader(rep, snapshot, out);
+  const int64_t start_second = FloorDiv(start_us, kMicros);
+  auto bar_of = [&](int64_t second) {
+    return static_cast<size_t>(
+        std::clamp<int64_t>((second - start_second) / bar_seconds, 0, bars - 1));
+  };
+  // Whole seconds [first, last): tallies; the partial seconds at either
+  // end: records one by one.
+  const int64_t first = -FloorDiv(-start_us, kMicros);
+  int64_t last = FloorDiv(end_us, kMicros);
+  // A window that ends now: the current second's tally, not its records.
+  if (through_now && last * kMicros < end_us && last >= first) ++last;
+  if (first > last) {
+    RETURN_IF_ERROR(reader.AddEdge(start_us, end_us, bar_of(start_second)));
+    return out;
+  }
+  RETURN_IF_ERROR(ForEachRun(first, last, [&](char level, int64_t from, int64_t to) {
+    return reader.AddGroups(level, from, to);
+  }));
+  for (int bar = 0; bar < bars; ++bar) {
+    const int64_t lo = std::max(first, start_second + bar * bar_seconds);
+    const int64_t hi =
+        bar == bars - 1 ? last : std::min(last, start_second + (bar + 1) * bar_seconds);
+    RETURN_IF_ERROR(ForEachRun(lo, hi, [&](char level, int64_t from, int64_t to) {
+      return reader.AddSeries(level, from, to, static_cast<size_t>(bar));
+    }));
+  }
+  if (start_us < first * kMicros) {
+    RETURN_IF_ERROR(reader.AddEdge(start_us, first * kMicros, bar_of(start_second)));
+  }
+  if (last * kMicros < end_us)
+    RETURN_IF_ERROR(reader.AddEdge(last * kMicros, end_us, bar_of(last)));
+  for (auto it = out.groups.begin(); it != out.groups.end();) {
+    it = it->second.count == 0 ? out.groups.erase(it) : std::next(it);
+  }
+  return out;
+}
+
+namespace {
+
+// Each plan's cursor and Ack log, for the build.
+struct PlanAcks {
+  uint64_t cursor = 0;
+  // (through sequence, ack micros), in sequence order.
+  std::vector<std::pair<uint64_t, int64_t>> log;
+};
+
+absl::StatusOr<std::map<std::string, PlanAcks, std::less<>>> LoadAcks(const Store::Rep& rep) {
+  std::map<std::string, PlanAcks, std::less<>> plans;
+  RETURN_IF_ERROR(ForEachWithPrefix(
+      rep, ColumnFamily::kFeedCursors, "",
+      [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::Status {
+        const std::string_view k = ToView(key);
+        uint64_t number = 0;
+        if (!DecodeFixed64(ToView(value), &number)) return Damaged("a feed cursor");
+        const size_t separator = k.find(kSeparator);
+        if (separator == std::string_view::npos) {
+          plans[std::string(k)].cursor = number;
+          return absl::OkStatus();
+        }
+        uint64_t through = 0;
+        if (!DecodeBigEndian64(k.substr(separator + 1), &through)) {
+          return Damaged("a plan's acknowledgement log");
+        }
+        plans[std::string(k.substr(0, separator))].log.emplace_back(through,
+                                                                    static_cast<int64_t>(number));
+        return absl::OkStatus();
+      },
+      /*fill_cache=*/false));
+  return plans;
+}
+
+absl::Status CommitIfFull(Store& store, WriteBatch& batch, int& records) {
+  if (++records < kBuildBatchRecords) return absl::OkStatus();
+  records = 0;
+  return store.Commit(batch, Durability::kBuffered);
+}
+
+}  // namespace
+
+absl::Status BuildFlowTalliesIfMissing(Store& store) {
+  Store::Rep& rep = store.rep();
+  std::string value;
+  ASSIGN_OR_RETURN(const bool built, Get(rep, ColumnFamily::kMeta, kFlowTalliesBuiltKey, &value));
+  if (built) return absl::OkStatus();
+  // A build a crash interrupted left some tallies: start over.
+  rocksdb::WriteOptions write_options;
+  RETURN_IF_ERROR(FromRocksDb(rep.db->DeleteRange(write_options, rep.cf(ColumnFamily::kFlowTallies),
+                                                  rocksdb::Slice("\0", 1), rocksdb::Slice("\xff")),
+                              "clearing the monitor's flow tallies"));
+  ASSIGN_OR_RETURN(const auto acks, LoadAcks(rep));
+  WriteBatch batch;
+  int records = 0;
+  records::RecordEntry entry;
+  RETURN_IF_ERROR(ForEachWithPrefix(
+      rep, ColumnFamily::kRecords, "",
+      [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& v) -> absl::Status {
+        RETURN_IF_ERROR(ParseRecord(v, "record entry", &entry));
+        const int64_t accept = entry.accept_time_unix_micros();
+        TallyAccepted(batch.rep(), entry.plan_id(), entry.provider_id(), entry.kind(), accept);
+        auto plan = acks.find(entry.plan_id());
+        if (plan != acks.end() && entry.sequence() <= plan->second.cursor) {
+          const auto& log = plan->second.log;
+          auto ack =
+              std::lower_bound(log.begin(), log.end(), std::make_pair(entry.sequence(), INT64_MIN));
+          const int64_t ack_micros = ack == log.end() ? accept : ack->second;
+          TallyVerdict(batch.rep(), entry.plan_id(), entry.provider_id(), entry.kind(), accept,
+                       std::nullopt, entry.rejection_reason_code(),
+                       std::max<int64_t>(ack_micros - accept, 0));
+        }
+        return CommitIfFull(store, batch, records);
+      },
+      /*fill_cache=*/false));
+  const std::string prefix = Prefix({"rej"});
+  RETURN_IF_ERROR(ForEachWithPrefix(
+      rep, ColumnFamily::kMonitor, prefix,
+      [&](const rocksdb::Slice& key, const rocksdb::Slice& v) -> absl::Status {
+        const std::string_view rest = ToView(key).substr(prefix.size());
+        const std::string_view text = ToView(v);
+        uint64_t micros = 0;
+        int kind = 0;
+        const size_t kind_end = text.find(kSeparator);
+        if (rest.size() < 10 || !DecodeBigEndian64(rest.substr(0, 8), &micros) ||
+            kind_end == std::string_view::npos ||
+            !absl::SimpleAtoi(Absl(text.substr(0, kind_end)), &kind)) {
+          return Damaged("the monitor's rejection log");
+        }
+        const std::string_view ids = rest.substr(9);
+        TallyRejectedByHub(batch.rep(), ids.substr(0, ids.find(kSeparator)), kind,
+                           text.substr(kind_end + 1), static_cast<int64_t>(micros));
+        return CommitIfFull(store, batch, records);
+      },
+      /*fill_cache=*/false));
+  RETURN_IF_ERROR(store.Commit(batch, Durability::kBuffered));
+  batch.rep()
+      .batch.Put(rep.cf(ColumnFamily::kMeta), ToSlice(kFlowTalliesBuiltKey), rocksdb::Slice())
+      .PermitUncheckedError();
+  return store.Commit(batch, Durability::kSync);
+}
+
+}  // namespace hub::storage::internal

@@ -1,0 +1,373 @@
+// The monitor's flow tallies (storage/flow_tally.h): a random history of
+// accepted records, Acks (with rejections, some after the fact) and rejected
+// submissions, then random windows read from the tallies and compared with a
+// brute-force count over the same history; after a restart, after the
+// one-time build of a store that had no tallies, and under concurrent commits.
+#include "storage/flow_tally.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "hub/v1/monitor.pb.h"
+#include "storage/feed_store.h"
+#include "storage/flow_tally_internal.h"
+#include "storage/internal.h"
+#include "storage/monitor_store.h"
+#include "storage/store.h"
+#include "tests/storage/storage_test_util.h"
+
+namespace hub::storage {
+namespace {
+
+using test_util::OptionsFor;
+using test_util::TempDir;
+
+constexpr int64_t kBaseMicros = 1'795'000'000'000'000;  // 2026-11.
+constexpr int64_t kHour = 3'600'000'000;
+
+TEST(LatencyHistogramTest, ThreeSignificantDigitsAreExact) {
+  for (int64_t seconds : {0, 1, 59, 180, 600, 2400, 3600, 86400}) {
+    EXPECT_DOUBLE_EQ(LatencyHistogram::BinSeconds(LatencyHistogram::BinOf(seconds * 1'000'000)),
+                     static_cast<double>(seconds));
+  }
+  EXPECT_DOUBLE_EQ(LatencyHistogram::BinSeconds(LatencyHistogram::BinOf(512'345)), 0.512);
+  // Three significant digits above one second.
+  EXPECT_DOUBLE_EQ(LatencyHistogram::BinSeconds(LatencyHistogram::BinOf(1'234'500'000)), 1230);
+  // 31 days (2,678,400 s) reads 2,670,000 s: within 1%.
+  EXPECT_DOUBLE_EQ(LatencyHistogram::BinSeconds(LatencyHistogram::BinOf(2'678'400'000'000)),
+                   2'670'000);
+  EXPECT_LT(LatencyHistogram::BinOf(999'999), LatencyHistogram::BinOf(1'000'000));
+  EXPECT_LT(LatencyHistogram::BinOf(9'999'999), LatencyHistogram::BinOf(10'000'000));
+}
+
+TEST(LatencyHistogramTest, NearestRank) {
+  LatencyHistogram h;
+  EXPECT_EQ(h.QuantileSeconds(0.5), 0);
+  h.Add(600'000'000);
+  h.Add(180'000'000);
+  h.Add(2'400'000'000);
+  EXPECT_EQ(h.count(), 3);
+  EXPECT_DOUBLE_EQ(h.QuantileSeconds(0.5), 600);
+  EXPECT_DOUBLE_EQ(h.QuantileSeconds(0.9), 2400);
+  EXPECT_DOUBLE_EQ(h.QuantileSeconds(0.01), 180);
+  h.Add(600'000'000, -1);  // Moved to another group.
+  EXPECT_EQ(h.count(), 2);
+  EXPECT_DOUBLE_EQ(h.QuantileSeconds(0.5), 180);
+}
+
+TEST(FlowTallyCodecTest, RoundTripsAndRejectsGarbage) {
+  TallyDelta tally;
+  tally.count = -3;
+  tally.bins = {{0, 1}, {17, -2}, {6600, 5}};
+  TallyDelta back;
+  ASSERT_TRUE(internal::DecodeTally(internal::EncodeTally(tally), &back));
+  EXPECT_EQ(back.count, -3);
+  EXPECT_EQ(back.bins, tally.bins);
+  EXPECT_FALSE(internal::DecodeTally("\xff", &back));
+}
+
+// One record of the model history.
+struct ModelRecord {
+  std::string plan_id;
+  std::string provider_id;
+  int kind = 0;
+  int64_t accept = 0;
+  uint64_t sequence = 0;
+  std::optional<int64_t> ack;  // set once acknowledged
+  std::string code;            // the plan's rejection
+  std::string record_id;
+};
+struct ModelRejection {
+  std::string provider_id;
+  int kind = 0;
+  std::string code;
+  int64_t micros = 0;
+};
+
+class FlowTallyTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+
+  void Open() {
+    monitor_.reset();
+    feed_.reset();
+    if (store_ != nullptr) ASSERT_OK(store_->Close());
+    store_.reset();
+    ASSERT_OK_AND_ASSIGN(store_, Store::Open(OptionsFor(dir_.path())));
+    feed_ = std::make_unique<FeedStore>(store_.get());
+    monitor_ = std::make_unique<MonitorStore>(store_.get());
+  }
+
+  // A random history over ~3 days: bursts of records in the same second,
+  // Acks with rejections (some of records acknowledged before), rejected
+  // submissions.
+  void PlayHistory(uint64_t seed, int records) {
+    std::mt19937_64 rng(seed);
+    const std::vector<std::string> plans = {"molina", "kaiser", "aetna"};
+    const std::vector<std::string> providers = {"alpha", "beta", "gamma", "delta"};
+    const std::vector<std::string> codes = {"PLAN_MEMBER_NOT_ELIGIBLE", "PLAN_DUPLICATE"};
+    int64_t now = kBaseMicros + 123'457;
+    for (int i = 0; i < records; ++i) {
+      // Mostly sub-second steps, sometimes minutes or hours.
+      const int jump = static_cast<int>(rng() % 100);
+      now += jump < 70   ? static_cast<int64_t>(rng() % 400'000)
+             : jump < 95 ? static_cast<int64_t>(rng() % 600'000'000)
+                         : static_cast<int64_t>(rng() % (5 * kHour));
+      WriteBatch batch;
+      if (rng() % 6 == 0) {
+        ModelRejection r{providers[rng() % providers.size()], static_cast<int>(1 + rng() % 5),
+                         rng() % 2 ? "SUBMIT_UNKNOWN_MEMBER" : "SUBMIT_BAD_DATE", now};
+        monitor_->AddRejection(batch, now, r.provider_id, absl::StrCat("rej", i), r.kind, r.code);
+        rejections_.push_back(r);
+      } else {
+        ModelRecord r;
+        r.plan_id = plans[rng() % plans.size()];
+        r.provider_id = providers[rng() % providers.size()];
+        r.kind = static_cast<int>(1 + rng() % 5);
+        r.accept = now;
+        r.record_id = absl::StrCat("r", i);
+        hub::v1::FeedItem item;
+        item.set_record_id(r.record_id);
+        item.set_provider_id(r.provider_id);
+        item.set_kind(static_cast<hub::v1::RecordKind>(r.kind));
+        item.mutable_accept_time()->set_seconds(now / 1'000'000);
+        item.mutable_accept_time()->set_nanos(static_cast<int32_t>(now % 1'000'000) * 1000);
+        ASSERT_OK_AND_ASSIGN(r.sequence, feed_->AppendItem(batch, r.plan_id, item, r.record_id));
+        records_.push_back(r);
+      }
+      ASSERT_OK(store_->Commit(batch, Durability::kBuffered));
+      feed_->CommitAppends();
+      if (rng() % 20 == 0) AckSome(rng, plans, codes, now);
+    }
+  }
+
+  void AckSome(std::mt19937_64& rng, const std::vector<std::string>& plans,
+               const std::vector<std::string>& codes, int64_t now) {
+    const std::string& plan = plans[rng() % plans.size()];
+    std::vector<ModelRecord*> mine;
+    for (ModelRecord& r : records_) {
+      if (r.plan_id == plan) mine.push_back(&r);
+    }
+    if (mine.empty()) return;
+    const uint64_t through = 1 + rng() % mine.size();
+    std::vector<hub::v1::ItemRejection> rejections;
+    for (int n = static_cast<int>(rng() % 3); n > 0; --n) {
+      ModelRecord& r = *mine[rng() % through];  // sequence r.sequence <= through
+      hub::v1::ItemRejection& rejection = rejections.emplace_back();
+      rejection.set_sequence(r.sequence);
+      rejection.set_record_id(r.record_id);
+      rejection.set_reason_code(codes[rng() % codes.size()]);
+    }
+    ASSERT_OK(feed_->Ack(plan, through, rejections, now).status());
+    for (ModelRecord* r : mine) {
+      if (r->sequence <= through && !r->ack.has_value()) r->ack = now;
+    }
+    for (const hub::v1::ItemRejection& rejection : rejections) {
+      for (ModelRecord* r : mine) {
+        if (r->sequence == rejection.sequence()) r->code = rejection.reason_code();
+      }
+    }
+  }
+
+  // The brute-force answer for [start, end) in `bars` bars.
+  FlowTallies Expected(int64_t start, int64_t end, int64_t bar_seconds, int bars) const {
+    FlowTallies out;
+    out.series.resize(static_cast<size_t>(bars));
+    const int64_t start_second = start / 1'000'000;
+    auto bar = [&](int64_t micros) {
+      return static_cast<size_t>(
+          std::clamp<int64_t>((micros / 1'000'000 - start_second) / bar_seconds, 0, bars - 1));
+    };
+    for (const ModelRecord& r : records_) {
+      if (r.accept < start || r.accept >= end) continue;
+      FlowGroupKey key{r.plan_id, r.provider_id, r.kind, hub::v1::FLOW_STATUS_DELIVERED_PENDING,
+                       ""};
+      if (r.ack.has_value()) {
+        key.status = r.code.empty() ? hub::v1::FLOW_STATUS_ACCEPTED_BY_PLAN
+                                    : hub::v1::FLOW_STATUS_REJECTED_BY_PLAN;
+        key.reason_code = r.code;
+      }
+      FlowGroupTally& g = out.groups[key];
+      ++g.count;
+      if (r.ack.has_value()) g.latency.Add(std::max<int64_t>(*r.ack - r.accept, 0));
+      ++out.series[bar(r.accept)][r.plan_id];
+    }
+    for (const ModelRejection& r : rejections_) {
+      if (r.micros < start || r.micros >= end) continue;
+      ++out.groups[{"", r.provider_id, r.kind, hub::v1::FLOW_STATUS_REJECTED_BY_HUB, r.code}].count;
+      ++out.series[bar(r.micros)][""];
+    }
+    return out;
+  }
+
+  void ExpectWindow(int64_t start, int64_t end, int64_t bar_seconds, int bars) const {
+    SCOPED_TRACE(absl::StrCat("window ", start - kBaseMicros, " .. ", end - kBaseMicros));
+    ASSERT_OK_AND_ASSIGN(const FlowTallies got,
+                         monitor_->TallyFlows(start, end, bar_seconds, bars));
+    const FlowTallies want = Expected(start, end, bar_seconds, bars);
+    ASSERT_EQ(got.groups.size(), want.groups.size());
+    for (auto g = got.groups.begin(), w = want.groups.begin(); g != got.groups.end(); ++g, ++w) {
+      EXPECT_FALSE(g->first < w->first || w->first < g->first)
+          << g->first.plan_id << "/" << g->first.provider_id << " vs " << w->first.plan_id << "/"
+          << w->first.provider_id;
+      EXPECT_EQ(g->second.count, w->second.count);
+      EXPECT_EQ(g->second.latency.bins(), w->second.latency.bins());
+    }
+    EXPECT_EQ(got.series, want.series);
+  }
+
+  // Random windows from a minute to 31 days, microsecond edges.
+  void ExpectRandomWindows(uint64_t seed, int windows) const {
+    std::mt19937_64 rng(seed);
+    const int64_t span = records_.back().accept - kBaseMicros + kHour;
+    for (int i = 0; i < windows; ++i) {
+      const int64_t end = kBaseMicros + static_cast<int64_t>(rng() % static_cast<uint64_t>(span));
+      const int64_t length =
+          60'000'000 + static_cast<int64_t>(rng() % static_cast<uint64_t>(31 * 24 * kHour));
+      const int bars = 1 + static_cast<int>(rng() % 48);
+      const int64_t bar_seconds = (length / 1'000'000 + bars - 1) / bars;
+      ExpectWindow(end - length, end, bar_seconds, bars);
+    }
+    // The whole history and a window inside one second.
+    ExpectWindow(kBaseMicros, records_.back().accept + 1, 3600, 24);
+    ExpectWindow(records_[5].accept - 10, records_[5].accept + 10, 60, 1);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<FeedStore> feed_;
+  std::unique_ptr<MonitorStore> monitor_;
+  std::vector<ModelRecord> records_;
+  std::vector<ModelRejection> rejections_;
+};
+
+TEST_F(FlowTallyTest, WindowsMatchARecordByRecordCount) {
+  PlayHistory(1, 3000);
+  ExpectRandomWindows(2, 200);
+}
+
+TEST_F(FlowTallyTest, AWindowCostsItsBucketsNotItsRecords) {
+  PlayHistory(3, 3000);
+  ASSERT_OK_AND_ASSIGN(const FlowTallies all,
+                       monitor_->TallyFlows(kBaseMicros, kBaseMicros + 31 * 24 * kHour, 3600, 24));
+  int64_t total = 0;
+  for (const auto& [key, g] : all.groups) total += g.count;
+  EXPECT_EQ(total, static_cast<int64_t>(records_.size() + rejections_.size()));
+  // Whole-second ends: no record is read one by one. The buckets read are
+  // bounded by the window's shape alone: the window and each of its 24 bars
+  // take at most 2 x (59 seconds + 59 minutes + 23 hours) + 31 days.
+  EXPECT_EQ(all.edge_records_read, 0);
+  // Each range of seconds is at most 7 runs of one level (seconds, minutes,
+  // hours, days, hours, minutes, seconds), each one range scan.
+  EXPECT_LE(all.buckets_read, 25 * 7);
+}
+
+TEST_F(FlowTallyTest, AWindowThroughNowReadsTheCurrentSecondFromItsTally) {
+  PlayHistory(9, 500);
+  const int64_t now = records_.back().accept - 1;  // The last record: 1 us "later".
+  ASSERT_OK_AND_ASSIGN(const FlowTallies exact, monitor_->TallyFlows(now - kHour, now + 1, 60, 60));
+  ASSERT_OK_AND_ASSIGN(const FlowTallies live,
+                       monitor_->TallyFlows(now - kHour, now + 1, 60, 60, /*through_now=*/true));
+  auto total = [](const FlowTallies& t) {
+    int64_t n = 0;
+    for (const auto& [key, g] : t.groups) n += g.count;
+    return n;
+  };
+  // The record committed a microsecond after "now" counts in a live window.
+  EXPECT_EQ(total(live), total(exact) + 1);
+  EXPECT_EQ(total(exact), total(Expected(now - kHour, now + 1, 60, 60)));
+}
+
+TEST_F(FlowTallyTest, SurvivesARestart) {
+  PlayHistory(4, 1500);
+  Open();
+  ExpectRandomWindows(5, 50);
+}
+
+TEST_F(FlowTallyTest, BuildsTalliesOnceForAStoreWithoutThem) {
+  PlayHistory(6, 1500);
+  // A store from before the tallies: no tallies and no "built" mark.
+  Store::Rep& rep = store_->rep();
+  ASSERT_TRUE(rep.db
+                  ->DeleteRange(rocksdb::WriteOptions(), rep.cf(ColumnFamily::kFlowTallies),
+                                rocksdb::Slice("\0", 1), rocksdb::Slice("\xff"))
+                  .ok());
+  ASSERT_TRUE(
+      rep.db->Delete(rocksdb::WriteOptions(), rep.cf(ColumnFamily::kMeta), "flow_tallies_built")
+          .ok());
+  ASSERT_OK_AND_ASSIGN(const FlowTallies none,
+                       monitor_->TallyFlows(kBaseMicros, kBaseMicros + 24 * kHour, 3600, 24));
+  EXPECT_TRUE(none.groups.empty());
+  Open();
+  ExpectRandomWindows(7, 50);
+  Open();  // Built once: not again (it would double every count).
+  ExpectRandomWindows(8, 20);
+}
+
+TEST_F(FlowTallyTest, ConcurrentCommitsAreAllCounted) {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 500;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        WriteBatch batch;
+        monitor_->AddRejection(batch, kBaseMicros + i * 1000, "alpha", absl::StrCat(t, "-", i), 1,
+                               "SUBMIT_BAD_DATE");
+        EXPECT_OK(store_->Commit(batch, Durability::kBuffered));
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  ASSERT_OK_AND_ASSIGN(const FlowTallies got,
+                       monitor_->TallyFlows(kBaseMicros - 1, kBaseMicros + kHour, 60, 60));
+  ASSERT_EQ(got.groups.size(), 1u);
+  EXPECT_EQ(got.groups.begin()->second.count, kThreads * kPerThread);
+}
+
+TEST_F(FlowTallyTest, ALongBacklogIsAcknowledgedInSteps) {
+  // More items than one Ack step (50,000): the cursor reaches the end and
+  // every item moves from pending to acknowledged.
+  constexpr int kItems = 60001;
+  WriteBatch batch;
+  for (int i = 0; i < kItems; ++i) {
+    hub::v1::FeedItem item;
+    item.set_record_id(absl::StrCat("r", i));
+    item.set_provider_id("alpha");
+    item.set_kind(hub::v1::RECORD_KIND_OUTREACH_ATTEMPT);
+    item.mutable_accept_time()->set_seconds(kBaseMicros / 1'000'000 + i / 100);
+    ASSERT_OK(feed_->AppendItem(batch, "molina", item, item.record_id()).status());
+    if (batch.Count() > 20000) {
+      ASSERT_OK(store_->Commit(batch, Durability::kBuffered));
+      feed_->CommitAppends();
+    }
+  }
+  ASSERT_OK(store_->Commit(batch, Durability::kBuffered));
+  feed_->CommitAppends();
+  hub::v1::ItemRejection rejection;
+  rejection.set_sequence(55555);
+  rejection.set_record_id("r55554");
+  rejection.set_reason_code("PLAN_DUPLICATE");
+  ASSERT_OK_AND_ASSIGN(const uint64_t cursor,
+                       feed_->Ack("molina", kItems, {rejection}, kBaseMicros + 24 * kHour));
+  EXPECT_EQ(cursor, static_cast<uint64_t>(kItems));
+  ASSERT_OK_AND_ASSIGN(const FlowTallies got,
+                       monitor_->TallyFlows(kBaseMicros, kBaseMicros + kHour, 60, 60));
+  std::map<int, int64_t> by_status;
+  for (const auto& [key, g] : got.groups) by_status[key.status] += g.count;
+  EXPECT_EQ(by_status[hub::v1::FLOW_STATUS_ACCEPTED_BY_PLAN], kItems - 1);
+  EXPECT_EQ(by_status[hub::v1::FLOW_STATUS_REJECTED_BY_PLAN], 1);
+  EXPECT_EQ(by_status[hub::v1::FLOW_STATUS_DELIVERED_PENDING], 0);
+}
+
+}  // namespace
+}  // namespace hub::storage
