@@ -136,8 +136,10 @@ absl::Status FromRocksDb(const rocksdb::Status& status, std::string_view action)
           "; the database is damaged: stop hubd and restore the data directory from a checkpoint"));
     case Code::kIOError:
       if (status.IsNoSpace()) {
-        return absl::UnavailableError(
-            absl::StrCat(what, "; free space on the data volume, then retry"));
+        // gRPC's code for "the entire file system is out of space". Writes
+        // start again by themselves once space returns (Store::Commit).
+        return absl::ResourceExhaustedError(
+            absl::StrCat(what, "; the data volume is full: free space on it, then retry"));
       }
       return absl::UnavailableError(absl::StrCat(
           what, "; check the data volume (mount, permissions, disk health), then retry"));

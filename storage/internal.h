@@ -66,6 +66,11 @@ struct Store::Rep {
   // The last version handed out by NextVersion.
   std::atomic<uint64_t> last_version{0};
   std::atomic<bool> closed{false};
+  // StoreOptions::min_free_bytes, and what the last look at the volume
+  // found minus the bytes committed since (see Store::Commit).
+  uint64_t min_free_bytes = 0;
+  std::atomic<int64_t> free_bytes_estimate{0};
+  std::atomic<int64_t> free_bytes_checked_at_micros{0};
 };
 
 // A change to one flow tally (storage/flow_tally.h): a count and

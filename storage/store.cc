@@ -1,5 +1,7 @@
 #include "storage/store.h"
 
+#include <sys/statvfs.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <memory>
@@ -13,6 +15,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "base/status_macros.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/convenience.h"
@@ -205,6 +209,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
 
   auto rep = std::make_unique<Rep>();
   rep->data_dir = options.data_dir;
+  rep->min_free_bytes = options.min_free_bytes;
   std::shared_ptr<rocksdb::Cache> block_cache = internal::MakeBlockCache(options.block_cache_bytes);
   rocksdb::DBOptions db_options = internal::MakeDbOptions();
   // The memtables are charged to the block cache: block_cache_bytes bounds
@@ -380,6 +385,46 @@ bool OrderForMemtables(const Store::Rep& rep, const rocksdb::WriteBatch& in,
   return true;
 }
 
+// How long a look at the volume's free space stays good while the estimate
+// (free space minus bytes committed since) is comfortably above the
+// reserve: flushes and compactions also take space the estimate does not
+// see.
+constexpr int64_t kFreeSpaceRecheckMicros = 200'000;
+
+// OK while the data volume has more than rep.min_free_bytes free. Looks at
+// the volume (statvfs) only when the estimate nears the reserve or has not
+// been checked for kFreeSpaceRecheckMicros, so a busy store pays about one
+// system call per 200 ms.
+absl::Status CheckFreeSpace(Store::Rep& rep, size_t batch_bytes) {
+  if (rep.min_free_bytes == 0) return absl::OkStatus();
+  const auto reserve = static_cast<int64_t>(rep.min_free_bytes);
+  const int64_t now = absl::ToUnixMicros(absl::Now());
+  const int64_t estimate = rep.free_bytes_estimate.fetch_sub(static_cast<int64_t>(batch_bytes),
+                                                             std::memory_order_relaxed) -
+                           static_cast<int64_t>(batch_bytes);
+  if (estimate > 2 * reserve &&
+      now - rep.free_bytes_checked_at_micros.load(std::memory_order_relaxed) <
+          kFreeSpaceRecheckMicros) {
+    return absl::OkStatus();
+  }
+  struct statvfs volume;
+  if (statvfs(rep.data_dir.c_str(), &volume) != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("storage: cannot read the data volume's free space (", std::strerror(errno),
+                     "); check the data volume (mount, permissions), then retry"));
+  }
+  const auto free_bytes =
+      static_cast<int64_t>(volume.f_bavail) * static_cast<int64_t>(volume.f_frsize);
+  rep.free_bytes_estimate.store(free_bytes, std::memory_order_relaxed);
+  rep.free_bytes_checked_at_micros.store(now, std::memory_order_relaxed);
+  if (free_bytes - static_cast<int64_t>(batch_bytes) >= reserve) return absl::OkStatus();
+  return absl::ResourceExhaustedError(
+      absl::StrCat("storage: the data volume is full (", free_bytes >> 20,
+                   " MiB free, the hub keeps ", reserve >> 20,
+                   " MiB in reserve); nothing was stored: free space on it or grow it, then "
+                   "retry (writes resume at once, no restart)"));
+}
+
 }  // namespace
 
 absl::Status Store::Commit(WriteBatch& batch, Durability durability) {
@@ -387,6 +432,10 @@ absl::Status Store::Commit(WriteBatch& batch, Durability durability) {
   if (!open.ok()) {
     batch.Clear();
     return open;
+  }
+  if (absl::Status space = CheckFreeSpace(*rep_, batch.ByteSize()); !space.ok()) {
+    batch.Clear();
+    return space;
   }
   rocksdb::WriteOptions write_options;
   // kSync: RocksDB appends the batch to the WAL and fsyncs it before Write

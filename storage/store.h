@@ -96,6 +96,12 @@ struct StoreOptions {
   // families (up to 64 MiB, charged to it), data blocks, and every table's
   // index and filter blocks (so memory does not grow with the store's size).
   size_t block_cache_bytes = 128u << 20;
+  // Space the store keeps free on the data volume: a commit that finds
+  // less free fails with ResourceExhausted and writes nothing, so RocksDB
+  // itself never meets a full disk (its flushes and compactions, and a
+  // clean Close, run in this reserve). Once space is freed, commits work
+  // again at once: no restart, no repair. 0 turns the check off.
+  uint64_t min_free_bytes = 512u << 20;
 };
 
 // What CreateCheckpoint wrote.
@@ -147,6 +153,8 @@ class Store {
 
   // Applies `batch` atomically. OK means every write in it is visible to
   // readers and, for kSync, durable. The batch is left empty (on error too).
+  // ResourceExhausted: the data volume has less than
+  // StoreOptions::min_free_bytes free; nothing was written.
   absl::Status Commit(WriteBatch& batch, Durability durability);
 
   // Fsyncs the write-ahead log: everything committed before the call is

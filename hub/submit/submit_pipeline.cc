@@ -51,7 +51,14 @@ constexpr absl::Duration kStatsLogInterval = absl::Seconds(60);
 // A commit slower than this is logged at once.
 constexpr absl::Duration kSlowCommit = absl::Seconds(1);
 
-absl::Status GroupFailed() {
+// What the callers of a group whose commit failed with `cause` are told.
+absl::Status GroupFailed(const absl::Status& cause) {
+  if (absl::IsResourceExhausted(cause)) {
+    return absl::ResourceExhaustedError(
+        "the hub's data volume is full, so none of this batch was stored; the county's "
+        "operators must free space on it: send the batch again later with the same "
+        "idempotency keys (nothing will be stored twice)");
+  }
   return absl::UnavailableError(
       "the hub could not store this batch durably, so none of it was stored; send it again "
       "with the same idempotency keys (nothing will be stored twice)");
@@ -510,7 +517,7 @@ void SubmitPipeline::CommitGroup(Group& group) {
     commit_busy_ = false;
   }
   if (!status.ok()) {
-    FailGroup(group, GroupFailed());
+    FailGroup(group, GroupFailed(status));
     return;
   }
   if (options_.on_feed_appended) {

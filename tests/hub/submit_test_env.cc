@@ -50,6 +50,7 @@ std::unique_ptr<SubmitEnv> SubmitEnv::Start(SubmitEnvOptions options) {
   storage::StoreOptions store_options;
   store_options.data_dir = env->root_ + "/data";
   store_options.block_cache_bytes = 8u << 20;
+  store_options.min_free_bytes = options.min_free_bytes;
   absl::StatusOr<std::unique_ptr<storage::Store>> store = storage::Store::Open(store_options);
   EXPECT_TRUE(store.ok()) << store.status();
   if (!store.ok()) return nullptr;

@@ -35,6 +35,8 @@ struct SubmitEnvOptions {
   int upload_group_rows = 500;
   // The pipeline's and the service's clock; empty = FixedTime().
   std::function<absl::Time()> clock;
+  // StoreOptions::min_free_bytes of the test store.
+  uint64_t min_free_bytes = storage::StoreOptions().min_free_bytes;
 };
 
 // The SmallSeedText directory plus:
@@ -46,6 +48,8 @@ class SubmitEnv {
   ~SubmitEnv();
 
   std::string address() const;
+  // The store's folder (root/data); the root is a fresh temp folder.
+  std::string data_dir() const { return root_ + "/data"; }
   hub::v1::ProviderService::Stub& stub() { return *stub_; }
 
   // Storage writes, each committed synced; fail the test on error.

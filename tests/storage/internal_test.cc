@@ -49,7 +49,7 @@ TEST(FromRocksDbTest, MapsCodesAndNeverQuotesRocksDbText) {
   EXPECT_TRUE(absl::StrContains(corrupt.message(), "checkpoint")) << corrupt;
   EXPECT_TRUE(absl::IsUnavailable(FromRocksDb(rocksdb::Status::IOError("disk"), "committing")));
   const absl::Status full = FromRocksDb(rocksdb::Status::NoSpace("full"), "committing");
-  EXPECT_TRUE(absl::IsUnavailable(full)) << full;
+  EXPECT_TRUE(absl::IsResourceExhausted(full)) << full;
   EXPECT_TRUE(absl::StrContains(full.message(), "free space")) << full;
   EXPECT_TRUE(absl::IsUnavailable(FromRocksDb(rocksdb::Status::Busy(), "committing")));
   EXPECT_TRUE(absl::IsInternal(FromRocksDb(rocksdb::Status::InvalidArgument("x"), "reading")));
