@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# scripts/sanitize.sh: the sanitizer and fuzzing stages of the test run
+# (scripts/test.sh runs all three after the main suite; CI runs them).
+#
+#   scripts/sanitize.sh asan    ASan + UBSan build (build-asan/), the whole suite
+#   scripts/sanitize.sh tsan    TSan build (build-tsan/), the concurrency tests
+#   scripts/sanitize.sh fuzz    Clang libFuzzer build (build-fuzz/) of the file
+#                               readers' fuzz targets, each run for a fixed time
+#   scripts/sanitize.sh all     the three, in that order
+#
+# Environment: HUB_BUILD_DIR (the main build folder; the stages build next to
+# it: <dir>-asan, <dir>-tsan, <dir>-fuzz), HUB_JOBS, HUB_TEST_JOBS (default 2),
+# HUB_FUZZ_SECONDS (default 60 per target), HUB_TSAN_TESTS (ctest regex of the
+# concurrency tests). Exits non-zero on the first failing stage.
+#
+# Findings are fixed, not suppressed; tests/sanitizers/ holds the only
+# suppressions, each with its reason.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+main_build=${HUB_BUILD_DIR:-$root/build}
+jobs=${HUB_JOBS:-$(nproc 2>/dev/null || echo 2)}
+test_jobs=${HUB_TEST_JOBS:-2}
+fuzz_seconds=${HUB_FUZZ_SECONDS:-60}
+# The tests that run threads against each other: the submit pipeline and its
+# group commit, feeds (notifier, pull and ack), plan file ingest (parse-ahead,
+# committer), the county monitor (WatchFlows), hubd under SIGKILL, uploads,
+# the stores.
+tsan_tests=${HUB_TSAN_TESTS:-'^(Submit|Feed|Ingest|Monitor|Upload|Store|Health|Hubd|CountyDay|Views|ProviderViews|Disclosure|Identity)'}
+
+say() { printf '[sanitize] %s\n' "$*"; }
+die() {
+  printf '[sanitize] ERROR: %s\n' "$*" >&2
+  exit 1
+}
+
+# Sanitizer runtime options: fail on the first report, with a stack.
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:halt_on_error=1:detect_stack_use_after_return=1:strict_string_checks=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp:print_suppressions=0"
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:history_size=4:suppressions=$root/tests/sanitizers/tsan.supp"
+
+# configure DIR ARGS...: a Ninja build at -O1 with line tables (fast enough
+# to run, readable stacks), benchmarks off.
+configure() {
+  local dir=$1
+  shift
+  cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DHUB_BUILD_BENCH=OFF "$@" >"$dir.configure.log" 2>&1 \
+    || { tail -n 30 "$dir.configure.log" >&2; die "configure of $dir failed"; }
+}
+
+build() {
+  local dir=$1
+  shift
+  say "building $dir ${*:-(everything)} with -j$jobs"
+  cmake --build "$dir" -j"$jobs" ${1:+--target "$@"} >"$dir.build.log" 2>&1 \
+    || { grep -E 'error:|FAILED:' "$dir.build.log" | head -n 25 >&2; die "build of $dir failed (log: $dir.build.log)"; }
+}
+
+stage_asan() {
+  local dir="$main_build-asan"
+  mkdir -p "$dir"
+  configure "$dir" -DHUB_SANITIZE=address,undefined
+  build "$dir"
+  say "asan: ctest -j$test_jobs (ASan + UBSan, every test)"
+  # The browser and chart tests drive node and helm, not our code.
+  ctest --test-dir "$dir" --output-on-failure -j"$test_jobs" -LE 'browser|chart' \
+    || die "a test failed under ASan/UBSan (see above)"
+}
+
+stage_tsan() {
+  local dir="$main_build-tsan"
+  mkdir -p "$dir"
+  configure "$dir" -DHUB_SANITIZE=thread
+  build "$dir" hub_tests storage_tests hubd hubctl
+  say "tsan: ctest -R '$tsan_tests' -j$test_jobs"
+  ctest --test-dir "$dir" --output-on-failure -j"$test_jobs" -R "$tsan_tests" \
+    || die "a test failed under TSan (see above)"
+}
+
+stage_fuzz() {
+  local dir="$main_build-fuzz"
+  command -v clang++ >/dev/null || die "clang++ not found (scripts/setup.sh installs clang)"
+  mkdir -p "$dir"
+  configure "$dir" -DCMAKE_CXX_COMPILER=clang++ -DHUB_BUILD_TESTS=ON
+  build "$dir" delimited_fuzz fixed_width_fuzz x12_fuzz
+  local reader
+  for reader in delimited fixed_width x12; do
+    local corpus="$dir/fuzz-corpus/$reader"
+    mkdir -p "$corpus"
+    say "fuzz: $reader for ${fuzz_seconds}s (seeds: tests/adapters/fuzz/corpus/$reader)"
+    "$dir/tests/adapters/${reader}_fuzz" -max_total_time="$fuzz_seconds" -print_final_stats=1 \
+      -artifact_prefix="$dir/fuzz-crash-$reader-" "$corpus" "$root/tests/adapters/fuzz/corpus/$reader" \
+      >"$dir/fuzz-$reader.log" 2>&1 || { tail -n 40 "$dir/fuzz-$reader.log" >&2; die "fuzzing $reader found a crash"; }
+    grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$dir/fuzz-$reader.log" | sed 's/^/[sanitize]   /'
+  done
+}
+
+case "${1:-all}" in
+  asan) stage_asan ;;
+  tsan) stage_tsan ;;
+  fuzz) stage_fuzz ;;
+  all)
+    stage_asan
+    stage_tsan
+    stage_fuzz
+    ;;
+  *) die "unknown stage $1 (asan | tsan | fuzz | all)" ;;
+esac
+say "${1:-all}: passed"
