@@ -90,7 +90,8 @@ class DirectoryStore;
 }  // namespace storage
 
 // The typed stores the pipeline writes through, and the locks on member
-// records that ingests of different plans share (defined in ingest.cc).
+// records that ingests of different plans share (ingestor.h,
+// ingest_threads.h).
 struct IngestStores;
 class MemberLocks;
 
@@ -158,10 +159,10 @@ class IngestPipeline {
   const IngestOptions& options() const { return options_; }
 
  private:
+  // One upload's ingest, under its plan's lock (ingest.cc).
+  class Attempt;
+
   absl::Mutex& PlanMutex(const std::string& plan_id);
-  absl::StatusOr<hub::v1::IngestReport> RunLocked(const SpooledUpload& upload,
-                                                  const LoadedPlanProfile& profile,
-                                                  const std::atomic<bool>* cancelled);
 
   storage::Store* store_;
   storage::DirectoryStore* directory_;
