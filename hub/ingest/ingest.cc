@@ -9,10 +9,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "adapters/plan_adapter.h"
 #include "adapters/readers/record.h"
 #include "base/identifiers.h"
+#include "base/sha256.h"
 #include "base/status_macros.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "hub/common/log.h"
@@ -27,6 +29,9 @@ using hub::v1::FileKind;
 using hub::v1::IngestReport;
 
 absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+// The rejection code of a file none of whose rows could be applied.
+constexpr std::string_view kFileNoRowsAccepted = "FILE_NO_ROWS_ACCEPTED";
 
 google::protobuf::Timestamp ToTimestamp(absl::Time t) {
   google::protobuf::Timestamp ts;
@@ -115,8 +120,16 @@ void LogReport(const IngestReport& r, std::chrono::steady_clock::time_point star
 
 }  // namespace
 
-std::string IngestReportId(std::string_view plan_id, std::string_view content_sha256) {
-  return absl::StrCat(Absl(plan_id), "-", Absl(content_sha256.substr(0, 16)));
+std::string IngestReportId(std::string_view plan_id, std::string_view content_sha256,
+                           std::string_view profile_version) {
+  if (profile_version.empty()) {
+    return absl::StrCat(Absl(plan_id), "-", Absl(content_sha256.substr(0, 16)));
+  }
+  Sha256 key;
+  key.Update(content_sha256);
+  key.Update(":");
+  key.Update(profile_version);
+  return absl::StrCat(Absl(plan_id), "-", key.HexDigest().substr(0, 16));
 }
 
 bool IsIngestReportId(std::string_view report_id) {
@@ -139,7 +152,8 @@ class IngestPipeline::Attempt {
         profile_(profile),
         adapter_(*profile.adapter),
         cancelled_(cancelled),
-        report_id_(IngestReportId(upload.plan_id, upload.content_sha256)) {}
+        profile_version_(profile.Version(upload.kind)),
+        report_id_(IngestReportId(upload.plan_id, upload.content_sha256, profile_version_)) {}
 
   absl::StatusOr<IngestReport> Go() {
     ASSIGN_OR_RETURN(std::optional<IngestReport> past, Replay());
@@ -191,6 +205,7 @@ class IngestPipeline::Attempt {
                                                    "); check the file kind"));
     }
     log::Info("plan_file_duplicate", {{"report_id", report_id_}, {"plan_id", upload_.plan_id}});
+    existing->set_replay(true);
     return std::optional<IngestReport>(*std::move(existing));
   }
 
@@ -200,6 +215,7 @@ class IngestPipeline::Attempt {
     report_.set_file_kind(upload_.kind);
     report_.set_file_name(upload_.file_name);
     report_.set_content_sha256(upload_.content_sha256);
+    report_.set_profile_version(profile_version_);
     report_.set_size_bytes(upload_.size_bytes);
     *report_.mutable_receive_time() = ToTimestamp(upload_.receive_time);
   }
@@ -238,6 +254,7 @@ class IngestPipeline::Attempt {
     ctx.cancelled = cancelled_;
     ctx.member_locks = p_.member_locks_.get();
     ctx.ingest_id = p_.next_ingest_id_.fetch_add(1, std::memory_order_relaxed);
+    ctx.coverage_conflicts = p_.coverage_conflicts_;
     return ctx;
   }
 
@@ -272,10 +289,21 @@ class IngestPipeline::Attempt {
     report_.set_rows_rejected(ingestor.rows_rejected());
     report_.set_outcome(ingestor.rows_rejected() > 0 ? hub::v1::INGEST_OUTCOME_PARTIALLY_ACCEPTED
                                                      : hub::v1::INGEST_OUTCOME_ACCEPTED);
-    // SNAPSHOT: end what the file no longer lists, unless no row was usable.
+    if (ingestor.rows_accepted() == 0 && ingestor.rows_rejected() > 0) {
+      // Nothing applied: the row errors say why, row by row.
+      report_.set_outcome(hub::v1::INGEST_OUTCOME_REJECTED);
+      report_.set_rejection_code(std::string(kFileNoRowsAccepted));
+      report_.set_rejection_reason(absl::StrCat(
+          "No row of the file could be applied (", ingestor.rows_rejected(),
+          " rejected; see the row errors). A whole file rejected row by row usually means the "
+          "plan's profile does not match the file (date format, delimiter, code lists): fix the "
+          "file or ask the hub administrator to fix the profile, then upload it again."));
+    }
+    // SNAPSHOT: end what the file no longer lists, unless no row was usable
+    // or some rejected row could not be tied to its record.
     if (adapter_.Semantics(upload_.kind) == hub::v1::FILE_SEMANTICS_SNAPSHOT &&
         ingestor.rows_accepted() > 0) {
-      RETURN_IF_ERROR(ingestor.EndUnlisted());
+      RETURN_IF_ERROR(EndUnlisted(ingestor));
     }
     RETURN_IF_ERROR(ingestor.Commit());
     // Durable before acknowledged: every applied row is synced before the
@@ -286,11 +314,33 @@ class IngestPipeline::Attempt {
     return StoreReport(batch);
   }
 
+  // SNAPSHOT (ingest.h, step 4).
+  absl::Status EndUnlisted(Ingestor& ingestor) {
+    if (upload_.kind != hub::v1::FILE_KIND_MEMBER_ASSIGNMENT &&
+        upload_.kind != hub::v1::FILE_KIND_CS_AUTHORIZATION) {
+      return absl::OkStatus();
+    }
+    if (ingestor.rows_unidentified() > 0) {
+      report_.set_snapshot_ending(hub::v1::SNAPSHOT_ENDING_SKIPPED_UNREAD_ROWS);
+      report_.set_snapshot_note(absl::StrCat(
+          ingestor.rows_unidentified(), " rejected row(s) could not be tied to a ",
+          upload_.kind == hub::v1::FILE_KIND_MEMBER_ASSIGNMENT ? "member (no readable CIN)"
+                                                               : "authorization (no number)",
+          ", e.g. row(s) ", absl::StrJoin(ingestor.unidentified_rows(), ", "),
+          ": the file was not fully read, so nothing it no longer lists was ended. Fix those "
+          "rows and upload the file again."));
+      return absl::OkStatus();
+    }
+    report_.set_snapshot_ending(hub::v1::SNAPSHOT_ENDING_APPLIED);
+    return ingestor.EndUnlisted();
+  }
+
   IngestPipeline& p_;
   const SpooledUpload& upload_;
   const LoadedPlanProfile& profile_;
   const adapters::PlanAdapter& adapter_;
   const std::atomic<bool>* const cancelled_;
+  const std::string profile_version_;
   const std::string report_id_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   IngestReport report_;
@@ -302,7 +352,15 @@ IngestPipeline::IngestPipeline(storage::Store* store, storage::DirectoryStore* d
       directory_(directory),
       options_(std::move(options)),
       stores_(std::make_unique<IngestStores>(store)),
-      member_locks_(std::make_unique<MemberLocks>()) {}
+      member_locks_(std::make_unique<MemberLocks>()) {
+  if (options_.metrics != nullptr) {
+    coverage_conflicts_ = &options_.metrics->Counter(
+        "hub_ingest_coverage_conflicts_total",
+        "Plan file rows rejected because they claimed a member another plan covers on "
+        "overlapping dates (ROW_COVERAGE_CONFLICT), by claiming plan and covering plan.",
+        {"plan", "covering_plan"});
+  }
+}
 
 IngestPipeline::~IngestPipeline() = default;
 
@@ -320,6 +378,9 @@ absl::StatusOr<IngestReport> IngestPipeline::GetReport(std::string_view report_i
     ASSIGN_OR_RETURN(storage::IngestStore::RowErrorPage page,
                      stores_->ingest.ListRowErrors(report_id, "", inline_errors));
     for (hub::v1::RowError& e : page.errors) *report.add_row_errors() = std::move(e);
+    ASSIGN_OR_RETURN(storage::IngestStore::EndedRecordPage ended,
+                     stores_->ingest.ListEndedRecords(report_id, "", inline_errors));
+    for (hub::v1::EndedRecord& e : ended.records) *report.add_ended_records() = std::move(e);
   }
   return report;
 }

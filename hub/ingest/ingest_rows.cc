@@ -208,11 +208,20 @@ absl::StatusOr<bool> Ingestor::CheckCapacity(const hub::v1::Provider& provider,
 // --------------------------------------------------------- assignment rows
 
 absl::Status Ingestor::OnAssignmentRow(const AssignmentFileRow& row) {
-  const std::string& cin = row.member().cin();
+  row_identity_ = row.member().cin();
   ASSIGN_OR_RETURN(const hub::v1::Provider* provider, ValidateAssignmentRow(row));
-  if (FlushErrors())
-    return ValidateCin(cin).ok() ? ProtectMemberAssignments(cin) : absl::OkStatus();
-  ASSIGN_OR_RETURN(const bool known_member, ApplyMember(row));
+  if (FlushErrors()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(const std::optional<hub::v1::Member> stored, LoadMember(row.member().cin()));
+  // Ingest writes a member no later than its coverage and assignments (in
+  // the same batch or an earlier one), so a member the hub has never seen
+  // has neither: their lookups are skipped (the common case of a first
+  // load).
+  const bool known_member = stored.has_value();
+  if (known_member) {
+    RETURN_IF_ERROR(CheckCoverageConflict(row));
+    if (FlushErrors()) return absl::OkStatus();
+  }
+  WriteMember(row, stored);
   RETURN_IF_ERROR(ApplyCoverage(row, known_member));
   if (provider != nullptr) RETURN_IF_ERROR(ApplyAssignment(row, *provider, known_member));
   return absl::OkStatus();
@@ -247,27 +256,56 @@ absl::StatusOr<const hub::v1::Provider*> Ingestor::ValidateAssignmentRow(
   return provider;
 }
 
-// The member: read, merged and written under its lock, which is released
-// only once the batch holding the write is committed. Returns true if the
-// hub knew the member before this row.
-absl::StatusOr<bool> Ingestor::ApplyMember(const AssignmentFileRow& row) {
-  const std::string& cin = row.member().cin();
+// The member is read, merged and written under its lock, which is released
+// only once the batch holding the write is committed: the stored member
+// (nullopt if the hub has never seen it). Another plan's coverage of the
+// member is committed before that plan's ingest releases the lock, so the
+// conflict check after this sees it.
+absl::StatusOr<std::optional<hub::v1::Member>> Ingestor::LoadMember(const std::string& cin) {
   RETURN_IF_ERROR(CommitBeforeRead(std::hash<std::string_view>()(cin)));
   RETURN_IF_ERROR(LockMember(cin));
-  ASSIGN_OR_RETURN(std::optional<hub::v1::Member> stored_member,
-                   Lookup<hub::v1::Member>(cin, [&] { return s_.members.Get(cin); }));
-  hub::v1::Member member = MergeMember(stored_member, row, ctx_.plan_id);
-  if (!stored_member.has_value() || !SameMember(*stored_member, member)) {
+  return Lookup<hub::v1::Member>(cin, [&] { return s_.members.Get(cin); });
+}
+
+// A row claiming coverage on days another plan covers the member is
+// rejected whole: routing never moves on a plan's say-so alone. A transfer
+// is a new plan's coverage that starts after the old plan's ends (the old
+// plan sends the end date first). TERMINATE rows only shorten coverage and
+// are not checked.
+absl::Status Ingestor::CheckCoverageConflict(const AssignmentFileRow& row) {
+  const std::string& start = row.coverage().start_date();
+  if (start.empty() || row.action() == hub::v1::ROW_ACTION_TERMINATE) return absl::OkStatus();
+  const std::string& end = row.coverage().end_date();
+  ASSIGN_OR_RETURN(const std::vector<hub::v1::Coverage> periods,
+                   s_.coverage.Periods(row.member().cin()));
+  for (const hub::v1::Coverage& p : periods) {
+    if (p.plan_id() == ctx_.plan_id) continue;
+    const bool overlaps =
+        (end.empty() || p.start_date() <= end) && (p.end_date().empty() || p.end_date() >= start);
+    if (!overlaps) continue;
+    Reject("coverage.start_date", kRowCoverageConflict,
+           "Another plan covers this member on dates this row claims, so the row was not applied "
+           "and the member's records still go to that plan. A transfer needs the other plan's "
+           "coverage to end before this plan's starts: the county sees the conflict and resolves "
+           "it with both plans; then send the row again.");
+    changes_.set_coverage_conflicts(changes_.coverage_conflicts() + 1);
+    if (ctx_.coverage_conflicts != nullptr) {
+      ctx_.coverage_conflicts->Add({ctx_.plan_id, p.plan_id()});
+    }
+    return absl::OkStatus();
+  }
+  return absl::OkStatus();
+}
+
+void Ingestor::WriteMember(const AssignmentFileRow& row,
+                           const std::optional<hub::v1::Member>& stored) {
+  hub::v1::Member member = MergeMember(stored, row, ctx_.plan_id);
+  if (!stored.has_value() || !SameMember(*stored, member)) {
     s_.members.Put(batch_, member);
-    Wrote(cin);
+    Wrote(row.member().cin());
     changes_.set_members_upserted(changes_.members_upserted() + 1);
     row_wrote_ = true;
   }
-  // Ingest writes a member no later than its coverage and assignments (in
-  // the same batch or an earlier one), so a member the hub has never seen
-  // has neither: their lookups are skipped (the common case of a first
-  // load).
-  return stored_member.has_value();
 }
 
 absl::Status Ingestor::ApplyCoverage(const AssignmentFileRow& row, bool known_member) {
@@ -389,8 +427,9 @@ absl::StatusOr<const hub::v1::Provider*> Ingestor::ValidateAuthorizationRow(
 
 absl::Status Ingestor::OnAuthorizationRow(const AuthorizationFileRow& row) {
   const hub::v1::Authorization& in = row.authorization();
+  row_identity_ = in.authorization_number();
   ASSIGN_OR_RETURN(const hub::v1::Provider* provider, ValidateAuthorizationRow(row));
-  if (FlushErrors()) return ProtectAuthorization(in.authorization_number());
+  if (FlushErrors()) return absl::OkStatus();
 
   const std::string& number = in.authorization_number();
   ASSIGN_OR_RETURN(std::optional<hub::v1::Authorization> stored,

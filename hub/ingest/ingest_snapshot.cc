@@ -1,5 +1,6 @@
 // What a snapshot file ends, and what its rejected rows protect (see
 // ingest.h, step 4).
+#include "base/identifiers.h"
 #include "hub/ingest/ingestor.h"
 
 namespace hub {
@@ -36,6 +37,13 @@ absl::Status Ingestor::EndUnlistedAssignments() {
         if (!a.benefit_end_date().empty() && a.benefit_end_date() <= cutoff) {
           return absl::OkStatus();  // Already ended.
         }
+        hub::v1::EndedRecord ended;
+        ended.set_cin(a.cin());
+        ended.set_provider_id(a.provider_id());
+        ended.set_benefit_start_date(a.benefit_start_date());
+        ended.set_end_date(cutoff);
+        ended.set_withdrawn(a.benefit_start_date() > cutoff);
+        RETURN_IF_ERROR(RecordEnded(std::move(ended)));
         if (a.benefit_start_date() > cutoff) {
           s_.care.DeleteAssignment(batch_, a, &before);  // Withdrawn before it began.
         } else {
@@ -75,6 +83,13 @@ absl::Status Ingestor::EndUnlistedAuthorizations() {
           return absl::OkStatus();  // Not in effect.
         }
         if (!a.end_date().empty() && a.end_date() <= cutoff) return absl::OkStatus();
+        hub::v1::EndedRecord ended;
+        ended.set_cin(a.cin());
+        ended.set_provider_id(a.provider_id());
+        ended.set_authorization_number(a.authorization_number());
+        ended.set_end_date(cutoff);
+        ended.set_withdrawn(a.start_date() > cutoff);
+        RETURN_IF_ERROR(RecordEnded(std::move(ended)));
         if (a.start_date() > cutoff) {
           RETURN_IF_ERROR(
               s_.care.DeleteAuthorization(batch_, ctx_.plan_id, a.authorization_number()));
@@ -86,6 +101,37 @@ absl::Status Ingestor::EndUnlistedAuthorizations() {
         changes_.set_authorizations_ended(changes_.authorizations_ended() + 1);
         return CountWrite();
       });
+}
+
+// Up to this many unidentified row numbers are named in the report.
+constexpr size_t kNamedUnidentifiedRows = 10;
+
+absl::Status Ingestor::ProtectRejectedRow() {
+  if (ctx_.kind == hub::v1::FILE_KIND_MEMBER_ASSIGNMENT && ValidateCin(row_identity_).ok()) {
+    return ProtectMemberAssignments(row_identity_);
+  }
+  if (ctx_.kind == hub::v1::FILE_KIND_CS_AUTHORIZATION && !row_identity_.empty()) {
+    return ProtectAuthorization(row_identity_);
+  }
+  if (ctx_.kind == hub::v1::FILE_KIND_MEMBER_ASSIGNMENT ||
+      ctx_.kind == hub::v1::FILE_KIND_CS_AUTHORIZATION) {
+    ++rows_unidentified_;
+    if (unidentified_rows_.size() < kNamedUnidentifiedRows) unidentified_rows_.push_back(row_);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Ingestor::RecordEnded(hub::v1::EndedRecord record) {
+  ASSIGN_OR_RETURN(
+      std::optional<hub::v1::Member> member,
+      Lookup<hub::v1::Member>(record.cin(), [&] { return s_.members.Get(record.cin()); }));
+  if (member.has_value()) {
+    for (const hub::v1::PlanMemberId& id : member->plan_member_ids()) {
+      if (id.plan_id() == ctx_.plan_id) record.set_plan_member_id(id.member_id());
+    }
+  }
+  s_.ingest.AddEndedRecords(batch_, ctx_.report_id, next_ended_ordinal_++, {&record, 1});
+  return absl::OkStatus();
 }
 
 // In a snapshot, a rejected row for a known member still lists that

@@ -46,6 +46,7 @@ absl::Status Ingestor::OnRow(int64_t row_number, const google::protobuf::Message
 
 absl::Status Ingestor::OnRowError(const adapters::RowError& error) {
   RETURN_IF_ERROR(BeginRow(error.row_number));
+  if (row_identity_.empty()) row_identity_ = error.identity;
   AddError(error.field, error.reason_code, error.message);
   return absl::OkStatus();
 }
@@ -75,6 +76,7 @@ absl::Status Ingestor::BeginRow(int64_t row_number) {
   row_ = row_number;
   row_rejected_ = false;
   row_wrote_ = false;
+  row_identity_.clear();
   return absl::OkStatus();
 }
 
@@ -82,6 +84,7 @@ absl::Status Ingestor::EndRow() {
   if (!in_row_) return absl::OkStatus();
   in_row_ = false;
   if (row_rejected_) {
+    if (ctx_.snapshot) RETURN_IF_ERROR(ProtectRejectedRow());
     ++rows_rejected_;
   } else {
     ++rows_accepted_;

@@ -53,6 +53,7 @@ inline constexpr char kRowBadPeriod[] = "ROW_BAD_PERIOD";
 inline constexpr char kRowMissingPof[] = "ROW_MISSING_POF";
 inline constexpr char kRowBadUnits[] = "ROW_BAD_UNITS";
 inline constexpr char kRowBadMeasure[] = "ROW_BAD_MEASURE";
+inline constexpr char kRowCoverageConflict[] = "ROW_COVERAGE_CONFLICT";
 // A warning, not a rejection: the row was applied (see ingest.h, CAPACITY).
 inline constexpr char kRowOverCapacity[] = "ROW_OVER_CAPACITY";
 // Row warnings stored per report; the report's counts give the total.
@@ -88,6 +89,8 @@ struct IngestContext {
   MemberLocks* member_locks = nullptr;
   // This ingest's id in member_locks.
   uint64_t ingest_id = 0;
+  // hub_ingest_coverage_conflicts_total, or null.
+  MetricFamily* coverage_conflicts = nullptr;
 };
 
 class Ingestor final : public adapters::CanonicalRowSink {
@@ -123,6 +126,10 @@ class Ingestor final : public adapters::CanonicalRowSink {
   absl::Status Drain() { return WaitInFlight(); }
 
   bool committed_any() const { return committed_any_; }
+  // Rejected rows of a snapshot file that could not be tied to a member
+  // (authorization): their numbers, the first few.
+  int64_t rows_unidentified() const { return rows_unidentified_; }
+  const std::vector<int64_t>& unidentified_rows() const { return unidentified_rows_; }
   int64_t rows_accepted() const { return rows_accepted_; }
   int64_t rows_rejected() const { return rows_rejected_; }
   const hub::v1::IngestChanges& changes() const { return changes_; }
@@ -181,7 +188,10 @@ class Ingestor final : public adapters::CanonicalRowSink {
   absl::Status OnAssignmentRow(const hub::v1::AssignmentFileRow& row);
   absl::StatusOr<const hub::v1::Provider*> ValidateAssignmentRow(
       const hub::v1::AssignmentFileRow& row);
-  absl::StatusOr<bool> ApplyMember(const hub::v1::AssignmentFileRow& row);
+  absl::StatusOr<std::optional<hub::v1::Member>> LoadMember(const std::string& cin);
+  absl::Status CheckCoverageConflict(const hub::v1::AssignmentFileRow& row);
+  void WriteMember(const hub::v1::AssignmentFileRow& row,
+                   const std::optional<hub::v1::Member>& stored);
   absl::Status ApplyCoverage(const hub::v1::AssignmentFileRow& row, bool known_member);
   absl::Status ApplyAssignment(const hub::v1::AssignmentFileRow& row,
                                const hub::v1::Provider& provider, bool known_member);
@@ -195,6 +205,11 @@ class Ingestor final : public adapters::CanonicalRowSink {
   absl::Status EndUnlistedAuthorizations();
   absl::Status ProtectMemberAssignments(const std::string& cin);
   absl::Status ProtectAuthorization(const std::string& number);
+  // A rejected row of a snapshot still lists its record when its identity
+  // is known; otherwise it counts as unidentified (see ingest.h, step 4).
+  absl::Status ProtectRejectedRow();
+  // Stores one EndedRecord of the report.
+  absl::Status RecordEnded(hub::v1::EndedRecord record);
 
   const IngestContext ctx_;
   IngestStores& s_;
@@ -215,6 +230,11 @@ class Ingestor final : public adapters::CanonicalRowSink {
 
   bool in_row_ = false;
   int64_t row_ = 0;
+  // The current row's member CIN (authorization number), as far as known.
+  std::string row_identity_;
+  int64_t rows_unidentified_ = 0;
+  std::vector<int64_t> unidentified_rows_;
+  uint32_t next_ended_ordinal_ = 0;
   bool row_rejected_ = false;
   bool row_wrote_ = false;
   int64_t rows_handled_ = 0;

@@ -296,7 +296,7 @@ absl::Status Monitor::RefreshCare(absl::Time now, bool force) {
       ++snapshot
             ->cs_active[{a.provider_id(), a.plan_id(), static_cast<int>(a.community_support())}];
     }
-    const std::optional<absl::Time> due = OutreachDueBy(a);
+    const std::optional<absl::Time> due = OutreachDueBy(a, options_.outreach_rule);
     if (due.has_value() && *due >= now - kReferralLookback) {
       snapshot->referrals.push_back(
           Referral{a.plan_id(), a.provider_id(), a.authorization_number(), *due});
@@ -542,6 +542,7 @@ absl::StatusOr<MonitorSummary> Monitor::Summarize(absl::Duration window,
         f.set_rows_read(f.rows_read() + r.rows_read());
         f.set_rows_accepted(f.rows_accepted() + r.rows_accepted());
         f.set_rows_rejected(f.rows_rejected() + r.rows_rejected());
+        f.set_coverage_conflicts(f.coverage_conflicts() + r.changes().coverage_conflicts());
         if (r.outcome() == hub::v1::INGEST_OUTCOME_REJECTED) {
           f.set_files_rejected(f.files_rejected() + 1);
           ++reasons[{hub::v1::REJECTION_SOURCE_PLAN_FILE, r.rejection_code()}];
