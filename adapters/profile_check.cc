@@ -128,8 +128,9 @@ absl::StatusOr<CompiledProfile> CompileProfileText(std::string_view text,
                                                                  : compiled.profile.adapter();
   absl::StatusOr<std::unique_ptr<PlanAdapter>> adapter = registry.Create(factory, compiled.profile);
   if (!adapter.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(display_name, ": cannot build adapter \"",
-                                                   factory, "\": ", adapter.status().message()));
+    return absl::InvalidArgumentError(absl::StrCat(std::string(display_name),
+                                                   ": cannot build adapter \"", factory,
+                                                   "\": ", adapter.status().message()));
   }
   compiled.adapter = *std::move(adapter);
   return compiled;
@@ -168,7 +169,7 @@ absl::StatusOr<FileCheck> CheckPlanFile(const CompiledProfile& profile, hub::v1:
   if (!read.ok()) {
     check.file_error_code = FileErrorCode(read);
     if (check.file_error_code.empty()) return read;
-    check.file_error = std::string(read.message());
+    check.file_error = std::string(read.message().data(), read.message().size());
     return check;
   }
   // The raw records: how many rows fill each column.

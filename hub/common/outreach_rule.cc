@@ -11,7 +11,9 @@ std::optional<absl::Time> OutreachRule::DueBy(std::string_view referral_day,
   absl::StatusOr<CivilDate> day = CivilDate::ParseIso(referral_day);
   if (!day.ok()) return std::nullopt;
   const absl::CivilDay civil(day->year(), day->month(), day->day());
-  return absl::FromCivil(civil, county_zone) + absl::Hours(24);
+  // The start of the next county day, not 24 hours after this one began: the
+  // day DST ends has 25 hours (2026-11-01 in Los Angeles), the day it starts 23.
+  return absl::FromCivil(civil + 1, county_zone);
 }
 
 std::string OutreachRule::DayOf(absl::Time t) const {
