@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "adapters/mapping/derived_fields.h"
@@ -71,15 +72,36 @@ class MappingParser : public StreamReader, private RecordSink {
         ResolveDerivedFields(layout_.layout, record.row_number(), *row_, errors_)) {
       return sink_->OnRow(record.row_number(), *row_);
     }
-    ++mapping_rejects_;
+    // One member row of an 834 is one record per coverage: a row that
+    // failed already is counted and reported once, each problem once.
+    const bool same_row = record.row_number() == failed_row_;
+    if (!same_row) {
+      ++mapping_rejects_;
+      failed_row_ = record.row_number();
+      reported_.clear();
+    }
+    const std::string identity = layout_.mapper->Identity(binding_, fields_);
     for (RowError& e : errors_) {
+      if (!reported_.insert(absl::StrCat(e.field, "\x1f", e.reason_code)).second) continue;
       e.line_number = record.line_number();
+      e.identity = identity;
       if (absl::Status s = sink_->OnRowError(e); !s.ok()) return s;
     }
     return absl::OkStatus();
   }
 
   absl::Status OnRowError(const RowError& error) override { return sink_->OnRowError(error); }
+
+  // A reader's row error with the fields it read: tell the sink whose row.
+  absl::Status OnRejectedRecord(const Record& record, const RowError& error) override {
+    RowError e = error;
+    if (!binding_.empty()) {
+      fields_.clear();
+      for (size_t i = 0; i < record.size(); ++i) fields_.push_back(record.field(i));
+      e.identity = layout_.mapper->Identity(binding_, fields_);
+    }
+    return sink_->OnRowError(e);
+  }
 
   const CompiledLayout& layout_;
   CanonicalRowSink* const sink_;
@@ -89,6 +111,10 @@ class MappingParser : public StreamReader, private RecordSink {
   std::vector<std::string_view> fields_;
   std::vector<RowError> errors_;
   int64_t mapping_rejects_ = 0;
+  // The last row whose mapping failed and the (field, code) pairs reported
+  // for it.
+  int64_t failed_row_ = 0;
+  absl::flat_hash_set<std::string> reported_;
   mutable ReaderStats stats_;
 };
 

@@ -40,8 +40,35 @@ bool ShortField(std::string_view s, size_t* pos, int* out) {
   return true;
 }
 
+constexpr const char* kMonthNames[] = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
+                                       "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
+
+// The month (1-12) of a three-letter English abbreviation, any case; 0 if none.
+int MonthOfName(std::string_view s) {
+  if (s.size() != 3) return 0;
+  for (int i = 0; i < 12; ++i) {
+    bool same = true;
+    for (int k = 0; k < 3; ++k) {
+      const char c = s[k] >= 'a' && s[k] <= 'z' ? static_cast<char>(s[k] - 32) : s[k];
+      same = same && c == kMonthNames[i][k];
+    }
+    if (same) return i + 1;
+  }
+  return 0;
+}
+
+// "A<sep>B<sep>C" with 1-2 digit A and B and a `year_width`-digit C.
+bool ShortShortYear(std::string_view s, char sep, size_t year_width, int* a, int* b, int* c) {
+  size_t pos = 0;
+  return ShortField(s, &pos, a) && pos < s.size() && s[pos++] == sep && ShortField(s, &pos, b) &&
+         pos < s.size() && s[pos++] == sep && s.size() - pos == year_width &&
+         Digits(s, pos, year_width, c);
+}
+
 absl::Status Mismatch(DateFormat format) {
-  static constexpr const char* kNames[] = {"YYYY-MM-DD", "MM/DD/YYYY", "MM-DD-YYYY", "YYYYMMDD"};
+  static constexpr const char* kNames[] = {"YYYY-MM-DD", "MM/DD/YYYY", "MM-DD-YYYY",
+                                           "YYYYMMDD",   "YYYY/MM/DD", "DD-MON-YYYY",
+                                           "DD/MM/YYYY", "MM/DD/YY",   "MMDDYYYY"};
   return absl::InvalidArgumentError(
       absl::StrFormat("not a date in the expected format %s", kNames[static_cast<int>(format)]));
 }
@@ -71,16 +98,35 @@ absl::StatusOr<CivilDate> CivilDate::Parse(std::string_view s, DateFormat format
       }
       break;
     case DateFormat::kUsSlash:
-    case DateFormat::kUsDash: {
-      const char sep = format == DateFormat::kUsSlash ? '/' : '-';
-      size_t pos = 0;
-      if (!ShortField(s, &pos, &m) || pos >= s.size() || s[pos++] != sep ||
-          !ShortField(s, &pos, &d) || pos >= s.size() || s[pos++] != sep || s.size() - pos != 4 ||
-          !Digits(s, pos, 4, &y)) {
+    case DateFormat::kUsDash:
+      if (!ShortShortYear(s, format == DateFormat::kUsSlash ? '/' : '-', 4, &m, &d, &y)) {
         return Mismatch(format);
       }
       break;
-    }
+    case DateFormat::kYmdSlash:
+      if (s.size() != 10 || s[4] != '/' || s[7] != '/' || !Digits(s, 0, 4, &y) ||
+          !Digits(s, 5, 2, &m) || !Digits(s, 8, 2, &d)) {
+        return Mismatch(format);
+      }
+      break;
+    case DateFormat::kDayMonthName:
+      if (s.size() != 11 || s[2] != '-' || s[6] != '-' || !Digits(s, 0, 2, &d) ||
+          !Digits(s, 7, 4, &y) || (m = MonthOfName(s.substr(3, 3))) == 0) {
+        return Mismatch(format);
+      }
+      break;
+    case DateFormat::kDmySlash:
+      if (!ShortShortYear(s, '/', 4, &d, &m, &y)) return Mismatch(format);
+      break;
+    case DateFormat::kUsShortYear:
+      if (!ShortShortYear(s, '/', 2, &m, &d, &y)) return Mismatch(format);
+      y += y < 50 ? 2000 : 1900;
+      break;
+    case DateFormat::kUsCompact:
+      if (s.size() != 8 || !Digits(s, 0, 2, &m) || !Digits(s, 2, 2, &d) || !Digits(s, 4, 4, &y)) {
+        return Mismatch(format);
+      }
+      break;
   }
   return FromYmd(y, m, d);
 }
@@ -137,6 +183,36 @@ std::string CivilDate::Format(DateFormat format) const {
       put(&out[4], month_, 2);
       put(&out[6], day_, 2);
       break;
+    case DateFormat::kYmdSlash:
+      out = "0000/00/00";
+      put(&out[0], year_, 4);
+      put(&out[5], month_, 2);
+      put(&out[8], day_, 2);
+      break;
+    case DateFormat::kDayMonthName:
+      out = "00-MON-0000";
+      put(&out[0], day_, 2);
+      out.replace(3, 3, kMonthNames[month_ - 1]);
+      put(&out[7], year_, 4);
+      break;
+    case DateFormat::kDmySlash:
+      out = "00/00/0000";
+      put(&out[0], day_, 2);
+      put(&out[3], month_, 2);
+      put(&out[6], year_, 4);
+      break;
+    case DateFormat::kUsShortYear:
+      out = "00/00/00";
+      put(&out[0], month_, 2);
+      put(&out[3], day_, 2);
+      put(&out[6], year_ % 100, 2);
+      break;
+    case DateFormat::kUsCompact:
+      out = "00000000";
+      put(&out[0], month_, 2);
+      put(&out[2], day_, 2);
+      put(&out[4], year_, 4);
+      break;
   }
   return out;
 }
@@ -146,9 +222,15 @@ absl::StatusOr<DateFormat> ParseDateFormatName(std::string_view name) {
   if (name == "mm/dd/yyyy") return DateFormat::kUsSlash;
   if (name == "mm-dd-yyyy") return DateFormat::kUsDash;
   if (name == "yyyymmdd") return DateFormat::kCompact;
-  return absl::InvalidArgumentError(
-      absl::StrFormat("unknown date format \"%s\"; use iso, mm/dd/yyyy, mm-dd-yyyy or yyyymmdd",
-                      std::string(name)));
+  if (name == "yyyy/mm/dd") return DateFormat::kYmdSlash;
+  if (name == "dd-mon-yyyy") return DateFormat::kDayMonthName;
+  if (name == "dd/mm/yyyy") return DateFormat::kDmySlash;
+  if (name == "mm/dd/yy") return DateFormat::kUsShortYear;
+  if (name == "mmddyyyy") return DateFormat::kUsCompact;
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "unknown date format \"%s\"; use iso (yyyy-mm-dd), mm/dd/yyyy, mm-dd-yyyy, yyyymmdd, "
+      "yyyy/mm/dd, dd-mon-yyyy, dd/mm/yyyy, mm/dd/yy or mmddyyyy",
+      std::string(name)));
 }
 
 bool IsIsoDate(std::string_view iso) { return CivilDate::ParseIso(iso).ok(); }

@@ -14,12 +14,18 @@
 
 namespace hub {
 
-// The date formats plans use. Names are what a mapping config writes.
+// The date formats plans use. Names (ParseDateFormatName) are what a
+// mapping config writes. Each accepts its own separators only.
 enum class DateFormat {
-  kIso,      // "2026-01-31"
-  kUsSlash,  // "01/31/2026" (month and day may be 1 digit)
-  kUsDash,   // "01-31-2026"
-  kCompact,  // "20260131" (also X12 D8)
+  kIso,           // "iso", "yyyy-mm-dd": "2026-01-31"
+  kUsSlash,       // "mm/dd/yyyy": "01/31/2026" (month and day may be 1 digit)
+  kUsDash,        // "mm-dd-yyyy": "01-31-2026" (likewise)
+  kCompact,       // "yyyymmdd": "20260131" (also X12 D8)
+  kYmdSlash,      // "yyyy/mm/dd": "2026/01/31"
+  kDayMonthName,  // "dd-mon-yyyy": "31-JAN-2026" (month name any case)
+  kDmySlash,      // "dd/mm/yyyy": "31/01/2026" (day and month may be 1 digit)
+  kUsShortYear,   // "mm/dd/yy": "01/31/26"; 00-49 are 20xx, 50-99 19xx
+  kUsCompact,     // "mmddyyyy": "01312026"
 };
 
 // A proleptic Gregorian calendar day. Value type; cheap to copy.
@@ -64,8 +70,9 @@ class CivilDate {
   int day_ = 1;
 };
 
-// Parses a DateFormat name as written in configs: "iso", "mm/dd/yyyy",
-// "mm-dd-yyyy", "yyyymmdd".
+// Parses a DateFormat name as written in configs: "iso" (or "yyyy-mm-dd"),
+// "mm/dd/yyyy", "mm-dd-yyyy", "yyyymmdd", "yyyy/mm/dd", "dd-mon-yyyy",
+// "dd/mm/yyyy", "mm/dd/yy", "mmddyyyy". InvalidArgument lists them.
 absl::StatusOr<DateFormat> ParseDateFormatName(std::string_view name);
 
 // True if `iso` is a well-formed canonical date.

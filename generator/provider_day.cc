@@ -274,7 +274,7 @@ class DayWriter {
           s.expected_reason = kUnitsExceeded;
         } else {
           v->clear_modifiers();
-          v->add_modifiers("U9");  // Bills no Community Support.
+          v->add_modifiers("UA");  // Bills no Community Support (not a DHCS CS modifier).
           s.expected_reason = kCodeModifierMismatch;
         }
       }

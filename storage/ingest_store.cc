@@ -32,6 +32,16 @@ std::string RowErrorKey(std::string_view report_id, int64_t row_number, uint32_t
   return key;
 }
 
+// Ended records sort apart from the row errors: "report_id\x01" + BE4.
+constexpr char kEndedSeparator = '\x01';
+constexpr size_t kEndedSuffixSize = 4;
+
+std::string EndedPrefix(std::string_view report_id) {
+  std::string key(report_id);
+  key.push_back(kEndedSeparator);
+  return key;
+}
+
 }  // namespace
 
 IngestStore::IngestStore(Store* store) : store_(store) {}
@@ -39,6 +49,7 @@ IngestStore::IngestStore(Store* store) : store_(store) {}
 void IngestStore::PutReport(WriteBatch& batch, const hub::v1::IngestReport& report) {
   hub::v1::IngestReport stored = report;
   stored.clear_row_errors();
+  stored.clear_ended_records();
   const uint64_t sequence = store_->NextVersion(batch);
   Store::Rep& rep = store_->rep();
   rocksdb::WriteBatch& writes = batch.rep().batch;
@@ -120,11 +131,53 @@ void IngestStore::AddRowErrors(WriteBatch& batch, std::string_view report_id,
 }
 
 void IngestStore::DeleteRowErrors(WriteBatch& batch, std::string_view report_id) {
-  const std::string begin = internal::Prefix({report_id});
-  const std::string end = internal::PrefixEnd(begin);
-  batch.rep()
-      .batch.DeleteRange(store_->rep().cf(ColumnFamily::kIngestRowErrors), begin, end)
-      .PermitUncheckedError();
+  for (const std::string& begin : {internal::Prefix({report_id}), EndedPrefix(report_id)}) {
+    const std::string end = internal::PrefixEnd(begin);
+    batch.rep()
+        .batch.DeleteRange(store_->rep().cf(ColumnFamily::kIngestRowErrors), begin, end)
+        .PermitUncheckedError();
+  }
+}
+
+void IngestStore::AddEndedRecords(WriteBatch& batch, std::string_view report_id,
+                                  uint32_t first_ordinal,
+                                  std::span<const hub::v1::EndedRecord> records) {
+  rocksdb::ColumnFamilyHandle* cf = store_->rep().cf(ColumnFamily::kIngestRowErrors);
+  const std::string prefix = EndedPrefix(report_id);
+  std::string value;
+  for (size_t i = 0; i < records.size(); ++i) {
+    records[i].SerializeToString(&value);
+    batch.rep()
+        .batch
+        .Put(cf, prefix + internal::EncodeBigEndian32(first_ordinal + static_cast<uint32_t>(i)),
+             value)
+        .PermitUncheckedError();
+  }
+}
+
+absl::StatusOr<IngestStore::EndedRecordPage> IngestStore::ListEndedRecords(
+    std::string_view report_id, std::string_view cursor, int limit) const {
+  if (!cursor.empty() && cursor.size() != kEndedSuffixSize) return BadCursor();
+  const std::string prefix = EndedPrefix(report_id);
+  const std::string start = cursor.empty() ? std::string() : prefix + std::string(cursor);
+  EndedRecordPage page;
+  std::string last_suffix;
+  bool more = false;
+  RETURN_IF_ERROR(internal::ForEachFrom(
+      store_->rep(), ColumnFamily::kIngestRowErrors, prefix, start,
+      [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
+        const std::string_view suffix = internal::ToView(key).substr(prefix.size());
+        if (suffix == cursor) return true;
+        if (static_cast<int>(page.records.size()) == limit) {
+          more = true;
+          return false;
+        }
+        RETURN_IF_ERROR(internal::ParseRecord(value, "ended record", &page.records.emplace_back()));
+        last_suffix.assign(suffix.data(), suffix.size());
+        return true;
+      }));
+  if (more) page.next_cursor = last_suffix;
+  return page;
 }
 
 absl::StatusOr<IngestStore::RowErrorPage> IngestStore::ListRowErrors(std::string_view report_id,

@@ -2,9 +2,11 @@
 // each, so a past report and all its rejected rows can be read back.
 //
 // Layout: a report is stored once under its report_id without its
-// row_errors; a per-plan index lists reports newest first; row errors are
+// row_errors and ended_records; a per-plan index lists reports newest first; row errors are
 // stored one per key, in row order (report_id, row_number, ordinal), so a
-// file with millions of bad rows is paged through, never held in memory.
+// file with millions of bad rows is paged through, never held in memory;
+// the records a snapshot ended likewise, under (report_id, 0x01, ordinal)
+// in the same column family.
 //
 // Thread safety: safe for concurrent use (see store.h). Writes go into a
 // caller's WriteBatch; the caller commits.
@@ -57,9 +59,28 @@ class IngestStore {
   void AddRowErrors(WriteBatch& batch, std::string_view report_id, uint32_t first_ordinal,
                     std::span<const hub::v1::RowError> errors);
 
-  // Adds to `batch` the removal of every row error of `report_id` (one range
-  // deletion). Writes added to the batch after it are kept.
+  // Adds to `batch` the removal of every row error and ended record of
+  // `report_id` (two range deletions). Writes added to the batch after it
+  // are kept.
   void DeleteRowErrors(WriteBatch& batch, std::string_view report_id);
+
+  // Adds `records` (what a snapshot file ended) of `report_id` to `batch`;
+  // records[i] is stored under first_ordinal + i, so that writing the same
+  // records again overwrites them. DeleteRowErrors removes them too.
+  void AddEndedRecords(WriteBatch& batch, std::string_view report_id, uint32_t first_ordinal,
+                       std::span<const hub::v1::EndedRecord> records);
+
+  struct EndedRecordPage {
+    // In ordinal order.
+    std::vector<hub::v1::EndedRecord> records;
+    // Pass to the next call; "" when there are no more records.
+    std::string next_cursor;
+  };
+  // Up to `limit` (>= 1) ended records of `report_id` after `cursor` ("" =
+  // from the first). InvalidArgument if `cursor` is not one this method
+  // returned.
+  absl::StatusOr<EndedRecordPage> ListEndedRecords(std::string_view report_id,
+                                                   std::string_view cursor, int limit) const;
 
   struct RowErrorPage {
     // In (row_number, ordinal) order.

@@ -95,6 +95,38 @@ RowError MakeError(int64_t row, const std::string& field, std::string_view code,
   return e;
 }
 
+// The target that identifies a canonical row's record, "" for kinds whose
+// rows a snapshot does not end.
+std::string_view IdentityTarget(const Message& prototype) {
+  const std::string& type = prototype.GetDescriptor()->full_name();
+  if (type == "hub.v1.AssignmentFileRow") return "member.cin";
+  if (type == "hub.v1.AuthorizationFileRow") return "authorization.authorization_number";
+  return "";
+}
+
+// Applies `normalize` to `buffer` in order.
+void Normalize(const std::vector<hub::v1::Normalization>& normalize, std::string& buffer) {
+  for (auto n : normalize) {
+    switch (n) {
+      case hub::v1::NORMALIZATION_UPPER:
+        absl::AsciiStrToUpper(&buffer);
+        break;
+      case hub::v1::NORMALIZATION_DIGITS_ONLY:
+      case hub::v1::NORMALIZATION_ZIP5: {
+        std::string digits;
+        for (char c : buffer) {
+          if (absl::ascii_isdigit(static_cast<unsigned char>(c))) digits.push_back(c);
+        }
+        if (n == hub::v1::NORMALIZATION_ZIP5 && digits.size() > 5) digits.resize(5);
+        buffer = std::move(digits);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
 }  // namespace
 
 struct CompiledCodeMap {
@@ -280,9 +312,19 @@ absl::StatusOr<std::unique_ptr<RowMapper>> RowMapper::Create(const hub::v1::Plan
     f.split = m.split();
     for (int n : m.normalize()) {
       if (n == hub::v1::NORMALIZATION_UNSPECIFIED) return fail("normalization is UNSPECIFIED");
+      if (f.is_date &&
+          (n == hub::v1::NORMALIZATION_DIGITS_ONLY || n == hub::v1::NORMALIZATION_ZIP5)) {
+        return fail(
+            "a date is read with its date_format, never stripped to its digits (that would "
+            "accept any separator, e.g. 1988-03-07 and 1942.12.09 alike); remove the "
+            "normalization and name the file's format, e.g. date_format: \"yyyy/mm/dd\"");
+      }
       f.normalize.push_back(static_cast<hub::v1::Normalization>(n));
     }
     f.default_value = m.default_value();
+    if (mapper->identity_field_ < 0 && f.target == IdentityTarget(prototype)) {
+      mapper->identity_field_ = static_cast<int>(mapper->fields_.size());
+    }
     mapper->sources_.push_back(f.source);
     mapper->fields_.push_back(std::move(f));
   }
@@ -361,25 +403,7 @@ bool RowMapper::Map(const Binding& binding, int64_t row_number,
     const FieldDescriptor* leaf = f.leaf();
     for (std::string_view value : values) {
       buffer.assign(value);
-      for (auto n : f.normalize) {
-        switch (n) {
-          case hub::v1::NORMALIZATION_UPPER:
-            absl::AsciiStrToUpper(&buffer);
-            break;
-          case hub::v1::NORMALIZATION_DIGITS_ONLY:
-          case hub::v1::NORMALIZATION_ZIP5: {
-            std::string digits;
-            for (char c : buffer) {
-              if (absl::ascii_isdigit(static_cast<unsigned char>(c))) digits.push_back(c);
-            }
-            if (n == hub::v1::NORMALIZATION_ZIP5 && digits.size() > 5) digits.resize(5);
-            buffer = std::move(digits);
-            break;
-          }
-          default:
-            break;
-        }
-      }
+      Normalize(f.normalize, buffer);
       const EnumValueDescriptor* mapped_enum = nullptr;
       if (f.code_map != nullptr) {
         const std::string key = Fold(buffer);
@@ -490,6 +514,17 @@ bool RowMapper::Map(const Binding& binding, int64_t row_number,
     }
   }
   return good;
+}
+
+std::string RowMapper::Identity(const Binding& binding,
+                                std::span<const std::string_view> fields) const {
+  if (identity_field_ < 0) return "";
+  const size_t i = static_cast<size_t>(identity_field_);
+  const int column = i < binding.size() ? binding[i] : -1;
+  if (column < 0 || static_cast<size_t>(column) >= fields.size()) return "";
+  std::string value(Trim(fields[static_cast<size_t>(column)]));
+  Normalize(fields_[i].normalize, value);
+  return value;
 }
 
 absl::Status RowMapper::Render(const Message& row, std::vector<std::string>& values) const {

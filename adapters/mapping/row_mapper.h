@@ -66,6 +66,13 @@ class RowMapper {
   bool Map(const Binding& binding, int64_t row_number, std::span<const std::string_view> fields,
            google::protobuf::Message& out, std::vector<RowError>& errors) const;
 
+  // The identity of a row whose mapping failed: the trimmed, normalized
+  // value of the mapping whose target identifies the record (member.cin for
+  // member rows, authorization.authorization_number for authorization
+  // rows), or "" if the layout has none or the row leaves it empty. PHI:
+  // for RowError::identity only.
+  std::string Identity(const Binding& binding, std::span<const std::string_view> fields) const;
+
   // Renders `row` into one value per mapping (mapping order), in the plan's
   // formats: dates in the mapping's format, enums through reverse code maps,
   // flags as Y/N. InvalidArgument if a value has no plan representation.
@@ -78,6 +85,8 @@ class RowMapper {
   RowMapper() = default;
   std::vector<std::string> sources_;
   std::vector<Field> fields_;
+  // Index in fields_ of the identity mapping (see Identity); -1 if none.
+  int identity_field_ = -1;
 };
 
 }  // namespace hub::adapters

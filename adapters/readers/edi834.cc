@@ -205,10 +205,12 @@ class Edi834Reader::Interpreter : public X12Handler {
           c.provider_id_qualifier = Str(s.element(8));
           c.provider_id = Str(s.element(9));
         }
-      } else if (!in_coverage && who == "IL") {
+      } else if (!in_coverage && (who == "IL" || who == "74")) {
+        // 2100A member name: IL insured or subscriber, 74 corrected insured.
         if (has_member_name_) {
-          AddError(s, "NM1*IL", kRowInvalidValue,
-                   "the member loop has a second NM1*IL; each member needs its own INS");
+          AddError(s, absl::StrCat("NM1*", Av(who)), kRowInvalidValue,
+                   "the member loop has a second member name (NM1*IL or NM1*74); each member "
+                   "needs its own INS");
           return;
         }
         has_member_name_ = true;
@@ -334,7 +336,9 @@ class Edi834Reader::Interpreter : public X12Handler {
     loop_open_ = false;
     if (has_ins_ && !skipping_) {
       if (!has_member_name_) {
-        AddLoopError("NM1*IL", kRowMissingSegment, "the member loop has no NM1*IL (member name)");
+        AddLoopError("NM1*IL", kRowMissingSegment,
+                     "the member loop has no member name loop (NM1*IL, or NM1*74 for a "
+                     "corrected name)");
       }
       if (loop_.subscriber_id.empty()) {
         AddLoopError("REF*0F", kRowMissingSegment,
@@ -349,7 +353,9 @@ class Edi834Reader::Interpreter : public X12Handler {
     }
     if (!errors_.empty()) {
       ++stats_.rows_rejected;
-      for (const RowError& e : errors_) RETURN_IF_ERROR(sink_->OnRowError(e));
+      for (const RowError& e : errors_) {
+        RETURN_IF_ERROR(has_ins_ ? sink_->OnRejectedLoop(loop_, e) : sink_->OnRowError(e));
+      }
       errors_.clear();
       return absl::OkStatus();
     }
@@ -569,8 +575,19 @@ const std::vector<std::string>& Edi834ColumnNames() {
   return *kNames;
 }
 
-Edi834RecordSink::Edi834RecordSink(RecordSink* sink)
-    : sink_(sink), columns_(Edi834ColumnNames()), views_(kColumnCount) {}
+Edi834RecordSink::Edi834RecordSink(RecordSink* sink, std::vector<std::string> insurance_lines)
+    : sink_(sink),
+      insurance_lines_(std::move(insurance_lines)),
+      columns_(Edi834ColumnNames()),
+      views_(kColumnCount) {}
+
+bool Edi834RecordSink::Selected(const Edi834Coverage& c) const {
+  if (insurance_lines_.empty()) return true;
+  for (const std::string& line : insurance_lines_) {
+    if (line == c.insurance_line) return true;
+  }
+  return false;
+}
 
 absl::Status Edi834RecordSink::OnRowError(const RowError& error) {
   if (!announced_) {
@@ -580,11 +597,18 @@ absl::Status Edi834RecordSink::OnRowError(const RowError& error) {
   return sink_->OnRowError(error);
 }
 
-absl::Status Edi834RecordSink::OnMemberLoop(const MemberLoop& m) {
+absl::Status Edi834RecordSink::OnRejectedLoop(const MemberLoop& loop, const RowError& error) {
   if (!announced_) {
     announced_ = true;
     RETURN_IF_ERROR(sink_->OnColumns(columns_));
   }
+  MemberViews(loop);
+  for (size_t c = kCoverageNumber; c < kColumnCount; ++c) views_[c] = {};
+  Record record(loop.loop_number, loop.line_number, views_.data(), views_.size(), &columns_);
+  return sink_->OnRejectedRecord(record, error);
+}
+
+void Edi834RecordSink::MemberViews(const MemberLoop& m) {
   std::vector<std::string_view>& v = views_;
   v[kTransactionSetControlNumber] = m.transaction_set_control_number;
   v[kBgnPurpose] = m.purpose_code;
@@ -631,14 +655,32 @@ absl::Status Edi834RecordSink::OnMemberLoop(const MemberLoop& m) {
   v[kMailingCity] = m.mailing_city;
   v[kMailingState] = m.mailing_state;
   v[kMailingZip] = m.mailing_zip;
+}
 
-  const size_t records = m.coverages.empty() ? 1 : m.coverages.size();
+absl::Status Edi834RecordSink::OnMemberLoop(const MemberLoop& m) {
+  if (!announced_) {
+    announced_ = true;
+    RETURN_IF_ERROR(sink_->OnColumns(columns_));
+  }
+  MemberViews(m);
+  std::vector<std::string_view>& v = views_;
+  // The selected coverages, numbered by their place in the loop.
+  selected_.clear();
+  std::vector<size_t> numbers;
+  for (size_t k = 0; k < m.coverages.size(); ++k) {
+    if (Selected(m.coverages[k])) {
+      selected_.push_back(&m.coverages[k]);
+      numbers.push_back(k);
+    }
+  }
+  const size_t records = selected_.empty() ? 1 : selected_.size();
   std::string number;
-  for (size_t k = 0; k < records; ++k) {
-    if (m.coverages.empty()) {
+  for (size_t r = 0; r < records; ++r) {
+    if (selected_.empty()) {
       for (size_t c = kCoverageNumber; c < kColumnCount; ++c) v[c] = {};
     } else {
-      const Edi834Coverage& c = m.coverages[k];
+      const Edi834Coverage& c = *selected_[r];
+      const size_t k = numbers[r];
       if (k < std::size(kCoverageNumbers)) {
         v[kCoverageNumber] = kCoverageNumbers[k];
       } else {
@@ -668,7 +710,7 @@ namespace {
 class Edi834RecordReader : public StreamReader {
  public:
   Edi834RecordReader(Edi834Options options, RecordSink* sink)
-      : adapter_(sink), reader_(std::move(options), &adapter_) {}
+      : adapter_(sink, options.insurance_lines), reader_(std::move(options), &adapter_) {}
   absl::Status Feed(std::string_view chunk) override { return reader_.Feed(chunk); }
   absl::Status Finish() override { return reader_.Finish(); }
   const ReaderStats& stats() const override { return reader_.stats(); }

@@ -1,8 +1,12 @@
 // The X12 834 (005010X220A1, benefit enrollment and maintenance) interpreter.
 //
 // Edi834Reader streams an 834 through X12Reader (envelope checks) and turns
-// each member loop (INS up to the next INS or SE) into a MemberLoop. A loop
-// that cannot be used (no INS before member segments, no NM1*IL, no REF*0F,
+// each member loop (INS up to the next INS or SE) into a MemberLoop. The
+// member name loop 2100A is NM1*IL (insured or subscriber) or NM1*74
+// (corrected insured, followed by the incorrect name in 2100B NM1*70, which
+// is ignored like the other 2100 loops but 2100C mailing). A loop that
+// cannot be used (no INS before member segments, no member name loop, no
+// REF*0F,
 // a bad D8 date, invalid UTF-8) is reported as RowErrors carrying the loop
 // number and the offending segment's position, and reading continues.
 // Envelope errors reject the file (see x12_reader.h).
@@ -89,7 +93,7 @@ struct MemberLoop {
   std::string eligibility_begin_date;      // DTP*356
   std::string eligibility_end_date;        // DTP*357
 
-  // Loop 2100A NM1*IL and its segments.
+  // Loop 2100A NM1*IL (or NM1*74, corrected insured) and its segments.
   std::string last_name;      // NM103
   std::string first_name;     // NM104
   std::string middle_name;    // NM105
@@ -127,12 +131,21 @@ class MemberLoopSink {
   virtual absl::Status OnMemberLoop(const MemberLoop& loop) = 0;
   // A problem with one member loop (row_number = loop number).
   virtual absl::Status OnRowError(const RowError& error) = 0;
+  // A problem with one member loop that has an INS, with what was read of
+  // the loop. Defaults to OnRowError(error).
+  virtual absl::Status OnRejectedLoop(const MemberLoop& loop, const RowError& error) {
+    return OnRowError(error);
+  }
 };
 
 struct Edi834Options {
   X12ReaderOptions x12;
   // Most segments a member loop may have (ROW_LOOP_TOO_LONG beyond).
   size_t max_segments_per_loop = 1000;
+  // Flattening (Make834RecordReader): the HD03 insurance line codes whose
+  // coverages become records, e.g. {"HLT"}; empty = every HD. A loop none
+  // of whose HDs is selected yields one record without coverage fields.
+  std::vector<std::string> insurance_lines;
 };
 
 // 834 reader producing MemberLoops. stats().rows_read counts member loops.
@@ -176,12 +189,24 @@ const std::vector<std::string>& Edi834ColumnNames();
 // pass through. `sink` is not owned and must outlive this object.
 class Edi834RecordSink : public MemberLoopSink {
  public:
-  explicit Edi834RecordSink(RecordSink* sink);
+  // `insurance_lines`: see Edi834Options.
+  explicit Edi834RecordSink(RecordSink* sink, std::vector<std::string> insurance_lines = {});
   absl::Status OnMemberLoop(const MemberLoop& loop) override;
   absl::Status OnRowError(const RowError& error) override;
+  // Passes the loop's member fields (coverage columns empty) with the error
+  // to RecordSink::OnRejectedRecord.
+  absl::Status OnRejectedLoop(const MemberLoop& loop, const RowError& error) override;
 
  private:
+  // Fills views_ with the loop's member fields.
+  void MemberViews(const MemberLoop& m);
+
+  // True if coverage `c` is one of the selected insurance lines.
+  bool Selected(const Edi834Coverage& c) const;
+
   RecordSink* const sink_;
+  const std::vector<std::string> insurance_lines_;
+  std::vector<const Edi834Coverage*> selected_;  // Scratch of OnMemberLoop.
   ColumnMap columns_;
   bool announced_ = false;
   std::vector<std::string_view> views_;

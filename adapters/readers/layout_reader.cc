@@ -91,8 +91,13 @@ absl::StatusOr<std::unique_ptr<StreamReader>> OpenLayoutReader(const hub::v1::Fi
                        FixedWidthReader::Create(std::move(options), sink));
       return std::unique_ptr<StreamReader>(std::move(reader));
     }
-    case hub::v1::FileLayout::kX12:
-      return Make834RecordReader(Edi834Options(), sink);
+    case hub::v1::FileLayout::kX12: {
+      Edi834Options options;
+      for (const std::string& line : layout.x12().insurance_lines()) {
+        options.insurance_lines.push_back(line);
+      }
+      return Make834RecordReader(std::move(options), sink);
+    }
     case hub::v1::FileLayout::FORMAT_NOT_SET:
       break;
   }

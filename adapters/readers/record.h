@@ -94,6 +94,13 @@ struct RowError {
   std::string reason_code;
   // A sentence a person can act on; no field values.
   std::string message;
+  // The identity of the row's record when the row could be read far enough
+  // to know it (a member row's CIN, an authorization row's number), set by
+  // the mapping (plan_adapter.h); "" when unknown (e.g. a broken quote or a
+  // wrong field count). For the hub only, so that a rejected row still
+  // counts as listing its record in a snapshot file: PHI, never put in a
+  // report, a log or a message.
+  std::string identity;
 
   friend bool operator==(const RowError&, const RowError&) = default;
 };
@@ -178,6 +185,13 @@ class RecordSink {
   virtual absl::Status OnRecord(const Record& record) = 0;
   // A row that was not read (one call per problem; a row may have several).
   virtual absl::Status OnRowError(const RowError& error) = 0;
+  // A row rejected for a problem in one of its values while its fields were
+  // read (an 834 member loop with a bad date): the record is passed along so
+  // the mapping can tell whose row it was (RowError::identity). Defaults to
+  // OnRowError(error).
+  virtual absl::Status OnRejectedRecord(const Record& record, const RowError& error) {
+    return OnRowError(error);
+  }
 };
 
 // Counters a reader keeps; read them after Finish.

@@ -19,8 +19,10 @@
 #include "base/sha256.h"
 #include "hub/cli/cli_table.h"
 #include "hub/cli/health_client.h"
+#include "hub/cli/hubctl_directory.h"
 #include "hub/cli/hubctl_export.h"
 #include "hub/cli/hubctl_identity.h"
+#include "hub/cli/hubctl_profile.h"
 #include "hub/cli/hubctl_pull.h"
 #include "hub/cli/hubctl_stats.h"
 #include "hub/cli/hubctl_submit.h"
@@ -192,6 +194,29 @@ std::string KindName(hub::v1::FileKind kind) {
   return name;
 }
 
+// What a snapshot file ended (the plan's own members: it sent their CINs),
+// or why it ended nothing.
+void PrintSnapshotEnding(std::ostream& os, const hub::v1::IngestReport& r) {
+  if (r.snapshot_ending() == hub::v1::SNAPSHOT_ENDING_SKIPPED_UNREAD_ROWS) {
+    os << "snapshot  nothing ended: " << r.snapshot_note() << "\n";
+  }
+  if (r.ended_records().empty()) return;
+  const int64_t total = r.changes().assignments_ended() + r.changes().authorizations_ended();
+  os << "\nended by this snapshot (no longer listed):\n";
+  TextTable table({"CIN", "PLAN MEMBER ID", "PROVIDER", "ECM START / AUTHORIZATION", "ENDED"});
+  for (const hub::v1::EndedRecord& e : r.ended_records()) {
+    table.AddRow(
+        {e.cin(), e.plan_member_id().empty() ? "-" : e.plan_member_id(), e.provider_id(),
+         e.authorization_number().empty() ? e.benefit_start_date() : e.authorization_number(),
+         e.withdrawn() ? "withdrawn (not begun)" : e.end_date()});
+  }
+  os << table.Render();
+  if (r.ended_records_size() < total) {
+    os << "(first " << r.ended_records_size() << " of " << total
+       << " shown; GetIngestReport pages through every one)\n";
+  }
+}
+
 // The report's summary lines, then its inline row errors (at most
 // `max_errors`; -1 = all) as a table.
 void PrintIngestReport(std::ostream& os, const hub::v1::IngestReport& r, int max_errors) {
@@ -200,6 +225,11 @@ void PrintIngestReport(std::ostream& os, const hub::v1::IngestReport& r, int max
      << "file      " << r.file_name() << " (" << KindName(r.file_kind()) << ", " << r.size_bytes()
      << " bytes, sha256 " << r.content_sha256().substr(0, 16) << "...)\n"
      << "outcome   " << OutcomeName(r.outcome()) << "\n";
+  if (r.replay()) {
+    os << "replay    yes: the hub read these same bytes before with the same version of the plan's "
+          "profile; this is that report, and nothing was read or applied now (a corrected "
+          "profile reads them again)\n";
+  }
   if (r.outcome() == hub::v1::INGEST_OUTCOME_REJECTED) {
     os << "rejected  " << r.rejection_code() << ": " << r.rejection_reason() << "\n";
   }
@@ -220,6 +250,7 @@ void PrintIngestReport(std::ostream& os, const hub::v1::IngestReport& r, int max
   }
   os << "received  " << TimestampText(r.receive_time()) << ", completed "
      << TimestampText(r.complete_time()) << "\n";
+  PrintSnapshotEnding(os, r);
   if (r.row_errors().empty()) return;
   TextTable table({"ROW", "FIELD", "CODE", "MESSAGE"});
   int shown = 0;
@@ -432,6 +463,17 @@ int RunReport(Invocation& inv) {
   return ExitCodeOf(report);
 }
 
+int RunPlan(Invocation& inv) {
+  return PlanCommand(inv.channel, inv.args.empty() ? "" : inv.args[0], inv.flags, inv.out, inv.err);
+}
+
+int RunProfile(Invocation& inv) { return ProfileCommand(inv.args, inv.out, inv.err); }
+
+int RunProvider(Invocation& inv) {
+  return ProviderCommand(inv.channel, inv.args.empty() ? "" : inv.args[0], inv.flags, inv.out,
+                         inv.err);
+}
+
 int RunReports(Invocation& inv) {
   const std::optional<std::string> plan = inv.Flag("plan");
   if (!plan.has_value() || plan->empty()) {
@@ -609,7 +651,26 @@ const std::vector<Command>& Commands() {
        "write one of a plan's files for a month into DIR (default .), named by the hub",
        &RunExport},
       {"health", {}, "", "print SERVING or NOT_SERVING; exit 0 only if SERVING", &RunHealth},
+      {"plan",
+       {"plan", "name", "county", "dhcs_plan_code", "adapter_profile"},
+       "create|update --plan=ID [--name=N] [--county=C] [--dhcs_plan_code=X] "
+       "[--adapter_profile=P]",
+       "add a plan or change its fields (the hub compiles its adapter profile first)",
+       &RunPlan,
+       1},
       {"plans", {}, "", "list the plans of the county", &RunPlans},
+      {"profile",
+       {},
+       "check FILE PROFILE [KIND]",
+       "dry-run a plan file against an adapter profile, without a hub (runs hubprofile)",
+       &RunProfile,
+       4},
+      {"provider",
+       {"provider", "file", "fields"},
+       "create --file=P.textproto | update --provider=ID --file=P.textproto --fields=a,b",
+       "add a provider (a hub.v1.Provider in text format) or change named fields",
+       &RunProvider,
+       1},
       {"providers",
        {"plan", "kind"},
        "[--plan=ID] [--kind=ecm|cs]",

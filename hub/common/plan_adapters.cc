@@ -1,5 +1,6 @@
 #include "hub/common/plan_adapters.h"
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -8,6 +9,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "adapters/profile_check.h"
 #include "base/status_macros.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
@@ -49,7 +51,22 @@ class ErrorCollector : public google::protobuf::io::ErrorCollector {
   std::string errors_;
 };
 
+// The size and modification time of `path` (0, 0 if it cannot be read).
+void StatFile(const std::string& path, uintmax_t* size, int64_t* mtime_ns) {
+  std::error_code ec;
+  *size = fs::file_size(path, ec);
+  if (ec) *size = 0;
+  const fs::file_time_type time = fs::last_write_time(path, ec);
+  *mtime_ns =
+      ec ? 0
+         : std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
+}
+
 }  // namespace
+
+std::string LoadedPlanProfile::Version(hub::v1::FileKind kind) const {
+  return adapters::ProfileVersion(profile, kind);
+}
 
 PlanAdapterSet::PlanAdapterSet(std::string dir, const adapters::AdapterRegistry* registry,
                                std::unique_ptr<adapters::AdapterRegistry> owned_registry)
@@ -71,6 +88,7 @@ absl::StatusOr<std::unique_ptr<LoadedPlanProfile>> PlanAdapterSet::LoadProfileFi
   text << in.rdbuf();
   auto loaded = std::make_unique<LoadedPlanProfile>();
   loaded->path = path;
+  StatFile(path, &loaded->file_size, &loaded->file_mtime_ns);
   ErrorCollector collector(display);
   google::protobuf::TextFormat::Parser parser;
   parser.RecordErrorsTo(&collector);
@@ -148,7 +166,29 @@ absl::StatusOr<const LoadedPlanProfile*> PlanAdapterSet::GetProfile(std::string_
         "an adapter profile name is 1 to 32 characters of a-z, 0-9, _ and -");
   }
   absl::MutexLock lock(&mu_);
-  if (auto it = profiles_.find(name); it != profiles_.end()) return it->second.get();
+  if (auto it = profiles_.find(name); it != profiles_.end()) {
+    LoadedPlanProfile& current = *it->second;
+    uintmax_t size = 0;
+    int64_t mtime_ns = 0;
+    StatFile(current.path, &size, &mtime_ns);
+    if (size == current.file_size && mtime_ns == current.file_mtime_ns) return &current;
+    // Edited since it was loaded: compile the new version.
+    absl::StatusOr<std::unique_ptr<LoadedPlanProfile>> reloaded =
+        LoadProfileFile(current.path, name, *registry_);
+    if (!reloaded.ok()) {
+      log::Error(
+          "adapter_profile_reload_failed",
+          {{"profile", std::string(name)}, {"cause", std::string(reloaded.status().message())}});
+      // Keep serving the loaded version; try again once the file changes.
+      current.file_size = size;
+      current.file_mtime_ns = mtime_ns;
+      return &current;
+    }
+    log::Info("adapter_profile_reloaded", {{"profile", std::string(name)}});
+    retired_.push_back(std::move(it->second));
+    it->second = *std::move(reloaded);
+    return it->second.get();
+  }
   const fs::path path = fs::path(dir_) / std::string(name) / kProfileFile;
   std::error_code ec;
   if (!fs::exists(path, ec)) {

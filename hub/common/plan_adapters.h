@@ -9,14 +9,20 @@
 // onboarded by adding its folder and creating the plan with
 // adapter_profile = <name>, with no restart and no rebuild. A profile that
 // fails to load on demand fails only the uploads that need it (the next Get
-// tries again, so fixing the file is enough). Loaded profiles are never
-// replaced or unloaded: edit an existing profile, then restart hubd.
+// tries again, so fixing the file is enough). An edited profile is reloaded
+// without a restart: each Get compares the file's size and modification
+// time with the loaded one's and, when they changed, compiles it again; a
+// new version that does not compile is logged
+// (adapter_profile_reload_failed) and the loaded one stays in use. A
+// replaced profile is kept alive (an ingest may still hold it) until the set
+// is destroyed.
 //
 // Thread safety: all methods are safe to call concurrently. Pointers
 // returned stay valid for the set's lifetime.
 #ifndef HUB_HUB_COMMON_PLAN_ADAPTERS_H_
 #define HUB_HUB_COMMON_PLAN_ADAPTERS_H_
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -37,8 +43,16 @@ namespace hub {
 struct LoadedPlanProfile {
   hub::v1::PlanProfile profile;
   std::unique_ptr<adapters::PlanAdapter> adapter;
-  // The profile file it came from.
+  // The profile file it came from, and its size and modification time when
+  // it was read (to notice edits).
   std::string path;
+  uintmax_t file_size = 0;
+  int64_t file_mtime_ns = 0;
+
+  // The version of what reads `kind` (adapters::ProfileVersion): part of the
+  // replay key of an upload, so a corrected profile reads the same bytes
+  // again.
+  std::string Version(hub::v1::FileKind kind) const;
 };
 
 class PlanAdapterSet {
@@ -80,6 +94,8 @@ class PlanAdapterSet {
   mutable absl::Mutex mu_;
   std::map<std::string, std::unique_ptr<LoadedPlanProfile>, std::less<>> profiles_
       ABSL_GUARDED_BY(mu_);
+  // Profiles replaced by a reload, kept for the pointers handed out.
+  std::vector<std::unique_ptr<LoadedPlanProfile>> retired_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace hub

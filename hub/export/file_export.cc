@@ -17,6 +17,7 @@
 #include "base/identifiers.h"
 #include "base/status_macros.h"
 #include "hub/common/log.h"
+#include "hub/export/rtf_fill.h"
 #include "hub/v1/plan_file.pb.h"
 
 namespace hub {
@@ -162,6 +163,7 @@ FileExporter::FileExporter(storage::Store* store, storage::DirectoryStore* direc
       options_(std::move(options)),
       members_(store),
       care_(store),
+      care_plans_(store),
       coverage_(store),
       control_numbers_(store) {}
 
@@ -491,6 +493,7 @@ class FileExporter::Run {
         out.set_telephonic_encounters(0);
       }
     }
+    if (e != nullptr) RETURN_IF_ERROR(FillFromStoredCarePlan(cin, reporter, row));
     if (r != nullptr) {
       row.set_authorization_number(r->authorization_number());
       row.set_referral_status(r->status());
@@ -514,11 +517,23 @@ class FileExporter::Run {
       }
     }
     row.set_pof_indicator(row.populations_of_focus_size() > 0);
+    HomelessnessFromPopulations(&row);
     ASSIGN_OR_RETURN(const hub::v1::Provider* provider, ProviderOf(reporter));
     SetProvider(*provider, row.mutable_provider());
     row.set_production_date(render_.file_date);
     row.set_reporting_period(job_.period);
     return AddRow(row, reporter.record_id());
+  }
+
+  // The care plan's dates and lead care manager where the provider's status
+  // left them empty (rtf_fill.h).
+  absl::Status FillFromStoredCarePlan(const std::string& cin, const hub::v1::FeedItem& reporter,
+                                      hub::v1::ReturnTransmissionRow& row) const {
+    absl::StatusOr<hub::v1::FeedItem> care_plan = x_.care_plans_.Get(cin);
+    if (absl::IsNotFound(care_plan.status())) return absl::OkStatus();
+    RETURN_IF_ERROR(care_plan.status());
+    FillFromCarePlan(*care_plan, reporter.provider_id(), job_.last_day, row.mutable_enrollment());
+    return absl::OkStatus();
   }
 
   absl::Status OutreachTracker() {

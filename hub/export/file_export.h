@@ -57,6 +57,7 @@
 #include "hub/feed/feed_disclosure.h"
 #include "hub/v1/organization.pb.h"
 #include "hub/v1/plan_service.pb.h"
+#include "storage/care_plan_store.h"
 #include "storage/care_store.h"
 #include "storage/control_number_store.h"
 #include "storage/coverage_index.h"
@@ -143,6 +144,7 @@ class FileExporter {
   const FileExportOptions options_;
   storage::MemberStore members_;
   storage::CareStore care_;
+  storage::CarePlanStore care_plans_;
   storage::CoverageIndex coverage_;
   mutable storage::ControlNumberStore control_numbers_;
 };

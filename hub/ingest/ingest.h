@@ -2,8 +2,9 @@
 // and a stored IngestReport (hub.v1.PlanService.UploadFile).
 //
 // Per upload, on a worker thread (never a gRPC callback thread):
-//   1. DEDUPE: report_id = "<plan_id>-<first 16 hex of SHA-256>"; if that
-//      report exists, it is returned unchanged and nothing is applied.
+//   1. DEDUPE: report_id = IngestReportId(plan, content SHA-256, profile
+//      version); if that report exists, it is returned (replay = true) and
+//      nothing is read or applied.
 //   2. PASS 1, only for layouts with end-of-file checks (a delimited trailer,
 //      fixed-width header/trailer records, X12): the adapter parses the
 //      spool with a sink that drops rows. A file-level error rejects the
@@ -79,6 +80,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "hub/common/metrics.h"
 #include "hub/common/plan_adapters.h"
 #include "hub/v1/ingest.pb.h"
 #include "hub/v1/plan_file.pb.h"
@@ -90,7 +92,8 @@ class DirectoryStore;
 }  // namespace storage
 
 // The typed stores the pipeline writes through, and the locks on member
-// records that ingests of different plans share (defined in ingest.cc).
+// records that ingests of different plans share (ingestor.h,
+// ingest_threads.h).
 struct IngestStores;
 class MemberLocks;
 
@@ -100,6 +103,9 @@ struct IngestOptions {
   std::function<absl::Time()> clock;
   // Rows per WriteBatch committed without fsync.
   int commit_every_rows = 2000;
+  // Where hub_ingest_coverage_conflicts_total{plan,covering_plan} counts
+  // rows rejected with ROW_COVERAGE_CONFLICT; null = not counted. Not owned.
+  MetricsRegistry* metrics = nullptr;
   // Bytes read from the spool per Feed.
   size_t read_block_bytes = 1u << 20;
   // Row errors inline in a report (all are stored).
@@ -126,8 +132,15 @@ struct SpooledUpload {
   absl::Time receive_time;
 };
 
-// "<plan_id>-<first 16 hex digits of content_sha256>".
-std::string IngestReportId(std::string_view plan_id, std::string_view content_sha256);
+// The replay key of an upload: "<plan_id>-<16 hex digits>", the first 16
+// hex digits of SHA-256("<content_sha256>:<profile_version>"), or of
+// content_sha256 itself when profile_version is empty (reports made before
+// profiles had versions). The same bytes read by another version of the
+// plan's profile (LoadedPlanProfile::Version) get a new key and are read
+// again: a file rejected for a profile mistake is read anew once the
+// profile is fixed.
+std::string IngestReportId(std::string_view plan_id, std::string_view content_sha256,
+                           std::string_view profile_version = "");
 
 // True if `report_id` has the shape IngestReportId returns.
 bool IsIngestReportId(std::string_view report_id);
@@ -158,16 +171,18 @@ class IngestPipeline {
   const IngestOptions& options() const { return options_; }
 
  private:
+  // One upload's ingest, under its plan's lock (ingest.cc).
+  class Attempt;
+
   absl::Mutex& PlanMutex(const std::string& plan_id);
-  absl::StatusOr<hub::v1::IngestReport> RunLocked(const SpooledUpload& upload,
-                                                  const LoadedPlanProfile& profile,
-                                                  const std::atomic<bool>* cancelled);
 
   storage::Store* store_;
   storage::DirectoryStore* directory_;
   const IngestOptions options_;
   std::unique_ptr<IngestStores> stores_;
   std::unique_ptr<MemberLocks> member_locks_;
+  // hub_ingest_coverage_conflicts_total, or null.
+  MetricFamily* coverage_conflicts_ = nullptr;
   std::atomic<uint64_t> next_ingest_id_{1};
   absl::Mutex plans_mu_;
   std::map<std::string, std::unique_ptr<absl::Mutex>> plan_mutexes_ ABSL_GUARDED_BY(plans_mu_);

@@ -52,6 +52,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "hub/common/metrics.h"
+#include "hub/common/outreach_rule.h"
 #include "hub/v1/monitor.pb.h"
 #include "storage/consent_store.h"
 #include "storage/directory_store.h"
@@ -70,6 +71,8 @@ struct MonitorOptions {
   hub::v1::MonitorConfig config;
   // Start the background evaluation thread (tests may drive Evaluate).
   bool background = true;
+  // The 24-hour CS outreach rule: the county's zone and exempt supports.
+  OutreachRule outreach_rule = DefaultOutreachRule();
 };
 
 class Monitor {

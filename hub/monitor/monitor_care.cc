@@ -46,7 +46,7 @@ absl::Status Monitor::RefreshCare(absl::Time now, bool force) {
       ++snapshot
             ->cs_active[{a.provider_id(), a.plan_id(), static_cast<int>(a.community_support())}];
     }
-    const std::optional<absl::Time> due = OutreachDueBy(a);
+    const std::optional<absl::Time> due = OutreachDueBy(a, options_.outreach_rule);
     if (due.has_value() && *due >= now - kReferralLookback) {
       snapshot->referrals.push_back(
           Referral{a.plan_id(), a.provider_id(), a.authorization_number(), *due});

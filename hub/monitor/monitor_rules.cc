@@ -37,10 +37,6 @@ class ParseErrors : public google::protobuf::io::ErrorCollector {
   std::string text_;
 };
 
-absl::Time StartOfDay(const CivilDate& day) {
-  return absl::FromUnixSeconds(day.DaysSinceEpoch() * 86400);
-}
-
 Alert MakeAlert(AlertRule rule, std::string_view plan_id, std::string_view provider_id,
                 double value, double threshold, std::string message) {
   Alert alert;
@@ -169,16 +165,18 @@ bool IsActiveAuthorization(const hub::v1::Authorization& a, std::string_view tod
          a.referral_status() != hub::v1::REFERRAL_STATUS_DECLINED;
 }
 
-std::optional<absl::Time> OutreachDueBy(const hub::v1::Authorization& a) {
+std::optional<absl::Time> OutreachDueBy(const hub::v1::Authorization& a, const OutreachRule& rule) {
   if (a.referral_date().empty()) return std::nullopt;
   if (a.status() == hub::v1::AUTHORIZATION_STATUS_DENIED ||
       a.status() == hub::v1::AUTHORIZATION_STATUS_CANCELLED ||
       a.referral_status() == hub::v1::REFERRAL_STATUS_DECLINED) {
     return std::nullopt;
   }
-  absl::StatusOr<CivilDate> day = CivilDate::ParseIso(a.referral_date());
-  if (!day.ok()) return std::nullopt;
-  return StartOfDay(*day) + absl::Hours(24);
+  return rule.DueBy(a.referral_date(), a.community_support());
+}
+
+std::optional<absl::Time> OutreachDueBy(const hub::v1::Authorization& a) {
+  return OutreachDueBy(a, DefaultOutreachRule());
 }
 
 RtfDue CurrentRtfDue(absl::Time now, int due_day) {
@@ -281,6 +279,20 @@ std::vector<Alert> EvaluateAlerts(const MonitorSummary& summary, const MonitorCo
                             s.provider_id(), breaches, s.due(), s.plan_id(), s.missing())));
       }
     }
+  }
+
+  std::map<std::string, int64_t> conflicts;  // By plan.
+  for (const hub::v1::IngestFlow& f : summary.ingest())
+    conflicts[f.plan_id()] += f.coverage_conflicts();
+  for (const auto& [plan, count] : conflicts) {
+    if (count == 0) continue;
+    alerts.push_back(MakeAlert(
+        hub::v1::ALERT_RULE_COVERAGE_CONFLICT, plan, "", static_cast<double>(count), 0,
+        absl::StrFormat("plan %s's files claimed %d member(s) another plan covers on the same "
+                        "dates; those rows were rejected and the members' records still route "
+                        "to the covering plan: resolve it with both plans (ROW_COVERAGE_CONFLICT "
+                        "rows of %s's ingest reports; hub_ingest_coverage_conflicts_total)",
+                        plan, count, plan)));
   }
 
   for (const hub::v1::OverdueRtf& r : summary.overdue_rtfs()) {

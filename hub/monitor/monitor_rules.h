@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "base/enum_label.h"
+#include "hub/common/outreach_rule.h"
 #include "hub/v1/care.pb.h"
 #include "hub/v1/monitor.pb.h"
 
@@ -43,11 +44,14 @@ bool IsActiveAssignment(const hub::v1::Assignment& assignment, std::string_view 
 // closed or declined.
 bool IsActiveAuthorization(const hub::v1::Authorization& authorization, std::string_view today);
 
-// When a CS provider's first outreach on a referral is due: 24 hours after
-// the referral. Plans send the referral day only, so the referral is taken
-// at the start of that day (UTC): outreach is due at the start of the next
-// day. nullopt for an authorization that is no referral to watch (no or bad
-// referral_date, DENIED or CANCELLED, or declined by the provider).
+// When a CS provider's first outreach on a referral is due under `rule`
+// (hub/common/outreach_rule.h): 24 hours after the start of the referral day
+// in the county's zone. nullopt for an authorization that is no referral to
+// watch (no or bad referral_date, DENIED or CANCELLED, declined by the
+// provider, or a Community Support exempt from the rule, e.g. sobering
+// centers). The one-argument form uses DefaultOutreachRule().
+std::optional<absl::Time> OutreachDueBy(const hub::v1::Authorization& authorization,
+                                        const OutreachRule& rule);
 std::optional<absl::Time> OutreachDueBy(const hub::v1::Authorization& authorization);
 
 // The monthly RTF rule. An ECM provider with members assigned by a plan

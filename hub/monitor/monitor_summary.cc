@@ -199,6 +199,7 @@ absl::Status Monitor::SummarizeIngest(const Frame& frame, const std::vector<hub:
         f.set_rows_read(f.rows_read() + r.rows_read());
         f.set_rows_accepted(f.rows_accepted() + r.rows_accepted());
         f.set_rows_rejected(f.rows_rejected() + r.rows_rejected());
+        f.set_coverage_conflicts(f.coverage_conflicts() + r.changes().coverage_conflicts());
         if (r.outcome() == hub::v1::INGEST_OUTCOME_REJECTED) {
           f.set_files_rejected(f.files_rejected() + 1);
           ++reasons[{hub::v1::REJECTION_SOURCE_PLAN_FILE, r.rejection_code()}];

@@ -122,6 +122,16 @@ grpc::ServerUnaryReactor* DirectoryService::UpdateProvider(
 
 // --- Plans.
 
+absl::Status DirectoryService::CheckProfile(const Plan& plan) const {
+  if (adapters_ == nullptr || plan.adapter_profile().empty()) return absl::OkStatus();
+  absl::StatusOr<const LoadedPlanProfile*> profile = adapters_->GetProfile(plan.adapter_profile());
+  if (profile.ok()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "the adapter profile \"", plan.adapter_profile(),
+      "\" cannot read this plan's files, so the plan was not saved: ", profile.status().message(),
+      " (check it with `hubctl profile check FILE PROFILE`, fix it, then try again)"));
+}
+
 absl::Status DirectoryService::DoListPlans(const hub::v1::ListPlansRequest& request,
                                            hub::v1::ListPlansResponse& response) {
   ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request.page_size()));
@@ -153,6 +163,7 @@ absl::Status DirectoryService::DoCreatePlan(const hub::v1::CreatePlanRequest& re
                                             hub::v1::CreatePlanResponse& response) {
   const Plan& plan = request.plan();
   RETURN_IF_ERROR(ValidatePlan(plan));
+  RETURN_IF_ERROR(CheckProfile(plan));
   absl::Status created = directory_->CreatePlan(plan);
   if (absl::IsAlreadyExists(created)) {
     return absl::AlreadyExistsError(absl::StrCat("plan_id \"", plan.plan_id(),
@@ -178,6 +189,7 @@ absl::Status DirectoryService::DoUpdatePlan(const hub::v1::UpdatePlanRequest& re
   RETURN_IF_ERROR(stored.status());
   RETURN_IF_ERROR(ApplyUpdateMask(request.plan(), request.update_mask(), "plan_id", &*stored));
   RETURN_IF_ERROR(ValidatePlan(*stored));
+  RETURN_IF_ERROR(CheckProfile(*stored));
   absl::Status updated = directory_->UpdatePlan(*stored);
   if (absl::IsNotFound(updated)) return PlanNotFound(plan_id);
   RETURN_IF_ERROR(updated);

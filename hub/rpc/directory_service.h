@@ -9,6 +9,7 @@
 #define HUB_HUB_RPC_DIRECTORY_SERVICE_H_
 
 #include "absl/synchronization/mutex.h"
+#include "hub/common/plan_adapters.h"
 #include "hub/v1/directory_service.grpc.pb.h"
 #include "storage/directory_store.h"
 
@@ -16,8 +17,13 @@ namespace hub {
 
 class DirectoryService final : public hub::v1::DirectoryService::CallbackService {
  public:
-  // `directory` must outlive the service (and the grpc::Server using it).
-  explicit DirectoryService(storage::DirectoryStore* directory) : directory_(directory) {}
+  // `directory` must outlive the service (and the grpc::Server using it);
+  // so must `adapters` (may be null: then profiles are not checked).
+  // CreatePlan and UpdatePlan load and compile a plan's adapter_profile and
+  // refuse the plan (FailedPrecondition, with the profile's error) when it
+  // does not compile or does not exist.
+  explicit DirectoryService(storage::DirectoryStore* directory, PlanAdapterSet* adapters = nullptr)
+      : directory_(directory), adapters_(adapters) {}
 
   grpc::ServerUnaryReactor* ListPlans(grpc::CallbackServerContext* context,
                                       const hub::v1::ListPlansRequest* request,
@@ -62,7 +68,11 @@ class DirectoryService final : public hub::v1::DirectoryService::CallbackService
   absl::Status DoUpdateProvider(const hub::v1::UpdateProviderRequest& request,
                                 hub::v1::UpdateProviderResponse& response);
 
+  // FailedPrecondition if `plan` names a profile that cannot be used.
+  absl::Status CheckProfile(const hub::v1::Plan& plan) const;
+
   storage::DirectoryStore* directory_;  // Not owned.
+  PlanAdapterSet* adapters_;            // Not owned; may be null.
   // Serializes Update RPCs so two concurrent updates of one record cannot
   // lose each other's fields.
   absl::Mutex update_mu_;

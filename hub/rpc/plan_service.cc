@@ -136,7 +136,8 @@ class UploadReactor final : public grpc::ServerReadReactor<hub::v1::UploadFileRe
           "; the hub administrator adds one to its profile.textproto"));
     }
     if (!header_.content_sha256().empty()) {
-      const std::string report_id = IngestReportId(header_.plan_id(), header_.content_sha256());
+      const std::string report_id = IngestReportId(header_.plan_id(), header_.content_sha256(),
+                                                   profile_->Version(header_.file_kind()));
       absl::StatusOr<hub::v1::IngestReport> past =
           service_->pipeline_->GetReport(report_id, kInlineRowErrors);
       if (past.ok() && past->content_sha256() == header_.content_sha256()) {
@@ -148,6 +149,7 @@ class UploadReactor final : public grpc::ServerReadReactor<hub::v1::UploadFileRe
         }
         log::Info("plan_file_duplicate",
                   {{"report_id", report_id}, {"plan_id", header_.plan_id()}});
+        past->set_replay(true);
         *response_->mutable_report() = *std::move(past);
         FinishWith(absl::OkStatus());
         return absl::OkStatus();
@@ -420,10 +422,23 @@ absl::Status PlanService::DoGetIngestReport(const hub::v1::GetIngestReportReques
   if (absl::IsInvalidArgument(page.status())) return InvalidPageTokenError();
   RETURN_IF_ERROR(page.status());
   for (hub::v1::RowError& e : page->errors) *report->add_row_errors() = std::move(e);
-  *response.mutable_report() = *std::move(report);
   if (!page->next_cursor.empty()) {
     response.set_next_page_token(EncodePageToken(token_kind, page->next_cursor));
   }
+  // The records a snapshot ended, paged apart from the row errors.
+  const std::string ended_kind = absl::StrCat("ingest_ended/", request.report_id());
+  ASSIGN_OR_RETURN(std::string ended_cursor,
+                   DecodePageToken(ended_kind, request.ended_page_token()));
+  if (!request.ended_page_token().empty() && ended_cursor.empty()) return InvalidPageTokenError();
+  absl::StatusOr<storage::IngestStore::EndedRecordPage> ended =
+      ingest_store_.ListEndedRecords(request.report_id(), ended_cursor, page_size);
+  if (absl::IsInvalidArgument(ended.status())) return InvalidPageTokenError();
+  RETURN_IF_ERROR(ended.status());
+  for (hub::v1::EndedRecord& e : ended->records) *report->add_ended_records() = std::move(e);
+  if (!ended->next_cursor.empty()) {
+    response.set_next_ended_page_token(EncodePageToken(ended_kind, ended->next_cursor));
+  }
+  *response.mutable_report() = *std::move(report);
   return absl::OkStatus();
 }
 

@@ -375,7 +375,7 @@ ProviderService::ProviderService(storage::DirectoryStore* directory, storage::Fe
                                  SubmitPipeline* pipeline, ProviderServiceOptions options)
     : directory_(directory), feed_(feed), pipeline_(pipeline), options_(std::move(options)) {
   if (options_.store != nullptr) {
-    views_ = std::make_unique<ProviderViews>(options_.store, directory_);
+    views_ = std::make_unique<ProviderViews>(options_.store, directory_, options_.outreach_rule);
   }
 }
 

@@ -65,6 +65,8 @@ struct ProviderServiceOptions {
   // The store the views read (worklist, care plans, quality reports); not
   // owned, must outlive the service. Null: those RPCs answer UNIMPLEMENTED.
   storage::Store* store = nullptr;
+  // The worklist's 24-hour CS outreach rule (county zone, exemptions).
+  OutreachRule outreach_rule = DefaultOutreachRule();
 };
 
 // One spooled CSV upload.

@@ -54,6 +54,9 @@ ABSL_FLAG(std::string, spool_dir, "",
 ABSL_FLAG(std::string, profiles_dir, "",
           "Folder of plan adapter profiles (<dir>/<profile>/profile.textproto). Default: the "
           "adapters/plans folder of the source tree hubd was built from.");
+ABSL_FLAG(std::string, county_time_zone, "America/Los_Angeles",
+          "the county's IANA time zone: its days for the 24-hour Community Supports outreach "
+          "rule and the worklists (needs tzdata)");
 ABSL_FLAG(std::string, reference_dir, "",
           "Folder of the reference tables (hub.v1.ReferenceTables *.textproto: HCPCS code and "
           "modifier pairs, DHCS discontinuation codes). Default: the data/reference folder of "
@@ -120,6 +123,7 @@ constexpr char kUsage[] =
     "  --spool_dir   where uploads are spooled, default \"spool\" next to --data_dir\n"
     "  --profiles_dir  plan adapter profiles, default <source tree>/adapters/plans\n"
     "  --reference_dir  code tables, default <source tree>/data/reference\n"
+    "  --county_time_zone  the county's zone for outreach deadlines (America/Los_Angeles)\n"
     "  --port_file   write the bound port here once serving\n"
     "  --tls_cert_file, --tls_key_file, --tls_client_ca_file  mutual TLS (required unless\n"
     "                --insecure_loopback); --crl_file revoked client certificates\n"
@@ -196,6 +200,7 @@ int main(int argc, char** argv) {
   options.spool_dir = absl::GetFlag(FLAGS_spool_dir);
   options.profiles_dir = absl::GetFlag(FLAGS_profiles_dir);
   options.reference_dir = absl::GetFlag(FLAGS_reference_dir);
+  options.county_time_zone = absl::GetFlag(FLAGS_county_time_zone);
   const std::string port_file = absl::GetFlag(FLAGS_port_file);
   options.tls.cert_file = absl::GetFlag(FLAGS_tls_cert_file);
   options.tls.key_file = absl::GetFlag(FLAGS_tls_key_file);

@@ -20,6 +20,7 @@
 #include "grpc/health/v1/health.pb.h"
 #include "hub/common/log.h"
 #include "hub/common/metrics.h"
+#include "hub/common/outreach_rule.h"
 #include "hub/common/plan_adapters.h"
 #include "hub/common/reference_tables.h"
 #include "hub/feed/feed_disclosure.h"
@@ -175,6 +176,9 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
   ASSIGN_OR_RETURN(hub->plan_adapters_, PlanAdapterSet::Load(options.profiles_dir));
   hub->start_info_.adapter_profile_count = static_cast<int>(hub->plan_adapters_->Names().size());
   RETURN_IF_ERROR(PlanService::PrepareSpoolDir(options.spool_dir));
+  // /metrics: ingest counts coverage conflicts; the monitor below adds its own.
+  hub->metrics_ = std::make_unique<MetricsRegistry>();
+  options.ingest.metrics = hub->metrics_.get();
   hub->ingest_ =
       std::make_unique<IngestPipeline>(hub->store_.get(), hub->directory_.get(), options.ingest);
   // Plans' feeds: ONE FeedStore (it keeps heads in memory) for the submit
@@ -189,13 +193,22 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
   hub->consent_service_ = std::make_unique<ConsentService>(hub->consent_store_.get(),
                                                            hub->directory_.get(), options.clock);
   hub->audit_service_ = std::make_unique<AuditService>(hub->audit_store_.get());
+  // Reference tables (codes, and the 24-hour outreach rule's exemptions)
+  // and the county's time zone.
+  ASSIGN_OR_RETURN(hub->reference_,
+                   ReferenceTables::LoadDir(options.reference_dir.empty() ? DefaultReferenceDir()
+                                                                          : options.reference_dir));
+  ASSIGN_OR_RETURN(const OutreachRule outreach_rule,
+                   MakeOutreachRule(options.county_time_zone.empty() ? kDefaultCountyTimeZone
+                                                                     : options.county_time_zone,
+                                    hub->reference_->tables()));
   // County monitoring reads the store through its own views; the submit
   // pipeline's recorder adds its writes to each group and prompts it.
-  hub->metrics_ = std::make_unique<MetricsRegistry>();
   {
     MonitorOptions monitor_options;
     monitor_options.clock = options.clock;
     monitor_options.config = *options.monitor_config;
+    monitor_options.outreach_rule = outreach_rule;
     hub->monitor_ =
         std::make_unique<Monitor>(hub->store_.get(), hub->directory_.get(), hub->feed_.get(),
                                   hub->metrics_.get(), std::move(monitor_options));
@@ -215,11 +228,8 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
                                                  .audit = hub->audit_store_.get(),
                                                  .clock = options.clock}});
 
-  // Submissions: reference tables, the feeds, the pipeline (one writer
-  // thread, group commit) and ProviderService.
-  ASSIGN_OR_RETURN(hub->reference_,
-                   ReferenceTables::LoadDir(options.reference_dir.empty() ? DefaultReferenceDir()
-                                                                          : options.reference_dir));
+  // Submissions: the feeds, the pipeline (one writer thread, group commit)
+  // and ProviderService.
   {
     SubmitPipelineOptions submit_options;
     submit_options.clock = options.clock;
@@ -237,12 +247,14 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
     provider_options.spool_dir = options.spool_dir;
     provider_options.clock = options.clock;
     provider_options.store = hub->store_.get();
+    provider_options.outreach_rule = outreach_rule;
     hub->provider_service_ =
         std::make_unique<ProviderService>(hub->directory_.get(), hub->feed_.get(),
                                           hub->submit_pipeline_.get(), std::move(provider_options));
   }
 
-  hub->directory_service_ = std::make_unique<DirectoryService>(hub->directory_.get());
+  hub->directory_service_ =
+      std::make_unique<DirectoryService>(hub->directory_.get(), hub->plan_adapters_.get());
   hub->admin_service_ = std::make_unique<AdminService>(
       hub->store_.get(), AdminServiceOptions{options.backup_dir, options.clock});
 

@@ -88,6 +88,9 @@ class HubServer {
     // Folder of the reference tables (data/reference/*.textproto); empty =
     // DefaultReferenceDir().
     std::string reference_dir;
+    // The county's IANA time zone: its days for the 24-hour CS outreach rule
+    // and worklists; empty = America/Los_Angeles.
+    std::string county_time_zone;
     // The store's block cache (storage::StoreOptions); 0 = its default.
     size_t block_cache_bytes = 0;
 

@@ -16,24 +16,10 @@
 namespace hub {
 namespace {
 
-// Outreach is due this long after the referral.
-constexpr absl::Duration kOutreachWindow = absl::Hours(24);
-
-std::string TodayOf(absl::Time now) {
-  return absl::FormatTime("%Y-%m-%d", now, absl::UTCTimeZone());
-}
-
 void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
   const int64_t seconds = absl::ToUnixSeconds(t);
   ts->set_seconds(seconds);
   ts->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
-}
-
-// The start of `iso_day` (UTC); nullopt if it is not a real day.
-std::optional<absl::Time> StartOfDay(std::string_view iso_day) {
-  absl::StatusOr<CivilDate> day = CivilDate::ParseIso(iso_day);
-  if (!day.ok()) return std::nullopt;
-  return absl::FromUnixSeconds(day->DaysSinceEpoch() * 86400);
 }
 
 // "YYYY-MM", "YYYY Qn" or "YYYY" (as plan quality files write periods).
@@ -53,12 +39,6 @@ bool IsMeasurePeriod(std::string_view p) {
   return p.size() == 7 && p[4] == ' ' && p[5] == 'Q' && p[6] >= '1' && p[6] <= '4';
 }
 
-// True while an ECM member still awaits the provider's first contact.
-bool AwaitsOutreach(const hub::v1::Assignment& a) {
-  return a.status() == hub::v1::ENROLLMENT_STATUS_UNSPECIFIED ||
-         a.status() == hub::v1::ENROLLMENT_STATUS_ASSIGNED;
-}
-
 bool AwaitsOutreach(const hub::v1::Authorization& a) {
   return a.referral_status() == hub::v1::REFERRAL_STATUS_UNSPECIFIED ||
          a.referral_status() == hub::v1::REFERRAL_STATUS_RECEIVED ||
@@ -67,10 +47,10 @@ bool AwaitsOutreach(const hub::v1::Authorization& a) {
 
 // Sets outreach_due_by and outreach_overdue of `entry` when outreach is due
 // (see provider_views.h).
-void SetOutreachDue(std::string_view referral_day, absl::Time now, hub::v1::WorklistEntry& entry) {
-  std::optional<absl::Time> referred = StartOfDay(referral_day);
-  if (!referred.has_value()) return;
-  const absl::Time due = *referred + kOutreachWindow;
+void SetOutreachDue(std::optional<absl::Time> due_by, absl::Time now,
+                    hub::v1::WorklistEntry& entry) {
+  if (!due_by.has_value()) return;
+  const absl::Time due = *due_by;
   SetTimestamp(due, entry.mutable_outreach_due_by());
   entry.set_outreach_overdue(now > due);
 }
@@ -114,8 +94,14 @@ absl::Status CheckCarePlanAccess(const storage::CareStore& care, std::string_vie
       "serving the member may read the care plan"));
 }
 
-ProviderViews::ProviderViews(storage::Store* store, const storage::DirectoryStore* directory)
-    : directory_(directory), members_(store), care_(store), care_plans_(store), quality_(store) {}
+ProviderViews::ProviderViews(storage::Store* store, const storage::DirectoryStore* directory,
+                             OutreachRule outreach_rule)
+    : directory_(directory),
+      outreach_rule_(std::move(outreach_rule)),
+      members_(store),
+      care_(store),
+      care_plans_(store),
+      quality_(store) {}
 
 absl::Status ProviderViews::CheckProvider(std::string_view provider_id) const {
   if (provider_id.empty()) {
@@ -148,7 +134,7 @@ absl::Status ProviderViews::ListMembers(const hub::v1::ListMembersRequest& reque
   }
   std::string as_of = request.as_of_date();
   if (as_of.empty()) {
-    as_of = TodayOf(now);
+    as_of = outreach_rule_.DayOf(now);
   } else if (!CivilDate::ParseIso(as_of).ok()) {
     return absl::InvalidArgumentError(
         "as_of_date must be a real day written YYYY-MM-DD, or empty for today");
@@ -188,16 +174,7 @@ absl::Status ProviderViews::ListMembers(const hub::v1::ListMembersRequest& reque
           entry.set_enrollment_status(a->status());
           entry.set_start_date(a->benefit_start_date());
           entry.set_over_capacity(a->over_capacity());
-          if (AwaitsOutreach(*a)) {
-            ASSIGN_OR_RETURN(std::vector<std::string> attempts,
-                             care_.OutreachAttemptDates(provider_id, index.plan_id, index.cin, ""));
-            const bool reached =
-                std::any_of(attempts.begin(), attempts.end(), [&](const std::string& day) {
-                  return day >= a->benefit_start_date() &&
-                         (a->benefit_end_date().empty() || day <= a->benefit_end_date());
-                });
-            if (!reached) SetOutreachDue(a->benefit_start_date(), now, entry);
-          }
+          // No 24-hour deadline: that rule is for CS referrals only.
         } else {
           absl::StatusOr<hub::v1::Authorization> a =
               care_.GetAuthorization(index.plan_id, index.id);
@@ -217,8 +194,10 @@ absl::Status ProviderViews::ListMembers(const hub::v1::ListMembersRequest& reque
                              care_.OutreachAttemptDates(provider_id, index.plan_id, index.cin,
                                                         a->authorization_number()));
             if (attempts.empty()) {
-              SetOutreachDue(a->referral_date().empty() ? a->start_date() : a->referral_date(), now,
-                             entry);
+              SetOutreachDue(outreach_rule_.DueBy(
+                                 a->referral_date().empty() ? a->start_date() : a->referral_date(),
+                                 a->community_support()),
+                             now, entry);
             }
           }
         }
@@ -248,7 +227,7 @@ absl::Status ProviderViews::GetCarePlan(const hub::v1::GetCarePlanRequest& reque
   absl::StatusOr<hub::v1::FeedItem> item = care_plans_.Get(request.cin());
   if (!item.ok() && !absl::IsNotFound(item.status())) return item.status();
   RETURN_IF_ERROR(CheckCarePlanAccess(care_, request.provider_id(), request.cin(),
-                                      item.ok() ? &*item : nullptr, TodayOf(now)));
+                                      item.ok() ? &*item : nullptr, outreach_rule_.DayOf(now)));
   if (!item.ok()) {
     return absl::NotFoundError(
         "no care plan is stored for this member yet; the member's ECM provider submits it");

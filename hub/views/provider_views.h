@@ -9,15 +9,16 @@
 //   GetCarePlan         a member's latest care plan, under CheckCarePlanAccess.
 //   ListQualityReports  every plan's quality measure results about it.
 //
-// Outreach due-by (WorklistEntry.outreach_due_by): plans' files carry the day
-// of a referral (CS: referral_date, else the authorization's start; ECM: the
-// benefit start), not its time, so the referral counts from the start of that
-// day (UTC, like every day the hub computes) and outreach is due 24 hours
-// later. It is set only while the member still awaits a first contact (ECM
-// status unspecified or ASSIGNED; CS referral status unspecified, RECEIVED
-// or ACCEPTED) and the provider has no accepted outreach attempt for it (CS:
-// one naming the authorization; ECM: one without an authorization number
-// dated within the benefit period).
+// Outreach due-by (WorklistEntry.outreach_due_by): the 24-hour rule of
+// Community Supports referrals (hub/common/outreach_rule.h), for CS
+// referrals only (an ECM assignment has no 24-hour deadline) and not for
+// the supports the rule exempts (sobering centers). Plans' files carry the
+// day of a referral (referral_date, else the authorization's start), not its
+// time, so the referral counts from the start of that day in the county's
+// zone and outreach is due 24 hours later. It is set only while the member
+// still awaits a first contact (referral status unspecified, RECEIVED or
+// ACCEPTED) and the provider has no accepted outreach attempt naming the
+// authorization. "Today" is the county's day.
 //
 // Until the identity issue lands, the request's provider_id names the
 // caller. Error messages never carry PHI (no CIN, name or date of birth).
@@ -30,6 +31,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "hub/common/outreach_rule.h"
 #include "hub/v1/feed.pb.h"
 #include "hub/v1/provider_service.pb.h"
 #include "storage/care_plan_store.h"
@@ -64,10 +66,11 @@ absl::Status CheckCarePlanAccess(const storage::CareStore& care, std::string_vie
 class ProviderViews {
  public:
   // None of the pointers is owned; all must outlive this object.
-  ProviderViews(storage::Store* store, const storage::DirectoryStore* directory);
+  ProviderViews(storage::Store* store, const storage::DirectoryStore* directory,
+                OutreachRule outreach_rule = DefaultOutreachRule());
 
   // One page of the provider's worklist as of request.as_of_date (empty: the
-  // UTC day of `now`); `now` also decides outreach_overdue. InvalidArgument
+  // county's day of `now`); `now` also decides outreach_overdue. InvalidArgument
   // for a malformed provider_id, plan_id or as_of_date, a negative page_size
   // or a page_token this list did not return (tokens are tied to the
   // provider, plan filter and as_of_date); NotFound if the provider or plan
@@ -76,7 +79,7 @@ class ProviderViews {
                            hub::v1::ListMembersResponse& response) const;
 
   // The member's latest care plan if CheckCarePlanAccess allows it on the
-  // UTC day of `now`. InvalidArgument for a malformed provider_id or CIN;
+  // county's day of `now`. InvalidArgument for a malformed provider_id or CIN;
   // NotFound if the provider is unknown, or if it may read the member's care
   // plan and none is stored; PermissionDenied as CheckCarePlanAccess says.
   absl::Status GetCarePlan(const hub::v1::GetCarePlanRequest& request, absl::Time now,
@@ -93,6 +96,7 @@ class ProviderViews {
   absl::Status CheckProvider(std::string_view provider_id) const;
 
   const storage::DirectoryStore* directory_;
+  const OutreachRule outreach_rule_;
   storage::MemberStore members_;
   storage::CareStore care_;
   storage::CarePlanStore care_plans_;

@@ -61,7 +61,18 @@ TEST(ReferenceDataTest, CommunitySupportCodesCoverEverySupport) {
   EXPECT_TRUE(rows.count({v1::COMMUNITY_SUPPORT_SOBERING_CENTERS, "H0014U6"}));
   EXPECT_TRUE(rows.count({v1::COMMUNITY_SUPPORT_TRANSITIONAL_RENT, "H0040U1"}));
   EXPECT_TRUE(rows.count({v1::COMMUNITY_SUPPORT_TRANSITIONAL_RENT, "H0040U2"}));
-  EXPECT_EQ(tables.community_support_codes_size(), 37);  // Pairs in the domain.md table.
+  // The 37 pairs of the domain.md table, plus the 7 the January 2026 coding
+  // guidance (v1.3) adds; every row names its source document and date.
+  EXPECT_EQ(tables.community_support_codes_size(), 44);
+  EXPECT_TRUE(rows.count({v1::COMMUNITY_SUPPORT_MEDICALLY_TAILORED_MEALS, "S9977U9"}));
+  EXPECT_TRUE(rows.count({v1::COMMUNITY_SUPPORT_MEDICALLY_TAILORED_MEALS, "S9452U6"}));
+  int january_2026 = 0;
+  for (const v1::CommunitySupportBillingCode& code : tables.community_support_codes()) {
+    EXPECT_FALSE(code.source().document().empty()) << code.hcpcs_code();
+    EXPECT_FALSE(code.source().date().empty()) << code.hcpcs_code();
+    if (code.source().date() == "2026-01") ++january_2026;
+  }
+  EXPECT_EQ(january_2026, 7);
 
   ASSERT_GE(tables.ecm_codes_size(), 1);
   for (const v1::EcmBillingCode& code : tables.ecm_codes()) {

@@ -671,6 +671,9 @@ TEST_F(ExportTest, ReturnTransmissionHasTheLatestStatusPerMemberWithTheReferralF
   EXPECT_TRUE(a1.pof_indicator());
   EXPECT_THAT(a1.populations_of_focus(),
               ElementsAre(hub::v1::POPULATION_OF_FOCUS_ADULT_INDIVIDUAL_HOMELESSNESS));
+  // No homelessness indicator reported: the homelessness population says it.
+  EXPECT_TRUE(a1.member().has_experiencing_homelessness());
+  EXPECT_TRUE(a1.member().experiencing_homelessness());
   EXPECT_EQ(a1.provider().npi(), Npi("100000007"));
   EXPECT_EQ(a1.provider().tin(), "123456789");
   EXPECT_EQ(a1.production_date(), "2026-11-23");

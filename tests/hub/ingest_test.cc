@@ -8,6 +8,7 @@
 #include "hub/ingest/ingest.h"
 
 #include <grpcpp/grpcpp.h>
+#include <httplib.h>
 
 #include <filesystem>
 #include <functional>
@@ -20,6 +21,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
@@ -201,6 +203,8 @@ struct Hub {
 
 struct HubConfig {
   std::string profiles_dir = PlansDir();
+  // Serve /metrics on a free port (Hub::server->http_port()).
+  bool http = false;
   int commit_every_rows = 2000;
   std::function<absl::Status(int64_t)> row_hook;
 };
@@ -218,6 +222,7 @@ std::unique_ptr<Hub> StartHub(const std::string& root, const HubConfig& config =
   if (!fs::exists(options.seed_path)) testing::WriteFile(options.seed_path, SeedText());
   options.ingest.commit_every_rows = config.commit_every_rows;
   options.ingest.row_hook = config.row_hook;
+  if (config.http) options.http_listen = "127.0.0.1:0";
   absl::StatusOr<std::unique_ptr<HubServer>> server = HubServer::Start(options);
   EXPECT_TRUE(server.ok()) << server.status();
   if (!server.ok()) return nullptr;
@@ -389,7 +394,11 @@ TEST_F(IngestTest, ReportCountsAndRowErrorsAreExact) {
   sha.Update(file);
   const std::string hex = sha.HexDigest();
   EXPECT_EQ(report->content_sha256(), hex);
-  EXPECT_EQ(report->report_id(), "aetna-" + hex.substr(0, 16));
+  // The replay key: the content and the version of the profile that read it.
+  EXPECT_EQ(report->profile_version().size(), 16u);
+  EXPECT_EQ(report->report_id(), IngestReportId("aetna", hex, report->profile_version()));
+  EXPECT_NE(report->report_id(), "aetna-" + hex.substr(0, 16));
+  EXPECT_FALSE(report->replay());
   EXPECT_EQ(report->rows_read(), 10);
   EXPECT_EQ(report->rows_accepted(), 3);
   EXPECT_EQ(report->rows_rejected(), 7);
@@ -505,6 +514,8 @@ TEST_F(IngestTest, SameContentTwiceChangesNothingAndReturnsTheSameReport) {
   // Known from the header's hash: answered before the chunks are read.
   absl::StatusOr<IngestReport> again = Upload(*hub_, "aetna", kAssignment, file);
   ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->replay());
+  again->clear_replay();
   EXPECT_EQ(again->SerializeAsString(), first->SerializeAsString());
   // Without the hash in the header: read whole, then recognized.
   UploadOptions no_sha;
@@ -512,6 +523,8 @@ TEST_F(IngestTest, SameContentTwiceChangesNothingAndReturnsTheSameReport) {
   no_sha.chunk_bytes = 7;
   absl::StatusOr<IngestReport> third = Upload(*hub_, "aetna", kAssignment, file, no_sha);
   ASSERT_TRUE(third.ok()) << third.status();
+  EXPECT_TRUE(third->replay());
+  third->clear_replay();
   EXPECT_EQ(third->SerializeAsString(), first->SerializeAsString());
   // One report only.
   auto stub = hub::v1::PlanService::NewStub(hub_->channel);
@@ -625,6 +638,178 @@ TEST_F(IngestTest, SnapshotRowRejectedForATypoDoesNotEndTheMembersAssignment) {
   EXPECT_EQ(second->changes().assignments_ended(), 0);
 }
 
+// The line of `file` that holds `marker` (a last name), edited by `edit`.
+std::string EditLine(const std::string& file, const std::string& marker,
+                     const std::function<std::string(std::string)>& edit) {
+  std::vector<std::string> lines = absl::StrSplit(file, '\n');
+  for (std::string& line : lines) {
+    if (absl::StrContains(line, marker)) line = edit(line);
+  }
+  return absl::StrJoin(lines, "\n");
+}
+
+TEST_F(IngestTest, SnapshotRowRejectedByTheAdapterKeepsTheMembersAssignment) {
+  ASSERT_TRUE(Upload(*hub_, "aetna", kAssignment,
+                     Render("aetna", kAssignment,
+                            std::vector{Member("10000001A", "Alvarez"),
+                                        Member("10000002B", "Baker"), Member("10000003C", "Cruz")}))
+                  .ok());
+  // Baker's date of birth is not a day, Cruz's population of focus is not in
+  // aetna's code list: both rows are rejected by the adapter, yet neither
+  // member's assignment ends (a rejected row is not an absent row).
+  AssignmentFileRow baker = Member("10000002B", "Baker");
+  baker.mutable_member()->set_date_of_birth("1977-07-07");
+  std::string file =
+      Render("aetna", kAssignment,
+             std::vector{Member("10000001A", "Alvarez"), baker, Member("10000003C", "Cruz")});
+  file = absl::StrReplaceAll(file, {{"07/07/1977", "13/45/1977"}});
+  file = EditLine(file, "Cruz", [](std::string line) {
+    return absl::StrReplaceAll(line, {{EcmNpi() + ",1,", EcmNpi() + ",99,"}});
+  });
+  absl::StatusOr<IngestReport> second = Upload(*hub_, "aetna", kAssignment, file);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->rows_rejected(), 2) << second->DebugString();
+  EXPECT_EQ(second->changes().assignments_ended(), 0);
+  EXPECT_EQ(second->snapshot_ending(), hub::v1::SNAPSHOT_ENDING_APPLIED);
+  EXPECT_EQ(second->ended_records_size(), 0);
+  Stop();
+  StoreReader store(data_dir());
+  storage::CareStore care(store.get());
+  for (const char* cin : {"10000002B", "10000003C"}) {
+    auto assignments = care.Assignments(cin);
+    ASSERT_TRUE(assignments.ok());
+    ASSERT_EQ(assignments->size(), 1u) << cin;
+    EXPECT_TRUE((*assignments)[0].benefit_end_date().empty()) << cin;
+    EXPECT_EQ((*assignments)[0].status(), hub::v1::ENROLLMENT_STATUS_ASSIGNED) << cin;
+  }
+}
+
+TEST_F(IngestTest, SnapshotWithAnUnreadableRowEndsNothingAndNamesWhatItEndsLater) {
+  ASSERT_TRUE(Upload(*hub_, "aetna", kAssignment,
+                     Render("aetna", kAssignment,
+                            std::vector{Member("10000001A", "Alvarez"),
+                                        Member("10000002B", "Baker"), Member("10000003C", "Cruz")}))
+                  .ok());
+  // Cruz is gone, but Baker's row has a field too many: whose row it is
+  // cannot be known, so the file is not fully read and nothing ends.
+  std::string file =
+      Render("aetna", kAssignment,
+             std::vector{Member("10000001A", "Alvarez"), Member("10000002B", "Baker")});
+  file = EditLine(file, "Baker", [](std::string line) { return line + ",extra"; });
+  absl::StatusOr<IngestReport> partial = Upload(*hub_, "aetna", kAssignment, file);
+  ASSERT_TRUE(partial.ok()) << partial.status();
+  EXPECT_EQ(partial->outcome(), hub::v1::INGEST_OUTCOME_PARTIALLY_ACCEPTED);
+  EXPECT_EQ(partial->rows_rejected(), 1);
+  EXPECT_EQ(partial->changes().assignments_ended(), 0);
+  EXPECT_EQ(partial->snapshot_ending(), hub::v1::SNAPSHOT_ENDING_SKIPPED_UNREAD_ROWS);
+  // The note names the row the report's error names (a data row number).
+  ASSERT_EQ(partial->row_errors_size(), 1);
+  EXPECT_EQ(partial->row_errors(0).reason_code(), "ROW_FIELD_COUNT");
+  EXPECT_THAT(partial->snapshot_note(),
+              HasSubstr(absl::StrCat("row(s) ", partial->row_errors(0).row_number())));
+
+  // The corrected file ends Cruz's assignment and names it.
+  absl::StatusOr<IngestReport> fixed =
+      Upload(*hub_, "aetna", kAssignment,
+             Render("aetna", kAssignment,
+                    std::vector{Member("10000001A", "Alvarez"), Member("10000002B", "Baker")}));
+  ASSERT_TRUE(fixed.ok()) << fixed.status();
+  EXPECT_EQ(fixed->snapshot_ending(), hub::v1::SNAPSHOT_ENDING_APPLIED);
+  EXPECT_EQ(fixed->changes().assignments_ended(), 1);
+  ASSERT_EQ(fixed->ended_records_size(), 1);
+  const hub::v1::EndedRecord& ended = fixed->ended_records(0);
+  EXPECT_EQ(ended.cin(), "10000003C");
+  EXPECT_EQ(ended.plan_member_id(), "M10000003");
+  EXPECT_EQ(ended.provider_id(), "ecm_one");
+  EXPECT_EQ(ended.benefit_start_date(), "2025-02-01");
+  EXPECT_EQ(ended.end_date(), kCutoff);
+  EXPECT_FALSE(ended.withdrawn());
+  // GetIngestReport pages through them.
+  auto stub = hub::v1::PlanService::NewStub(hub_->channel);
+  grpc::ClientContext context;
+  hub::v1::GetIngestReportRequest request;
+  request.set_report_id(fixed->report_id());
+  request.set_page_size(1);
+  hub::v1::GetIngestReportResponse response;
+  ASSERT_TRUE(stub->GetIngestReport(&context, request, &response).ok());
+  ASSERT_EQ(response.report().ended_records_size(), 1);
+  EXPECT_EQ(response.report().ended_records(0).cin(), "10000003C");
+  EXPECT_TRUE(response.next_ended_page_token().empty());
+}
+
+TEST_F(IngestTest, AFileWithNoRowAppliedIsRejected) {
+  // Every row of this delta file names an unknown NPI.
+  AssignmentFileRow a = Member("20000001A", "Hill", UnknownNpi());
+  a.mutable_coverage()->set_start_date("2025-02-01");
+  absl::StatusOr<IngestReport> report =
+      Upload(*hub_, "health_net", kAssignment, Render("health_net", kAssignment, std::vector{a}));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->outcome(), hub::v1::INGEST_OUTCOME_REJECTED);
+  EXPECT_EQ(report->rejection_code(), "FILE_NO_ROWS_ACCEPTED");
+  EXPECT_EQ(report->rows_rejected(), 1);
+  EXPECT_THAT(Errors(*report), ElementsAre("1 provider_npi ROW_UNKNOWN_PROVIDER"));
+}
+
+TEST_F(IngestTest, APlanCannotTakeOverAMemberAnotherPlanCovers) {
+  HubConfig config;
+  config.http = true;
+  Restart(config);
+  ASSERT_TRUE(
+      Upload(*hub_, "aetna", kAssignment,
+             Render("aetna", kAssignment,
+                    std::vector{Member("10000001A", "Alvarez"), Member("10000002B", "Baker")}))
+          .ok());
+  // chg claims the member from 2025-06-01 while aetna's coverage is open.
+  AssignmentFileRow claim = Member("10000001A", "Alvarez", EcmNpi(), "2025-06-01");
+  claim.mutable_coverage()->set_start_date("2025-06-01");
+  AssignmentFileRow other = Member("10000002B", "Baker");
+  absl::StatusOr<IngestReport> conflict = Upload(
+      *hub_, "chg", kAssignment, Render("community_health_group", kAssignment, std::vector{claim}));
+  ASSERT_TRUE(conflict.ok()) << conflict.status();
+  EXPECT_EQ(conflict->outcome(), hub::v1::INGEST_OUTCOME_REJECTED);
+  EXPECT_EQ(conflict->changes().coverage_conflicts(), 1);
+  EXPECT_THAT(Errors(*conflict), ElementsAre("1 coverage.start_date ROW_COVERAGE_CONFLICT"));
+  EXPECT_THAT(conflict->row_errors(0).message(), ::testing::Not(HasSubstr("aetna")));
+  // The county sees it, by plan pair, without a member in the labels.
+  httplib::Client http("127.0.0.1", hub_->server->http_port());
+  httplib::Result metrics = http.Get("/metrics");
+  ASSERT_TRUE(metrics && metrics->status == 200);
+  EXPECT_THAT(metrics->body,
+              HasSubstr("hub_ingest_coverage_conflicts_total{plan=\"chg\",covering_plan=\"aetna\"} "
+                        "1\n"));
+  EXPECT_THAT(metrics->body, ::testing::Not(HasSubstr("10000001A")));
+
+  // A transfer: aetna ends its coverage on 2025-05-31, then chg's coverage
+  // from 2025-06-01 is accepted.
+  AssignmentFileRow ended = Member("10000001A", "Alvarez");
+  ended.mutable_coverage()->set_end_date("2025-05-31");
+  ended.mutable_assignment()->set_benefit_end_date("2025-05-31");
+  ASSERT_TRUE(Upload(*hub_, "aetna", kAssignment,
+                     Render("aetna", kAssignment, std::vector{ended, Member("10000002B", "Baker")}))
+                  .ok());
+  absl::StatusOr<IngestReport> transfer =
+      Upload(*hub_, "chg", kAssignment,
+             Render("community_health_group", kAssignment, std::vector{claim, other}));
+  ASSERT_TRUE(transfer.ok()) << transfer.status();
+  // Alvarez moves; Baker does not: aetna still covers him.
+  EXPECT_EQ(transfer->changes().coverage_conflicts(), 1);
+  EXPECT_EQ(transfer->rows_rejected(), 1);
+  EXPECT_THAT(Errors(*transfer), ElementsAre("2 coverage.start_date ROW_COVERAGE_CONFLICT"));
+
+  Stop();
+  StoreReader store(data_dir());
+  storage::CoverageIndex coverage(store.get());
+  auto may = coverage.CoveringPlan("10000001A", "2025-05-15");
+  ASSERT_TRUE(may.ok());
+  EXPECT_EQ(may->plan_id(), "aetna");
+  auto july = coverage.CoveringPlan("10000001A", "2025-07-01");
+  ASSERT_TRUE(july.ok());
+  EXPECT_EQ(july->plan_id(), "chg");
+  auto baker = coverage.CoveringPlan("10000002B", "2025-07-01");
+  ASSERT_TRUE(baker.ok());
+  EXPECT_EQ(baker->plan_id(), "aetna");
+}
+
 TEST_F(IngestTest, TerminateRowsEndCoverageAndAssignment) {
   AssignmentFileRow a = Member("20000001A", "Hill");
   a.mutable_coverage()->set_start_date("2025-02-01");
@@ -674,6 +859,9 @@ TEST_F(IngestTest, FixedWidthFileAndTrailerMismatchRejectedWhole) {
   // The same bytes again: the same report.
   absl::StatusOr<IngestReport> again = Upload(*hub_, "chg", kAssignment, mismatch);
   ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(rejected->replay());
+  EXPECT_TRUE(again->replay());
+  again->clear_replay();
   EXPECT_EQ(again->SerializeAsString(), rejected->SerializeAsString());
 
   absl::StatusOr<IngestReport> accepted = Upload(*hub_, "chg", kAssignment, file);
@@ -784,7 +972,8 @@ TEST(IngestCrashTest, CrashThenReuploadEqualsOneCleanUpload) {
   baker.mutable_assignment()->set_acuity(hub::v1::ACUITY_HIGH);
   after.push_back(baker);
   for (int i = 0; i < 12; ++i) after.push_back(Member(absl::StrCat(40000000 + i, "Z"), "New"));
-  after.push_back(Member("1234", "Bad"));
+  // A rejected row that still names its member (a snapshot ends around it).
+  after.push_back(Member("50000000Z", "Bad", UnknownNpi()));
   const std::string first_file = Render("aetna", kAssignment, before);
   const std::string second_file = Render("aetna", kAssignment, after);
   std::vector<std::string> cins = {"10000001A", "10000002B", "10000003C"};
@@ -846,10 +1035,22 @@ TEST(IngestCrashTest, CrashThenReuploadEqualsOneCleanUpload) {
 }
 
 TEST_F(IngestTest, ConcurrentUploadsOfOneFileIngestItOnce) {
+  // The members move from aetna (to May 31) to chg (from June 1): no
+  // coverage conflict, whichever upload runs first.
   std::vector<AssignmentFileRow> rows;
-  for (int i = 0; i < 50; ++i) rows.push_back(Member(absl::StrCat(70000000 + i, "C"), "Same"));
+  std::vector<AssignmentFileRow> chg_rows;
+  for (int i = 0; i < 50; ++i) {
+    AssignmentFileRow row = Member(absl::StrCat(70000000 + i, "C"), "Same");
+    row.mutable_coverage()->set_end_date("2025-05-31");
+    row.mutable_assignment()->set_benefit_end_date("2025-05-31");
+    rows.push_back(row);
+    AssignmentFileRow moved =
+        Member(absl::StrCat(70000000 + i, "C"), "Same", EcmNpi(), "2025-06-01");
+    moved.mutable_coverage()->set_start_date("2025-06-01");
+    chg_rows.push_back(moved);
+  }
   const std::string file = Render("aetna", kAssignment, rows);
-  const std::string chg_file = Render("community_health_group", kAssignment, rows);
+  const std::string chg_file = Render("community_health_group", kAssignment, chg_rows);
   std::vector<absl::StatusOr<IngestReport>> results(4, absl::UnknownError("not run"));
   absl::StatusOr<IngestReport> chg_result = absl::UnknownError("not run");
   std::vector<std::thread> threads;
@@ -862,10 +1063,17 @@ TEST_F(IngestTest, ConcurrentUploadsOfOneFileIngestItOnce) {
   threads.emplace_back([&] { chg_result = Upload(*hub_, "chg", kAssignment, chg_file); });
   for (std::thread& t : threads) t.join();
   int ingested = 0;
+  // One upload read the file; the three others replayed its report.
+  int replays = 0;
   for (const auto& r : results) {
     ASSERT_TRUE(r.ok()) << r.status();
-    EXPECT_EQ(r->SerializeAsString(), results[0]->SerializeAsString());
+    replays += r->replay() ? 1 : 0;
+    IngestReport a = *r, b = *results[0];
+    a.clear_replay();
+    b.clear_replay();
+    EXPECT_EQ(a.SerializeAsString(), b.SerializeAsString());
   }
+  EXPECT_EQ(replays, 3);
   ingested = static_cast<int>(results[0]->changes().members_upserted());
   EXPECT_EQ(ingested, 50);
   ASSERT_TRUE(chg_result.ok()) << chg_result.status();
@@ -943,7 +1151,8 @@ TEST(IngestEighthPlanTest, NewProfileWorksWithoutRestart) {
   fs::create_directories(profiles + "/broken_plan");
   testing::WriteFile(profiles + "/broken_plan/profile.textproto",
                      "name: \"broken_plan\"\nlayouts { kind: NOT_A_KIND }\n");
-  // ... then creates the plans and contracts a provider.
+  // ... then creates the plans and contracts a provider. A plan whose
+  // profile does not compile is refused, naming the line.
   auto directory = hub::v1::DirectoryService::NewStub(hub->channel);
   for (const auto& [id, profile] : std::vector<std::pair<std::string, std::string>>{
            {"imperial", "imperial_health"}, {"broken", "broken_plan"}}) {
@@ -953,7 +1162,14 @@ TEST(IngestEighthPlanTest, NewProfileWorksWithoutRestart) {
     request.mutable_plan()->set_name(id);
     request.mutable_plan()->set_adapter_profile(profile);
     hub::v1::CreatePlanResponse response;
-    ASSERT_TRUE(directory->CreatePlan(&context, request, &response).ok()) << id;
+    grpc::Status status = directory->CreatePlan(&context, request, &response);
+    if (id == "imperial") {
+      ASSERT_TRUE(status.ok()) << status.error_message();
+    } else {
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+      EXPECT_THAT(status.error_message(), HasSubstr("broken_plan/profile.textproto:2:"));
+      EXPECT_THAT(status.error_message(), ::testing::Not(HasSubstr(root)));
+    }
   }
   {
     grpc::ClientContext context;
@@ -975,11 +1191,32 @@ TEST(IngestEighthPlanTest, NewProfileWorksWithoutRestart) {
   EXPECT_EQ(report->changes().assignments_written(), 1);
   EXPECT_EQ(report->report_id().rfind("imperial-", 0), 0u);
 
-  // The broken profile fails only its own plan's uploads, naming the line.
+  // The refused plan does not exist; the others upload as before.
   absl::StatusOr<IngestReport> broken = Upload(*hub, "broken", kAssignment, "anything");
-  EXPECT_EQ(broken.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(broken.status().message(), HasSubstr("broken_plan/profile.textproto:2:"));
-  EXPECT_THAT(broken.status().message(), ::testing::Not(HasSubstr(root)));
+  EXPECT_EQ(broken.status().code(), absl::StatusCode::kNotFound);
+
+  // A corrected profile is reloaded without a restart, and the same bytes
+  // it rejected before are read again (a new profile version, a new key).
+  const std::string rejected_file =
+      absl::StrReplaceAll(Render("aetna", kAssignment, std::vector{Member("50000003C", "Pak")}),
+                          {{"DOB", "BIRTH_DATE"}});
+  absl::StatusOr<IngestReport> before_fix = Upload(*hub, "imperial", kAssignment, rejected_file);
+  ASSERT_TRUE(before_fix.ok()) << before_fix.status();
+  EXPECT_EQ(before_fix->outcome(), hub::v1::INGEST_OUTCOME_REJECTED);
+  absl::StatusOr<IngestReport> replayed = Upload(*hub, "imperial", kAssignment, rejected_file);
+  ASSERT_TRUE(replayed.ok());
+  EXPECT_TRUE(replayed->replay());
+  EXPECT_EQ(replayed->report_id(), before_fix->report_id());
+  testing::WriteFile(
+      profiles + "/imperial_health/profile.textproto",
+      absl::StrReplaceAll(aetna_text, {{"name: \"aetna\"", "name: \"imperial_health\""},
+                                       {"source: \"DOB\"", "source: \"BIRTH_DATE\""}}));
+  absl::StatusOr<IngestReport> after_fix = Upload(*hub, "imperial", kAssignment, rejected_file);
+  ASSERT_TRUE(after_fix.ok()) << after_fix.status();
+  EXPECT_FALSE(after_fix->replay());
+  EXPECT_NE(after_fix->report_id(), before_fix->report_id());
+  EXPECT_NE(after_fix->profile_version(), before_fix->profile_version());
+  EXPECT_EQ(after_fix->outcome(), hub::v1::INGEST_OUTCOME_ACCEPTED) << after_fix->DebugString();
   EXPECT_TRUE(Upload(*hub, "aetna", kAssignment,
                      Render("aetna", kAssignment, std::vector{Member("50000002B", "Ortiz")}))
                   .ok());
@@ -1000,6 +1237,70 @@ TEST(IngestStartupTest, BadProfileAtStartupNamesFileAndLine) {
   EXPECT_THAT(server.status().message(), HasSubstr("bad/profile.textproto:3:"));
 }
 
+TEST_F(IngestTest, HubctlCreatesPlansAndProvidersAndChecksProfilesWithoutAHub) {
+  const std::string server = "--server=" + hub_->address();
+  {
+    std::ostringstream out, err;
+    EXPECT_EQ(RunHubctl({server, "plan", "create", "--plan=kern", "--name=Kern Family",
+                         "--county=Kern", "--adapter_profile=aetna"},
+                        "", out, err),
+              0)
+        << err.str();
+    EXPECT_THAT(out.str(), HasSubstr("adapter_profile  aetna"));
+  }
+  {
+    // A profile that does not exist is refused, and nothing changes.
+    std::ostringstream out, err;
+    EXPECT_EQ(RunHubctl({server, "plan", "update", "--plan=kern", "--adapter_profile=nope"}, "",
+                        out, err),
+              1);
+    EXPECT_THAT(err.str(), HasSubstr("FAILED_PRECONDITION"));
+    std::ostringstream out2, err2;
+    EXPECT_EQ(
+        RunHubctl({server, "plan", "update", "--plan=kern", "--name=Kern Health"}, "", out2, err2),
+        0)
+        << err2.str();
+    EXPECT_THAT(out2.str(), HasSubstr("name             Kern Health"));
+    EXPECT_THAT(out2.str(), HasSubstr("adapter_profile  aetna"));
+  }
+  {
+    const std::string file = root_ + "/provider.textproto";
+    testing::WriteFile(file,
+                       absl::StrCat("provider_id: \"kern_cbo\" npi: \"", testing::Npi("200000077"),
+                                    "\" tin: \"777777777\" name: \"Kern CBO\"\n"
+                                    "kinds: PROVIDER_KIND_ECM provider_type: PROVIDER_TYPE_CBO\n"
+                                    "contracts { plan_id: \"kern\" kinds: PROVIDER_KIND_ECM }\n"));
+    std::ostringstream out, err;
+    EXPECT_EQ(RunHubctl({server, "provider", "create", "--file=" + file}, "", out, err), 0)
+        << err.str();
+    EXPECT_THAT(out.str(), HasSubstr("kern_cbo"));
+    testing::WriteFile(file, "phone: \"6615550100\"\n");
+    std::ostringstream out2, err2;
+    EXPECT_EQ(RunHubctl({server, "provider", "update", "--provider=kern_cbo", "--file=" + file,
+                         "--fields=phone"},
+                        "", out2, err2),
+              0)
+        << err2.str();
+    EXPECT_THAT(out2.str(), HasSubstr("6615550100"));
+    EXPECT_THAT(out2.str(), HasSubstr("Kern CBO"));
+  }
+  {
+    // profile check runs hubprofile: no hub involved.
+    setenv("HUB_PROFILE_TOOL", HUBPROFILE_PATH, 1);
+    const std::string file = root_ + "/mif.csv";
+    testing::WriteFile(file, AetnaFileWithBadRows());
+    std::ostringstream out, err;
+    EXPECT_EQ(RunHubctl({"profile", "check", file, PlansDir() + "/aetna"}, "", out, err), 0)
+        << err.str();
+    EXPECT_THAT(out.str(), HasSubstr("verdict   the file reads"));
+    EXPECT_THAT(out.str(), HasSubstr("rows      read 10, mapped 8, rejected 2"));
+    EXPECT_THAT(out.str(), HasSubstr("ROW_BAD_DATE"));
+    EXPECT_THAT(out.str(), HasSubstr("COLUMN"));
+    EXPECT_THAT(out.str(), ::testing::Not(HasSubstr("1977")));
+    unsetenv("HUB_PROFILE_TOOL");
+  }
+}
+
 TEST_F(IngestTest, HubctlUploadReportAndReports) {
   const std::string path = root_ + "/aetna_mif.csv";
   testing::WriteFile(path, AetnaFileWithBadRows());
@@ -1013,15 +1314,23 @@ TEST_F(IngestTest, HubctlUploadReportAndReports) {
   EXPECT_THAT(out.str(), HasSubstr("ROW_PROVIDER_NOT_CONTRACTED"));
   const std::string first_output = out.str();
 
-  // Again: the same report, answered from the hash.
+  EXPECT_THAT(first_output, ::testing::Not(HasSubstr("replay")));
+
+  // Again: the same report, answered from the hash, and hubctl says so.
   std::ostringstream out2, err2;
   code = RunHubctl({server, "upload", "--plan=aetna", "--kind=assignment", path}, "", out2, err2);
   EXPECT_EQ(code, 0) << err2.str();
-  EXPECT_EQ(out2.str(), first_output);
+  EXPECT_THAT(out2.str(), HasSubstr("replay    yes"));
+  std::string second = out2.str();
+  const size_t replay_at = second.find("replay    yes");
+  ASSERT_NE(replay_at, std::string::npos);
+  second.erase(replay_at, second.find('\n', replay_at) - replay_at + 1);
+  EXPECT_EQ(second, first_output);
 
-  Sha256 sha;
-  sha.Update(testing::ReadFile(path));
-  const std::string report_id = "aetna-" + sha.HexDigest().substr(0, 16);
+  // The report id is the first line's.
+  const std::string report_id =
+      first_output.substr(10, first_output.find('\n') - 10);  // "report    <id>\n"
+  EXPECT_TRUE(IsIngestReportId(report_id)) << report_id;
   std::ostringstream out3, err3;
   code = RunHubctl({server, "report", report_id, "--all"}, "", out3, err3);
   EXPECT_EQ(code, 0) << err3.str();

@@ -43,8 +43,33 @@ TEST(MonitorRulesTest, OutreachIsDue24HoursAfterTheReferralDayBegins) {
   a.set_status(hub::v1::AUTHORIZATION_STATUS_APPROVED);
   EXPECT_FALSE(OutreachDueBy(a).has_value()) << "no referral date";
   a.set_referral_date("2026-11-23");
+  a.set_community_support(hub::v1::COMMUNITY_SUPPORT_HOUSING_DEPOSITS);
   ASSERT_TRUE(OutreachDueBy(a).has_value());
-  EXPECT_EQ(*OutreachDueBy(a), Utc(2026, 11, 24));
+  // Midnight in the county (America/Los_Angeles, PST), not UTC midnight:
+  // a referral dated today is not overdue at 4 pm Pacific.
+  EXPECT_EQ(*OutreachDueBy(a), Utc(2026, 11, 24) + absl::Hours(8));
+  // Summer: PDT, UTC-7.
+  a.set_referral_date("2026-07-01");
+  EXPECT_EQ(*OutreachDueBy(a), Utc(2026, 7, 2) + absl::Hours(7));
+  // Another county's zone is configurable.
+  absl::StatusOr<OutreachRule> eastern =
+      MakeOutreachRule("America/New_York", hub::v1::ReferenceTables());
+  ASSERT_TRUE(eastern.ok()) << eastern.status();
+  EXPECT_EQ(*OutreachDueBy(a, *eastern), Utc(2026, 7, 2) + absl::Hours(4));
+  EXPECT_FALSE(MakeOutreachRule("America/Nowhere", hub::v1::ReferenceTables()).ok());
+  // Sobering centers are exempt (data/reference: community_support_rules).
+  a.set_community_support(hub::v1::COMMUNITY_SUPPORT_SOBERING_CENTERS);
+  EXPECT_FALSE(OutreachDueBy(a).has_value());
+  EXPECT_TRUE(OutreachDueBy(a, *eastern).has_value()) << "no exemption without the table";
+  hub::v1::ReferenceTables tables;
+  tables.add_community_support_rules()->set_community_support(
+      hub::v1::COMMUNITY_SUPPORT_SOBERING_CENTERS);
+  tables.mutable_community_support_rules(0)->set_exempt_from_outreach_deadline(true);
+  absl::StatusOr<OutreachRule> la = MakeOutreachRule("America/Los_Angeles", tables);
+  ASSERT_TRUE(la.ok());
+  EXPECT_FALSE(OutreachDueBy(a, *la).has_value());
+  a.set_community_support(hub::v1::COMMUNITY_SUPPORT_HOUSING_DEPOSITS);
+  a.set_referral_date("2026-11-23");
   a.set_referral_date("2026-02-30");
   EXPECT_FALSE(OutreachDueBy(a).has_value());
   a.set_referral_date("2026-11-23");
@@ -54,6 +79,21 @@ TEST(MonitorRulesTest, OutreachIsDue24HoursAfterTheReferralDayBegins) {
   EXPECT_TRUE(OutreachDueBy(a).has_value());
   a.set_referral_status(hub::v1::REFERRAL_STATUS_DECLINED);
   EXPECT_FALSE(OutreachDueBy(a).has_value());
+}
+
+TEST(MonitorRulesTest, CoverageConflictsRaiseAnAlertPerPlan) {
+  hub::v1::MonitorSummary summary;
+  hub::v1::IngestFlow* flow = summary.add_ingest();
+  flow->set_plan_id("chg");
+  flow->set_rows_read(10);
+  flow->set_coverage_conflicts(2);
+  summary.add_ingest()->set_plan_id("aetna");
+  std::vector<hub::v1::Alert> alerts = EvaluateAlerts(summary, DefaultMonitorConfig());
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].rule(), hub::v1::ALERT_RULE_COVERAGE_CONFLICT);
+  EXPECT_EQ(alerts[0].plan_id(), "chg");
+  EXPECT_EQ(alerts[0].value(), 2);
+  EXPECT_EQ(alerts[0].alert_id(), "COVERAGE_CONFLICT/chg/");
 }
 
 TEST(MonitorRulesTest, ActiveAssignmentsAndAuthorizations) {

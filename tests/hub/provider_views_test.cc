@@ -164,15 +164,15 @@ TEST_F(ProviderViewsTest, WorklistSpansPlansWithStatusPofsAndOutreachDue) {
   EXPECT_EQ(m2.start_date(), "2026-11-23");
   EXPECT_TRUE(m2.authorization_number().empty());
   EXPECT_FALSE(m2.over_capacity());
-  // Assigned on the 23rd: outreach due 24 hours after the start of that day.
-  ASSERT_TRUE(m2.has_outreach_due_by());
-  EXPECT_EQ(m2.outreach_due_by().seconds(), Seconds(At(24, 0)));
+  // The 24-hour outreach rule is for CS referrals: an ECM assignment has no
+  // such deadline, however long it waits.
+  EXPECT_FALSE(m2.has_outreach_due_by());
   EXPECT_FALSE(m2.outreach_overdue());
 
   const hub::v1::WorklistEntry& m1 = list->entries(1);
   EXPECT_EQ(m1.start_date(), "2026-11-22");
-  EXPECT_EQ(m1.outreach_due_by().seconds(), Seconds(At(23, 0)));
-  EXPECT_TRUE(m1.outreach_overdue());  // The clock says 2026-11-23 10:56.
+  EXPECT_FALSE(m1.has_outreach_due_by());
+  EXPECT_FALSE(m1.outreach_overdue());
 
   const hub::v1::WorklistEntry& m3 = list->entries(2);
   EXPECT_EQ(m3.enrollment_status(), hub::v1::ENROLLMENT_STATUS_ENROLLED);
@@ -191,34 +191,21 @@ TEST_F(ProviderViewsTest, WorklistSpansPlansWithStatusPofsAndOutreachDue) {
   EXPECT_THAT(Keys(*chg), ElementsAre("chg/20000002B"));
 }
 
-TEST_F(ProviderViewsTest, OutreachBecomesOverdueWithTheClockAndClearsAfterAnAttempt) {
-  // A day later both ECM members are overdue.
-  now_.store(Seconds(At(24, 1)));
-  absl::StatusOr<hub::v1::ListMembersResponse> later = List("alpha_cbo");
-  ASSERT_TRUE(later.ok()) << later.status();
-  ASSERT_EQ(later->entries_size(), 3);
-  EXPECT_TRUE(later->entries(0).outreach_overdue());
-  EXPECT_TRUE(later->entries(1).outreach_overdue());
-
-  // An attempt for M1 clears its due-by; M2 still waits.
-  ExpectAccepted("alpha_cbo", EcmOutreach("o-1", kM1, "2026-11-23"));
-  absl::StatusOr<hub::v1::ListMembersResponse> after = List("alpha_cbo");
-  ASSERT_TRUE(after.ok()) << after.status();
-  EXPECT_EQ(after->entries(1).cin(), kM1);
-  EXPECT_FALSE(after->entries(1).has_outreach_due_by());
-  EXPECT_FALSE(after->entries(1).outreach_overdue());
-  EXPECT_EQ(after->entries(0).cin(), kM2);
-  EXPECT_TRUE(after->entries(0).has_outreach_due_by());
-  EXPECT_TRUE(after->entries(0).outreach_overdue());
-
-  // Another provider's attempt for M2 (also assigned by chg) does not clear
-  // alpha's.
-  env_->AddAssignment(
-      Ecm(kM2, "chg", "golf_network", "2026-11-23", "", hub::v1::ENROLLMENT_STATUS_ASSIGNED));
-  ExpectAccepted("golf_network", EcmOutreach("g-1", kM2, "2026-11-23"));
-  absl::StatusOr<hub::v1::ListMembersResponse> still = List("alpha_cbo", "chg");
-  ASSERT_TRUE(still.ok()) << still.status();
-  EXPECT_TRUE(still->entries(0).has_outreach_due_by());
+TEST_F(ProviderViewsTest, CsOutreachIsDueAtTheCountysMidnightNotUtcs) {
+  // AUTH-1 was referred on the 23rd: due 24 hours after the start of that
+  // day in San Diego (PST, UTC-8), i.e. 08:00 UTC on the 24th.
+  // At 4 pm Pacific on the 23rd (UTC midnight) it is not overdue.
+  now_.store(Seconds(At(24, 0)));
+  absl::StatusOr<hub::v1::ListMembersResponse> afternoon = List("bravo_housing");
+  ASSERT_TRUE(afternoon.ok()) << afternoon.status();
+  ASSERT_EQ(afternoon->entries(0).authorization_number(), "AUTH-1");
+  EXPECT_EQ(afternoon->entries(0).outreach_due_by().seconds(), Seconds(At(24, 8)));
+  EXPECT_FALSE(afternoon->entries(0).outreach_overdue());
+  // After midnight Pacific it is.
+  now_.store(Seconds(At(24, 9)));
+  absl::StatusOr<hub::v1::ListMembersResponse> next_day = List("bravo_housing");
+  ASSERT_TRUE(next_day.ok()) << next_day.status();
+  EXPECT_TRUE(next_day->entries(0).outreach_overdue());
 }
 
 TEST_F(ProviderViewsTest, CsReferralShowsUnitsLeftAfterServicesAndOutreachDue) {
@@ -233,8 +220,9 @@ TEST_F(ProviderViewsTest, CsReferralShowsUnitsLeftAfterServicesAndOutreachDue) {
   EXPECT_EQ(e.units_remaining(), 10);
   EXPECT_EQ(e.start_date(), "2026-11-01");
   EXPECT_TRUE(e.populations_of_focus().empty());
-  // Referred on the 23rd: due at midnight, not yet overdue at 10:56.
-  EXPECT_EQ(e.outreach_due_by().seconds(), Seconds(At(24, 0)));
+  // Referred on the 23rd: due at midnight Pacific, not yet overdue at 10:56
+  // UTC.
+  EXPECT_EQ(e.outreach_due_by().seconds(), Seconds(At(24, 8)));
   EXPECT_FALSE(e.outreach_overdue());
 
   // Three units delivered: seven left.
@@ -252,7 +240,7 @@ TEST_F(ProviderViewsTest, CsReferralShowsUnitsLeftAfterServicesAndOutreachDue) {
   EXPECT_FALSE(after->entries(0).has_outreach_due_by());
   // AUTH-6 (referral date = its start, Nov 1) is still due and overdue.
   EXPECT_EQ(after->entries(1).authorization_number(), "AUTH-6");
-  EXPECT_EQ(after->entries(1).outreach_due_by().seconds(), Seconds(At(2, 0)));
+  EXPECT_EQ(after->entries(1).outreach_due_by().seconds(), Seconds(At(2, 8)));
   EXPECT_TRUE(after->entries(1).outreach_overdue());
 }
 
