@@ -135,8 +135,6 @@ class FileExporter {
                                       const std::atomic<bool>* cancelled = nullptr) const;
 
  private:
-  class Run;
-
   storage::DirectoryStore* directory_;
   storage::FeedStore* feed_;
   PlanAdapterSet* adapters_;
