@@ -274,6 +274,8 @@ std::string_view ColumnFamilyName(ColumnFamily cf) {
       return "consent_held";
     case ColumnFamily::kMonitor:
       return "monitor";
+    case ColumnFamily::kClaims:
+      return "claims";
   }
   return "unknown";
 }

@@ -69,6 +69,9 @@ enum class ColumnFamily {
   // County monitoring (storage/monitor_store.h): rejected submissions by
   // time, outreach attempts per authorization, RTF rows per month.
   kMonitor,
+  // Billing (storage/claim_store.h): each billable line's latest billing
+  // status, and each claim's lines (the crosswalk back to the records).
+  kClaims,
 };
 
 // The persisted name of a column family, e.g. "coverage".

@@ -6,14 +6,13 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "adapters/writers/x12_837p_writer.h"
+#include "base/sha256.h"
 #include "base/status_macros.h"
-#include "hub/common/log.h"
+#include "hub/export/billing_month.h"
 #include "hub/export/export_renderers.h"
 #include "hub/export/export_run.h"
 
@@ -41,50 +40,34 @@ std::string ClaimGroupKey(const hub::v1::ServiceRecord& s) {
   return absl::StrCat(s.cin(), "\x1f", s.service_date(), "\x1f", s.authorization_number());
 }
 
+bool CompleteAddress(const hub::v1::PostalAddress& a) {
+  return !a.line1().empty() && !a.city().empty() && a.state().size() == 2 && a.zip().size() >= 5;
+}
+
+// CLM01: "C" and 14 uppercase hex digits of SHA-256 over (billing NPI, member, day,
+// authorization, part): 15 characters, stable across re-exports, within the
+// 20 characters many payers keep and return (835 CLP01) with headroom. The
+// crosswalk (storage/claim_store.h) leads from it back to each line's record.
+std::string ClaimId(std::string_view npi, const hub::v1::ServiceRecord& first, int part) {
+  Sha256 sha;
+  sha.Update(absl::StrCat(Absl(npi), "\x1f", ClaimGroupKey(first), "\x1f", part));
+  return absl::StrCat("C", absl::AsciiStrToUpper(sha.HexDigest().substr(0, 14)));
+}
+
 class ClaimsRenderer {
  public:
   explicit ClaimsRenderer(ExportRun& run) : run_(run), job_(run.job()) {}
 
   absl::Status Render() {
     StartWriter();
-    ASSIGN_OR_RETURN(std::unique_ptr<storage::FeedScan> scan,
-                     run_.stores().feed->ScanMonth(job_.plan.plan_id(),
-                                                   hub::v1::RECORD_KIND_SERVICE, job_.period));
-    hub::v1::FeedItem item;
-    while (true) {
-      ASSIGN_OR_RETURN(const bool more, run_.NextDisclosed(*scan, item));
-      if (!more) break;
-      const hub::v1::ServiceRecord& line = item.submission().service();
-      // Lines come by (provider, member, day, authorization): write a batch
-      // when the provider changes, or when it is large and a member ends
-      // (a claim's lines never straddle two batches).
-      if (!pending_.empty() &&
-          (item.provider_id() != pending_provider_ ||
-           (pending_.size() >= kClaimBatchLines && line.cin() != pending_.back().service.cin()))) {
-        RETURN_IF_ERROR(WriteClaims());
-      }
-      if (pending_.empty()) pending_provider_ = item.provider_id();
-      adapters::BilledService& billed = pending_.emplace_back();
-      billed.record_id = item.record_id();
-      if (line.cin() != member_.cin()) {
-        ASSIGN_OR_RETURN(member_, run_.MemberOf(line.cin()));
-      }
-      billed.member = member_;
-      billed.service = line;
-      pending_npi_ = item.provider_npi();
-      RETURN_IF_ERROR(run_.CheckCancelled());
-    }
+    BillingMonth month(run_, *run_.stores().claims);
+    RETURN_IF_ERROR(month.Scan(hub::v1::FILE_KIND_CLAIMS_837P,
+                               [this](const LineToBill& line) { return Add(line); }));
     if (!pending_.empty()) RETURN_IF_ERROR(WriteClaims());
+    RETURN_IF_ERROR(run_.stores().claims->Commit(statuses_));
     absl::Status finished = writer_->Finish(run_.out());
     if (!finished.ok()) return Unwritable837(finished, "");
-    if (skipped_lines_ > 0) {
-      log::Warning("claims_without_diagnosis_skipped",
-                   {{"plan_id", job_.plan.plan_id()},
-                    {"period", job_.period},
-                    {"lines", skipped_lines_},
-                    {"claims", static_cast<int64_t>(skipped_claims_)},
-                    {"record_ids", absl::StrJoin(skipped_ids_, ",")}});
-    }
+    run_.result().billing = month.summary();
     return absl::OkStatus();
   }
 
@@ -107,6 +90,26 @@ class ClaimsRenderer {
     writer_ = std::make_unique<adapters::X12_837PWriter>(std::move(envelope));
   }
 
+  // Gathers a line the billing month routes to the 837P. Lines come by
+  // (provider, member, day, authorization): a batch is written when the
+  // provider changes, or when it is large and a member ends (a claim's lines
+  // never straddle two batches).
+  absl::Status Add(const LineToBill& line) {
+    const hub::v1::FeedItem& item = *line.item;
+    const hub::v1::ServiceRecord& service = item.submission().service();
+    if (!pending_.empty() &&
+        (item.provider_id() != billing_provider_.provider_id() ||
+         (pending_.size() >= kClaimBatchLines && service.cin() != pending_.back().service.cin()))) {
+      RETURN_IF_ERROR(WriteClaims());
+    }
+    if (pending_.empty()) billing_provider_ = *line.provider;
+    adapters::BilledService& billed = pending_.emplace_back();
+    billed.record_id = item.record_id();
+    billed.member = *line.member;
+    billed.service = service;
+    return absl::OkStatus();
+  }
+
   absl::Status Unwritable837(const absl::Status& cause, std::string_view provider_id) {
     return absl::FailedPreconditionError(absl::StrCat(
         "the 837P of plan ", job_.plan.plan_id(), " for ", job_.period, " cannot be written",
@@ -114,33 +117,20 @@ class ClaimsRenderer {
         ": ", cause.message()));
   }
 
-  // The billing provider (2010AA) of the pending lines.
-  absl::StatusOr<adapters::BillingProvider837> BillingProvider() {
-    hub::v1::FeedItem who;
-    who.set_provider_id(pending_provider_);
-    who.set_provider_npi(pending_npi_);
-    ASSIGN_OR_RETURN(const hub::v1::Provider* provider, run_.ProviderOf(who));
-    const hub::v1::PostalAddress& address = provider->address();
-    if (address.line1().empty() || address.city().empty() || address.state().size() != 2 ||
-        address.zip().empty()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "provider ", provider->provider_id(),
-          " has no complete address (street, city, 2-letter state, ZIP), which an 837P needs "
-          "for the billing provider (loop 2010AA); the county administrator sets it with "
-          "UpdateProvider (update_mask \"address\"), then export again"));
-    }
+  // The billing provider (2010AA) of the pending lines (BillingMonth
+  // checked its NPI, TIN and address).
+  adapters::BillingProvider837 BillingProvider() const {
     adapters::BillingProvider837 billing;
-    billing.name = provider->name();
-    billing.npi = provider->npi();
-    billing.tin = provider->tin();
-    billing.address = address;
+    billing.name = billing_provider_.name();
+    billing.npi = billing_provider_.npi();
+    billing.tin = billing_provider_.tin();
+    billing.address = billing_provider_.address();
+    billing.taxonomy_code = billing_provider_.taxonomy_code();
     return billing;
   }
 
-  // Splits one grouped claim at 50 lines or 12 distinct diagnosis codes;
-  // `ids` are the record ids of its lines, in order.
-  static void SplitClaim(adapters::Claim837& claim, const std::vector<const std::string*>& ids,
-                         std::vector<adapters::Claim837>& claims) {
+  // Splits one grouped claim at 50 lines or 12 distinct diagnosis codes.
+  static void SplitClaim(adapters::Claim837& claim, std::vector<adapters::Claim837>& claims) {
     adapters::Claim837 part;
     absl::flat_hash_set<std::string> diagnoses;
     for (size_t i = 0; i < claim.lines.size(); ++i) {
@@ -156,46 +146,55 @@ class ClaimsRenderer {
         diagnoses.clear();
       }
       if (part.lines.empty()) {
-        part.claim_id = i == 0 ? claim.claim_id : *ids[i];
         part.member = claim.member;
+        part.subscriber_address = claim.subscriber_address;
       }
       for (const std::string& dx : line.diagnosis_codes()) diagnoses.insert(DiagnosisKey(dx));
       part.lines.push_back(line);
+      part.line_ids.push_back(claim.line_ids[i]);
     }
     claims.push_back(std::move(part));
   }
 
-  // Groups the pending lines (one billing provider) into claims and writes
-  // them.
+  // Groups the pending lines (one billing provider) into claims, names
+  // them, writes them and records each line's billing status.
   absl::Status WriteClaims() {
-    ASSIGN_OR_RETURN(const adapters::BillingProvider837 billing, BillingProvider());
-    // The record ids of each claim's lines, in the order
-    // GroupServicesIntoClaims keeps them, to name the split-off claims.
-    absl::flat_hash_map<std::string, std::vector<const std::string*>> ids_by_group;
-    for (const adapters::BilledService& s : pending_) {
-      ids_by_group[ClaimGroupKey(s.service)].push_back(&s.record_id);
-    }
-    std::vector<adapters::Claim837> grouped = adapters::GroupServicesIntoClaims(pending_);
+    const adapters::BillingProvider837 billing = BillingProvider();
     std::vector<adapters::Claim837> claims;
-    int64_t lines = 0;
-    for (adapters::Claim837& claim : grouped) {
-      bool any_diagnosis = false;
-      for (const hub::v1::ServiceRecord& line : claim.lines) {
-        any_diagnosis = any_diagnosis || line.diagnosis_codes_size() > 0;
-      }
-      if (!any_diagnosis) {
-        skipped_lines_ += static_cast<int64_t>(claim.lines.size());
-        ++skipped_claims_;
-        if (skipped_ids_.size() < kLoggedRecordIds) skipped_ids_.push_back(claim.claim_id);
-        continue;
-      }
-      lines += static_cast<int64_t>(claim.lines.size());
-      SplitClaim(claim, ids_by_group[ClaimGroupKey(claim.lines[0])], claims);
+    for (adapters::Claim837& claim : adapters::GroupServicesIntoClaims(pending_)) {
+      SplitClaim(claim, claims);
     }
     pending_.clear();
+    int64_t lines = 0;
+    int part = 0;
+    for (size_t c = 0; c < claims.size(); ++c) {
+      adapters::Claim837& claim = claims[c];
+      // Same group, same part: the same claim id at every export.
+      const bool continues =
+          c > 0 && ClaimGroupKey(claims[c - 1].lines[0]) == ClaimGroupKey(claim.lines[0]);
+      part = continues ? part + 1 : 0;
+      claim.claim_id = ClaimId(billing.npi, claim.lines[0], part);
+      if (!CompleteAddress(claim.subscriber_address)) {
+        // A member without a residence on file (e.g. experiencing
+        // homelessness): the billing provider's address (docs/billing.md).
+        claim.subscriber_address = billing.address;
+      }
+      for (size_t i = 0; i < claim.lines.size(); ++i) {
+        hub::v1::BillingStatus status;
+        status.set_state(hub::v1::BILLING_STATE_BILLED);
+        status.set_file_kind(hub::v1::FILE_KIND_CLAIMS_837P);
+        status.set_period(job_.period);
+        status.set_control_number(run_.result().control_number);
+        status.set_claim_id(claim.claim_id);
+        status.set_line_number(static_cast<int>(i + 1));
+        run_.stores().claims->PutLine(statuses_, job_.plan.plan_id(), claim.line_ids[i], status);
+      }
+      lines += static_cast<int64_t>(claim.lines.size());
+    }
     if (claims.empty()) return absl::OkStatus();
     absl::Status added = writer_->AddBillingProvider(billing, payer_, claims, run_.out());
-    if (!added.ok()) return Unwritable837(added, pending_provider_);
+    if (!added.ok()) return Unwritable837(added, billing_provider_.provider_id());
+    RETURN_IF_ERROR(run_.stores().claims->Commit(statuses_));
     run_.result().record_count += lines;
     return run_.Flush(/*all=*/false);
   }
@@ -205,12 +204,8 @@ class ClaimsRenderer {
   std::unique_ptr<adapters::X12_837PWriter> writer_;
   adapters::Payer837 payer_;
   std::vector<adapters::BilledService> pending_;
-  std::string pending_provider_;
-  std::string pending_npi_;
-  hub::v1::Member member_;
-  int64_t skipped_lines_ = 0;
-  size_t skipped_claims_ = 0;
-  std::vector<std::string> skipped_ids_;
+  hub::v1::Provider billing_provider_;
+  storage::WriteBatch statuses_;
 };
 
 }  // namespace

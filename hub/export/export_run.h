@@ -24,6 +24,7 @@
 #include "hub/v1/member.pb.h"
 #include "hub/v1/organization.pb.h"
 #include "storage/care_store.h"
+#include "storage/claim_store.h"
 #include "storage/coverage_index.h"
 #include "storage/directory_store.h"
 #include "storage/feed_store.h"
@@ -38,6 +39,8 @@ struct ExportStores {
   const storage::MemberStore* members = nullptr;
   const storage::CareStore* care = nullptr;
   const storage::CoverageIndex* coverage = nullptr;
+  // Billing statuses and claims' crosswalk (written by the billing kinds).
+  const storage::ClaimStore* claims = nullptr;
 };
 
 // Record ids named in a log line, at most.

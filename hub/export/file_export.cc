@@ -77,7 +77,43 @@ FileExporter::FileExporter(storage::Store* store, storage::DirectoryStore* direc
       members_(store),
       care_(store),
       coverage_(store),
+      claims_(store),
       control_numbers_(store) {}
+
+// The plan's loaded profile for an export of `kind`, and the file extension
+// of its layout. A kind rendered through a layout needs the profile and the
+// layout; the 837P reads only the billing rules, and a plan without a
+// profile bills everything on it (nullptr).
+absl::StatusOr<const LoadedPlanProfile*> FileExporter::ProfileFor(
+    const hub::v1::Plan& plan, hub::v1::FileKind kind, std::string_view* extension) const {
+  const bool needs_layout = FindExportKind(kind)->needs_layout;
+  const std::string& profile_name = plan.adapter_profile();
+  if (profile_name.empty()) {
+    if (!needs_layout) return nullptr;
+    return absl::FailedPreconditionError(absl::StrCat(
+        "plan ", plan.plan_id(),
+        " has no adapter_profile yet, so the hub does not know its file layouts; the county "
+        "administrator sets it with UpdatePlan"));
+  }
+  absl::StatusOr<const LoadedPlanProfile*> profile = adapters_->GetProfile(profile_name);
+  if (!profile.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the adapter profile \"", profile_name, "\" of plan ", plan.plan_id(),
+                     " cannot be used: ", profile.status().message()));
+  }
+  if (!needs_layout) return *profile;
+  const hub::v1::FileLayout* layout = FindLayout((*profile)->profile, kind);
+  if (layout == nullptr || !(*profile)->adapter->Handles(kind)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "plan ", plan.plan_id(), "'s adapter profile \"", profile_name, "\" has no layout for the ",
+        Absl(ExportKindTitle(kind)), " (", hub::v1::FileKind_Name(kind),
+        "), so the hub cannot write it in the plan's format; the hub administrator adds one "
+        "to adapters/plans/",
+        profile_name, "/profile.textproto (see adapters/plans/README.md), then export again"));
+  }
+  *extension = Extension(*layout);
+  return *profile;
+}
 
 absl::StatusOr<ExportJob> FileExporter::Prepare(const hub::v1::ExportFileRequest& request) const {
   if (request.plan_id().empty()) {
@@ -119,33 +155,7 @@ absl::StatusOr<ExportJob> FileExporter::Prepare(const hub::v1::ExportFileRequest
   job.first_day = first->ToIso();
   job.last_day = next_first->AddDays(-1).ToIso();
   std::string_view extension = "x12";
-  if (FindExportKind(job.kind)->needs_layout) {
-    const std::string& profile_name = job.plan.adapter_profile();
-    if (profile_name.empty()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "plan ", job.plan.plan_id(),
-          " has no adapter_profile yet, so the hub does not know its file layouts; the county "
-          "administrator sets it with UpdatePlan"));
-    }
-    absl::StatusOr<const LoadedPlanProfile*> profile = adapters_->GetProfile(profile_name);
-    if (!profile.ok()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("the adapter profile \"", profile_name, "\" of plan ", job.plan.plan_id(),
-                       " cannot be used: ", profile.status().message()));
-    }
-    const hub::v1::FileLayout* layout = FindLayout((*profile)->profile, job.kind);
-    if (layout == nullptr || !(*profile)->adapter->Handles(job.kind)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "plan ", job.plan.plan_id(), "'s adapter profile \"", profile_name,
-          "\" has no layout for the ", Absl(ExportKindTitle(job.kind)), " (",
-          hub::v1::FileKind_Name(job.kind),
-          "), so the hub cannot write it in the plan's format; the hub administrator adds one "
-          "to adapters/plans/",
-          profile_name, "/profile.textproto (see adapters/plans/README.md), then export again"));
-    }
-    job.profile = *profile;
-    extension = Extension(*layout);
-  }
+  ASSIGN_OR_RETURN(job.profile, ProfileFor(job.plan, job.kind, &extension));
   job.file_name = absl::StrCat(job.plan.plan_id(), "_", Absl(ExportKindWord(job.kind)), "_", period,
                                ".", Absl(extension));
   return job;
@@ -155,14 +165,37 @@ absl::StatusOr<ExportResult> FileExporter::Render(const ExportJob& job, const Si
                                                   const std::atomic<bool>* cancelled) const {
   const ExportKindEntry* entry = FindExportKind(job.kind);
   if (entry == nullptr) return absl::InvalidArgumentError("not an export kind");
-  const ExportStores stores{directory_, feed_, &members_, &care_, &coverage_};
+  const ExportStores stores{directory_, feed_, &members_, &care_, &coverage_, &claims_};
   ExportRun run(stores, options_, job, sink, cancelled);
   ASSIGN_OR_RETURN(const int64_t control_number, control_numbers_.Next(job.plan.plan_id()));
   run.Start(options_.clock(), control_number);
   RETURN_IF_ERROR(entry->render(run));
   RETURN_IF_ERROR(run.Flush(/*all=*/true));
   run.LogDone();
+  if (options_.metrics != nullptr &&
+      (job.kind == hub::v1::FILE_KIND_INVOICE || job.kind == hub::v1::FILE_KIND_CLAIMS_837P)) {
+    SetBillingMetrics(job, run.result().billing);
+  }
   return run.result();
+}
+
+void FileExporter::SetBillingMetrics(const ExportJob& job,
+                                     const hub::v1::BillingSummary& billing) const {
+  MetricFamily& lines = options_.metrics->Gauge(
+      "hub_billing_lines",
+      "A plan's billable lines (service and invoice lines) of a month, by what the latest invoice "
+      "or 837P export did with them: billed_837p, billed_invoice, not_billed (by reason)",
+      {"plan", "period", "outcome", "reason"});
+  const bool claims = job.kind == hub::v1::FILE_KIND_CLAIMS_837P;
+  const std::string& plan = job.plan.plan_id();
+  lines.Set({plan, job.period, "billable", ""}, static_cast<double>(billing.billable_lines()));
+  lines.Set({plan, job.period, "billed_837p", ""},
+            static_cast<double>(claims ? billing.billed_lines() : billing.billed_on_other_file()));
+  lines.Set({plan, job.period, "billed_invoice", ""},
+            static_cast<double>(claims ? billing.billed_on_other_file() : billing.billed_lines()));
+  for (const hub::v1::UnbillableLines& u : billing.unbillable()) {
+    lines.Set({plan, job.period, "not_billed", u.reason_code()}, static_cast<double>(u.lines()));
+  }
 }
 
 }  // namespace hub
