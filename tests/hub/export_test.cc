@@ -1242,5 +1242,43 @@ TEST_F(ExportTest, HubctlExportWritesTheFileUnderTheHubsName) {
   }
 }
 
+// hubctl billing: the provider's lines with where each went (ListFeedback),
+// then the counts.
+TEST_F(ExportTest, HubctlBillingShowsWhereEachLineWent) {
+  SubmitScenario();
+  CommandResult before =
+      RunHubctl(absl::StrCat("--server=", address_, " billing --provider=golf_network"));
+  ASSERT_EQ(before.exit_code, 0) << before.output;
+  EXPECT_THAT(before.output, HasSubstr(" 0 billed, 0 not billed (see REASON), "));
+  ASSERT_TRUE(Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11").status.ok());
+  ASSERT_TRUE(Export("molina", hub::v1::FILE_KIND_INVOICE, "2026-11").status.ok());
+  const std::map<std::string, hub::v1::BillingStatus> billing = Billing("golf_network");
+  int billed = 0, not_billed = 0;
+  for (const auto& [record_id, status] : billing) {
+    billed += status.state() == hub::v1::BILLING_STATE_BILLED;
+    not_billed += status.state() == hub::v1::BILLING_STATE_NOT_BILLED;
+  }
+  ASSERT_GT(billed, 0);
+  ASSERT_GT(not_billed, 0);
+  CommandResult r =
+      RunHubctl(absl::StrCat("--server=", address_, " billing --provider=golf_network"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const auto& [record_id, status] : billing) {
+    EXPECT_THAT(r.output, HasSubstr(record_id));
+    if (status.state() == hub::v1::BILLING_STATE_BILLED) {
+      EXPECT_THAT(r.output, HasSubstr(absl::StrCat(status.claim_id(), ":", status.line_number())));
+    } else {
+      EXPECT_THAT(r.output, HasSubstr(status.reason_code()));
+    }
+  }
+  EXPECT_THAT(r.output, HasSubstr(absl::StrCat(" billable lines: ", billed, " billed, ", not_billed,
+                                               " not billed (see REASON), ")));
+  // A provider the hub does not know: the hub's sentence, exit 1.
+  r = RunHubctl(absl::StrCat("--server=", address_, " billing --provider=no_such_provider"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  r = RunHubctl(absl::StrCat("--server=", address_, " billing"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+}
+
 }  // namespace
 }  // namespace hub::testing
