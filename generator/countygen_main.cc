@@ -108,6 +108,7 @@ absl::Status WriteProviderDay(const County& county, const std::string& out_dir) 
     if (layout != nullptr && CoverageSpanIsEcmPeriod(*layout)) {
       options.coverage_from_ecm_period.insert(plan.plan_id());
     }
+    options.plan_profiles[plan.plan_id()] = std::move(profile);
   }
   const std::string dir = (std::filesystem::path(out_dir) / "providers").string();
   ASSIGN_OR_RETURN(std::vector<ProviderDayFile> files, WriteProviderDayFiles(county, options, dir));

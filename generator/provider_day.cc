@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "adapters/plan_adapter.h"
+#include "adapters/plan_billing.h"
 #include "adapters/templates/cbo_template.h"
 #include "base/status_macros.h"
 #include "generator/rng.h"
@@ -27,6 +28,11 @@ constexpr char kFutureDate[] = "FUTURE_DATE";
 constexpr char kNotAssigned[] = "NOT_ASSIGNED";
 constexpr char kUnitsExceeded[] = "UNITS_EXCEEDED";
 constexpr char kCodeModifierMismatch[] = "CODE_MODIFIER_MISMATCH";
+constexpr char kMissingDiagnosis[] = "MISSING_DIAGNOSIS";
+// ICD-10-CM social-needs codes a CBO may record for a housed member:
+// problems related to living alone, other primary support group problems,
+// other psychosocial circumstances, food insecurity.
+constexpr const char* kHousedDiagnoses[] = {"Z60.2", "Z63.8", "Z65.8", "Z59.41"};
 
 // Fictional care-team and goal vocabulary (no real people).
 constexpr const char* kGoals[] = {
@@ -152,9 +158,13 @@ class DayWriter {
       v->set_place_of_service(in_person ? (rng.Chance(0.6) ? "12" : "11") : "10");
       v->set_staff_type(k % 2 == 0 ? hub::v1::STAFF_TYPE_CLINICAL
                                    : hub::v1::STAFF_TYPE_NON_CLINICAL);
-      if (e.row.member().experiencing_homelessness()) v->add_diagnosis_codes("Z59.00");
+      v->add_diagnosis_codes(Diagnosis(e, rng));
       v->set_charge_cents(v->units() * 7500);
-      if (Wrong(rng)) {
+      const bool wrong = Wrong(rng);
+      if (wrong && BillsOn837P(e.plan_id, hub::v1::BILLING_PROGRAM_ECM) && rng.Chance(0.3)) {
+        v->clear_diagnosis_codes();  // The plan's 837P cannot bill it.
+        s.expected_reason = kMissingDiagnosis;
+      } else if (wrong) {
         // Sent by another ECM provider of the plan: not the member's.
         const std::vector<const hub::v1::Provider*> others =
             county_.ContractedProviders(e.plan_id, hub::v1::PROVIDER_KIND_ECM);
@@ -267,6 +277,7 @@ class DayWriter {
       v->set_in_person(true);
       v->set_staff_type(hub::v1::STAFF_TYPE_NON_CLINICAL);
       v->set_authorization_number(a.authorization_number());
+      v->add_diagnosis_codes(Diagnosis(e, rng));
       v->set_charge_cents(v->units() * 5000);
       if (Wrong(rng)) {
         if (rng.Chance(0.5)) {
@@ -281,6 +292,19 @@ class DayWriter {
       RETURN_IF_ERROR(callback_(s));
     }
     return absl::OkStatus();
+  }
+
+  // The line's diagnosis: Z59.00 (homelessness, unspecified) for a member
+  // experiencing homelessness, else a social-needs Z code.
+  static std::string Diagnosis(const Enrollment& e, Rng& rng) {
+    if (e.row.member().experiencing_homelessness()) return "Z59.00";
+    return kHousedDiagnoses[rng.Below(std::size(kHousedDiagnoses))];
+  }
+
+  bool BillsOn837P(const std::string& plan_id, hub::v1::BillingProgram program) const {
+    auto it = options_.plan_profiles.find(plan_id);
+    return adapters::BillingFileFor(it == options_.plan_profiles.end() ? nullptr : &it->second,
+                                    program) == hub::v1::FILE_KIND_CLAIMS_837P;
   }
 
   struct ServiceCopy {

@@ -5,7 +5,10 @@
 // working day produces: outreach attempts, G9008 service lines, enrollment
 // status updates, care plans and invoice lines for ECM; referral status
 // updates, outreach and service lines on the authorization for Community
-// Supports. Each record is dated within the week before `day`, inside the
+// Supports. Service lines carry an ICD-10-CM diagnosis (Z59.00 for a member
+// experiencing homelessness, else one of a few social-needs Z codes) and a
+// place of service that fits in-person or telephonic delivery. Each record
+// is dated within the week before `day`, inside the
 // member's coverage, the assignment's benefit window or the authorization's
 // period, and the as-of month, so a hub that ingested the county's plan files
 // (without injected errors) accepts it.
@@ -14,7 +17,8 @@
 // code the hub answers (docs/submission-reasons.md): a date in the future, a
 // provider that is not the member's ECM provider, more units than the
 // authorization has left, a modifier that does not bill the authorized
-// Community Support.
+// Community Support, an ECM line without a diagnosis for a plan that bills
+// ECM on the 837P.
 //
 // Deterministic: a pure function of (county, options), streamed in member
 // order; O(number of providers) memory. Nothing here reads files or clocks.
@@ -48,6 +52,11 @@ struct ProviderDayOptions {
   // coverage only within the ECM benefit window, so every record about such
   // a member is dated inside it.
   std::set<std::string> coverage_from_ecm_period;
+  // Each plan's profile, for its billing rules (adapters/plan_billing.h): a
+  // service line of a program the plan bills on the 837P carries a
+  // diagnosis, except the ones made wrong on purpose (MISSING_DIAGNOSIS). A
+  // plan not listed bills every program on the 837P.
+  std::map<std::string, hub::v1::PlanProfile> plan_profiles;
 };
 
 // True if `layout` (a member assignment layout) fills the coverage start from

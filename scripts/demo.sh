@@ -372,7 +372,7 @@ step_plans_pull() {
 
 step_plans_export() {
   bold "Each plan's monthly files for $demo_month, rendered in the plan's own layout (hubctl export)"
-  local plan kind line withheld=0
+  local plan kind line withheld=0 billing_lines=""
   mkdir -p "$out/exports"
   printf '    %-24s %s\n' PLAN "FILES (records)"
   while read -r plan; do
@@ -384,10 +384,23 @@ step_plans_export() {
         || die "hubctl export --plan=$plan --kind=$kind failed: $result"
       # "<path>: N records (B bytes)"
       line+="$(basename "${result%%:*}") ($(sed -nE 's/.*: ([0-9]+) records.*/\1/p' <<<"$result" | head -n 1))  "
+      # "  billing: N billable lines: B billed here, O on the plan's other billing file, ..."
+      if [[ "$kind" == 837p ]]; then
+        billing_lines+="$(printf '    %-24s' "$plan")$(sed -nE 's/^ +billing: //p' <<<"$result")"$'\n'
+      fi
       withheld=$((withheld + $(sed -nE 's/^ +([0-9]+) 42 CFR Part 2 records left out.*/\1/p' <<<"$result" | head -n 1 | grep . || echo 0)))
     done
     printf '    %-24s %s\n' "$plan" "$line"
   done < <(hubctl plans | awk 'NR > 1 && $1 ~ /^[a-z][a-z0-9_]*$/ { print $1 }')
+  say "billing (docs/billing.md): each plan's account of its billable lines for $demo_month, from its"
+  say "837P's header: every line is billed once, on the 837P or the invoice, or reported with a reason:"
+  printf '%s' "$billing_lines"
+  if [[ -f "$root/tools/node_modules/node-x12/package.json" ]] && command -v node >/dev/null; then
+    local checked
+    checked=$(node "$root/tests/e2e/x12_837p_check.mjs" "$out"/exports/*_837p_*.x12 2>&1) \
+      || die "an 837P failed the independent X12 check: $checked"
+    say "the 837P files pass npm node-x12 and the guide's rules: $(tail -n 1 <<<"$checked")"
+  fi
   say "$withheld records from 42 CFR Part 2 programs were left out of the files: no consent of the"
   say "member covers disclosing them to the plan (counts only; record ids in the hub's log)."
   say "the return transmission file (RTF) carries the closed-loop referral fields; the 837P is an"
@@ -428,6 +441,22 @@ step_provider_worklists() {
   say "off the due list. Over capacity: assignments that arrived while the CBO was at the capacity"
   say "it agreed with that plan (kept, flagged, and reported back in the plan's ingest report)."
   note "worklists: $out/worklists/<provider>.txt (each CBO's members across plans; holds PHI)"
+  # Each CBO's billing: where each of its lines went (hubctl billing).
+  mkdir -p "$out/billing"
+  local billed=0 not_billed=0 b n
+  while read -r provider; do
+    [[ -n "$provider" ]] || continue
+    hubctl_as "$provider" billing --provider="$provider" >"$out/billing/$provider.txt" 2>&1 \
+      || die "hubctl billing --provider=$provider failed: $(tail -n 1 "$out/billing/$provider.txt")"
+    # Last line: "N billable lines: B billed, U not billed (see REASON), W awaiting ..."
+    read -r b n < <(sed -nE 's/^[0-9]+ billable lines: ([0-9]+) billed, ([0-9]+) not billed.*/\1 \2/p' \
+      <"$out/billing/$provider.txt" | tail -n 1)
+    billed=$((billed + ${b:-0}))
+    not_billed=$((not_billed + ${n:-0}))
+  done < <(hubctl providers | awk 'NR > 1 && $1 ~ /^[a-z][a-z0-9_]*$/ { print $1 }')
+  say "each CBO sees where its lines went (hubctl billing): $billed billed (file, claim id and line),"
+  say "$not_billed not billed with the reason and what to fix."
+  note "billing:   $out/billing/<provider>.txt (each CBO's service and invoice lines and their billing)"
 }
 
 step_county_monitor() {

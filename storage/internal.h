@@ -37,7 +37,7 @@
 
 namespace hub::storage {
 
-inline constexpr int kColumnFamilyCount = static_cast<int>(ColumnFamily::kFlowTallies) + 1;
+inline constexpr int kColumnFamilyCount = static_cast<int>(ColumnFamily::kClaims) + 1;
 
 struct Store::Rep {
   // Destroys the column family handles (they must go before the DB), then

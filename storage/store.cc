@@ -137,6 +137,8 @@ std::string_view ColumnFamilyName(ColumnFamily cf) {
       return "monitor";
     case ColumnFamily::kFlowTallies:
       return "flow_tallies";
+    case ColumnFamily::kClaims:
+      return "claims";
   }
   return "unknown";
 }

@@ -73,6 +73,9 @@ enum class ColumnFamily {
   // "g" level bucket plan provider kind status reason -> count + latencies;
   // "s" level bucket plan -> count (series).
   kFlowTallies,
+  // Billing (storage/claim_store.h): each billable line's latest billing
+  // status, and each claim's lines (the crosswalk back to the records).
+  kClaims,
 };
 
 // The persisted name of a column family, e.g. "coverage".

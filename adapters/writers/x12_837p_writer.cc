@@ -118,9 +118,8 @@ absl::Status ClaimError(size_t index, std::string_view what) {
       absl::StrCat("837P claim #", index + 1, ": ", absl::string_view(what.data(), what.size())));
 }
 
-absl::StatusOr<PreparedClaim> Prepare(const Claim837& claim, size_t index) {
-  PreparedClaim p;
-  p.claim = &claim;
+// Checks the claim id, the subscriber (2010BA) and the line ids; sets p.dob.
+absl::Status CheckSubscriber(const Claim837& claim, size_t index, PreparedClaim& p) {
   const auto& m = claim.member;
   if (claim.claim_id.empty() || claim.claim_id.size() > 38 || HasSeparator(claim.claim_id)) {
     return ClaimError(index, "the claim id must be 1 to 38 characters without * : ^ ~");
@@ -128,9 +127,11 @@ absl::StatusOr<PreparedClaim> Prepare(const Claim837& claim, size_t index) {
   for (std::string_view v :
        {std::string_view(m.cin()), std::string_view(m.name().last()),
         std::string_view(m.name().first()), std::string_view(m.name().middle()),
-        std::string_view(m.address().line1()), std::string_view(m.address().line2()),
-        std::string_view(m.address().city()), std::string_view(m.address().state()),
-        std::string_view(m.address().zip())}) {
+        std::string_view(claim.subscriber_address.line1()),
+        std::string_view(claim.subscriber_address.line2()),
+        std::string_view(claim.subscriber_address.city()),
+        std::string_view(claim.subscriber_address.state()),
+        std::string_view(claim.subscriber_address.zip())}) {
     if (HasSeparator(v)) {
       return ClaimError(index, "a member field holds an X12 separator (* : ^ ~) or a line break");
     }
@@ -139,11 +140,32 @@ absl::StatusOr<PreparedClaim> Prepare(const Claim837& claim, size_t index) {
     return ClaimError(index, "the member's CIN must be 8 digits then a letter");
   }
   if (m.name().last().empty()) return ClaimError(index, "the member's last name is empty");
-  if (!m.date_of_birth().empty()) {
-    auto dob = D8(m.date_of_birth());
-    if (!dob.ok()) return ClaimError(index, "the member's date of birth is not an ISO date");
-    p.dob = *dob;
+  auto dob = D8(m.date_of_birth());
+  if (!dob.ok()) {
+    return ClaimError(index,
+                      "the member's date of birth (DMG, required when the subscriber is the "
+                      "patient) is missing or not an ISO date");
   }
+  p.dob = *dob;
+  const hub::v1::PostalAddress& address = claim.subscriber_address;
+  if (address.line1().empty() || address.city().empty() || address.state().size() != 2 ||
+      Digits(address.zip()).size() < 5) {
+    return ClaimError(index,
+                      "the subscriber's address (2010BA N3/N4, required when the subscriber is "
+                      "the patient) needs a street, city, 2-letter state and ZIP");
+  }
+  for (const std::string& id : claim.line_ids) {
+    if (id.size() > 50 || HasSeparator(id)) {
+      return ClaimError(index, "a line id (REF*6R) is at most 50 characters without * : ^ ~");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PreparedClaim> Prepare(const Claim837& claim, size_t index) {
+  PreparedClaim p;
+  p.claim = &claim;
+  if (absl::Status s = CheckSubscriber(claim, index, p); !s.ok()) return s;
   if (claim.lines.empty()) return ClaimError(index, "a claim needs at least one service line");
   if (claim.lines.size() > kMaxLinesPerClaim) {
     return ClaimError(index, "a claim holds at most 50 service lines; split the group");
@@ -158,7 +180,7 @@ absl::StatusOr<PreparedClaim> Prepare(const Claim837& claim, size_t index) {
   for (size_t i = 0; i < claim.lines.size(); ++i) {
     const auto& line = claim.lines[i];
     const std::string where = absl::StrCat("line ", i + 1, ": ");
-    if (line.cin() != m.cin() || line.service_date() != first.service_date() ||
+    if (line.cin() != claim.member.cin() || line.service_date() != first.service_date() ||
         line.authorization_number() != first.authorization_number()) {
       return ClaimError(index, absl::StrCat(where,
                                             "every line of a claim must have the member's CIN, "
@@ -255,9 +277,11 @@ std::vector<Claim837> GroupServicesIntoClaims(std::span<const BilledService> ser
       Claim837 claim;
       claim.claim_id = s.record_id;
       claim.member = s.member;
+      claim.subscriber_address = s.member.address();
       claims.push_back(std::move(claim));
     }
     claims[it->second].lines.push_back(s.service);
+    claims[it->second].line_ids.push_back(s.record_id);
   }
   return claims;
 }
@@ -393,12 +417,10 @@ absl::Status X12_837PWriter::AddBillingProvider(const BillingProvider837& provid
     Segment(Join({"NM1", "IL", "1", m.name().last(), m.name().first(), m.name().middle(), "", "",
                   "MI", m.cin()}),
             out);
-    if (!m.address().line1().empty()) {
-      Segment(Join({"N3", m.address().line1(), m.address().line2()}), out);
-      Segment(Join({"N4", m.address().city(), m.address().state(), Digits(m.address().zip())}),
-              out);
-    }
-    if (!p.dob.empty()) Segment(Join({"DMG", "D8", p.dob, SexCode(m.sex())}), out);
+    const hub::v1::PostalAddress& address = claim.subscriber_address;
+    Segment(Join({"N3", address.line1(), address.line2()}), out);
+    Segment(Join({"N4", address.city(), address.state(), Digits(address.zip())}), out);
+    Segment(Join({"DMG", "D8", p.dob, SexCode(m.sex())}), out);
     Segment(Join({"NM1", "PR", "2", payer.name, "", "", "", "", "PI", payer.id}), out);
 
     // 2300 claim.
@@ -426,6 +448,9 @@ absl::Status X12_837PWriter::AddBillingProvider(const BillingProvider837& provid
                     absl::StrCat(line.units()), line_pos, "", p.pointers[i]}),
               out);
       Segment(Join({"DTP", "472", "D8", p.service_d8}), out);
+      if (i < claim.line_ids.size() && !claim.line_ids[i].empty()) {
+        Segment(Join({"REF", "6R", claim.line_ids[i]}), out);
+      }
     }
   }
   return absl::OkStatus();

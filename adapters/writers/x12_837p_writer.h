@@ -7,12 +7,13 @@
 //         REF*EI (TIN)
 //     2000B HL*n*parent*22*0 subscriber = the member (no patient loop):
 //           SBR*P*18*******MC (Medicaid)
-//       2010BA NM1*IL (MI = CIN), N3/N4 when the member has an address, DMG
+//       2010BA NM1*IL (MI = CIN), N3/N4 (required: the subscriber is the
+//              patient), DMG*D8*birth*sex (required, same reason)
 //       2010BB NM1*PR payer (PI = payer id)
 //       2300 CLM*id*total***POS:B:1*Y*A*Y*Y, REF*G1 (prior authorization,
 //            when the lines carry one), HI*ABK:principal*ABF:other...
 //         2400 LX*n, SV1*HC:code:mod...*charge*UN*units***pointers,
-//              DTP*472*D8*CCYYMMDD
+//              DTP*472*D8*CCYYMMDD, REF*6R*line id (when given)
 //   SE (segment count ST..SE) / GE / IEA
 //
 // One claim (CLM) per (member, service date, authorization number) group of
@@ -94,14 +95,22 @@ struct Claim837 {
   // re-exports so the plan can drop a repeat.
   std::string claim_id;
   // The member (subscriber and patient): name, cin (NM109, qualifier MI),
-  // date_of_birth and sex (DMG), address (N3/N4 when line1 is set).
+  // date_of_birth and sex (DMG, required).
   hub::v1::Member member;
+  // The subscriber's address (2010BA N3/N4, required when the subscriber is
+  // the patient): street, city, 2-letter state, ZIP. The caller chooses it
+  // (e.g. the member's residence, or a fallback for a member without one).
+  hub::v1::PostalAddress subscriber_address;
   // 1 to 50 lines with the member's CIN, the same service_date and the same
   // authorization_number. Each needs hcpcs_code, units >= 1, charge_cents
   // >= 0, place_of_service (the first line's is the claim's, CLM05; a line
   // with another writes it in SV105) and its diagnosis codes (the claim's HI
   // lists the lines' codes in order of first use, at most 12, at least 1).
   std::vector<hub::v1::ServiceRecord> lines;
+  // Per line, its line item control number (2400 REF*6R, 1 to 50
+  // characters), e.g. the hub's record id of the line; empty or shorter
+  // than `lines` = no REF*6R for the lines without one.
+  std::vector<std::string> line_ids;
 };
 
 // A service line with what the 837 needs around it.
@@ -115,8 +124,9 @@ struct BilledService {
 };
 
 // Groups lines into claims, one per (CIN, service date, authorization
-// number), in order of each group's first line; lines keep their order. The
-// claim id is the group's first record_id, the member its first line's.
+// number), in order of each group's first line; lines keep their order and
+// their record_id becomes their line id. The claim id is the group's first
+// record_id, the member its first line's (and its address the subscriber's).
 std::vector<Claim837> GroupServicesIntoClaims(std::span<const BilledService> services);
 
 class X12_837PWriter {

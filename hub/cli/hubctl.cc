@@ -593,6 +593,15 @@ int RunCarePlan(Invocation& inv) {
   return CarePlanCommand({inv.channel, inv.server}, *provider, *cin, inv.out, inv.err);
 }
 
+int RunBilling(Invocation& inv) {
+  const std::optional<std::string> provider = inv.Flag("provider");
+  if (!provider.has_value() || provider->empty()) {
+    inv.err << "hubctl: billing needs --provider\nusage: hubctl billing --provider=ID\n";
+    return 2;
+  }
+  return BillingCommand({inv.channel, inv.server}, *provider, inv.out, inv.err);
+}
+
 // Identity issue: consents and the audit log (hub/cli/hubctl_identity.h).
 int RunConsent(Invocation& inv) {
   return RunConsentCommand({inv.channel, inv.flags, inv.args}, inv.out, inv.err);
@@ -634,6 +643,11 @@ const std::vector<Command>& Commands() {
        "[--label=L]",
        "write a checkpoint of the store under hubd's --backup_dir",
        &RunBackup},
+      {"billing",
+       {"provider"},
+       "--provider=ID",
+       "list a provider's service and invoice lines: billed on which file and claim, or why not",
+       &RunBilling},
       {"careplan",
        {"provider", "cin"},
        "--provider=ID --cin=CIN",

@@ -163,6 +163,15 @@ int ExportFileCommand(const std::shared_ptr<grpc::Channel>& channel, std::string
         << " 42 CFR Part 2 records left out: no consent of the member covers disclosing them to "
            "this plan; a consent recorded later covers a later export\n";
   }
+  if (header.has_billing()) {
+    const hub::v1::BillingSummary& b = header.billing();
+    out << "  billing: " << b.billable_lines() << " billable lines: " << b.billed_lines()
+        << " billed here, " << b.billed_on_other_file() << " on the plan's other billing file";
+    for (const hub::v1::UnbillableLines& u : b.unbillable()) {
+      out << ", " << u.lines() << " not billed (" << u.reason_code() << ")";
+    }
+    out << "\n";
+  }
   return 0;
 }
 

@@ -189,4 +189,61 @@ int CarePlanCommand(const ViewCommandContext& ctx, const std::string& provider_i
   return 0;
 }
 
+std::string FormatBillingTable(const std::vector<hub::v1::FeedbackItem>& items) {
+  TextTable table({"RECORD", "KEY", "PLAN", "KIND", "BILLING", "FILE", "CLAIM:LINE", "PERIOD",
+                   "REASON", "WHAT TO FIX"});
+  for (const hub::v1::FeedbackItem& item : items) {
+    if (item.kind() != hub::v1::RECORD_KIND_SERVICE &&
+        item.kind() != hub::v1::RECORD_KIND_INVOICE_LINE) {
+      continue;
+    }
+    const hub::v1::BillingStatus& b = item.billing();
+    std::string state = "-";
+    if (b.state() == hub::v1::BILLING_STATE_BILLED) state = "BILLED";
+    if (b.state() == hub::v1::BILLING_STATE_NOT_BILLED) state = "NOT_BILLED";
+    std::string file = "-";
+    if (b.file_kind() == hub::v1::FILE_KIND_CLAIMS_837P) file = "837P";
+    if (b.file_kind() == hub::v1::FILE_KIND_INVOICE) file = "INVOICE";
+    table.AddRow({item.record_id(), item.idempotency_key(), item.plan_id(),
+                  item.kind() == hub::v1::RECORD_KIND_SERVICE ? "service" : "invoice_line", state,
+                  file,
+                  b.claim_id().empty() ? "-" : absl::StrCat(b.claim_id(), ":", b.line_number()),
+                  OrDash(b.period()), OrDash(b.reason_code()), OrDash(b.message())});
+  }
+  return table.Render();
+}
+
+int BillingCommand(const ViewCommandContext& ctx, const std::string& provider_id, std::ostream& out,
+                   std::ostream& err) {
+  auto stub = hub::v1::ProviderService::NewStub(ctx.channel);
+  hub::v1::ListFeedbackRequest request;
+  request.set_provider_id(provider_id);
+  request.set_page_size(1000);
+  std::vector<hub::v1::FeedbackItem> items;
+  do {
+    grpc::ClientContext context;
+    PrepareContext(context);
+    hub::v1::ListFeedbackResponse response;
+    absl::Status status = FromGrpcStatus(stub->ListFeedback(&context, request, &response));
+    if (!status.ok()) return Fail(ctx, "billing", status, err);
+    for (hub::v1::FeedbackItem& item : *response.mutable_items()) {
+      if (item.kind() == hub::v1::RECORD_KIND_SERVICE ||
+          item.kind() == hub::v1::RECORD_KIND_INVOICE_LINE) {
+        items.push_back(std::move(item));
+      }
+    }
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  int billed = 0, not_billed = 0;
+  for (const hub::v1::FeedbackItem& item : items) {
+    billed += item.billing().state() == hub::v1::BILLING_STATE_BILLED;
+    not_billed += item.billing().state() == hub::v1::BILLING_STATE_NOT_BILLED;
+  }
+  out << FormatBillingTable(items);
+  out << items.size() << " billable lines: " << billed << " billed, " << not_billed
+      << " not billed (see REASON), " << (static_cast<int>(items.size()) - billed - not_billed)
+      << " awaiting their month's export\n";
+  return 0;
+}
+
 }  // namespace hub

@@ -6,7 +6,10 @@
 //   hubctl quality --provider=ID [--period=P]
 //       every plan's quality reports about the provider;
 //   hubctl careplan --provider=ID --cin=CIN
-//       the member's latest care plan, if the provider may read it.
+//       the member's latest care plan, if the provider may read it;
+//   hubctl billing --provider=ID
+//       the provider's service and invoice lines (ListFeedback, every page)
+//       with where each stands with the plan's billing, then the counts.
 // These print PHI (CINs, names, care plans) to stdout for the provider's own
 // staff; nothing goes to logs.
 #ifndef HUB_HUB_CLI_HUBCTL_VIEWS_H_
@@ -42,6 +45,11 @@ std::string FormatQualityTable(const std::vector<hub::v1::QualityMeasureReport>&
 // The care plan as labelled lines, goals, interventions and care team.
 std::string FormatCarePlan(const hub::v1::GetCarePlanResponse& response);
 
+// RECORD, KEY, PLAN, KIND, BILLING (BILLED, NOT_BILLED, "-" before the
+// month's export), FILE (837P, INVOICE), CLAIM:LINE, PERIOD, REASON, WHAT TO
+// FIX, for the service and invoice lines among `items`.
+std::string FormatBillingTable(const std::vector<hub::v1::FeedbackItem>& items);
+
 // Each returns the exit code (0 OK, 1 RPC failure) and writes errors to
 // `err`. `plan_id`, `as_of` and `period` may be empty (no filter / today).
 int WorklistCommand(const ViewCommandContext& ctx, const std::string& provider_id,
@@ -51,6 +59,8 @@ int QualityCommand(const ViewCommandContext& ctx, const std::string& provider_id
                    const std::string& period, std::ostream& out, std::ostream& err);
 int CarePlanCommand(const ViewCommandContext& ctx, const std::string& provider_id,
                     const std::string& cin, std::ostream& out, std::ostream& err);
+int BillingCommand(const ViewCommandContext& ctx, const std::string& provider_id, std::ostream& out,
+                   std::ostream& err);
 
 }  // namespace hub
 

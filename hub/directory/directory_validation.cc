@@ -163,6 +163,16 @@ absl::Status ValidateProvider(const Provider& provider, const PlanExists& plan_e
       (provider.phone().size() != 10 || !AllOf(provider.phone(), IsDigit))) {
     return Invalid("phone must be 10 digits without punctuation, or left empty");
   }
+  if (!provider.taxonomy_code().empty() &&
+      (provider.taxonomy_code().size() != 10 || provider.taxonomy_code().back() != 'X' ||
+       !AllOf(provider.taxonomy_code(), [](char c) {
+         return absl::ascii_isdigit(static_cast<unsigned char>(c)) ||
+                absl::ascii_isupper(static_cast<unsigned char>(c));
+       }))) {
+    return Invalid(
+        "taxonomy_code must be a NUCC provider taxonomy code: 10 capital letters or digits "
+        "ending in X, e.g. 251S00000X; or left empty");
+  }
   if (provider.has_address()) {
     // An 837P names the billing provider with it (loop 2010AA N3/N4).
     const hub::v1::PostalAddress& a = provider.address();

@@ -22,17 +22,23 @@
 //     (0 / N otherwise). Rows in CIN order.
 //   FILE_KIND_OUTREACH_TRACKER  the OTF: every outreach attempt of the period,
 //     by attempt date.
-//   FILE_KIND_INVOICE  every invoice line of the period, by service date.
-//   FILE_KIND_CLAIMS_837P  an X12 837P (005010X222A1) of the period's service
-//     records: one billing provider loop per provider, one claim per (member,
-//     service date, authorization) as GroupServicesIntoClaims groups them
-//     (split at 50 lines or 12 diagnosis codes), claim id = the first line's
-//     record id, so a re-export has the same claims under a new interchange
-//     control number. A claim none of whose lines has a diagnosis code cannot
-//     be billed and is left out (logged with its record ids). Needs no plan
-//     layout.
+//   FILE_KIND_INVOICE and FILE_KIND_CLAIMS_837P  the plan's billing files:
+//     every billable line of the period (service lines and invoice lines) is
+//     billed once, on the file the plan profile's billing rules name for its
+//     program, or reported with a reason (billing_month.h, docs/billing.md);
+//     ExportResult::billing is the account. The invoice holds the lines of
+//     the programs the plan takes on invoices and the invoice lines
+//     providers sent, with what a plan needs to make an encounter (birth
+//     date, sex, place of service, diagnoses, billing provider address). The
+//     837P (005010X222A1, needs no layout) has one billing provider loop per
+//     provider, one claim per (member, service date, authorization)
+//     (split at 50 lines or 12 diagnosis codes) with a 15-character claim id
+//     stable across re-exports, each line's record id in REF*6R, the
+//     member's residence or, without one, the billing provider's address as
+//     the subscriber's. Each line's billing status and the claims' crosswalk
+//     go to storage/claim_store.h.
 // record_count is the number of records rendered: RTF rows, attempts, invoice
-// lines, 837P service lines. Only the columns the plan's layout declares are
+// rows, 837P service lines. Only the columns the plan's layout declares are
 // written (minimum necessary).
 //
 // Every export takes the plan's next durable control number
@@ -53,12 +59,14 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "hub/common/metrics.h"
 #include "hub/common/plan_adapters.h"
 #include "hub/feed/feed_disclosure.h"
 #include "hub/v1/organization.pb.h"
 #include "hub/v1/plan_service.pb.h"
 #include "storage/care_plan_store.h"
 #include "storage/care_store.h"
+#include "storage/claim_store.h"
 #include "storage/control_number_store.h"
 #include "storage/coverage_index.h"
 #include "storage/directory_store.h"
@@ -84,13 +92,19 @@ struct FileExportOptions {
   // if a consent covers disclosing it to the plan at render time; the rest
   // are left out and counted. Not owned; null = every record as stored.
   const FeedDisclosure* disclosure = nullptr;
+  // The county's /metrics: each invoice or 837P export sets
+  // hub_billing_lines{plan, period, outcome, reason} from its account
+  // (outcome billable, billed_837p, billed_invoice or not_billed with the
+  // reason code). Not owned; null = no metrics.
+  MetricsRegistry* metrics = nullptr;
 };
 
 // A checked export request.
 struct ExportJob {
   hub::v1::Plan plan;
   hub::v1::FileKind kind = hub::v1::FILE_KIND_UNSPECIFIED;
-  // The plan's profile; null for an 837P (which needs no layout).
+  // The plan's profile (its layouts and billing rules); may be null for an
+  // 837P (which needs no layout: then every program is billed on it).
   const LoadedPlanProfile* profile = nullptr;
   // "YYYY-MM" and its first and last days, "YYYY-MM-DD".
   std::string period;
@@ -109,6 +123,9 @@ struct ExportResult {
   // notice when the file holds covered ones (see FileExportOptions).
   int64_t part2_withheld = 0;
   std::string redisclosure_notice;
+  // FILE_KIND_INVOICE and FILE_KIND_CLAIMS_837P: the account of the plan's
+  // billable lines of the period (hub/export/billing_month.h).
+  hub::v1::BillingSummary billing;
 };
 
 class FileExporter {
@@ -136,7 +153,10 @@ class FileExporter {
                                       const std::atomic<bool>* cancelled = nullptr) const;
 
  private:
-  class Run;
+  void SetBillingMetrics(const ExportJob& job, const hub::v1::BillingSummary& billing) const;
+  absl::StatusOr<const LoadedPlanProfile*> ProfileFor(const hub::v1::Plan& plan,
+                                                      hub::v1::FileKind kind,
+                                                      std::string_view* extension) const;
 
   storage::DirectoryStore* directory_;
   storage::FeedStore* feed_;
@@ -146,6 +166,7 @@ class FileExporter {
   storage::CareStore care_;
   storage::CarePlanStore care_plans_;
   storage::CoverageIndex coverage_;
+  storage::ClaimStore claims_;
   mutable storage::ControlNumberStore control_numbers_;
 };
 

@@ -93,6 +93,9 @@ class ExportFileReactor final : public grpc::ServerWriteReactor<hub::v1::ExportF
     header->set_record_count(result->record_count);
     header->set_part2_withheld_count(result->part2_withheld);
     header->set_redisclosure_notice(result->redisclosure_notice);
+    if (job_.kind == hub::v1::FILE_KIND_INVOICE || job_.kind == hub::v1::FILE_KIND_CLAIMS_837P) {
+      *header->mutable_billing() = result->billing;
+    }
     StartWrite(&response_);  // `this` may be gone after this.
   }
 

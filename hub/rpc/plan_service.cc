@@ -256,6 +256,7 @@ PlanService::PlanService(storage::Store* store, storage::DirectoryStore* directo
     FileExportOptions export_options = options_.export_options;
     export_options.clock = options_.clock;
     export_options.disclosure = options_.feed_disclosure;
+    export_options.metrics = options_.pull_feed_observers.metrics;
     exporter_ = std::make_unique<FileExporter>(store, directory, options_.feed, adapters,
                                                std::move(export_options));
   }

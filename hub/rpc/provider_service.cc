@@ -538,7 +538,8 @@ grpc::ServerUnaryReactor* ProviderService::ListFeedback(grpc::CallbackServerCont
       !scope.ok()) {
     return FinishUnary(context, scope);
   }
-  return FinishUnary(context, hub::ListFeedback(*feed_, *directory_, *request, *response));
+  return FinishUnary(context,
+                     hub::ListFeedback(*feed_, *directory_, options_.store, *request, *response));
 }
 
 grpc::ServerUnaryReactor* ProviderService::ListQualityReports(

@@ -108,6 +108,19 @@ absl::StatusOr<int> CountProviders(const storage::DirectoryStore& directory) {
   }
 }
 
+// The plan's profile for the submit billing check: the plan's
+// adapter_profile, loaded; nullptr when the plan has none or it cannot be
+// read (then every program counts as billed on the 837P).
+BillingProfileLookup BillingProfiles(storage::DirectoryStore* directory, PlanAdapterSet* adapters) {
+  return [directory, adapters](std::string_view plan_id) -> const hub::v1::PlanProfile* {
+    absl::StatusOr<hub::v1::Plan> plan = directory->GetPlan(plan_id);
+    if (!plan.ok() || plan->adapter_profile().empty()) return nullptr;
+    absl::StatusOr<const LoadedPlanProfile*> profile =
+        adapters->GetProfile(plan->adapter_profile());
+    return profile.ok() ? &(*profile)->profile : nullptr;
+  };
+}
+
 }  // namespace
 
 HubServer::HubServer() = default;
@@ -238,6 +251,8 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
       notifier->Notify(plan_id);
     };
     submit_options.flow_recorder = hub->flow_recorder_.get();
+    submit_options.billing_profile =
+        BillingProfiles(hub->directory_.get(), hub->plan_adapters_.get());
     hub->submit_pipeline_ =
         std::make_unique<SubmitPipeline>(hub->store_.get(), hub->directory_.get(), hub->feed_.get(),
                                          hub->reference_.get(), std::move(submit_options));

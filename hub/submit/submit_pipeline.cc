@@ -359,6 +359,11 @@ absl::Status SubmitPipeline::ValidateGroup(Group& group, const Decisions& carrie
       absl::StatusOr<Verdict> verdict =
           validator_.Validate(provider, s, group.today, decided.authorizations);
       if (!verdict.ok()) return verdict.status();
+      if (verdict->accepted()) {  // Billable as the plan bills it (billing_check.h).
+        verdict->violation = CheckBillable(
+            s, verdict->routed.plan_id,
+            options_.billing_profile ? options_.billing_profile(verdict->routed.plan_id) : nullptr);
+      }
       decided.where.emplace(std::move(group_key), std::make_pair(b, i));
       group.to_store.emplace_back(b, i);
       if (!verdict->accepted()) {

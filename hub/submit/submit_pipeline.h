@@ -56,6 +56,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "hub/common/reference_tables.h"
+#include "hub/submit/billing_check.h"
 #include "hub/submit/submit_validation.h"
 #include "hub/v1/provider_service.pb.h"
 #include "hub/v1/submission.pb.h"
@@ -91,6 +92,9 @@ struct SubmitPipelineOptions {
   // County monitoring (hub/submit/flow_recorder.h): adds its writes for each new
   // result to the group's batch, counts them once committed. May be null.
   FlowRecorder* flow_recorder = nullptr;
+  // The plan's billing rules for the billing check (billing_check.h); null
+  // = every program on the 837P.
+  BillingProfileLookup billing_profile;
   // Test hook, called before each group's commit with its record count: a
   // non-OK status fails the commit as a disk error would.
   std::function<absl::Status(int group_records)> before_commit;

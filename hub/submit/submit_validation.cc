@@ -8,6 +8,7 @@
 #include "base/civil_date.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
+#include "hub/submit/billing_check.h"
 
 namespace hub {
 namespace {
@@ -432,7 +433,7 @@ std::string MismatchField(const RecordView& v,
 }  // namespace
 
 const std::vector<SubmitReason>& SubmitReasons() {
-  static const auto* const reasons = new std::vector<SubmitReason>{
+  static auto* const reasons = new std::vector<SubmitReason>{
       {kInvalidIdempotencyKey,
        "The idempotency key is empty, longer than 64 characters, or has characters other than "
        "letters, digits and . _ : -.",
@@ -497,6 +498,11 @@ const std::vector<SubmitReason>& SubmitReasons() {
        "earlier records of the same submission).",
        "Report only the units left, and ask the plan for more units before delivering more."},
   };
+  static const bool billing_rows = [] {  // Checked after these (billing_check.h).
+    reasons->insert(reasons->end(), BillingSubmitReasons().begin(), BillingSubmitReasons().end());
+    return true;
+  }();
+  (void)billing_rows;
   return *reasons;
 }
 

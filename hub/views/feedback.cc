@@ -1,5 +1,6 @@
 #include "hub/views/feedback.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -8,11 +9,12 @@
 #include "base/identifiers.h"
 #include "base/status_macros.h"
 #include "hub/common/paging.h"
+#include "storage/claim_store.h"
 
 namespace hub {
 
 absl::Status ListFeedback(const storage::FeedStore& feed, const storage::DirectoryStore& directory,
-                          const hub::v1::ListFeedbackRequest& request,
+                          storage::Store* store, const hub::v1::ListFeedbackRequest& request,
                           hub::v1::ListFeedbackResponse& response) {
   if (request.provider_id().empty()) {
     return absl::InvalidArgumentError(
@@ -40,7 +42,15 @@ absl::Status ListFeedback(const storage::FeedStore& feed, const storage::Directo
       feed.ListFeedback(request.provider_id(), request.status(), after, page_size);
   if (absl::IsInvalidArgument(page.status())) return InvalidPageTokenError();
   RETURN_IF_ERROR(page.status());
-  for (hub::v1::FeedbackItem& item : page->first) *response.add_items() = std::move(item);
+  for (hub::v1::FeedbackItem& item : page->first) {
+    if (store != nullptr && (item.kind() == hub::v1::RECORD_KIND_SERVICE ||
+                             item.kind() == hub::v1::RECORD_KIND_INVOICE_LINE)) {
+      ASSIGN_OR_RETURN(std::optional<hub::v1::BillingStatus> billing,
+                       storage::ClaimStore(store).GetLine(item.record_id()));
+      if (billing.has_value()) *item.mutable_billing() = *std::move(billing);
+    }
+    *response.add_items() = std::move(item);
+  }
   if (!page->second.empty()) {
     response.set_next_page_token(EncodePageToken(token_kind, page->second));
   }

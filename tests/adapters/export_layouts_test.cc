@@ -19,6 +19,7 @@
 #include "adapters/mapping/derived_fields.h"
 #include "adapters/mapping/row_mapper.h"
 #include "adapters/plan_adapter.h"
+#include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
 #include "hub/v1/plan_file.pb.h"
@@ -231,7 +232,12 @@ TEST_P(ExportLayoutTest, OtfAndInvoiceMapTheDomainColumns) {
        {"plan.dhcs_plan_code", "plan.name", "provider.name", "provider.npi", "provider.tin",
         "member.cin", "member.name.last", "member.name.first", "line.invoice_number",
         "line.line_number", "line.service_date", "line.hcpcs_code", "line.modifiers", "line.units",
-        "charge", "line.authorization_number"}) {
+        "charge", "line.authorization_number",
+        // What a plan needs to make an encounter of the line (plan-files
+        // issue), and the crosswalk to the provider's record.
+        "member.date_of_birth", "member.sex", "place_of_service", "diagnosis_codes",
+        "provider.address.line1", "provider.address.city", "provider.address.state",
+        "provider.address.zip", "provider.taxonomy_code", "record_id"}) {
     EXPECT_TRUE(MapsTarget(*inv, t)) << t;
   }
   // Invoices carry dollars, never raw cents.
@@ -436,6 +442,20 @@ TEST_P(ExportLayoutTest, InvoiceRoundTripsThroughBytesInDollars) {
   EXPECT_EQ(back[1].line().invoice_number(), "INV-2026-11-001");
   EXPECT_EQ(back[1].line().line_number(), 2);
   EXPECT_EQ(back[1].line().authorization_number(), "AUTH-2026-000200");
+  // What the plan needs to make an encounter, read back in its layout.
+  for (size_t i = 0; i < 2; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(back[i].member().date_of_birth(), rows[i].member().date_of_birth());
+    EXPECT_EQ(back[i].member().sex(), rows[i].member().sex());
+    EXPECT_EQ(back[i].place_of_service(), rows[i].place_of_service());
+    EXPECT_EQ(back[i].record_id(), rows[i].record_id());
+    EXPECT_EQ(back[i].provider().address().line1(), "3350 E St");
+    EXPECT_EQ(back[i].provider().address().city(), "San Diego");
+    EXPECT_EQ(back[i].provider().address().state(), "CA");
+    EXPECT_EQ(back[i].provider().address().zip(), "92102");
+    EXPECT_EQ(back[i].provider().taxonomy_code(), "171M00000X");
+  }
+  EXPECT_THAT(back[1].diagnosis_codes(), ::testing::ElementsAre("Z59.00", "F20.9"));
 
   // A charge that is not an amount rejects the row naming the column.
   std::string bad = absl::StrReplaceAll(*bytes, {{"125.00", "12x.00"}});

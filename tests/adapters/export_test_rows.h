@@ -176,8 +176,20 @@ inline std::vector<hub::v1::InvoiceFileRow> ExportInvoiceRows(const std::string&
   for (auto& r : rows) {
     *r.mutable_plan() = ExportPlan(plan_id);
     *r.mutable_provider() = ExportProvider();
+    // What a plan needs to make an encounter (billing provider's address).
+    auto* a = r.mutable_provider()->mutable_address();
+    a->set_line1("3350 E St");
+    a->set_city("San Diego");
+    a->set_state("CA");
+    a->set_zip("92102");
+    r.mutable_provider()->set_taxonomy_code("171M00000X");
   }
   rows[0].mutable_member()->set_cin("99898657G");
+  rows[0].mutable_member()->set_date_of_birth("1961-03-09");
+  rows[0].mutable_member()->set_sex(hub::v1::SEX_FEMALE);
+  rows[0].set_place_of_service("12");
+  rows[0].add_diagnosis_codes("Z59.00");
+  rows[0].set_record_id("rec_0123456789abcdef");
   rows[0].mutable_member()->mutable_name()->set_first("Maria");
   rows[0].mutable_member()->mutable_name()->set_last("Rivera-Lopez");
   auto* l = rows[0].mutable_line();
@@ -191,6 +203,12 @@ inline std::vector<hub::v1::InvoiceFileRow> ExportInvoiceRows(const std::string&
   rows[1].mutable_member()->set_cin("87654321B");
   rows[1].mutable_member()->mutable_name()->set_first("Lupe");
   rows[1].mutable_member()->mutable_name()->set_last("Nguyen");
+  rows[1].mutable_member()->set_date_of_birth("1990-12-01");
+  rows[1].mutable_member()->set_sex(hub::v1::SEX_MALE);
+  rows[1].set_place_of_service("10");
+  rows[1].add_diagnosis_codes("Z59.00");
+  rows[1].add_diagnosis_codes("F20.9");
+  rows[1].set_record_id("rec_fedcba9876543210");
   l = rows[1].mutable_line();
   l->set_invoice_number("INV-2026-11-001");
   l->set_line_number(2);

@@ -210,11 +210,20 @@ TEST(GoldenExport837Test, ProfessionalClaims) {
   meals.address.set_state("CA");
   meals.address.set_zip("921051234");
   std::string bytes;
-  const auto harbor_claims = GroupServicesIntoClaims(harbor_lines);
+  // Lupe has no residence on file: her claims carry the billing provider's
+  // address as the subscriber's (what the hub's export does, docs/billing.md).
+  auto harbor_claims = GroupServicesIntoClaims(harbor_lines);
+  auto meals_claims = GroupServicesIntoClaims(meals_lines);
+  for (auto* claims : {&harbor_claims, &meals_claims}) {
+    for (Claim837& claim : *claims) {
+      if (claim.subscriber_address.line1().empty()) {
+        claim.subscriber_address = claims == &harbor_claims ? harbor.address : meals.address;
+      }
+    }
+  }
   ASSERT_EQ(harbor_claims.size(), 3u);
   ASSERT_TRUE(writer.AddBillingProvider(harbor, payer, harbor_claims, bytes).ok());
-  ASSERT_TRUE(
-      writer.AddBillingProvider(meals, payer, GroupServicesIntoClaims(meals_lines), bytes).ok());
+  ASSERT_TRUE(writer.AddBillingProvider(meals, payer, meals_claims, bytes).ok());
   ASSERT_TRUE(writer.Finish(bytes).ok());
   EXPECT_EQ(writer.claims(), 4);
   CheckGolden(GoldenDir() / "837p" / "claims.x12", bytes);

@@ -77,6 +77,10 @@ hub::v1::Member Member(const std::string& cin, const std::string& last) {
   m.mutable_name()->set_last(last);
   m.set_date_of_birth("1975-05-05");
   m.set_sex(hub::v1::SEX_MALE);
+  m.mutable_address()->set_line1("12 Elm St");
+  m.mutable_address()->set_city("San Diego");
+  m.mutable_address()->set_state("CA");
+  m.mutable_address()->set_zip("92103");
   return m;
 }
 
@@ -342,4 +346,43 @@ TEST(X12_837PWriterTest, RejectsBadInputWithoutWritingOrEchoingIt) {
 }
 
 }  // namespace
+// 2010BA: the subscriber is the patient, so N3/N4 and DMG are required
+// (005010X222A1); each line's id goes out as REF*6R (line item control
+// number), which the plan's 835 returns.
+TEST(X12_837PWriterTest, SubscriberAddressAndBirthDateAreRequiredAndLinesCarryTheirIds) {
+  std::vector<Claim837> claims = GroupServicesIntoClaims(SampleServices());
+  ASSERT_FALSE(claims.empty());
+  EXPECT_EQ(claims[0].line_ids, (std::vector<std::string>{"rec_a1", "rec_a2"}));
+  EXPECT_EQ(claims[0].subscriber_address.line1(), "12 Elm St");
+  {
+    X12_837PWriter writer(Envelope());
+    std::string out;
+    ASSERT_TRUE(writer.AddBillingProvider(Provider(), kPayer, claims, out).ok());
+    EXPECT_TRUE(
+        absl::StrContains(out, "N3*12 Elm St~\nN4*San Diego*CA*92103~\nDMG*D8*19750505*M~"));
+    EXPECT_TRUE(absl::StrContains(out, "DTP*472*D8*20261102~\nREF*6R*rec_a1~"));
+    EXPECT_TRUE(absl::StrContains(out, "REF*6R*rec_b2~"));
+  }
+  std::vector<Claim837> homeless = claims;
+  homeless[0].subscriber_address.Clear();
+  {
+    X12_837PWriter writer(Envelope());
+    std::string out;
+    absl::Status s = writer.AddBillingProvider(Provider(), kPayer, homeless, out);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_TRUE(absl::StrContains(s.message(), "subscriber's address")) << s;
+    EXPECT_TRUE(out.empty());
+  }
+  std::vector<Claim837> no_birth = claims;
+  no_birth[1].member.clear_date_of_birth();
+  {
+    X12_837PWriter writer(Envelope());
+    std::string out;
+    absl::Status s = writer.AddBillingProvider(Provider(), kPayer, no_birth, out);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_TRUE(absl::StrContains(s.message(), "claim #2")) << s;
+    EXPECT_TRUE(absl::StrContains(s.message(), "date of birth")) << s;
+  }
+}
+
 }  // namespace hub::adapters

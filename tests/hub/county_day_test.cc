@@ -14,6 +14,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <set>
@@ -21,8 +23,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "adapters/plan_adapter.h"
 #include "base/sha256.h"
@@ -38,6 +44,7 @@
 #include "hub/v1/monitor_service.grpc.pb.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "hub/v1/provider_service.grpc.pb.h"
+#include "tests/adapters/export_test_util.h"
 #include "tests/hub/hub_test_util.h"
 
 #ifndef HUB_SOURCE_DIR
@@ -119,6 +126,7 @@ class CountyDayTest : public ::testing::Test {
     for (const hub::v1::Plan& plan : county_->options().directory.plans()) {
       auto profile = generator::LoadPlanProfile(Source("adapters/plans"), plan.adapter_profile());
       ASSERT_TRUE(profile.ok()) << profile.status();
+      plan_profiles_[plan.plan_id()] = *profile;
       auto adapter = adapters::CreateDeclarativePlanAdapter(*profile);
       ASSERT_TRUE(adapter.ok()) << adapter.status();
       for (hub::v1::FileKind kind :
@@ -156,12 +164,14 @@ class CountyDayTest : public ::testing::Test {
     day.day = *CivilDate::ParseIso("2026-11-23");
     day.error_rate = error_rate;
     day.coverage_from_ecm_period = coverage_from_ecm_period_;
+    day.plan_profiles = plan_profiles_;
     return day;
   }
 
   std::unique_ptr<generator::County> county_;
   std::unique_ptr<testing::TestHub> hub_;
   std::set<std::string> coverage_from_ecm_period_;
+  std::map<std::string, hub::v1::PlanProfile> plan_profiles_;
 };
 
 TEST_F(CountyDayTest, EveryRecordGetsThePredictedResult) {
@@ -219,8 +229,8 @@ TEST_F(CountyDayTest, EveryRecordGetsThePredictedResult) {
   }
   EXPECT_EQ(plans.size(), 7u);
   EXPECT_EQ(coverage_from_ecm_period_, (std::set<std::string>{"health_net", "kaiser"}));
-  for (const char* reason :
-       {"FUTURE_DATE", "NOT_ASSIGNED", "UNITS_EXCEEDED", "CODE_MODIFIER_MISMATCH"}) {
+  for (const char* reason : {"FUTURE_DATE", "NOT_ASSIGNED", "UNITS_EXCEEDED",
+                             "CODE_MODIFIER_MISMATCH", "MISSING_DIAGNOSIS"}) {
     EXPECT_GT(reasons[reason], 0) << reason;
   }
 }
@@ -333,6 +343,176 @@ TEST_F(CountyDayTest, NoPhiInLogsMetricsOrTheCountySummary) {
   EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [](const std::string& line) {
     return line.rfind("hub_", 0) == 0 && line.find("plan=\"molina\"") != std::string::npos;
   }));
+}
+
+// Issue 16: a day of the county, then each plan's November billing files.
+// Every accepted billable line (service and invoice lines, less Part 2 lines
+// no consent lets the plan see) is billed exactly once (on the 837P or the
+// invoice, never both) or reported with a reason; the 837P files pass an X12
+// parser the project did not write (npm node-x12) and the guide's
+// situational rules (tests/e2e/x12_837p_check.mjs). Prints the figures.
+TEST_F(CountyDayTest, EveryAcceptedBillableLineIsBilledOnceOrReported) {
+  std::map<std::string, std::vector<hub::v1::Submission>> by_provider;
+  ASSERT_TRUE(
+      generator::ProviderDaySubmissions(*county_, Day(0.1), [&](const generator::DaySubmission& s) {
+        by_provider[s.provider_id].push_back(s.submission);
+        return absl::OkStatus();
+      }).ok());
+  auto stub = hub::v1::ProviderService::NewStub(hub_->channel);
+  std::map<std::string, int64_t> accepted_billable;  // plan -> lines
+  std::map<std::string, int64_t> rejected;           // reason -> records
+  for (const auto& [provider, submissions] : by_provider) {
+    for (size_t start = 0; start < submissions.size(); start += 500) {
+      hub::v1::SubmitRequest request;
+      request.set_provider_id(provider);
+      for (size_t k = start; k < submissions.size() && k < start + 500; ++k) {
+        *request.add_submissions() = submissions[k];
+      }
+      grpc::ClientContext context;
+      hub::v1::SubmitResponse response;
+      ASSERT_TRUE(stub->Submit(&context, request, &response).ok());
+      for (int k = 0; k < response.results_size(); ++k) {
+        const hub::v1::Submission& s = submissions[start + static_cast<size_t>(k)];
+        const hub::v1::SubmissionResult& r = response.results(k);
+        if (r.has_rejected()) ++rejected[r.rejected().reason_code()];
+        if (r.has_accepted() && (s.has_service() || s.has_invoice_line())) {
+          ++accepted_billable[r.accepted().plan_id()];
+        }
+      }
+    }
+  }
+  EXPECT_GT(rejected["MISSING_DIAGNOSIS"], 0);
+  const std::string dir = testing::MakeTempDir();
+  auto plans = hub::v1::PlanService::NewStub(hub_->channel);
+  std::vector<std::string> claim_files;
+  std::set<std::string> billed_ids;
+  int64_t county_billable = 0, county_billed = 0, county_unbillable = 0;
+  std::cout << "plan                     billable  837P  invoice  unbillable (by reason)\n";
+  for (const hub::v1::Plan& plan : county_->options().directory.plans()) {
+    SCOPED_TRACE(plan.plan_id());
+    std::map<hub::v1::FileKind, hub::v1::ExportFileHeader> headers;
+    for (hub::v1::FileKind kind : {hub::v1::FILE_KIND_CLAIMS_837P, hub::v1::FILE_KIND_INVOICE}) {
+      grpc::ClientContext context;
+      hub::v1::ExportFileRequest request;
+      request.set_plan_id(plan.plan_id());
+      request.set_kind(kind);
+      request.set_period("2026-11");
+      auto reader = plans->ExportFile(&context, request);
+      hub::v1::ExportFileResponse response;
+      std::string bytes;
+      while (reader->Read(&response)) {
+        if (response.has_header()) headers[kind] = response.header();
+        bytes += response.chunk();
+      }
+      ASSERT_TRUE(reader->Finish().ok()) << kind;
+      const std::string path = absl::StrCat(dir, "/", headers[kind].file_name());
+      testing::WriteFile(path, bytes);
+      if (kind == hub::v1::FILE_KIND_CLAIMS_837P) {
+        claim_files.push_back(path);
+        // Each line's record id, from its REF*6R.
+        for (absl::string_view segment : absl::StrSplit(bytes, '~')) {
+          segment = absl::StripLeadingAsciiWhitespace(segment);
+          if (absl::StartsWith(segment, "REF*6R*")) {
+            EXPECT_TRUE(billed_ids.insert(std::string(segment.substr(7))).second)
+                << "a line billed twice: " << segment;
+          }
+        }
+      } else if (headers[kind].record_count() > 0) {  // An empty invoice has no rows to read.
+        auto profile = generator::LoadPlanProfile(Source("adapters/plans"), plan.adapter_profile());
+        ASSERT_TRUE(profile.ok());
+        auto adapter = adapters::CreateDeclarativePlanAdapter(*profile);
+        ASSERT_TRUE(adapter.ok());
+        adapters::testing::CollectingSink sink;
+        const absl::Status parsed =
+            adapters::testing::ParseFile(**adapter, kind, bytes, sink, 1 << 16);
+        ASSERT_TRUE(parsed.ok()) << parsed;
+        ASSERT_TRUE(sink.errors.empty()) << sink.ErrorsText();
+        for (const auto& row : adapters::testing::RowsAs<hub::v1::InvoiceFileRow>(sink)) {
+          EXPECT_TRUE(billed_ids.insert(row.record_id()).second)
+              << "a line billed twice: " << row.record_id();
+        }
+      }
+    }
+    const hub::v1::BillingSummary& claims = headers[hub::v1::FILE_KIND_CLAIMS_837P].billing();
+    const hub::v1::BillingSummary& invoice = headers[hub::v1::FILE_KIND_INVOICE].billing();
+    // Both files give the same account.
+    EXPECT_EQ(claims.billable_lines(), invoice.billable_lines());
+    EXPECT_EQ(claims.billed_lines(), invoice.billed_on_other_file());
+    EXPECT_EQ(invoice.billed_lines(), claims.billed_on_other_file());
+    EXPECT_EQ(claims.unbillable().size(), invoice.unbillable().size());
+    int64_t unbillable = 0;
+    std::string reasons;
+    for (const hub::v1::UnbillableLines& u : claims.unbillable()) {
+      unbillable += u.lines();
+      absl::StrAppend(&reasons, " ", u.reason_code(), "=", u.lines());
+    }
+    // Billed + reported = billable; billable + Part 2 lines withheld from
+    // the plan = the lines the hub accepted for it.
+    EXPECT_EQ(claims.billed_lines() + invoice.billed_lines() + unbillable, claims.billable_lines());
+    EXPECT_EQ(
+        claims.billable_lines() + headers[hub::v1::FILE_KIND_CLAIMS_837P].part2_withheld_count(),
+        accepted_billable[plan.plan_id()]);
+    EXPECT_EQ(headers[hub::v1::FILE_KIND_CLAIMS_837P].record_count(), claims.billed_lines());
+    EXPECT_EQ(headers[hub::v1::FILE_KIND_INVOICE].record_count(), invoice.billed_lines());
+    county_billable += claims.billable_lines();
+    county_billed += claims.billed_lines() + invoice.billed_lines();
+    county_unbillable += unbillable;
+    std::cout << absl::StrFormat("%-24s %8d %5d %8d %s\n", plan.plan_id(), claims.billable_lines(),
+                                 claims.billed_lines(), invoice.billed_lines(), reasons);
+  }
+  EXPECT_EQ(static_cast<int64_t>(billed_ids.size()), county_billed);
+  // Each provider sees every line's outcome in ListFeedback: the billed ones
+  // with the file and claim (or invoice) that bills them, the others with
+  // the reason and what to fix.
+  int64_t seen_billed = 0, seen_not_billed = 0;
+  for (const auto& [provider, submissions] : by_provider) {
+    hub::v1::ListFeedbackRequest request;
+    request.set_provider_id(provider);
+    request.set_page_size(1000);
+    do {
+      grpc::ClientContext context;
+      hub::v1::ListFeedbackResponse response;
+      ASSERT_TRUE(stub->ListFeedback(&context, request, &response).ok()) << provider;
+      for (const hub::v1::FeedbackItem& item : response.items()) {
+        const hub::v1::BillingStatus& b = item.billing();
+        if (b.state() == hub::v1::BILLING_STATE_BILLED) {
+          ++seen_billed;
+          EXPECT_TRUE(billed_ids.count(item.record_id())) << item.record_id();
+          EXPECT_FALSE(b.claim_id().empty()) << item.record_id();
+          EXPECT_GE(b.line_number(), 1) << item.record_id();
+        } else if (b.state() == hub::v1::BILLING_STATE_NOT_BILLED) {
+          ++seen_not_billed;
+          EXPECT_FALSE(billed_ids.count(item.record_id())) << item.record_id();
+          EXPECT_FALSE(b.reason_code().empty()) << item.record_id();
+          EXPECT_FALSE(b.message().empty()) << item.record_id();
+        }
+      }
+      request.set_page_token(response.next_page_token());
+    } while (!request.page_token().empty());
+  }
+  EXPECT_EQ(seen_billed, county_billed);
+  EXPECT_EQ(seen_not_billed, county_unbillable);
+  std::cout << "county: " << county_billable << " billable, " << county_billed << " billed, "
+            << county_unbillable << " reported unbillable\n";
+  EXPECT_GT(county_billed, county_billable / 2);
+  // The county's /metrics carries each plan's account (no member data).
+  {
+    httplib::Client http("127.0.0.1", hub_->server->http_port());
+    httplib::Result got = http.Get("/metrics");
+    ASSERT_TRUE(got);
+    EXPECT_THAT(got->body, HasSubstr("hub_billing_lines{plan=\"molina\",period=\"2026-11\","
+                                     "outcome=\"billable\",reason=\"\"}"));
+    EXPECT_THAT(got->body, HasSubstr("outcome=\"not_billed\",reason=\"DUPLICATE_OF_SERVICE\"}"));
+  }
+  // The independent parser and the guide's rules.
+  const std::string tools = Source("tools/node_modules/node-x12");
+  if (!std::filesystem::exists(tools) || testing::RunCommand("node --version").exit_code != 0) {
+    GTEST_SKIP() << "node or tools/node_modules/node-x12 is missing: run scripts/setup.sh";
+  }
+  testing::CommandResult checked = testing::RunCommand(absl::StrCat(
+      "node ", Source("tests/e2e/x12_837p_check.mjs"), " ", absl::StrJoin(claim_files, " ")));
+  EXPECT_EQ(checked.exit_code, 0) << checked.output;
+  EXPECT_THAT(checked.output, HasSubstr("7 passed, 0 failed")) << checked.output;
 }
 
 TEST_F(CountyDayTest, ProviderFilesGoThroughTheTemplateAndHubctl) {

@@ -62,6 +62,8 @@ constexpr char kS[] = "10000004D";
 constexpr char kC1[] = "10000005E";
 // P: molina, served by juliet_recovery, a 42 CFR Part 2 program.
 constexpr char kP[] = "10000006F";
+// D: bare (which bills ECM on the 837P), served by india_care.
+constexpr char kD[] = "10000007G";
 
 // What a member's record says, for "minimum necessary" checks.
 constexpr char kA1Street[] = "1234 Market St";
@@ -74,6 +76,7 @@ struct Exported {
   int64_t record_count = -1;
   int64_t part2_withheld = -1;
   std::string redisclosure_notice;
+  hub::v1::BillingSummary billing;
   std::string bytes;
   int chunks = 0;
   size_t largest_chunk = 0;
@@ -133,6 +136,7 @@ hub::v1::Provider MakeProvider(const std::string& id, std::string_view nine_digi
     a->set_city("San Diego");
     a->set_state("CA");
     a->set_zip("92101-1234");
+    p.set_taxonomy_code("171M00000X");
   }
   return p;
 }
@@ -263,9 +267,10 @@ class ExportTest : public ::testing::Test {
         directory
             .CreateProvider(MakeProvider("hotel_health", "100000008", {{"molina", false}}, true))
             .ok());
-    ASSERT_TRUE(
-        directory.CreateProvider(MakeProvider("india_care", "100000009", {{"chg", false}}, false))
-            .ok());
+    ASSERT_TRUE(directory
+                    .CreateProvider(MakeProvider("india_care", "100000009",
+                                                 {{"chg", false}, {"bare", false}}, false))
+                    .ok());
     hub::v1::Provider part2 =
         MakeProvider("juliet_recovery", "100000010", {{"molina", false}}, true);
     part2.set_part2_program(true);
@@ -310,11 +315,22 @@ class ExportTest : public ::testing::Test {
       care.PutAssignment(batch, a);
     };
     member(kA1, "Ana", "Alvarez");
-    member(kA2, "Ben", "Brown");
     member(kB1, "Cruz", "Castro");
     member(kS, "Dana", "Diaz");
     member(kC1, "Eli", "Evans");
     member(kP, "Fay", "Flores");
+    member(kD, "Gil", "Garcia");
+    {
+      // A2 has no residence on file (experiencing homelessness).
+      hub::v1::Member homeless;
+      homeless.set_cin(kA2);
+      homeless.mutable_name()->set_first("Ben");
+      homeless.mutable_name()->set_last("Brown");
+      homeless.set_date_of_birth("1970-02-02");
+      homeless.set_sex(hub::v1::SEX_MALE);
+      homeless.set_experiencing_homelessness(true);
+      members.Put(batch, homeless);
+    }
     covered(kA1, "molina", "2026-01-01", "");
     covered(kA2, "molina", "2026-01-01", "");
     covered(kB1, "chg", "2026-01-01", "");
@@ -322,6 +338,7 @@ class ExportTest : public ::testing::Test {
     covered(kS, "chg", "2026-10-01", "");
     covered(kC1, "chg", "2026-01-01", "");
     covered(kP, "molina", "2026-01-01", "");
+    covered(kD, "bare", "2026-01-01", "");
     assigned(kA1, "molina", "golf_network", "2026-01-01", "");
     assigned(kA2, "molina", "hotel_health", "2026-01-01", "");
     assigned(kB1, "chg", "golf_network", "2026-01-01", "");
@@ -329,6 +346,7 @@ class ExportTest : public ::testing::Test {
     assigned(kS, "chg", "golf_network", "2026-10-01", "");
     assigned(kC1, "chg", "india_care", "2026-01-01", "");
     assigned(kP, "molina", "juliet_recovery", "2026-01-01", "");
+    assigned(kD, "bare", "india_care", "2026-01-01", "");
     hub::v1::Authorization auth = MakeAuthorization(
         "MOL-77", kA1, "molina", "golf_network",
         hub::v1::COMMUNITY_SUPPORT_MEDICALLY_TAILORED_MEALS, 20, "2026-11-01", "2027-01-31");
@@ -389,9 +407,6 @@ class ExportTest : public ::testing::Test {
   // The scenario most tests export from.
   void SubmitScenario() {
     hub::v1::Submission cs = CsService("cs-a1", kA1, "2026-11-04", "MOL-77", "S5170", {"U6"}, 2);
-    cs.mutable_service()->add_diagnosis_codes("Z59.41");
-    hub::v1::Submission no_dx = EcmService("s-a1-nodx", kA1, "2026-11-15");
-    no_dx.mutable_service()->clear_diagnosis_codes();
     hub::v1::Submission e_a1_nov =
         Enrollment("e-a1-nov", kA1, "2026-11-20", hub::v1::ENROLLMENT_STATUS_ENROLLED);
     {
@@ -415,27 +430,20 @@ class ExportTest : public ::testing::Test {
       d->set_date("2026-09-30");
       d->set_dhcs_code(1);
     }
-    SubmitAll("golf_network",
-              {EcmOutreach("o-a1-nov", kA1, "2026-11-03"),
-               EcmOutreach("o-a1-oct", kA1, "2026-10-15"),
-               EcmOutreach("o-b1-nov", kB1, "2026-11-05"),
-               EcmOutreach("o-s-sep", kS, "2026-09-10"),
-               EcmOutreach("o-s-nov", kS, "2026-11-07"),
-               EcmService("s-a1-1", kA1, "2026-11-02"),
-               EcmService("s-a1-2", kA1, "2026-11-02", {"U2"}),
-               EcmService("s-a1-3", kA1, "2026-11-12"),
-               EcmService("s-a1-oct", kA1, "2026-10-20"),
-               EcmService("s-b1", kB1, "2026-11-06"),
-               cs,
-               no_dx,
-               e_a1_oct,
-               e_a1_nov,
-               Referral("r-a1", kA1, "2026-11-10", "MOL-77", hub::v1::REFERRAL_STATUS_ACCEPTED),
-               Enrollment("e-b1", kB1, "2026-11-15", hub::v1::ENROLLMENT_STATUS_ENROLLED),
-               Enrollment("e-s-sep", kS, "2026-09-15", hub::v1::ENROLLMENT_STATUS_ENROLLED),
-               Invoice("inv-a1", kA1, "2026-11-02", "INV-100", 1),
-               Invoice("inv-a1-oct", kA1, "2026-10-28", "INV-099", 1),
-               Invoice("inv-b1", kB1, "2026-11-06", "INV-200", 1)});
+    SubmitAll(
+        "golf_network",
+        {EcmOutreach("o-a1-nov", kA1, "2026-11-03"), EcmOutreach("o-a1-oct", kA1, "2026-10-15"),
+         EcmOutreach("o-b1-nov", kB1, "2026-11-05"), EcmOutreach("o-s-sep", kS, "2026-09-10"),
+         EcmOutreach("o-s-nov", kS, "2026-11-07"), EcmService("s-a1-1", kA1, "2026-11-02"),
+         EcmService("s-a1-2", kA1, "2026-11-02", {"U2"}), EcmService("s-a1-3", kA1, "2026-11-12"),
+         EcmService("s-a1-oct", kA1, "2026-10-20"), EcmService("s-b1", kB1, "2026-11-06"), cs,
+         e_a1_oct, e_a1_nov,
+         Referral("r-a1", kA1, "2026-11-10", "MOL-77", hub::v1::REFERRAL_STATUS_ACCEPTED),
+         Enrollment("e-b1", kB1, "2026-11-15", hub::v1::ENROLLMENT_STATUS_ENROLLED),
+         Enrollment("e-s-sep", kS, "2026-09-15", hub::v1::ENROLLMENT_STATUS_ENROLLED),
+         Invoice("inv-a1", kA1, "2026-11-02", "INV-100", 1),
+         Invoice("inv-a1-oct", kA1, "2026-10-28", "INV-099", 1),
+         Invoice("inv-b1", kB1, "2026-11-06", "INV-200", 1)});
     SubmitAll("hotel_health", {EcmOutreach("o-a2", kA2, "2026-11-04"), e_a2,
                                EcmService("s-a2", kA2, "2026-11-09")});
   }
@@ -459,6 +467,7 @@ class ExportTest : public ::testing::Test {
         out.record_count = response.header().record_count();
         out.part2_withheld = response.header().part2_withheld_count();
         out.redisclosure_notice = response.header().redisclosure_notice();
+        out.billing = response.header().billing();
         first = false;
         continue;
       }
@@ -468,6 +477,23 @@ class ExportTest : public ::testing::Test {
       out.bytes += response.chunk();
     }
     out.status = reader->Finish();
+    return out;
+  }
+
+  // The billing status of each of `provider_id`'s records (ListFeedback),
+  // by record id; records without one are left out.
+  std::map<std::string, hub::v1::BillingStatus> Billing(const std::string& provider_id) {
+    std::map<std::string, hub::v1::BillingStatus> out;
+    hub::v1::ListFeedbackRequest request;
+    request.set_provider_id(provider_id);
+    request.set_page_size(1000);
+    grpc::ClientContext context;
+    hub::v1::ListFeedbackResponse response;
+    const grpc::Status status = providers_->ListFeedback(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    for (const hub::v1::FeedbackItem& item : response.items()) {
+      if (item.has_billing()) out[item.record_id()] = item.billing();
+    }
     return out;
   }
 
@@ -600,7 +626,11 @@ TEST_F(ExportTest, OutreachTrackerHoldsOnlyThePlansAttemptsOfThePeriodInItsLayou
   EXPECT_EQ(std::count(empty.bytes.begin(), empty.bytes.end(), '\n'), 1);
 }
 
-TEST_F(ExportTest, InvoiceFileHoldsThePlansLinesOfThePeriodWithDollarCharges) {
+// molina bills ECM on the 837P and Community Supports on its invoice; chg
+// bills both on its invoice (their profiles' billing rules). Every billable
+// line is billed once: an invoice line repeating a service line is reported,
+// not billed again.
+TEST_F(ExportTest, InvoiceFileBillsThePlansInvoiceProgramsOnceWithWhatAnEncounterNeeds) {
   SubmitScenario();
   Exported molina = Export("molina", hub::v1::FILE_KIND_INVOICE, "2026-11");
   ASSERT_TRUE(molina.status.ok()) << molina.status.error_message();
@@ -609,32 +639,126 @@ TEST_F(ExportTest, InvoiceFileHoldsThePlansLinesOfThePeriodWithDollarCharges) {
   auto rows =
       ParseBack<hub::v1::InvoiceFileRow>("molina", hub::v1::FILE_KIND_INVOICE, molina.bytes);
   ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0].line().invoice_number(), "INV-100");
-  EXPECT_EQ(rows[0].line().line_number(), 1);
-  EXPECT_EQ(rows[0].line().service_date(), "2026-11-02");
-  EXPECT_EQ(rows[0].line().hcpcs_code(), "G9008");
-  EXPECT_THAT(rows[0].line().modifiers(), ElementsAre("U1"));
-  EXPECT_EQ(rows[0].line().charge_cents(), 12500);
-  EXPECT_EQ(rows[0].member().cin(), kA1);
-  EXPECT_EQ(rows[0].provider().npi(), Npi("100000007"));
-  EXPECT_THAT(molina.bytes, HasSubstr("\t125.00\t"));
+  // The Community Supports service line, on the hub's invoice for golf.
+  const hub::v1::InvoiceFileRow& cs = rows[0];
+  EXPECT_THAT(cs.line().invoice_number(), ::testing::StartsWith("HUB-202611-"));
+  EXPECT_EQ(cs.line().line_number(), 1);
+  EXPECT_EQ(cs.line().service_date(), "2026-11-04");
+  EXPECT_EQ(cs.line().hcpcs_code(), "S5170");
+  EXPECT_THAT(cs.line().modifiers(), ElementsAre("U6"));
+  EXPECT_EQ(cs.line().units(), 2);
+  EXPECT_EQ(cs.line().charge_cents(), 30050);
+  EXPECT_EQ(cs.line().authorization_number(), "MOL-77");
+  EXPECT_THAT(molina.bytes, HasSubstr("\t300.50\t"));
+  // What molina needs to make an encounter of it, in its own layout.
+  EXPECT_EQ(cs.member().cin(), kA1);
+  EXPECT_EQ(cs.member().date_of_birth(), kA1Birth);
+  EXPECT_EQ(cs.member().sex(), hub::v1::SEX_FEMALE);
+  EXPECT_EQ(cs.place_of_service(), "99");
+  EXPECT_THAT(cs.diagnosis_codes(), ElementsAre("Z59.41"));
+  EXPECT_EQ(cs.provider().npi(), Npi("100000007"));
+  EXPECT_EQ(cs.provider().address().line1(), "500 Broadway");
+  EXPECT_EQ(cs.provider().address().zip(), "92101-1234");
+  EXPECT_EQ(cs.provider().taxonomy_code(), "171M00000X");
+  EXPECT_EQ(cs.record_id(), record_ids_["cs-a1"]);
+  // The account of molina's November lines: 5 service lines and 1 invoice
+  // line; 4 ECM lines on the 837P; inv-a1 repeats s-a1-1.
+  EXPECT_EQ(molina.billing.billable_lines(), 6);
+  EXPECT_EQ(molina.billing.billed_lines(), 1);
+  EXPECT_EQ(molina.billing.billed_on_other_file(), 4);
+  ASSERT_EQ(molina.billing.unbillable_size(), 1);
+  EXPECT_EQ(molina.billing.unbillable(0).reason_code(), "DUPLICATE_OF_SERVICE");
+  EXPECT_EQ(molina.billing.unbillable(0).lines(), 1);
+  // The provider sees both in ListFeedback.
+  std::map<std::string, hub::v1::BillingStatus> billing = Billing("golf_network");
+  const hub::v1::BillingStatus& billed = billing[record_ids_["cs-a1"]];
+  EXPECT_EQ(billed.state(), hub::v1::BILLING_STATE_BILLED);
+  EXPECT_EQ(billed.file_kind(), hub::v1::FILE_KIND_INVOICE);
+  EXPECT_EQ(billed.claim_id(), cs.line().invoice_number());
+  EXPECT_EQ(billed.line_number(), 1);
+  EXPECT_EQ(billed.period(), "2026-11");
+  const hub::v1::BillingStatus& repeat = billing[record_ids_["inv-a1"]];
+  EXPECT_EQ(repeat.state(), hub::v1::BILLING_STATE_NOT_BILLED);
+  EXPECT_EQ(repeat.reason_code(), "DUPLICATE_OF_SERVICE");
+  EXPECT_THAT(repeat.message(), HasSubstr(record_ids_["s-a1-1"]));
+  EXPECT_THAT(repeat.message(), Not(HasSubstr(kA1)));
 
+  // October: the invoice line (no service line repeats it) as sent.
   Exported october = Export("molina", hub::v1::FILE_KIND_INVOICE, "2026-10");
   ASSERT_TRUE(october.status.ok());
   auto october_rows =
       ParseBack<hub::v1::InvoiceFileRow>("molina", hub::v1::FILE_KIND_INVOICE, october.bytes);
   ASSERT_EQ(october_rows.size(), 1u);
   EXPECT_EQ(october_rows[0].line().invoice_number(), "INV-099");
+  EXPECT_EQ(october_rows[0].record_id(), record_ids_["inv-a1-oct"]);
+  EXPECT_EQ(october.billing.billed_on_other_file(), 1);  // s-a1-oct, on the 837P
 
+  // chg: its ECM service line on its invoice; its repeat (inv-b1) reported.
   Exported chg = Export("chg", hub::v1::FILE_KIND_INVOICE, "2026-11");
   ASSERT_TRUE(chg.status.ok());
   EXPECT_EQ(chg.file_name, "chg_invoice_2026-11.dat");
   auto chg_rows = ParseBack<hub::v1::InvoiceFileRow>("community_health_group",
                                                      hub::v1::FILE_KIND_INVOICE, chg.bytes);
   ASSERT_EQ(chg_rows.size(), 1u);
-  EXPECT_EQ(chg_rows[0].line().invoice_number(), "INV-200");
+  EXPECT_THAT(chg_rows[0].line().invoice_number(), ::testing::StartsWith("HUB-202611-"));
   EXPECT_EQ(chg_rows[0].member().cin(), kB1);
+  EXPECT_EQ(chg_rows[0].member().date_of_birth(), kA1Birth);
+  EXPECT_EQ(chg_rows[0].place_of_service(), "12");
+  EXPECT_THAT(chg_rows[0].diagnosis_codes(), ElementsAre("Z59.00"));
   EXPECT_EQ(chg_rows[0].line().charge_cents(), 12500);
+  EXPECT_EQ(chg_rows[0].record_id(), record_ids_["s-b1"]);
+  EXPECT_EQ(chg.billing.billable_lines(), 2);
+  EXPECT_EQ(chg.billing.billed_lines(), 1);
+  // chg's 837P bills nothing and says why.
+  Exported chg_claims = Export("chg", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+  ASSERT_TRUE(chg_claims.status.ok());
+  EXPECT_EQ(chg_claims.record_count, 0);
+  EXPECT_EQ(chg_claims.billing.billable_lines(), 2);
+  EXPECT_EQ(chg_claims.billing.billed_on_other_file(), 1);
+  EXPECT_EQ(chg_claims.billing.unbillable_size(), 1);
+}
+
+// At Submit, a service line the plan's billing file cannot bill is refused
+// with what to fix, instead of being found unbillable at month end.
+TEST_F(ExportTest, AServiceLineThePlansFileCannotBillIsRefusedAtSubmit) {
+  hub::v1::Submission no_dx = EcmService("s-nodx", kA1, "2026-11-15");
+  no_dx.mutable_service()->clear_diagnosis_codes();
+  hub::v1::Submission telephone = EcmService("s-phone", kA1, "2026-11-15");
+  telephone.mutable_service()->set_in_person(false);  // ... at the member's home (12)
+  hub::v1::Submission bad_dx = EcmService("s-baddx", kA1, "2026-11-15");
+  bad_dx.mutable_service()->set_diagnosis_codes(0, "59.00");
+  hub::v1::Submission cs_no_dx =  // molina bills CS on its invoice
+      CsService("cs-nodx", kA1, "2026-11-04", "MOL-77", "S5170", {"U6"}, 1);
+  cs_no_dx.mutable_service()->clear_diagnosis_codes();
+  hub::v1::Submission chg_no_dx = EcmService("s-b1-nodx", kB1, "2026-11-15");
+  chg_no_dx.mutable_service()->clear_diagnosis_codes();  // chg bills ECM on its invoice
+  hub::v1::Submission video = EcmService("s-video", kA1, "2026-11-16");
+  video.mutable_service()->set_in_person(false);
+  video.mutable_service()->set_place_of_service("10");
+  hub::v1::SubmitRequest request;
+  request.set_provider_id("golf_network");
+  for (const auto& r : {no_dx, telephone, bad_dx, cs_no_dx, chg_no_dx, video}) {
+    *request.add_submissions() = r;
+  }
+  grpc::ClientContext context;
+  hub::v1::SubmitResponse response;
+  ASSERT_TRUE(providers_->Submit(&context, request, &response).ok());
+  ASSERT_EQ(response.results_size(), 6);
+  EXPECT_EQ(response.results(0).rejected().reason_code(), "MISSING_DIAGNOSIS");
+  EXPECT_EQ(response.results(0).rejected().bad_request().field_violations(0).field(),
+            "service.diagnosis_codes");
+  EXPECT_THAT(response.results(0).rejected().bad_request().field_violations(0).description(),
+              HasSubstr("molina bills ECM on X12 837P"));
+  EXPECT_EQ(response.results(1).rejected().reason_code(), "PLACE_OF_SERVICE_MISMATCH");
+  EXPECT_EQ(response.results(2).rejected().reason_code(), "INVALID_DIAGNOSIS_CODE");
+  EXPECT_EQ(response.results(2).rejected().bad_request().field_violations(0).field(),
+            "service.diagnosis_codes[0]");
+  EXPECT_TRUE(response.results(3).has_accepted()) << response.results(3).DebugString();
+  EXPECT_TRUE(response.results(4).has_accepted()) << response.results(4).DebugString();
+  EXPECT_TRUE(response.results(5).has_accepted()) << response.results(5).DebugString();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_THAT(response.results(i).DebugString(), Not(HasSubstr(kA1)));
+  }
 }
 
 TEST_F(ExportTest, ReturnTransmissionHasTheLatestStatusPerMemberWithTheReferralFields) {
@@ -724,10 +848,12 @@ TEST_F(ExportTest, ClaimsAreAnX12837PWithRightEnvelopesAndDurableControlNumbers)
   Exported first = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
   ASSERT_TRUE(first.status.ok()) << first.status.error_message();
   EXPECT_EQ(first.file_name, "molina_837p_2026-11.x12");
-  // s-a1-1, s-a1-2, s-a1-3, cs-a1 (golf) and s-a2 (hotel); s-a1-nodx has no
-  // diagnosis code and cannot be billed; October's and chg's lines are not
-  // in it.
-  EXPECT_EQ(first.record_count, 5);
+  // molina's ECM lines: s-a1-1, s-a1-2, s-a1-3 (golf) and s-a2 (hotel); cs-a1
+  // goes on molina's invoice; October's and chg's lines are not in it.
+  EXPECT_EQ(first.record_count, 4);
+  EXPECT_EQ(first.billing.billable_lines(), 6);
+  EXPECT_EQ(first.billing.billed_lines(), 4);
+  EXPECT_EQ(first.billing.billed_on_other_file(), 1);
 
   adapters::X12ReaderOptions reader_options;
   reader_options.transaction_set = "837";
@@ -738,7 +864,7 @@ TEST_F(ExportTest, ClaimsAreAnX12837PWithRightEnvelopesAndDurableControlNumbers)
   ASSERT_TRUE(reader.Feed(first.bytes).ok());
   ASSERT_TRUE(reader.Finish().ok());
   EXPECT_EQ(handler.sets, 1);
-  EXPECT_EQ(handler.claims, 4);
+  EXPECT_EQ(handler.claims, 3);
   EXPECT_EQ(handler.interchange, "000000001");
   EXPECT_EQ(handler.group, "1");
 
@@ -763,16 +889,40 @@ TEST_F(ExportTest, ClaimsAreAnX12837PWithRightEnvelopesAndDurableControlNumbers)
   EXPECT_THAT(SegmentValues(first.bytes, "NM1", 9),
               ::testing::IsSupersetOf(
                   std::vector<std::string>{Npi("100000007"), Npi("100000008"), "MOL01", kA1, kA2}));
-  EXPECT_EQ(SegmentValues(first.bytes, "CLM", 1),
-            (std::vector<std::string>{record_ids_["s-a1-1"], record_ids_["cs-a1"],
-                                      record_ids_["s-a1-3"], record_ids_["s-a2"]}));
-  EXPECT_EQ(SegmentValues(first.bytes, "CLM", 2),
-            (std::vector<std::string>{"250", "300.5", "125", "125"}));
-  EXPECT_EQ(SegmentValues(first.bytes, "SV1", 1).size(), 5u);
+  // Claim ids: 15 characters, the crosswalk in each line's billing status
+  // (ListFeedback) and each line's record id in REF*6R.
+  const std::vector<std::string> claim_ids = SegmentValues(first.bytes, "CLM", 1);
+  ASSERT_EQ(claim_ids.size(), 3u);
+  std::map<std::string, hub::v1::BillingStatus> golf = Billing("golf_network");
+  std::map<std::string, hub::v1::BillingStatus> hotel = Billing("hotel_health");
+  EXPECT_EQ(golf[record_ids_["s-a1-1"]].claim_id(), claim_ids[0]);
+  EXPECT_EQ(golf[record_ids_["s-a1-1"]].line_number(), 1);
+  EXPECT_EQ(golf[record_ids_["s-a1-2"]].claim_id(), claim_ids[0]);
+  EXPECT_EQ(golf[record_ids_["s-a1-2"]].line_number(), 2);
+  EXPECT_EQ(golf[record_ids_["s-a1-3"]].claim_id(), claim_ids[1]);
+  EXPECT_EQ(hotel[record_ids_["s-a2"]].claim_id(), claim_ids[2]);
+  EXPECT_EQ(hotel[record_ids_["s-a2"]].file_kind(), hub::v1::FILE_KIND_CLAIMS_837P);
+  EXPECT_EQ(hotel[record_ids_["s-a2"]].control_number(), 1);
+  for (const std::string& id : claim_ids) {
+    EXPECT_EQ(id.size(), 15u);
+    EXPECT_EQ(id[0], 'C');
+  }
+  EXPECT_EQ(SegmentValues(first.bytes, "CLM", 2), (std::vector<std::string>{"250", "125", "125"}));
+  EXPECT_EQ(SegmentValues(first.bytes, "SV1", 1).size(), 4u);
   EXPECT_EQ(SegmentValues(first.bytes, "REF", 2),
-            (std::vector<std::string>{"123456789", "MOL-77", "123456789"}));
+            (std::vector<std::string>{"123456789", record_ids_["s-a1-1"], record_ids_["s-a1-2"],
+                                      record_ids_["s-a1-3"], "123456789", record_ids_["s-a2"]}));
   EXPECT_EQ(SegmentValues(first.bytes, "DTP", 3),
-            (std::vector<std::string>{"20261102", "20261102", "20261104", "20261112", "20261109"}));
+            (std::vector<std::string>{"20261102", "20261102", "20261112", "20261109"}));
+  // PRV*BI from the directory's taxonomy; the subscriber's address: A1's
+  // residence, and for A2 (no residence on file) the billing provider's.
+  EXPECT_EQ(SegmentValues(first.bytes, "PRV", 3),
+            (std::vector<std::string>{"171M00000X", "171M00000X"}));
+  EXPECT_EQ(SegmentValues(first.bytes, "N3", 1),
+            (std::vector<std::string>{"500 Broadway", kA1Street, kA1Street, "500 Broadway",
+                                      "500 Broadway"}));
+  EXPECT_EQ(SegmentValues(first.bytes, "DMG", 2),
+            (std::vector<std::string>{"19800412", "19800412", "19700202"}));
   EXPECT_THAT(first.bytes, Not(HasSubstr(kB1)));
   EXPECT_THAT(first.bytes, Not(HasSubstr("20261020")));
 
@@ -785,12 +935,12 @@ TEST_F(ExportTest, ClaimsAreAnX12837PWithRightEnvelopesAndDurableControlNumbers)
   EXPECT_EQ(ClaimsContent(second.bytes), ClaimsContent(first.bytes));
   EXPECT_NE(second.bytes, first.bytes);
 
-  // chg counts on its own.
+  // chg counts on its own (it bills its lines on its invoice).
   Exported chg = Export("chg", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
   ASSERT_TRUE(chg.status.ok()) << chg.status.error_message();
-  EXPECT_EQ(chg.record_count, 1);
+  EXPECT_EQ(chg.record_count, 0);
   EXPECT_EQ(SegmentValues(chg.bytes, "ISA", 13), std::vector<std::string>{"000000001"});
-  EXPECT_EQ(SegmentValues(chg.bytes, "CLM", 1), std::vector<std::string>{record_ids_["s-b1"]});
+  EXPECT_TRUE(SegmentValues(chg.bytes, "CLM", 1).empty());
 
   // After a restart the numbers go on: never reused.
   StopHub();
@@ -934,14 +1084,22 @@ TEST_F(ExportTest, Part2RecordsAreExportedOnlyUnderTheMembersConsent) {
   EXPECT_THAT(after.bytes, Not(HasSubstr(kP)));
 }
 
-TEST_F(ExportTest, ABillingProviderWithoutAnAddressFailsThe837PNamingIt) {
-  SubmitAll("india_care", {EcmService("s-c1", kC1, "2026-11-03")});
-  Exported chg = Export("chg", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
-  EXPECT_EQ(chg.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_THAT(chg.status.error_message(), HasSubstr("india_care"));
-  EXPECT_THAT(chg.status.error_message(), HasSubstr("UpdateProvider"));
-  EXPECT_THAT(chg.status.error_message(), Not(HasSubstr(kC1)));
-  EXPECT_EQ(chg.record_count, -1) << "no header is sent for a failed export";
+// A billing provider the 837P cannot name (no address in the directory)
+// does not stop the file: its lines are reported, and the provider sees why.
+TEST_F(ExportTest, ABillingProviderWithoutAnAddressHasItsLinesReportedNotBilled) {
+  SubmitAll("india_care", {EcmService("s-d1", kD, "2026-11-03")});
+  Exported bare = Export("bare", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+  ASSERT_TRUE(bare.status.ok()) << bare.status.error_message();
+  EXPECT_EQ(bare.record_count, 0);
+  EXPECT_EQ(bare.billing.billable_lines(), 1);
+  ASSERT_EQ(bare.billing.unbillable_size(), 1);
+  EXPECT_EQ(bare.billing.unbillable(0).reason_code(), "BILLING_PROVIDER_INCOMPLETE");
+  std::map<std::string, hub::v1::BillingStatus> billing = Billing("india_care");
+  const hub::v1::BillingStatus& status = billing[record_ids_["s-d1"]];
+  EXPECT_EQ(status.state(), hub::v1::BILLING_STATE_NOT_BILLED);
+  EXPECT_EQ(status.reason_code(), "BILLING_PROVIDER_INCOMPLETE");
+  EXPECT_THAT(status.message(), HasSubstr("UpdateProvider"));
+  EXPECT_THAT(status.message(), Not(HasSubstr(kD)));
   // Its other files need no address.
   EXPECT_TRUE(Export("chg", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11").status.ok());
 }
@@ -1009,7 +1167,7 @@ TEST_F(ExportTest, ALargeFileComesInChunksOfAtMostOneMebibyte) {
 }
 
 // The whole files of the scenario, byte for byte. To regenerate after an
-// intended change: HUB_UPDATE_GOLDEN=1 build/tests/hub/hub_export_test
+// intended change: HUB_UPDATE_GOLDEN=1 build/tests/hub/hub_tests
 // --gtest_filter='*Golden*' (rewrites tests/data/export), then review the diff.
 TEST_F(ExportTest, EveryKindMatchesItsGoldenFile) {
   SubmitScenario();
@@ -1056,7 +1214,13 @@ TEST_F(ExportTest, HubctlExportWritesTheFileUnderTheHubsName) {
   r = RunHubctl(absl::StrCat("--server=", address_,
                              " export --plan=molina --kind=837p --period=2026-11 --out=", out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_THAT(r.output, HasSubstr("molina_837p_2026-11.x12: 5 records"));
+  EXPECT_THAT(r.output, HasSubstr("molina_837p_2026-11.x12: 4 records"));
+  // The account of the month (docs/billing.md): the Community Supports line
+  // goes on molina's invoice, the invoice line repeating a service line is
+  // reported.
+  EXPECT_THAT(r.output,
+              HasSubstr("billing: 6 billable lines: 4 billed here, 1 on the plan's other billing "
+                        "file, 1 not billed (DUPLICATE_OF_SERVICE)"));
   EXPECT_THAT(ReadFile(out + "/molina_837p_2026-11.x12"), ::testing::StartsWith("ISA*00*"));
 
   // Errors: the hub's sentence, exit 1, no file left behind.
@@ -1079,6 +1243,44 @@ TEST_F(ExportTest, HubctlExportWritesTheFileUnderTheHubsName) {
   for (const auto& entry : std::filesystem::directory_iterator(out)) {
     EXPECT_FALSE(absl::EndsWith(entry.path().string(), ".part")) << entry.path();
   }
+}
+
+// hubctl billing: the provider's lines with where each went (ListFeedback),
+// then the counts.
+TEST_F(ExportTest, HubctlBillingShowsWhereEachLineWent) {
+  SubmitScenario();
+  CommandResult before =
+      RunHubctl(absl::StrCat("--server=", address_, " billing --provider=golf_network"));
+  ASSERT_EQ(before.exit_code, 0) << before.output;
+  EXPECT_THAT(before.output, HasSubstr(" 0 billed, 0 not billed (see REASON), "));
+  ASSERT_TRUE(Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11").status.ok());
+  ASSERT_TRUE(Export("molina", hub::v1::FILE_KIND_INVOICE, "2026-11").status.ok());
+  const std::map<std::string, hub::v1::BillingStatus> billing = Billing("golf_network");
+  int billed = 0, not_billed = 0;
+  for (const auto& [record_id, status] : billing) {
+    billed += status.state() == hub::v1::BILLING_STATE_BILLED;
+    not_billed += status.state() == hub::v1::BILLING_STATE_NOT_BILLED;
+  }
+  ASSERT_GT(billed, 0);
+  ASSERT_GT(not_billed, 0);
+  CommandResult r =
+      RunHubctl(absl::StrCat("--server=", address_, " billing --provider=golf_network"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const auto& [record_id, status] : billing) {
+    EXPECT_THAT(r.output, HasSubstr(record_id));
+    if (status.state() == hub::v1::BILLING_STATE_BILLED) {
+      EXPECT_THAT(r.output, HasSubstr(absl::StrCat(status.claim_id(), ":", status.line_number())));
+    } else {
+      EXPECT_THAT(r.output, HasSubstr(status.reason_code()));
+    }
+  }
+  EXPECT_THAT(r.output, HasSubstr(absl::StrCat(" billable lines: ", billed, " billed, ", not_billed,
+                                               " not billed (see REASON), ")));
+  // A provider the hub does not know: the hub's sentence, exit 1.
+  r = RunHubctl(absl::StrCat("--server=", address_, " billing --provider=no_such_provider"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  r = RunHubctl(absl::StrCat("--server=", address_, " billing"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
 }
 
 }  // namespace

@@ -528,6 +528,7 @@ class SubmitCsvTest : public ::testing::Test {
                 {"place_of_service", "99"},
                 {"in_person", "Y"},
                 {"staff_type", "non_clinical"},
+                {"diagnosis_codes", "Z59.00"},
                 {"charge", "300.50"},
                 {"authorization_number", "AUTH-2026-000200"}});
     csv += Row({{"record_type", "referral_status"},
@@ -556,6 +557,7 @@ class SubmitCsvTest : public ::testing::Test {
                 {"place_of_service", "99"},
                 {"in_person", "Y"},
                 {"staff_type", "non_clinical"},
+                {"diagnosis_codes", "Z59.00"},
                 {"authorization_number", "AUTH-2026-000200"}});
     csv += Row({{"record_type", "enrollment_status"},
                 {"cin", "99898657G"},

@@ -280,6 +280,7 @@ hub::v1::Submission CsService(std::string_view key, std::string_view cin, std::s
   r->set_in_person(true);
   r->set_staff_type(hub::v1::STAFF_TYPE_NON_CLINICAL);
   r->set_authorization_number(std::string(authorization_number));
+  r->add_diagnosis_codes("Z59.41");  // A plan billing CS on the 837P needs one.
   r->set_charge_cents(30050);
   return s;
 }

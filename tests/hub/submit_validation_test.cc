@@ -309,7 +309,7 @@ TEST(SubmitReasonsDocTest, EveryCodeIsDocumented) {
     EXPECT_FALSE(reason.meaning.empty());
     EXPECT_FALSE(reason.what_to_do.empty());
   }
-  EXPECT_EQ(codes.size(), 17u);
+  EXPECT_EQ(codes.size(), 20u);
 }
 
 }  // namespace

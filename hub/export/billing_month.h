@@ -1,0 +1,101 @@
+// BillingMonth: which file bills each billable line of a plan's month, the
+// one answer the 837P and the invoice export both read (so a line is billed
+// once, on one file, or reported with a reason; docs/billing.md).
+//
+// A billable line is a service line (ServiceRecord) or an invoice line
+// (InvoiceLine) a provider submitted, the hub accepted and routed to the
+// plan, dated in the period, that the plan may receive (Part 2 rules). The
+// month is walked in one fixed order (service lines as ScanMonth orders
+// them, then invoice lines), and each line is, in this order of checks:
+//   DUPLICATE_OF_SERVICE  an invoice line repeating a service line (same
+//                         provider, member, day, code and modifiers);
+//   DUPLICATE_LINE        a line repeating an earlier line of its kind;
+//   MEMBER_DEMOGRAPHICS_MISSING  the hub has no name or date of birth of
+//                         the member (a plan needs them for an encounter);
+//   for a line the 837P bills:
+//     MISSING_DIAGNOSIS   no ICD-10-CM code on the line;
+//     BILLING_PROVIDER_INCOMPLETE  the provider has no NPI, TIN or complete
+//                         address in the directory (loop 2010AA);
+//   else billed: service lines on the file the plan profile's billing rule
+//   names for the line's program (no authorization number: ECM; with one:
+//   Community Supports; no rule: the 837P), invoice lines on the invoice.
+// Unbillable lines get their BillingStatus (NOT_BILLED, reason, what to fix)
+// in storage/claim_store.h at each scan; billed lines get theirs from the
+// renderer that writes them.
+//
+// Memory: about 80 bytes per billable line of the month (its key and the
+// record id of its first line, for the duplicate's message).
+// Not thread-safe: one export, one thread.
+#ifndef HUB_HUB_EXPORT_BILLING_MONTH_H_
+#define HUB_HUB_EXPORT_BILLING_MONTH_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "adapters/plan_billing.h"
+#include "hub/export/export_run.h"
+#include "hub/v1/adapter_config.pb.h"
+#include "hub/v1/feed.pb.h"
+#include "hub/v1/plan_service.pb.h"
+#include "storage/claim_store.h"
+
+namespace hub {
+
+// The reason codes of lines no file bills.
+inline constexpr std::string_view kDuplicateOfService = "DUPLICATE_OF_SERVICE";
+inline constexpr std::string_view kDuplicateLine = "DUPLICATE_LINE";
+inline constexpr std::string_view kMemberDemographicsMissing = "MEMBER_DEMOGRAPHICS_MISSING";
+inline constexpr std::string_view kMissingDiagnosis = "MISSING_DIAGNOSIS";
+inline constexpr std::string_view kBillingProviderIncomplete = "BILLING_PROVIDER_INCOMPLETE";
+
+// A line the scan hands to the renderer of its file.
+struct LineToBill {
+  const hub::v1::FeedItem* item = nullptr;  // a service or an invoice line
+  const hub::v1::Member* member = nullptr;  // the stored member
+  const hub::v1::Provider* provider = nullptr;
+};
+
+class BillingMonth {
+ public:
+  // `run` and `claims` must outlive this object.
+  BillingMonth(ExportRun& run, const storage::ClaimStore& claims);
+
+  // Walks the month: calls `bill` for each line `target` (FILE_KIND_CLAIMS_
+  // 837P or FILE_KIND_INVOICE) bills, in walk order, counts the others and
+  // records the unbillable ones. A non-OK status from `bill` stops the walk.
+  absl::Status Scan(hub::v1::FileKind target,
+                    const std::function<absl::Status(const LineToBill&)>& bill);
+
+  // The account of the month, from `target`'s point of view.
+  const hub::v1::BillingSummary& summary() const { return summary_; }
+
+ private:
+  absl::Status ScanKind(hub::v1::RecordKind kind, hub::v1::FileKind target,
+                        const std::function<absl::Status(const LineToBill&)>& bill);
+  // The reason `item` cannot be billed on `file` ("" if it can).
+  absl::StatusOr<std::string_view> Check(const hub::v1::FeedItem& item, hub::v1::FileKind file,
+                                         const hub::v1::Member& member,
+                                         const hub::v1::Provider& provider, std::string* message);
+  absl::Status Unbillable(const hub::v1::FeedItem& item, std::string_view reason,
+                          const std::string& message);
+  absl::Status FlushStatuses(bool all);
+
+  ExportRun& run_;
+  const storage::ClaimStore& claims_;
+  hub::v1::BillingSummary summary_;
+  std::map<std::string, int64_t, std::less<>> unbillable_;
+  // Line key (16 bytes of SHA-256) -> the record id of its first line and
+  // whether that was a service line.
+  absl::flat_hash_map<std::string, std::pair<std::string, bool>> seen_;
+  hub::v1::Member member_;
+  storage::WriteBatch statuses_;
+};
+
+}  // namespace hub
+
+#endif  // HUB_HUB_EXPORT_BILLING_MONTH_H_
