@@ -16,6 +16,7 @@
 #include "base/civil_date.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
+#include "hub/common/contract_check.h"
 #include "hub/common/log.h"
 #include "hub/v1/plan_file.pb.h"
 
@@ -251,6 +252,7 @@ class FileExporter::Run {
     while (true) {
       ASSIGN_OR_RETURN(const bool more, scan.Next(item));
       if (!more) return false;
+      if (Park(item)) continue;
       if (item.redisclosure_notice().empty() || x_.options_.disclosure == nullptr) return true;
       ASSIGN_OR_RETURN(const bool covered,
                        x_.options_.disclosure->MayDisclose(job_.plan.plan_id(), item));
@@ -316,6 +318,26 @@ class FileExporter::Run {
     result_.bytes += static_cast<int64_t>(out_.size());
     out_.clear();
     return absl::OkStatus();
+  }
+
+  // A stored record outside the contract (an enum number no version
+  // defines, a number outside its field's range: stored before the Submit
+  // boundary checked them) cannot be rendered by any layout: it is left out
+  // of the file, logged and reported (ExportResult::unrenderable), never
+  // fatal to the month's file. True if `item` is such a record.
+  bool Park(const hub::v1::FeedItem& item) {
+    std::optional<ContractViolation> bad = CheckContract(item.submission());
+    if (!bad.has_value()) return false;
+    if (result_.unrenderable_ids.size() < kReportedUnrenderable) {
+      result_.unrenderable_ids.push_back(item.record_id());
+    }
+    ++result_.unrenderable;
+    log::Warning("export_record_parked", {{"plan_id", job_.plan.plan_id()},
+                                          {"kind", std::string(ExportKindWord(job_.kind))},
+                                          {"period", job_.period},
+                                          {"record_id", item.record_id()},
+                                          {"field", bad->field}});
+    return true;
   }
 
   // --- lookups --------------------------------------------------------------

@@ -49,6 +49,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -108,7 +109,15 @@ struct ExportResult {
   // notice when the file holds covered ones (see FileExportOptions).
   int64_t part2_withheld = 0;
   std::string redisclosure_notice;
+  // Records left out because they are outside the contract (an enum number
+  // no version defines, a number outside its field's declared range): no
+  // layout can render them. The first kReportedUnrenderable ids; each is
+  // logged (event export_record_parked) for the county administrator.
+  int64_t unrenderable = 0;
+  std::vector<std::string> unrenderable_ids;
 };
+
+inline constexpr size_t kReportedUnrenderable = 100;
 
 class FileExporter {
  public:

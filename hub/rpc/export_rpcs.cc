@@ -93,6 +93,8 @@ class ExportFileReactor final : public grpc::ServerWriteReactor<hub::v1::ExportF
     header->set_record_count(result->record_count);
     header->set_part2_withheld_count(result->part2_withheld);
     header->set_redisclosure_notice(result->redisclosure_notice);
+    header->set_unrenderable_count(result->unrenderable);
+    for (const std::string& id : result->unrenderable_ids) header->add_unrenderable_record_ids(id);
     StartWrite(&response_);  // `this` may be gone after this.
   }
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/civil_date.h"
 #include "base/identifiers.h"
+#include "hub/common/contract_check.h"
 
 namespace hub {
 namespace {
@@ -58,7 +59,8 @@ bool IsModifierShape(std::string_view m) {
 }
 
 // Shape checks of the fields every billed line has.
-std::optional<Violation> CheckBilledShape(const RecordView& v, int64_t charge_cents) {
+// (Units and charge ranges are the contract's: CheckShape checks them first.)
+std::optional<Violation> CheckBilledShape(const RecordView& v) {
   if (v.code.empty()) {
     return Reject(kMissingField, Path(v.name, "hcpcs_code"),
                   "the HCPCS code is missing; write the 5-character code billed, e.g. G9008 for "
@@ -75,14 +77,6 @@ std::optional<Violation> CheckBilledShape(const RecordView& v, int64_t charge_ce
                     "a modifier is 2 uppercase letters or digits, e.g. U6; write one modifier "
                     "per list entry");
     }
-  }
-  if (v.units < 1) {
-    return Reject(kOutOfRange, Path(v.name, "units"),
-                  "units must be 1 or more; a line with no units bills nothing, so leave it out");
-  }
-  if (charge_cents < 0) {
-    return Reject(kOutOfRange, Path(v.name, "charge_cents"),
-                  "the charge cannot be negative; send a corrected amount of 0 or more");
   }
   return std::nullopt;
 }
@@ -121,15 +115,6 @@ std::optional<Violation> CheckEnrollmentShape(const hub::v1::EnrollmentStatusUpd
       r.enrollment_end_date() < r.enrollment_start_date()) {
     return Reject(kOutOfRange, Path(k, "enrollment_end_date"),
                   "the ECM enrollment end date is before its start date; check both dates");
-  }
-  if (r.in_person_encounters() < 0) {
-    return Reject(kOutOfRange, Path(k, "in_person_encounters"),
-                  "the count of in-person encounters cannot be negative; write 0 or more");
-  }
-  if (r.telephonic_encounters() < 0) {
-    return Reject(kOutOfRange, Path(k, "telephonic_encounters"),
-                  "the count of telephonic or video encounters cannot be negative; write 0 or "
-                  "more");
   }
   const bool discontinued = r.status() == hub::v1::ENROLLMENT_STATUS_DISCONTINUED;
   if (discontinued || r.has_discontinuation()) {
@@ -227,10 +212,6 @@ std::optional<Violation> CheckKindShape(const Submission& s, const RecordView& v
                       "the outreach method is missing; set in_person, telephone, video, "
                       "text_message, email or mail");
       }
-      if (r.minutes() < 0 || r.minutes() > 1440) {
-        return Reject(kOutOfRange, "outreach_attempt.minutes",
-                      "minutes spent must be 0 to 1440 (one day); report one attempt per row");
-      }
       break;
     }
     case Submission::kEnrollmentStatus:
@@ -239,7 +220,7 @@ std::optional<Violation> CheckKindShape(const Submission& s, const RecordView& v
       return CheckCarePlanShape(s.care_plan(), today);
     case Submission::kService: {
       const auto& r = s.service();
-      if (auto bad = CheckBilledShape(v, r.charge_cents())) return bad;
+      if (auto bad = CheckBilledShape(v)) return bad;
       if (r.place_of_service().empty()) {
         return Reject(kMissingField, "service.place_of_service",
                       "the place of service is missing; write the 2-digit CMS code, e.g. 12 "
@@ -268,11 +249,7 @@ std::optional<Violation> CheckKindShape(const Submission& s, const RecordView& v
         return Reject(kOutOfRange, "invoice_line.invoice_number",
                       "the invoice number is longer than 30 characters; shorten it");
       }
-      if (r.line_number() < 1) {
-        return Reject(kOutOfRange, "invoice_line.line_number",
-                      "the invoice line number must be 1 or more");
-      }
-      if (auto bad = CheckBilledShape(v, r.charge_cents())) return bad;
+      if (auto bad = CheckBilledShape(v)) return bad;
       break;
     }
     case Submission::kReferralStatus:
@@ -375,6 +352,11 @@ std::optional<Violation> CheckShape(const Submission& s, const RecordView& v,
     return Reject(kMissingRecord, "record",
                   "the submission holds no record; set one of outreach_attempt, "
                   "enrollment_status, care_plan, service, invoice_line or referral_status");
+  }
+  // The contract first: every enum a declared value, every number within
+  // the range its field declares (hub.v1.rules).
+  if (std::optional<ContractViolation> bad = CheckContract(s)) {
+    return Reject(kOutOfRange, std::move(bad->field), std::move(bad->message));
   }
   if (v.cin.empty()) {
     return Reject(kMissingField, Path(v.name, "cin"),

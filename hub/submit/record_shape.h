@@ -1,8 +1,10 @@
 // The pure per-record checks of a provider's submission (hub.v1.Submission):
 // what can be told from the record alone, with no store and no clock
 // ("today" is passed in). Step 1 of SubmissionValidator (submit_validation.h):
-// a record set, the CIN's format, dates real ISO days and not in the
-// future, the fields its kind requires, numeric ranges, closure reasons.
+// a record set; the contract (hub/common/contract_check.h: every enum a
+// declared value, every number within its field's hub.v1.rules range:
+// OUT_OF_RANGE naming the field); the CIN's format, dates real ISO days and
+// not in the future, the fields its kind requires, closure reasons.
 // Each failure is ONE Violation (submit_reasons.h) naming the field.
 //
 // Thread safety: pure functions.

@@ -9,6 +9,10 @@ const std::vector<SubmitReason>& SubmitReasons() {
        "letters, digits and . _ : -.",
        "Give every record a key of 1 to 64 such characters that you never reuse for another "
        "record (e.g. your own record id)."},
+      {kIdempotencyKeyReused,
+       "The idempotency key was already used for a different record (the message names it); "
+       "the first record stands and this one is not stored.",
+       "Give this record its own key; resend the first record unchanged to read its result."},
       {kMissingRecord, "The submission carries no record.",
        "Set exactly one of outreach_attempt, enrollment_status, care_plan, service, "
        "invoice_line or referral_status."},
@@ -22,23 +26,29 @@ const std::vector<SubmitReason>& SubmitReasons() {
        "Fill in the field named in the error (see the field list of the record kind) and send "
        "the record again under a new idempotency key."},
       {kOutOfRange,
-       "A number or code is outside its range: minutes 0-1440, units 1 or more, charges 0 or "
-       "more, encounter counts 0 or more, place of service 2 digits, a listed DHCS "
-       "discontinuation code, a goal status of open/met/discontinued.",
+       "A number or code is outside its range: an enum number the contract does not define "
+       "(e.g. outreach method 99), minutes 0-1440, units 1-99999, charges 0 to 9999999999 "
+       "cents, encounter counts 0-1000, invoice line 1-99999 (the hub.v1.rules of each "
+       "field), place of service 2 digits, a listed DHCS discontinuation code, a goal status "
+       "of open/met/discontinued.",
        "Correct the value named in the error."},
       {kMissingClosureReason,
        "A DECLINED or CLOSED referral status has no closure reason, or closure reason OTHER "
        "has no explanation.",
        "Add the closure reason (and for OTHER the reason in words)."},
-      {kUnknownMember, "No member with this CIN is known to the hub.",
-       "Check the CIN; a member becomes known when a plan sends the hub its assignment or "
-       "authorization file listing them."},
+      {kUnknownMember,
+       "No member with this CIN is assigned or referred to your organization: the hub does not "
+       "know the CIN, or no assignment or authorization of the member names you (the two "
+       "answers are the same, so the hub tells no one who its members are).",
+       "Check the CIN against the plan's assignment file or referral; a member becomes known "
+       "when a plan sends the hub its assignment or authorization file listing them."},
       {kMemberNotCovered, "No plan covers the member on the record's date.",
        "Check the record's date; the member may have had no Medi-Cal plan that day. Ask the "
        "member's plan if you believe they were covered."},
       {kProviderNotContracted,
        "Your organization is unknown to the hub, or has no contract for this kind of service "
-       "(ECM or Community Supports) with the plan covering the member on the record's date.",
+       "(ECM or Community Supports) with the plan covering the member on the record's date (the "
+       "plan is not named).",
        "Check the record's date and kind; if your contract is missing from the hub's "
        "directory, ask the county administrator to add it."},
       {kNotAssigned,

@@ -22,6 +22,7 @@ namespace hub {
 
 // The stable reason codes of rejected submissions.
 inline constexpr std::string_view kInvalidIdempotencyKey = "INVALID_IDEMPOTENCY_KEY";
+inline constexpr std::string_view kIdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED";
 inline constexpr std::string_view kMissingRecord = "MISSING_RECORD";
 inline constexpr std::string_view kInvalidCin = "INVALID_CIN";
 inline constexpr std::string_view kInvalidDate = "INVALID_DATE";

@@ -21,6 +21,15 @@ std::string Path(std::string_view record, std::string_view field) {
   return FieldPath(record, field);
 }
 
+// The answer for a CIN that is no member of the hub, and for a member the
+// provider does not serve: the same, byte for byte, naming no plan.
+Violation UnknownMember(const RecordView& v) {
+  return Reject(kUnknownMember, Path(v.name, "cin"),
+                "no member with this CIN is assigned or referred to your organization; check the "
+                "CIN against the plan's assignment file or referral (a member is known once a "
+                "plan's file lists them)");
+}
+
 std::string KindWord(bool cs) { return cs ? "Community Supports" : "ECM"; }
 
 // True if `provider` has a contract with `plan_id` for `kind` in force on
@@ -79,14 +88,10 @@ SubmissionValidator::SubmissionValidator(const storage::MemberStore* members,
                                          const ReferenceTables* reference)
     : members_(members), coverage_(coverage), care_(care), reference_(reference) {}
 
-absl::StatusOr<std::optional<Violation>> SubmissionValidator::Route(const RecordView& v,
-                                                                    RoutedRecord& routed) const {
+absl::StatusOr<std::optional<Violation>> SubmissionValidator::FindPlan(const RecordView& v,
+                                                                       RoutedRecord& routed) const {
   absl::StatusOr<hub::v1::Member> member = members_->Get(v.cin);
-  if (absl::IsNotFound(member.status())) {
-    return Reject(kUnknownMember, Path(v.name, "cin"),
-                  "no member with this CIN is known to the hub; check the CIN (a member is known "
-                  "once a plan's file lists them)");
-  }
+  if (absl::IsNotFound(member.status())) return UnknownMember(v);
   RETURN_IF_ERROR(member.status());
   absl::StatusOr<hub::v1::Coverage> coverage = coverage_->CoveringPlan(v.cin, v.date);
   if (absl::IsNotFound(coverage.status())) {
@@ -99,10 +104,10 @@ absl::StatusOr<std::optional<Violation>> SubmissionValidator::Route(const Record
   return std::nullopt;
 }
 
-std::optional<Violation> SubmissionValidator::CheckContract(const hub::v1::Provider* provider,
-                                                            const RecordView& v,
-                                                            const std::string& plan_id,
-                                                            bool cs) const {
+std::optional<Violation> SubmissionValidator::CheckPlanContract(const hub::v1::Provider* provider,
+                                                                const RecordView& v,
+                                                                const std::string& plan_id,
+                                                                bool cs) const {
   if (v.billed && !cs && !reference_->IsEcmCode(v.code)) {
     return Reject(kMissingField, Path(v.name, "authorization_number"),
                   absl::StrCat("this is not an ECM code (", reference_->DescribeEcmCodes(),
@@ -116,12 +121,12 @@ std::optional<Violation> SubmissionValidator::CheckContract(const hub::v1::Provi
   }
   if (!ContractedOn(*provider, plan_id, cs ? hub::v1::PROVIDER_KIND_CS : hub::v1::PROVIDER_KIND_ECM,
                     v.date)) {
-    return Reject(
-        kProviderNotContracted, Path(v.name, v.date_field),
-        absl::StrCat("the member's plan on the record's date is ", plan_id,
-                     ", and your organization has no ", KindWord(cs),
-                     " contract with it in force on that date; check the date, or ask the county "
-                     "administrator to record your contract"));
+    // The plan is not named: the provider has no contract with it.
+    return Reject(kProviderNotContracted, Path(v.name, v.date_field),
+                  absl::StrCat("your organization has no ", KindWord(cs),
+                               " contract in force on the record's date with the plan covering "
+                               "the member that day; check the date, or ask the county "
+                               "administrator to record your contract"));
   }
   return std::nullopt;
 }
@@ -239,6 +244,19 @@ std::optional<Violation> SubmissionValidator::CheckCommunitySupportLine(
   return std::nullopt;
 }
 
+absl::StatusOr<bool> SubmissionValidator::Serves(const hub::v1::Provider& provider,
+                                                 std::string_view cin) const {
+  ASSIGN_OR_RETURN(std::vector<hub::v1::Assignment> assignments, care_->Assignments(cin));
+  for (const hub::v1::Assignment& a : assignments) {
+    if (a.provider_id() == provider.provider_id()) return true;
+  }
+  ASSIGN_OR_RETURN(std::vector<hub::v1::Authorization> authorizations, care_->Authorizations(cin));
+  for (const hub::v1::Authorization& a : authorizations) {
+    if (a.provider_id() == provider.provider_id()) return true;
+  }
+  return false;
+}
+
 absl::StatusOr<Verdict> SubmissionValidator::Validate(const hub::v1::Provider* provider,
                                                       const Submission& submission,
                                                       std::string_view today,
@@ -249,13 +267,30 @@ absl::StatusOr<Verdict> SubmissionValidator::Validate(const hub::v1::Provider* p
   // 1. Shape.
   verdict.violation = CheckShape(submission, v, today, *reference_);
   if (verdict.violation.has_value()) return verdict;
+  ASSIGN_OR_RETURN(verdict, Route(provider, v, pending, std::move(verdict)));
+  // No membership oracle: for a member the provider does not serve (no
+  // assignment or authorization of the member names it), every rejection is
+  // the one for a CIN that is no member at all. Only rejections pay the
+  // lookup.
+  if (verdict.violation.has_value() && verdict.violation->reason_code != kUnknownMember &&
+      provider != nullptr) {
+    ASSIGN_OR_RETURN(const bool serves, Serves(*provider, v.cin));
+    if (!serves) verdict.violation = UnknownMember(v);
+  }
+  return verdict;
+}
+
+absl::StatusOr<Verdict> SubmissionValidator::Route(const hub::v1::Provider* provider,
+                                                   const RecordView& v,
+                                                   const PendingAuthorizations& pending,
+                                                   Verdict verdict) const {
   // 2. Member and covering plan.
-  ASSIGN_OR_RETURN(verdict.violation, Route(v, verdict.routed));
+  ASSIGN_OR_RETURN(verdict.violation, FindPlan(v, verdict.routed));
   if (verdict.violation.has_value()) return verdict;
   const std::string& plan_id = verdict.routed.plan_id;
   // 3. ECM or Community Supports, and the contract.
   const bool cs = !v.authorization_number.empty() || v.kind == hub::v1::RECORD_KIND_REFERRAL_STATUS;
-  verdict.violation = CheckContract(provider, v, plan_id, cs);
+  verdict.violation = CheckPlanContract(provider, v, plan_id, cs);
   if (verdict.violation.has_value()) return verdict;
   if (!cs) {
     // 4. ECM: assigned by that plan on that date.

@@ -5,9 +5,9 @@
 //
 // Order of checks for one record:
 //   1. shape (record_shape.h, pure): idempotency key (checked by the
-//      pipeline before its lookup), a record set, CIN format, dates real ISO
-//      days and not in the future, required fields of the kind, numeric
-//      ranges, closure reasons;
+//      pipeline before its lookup), a record set, the contract (enums and
+//      the ranges hub.v1.rules declares), CIN format, dates real ISO days
+//      and not in the future, required fields of the kind, closure reasons;
 //   2. member known, and a plan covering the member on the record's date
 //      (the record is routed to that plan);
 //   3. ECM or Community Supports: the provider contracted with that plan
@@ -104,14 +104,20 @@ class SubmissionValidator {
                                    const PendingAuthorizations& pending) const;
 
  private:
+  // Steps 2 to 5 for a record of the right shape.
+  absl::StatusOr<Verdict> Route(const hub::v1::Provider* provider, const RecordView& v,
+                                const PendingAuthorizations& pending, Verdict verdict) const;
   // Step 2: the member, and the plan covering it on the record's date (set
   // in `routed`).
-  absl::StatusOr<std::optional<Violation>> Route(const RecordView& v, RoutedRecord& routed) const;
+  absl::StatusOr<std::optional<Violation>> FindPlan(const RecordView& v,
+                                                    RoutedRecord& routed) const;
+  // True if an assignment or authorization of `cin` names `provider`.
+  absl::StatusOr<bool> Serves(const hub::v1::Provider& provider, std::string_view cin) const;
   // Step 3: an ECM record bills an ECM code; the provider is in the
   // directory and contracted with `plan_id` for ECM (`cs` false) or
   // Community Supports on the record's date.
-  std::optional<Violation> CheckContract(const hub::v1::Provider* provider, const RecordView& v,
-                                         const std::string& plan_id, bool cs) const;
+  std::optional<Violation> CheckPlanContract(const hub::v1::Provider* provider, const RecordView& v,
+                                             const std::string& plan_id, bool cs) const;
   // Step 4.
   absl::StatusOr<std::optional<Violation>> CheckEcm(const hub::v1::Provider& provider,
                                                     const RecordView& v,
