@@ -460,7 +460,6 @@ absl::StatusOr<Driver::Result> RunSubmit(const Flags& flags, const std::string& 
     SubmitPipeline pipeline(store->get(), &directory, &feed, reference->get(),
                             std::move(pipeline_options));
     ProviderServiceOptions service_options;
-    service_options.spool_dir = root;
     service_options.clock = BenchNow;
     ProviderService service(&directory, &feed, &pipeline, std::move(service_options));
     result = Drive(&service, flags, "rec-");

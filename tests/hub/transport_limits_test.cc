@@ -147,11 +147,38 @@ TEST(SlowClientTest, PullFeedStreamsPerPlanAreCapped) {
   open.erase(open.begin());
   ASSERT_TRUE(hub->server->WaitForPullFeedStreams("molina", cap - 1, absl::Seconds(30)));
   open.push_back(Follow(hub->channel, "molina"));
-  grpc::Status last_status;
   EXPECT_TRUE(ListPlans(hub->channel).ok());
   for (auto& feed : open) {
     feed->context.TryCancel();
     feed->reader->Finish();
+  }
+}
+
+// The finding: 50 PullFeed streams that never read stalled other calls for
+// 4-5 s while they opened. Now all but the plan's few slots are refused at
+// once, and a unary call made while they are all open answers well within
+// a deadline far below the old stall (a liveness bound, not a timing
+// target: the hub is otherwise idle).
+TEST(SlowClientTest, FiftyStreamsThatNeverReadDoNotDelayOtherCalls) {
+  std::unique_ptr<TestHub> hub = StartTestHub(SmallSeedText());
+  ASSERT_NE(hub, nullptr);
+  const int cap = HubServer::Limits().max_pull_feed_streams_per_plan;
+  std::vector<std::unique_ptr<OpenFeed>> streams;
+  for (int i = 0; i < 50; ++i) streams.push_back(Follow(hub->channel, "molina"));
+  auto stub = hub::v1::DirectoryService::NewStub(hub->channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  hub::v1::ListPlansRequest request;
+  hub::v1::ListPlansResponse response;
+  const grpc::Status status = stub->ListPlans(&context, request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
+  // The first `cap` hold the plan's slots; every later one was refused.
+  for (int i = 0; i < 50; ++i) {
+    if (i < cap) streams[i]->context.TryCancel();
+    const grpc::Status ended = streams[i]->reader->Finish();
+    if (i >= cap) {
+      EXPECT_EQ(ended.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << i;
+    }
   }
 }
 
