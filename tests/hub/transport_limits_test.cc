@@ -347,7 +347,7 @@ TEST(FilesAtRestTest, DataSpoolAndBackupsAreTheHubsAlone) {
   }
   umask(old_umask);
   int files = 0;
-  for (const std::string dir : {root + "/data", root + "/backups", root + "/spool"}) {
+  for (const std::string& dir : {root + "/data", root + "/backups", root + "/spool"}) {
     SCOPED_TRACE(dir);
     EXPECT_EQ(ModeOf(dir), 0700u);
     for (const auto& entry : fs::recursive_directory_iterator(dir)) {
