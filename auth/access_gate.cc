@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "auth/policy.h"
+#include "base/message_text.h"
 
 namespace hub::auth {
 
@@ -42,6 +43,16 @@ absl::Status AccessGate::Decide(const grpc::AuthContext* context, std::string_vi
     if (options_.on_refused) options_.on_refused(nullptr, method, refused);
     return refused;
   }
+  if (options_.revocations != nullptr) {
+    absl::StatusOr<std::string> serial = PeerCertificateSerial(context);
+    if (serial.ok() && options_.revocations->IsRevoked(*serial)) {
+      absl::Status revoked = absl::UnauthenticatedError(
+          "your client certificate was revoked by the county; ask the county administrator for "
+          "a new one");
+      if (options_.on_refused) options_.on_refused(&*identity, method, revoked);
+      return revoked;
+    }
+  }
   absl::StatusOr<Role> role = ResolveRole(*identity, options_);
   absl::Status decision =
       role.ok() ? CheckAllowed(method, *role, identity->Organization()) : role.status();
@@ -59,8 +70,9 @@ grpc::Status AccessGate::Process(const InputMetadata& auth_metadata, grpc::AuthC
   }
   absl::Status decision = Decide(context, method);
   if (decision.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(decision.code()),
-                      std::string(decision.message()));
+  return grpc::Status(
+      static_cast<grpc::StatusCode>(decision.code()),
+      BoundMessage(std::string_view(decision.message().data(), decision.message().size())));
 }
 
 }  // namespace hub::auth

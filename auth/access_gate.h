@@ -3,11 +3,15 @@
 // certificate's properties and the call's ":path" (the method). It
 //   1. reads the organization from the certificate (auth/identity.h):
 //      UNAUTHENTICATED if it names none (or a malformed one);
-//   2. finds its role: a plan or provider must be in the directory, a
+//   2. refuses a certificate revoked since its connection was opened
+//      (UNAUTHENTICATED; new connections fail the handshake already);
+//   3. finds its role: a plan or provider must be in the directory, a
 //      county user in the county roles config: UNAUTHENTICATED otherwise
 //      (an unknown organization);
-//   3. applies the policy table (auth/policy.h): PERMISSION_DENIED if the
+//   4. applies the policy table (auth/policy.h): PERMISSION_DENIED if the
 //      role may not call the method, and for every method not in the table.
+// Messages are bounded (base/message_text.h): a long method name is not
+// echoed.
 // Row scoping (a request's provider_id / plan_id) is the handlers' part:
 // CheckScope with the request.
 //
@@ -24,6 +28,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "auth/identity.h"
+#include "auth/revocation.h"
 
 namespace hub::auth {
 
@@ -32,6 +37,8 @@ struct AccessGateOptions {
   // directory. Required.
   std::function<absl::StatusOr<bool>(const Identity&)> organization_exists;
   CountyRoles county_roles = CountyRoles::Default();
+  // The revocations in force (null: none checked per call).
+  std::shared_ptr<const RevocationList> revocations;
   // Called for every refused call (for the audit log): the identity if one
   // was read (else null), the method and the refusal.
   std::function<void(const Identity* identity, std::string_view method,

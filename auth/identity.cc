@@ -1,6 +1,10 @@
 #include "auth/identity.h"
 
 #include <grpcpp/security/auth_context.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <fstream>
 #include <sstream>
@@ -88,19 +92,14 @@ absl::StatusOr<Identity> ParseIdentityUri(std::string_view uri) {
   return identity;
 }
 
-absl::StatusOr<Identity> IdentityFromAuthContext(const grpc::AuthContext* context) {
-  if (context == nullptr) return Identity{};
-  bool tls = false;
-  for (const grpc::string_ref& type : context->FindPropertyValues("transport_security_type")) {
-    const std::string_view name(type.data(), type.size());
-    tls = tls || name == "ssl" || name == "tls";
-  }
-  if (!tls) return Identity{};
+namespace {
+
+// The identity named by the hub URIs among a certificate's SAN URIs.
+absl::StatusOr<Identity> IdentityFromUris(const std::vector<std::string>& uris) {
   std::vector<std::string> hub_uris;
-  for (const grpc::string_ref& uri : context->FindPropertyValues("peer_uri")) {
-    std::string_view text(uri.data(), uri.size());
-    if (text.substr(0, kIdentityUriPrefix.size()) == kIdentityUriPrefix) {
-      hub_uris.emplace_back(text);
+  for (const std::string& text : uris) {
+    if (std::string_view(text).substr(0, kIdentityUriPrefix.size()) == kIdentityUriPrefix) {
+      hub_uris.push_back(text);
     }
   }
   if (hub_uris.empty()) {
@@ -116,6 +115,43 @@ absl::StatusOr<Identity> IdentityFromAuthContext(const grpc::AuthContext* contex
   absl::StatusOr<Identity> identity = ParseIdentityUri(hub_uris[0]);
   if (!identity.ok()) return absl::UnauthenticatedError(identity.status().message());
   return identity;
+}
+
+}  // namespace
+
+absl::StatusOr<Identity> IdentityFromAuthContext(const grpc::AuthContext* context) {
+  if (context == nullptr) return Identity{};
+  bool tls = false;
+  for (const grpc::string_ref& type : context->FindPropertyValues("transport_security_type")) {
+    const std::string_view name(type.data(), type.size());
+    tls = tls || name == "ssl" || name == "tls";
+  }
+  if (!tls) return Identity{};
+  std::vector<std::string> uris;
+  for (const grpc::string_ref& uri : context->FindPropertyValues("peer_uri")) {
+    uris.emplace_back(uri.data(), uri.size());
+  }
+  return IdentityFromUris(uris);
+}
+
+absl::StatusOr<Identity> IdentityFromCertificate(const std::string& pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  X509* cert = bio == nullptr ? nullptr : PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  if (cert == nullptr) return absl::UnauthenticatedError("the client certificate does not parse");
+  std::vector<std::string> uris;
+  auto* names =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  for (int i = 0; names != nullptr && i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
+    if (name->type != GEN_URI) continue;
+    const ASN1_IA5STRING* uri = name->d.uniformResourceIdentifier;
+    uris.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
+                      static_cast<size_t>(ASN1_STRING_length(uri)));
+  }
+  GENERAL_NAMES_free(names);
+  X509_free(cert);
+  return IdentityFromUris(uris);
 }
 
 CountyRoles CountyRoles::Default() {

@@ -61,6 +61,10 @@ absl::StatusOr<Identity> ParseIdentityUri(std::string_view uri);
 // hub URI, more than one, or a malformed one.
 absl::StatusOr<Identity> IdentityFromAuthContext(const grpc::AuthContext* context);
 
+// The same for a verified client certificate (PEM) outside gRPC (the HTTPS
+// port of /metrics and the dashboard).
+absl::StatusOr<Identity> IdentityFromCertificate(const std::string& pem);
+
 // County user name -> role (kCountyAnalyst or kCountyAdmin).
 class CountyRoles {
  public:

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "base/identifiers.h"
 
 namespace hub::auth {
 namespace {
@@ -154,10 +155,16 @@ absl::Status CheckScope(const Identity& caller, std::string_view method,
                      caller.id, "-\"); ListIngestReports lists them"));
   }
   if (value == caller.id) return absl::OkStatus();
-  return absl::PermissionDeniedError(
-      absl::StrCat("your certificate identifies ", caller.Organization(), "; this request's ",
-                   Absl(field), " is \"", value, "\": a ", plan ? "plan" : "provider",
-                   " may only act as itself; set ", Absl(field), " to \"", caller.id, "\""));
+  // A malformed id is a bad request, whoever sends it (and is never echoed).
+  const absl::Status shape = plan ? ValidatePlanId(value) : ValidateProviderId(value);
+  if (!shape.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(Absl(field), shape.message().substr(shape.message().find(' '))));
+  }
+  return absl::PermissionDeniedError(absl::StrCat(
+      "your certificate identifies ", caller.Organization(), "; this request's ", Absl(field),
+      " names another ", plan ? "plan" : "provider", ": a ", plan ? "plan" : "provider",
+      " may only act as itself; set ", Absl(field), " to \"", caller.id, "\""));
 }
 
 }  // namespace hub::auth

@@ -51,10 +51,11 @@ std::string NormalizeSerial(std::string_view text) {
   return first == std::string::npos ? (out.empty() ? "" : "0") : out.substr(first);
 }
 
-// Rejects a client certificate whose serial is revoked.
+// Rejects a client certificate whose serial is revoked now.
 class RevocationVerifier final : public grpc::experimental::ExternalCertificateVerifier {
  public:
-  explicit RevocationVerifier(std::set<std::string> revoked) : revoked_(std::move(revoked)) {}
+  explicit RevocationVerifier(std::shared_ptr<const RevocationList> revoked)
+      : revoked_(std::move(revoked)) {}
 
   bool Verify(grpc::experimental::TlsCustomVerificationCheckRequest* request,
               std::function<void(grpc::Status)> /*callback*/, grpc::Status* sync_status) override {
@@ -63,7 +64,7 @@ class RevocationVerifier final : public grpc::experimental::ExternalCertificateV
     if (!serial.ok()) {
       *sync_status =
           grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "the client certificate does not parse");
-    } else if (revoked_.count(*serial) > 0) {
+    } else if (revoked_->IsRevoked(*serial)) {
       *sync_status =
           grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "the client certificate is revoked");
     } else {
@@ -75,7 +76,7 @@ class RevocationVerifier final : public grpc::experimental::ExternalCertificateV
   void Cancel(grpc::experimental::TlsCustomVerificationCheckRequest*) override {}
 
  private:
-  const std::set<std::string> revoked_;
+  const std::shared_ptr<const RevocationList> revoked_;
 };
 
 }  // namespace
@@ -158,7 +159,8 @@ absl::StatusOr<std::set<std::string>> LoadRevokedSerials(const std::string& crl_
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
-    const TlsServerFiles& files, std::shared_ptr<grpc::AuthMetadataProcessor> gate) {
+    const TlsServerFiles& files, std::shared_ptr<grpc::AuthMetadataProcessor> gate,
+    std::shared_ptr<const RevocationList> revocations) {
   if (files.cert_file.empty() || files.key_file.empty() || files.client_ca_file.empty()) {
     return absl::InvalidArgumentError(
         "TLS needs --tls_cert_file, --tls_key_file and --tls_client_ca_file together");
@@ -174,9 +176,12 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
     return absl::InvalidArgumentError(
         absl::StrCat("--tls_client_ca_file ", files.client_ca_file, " is not a PEM certificate"));
   }
-  std::set<std::string> revoked;
-  if (!files.crl_file.empty()) {
-    ASSIGN_OR_RETURN(revoked, LoadRevokedSerials(files.crl_file, ca));
+  if (revocations == nullptr) {
+    std::set<std::string> revoked;
+    if (!files.crl_file.empty()) {
+      ASSIGN_OR_RETURN(revoked, LoadRevokedSerials(files.crl_file, ca));
+    }
+    revocations = std::make_shared<const RevocationList>(std::move(revoked));
   }
   auto provider = std::make_shared<grpc::experimental::StaticDataCertificateProvider>(
       ca, std::vector<grpc::experimental::IdentityKeyCertPair>{{key, cert}});
@@ -186,7 +191,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
   options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
   options.set_certificate_verifier(
       grpc::experimental::ExternalCertificateVerifier::Create<RevocationVerifier>(
-          std::move(revoked)));
+          std::move(revocations)));
   std::shared_ptr<grpc::ServerCredentials> credentials =
       grpc::experimental::TlsServerCredentials(options);
   if (credentials == nullptr) {

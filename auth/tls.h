@@ -11,7 +11,9 @@
 //     (as `openssl x509 -serial` prints it, with or without "serial="),
 //     '#' starts a comment.
 // The revocation check runs in a gRPC certificate verifier (gRPC 1.51's own
-// CRL support wants a hashed CRL directory; a file is simpler to mount).
+// CRL support wants a hashed CRL directory; a file is simpler to mount)
+// against a RevocationList (auth/revocation.h) that CrlWatcher replaces
+// while the hub runs.
 #ifndef HUB_AUTH_TLS_H_
 #define HUB_AUTH_TLS_H_
 
@@ -23,6 +25,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "auth/revocation.h"
 
 namespace grpc {
 class AuthMetadataProcessor;
@@ -49,10 +52,13 @@ absl::StatusOr<std::set<std::string>> LoadRevokedSerials(const std::string& crl_
 absl::StatusOr<std::string> CertificateSerial(const std::string& pem);
 
 // Server credentials requiring and verifying client certificates, with
-// `gate` as the auth metadata processor (may be null). InvalidArgument /
-// NotFound naming the flag's file when a file is missing or unusable.
+// `gate` as the auth metadata processor (may be null) and `revocations` as
+// the list every handshake checks (null: the one files.crl_file holds now,
+// fixed). InvalidArgument / NotFound naming the flag's file when a file is
+// missing or unusable.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
-    const TlsServerFiles& files, std::shared_ptr<grpc::AuthMetadataProcessor> gate);
+    const TlsServerFiles& files, std::shared_ptr<grpc::AuthMetadataProcessor> gate,
+    std::shared_ptr<const RevocationList> revocations = nullptr);
 
 struct TlsClientFiles {
   std::string cert_file;  // PEM client certificate

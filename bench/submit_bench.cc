@@ -486,7 +486,7 @@ absl::StatusOr<Driver::Result> DriveSubmit(storage::Store& store, const Flags& f
   pipeline_options.clock = BenchNow;
   SubmitPipeline pipeline(&store, &directory, &feed, reference->get(), std::move(pipeline_options));
   ProviderServiceOptions service_options;
-  service_options.spool_dir = spool;
+  (void)spool;  // Uploads spool in hubd's spool folder, not used here.
   service_options.clock = BenchNow;
   ProviderService service(&directory, &feed, &pipeline, std::move(service_options));
   int port = 0;

@@ -25,7 +25,7 @@ constexpr uint64_t kStreamDay = 101;
 
 // The reason codes the hub answers (hub/submit/submit_validation.h).
 constexpr char kFutureDate[] = "FUTURE_DATE";
-constexpr char kNotAssigned[] = "NOT_ASSIGNED";
+constexpr char kUnknownMember[] = "UNKNOWN_MEMBER";
 constexpr char kUnitsExceeded[] = "UNITS_EXCEEDED";
 constexpr char kCodeModifierMismatch[] = "CODE_MODIFIER_MISMATCH";
 constexpr char kMissingDiagnosis[] = "MISSING_DIAGNOSIS";
@@ -116,6 +116,18 @@ class DayWriter {
 
   bool Wrong(Rng& rng) { return options_.error_rate > 0 && rng.Chance(options_.error_rate); }
 
+  // True if an assignment or authorization of the current member, in any of
+  // its enrollments, names `provider_id`.
+  bool Serves(const std::string& provider_id) const {
+    for (const Enrollment& e : member_.enrollments) {
+      if (e.has_ecm && e.row.assignment().provider_id() == provider_id) return true;
+      for (const hub::v1::AuthorizationFileRow& a : e.authorizations) {
+        if (a.authorization().provider_id() == provider_id) return true;
+      }
+    }
+    return false;
+  }
+
   // A date after any "today" the demo's hub can have while the as-of month
   // is current: the record is in the future.
   std::string FutureDate() const { return options_.day.AddDays(400).ToIso(); }
@@ -165,13 +177,15 @@ class DayWriter {
         v->clear_diagnosis_codes();  // The plan's 837P cannot bill it.
         s.expected_reason = kMissingDiagnosis;
       } else if (wrong) {
-        // Sent by another ECM provider of the plan: not the member's.
+        // Sent by another ECM provider of the plan, one that serves the
+        // member in none of its enrollments: the hub answers as for an
+        // unknown CIN (it is no membership oracle).
         const std::vector<const hub::v1::Provider*> others =
             county_.ContractedProviders(e.plan_id, hub::v1::PROVIDER_KIND_ECM);
         for (const hub::v1::Provider* p : others) {
-          if (p->provider_id() != provider) {
+          if (p->provider_id() != provider && !Serves(p->provider_id())) {
             s.provider_id = p->provider_id();
-            s.expected_reason = kNotAssigned;
+            s.expected_reason = kUnknownMember;
             break;
           }
         }

@@ -510,7 +510,12 @@ step_consent() {
     return 0
   fi
   local cin
-  cin=$(grep -o '"cin": *"[0-9]\{8\}[A-Z]"' "$out/plan-files/providers/$part2.jsonl" 2>/dev/null | head -n 1 | grep -o '[0-9]\{8\}[A-Z]' || true)
+  # A member the program serves (a program records consents only for those):
+  # one with two or more of its records today, else its first record's (a
+  # record made wrong on purpose names a member the program does not serve).
+  cin=$(grep -o '"cin": *"[0-9]\{8\}[A-Z]"' "$out/plan-files/providers/$part2.jsonl" 2>/dev/null \
+    | grep -o '[0-9]\{8\}[A-Z]' | awk '{ n[$0]++; if (!first) first = $0 }
+      n[$0] == 2 && !twice { twice = $0 } END { print (twice ? twice : first) }' || true)
   if [[ -z "$cin" ]]; then
     say "SKIPPED: $part2 submitted nothing today"
     return 0

@@ -1,5 +1,10 @@
 #include "storage/feed_store.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/unknown_field_set.h>
+#include <google/protobuf/wire_format_lite.h>
+
 #include <limits>
 #include <memory>
 #include <optional>
@@ -355,19 +360,35 @@ void FeedStore::AbortAppends() {
   pending_heads_.clear();
 }
 
+// The fingerprint rides after the SubmissionResult as field
+// kFingerprintField (bytes): parsing the value as a SubmissionResult keeps it
+// as an unknown field, and values stored before fingerprints read as before.
+constexpr int kFingerprintField = 1000;
+
 void FeedStore::PutSubmissionResult(WriteBatch& batch, std::string_view provider_id,
-                                    const hub::v1::SubmissionResult& result) {
+                                    const hub::v1::SubmissionResult& result,
+                                    std::string_view fingerprint) {
+  std::string value = result.SerializeAsString();
+  if (!fingerprint.empty()) {
+    google::protobuf::io::StringOutputStream stream(&value);
+    google::protobuf::io::CodedOutputStream out(&stream);
+    out.WriteTag(google::protobuf::internal::WireFormatLite::MakeTag(
+        kFingerprintField, google::protobuf::internal::WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
+    out.WriteVarint32(static_cast<uint32_t>(fingerprint.size()));
+    out.WriteRaw(fingerprint.data(), static_cast<int>(fingerprint.size()));
+  }
   batch.rep()
       .batch
       .Put(store_->rep().cf(ColumnFamily::kIdempotency),
-           IdempotencyKey(provider_id, result.idempotency_key()), result.SerializeAsString())
+           IdempotencyKey(provider_id, result.idempotency_key()), value)
       .PermitUncheckedError();
 }
 
 // ----------------------------------------------------------------- reading
 
 absl::StatusOr<std::optional<hub::v1::SubmissionResult>> FeedStore::GetSubmissionResult(
-    std::string_view provider_id, std::string_view idempotency_key) const {
+    std::string_view provider_id, std::string_view idempotency_key,
+    std::string* fingerprint) const {
   std::string value;
   ASSIGN_OR_RETURN(const bool found,
                    internal::Get(store_->rep(), ColumnFamily::kIdempotency,
@@ -375,6 +396,17 @@ absl::StatusOr<std::optional<hub::v1::SubmissionResult>> FeedStore::GetSubmissio
   if (!found) return std::nullopt;
   hub::v1::SubmissionResult result;
   RETURN_IF_ERROR(internal::ParseRecord(value, "submission result", &result));
+  google::protobuf::UnknownFieldSet* unknown =
+      result.GetReflection()->MutableUnknownFields(&result);
+  if (fingerprint != nullptr) fingerprint->clear();
+  for (int i = 0; i < unknown->field_count(); ++i) {
+    const google::protobuf::UnknownField& field = unknown->field(i);
+    if (fingerprint != nullptr && field.number() == kFingerprintField &&
+        field.type() == google::protobuf::UnknownField::TYPE_LENGTH_DELIMITED) {
+      *fingerprint = field.length_delimited();
+    }
+  }
+  unknown->Clear();  // Never sent back to a provider.
   return result;
 }
 

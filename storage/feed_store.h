@@ -101,15 +101,21 @@ class FeedStore {
   // so the next append reuses their sequences: no gap.
   void AbortAppends();
 
-  // Adds to `batch` the stored result of (provider, result.idempotency_key).
+  // Adds to `batch` the stored result of (provider, result.idempotency_key),
+  // with `fingerprint` (any bytes, "" = none) of the submission it answers,
+  // so a later submission under the same key can be told apart.
   void PutSubmissionResult(WriteBatch& batch, std::string_view provider_id,
-                           const hub::v1::SubmissionResult& result);
+                           const hub::v1::SubmissionResult& result,
+                           std::string_view fingerprint = {});
 
   // --- Reading (any thread) ------------------------------------------------
 
-  // The stored result of (provider, key), nullopt if the key is new.
+  // The stored result of (provider, key), nullopt if the key is new. With
+  // `fingerprint`, also the fingerprint stored with it ("" for a result
+  // stored without one, e.g. before fingerprints existed).
   absl::StatusOr<std::optional<hub::v1::SubmissionResult>> GetSubmissionResult(
-      std::string_view provider_id, std::string_view idempotency_key) const;
+      std::string_view provider_id, std::string_view idempotency_key,
+      std::string* fingerprint = nullptr) const;
 
   // The last committed sequence of the plan's feed (0 if empty or unknown).
   absl::StatusOr<uint64_t> Head(std::string_view plan_id) const;

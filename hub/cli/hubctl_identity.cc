@@ -131,8 +131,11 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> HubctlChannel(const std::string& 
 int RunConsentCommand(const IdentityCommandInput& in, std::ostream& out, std::ostream& err) {
   constexpr char kUsage[] =
       "usage: hubctl consent grant --member=CIN --purposes=tpo|care_coordination|payment[,...] "
-      "--signed=YYYY-MM-DD --expires=YYYY-MM-DD [--provider=ID] [--discloser=ID|any] "
+      "--signed=YYYY-MM-DD --expires=YYYY-MM-DD [--provider=ID] [--discloser=ID] "
       "[--recipient=PLAN]\n"
+      "       (a program records consents for its own records: --discloser defaults to "
+      "--provider;\n"
+      "        the county administrator names the program with --discloser)\n"
       "       hubctl consent revoke CONSENT_ID [--provider=ID]\n"
       "       hubctl consent list [--member=CIN] [--provider=ID]\n";
   if (in.args.empty()) {
@@ -147,8 +150,7 @@ int RunConsentCommand(const IdentityCommandInput& in, std::ostream& out, std::os
     request.set_provider_id(provider);
     hub::v1::Consent* c = request.mutable_consent();
     c->set_member_cin(Flag(in.flags, "member").value_or(""));
-    const std::string discloser = Flag(in.flags, "discloser").value_or(provider);
-    c->set_discloser_provider_id(discloser == "any" ? "" : discloser);
+    c->set_discloser_provider_id(Flag(in.flags, "discloser").value_or(provider));
     c->set_recipient_plan_id(Flag(in.flags, "recipient").value_or(""));
     c->set_signed_date(Flag(in.flags, "signed").value_or(""));
     c->set_expiration_date(Flag(in.flags, "expires").value_or(""));
@@ -166,8 +168,10 @@ int RunConsentCommand(const IdentityCommandInput& in, std::ostream& out, std::os
       }
     }
     if (c->member_cin().empty() || c->purposes().empty() || c->signed_date().empty() ||
-        c->expiration_date().empty()) {
-      err << "hubctl: consent grant needs --member, --purposes, --signed and --expires\n" << kUsage;
+        c->expiration_date().empty() || c->discloser_provider_id().empty()) {
+      err << "hubctl: consent grant needs --member, --purposes, --signed, --expires and the "
+             "disclosing program (--provider or --discloser)\n"
+          << kUsage;
       return 2;
     }
     grpc::ClientContext context;

@@ -8,6 +8,7 @@
 #include "base/civil_date.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
+#include "hub/common/contract_check.h"
 #include "hub/v1/codes.pb.h"
 
 namespace hub {
@@ -119,6 +120,10 @@ absl::Status ValidatePlan(const Plan& plan) {
 
 absl::Status ValidateProvider(const Provider& provider, const PlanExists& plan_exists) {
   RETURN_IF_ERROR(ValidateProviderId(provider.provider_id()));
+  // Every enum (provider type, kinds, Community Supports) a defined value.
+  if (std::optional<ContractViolation> bad = CheckContract(provider)) {
+    return Invalid(std::move(bad->message));
+  }
   RETURN_IF_ERROR(ValidateNpi(provider.npi()));
   RETURN_IF_ERROR(ValidateTin(provider.tin()));
   if (IsBlank(provider.name())) {

@@ -1,10 +1,13 @@
 #include "hub/export/export_run.h"
 
+#include <optional>
+
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
+#include "hub/common/contract_check.h"
 #include "hub/common/log.h"
 
 namespace hub {
@@ -43,6 +46,7 @@ absl::StatusOr<bool> ExportRun::NextDisclosed(storage::FeedScan& scan, hub::v1::
   while (true) {
     ASSIGN_OR_RETURN(const bool more, scan.Next(item));
     if (!more) return false;
+    if (Park(item)) continue;
     if (item.redisclosure_notice().empty() || options_.disclosure == nullptr) return true;
     ASSIGN_OR_RETURN(const bool covered,
                      options_.disclosure->MayDisclose(job_.plan.plan_id(), item));
@@ -54,6 +58,21 @@ absl::StatusOr<bool> ExportRun::NextDisclosed(storage::FeedScan& scan, hub::v1::
       withheld_ids_.push_back(item.record_id());
     }
   }
+}
+
+bool ExportRun::Park(const hub::v1::FeedItem& item) {
+  std::optional<ContractViolation> bad = CheckContract(item.submission());
+  if (!bad.has_value()) return false;
+  if (result_.unrenderable_ids.size() < kReportedUnrenderable) {
+    result_.unrenderable_ids.push_back(item.record_id());
+  }
+  ++result_.unrenderable;
+  log::Warning("export_record_parked", {{"plan_id", job_.plan.plan_id()},
+                                        {"kind", std::string(ExportKindWord(job_.kind))},
+                                        {"period", job_.period},
+                                        {"record_id", item.record_id()},
+                                        {"field", bad->field}});
+  return true;
 }
 
 absl::Status ExportRun::CheckCancelled() const {

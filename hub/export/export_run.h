@@ -71,6 +71,12 @@ class ExportRun {
   // disclosure); false at the end. Counts (and keeps the first record ids
   // of) the Part 2 items it leaves out.
   absl::StatusOr<bool> NextDisclosed(storage::FeedScan& scan, hub::v1::FeedItem& item);
+  // A stored record outside the contract (an enum number no version
+  // defines, a number outside its field's range: stored before the Submit
+  // boundary checked them) cannot be rendered by any layout: it is left out
+  // of the file, logged and reported (ExportResult::unrenderable), never
+  // fatal to the month's file. True if `item` is such a record.
+  bool Park(const hub::v1::FeedItem& item);
 
   // Cancelled once the caller's flag turns true.
   absl::Status CheckCancelled() const;

@@ -55,6 +55,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -126,7 +127,15 @@ struct ExportResult {
   // FILE_KIND_INVOICE and FILE_KIND_CLAIMS_837P: the account of the plan's
   // billable lines of the period (hub/export/billing_month.h).
   hub::v1::BillingSummary billing;
+  // Records left out because they are outside the contract (an enum number
+  // no version defines, a number outside its field's declared range): no
+  // layout can render them. The first kReportedUnrenderable ids; each is
+  // logged (event export_record_parked) for the county administrator.
+  int64_t unrenderable = 0;
+  std::vector<std::string> unrenderable_ids;
 };
+
+inline constexpr size_t kReportedUnrenderable = 100;
 
 class FileExporter {
  public:

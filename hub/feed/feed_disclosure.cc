@@ -55,13 +55,13 @@ std::string ScopeText(const hub::v1::Consent& c) {
     if (name.rfind(kPrefix, 0) == 0) name = name.substr(kPrefix.size());
     purposes.push_back(std::move(name));
   }
-  return absl::StrCat(
-      "Disclosed with the member's written consent ", c.consent_id(),
-      " (California multi-party authorization form): discloser ",
-      c.discloser_provider_id().empty() ? "any listed provider" : c.discloser_provider_id(),
-      ", recipient ", c.recipient_plan_id().empty() ? "any Medi-Cal plan" : c.recipient_plan_id(),
-      ", purposes ", absl::StrJoin(purposes, ", "), ", signed ", c.signed_date(), ", expires ",
-      c.expiration_date(), "; the member may revoke it.");
+  return absl::StrCat("Disclosed with the member's written consent ", c.consent_id(),
+                      " (California multi-party authorization form): discloser ",
+                      ConsentDiscloser(c).empty() ? "any listed provider" : ConsentDiscloser(c),
+                      ", recipient ",
+                      c.recipient_plan_id().empty() ? "any Medi-Cal plan" : c.recipient_plan_id(),
+                      ", purposes ", absl::StrJoin(purposes, ", "), ", signed ", c.signed_date(),
+                      ", expires ", c.expiration_date(), "; the member may revoke it.");
 }
 
 }  // namespace
@@ -87,13 +87,20 @@ std::string CinOfItem(const hub::v1::FeedItem& item) {
   return "";
 }
 
+std::string ConsentDiscloser(const hub::v1::Consent& consent) {
+  if (!consent.discloser_provider_id().empty()) return consent.discloser_provider_id();
+  constexpr std::string_view kProvider = "provider:";
+  if (consent.recorded_by().rfind(kProvider, 0) == 0) {
+    return consent.recorded_by().substr(kProvider.size());
+  }
+  return "";
+}
+
 bool ConsentCovers(const hub::v1::Consent& consent, const hub::v1::FeedItem& item,
                    std::string_view plan_id, std::string_view cin, absl::Time now) {
   if (cin.empty() || consent.member_cin() != cin) return false;
-  if (!consent.discloser_provider_id().empty() &&
-      consent.discloser_provider_id() != item.provider_id()) {
-    return false;
-  }
+  const std::string discloser = ConsentDiscloser(consent);
+  if (!discloser.empty() && discloser != item.provider_id()) return false;
   if (!consent.recipient_plan_id().empty() && consent.recipient_plan_id() != plan_id) return false;
   const std::string today = Today(now);
   if (consent.signed_date().empty() || consent.signed_date() > today) return false;

@@ -4,7 +4,7 @@
 //   * 42 CFR Part 2: an item carrying the re-disclosure notice (a Part 2
 //     program's record, or one flagged substance_use_disorder) is disclosed
 //     only if a consent covers it at the time of delivery: the member, the
-//     discloser (the item's provider, or any), the recipient (this plan, or
+//     discloser (the item's provider: ConsentDiscloser), the recipient (this plan, or
 //     any), the purpose (payment for service and invoice records, care
 //     coordination for the rest; a TPO consent covers both), signed on or
 //     before today, not expired, not revoked. A covered item is sent with
@@ -48,8 +48,15 @@ namespace hub {
 
 inline constexpr char kPart2Withheld[] = "PART2_CONSENT_REQUIRED";
 
+// The program whose records `consent` covers: its discloser_provider_id;
+// for a consent stored before every consent had to name one, the provider
+// that recorded it ("provider:<id>"); "" (any program) only for one the
+// county administrator recorded then.
+std::string ConsentDiscloser(const hub::v1::Consent& consent);
+
 // True if `consent` covers disclosing `item` (to `plan_id`, about the member
-// `cin`) at `now`. The purpose follows from the item's kind.
+// `cin`) at `now`: its discloser (ConsentDiscloser) is the item's provider
+// or any. The purpose follows from the item's kind.
 bool ConsentCovers(const hub::v1::Consent& consent, const hub::v1::FeedItem& item,
                    std::string_view plan_id, std::string_view cin, absl::Time now);
 

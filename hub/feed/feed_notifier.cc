@@ -61,6 +61,11 @@ void FeedNotifier::Notify(std::string_view plan_id) {
   notified_.emplace(plan_id);
 }
 
+void FeedNotifier::NotifyAll() {
+  absl::MutexLock lock(&mu_);
+  for (const auto& [plan_id, ids] : by_plan_) notified_.emplace(plan_id);
+}
+
 int FeedNotifier::RegisteredCount() const {
   absl::MutexLock lock(&mu_);
   return static_cast<int>(registrations_.size());

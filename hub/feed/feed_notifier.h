@@ -63,6 +63,9 @@ class FeedNotifier {
 
   // The plan's feed has new committed items. Never blocks on callbacks.
   void Notify(std::string_view plan_id);
+  // Wakes every registration (e.g. the revocation list changed: streams
+  // check whether their certificate is still good). Never blocks.
+  void NotifyAll();
 
   // Registrations waiting now (for tests).
   int RegisteredCount() const;

@@ -2,6 +2,10 @@
 
 #include <google/protobuf/util/json_util.h>
 #include <httplib.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <chrono>
 #include <filesystem>
@@ -11,6 +15,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "auth/tls.h"
 #include "hub/common/log.h"
 #include "hub/monitor/monitor_queries.h"
 
@@ -96,6 +101,54 @@ void ServeFile(httplib::Response& res, const std::string& path, const char* cont
   res.set_content(std::move(body), content_type);
 }
 
+std::string PemOf(X509* cert) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  if (bio == nullptr) return "";
+  std::string pem;
+  if (PEM_write_bio_X509(bio, cert) == 1) {
+    char* data = nullptr;
+    const long n = BIO_get_mem_data(bio, &data);
+    if (n > 0) pem.assign(data, static_cast<size_t>(n));
+  }
+  BIO_free(bio);
+  return pem;
+}
+
+// OpenSSL's verify callback: after the chain verified, refuses a client
+// certificate the revocation list (the SSL_CTX's app data) names.
+int VerifyNotRevoked(int preverify_ok, X509_STORE_CTX* store) {
+  if (preverify_ok != 1 || X509_STORE_CTX_get_error_depth(store) != 0) return preverify_ok;
+  auto* ssl =
+      static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  const auto* revocations =
+      ssl == nullptr
+          ? nullptr
+          : static_cast<const auth::RevocationList*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+  if (revocations == nullptr) return 1;
+  absl::StatusOr<std::string> serial =
+      auth::CertificateSerial(PemOf(X509_STORE_CTX_get_current_cert(store)));
+  return serial.ok() && !revocations->IsRevoked(*serial) ? 1 : 0;
+}
+
+// An HTTPS server requiring client certificates of `options`' CA.
+std::unique_ptr<httplib::Server> MakeTlsServer(const HttpServerOptions& options) {
+  const HttpServerOptions* o = &options;
+  auto server = std::make_unique<httplib::SSLServer>([o](SSL_CTX& ctx) {
+    SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+    if (SSL_CTX_use_certificate_chain_file(&ctx, o->tls_cert_file.c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(&ctx, o->tls_key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(&ctx) != 1 ||
+        SSL_CTX_load_verify_locations(&ctx, o->tls_client_ca_file.c_str(), nullptr) != 1) {
+      return false;
+    }
+    SSL_CTX_set_app_data(&ctx, const_cast<auth::RevocationList*>(o->revocations));
+    SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, VerifyNotRevoked);
+    return true;
+  });
+  if (!server->is_valid()) return nullptr;
+  return server;
+}
+
 }  // namespace
 
 absl::Status SplitHostPort(const std::string& address, std::string* host, int* port) {
@@ -140,8 +193,34 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions 
     return split;
   }
   std::unique_ptr<HttpServer> http(new HttpServer());
-  http->server_ = std::make_unique<httplib::Server>();
+  if (options.tls_cert_file.empty()) {
+    http->server_ = std::make_unique<httplib::Server>();
+  } else {
+    http->server_ = MakeTlsServer(options);
+    if (http->server_ == nullptr) {
+      return absl::InvalidArgumentError(
+          "the TLS files do not make an HTTPS server for --http_listen; check --tls_cert_file, "
+          "--tls_key_file and --tls_client_ca_file");
+    }
+  }
   httplib::Server& server = *http->server_;
+  if (options.authorize) {
+    // Every request, before routing: the verified client certificate's
+    // organization must be allowed.
+    server.set_pre_routing_handler([authorize = options.authorize](const httplib::Request& req,
+                                                                   httplib::Response& res) {
+      X509* peer = req.ssl == nullptr ? nullptr : SSL_get1_peer_certificate(req.ssl);
+      const std::string pem = peer == nullptr ? "" : PemOf(peer);
+      X509_free(peer);
+      absl::Status allowed = pem.empty()
+                                 ? absl::UnauthenticatedError("a client certificate is required")
+                                 : authorize(pem);
+      if (allowed.ok()) return httplib::Server::HandlerResponse::Unhandled;
+      Error(res, allowed.code() == absl::StatusCode::kUnauthenticated ? 401 : 403,
+            std::string(allowed.message()));
+      return httplib::Server::HandlerResponse::Handled;
+    });
+  }
   const int threads = options.threads;
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server.set_keep_alive_timeout(2);

@@ -14,16 +14,23 @@
 // Everything served is aggregate: ids, codes, counts, times, thresholds;
 // never a member's data. Only the files named above are served.
 //
+// With tls_cert_file set, the port speaks HTTPS with mutual TLS: clients
+// present a certificate of the county CA (not revoked: the handshake fails
+// otherwise) and `authorize` decides from it (hubd: county analysts and
+// administrators; others get 403). hubd requires this off loopback.
+//
 // Thread safety: Start/Stop from one thread; requests run on the server's
 // pool. The monitor and registry must outlive the server.
 #ifndef HUB_HUB_MONITOR_HTTP_SERVER_H_
 #define HUB_HUB_MONITOR_HTTP_SERVER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "auth/revocation.h"
 #include "hub/common/metrics.h"
 #include "hub/monitor/monitor.h"
 
@@ -42,6 +49,16 @@ struct HttpServerOptions {
   std::string chart_js_path;
   // Request threads.
   int threads = 8;
+  // Mutual TLS: the hub's certificate chain and key and the CA that signs
+  // client certificates (PEM files); empty tls_cert_file = plain HTTP.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
+  // With TLS: the revocations in force (not owned; null = none) and who may
+  // read, from the verified client certificate (PEM): OK, or an error whose
+  // code picks 401 (UNAUTHENTICATED) or 403 and whose message is the body.
+  const auth::RevocationList* revocations = nullptr;
+  std::function<absl::Status(const std::string& peer_certificate_pem)> authorize;
 };
 
 class HttpServer {

@@ -9,6 +9,7 @@
 #include "base/status_macros.h"
 #include "hub/common/log.h"
 #include "hub/common/rpc_status.h"
+#include "hub/feed/feed_disclosure.h"
 
 namespace hub {
 namespace {
@@ -48,16 +49,76 @@ std::string RecordedBy(const grpc::CallbackServerContext& context) {
   return caller.ok() ? caller->Organization() : "unknown";
 }
 
+// The administrator manages every consent; a provider those it recorded and
+// those covering its records (it discloses them, or the consent covers any
+// discloser).
 bool MayManage(const hub::v1::Consent& consent, const std::string& provider_id) {
-  return provider_id.empty() || consent.recorded_by() == "provider:" + provider_id ||
-         consent.discloser_provider_id() == provider_id;
+  if (provider_id.empty() || consent.recorded_by() == "provider:" + provider_id) return true;
+  const std::string discloser = ConsentDiscloser(consent);
+  return discloser.empty() || discloser == provider_id;
+}
+
+// "cns_" and 16 lowercase hex digits (NewConsentId).
+bool IsConsentId(const std::string& id) {
+  if (id.size() != 20 || id.rfind("cns_", 0) != 0) return false;
+  for (char c : id.substr(4)) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+// The answer for a member the provider does not serve, the same whether the
+// CIN is a member of the hub or not.
+absl::Status NotYourMember() {
+  return absl::NotFoundError(
+      "no member with this CIN is assigned or referred to your organization: a program records "
+      "consents only for the members it serves; check the CIN against the plan's assignment file "
+      "or referral, or ask the county administrator to record the consent");
 }
 
 }  // namespace
 
 ConsentService::ConsentService(storage::ConsentStore* consents, storage::DirectoryStore* directory,
-                               std::function<absl::Time()> clock)
-    : consents_(consents), directory_(directory), clock_(std::move(clock)) {}
+                               storage::Store* store, std::function<absl::Time()> clock)
+    : consents_(consents), directory_(directory), care_(store), clock_(std::move(clock)) {}
+
+absl::StatusOr<bool> ConsentService::Serves(const std::string& provider_id,
+                                            const std::string& cin) const {
+  ASSIGN_OR_RETURN(std::vector<hub::v1::Assignment> assignments, care_.Assignments(cin));
+  for (const hub::v1::Assignment& a : assignments) {
+    if (a.provider_id() == provider_id) return true;
+  }
+  ASSIGN_OR_RETURN(std::vector<hub::v1::Authorization> authorizations, care_.Authorizations(cin));
+  for (const hub::v1::Authorization& a : authorizations) {
+    if (a.provider_id() == provider_id) return true;
+  }
+  return false;
+}
+
+absl::Status ConsentService::CheckAuthority(const std::string& provider,
+                                            const hub::v1::Consent& consent) const {
+  if (consent.discloser_provider_id().empty()) {
+    return InvalidFieldError(
+        "consent.discloser_provider_id",
+        "consent.discloser_provider_id is required: the Part 2 program whose records this "
+        "consent lets it disclose (a form naming several programs is recorded once per program)");
+  }
+  if (!provider.empty() && consent.discloser_provider_id() != provider) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "a program records consents for its own records only: set "
+        "consent.discloser_provider_id to \"",
+        provider, "\" (the county administrator records consents for other programs)"));
+  }
+  RETURN_IF_ERROR(ValidateProviderId(consent.discloser_provider_id()));
+  absl::Status discloser = directory_->GetProvider(consent.discloser_provider_id()).status();
+  if (absl::IsNotFound(discloser)) {
+    return absl::NotFoundError("consent.discloser_provider_id is not in the directory");
+  }
+  RETURN_IF_ERROR(discloser);
+  if (provider.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(const bool serves, Serves(provider, consent.member_cin()));
+  return serves ? absl::OkStatus() : NotYourMember();
+}
 
 absl::Status ConsentService::DoRecord(const grpc::CallbackServerContext& context,
                                       const hub::v1::RecordConsentRequest& request,
@@ -70,19 +131,7 @@ absl::Status ConsentService::DoRecord(const grpc::CallbackServerContext& context
         "consent.member_cin must be the member's CIN (8 digits and a letter, as on the "
         "Medi-Cal card)");
   }
-  if (!provider.empty() && !consent.discloser_provider_id().empty() &&
-      consent.discloser_provider_id() != provider) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "a provider records consents for its own disclosures: set consent.discloser_provider_id "
-        "to \"",
-        provider, "\" (or leave it empty when the form names any provider)"));
-  }
-  if (!consent.discloser_provider_id().empty()) {
-    RETURN_IF_ERROR(ValidateProviderId(consent.discloser_provider_id()));
-    if (absl::IsNotFound(directory_->GetProvider(consent.discloser_provider_id()).status())) {
-      return absl::NotFoundError("consent.discloser_provider_id is not in the directory");
-    }
-  }
+  RETURN_IF_ERROR(CheckAuthority(provider, consent));
   if (!consent.recipient_plan_id().empty()) {
     RETURN_IF_ERROR(ValidatePlanId(consent.recipient_plan_id()));
     if (absl::IsNotFound(directory_->GetPlan(consent.recipient_plan_id()).status())) {
@@ -130,11 +179,16 @@ absl::Status ConsentService::DoRevoke(const grpc::CallbackServerContext& context
                                       hub::v1::RevokeConsentResponse& response) {
   RETURN_IF_ERROR(auth::CheckCallScope(context, "/hub.v1.ConsentService/RevokeConsent", request));
   ASSIGN_OR_RETURN(const std::string provider, CallerProvider(context, request.provider_id()));
+  if (!IsConsentId(request.consent_id())) {
+    return InvalidFieldError("consent_id",
+                             "consent_id must be \"cns_\" and 16 hex digits, as RecordConsent or "
+                             "ListConsents returned it");
+  }
   absl::MutexLock lock(&mu_);
   absl::StatusOr<hub::v1::Consent> consent = consents_->Get(request.consent_id());
   if (absl::IsNotFound(consent.status()) || (consent.ok() && !MayManage(*consent, provider))) {
-    return absl::NotFoundError(absl::StrCat("no consent \"", request.consent_id(),
-                                            "\" that you recorded; ListConsents lists them"));
+    return absl::NotFoundError(
+        "no consent with this consent_id covers your records; ListConsents lists those that do");
   }
   RETURN_IF_ERROR(consent.status());
   if (!consent->has_revoke_time()) {

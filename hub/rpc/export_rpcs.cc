@@ -96,6 +96,8 @@ class ExportFileReactor final : public grpc::ServerWriteReactor<hub::v1::ExportF
     if (job_.kind == hub::v1::FILE_KIND_INVOICE || job_.kind == hub::v1::FILE_KIND_CLAIMS_837P) {
       *header->mutable_billing() = result->billing;
     }
+    header->set_unrenderable_count(result->unrenderable);
+    for (const std::string& id : result->unrenderable_ids) header->add_unrenderable_record_ids(id);
     StartWrite(&response_);  // `this` may be gone after this.
   }
 

@@ -142,13 +142,20 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   PullFeedReactor(grpc::CallbackServerContext* context, const hub::v1::PullFeedRequest& request,
                   storage::FeedStore* feed, const storage::DirectoryStore* directory,
                   FeedNotifier* notifier, const FeedDisclosure* disclosure,
-                  const PullFeedObservers* observers)
+                  const PullFeedObservers* observers, const PullFeedLimits& limits)
       : call_(context, observers),
         feed_(feed),
         notifier_(notifier),
         notifier_id_(notifier->NewId()),
-        disclosure_(disclosure) {
+        disclosure_(disclosure),
+        limits_(limits) {
     GetPullFeedCounters().open_streams.fetch_add(1, std::memory_order_relaxed);
+    if (limits_.revocations != nullptr) {
+      absl::StatusOr<std::string> serial =
+          auth::PeerCertificateSerial(context->auth_context().get());
+      if (serial.ok()) serial_ = *std::move(serial);
+      revocation_generation_ = limits_.revocations->generation();
+    }
     absl::Status status = Begin(request, *directory);
     if (!status.ok()) {
       End(ToGrpcStatus(status));
@@ -182,6 +189,7 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   void OnDone() override {
     // No notifier callback may run on a deleted reactor.
     notifier_->Unregister(notifier_id_);
+    if (slot_taken_) limits_.streams->Close(plan_id_);
     GetPullFeedCounters().open_streams.fetch_sub(1, std::memory_order_relaxed);
     delete this;
   }
@@ -215,6 +223,15 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
     plan_id_ = request.plan_id();
     max_items_ = request.max_items();
     follow_ = request.follow();
+    if (limits_.streams != nullptr) {
+      if (!limits_.streams->TryOpen(plan_id_)) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "plan ", plan_id_, " has ", limits_.streams->max_per_plan(),
+            " PullFeed streams open already, the hub's limit per plan; close one (or wait for "
+            "it to end) before opening another"));
+      }
+      slot_taken_ = true;
+    }
     ASSIGN_OR_RETURN(const uint64_t cursor, feed_->Cursor(plan_id_));
     ASSIGN_OR_RETURN(head_, feed_->Head(plan_id_));
     if (request.after_sequence() > head_) {
@@ -253,11 +270,27 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   // Read once per item: an atomic mirror of cancelled_, no lock.
   bool Cancelled() const { return cancelled_flag_.load(std::memory_order_acquire); }
 
+  // True if the stream's client certificate was revoked since it was last
+  // checked (one atomic load per item while nothing changes).
+  bool Revoked() {
+    if (limits_.revocations == nullptr || serial_.empty()) return false;
+    const uint64_t generation = limits_.revocations->generation();
+    if (generation == revocation_generation_) return false;
+    revocation_generation_ = generation;
+    return limits_.revocations->IsRevoked(serial_);
+  }
+
   // Sends the next item, finishes, or starts waiting. See the class comment.
   void Pump() {
     while (true) {
       if (Cancelled()) {
         End(grpc::Status(grpc::StatusCode::CANCELLED, "the stream was cancelled"));
+        return;
+      }
+      if (Revoked()) {
+        End(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                         "your client certificate was revoked while this stream ran; ask the "
+                         "county administrator for a new one"));
         return;
       }
       if (max_items_ > 0 && sent_ >= max_items_) {
@@ -379,6 +412,12 @@ class PullFeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   FeedNotifier* const notifier_;
   const uint64_t notifier_id_;
   const FeedDisclosure* const disclosure_;
+  const PullFeedLimits limits_;
+  // The client certificate's serial ("" over plaintext) and the revocation
+  // list generation last checked (pump owner only).
+  std::string serial_;
+  uint64_t revocation_generation_ = 0;
+  bool slot_taken_ = false;
   FeedDisclosure::PlanView view_;
   // The bytes of the last item changed for the plan (EncodeResponse copies them).
   std::string transformed_;
@@ -429,10 +468,42 @@ PullFeedCounters& GetPullFeedCounters() {
   return *counters;
 }
 
+bool PullFeedStreams::TryOpen(const std::string& plan_id) {
+  absl::MutexLock lock(&mu_);
+  int& open = open_[plan_id];
+  if (open >= max_per_plan_) return false;
+  ++open;
+  return true;
+}
+
+void PullFeedStreams::Close(const std::string& plan_id) {
+  absl::MutexLock lock(&mu_);
+  auto it = open_.find(plan_id);
+  if (it == open_.end()) return;
+  if (--it->second <= 0) open_.erase(it);
+}
+
+int PullFeedStreams::open(const std::string& plan_id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = open_.find(plan_id);
+  return it == open_.end() ? 0 : it->second;
+}
+
+bool PullFeedStreams::WaitForAtMost(const std::string& plan_id, int count,
+                                    absl::Duration timeout) const {
+  absl::MutexLock lock(&mu_);
+  auto reached = [this, &plan_id, count]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    auto it = open_.find(plan_id);
+    return (it == open_.end() ? 0 : it->second) <= count;
+  };
+  return mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
+}
+
 grpc::ServerWriteReactor<grpc::ByteBuffer>* StartPullFeed(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer& request, storage::FeedStore* feed,
     const storage::DirectoryStore* directory, FeedNotifier* notifier,
-    const FeedDisclosure* disclosure, const PullFeedObservers* observers) {
+    const FeedDisclosure* disclosure, const PullFeedObservers* observers,
+    const PullFeedLimits& limits) {
   hub::v1::PullFeedRequest parsed;
   grpc::ByteBuffer copy(request);  // Deserialize consumes its buffer.
   if (!grpc::SerializationTraits<hub::v1::PullFeedRequest>::Deserialize(&copy, &parsed).ok()) {
@@ -444,7 +515,8 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* StartPullFeed(
   if (absl::Status scope = auth::CheckCallScope(*context, kPullFeedMethod, parsed); !scope.ok()) {
     return RefusePullFeed(scope, context, observers);
   }
-  return new PullFeedReactor(context, parsed, feed, directory, notifier, disclosure, observers);
+  return new PullFeedReactor(context, parsed, feed, directory, notifier, disclosure, observers,
+                             limits);
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* RefusePullFeed(const absl::Status& status,

@@ -16,7 +16,14 @@
 // while it waits (a follow stream with nothing to send yet sends its
 // initial metadata, so a client can tell it is open). Errors before the first item: InvalidArgument
 // (plan_id, kinds, max_items), NotFound (unknown plan), OutOfRange (after_sequence beyond the
-// head).
+// head), ResourceExhausted (the plan has PullFeedLimits::streams->max_per_plan() streams open
+// already).
+//
+// What a client that does not read costs: one page of items and one
+// message in the hub (HTTP/2 flow control and the client's own transport
+// decide how much it accepts), and one of its plan's few stream slots. A
+// stream whose client certificate is revoked while it runs ends
+// UNAUTHENTICATED at its next item or wake-up (FeedNotifier::NotifyAll).
 //
 // Ack durably advances the plan's cursor and records its rejections
 // (storage/feed_store.h has the rules) and answers the cursor and head.
@@ -29,8 +36,12 @@
 #include <cstdint>
 #include <functional>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "auth/revocation.h"
 #include "hub/common/metrics.h"
 #include "hub/feed/feed_disclosure.h"
 #include "hub/feed/feed_notifier.h"
@@ -69,6 +80,36 @@ struct PullFeedObservers {
   std::function<absl::Time()> clock;
 };
 
+// The open PullFeed streams of each plan, and how many a plan may have.
+// Thread-safe.
+class PullFeedStreams {
+ public:
+  explicit PullFeedStreams(int max_per_plan) : max_per_plan_(max_per_plan) {}
+  // Takes a slot of `plan_id`; false if all max_per_plan() are taken.
+  bool TryOpen(const std::string& plan_id);
+  // Gives a slot back.
+  void Close(const std::string& plan_id);
+  int open(const std::string& plan_id) const;
+  int max_per_plan() const { return max_per_plan_; }
+  // True once `plan_id` has at most `count` streams open; false after
+  // `timeout`.
+  bool WaitForAtMost(const std::string& plan_id, int count, absl::Duration timeout) const;
+
+ private:
+  const int max_per_plan_;
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, int> open_ ABSL_GUARDED_BY(mu_);
+};
+
+// Limits every PullFeed stream is held to; null members: none.
+struct PullFeedLimits {
+  // Not owned.
+  PullFeedStreams* streams = nullptr;
+  // The revocations in force (not owned): a stream of a revoked client
+  // certificate ends.
+  const auth::RevocationList* revocations = nullptr;
+};
+
 // Starts one PullFeed stream for `request` (a serialized PullFeedRequest:
 // PlanService serves PullFeed as a raw method so stored items are streamed
 // without re-encoding; clients see ordinary PullFeedResponses). The reactor
@@ -80,7 +121,8 @@ struct PullFeedObservers {
 grpc::ServerWriteReactor<grpc::ByteBuffer>* StartPullFeed(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer& request, storage::FeedStore* feed,
     const storage::DirectoryStore* directory, FeedNotifier* notifier,
-    const FeedDisclosure* disclosure, const PullFeedObservers* observers);
+    const FeedDisclosure* disclosure, const PullFeedObservers* observers,
+    const PullFeedLimits& limits = {});
 
 // A PullFeed stream that ends at once with `status` (not OK), counted and
 // audited through `observers` (not owned; may be null) with `context`.

@@ -64,60 +64,125 @@ absl::Status ValidateHeader(const hub::v1::UploadFileHeader& header) {
 
 }  // namespace
 
-// One UploadFile call. Reads are serialized by gRPC (one in flight);
-// OnCancel may run concurrently with them or with the ingest worker.
-class UploadReactor final : public grpc::ServerReadReactor<hub::v1::UploadFileRequest> {
+// One plan file: the checked header, then the ingest of the received file.
+class PlanUploadJob final : public UploadJob {
  public:
-  UploadReactor(PlanService* service, grpc::CallbackServerContext* context,
-                hub::v1::UploadFileResponse* response)
-      : service_(service), context_(context), response_(response) {
-    StartRead(&request_);
-  }
+  PlanUploadJob(IngestPipeline* pipeline, const LoadedPlanProfile* profile,
+                hub::v1::UploadFileHeader header)
+      : pipeline_(pipeline), profile_(profile), header_(std::move(header)) {}
 
-  void OnReadDone(bool ok) override {
-    if (!ok) {
-      EndOfStream();
-      return;
+  std::string expected_sha256() const override { return header_.content_sha256(); }
+
+  absl::StatusOr<std::string> Run(const ReceivedFile& file,
+                                  const std::atomic<bool>* cancelled) override {
+    SpooledUpload upload;
+    upload.plan_id = header_.plan_id();
+    upload.kind = header_.file_kind();
+    upload.file_name = header_.file_name();
+    upload.spool_path = file.spool_path;
+    upload.content_sha256 = file.content_sha256;
+    upload.size_bytes = file.size_bytes;
+    upload.receive_time = file.receive_time;
+    absl::StatusOr<hub::v1::IngestReport> report = pipeline_->Run(upload, *profile_, cancelled);
+    if (!report.ok()) {
+      log::Warning("plan_file_ingest_failed",
+                   {{"plan_id", upload.plan_id},
+                    {"code", absl::StatusCodeToString(report.status().code())},
+                    {"cause", std::string(report.status().message())}});
+      return report.status();
     }
-    absl::Status status = header_done_ ? OnChunk() : OnHeader();
-    if (!status.ok()) {
-      FinishWith(status);
-      return;
-    }
-    if (finished_) return;  // Answered from a past report.
-    request_.Clear();
-    StartRead(&request_);
+    hub::v1::UploadFileResponse response;
+    *response.mutable_report() = *std::move(report);
+    return response.SerializeAsString();
   }
-
-  void OnCancel() override { cancelled_->store(true, std::memory_order_relaxed); }
-
-  void OnDone() override { delete this; }
 
  private:
-  void FinishWith(const absl::Status& status) {
-    spool_.reset();
-    finished_ = true;
-    Finish(ToGrpcStatus(status));
-  }
+  IngestPipeline* const pipeline_;
+  const LoadedPlanProfile* const profile_;
+  const hub::v1::UploadFileHeader header_;
+};
 
-  absl::Status OnHeader() {
-    if (request_.part_case() != hub::v1::UploadFileRequest::kHeader) {
+// PlanService.UploadFile's part of the shared upload reactor.
+class PlanUploadHandler final : public UploadHandler {
+ public:
+  explicit PlanUploadHandler(PlanService* service) : service_(service) {}
+
+  std::string_view spool_prefix() const override { return "plan-"; }
+
+  absl::StatusOr<Begun> Begin(const grpc::CallbackServerContext& context,
+                              std::string_view message) override {
+    hub::v1::UploadFileRequest request;
+    if (!request.ParseFromArray(message.data(), static_cast<int>(message.size()))) {
+      return absl::InvalidArgumentError(
+          "the first message of the upload is not a valid hub.v1.UploadFileRequest (it does not "
+          "parse, or a string is not UTF-8); send the header (plan_id, file_kind, file_name)");
+    }
+    if (request.part_case() != hub::v1::UploadFileRequest::kHeader) {
       return absl::InvalidArgumentError(
           "the first message of an upload is its header (plan_id, file_kind, file_name); send "
           "it before the chunks");
     }
-    header_ = request_.header();
-    RETURN_IF_ERROR(auth::CheckCallScope(*context_, "/hub.v1.PlanService/UploadFile", request_));
-    RETURN_IF_ERROR(ValidateHeader(header_));
-    absl::StatusOr<hub::v1::Plan> plan = service_->directory_->GetPlan(header_.plan_id());
+    const hub::v1::UploadFileHeader& header = request.header();
+    RETURN_IF_ERROR(auth::CheckCallScope(context, "/hub.v1.PlanService/UploadFile", request));
+    RETURN_IF_ERROR(ValidateHeader(header));
+    ASSIGN_OR_RETURN(const LoadedPlanProfile* profile, ProfileFor(header));
+    Begun begun;
+    if (!header.content_sha256().empty()) {
+      const std::string report_id = IngestReportId(header.plan_id(), header.content_sha256(),
+                                                   profile->Version(header.file_kind()));
+      absl::StatusOr<hub::v1::IngestReport> past =
+          service_->pipeline_->GetReport(report_id, kInlineRowErrors);
+      if (past.ok() && past->content_sha256() == header.content_sha256()) {
+        if (past->file_kind() != header.file_kind()) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("this file's content was already uploaded as ",
+                           hub::v1::FileKind_Name(past->file_kind()), " (report ", report_id,
+                           "); check the file kind"));
+        }
+        log::Info("plan_file_duplicate", {{"report_id", report_id}, {"plan_id", header.plan_id()}});
+        past->set_replay(true);
+        hub::v1::UploadFileResponse response;
+        *response.mutable_report() = *std::move(past);
+        begun.response = response.SerializeAsString();
+        return begun;
+      }
+      if (!past.ok() && !absl::IsNotFound(past.status())) return past.status();
+    }
+    begun.job = std::make_unique<PlanUploadJob>(service_->pipeline_, profile, header);
+    return begun;
+  }
+
+  absl::StatusOr<std::string> ChunkOf(std::string_view message) const override {
+    hub::v1::UploadFileRequest request;
+    if (!request.ParseFromArray(message.data(), static_cast<int>(message.size()))) {
+      return absl::InvalidArgumentError(
+          "an upload message is not a valid hub.v1.UploadFileRequest (it does not parse); "
+          "upload the file again");
+    }
+    if (request.part_case() != hub::v1::UploadFileRequest::kChunk) {
+      return absl::InvalidArgumentError(
+          "only the first message of an upload is a header; every later one carries chunk "
+          "bytes");
+    }
+    if (request.chunk().size() > PlanService::kMaxChunkBytes) {
+      return absl::InvalidArgumentError(
+          "a chunk is at most 4 MiB; send smaller chunks (1 MiB is a good size)");
+    }
+    return std::move(*request.mutable_chunk());
+  }
+
+ private:
+  // The plan's profile, if it reads `header`'s kind of file.
+  absl::StatusOr<const LoadedPlanProfile*> ProfileFor(const hub::v1::UploadFileHeader& header) {
+    absl::StatusOr<hub::v1::Plan> plan = service_->directory_->GetPlan(header.plan_id());
     if (absl::IsNotFound(plan.status())) {
-      return absl::NotFoundError(absl::StrCat("no plan has plan_id \"", header_.plan_id(),
+      return absl::NotFoundError(absl::StrCat("no plan has plan_id \"", header.plan_id(),
                                               "\"; ListPlans shows the plans of this hub"));
     }
     RETURN_IF_ERROR(plan.status());
     if (plan->adapter_profile().empty()) {
       return absl::FailedPreconditionError(
-          absl::StrCat("plan ", header_.plan_id(),
+          absl::StrCat("plan ", header.plan_id(),
                        " has no adapter_profile yet, so the hub cannot read its files; the county "
                        "administrator sets it with UpdatePlan"));
     }
@@ -126,122 +191,18 @@ class UploadReactor final : public grpc::ServerReadReactor<hub::v1::UploadFileRe
     if (!profile.ok()) {
       return absl::FailedPreconditionError(
           absl::StrCat("the adapter profile \"", plan->adapter_profile(), "\" of plan ",
-                       header_.plan_id(), " cannot be used: ", profile.status().message()));
+                       header.plan_id(), " cannot be used: ", profile.status().message()));
     }
-    profile_ = *profile;
-    if (!profile_->adapter->Handles(header_.file_kind())) {
+    if (!(*profile)->adapter->Handles(header.file_kind())) {
       return absl::FailedPreconditionError(absl::StrCat(
-          "the adapter profile \"", plan->adapter_profile(), "\" of plan ", header_.plan_id(),
-          " has no layout for ", hub::v1::FileKind_Name(header_.file_kind()),
+          "the adapter profile \"", plan->adapter_profile(), "\" of plan ", header.plan_id(),
+          " has no layout for ", hub::v1::FileKind_Name(header.file_kind()),
           "; the hub administrator adds one to its profile.textproto"));
     }
-    if (!header_.content_sha256().empty()) {
-      const std::string report_id = IngestReportId(header_.plan_id(), header_.content_sha256(),
-                                                   profile_->Version(header_.file_kind()));
-      absl::StatusOr<hub::v1::IngestReport> past =
-          service_->pipeline_->GetReport(report_id, kInlineRowErrors);
-      if (past.ok() && past->content_sha256() == header_.content_sha256()) {
-        if (past->file_kind() != header_.file_kind()) {
-          return absl::AlreadyExistsError(
-              absl::StrCat("this file's content was already uploaded as ",
-                           hub::v1::FileKind_Name(past->file_kind()), " (report ", report_id,
-                           "); check the file kind"));
-        }
-        log::Info("plan_file_duplicate",
-                  {{"report_id", report_id}, {"plan_id", header_.plan_id()}});
-        past->set_replay(true);
-        *response_->mutable_report() = *std::move(past);
-        FinishWith(absl::OkStatus());
-        return absl::OkStatus();
-      }
-      if (!past.ok() && !absl::IsNotFound(past.status())) return past.status();
-    }
-    ASSIGN_OR_RETURN(spool_, SpoolFile::Create(
-                                 service_->options_.spool_dir, "plan-",
-                                 service_->next_spool_id_.fetch_add(1, std::memory_order_relaxed)));
-    header_done_ = true;
-    return absl::OkStatus();
-  }
-
-  absl::Status OnChunk() {
-    if (request_.part_case() != hub::v1::UploadFileRequest::kChunk) {
-      return absl::InvalidArgumentError(
-          "only the first message of an upload is a header; every later one carries chunk "
-          "bytes");
-    }
-    if (request_.chunk().size() > PlanService::kMaxChunkBytes) {
-      return absl::InvalidArgumentError(
-          "a chunk is at most 4 MiB; send smaller chunks (1 MiB is a good size)");
-    }
-    return spool_->Append(request_.chunk());
-  }
-
-  void EndOfStream() {
-    // A client that cancels mid-file also ends the stream: never ingest a
-    // partial file.
-    if (context_->IsCancelled()) cancelled_->store(true, std::memory_order_relaxed);
-    if (cancelled_->load(std::memory_order_relaxed)) {
-      FinishWith(absl::CancelledError("the upload was cancelled"));
-      return;
-    }
-    if (!header_done_) {
-      FinishWith(absl::InvalidArgumentError(
-          "the upload ended before its header; send the header (plan_id, file_kind, "
-          "file_name), then the file's bytes"));
-      return;
-    }
-    absl::StatusOr<std::string> digest = spool_->Close();
-    if (!digest.ok()) {
-      FinishWith(digest.status());
-      return;
-    }
-    if (!header_.content_sha256().empty() && header_.content_sha256() != *digest) {
-      FinishWith(absl::InvalidArgumentError(
-          "the file changed in transit: the bytes received do not match the header's "
-          "content_sha256; upload it again"));
-      return;
-    }
-    SpooledUpload upload;
-    upload.plan_id = header_.plan_id();
-    upload.kind = header_.file_kind();
-    upload.file_name = header_.file_name();
-    upload.spool_path = spool_->path();
-    upload.content_sha256 = *digest;
-    upload.size_bytes = spool_->size();
-    upload.receive_time = service_->options_.clock();
-    std::shared_ptr<SpoolFile> spool(std::move(spool_));
-    IngestPipeline* pipeline = service_->pipeline_;
-    const LoadedPlanProfile* profile = profile_;
-    service_->StartWorker([this, pipeline, profile, upload = std::move(upload), spool]() mutable {
-      absl::StatusOr<hub::v1::IngestReport> report =
-          pipeline->Run(upload, *profile, cancelled_.get());
-      spool.reset();  // Deletes the spool file.
-      if (!report.ok()) {
-        log::Warning("plan_file_ingest_failed",
-                     {{"plan_id", upload.plan_id},
-                      {"code", absl::StatusCodeToString(report.status().code())},
-                      {"cause", std::string(report.status().message())}});
-        finished_ = true;
-        Finish(ToGrpcStatus(report.status()));  // `this` may be gone after this.
-        return;
-      }
-      *response_->mutable_report() = *std::move(report);
-      finished_ = true;
-      Finish(grpc::Status::OK);  // `this` may be gone after this.
-    });
+    return *profile;
   }
 
   PlanService* const service_;
-  grpc::CallbackServerContext* const context_;
-  hub::v1::UploadFileResponse* const response_;
-  hub::v1::UploadFileRequest request_;
-  hub::v1::UploadFileHeader header_;
-  const LoadedPlanProfile* profile_ = nullptr;
-  std::unique_ptr<SpoolFile> spool_;
-  bool header_done_ = false;
-  bool finished_ = false;
-  // Shared so a worker may poll it for as long as it runs.
-  const std::shared_ptr<std::atomic<bool>> cancelled_ = std::make_shared<std::atomic<bool>>(false);
 };
 
 PlanService::PlanService(storage::Store* store, storage::DirectoryStore* directory,
@@ -251,7 +212,8 @@ PlanService::PlanService(storage::Store* store, storage::DirectoryStore* directo
       adapters_(adapters),
       pipeline_(pipeline),
       options_(std::move(options)),
-      ingest_store_(store) {
+      ingest_store_(store),
+      upload_handler_(std::make_unique<PlanUploadHandler>(this)) {
   if (options_.feed != nullptr) {
     FileExportOptions export_options = options_.export_options;
     export_options.clock = options_.clock;
@@ -262,11 +224,7 @@ PlanService::PlanService(storage::Store* store, storage::DirectoryStore* directo
   }
 }
 
-PlanService::~PlanService() {
-  absl::MutexLock lock(&workers_mu_);
-  for (Worker& worker : workers_) worker.thread.join();
-  workers_.clear();
-}
+PlanService::~PlanService() = default;
 
 std::string PlanService::DefaultSpoolDir(const std::string& data_dir) {
   std::filesystem::path data = std::filesystem::path(data_dir).lexically_normal();
@@ -301,28 +259,9 @@ absl::Status PlanService::PrepareSpoolDir(const std::string& dir) {
   return absl::OkStatus();
 }
 
-void PlanService::StartWorker(std::function<void()> work) {
-  auto done = std::make_shared<std::atomic<bool>>(false);
-  std::thread thread([work = std::move(work), done] {
-    work();
-    done->store(true, std::memory_order_release);
-  });
-  absl::MutexLock lock(&workers_mu_);
-  // Reap the workers that ended.
-  for (auto it = workers_.begin(); it != workers_.end();) {
-    if (it->done->load(std::memory_order_acquire)) {
-      it->thread.join();
-      it = workers_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  workers_.push_back(Worker{std::move(thread), std::move(done)});
-}
-
-grpc::ServerReadReactor<hub::v1::UploadFileRequest>* PlanService::UploadFile(
-    grpc::CallbackServerContext* context, hub::v1::UploadFileResponse* response) {
-  return new UploadReactor(this, context, response);
+grpc::ServerReadReactor<grpc::ByteBuffer>* PlanService::UploadFile(
+    grpc::CallbackServerContext* context, grpc::ByteBuffer* response) {
+  return options_.uploads->Start(context, response, upload_handler_.get());
 }
 
 grpc::ServerUnaryReactor* PlanService::GetIngestReport(
@@ -355,7 +294,8 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* PlanService::PullFeed(
         &options_.pull_feed_observers);
   }
   return StartPullFeed(context, *request, options_.feed, directory_, options_.feed_notifier,
-                       options_.feed_disclosure, &options_.pull_feed_observers);
+                       options_.feed_disclosure, &options_.pull_feed_observers,
+                       options_.pull_feed_limits);
 }
 
 grpc::ServerUnaryReactor* PlanService::Ack(grpc::CallbackServerContext* context,
@@ -390,9 +330,10 @@ grpc::ServerWriteReactor<hub::v1::ExportFileResponse>* PlanService::ExportFile(
       !scope.ok()) {
     return new Refused(scope);
   }
-  return StartExportFile(*request, exporter_.get(), options_.spool_dir,
-                         next_spool_id_.fetch_add(1, std::memory_order_relaxed),
-                         [this](std::function<void()> work) { StartWorker(std::move(work)); });
+  UploadStreams* uploads = options_.uploads;
+  return StartExportFile(
+      *request, exporter_.get(), uploads->options().spool_dir, uploads->NextSpoolId(),
+      [uploads](std::function<void()> work) { uploads->StartWorker(std::move(work)); });
 }
 
 absl::Status PlanService::DoGetIngestReport(const hub::v1::GetIngestReportRequest& request,

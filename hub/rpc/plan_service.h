@@ -3,31 +3,23 @@
 // ListIngestReports (callback API); PullFeed and Ack (hub/rpc/feed_rpcs.h);
 // ExportFile (hub/rpc/export_rpcs.h, hub/export/file_export.h).
 //
-// UploadFile reads the header first and checks it (plan known, onboarded
-// with an adapter profile that reads the file kind, file name), answers at
-// once from a past report when the header's content_sha256 matches one,
-// then appends each chunk to a spool file while hashing it, with one read in
-// flight at a time (a fast client costs no memory: the next chunk is asked
-// for only once the previous one is written). When the stream ends, the
-// ingest runs on a worker thread owned by the service, never on a gRPC
-// thread; the reply is the report.
+// UploadFile runs on the hub's one upload reactor (hub/rpc/upload_stream.h:
+// spooling, limits, the worker that ingests); this service checks the header
+// (plan known, onboarded with an adapter profile that reads the file kind,
+// file name), answers at once from a past report when the header's
+// content_sha256 matches one, and ingests the file; the reply is the report.
 //
 // Thread safety: handlers run concurrently on gRPC's callback threads.
-// Destroy the service only after the grpc::Server using it has shut down:
-// the destructor joins the ingest threads.
+// Destroy the service only after the grpc::Server using it has shut down,
+// and before its UploadStreams (which joins the ingest workers).
 #ifndef HUB_HUB_RPC_PLAN_SERVICE_H_
 #define HUB_HUB_RPC_PLAN_SERVICE_H_
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
-#include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "hub/common/plan_adapters.h"
 #include "hub/export/file_export.h"
@@ -35,6 +27,7 @@
 #include "hub/feed/feed_notifier.h"
 #include "hub/ingest/ingest.h"
 #include "hub/rpc/feed_rpcs.h"
+#include "hub/rpc/upload_stream.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "storage/directory_store.h"
 #include "storage/feed_store.h"
@@ -44,9 +37,10 @@
 namespace hub {
 
 struct PlanServiceOptions {
-  // Folder receiving uploads while they arrive; must exist (see
-  // PrepareSpoolDir). Each upload's file is deleted when its ingest ends.
-  std::string spool_dir;
+  // The hub's upload reactor and workers (spool folder, limits), shared
+  // with ProviderService; not owned, required. ExportFile renders on its
+  // workers too.
+  UploadStreams* uploads = nullptr;
   // Wall clock: an upload's receive time. Required.
   std::function<absl::Time()> clock;
   // Plans' feeds, for PullFeed and Ack (hub/rpc/feed_rpcs.h); not owned. Both
@@ -61,12 +55,18 @@ struct PlanServiceOptions {
   const FeedDisclosure* feed_disclosure = nullptr;
   // PullFeed's metrics and audit (hub/rpc/feed_rpcs.h: no interceptor sees it).
   PullFeedObservers pull_feed_observers;
+  // PullFeed's streams per plan and revocations (hub/rpc/feed_rpcs.h).
+  PullFeedLimits pull_feed_limits;
 };
 
+class PlanUploadHandler;
+
 // PullFeed is served as a raw (byte buffer) method: stored feed items are
-// streamed without being parsed and re-encoded (see hub/rpc/feed_rpcs.h).
-class PlanService final : public hub::v1::PlanService::WithRawCallbackMethod_PullFeed<
-                              hub::v1::PlanService::CallbackService> {
+// streamed without being parsed and re-encoded (see hub/rpc/feed_rpcs.h);
+// UploadFile too (hub/rpc/upload_stream.h parses each message itself).
+class PlanService final : public hub::v1::PlanService::WithRawCallbackMethod_UploadFile<
+                              hub::v1::PlanService::WithRawCallbackMethod_PullFeed<
+                                  hub::v1::PlanService::CallbackService>> {
  public:
   // Largest chunk accepted in one UploadFileRequest (the contract's 4 MiB).
   static constexpr size_t kMaxChunkBytes = 4u << 20;
@@ -74,7 +74,6 @@ class PlanService final : public hub::v1::PlanService::WithRawCallbackMethod_Pul
   // None of the pointers is owned; all must outlive the service.
   PlanService(storage::Store* store, storage::DirectoryStore* directory, PlanAdapterSet* adapters,
               IngestPipeline* pipeline, PlanServiceOptions options);
-  // Joins the ingest worker threads.
   ~PlanService();
 
   // "spool" next to data_dir: "/var/lib/hub/data" -> "/var/lib/hub/spool".
@@ -84,8 +83,9 @@ class PlanService final : public hub::v1::PlanService::WithRawCallbackMethod_Pul
   // Two hubd processes must not share a spool folder.
   static absl::Status PrepareSpoolDir(const std::string& dir);
 
-  grpc::ServerReadReactor<hub::v1::UploadFileRequest>* UploadFile(
-      grpc::CallbackServerContext* context, hub::v1::UploadFileResponse* response) override;
+  // A plan's native file (hub.v1.UploadFileRequest messages, served raw).
+  grpc::ServerReadReactor<grpc::ByteBuffer>* UploadFile(grpc::CallbackServerContext* context,
+                                                        grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* GetIngestReport(grpc::CallbackServerContext* context,
                                             const hub::v1::GetIngestReportRequest* request,
                                             hub::v1::GetIngestReportResponse* response) override;
@@ -105,14 +105,12 @@ class PlanService final : public hub::v1::PlanService::WithRawCallbackMethod_Pul
       grpc::CallbackServerContext* context, const hub::v1::ExportFileRequest* request) override;
 
  private:
-  friend class UploadReactor;
+  friend class PlanUploadHandler;
 
   absl::Status DoGetIngestReport(const hub::v1::GetIngestReportRequest& request,
                                  hub::v1::GetIngestReportResponse& response);
   absl::Status DoListIngestReports(const hub::v1::ListIngestReportsRequest& request,
                                    hub::v1::ListIngestReportsResponse& response);
-  // Runs `work` on a new thread that the destructor joins.
-  void StartWorker(std::function<void()> work);
 
   storage::DirectoryStore* directory_;
   PlanAdapterSet* adapters_;
@@ -121,14 +119,7 @@ class PlanService final : public hub::v1::PlanService::WithRawCallbackMethod_Pul
   storage::IngestStore ingest_store_;
   // Null when options.feed is (ExportFile then answers UNIMPLEMENTED).
   std::unique_ptr<FileExporter> exporter_;
-  std::atomic<uint64_t> next_spool_id_{1};
-
-  struct Worker {
-    std::thread thread;
-    std::shared_ptr<std::atomic<bool>> done;
-  };
-  absl::Mutex workers_mu_;
-  std::vector<Worker> workers_ ABSL_GUARDED_BY(workers_mu_);
+  std::unique_ptr<PlanUploadHandler> upload_handler_;
 };
 
 }  // namespace hub

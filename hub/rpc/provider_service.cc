@@ -248,160 +248,106 @@ absl::Status ValidateUploadHeader(const hub::v1::ProviderUploadHeader& header) {
 
 }  // namespace
 
-// One UploadFile call (the same shape as PlanService's UploadReactor).
-class ProviderUploadReactor final
-    : public grpc::ServerReadReactor<hub::v1::ProviderServiceUploadFileRequest> {
+// One CSV upload: the checked header, then the ingest of the received file.
+class ProviderUploadJob final : public UploadJob {
  public:
-  ProviderUploadReactor(ProviderService* service, grpc::CallbackServerContext* context,
-                        hub::v1::ProviderServiceUploadFileResponse* response)
-      : service_(service), context_(context), response_(response) {
-    StartRead(&request_);
-  }
+  ProviderUploadJob(ProviderService* service, hub::v1::ProviderUploadHeader header)
+      : service_(service), header_(std::move(header)) {}
 
-  void OnReadDone(bool ok) override {
-    if (!ok) {
-      EndOfStream();
-      return;
+  std::string expected_sha256() const override { return header_.content_sha256(); }
+
+  absl::StatusOr<std::string> Run(const ReceivedFile& file,
+                                  const std::atomic<bool>* cancelled) override {
+    SpooledProviderUpload upload;
+    upload.provider_id = header_.provider_id();
+    upload.file_name = header_.file_name();
+    upload.spool_path = file.spool_path;
+    upload.content_sha256 = file.content_sha256;
+    upload.size_bytes = file.size_bytes;
+    upload.receive_time = file.receive_time;
+    absl::StatusOr<hub::v1::IngestReport> report = service_->IngestCsv(upload, cancelled);
+    if (!report.ok()) {
+      log::Warning("cbo_file_ingest_failed",
+                   {{"provider_id", upload.provider_id},
+                    {"code", absl::StatusCodeToString(report.status().code())},
+                    {"cause", std::string(report.status().message())}});
+      return report.status();
     }
-    absl::Status status = header_done_ ? OnChunk() : OnHeader();
-    if (!status.ok()) {
-      FinishWith(status);
-      return;
-    }
-    request_.Clear();
-    StartRead(&request_);
+    hub::v1::ProviderServiceUploadFileResponse response;
+    *response.mutable_report() = *std::move(report);
+    return response.SerializeAsString();
   }
-
-  void OnCancel() override { cancelled_->store(true, std::memory_order_relaxed); }
-
-  void OnDone() override { delete this; }
 
  private:
-  void FinishWith(const absl::Status& status) {
-    spool_.reset();
-    Finish(ToGrpcStatus(status));
-  }
+  ProviderService* const service_;
+  const hub::v1::ProviderUploadHeader header_;
+};
 
-  absl::Status OnHeader() {
-    if (request_.part_case() != hub::v1::ProviderServiceUploadFileRequest::kHeader) {
+// ProviderService.UploadFile's part of the shared upload reactor.
+class ProviderUploadHandler final : public UploadHandler {
+ public:
+  explicit ProviderUploadHandler(ProviderService* service) : service_(service) {}
+
+  std::string_view spool_prefix() const override { return "cbo-"; }
+
+  absl::StatusOr<Begun> Begin(const grpc::CallbackServerContext& context,
+                              std::string_view message) override {
+    hub::v1::ProviderServiceUploadFileRequest request;
+    if (!request.ParseFromArray(message.data(), static_cast<int>(message.size()))) {
+      return absl::InvalidArgumentError(
+          "the first message of the upload is not a valid "
+          "hub.v1.ProviderServiceUploadFileRequest (it does not parse, or a string is not "
+          "UTF-8); send the header (provider_id, file_name)");
+    }
+    if (request.part_case() != hub::v1::ProviderServiceUploadFileRequest::kHeader) {
       return absl::InvalidArgumentError(
           "the first message of an upload is its header (provider_id, file_name); send it "
           "before the chunks");
     }
-    header_ = request_.header();
-    RETURN_IF_ERROR(
-        auth::CheckCallScope(*context_, "/hub.v1.ProviderService/UploadFile", request_));
-    RETURN_IF_ERROR(ValidateUploadHeader(header_));
-    RETURN_IF_ERROR(service_->CheckProvider(header_.provider_id()));
-    ASSIGN_OR_RETURN(spool_, SpoolFile::Create(
-                                 service_->options_.spool_dir, "cbo-",
-                                 service_->next_spool_id_.fetch_add(1, std::memory_order_relaxed)));
-    header_done_ = true;
-    return absl::OkStatus();
+    RETURN_IF_ERROR(auth::CheckCallScope(context, "/hub.v1.ProviderService/UploadFile", request));
+    RETURN_IF_ERROR(ValidateUploadHeader(request.header()));
+    RETURN_IF_ERROR(service_->CheckProvider(request.header().provider_id()));
+    Begun begun;
+    begun.job = std::make_unique<ProviderUploadJob>(service_, request.header());
+    return begun;
   }
 
-  absl::Status OnChunk() {
-    if (request_.part_case() != hub::v1::ProviderServiceUploadFileRequest::kChunk) {
+  absl::StatusOr<std::string> ChunkOf(std::string_view message) const override {
+    hub::v1::ProviderServiceUploadFileRequest request;
+    if (!request.ParseFromArray(message.data(), static_cast<int>(message.size()))) {
+      return absl::InvalidArgumentError(
+          "an upload message is not a valid hub.v1.ProviderServiceUploadFileRequest (it does "
+          "not parse); upload the file again");
+    }
+    if (request.part_case() != hub::v1::ProviderServiceUploadFileRequest::kChunk) {
       return absl::InvalidArgumentError(
           "only the first message of an upload is a header; every later one carries chunk "
           "bytes");
     }
-    if (request_.chunk().size() > ProviderService::kMaxChunkBytes) {
+    if (request.chunk().size() > ProviderService::kMaxChunkBytes) {
       return absl::InvalidArgumentError(
           "a chunk is at most 4 MiB; send smaller chunks (1 MiB is a good size)");
     }
-    return spool_->Append(request_.chunk());
+    return std::move(*request.mutable_chunk());
   }
 
-  void EndOfStream() {
-    if (context_->IsCancelled()) cancelled_->store(true, std::memory_order_relaxed);
-    if (cancelled_->load(std::memory_order_relaxed)) {
-      FinishWith(absl::CancelledError("the upload was cancelled"));
-      return;
-    }
-    if (!header_done_) {
-      FinishWith(absl::InvalidArgumentError(
-          "the upload ended before its header; send the header (provider_id, file_name), then "
-          "the file's bytes"));
-      return;
-    }
-    absl::StatusOr<std::string> digest = spool_->Close();
-    if (!digest.ok()) {
-      FinishWith(digest.status());
-      return;
-    }
-    if (!header_.content_sha256().empty() && header_.content_sha256() != *digest) {
-      FinishWith(absl::InvalidArgumentError(
-          "the file changed in transit: the bytes received do not match the header's "
-          "content_sha256; upload it again"));
-      return;
-    }
-    SpooledProviderUpload upload;
-    upload.provider_id = header_.provider_id();
-    upload.file_name = header_.file_name();
-    upload.spool_path = spool_->path();
-    upload.content_sha256 = *digest;
-    upload.size_bytes = spool_->size();
-    upload.receive_time = service_->options_.clock();
-    std::shared_ptr<SpoolFile> spool(std::move(spool_));
-    ProviderService* service = service_;
-    service_->StartWorker([this, service, upload = std::move(upload), spool]() mutable {
-      absl::StatusOr<hub::v1::IngestReport> report = service->IngestCsv(upload, cancelled_.get());
-      spool.reset();  // Deletes the spool file.
-      if (!report.ok()) {
-        log::Warning("cbo_file_ingest_failed",
-                     {{"provider_id", upload.provider_id},
-                      {"code", absl::StatusCodeToString(report.status().code())},
-                      {"cause", std::string(report.status().message())}});
-        Finish(ToGrpcStatus(report.status()));  // `this` may be gone after this.
-        return;
-      }
-      *response_->mutable_report() = *std::move(report);
-      Finish(grpc::Status::OK);  // `this` may be gone after this.
-    });
-  }
-
+ private:
   ProviderService* const service_;
-  grpc::CallbackServerContext* const context_;
-  hub::v1::ProviderServiceUploadFileResponse* const response_;
-  hub::v1::ProviderServiceUploadFileRequest request_;
-  hub::v1::ProviderUploadHeader header_;
-  std::unique_ptr<SpoolFile> spool_;
-  bool header_done_ = false;
-  const std::shared_ptr<std::atomic<bool>> cancelled_ = std::make_shared<std::atomic<bool>>(false);
 };
 
 ProviderService::ProviderService(storage::DirectoryStore* directory, storage::FeedStore* feed,
                                  SubmitPipeline* pipeline, ProviderServiceOptions options)
-    : directory_(directory), feed_(feed), pipeline_(pipeline), options_(std::move(options)) {
+    : directory_(directory),
+      feed_(feed),
+      pipeline_(pipeline),
+      options_(std::move(options)),
+      upload_handler_(std::make_unique<ProviderUploadHandler>(this)) {
   if (options_.store != nullptr) {
     views_ = std::make_unique<ProviderViews>(options_.store, directory_, options_.outreach_rule);
   }
 }
 
-ProviderService::~ProviderService() {
-  absl::MutexLock lock(&workers_mu_);
-  for (Worker& worker : workers_) worker.thread.join();
-  workers_.clear();
-}
-
-void ProviderService::StartWorker(std::function<void()> work) {
-  auto done = std::make_shared<std::atomic<bool>>(false);
-  std::thread thread([work = std::move(work), done] {
-    work();
-    done->store(true, std::memory_order_release);
-  });
-  absl::MutexLock lock(&workers_mu_);
-  for (auto it = workers_.begin(); it != workers_.end();) {
-    if (it->done->load(std::memory_order_acquire)) {
-      it->thread.join();
-      it = workers_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  workers_.push_back(Worker{std::move(thread), std::move(done)});
-}
+ProviderService::~ProviderService() = default;
 
 absl::Status ProviderService::CheckProvider(const std::string& provider_id) const {
   if (provider_id.empty()) {
@@ -454,9 +400,9 @@ grpc::ServerUnaryReactor* ProviderService::Submit(grpc::CallbackServerContext* c
   return reactor;
 }
 
-grpc::ServerReadReactor<hub::v1::ProviderServiceUploadFileRequest>* ProviderService::UploadFile(
-    grpc::CallbackServerContext* context, hub::v1::ProviderServiceUploadFileResponse* response) {
-  return new ProviderUploadReactor(this, context, response);
+grpc::ServerReadReactor<grpc::ByteBuffer>* ProviderService::UploadFile(
+    grpc::CallbackServerContext* context, grpc::ByteBuffer* response) {
+  return options_.uploads->Start(context, response, upload_handler_.get());
 }
 
 absl::StatusOr<hub::v1::IngestReport> ProviderService::IngestCsv(

@@ -4,10 +4,10 @@
 //               the reactor finishes when the pipeline's group committed
 //               (never blocking a gRPC thread).
 //   UploadFile  the standard CBO CSV template (docs/cbo-csv-template.md),
-//               streamed like PlanService.UploadFile: header, then chunks
-//               appended to a spool file while hashed, one read in flight.
-//               At the end a worker thread (never a gRPC thread) reads the
-//               spool twice with OpenCboTemplateReader: pass 1 only checks
+//               on the hub's one upload reactor (hub/rpc/upload_stream.h,
+//               shared with PlanService.UploadFile: header, then chunks
+//               spooled, limits). On a worker thread (never a gRPC thread)
+//               the spool is read twice with OpenCboTemplateReader: pass 1 only checks
 //               that the file can be read at all (a file-level error rejects
 //               it whole, nothing is stored); pass 2 turns rows into
 //               Submissions (a row without idempotency_key gets
@@ -27,8 +27,9 @@
 // caller; it must be in the directory (NOT_FOUND otherwise).
 //
 // Thread safety: handlers run concurrently on gRPC's callback threads.
-// Destroy the service only after the grpc::Server using it has shut down
-// and before the pipeline: the destructor joins the upload workers.
+// Destroy the service only after the grpc::Server using it has shut down,
+// and its UploadStreams (which joins the upload workers) before the
+// pipeline.
 #ifndef HUB_HUB_RPC_PROVIDER_SERVICE_H_
 #define HUB_HUB_RPC_PROVIDER_SERVICE_H_
 
@@ -36,14 +37,11 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
-#include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "hub/rpc/upload_stream.h"
 #include "hub/submit/submit_pipeline.h"
 #include "hub/v1/provider_service.grpc.pb.h"
 #include "hub/views/provider_views.h"
@@ -53,9 +51,9 @@
 namespace hub {
 
 struct ProviderServiceOptions {
-  // Folder receiving uploads while they arrive; must exist (see
-  // PlanService::PrepareSpoolDir, which also clears provider uploads).
-  std::string spool_dir;
+  // The hub's upload reactor and workers (spool folder, limits), shared
+  // with PlanService; not owned, required.
+  UploadStreams* uploads = nullptr;
   // Wall clock: an upload's receive and complete times. Required.
   std::function<absl::Time()> clock;
   // CSV rows per pipeline batch.
@@ -79,7 +77,11 @@ struct SpooledProviderUpload {
   absl::Time receive_time;
 };
 
-class ProviderService final : public hub::v1::ProviderService::CallbackService {
+class ProviderUploadHandler;
+
+// UploadFile is served raw (hub/rpc/upload_stream.h parses each message).
+class ProviderService final : public hub::v1::ProviderService::WithRawCallbackMethod_UploadFile<
+                                  hub::v1::ProviderService::CallbackService> {
  public:
   // Most submissions one Submit call may carry.
   static constexpr int kMaxSubmissions = 1000;
@@ -90,7 +92,6 @@ class ProviderService final : public hub::v1::ProviderService::CallbackService {
   // be null (ListFeedback then answers UNIMPLEMENTED).
   ProviderService(storage::DirectoryStore* directory, storage::FeedStore* feed,
                   SubmitPipeline* pipeline, ProviderServiceOptions options);
-  // Joins the upload worker threads.
   ~ProviderService();
 
   // Ingests a spooled CBO CSV upload (blocking: a worker thread's job).
@@ -104,9 +105,10 @@ class ProviderService final : public hub::v1::ProviderService::CallbackService {
   grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* context,
                                    const hub::v1::SubmitRequest* request,
                                    hub::v1::SubmitResponse* response) override;
-  grpc::ServerReadReactor<hub::v1::ProviderServiceUploadFileRequest>* UploadFile(
-      grpc::CallbackServerContext* context,
-      hub::v1::ProviderServiceUploadFileResponse* response) override;
+  // The CBO CSV template (hub.v1.ProviderServiceUploadFileRequest messages,
+  // served raw).
+  grpc::ServerReadReactor<grpc::ByteBuffer>* UploadFile(grpc::CallbackServerContext* context,
+                                                        grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* ListMembers(grpc::CallbackServerContext* context,
                                         const hub::v1::ListMembersRequest* request,
                                         hub::v1::ListMembersResponse* response) override;
@@ -121,12 +123,10 @@ class ProviderService final : public hub::v1::ProviderService::CallbackService {
                                         hub::v1::GetCarePlanResponse* response) override;
 
  private:
-  friend class ProviderUploadReactor;
+  friend class ProviderUploadHandler;
 
   // OK if `provider_id` is well formed and in the directory.
   absl::Status CheckProvider(const std::string& provider_id) const;
-  // Runs `work` on a new thread that the destructor joins.
-  void StartWorker(std::function<void()> work);
 
   storage::DirectoryStore* directory_;
   storage::FeedStore* feed_;
@@ -134,14 +134,7 @@ class ProviderService final : public hub::v1::ProviderService::CallbackService {
   const ProviderServiceOptions options_;
   // Null when options_.store is null.
   std::unique_ptr<ProviderViews> views_;
-  std::atomic<uint64_t> next_spool_id_{1};
-
-  struct Worker {
-    std::thread thread;
-    std::shared_ptr<std::atomic<bool>> done;
-  };
-  absl::Mutex workers_mu_;
-  std::vector<Worker> workers_ ABSL_GUARDED_BY(workers_mu_);
+  std::unique_ptr<ProviderUploadHandler> upload_handler_;
 };
 
 }  // namespace hub

@@ -101,6 +101,18 @@ ABSL_FLAG(std::string, dashboard_dir, "",
 ABSL_FLAG(std::string, chart_js, "",
           "The Chart.js UMD bundle the dashboard loads. Default: "
           "<source tree>/tools/node_modules/chart.js/dist/chart.umd.js (scripts/setup.sh).");
+// Limits (README "Security"): slow, idle and misbehaving clients.
+ABSL_FLAG(int, crl_poll_seconds, 5,
+          "How often --crl_file is checked for changes; a new CRL takes effect on new connections "
+          "and calls of the certificates it revokes, without a restart.");
+ABSL_FLAG(int, max_connection_idle_seconds, 300,
+          "A connection with no call in flight for this long is closed.");
+ABSL_FLAG(int, upload_stall_seconds, 60,
+          "An upload that receives nothing for this long is ended (DEADLINE_EXCEEDED).");
+ABSL_FLAG(int, max_concurrent_uploads, 32,
+          "Uploads in progress at once (both UploadFile methods); one more is refused.");
+ABSL_FLAG(int, max_pull_feed_streams_per_plan, 4,
+          "Open PlanService.PullFeed streams per plan; one more is refused.");
 ABSL_FLAG(std::string, monitor_config, "",
           "Monitoring thresholds and timings (hub.v1.MonitorConfig, text format), merged over "
           "the defaults.");
@@ -112,6 +124,9 @@ constexpr char kUsage[] =
     "            [--spool_dir=DIR] [--profiles_dir=DIR] [--reference_dir=DIR]\n"
     "            [--port_file=FILE] [--http_listen=HOST:PORT] [--http_port_file=FILE]\n"
     "            [--dashboard_dir=DIR] [--chart_js=FILE] [--monitor_config=FILE]\n"
+    "            [--crl_poll_seconds=N] [--max_connection_idle_seconds=N]\n"
+    "            [--upload_stall_seconds=N] [--max_concurrent_uploads=N]\n"
+    "            [--max_pull_feed_streams_per_plan=N]\n"
     "            --tls_cert_file=F --tls_key_file=F --tls_client_ca_file=F [--crl_file=F]\n"
     "            [--county_roles_file=F] [--health_listen=HOST:PORT] [--health_port_file=F]\n"
     "            | --insecure_loopback\n"
@@ -135,7 +150,9 @@ constexpr char kUsage[] =
     "  --http_port_file  write the bound HTTP port here once serving\n"
     "  --dashboard_dir   dashboard page files, default <source tree>/hub/monitor/dashboard\n"
     "  --chart_js    Chart.js bundle, default <source tree>/tools/node_modules/chart.js/...\n"
-    "  --monitor_config  alert thresholds (hub.v1.MonitorConfig text format)\n";
+    "  --monitor_config  alert thresholds (hub.v1.MonitorConfig text format)\n"
+    "  --crl_poll_seconds, --max_connection_idle_seconds, --upload_stall_seconds,\n"
+    "  --max_concurrent_uploads, --max_pull_feed_streams_per_plan  limits (README Security)\n";
 
 int UsageError(const std::string& problem) {
   std::fprintf(stderr, "hubd: %s\n\n%s", problem.c_str(), kUsage);
@@ -177,6 +194,37 @@ bool WritePortFile(const std::string& path, int port) {
   return !ec;
 }
 
+// The --*_seconds and --max_* limit flags into `limits`; "" if they are in
+// range, else what is wrong.
+std::string ReadLimits(hub::HubServer::Limits& limits) {
+  struct Limit {
+    const char* flag;
+    int value;
+    int min;
+    int max;
+  };
+  const Limit flags[] = {
+      {"--crl_poll_seconds", absl::GetFlag(FLAGS_crl_poll_seconds), 1, 3600},
+      {"--max_connection_idle_seconds", absl::GetFlag(FLAGS_max_connection_idle_seconds), 10,
+       86400},
+      {"--upload_stall_seconds", absl::GetFlag(FLAGS_upload_stall_seconds), 5, 3600},
+      {"--max_concurrent_uploads", absl::GetFlag(FLAGS_max_concurrent_uploads), 1, 1024},
+      {"--max_pull_feed_streams_per_plan", absl::GetFlag(FLAGS_max_pull_feed_streams_per_plan), 1,
+       64},
+  };
+  for (const Limit& limit : flags) {
+    if (limit.value < limit.min || limit.value > limit.max) {
+      return absl::StrCat(limit.flag, " must be from ", limit.min, " to ", limit.max);
+    }
+  }
+  limits.crl_poll_interval = absl::Seconds(flags[0].value);
+  limits.max_connection_idle = absl::Seconds(flags[1].value);
+  limits.upload_stall_timeout = absl::Seconds(flags[2].value);
+  limits.max_concurrent_uploads = flags[3].value;
+  limits.max_pull_feed_streams_per_plan = flags[4].value;
+  return "";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -216,6 +264,7 @@ int main(int argc, char** argv) {
   } else {
     options.block_cache_bytes = static_cast<size_t>(cache_mib) << 20;
   }
+  if (std::string bad = ReadLimits(options.limits); !bad.empty()) return UsageError(bad);
   options.http_listen = absl::GetFlag(FLAGS_http_listen);
   options.dashboard_dir = absl::GetFlag(FLAGS_dashboard_dir);
   options.chart_js_path = absl::GetFlag(FLAGS_chart_js);

@@ -7,14 +7,19 @@
 #include <grpcpp/impl/server_builder_option.h>
 #include <malloc.h>
 
+#include <algorithm>
 #include <chrono>
+#include <climits>
 #include <filesystem>
+#include <mutex>
+#include <set>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "auth/access_gate.h"
+#include "auth/revocation.h"
 #include "auth/transport_policy.h"
 #include "base/status_macros.h"
 #include "grpc/health/v1/health.pb.h"
@@ -37,6 +42,9 @@
 #include "hub/rpc/plan_service.h"
 #include "hub/rpc/provider_service.h"
 #include "hub/rpc/rpc_metrics.h"
+#include "hub/rpc/status_interceptor.h"
+#include "hub/rpc/upload_stream.h"
+#include "hub/server/private_files.h"
 #include "hub/submit/flow_recorder.h"
 #include "hub/submit/submit_pipeline.h"
 #include "storage/audit_store.h"
@@ -78,6 +86,27 @@ class NoPluginsOption final : public grpc::ServerBuilderOption {
 
 // Largest message accepted: an upload chunk of 4 MiB plus its framing.
 constexpr int kMaxReceiveMessageBytes = (4 << 20) + (64 << 10);
+
+// Calls in flight on one connection (HTTP/2 streams).
+constexpr int kMaxStreamsPerConnection = 100;
+
+int Milliseconds(absl::Duration d) {
+  return static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(d), INT32_MAX));
+}
+
+// Idle and silent connections cost nothing for long: closed when idle,
+// pinged when quiet, and a handshake must finish in time.
+void ApplyConnectionLimits(const HubServer::Limits& limits, grpc::ServerBuilder& builder) {
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+                             Milliseconds(limits.max_connection_idle));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, Milliseconds(limits.keepalive_time));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, Milliseconds(limits.keepalive_timeout));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+                             Milliseconds(limits.handshake_timeout));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, kMaxStreamsPerConnection);
+}
 
 // gRPC's default health service is not built from a .proto, so server
 // reflection could list grpc.health.v1.Health without describing it, and
@@ -152,6 +181,24 @@ std::string HubServer::DefaultDashboardDir() { return HUB_DEFAULT_DASHBOARD_DIR;
 std::string HubServer::DefaultChartJsPath() { return HUB_DEFAULT_CHART_JS; }
 
 absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
+  RETURN_IF_ERROR(CompleteOptions(options));
+  auth::CountyRoles county_roles = auth::CountyRoles::Default();
+  if (!options.county_roles_file.empty()) {
+    ASSIGN_OR_RETURN(county_roles, auth::CountyRoles::Load(options.county_roles_file));
+  }
+  std::unique_ptr<HubServer> hub(new HubServer());
+  // Nothing after this leaves a failed Start running: the destructor
+  // shuts down what started.
+  RETURN_IF_ERROR(hub->OpenStore(options));
+  RETURN_IF_ERROR(hub->StartRevocations(options));
+  RETURN_IF_ERROR(hub->MakeServices(options));
+  RETURN_IF_ERROR(hub->ServeGrpc(options, county_roles));
+  RETURN_IF_ERROR(hub->ServeHealth(options));
+  RETURN_IF_ERROR(hub->ServeHttp(options, county_roles));
+  return hub;
+}
+
+absl::Status HubServer::CompleteOptions(Options& options) {
   if (options.data_dir.empty()) {
     return absl::InvalidArgumentError("data_dir is required: the folder that holds the store");
   }
@@ -161,9 +208,13 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
     // Health only, no PHI: plaintext anywhere (shape check only).
     RETURN_IF_ERROR(auth::CheckListenAddress(options.health_listen_address, true));
   }
-  auth::CountyRoles county_roles = auth::CountyRoles::Default();
-  if (!options.county_roles_file.empty()) {
-    ASSIGN_OR_RETURN(county_roles, auth::CountyRoles::Load(options.county_roles_file));
+  if (!options.http_listen.empty() && !options.tls.enabled() &&
+      !auth::CheckListenAddress(options.http_listen, false).ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--http_listen ", options.http_listen,
+        " is off loopback, and nothing listens unauthenticated off loopback: /metrics and the "
+        "dashboard are served there only over mutual TLS to county certificates (give the "
+        "--tls_* flags), or bind them to loopback (127.0.0.1) and scrape from the same host"));
   }
   if (options.backup_dir.empty()) options.backup_dir = DefaultBackupDir(options.data_dir);
   if (!options.clock) options.clock = [] { return absl::Now(); };
@@ -174,105 +225,158 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
   RETURN_IF_ERROR(ValidateMonitorConfig(*options.monitor_config));
   if (options.dashboard_dir.empty()) options.dashboard_dir = DefaultDashboardDir();
   if (options.chart_js_path.empty()) options.chart_js_path = DefaultChartJsPath();
+  return absl::OkStatus();
+}
 
-  std::unique_ptr<HubServer> hub(new HubServer());
+absl::Status HubServer::OpenStore(const Options& options) {
+  // Every folder the hub keeps is its own alone, whatever the umask, also
+  // those an older hub left readable (hub/server/private_files.h).
+  KeepFilesPrivate();
+  for (const std::string* dir : {&options.data_dir, &options.backup_dir, &options.spool_dir}) {
+    RETURN_IF_ERROR(MakePrivateTree(*dir));
+  }
   storage::StoreOptions store_options;
   store_options.data_dir = options.data_dir;
   if (options.block_cache_bytes > 0) store_options.block_cache_bytes = options.block_cache_bytes;
-  ASSIGN_OR_RETURN(hub->store_, storage::Store::Open(store_options));
-  hub->directory_ = std::make_unique<storage::DirectoryStore>(hub->store_.get());
+  ASSIGN_OR_RETURN(store_, storage::Store::Open(store_options));
+  directory_ = std::make_unique<storage::DirectoryStore>(store_.get());
   if (!options.seed_path.empty()) {
-    ASSIGN_OR_RETURN(hub->start_info_.seed, LoadSeedIfEmpty(*hub->directory_, options.seed_path));
+    ASSIGN_OR_RETURN(start_info_.seed, LoadSeedIfEmpty(*directory_, options.seed_path));
   }
-  ASSIGN_OR_RETURN(hub->start_info_.plan_count, CountPlans(*hub->directory_));
-  ASSIGN_OR_RETURN(hub->start_info_.provider_count, CountProviders(*hub->directory_));
-  ASSIGN_OR_RETURN(hub->plan_adapters_, PlanAdapterSet::Load(options.profiles_dir));
-  hub->start_info_.adapter_profile_count = static_cast<int>(hub->plan_adapters_->Names().size());
+  ASSIGN_OR_RETURN(start_info_.plan_count, CountPlans(*directory_));
+  ASSIGN_OR_RETURN(start_info_.provider_count, CountProviders(*directory_));
+  ASSIGN_OR_RETURN(plan_adapters_, PlanAdapterSet::Load(options.profiles_dir));
+  start_info_.adapter_profile_count = static_cast<int>(plan_adapters_->Names().size());
   RETURN_IF_ERROR(PlanService::PrepareSpoolDir(options.spool_dir));
+  return absl::OkStatus();
+}
+
+absl::Status HubServer::StartRevocations(const Options& options) {
+  std::set<std::string> revoked;
+  std::string ca;
+  if (options.tls.enabled() && !options.tls.crl_file.empty()) {
+    ASSIGN_OR_RETURN(ca, auth::ReadPemFile(options.tls.client_ca_file, "--tls_client_ca_file"));
+    ASSIGN_OR_RETURN(revoked, auth::LoadRevokedSerials(options.tls.crl_file, ca));
+  }
+  revocations_ = std::make_shared<auth::RevocationList>(std::move(revoked));
+  if (ca.empty()) return absl::OkStatus();
+  auth::CrlWatcherOptions watch;
+  watch.crl_file = options.tls.crl_file;
+  watch.ca_pem = std::move(ca);
+  watch.poll_interval = options.limits.crl_poll_interval;
+  // Set once the services exist (MakeServices): wakes waiting PullFeed
+  // streams so those of a revoked certificate end.
+  watch.on_reload = [this](const std::vector<std::string>& added, size_t in_force) {
+    log::Info("crl_reloaded", {{"revoked", static_cast<int64_t>(in_force)},
+                               {"newly_revoked", static_cast<int64_t>(added.size())}});
+    absl::MutexLock lock(&notifier_mu_);
+    if (feed_notifier_ != nullptr && !added.empty()) feed_notifier_->NotifyAll();
+  };
+  watch.on_error = [](const absl::Status& error) {
+    log::Error("crl_reload_failed", {{"code", absl::StatusCodeToString(error.code())},
+                                     {"cause", std::string(error.message())},
+                                     {"fix", "the revocations in force stay; fix --crl_file"}});
+  };
+  crl_watcher_ = std::make_unique<auth::CrlWatcher>(std::move(watch), revocations_.get());
+  return absl::OkStatus();
+}
+
+absl::Status HubServer::MakeServices(const Options& options) {
   // /metrics: ingest counts coverage conflicts; the monitor below adds its own.
-  hub->metrics_ = std::make_unique<MetricsRegistry>();
-  options.ingest.metrics = hub->metrics_.get();
-  hub->ingest_ =
-      std::make_unique<IngestPipeline>(hub->store_.get(), hub->directory_.get(), options.ingest);
+  metrics_ = std::make_unique<MetricsRegistry>();
+  IngestOptions ingest_options = options.ingest;
+  ingest_options.metrics = metrics_.get();
+  ingest_ = std::make_unique<IngestPipeline>(store_.get(), directory_.get(), ingest_options);
   // Plans' feeds: ONE FeedStore (it keeps heads in memory) for the submit
   // pipeline and PlanService.PullFeed/Ack; the notifier wakes followers.
-  hub->feed_ = std::make_unique<storage::FeedStore>(hub->store_.get());
-  hub->feed_notifier_ = std::make_unique<FeedNotifier>();
+  feed_ = std::make_unique<storage::FeedStore>(store_.get());
+  {
+    absl::MutexLock lock(&notifier_mu_);
+    feed_notifier_ = std::make_unique<FeedNotifier>();
+  }
   // Identity: the audit log, consents, and what each plan may receive.
-  ASSIGN_OR_RETURN(hub->audit_store_, storage::AuditStore::Open(hub->store_.get()));
-  hub->consent_store_ = std::make_unique<storage::ConsentStore>(hub->store_.get());
-  hub->feed_disclosure_ = std::make_unique<FeedDisclosure>(
-      hub->consent_store_.get(), hub->directory_.get(), hub->plan_adapters_.get(), options.clock);
-  hub->consent_service_ = std::make_unique<ConsentService>(hub->consent_store_.get(),
-                                                           hub->directory_.get(), options.clock);
-  hub->audit_service_ = std::make_unique<AuditService>(hub->audit_store_.get());
+  ASSIGN_OR_RETURN(audit_store_, storage::AuditStore::Open(store_.get()));
+  consent_store_ = std::make_unique<storage::ConsentStore>(store_.get());
+  feed_disclosure_ = std::make_unique<FeedDisclosure>(consent_store_.get(), directory_.get(),
+                                                      plan_adapters_.get(), options.clock);
+  consent_service_ = std::make_unique<ConsentService>(consent_store_.get(), directory_.get(),
+                                                      store_.get(), options.clock);
+  audit_service_ = std::make_unique<AuditService>(audit_store_.get());
   // Reference tables (codes, and the 24-hour outreach rule's exemptions)
   // and the county's time zone.
-  ASSIGN_OR_RETURN(hub->reference_,
+  ASSIGN_OR_RETURN(reference_,
                    ReferenceTables::LoadDir(options.reference_dir.empty() ? DefaultReferenceDir()
                                                                           : options.reference_dir));
-  ASSIGN_OR_RETURN(const OutreachRule outreach_rule,
+  ASSIGN_OR_RETURN(outreach_rule_,
                    MakeOutreachRule(options.county_time_zone.empty() ? kDefaultCountyTimeZone
                                                                      : options.county_time_zone,
-                                    hub->reference_->tables()));
+                                    reference_->tables()));
   // County monitoring reads the store through its own views; the submit
   // pipeline's recorder adds its writes to each group and prompts it.
   {
     MonitorOptions monitor_options;
     monitor_options.clock = options.clock;
     monitor_options.config = *options.monitor_config;
-    monitor_options.outreach_rule = outreach_rule;
-    hub->monitor_ =
-        std::make_unique<Monitor>(hub->store_.get(), hub->directory_.get(), hub->feed_.get(),
-                                  hub->metrics_.get(), std::move(monitor_options));
-    Monitor* monitor = hub->monitor_.get();
-    hub->flow_recorder_ = std::make_unique<FlowRecorder>(hub->store_.get(), hub->metrics_.get(),
-                                                         [monitor] { monitor->Poke(); });
-    hub->monitor_service_ = std::make_unique<MonitorService>(monitor);
+    monitor_options.outreach_rule = outreach_rule_;
+    monitor_ = std::make_unique<Monitor>(store_.get(), directory_.get(), feed_.get(),
+                                         metrics_.get(), std::move(monitor_options));
+    Monitor* monitor = monitor_.get();
+    flow_recorder_ = std::make_unique<FlowRecorder>(store_.get(), metrics_.get(),
+                                                    [monitor] { monitor->Poke(); });
+    monitor_service_ = std::make_unique<MonitorService>(monitor);
   }
-  hub->plan_service_ = std::make_unique<PlanService>(
-      hub->store_.get(), hub->directory_.get(), hub->plan_adapters_.get(), hub->ingest_.get(),
-      PlanServiceOptions{.spool_dir = options.spool_dir,
+  // The one upload reactor and worker set of both UploadFile methods.
+  uploads_ = std::make_unique<UploadStreams>(
+      UploadStreamsOptions{.spool_dir = options.spool_dir,
+                           .clock = options.clock,
+                           .limits = {.stall_timeout = options.limits.upload_stall_timeout,
+                                      .max_concurrent = options.limits.max_concurrent_uploads,
+                                      .max_file_bytes = options.limits.max_upload_bytes},
+                           .revocations = revocations_.get()});
+  pull_feed_streams_ =
+      std::make_unique<PullFeedStreams>(options.limits.max_pull_feed_streams_per_plan);
+  plan_service_ = std::make_unique<PlanService>(
+      store_.get(), directory_.get(), plan_adapters_.get(), ingest_.get(),
+      PlanServiceOptions{.uploads = uploads_.get(),
                          .clock = options.clock,
-                         .feed = hub->feed_.get(),
-                         .feed_notifier = hub->feed_notifier_.get(),
-                         .feed_disclosure = hub->feed_disclosure_.get(),
-                         .pull_feed_observers = {.metrics = hub->metrics_.get(),
-                                                 .audit = hub->audit_store_.get(),
-                                                 .clock = options.clock}});
+                         .feed = feed_.get(),
+                         .feed_notifier = feed_notifier_.get(),
+                         .feed_disclosure = feed_disclosure_.get(),
+                         .pull_feed_observers = {.metrics = metrics_.get(),
+                                                 .audit = audit_store_.get(),
+                                                 .clock = options.clock},
+                         .pull_feed_limits = {.streams = pull_feed_streams_.get(),
+                                              .revocations = revocations_.get()}});
+  return MakeSubmitServices(options);
+}
 
+absl::Status HubServer::MakeSubmitServices(const Options& options) {
   // Submissions: the feeds, the pipeline (one writer thread, group commit)
   // and ProviderService.
-  {
-    SubmitPipelineOptions submit_options;
-    submit_options.clock = options.clock;
-    FeedNotifier* notifier = hub->feed_notifier_.get();
-    submit_options.on_feed_appended = [notifier](const std::string& plan_id) {
-      notifier->Notify(plan_id);
-    };
-    submit_options.flow_recorder = hub->flow_recorder_.get();
-    submit_options.billing_profile =
-        BillingProfiles(hub->directory_.get(), hub->plan_adapters_.get());
-    hub->submit_pipeline_ =
-        std::make_unique<SubmitPipeline>(hub->store_.get(), hub->directory_.get(), hub->feed_.get(),
-                                         hub->reference_.get(), std::move(submit_options));
-  }
-  {
-    ProviderServiceOptions provider_options;
-    provider_options.spool_dir = options.spool_dir;
-    provider_options.clock = options.clock;
-    provider_options.store = hub->store_.get();
-    provider_options.outreach_rule = outreach_rule;
-    hub->provider_service_ =
-        std::make_unique<ProviderService>(hub->directory_.get(), hub->feed_.get(),
-                                          hub->submit_pipeline_.get(), std::move(provider_options));
-  }
+  SubmitPipelineOptions submit_options;
+  submit_options.clock = options.clock;
+  FeedNotifier* notifier = feed_notifier_.get();
+  submit_options.on_feed_appended = [notifier](const std::string& plan_id) {
+    notifier->Notify(plan_id);
+  };
+  submit_options.flow_recorder = flow_recorder_.get();
+  submit_options.billing_profile = BillingProfiles(directory_.get(), plan_adapters_.get());
+  submit_pipeline_ = std::make_unique<SubmitPipeline>(store_.get(), directory_.get(), feed_.get(),
+                                                      reference_.get(), std::move(submit_options));
+  ProviderServiceOptions provider_options;
+  provider_options.uploads = uploads_.get();
+  provider_options.clock = options.clock;
+  provider_options.store = store_.get();
+  provider_options.outreach_rule = outreach_rule_;
+  provider_service_ = std::make_unique<ProviderService>(
+      directory_.get(), feed_.get(), submit_pipeline_.get(), std::move(provider_options));
+  directory_service_ = std::make_unique<DirectoryService>(directory_.get(), plan_adapters_.get());
+  admin_service_ = std::make_unique<AdminService>(
+      store_.get(), AdminServiceOptions{options.backup_dir, options.clock});
+  return absl::OkStatus();
+}
 
-  hub->directory_service_ =
-      std::make_unique<DirectoryService>(hub->directory_.get(), hub->plan_adapters_.get());
-  hub->admin_service_ = std::make_unique<AdminService>(
-      hub->store_.get(), AdminServiceOptions{options.backup_dir, options.clock});
-
+absl::Status HubServer::ServeGrpc(const Options& options, const auth::CountyRoles& county_roles) {
   // Process-wide settings; both are idempotent.
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -283,90 +387,156 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
   // then start and split the traffic. One port, one hub.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
-  int selected_port = 0;
+  ApplyConnectionLimits(options.limits, builder);
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
   if (options.tls.enabled()) {
-    auth::AccessGateOptions gate;
-    storage::DirectoryStore* directory = hub->directory_.get();
-    gate.organization_exists = [directory](const auth::Identity& id) -> absl::StatusOr<bool> {
-      absl::Status found = id.kind == auth::Identity::Kind::kPlan
-                               ? directory->GetPlan(id.id).status()
-                               : directory->GetProvider(id.id).status();
-      if (absl::IsNotFound(found)) return false;
-      RETURN_IF_ERROR(found);
-      return true;
-    };
-    gate.county_roles = std::move(county_roles);
-    storage::AuditStore* audit = hub->audit_store_.get();
-    std::function<absl::Time()> clock = options.clock;
-    gate.on_refused = [audit, clock](const auth::Identity* identity, std::string_view method,
-                                     const absl::Status& refusal) {
-      AuditRefusal(audit, clock(), identity, method, refusal);
-    };
-    ASSIGN_OR_RETURN(credentials, auth::MakeServerCredentials(
-                                      options.tls, std::make_shared<auth::AccessGate>(gate)));
+    ASSIGN_OR_RETURN(credentials, TlsCredentials(options, county_roles));
   }
+  int selected_port = 0;
   builder.AddListeningPort(options.listen_address, credentials, &selected_port);
   {
-    // One list: SetInterceptorCreators replaces any earlier list. The audit
-    // log first, then the RPC metrics (which prompt the monitor).
-    Monitor* monitor = hub->monitor_.get();
+    // One list: SetInterceptorCreators replaces any earlier list. First the
+    // answers a client can use (so the others see the final status), then
+    // the audit log, then the RPC metrics (which prompt the monitor).
+    Monitor* monitor = monitor_.get();
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+    creators.push_back(MakeStatusInterceptor());
     creators.push_back(
-        std::make_unique<AuditInterceptorFactory>(hub->audit_store_.get(), options.clock));
+        std::make_unique<AuditInterceptorFactory>(audit_store_.get(), options.clock));
     creators.push_back(MakeRpcMetricsInterceptor(
-        hub->metrics_.get(), [monitor](std::string_view /*method*/) { monitor->Poke(); }));
+        metrics_.get(), [monitor](std::string_view /*method*/) { monitor->Poke(); }));
     builder.experimental().SetInterceptorCreators(std::move(creators));
   }
-  builder.RegisterService(hub->consent_service_.get());
-  builder.RegisterService(hub->audit_service_.get());
-  builder.RegisterService(hub->directory_service_.get());
-  builder.RegisterService(hub->admin_service_.get());
-  builder.RegisterService(hub->plan_service_.get());
-  builder.RegisterService(hub->provider_service_.get());
-  builder.RegisterService(hub->monitor_service_.get());
-  hub->server_ = builder.BuildAndStart();
-  if (hub->server_ == nullptr || selected_port == 0) {
+  builder.RegisterService(consent_service_.get());
+  builder.RegisterService(audit_service_.get());
+  builder.RegisterService(directory_service_.get());
+  builder.RegisterService(admin_service_.get());
+  builder.RegisterService(plan_service_.get());
+  builder.RegisterService(provider_service_.get());
+  builder.RegisterService(monitor_service_.get());
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || selected_port == 0) {
     // The destructor closes the store.
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen_address,
                      ": the port is in use or the address is not on this machine; stop the other "
                      "process or choose another --listen port"));
   }
-  hub->port_ = selected_port;
-  if (!options.health_listen_address.empty()) {
-    grpc::ServerBuilder health_builder;
-    health_builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-    health_builder.SetOption(std::make_unique<NoPluginsOption>());
-    // Every other method answers UNIMPLEMENTED (and a callback service lets
-    // the server run without a completion queue).
-    hub->health_unimplemented_ = std::make_unique<grpc::CallbackGenericService>();
-    health_builder.RegisterCallbackGenericService(hub->health_unimplemented_.get());
-    health_builder.AddListeningPort(options.health_listen_address,
-                                    grpc::InsecureServerCredentials(), &hub->health_port_);
-    hub->health_server_ = health_builder.BuildAndStart();
-    if (hub->health_server_ == nullptr || hub->health_port_ == 0) {
-      return absl::UnavailableError(absl::StrCat(
-          "cannot listen on ", options.health_listen_address,
-          " (--health_listen): the port is in use or the address is not on this machine"));
-    }
+  port_ = selected_port;
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  health->SetServingStatus("", true);
+  for (const char* name : kServiceNames) health->SetServingStatus(name, true);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> HubServer::TlsCredentials(
+    const Options& options, const auth::CountyRoles& county_roles) {
+  auth::AccessGateOptions gate;
+  storage::DirectoryStore* directory = directory_.get();
+  gate.organization_exists = [directory](const auth::Identity& id) -> absl::StatusOr<bool> {
+    absl::Status found = id.kind == auth::Identity::Kind::kPlan
+                             ? directory->GetPlan(id.id).status()
+                             : directory->GetProvider(id.id).status();
+    if (absl::IsNotFound(found)) return false;
+    RETURN_IF_ERROR(found);
+    return true;
+  };
+  gate.county_roles = county_roles;
+  gate.revocations = revocations_;
+  storage::AuditStore* audit = audit_store_.get();
+  std::function<absl::Time()> clock = options.clock;
+  gate.on_refused = [audit, clock](const auth::Identity* identity, std::string_view method,
+                                   const absl::Status& refusal) {
+    AuditRefusal(audit, clock(), identity, method, refusal);
+  };
+  return auth::MakeServerCredentials(options.tls, std::make_shared<auth::AccessGate>(gate),
+                                     revocations_);
+}
+
+absl::Status HubServer::ServeHealth(const Options& options) {
+  if (options.health_listen_address.empty()) return absl::OkStatus();
+  grpc::ServerBuilder health_builder;
+  health_builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  health_builder.SetOption(std::make_unique<NoPluginsOption>());
+  ApplyConnectionLimits(options.limits, health_builder);
+  // Every other method answers UNIMPLEMENTED (and a callback service lets
+  // the server run without a completion queue).
+  health_unimplemented_ = std::make_unique<grpc::CallbackGenericService>();
+  health_builder.RegisterCallbackGenericService(health_unimplemented_.get());
+  health_builder.AddListeningPort(options.health_listen_address, grpc::InsecureServerCredentials(),
+                                  &health_port_);
+  health_server_ = health_builder.BuildAndStart();
+  if (health_server_ == nullptr || health_port_ == 0) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", options.health_listen_address,
+        " (--health_listen): the port is in use or the address is not on this machine"));
   }
-  for (grpc::Server* server : {hub->server_.get(), hub->health_server_.get()}) {
-    if (server == nullptr) continue;
-    grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
-    health->SetServingStatus("", true);
-    for (const char* name : kServiceNames) health->SetServingStatus(name, true);
+  grpc::HealthCheckServiceInterface* health = health_server_->GetHealthCheckService();
+  health->SetServingStatus("", true);
+  for (const char* name : kServiceNames) health->SetServingStatus(name, true);
+  return absl::OkStatus();
+}
+
+absl::Status HubServer::ServeHttp(const Options& options, const auth::CountyRoles& county_roles) {
+  if (options.http_listen.empty()) return absl::OkStatus();
+  HttpServerOptions http_options;
+  http_options.listen_address = options.http_listen;
+  http_options.dashboard_dir = options.dashboard_dir;
+  http_options.chart_js_path = options.chart_js_path;
+  // Off loopback (CompleteOptions allows it only with TLS): HTTPS with the
+  // hub's certificate, for county certificates alone.
+  if (!auth::CheckListenAddress(options.http_listen, false).ok()) {
+    http_options.tls_cert_file = options.tls.cert_file;
+    http_options.tls_key_file = options.tls.key_file;
+    http_options.tls_client_ca_file = options.tls.client_ca_file;
+    http_options.revocations = revocations_.get();
+    http_options.authorize = [county_roles](const std::string& pem) -> absl::Status {
+      ASSIGN_OR_RETURN(const auth::Identity identity, auth::IdentityFromCertificate(pem));
+      if (identity.kind == auth::Identity::Kind::kCounty && county_roles.RoleOf(identity.id).ok()) {
+        return absl::OkStatus();
+      }
+      return absl::PermissionDeniedError(
+          "/metrics and the dashboard are the county's: use a county analyst or administrator "
+          "certificate");
+    };
   }
-  if (!options.http_listen.empty()) {
-    HttpServerOptions http_options;
-    http_options.listen_address = options.http_listen;
-    http_options.dashboard_dir = options.dashboard_dir;
-    http_options.chart_js_path = options.chart_js_path;
-    ASSIGN_OR_RETURN(hub->http_, HttpServer::Start(std::move(http_options), hub->monitor_.get(),
-                                                   hub->metrics_.get()));
-    hub->http_port_ = hub->http_->port();
+  ASSIGN_OR_RETURN(http_,
+                   HttpServer::Start(std::move(http_options), monitor_.get(), metrics_.get()));
+  http_port_ = http_->port();
+  return absl::OkStatus();
+}
+
+absl::Status HubServer::ReloadCrl() {
+  if (crl_watcher_ == nullptr) {
+    return absl::FailedPreconditionError("the hub has no --crl_file to reload");
   }
-  return hub;
+  return crl_watcher_->ReloadNow();
+}
+
+int64_t HubServer::crl_reloads() const {
+  return crl_watcher_ == nullptr ? 0 : crl_watcher_->reloads();
+}
+
+int64_t HubServer::crl_reload_failures() const {
+  return crl_watcher_ == nullptr ? 0 : crl_watcher_->failures();
+}
+
+bool HubServer::WaitForCrlReloads(int64_t count, absl::Duration timeout) const {
+  return crl_watcher_ != nullptr && crl_watcher_->WaitForReloads(count, timeout);
+}
+
+bool HubServer::WaitForCrlReloadFailures(int64_t count, absl::Duration timeout) const {
+  return crl_watcher_ != nullptr && crl_watcher_->WaitForFailures(count, timeout);
+}
+
+bool HubServer::WaitForPullFeedStreams(const std::string& plan_id, int count,
+                                       absl::Duration timeout) const {
+  return pull_feed_streams_ != nullptr &&
+         pull_feed_streams_->WaitForAtMost(plan_id, count, timeout);
+}
+
+bool HubServer::WaitForUploads(int count, absl::Duration timeout) const {
+  return uploads_ != nullptr && uploads_->WaitForInProgress(count, timeout);
 }
 
 void HubServer::SetNotServing() {
@@ -385,6 +555,8 @@ absl::Status HubServer::Shutdown(absl::Duration drain) {
   absl::MutexLock lock(&shutdown_mu_);
   if (shut_down_) return absl::OkStatus();
   shut_down_ = true;
+  // No reload wakes streams from now on.
+  crl_watcher_.reset();
   // The HTTP server reads the monitor: it stops first.
   if (http_ != nullptr) http_->Stop();
   http_.reset();
@@ -399,8 +571,9 @@ absl::Status HubServer::Shutdown(absl::Duration drain) {
     health_server_.reset();
   }
   health_unimplemented_.reset();
-  // The server is down, so every upload has finished: join the ingest
-  // workers before the store closes.
+  // The server is down, so every upload has finished: join the ingest and
+  // export workers (they use the services below) before the store closes.
+  uploads_.reset();
   plan_service_.reset();
   ingest_.reset();
   // Upload workers first (they submit through the pipeline), then the
@@ -413,7 +586,11 @@ absl::Status HubServer::Shutdown(absl::Duration drain) {
   monitor_service_.reset();
   monitor_.reset();
   metrics_.reset();
-  feed_notifier_.reset();
+  {
+    absl::MutexLock notifier_lock(&notifier_mu_);
+    feed_notifier_.reset();
+  }
+  pull_feed_streams_.reset();
   feed_.reset();
   reference_.reset();
   plan_adapters_.reset();

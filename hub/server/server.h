@@ -24,7 +24,10 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "auth/identity.h"
+#include "auth/revocation.h"
 #include "auth/tls.h"
+#include "hub/common/outreach_rule.h"
 #include "hub/directory/seed_loader.h"
 #include "hub/ingest/ingest.h"
 #include "hub/v1/monitor.pb.h"
@@ -62,9 +65,35 @@ class Monitor;
 class FlowRecorder;
 class MonitorService;
 class HttpServer;
+class UploadStreams;
+class PullFeedStreams;
 
 class HubServer {
  public:
+  // What slow, idle or misbehaving clients may hold, and how fast a new
+  // revocation list takes effect (README "Security": the limits).
+  struct Limits {
+    // How often the CRL file (tls.crl_file) is checked for changes.
+    absl::Duration crl_poll_interval = absl::Seconds(5);
+    // A connection with no call in flight for this long is closed (GOAWAY).
+    absl::Duration max_connection_idle = absl::Minutes(5);
+    // The hub pings a connection silent for this long, and closes it if the
+    // ping is not answered within keepalive_timeout.
+    absl::Duration keepalive_time = absl::Minutes(2);
+    absl::Duration keepalive_timeout = absl::Seconds(20);
+    // A connection must complete its TLS (or HTTP/2) handshake within this.
+    absl::Duration handshake_timeout = absl::Seconds(10);
+    // Open PullFeed streams per plan; one more is refused RESOURCE_EXHAUSTED.
+    int max_pull_feed_streams_per_plan = 4;
+    // An upload with no message for this long is ended DEADLINE_EXCEEDED.
+    absl::Duration upload_stall_timeout = absl::Seconds(60);
+    // Uploads receiving at once (each holds a spool file); one more is
+    // refused RESOURCE_EXHAUSTED.
+    int max_concurrent_uploads = 32;
+    // Largest file one upload may carry.
+    int64_t max_upload_bytes = int64_t{16} << 30;
+  };
+
   struct Options {
     // gRPC listen address, HOST:PORT; port 0 picks a free port (see port()).
     std::string listen_address = "127.0.0.1:50051";
@@ -115,6 +144,8 @@ class HubServer {
     std::string chart_js_path;
     // Monitoring thresholds and timings; nullopt = DefaultMonitorConfig().
     std::optional<hub::v1::MonitorConfig> monitor_config;
+    // Connection, stream and upload limits.
+    Limits limits;
   };
 
   // What Start found and did, for the startup log.
@@ -126,9 +157,12 @@ class HubServer {
   };
 
   // Starts serving. Fails with: InvalidArgument for a malformed address or
-  // missing data_dir, FailedPrecondition for plaintext off loopback or a
-  // store held by another process, the seed loader's errors, Unavailable if
-  // the address cannot be bound. Nothing keeps running after a failure.
+  // missing data_dir, FailedPrecondition for plaintext off loopback (gRPC or
+  // HTTP) or a store held by another process, the seed loader's errors,
+  // Unavailable if the address cannot be bound. Nothing keeps running after
+  // a failure. Files at rest: the process umask becomes 077 and the data,
+  // backup and spool folders (and all in them) are made 0700 / 0600
+  // (hub/server/private_files.h).
   static absl::StatusOr<std::unique_ptr<HubServer>> Start(Options options);
 
   // "backups" next to data_dir: "/var/lib/hub/data" -> "/var/lib/hub/backups".
@@ -166,6 +200,23 @@ class HubServer {
   int http_port() const { return http_port_; }
   const StartInfo& start_info() const { return start_info_; }
 
+  // Reads tls.crl_file again now (the watcher does so by itself every
+  // limits.crl_poll_interval when the file changed). OK once the new list is
+  // in force; InvalidArgument if it does not parse (the old list stays).
+  absl::Status ReloadCrl();
+  // Reloads so far that put a new list in force / that failed.
+  int64_t crl_reloads() const;
+  int64_t crl_reload_failures() const;
+  // True once crl_reloads() (crl_reload_failures()) reaches `count`; false
+  // after `timeout`.
+  bool WaitForCrlReloads(int64_t count, absl::Duration timeout) const;
+  bool WaitForCrlReloadFailures(int64_t count, absl::Duration timeout) const;
+  // True once `plan_id` has at most `count` PullFeed streams open.
+  bool WaitForPullFeedStreams(const std::string& plan_id, int count, absl::Duration timeout) const;
+  // True once at most `count` uploads are in progress (their spool files
+  // deleted).
+  bool WaitForUploads(int count, absl::Duration timeout) const;
+
   // Health checks answer NOT_SERVING from now on while RPCs are still
   // served: lets load balancers drain traffic. First step of Shutdown.
   void SetNotServing();
@@ -178,6 +229,18 @@ class HubServer {
  private:
   HubServer();
 
+  // The steps of Start, in order.
+  static absl::Status CompleteOptions(Options& options);
+  absl::Status OpenStore(const Options& options);
+  absl::Status StartRevocations(const Options& options);
+  absl::Status MakeServices(const Options& options);
+  absl::Status MakeSubmitServices(const Options& options);
+  absl::Status ServeGrpc(const Options& options, const auth::CountyRoles& county_roles);
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsCredentials(
+      const Options& options, const auth::CountyRoles& county_roles);
+  absl::Status ServeHealth(const Options& options);
+  absl::Status ServeHttp(const Options& options, const auth::CountyRoles& county_roles);
+
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<storage::DirectoryStore> directory_;
   std::unique_ptr<DirectoryService> directory_service_;
@@ -189,8 +252,20 @@ class HubServer {
   // by the submit pipeline (the only appender) and PlanService.PullFeed/Ack;
   // the notifier wakes PullFeed followers after each commit.
   std::unique_ptr<storage::FeedStore> feed_;
+  // Guards feed_notifier_'s creation and destruction against the CRL
+  // watcher's callback.
+  absl::Mutex notifier_mu_;
   std::unique_ptr<FeedNotifier> feed_notifier_;
+  // The revocations in force (TLS) and the watcher that reloads them.
+  std::shared_ptr<auth::RevocationList> revocations_;
+  std::unique_ptr<auth::CrlWatcher> crl_watcher_;
+  // The upload reactor and workers of both UploadFile methods; the open
+  // PullFeed streams per plan.
+  std::unique_ptr<UploadStreams> uploads_;
+  std::unique_ptr<PullFeedStreams> pull_feed_streams_;
   std::unique_ptr<ReferenceTables> reference_;
+  // The 24-hour CS outreach rule in the county's zone (MakeServices).
+  OutreachRule outreach_rule_ = DefaultOutreachRule();
   std::unique_ptr<SubmitPipeline> submit_pipeline_;
   std::unique_ptr<ProviderService> provider_service_;
   // Identity issue: audit log, consents, what plans may receive, services.

@@ -1,5 +1,8 @@
 #include "hub/submit/submit_pipeline.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
 #include <algorithm>
 #include <optional>
 #include <utility>
@@ -80,6 +83,36 @@ std::string GroupKey(std::string_view provider_id, std::string_view key) {
   return absl::StrCat(Absl(provider_id), std::string(1, '\0'), Absl(key));
 }
 
+// What tells two submissions under one key apart: the SHA-256 of the
+// submission's deterministic serialization (16 bytes of it).
+std::string Fingerprint(const hub::v1::Submission& submission) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream out(&stream);
+    out.SetSerializationDeterministic(true);
+    submission.SerializeToCodedStream(&out);
+  }
+  Sha256 sha;
+  sha.Update(bytes);
+  return sha.HexDigest().substr(0, 32);
+}
+
+// The rejection of a record sent under a key already used for another one.
+hub::v1::RejectedRecord KeyReused(const hub::v1::SubmissionResult& first) {
+  std::string what;
+  if (first.has_accepted()) {
+    what = absl::StrCat("accepted as record ", first.accepted().record_id());
+  } else {
+    what = absl::StrCat("which the hub rejected (", first.rejected().reason_code(), ")");
+  }
+  return ToRejectedRecord(Violation{
+      std::string(kIdempotencyKeyReused), "idempotency_key",
+      absl::StrCat("this idempotency key was already used for a different record, ", what,
+                   "; give this record its own key (resend the first record unchanged to read "
+                   "its result)")});
+}
+
 }  // namespace
 
 // One group of batches on its way through the two stages.
@@ -101,12 +134,14 @@ struct SubmitPipeline::Group {
   std::vector<Accepted> accepted;
   // Results decided in this group, to store: (batch, index).
   std::vector<std::pair<size_t, size_t>> to_store;
-  // In-group repeats of a key: (batch, index) copies (batch, index).
+  // In-group repeats of a key: (batch, index) copies (batch, index), or,
+  // when the record differs (reused), is refused naming it.
   struct Repeat {
     size_t batch = 0;
     size_t index = 0;
     size_t source_batch = 0;
     size_t source_index = 0;
+    bool reused = false;
   };
   std::vector<Repeat> repeats;
   // Providers of the batches (nullopt: not in the directory).
@@ -122,8 +157,10 @@ struct SubmitPipeline::Group {
 
 // What a group decided that the store does not show until it commits.
 struct SubmitPipeline::Decisions {
-  // GroupKey(provider, key) -> the final result (replayed = false).
+  // GroupKey(provider, key) -> the final result (replayed = false) and the
+  // fingerprint of the submission it answers.
   absl::flat_hash_map<std::string, hub::v1::SubmissionResult> results;
+  absl::flat_hash_map<std::string, std::string> fingerprints;
   // Group-key -> (batch, index) of the deciding submission (in-group only).
   absl::flat_hash_map<std::string, std::pair<size_t, size_t>> where;
   PendingAuthorizations authorizations;
@@ -132,6 +169,7 @@ struct SubmitPipeline::Decisions {
 
   void Clear() {
     results.clear();
+    fingerprints.clear();
     where.clear();
     authorizations.Clear();
     care_plans.clear();
@@ -340,18 +378,31 @@ absl::Status SubmitPipeline::ValidateGroup(Group& group, const Decisions& carrie
       }
       std::string group_key = GroupKey(in.provider_id, s.idempotency_key());
       if (auto it = decided.where.find(group_key); it != decided.where.end()) {
-        group.repeats.push_back({b, i, it->second.first, it->second.second});
+        const auto [sb, si] = it->second;
+        const bool reused = Fingerprint(s) != Fingerprint(*group.batches[sb].submissions[si]);
+        group.repeats.push_back({b, i, sb, si, reused});
         continue;
       }
       if (auto it = carried.results.find(group_key); it != carried.results.end()) {
+        auto fp = carried.fingerprints.find(group_key);
+        if (fp != carried.fingerprints.end() && fp->second != Fingerprint(s)) {
+          *result.mutable_rejected() = KeyReused(it->second);
+          continue;
+        }
         result = it->second;
         result.set_replayed(true);
         continue;
       }
+      std::string stored_fingerprint;
       absl::StatusOr<std::optional<hub::v1::SubmissionResult>> stored =
-          feed_->GetSubmissionResult(in.provider_id, s.idempotency_key());
+          feed_->GetSubmissionResult(in.provider_id, s.idempotency_key(), &stored_fingerprint);
       if (!stored.ok()) return stored.status();
       if (stored->has_value()) {
+        // A result stored before fingerprints existed replays as before.
+        if (!stored_fingerprint.empty() && stored_fingerprint != Fingerprint(s)) {
+          *result.mutable_rejected() = KeyReused(**stored);
+          continue;
+        }
         result = **stored;
         result.set_replayed(true);
         continue;
@@ -443,13 +494,20 @@ absl::Status SubmitPipeline::BuildGroup(Group& group, const Decisions& carried,
   }
   for (const auto& [b, i] : group.to_store) {
     const hub::v1::SubmissionResult& result = group.results[b][i];
-    feed_->PutSubmissionResult(batch, group.batches[b].provider_id, result);
-    decided.results.emplace(GroupKey(group.batches[b].provider_id, result.idempotency_key()),
-                            result);
+    const std::string fingerprint = Fingerprint(*group.batches[b].submissions[i]);
+    feed_->PutSubmissionResult(batch, group.batches[b].provider_id, result, fingerprint);
+    const std::string key = GroupKey(group.batches[b].provider_id, result.idempotency_key());
+    decided.results.emplace(key, result);
+    decided.fingerprints.emplace(key, fingerprint);
   }
   for (const Group::Repeat& r : group.repeats) {
     hub::v1::SubmissionResult& result = group.results[r.batch][r.index];
-    result = group.results[r.source_batch][r.source_index];
+    const hub::v1::SubmissionResult& first = group.results[r.source_batch][r.source_index];
+    if (r.reused) {
+      *result.mutable_rejected() = KeyReused(first);
+      continue;
+    }
+    result = first;
     result.set_replayed(true);
   }
   if (options_.flow_recorder != nullptr) {

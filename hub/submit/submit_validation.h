@@ -1,17 +1,13 @@
 // Validation of providers' submissions (hub.v1.Submission), record by
-// record, with stable reason codes.
-//
-// Every rejection names ONE reason code (the first failing check, in the
-// order below), the field at fault as a path relative to the Submission
-// ("service.modifiers[0]", "outreach_attempt.attempt_date") and a sentence a
-// person can act on. Messages never contain PHI: no CIN, name, date of
-// birth or other value copied from the record (plan ids, counts and the
-// reference code table may appear).
+// record, with stable reason codes (submit_reasons.h: every rejection names
+// ONE reason code, the first failing check in the order below, the field at
+// fault and a sentence without PHI).
 //
 // Order of checks for one record:
-//   1. shape: idempotency key (checked by the pipeline before its lookup),
-//      a record set, CIN format, dates real ISO days and not in the future,
-//      required fields of the kind, numeric ranges, closure reasons;
+//   1. shape (record_shape.h, pure): idempotency key (checked by the
+//      pipeline before its lookup), a record set, the contract (enums and
+//      the ranges hub.v1.rules declares), CIN format, dates real ISO days
+//      and not in the future, required fields of the kind, closure reasons;
 //   2. member known, and a plan covering the member on the record's date
 //      (the record is routed to that plan);
 //   3. ECM or Community Supports: the provider contracted with that plan
@@ -26,7 +22,8 @@
 //      units within what is left (after earlier records of the same group).
 //
 // The reason codes, their meaning and what to do live in ONE table
-// (SubmitReasons(), documented in docs/submission-reasons.md).
+// (SubmitReasons() in submit_reasons.h, documented in
+// docs/submission-reasons.md).
 //
 // Thread safety: SubmissionValidator is immutable and reads the stores,
 // which are thread-safe; the UnitsOverlay belongs to the caller.
@@ -41,6 +38,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "hub/common/reference_tables.h"
+#include "hub/submit/record_shape.h"
+#include "hub/submit/submit_reasons.h"
 #include "hub/v1/care.pb.h"
 #include "hub/v1/organization.pb.h"
 #include "hub/v1/provider_service.pb.h"
@@ -50,60 +49,6 @@
 #include "storage/member_store.h"
 
 namespace hub {
-
-// The stable reason codes of rejected submissions.
-inline constexpr std::string_view kInvalidIdempotencyKey = "INVALID_IDEMPOTENCY_KEY";
-inline constexpr std::string_view kMissingRecord = "MISSING_RECORD";
-inline constexpr std::string_view kInvalidCin = "INVALID_CIN";
-inline constexpr std::string_view kInvalidDate = "INVALID_DATE";
-inline constexpr std::string_view kFutureDate = "FUTURE_DATE";
-inline constexpr std::string_view kMissingField = "MISSING_FIELD";
-inline constexpr std::string_view kOutOfRange = "OUT_OF_RANGE";
-inline constexpr std::string_view kMissingClosureReason = "MISSING_CLOSURE_REASON";
-inline constexpr std::string_view kUnknownMember = "UNKNOWN_MEMBER";
-inline constexpr std::string_view kMemberNotCovered = "MEMBER_NOT_COVERED";
-inline constexpr std::string_view kProviderNotContracted = "PROVIDER_NOT_CONTRACTED";
-inline constexpr std::string_view kNotAssigned = "NOT_ASSIGNED";
-inline constexpr std::string_view kUnknownAuthorization = "UNKNOWN_AUTHORIZATION";
-inline constexpr std::string_view kNotAuthorized = "NOT_AUTHORIZED";
-inline constexpr std::string_view kAuthorizationNotActive = "AUTHORIZATION_NOT_ACTIVE";
-inline constexpr std::string_view kCodeModifierMismatch = "CODE_MODIFIER_MISMATCH";
-inline constexpr std::string_view kUnitsExceeded = "UNITS_EXCEEDED";
-
-// One row of the reason table.
-struct SubmitReason {
-  std::string_view code;
-  // What the code means.
-  std::string_view meaning;
-  // What the provider should do about it.
-  std::string_view what_to_do;
-};
-
-// Every reason code, in check order. docs/submission-reasons.md documents
-// the same table (a test keeps them in step).
-const std::vector<SubmitReason>& SubmitReasons();
-
-// One rejection: a reason code from SubmitReasons(), the field path and a
-// sentence without PHI.
-struct Violation {
-  std::string reason_code;
-  std::string field;
-  std::string message;
-};
-
-// The RejectedRecord carrying `violation` (one google.rpc.BadRequest field
-// violation).
-hub::v1::RejectedRecord ToRejectedRecord(const Violation& violation);
-
-// The kind of record `submission` holds (UNSPECIFIED if none).
-hub::v1::RecordKind KindOf(const hub::v1::Submission& submission);
-
-// The record's routing date ("" if no record is set).
-std::string_view RecordDateOf(const hub::v1::Submission& submission);
-
-// nullopt if `key` is 1 to 64 characters of [A-Za-z0-9._:-]; otherwise the
-// INVALID_IDEMPOTENCY_KEY violation.
-std::optional<Violation> CheckIdempotencyKey(std::string_view key);
 
 // Authorizations as accepted but not yet committed records left them (units
 // used counted), keyed by (plan_id, authorization_number). Validation reads
@@ -159,6 +104,32 @@ class SubmissionValidator {
                                    const PendingAuthorizations& pending) const;
 
  private:
+  // Steps 2 to 5 for a record of the right shape.
+  absl::StatusOr<Verdict> Route(const hub::v1::Provider* provider, const RecordView& v,
+                                const PendingAuthorizations& pending, Verdict verdict) const;
+  // Step 2: the member, and the plan covering it on the record's date (set
+  // in `routed`).
+  absl::StatusOr<std::optional<Violation>> FindPlan(const RecordView& v,
+                                                    RoutedRecord& routed) const;
+  // True if an assignment or authorization of `cin` names `provider`.
+  absl::StatusOr<bool> Serves(const hub::v1::Provider& provider, std::string_view cin) const;
+  // Step 3: an ECM record bills an ECM code; the provider is in the
+  // directory and contracted with `plan_id` for ECM (`cs` false) or
+  // Community Supports on the record's date.
+  std::optional<Violation> CheckPlanContract(const hub::v1::Provider* provider, const RecordView& v,
+                                             const std::string& plan_id, bool cs) const;
+  // Step 4.
+  absl::StatusOr<std::optional<Violation>> CheckEcm(const hub::v1::Provider& provider,
+                                                    const RecordView& v,
+                                                    const std::string& plan_id) const;
+  // Step 5 (sets the authorization and units used in `routed`).
+  absl::StatusOr<std::optional<Violation>> CheckCommunitySupports(
+      const hub::v1::Provider& provider, const RecordView& v, const std::string& plan_id,
+      const PendingAuthorizations& pending, RoutedRecord& routed) const;
+  // Step 5 for a billed line: code, modifiers and units left.
+  std::optional<Violation> CheckCommunitySupportLine(const hub::v1::Authorization& auth,
+                                                     const RecordView& v) const;
+
   const storage::MemberStore* members_;
   const storage::CoverageIndex* coverage_;
   const storage::CareStore* care_;

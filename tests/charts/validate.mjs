@@ -180,6 +180,31 @@ function lintPod(doc, where, template) {
   return { volumes, containers };
 }
 
+// Files at rest (hubd keeps its folders 0700 and files 0600): the volume's
+// group is the hub's own and kubelet does not re-open it at every start;
+// hubd's folders are below the volume's mount (so hubd sets their modes);
+// the HTTP port off loopback goes with mutual TLS.
+function lintHubFiles(sts, where) {
+  const spec = sts.spec?.template?.spec ?? {};
+  const podSc = spec.securityContext ?? {};
+  if (podSc.fsGroup === undefined || podSc.fsGroup !== podSc.runAsGroup)
+    error(where, "pod securityContext.fsGroup must equal runAsGroup (the volume's group is the hub's own)");
+  if (podSc.fsGroupChangePolicy !== "OnRootMismatch")
+    error(where, "pod securityContext.fsGroupChangePolicy must be OnRootMismatch (hubd keeps its files 0600)");
+  const hubd = (spec.containers ?? []).find((c) => c.name === "hubd");
+  const mount = (hubd?.volumeMounts ?? []).find((m) => m.name === "data")?.mountPath;
+  const args = hubd?.args ?? [];
+  const arg = (flag) => args.find((a) => a.startsWith(`--${flag}=`))?.slice(flag.length + 3);
+  for (const flag of ["data_dir", "spool_dir", "backup_dir"]) {
+    const dir = arg(flag);
+    if (!mount || !dir || !dir.startsWith(`${mount}/`))
+      error(where, `hubd --${flag} must be a folder below the data volume's mount (${mount})`);
+  }
+  const http = arg("http_listen");
+  if (http && !/^(127\.|\[::1\]|localhost:)/.test(http) && !arg("tls_cert_file"))
+    error(where, "hubd --http_listen off loopback needs the --tls_* flags (mutual TLS)");
+}
+
 async function validateManifests(file) {
   const docs = parseManifests(file);
   if (docs.length === 0) error(file, "no manifests rendered");
@@ -280,9 +305,14 @@ async function validateManifests(file) {
       const selected = byKind("Service").filter((s) => matches(sm.spec?.selector?.matchLabels, s.metadata.labels));
       const ports = new Set(selected.flatMap((s) => (s.spec?.ports ?? []).map((p) => p.name)));
       for (const ep of sm.spec?.endpoints ?? []) {
-        if (!ports.has(ep.port)) error(`ServiceMonitor/${sm.metadata.name}`, `endpoint port ${ep.port} is on no selected Service`);
+        const sw = `ServiceMonitor/${sm.metadata.name}`;
+        if (!ports.has(ep.port)) error(sw, `endpoint port ${ep.port} is on no selected Service`);
+        // hubd serves /metrics off loopback over mutual TLS only.
+        if (ep.scheme !== "https" || !ep.tlsConfig?.cert || !ep.tlsConfig?.keySecret || !ep.tlsConfig?.ca)
+          error(sw, "endpoints scrape /metrics over https with a client certificate (tlsConfig cert, keySecret, ca)");
       }
     }
+    lintHubFiles(sts, where);
   }
   const summary = Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(", ");
   const note = strictUnchecked.length ? `; unknown-field check not available for: ${strictUnchecked.join(", ")} (schema only)` : "";

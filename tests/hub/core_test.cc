@@ -182,14 +182,16 @@ TEST(hub_AdminServiceTest, CreateBackupWritesAnOpenableCheckpoint) {
 
 TEST(hub_AdminServiceTest, FailuresNeverRevealServerPaths) {
   const std::string root = testing::MakeTempDir();
-  // backup_dir is a regular file: nothing can be created under it.
-  testing::WriteFile(root + "/not_a_dir", "x");
   HubServer::Options options;
   options.listen_address = "127.0.0.1:0";
   options.data_dir = root + "/data";
-  options.backup_dir = root + "/not_a_dir/backups";
+  options.backup_dir = root + "/backups";
   absl::StatusOr<std::unique_ptr<HubServer>> server = HubServer::Start(options);
   ASSERT_TRUE(server.ok()) << server.status();
+  // The backup folder becomes a regular file while the hub runs (Start
+  // refuses an unusable one): nothing can be created under it.
+  std::filesystem::remove_all(options.backup_dir);
+  testing::WriteFile(options.backup_dir, "x");
   auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string((*server)->port()),
                                      grpc::InsecureChannelCredentials());
   auto stub = hub::v1::AdminService::NewStub(channel);

@@ -229,7 +229,7 @@ TEST_F(CountyDayTest, EveryRecordGetsThePredictedResult) {
   }
   EXPECT_EQ(plans.size(), 7u);
   EXPECT_EQ(coverage_from_ecm_period_, (std::set<std::string>{"health_net", "kaiser"}));
-  for (const char* reason : {"FUTURE_DATE", "NOT_ASSIGNED", "UNITS_EXCEEDED",
+  for (const char* reason : {"FUTURE_DATE", "UNKNOWN_MEMBER", "UNITS_EXCEEDED",
                              "CODE_MODIFIER_MISMATCH", "MISSING_DIAGNOSIS"}) {
     EXPECT_GT(reasons[reason], 0) << reason;
   }

@@ -152,16 +152,27 @@ TEST(SubmitTest, SameKeyReturnsTheFirstResultAndAddsNothing) {
   ASSERT_TRUE(first->results(1).has_rejected());
   EXPECT_FALSE(first->results(0).replayed());
 
-  // Again, even with a different (now valid) record under the same keys.
+  // The same records again: the first results, replayed, byte for byte.
   absl::StatusOr<hub::v1::SubmitResponse> again =
       env->Submit("alpha_cbo",
-                  {EcmOutreach("k-1", cin, "2026-11-04"), EcmOutreach("k-bad", cin, "2026-11-04")});
+                  {EcmOutreach("k-1", cin, "2026-11-03"), EcmOutreach("k-bad", cin, "2026-11-30")});
   ASSERT_TRUE(again.ok());
   for (int i = 0; i < 2; ++i) {
     hub::v1::SubmissionResult expected = first->results(i);
     expected.set_replayed(true);
     EXPECT_EQ(again->results(i).SerializeAsString(), expected.SerializeAsString())
         << again->results(i).DebugString();
+  }
+  // A different (now valid) record under a used key is refused, never stored
+  // (issue 15: it used to replay the first result silently).
+  absl::StatusOr<hub::v1::SubmitResponse> changed =
+      env->Submit("alpha_cbo",
+                  {EcmOutreach("k-1", cin, "2026-11-04"), EcmOutreach("k-bad", cin, "2026-11-04")});
+  ASSERT_TRUE(changed.ok());
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(changed->results(i).rejected().reason_code(), "IDEMPOTENCY_KEY_REUSED")
+        << changed->results(i).DebugString();
+    EXPECT_FALSE(changed->results(i).replayed());
   }
   EXPECT_EQ(env->Feed("molina").size(), 1u);
 
@@ -602,7 +613,7 @@ TEST_F(SubmitCsvTest, UploadReportsBadRowsByRowNumberAndRoutesGoodOnes) {
   }
   EXPECT_THAT(errors,
               ElementsAre("6 cin ROW_BAD_CIN", "7 cin UNKNOWN_MEMBER", "8 units UNITS_EXCEEDED",
-                          "10 record_date ROW_BAD_DATE", "11 cin NOT_ASSIGNED"));
+                          "10 record_date ROW_BAD_DATE", "11 cin UNKNOWN_MEMBER"));
 
   // Routed by member and date: molina (ECM), health_net (CS).
   const std::string prefix = report->content_sha256().substr(0, 16);

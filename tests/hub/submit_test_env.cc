@@ -86,12 +86,15 @@ std::unique_ptr<SubmitEnv> SubmitEnv::Start(SubmitEnvOptions options) {
   env->pipeline_ =
       std::make_unique<SubmitPipeline>(env->store_.get(), env->directory_.get(), env->feed_.get(),
                                        env->reference_.get(), std::move(pipeline_options));
+  const std::string spool_dir = env->root_ + "/spool";
+  EXPECT_TRUE(PlanService::PrepareSpoolDir(spool_dir).ok());
+  env->uploads_ =
+      std::make_unique<UploadStreams>(UploadStreamsOptions{.spool_dir = spool_dir, .clock = clock});
   ProviderServiceOptions service_options;
-  service_options.spool_dir = env->root_ + "/spool";
+  service_options.uploads = env->uploads_.get();
   service_options.clock = clock;
   service_options.upload_group_rows = options.upload_group_rows;
   service_options.store = env->store_.get();
-  EXPECT_TRUE(PlanService::PrepareSpoolDir(service_options.spool_dir).ok());
   env->service_ = std::make_unique<ProviderService>(
       env->directory_.get(), env->feed_.get(), env->pipeline_.get(), std::move(service_options));
   grpc::ServerBuilder builder;
@@ -110,6 +113,7 @@ SubmitEnv::~SubmitEnv() {
     server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
     server_->Wait();
   }
+  uploads_.reset();  // Joins the upload workers, which use the service.
   service_.reset();
   pipeline_.reset();
   feed_.reset();

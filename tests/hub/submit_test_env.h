@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "hub/common/reference_tables.h"
 #include "hub/rpc/provider_service.h"
+#include "hub/rpc/upload_stream.h"
 #include "hub/submit/submit_pipeline.h"
 #include "hub/v1/provider_service.grpc.pb.h"
 #include "storage/care_store.h"
@@ -90,6 +91,7 @@ class SubmitEnv {
   std::unique_ptr<storage::FeedStore> feed_;
   std::unique_ptr<ReferenceTables> reference_;
   std::unique_ptr<SubmitPipeline> pipeline_;
+  std::unique_ptr<UploadStreams> uploads_;
   std::unique_ptr<ProviderService> service_;
   std::unique_ptr<grpc::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;

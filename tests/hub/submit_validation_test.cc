@@ -214,14 +214,19 @@ TEST_F(SubmitValidationTest, ProviderNotContracted) {
   env_->AddAssignment(kAetnaMember, "aetna", "alpha_cbo", "2026-01-01");
   ExpectRejected("alpha_cbo", EcmOutreach("no-contract", kAetnaMember, "2026-11-03"),
                  kProviderNotContracted, "outreach_attempt.attempt_date");
-  // delta_county's health_net contract covers no kind of service.
-  ExpectRejected("delta_county", EcmOutreach("no-kind", kMember, "2026-11-03"),
+  // delta_county's health_net contract covers no kind of service (it
+  // serves this health_net member, so the answer is precise).
+  env_->AddMember("10000006F");
+  env_->AddCoverage("10000006F", "health_net", "2026-01-01");
+  env_->AddAssignment("10000006F", "health_net", "delta_county", "2026-01-01");
+  ExpectRejected("delta_county", EcmOutreach("no-kind", "10000006F", "2026-11-03"),
                  kProviderNotContracted, "outreach_attempt.attempt_date");
 }
 
 TEST_F(SubmitValidationTest, NotAssigned) {
-  // charlie_fqhc is contracted with molina for ECM but not assigned this member.
-  ExpectRejected("charlie_fqhc", EcmOutreach("not-mine", kMember, "2026-11-03"), kNotAssigned,
+  // charlie_fqhc is contracted with molina for ECM but serves no member of
+  // this CIN: the answer is the one for an unknown CIN (no oracle).
+  ExpectRejected("charlie_fqhc", EcmOutreach("not-mine", kMember, "2026-11-03"), kUnknownMember,
                  "outreach_attempt.cin");
   // The assignment ended: not assigned after its end.
   env_->AddMember("10000005E");
@@ -240,10 +245,12 @@ TEST_F(SubmitValidationTest, UnknownAuthorization) {
 }
 
 TEST_F(SubmitValidationTest, NotAuthorized) {
-  // The authorization is for kCsMember; kMember is another molina member.
+  // The authorization is for kCsMember; kMember is another molina member,
+  // one bravo_housing does not serve: the answer is the one for an unknown
+  // CIN (no oracle).
   ExpectRejected("bravo_housing",
                  CsService("other-member", kMember, "2026-11-03", kAuth, "H0044", {"U2"}, 1),
-                 kNotAuthorized, "service.authorization_number");
+                 kUnknownMember, "service.cin");
   // A referral status on charlie_fqhc's authorization, sent by bravo_housing.
   env_->AddAuthorization(MakeAuthorization("AUTH-RC-1", kCsMember, "molina", "charlie_fqhc",
                                            hub::v1::COMMUNITY_SUPPORT_HOUSING_DEPOSITS, 5,
@@ -309,7 +316,7 @@ TEST(SubmitReasonsDocTest, EveryCodeIsDocumented) {
     EXPECT_FALSE(reason.meaning.empty());
     EXPECT_FALSE(reason.what_to_do.empty());
   }
-  EXPECT_EQ(codes.size(), 20u);
+  EXPECT_EQ(codes.size(), 21u);
 }
 
 }  // namespace

@@ -68,8 +68,22 @@ std::shared_ptr<grpc::Channel> TlsTestHub::Channel(const TestPki& pki,
 }
 
 std::unique_ptr<TlsTestHub> StartTlsTestHub(const TestPki& pki, std::string_view seed_text) {
+  return StartTlsTestHub(pki, seed_text, "", nullptr);
+}
+
+void AddClientCertificate(const TestPki& pki, std::string_view name, std::string_view uri) {
+  Pki(absl::StrCat("client '", pki.dir, "' ", std::string(name), " ", std::string(uri)));
+}
+
+void RevokeCertificate(const TestPki& pki, std::string_view name) {
+  Pki(absl::StrCat("revoke '", pki.dir, "' ", std::string(name)));
+}
+
+std::unique_ptr<TlsTestHub> StartTlsTestHub(
+    const TestPki& pki, std::string_view seed_text, std::string root,
+    const std::function<void(HubServer::Options&)>& adjust) {
   auto hub = std::make_unique<TlsTestHub>();
-  hub->root = MakeTempDir();
+  hub->root = root.empty() ? MakeTempDir() : std::move(root);
   HubServer::Options options;
   options.listen_address = "127.0.0.1:0";
   options.data_dir = hub->root + "/data";
@@ -82,6 +96,7 @@ std::unique_ptr<TlsTestHub> StartTlsTestHub(const TestPki& pki, std::string_view
   options.tls.client_ca_file = pki.dir + "/ca.crt";
   options.tls.crl_file = pki.dir + "/crl.pem";
   options.health_listen_address = "127.0.0.1:0";
+  if (adjust) adjust(options);
   absl::StatusOr<std::unique_ptr<HubServer>> server = HubServer::Start(options);
   EXPECT_TRUE(server.ok()) << server.status();
   if (!server.ok()) return nullptr;

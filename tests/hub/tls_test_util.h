@@ -5,6 +5,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,6 +43,16 @@ struct TlsTestHub {
 
 // A hub over mutual TLS with `pki` (its CRL too) and `seed_text`.
 std::unique_ptr<TlsTestHub> StartTlsTestHub(const TestPki& pki, std::string_view seed_text);
+// The same in `root` ("" = a new temp folder; data in root/data, which may
+// hold a store already), with `adjust` changing the options before Start.
+std::unique_ptr<TlsTestHub> StartTlsTestHub(const TestPki& pki, std::string_view seed_text,
+                                            std::string root,
+                                            const std::function<void(HubServer::Options&)>& adjust);
+
+// Issues one more client certificate (pki.dir/<name>/) naming `uri`.
+void AddClientCertificate(const TestPki& pki, std::string_view name, std::string_view uri);
+// Revokes pki.dir/<name>/tls.crt and rewrites pki.dir/crl.pem.
+void RevokeCertificate(const TestPki& pki, std::string_view name);
 
 }  // namespace hub::testing
 

@@ -85,6 +85,10 @@ county-hub.calaim/county: {{ include "county-hub.countySlug" . }}
 {{- end }}
 
 {{/* Service names. */}}
+{{- define "county-hub.metricsClientSecret" -}}
+{{- default (printf "%s-metrics-client" (include "county-hub.fullname" .)) .Values.serviceMonitor.clientSecretName }}
+{{- end }}
+
 {{- define "county-hub.grpcService" -}}
 {{- printf "%s-grpc" (include "county-hub.fullname" .) }}
 {{- end }}
