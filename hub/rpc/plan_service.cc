@@ -256,6 +256,11 @@ PlanService::PlanService(storage::Store* store, storage::DirectoryStore* directo
     export_options.disclosure = options_.feed_disclosure;
     exporter_ = std::make_unique<FileExporter>(store, directory, options_.feed, adapters,
                                                std::move(export_options));
+    fhir_exporter_ =
+        std::make_unique<FhirExporter>(store, directory,
+                                       FhirExportOptions{.clock = options_.clock,
+                                                         .base_url = options_.fhir_base_url,
+                                                         .disclosure = options_.feed_disclosure});
   }
 }
 
@@ -387,8 +392,9 @@ grpc::ServerWriteReactor<hub::v1::ExportFileResponse>* PlanService::ExportFile(
       !scope.ok()) {
     return new Refused(scope);
   }
-  return StartExportFile(*request, exporter_.get(), options_.spool_dir,
-                         next_spool_id_.fetch_add(1, std::memory_order_relaxed),
+  return StartExportFile(*request,
+                         ExportRenderers{.files = exporter_.get(), .fhir = fhir_exporter_.get()},
+                         options_.spool_dir, next_spool_id_.fetch_add(1, std::memory_order_relaxed),
                          [this](std::function<void()> work) { StartWorker(std::move(work)); });
 }
 
