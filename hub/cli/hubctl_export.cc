@@ -131,10 +131,9 @@ absl::StatusOr<hub::v1::FileKind> ParseExportKind(std::string_view word) {
   if (w == "otf") return hub::v1::FILE_KIND_OUTREACH_TRACKER;
   if (w == "invoice") return hub::v1::FILE_KIND_INVOICE;
   if (w == "837p") return hub::v1::FILE_KIND_CLAIMS_837P;
-  if (w == "fhir") return hub::v1::FILE_KIND_FHIR_BULK;
-  return absl::InvalidArgumentError(absl::StrCat("unknown export kind \"",
-                                                 absl::string_view(word.data(), word.size()),
-                                                 "\"; use rtf, otf, invoice, 837p or fhir"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown export kind \"", absl::string_view(word.data(), word.size()),
+                   "\"; use rtf, otf, invoice or 837p (--fhir for the FHIR bulk export)"));
 }
 
 int ExportFileCommand(const std::shared_ptr<grpc::Channel>& channel, std::string_view server,
