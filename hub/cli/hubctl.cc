@@ -542,10 +542,27 @@ int RunPull(Invocation& inv) {
 // `hubctl export`: see hub/cli/hubctl_export.h.
 int RunExport(Invocation& inv) {
   constexpr char kUsage[] =
-      "usage: hubctl export --plan=ID --kind=rtf|otf|invoice|837p --period=YYYY-MM [--out=DIR]\n";
+      "usage: hubctl export --plan=ID --kind=rtf|otf|invoice|837p --period=YYYY-MM [--out=DIR]\n"
+      "       hubctl export --plan=ID --fhir [--out=DIR]\n";
   const std::optional<std::string> plan = inv.Flag("plan");
-  const std::optional<std::string> kind = inv.Flag("kind");
-  const std::optional<std::string> period = inv.Flag("period");
+  std::optional<std::string> kind = inv.Flag("kind");
+  std::optional<std::string> period = inv.Flag("period");
+  const std::optional<std::string> fhir = inv.Flag("fhir");
+  if (fhir.has_value() && *fhir != "false" && *fhir != "0") {
+    if (kind || period) {
+      inv.err << "hubctl: export --fhir takes no --kind or --period (a FHIR export is a "
+                 "snapshot of today)\n"
+              << kUsage;
+      return 2;
+    }
+    if (!plan || plan->empty()) {
+      inv.err << "hubctl: export needs --plan\n" << kUsage;
+      return 2;
+    }
+    ExportCommandOptions options{*plan, hub::v1::FILE_KIND_FHIR_BULK, "",
+                                 inv.Flag("out").value_or(".")};
+    return ExportFileCommand(inv.channel, inv.server, options, inv.out, inv.err);
+  }
   if (!plan || plan->empty() || !kind || !period || period->empty()) {
     inv.err << "hubctl: export needs --plan, --kind and --period\n" << kUsage;
     return 2;
@@ -661,9 +678,12 @@ const std::vector<Command>& Commands() {
        2},
       {"export",
        {"plan", "kind", "period", "out"},
-       "--plan=ID --kind=rtf|otf|invoice|837p --period=YYYY-MM [--out=DIR]",
-       "write one of a plan's files for a month into DIR (default .), named by the hub",
-       &RunExport},
+       "--plan=ID --kind=rtf|otf|invoice|837p --period=YYYY-MM [--out=DIR] | --plan=ID --fhir",
+       "write one of a plan's files for a month into DIR (default .), named by the hub; "
+       "--fhir: the plan's FHIR R4 bulk export (one NDJSON per resource type + manifest.json)",
+       &RunExport,
+       0,
+       {"fhir"}},
       {"health", {}, "", "print SERVING or NOT_SERVING; exit 0 only if SERVING", &RunHealth},
       {"plan",
        {"plan", "name", "county", "dhcs_plan_code", "adapter_profile"},

@@ -3,6 +3,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
+#include <string>
 #include <system_error>
 
 #include "absl/strings/ascii.h"
@@ -37,7 +40,90 @@ void ReportError(std::ostream& err, std::string_view server, const absl::Status&
   }
 }
 
+// The resourceType of one NDJSON line the hub wrote: every line starts
+// with {"resourceType":"<Type>". "" if not.
+std::string ResourceTypeOf(std::string_view line) {
+  constexpr std::string_view kPrefix = "{\"resourceType\":\"";
+  if (line.substr(0, kPrefix.size()) != kPrefix) return "";
+  line.remove_prefix(kPrefix.size());
+  const size_t end = line.find('"');
+  if (end == std::string_view::npos || end == 0 || end > 64) return "";
+  for (const char c : line.substr(0, end)) {
+    if (!absl::ascii_isalpha(static_cast<unsigned char>(c))) return "";
+  }
+  return std::string(line.substr(0, end));
+}
+
 }  // namespace
+
+absl::StatusOr<std::string> SplitFhirBulkExport(const std::string& ndjson_path,
+                                                std::string_view request_text) {
+  std::filesystem::path folder(ndjson_path);
+  folder.replace_extension();
+  std::error_code ec;
+  std::filesystem::remove_all(folder, ec);
+  if (!std::filesystem::create_directories(folder, ec) || ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create ", folder.string(), "; check the folder's permissions"));
+  }
+  std::ifstream in(ndjson_path, std::ios::binary);
+  if (!in) return absl::FailedPreconditionError(absl::StrCat("cannot read ", ndjson_path));
+  std::map<std::string, std::unique_ptr<std::ofstream>> files;
+  std::map<std::string, int64_t> counts;
+  std::string line;
+  int64_t line_number = 0;
+  while (std::getline(in, line)) {
+    ++line_number;
+    if (line.empty()) continue;
+    const std::string type = ResourceTypeOf(line);
+    if (type.empty()) {
+      return absl::DataLossError(
+          absl::StrCat("line ", line_number,
+                       " of the hub's FHIR export does not start with a resourceType; "
+                       "export again, and report it if it repeats"));
+    }
+    std::unique_ptr<std::ofstream>& file = files[type];
+    if (file == nullptr) {
+      file = std::make_unique<std::ofstream>(folder / absl::StrCat(type, ".ndjson"),
+                                             std::ios::binary | std::ios::trunc);
+    }
+    *file << line << "\n";
+    if (!*file) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot write into ", folder.string(), "; is the disk full?"));
+    }
+    ++counts[type];
+  }
+  for (auto& [type, file] : files) {
+    file->close();
+    if (!*file) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot write into ", folder.string(), "; is the disk full?"));
+    }
+  }
+  std::string manifest =
+      absl::StrCat("{\"transactionTime\":\"",
+                   absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone()),
+                   "\",\"request\":\"", absl::string_view(request_text.data(), request_text.size()),
+                   "\",\"requiresAccessToken\":false,\"output\":[");
+  bool first = true;
+  for (const auto& [type, count] : counts) {
+    absl::StrAppend(&manifest, first ? "" : ",", "{\"type\":\"", type, "\",\"url\":\"", type,
+                    ".ndjson\",\"count\":", count, "}");
+    first = false;
+  }
+  manifest += "],\"error\":[]}\n";
+  std::ofstream out(folder / "manifest.json", std::ios::trunc);
+  out << manifest;
+  out.close();
+  if (!out) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot write ", (folder / "manifest.json").string()));
+  }
+  in.close();
+  std::filesystem::remove(ndjson_path, ec);
+  return folder.string();
+}
 
 absl::StatusOr<hub::v1::FileKind> ParseExportKind(std::string_view word) {
   const std::string w = absl::AsciiStrToLower(absl::string_view(word.data(), word.size()));
@@ -45,9 +131,9 @@ absl::StatusOr<hub::v1::FileKind> ParseExportKind(std::string_view word) {
   if (w == "otf") return hub::v1::FILE_KIND_OUTREACH_TRACKER;
   if (w == "invoice") return hub::v1::FILE_KIND_INVOICE;
   if (w == "837p") return hub::v1::FILE_KIND_CLAIMS_837P;
-  return absl::InvalidArgumentError(absl::StrCat("unknown export kind \"",
-                                                 absl::string_view(word.data(), word.size()),
-                                                 "\"; use rtf, otf, invoice or 837p"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown export kind \"", absl::string_view(word.data(), word.size()),
+                   "\"; use rtf, otf, invoice or 837p (--fhir for the FHIR bulk export)"));
 }
 
 int ExportFileCommand(const std::shared_ptr<grpc::Channel>& channel, std::string_view server,
@@ -152,7 +238,19 @@ int ExportFileCommand(const std::shared_ptr<grpc::Channel>& channel, std::string
         << ")\n";
     return 1;
   }
-  out << final_path.string() << ": " << records << " records (" << bytes << " bytes)\n";
+  if (options.kind == hub::v1::FILE_KIND_FHIR_BULK) {
+    absl::StatusOr<std::string> folder = SplitFhirBulkExport(
+        final_path.string(), absl::StrCat("PlanService.ExportFile plan_id=", options.plan_id,
+                                          " kind=FILE_KIND_FHIR_BULK"));
+    if (!folder.ok()) {
+      err << "hubctl: export: " << folder.status().message() << "\n";
+      return 1;
+    }
+    out << *folder << ": " << records << " FHIR resources (" << bytes
+        << " bytes; manifest.json lists the files)\n";
+  } else {
+    out << final_path.string() << ": " << records << " records (" << bytes << " bytes)\n";
+  }
   if (!notice_path.empty()) {
     out << "  holds 42 CFR Part 2 records disclosed under the members' consents; the re-disclosure "
            "notice that must go with them: "

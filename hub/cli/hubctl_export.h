@@ -31,6 +31,15 @@ struct ExportCommandOptions {
   std::string out_dir = ".";
 };
 
+// FILE_KIND_FHIR_BULK (`hubctl export --fhir`): the NDJSON the hub sends is
+// split into the Bulk Data $export layout: a folder named like the file
+// without ".ndjson" holding one "<resourceType>.ndjson" per type and
+// "manifest.json" (transactionTime, request, requiresAccessToken false,
+// output [{type, url (relative to the folder), count}], error []). A line
+// whose resourceType is not a plain name is refused. Returns the folder.
+absl::StatusOr<std::string> SplitFhirBulkExport(const std::string& ndjson_path,
+                                                std::string_view request_text);
+
 // Parses rtf, otf, invoice or 837p (any case). InvalidArgument otherwise.
 absl::StatusOr<hub::v1::FileKind> ParseExportKind(std::string_view word);
 

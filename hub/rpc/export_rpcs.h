@@ -21,6 +21,7 @@
 #include <string>
 
 #include "hub/export/file_export.h"
+#include "hub/reports/fhir_export.h"
 #include "hub/v1/plan_service.pb.h"
 
 namespace hub {
@@ -31,11 +32,18 @@ inline constexpr size_t kExportChunkBytes = 1u << 20;
 // Runs `work` on a thread its owner joins before the exporter goes away.
 using StartWorkerFn = std::function<void(std::function<void()> work)>;
 
-// Starts one ExportFile stream. `exporter` (not owned) must outlive every
-// stream; the spool file is "<spool_dir>/upload-export-<spool_id>.part".
+// The renderers of ExportFile, not owned; each must outlive every stream.
+// `files` renders the monthly files (required); `fhir` the FHIR bulk export
+// (null: FILE_KIND_FHIR_BULK is refused as an unknown kind).
+struct ExportRenderers {
+  const FileExporter* files = nullptr;
+  const FhirExporter* fhir = nullptr;
+};
+
+// Starts one ExportFile stream; the spool file is "<spool_dir>/upload-export-<spool_id>.part".
 // The reactor deletes itself when done.
 grpc::ServerWriteReactor<hub::v1::ExportFileResponse>* StartExportFile(
-    const hub::v1::ExportFileRequest& request, const FileExporter* exporter,
+    const hub::v1::ExportFileRequest& request, const ExportRenderers& renderers,
     const std::string& spool_dir, uint64_t spool_id, const StartWorkerFn& start_worker);
 
 }  // namespace hub

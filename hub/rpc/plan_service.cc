@@ -221,6 +221,11 @@ PlanService::PlanService(storage::Store* store, storage::DirectoryStore* directo
     export_options.metrics = options_.pull_feed_observers.metrics;
     exporter_ = std::make_unique<FileExporter>(store, directory, options_.feed, adapters,
                                                std::move(export_options));
+    fhir_exporter_ =
+        std::make_unique<FhirExporter>(store, directory,
+                                       FhirExportOptions{.clock = options_.clock,
+                                                         .base_url = options_.fhir_base_url,
+                                                         .disclosure = options_.feed_disclosure});
   }
 }
 
@@ -332,7 +337,8 @@ grpc::ServerWriteReactor<hub::v1::ExportFileResponse>* PlanService::ExportFile(
   }
   UploadStreams* uploads = options_.uploads;
   return StartExportFile(
-      *request, exporter_.get(), uploads->options().spool_dir, uploads->NextSpoolId(),
+      *request, ExportRenderers{.files = exporter_.get(), .fhir = fhir_exporter_.get()},
+      uploads->options().spool_dir, uploads->NextSpoolId(),
       [uploads](std::function<void()> work) { uploads->StartWorker(std::move(work)); });
 }
 

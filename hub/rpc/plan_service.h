@@ -26,6 +26,8 @@
 #include "hub/feed/feed_disclosure.h"
 #include "hub/feed/feed_notifier.h"
 #include "hub/ingest/ingest.h"
+#include "hub/reports/fhir_export.h"
+#include "hub/reports/hub_code_system.h"
 #include "hub/rpc/feed_rpcs.h"
 #include "hub/rpc/upload_stream.h"
 #include "hub/v1/plan_service.grpc.pb.h"
@@ -50,6 +52,9 @@ struct PlanServiceOptions {
   // ExportFile's 837P envelope and chunking (hub/export/file_export.h); its clock
   // is replaced by `clock`. ExportFile needs `feed`.
   FileExportOptions export_options;
+  // Canonical base URL of the hub's FHIR systems in a FILE_KIND_FHIR_BULK
+  // export (hub/reports/hub_code_system.h).
+  std::string fhir_base_url = fhir::kDefaultFhirBaseUrl;
   // What each plan may receive of its feed (minimum necessary, Part 2
   // consent); not owned; null = items as stored.
   const FeedDisclosure* feed_disclosure = nullptr;
@@ -120,6 +125,7 @@ class PlanService final : public hub::v1::PlanService::WithRawCallbackMethod_Upl
   // Null when options.feed is (ExportFile then answers UNIMPLEMENTED).
   std::unique_ptr<FileExporter> exporter_;
   std::unique_ptr<PlanUploadHandler> upload_handler_;
+  std::unique_ptr<FhirExporter> fhir_exporter_;
 };
 
 }  // namespace hub
