@@ -14,11 +14,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "base/identifiers.h"
+#include "base/string_view.h"
 
 namespace hub::auth {
 namespace {
 
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 bool IsCountyName(std::string_view name) {
   if (name.empty() || name.size() > 48) return false;

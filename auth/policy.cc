@@ -7,11 +7,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "base/identifiers.h"
+#include "base/string_view.h"
 
 namespace hub::auth {
 namespace {
 
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 constexpr uint32_t kProvider = RoleBit(Role::kProvider);
 constexpr uint32_t kPlan = RoleBit(Role::kPlan);

@@ -26,6 +26,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "base/string_view.h"
 #include "hub/v1/care.pb.h"
 #include "rocksdb/db.h"
 #include "rocksdb/iterator.h"
@@ -141,7 +142,7 @@ bool DecodeFixed64(std::string_view bytes, uint64_t* value);
 
 // Debian's absl::string_view is not std::string_view: wrap a
 // std::string_view with this before passing it to absl::StrCat.
-inline absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+using ::hub::Absl;
 
 inline rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 inline std::string_view ToView(const rocksdb::Slice& s) {

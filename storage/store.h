@@ -62,7 +62,7 @@ enum class ColumnFamily {
   kCapacityEnds,    // provider_id, plan_id, group, end_date, record -> "" (slots that end)
   // Outreach attempts accepted from providers (storage/care_store.h).
   kProviderOutreach,  // provider_id, plan_id, cin, authorization_number, date -> record_id
-  // Identity issue (storage/audit_store.h, storage/consent_store.h).
+  // Audit log and consents (storage/audit_store.h, storage/consent_store.h).
   kAudit,        // "r" sequence BE8 -> hub.v1.AuditRecord; "key" -> member-ref HMAC key
   kConsents,     // "c" consent_id -> hub.v1.Consent; "m" cin, consent_id -> ""
   kConsentHeld,  // plan_id, sequence BE8 -> record_id (Part 2 items withheld)

@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "base/civil_date.h"
+#include "base/string_view.h"
 #include "google/protobuf/descriptor.h"
 #include "hub/v1/plan_file.pb.h"
 
@@ -22,8 +23,6 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
-std::string_view Sv(absl::string_view s) { return std::string_view(s.data(), s.size()); }
-absl::string_view Asv(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 // Upper-cases and drops spaces and underscores: how header names and code
 // values are compared.
@@ -221,7 +220,7 @@ absl::StatusOr<std::unique_ptr<RowMapper>> RowMapper::Create(const hub::v1::Plan
     auto fail = [&](std::string_view what) {
       return absl::InvalidArgumentError(absl::StrCat("field mapping #", i + 1, " (source \"",
                                                      m.source(), "\", target \"", m.target(),
-                                                     "\"): ", Asv(what)));
+                                                     "\"): ", Absl(what)));
     };
     if (m.source().empty()) return fail("source is empty");
     Field f;
@@ -255,7 +254,7 @@ absl::StatusOr<std::unique_ptr<RowMapper>> RowMapper::Create(const hub::v1::Plan
     f.date_format = default_format;
     if (!m.date_format().empty()) {
       auto df = ParseDateFormatName(m.date_format());
-      if (!df.ok()) return fail(Sv(df.status().message()));
+      if (!df.ok()) return fail(Std(df.status().message()));
       f.date_format = *df;
     }
     if (!m.code_map().empty()) {
@@ -391,8 +390,8 @@ bool RowMapper::Map(const Binding& binding, int64_t row_number,
     if (f.split.empty()) {
       values.push_back(raw);
     } else {
-      for (absl::string_view v : absl::StrSplit(Asv(raw), Asv(f.split), absl::SkipWhitespace())) {
-        values.push_back(Trim(Sv(v)));
+      for (absl::string_view v : absl::StrSplit(Absl(raw), Absl(f.split), absl::SkipWhitespace())) {
+        values.push_back(Trim(Std(v)));
       }
     }
     Message* m = &out;
@@ -481,25 +480,25 @@ bool RowMapper::Map(const Binding& binding, int64_t row_number,
         }
         case FieldDescriptor::CPPTYPE_INT32: {
           int32_t n = 0;
-          ok = absl::SimpleAtoi(Asv(buffer), &n);
+          ok = absl::SimpleAtoi(Absl(buffer), &n);
           if (ok) leaf->is_repeated() ? r->AddInt32(m, leaf, n) : r->SetInt32(m, leaf, n);
           break;
         }
         case FieldDescriptor::CPPTYPE_INT64: {
           int64_t n = 0;
-          ok = absl::SimpleAtoi(Asv(buffer), &n);
+          ok = absl::SimpleAtoi(Absl(buffer), &n);
           if (ok) leaf->is_repeated() ? r->AddInt64(m, leaf, n) : r->SetInt64(m, leaf, n);
           break;
         }
         case FieldDescriptor::CPPTYPE_UINT64: {
           uint64_t n = 0;
-          ok = absl::SimpleAtoi(Asv(buffer), &n);
+          ok = absl::SimpleAtoi(Absl(buffer), &n);
           if (ok) leaf->is_repeated() ? r->AddUInt64(m, leaf, n) : r->SetUInt64(m, leaf, n);
           break;
         }
         case FieldDescriptor::CPPTYPE_DOUBLE: {
           double n = 0;
-          ok = absl::SimpleAtod(Asv(buffer), &n);
+          ok = absl::SimpleAtod(Absl(buffer), &n);
           if (ok) leaf->is_repeated() ? r->AddDouble(m, leaf, n) : r->SetDouble(m, leaf, n);
           break;
         }

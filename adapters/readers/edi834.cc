@@ -11,7 +11,6 @@
 namespace hub::adapters {
 namespace {
 
-using internal::Av;
 using internal::IsValidUtf8;
 using internal::TrimSpaces;
 
@@ -60,7 +59,7 @@ class Edi834Reader::Interpreter : public X12Handler {
       OpenLoop(s);
       has_ins_ = false;
       AddError(s, "INS", kRowMissingSegment,
-               absl::StrCat(Av(id),
+               absl::StrCat(Absl(id),
                             " appears before the member's INS segment; every member loop "
                             "must start with INS"));
       skipping_ = true;
@@ -76,7 +75,7 @@ class Edi834Reader::Interpreter : public X12Handler {
     }
     for (size_t i = 1; i <= s.size(); ++i) {
       if (!IsValidUtf8(s.element(i))) {
-        AddError(s, absl::StrCat(Av(id), i < 10 ? "0" : "", i), kRowInvalidUtf8,
+        AddError(s, absl::StrCat(Absl(id), i < 10 ? "0" : "", i), kRowInvalidUtf8,
                  "the element is not valid UTF-8; send the file in UTF-8 (or ASCII)");
         return absl::OkStatus();
       }
@@ -109,7 +108,7 @@ class Edi834Reader::Interpreter : public X12Handler {
       if (!IsValidUtf8(s.element(i))) {
         return FileError(
             kFileX12BadHeader,
-            absl::StrCat("the transaction set header segment ", Av(s.id()), " at position ",
+            absl::StrCat("the transaction set header segment ", Absl(s.id()), " at position ",
                          s.position(), " is not valid UTF-8; send the file in UTF-8 (or ASCII)"));
       }
     }
@@ -176,7 +175,7 @@ class Edi834Reader::Interpreter : public X12Handler {
     e.reason_code = std::string(code);
     e.message = absl::StrCat("member loop ", loop_.loop_number, " (transaction set ",
                              loop_.transaction_set_control_number, ", segment position ",
-                             s.position(), ", line ", s.line_number(), "): ", Av(what));
+                             s.position(), ", line ", s.line_number(), "): ", Absl(what));
     errors_.push_back(std::move(e));
   }
 
@@ -185,7 +184,7 @@ class Edi834Reader::Interpreter : public X12Handler {
     std::optional<std::string> iso;
     if (s.element(2) == "D8") iso = ValidD8(s.element(3));
     if (!iso.has_value()) {
-      AddError(s, absl::StrCat("DTP*", Av(s.element(1))), kRowInvalidDate,
+      AddError(s, absl::StrCat("DTP*", Absl(s.element(1))), kRowInvalidDate,
                "the date is not a real date in D8 (CCYYMMDD) format; correct DTP02/DTP03");
       return;
     }
@@ -208,7 +207,7 @@ class Edi834Reader::Interpreter : public X12Handler {
       } else if (!in_coverage && (who == "IL" || who == "74")) {
         // 2100A member name: IL insured or subscriber, 74 corrected insured.
         if (has_member_name_) {
-          AddError(s, absl::StrCat("NM1*", Av(who)), kRowInvalidValue,
+          AddError(s, absl::StrCat("NM1*", Absl(who)), kRowInvalidValue,
                    "the member loop has a second member name (NM1*IL or NM1*74); each member "
                    "needs its own INS");
           return;
@@ -372,7 +371,7 @@ class Edi834Reader::Interpreter : public X12Handler {
     e.reason_code = std::string(code);
     e.message = absl::StrCat("member loop ", loop_.loop_number, " (transaction set ",
                              loop_.transaction_set_control_number, ", INS at segment position ",
-                             loop_.segment_position, ", line ", loop_.line_number, "): ", Av(what));
+                             loop_.segment_position, ", line ", loop_.line_number, "): ", Absl(what));
     errors_.push_back(std::move(e));
   }
 

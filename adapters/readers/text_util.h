@@ -8,11 +8,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "base/string_view.h"
 
 namespace hub::adapters::internal {
 
 // Debian's absl::string_view is not std::string_view: convert for StrCat.
-inline absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 // True if `s` is well-formed UTF-8 (no overlong forms, surrogates or code
 // points above U+10FFFF).

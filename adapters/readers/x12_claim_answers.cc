@@ -8,11 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "adapters/readers/record.h"
 #include "adapters/readers/x12_reader.h"
+#include "base/string_view.h"
 
 namespace hub::adapters {
 namespace {
 
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 absl::Status Malformed(const X12Segment& segment, std::string_view what) {
   return absl::FailedPreconditionError(

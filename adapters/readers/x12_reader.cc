@@ -21,8 +21,8 @@ bool IsLineSpace(char c) { return c == '\r' || c == '\n' || c == ' ' || c == '\t
 // Envelope error with the segment's place in the file.
 absl::Status EnvelopeError(const X12Segment& s, std::string_view what) {
   return FileError(kFileX12Envelope, absl::StrCat("X12 envelope error at segment ", s.ordinal(),
-                                                  " (", internal::Av(s.id()), ", line ",
-                                                  s.line_number(), "): ", internal::Av(what)));
+                                                  " (", Absl(s.id()), ", line ",
+                                                  s.line_number(), "): ", Absl(what)));
 }
 
 std::string Trimmed(std::string_view s) { return std::string(TrimSpaces(s)); }
@@ -33,13 +33,13 @@ absl::Status CheckCount(const X12Segment& s, std::string_view element, std::stri
   std::optional<int64_t> count = ParseCount(s.element(1));
   if (!count.has_value()) {
     return EnvelopeError(s,
-                         absl::StrCat(internal::Av(element), " is not a number; it must count the ",
-                                      internal::Av(what)));
+                         absl::StrCat(Absl(element), " is not a number; it must count the ",
+                                      Absl(what)));
   }
   if (*count != seen) {
     return EnvelopeError(
-        s, absl::StrCat(internal::Av(element), " says ", *count, " ", internal::Av(what), " but ",
-                        internal::Av(where), " has ", seen));
+        s, absl::StrCat(Absl(element), " says ", *count, " ", Absl(what), " but ",
+                        Absl(where), " has ", seen));
   }
   return absl::OkStatus();
 }

@@ -8,6 +8,7 @@
 #include "adapters/mapping/derived_fields.h"
 #include "adapters/mapping/row_mapper.h"
 #include "base/identifiers.h"
+#include "base/string_view.h"
 #include "google/protobuf/text_format.h"
 
 namespace hub::adapters {
@@ -22,7 +23,6 @@ namespace {
 using hub::v1::CboTemplateRow;
 using hub::v1::Submission;
 
-absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 // Upper-cases and drops spaces and underscores, as code maps compare.
 std::string Fold(std::string_view s) {
@@ -79,14 +79,14 @@ class Checker {
   bool Require(bool present, std::string_view column, std::string_view record_type) {
     if (!present) {
       Add(column, kRowRequiredMissing,
-          absl::StrCat("column ", Av(column), " is required for ", Av(record_type),
+          absl::StrCat("column ", Absl(column), " is required for ", Absl(record_type),
                        " rows; fill it in and upload the row again"));
     }
     return present;
   }
 
   void Invalid(std::string_view column, std::string_view what) {
-    Add(column, kRowInvalidValue, absl::StrCat("column ", Av(column), " ", Av(what)));
+    Add(column, kRowInvalidValue, absl::StrCat("column ", Absl(column), " ", Absl(what)));
   }
 
   int64_t row_number() const { return row_number_; }

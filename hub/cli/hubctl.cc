@@ -619,7 +619,7 @@ int RunBilling(Invocation& inv) {
   return BillingCommand({inv.channel, inv.server}, *provider, inv.out, inv.err);
 }
 
-// Identity issue: consents and the audit log (hub/cli/hubctl_identity.h).
+// Consents and the audit log (hub/cli/hubctl_identity.h).
 int RunConsent(Invocation& inv) {
   return RunConsentCommand({inv.channel, inv.flags, inv.args}, inv.out, inv.err);
 }

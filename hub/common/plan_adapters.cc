@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "adapters/profile_check.h"
 #include "base/status_macros.h"
+#include "base/string_view.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "hub/common/log.h"
@@ -22,7 +23,6 @@ namespace fs = std::filesystem;
 
 constexpr char kProfileFile[] = "profile.textproto";
 
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 // Same rule as Plan.adapter_profile (directory_validation.h), which also
 // keeps the name a plain folder name.

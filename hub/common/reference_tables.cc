@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/string_view.h"
 
 #ifndef HUB_DEFAULT_REFERENCE_DIR
 #define HUB_DEFAULT_REFERENCE_DIR "data/reference"
@@ -19,7 +20,6 @@
 namespace hub {
 namespace {
 
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 std::string ModifierKey(const std::vector<std::string>& modifiers) {
   std::vector<std::string> sorted = modifiers;

@@ -9,6 +9,7 @@
 #include "base/identifiers.h"
 #include "base/sha256.h"
 #include "base/status_macros.h"
+#include "base/string_view.h"
 
 namespace hub {
 namespace {
@@ -16,7 +17,6 @@ namespace {
 // Unbillable statuses written per batch.
 constexpr int kStatusBatch = 1000;
 
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 // The line's identity for duplicates: provider, member, day, code and the
 // modifiers in any order.

@@ -12,6 +12,7 @@
 #include "adapters/writers/x12_837p_writer.h"
 #include "base/sha256.h"
 #include "base/status_macros.h"
+#include "base/string_view.h"
 #include "hub/export/billing_month.h"
 #include "hub/export/export_renderers.h"
 #include "hub/export/export_run.h"
@@ -19,7 +20,6 @@
 namespace hub {
 namespace {
 
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 // Service lines gathered per billing provider before they are written.
 constexpr size_t kClaimBatchLines = 1000;

@@ -8,6 +8,7 @@
 #include "base/civil_date.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
+#include "base/string_view.h"
 #include "hub/export/export_renderers.h"
 #include "hub/export/export_run.h"
 #include "hub/v1/plan_file.pb.h"
@@ -15,7 +16,6 @@
 namespace hub {
 namespace {
 
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 // The export kinds: the one place a kind is tied to its renderer.
 constexpr ExportKindEntry kExportKinds[] = {

@@ -1,5 +1,5 @@
 // What the hub fills into a Return Transmission File row beyond the
-// provider's last status update (issue 17, item 4): the care plan's dates and
+// provider's last status update: the care plan's dates and
 // lead care manager, and the homelessness indicator a population of focus
 // implies. Pure functions of their arguments; thread-safe.
 #ifndef HUB_HUB_EXPORT_RTF_FILL_H_

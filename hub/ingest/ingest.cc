@@ -16,6 +16,7 @@
 #include "base/identifiers.h"
 #include "base/sha256.h"
 #include "base/status_macros.h"
+#include "base/string_view.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "hub/common/log.h"
 #include "hub/ingest/ingest_threads.h"
@@ -28,7 +29,6 @@ namespace {
 using hub::v1::FileKind;
 using hub::v1::IngestReport;
 
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 // The rejection code of a file none of whose rows could be applied.
 constexpr std::string_view kFileNoRowsAccepted = "FILE_NO_ROWS_ACCEPTED";

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/civil_date.h"
+#include "base/string_view.h"
 
 namespace hub {
 namespace {
@@ -23,7 +24,6 @@ using hub::v1::AlertRule;
 using hub::v1::MonitorConfig;
 using hub::v1::MonitorSummary;
 
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 // Collects the text format parser's errors (line, column, message).
 class ParseErrors : public google::protobuf::io::ErrorCollector {

@@ -511,7 +511,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* StartPullFeed(
                               "the PullFeedRequest does not parse; send a hub.v1.PullFeedRequest"),
                           context, observers);
   }
-  // Identity issue: a plan pulls only its own feed.
+  // A plan pulls only its own feed.
   if (absl::Status scope = auth::CheckCallScope(*context, kPullFeedMethod, parsed); !scope.ok()) {
     return RefusePullFeed(scope, context, observers);
   }

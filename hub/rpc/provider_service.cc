@@ -18,6 +18,7 @@
 #include "base/identifiers.h"
 #include "base/sha256.h"
 #include "base/status_macros.h"
+#include "base/string_view.h"
 #include "hub/common/log.h"
 #include "hub/common/rpc_status.h"
 #include "hub/common/spool_file.h"
@@ -29,7 +30,6 @@ namespace {
 // Bytes read from the spool per Feed.
 constexpr size_t kReadBlockBytes = 1u << 20;
 
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 absl::Status Unimplemented(std::string_view method) {
   return absl::UnimplementedError(absl::StrCat("ProviderService.", Absl(method),

@@ -23,8 +23,9 @@
 //               the options' clock); UNIMPLEMENTED when options.store is
 //               null.
 //
-// Until the identity issue lands, the request's provider_id names the
-// caller; it must be in the directory (NOT_FOUND otherwise).
+// The request's provider_id names the provider, which must be in the
+// directory (NOT_FOUND otherwise); the access policy (auth/policy.h) lets a
+// provider's certificate act only for itself.
 //
 // Thread safety: handlers run concurrently on gRPC's callback threads.
 // Destroy the service only after the grpc::Server using it has shut down,

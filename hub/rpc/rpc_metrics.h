@@ -27,9 +27,9 @@ std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeRpcMe
 // True for the methods no interceptor sees (neither this one nor the audit
 // interceptor, hub/rpc/audit_interceptor.h): their handlers count and audit
 // their own calls. Today PlanService.PullFeed: an interceptor puts every
-// streamed message through gRPC's interceptor chain, and pull_feed_bench
-// measured the two interceptors taking the feed from 1.04x a bare stream
-// to 0.72x. `method` as gRPC names it ("/hub.v1.PlanService/PullFeed"), the
+// streamed message through gRPC's interceptor chain, which costs more than
+// the hub's own work per message (pull_feed_bench; README, Benchmarks).
+// `method` as gRPC names it ("/hub.v1.PlanService/PullFeed"), the
 // leading slash optional.
 bool ObservedByHandler(std::string_view method);
 

@@ -1,4 +1,4 @@
-// Answers a client can use, on every intercepted call (issue 15, item 8):
+// Answers a client can use, on every intercepted call:
 //   * a request body gRPC could not parse (not the protobuf wire format, or
 //     a string field that is not UTF-8) ends INVALID_ARGUMENT with a message
 //     naming the request type (gRPC's callback API answers it UNIMPLEMENTED

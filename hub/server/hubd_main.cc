@@ -65,7 +65,7 @@ ABSL_FLAG(std::string, port_file, "",
           "If set, hubd writes the bound port (a decimal number and a newline) to this file once "
           "it serves; written atomically (temp file + rename).");
 
-// Identity issue: mutual TLS, the county's roles, the probes' port.
+// Identity: mutual TLS, the county's roles, the probes' port.
 ABSL_FLAG(std::string, tls_cert_file, "",
           "PEM certificate of the hub (its SANs name the hub's "
           "host names); with --tls_key_file and --tls_client_ca_file turns on mutual TLS.");

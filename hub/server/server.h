@@ -52,7 +52,7 @@ class FeedNotifier;
 class ReferenceTables;
 class SubmitPipeline;
 class ProviderService;
-// Identity issue.
+// Consents and the audit log.
 class ConsentService;
 class AuditService;
 class FeedDisclosure;
@@ -268,7 +268,7 @@ class HubServer {
   OutreachRule outreach_rule_ = DefaultOutreachRule();
   std::unique_ptr<SubmitPipeline> submit_pipeline_;
   std::unique_ptr<ProviderService> provider_service_;
-  // Identity issue: audit log, consents, what plans may receive, services.
+  // Identity: audit log, consents, what plans may receive, services.
   std::unique_ptr<storage::AuditStore> audit_store_;
   std::unique_ptr<storage::ConsentStore> consent_store_;
   std::unique_ptr<FeedDisclosure> feed_disclosure_;
@@ -304,12 +304,8 @@ class HubServer {
 //    chunks) are mapped on their own and returned to the system when freed.
 //    By default glibc raises that threshold as such blocks are freed, up to
 //    32 MiB, after which they stay in the heap and fragment it.
-// The malloc settings trade speed for a bounded footprint. Peak RSS of a
-// 5,000,000-row 834 ingest (ingest_bench): 304.9 MiB with glibc's defaults
-// and 277.7 with 2 arenas (uploader in the same process); 265.8 with 2
-// arenas and 245.8 with both (the hub process alone). Their cost: durable
-// Submit (submit_bench, 10 records per call) 4,383 calls/s without them,
-// 3,871 with both.
+// The malloc settings trade some Submit speed for a bounded footprint;
+// ingest_bench and submit_bench measure both (README, Benchmarks).
 void ConfigureProcess();
 
 }  // namespace hub

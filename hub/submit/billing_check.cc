@@ -4,11 +4,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "adapters/plan_billing.h"
+#include "base/string_view.h"
 
 namespace hub {
 namespace {
 
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 bool Telehealth(std::string_view place_of_service) {
   return place_of_service == "02" || place_of_service == "10";

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/civil_date.h"
 #include "base/identifiers.h"
+#include "base/string_view.h"
 #include "hub/common/contract_check.h"
 
 namespace hub {
@@ -13,7 +14,6 @@ namespace {
 
 using hub::v1::Submission;
 
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 Violation Reject(std::string_view code, std::string field, std::string message) {
   return MakeViolation(code, std::move(field), std::move(message));

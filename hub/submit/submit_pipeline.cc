@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "base/sha256.h"
 #include "base/status_macros.h"
+#include "base/string_view.h"
 #include "hub/common/log.h"
 #include "hub/submit/flow_recorder.h"
 
@@ -47,7 +48,6 @@ const char kPart2RedisclosureNotice[] =
 
 namespace {
 
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 // How often the writer logs its group statistics.
 constexpr absl::Duration kStatsLogInterval = absl::Seconds(60);

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "base/string_view.h"
 #include "hub/submit/billing_check.h"
 
 namespace hub {
@@ -12,7 +13,6 @@ namespace {
 
 using hub::v1::Submission;
 
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 Violation Reject(std::string_view code, std::string field, std::string message) {
   return MakeViolation(code, std::move(field), std::move(message));

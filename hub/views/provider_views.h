@@ -20,8 +20,9 @@
 // ACCEPTED) and the provider has no accepted outreach attempt naming the
 // authorization. "Today" is the county's day.
 //
-// Until the identity issue lands, the request's provider_id names the
-// caller. Error messages never carry PHI (no CIN, name or date of birth).
+// The request's provider_id names the provider; the access policy
+// (auth/policy.h) lets a provider's certificate ask only for itself.
+// Error messages never carry PHI (no CIN, name or date of birth).
 //
 // Thread safety: stateless apart from the stores, which are thread-safe.
 #ifndef HUB_HUB_VIEWS_PROVIDER_VIEWS_H_

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/string_view.h"
 #include "gtest/gtest.h"
 #include "hub/directory/seed_loader.h"
 #include "hub/rpc/plan_service.h"
@@ -16,7 +17,6 @@
 namespace hub::testing {
 namespace {
 
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 void Commit(storage::Store& store, storage::WriteBatch& batch) {
   absl::Status status = store.Commit(batch, storage::Durability::kSync);
