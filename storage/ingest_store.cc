@@ -155,28 +155,42 @@ void IngestStore::AddEndedRecords(WriteBatch& batch, std::string_view report_id,
   }
 }
 
-absl::StatusOr<IngestStore::EndedRecordPage> IngestStore::ListEndedRecords(
-    std::string_view report_id, std::string_view cursor, int limit) const {
-  if (!cursor.empty() && cursor.size() != kEndedSuffixSize) return BadCursor();
-  const std::string prefix = EndedPrefix(report_id);
+namespace {
+
+// One page of the records stored under `prefix` in kIngestRowErrors, in key
+// order, after `cursor` (a key suffix; "" = from the start): appends up to
+// `limit` to `out` and returns the cursor of the next page ("" at the end).
+template <typename Record>
+absl::StatusOr<std::string> ListPage(Store::Rep& rep, const std::string& prefix,
+                                     std::string_view cursor, int limit, std::string_view what,
+                                     std::vector<Record>& out) {
   const std::string start = cursor.empty() ? std::string() : prefix + std::string(cursor);
-  EndedRecordPage page;
   std::string last_suffix;
   bool more = false;
   RETURN_IF_ERROR(internal::ForEachFrom(
-      store_->rep(), ColumnFamily::kIngestRowErrors, prefix, start,
+      rep, ColumnFamily::kIngestRowErrors, prefix, start,
       [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
         const std::string_view suffix = internal::ToView(key).substr(prefix.size());
         if (suffix == cursor) return true;
-        if (static_cast<int>(page.records.size()) == limit) {
+        if (static_cast<int>(out.size()) == limit) {
           more = true;
           return false;
         }
-        RETURN_IF_ERROR(internal::ParseRecord(value, "ended record", &page.records.emplace_back()));
+        RETURN_IF_ERROR(internal::ParseRecord(value, what, &out.emplace_back()));
         last_suffix.assign(suffix.data(), suffix.size());
         return true;
       }));
-  if (more) page.next_cursor = last_suffix;
+  return more ? last_suffix : std::string();
+}
+
+}  // namespace
+
+absl::StatusOr<IngestStore::EndedRecordPage> IngestStore::ListEndedRecords(
+    std::string_view report_id, std::string_view cursor, int limit) const {
+  if (!cursor.empty() && cursor.size() != kEndedSuffixSize) return BadCursor();
+  EndedRecordPage page;
+  ASSIGN_OR_RETURN(page.next_cursor, ListPage(store_->rep(), EndedPrefix(report_id), cursor, limit,
+                                              "ended record", page.records));
   return page;
 }
 
@@ -184,25 +198,9 @@ absl::StatusOr<IngestStore::RowErrorPage> IngestStore::ListRowErrors(std::string
                                                                      std::string_view cursor,
                                                                      int limit) const {
   if (!cursor.empty() && cursor.size() != kRowErrorSuffixSize) return BadCursor();
-  const std::string prefix = internal::Prefix({report_id});
-  const std::string start = cursor.empty() ? std::string() : prefix + std::string(cursor);
   RowErrorPage page;
-  std::string last_suffix;
-  bool more = false;
-  RETURN_IF_ERROR(internal::ForEachFrom(
-      store_->rep(), ColumnFamily::kIngestRowErrors, prefix, start,
-      [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
-        const std::string_view suffix = internal::ToView(key).substr(prefix.size());
-        if (suffix == cursor) return true;
-        if (static_cast<int>(page.errors.size()) == limit) {
-          more = true;
-          return false;
-        }
-        RETURN_IF_ERROR(internal::ParseRecord(value, "row error", &page.errors.emplace_back()));
-        last_suffix.assign(suffix.data(), suffix.size());
-        return true;
-      }));
-  if (more) page.next_cursor = last_suffix;
+  ASSIGN_OR_RETURN(page.next_cursor, ListPage(store_->rep(), internal::Prefix({report_id}), cursor,
+                                              limit, "row error", page.errors));
   return page;
 }
 
