@@ -6,6 +6,7 @@
 #include <fstream>
 #include <functional>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -23,6 +24,7 @@
 #include "base/status_macros.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "hub/common/log.h"
+#include "hub/ingest/claim_answers.h"
 #include "hub/v1/adapter_config.pb.h"
 #include "hub/v1/organization.pb.h"
 #include "storage/care_store.h"
@@ -322,6 +324,16 @@ class DiscardSink final : public adapters::CanonicalRowSink {
 // settle (a trailer count, the X12 envelope, header/trailer record order):
 // then the whole file is read once before anything is applied. Layouts
 // without them can only fail at their first records, before any commit.
+// The whole spool (answer files, bounded by kMaxClaimAnswerFileBytes).
+absl::StatusOr<std::string> ReadSpool(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream bytes;
+  if (!in.is_open() || !(bytes << in.rdbuf()) || in.bad()) {
+    return absl::InternalError("the spooled upload could not be read; upload the file again");
+  }
+  return std::move(bytes).str();
+}
+
 bool NeedsWholeFileCheck(const hub::v1::PlanProfile& profile, FileKind kind) {
   for (const hub::v1::FileLayout& layout : profile.layouts()) {
     if (layout.kind() != kind) continue;
@@ -1440,7 +1452,13 @@ absl::StatusOr<IngestReport> IngestPipeline::RunLocked(const SpooledUpload& uplo
   if (!absl::IsNotFound(existing.status())) return existing.status();
 
   const adapters::PlanAdapter& adapter = *profile.adapter;
-  if (!adapter.Handles(upload.kind)) {
+  if (IsClaimAnswerKind(upload.kind)) {
+    if (!PlanSendsClaimAnswers(profile.profile, upload.kind)) {
+      return absl::FailedPreconditionError(absl::StrCat("the adapter profile of plan ",
+                                                        upload.plan_id, " does not list ",
+                                                        kind_name, " in claim_answers"));
+    }
+  } else if (!adapter.Handles(upload.kind)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "the adapter profile of plan ", upload.plan_id, " has no layout for ", kind_name));
   }
@@ -1505,6 +1523,32 @@ absl::StatusOr<IngestReport> IngestPipeline::RunLocked(const SpooledUpload& uplo
 
   if (upload.size_bytes == 0) {
     return reject(adapters::kFileEmpty, "The file is empty (0 bytes); send the complete file.");
+  }
+
+  if (IsClaimAnswerKind(upload.kind)) {
+    if (upload.size_bytes > kMaxClaimAnswerFileBytes) {
+      return reject("FILE_ANSWER_TOO_LARGE",
+                    absl::StrCat("The file is larger than ", kMaxClaimAnswerFileBytes >> 20,
+                                 " MiB; ask the plan to split it by payment or claim date."));
+    }
+    ASSIGN_OR_RETURN(const std::string bytes, ReadSpool(upload.spool_path));
+    storage::WriteBatch batch;
+    ASSIGN_OR_RETURN(
+        ClaimAnswerResult answers,
+        ApplyClaimAnswers(store_, upload.plan_id, upload.kind, bytes, report_id, batch));
+    if (!answers.rejection_code.empty()) {
+      return reject(answers.rejection_code, answers.rejection_reason);
+    }
+    report.set_rows_read(answers.rows_read);
+    report.set_rows_accepted(answers.rows_accepted);
+    report.set_rows_rejected(answers.rows_rejected);
+    report.set_outcome(answers.rows_rejected > 0 ? hub::v1::INGEST_OUTCOME_PARTIALLY_ACCEPTED
+                                                 : hub::v1::INGEST_OUTCOME_ACCEPTED);
+    *report.mutable_changes() = answers.changes;
+    stores_->ingest.DeleteRowErrors(batch, report_id);
+    stores_->ingest.AddRowErrors(batch, report_id, 0, answers.errors);
+    // The decisions, the errors and the report commit together, synced.
+    return store_report(report, batch);
   }
 
   // PASS 1: can the file be read at all?
