@@ -423,6 +423,15 @@ class DeclarativePlanAdapter : public PlanAdapter {
 absl::StatusOr<std::unique_ptr<PlanAdapter>> CreateDeclarativePlanAdapter(
     const hub::v1::PlanProfile& profile) {
   if (profile.name().empty()) return absl::InvalidArgumentError("a plan profile needs a name");
+  for (int kind : profile.claim_answers()) {
+    if (kind != hub::v1::FILE_KIND_X12_999 && kind != hub::v1::FILE_KIND_X12_277CA &&
+        kind != hub::v1::FILE_KIND_X12_835) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "profile ", profile.name(), ": claim_answers lists ",
+          hub::v1::FileKind_Name(static_cast<FileKind>(kind)),
+          "; only FILE_KIND_X12_999, FILE_KIND_X12_277CA and FILE_KIND_X12_835 are answers"));
+    }
+  }
   auto adapter = std::make_unique<DeclarativePlanAdapter>(profile.name());
   for (const FileLayout& layout : profile.layouts()) {
     if (absl::Status s = adapter->AddLayout(profile, layout); !s.ok()) return s;

@@ -10,6 +10,8 @@ namespace {
 
 std::string LineKey(std::string_view record_id) { return internal::Key({"b", record_id}); }
 
+std::string DecisionKey(std::string_view record_id) { return internal::Key({"a", record_id}); }
+
 std::string ClaimLineKey(std::string_view plan_id, std::string_view claim_id, int line_number) {
   return internal::Key(
       {"c", plan_id, claim_id, internal::EncodeBigEndian32(static_cast<uint32_t>(line_number))});
@@ -41,7 +43,46 @@ absl::StatusOr<std::optional<hub::v1::BillingStatus>> ClaimStore::GetLine(
   if (!found) return std::nullopt;
   hub::v1::BillingStatus status;
   if (!status.ParseFromString(value)) return internal::UnparsableRecord("billing status");
+  ASSIGN_OR_RETURN(std::optional<hub::v1::PlanDecision> decision, GetDecision(record_id));
+  if (decision.has_value()) *status.mutable_plan_decision() = *std::move(decision);
   return status;
+}
+
+absl::StatusOr<std::vector<ClaimStore::ClaimLine>> ClaimStore::ListClaimLines(
+    std::string_view plan_id, std::string_view claim_id) const {
+  std::vector<ClaimLine> lines;
+  const std::string prefix = internal::Prefix({"c", plan_id, claim_id});
+  RETURN_IF_ERROR(internal::ForEachWithPrefix(
+      store_->rep(), ColumnFamily::kClaims, prefix,
+      [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::Status {
+        const std::string_view number = internal::ToView(key).substr(prefix.size());
+        if (number.size() != 4) return internal::UnparsableRecord("claim crosswalk key");
+        uint32_t n = 0;
+        for (unsigned char c : number) n = (n << 8) | c;
+        lines.push_back({static_cast<int>(n), std::string(internal::ToView(value))});
+        return absl::OkStatus();
+      }));
+  return lines;
+}
+
+absl::StatusOr<std::optional<hub::v1::PlanDecision>> ClaimStore::GetDecision(
+    std::string_view record_id) const {
+  std::string value;
+  ASSIGN_OR_RETURN(const bool found, internal::Get(store_->rep(), ColumnFamily::kClaims,
+                                                   DecisionKey(record_id), &value));
+  if (!found) return std::nullopt;
+  hub::v1::PlanDecision decision;
+  if (!decision.ParseFromString(value)) return internal::UnparsableRecord("plan decision");
+  return decision;
+}
+
+void ClaimStore::PutDecision(WriteBatch& batch, std::string_view record_id,
+                             const hub::v1::PlanDecision& decision) const {
+  batch.rep()
+      .batch
+      .Put(store_->rep().cf(ColumnFamily::kClaims), DecisionKey(record_id),
+           decision.SerializeAsString())
+      .PermitUncheckedError();
 }
 
 absl::StatusOr<std::optional<std::string>> ClaimStore::FindClaimLine(std::string_view plan_id,

@@ -6,8 +6,10 @@
 // Keys (store.h, kClaims):
 //   "b" \0 record_id                          -> hub.v1.BillingStatus
 //   "c" \0 plan_id \0 claim_id \0 line BE4    -> record_id
+//   "a" \0 record_id                          -> hub.v1.PlanDecision
 // A line's status is the latest export's: exporting a month again replaces
-// it (same claim ids, a new control number).
+// it (same claim ids, a new control number). The plan's decision about the
+// line (277CA, 835) is kept apart, so a new export keeps it.
 //
 // Thread safety: safe for concurrent use (RocksDB's own guarantees); a
 // batch belongs to its caller.
@@ -17,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "hub/v1/feed.pb.h"
@@ -35,8 +38,9 @@ class ClaimStore {
   void PutLine(WriteBatch& batch, std::string_view plan_id, std::string_view record_id,
                const hub::v1::BillingStatus& status) const;
 
-  // The line's latest billing status; nullopt if no billing file of its
-  // month was exported. DataLoss if the stored value does not parse.
+  // The line's latest billing status, with its plan_decision if the plan
+  // answered; nullopt if no billing file of its month was exported.
+  // DataLoss if a stored value does not parse.
   absl::StatusOr<std::optional<hub::v1::BillingStatus>> GetLine(std::string_view record_id) const;
 
   // The record id of line `line_number` (1-based) of claim `claim_id` the
@@ -44,6 +48,24 @@ class ClaimStore {
   absl::StatusOr<std::optional<std::string>> FindClaimLine(std::string_view plan_id,
                                                            std::string_view claim_id,
                                                            int line_number) const;
+
+  struct ClaimLine {
+    int line_number = 0;
+    std::string record_id;
+  };
+  // Every line of claim `claim_id` the hub sent `plan_id`, by line number;
+  // empty if the hub never sent that claim.
+  absl::StatusOr<std::vector<ClaimLine>> ListClaimLines(std::string_view plan_id,
+                                                        std::string_view claim_id) const;
+
+  // The plan's decision about the line; nullopt if none arrived. DataLoss
+  // if the stored value does not parse.
+  absl::StatusOr<std::optional<hub::v1::PlanDecision>> GetDecision(
+      std::string_view record_id) const;
+
+  // Adds to `batch` the plan's decision about the line (replacing any).
+  void PutDecision(WriteBatch& batch, std::string_view record_id,
+                   const hub::v1::PlanDecision& decision) const;
 
   // Commits `batch` without waiting for the disk (the status is derived:
   // exporting the month again writes it again).

@@ -13,11 +13,13 @@
 namespace hub::adapters {
 namespace {
 
+constexpr std::string_view kFileX12AnswerMalformed = "FILE_X12_ANSWER_MALFORMED";
 
 absl::Status Malformed(const X12Segment& segment, std::string_view what) {
-  return absl::FailedPreconditionError(
-      absl::StrCat("FILE_X12_ANSWER_MALFORMED: segment ", segment.ordinal(), " (",
-                   Absl(segment.id()), "): ", Absl(what), "; the file was not applied"));
+  return FileError(kFileX12AnswerMalformed,
+                   absl::StrCat(Absl(kFileX12AnswerMalformed), ": segment ", segment.ordinal(),
+                                " (", Absl(segment.id()), "): ", Absl(what),
+                                "; the file was not applied: ask the plan for a corrected file"));
 }
 
 // X12 decimal dollars ("125", "125.5", "-12.05") -> cents.

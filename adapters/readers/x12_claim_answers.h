@@ -8,11 +8,12 @@
 //
 // The envelope is checked by X12Reader (control numbers, SE/GE/IEA counts,
 // truncation): any envelope problem rejects the whole file with the
-// reader's FailedPrecondition (reason code in the message, e.g.
-// FILE_X12_ENVELOPE, FILE_X12_TRUNCATED). A segment the reader cannot use
-// (e.g. a CLP without a claim id, an amount that is not a number) rejects the
-// file too, naming the segment number: answers are about money, so a file
-// is taken whole or not at all.
+// reader's file error (record.h FileError: InvalidArgument whose
+// FileErrorCode, also leading the message, is e.g. FILE_X12_ENVELOPE,
+// FILE_X12_TRUNCATED). A segment the reader cannot use (e.g. a CLP without a
+// claim id, an amount that is not a number) rejects the file too, with
+// FILE_X12_ANSWER_MALFORMED naming the segment number: answers are about
+// money, so a file is taken whole or not at all.
 //
 // Thread safety: pure functions.
 #ifndef HUB_ADAPTERS_READERS_X12_CLAIM_ANSWERS_H_
@@ -70,8 +71,8 @@ struct ClaimAnswer {
   int64_t segment = 0;
 };
 
-// Reads a 999. FailedPrecondition for a file that is not a 999 or has a
-// broken envelope (the message names the reason code and segment).
+// Reads a 999. A file error (see above) for a file that is not a 999 or has
+// a broken envelope (the message names the reason code and segment).
 absl::StatusOr<std::vector<ClaimAnswer>> Read999(std::string_view bytes);
 // Reads a 277CA (ST01 277, 005010X214).
 absl::StatusOr<std::vector<ClaimAnswer>> Read277CA(std::string_view bytes);

@@ -351,7 +351,8 @@ void StreamUpload(Invocation& inv, std::string_view command, UploadFile& file,
 
 int RunUpload(Invocation& inv) {
   constexpr char kUsage[] =
-      "usage: hubctl upload --plan=ID --kind=assignment|authorization|quality FILE\n";
+      "usage: hubctl upload --plan=ID --kind=assignment|authorization|quality|999|277ca|835 "
+      "FILE\n";
   const std::optional<std::string> plan = inv.Flag("plan");
   const std::optional<std::string> kind_flag = inv.Flag("kind");
   if (!plan.has_value() || plan->empty() || !kind_flag.has_value() || inv.args.size() != 1) {
@@ -365,8 +366,16 @@ int RunUpload(Invocation& inv) {
     kind = hub::v1::FILE_KIND_CS_AUTHORIZATION;
   } else if (*kind_flag == "quality") {
     kind = hub::v1::FILE_KIND_QUALITY_REPORT;
+  } else if (*kind_flag == "999") {
+    kind = hub::v1::FILE_KIND_X12_999;
+  } else if (*kind_flag == "277ca") {
+    kind = hub::v1::FILE_KIND_X12_277CA;
+  } else if (*kind_flag == "835") {
+    kind = hub::v1::FILE_KIND_X12_835;
   } else {
-    inv.err << "hubctl: upload: --kind must be assignment, authorization or quality\n" << kUsage;
+    inv.err << "hubctl: upload: --kind must be assignment, authorization, quality, 999, 277ca or "
+               "835\n"
+            << kUsage;
     return 2;
   }
   const std::string& path = inv.args[0];
@@ -746,7 +755,7 @@ const std::vector<Command>& Commands() {
        1},
       {"upload",
        {"plan", "kind"},
-       "--plan=ID --kind=assignment|authorization|quality FILE",
+       "--plan=ID --kind=assignment|authorization|quality|999|277ca|835 FILE",
        "upload a plan's native file and print the hub's report (exit 1 if REJECTED)",
        &RunUpload,
        1},

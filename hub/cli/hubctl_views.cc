@@ -1,5 +1,7 @@
 #include "hub/cli/hubctl_views.h"
 
+#include <map>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -189,9 +191,33 @@ int CarePlanCommand(const ViewCommandContext& ctx, const std::string& provider_i
   return 0;
 }
 
+namespace {
+
+// "ACCEPTED", "REJECTED", "PAID", "DENIED" or "-" (no answer yet).
+std::string DecisionWord(const hub::v1::PlanDecision& d) {
+  switch (d.decision()) {
+    case hub::v1::CLAIM_DECISION_ACCEPTED:
+      return "ACCEPTED";
+    case hub::v1::CLAIM_DECISION_REJECTED:
+      return "REJECTED";
+    case hub::v1::CLAIM_DECISION_PAID:
+      return "PAID";
+    case hub::v1::CLAIM_DECISION_DENIED:
+      return "DENIED";
+    default:
+      return "-";
+  }
+}
+
+std::string Dollars(int64_t cents) {
+  return absl::StrFormat("$%d.%02d", cents / 100, (cents < 0 ? -cents : cents) % 100);
+}
+
+}  // namespace
+
 std::string FormatBillingTable(const std::vector<hub::v1::FeedbackItem>& items) {
   TextTable table({"RECORD", "KEY", "PLAN", "KIND", "BILLING", "FILE", "CLAIM:LINE", "PERIOD",
-                   "REASON", "WHAT TO FIX"});
+                   "REASON", "WHAT TO FIX", "PLAN ANSWER", "PAID", "DATE", "PLAN CODES"});
   for (const hub::v1::FeedbackItem& item : items) {
     if (item.kind() != hub::v1::RECORD_KIND_SERVICE &&
         item.kind() != hub::v1::RECORD_KIND_INVOICE_LINE) {
@@ -208,7 +234,13 @@ std::string FormatBillingTable(const std::vector<hub::v1::FeedbackItem>& items) 
                   item.kind() == hub::v1::RECORD_KIND_SERVICE ? "service" : "invoice_line", state,
                   file,
                   b.claim_id().empty() ? "-" : absl::StrCat(b.claim_id(), ":", b.line_number()),
-                  OrDash(b.period()), OrDash(b.reason_code()), OrDash(b.message())});
+                  OrDash(b.period()), OrDash(b.reason_code()), OrDash(b.message()),
+                  DecisionWord(b.plan_decision()),
+                  b.plan_decision().decision() == hub::v1::CLAIM_DECISION_PAID
+                      ? Dollars(b.plan_decision().paid_cents())
+                      : "-",
+                  OrDash(b.plan_decision().date()),
+                  OrDash(absl::StrJoin(b.plan_decision().reason_codes(), "; "))});
   }
   return table.Render();
 }
@@ -235,14 +267,22 @@ int BillingCommand(const ViewCommandContext& ctx, const std::string& provider_id
     request.set_page_token(response.next_page_token());
   } while (!request.page_token().empty());
   int billed = 0, not_billed = 0;
+  std::map<std::string, int> answers;
+  int64_t paid_cents = 0;
   for (const hub::v1::FeedbackItem& item : items) {
     billed += item.billing().state() == hub::v1::BILLING_STATE_BILLED;
     not_billed += item.billing().state() == hub::v1::BILLING_STATE_NOT_BILLED;
+    const hub::v1::PlanDecision& d = item.billing().plan_decision();
+    if (d.decision() != hub::v1::CLAIM_DECISION_UNSPECIFIED) ++answers[DecisionWord(d)];
+    if (d.decision() == hub::v1::CLAIM_DECISION_PAID) paid_cents += d.paid_cents();
   }
   out << FormatBillingTable(items);
   out << items.size() << " billable lines: " << billed << " billed, " << not_billed
       << " not billed (see REASON), " << (static_cast<int>(items.size()) - billed - not_billed)
       << " awaiting their month's export\n";
+  out << "plans' answers: " << answers["ACCEPTED"] << " accepted, " << answers["REJECTED"]
+      << " rejected, " << answers["PAID"] << " paid (" << Dollars(paid_cents) << "), "
+      << answers["DENIED"] << " denied\n";
   return 0;
 }
 

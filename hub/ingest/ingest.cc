@@ -3,7 +3,9 @@
 #include "hub/ingest/ingest.h"
 
 #include <chrono>
+#include <fstream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <utility>
 
@@ -19,6 +21,7 @@
 #include "base/string_view.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "hub/common/log.h"
+#include "hub/ingest/claim_answers.h"
 #include "hub/ingest/ingest_threads.h"
 #include "hub/ingest/ingestor.h"
 #include "hub/v1/adapter_config.pb.h"
@@ -74,6 +77,16 @@ class DiscardSink final : public adapters::CanonicalRowSink {
 // settle (a trailer count, the X12 envelope, header/trailer record order):
 // then the whole file is read once before anything is applied. Layouts
 // without them can only fail at their first records, before any commit.
+// The whole spool (answer files, bounded by kMaxClaimAnswerFileBytes).
+absl::StatusOr<std::string> ReadSpool(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream bytes;
+  if (!in.is_open() || !(bytes << in.rdbuf()) || in.bad()) {
+    return absl::InternalError("the spooled upload could not be read; upload the file again");
+  }
+  return std::move(bytes).str();
+}
+
 bool NeedsWholeFileCheck(const hub::v1::PlanProfile& profile, FileKind kind) {
   for (const hub::v1::FileLayout& layout : profile.layouts()) {
     if (layout.kind() != kind) continue;
@@ -88,6 +101,16 @@ bool NeedsWholeFileCheck(const hub::v1::PlanProfile& profile, FileKind kind) {
     }
   }
   return true;  // Unknown layout (a custom adapter): be safe.
+}
+
+// The whole spool (answer files, bounded by kMaxClaimAnswerFileBytes).
+absl::StatusOr<std::string> ReadSpool(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream bytes;
+  if (!in.is_open() || !(bytes << in.rdbuf()) || in.bad()) {
+    return absl::InternalError("the spooled upload could not be read; upload the file again");
+  }
+  return std::move(bytes).str();
 }
 
 void LogReport(const IngestReport& r, std::chrono::steady_clock::time_point started) {
@@ -115,6 +138,7 @@ void LogReport(const IngestReport& r, std::chrono::steady_clock::time_point star
              {"authorizations_over_capacity", c.authorizations_over_capacity()},
              {"quality_reports_written", c.quality_reports_written()},
              {"rows_unchanged", c.rows_unchanged()},
+             {"claim_lines_answered", c.claim_lines_answered()},
              {"duration_ms", static_cast<int64_t>(ms)}});
 }
 
@@ -158,7 +182,13 @@ class IngestPipeline::Attempt {
   absl::StatusOr<IngestReport> Go() {
     ASSIGN_OR_RETURN(std::optional<IngestReport> past, Replay());
     if (past.has_value()) return *std::move(past);
-    if (!adapter_.Handles(upload_.kind)) {
+    if (IsClaimAnswerKind(upload_.kind)) {
+      if (!PlanSendsClaimAnswers(profile_.profile, upload_.kind)) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "the adapter profile of plan ", upload_.plan_id, " does not list ",
+            hub::v1::FileKind_Name(upload_.kind), " in claim_answers"));
+      }
+    } else if (!adapter_.Handles(upload_.kind)) {
       return absl::FailedPreconditionError(absl::StrCat("the adapter profile of plan ",
                                                         upload_.plan_id, " has no layout for ",
                                                         hub::v1::FileKind_Name(upload_.kind)));
@@ -167,6 +197,7 @@ class IngestPipeline::Attempt {
     if (upload_.size_bytes == 0) {
       return Reject(adapters::kFileEmpty, "The file is empty (0 bytes); send the complete file.");
     }
+    if (IsClaimAnswerKind(upload_.kind)) return ApplyAnswers();
     // PASS 1: can the file be read at all?
     if (NeedsWholeFileCheck(profile_.profile, upload_.kind)) {
       DiscardSink discard(cancelled_);
@@ -311,6 +342,34 @@ class IngestPipeline::Attempt {
     RETURN_IF_ERROR(p_.store_->SyncWal());
     *report_.mutable_changes() = ingestor.changes();
     storage::WriteBatch batch;
+    return StoreReport(batch);
+  }
+
+  // A 999, 277CA or 835 (claim_answers.h): read whole, applied in one
+  // synced batch with its report, so a re-upload applies nothing twice.
+  absl::StatusOr<IngestReport> ApplyAnswers() {
+    if (upload_.size_bytes > kMaxClaimAnswerFileBytes) {
+      return Reject("FILE_ANSWER_TOO_LARGE",
+                    absl::StrCat("The file is larger than ", kMaxClaimAnswerFileBytes >> 20,
+                                 " MiB; ask the plan to split it by payment or claim date."));
+    }
+    ASSIGN_OR_RETURN(const std::string bytes, ReadSpool(upload_.spool_path));
+    storage::WriteBatch batch;
+    ASSIGN_OR_RETURN(ClaimAnswerResult answers,
+                     ApplyClaimAnswers(p_.store_, upload_.plan_id, upload_.kind, bytes,
+                                       report_id_, batch));
+    if (!answers.rejection_code.empty()) {
+      return Reject(answers.rejection_code, answers.rejection_reason);
+    }
+    report_.set_rows_read(answers.rows_read);
+    report_.set_rows_accepted(answers.rows_accepted);
+    report_.set_rows_rejected(answers.rows_rejected);
+    report_.set_outcome(answers.rows_rejected > 0 ? hub::v1::INGEST_OUTCOME_PARTIALLY_ACCEPTED
+                                                  : hub::v1::INGEST_OUTCOME_ACCEPTED);
+    *report_.mutable_changes() = answers.changes;
+    p_.stores_->ingest.DeleteRowErrors(batch, report_id_);
+    p_.stores_->ingest.AddRowErrors(batch, report_id_, 0, answers.errors);
+    // The decisions, the errors and the report commit together, synced.
     return StoreReport(batch);
   }
 

@@ -20,6 +20,7 @@
 #include "hub/common/paging.h"
 #include "hub/common/rpc_status.h"
 #include "hub/common/spool_file.h"
+#include "hub/ingest/claim_answers.h"
 #include "hub/rpc/export_rpcs.h"
 #include "hub/rpc/feed_rpcs.h"
 
@@ -35,7 +36,8 @@ constexpr int kInlineRowErrors = 100;
 
 bool IsUploadKind(hub::v1::FileKind kind) {
   return kind == hub::v1::FILE_KIND_MEMBER_ASSIGNMENT ||
-         kind == hub::v1::FILE_KIND_CS_AUTHORIZATION || kind == hub::v1::FILE_KIND_QUALITY_REPORT;
+         kind == hub::v1::FILE_KIND_CS_AUTHORIZATION || kind == hub::v1::FILE_KIND_QUALITY_REPORT ||
+         IsClaimAnswerKind(kind);
 }
 
 absl::Status ValidateHeader(const hub::v1::UploadFileHeader& header) {
@@ -45,8 +47,9 @@ absl::Status ValidateHeader(const hub::v1::UploadFileHeader& header) {
   RETURN_IF_ERROR(ValidatePlanId(header.plan_id()));
   if (!IsUploadKind(header.file_kind())) {
     return absl::InvalidArgumentError(
-        "header.file_kind must be FILE_KIND_MEMBER_ASSIGNMENT, FILE_KIND_CS_AUTHORIZATION or "
-        "FILE_KIND_QUALITY_REPORT: the kinds of file a plan uploads");
+        "header.file_kind must be FILE_KIND_MEMBER_ASSIGNMENT, FILE_KIND_CS_AUTHORIZATION, "
+        "FILE_KIND_QUALITY_REPORT, FILE_KIND_X12_999, FILE_KIND_X12_277CA or FILE_KIND_X12_835: "
+        "the kinds of file a plan uploads");
   }
   const std::string& name = header.file_name();
   if (name.empty() || name.size() > 255 || absl::StrContains(name, "/") ||
@@ -193,7 +196,14 @@ class PlanUploadHandler final : public UploadHandler {
           absl::StrCat("the adapter profile \"", plan->adapter_profile(), "\" of plan ",
                        header.plan_id(), " cannot be used: ", profile.status().message()));
     }
-    if (!(*profile)->adapter->Handles(header.file_kind())) {
+    if (IsClaimAnswerKind(header.file_kind())) {
+      if (!PlanSendsClaimAnswers((*profile)->profile, header.file_kind())) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "the adapter profile \"", plan->adapter_profile(), "\" of plan ", header.plan_id(),
+            " does not list ", hub::v1::FileKind_Name(header.file_kind()),
+            " in claim_answers; the hub administrator adds it to its profile.textproto"));
+      }
+    } else if (!(*profile)->adapter->Handles(header.file_kind())) {
       return absl::FailedPreconditionError(absl::StrCat(
           "the adapter profile \"", plan->adapter_profile(), "\" of plan ", header.plan_id(),
           " has no layout for ", hub::v1::FileKind_Name(header.file_kind()),

@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "adapters/readers/x12_reader.h"
 #include "gmock/gmock.h"
@@ -1281,6 +1282,90 @@ TEST_F(ExportTest, HubctlBillingShowsWhereEachLineWent) {
   EXPECT_EQ(r.exit_code, 1) << r.output;
   r = RunHubctl(absl::StrCat("--server=", address_, " billing"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
+}
+
+// The plans' answers come back (issue 16 item 4): molina's 277CA and 835 for
+// the claims of its exported 837P (the golden answers with this export's
+// claim and record ids), uploaded through PlanService.UploadFile; the
+// provider sees each line accepted, rejected, paid or denied with the plan's
+// codes in ListFeedback and hubctl billing.
+TEST_F(ExportTest, ThePlansAnswersShowEachLineAcceptedRejectedPaidOrDenied) {
+  SubmitScenario();
+  Exported claims = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+  ASSERT_TRUE(claims.status.ok()) << claims.status.error_message();
+  const std::vector<std::string> claim_ids = SegmentValues(claims.bytes, "CLM", 1);
+  ASSERT_EQ(claim_ids.size(), 3u);
+  const std::string a1_1 = record_ids_["s-a1-1"], a1_2 = record_ids_["s-a1-2"],
+                    a1_3 = record_ids_["s-a1-3"], a2 = record_ids_["s-a2"];
+  const auto ids = [&](const std::string& golden) {
+    return absl::StrReplaceAll(
+        ReadFile(absl::StrCat(HUB_SOURCE_DIR, "/tests/adapters/golden/answers/", golden)),
+        {{"C0123456789abcd", claim_ids[0]},
+         {"C00000000000001", claim_ids[1]},
+         {"C00000000000002", claim_ids[2]},
+         {"rec_00000000000000b1", a1_1},
+         {"rec_00000000000000b2", a1_2}});
+  };
+  const auto upload = [&](hub::v1::FileKind kind, const std::string& bytes) {
+    grpc::ClientContext context;
+    hub::v1::UploadFileResponse response;
+    auto writer = plans_->UploadFile(&context, &response);
+    hub::v1::UploadFileRequest request;
+    request.mutable_header()->set_plan_id("molina");
+    request.mutable_header()->set_file_kind(kind);
+    request.mutable_header()->set_file_name("answer.x12");
+    EXPECT_TRUE(writer->Write(request));
+    request.Clear();
+    request.set_chunk(bytes);
+    EXPECT_TRUE(writer->Write(request));
+    writer->WritesDone();
+    const grpc::Status status = writer->Finish();
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.report();
+  };
+  // The 277CA: claim 1 accepted but its second line rejected, claim 2
+  // rejected.
+  hub::v1::IngestReport acknowledged = upload(hub::v1::FILE_KIND_X12_277CA, ids("277ca.x12"));
+  EXPECT_EQ(acknowledged.outcome(), hub::v1::INGEST_OUTCOME_ACCEPTED) << acknowledged.DebugString();
+  std::map<std::string, hub::v1::BillingStatus> golf = Billing("golf_network");
+  EXPECT_EQ(golf[a1_1].plan_decision().decision(), hub::v1::CLAIM_DECISION_ACCEPTED);
+  EXPECT_EQ(golf[a1_2].plan_decision().decision(), hub::v1::CLAIM_DECISION_REJECTED);
+  EXPECT_THAT(golf[a1_2].plan_decision().reason_codes(), ElementsAre("277CA A7:453:PR"));
+  EXPECT_EQ(golf[a1_3].plan_decision().decision(), hub::v1::CLAIM_DECISION_REJECTED);
+  EXPECT_THAT(golf[a1_3].plan_decision().reason_codes(), ElementsAre("277CA A7:21:85"));
+  EXPECT_FALSE(Billing("hotel_health")[a2].has_plan_decision());
+  // The 835: the accepted line paid $75 on 2026-12-15, the rejected one
+  // denied with CARC/RARC, hotel's claim denied as a whole.
+  hub::v1::IngestReport remitted = upload(hub::v1::FILE_KIND_X12_835, ids("835.x12"));
+  EXPECT_EQ(remitted.outcome(), hub::v1::INGEST_OUTCOME_ACCEPTED) << remitted.DebugString();
+  golf = Billing("golf_network");
+  const hub::v1::PlanDecision& paid = golf[a1_1].plan_decision();
+  EXPECT_EQ(paid.decision(), hub::v1::CLAIM_DECISION_PAID);
+  EXPECT_EQ(paid.paid_cents(), 7500);
+  EXPECT_EQ(paid.date(), "2026-12-15");
+  EXPECT_EQ(paid.file_kind(), hub::v1::FILE_KIND_X12_835);
+  EXPECT_EQ(paid.report_id(), remitted.report_id());
+  EXPECT_EQ(golf[a1_2].plan_decision().decision(), hub::v1::CLAIM_DECISION_DENIED);
+  EXPECT_THAT(golf[a1_2].plan_decision().reason_codes(), ElementsAre("CARC CO-16", "RARC M51"));
+  EXPECT_EQ(golf[a1_3].plan_decision().decision(), hub::v1::CLAIM_DECISION_REJECTED);
+  const hub::v1::PlanDecision denied = Billing("hotel_health")[a2].plan_decision();
+  EXPECT_EQ(denied.decision(), hub::v1::CLAIM_DECISION_DENIED);
+  EXPECT_THAT(denied.reason_codes(), ElementsAre("CLP02 4 denied", "CARC CO-197", "RARC N290"));
+  // The billing state itself is unchanged: still billed on that claim line.
+  EXPECT_EQ(golf[a1_1].state(), hub::v1::BILLING_STATE_BILLED);
+  EXPECT_EQ(golf[a1_1].claim_id(), claim_ids[0]);
+  // hubctl billing shows the answers and their counts.
+  CommandResult r =
+      RunHubctl(absl::StrCat("--server=", address_, " billing --provider=golf_network"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("PLAN ANSWER"));
+  EXPECT_THAT(r.output, HasSubstr("$75.00"));
+  EXPECT_THAT(r.output, HasSubstr("CARC CO-16; RARC M51"));
+  EXPECT_THAT(r.output, HasSubstr("plans' answers: 0 accepted, 1 rejected, 1 paid ($75.00), "
+                                  "1 denied"));
+  // Exporting the month again keeps the plan's answers.
+  ASSERT_TRUE(Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11").status.ok());
+  EXPECT_EQ(Billing("golf_network")[a1_1].plan_decision().decision(), hub::v1::CLAIM_DECISION_PAID);
 }
 
 }  // namespace

@@ -1,0 +1,287 @@
+// The plans' answers to the hub's 837P taken in by the ingest pipeline
+// (hub/ingest/claim_answers.h): the golden 999, 277CA and 835 of
+// tests/adapters/golden/answers/ matched to claims the hub sent (the
+// crosswalk of storage/claim_store.h, seeded as an 837P export writes it),
+// the bad inputs of issue 16 (claims the hub never sent, wrong envelope
+// counts, truncated files) and re-uploads that change nothing.
+#include "hub/ingest/claim_answers.h"
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_replace.h"
+#include "absl/time/time.h"
+#include "adapters/plan_adapter.h"
+#include "base/sha256.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "hub/ingest/ingest.h"
+#include "storage/claim_store.h"
+#include "storage/control_number_store.h"
+#include "storage/directory_store.h"
+#include "storage/store.h"
+#include "tests/hub/hub_test_util.h"
+
+#ifndef HUB_SOURCE_DIR
+#error "HUB_SOURCE_DIR must name the repository root"
+#endif
+
+namespace hub {
+namespace {
+
+using ::hub::v1::FileKind;
+using ::hub::v1::IngestReport;
+using ::hub::v1::PlanDecision;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::MakeTempDir;
+
+constexpr char kClaim[] = "C0123456789abcd";  // Two lines: b1, b2.
+constexpr char kLine1[] = "rec_00000000000000b1";
+constexpr char kLine2[] = "rec_00000000000000b2";
+constexpr char kRejectedClaim[] = "C00000000000001";  // One line: b3.
+constexpr char kLine3[] = "rec_00000000000000b3";
+constexpr char kDeniedClaim[] = "C00000000000002";  // One line: b4.
+constexpr char kLine4[] = "rec_00000000000000b4";
+
+std::string Golden(const std::string& name) {
+  return testing::ReadFile(std::string(HUB_SOURCE_DIR) + "/tests/adapters/golden/answers/" + name);
+}
+
+class IngestClaimAnswersTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = MakeTempDir();
+    storage::StoreOptions options;
+    options.data_dir = root_ + "/data";
+    options.block_cache_bytes = 8u << 20;
+    auto opened = storage::Store::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    store_ = *std::move(opened);
+    directory_ = std::make_unique<storage::DirectoryStore>(store_.get());
+    IngestOptions ingest_options;
+    ingest_options.clock = [] { return absl::FromUnixSeconds(1797500000); };
+    pipeline_ =
+        std::make_unique<IngestPipeline>(store_.get(), directory_.get(), std::move(ingest_options));
+    // The claims molina's 837P carried (as claims_export writes them), and
+    // control numbers 1..7 handed out (the 999 acknowledges group 7).
+    storage::ClaimStore claims(store_.get());
+    storage::WriteBatch batch;
+    auto billed = [&](const char* claim, int line, const char* record) {
+      hub::v1::BillingStatus status;
+      status.set_state(hub::v1::BILLING_STATE_BILLED);
+      status.set_file_kind(hub::v1::FILE_KIND_CLAIMS_837P);
+      status.set_period("2026-11");
+      status.set_control_number(7);
+      status.set_claim_id(claim);
+      status.set_line_number(line);
+      claims.PutLine(batch, "molina", record, status);
+    };
+    billed(kClaim, 1, kLine1);
+    billed(kClaim, 2, kLine2);
+    billed(kRejectedClaim, 1, kLine3);
+    billed(kDeniedClaim, 1, kLine4);
+    ASSERT_TRUE(claims.Commit(batch).ok());
+    storage::ControlNumberStore numbers(store_.get());
+    for (int i = 0; i < 7; ++i) ASSERT_TRUE(numbers.Next("molina").ok());
+
+    profile_.profile.set_name("molina");
+    for (FileKind kind :
+         {hub::v1::FILE_KIND_X12_999, hub::v1::FILE_KIND_X12_277CA, hub::v1::FILE_KIND_X12_835}) {
+      profile_.profile.add_claim_answers(kind);
+    }
+    auto adapter = adapters::CreateDeclarativePlanAdapter(profile_.profile);
+    ASSERT_TRUE(adapter.ok()) << adapter.status();
+    profile_.adapter = *std::move(adapter);
+  }
+
+  absl::StatusOr<IngestReport> Upload(FileKind kind, const std::string& bytes,
+                                      const std::string& plan_id = "molina") {
+    SpooledUpload upload;
+    upload.plan_id = plan_id;
+    upload.kind = kind;
+    upload.file_name = "answer.x12";
+    upload.spool_path = root_ + "/spool" + std::to_string(++spools_);
+    testing::WriteFile(upload.spool_path, bytes);
+    Sha256 sha;
+    sha.Update(bytes);
+    upload.content_sha256 = sha.HexDigest();
+    upload.size_bytes = static_cast<int64_t>(bytes.size());
+    upload.receive_time = absl::FromUnixSeconds(1797500000);
+    return pipeline_->Run(upload, profile_, nullptr);
+  }
+
+  std::optional<PlanDecision> Decision(const std::string& record_id) {
+    auto status = storage::ClaimStore(store_.get()).GetLine(record_id);
+    EXPECT_TRUE(status.ok()) << status.status();
+    if (!status.ok() || !status->has_value() || !(*status)->has_plan_decision()) {
+      return std::nullopt;
+    }
+    return (*status)->plan_decision();
+  }
+
+  std::string root_;
+  int spools_ = 0;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<storage::DirectoryStore> directory_;
+  std::unique_ptr<IngestPipeline> pipeline_;
+  LoadedPlanProfile profile_;
+};
+
+TEST_F(IngestClaimAnswersTest, The999IsMatchedToTheControlNumberAndARejectedSetIsReported) {
+  auto report = Upload(hub::v1::FILE_KIND_X12_999, Golden("999.x12"));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->outcome(), hub::v1::INGEST_OUTCOME_ACCEPTED);
+  EXPECT_EQ(report->rows_read(), 2);
+  EXPECT_EQ(report->rows_accepted(), 2);
+  ASSERT_EQ(report->row_errors_size(), 1);
+  EXPECT_EQ(report->row_errors(0).reason_code(), "ROW_837P_REJECTED_BY_PLAN");
+  EXPECT_TRUE(report->row_errors(0).warning());
+  EXPECT_THAT(report->row_errors(0).message(), HasSubstr("control number 7"));
+  EXPECT_THAT(report->row_errors(0).message(), HasSubstr("999 IK5 R 5"));
+}
+
+TEST_F(IngestClaimAnswersTest, A999ForAControlNumberTheHubNeverSentIsRefusedPerGroup) {
+  const std::string bytes = absl::StrReplaceAll(Golden("999.x12"), {{"AK1*HC*7*", "AK1*HC*8*"}});
+  ASSERT_NE(bytes, Golden("999.x12"));
+  auto report = Upload(hub::v1::FILE_KIND_X12_999, bytes);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->outcome(), hub::v1::INGEST_OUTCOME_PARTIALLY_ACCEPTED);
+  EXPECT_EQ(report->rows_rejected(), 2);
+  ASSERT_GE(report->row_errors_size(), 1);
+  EXPECT_EQ(report->row_errors(0).reason_code(), "ROW_CONTROL_NUMBER_NOT_SENT");
+}
+
+TEST_F(IngestClaimAnswersTest, The277CAAcceptsAClaimAndRejectsALineAndAClaimWithTheirCodes) {
+  auto report = Upload(hub::v1::FILE_KIND_X12_277CA, Golden("277ca.x12"));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->outcome(), hub::v1::INGEST_OUTCOME_ACCEPTED) << report->DebugString();
+  EXPECT_EQ(report->rows_read(), 3);
+  EXPECT_EQ(report->rows_accepted(), 3);
+  EXPECT_EQ(report->changes().claim_lines_answered(), 3);
+  auto line1 = Decision(kLine1);
+  ASSERT_TRUE(line1.has_value());
+  EXPECT_EQ(line1->decision(), hub::v1::CLAIM_DECISION_ACCEPTED);
+  EXPECT_EQ(line1->date(), "2026-12-10");
+  EXPECT_EQ(line1->report_id(), report->report_id());
+  auto line2 = Decision(kLine2);
+  ASSERT_TRUE(line2.has_value());
+  EXPECT_EQ(line2->decision(), hub::v1::CLAIM_DECISION_REJECTED);
+  EXPECT_THAT(line2->reason_codes(), ElementsAre("277CA A7:453:PR"));
+  auto line3 = Decision(kLine3);
+  ASSERT_TRUE(line3.has_value());
+  EXPECT_EQ(line3->decision(), hub::v1::CLAIM_DECISION_REJECTED);
+  EXPECT_THAT(line3->reason_codes(), ElementsAre("277CA A7:21:85"));
+  EXPECT_FALSE(Decision(kLine4).has_value());
+}
+
+TEST_F(IngestClaimAnswersTest, The835PaysAndDeniesLinesAndALate277CAChangesNothing) {
+  auto paid = Upload(hub::v1::FILE_KIND_X12_835, Golden("835.x12"));
+  ASSERT_TRUE(paid.ok()) << paid.status();
+  EXPECT_EQ(paid->outcome(), hub::v1::INGEST_OUTCOME_ACCEPTED) << paid->DebugString();
+  EXPECT_EQ(paid->rows_read(), 4);
+  EXPECT_EQ(paid->changes().claim_lines_answered(), 3);
+  auto line1 = Decision(kLine1);
+  ASSERT_TRUE(line1.has_value());
+  EXPECT_EQ(line1->decision(), hub::v1::CLAIM_DECISION_PAID);
+  EXPECT_EQ(line1->paid_cents(), 7500);
+  EXPECT_EQ(line1->charge_cents(), 12500);
+  EXPECT_EQ(line1->date(), "2026-12-15");
+  EXPECT_THAT(line1->reason_codes(), ElementsAre("CARC CO-45"));
+  auto line2 = Decision(kLine2);
+  ASSERT_TRUE(line2.has_value());
+  EXPECT_EQ(line2->decision(), hub::v1::CLAIM_DECISION_DENIED);
+  EXPECT_THAT(line2->reason_codes(), ElementsAre("CARC CO-16", "RARC M51"));
+  // A one-line claim denied as a whole: its line carries the claim's amounts.
+  auto line4 = Decision(kLine4);
+  ASSERT_TRUE(line4.has_value());
+  EXPECT_EQ(line4->decision(), hub::v1::CLAIM_DECISION_DENIED);
+  EXPECT_EQ(line4->charge_cents(), 30050);
+  EXPECT_THAT(line4->reason_codes(), ElementsAre("CLP02 4 denied", "CARC CO-197", "RARC N290"));
+  // The acknowledgement arriving after the remittance changes no decision.
+  auto late = Upload(hub::v1::FILE_KIND_X12_277CA, Golden("277ca.x12"));
+  ASSERT_TRUE(late.ok()) << late.status();
+  EXPECT_EQ(late->changes().claim_lines_answered(), 1);  // Only b3, which the 835 left alone.
+  EXPECT_EQ(late->changes().rows_unchanged(), 2);
+  EXPECT_EQ(Decision(kLine1)->decision(), hub::v1::CLAIM_DECISION_PAID);
+  EXPECT_EQ(Decision(kLine2)->decision(), hub::v1::CLAIM_DECISION_DENIED);
+}
+
+TEST_F(IngestClaimAnswersTest, AReuploadAppliesNothingTwice) {
+  const std::string bytes = Golden("835.x12");
+  auto first = Upload(hub::v1::FILE_KIND_X12_835, bytes);
+  ASSERT_TRUE(first.ok()) << first.status();
+  // The same bytes: the stored report, unchanged.
+  auto again = Upload(hub::v1::FILE_KIND_X12_835, bytes);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->report_id(), first->report_id());
+  EXPECT_EQ(again->complete_time().seconds(), first->complete_time().seconds());
+  // The same answers in a new envelope (another interchange number): every
+  // line is unchanged, nothing written, the decisions still name the first
+  // file.
+  const std::string resent = absl::StrReplaceAll(
+      bytes, {{"000000503", "000000504"}, {"*503*X*", "*504*X*"}, {"GE*1*503", "GE*1*504"}});
+  ASSERT_NE(resent, bytes);
+  auto other = Upload(hub::v1::FILE_KIND_X12_835, resent);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_NE(other->report_id(), first->report_id());
+  EXPECT_EQ(other->outcome(), hub::v1::INGEST_OUTCOME_ACCEPTED);
+  EXPECT_EQ(other->changes().claim_lines_answered(), 0);
+  EXPECT_EQ(other->changes().rows_unchanged(), 3);
+  EXPECT_EQ(Decision(kLine1)->report_id(), first->report_id());
+}
+
+TEST_F(IngestClaimAnswersTest, ClaimsAndLinesTheHubNeverSentAreRefusedPerClaim) {
+  const std::string bytes = absl::StrReplaceAll(
+      Golden("835.x12"), {{"CLP*C00000000000002*", "CLP*C99999999999999*"},
+                          {"REF*6R*rec_00000000000000b2", "REF*6R*rec_00000000000000ff"}});
+  auto report = Upload(hub::v1::FILE_KIND_X12_835, bytes);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->outcome(), hub::v1::INGEST_OUTCOME_PARTIALLY_ACCEPTED);
+  EXPECT_EQ(report->rows_rejected(), 2);
+  ASSERT_EQ(report->row_errors_size(), 2);
+  EXPECT_EQ(report->row_errors(0).reason_code(), "ROW_CLAIM_LINE_NOT_SENT");
+  EXPECT_EQ(report->row_errors(0).field(), "line_id");
+  EXPECT_EQ(report->row_errors(1).reason_code(), "ROW_CLAIM_NOT_SENT");
+  EXPECT_THAT(report->row_errors(1).message(), HasSubstr("C99999999999999"));
+  // The good line is applied; the unknown line's claim-level answer decides
+  // b2 (the line the file did not answer), the unknown claim nothing.
+  EXPECT_EQ(Decision(kLine1)->decision(), hub::v1::CLAIM_DECISION_PAID);
+  EXPECT_FALSE(Decision(kLine4).has_value());
+  // Another plan's upload of the same claims matches nothing: the crosswalk
+  // is per plan.
+  auto wrong_plan = Upload(hub::v1::FILE_KIND_X12_277CA, Golden("277ca.x12"), "health_net");
+  ASSERT_TRUE(wrong_plan.ok()) << wrong_plan.status();
+  EXPECT_EQ(wrong_plan->rows_accepted(), 0);
+  EXPECT_EQ(wrong_plan->rows_rejected(), 3);
+}
+
+TEST_F(IngestClaimAnswersTest, WrongEnvelopeCountsAndTruncatedFilesAreRefusedWhole) {
+  const std::string good = Golden("835.x12");
+  const std::string bad_count = absl::StrReplaceAll(good, {{"SE*26*0001", "SE*25*0001"}});
+  ASSERT_NE(bad_count, good);
+  auto counted = Upload(hub::v1::FILE_KIND_X12_835, bad_count);
+  ASSERT_TRUE(counted.ok()) << counted.status();
+  EXPECT_EQ(counted->outcome(), hub::v1::INGEST_OUTCOME_REJECTED);
+  EXPECT_EQ(counted->rejection_code(), "FILE_X12_ENVELOPE");
+  auto truncated = Upload(hub::v1::FILE_KIND_X12_835, good.substr(0, good.size() * 2 / 3));
+  ASSERT_TRUE(truncated.ok()) << truncated.status();
+  EXPECT_EQ(truncated->outcome(), hub::v1::INGEST_OUTCOME_REJECTED);
+  EXPECT_EQ(truncated->rejection_code(), "FILE_X12_TRUNCATED");
+  auto wrong_kind = Upload(hub::v1::FILE_KIND_X12_835, Golden("277ca.x12"));
+  ASSERT_TRUE(wrong_kind.ok()) << wrong_kind.status();
+  EXPECT_EQ(wrong_kind->rejection_code(), "FILE_X12_WRONG_TRANSACTION");
+  // Nothing of the refused files was applied.
+  EXPECT_FALSE(Decision(kLine1).has_value());
+  EXPECT_FALSE(Decision(kLine4).has_value());
+}
+
+TEST_F(IngestClaimAnswersTest, APlanWhoseProfileDoesNotListTheKindIsRefused) {
+  profile_.profile.clear_claim_answers();
+  auto report = Upload(hub::v1::FILE_KIND_X12_835, Golden("835.x12"));
+  EXPECT_TRUE(absl::IsFailedPrecondition(report.status())) << report.status();
+  EXPECT_THAT(std::string(report.status().message()), HasSubstr("claim_answers"));
+}
+
+}  // namespace
+}  // namespace hub
