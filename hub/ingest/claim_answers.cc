@@ -13,6 +13,7 @@
 #include "adapters/readers/record.h"
 #include "adapters/readers/x12_claim_answers.h"
 #include "base/status_macros.h"
+#include "base/string_view.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "storage/claim_store.h"
 #include "storage/control_number_store.h"
@@ -26,8 +27,6 @@ using adapters::ClaimAnswer;
 using hub::v1::ClaimDecision;
 using hub::v1::PlanDecision;
 using hub::v1::RowError;
-
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 std::string Dollars(int64_t cents) {
   return absl::StrFormat("%s$%d.%02d", cents < 0 ? "-" : "", (cents < 0 ? -cents : cents) / 100,

@@ -77,16 +77,6 @@ class DiscardSink final : public adapters::CanonicalRowSink {
 // settle (a trailer count, the X12 envelope, header/trailer record order):
 // then the whole file is read once before anything is applied. Layouts
 // without them can only fail at their first records, before any commit.
-// The whole spool (answer files, bounded by kMaxClaimAnswerFileBytes).
-absl::StatusOr<std::string> ReadSpool(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  if (!in.is_open() || !(bytes << in.rdbuf()) || in.bad()) {
-    return absl::InternalError("the spooled upload could not be read; upload the file again");
-  }
-  return std::move(bytes).str();
-}
-
 bool NeedsWholeFileCheck(const hub::v1::PlanProfile& profile, FileKind kind) {
   for (const hub::v1::FileLayout& layout : profile.layouts()) {
     if (layout.kind() != kind) continue;

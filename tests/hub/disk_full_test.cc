@@ -196,7 +196,10 @@ TEST(DiskFullTest, ClosesOnAFullVolumeAndOpensAgainWithEveryAcknowledgedRecord) 
       }
       for (const auto& result : response->results()) acknowledged.insert(result.idempotency_key());
     }
-    ASSERT_GT(acknowledged.size(), 200u);
+    // The 200 acknowledged before the fill, plus any the store took before
+    // it looked at the volume again (none when its last look is over 200 ms
+    // old, as on a loaded machine).
+    ASSERT_GE(acknowledged.size(), 200u);
   }
   ASSERT_EQ(std::remove(filler.c_str()), 0);
   const std::map<std::string, int> stored = FeedKeys(data_dir, "molina");
