@@ -261,6 +261,10 @@ PlanService::PlanService(storage::Store* store, storage::DirectoryStore* directo
                                        FhirExportOptions{.clock = options_.clock,
                                                          .base_url = options_.fhir_base_url,
                                                          .disclosure = options_.feed_disclosure});
+    // libxlsxwriter's temporary files go to the spool folder (the hub's own).
+    quarterly_exporter_ = std::make_unique<QuarterlyExporter>(
+        store, directory, options_.feed,
+        QuarterlyExportOptions{.clock = options_.clock, .tmp_dir = options_.spool_dir});
   }
 }
 
@@ -393,7 +397,9 @@ grpc::ServerWriteReactor<hub::v1::ExportFileResponse>* PlanService::ExportFile(
     return new Refused(scope);
   }
   return StartExportFile(*request,
-                         ExportRenderers{.files = exporter_.get(), .fhir = fhir_exporter_.get()},
+                         ExportRenderers{.files = exporter_.get(),
+                                         .fhir = fhir_exporter_.get(),
+                                         .quarterly = quarterly_exporter_.get()},
                          options_.spool_dir, next_spool_id_.fetch_add(1, std::memory_order_relaxed),
                          [this](std::function<void()> work) { StartWorker(std::move(work)); });
 }

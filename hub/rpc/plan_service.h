@@ -36,6 +36,7 @@
 #include "hub/ingest/ingest.h"
 #include "hub/reports/fhir_export.h"
 #include "hub/reports/hub_code_system.h"
+#include "hub/reports/quarterly_export.h"
 #include "hub/rpc/feed_rpcs.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "storage/directory_store.h"
@@ -127,6 +128,7 @@ class PlanService final : public hub::v1::PlanService::WithRawCallbackMethod_Pul
   // Null when options.feed is (ExportFile then answers UNIMPLEMENTED).
   std::unique_ptr<FileExporter> exporter_;
   std::unique_ptr<FhirExporter> fhir_exporter_;
+  std::unique_ptr<QuarterlyExporter> quarterly_exporter_;
   std::atomic<uint64_t> next_spool_id_{1};
 
   struct Worker {
