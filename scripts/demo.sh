@@ -65,6 +65,7 @@ STEPS=(
   providers_submit
   plans_pull
   plans_export
+  plans_reports
   provider_worklists
   county_monitor
   least_privilege
@@ -408,6 +409,32 @@ step_plans_export() {
   say "(its rows hold PHI: open the file, the demo does not print it):"
   head -n 1 "$(ls "$out"/exports/molina_rtf_* | head -n 1)" | cut -c1-110 | sed 's/^/      /'
   note "exports:   $out/exports/ (each plan's RTF, OTF, invoice and 837P for $demo_month)"
+}
+
+step_plans_reports() {
+  local year=${demo_month%-*} month=${demo_month#*-}
+  local quarter="${year}Q$(((10#$month - 1) / 3 + 1))"
+  bold "Each plan's quarterly ECM/CS monitoring report for $quarter and its FHIR R4 bulk export"
+  local plan result workbook tabs fhir
+  mkdir -p "$out/reports" "$out/fhir"
+  printf '    %-24s %-40s %s\n' PLAN "QUARTERLY WORKBOOK (tabs)" "FHIR BULK EXPORT"
+  while read -r plan; do
+    [[ -n "$plan" ]] || continue
+    result=$(hubctl_as "$plan" report quarterly --plan="$plan" --quarter="$quarter" \
+      --out="$out/reports" 2>&1) || die "hubctl report quarterly --plan=$plan failed: $result"
+    workbook=$(sed -nE 's/^(.*\.xlsx): .*/\1/p' <<<"$result" | head -n 1)
+    tabs=$(grep -c '\.csv$' <<<"$result" || true)
+    result=$(hubctl_as "$plan" export --plan="$plan" --fhir --out="$out/fhir" 2>&1) \
+      || die "hubctl export --fhir --plan=$plan failed: $result"
+    fhir=$(sed -nE 's/.*: ([0-9]+) FHIR resources.*/\1 resources/p' <<<"$result" | head -n 1)
+    printf '    %-24s %-40s %s\n' "$plan" "$(basename "$workbook") ($tabs tabs)" "$fhir"
+  done < <(hubctl plans | awk 'NR > 1 && $1 ~ /^[a-z][a-z0-9_]*$/ { print $1 }')
+  say "the workbooks hold aggregates only (counts per population of focus, Community Support,"
+  say "provider and month; the notes sheet names what the hub cannot fill); the FHIR exports are"
+  say "NDJSON per resource type (Patient, Coverage, Group, CarePlan, ServiceRequest, Task,"
+  say "MeasureReport) with a Bulk Data manifest, checked in CI against the FHIR R4 JSON schema."
+  note "reports:   $out/reports/ (each plan's quarterly .xlsx and one CSV per tab)"
+  note "fhir:      $out/fhir/ (each plan's FHIR R4 bulk export: manifest.json + NDJSON)"
 }
 
 step_provider_worklists() {

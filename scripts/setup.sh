@@ -46,6 +46,9 @@ packages=(
   # The dashboard's browser test (tests/browser): headless Chromium, driven
   # by playwright-core from tools/node_modules.
   chromium
+  # The quarterly report's workbook: written with libxlsxwriter, read back
+  # in its CTest with openpyxl (under /usr/bin/python3).
+  libxlsxwriter-dev python3-openpyxl
 )
 
 package_installed() {

@@ -440,6 +440,17 @@ int RunSubmit(Invocation& inv) {
 }
 
 int RunReport(Invocation& inv) {
+  if (inv.args.size() == 1 && inv.args[0] == "quarterly") {
+    const std::optional<std::string> plan = inv.Flag("plan");
+    const std::optional<std::string> quarter = inv.Flag("quarter");
+    if (!plan || plan->empty() || !quarter || quarter->empty()) {
+      inv.err << "hubctl: report quarterly needs --plan and --quarter\n"
+                 "usage: hubctl report quarterly --plan=ID --quarter=YYYYQn [--out=DIR]\n";
+      return 2;
+    }
+    return QuarterlyReportCommand(inv.channel, inv.server, *plan, *quarter,
+                                  inv.Flag("out").value_or("."), inv.out, inv.err);
+  }
   if (inv.args.size() != 1) {
     inv.err << "hubctl: report needs one REPORT_ID\nusage: hubctl report REPORT_ID [--all]\n";
     return 2;
@@ -732,9 +743,10 @@ const std::vector<Command>& Commands() {
        "list every plan's quality reports about a provider",
        &RunQuality},
       {"report",
-       {"all"},
-       "REPORT_ID [--all]",
-       "print a past ingest report; --all lists every rejected row",
+       {"all", "plan", "quarter", "out"},
+       "REPORT_ID [--all] | quarterly --plan=ID --quarter=YYYYQn [--out=DIR]",
+       "print a past ingest report (--all: every rejected row); quarterly: write a plan's "
+       "quarterly ECM/CS monitoring workbook (.xlsx) and one CSV per tab into DIR",
        &RunReport,
        1,
        {"all"}},

@@ -1,5 +1,6 @@
 #include "hub/cli/hubctl_export.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -238,6 +239,15 @@ int ExportFileCommand(const std::shared_ptr<grpc::Channel>& channel, std::string
         << ")\n";
     return 1;
   }
+  if (options.kind == hub::v1::FILE_KIND_QUARTERLY_REPORT_CSV) {
+    absl::StatusOr<std::vector<std::string>> files = SplitQuarterlyCsv(final_path.string());
+    if (!files.ok()) {
+      err << "hubctl: report: " << files.status().message() << "\n";
+      return 1;
+    }
+    for (const std::string& f : *files) out << f << "\n";
+    return 0;
+  }
   if (options.kind == hub::v1::FILE_KIND_FHIR_BULK) {
     absl::StatusOr<std::string> folder = SplitFhirBulkExport(
         final_path.string(), absl::StrCat("PlanService.ExportFile plan_id=", options.plan_id,
@@ -271,6 +281,52 @@ int ExportFileCommand(const std::shared_ptr<grpc::Channel>& channel, std::string
     out << "\n";
   }
   return 0;
+}
+
+absl::StatusOr<std::vector<std::string>> SplitQuarterlyCsv(const std::string& csv_path) {
+  std::ifstream in(csv_path, std::ios::binary);
+  if (!in) return absl::NotFoundError("cannot read the quarterly CSV the hub sent");
+  std::string stem = std::filesystem::path(csv_path).string();
+  if (stem.size() > 4 && stem.substr(stem.size() - 4) == ".csv") stem.resize(stem.size() - 4);
+  std::vector<std::string> files;
+  std::map<std::string, std::string> tabs;
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t comma = line.find(',');
+    const std::string tab = line.substr(0, comma);
+    const bool plain = comma != std::string::npos && !tab.empty() &&
+                       std::all_of(tab.begin(), tab.end(), [](char c) {
+                         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+                       });
+    if (!plain) {
+      return absl::InvalidArgumentError(
+          "the quarterly CSV has a line without a plain tab name; export it again");
+    }
+    if (tabs.find(tab) == tabs.end()) files.push_back(absl::StrCat(stem, "_", tab, ".csv"));
+    tabs[tab] += line.substr(comma + 1);
+    tabs[tab] += "\n";
+  }
+  for (const std::string& file : files) {
+    const std::string tab = file.substr(stem.size() + 1, file.size() - stem.size() - 5);
+    std::ofstream f(file, std::ios::binary | std::ios::trunc);
+    f << tabs[tab];
+    if (!f.flush()) {
+      return absl::InternalError(absl::StrCat("cannot write ", file, ": check the folder"));
+    }
+  }
+  std::error_code ec;
+  std::filesystem::remove(csv_path, ec);
+  return files;
+}
+
+int QuarterlyReportCommand(const std::shared_ptr<grpc::Channel>& channel, std::string_view server,
+                           const std::string& plan_id, const std::string& quarter,
+                           const std::string& out_dir, std::ostream& out, std::ostream& err) {
+  ExportCommandOptions options{plan_id, hub::v1::FILE_KIND_QUARTERLY_REPORT, quarter, out_dir};
+  const int code = ExportFileCommand(channel, server, options, out, err);
+  if (code != 0) return code;
+  options.kind = hub::v1::FILE_KIND_QUARTERLY_REPORT_CSV;
+  return ExportFileCommand(channel, server, options, out, err);
 }
 
 }  // namespace hub

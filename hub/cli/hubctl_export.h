@@ -16,6 +16,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "hub/v1/plan_file.pb.h"
@@ -42,6 +43,19 @@ absl::StatusOr<std::string> SplitFhirBulkExport(const std::string& ndjson_path,
 
 // Parses rtf, otf, invoice or 837p (any case). InvalidArgument otherwise.
 absl::StatusOr<hub::v1::FileKind> ParseExportKind(std::string_view word);
+
+// Splits a FILE_KIND_QUARTERLY_REPORT_CSV file (lines "<tab>,<row>") into
+// one CSV per tab next to it, "<stem>_<tab>.csv" (stem: the file's name
+// without ".csv"), and removes it. A tab name that is not a plain word is
+// refused. Returns the files written, in the order of the tabs.
+absl::StatusOr<std::vector<std::string>> SplitQuarterlyCsv(const std::string& csv_path);
+
+// `hubctl report quarterly --plan=ID --quarter=YYYYQn [--out=DIR]`: the
+// plan's workbook (FILE_KIND_QUARTERLY_REPORT) and one CSV per tab
+// (FILE_KIND_QUARTERLY_REPORT_CSV, split). Returns the exit code.
+int QuarterlyReportCommand(const std::shared_ptr<grpc::Channel>& channel, std::string_view server,
+                           const std::string& plan_id, const std::string& quarter,
+                           const std::string& out_dir, std::ostream& out, std::ostream& err);
 
 // Runs the export. The summary goes to `out`, errors to `err`. Returns the
 // exit code (0 OK, 1 failure).

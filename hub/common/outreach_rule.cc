@@ -16,6 +16,16 @@ std::optional<absl::Time> OutreachRule::DueBy(std::string_view referral_day,
   return absl::FromCivil(civil + 1, county_zone);
 }
 
+std::optional<absl::Time> OutreachRule::DueBy(const hub::v1::Authorization& a) const {
+  if (a.referral_date().empty()) return std::nullopt;
+  if (a.status() == hub::v1::AUTHORIZATION_STATUS_DENIED ||
+      a.status() == hub::v1::AUTHORIZATION_STATUS_CANCELLED ||
+      a.referral_status() == hub::v1::REFERRAL_STATUS_DECLINED) {
+    return std::nullopt;
+  }
+  return DueBy(a.referral_date(), a.community_support());
+}
+
 std::string OutreachRule::DayOf(absl::Time t) const {
   return absl::FormatTime("%Y-%m-%d", t, county_zone);
 }

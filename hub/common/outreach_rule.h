@@ -21,6 +21,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "hub/v1/care.pb.h"
 #include "hub/v1/codes.pb.h"
 #include "hub/v1/reference.pb.h"
 
@@ -41,6 +42,12 @@ struct OutreachRule {
   // ("YYYY-MM-DD") is due; nullopt if exempt or the day is not a real day.
   std::optional<absl::Time> DueBy(std::string_view referral_day,
                                   hub::v1::CommunitySupport support) const;
+  // When first outreach on `authorization`'s referral is due; nullopt for
+  // one that is no referral to watch (no or bad referral_date, DENIED or
+  // CANCELLED, declined by the provider, or an exempt Community Support).
+  // The one rule the monitor, the provider's worklist and the quarterly
+  // report count by.
+  std::optional<absl::Time> DueBy(const hub::v1::Authorization& authorization) const;
   // "YYYY-MM-DD" of `t` in the county's zone.
   std::string DayOf(absl::Time t) const;
 };

@@ -166,13 +166,7 @@ bool IsActiveAuthorization(const hub::v1::Authorization& a, std::string_view tod
 }
 
 std::optional<absl::Time> OutreachDueBy(const hub::v1::Authorization& a, const OutreachRule& rule) {
-  if (a.referral_date().empty()) return std::nullopt;
-  if (a.status() == hub::v1::AUTHORIZATION_STATUS_DENIED ||
-      a.status() == hub::v1::AUTHORIZATION_STATUS_CANCELLED ||
-      a.referral_status() == hub::v1::REFERRAL_STATUS_DECLINED) {
-    return std::nullopt;
-  }
-  return rule.DueBy(a.referral_date(), a.community_support());
+  return rule.DueBy(a);
 }
 
 std::optional<absl::Time> OutreachDueBy(const hub::v1::Authorization& a) {

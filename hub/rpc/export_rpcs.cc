@@ -51,6 +51,24 @@ absl::StatusOr<PreparedExport> Prepare(const hub::v1::ExportFileRequest& request
     };
     return prepared;
   }
+  if ((request.kind() == hub::v1::FILE_KIND_QUARTERLY_REPORT ||
+       request.kind() == hub::v1::FILE_KIND_QUARTERLY_REPORT_CSV) &&
+      renderers.quarterly != nullptr) {
+    ASSIGN_OR_RETURN(QuarterlyExportJob job, renderers.quarterly->Prepare(request));
+    prepared.kind_word = "quarterly";
+    const QuarterlyExporter* quarterly = renderers.quarterly;
+    prepared.render =
+        [quarterly, job = std::move(job)](
+            const FileExporter::Sink& sink,
+            const std::atomic<bool>* cancelled) -> absl::StatusOr<hub::v1::ExportFileHeader> {
+      ASSIGN_OR_RETURN(const int64_t rows, quarterly->Render(job, sink, cancelled));
+      hub::v1::ExportFileHeader header;
+      header.set_file_name(job.file_name);
+      header.set_record_count(rows);
+      return header;
+    };
+    return prepared;
+  }
   ASSIGN_OR_RETURN(ExportJob job, renderers.files->Prepare(request));
   prepared.kind_word = std::string(ExportKindWord(job.kind));
   const FileExporter* files = renderers.files;

@@ -22,6 +22,7 @@
 
 #include "hub/export/file_export.h"
 #include "hub/reports/fhir_export.h"
+#include "hub/reports/quarterly_export.h"
 #include "hub/v1/plan_service.pb.h"
 
 namespace hub {
@@ -34,10 +35,12 @@ using StartWorkerFn = std::function<void(std::function<void()> work)>;
 
 // The renderers of ExportFile, not owned; each must outlive every stream.
 // `files` renders the monthly files (required); `fhir` the FHIR bulk export
-// (null: FILE_KIND_FHIR_BULK is refused as an unknown kind).
+// (null: FILE_KIND_FHIR_BULK is refused as an unknown kind); `quarterly`
+// the quarterly monitoring report (null: its kinds are refused likewise).
 struct ExportRenderers {
   const FileExporter* files = nullptr;
   const FhirExporter* fhir = nullptr;
+  const QuarterlyExporter* quarterly = nullptr;
 };
 
 // Starts one ExportFile stream; the spool file is "<spool_dir>/upload-export-<spool_id>.part".

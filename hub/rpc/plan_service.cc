@@ -236,6 +236,13 @@ PlanService::PlanService(storage::Store* store, storage::DirectoryStore* directo
                                        FhirExportOptions{.clock = options_.clock,
                                                          .base_url = options_.fhir_base_url,
                                                          .disclosure = options_.feed_disclosure});
+    // libxlsxwriter's temporary files go to the spool folder (the hub's own).
+    quarterly_exporter_ = std::make_unique<QuarterlyExporter>(
+        store, directory, options_.feed,
+        QuarterlyExportOptions{
+            .clock = options_.clock,
+            .tmp_dir = options_.uploads != nullptr ? options_.uploads->options().spool_dir : "",
+            .outreach_rule = options_.outreach_rule});
   }
 }
 
@@ -347,7 +354,8 @@ grpc::ServerWriteReactor<hub::v1::ExportFileResponse>* PlanService::ExportFile(
   }
   UploadStreams* uploads = options_.uploads;
   return StartExportFile(
-      *request, ExportRenderers{.files = exporter_.get(), .fhir = fhir_exporter_.get()},
+      *request, ExportRenderers{.files = exporter_.get(), .fhir = fhir_exporter_.get(),
+                                   .quarterly = quarterly_exporter_.get()},
       uploads->options().spool_dir, uploads->NextSpoolId(),
       [uploads](std::function<void()> work) { uploads->StartWorker(std::move(work)); });
 }

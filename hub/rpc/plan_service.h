@@ -28,6 +28,7 @@
 #include "hub/ingest/ingest.h"
 #include "hub/reports/fhir_export.h"
 #include "hub/reports/hub_code_system.h"
+#include "hub/reports/quarterly_export.h"
 #include "hub/rpc/feed_rpcs.h"
 #include "hub/rpc/upload_stream.h"
 #include "hub/v1/plan_service.grpc.pb.h"
@@ -62,6 +63,8 @@ struct PlanServiceOptions {
   PullFeedObservers pull_feed_observers;
   // PullFeed's streams per plan and revocations (hub/rpc/feed_rpcs.h).
   PullFeedLimits pull_feed_limits;
+  // The county's 24-hour outreach rule, for the quarterly report.
+  OutreachRule outreach_rule = DefaultOutreachRule();
 };
 
 class PlanUploadHandler;
@@ -126,6 +129,7 @@ class PlanService final : public hub::v1::PlanService::WithRawCallbackMethod_Upl
   std::unique_ptr<FileExporter> exporter_;
   std::unique_ptr<PlanUploadHandler> upload_handler_;
   std::unique_ptr<FhirExporter> fhir_exporter_;
+  std::unique_ptr<QuarterlyExporter> quarterly_exporter_;
 };
 
 }  // namespace hub

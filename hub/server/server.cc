@@ -346,7 +346,8 @@ absl::Status HubServer::MakeServices(const Options& options) {
                                                  .audit = audit_store_.get(),
                                                  .clock = options.clock},
                          .pull_feed_limits = {.streams = pull_feed_streams_.get(),
-                                              .revocations = revocations_.get()}});
+                                              .revocations = revocations_.get()},
+                         .outreach_rule = outreach_rule_});
   return MakeSubmitServices(options);
 }
 

@@ -1,0 +1,334 @@
+// PlanService.ExportFile FILE_KIND_QUARTERLY_REPORT(_CSV) on a generated
+// county loaded into a test hub (plans upload their files, providers submit
+// a day): the CSV's outreach and flow cells equal MonitorService.GetSummary's
+// numbers for the same months (GetSummary windows are at most 31 days, so
+// month by month), the workbook is a zip holding a sheet per tab, a bad
+// quarter or kind is refused, and hubctl report quarterly writes the
+// workbook and one CSV per tab.
+//
+// With HUB_QUARTERLY_OUT=DIR the workbooks and MonitorService's numbers
+// (monitor.tsv) are also written there for tests/e2e/quarterly_xlsx_check.py,
+// which reads the workbooks with python3-openpyxl (CTest quarterly_xlsx).
+#include <grpcpp/grpcpp.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
+#include "adapters/plan_adapter.h"
+#include "base/civil_date.h"
+#include "base/sha256.h"
+#include "generator/county.h"
+#include "generator/inputs.h"
+#include "generator/native_files.h"
+#include "generator/provider_day.h"
+#include "gtest/gtest.h"
+#include "hub/v1/monitor_service.grpc.pb.h"
+#include "hub/v1/plan_service.grpc.pb.h"
+#include "hub/v1/provider_service.grpc.pb.h"
+#include "tests/hub/hub_test_util.h"
+
+#ifndef HUB_SOURCE_DIR
+#error "HUB_SOURCE_DIR must name the repository root"
+#endif
+
+namespace hub {
+namespace {
+
+std::string Source(const std::string& relative) {
+  return absl::StrCat(HUB_SOURCE_DIR, "/", relative);
+}
+
+absl::Status Upload(const std::shared_ptr<grpc::Channel>& channel, const std::string& plan,
+                    hub::v1::FileKind kind, const std::string& bytes) {
+  auto stub = hub::v1::PlanService::NewStub(channel);
+  grpc::ClientContext context;
+  hub::v1::UploadFileResponse response;
+  auto writer = stub->UploadFile(&context, &response);
+  hub::v1::UploadFileRequest request;
+  request.mutable_header()->set_plan_id(plan);
+  request.mutable_header()->set_file_kind(kind);
+  request.mutable_header()->set_file_name(absl::StrCat(plan, ".file"));
+  Sha256 sha;
+  sha.Update(bytes);
+  request.mutable_header()->set_content_sha256(sha.HexDigest());
+  bool open = writer->Write(request);
+  for (size_t at = 0; open && at < bytes.size(); at += 1 << 16) {
+    request.Clear();
+    request.set_chunk(bytes.substr(at, 1 << 16));
+    open = writer->Write(request);
+  }
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  if (!status.ok()) return absl::InternalError(status.error_message());
+  return absl::OkStatus();
+}
+
+struct Exported {
+  grpc::Status status;
+  hub::v1::ExportFileHeader header;
+  std::string bytes;
+};
+
+// tab -> rows (split on commas; the tables' cells hold no commas but the
+// notes, which are not read here).
+using CsvTabs = std::map<std::string, std::vector<std::vector<std::string>>>;
+
+class QuarterlyExportTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    generator::CountyOptions options;
+    options.seed = 2026406;
+    options.members = 400;
+    options.as_of_month = "2026-11";
+    auto directory = generator::LoadDirectorySeed(Source("demo/san_diego/directory.textproto"));
+    ASSERT_TRUE(directory.ok()) << directory.status();
+    options.directory = *directory;
+    auto reference = generator::LoadReferenceTables(Source("data/reference"));
+    ASSERT_TRUE(reference.ok()) << reference.status();
+    options.reference = *reference;
+    auto county = generator::County::Create(std::move(options));
+    ASSERT_TRUE(county.ok()) << county.status();
+    county_ = county->release();
+    hub_ = testing::StartTestHub(testing::ReadFile(Source("demo/san_diego/directory.textproto")))
+               .release();
+    ASSERT_NE(hub_, nullptr);
+    std::set<std::string> ecm_period;
+    for (const hub::v1::Plan& plan : county_->options().directory.plans()) {
+      auto profile = generator::LoadPlanProfile(Source("adapters/plans"), plan.adapter_profile());
+      ASSERT_TRUE(profile.ok()) << profile.status();
+      auto adapter = adapters::CreateDeclarativePlanAdapter(*profile);
+      ASSERT_TRUE(adapter.ok()) << adapter.status();
+      for (hub::v1::FileKind kind :
+           {hub::v1::FILE_KIND_MEMBER_ASSIGNMENT, hub::v1::FILE_KIND_CS_AUTHORIZATION}) {
+        const hub::v1::FileLayout* layout = generator::FindLayout(*profile, kind);
+        if (layout == nullptr) continue;
+        if (kind == hub::v1::FILE_KIND_MEMBER_ASSIGNMENT &&
+            generator::CoverageSpanIsEcmPeriod(*layout)) {
+          ecm_period.insert(plan.plan_id());
+        }
+        std::string bytes;
+        auto written = generator::WritePlanFile(
+            **adapter, kind,
+            generator::CountyRows(*county_, plan.plan_id(), kind,
+                                  generator::AssignmentRowOptionsFor(*layout)),
+            adapters::RenderOptions{}, generator::ErrorInjection{}, [&](std::string_view chunk) {
+              bytes.append(chunk);
+              return absl::OkStatus();
+            });
+        ASSERT_TRUE(written.ok()) << written.status();
+        absl::Status uploaded = Upload(hub_->channel, plan.plan_id(), kind, bytes);
+        ASSERT_TRUE(uploaded.ok()) << plan.plan_id() << ": " << uploaded;
+      }
+    }
+    generator::ProviderDayOptions day;
+    day.day = *CivilDate::ParseIso("2026-11-23");
+    day.error_rate = 0;
+    day.coverage_from_ecm_period = ecm_period;
+    std::map<std::string, std::vector<hub::v1::Submission>> by_provider;
+    ASSERT_TRUE(
+        generator::ProviderDaySubmissions(*county_, day, [&](const generator::DaySubmission& s) {
+          by_provider[s.provider_id].push_back(s.submission);
+          return absl::OkStatus();
+        }).ok());
+    auto stub = hub::v1::ProviderService::NewStub(hub_->channel);
+    for (const auto& [provider, submissions] : by_provider) {
+      for (size_t start = 0; start < submissions.size(); start += 300) {
+        hub::v1::SubmitRequest request;
+        request.set_provider_id(provider);
+        for (size_t k = start; k < submissions.size() && k < start + 300; ++k) {
+          *request.add_submissions() = submissions[k];
+        }
+        grpc::ClientContext context;
+        hub::v1::SubmitResponse response;
+        ASSERT_TRUE(stub->Submit(&context, request, &response).ok());
+      }
+    }
+  }
+
+  static void TearDownTestSuite() {
+    delete hub_;
+    hub_ = nullptr;
+    delete county_;
+    county_ = nullptr;
+  }
+
+  static Exported Export(const std::string& plan_id, hub::v1::FileKind kind,
+                         const std::string& period) {
+    Exported out;
+    auto stub = hub::v1::PlanService::NewStub(hub_->channel);
+    grpc::ClientContext context;
+    hub::v1::ExportFileRequest request;
+    request.set_plan_id(plan_id);
+    request.set_kind(kind);
+    request.set_period(period);
+    auto reader = stub->ExportFile(&context, request);
+    hub::v1::ExportFileResponse response;
+    while (reader->Read(&response)) {
+      if (response.has_header()) out.header = response.header();
+      if (response.has_chunk()) out.bytes += response.chunk();
+    }
+    out.status = reader->Finish();
+    return out;
+  }
+
+  static CsvTabs ParseCsv(const std::string& bytes) {
+    CsvTabs tabs;
+    for (absl::string_view line : absl::StrSplit(bytes, "\r\n", absl::SkipEmpty())) {
+      std::vector<std::string> cells = absl::StrSplit(line, ',');
+      const std::string tab = cells.front();
+      cells.erase(cells.begin());
+      tabs[tab].push_back(std::move(cells));
+    }
+    return tabs;
+  }
+
+  // MonitorService's summary of [start of `month`, min(end of month, now)].
+  static hub::v1::MonitorSummary MonthSummary(int month) {
+    const absl::Time start = absl::FromCivil(absl::CivilMonth(2026, month), absl::UTCTimeZone());
+    absl::Time end =
+        absl::FromCivil(absl::CivilMonth(2026, month + 1), absl::UTCTimeZone()) - absl::Seconds(1);
+    if (end > testing::FixedTime()) end = testing::FixedTime();
+    auto stub = hub::v1::MonitorService::NewStub(hub_->channel);
+    grpc::ClientContext context;
+    hub::v1::GetSummaryRequest request;
+    request.set_window_seconds(absl::ToInt64Seconds(end - start));
+    request.mutable_end_time()->set_seconds(absl::ToUnixSeconds(end));
+    hub::v1::GetSummaryResponse response;
+    grpc::Status status = stub->GetSummary(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.summary();
+  }
+
+  static generator::County* county_;
+  static testing::TestHub* hub_;
+};
+
+generator::County* QuarterlyExportTest::county_ = nullptr;
+testing::TestHub* QuarterlyExportTest::hub_ = nullptr;
+
+int64_t Cell(const std::vector<std::string>& header, const std::vector<std::string>& row,
+             const std::string& column) {
+  for (size_t i = 0; i < header.size(); ++i) {
+    if (header[i] == column) return std::stoll(row.at(i));
+  }
+  ADD_FAILURE() << "no column " << column;
+  return -1;
+}
+
+TEST_F(QuarterlyExportTest, OutreachAndFlowsReconcileWithMonitorServiceMonthByMonth) {
+  const char* out_dir = std::getenv("HUB_QUARTERLY_OUT");
+  std::string monitor_tsv = "plan_id\tmonth\tmet\tlate\tmissing\taccepted\n";
+  int64_t outreach_seen = 0, flows_seen = 0;
+  // The configured window evaluates the alerts, which notices the plans'
+  // new files and rescans assignments and authorizations (the monitor's
+  // care scan; the test clock stands still, so it would not age out).
+  {
+    auto stub = hub::v1::MonitorService::NewStub(hub_->channel);
+    grpc::ClientContext context;
+    hub::v1::GetSummaryResponse response;
+    ASSERT_TRUE(stub->GetSummary(&context, hub::v1::GetSummaryRequest(), &response).ok());
+  }
+  std::map<int, hub::v1::MonitorSummary> summaries;
+  for (int month : {10, 11}) summaries[month] = MonthSummary(month);
+  for (const hub::v1::Plan& plan : county_->options().directory.plans()) {
+    SCOPED_TRACE(plan.plan_id());
+    Exported csv = Export(plan.plan_id(), hub::v1::FILE_KIND_QUARTERLY_REPORT_CSV, "2026Q4");
+    ASSERT_TRUE(csv.status.ok()) << csv.status.error_message();
+    EXPECT_EQ(csv.header.file_name(), absl::StrCat(plan.plan_id(), "_quarterly_2026Q4.csv"));
+    CsvTabs tabs = ParseCsv(csv.bytes);
+    ASSERT_EQ(tabs.count("outreach"), 1u);
+    ASSERT_EQ(tabs.count("flows"), 1u);
+    for (const auto& [month, summary] : summaries) {
+      const std::string label = absl::StrFormat("2026-%02d", month);
+      int64_t met = 0, late = 0, missing = 0, accepted = 0;
+      for (const auto& sla : summary.outreach_sla()) {
+        if (sla.plan_id() != plan.plan_id()) continue;
+        met += sla.met();
+        late += sla.late();
+        missing += sla.missing();
+      }
+      for (const auto& flow : summary.flows()) {
+        if (flow.plan_id() == plan.plan_id() &&
+            flow.status() != hub::v1::FLOW_STATUS_REJECTED_BY_HUB) {
+          accepted += flow.count();
+        }
+      }
+      int64_t r_met = 0, r_late = 0, r_missing = 0, r_accepted = 0;
+      const auto& out = tabs["outreach"];
+      for (size_t i = 1; i < out.size(); ++i) {
+        if (out[i][0] != label) continue;
+        r_met += Cell(out[0], out[i], "met_24h");
+        r_late += Cell(out[0], out[i], "late");
+        r_missing += Cell(out[0], out[i], "missing");
+      }
+      const auto& flows = tabs["flows"];
+      for (size_t i = 1; i < flows.size(); ++i) {
+        if (flows[i][0] == label) r_accepted += Cell(flows[0], flows[i], "accepted");
+      }
+      EXPECT_EQ(r_met, met) << label;
+      EXPECT_EQ(r_late, late) << label;
+      EXPECT_EQ(r_missing, missing) << label;
+      EXPECT_EQ(r_accepted, accepted) << label;
+      outreach_seen += met + late + missing;
+      flows_seen += accepted;
+      absl::StrAppend(&monitor_tsv, plan.plan_id(), "\t", label, "\t", met, "\t", late, "\t",
+                      missing, "\t", accepted, "\n");
+    }
+    Exported xlsx = Export(plan.plan_id(), hub::v1::FILE_KIND_QUARTERLY_REPORT, "2026Q4");
+    ASSERT_TRUE(xlsx.status.ok()) << xlsx.status.error_message();
+    EXPECT_EQ(xlsx.header.file_name(), absl::StrCat(plan.plan_id(), "_quarterly_2026Q4.xlsx"));
+    ASSERT_GT(xlsx.bytes.size(), 4u);
+    EXPECT_EQ(xlsx.bytes.substr(0, 2), "PK");  // A zip (OOXML) container.
+    EXPECT_NE(xlsx.bytes.find("xl/worksheets/sheet8.xml"), std::string::npos);
+    if (out_dir != nullptr) {
+      testing::WriteFile(absl::StrCat(out_dir, "/", plan.plan_id(), "_quarterly_2026Q4.xlsx"),
+                         xlsx.bytes);
+    }
+  }
+  // The county had referrals due and records flowing: the check compared numbers.
+  EXPECT_GT(outreach_seen, 0);
+  EXPECT_GT(flows_seen, 0);
+  if (out_dir != nullptr) testing::WriteFile(absl::StrCat(out_dir, "/monitor.tsv"), monitor_tsv);
+}
+
+TEST_F(QuarterlyExportTest, RefusesBadQuartersAndKinds) {
+  for (const char* period : {"", "2026-11", "2026Q5", "2027Q1"}) {
+    Exported e = Export("molina", hub::v1::FILE_KIND_QUARTERLY_REPORT, period);
+    EXPECT_EQ(e.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << period;
+    EXPECT_TRUE(e.bytes.empty());
+  }
+  Exported e = Export("no_such_plan", hub::v1::FILE_KIND_QUARTERLY_REPORT, "2026Q4");
+  EXPECT_EQ(e.status.error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(QuarterlyExportTest, HubctlWritesTheWorkbookAndOneCsvPerTab) {
+  const std::string dir = absl::StrCat(hub_->root, "/quarterly_out");
+  std::filesystem::create_directories(dir);
+  const testing::CommandResult r = testing::RunCommand(
+      absl::StrCat(HUBCTL_PATH, " --server=", hub_->address(),
+                   " report quarterly --plan=molina --quarter=2026Q4 --out=", dir));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(std::filesystem::exists(dir + "/molina_quarterly_2026Q4.xlsx")) << r.output;
+  for (const char* tab :
+       {"ecm_pof", "cs_service", "network", "outreach", "referrals", "flows", "notes"}) {
+    const std::string path = absl::StrCat(dir, "/molina_quarterly_2026Q4_", tab, ".csv");
+    ASSERT_TRUE(std::filesystem::exists(path)) << tab << "\n" << r.output;
+    EXPECT_FALSE(testing::ReadFile(path).empty());
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir + "/molina_quarterly_2026Q4.csv"));
+  const testing::CommandResult bad = testing::RunCommand(
+      absl::StrCat(HUBCTL_PATH, " --server=", hub_->address(), " report quarterly --plan=molina"));
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+}
+
+}  // namespace
+}  // namespace hub
