@@ -442,11 +442,18 @@ int RunSubmit(Invocation& inv) {
 int RunReport(Invocation& inv) {
   if (inv.args.size() == 1 && inv.args[0] == "quarterly") {
     const std::optional<std::string> plan = inv.Flag("plan");
+    const std::optional<std::string> county_flag = inv.Flag("county");
+    const bool county = county_flag.has_value() && *county_flag != "false" && *county_flag != "0";
     const std::optional<std::string> quarter = inv.Flag("quarter");
-    if (!plan || plan->empty() || !quarter || quarter->empty()) {
-      inv.err << "hubctl: report quarterly needs --plan and --quarter\n"
-                 "usage: hubctl report quarterly --plan=ID --quarter=YYYYQn [--out=DIR]\n";
+    if (county == (plan.has_value() && !plan->empty()) || !quarter || quarter->empty()) {
+      inv.err << "hubctl: report quarterly needs --plan or --county, and --quarter\n"
+                 "usage: hubctl report quarterly --plan=ID|--county --quarter=YYYYQn "
+                 "[--out=DIR]\n";
       return 2;
+    }
+    if (county) {
+      return CountyQuarterlyReportCommand(inv.channel, inv.server, *quarter,
+                                          inv.Flag("out").value_or("."), inv.out, inv.err);
     }
     return QuarterlyReportCommand(inv.channel, inv.server, *plan, *quarter,
                                   inv.Flag("out").value_or("."), inv.out, inv.err);
@@ -744,12 +751,13 @@ const std::vector<Command>& Commands() {
        &RunQuality},
       {"report",
        {"all", "plan", "quarter", "out"},
-       "REPORT_ID [--all] | quarterly --plan=ID --quarter=YYYYQn [--out=DIR]",
+       "REPORT_ID [--all] | quarterly --plan=ID|--county --quarter=YYYYQn [--out=DIR]",
        "print a past ingest report (--all: every rejected row); quarterly: write a plan's "
-       "quarterly ECM/CS monitoring workbook (.xlsx) and one CSV per tab into DIR",
+       "quarterly ECM/CS monitoring workbook (.xlsx) and one CSV per tab into DIR (--county: the "
+       "roll-up across plans)",
        &RunReport,
        1,
-       {"all"}},
+       {"all", "county"}},
       {"reports", {"plan"}, "--plan=ID", "list a plan's ingest reports, newest first", &RunReports},
       {"stats",
        {"window"},

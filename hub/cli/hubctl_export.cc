@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "hub/common/rpc_status.h"
+#include "hub/v1/monitor_service.grpc.pb.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 
 namespace hub {
@@ -327,6 +328,54 @@ int QuarterlyReportCommand(const std::shared_ptr<grpc::Channel>& channel, std::s
   if (code != 0) return code;
   options.kind = hub::v1::FILE_KIND_QUARTERLY_REPORT_CSV;
   return ExportFileCommand(channel, server, options, out, err);
+}
+
+int CountyQuarterlyReportCommand(const std::shared_ptr<grpc::Channel>& channel,
+                                 std::string_view server, const std::string& quarter,
+                                 const std::string& out_dir, std::ostream& out, std::ostream& err) {
+  auto stub = hub::v1::MonitorService::NewStub(channel);
+  for (const bool csv : {false, true}) {
+    hub::v1::GetQuarterlyRollupRequest request;
+    request.set_quarter(quarter);
+    request.set_csv(csv);
+    hub::v1::GetQuarterlyRollupResponse response;
+    grpc::ClientContext context;
+    const absl::Status status =
+        FromGrpcStatus(stub->GetQuarterlyRollup(&context, request, &response));
+    if (!status.ok()) {
+      ReportError(err, server, status);
+      return 1;
+    }
+    // The name is the hub's; never let it leave the folder.
+    const std::string name = std::filesystem::path(response.file_name()).filename().string();
+    if (name.empty() || name != response.file_name()) {
+      err << "hubctl: report quarterly --county: the hub sent an unusable file name\n";
+      return 1;
+    }
+    const std::filesystem::path path = std::filesystem::path(out_dir) / name;
+    {
+      std::ofstream file(path, std::ios::binary | std::ios::trunc);
+      file.write(response.content().data(),
+                 static_cast<std::streamsize>(response.content().size()));
+      if (!file.flush()) {
+        err << "hubctl: report quarterly --county: cannot write " << path.string()
+            << "; check the folder's permissions and space\n";
+        return 1;
+      }
+    }
+    if (!csv) {
+      out << path.string() << ": the county roll-up of " << response.plan_ids_size() << " plans ("
+          << response.content().size() << " bytes)\n";
+      continue;
+    }
+    absl::StatusOr<std::vector<std::string>> files = SplitQuarterlyCsv(path.string());
+    if (!files.ok()) {
+      err << "hubctl: report quarterly --county: " << files.status().message() << "\n";
+      return 1;
+    }
+    for (const std::string& f : *files) out << f << "\n";
+  }
+  return 0;
 }
 
 }  // namespace hub

@@ -57,6 +57,13 @@ int QuarterlyReportCommand(const std::shared_ptr<grpc::Channel>& channel, std::s
                            const std::string& plan_id, const std::string& quarter,
                            const std::string& out_dir, std::ostream& out, std::ostream& err);
 
+// `hubctl report quarterly --county --quarter=YYYYQn [--out=DIR]`: the
+// county roll-up (MonitorService.GetQuarterlyRollup), the workbook and one
+// CSV per tab. Returns the exit code.
+int CountyQuarterlyReportCommand(const std::shared_ptr<grpc::Channel>& channel,
+                                 std::string_view server, const std::string& quarter,
+                                 const std::string& out_dir, std::ostream& out, std::ostream& err);
+
 // Runs the export. The summary goes to `out`, errors to `err`. Returns the
 // exit code (0 OK, 1 failure).
 int ExportFileCommand(const std::shared_ptr<grpc::Channel>& channel, std::string_view server,

@@ -32,7 +32,6 @@ namespace {
 using hub::v1::FileKind;
 using hub::v1::IngestReport;
 
-
 // The rejection code of a file none of whose rows could be applied.
 constexpr std::string_view kFileNoRowsAccepted = "FILE_NO_ROWS_ACCEPTED";
 
@@ -174,9 +173,9 @@ class IngestPipeline::Attempt {
     if (past.has_value()) return *std::move(past);
     if (IsClaimAnswerKind(upload_.kind)) {
       if (!PlanSendsClaimAnswers(profile_.profile, upload_.kind)) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "the adapter profile of plan ", upload_.plan_id, " does not list ",
-            hub::v1::FileKind_Name(upload_.kind), " in claim_answers"));
+        return absl::FailedPreconditionError(
+            absl::StrCat("the adapter profile of plan ", upload_.plan_id, " does not list ",
+                         hub::v1::FileKind_Name(upload_.kind), " in claim_answers"));
       }
     } else if (!adapter_.Handles(upload_.kind)) {
       return absl::FailedPreconditionError(absl::StrCat("the adapter profile of plan ",
@@ -345,9 +344,9 @@ class IngestPipeline::Attempt {
     }
     ASSIGN_OR_RETURN(const std::string bytes, ReadSpool(upload_.spool_path));
     storage::WriteBatch batch;
-    ASSIGN_OR_RETURN(ClaimAnswerResult answers,
-                     ApplyClaimAnswers(p_.store_, upload_.plan_id, upload_.kind, bytes,
-                                       report_id_, batch));
+    ASSIGN_OR_RETURN(
+        ClaimAnswerResult answers,
+        ApplyClaimAnswers(p_.store_, upload_.plan_id, upload_.kind, bytes, report_id_, batch));
     if (!answers.rejection_code.empty()) {
       return Reject(answers.rejection_code, answers.rejection_reason);
     }

@@ -24,7 +24,6 @@ using hub::v1::AlertRule;
 using hub::v1::MonitorConfig;
 using hub::v1::MonitorSummary;
 
-
 // Collects the text format parser's errors (line, column, message).
 class ParseErrors : public google::protobuf::io::ErrorCollector {
  public:

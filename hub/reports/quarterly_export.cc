@@ -51,19 +51,22 @@ absl::StatusOr<QuarterlyExportJob> QuarterlyExporter::Prepare(
         "kind must be FILE_KIND_QUARTERLY_REPORT or FILE_KIND_QUARTERLY_REPORT_CSV");
   }
   QuarterlyExportJob job;
-  ASSIGN_OR_RETURN(job.quarter, ParseQuarter(request.period()));
-  const std::string today =
-      absl::FormatCivilTime(absl::ToCivilDay(options_.clock(), absl::UTCTimeZone()));
-  if (job.quarter.first_day > today) {
-    return absl::InvalidArgumentError(absl::StrCat("the quarter ", job.quarter.label,
-                                                   " has not begun: ask for this one or an "
-                                                   "earlier one"));
-  }
+  ASSIGN_OR_RETURN(job.quarter, ParseBegunQuarter(request.period()));
   ASSIGN_OR_RETURN(job.plan, directory_->GetPlan(request.plan_id()));
   job.csv = request.kind() == hub::v1::FILE_KIND_QUARTERLY_REPORT_CSV;
   job.file_name =
       absl::StrCat(request.plan_id(), "_quarterly_", job.quarter.label, job.csv ? ".csv" : ".xlsx");
   return job;
+}
+
+absl::StatusOr<Quarter> QuarterlyExporter::ParseBegunQuarter(std::string_view text) const {
+  ASSIGN_OR_RETURN(Quarter quarter, ParseQuarter(text));
+  // The county's day, as the outreach deadlines count it.
+  if (quarter.first_day > options_.outreach_rule.DayOf(options_.clock())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the quarter ", quarter.label, " has not begun: ask for this one or an earlier one"));
+  }
+  return quarter;
 }
 
 absl::Status QuarterlyExporter::Load(QuarterlyInput& in, const std::atomic<bool>* cancelled) const {
@@ -142,17 +145,40 @@ absl::StatusOr<int64_t> QuarterlyExporter::Render(const QuarterlyExportJob& job,
   const QuarterlyReport report = ComputeQuarterlyReport(in);
   int64_t rows = 0;
   for (const ReportTable& t : report.tables) rows += static_cast<int64_t>(t.rows.size());
-  if (job.csv) {
-    RETURN_IF_ERROR(sink(QuarterlyCsv(report)));
-    return rows;
-  }
-  ASSIGN_OR_RETURN(
-      const std::string bytes,
-      QuarterlyWorkbook(report, absl::FormatCivilTime(absl::ToCivilDay(now, absl::UTCTimeZone())),
-                        options_.tmp_dir));
+  ASSIGN_OR_RETURN(const std::string bytes, Serialize(report, job.csv, now));
   RETURN_IF_ERROR(CheckCancelled(cancelled));
   RETURN_IF_ERROR(sink(bytes));
   return rows;
+}
+
+absl::StatusOr<std::string> QuarterlyExporter::RenderCountyRollup(
+    std::string_view quarter_text, bool csv, std::vector<std::string>* plan_ids) const {
+  ASSIGN_OR_RETURN(const Quarter quarter, ParseBegunQuarter(quarter_text));
+  const absl::Time now = options_.clock();
+  std::vector<QuarterlyReport> reports;
+  std::string after;
+  while (true) {
+    ASSIGN_OR_RETURN(std::vector<hub::v1::Plan> plans, directory_->ListPlans(after, 100));
+    if (plans.empty()) break;
+    for (const hub::v1::Plan& plan : plans) {
+      ASSIGN_OR_RETURN(QuarterlyReport report, Compute(plan, quarter));
+      reports.push_back(std::move(report));
+      if (plan_ids != nullptr) plan_ids->push_back(plan.plan_id());
+    }
+    after = plans.back().plan_id();
+  }
+  if (reports.empty()) {
+    return absl::FailedPreconditionError(
+        "the hub has no plan yet, so there is nothing to roll up; create the county's plans");
+  }
+  ASSIGN_OR_RETURN(const QuarterlyReport county, CountyRollup(reports));
+  return Serialize(county, csv, now);
+}
+
+absl::StatusOr<std::string> QuarterlyExporter::Serialize(const QuarterlyReport& report, bool csv,
+                                                         absl::Time now) const {
+  if (csv) return QuarterlyCsv(report);
+  return QuarterlyWorkbook(report, options_.outreach_rule.DayOf(now), options_.tmp_dir);
 }
 
 }  // namespace hub

@@ -22,6 +22,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -70,13 +71,26 @@ class QuarterlyExporter {
   // The plan's report as of now (a quarter under way counts to date).
   absl::StatusOr<QuarterlyReport> Compute(const hub::v1::Plan& plan, const Quarter& quarter) const;
 
+  // The county roll-up (CountyRollup) of every plan of the directory, as the
+  // .xlsx workbook or the CSV; `plan_ids` gets the plans summed.
+  // InvalidArgument: `quarter` not "YYYYQn" or not begun; FailedPrecondition: the
+  // directory has no plan.
+  absl::StatusOr<std::string> RenderCountyRollup(std::string_view quarter, bool csv,
+                                                 std::vector<std::string>* plan_ids) const;
+
   // Writes the file to `sink`; returns the rows written (every table's).
   // Cancelled once *cancelled (may be null) turns true.
   absl::StatusOr<int64_t> Render(const QuarterlyExportJob& job, const Sink& sink,
                                  const std::atomic<bool>* cancelled = nullptr) const;
 
  private:
+  // ParseQuarter, and InvalidArgument for a quarter that has not begun (in
+  // the county's days).
+  absl::StatusOr<Quarter> ParseBegunQuarter(std::string_view text) const;
   absl::Status Load(QuarterlyInput& input, const std::atomic<bool>* cancelled) const;
+  // The workbook ("generated" is now's county day) or the CSV.
+  absl::StatusOr<std::string> Serialize(const QuarterlyReport& report, bool csv,
+                                        absl::Time now) const;
 
   storage::DirectoryStore* directory_;
   storage::FeedStore* feed_;

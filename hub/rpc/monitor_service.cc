@@ -117,7 +117,8 @@ class WatchFlowsReactor final : public grpc::ServerWriteReactor<hub::v1::WatchFl
 
 }  // namespace
 
-MonitorService::MonitorService(Monitor* monitor) : monitor_(monitor) {}
+MonitorService::MonitorService(Monitor* monitor, MonitorServiceOptions options)
+    : monitor_(monitor), options_(std::move(options)) {}
 
 grpc::ServerUnaryReactor* MonitorService::GetSummary(grpc::CallbackServerContext* context,
                                                      const hub::v1::GetSummaryRequest* request,
@@ -139,6 +140,32 @@ grpc::ServerUnaryReactor* MonitorService::ListAlertEvents(
 grpc::ServerWriteReactor<hub::v1::WatchFlowsResponse>* MonitorService::WatchFlows(
     grpc::CallbackServerContext* /*context*/, const hub::v1::WatchFlowsRequest* request) {
   return new WatchFlowsReactor(monitor_, request->window_seconds());
+}
+
+grpc::ServerUnaryReactor* MonitorService::GetQuarterlyRollup(
+    grpc::CallbackServerContext* context, const hub::v1::GetQuarterlyRollupRequest* request,
+    hub::v1::GetQuarterlyRollupResponse* response) {
+  if (options_.quarterly == nullptr) {
+    return FinishUnary(context,
+                       absl::UnimplementedError("this hub serves no quarterly report (no feeds)"));
+  }
+  // Every plan's report is read from the store: seconds on a big county,
+  // so not on a gRPC thread. The request and response outlive the call.
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const QuarterlyExporter* quarterly = options_.quarterly;
+  options_.start_worker([reactor, quarterly, request, response] {
+    std::vector<std::string> plan_ids;
+    absl::StatusOr<std::string> content =
+        quarterly->RenderCountyRollup(request->quarter(), request->csv(), &plan_ids);
+    if (content.ok()) {
+      response->set_file_name(
+          absl::StrCat("county_quarterly_", request->quarter(), request->csv() ? ".csv" : ".xlsx"));
+      response->set_content(*std::move(content));
+      for (std::string& id : plan_ids) response->add_plan_ids(std::move(id));
+    }
+    reactor->Finish(ToGrpcStatus(content.status()));
+  });
+  return reactor;
 }
 
 }  // namespace hub

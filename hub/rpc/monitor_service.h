@@ -14,17 +14,29 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
+
 #include "absl/status/statusor.h"
 #include "hub/monitor/monitor.h"
 #include "hub/monitor/monitor_queries.h"
+#include "hub/reports/quarterly_export.h"
 #include "hub/v1/monitor_service.grpc.pb.h"
 
 namespace hub {
 
+struct MonitorServiceOptions {
+  // The county roll-up of the quarterly report; not owned; null:
+  // GetQuarterlyRollup answers UNIMPLEMENTED.
+  const QuarterlyExporter* quarterly = nullptr;
+  // Runs the roll-up off gRPC's threads (UploadStreams::StartWorker);
+  // required with `quarterly`.
+  std::function<void(std::function<void()>)> start_worker;
+};
+
 class MonitorService final : public hub::v1::MonitorService::CallbackService {
  public:
   // `monitor` is not owned.
-  explicit MonitorService(Monitor* monitor);
+  explicit MonitorService(Monitor* monitor, MonitorServiceOptions options = {});
 
   grpc::ServerUnaryReactor* GetSummary(grpc::CallbackServerContext* context,
                                        const hub::v1::GetSummaryRequest* request,
@@ -34,9 +46,13 @@ class MonitorService final : public hub::v1::MonitorService::CallbackService {
                                             hub::v1::ListAlertEventsResponse* response) override;
   grpc::ServerWriteReactor<hub::v1::WatchFlowsResponse>* WatchFlows(
       grpc::CallbackServerContext* context, const hub::v1::WatchFlowsRequest* request) override;
+  grpc::ServerUnaryReactor* GetQuarterlyRollup(
+      grpc::CallbackServerContext* context, const hub::v1::GetQuarterlyRollupRequest* request,
+      hub::v1::GetQuarterlyRollupResponse* response) override;
 
  private:
   Monitor* monitor_;
+  const MonitorServiceOptions options_;
 };
 
 }  // namespace hub

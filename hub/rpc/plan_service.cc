@@ -354,8 +354,10 @@ grpc::ServerWriteReactor<hub::v1::ExportFileResponse>* PlanService::ExportFile(
   }
   UploadStreams* uploads = options_.uploads;
   return StartExportFile(
-      *request, ExportRenderers{.files = exporter_.get(), .fhir = fhir_exporter_.get(),
-                                   .quarterly = quarterly_exporter_.get()},
+      *request,
+      ExportRenderers{.files = exporter_.get(),
+                      .fhir = fhir_exporter_.get(),
+                      .quarterly = quarterly_exporter_.get()},
       uploads->options().spool_dir, uploads->NextSpoolId(),
       [uploads](std::function<void()> work) { uploads->StartWorker(std::move(work)); });
 }

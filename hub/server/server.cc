@@ -323,7 +323,6 @@ absl::Status HubServer::MakeServices(const Options& options) {
     Monitor* monitor = monitor_.get();
     flow_recorder_ = std::make_unique<FlowRecorder>(store_.get(), metrics_.get(),
                                                     [monitor] { monitor->Poke(); });
-    monitor_service_ = std::make_unique<MonitorService>(monitor);
   }
   // The one upload reactor and worker set of both UploadFile methods.
   uploads_ = std::make_unique<UploadStreams>(
@@ -348,6 +347,17 @@ absl::Status HubServer::MakeServices(const Options& options) {
                          .pull_feed_limits = {.streams = pull_feed_streams_.get(),
                                               .revocations = revocations_.get()},
                          .outreach_rule = outreach_rule_});
+  // The county's view: the monitor and the quarterly report's roll-up.
+  quarterly_exporter_ = std::make_unique<QuarterlyExporter>(
+      store_.get(), directory_.get(), feed_.get(),
+      QuarterlyExportOptions{
+          .clock = options.clock, .tmp_dir = options.spool_dir, .outreach_rule = outreach_rule_});
+  UploadStreams* uploads = uploads_.get();
+  monitor_service_ = std::make_unique<MonitorService>(
+      monitor_.get(), MonitorServiceOptions{.quarterly = quarterly_exporter_.get(),
+                                            .start_worker = [uploads](std::function<void()> work) {
+                                              uploads->StartWorker(std::move(work));
+                                            }});
   return MakeSubmitServices(options);
 }
 
@@ -576,6 +586,7 @@ absl::Status HubServer::Shutdown(absl::Duration drain) {
   // export workers (they use the services below) before the store closes.
   uploads_.reset();
   plan_service_.reset();
+  quarterly_exporter_.reset();
   ingest_.reset();
   // Upload workers first (they submit through the pipeline), then the
   // pipeline (answers what is queued, joins its writer), then the feeds.

@@ -62,6 +62,7 @@ class ConsentStore;
 }  // namespace storage
 class MetricsRegistry;
 class Monitor;
+class QuarterlyExporter;
 class FlowRecorder;
 class MonitorService;
 class HttpServer;
@@ -283,6 +284,8 @@ class HubServer {
   std::unique_ptr<Monitor> monitor_;
   std::unique_ptr<FlowRecorder> flow_recorder_;
   std::unique_ptr<MonitorService> monitor_service_;
+  // The quarterly report's county roll-up (MonitorService).
+  std::unique_ptr<QuarterlyExporter> quarterly_exporter_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

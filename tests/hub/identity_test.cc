@@ -38,11 +38,11 @@ using ::testing::HasSubstr;
 using testing::TestPki;
 using testing::TlsTestHub;
 
-// The services the hub registers (MonitorService lands on another branch;
-// the policy table already lists it).
+// The services the hub registers.
 constexpr const char* kHubServices[] = {
     "hub.v1.DirectoryService", "hub.v1.AdminService",   "hub.v1.PlanService",
     "hub.v1.ProviderService",  "hub.v1.ConsentService", "hub.v1.AuditService",
+    "hub.v1.MonitorService",
 };
 
 struct RoleCert {
@@ -151,6 +151,12 @@ TEST_F(IdentityTest, EveryServedMethodIsInThePolicyTable) {
   EXPECT_NE(auth::FindPolicy("/hub.v1.MonitorService/GetSummary"), nullptr);
   EXPECT_TRUE(auth::IsAllowed("/hub.v1.MonitorService/GetSummary", auth::Role::kCountyAnalyst));
   EXPECT_FALSE(auth::IsAllowed("/hub.v1.MonitorService/GetSummary", auth::Role::kPlan));
+  // The county roll-up is aggregates: the county's roles, never a plan or
+  // a provider (one plan must not see another's counts).
+  EXPECT_TRUE(
+      auth::IsAllowed("/hub.v1.MonitorService/GetQuarterlyRollup", auth::Role::kCountyAnalyst));
+  EXPECT_FALSE(auth::IsAllowed("/hub.v1.MonitorService/GetQuarterlyRollup", auth::Role::kPlan));
+  EXPECT_FALSE(auth::IsAllowed("/hub.v1.MonitorService/GetQuarterlyRollup", auth::Role::kProvider));
   EXPECT_FALSE(auth::IsAllowed("/hub.v1.Unknown/Call", auth::Role::kCountyAdmin));
 }
 

@@ -330,5 +330,102 @@ TEST_F(QuarterlyExportTest, HubctlWritesTheWorkbookAndOneCsvPerTab) {
   EXPECT_EQ(bad.exit_code, 2) << bad.output;
 }
 
+hub::v1::GetQuarterlyRollupResponse Rollup(const std::shared_ptr<grpc::Channel>& channel,
+                                           const std::string& quarter, bool csv,
+                                           grpc::Status* status) {
+  auto stub = hub::v1::MonitorService::NewStub(channel);
+  grpc::ClientContext context;
+  hub::v1::GetQuarterlyRollupRequest request;
+  request.set_quarter(quarter);
+  request.set_csv(csv);
+  hub::v1::GetQuarterlyRollupResponse response;
+  *status = stub->GetQuarterlyRollup(&context, request, &response);
+  return response;
+}
+
+// Every count column of `tab`, summed over its rows.
+std::map<std::string, int64_t> ColumnTotals(const CsvTabs& tabs, const std::string& tab,
+                                            int key_columns) {
+  std::map<std::string, int64_t> totals;
+  auto it = tabs.find(tab);
+  if (it == tabs.end() || it->second.empty()) return totals;
+  const std::vector<std::string>& header = it->second.front();
+  for (size_t r = 1; r < it->second.size(); ++r) {
+    for (size_t c = key_columns; c < header.size(); ++c) {
+      totals[header[c]] += std::stoll(it->second[r].at(c));
+    }
+  }
+  return totals;
+}
+
+TEST_F(QuarterlyExportTest, CountyRollupSumsEveryPlansReportWithoutMemberData) {
+  grpc::Status status;
+  const hub::v1::GetQuarterlyRollupResponse csv = Rollup(hub_->channel, "2026Q4", true, &status);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(csv.file_name(), "county_quarterly_2026Q4.csv");
+  ASSERT_EQ(csv.plan_ids_size(), county_->options().directory.plans_size());
+  const CsvTabs county = ParseCsv(csv.content());
+  // Each tab's totals are the plans' totals summed (tab, key columns).
+  const std::vector<std::pair<std::string, int>> tabs = {
+      {"ecm_pof", 1}, {"cs_service", 1}, {"outreach", 2}, {"referrals", 3}, {"flows", 2}};
+  std::map<std::string, std::map<std::string, int64_t>> summed;
+  for (const std::string& plan : csv.plan_ids()) {
+    Exported e = Export(plan, hub::v1::FILE_KIND_QUARTERLY_REPORT_CSV, "2026Q4");
+    ASSERT_TRUE(e.status.ok()) << plan << ": " << e.status.error_message();
+    const CsvTabs own = ParseCsv(e.bytes);
+    for (const auto& [tab, keys] : tabs) {
+      for (const auto& [column, n] : ColumnTotals(own, tab, keys)) summed[tab][column] += n;
+    }
+  }
+  int64_t nonzero = 0;
+  for (const auto& [tab, keys] : tabs) {
+    const std::map<std::string, int64_t> totals = ColumnTotals(county, tab, keys);
+    EXPECT_EQ(totals, summed[tab]) << tab;
+    for (const auto& [column, n] : totals) nonzero += n > 0 ? 1 : 0;
+  }
+  EXPECT_GT(nonzero, 5) << "the county's report is empty";
+  // Aggregates only: no member's CIN anywhere in the file.
+  int cins_checked = 0;
+  for (const hub::v1::Plan& plan : county_->options().directory.plans()) {
+    ASSERT_TRUE(county_
+                    ->AssignmentRowsForPlan(plan.plan_id(), {},
+                                            [&](const hub::v1::AssignmentFileRow& row) {
+                                              const std::string& cin = row.member().cin();
+                                              if (!cin.empty() && ++cins_checked < 200) {
+                                                EXPECT_FALSE(absl::StrContains(csv.content(), cin))
+                                                    << "a CIN in the county roll-up";
+                                              }
+                                              return absl::OkStatus();
+                                            })
+                    .ok());
+  }
+  EXPECT_GT(cins_checked, 0);
+
+  const hub::v1::GetQuarterlyRollupResponse xlsx = Rollup(hub_->channel, "2026Q4", false, &status);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(xlsx.file_name(), "county_quarterly_2026Q4.xlsx");
+  EXPECT_EQ(xlsx.content().substr(0, 2), "PK") << "an .xlsx is a zip";
+
+  for (const char* quarter : {"", "2026-11", "2026Q5", "2027Q1"}) {
+    Rollup(hub_->channel, quarter, false, &status);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << quarter;
+  }
+}
+
+TEST_F(QuarterlyExportTest, HubctlWritesTheCountyRollup) {
+  const std::string dir = absl::StrCat(hub_->root, "/county_out");
+  std::filesystem::create_directories(dir);
+  const testing::CommandResult r =
+      testing::RunCommand(absl::StrCat(HUBCTL_PATH, " --server=", hub_->address(),
+                                       " report quarterly --county --quarter=2026Q4 --out=", dir));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(std::filesystem::exists(dir + "/county_quarterly_2026Q4.xlsx")) << r.output;
+  EXPECT_TRUE(std::filesystem::exists(dir + "/county_quarterly_2026Q4_outreach.csv")) << r.output;
+  const testing::CommandResult both = testing::RunCommand(
+      absl::StrCat(HUBCTL_PATH, " --server=", hub_->address(),
+                   " report quarterly --county --plan=molina --quarter=2026Q4"));
+  EXPECT_EQ(both.exit_code, 2) << both.output;
+}
+
 }  // namespace
 }  // namespace hub
