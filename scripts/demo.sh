@@ -417,7 +417,7 @@ step_plans_reports() {
   bold "Each plan's quarterly ECM/CS monitoring report for $quarter and its FHIR R4 bulk export"
   local plan result workbook tabs fhir
   mkdir -p "$out/reports" "$out/fhir"
-  printf '    %-24s %-40s %s\n' PLAN "QUARTERLY WORKBOOK (tabs)" "FHIR BULK EXPORT"
+  printf '    %-24s %-52s %s\n' PLAN "QUARTERLY WORKBOOK (tabs)" "FHIR BULK EXPORT"
   while read -r plan; do
     [[ -n "$plan" ]] || continue
     result=$(hubctl_as "$plan" report quarterly --plan="$plan" --quarter="$quarter" \
@@ -427,8 +427,11 @@ step_plans_reports() {
     result=$(hubctl_as "$plan" export --plan="$plan" --fhir --out="$out/fhir" 2>&1) \
       || die "hubctl export --fhir --plan=$plan failed: $result"
     fhir=$(sed -nE 's/.*: ([0-9]+) FHIR resources.*/\1 resources/p' <<<"$result" | head -n 1)
-    printf '    %-24s %-40s %s\n' "$plan" "$(basename "$workbook") ($tabs tabs)" "$fhir"
+    printf '    %-24s %-52s %s\n' "$plan" "$(basename "$workbook") ($tabs tabs)" "$fhir"
   done < <(hubctl plans | awk 'NR > 1 && $1 ~ /^[a-z][a-z0-9_]*$/ { print $1 }')
+  result=$(hubctl report quarterly --county --quarter="$quarter" --out="$out/reports" 2>&1) \
+    || die "hubctl report quarterly --county failed: $result"
+  say "the county's roll-up (MonitorService.GetQuarterlyRollup, county roles only): $(head -n 1 <<<"$result" | sed 's|.*/||')"
   say "the workbooks hold aggregates only (counts per population of focus, Community Support,"
   say "provider and month; the notes sheet names what the hub cannot fill); the FHIR exports are"
   say "NDJSON per resource type (Patient, Coverage, Group, CarePlan, ServiceRequest, Task,"
