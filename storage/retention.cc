@@ -132,9 +132,20 @@ absl::StatusOr<PurgeCounts> PurgeExpired(Store& store, AuditStore& audit,
   if (policy.ingest_reports > absl::ZeroDuration()) {
     ASSIGN_OR_RETURN(counts.ingest_reports, PurgeIngestReports(store, now - policy.ingest_reports));
     if (counts.ingest_reports > 0) {
-      RETURN_IF_ERROR(Compact(rep, ColumnFamily::kIngestRowErrors));
-      RETURN_IF_ERROR(Compact(rep, ColumnFamily::kIngestReports));
+      for (ColumnFamily family : {ColumnFamily::kIngestRowErrors, ColumnFamily::kIngestReports,
+                                  ColumnFamily::kIngestReportsByPlan}) {
+        RETURN_IF_ERROR(Compact(rep, family));
+      }
     }
+  }
+  // One column family with unflushed writes keeps every write-ahead log
+  // file after them (up to max_total_wal_size): flushing all of them lets
+  // the logs the purged data sat in go too.
+  {
+    std::vector<rocksdb::ColumnFamilyHandle*> families;
+    for (const auto& handle : rep.handles) families.push_back(handle.get());
+    RETURN_IF_ERROR(internal::FromRocksDb(rep.db->Flush(rocksdb::FlushOptions(), families),
+                                          "flushing after a purge"));
   }
   hub::v1::AuditRecord record;
   record.mutable_time()->set_seconds(absl::ToUnixSeconds(now));
