@@ -12,7 +12,6 @@
 namespace hub::auth {
 namespace {
 
-
 constexpr uint32_t kProvider = RoleBit(Role::kProvider);
 constexpr uint32_t kPlan = RoleBit(Role::kPlan);
 constexpr uint32_t kAnalyst = RoleBit(Role::kCountyAnalyst);
@@ -57,6 +56,13 @@ const std::vector<MethodPolicy>& PolicyTable() {
       {"/hub.v1.DirectoryService/UpdateProvider", kAdmin},
       // Backups: the county administrator.
       {"/hub.v1.AdminService/CreateBackup", kAdmin},
+      // Parked records: the county's. The analyst lists and shows them
+      // (ids and reason codes only); the administrator also reruns and
+      // discards (and sees the stored record: PHI).
+      {"/hub.v1.AdminService/ListParkedRecords", kAnalyst | kAdmin},
+      {"/hub.v1.AdminService/GetParkedRecord", kAnalyst | kAdmin, true},
+      {"/hub.v1.AdminService/RerunParkedRecord", kAdmin, true},
+      {"/hub.v1.AdminService/DiscardParkedRecord", kAdmin, true},
       // A plan: its own files, reports, feed and exports.
       {"/hub.v1.PlanService/UploadFile", kPlan, true, "", "header.plan_id"},
       {"/hub.v1.PlanService/GetIngestReport", kPlan, true, "", "report_id"},

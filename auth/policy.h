@@ -16,12 +16,15 @@
 // | DirectoryService List*/Get*              |    x     |  x   |    x    |   x   |
 // | DirectoryService Create*/Update*         |          |      |         |   x   |
 // | AdminService CreateBackup                |          |      |         |   x   |
+// | AdminService List/GetParkedRecord(s)     |          |      |  x (*)  |   x   |
+// | AdminService Rerun/DiscardParkedRecord   |          |      |         |   x   |
 // | PlanService * (own plan_id)              |          |  x   |         |       |
 // | ProviderService * (own provider_id)      |    x     |      |         |       |
 // | ConsentService * (provider: own id)      |    x     |      |         |   x   |
 // | AuditService *                           |          |      |         |   x   |
 // | MonitorService * (aggregates only)       |          |      |    x    |       |
 // | grpc.health.v1.Health, server reflection |    x     |  x   |    x    |   x   |
+// (*) ids and reason codes only: hub/rpc/parked_records.h redacts the rest.
 #ifndef HUB_AUTH_POLICY_H_
 #define HUB_AUTH_POLICY_H_
 

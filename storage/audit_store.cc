@@ -18,6 +18,22 @@ namespace {
 
 constexpr std::string_view kRecordPrefix = "r";
 constexpr std::string_view kKeyKey = "key";
+// The chain's anchor after a purge: an AuditRecord holding the first kept
+// record's sequence and prev_hash.
+constexpr std::string_view kAnchorKey = "anchor";
+
+// The anchor (sequence 1, no previous hash when nothing was purged).
+absl::StatusOr<hub::v1::AuditRecord> ReadAnchor(const Store::Rep& rep) {
+  hub::v1::AuditRecord anchor;
+  std::string value;
+  ASSIGN_OR_RETURN(const bool found, internal::Get(rep, ColumnFamily::kAudit, kAnchorKey, &value));
+  if (found) {
+    RETURN_IF_ERROR(internal::ParseRecord(rocksdb::Slice(value), "audit anchor", &anchor));
+  } else {
+    anchor.set_sequence(1);
+  }
+  return anchor;
+}
 
 std::string Hex(const unsigned char* bytes, size_t n) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -145,12 +161,61 @@ absl::Status AuditStore::Scan(uint64_t after_sequence,
       });
 }
 
+absl::StatusOr<uint64_t> AuditStore::FirstSequence() const {
+  ASSIGN_OR_RETURN(const hub::v1::AuditRecord anchor, ReadAnchor(store_->rep()));
+  return anchor.sequence();
+}
+
+absl::StatusOr<int64_t> AuditStore::PurgeBefore(absl::Time cutoff) {
+  absl::MutexLock lock(&mu_);
+  Store::Rep& rep = store_->rep();
+  ASSIGN_OR_RETURN(const hub::v1::AuditRecord anchor, ReadAnchor(rep));
+  const uint64_t first = anchor.sequence();
+  if (last_sequence_ <= first) return 0;
+  auto read = [&](uint64_t sequence) -> absl::StatusOr<hub::v1::AuditRecord> {
+    std::string value;
+    ASSIGN_OR_RETURN(const bool found,
+                     internal::Get(rep, ColumnFamily::kAudit, RecordKey(sequence), &value));
+    if (!found) return absl::DataLossError(absl::StrCat("audit record ", sequence, " is missing"));
+    hub::v1::AuditRecord record;
+    RETURN_IF_ERROR(internal::ParseRecord(rocksdb::Slice(value), "audit record", &record));
+    return record;
+  };
+  // The first record at or after the cutoff, by binary search over
+  // [first, last]: the newest record is always kept.
+  const int64_t cutoff_seconds = absl::ToUnixSeconds(cutoff);
+  uint64_t lo = first, hi = last_sequence_;
+  while (lo < hi) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    ASSIGN_OR_RETURN(const hub::v1::AuditRecord record, read(mid));
+    if (record.time().seconds() < cutoff_seconds) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  if (lo == first) return 0;
+  ASSIGN_OR_RETURN(const hub::v1::AuditRecord kept, read(lo));
+  hub::v1::AuditRecord new_anchor;
+  new_anchor.set_sequence(lo);
+  new_anchor.set_prev_hash(kept.prev_hash());
+  WriteBatch batch;
+  rocksdb::ColumnFamilyHandle* cf = rep.cf(ColumnFamily::kAudit);
+  batch.rep()
+      .batch.Put(cf, internal::ToSlice(kAnchorKey), new_anchor.SerializeAsString())
+      .PermitUncheckedError();
+  batch.rep().batch.DeleteRange(cf, RecordKey(first), RecordKey(lo)).PermitUncheckedError();
+  RETURN_IF_ERROR(store_->Commit(batch, Durability::kSync));
+  return static_cast<int64_t>(lo - first);
+}
+
 absl::StatusOr<AuditStore::Verification> AuditStore::VerifyChain() const {
   Verification v;
-  uint64_t expected = 1;
-  std::string prev_hash;
+  ASSIGN_OR_RETURN(const hub::v1::AuditRecord anchor, ReadAnchor(store_->rep()));
+  uint64_t expected = anchor.sequence();
+  std::string prev_hash = anchor.prev_hash();
   absl::Status scan = internal::ForEachFrom(
-      store_->rep(), ColumnFamily::kAudit, kRecordPrefix, "",
+      store_->rep(), ColumnFamily::kAudit, kRecordPrefix, RecordKey(expected),
       [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
         uint64_t key_sequence = 0;
         internal::DecodeBigEndian64(internal::ToView(key).substr(kRecordPrefix.size()),

@@ -32,6 +32,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "base/sha256.h"
 #include "hub/v1/audit.pb.h"
 #include "storage/store.h"
@@ -65,8 +66,21 @@ class AuditStore {
     uint64_t first_broken_sequence = 0;  // 0 if ok
     std::string reason;                  // why it is broken; no PHI
   };
-  // Recomputes the whole chain from the first record.
+  // Recomputes the whole chain from its first kept record (the anchor a
+  // purge leaves; sequence 1 with no previous hash before any purge).
   absl::StatusOr<Verification> VerifyChain() const;
+
+  // Retention (storage/retention.h): removes the records whose time is
+  // before `cutoff` with one range delete, never the newest record. The
+  // first kept record's sequence and previous hash become the chain's
+  // anchor (kept in the same column family, written in the same batch), so
+  // VerifyChain still verifies every kept record and link. Records are
+  // taken as appended in time order (the hub's clock). Returns the number
+  // of records removed.
+  absl::StatusOr<int64_t> PurgeBefore(absl::Time cutoff);
+
+  // The first kept sequence (1 before any purge).
+  absl::StatusOr<uint64_t> FirstSequence() const;
 
   // The last appended sequence (0 = empty log).
   uint64_t last_sequence() const;

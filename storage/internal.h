@@ -38,9 +38,17 @@
 
 namespace hub::storage {
 
-inline constexpr int kColumnFamilyCount = static_cast<int>(ColumnFamily::kClaims) + 1;
+namespace internal {
+class IdempotencyExpiry;  // storage/retention_internal.h
+}  // namespace internal
+
+inline constexpr int kColumnFamilyCount = static_cast<int>(ColumnFamily::kParked) + 1;
 
 struct Store::Rep {
+  // kIdempotency's compaction filter (retention.h); first, so it outlives
+  // the DB that uses it.
+  std::shared_ptr<internal::IdempotencyExpiry> idempotency_expiry;
+
   // Destroys the column family handles (they must go before the DB), then
   // closes and deletes the DB. Returns the first error. Idempotent.
   absl::Status CloseDb();

@@ -26,6 +26,7 @@
 #include "rocksdb/write_buffer_manager.h"
 #include "storage/flow_tally_internal.h"
 #include "storage/internal.h"
+#include "storage/retention_internal.h"
 #include "storage/store_options.h"
 
 namespace hub::storage {
@@ -139,6 +140,8 @@ std::string_view ColumnFamilyName(ColumnFamily cf) {
       return "flow_tallies";
     case ColumnFamily::kClaims:
       return "claims";
+    case ColumnFamily::kParked:
+      return "parked";
   }
   return "unknown";
 }
@@ -226,10 +229,16 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
     existing.clear();  // A new database; real problems surface in DB::Open.
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  rep->idempotency_expiry = std::make_shared<internal::IdempotencyExpiry>();
   for (int i = 0; i < kColumnFamilyCount; ++i) {
     const auto family = static_cast<ColumnFamily>(i);
     descriptors.emplace_back(std::string(ColumnFamilyName(family)),
                              internal::MakeCfOptions(family, block_cache));
+    // Retention (storage/retention.h): expired idempotency results go at
+    // compaction.
+    if (family == ColumnFamily::kIdempotency) {
+      descriptors.back().options.compaction_filter = rep->idempotency_expiry.get();
+    }
   }
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
   for (const std::string& name : existing) {

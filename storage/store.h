@@ -76,6 +76,8 @@ enum class ColumnFamily {
   // Billing (storage/claim_store.h): each billable line's latest billing
   // status, and each claim's lines (the crosswalk back to the records).
   kClaims,
+  // Parked records (storage/parked_store.h): parked_id -> hub.v1.ParkedRecord.
+  kParked,
 };
 
 // The persisted name of a column family, e.g. "coverage".

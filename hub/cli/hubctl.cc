@@ -22,6 +22,7 @@
 #include "hub/cli/hubctl_directory.h"
 #include "hub/cli/hubctl_export.h"
 #include "hub/cli/hubctl_identity.h"
+#include "hub/cli/hubctl_parked.h"
 #include "hub/cli/hubctl_profile.h"
 #include "hub/cli/hubctl_pull.h"
 #include "hub/cli/hubctl_stats.h"
@@ -654,6 +655,11 @@ int RunAudit(Invocation& inv) {
   return RunAuditCommand({inv.channel, inv.flags, inv.args}, inv.out, inv.err);
 }
 
+// Parked records (hub/cli/hubctl_parked.h).
+int RunParked(Invocation& inv) {
+  return RunParkedCommand({inv.channel, inv.flags, inv.args}, inv.out, inv.err);
+}
+
 // `hubctl stats`: see hub/cli/hubctl_stats.h.
 int RunStats(Invocation& inv) {
   constexpr char kUsage[] = "usage: hubctl stats [--window=24h] [--json]\n";
@@ -712,6 +718,14 @@ const std::vector<Command>& Commands() {
        0,
        {"fhir"}},
       {"health", {}, "", "print SERVING or NOT_SERVING; exit 0 only if SERVING", &RunHealth},
+      {"parked",
+       {"state", "plan", "reason"},
+       "list [--state=open|parked|rerunning|resolved|discarded] [--plan=ID] | show ID | "
+       "rerun ID | discard ID --reason=TEXT",
+       "the county's parked records: list or show them, rerun one once, or discard it with a "
+       "reason (county administrator; the analyst lists and shows)",
+       &RunParked,
+       2},
       {"plan",
        {"plan", "name", "county", "dhcs_plan_code", "adapter_profile"},
        "create|update --plan=ID [--name=N] [--county=C] [--dhcs_plan_code=X] "

@@ -1,7 +1,6 @@
 #include "hub/export/export_run.h"
 
 #include <optional>
-
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -12,10 +11,6 @@
 #include "hub/common/log.h"
 
 namespace hub {
-namespace {
-
-
-}  // namespace
 
 std::string_view ExportKindTitle(hub::v1::FileKind kind) {
   switch (kind) {
@@ -67,10 +62,33 @@ bool ExportRun::Park(const hub::v1::FeedItem& item) {
     result_.unrenderable_ids.push_back(item.record_id());
   }
   ++result_.unrenderable;
+  std::string parked_id;
+  if (options_.parked != nullptr) {
+    hub::v1::ParkedRecord parked;
+    parked.set_reason(hub::v1::PARKED_REASON_UNRENDERABLE_RECORD);
+    parked.set_plan_id(job_.plan.plan_id());
+    parked.set_file_kind(job_.kind);
+    parked.set_record_id(item.record_id());
+    parked.set_period(job_.period);
+    parked.set_field(bad->field);
+    parked.set_detail(bad->message);
+    parked.set_feed_sequence(item.sequence());
+    absl::StatusOr<hub::v1::ParkedRecord> stored = options_.parked->Park(parked, options_.clock());
+    // The record is left out and reported either way; the next export
+    // parks it again.
+    if (stored.ok()) {
+      parked_id = stored->parked_id();
+    } else {
+      log::Warning("record_not_parked", {{"record_id", item.record_id()},
+                                         {"code", absl::StatusCodeToString(stored.status().code())},
+                                         {"cause", std::string(stored.status().message())}});
+    }
+  }
   log::Warning("export_record_parked", {{"plan_id", job_.plan.plan_id()},
                                         {"kind", std::string(ExportKindWord(job_.kind))},
                                         {"period", job_.period},
                                         {"record_id", item.record_id()},
+                                        {"parked_id", parked_id},
                                         {"field", bad->field}});
   return true;
 }

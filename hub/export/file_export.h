@@ -73,6 +73,7 @@
 #include "storage/directory_store.h"
 #include "storage/feed_store.h"
 #include "storage/member_store.h"
+#include "storage/parked_store.h"
 #include "storage/store.h"
 
 namespace hub {
@@ -98,6 +99,10 @@ struct FileExportOptions {
   // (outcome billable, billed_837p, billed_invoice or not_billed with the
   // reason code). Not owned; null = no metrics.
   MetricsRegistry* metrics = nullptr;
+  // Where records no layout can render are parked for the county
+  // administrator (storage/parked_store.h, reason UNRENDERABLE_RECORD).
+  // Not owned; null = only logged and reported in the result.
+  storage::ParkedStore* parked = nullptr;
 };
 
 // A checked export request.
@@ -130,7 +135,8 @@ struct ExportResult {
   // Records left out because they are outside the contract (an enum number
   // no version defines, a number outside its field's declared range): no
   // layout can render them. The first kReportedUnrenderable ids; each is
-  // logged (event export_record_parked) for the county administrator.
+  // logged (event export_record_parked) and parked for the county
+  // administrator (FileExportOptions::parked).
   int64_t unrenderable = 0;
   std::vector<std::string> unrenderable_ids;
 };

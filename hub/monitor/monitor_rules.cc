@@ -68,6 +68,7 @@ MonitorConfig DefaultMonitorConfig() {
   config.set_care_refresh_seconds(60);
   config.set_top_rejection_reasons(10);
   config.set_series_buckets(24);
+  config.set_parked_records_alert(1);
   return config;
 }
 
@@ -286,6 +287,21 @@ std::vector<Alert> EvaluateAlerts(const MonitorSummary& summary, const MonitorCo
                         "to the covering plan: resolve it with both plans (ROW_COVERAGE_CONFLICT "
                         "rows of %s's ingest reports; hub_ingest_coverage_conflicts_total)",
                         plan, count, plan)));
+  }
+
+  if (config.parked_records_alert() > 0) {
+    std::map<std::string, int64_t> parked;  // By plan.
+    for (const hub::v1::ParkedCount& p : summary.parked()) parked[p.plan_id()] += p.count();
+    for (const auto& [plan, count] : parked) {
+      if (count < config.parked_records_alert()) continue;
+      alerts.push_back(MakeAlert(
+          hub::v1::ALERT_RULE_PARKED_RECORDS, plan, "", static_cast<double>(count),
+          static_cast<double>(config.parked_records_alert()),
+          absl::StrFormat("plan %s has %d parked record(s) waiting: the county administrator "
+                          "reruns or discards them (`hubctl parked list --plan=%s`; "
+                          "hub_parked_records)",
+                          plan, count, plan)));
+    }
   }
 
   for (const hub::v1::OverdueRtf& r : summary.overdue_rtfs()) {

@@ -12,6 +12,7 @@
 #include "hub/monitor/monitor.h"
 #include "hub/monitor/monitor_rules.h"
 #include "hub/monitor/monitor_util.h"
+#include "storage/parked_store.h"
 
 // Monitor::Summarize: flows, backlogs, plan files and rejection reasons
 // (the care scan's parts are in monitor_care.cc).
@@ -64,6 +65,15 @@ absl::StatusOr<MonitorSummary> Monitor::Summarize(absl::Duration window,
   RETURN_IF_ERROR(SummarizeIngest(frame, plans, summary, reasons));
   AddTopReasons(reasons, summary);
   RETURN_IF_ERROR(SummarizeCare(frame, providers, summary));
+  // Parked records (storage/parked_store.h): a count per plan and reason.
+  ASSIGN_OR_RETURN(const auto parked, storage::CountOpenParked(*store_));
+  for (const auto& [key, count] : parked) {
+    hub::v1::ParkedCount& p = *summary.add_parked();
+    p.set_plan_id(key.first);
+    std::string reason = hub::v1::ParkedReason_Name(key.second);
+    p.set_reason(reason.substr(std::min(reason.size(), sizeof("PARKED_REASON_") - 1)));
+    p.set_count(count);
+  }
   {
     absl::MutexLock lock(&state_mu_);
     for (const auto& [id, alert] : firing_) *summary.add_alerts() = alert;

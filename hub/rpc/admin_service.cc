@@ -1,10 +1,13 @@
 #include "hub/rpc/admin_service.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "auth/call_scope.h"
 #include "base/status_macros.h"
 #include "hub/common/log.h"
 #include "hub/common/rpc_status.h"
@@ -30,6 +33,68 @@ grpc::ServerUnaryReactor* AdminService::CreateBackup(grpc::CallbackServerContext
                                                      const hub::v1::CreateBackupRequest* request,
                                                      hub::v1::CreateBackupResponse* response) {
   return FinishUnary(context, DoCreateBackup(*request, *response));
+}
+
+namespace {
+
+// Runs `fn(caller)` for a parked-record RPC.
+template <typename Fn>
+grpc::ServerUnaryReactor* ParkedCall(grpc::CallbackServerContext* context, ParkedRecords* parked,
+                                     Fn&& fn) {
+  if (parked == nullptr) {
+    return FinishUnary(context, absl::UnimplementedError("this hub keeps no parked records"));
+  }
+  absl::StatusOr<auth::Identity> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
+  return FinishUnary(context, fn(*caller));
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* AdminService::ListParkedRecords(
+    grpc::CallbackServerContext* context, const hub::v1::ListParkedRecordsRequest* request,
+    hub::v1::ListParkedRecordsResponse* response) {
+  return ParkedCall(context, options_.parked, [&](const auth::Identity& caller) {
+    return options_.parked->List(caller, *request, *response);
+  });
+}
+
+grpc::ServerUnaryReactor* AdminService::GetParkedRecord(
+    grpc::CallbackServerContext* context, const hub::v1::GetParkedRecordRequest* request,
+    hub::v1::GetParkedRecordResponse* response) {
+  return ParkedCall(context, options_.parked, [&](const auth::Identity& caller) {
+    return options_.parked->Get(caller, *request, *response);
+  });
+}
+
+grpc::ServerUnaryReactor* AdminService::RerunParkedRecord(
+    grpc::CallbackServerContext* context, const hub::v1::RerunParkedRecordRequest* request,
+    hub::v1::RerunParkedRecordResponse* response) {
+  if (!options_.start_worker) {
+    return ParkedCall(context, options_.parked, [&](const auth::Identity& caller) {
+      return options_.parked->Rerun(caller, *request, *response);
+    });
+  }
+  if (options_.parked == nullptr) {
+    return FinishUnary(context, absl::UnimplementedError("this hub keeps no parked records"));
+  }
+  absl::StatusOr<auth::Identity> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
+  // A rerun may ingest a whole plan file: a worker thread finishes the call.
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  ParkedRecords* parked = options_.parked;
+  options_.start_worker([reactor, parked, caller = *std::move(caller), request, response] {
+    reactor->Finish(ToGrpcStatus(parked->Rerun(caller, *request, *response)));
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AdminService::DiscardParkedRecord(
+    grpc::CallbackServerContext* context, const hub::v1::DiscardParkedRecordRequest* request,
+    hub::v1::DiscardParkedRecordResponse* response) {
+  return ParkedCall(context, options_.parked, [&](const auth::Identity& caller) {
+    return options_.parked->Discard(caller, *request, *response);
+  });
 }
 
 absl::Status AdminService::DoCreateBackup(const hub::v1::CreateBackupRequest& request,
@@ -74,7 +139,29 @@ absl::Status AdminService::DoCreateBackup(const hub::v1::CreateBackupRequest& re
   log::Info("backup_created", {{"backup_id", backup_id},
                                {"file_count", info->file_count},
                                {"size_bytes", info->size_bytes}});
+  PruneBackups();
   return absl::OkStatus();
+}
+
+void AdminService::PruneBackups() {
+  if (options_.backups_kept <= 0) return;
+  namespace fs = std::filesystem;
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(options_.backup_dir, ec);
+       !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    // Only what BackupId names: "YYYYMMDDTHHMMSSZ[-label]".
+    if (name.size() >= 16 && name[8] == 'T' && name[15] == 'Z' && it->is_directory()) {
+      names.push_back(name);
+    }
+  }
+  std::sort(names.begin(), names.end());  // Oldest first (the names start with the time).
+  const size_t keep = static_cast<size_t>(options_.backups_kept);
+  for (size_t i = 0; i + keep < names.size(); ++i) {
+    fs::remove_all(fs::path(options_.backup_dir) / names[i], ec);
+    log::Info("backup_removed", {{"backup_id", names[i]}, {"kept", options_.backups_kept}});
+  }
 }
 
 }  // namespace hub

@@ -71,8 +71,8 @@ absl::Status ValidateHeader(const hub::v1::UploadFileHeader& header) {
 class PlanUploadJob final : public UploadJob {
  public:
   PlanUploadJob(IngestPipeline* pipeline, const LoadedPlanProfile* profile,
-                hub::v1::UploadFileHeader header)
-      : pipeline_(pipeline), profile_(profile), header_(std::move(header)) {}
+                hub::v1::UploadFileHeader header, ParkedRecords* parked)
+      : pipeline_(pipeline), profile_(profile), header_(std::move(header)), parked_(parked) {}
 
   std::string expected_sha256() const override { return header_.content_sha256(); }
 
@@ -92,7 +92,7 @@ class PlanUploadJob final : public UploadJob {
                    {{"plan_id", upload.plan_id},
                     {"code", absl::StatusCodeToString(report.status().code())},
                     {"cause", std::string(report.status().message())}});
-      return report.status();
+      return Park(upload, report.status());
     }
     hub::v1::UploadFileResponse response;
     *response.mutable_report() = *std::move(report);
@@ -100,9 +100,25 @@ class PlanUploadJob final : public UploadJob {
   }
 
  private:
+  // A file whose ingest stopped part way is kept and parked for the county
+  // administrator (hub/rpc/parked_records.h); the plan hears so.
+  absl::Status Park(const SpooledUpload& upload, const absl::Status& error) {
+    if (parked_ == nullptr || !ParksUpload(error.code())) return error;
+    const std::string report_id =
+        IngestReportId(upload.plan_id, upload.content_sha256, profile_->Version(upload.kind));
+    absl::StatusOr<std::string> parked_id = parked_->ParkUpload(upload, report_id, error);
+    if (!parked_id.ok()) return error;
+    return absl::Status(
+        error.code(),
+        absl::StrCat(error.message(), "; the hub kept the file as parked record ", *parked_id,
+                     " for the county administrator to rerun (or upload it "
+                     "again)"));
+  }
+
   IngestPipeline* const pipeline_;
   const LoadedPlanProfile* const profile_;
   const hub::v1::UploadFileHeader header_;
+  ParkedRecords* const parked_;
 };
 
 // PlanService.UploadFile's part of the shared upload reactor.
@@ -151,7 +167,8 @@ class PlanUploadHandler final : public UploadHandler {
       }
       if (!past.ok() && !absl::IsNotFound(past.status())) return past.status();
     }
-    begun.job = std::make_unique<PlanUploadJob>(service_->pipeline_, profile, header);
+    begun.job = std::make_unique<PlanUploadJob>(service_->pipeline_, profile, header,
+                                                service_->options_.parked);
     return begun;
   }
 
@@ -174,7 +191,6 @@ class PlanUploadHandler final : public UploadHandler {
     return std::move(*request.mutable_chunk());
   }
 
- private:
   // The plan's profile, if it reads `header`'s kind of file.
   absl::StatusOr<const LoadedPlanProfile*> ProfileFor(const hub::v1::UploadFileHeader& header) {
     absl::StatusOr<hub::v1::Plan> plan = service_->directory_->GetPlan(header.plan_id());
@@ -212,6 +228,7 @@ class PlanUploadHandler final : public UploadHandler {
     return *profile;
   }
 
+ private:
   PlanService* const service_;
 };
 
@@ -229,6 +246,7 @@ PlanService::PlanService(storage::Store* store, storage::DirectoryStore* directo
     export_options.clock = options_.clock;
     export_options.disclosure = options_.feed_disclosure;
     export_options.metrics = options_.pull_feed_observers.metrics;
+    if (options_.parked != nullptr) export_options.parked = options_.parked->store();
     exporter_ = std::make_unique<FileExporter>(store, directory, options_.feed, adapters,
                                                std::move(export_options));
     fhir_exporter_ =
@@ -247,6 +265,14 @@ PlanService::PlanService(storage::Store* store, storage::DirectoryStore* directo
 }
 
 PlanService::~PlanService() = default;
+
+absl::StatusOr<hub::v1::IngestReport> PlanService::IngestKeptFile(const SpooledUpload& upload) {
+  hub::v1::UploadFileHeader header;
+  header.set_plan_id(upload.plan_id);
+  header.set_file_kind(upload.kind);
+  ASSIGN_OR_RETURN(const LoadedPlanProfile* profile, upload_handler_->ProfileFor(header));
+  return pipeline_->Run(upload, *profile, nullptr);
+}
 
 std::string PlanService::DefaultSpoolDir(const std::string& data_dir) {
   std::filesystem::path data = std::filesystem::path(data_dir).lexically_normal();

@@ -30,6 +30,7 @@
 #include "hub/reports/hub_code_system.h"
 #include "hub/reports/quarterly_export.h"
 #include "hub/rpc/feed_rpcs.h"
+#include "hub/rpc/parked_records.h"
 #include "hub/rpc/upload_stream.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "storage/directory_store.h"
@@ -65,6 +66,9 @@ struct PlanServiceOptions {
   PullFeedLimits pull_feed_limits;
   // The county's 24-hour outreach rule, for the quarterly report.
   OutreachRule outreach_rule = DefaultOutreachRule();
+  // Parks plan files whose ingest stopped part way (ParksUpload) and
+  // exports' unrenderable records; not owned; null = nothing is parked.
+  ParkedRecords* parked = nullptr;
 };
 
 class PlanUploadHandler;
@@ -111,6 +115,11 @@ class PlanService final : public hub::v1::PlanService::WithRawCallbackMethod_Upl
   // Renders a file for the plan (hub/rpc/export_rpcs.h: StartExportFile).
   grpc::ServerWriteReactor<hub::v1::ExportFileResponse>* ExportFile(
       grpc::CallbackServerContext* context, const hub::v1::ExportFileRequest* request) override;
+
+  // Ingests a parked plan file again (ParkedRecords' rerun), through the
+  // plan's current profile, on the caller's thread. The caller owns the
+  // file. Errors as UploadFile's.
+  absl::StatusOr<hub::v1::IngestReport> IngestKeptFile(const SpooledUpload& upload);
 
  private:
   friend class PlanUploadHandler;

@@ -113,6 +113,17 @@ ABSL_FLAG(int, max_concurrent_uploads, 32,
           "Uploads in progress at once (both UploadFile methods); one more is refused.");
 ABSL_FLAG(int, max_pull_feed_streams_per_plan, 4,
           "Open PlanService.PullFeed streams per plan; one more is refused.");
+ABSL_FLAG(int, audit_retention_days, 2192,
+          "Days the audit log keeps a record (HIPAA 45 CFR 164.316(b)(2)(i): six years); 0 = for "
+          "ever.");
+ABSL_FLAG(int, idempotency_retention_days, 90,
+          "Days a provider's accepted submission result answers a retry with the same key; 0 = "
+          "for ever.");
+ABSL_FLAG(int, ingest_report_retention_days, 400,
+          "Days a plan file's ingest report and row errors are kept; 0 = for ever.");
+ABSL_FLAG(int, retention_interval_hours, 24,
+          "Hours between background retention purges; 0 = none.");
+ABSL_FLAG(int, backups_kept, 14, "Backups kept under --backup_dir (oldest deleted); 0 = all.");
 ABSL_FLAG(std::string, monitor_config, "",
           "Monitoring thresholds and timings (hub.v1.MonitorConfig, text format), merged over "
           "the defaults.");
@@ -152,7 +163,10 @@ constexpr char kUsage[] =
     "  --chart_js    Chart.js bundle, default <source tree>/tools/node_modules/chart.js/...\n"
     "  --monitor_config  alert thresholds (hub.v1.MonitorConfig text format)\n"
     "  --crl_poll_seconds, --max_connection_idle_seconds, --upload_stall_seconds,\n"
-    "  --max_concurrent_uploads, --max_pull_feed_streams_per_plan  limits (README Security)\n";
+    "  --max_concurrent_uploads, --max_pull_feed_streams_per_plan  limits (README Security)\n"
+    "  --audit_retention_days (2192), --idempotency_retention_days (90),\n"
+    "  --ingest_report_retention_days (400), --retention_interval_hours (24),\n"
+    "  --backups_kept (14)  retention (README Operating: parked records and retention)\n";
 
 int UsageError(const std::string& problem) {
   std::fprintf(stderr, "hubd: %s\n\n%s", problem.c_str(), kUsage);
@@ -287,6 +301,32 @@ int main(int argc, char** argv) {
       return UsageError(absl::StrCat("--monitor_config: ", monitor_config.status().message()));
     }
     options.monitor_config = *std::move(monitor_config);
+  }
+  {
+    struct Days {
+      const char* flag;
+      int value;
+      absl::Duration* into;
+    };
+    for (const Days& d :
+         {Days{"--audit_retention_days", absl::GetFlag(FLAGS_audit_retention_days),
+               &options.retention.policy.audit_log},
+          Days{"--idempotency_retention_days", absl::GetFlag(FLAGS_idempotency_retention_days),
+               &options.retention.policy.idempotency},
+          Days{"--ingest_report_retention_days", absl::GetFlag(FLAGS_ingest_report_retention_days),
+               &options.retention.policy.ingest_reports}}) {
+      if (d.value < 0 || d.value > 36500) {
+        return UsageError(absl::StrCat(d.flag, " must be 0 (for ever) to 36500 days"));
+      }
+      *d.into = absl::Hours(24) * d.value;
+    }
+    const int hours = absl::GetFlag(FLAGS_retention_interval_hours);
+    if (hours < 0 || hours > 24 * 31) {
+      return UsageError("--retention_interval_hours must be 0 (none) to 744");
+    }
+    options.retention.interval = absl::Hours(hours);
+    options.backups_kept = absl::GetFlag(FLAGS_backups_kept);
+    if (options.backups_kept < 0) return UsageError("--backups_kept must be 0 (all) or more");
   }
   if (options.data_dir.empty()) return UsageError("--data_dir is required");
   const bool any_tls = !options.tls.cert_file.empty() || !options.tls.key_file.empty() ||

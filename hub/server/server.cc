@@ -39,6 +39,7 @@
 #include "hub/rpc/consent_service.h"
 #include "hub/rpc/directory_service.h"
 #include "hub/rpc/monitor_service.h"
+#include "hub/rpc/parked_records.h"
 #include "hub/rpc/plan_service.h"
 #include "hub/rpc/provider_service.h"
 #include "hub/rpc/rpc_metrics.h"
@@ -51,6 +52,7 @@
 #include "storage/consent_store.h"
 #include "storage/directory_store.h"
 #include "storage/feed_store.h"
+#include "storage/parked_store.h"
 #include "storage/store.h"
 
 namespace hub {
@@ -187,6 +189,7 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(Options options) {
     ASSIGN_OR_RETURN(county_roles, auth::CountyRoles::Load(options.county_roles_file));
   }
   std::unique_ptr<HubServer> hub(new HubServer());
+  hub->county_roles_ = county_roles;
   // Nothing after this leaves a failed Start running: the destructor
   // shuts down what started.
   RETURN_IF_ERROR(hub->OpenStore(options));
@@ -324,6 +327,9 @@ absl::Status HubServer::MakeServices(const Options& options) {
     flow_recorder_ = std::make_unique<FlowRecorder>(store_.get(), metrics_.get(),
                                                     [monitor] { monitor->Poke(); });
   }
+  RETURN_IF_ERROR(MakeParkedRecords(options));
+  retention_ = std::make_unique<RetentionRunner>(store_.get(), audit_store_.get(), metrics_.get(),
+                                                 options.clock, options.retention);
   // The one upload reactor and worker set of both UploadFile methods.
   uploads_ = std::make_unique<UploadStreams>(
       UploadStreamsOptions{.spool_dir = options.spool_dir,
@@ -346,7 +352,8 @@ absl::Status HubServer::MakeServices(const Options& options) {
                                                  .clock = options.clock},
                          .pull_feed_limits = {.streams = pull_feed_streams_.get(),
                                               .revocations = revocations_.get()},
-                         .outreach_rule = outreach_rule_});
+                         .outreach_rule = outreach_rule_,
+                         .parked = parked_records_.get()});
   // The county's view: the monitor and the quarterly report's roll-up.
   quarterly_exporter_ = std::make_unique<QuarterlyExporter>(
       store_.get(), directory_.get(), feed_.get(),
@@ -359,6 +366,42 @@ absl::Status HubServer::MakeServices(const Options& options) {
                                               uploads->StartWorker(std::move(work));
                                             }});
   return MakeSubmitServices(options);
+}
+
+absl::Status HubServer::MakeParkedRecords(const Options& options) {
+  ASSIGN_OR_RETURN(parked_store_, storage::ParkedStore::Open(store_.get()));
+  ParkedRecordsOptions parked;
+  parked.parked = parked_store_.get();
+  parked.feed = feed_.get();
+  parked.audit = audit_store_.get();
+  parked.clock = options.clock;
+  parked.county_roles = county_roles_;
+  parked.kept_dir = (std::filesystem::path(options.spool_dir) / "parked").string();
+  parked.ingest = [this](const SpooledUpload& upload) -> absl::StatusOr<hub::v1::IngestReport> {
+    if (plan_service_ == nullptr) return absl::UnavailableError("the hub is shutting down");
+    return plan_service_->IngestKeptFile(upload);
+  };
+  parked_records_ = std::make_unique<ParkedRecords>(std::move(parked));
+  // /metrics: open parked records per reason (codes only, no PHI).
+  MetricFamily& gauge = metrics_->Gauge(
+      "hub_parked_records",
+      "Parked records waiting for the county administrator (parked or being rerun), by reason",
+      {"reason"});
+  storage::ParkedStore* store = parked_store_.get();
+  MetricFamily* family = &gauge;
+  metrics_->AddCollector([store, family] {
+    absl::StatusOr<std::map<std::pair<std::string, hub::v1::ParkedReason>, int64_t>> counts =
+        store->CountOpen();
+    if (!counts.ok()) return;
+    std::map<hub::v1::ParkedReason, int64_t> by_reason;
+    for (const auto& [key, count] : *counts) by_reason[key.second] += count;
+    for (int r = hub::v1::ParkedReason_MIN; r <= hub::v1::ParkedReason_MAX; ++r) {
+      if (r == hub::v1::PARKED_REASON_UNSPECIFIED || !hub::v1::ParkedReason_IsValid(r)) continue;
+      const auto reason = static_cast<hub::v1::ParkedReason>(r);
+      family->Set({hub::v1::ParkedReason_Name(reason)}, static_cast<double>(by_reason[reason]));
+    }
+  });
+  return absl::OkStatus();
 }
 
 absl::Status HubServer::MakeSubmitServices(const Options& options) {
@@ -383,7 +426,14 @@ absl::Status HubServer::MakeSubmitServices(const Options& options) {
       directory_.get(), feed_.get(), submit_pipeline_.get(), std::move(provider_options));
   directory_service_ = std::make_unique<DirectoryService>(directory_.get(), plan_adapters_.get());
   admin_service_ = std::make_unique<AdminService>(
-      store_.get(), AdminServiceOptions{options.backup_dir, options.clock});
+      store_.get(),
+      AdminServiceOptions{.backup_dir = options.backup_dir,
+                          .clock = options.clock,
+                          .parked = parked_records_.get(),
+                          .backups_kept = options.backups_kept,
+                          .start_worker = [uploads = uploads_.get()](std::function<void()> work) {
+                            uploads->StartWorker(std::move(work));
+                          }});
   return absl::OkStatus();
 }
 
@@ -585,6 +635,7 @@ absl::Status HubServer::Shutdown(absl::Duration drain) {
   // The server is down, so every upload has finished: join the ingest and
   // export workers (they use the services below) before the store closes.
   uploads_.reset();
+  retention_.reset();
   plan_service_.reset();
   quarterly_exporter_.reset();
   ingest_.reset();
@@ -612,6 +663,8 @@ absl::Status HubServer::Shutdown(absl::Duration drain) {
   feed_disclosure_.reset();
   consent_store_.reset();
   audit_store_.reset();
+  parked_records_.reset();
+  parked_store_.reset();
   directory_service_.reset();
   directory_.reset();
   absl::Status closed = absl::OkStatus();

@@ -30,6 +30,7 @@
 #include "hub/common/outreach_rule.h"
 #include "hub/directory/seed_loader.h"
 #include "hub/ingest/ingest.h"
+#include "hub/server/retention_runner.h"
 #include "hub/v1/monitor.pb.h"
 
 namespace grpc {
@@ -68,6 +69,10 @@ class MonitorService;
 class HttpServer;
 class UploadStreams;
 class PullFeedStreams;
+class ParkedRecords;
+namespace storage {
+class ParkedStore;
+}  // namespace storage
 
 class HubServer {
  public:
@@ -147,6 +152,12 @@ class HubServer {
     std::optional<hub::v1::MonitorConfig> monitor_config;
     // Connection, stream and upload limits.
     Limits limits;
+    // How long each class of data is kept and how often the purge runs
+    // (storage/retention.h, hub/server/retention_runner.h).
+    RetentionOptions retention;
+    // Backups kept under backup_dir: after each backup the oldest beyond
+    // this many are deleted; 0 = keep all.
+    int backups_kept = 14;
   };
 
   // What Start found and did, for the startup log.
@@ -194,6 +205,10 @@ class HubServer {
   int port() const { return port_; }
   // The health listener's bound port (0 if none).
   int health_port() const { return health_port_; }
+  // The retention purge (PurgeNow for tests and tools).
+  RetentionRunner* retention() const { return retention_.get(); }
+  // The parked records (tests).
+  storage::ParkedStore* parked_store() const { return parked_store_.get(); }
   // The audit log and the consent store (tests, monitoring: held counts).
   storage::AuditStore* audit_store() const { return audit_store_.get(); }
   storage::ConsentStore* consent_store() const { return consent_store_.get(); }
@@ -236,6 +251,7 @@ class HubServer {
   absl::Status StartRevocations(const Options& options);
   absl::Status MakeServices(const Options& options);
   absl::Status MakeSubmitServices(const Options& options);
+  absl::Status MakeParkedRecords(const Options& options);
   absl::Status ServeGrpc(const Options& options, const auth::CountyRoles& county_roles);
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsCredentials(
       const Options& options, const auth::CountyRoles& county_roles);
@@ -244,6 +260,12 @@ class HubServer {
 
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<storage::DirectoryStore> directory_;
+  // Parked records (storage/parked_store.h, hub/rpc/parked_records.h):
+  // AdminService's and PlanService's (destroyed after both).
+  std::unique_ptr<storage::ParkedStore> parked_store_;
+  std::unique_ptr<ParkedRecords> parked_records_;
+  // The county's users and roles (Start).
+  auth::CountyRoles county_roles_ = auth::CountyRoles::Default();
   std::unique_ptr<DirectoryService> directory_service_;
   std::unique_ptr<AdminService> admin_service_;
   std::unique_ptr<PlanAdapterSet> plan_adapters_;
@@ -287,6 +309,7 @@ class HubServer {
   // The quarterly report's county roll-up (MonitorService).
   std::unique_ptr<QuarterlyExporter> quarterly_exporter_;
   std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<RetentionRunner> retention_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   int http_port_ = 0;

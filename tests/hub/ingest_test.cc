@@ -10,6 +10,7 @@
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -38,7 +39,9 @@
 #include "hub/common/plan_adapters.h"
 #include "hub/common/rpc_status.h"
 #include "hub/server/server.h"
+#include "hub/v1/admin_service.grpc.pb.h"
 #include "hub/v1/directory_service.grpc.pb.h"
+#include "hub/v1/monitor_service.grpc.pb.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "storage/care_store.h"
 #include "storage/coverage_index.h"
@@ -1503,6 +1506,105 @@ TEST(IngestGeneratorTest, EveryPlansGeneratedFileIngestsExactlyAsTheManifestSays
     EXPECT_EQ(covering->plan_id(), "molina");
   }
   EXPECT_GE(sampled, 20);
+}
+
+// An upload whose ingest stops part way (here a storage failure after 8
+// rows) is kept and parked with its reason; the administrator reruns it
+// once (eight concurrent reruns: one runs, seven are refused), a later
+// rerun is refused, and the re-ingest ends in the state of a clean upload.
+TEST(IngestParkTest, AnInterruptedFileIsParkedAndRerunOnceEvenWhenRaced) {
+  std::vector<AssignmentFileRow> rows;
+  for (int i = 0; i < 12; ++i) rows.push_back(Member(absl::StrCat(40000000 + i, "Z"), "New"));
+  const std::string file = Render("aetna", kAssignment, rows);
+  std::atomic<bool> failing{true};
+  std::atomic<int64_t> rows_after_failure{0};
+  HubConfig config{.http = true, .commit_every_rows = 3};
+  config.row_hook = [&](int64_t handled) {
+    if (failing.load() && handled >= 8) return absl::UnavailableError("simulated disk failure");
+    if (!failing.load()) rows_after_failure.fetch_add(1);
+    return absl::OkStatus();
+  };
+  std::unique_ptr<Hub> hub = StartHub(testing::MakeTempDir(), config);
+  ASSERT_NE(hub, nullptr);
+  auto failed = Upload(*hub, "aetna", kAssignment, file, {.file_name = "aetna_mif.txt"});
+  ASSERT_EQ(failed.status().code(), absl::StatusCode::kUnavailable) << failed.status();
+  EXPECT_THAT(std::string(failed.status().message()), HasSubstr("parked record pk_"));
+
+  auto admin = hub::v1::AdminService::NewStub(hub->channel);
+  auto list = [&] {
+    grpc::ClientContext context;
+    hub::v1::ListParkedRecordsResponse response;
+    EXPECT_TRUE(admin->ListParkedRecords(&context, {}, &response).ok());
+    return response;
+  };
+  const hub::v1::ListParkedRecordsResponse parked = list();
+  ASSERT_EQ(parked.records_size(), 1);
+  const hub::v1::ParkedRecord& record = parked.records(0);
+  EXPECT_EQ(record.reason(), hub::v1::PARKED_REASON_INGEST_INTERRUPTED);
+  EXPECT_EQ(record.plan_id(), "aetna");
+  EXPECT_EQ(record.file_kind(), kAssignment);
+  EXPECT_TRUE(absl::StartsWith(record.record_id(), "aetna-")) << record.record_id();
+  EXPECT_EQ(record.file_name(), "aetna_mif.txt");  // Local caller: administrator's view.
+  EXPECT_THAT(record.detail(), HasSubstr("UNAVAILABLE"));
+  // The alert and the gauge.
+  {
+    auto monitor = hub::v1::MonitorService::NewStub(hub->channel);
+    grpc::ClientContext context;
+    hub::v1::GetSummaryResponse summary;
+    ASSERT_TRUE(monitor->GetSummary(&context, {}, &summary).ok());
+    std::set<std::string> alerts;
+    for (const auto& a : summary.summary().alerts()) alerts.insert(a.alert_id());
+    EXPECT_TRUE(alerts.count("PARKED_RECORDS/aetna/")) << absl::StrJoin(alerts, ",");
+    httplib::Client http("127.0.0.1", hub->server->http_port());
+    httplib::Result metrics = http.Get("/metrics");
+    ASSERT_TRUE(metrics);
+    EXPECT_THAT(metrics->body,
+                HasSubstr("hub_parked_records{reason=\"PARKED_REASON_INGEST_INTERRUPTED\"} 1"));
+    EXPECT_THAT(metrics->body, HasSubstr("hub_store_live_bytes{class=\"ingest_reports\"}"));
+  }
+
+  failing = false;
+  std::atomic<int> ok{0}, refused{0};
+  std::vector<std::thread> reruns;
+  for (int i = 0; i < 8; ++i) {
+    reruns.emplace_back([&] {
+      grpc::ClientContext context;
+      hub::v1::RerunParkedRecordRequest request;
+      request.set_parked_id(record.parked_id());
+      hub::v1::RerunParkedRecordResponse response;
+      const grpc::Status status = admin->RerunParkedRecord(&context, request, &response);
+      if (status.ok()) ++ok;
+      if (status.error_code() == grpc::StatusCode::FAILED_PRECONDITION) ++refused;
+    });
+  }
+  for (std::thread& t : reruns) t.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(refused.load(), 7);
+  EXPECT_EQ(rows_after_failure.load(), 12);  // One ingest of the whole file.
+
+  // The hubctl view: nothing open; a rerun again is refused and says why.
+  std::ostringstream out, err;
+  EXPECT_EQ(RunHubctl({"parked", "list"}, hub->address(), out, err), 0) << err.str();
+  EXPECT_THAT(out.str(), HasSubstr("no parked records"));
+  out.str("");
+  EXPECT_EQ(RunHubctl({"parked", "list", "--state=resolved"}, hub->address(), out, err), 0);
+  EXPECT_THAT(out.str(), HasSubstr(record.parked_id()));
+  EXPECT_EQ(RunHubctl({"parked", "rerun", record.parked_id()}, hub->address(), out, err), 1);
+  EXPECT_THAT(err.str(), HasSubstr("already rerun"));
+  EXPECT_EQ(list().records_size(), 0);
+  auto report = Upload(*hub, "aetna", kAssignment, file);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->replay());  // The rerun stored the file's report.
+  EXPECT_EQ(report->report_id(), record.record_id());
+  EXPECT_EQ(report->rows_accepted(), 12);
+  // No kept copy is left behind.
+  EXPECT_FALSE(fs::exists(hub->root + "/spool/parked/" + record.parked_id() + ".file"));
+  // A retention run (nothing is old enough here) leaves its audit record
+  // and the chain verifies.
+  ASSERT_TRUE(hub->server->retention()->PurgeNow().ok());
+  out.str("");
+  EXPECT_EQ(RunHubctl({"audit", "verify"}, hub->address(), out, err), 0) << err.str();
+  EXPECT_THAT(out.str(), HasSubstr("audit chain OK"));
 }
 
 }  // namespace

@@ -1,0 +1,232 @@
+// Disk use over a simulated month of steady days, with and without
+// retention (storage/retention.h), in the same run.
+//
+//   retention_month_bench [--days=30] [--window_days=7] [--audit_per_day=20000]
+//                         [--results_per_day=20000] [--reports_per_day=20]
+//                         [--row_errors_per_report=500]
+//
+// Each simulated day appends the same load: audit records, accepted
+// submission results (idempotency keys), plan file ingest reports with row
+// errors, all stamped with that day; the retention store then runs one
+// purge at the day's end with every window set to --window_days (scaled
+// down from the real defaults so a month reaches the steady state). The
+// baseline store gets the same days and never purges. Prints per day the
+// data folder's bytes on disk and RocksDB's live bytes of the three
+// classes, then the month's end against the first full window: a flat
+// line with retention, a growing one without.
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "storage/audit_store.h"
+#include "storage/feed_store.h"
+#include "storage/ingest_store.h"
+#include "storage/retention.h"
+#include "storage/store.h"
+
+namespace hub::storage {
+namespace {
+
+struct Args {
+  int days = 30;
+  int window_days = 7;
+  int audit_per_day = 20000;
+  int results_per_day = 20000;
+  int reports_per_day = 20;
+  int row_errors_per_report = 500;
+};
+
+// Bytes of the folder's table files (.sst): the data at rest. The
+// write-ahead log (.log) is bounded apart from the data (max_total_wal_size
+// in storage/store_options.cc) and reported on its own.
+int64_t FolderBytes(const std::string& dir, std::string_view extension) {
+  int64_t total = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir, ec)) {
+    if (entry.is_regular_file(ec) && entry.path().extension() == extension) {
+      total += static_cast<int64_t>(entry.file_size(ec));
+    }
+  }
+  return total;
+}
+
+struct Hub {
+  std::string dir;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<AuditStore> audit;
+};
+
+bool Open(Hub& hub, const std::string& dir) {
+  hub.dir = dir;
+  StoreOptions options;
+  options.data_dir = dir;
+  options.min_free_bytes = 0;
+  auto store = Store::Open(options);
+  if (!store.ok()) return false;
+  hub.store = *std::move(store);
+  auto audit = AuditStore::Open(hub.store.get());
+  if (!audit.ok()) return false;
+  hub.audit = *std::move(audit);
+  return true;
+}
+
+bool Day(Hub& hub, const Args& args, int day, absl::Time when) {
+  const std::string detail(200, 'd');
+  for (int i = 0; i < args.audit_per_day; ++i) {
+    hub::v1::AuditRecord record;
+    record.mutable_time()->set_seconds(absl::ToUnixSeconds(when));
+    record.set_organization("plan:molina");
+    record.set_method("/hub.v1.PlanService/PullFeed");
+    record.add_record_ids(absl::StrCat("rec_", day, "_", i));
+    record.set_detail(detail);
+    if (!hub.audit->Append(record).ok()) return false;
+  }
+  FeedStore feed(hub.store.get());
+  WriteBatch batch;
+  for (int i = 0; i < args.results_per_day; ++i) {
+    hub::v1::SubmissionResult result;
+    result.set_idempotency_key(absl::StrCat("key-", day, "-", i));
+    result.mutable_accepted()->set_record_id(absl::StrCat("rec_", day, "_", i));
+    result.mutable_accepted()->set_plan_id("molina");
+    result.mutable_accepted()->mutable_accept_time()->set_seconds(absl::ToUnixSeconds(when));
+    feed.PutSubmissionResult(batch, "alpha_cbo", result, "0123456789abcdef0123456789abcdef");
+    if (batch.Count() >= 2000 && !hub.store->Commit(batch, Durability::kBuffered).ok()) {
+      return false;
+    }
+  }
+  IngestStore ingest(hub.store.get());
+  for (int r = 0; r < args.reports_per_day; ++r) {
+    hub::v1::IngestReport report;
+    report.set_report_id(absl::StrCat("molina-", day, "-", r));
+    report.set_plan_id("molina");
+    report.mutable_complete_time()->set_seconds(absl::ToUnixSeconds(when));
+    std::vector<hub::v1::RowError> errors(args.row_errors_per_report);
+    for (int e = 0; e < args.row_errors_per_report; ++e) {
+      errors[e].set_row_number(e + 2);
+      errors[e].set_field("member.cin");
+      errors[e].set_reason_code("ROW_INVALID_CIN");
+      errors[e].set_message("the CIN must be 9 characters: 8 digits and a letter");
+    }
+    ingest.PutReport(batch, report);
+    ingest.AddRowErrors(batch, report.report_id(), 0, errors);
+    if (!hub.store->Commit(batch, Durability::kBuffered).ok()) return false;
+  }
+  return hub.store->Commit(batch, Durability::kBuffered).ok() && hub.store->SyncWal().ok();
+}
+
+int64_t LiveBytes(Hub& hub) {
+  int64_t total = 0;
+  auto usage = UsageByClass(*hub.store);
+  if (!usage.ok()) return -1;
+  for (const ClassUsage& u : *usage) {
+    if (u.data_class == "audit_log" || u.data_class == "idempotency" ||
+        u.data_class == "ingest_reports") {
+      total += u.live_bytes;
+    }
+  }
+  return total;
+}
+
+int Main(int argc, char** argv) {
+  Args args;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto flag = [&](const char* name, int* into) {
+      const std::string prefix = absl::StrCat("--", name, "=");
+      return arg.rfind(prefix, 0) == 0 && absl::SimpleAtoi(arg.substr(prefix.size()), into);
+    };
+    if (!flag("days", &args.days) && !flag("window_days", &args.window_days) &&
+        !flag("audit_per_day", &args.audit_per_day) &&
+        !flag("results_per_day", &args.results_per_day) &&
+        !flag("reports_per_day", &args.reports_per_day) &&
+        !flag("row_errors_per_report", &args.row_errors_per_report)) {
+      std::fprintf(stderr, "unknown or malformed argument %s\n", arg.c_str());
+      return 2;
+    }
+  }
+  const std::string root =
+      (std::filesystem::temp_directory_path() / absl::StrCat("retention_bench_", getpid()))
+          .string();
+  Hub kept, baseline;
+  if (!Open(kept, root + "/retention") || !Open(baseline, root + "/baseline")) {
+    std::fprintf(stderr, "cannot open the stores under %s\n", root.c_str());
+    return 1;
+  }
+  RetentionPolicy policy;
+  policy.audit_log = policy.idempotency = policy.ingest_reports =
+      absl::Hours(24) * args.window_days;
+  const absl::Time start = absl::FromUnixSeconds(1780000000);
+  std::printf(
+      "day  retention_sst_bytes  retention_wal_bytes  retention_live_bytes  "
+      "baseline_sst_bytes  baseline_live_bytes  purged(audit,results,reports)\n");
+  int64_t window_disk = 0, window_live = 0;
+  int64_t last_disk = 0, last_live = 0, last_base_disk = 0;
+  int64_t last_total = 0, last_base_total = 0;  // Tables and write-ahead log.
+  for (int day = 0; day < args.days; ++day) {
+    const absl::Time when = start + absl::Hours(24) * day;
+    if (!Day(kept, args, day, when) || !Day(baseline, args, day, when)) {
+      std::fprintf(stderr, "day %d failed\n", day);
+      return 1;
+    }
+    auto counts = PurgeExpired(*kept.store, *kept.audit, policy, when + absl::Hours(23));
+    if (!counts.ok()) {
+      std::fprintf(stderr, "purge failed: %s\n", std::string(counts.status().message()).c_str());
+      return 1;
+    }
+    const int64_t disk = FolderBytes(kept.dir, ".sst"), live = LiveBytes(kept);
+    const int64_t wal = FolderBytes(kept.dir, ".log");
+    const int64_t base_disk = FolderBytes(baseline.dir, ".sst"), base_live = LiveBytes(baseline);
+    last_base_total = base_disk + FolderBytes(baseline.dir, ".log");
+    last_total = disk + wal;
+    std::printf("%3d  %19lld  %19lld  %20lld  %18lld  %19lld  %lld,%lld,%lld\n", day + 1,
+                static_cast<long long>(disk), static_cast<long long>(wal),
+                static_cast<long long>(live), static_cast<long long>(base_disk),
+                static_cast<long long>(base_live), static_cast<long long>(counts->audit_records),
+                static_cast<long long>(counts->idempotency_results),
+                static_cast<long long>(counts->ingest_reports));
+    if (day + 1 == args.window_days + 1) {
+      window_disk = disk;
+      window_live = live;
+    }
+    last_disk = disk;
+    last_live = live;
+    last_base_disk = base_disk;
+  }
+  auto verified = kept.audit->VerifyChain();
+  std::printf(
+      "\nafter the first full window (day %d): %lld bytes in tables, %lld live\n"
+      "after day %d:                          %lld bytes in tables, %lld live (x%.2f of day %d)\n"
+      "baseline without retention, day %d:    %lld bytes in tables (x%.2f of retention's)\n"
+      "audit chain after %d purges: %s\n",
+      args.window_days + 1, static_cast<long long>(window_disk),
+      static_cast<long long>(window_live), args.days, static_cast<long long>(last_disk),
+      static_cast<long long>(last_live),
+      window_disk > 0 ? static_cast<double>(last_disk) / static_cast<double>(window_disk) : 0.0,
+      args.window_days + 1, args.days, static_cast<long long>(last_base_disk),
+      last_disk > 0 ? static_cast<double>(last_base_disk) / static_cast<double>(last_disk) : 0.0,
+      args.days, verified.ok() && verified->ok ? "verifies" : "BROKEN");
+  std::printf(
+      "day %d, tables + write-ahead log: %lld bytes with retention, %lld without (x%.2f)\n",
+      args.days, static_cast<long long>(last_total), static_cast<long long>(last_base_total),
+      last_total > 0 ? static_cast<double>(last_base_total) / static_cast<double>(last_total)
+                     : 0.0);
+  kept.audit.reset();
+  baseline.audit.reset();
+  if (!kept.store->Close().ok() || !baseline.store->Close().ok()) return 1;
+  std::filesystem::remove_all(root);
+  return 0;
+}
+
+}  // namespace
+}  // namespace hub::storage
+
+int main(int argc, char** argv) { return hub::storage::Main(argc, argv); }

@@ -1,0 +1,189 @@
+#include "storage/retention.h"
+
+#include <string_view>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "hub/v1/ingest.pb.h"
+#include "hub/v1/provider_service.pb.h"
+#include "rocksdb/db.h"
+#include "storage/ingest_store.h"
+#include "storage/internal.h"
+#include "storage/retention_internal.h"
+
+namespace hub::storage {
+namespace internal {
+
+bool IdempotencyExpiry::Filter(int /*level*/, const rocksdb::Slice& /*key*/,
+                               const rocksdb::Slice& value, std::string* /*new_value*/,
+                               bool* /*value_changed*/) const {
+  const int64_t cutoff = cutoff_micros.load(std::memory_order_relaxed);
+  if (cutoff == 0) return false;
+  hub::v1::SubmissionResult result;
+  if (!result.ParseFromArray(value.data(), static_cast<int>(value.size()))) return false;
+  if (!result.has_accepted() || !result.accepted().has_accept_time()) return false;
+  const google::protobuf::Timestamp& t = result.accepted().accept_time();
+  const int64_t micros = t.seconds() * 1000000 + t.nanos() / 1000;
+  if (micros >= cutoff) return false;
+  dropped.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+}  // namespace internal
+
+namespace {
+
+struct ClassFamilies {
+  std::string_view data_class;
+  std::vector<ColumnFamily> families;
+};
+
+// Which column families hold each class of data (for /metrics).
+const std::vector<ClassFamilies>& Classes() {
+  static const auto* const classes = new std::vector<ClassFamilies>{
+      {"audit_log", {ColumnFamily::kAudit}},
+      {"feed",
+       {ColumnFamily::kFeedItems, ColumnFamily::kFeedHeads, ColumnFamily::kFeedCursors,
+        ColumnFamily::kRecords, ColumnFamily::kProviderRecords, ColumnFamily::kFeedIndex,
+        ColumnFamily::kConsentHeld}},
+      {"idempotency", {ColumnFamily::kIdempotency}},
+      {"ingest_reports",
+       {ColumnFamily::kIngestReports, ColumnFamily::kIngestReportsByPlan,
+        ColumnFamily::kIngestRowErrors}},
+      {"members_and_care",
+       {ColumnFamily::kMembers, ColumnFamily::kCoverage, ColumnFamily::kAssignments,
+        ColumnFamily::kAuthorizations, ColumnFamily::kAuthorizationByNumber,
+        ColumnFamily::kPlanAssignments, ColumnFamily::kPlanAuthorizations, ColumnFamily::kCarePlans,
+        ColumnFamily::kProviderCare, ColumnFamily::kCapacityCounts, ColumnFamily::kCapacityEnds,
+        ColumnFamily::kProviderOutreach, ColumnFamily::kConsents, ColumnFamily::kQualityReports,
+        ColumnFamily::kClaims}},
+      {"monitoring", {ColumnFamily::kMonitor, ColumnFamily::kFlowTallies}},
+      {"parked", {ColumnFamily::kParked}},
+  };
+  return *classes;
+}
+
+absl::Status Compact(Store::Rep& rep, ColumnFamily family) {
+  rocksdb::CompactRangeOptions options;
+  // Rewrite the bottom level too: that is where old records live.
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  return internal::FromRocksDb(rep.db->CompactRange(options, rep.cf(family), nullptr, nullptr),
+                               "compacting after a purge");
+}
+
+// Reports completed before `cutoff`: the report, its plan index entry and
+// one range delete over its row errors and ended records.
+absl::StatusOr<int64_t> PurgeIngestReports(Store& store, absl::Time cutoff) {
+  Store::Rep& rep = store.rep();
+  const int64_t cutoff_seconds = absl::ToUnixSeconds(cutoff);
+  IngestStore ingest(&store);
+  WriteBatch batch;
+  int64_t purged = 0;
+  RETURN_IF_ERROR(internal::ForEachWithPrefix(
+      rep, ColumnFamily::kIngestReportsByPlan, "",
+      [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::Status {
+        const std::string report_id(internal::ToView(value));
+        std::string bytes;
+        ASSIGN_OR_RETURN(const bool found,
+                         internal::Get(rep, ColumnFamily::kIngestReports, report_id, &bytes));
+        if (found) {
+          hub::v1::IngestReport report;
+          RETURN_IF_ERROR(internal::ParseRecord(rocksdb::Slice(bytes), "ingest report", &report));
+          if (!report.has_complete_time() || report.complete_time().seconds() >= cutoff_seconds) {
+            return absl::OkStatus();
+          }
+        }
+        rocksdb::WriteBatch& b = batch.rep().batch;
+        b.Delete(rep.cf(ColumnFamily::kIngestReportsByPlan), key).PermitUncheckedError();
+        b.Delete(rep.cf(ColumnFamily::kIngestReports), internal::ToSlice(report_id))
+            .PermitUncheckedError();
+        ingest.DeleteRowErrors(batch, report_id);  // Two range deletes.
+        ++purged;
+        return absl::OkStatus();
+      },
+      /*fill_cache=*/false));
+  if (purged > 0) RETURN_IF_ERROR(store.Commit(batch, Durability::kSync));
+  return purged;
+}
+
+}  // namespace
+
+absl::StatusOr<PurgeCounts> PurgeExpired(Store& store, AuditStore& audit,
+                                         const RetentionPolicy& policy, absl::Time now) {
+  Store::Rep& rep = store.rep();
+  RETURN_IF_ERROR(rep.CheckOpen());
+  PurgeCounts counts;
+  if (policy.audit_log > absl::ZeroDuration()) {
+    ASSIGN_OR_RETURN(counts.audit_records, audit.PurgeBefore(now - policy.audit_log));
+    if (counts.audit_records > 0) RETURN_IF_ERROR(Compact(rep, ColumnFamily::kAudit));
+  }
+  if (policy.idempotency > absl::ZeroDuration()) {
+    internal::IdempotencyExpiry& expiry = *rep.idempotency_expiry;
+    expiry.cutoff_micros.store(absl::ToUnixMicros(now - policy.idempotency));
+    const int64_t before = expiry.dropped.load();
+    // Flush first: the filter sees only what compaction reads from tables.
+    RETURN_IF_ERROR(internal::FromRocksDb(
+        rep.db->Flush(rocksdb::FlushOptions(), rep.cf(ColumnFamily::kIdempotency)),
+        "flushing before a purge"));
+    RETURN_IF_ERROR(Compact(rep, ColumnFamily::kIdempotency));
+    counts.idempotency_results = expiry.dropped.load() - before;
+  }
+  if (policy.ingest_reports > absl::ZeroDuration()) {
+    ASSIGN_OR_RETURN(counts.ingest_reports, PurgeIngestReports(store, now - policy.ingest_reports));
+    if (counts.ingest_reports > 0) {
+      for (ColumnFamily family : {ColumnFamily::kIngestRowErrors, ColumnFamily::kIngestReports,
+                                  ColumnFamily::kIngestReportsByPlan}) {
+        RETURN_IF_ERROR(Compact(rep, family));
+      }
+    }
+  }
+  // One column family with unflushed writes keeps every write-ahead log
+  // file after them (up to max_total_wal_size): flushing all of them lets
+  // the logs the purged data sat in go too.
+  {
+    std::vector<rocksdb::ColumnFamilyHandle*> families;
+    for (const auto& handle : rep.handles) families.push_back(handle.get());
+    RETURN_IF_ERROR(internal::FromRocksDb(rep.db->Flush(rocksdb::FlushOptions(), families),
+                                          "flushing after a purge"));
+  }
+  hub::v1::AuditRecord record;
+  record.mutable_time()->set_seconds(absl::ToUnixSeconds(now));
+  record.set_organization("hub");
+  record.set_method("hub.retention/Purge");
+  record.set_outcome("OK");
+  ASSIGN_OR_RETURN(const uint64_t first_kept, audit.FirstSequence());
+  record.set_detail(absl::StrCat("retention purge: audit_log ", counts.audit_records,
+                                 " records (kept from sequence ", first_kept, "), idempotency ",
+                                 counts.idempotency_results, " results, ingest_reports ",
+                                 counts.ingest_reports, " reports"));
+  RETURN_IF_ERROR(audit.Append(std::move(record)).status());
+  return counts;
+}
+
+absl::StatusOr<std::vector<ClassUsage>> UsageByClass(Store& store) {
+  Store::Rep& rep = store.rep();
+  RETURN_IF_ERROR(rep.CheckOpen());
+  std::vector<ClassUsage> usage;
+  for (const ClassFamilies& c : Classes()) {
+    ClassUsage u;
+    u.data_class = std::string(c.data_class);
+    for (ColumnFamily family : c.families) {
+      uint64_t value = 0;
+      if (rep.db->GetIntProperty(rep.cf(family), "rocksdb.estimate-live-data-size", &value)) {
+        u.live_bytes += static_cast<int64_t>(value);
+      }
+      // Memtable bytes are not in the live-data estimate.
+      if (rep.db->GetIntProperty(rep.cf(family), "rocksdb.cur-size-all-mem-tables", &value)) {
+        u.live_bytes += static_cast<int64_t>(value);
+      }
+      if (rep.db->GetIntProperty(rep.cf(family), "rocksdb.estimate-num-keys", &value)) {
+        u.keys += static_cast<int64_t>(value);
+      }
+    }
+    usage.push_back(std::move(u));
+  }
+  return usage;
+}
+
+}  // namespace hub::storage

@@ -1,0 +1,74 @@
+// Retention: how long the hub keeps each class of data, and the purge that
+// lets go of what is older, with RocksDB's own tools (README "Operating:
+// parked records and retention"):
+//
+//   class             default  source of the default                       how it goes
+//   audit_log         6 years  HIPAA 45 CFR 164.316(b)(2)(i): documentation one range delete of
+//                              of required actions kept 6 years from its   the records before the
+//                              creation                                    cutoff; the chain's
+//                                                                          anchor moves with it
+//   idempotency       90 days  a provider retries a submission within      a compaction filter on
+//                              days; a key reused after the window is a    the column family drops
+//                              new submission                              accepted results older
+//                                                                          than the cutoff
+//   ingest_reports    400 days Medi-Cal's one-year limit for claims and    per report: the report,
+//                              corrections plus a month to reconcile       its plan index entry and
+//                              plan files                                  one range delete of its
+//                                                                          row errors
+//   spool files       at once  the upload is applied or parked             deleted after ingest
+//                                                                          (hub/rpc/upload_stream.h)
+//   backups           keep 14  two weeks of nightly checkpoints            AdminService deletes
+//                                                                          the oldest beyond N
+//
+// A duration of zero keeps that class for ever. Each purge run appends one
+// audit record (organization "hub", method "hub.retention/Purge") with the
+// counts per class; the audit log's chain still verifies afterwards.
+//
+// Thread safety: Purge may run concurrently with every other use of the
+// store; two Purge runs must not overlap (the hub runs one at a time).
+#ifndef HUB_STORAGE_RETENTION_H_
+#define HUB_STORAGE_RETENTION_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "storage/audit_store.h"
+#include "storage/store.h"
+
+namespace hub::storage {
+
+struct RetentionPolicy {
+  absl::Duration audit_log = absl::Hours(24 * (6 * 365 + 2));  // Six years with leap days.
+  absl::Duration idempotency = absl::Hours(24 * 90);
+  absl::Duration ingest_reports = absl::Hours(24 * 400);
+};
+
+// What one purge removed.
+struct PurgeCounts {
+  int64_t audit_records = 0;
+  int64_t idempotency_results = 0;
+  int64_t ingest_reports = 0;
+};
+
+// Removes what `policy` lets go as of `now` and appends the run's audit
+// record to `audit` (required). Compacts the purged column families so the
+// space is returned at once.
+absl::StatusOr<PurgeCounts> PurgeExpired(Store& store, AuditStore& audit,
+                                         const RetentionPolicy& policy, absl::Time now);
+
+// RocksDB's estimates for one class of data (its column families): live
+// bytes (estimate-live-data-size) and keys (estimate-num-keys).
+struct ClassUsage {
+  std::string data_class;  // "audit_log", "feed", "idempotency", ...
+  int64_t live_bytes = 0;
+  int64_t keys = 0;
+};
+// Every class, in a fixed order.
+absl::StatusOr<std::vector<ClassUsage>> UsageByClass(Store& store);
+
+}  // namespace hub::storage
+
+#endif  // HUB_STORAGE_RETENTION_H_
