@@ -260,8 +260,8 @@ struct Result {
 };
 
 // Summary latencies (ms) of `n` calls.
-std::pair<double, double> TimeSummaries(Monitor& monitor, absl::Duration window, int n,
-                                        int64_t* accepted) {
+std::pair<double, double> TimeSummaries(storage::Store& store, Monitor& monitor,
+                                        absl::Duration window, int n, int64_t* accepted) {
   std::vector<double> ms;
   for (int i = 0; i < n; ++i) {
     const auto start = std::chrono::steady_clock::now();
@@ -270,6 +270,19 @@ std::pair<double, double> TimeSummaries(Monitor& monitor, absl::Duration window,
                      .count());
     Check(summary.status(), "summarize");
     *accepted = summary->totals().accepted() + summary->totals().rejected_by_hub();
+  }
+  {
+    storage::MonitorStore reads(&store);
+    const int64_t end = absl::ToUnixMicros(BenchNow()) + 1;
+    const int64_t start = end - 1 - absl::ToInt64Microseconds(window);
+    absl::StatusOr<storage::FlowTallies> t = reads.TallyFlows(start, end, 3600, 24, true);
+    Check(t.status(), "tally");
+    std::printf(
+        "  window %lld h: %lld bucket runs, %lld tally keys, %lld latency bins, %lld edge "
+        "records\n",
+        static_cast<long long>(absl::ToInt64Hours(window)), static_cast<long long>(t->buckets_read),
+        static_cast<long long>(t->keys_read), static_cast<long long>(t->bins_read),
+        static_cast<long long>(t->edge_records_read));
   }
   return {bench::Median(ms), *std::max_element(ms.begin(), ms.end())};
 }
@@ -371,10 +384,10 @@ Result Measure(const Flags& flags, int64_t flows, const std::string& work) {
     Monitor monitor(store->get(), &directory, &feed, &metrics, std::move(monitor_options));
     Check(monitor.Evaluate().status(), "first evaluation");  // Care scan, caches.
     std::tie(result.day_p50_ms, result.day_max_ms) =
-        TimeSummaries(monitor, absl::Hours(24), flags.summaries, &result.accepted);
+        TimeSummaries(**store, monitor, absl::Hours(24), flags.summaries, &result.accepted);
     int64_t unused = 0;
     std::tie(result.month_p50_ms, result.month_max_ms) =
-        TimeSummaries(monitor, absl::Hours(24 * 31), flags.summaries, &unused);
+        TimeSummaries(**store, monitor, absl::Hours(24 * 31), flags.summaries, &unused);
     if (flags.load_seconds > 0) {
       RunLoad(**store, directory, feed, monitor, metrics, flags.load_seconds, result);
     }

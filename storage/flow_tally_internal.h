@@ -42,6 +42,12 @@ inline constexpr TallyLevel kTallyLevels[] = {{'s', 1}, {'m', 60}, {'h', 3600}, 
 std::string EncodeTally(const TallyDelta& tally);
 // False if `bytes` is not a tally.
 bool DecodeTally(std::string_view bytes, TallyDelta* tally);
+// Decodes a tally's count into *count and adds its latency bins to
+// *latency (the window read: no intermediate map), adding the number of
+// bins to *bins. False if `bytes` is not a tally (*latency may then hold
+// part of it).
+bool DecodeTallyInto(std::string_view bytes, int64_t* count, LatencyHistogram* latency,
+                     int64_t* bins);
 
 std::shared_ptr<rocksdb::MergeOperator> FlowTallyMergeOperator();
 

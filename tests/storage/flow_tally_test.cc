@@ -64,6 +64,49 @@ TEST(LatencyHistogramTest, NearestRank) {
   EXPECT_DOUBLE_EQ(h.QuantileSeconds(0.5), 180);
 }
 
+TEST(LatencyHistogramTest, MergesAcrossRangesAndDropsEmptiedBins) {
+  LatencyHistogram a;
+  a.AddBin(3000, 2);
+  a.AddBin(5, 1);  // Grows below the first bin.
+  LatencyHistogram b;
+  b.AddBin(7000, 4);  // Grows above.
+  b.AddBin(5, -1);
+  a.Merge(b);
+  EXPECT_EQ(a.count(), 6);
+  EXPECT_EQ(a.bins(), (std::vector<std::pair<int32_t, int64_t>>{{3000, 2}, {7000, 4}}));
+  EXPECT_DOUBLE_EQ(a.QuantileSeconds(0.3), LatencyHistogram::BinSeconds(3000));
+  EXPECT_DOUBLE_EQ(a.QuantileSeconds(1), LatencyHistogram::BinSeconds(7000));
+  LatencyHistogram empty;
+  a.Merge(empty);
+  EXPECT_EQ(a.count(), 6);
+}
+
+TEST(FlowTallyCodecTest, MergeOperatorAddsTalliesBinByBin) {
+  TallyDelta existing;
+  existing.count = 2;
+  existing.bins = {{5, 1}, {900, 1}};
+  TallyDelta operand;
+  operand.count = -1;
+  operand.bins = {{5, -1}, {1200, 3}, {6600, 1}};
+  const std::string a = internal::EncodeTally(existing);
+  const std::string b = internal::EncodeTally(operand);
+  const rocksdb::Slice a_slice(a);
+  std::string merged;
+  auto op = internal::FlowTallyMergeOperator();
+  auto* associative = static_cast<rocksdb::AssociativeMergeOperator*>(op.get());
+  ASSERT_TRUE(associative->Merge("k", &a_slice, rocksdb::Slice(b), &merged, nullptr));
+  TallyDelta sum;
+  ASSERT_TRUE(internal::DecodeTally(merged, &sum));
+  EXPECT_EQ(sum.count, 1);
+  EXPECT_EQ(sum.bins, (std::map<int32_t, int64_t>{{900, 1}, {1200, 3}, {6600, 1}}));
+  // No existing value: the operand itself.
+  ASSERT_TRUE(associative->Merge("k", nullptr, rocksdb::Slice(b), &merged, nullptr));
+  ASSERT_TRUE(internal::DecodeTally(merged, &sum));
+  EXPECT_EQ(sum.count, -1);
+  EXPECT_EQ(sum.bins, operand.bins);
+  EXPECT_FALSE(associative->Merge("k", nullptr, rocksdb::Slice("\xff"), &merged, nullptr));
+}
+
 TEST(FlowTallyCodecTest, RoundTripsAndRejectsGarbage) {
   TallyDelta tally;
   tally.count = -3;
