@@ -227,7 +227,7 @@ void WriteFlows(storage::Store& store, int64_t flows) {
 }
 
 std::string CachedStore(const Flags& flags, int64_t flows) {
-  const std::string dir = absl::StrCat(flags.cache_dir, "/monitor-v1-f", flows);
+  const std::string dir = absl::StrCat(flags.cache_dir, "/monitor-v2-f", flows);
   if (fs::exists(dir + "/COMPLETE")) return dir;
   std::error_code ec;
   fs::remove_all(dir, ec);

@@ -4,14 +4,15 @@
 //
 // Every accepted record and every rejected submission is counted, in the
 // same batch that stores it, in a group (plan, provider, kind, status,
-// reason) of the time bucket of its accept time, at four resolutions: the
-// second, the minute, the hour and the UTC day. When a plan acknowledges a
-// record (or rejects it later) its count moves from one group to another in
-// the batch of the Ack, with its receipt -> ack latency in a histogram.
-// A window is read as the fewest aligned buckets that tile its whole
-// seconds (a 24-hour window: at most ~23 hours, 2 x 59 minutes and 2 x 59
-// seconds), plus the records of its two partial seconds read one by one, so
-// the totals are exact to the microsecond. See MonitorStore::TallyFlows.
+// reason) of the time bucket of its accept time, at six resolutions: the
+// second, the minute, 10 minutes, the hour, 6 hours and the UTC day. When
+// a plan acknowledges a record (or rejects it later) its count moves from
+// one group to another in the batch of the Ack, with its receipt -> ack
+// latency in a histogram. A window is read as the fewest aligned buckets
+// that tile its whole seconds (a 24-hour window: at most 3 quarter days,
+// 2 x 5 hours, 2 x 5 ten-minutes, 2 x 9 minutes and 2 x 59 seconds), plus
+// the records of its two partial seconds read one by one, so the totals
+// are exact to the microsecond. See MonitorStore::TallyFlows.
 //
 // What is approximate: latency percentiles come from the histogram, exact
 // to the millisecond below 1 s and to 3 significant digits above (within

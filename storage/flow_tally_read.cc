@@ -23,8 +23,10 @@ namespace hub::storage::internal {
 namespace {
 
 constexpr int64_t kMicros = 1000000;
-// Meta key set once the tallies hold every stored record and rejection.
-constexpr std::string_view kFlowTalliesBuiltKey = "flow_tallies_built";
+// Meta key set once the tallies hold every stored record and rejection at
+// every level of kTallyLevels ("_v2": with the 10-minute and 6-hour levels;
+// a store built before them is built again, whole, at its next open).
+constexpr std::string_view kFlowTalliesBuiltKey = "flow_tallies_built_v2";
 // Records per batch of the one-time build.
 constexpr int kBuildBatchRecords = 50000;
 
@@ -55,8 +57,8 @@ std::string BucketPrefix(char kind, char level, int64_t bucket) {
 
 // Calls fn(level, from, to) for the runs of consecutive aligned buckets of
 // one level ([from, to) in seconds) that tile the seconds [lo, hi) with the
-// fewest buckets: at most 7 runs (seconds, minutes, hours, days, hours,
-// minutes, seconds), each one range scan.
+// fewest buckets: at most 11 runs (up the levels to days and down again),
+// each one range scan.
 template <typename Fn>
 absl::Status ForEachRun(int64_t lo, int64_t hi, Fn&& fn) {
   int64_t t = lo;

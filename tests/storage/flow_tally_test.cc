@@ -307,11 +307,12 @@ TEST_F(FlowTallyTest, AWindowCostsItsBucketsNotItsRecords) {
   EXPECT_EQ(total, static_cast<int64_t>(records_.size() + rejections_.size()));
   // Whole-second ends: no record is read one by one. The buckets read are
   // bounded by the window's shape alone: the window and each of its 24 bars
-  // take at most 2 x (59 seconds + 59 minutes + 23 hours) + 31 days.
+  // take at most 2 x (59 seconds + 9 minutes + 5 ten-minutes + 5 hours + 3
+  // quarter days) + 31 days.
   EXPECT_EQ(all.edge_records_read, 0);
-  // Each range of seconds is at most 7 runs of one level (seconds, minutes,
-  // hours, days, hours, minutes, seconds), each one range scan.
-  EXPECT_LE(all.buckets_read, 25 * 7);
+  // Each range of seconds is at most 11 runs of one level (up the six
+  // levels and down again), each one range scan.
+  EXPECT_LE(all.buckets_read, 25 * 11);
 }
 
 TEST_F(FlowTallyTest, AWindowThroughNowReadsTheCurrentSecondFromItsTally) {
@@ -338,14 +339,18 @@ TEST_F(FlowTallyTest, SurvivesARestart) {
 
 TEST_F(FlowTallyTest, BuildsTalliesOnceForAStoreWithoutThem) {
   PlayHistory(6, 1500);
-  // A store from before the tallies: no tallies and no "built" mark.
+  // A store from before the tallies: no tallies and no "built" mark (or
+  // only the mark of the tallies before the 10-minute and 6-hour levels).
   Store::Rep& rep = store_->rep();
   ASSERT_TRUE(rep.db
                   ->DeleteRange(rocksdb::WriteOptions(), rep.cf(ColumnFamily::kFlowTallies),
                                 rocksdb::Slice("\0", 1), rocksdb::Slice("\xff"))
                   .ok());
   ASSERT_TRUE(
-      rep.db->Delete(rocksdb::WriteOptions(), rep.cf(ColumnFamily::kMeta), "flow_tallies_built")
+      rep.db->Delete(rocksdb::WriteOptions(), rep.cf(ColumnFamily::kMeta), "flow_tallies_built_v2")
+          .ok());
+  ASSERT_TRUE(
+      rep.db->Put(rocksdb::WriteOptions(), rep.cf(ColumnFamily::kMeta), "flow_tallies_built", "")
           .ok());
   ASSERT_OK_AND_ASSIGN(const FlowTallies none,
                        monitor_->TallyFlows(kBaseMicros, kBaseMicros + 24 * kHour, 3600, 24));
