@@ -4,6 +4,7 @@
 //
 //   ingest_bench [--rows=1000000] [--plans=all|aetna,kaiser,...] [--repeats=1]
 //                [--rss_rows=5000000] [--rss_plan=health_net] [--seed=7] [--keep]
+//                [--growth=100000,1000000,5000000] [--growth_plan=health_net]
 //
 // For each plan profile (aetna CSV, blue_shield_promise pipe + trailer,
 // community_health_group fixed width, health_net X12 834, kaiser quoted CSV,
@@ -35,6 +36,11 @@
 // the child reports its peak RSS (getrusage ru_maxrss; target <= 256 MiB).
 // Both modes run under the process memory settings hubd uses
 // (hub::ConfigureProcess).
+//
+// --growth (empty = skip): the rate of the full path as the store grows
+// (MeasureGrowth): a file of each size uploaded into a fresh hub, and the
+// ratio of the largest size's rate to the smallest's (target >= 0.8). With
+// --plans=none --rss_rows=0 only this runs.
 //
 // Needs HUB_SOURCE_DIR (the repository root) for the demo directory, the
 // reference tables and the plan profiles. Temp dirs are removed unless --keep.
@@ -124,6 +130,9 @@ struct Flags {
   std::string rss_plan = "health_net";
   uint64_t seed = 7;
   bool keep = false;
+  // --growth: row counts of the growth measurement (empty = skip).
+  std::vector<int64_t> growth;
+  std::string growth_plan = "health_net";
   // The hub's RocksDB memory budget in the full path (hubd --block_cache_mib).
   int block_cache_mib = 128;
   // Internal (--mode=rss): the child process of the RSS measurement.
@@ -152,6 +161,15 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
       if (!absl::SimpleAtoi(v, &flags->repeats) || flags->repeats <= 0) return false;
     } else if (value("rss_rows", &v)) {
       if (!absl::SimpleAtoi(v, &flags->rss_rows) || flags->rss_rows < 0) return false;
+    } else if (value("growth", &v)) {
+      for (absl::string_view part : absl::StrSplit(v, ',', absl::SkipEmpty())) {
+        int64_t n = 0;
+        if (!absl::SimpleAtoi(part, &n) || n <= 0) return false;
+        flags->growth.push_back(n);
+      }
+    } else if (value("growth_plan", &v)) {
+      if (LayoutLabel(v) == "?") return false;
+      flags->growth_plan = v;
     } else if (value("rss_plan", &v)) {
       flags->rss_plan = v;
     } else if (value("block_cache_mib", &v)) {
@@ -561,6 +579,69 @@ absl::StatusOr<RssResult> MeasureRss(const Flags& flags, const std::string& root
 
 // ------------------------------------------------------------------ main
 
+// ---------------------------------------------------------------- growth
+
+// Does ingest slow down as the store grows? For each --growth row count, a
+// file of that many members of --growth_plan is generated, then uploaded
+// through the full path into a fresh hub, --repeats times (median): the
+// rate of the largest file is the rate of a store that takes that many
+// members (its member, coverage and assignment tables grow from empty to
+// N rows during the upload). Prints the rate of each size and the ratio of
+// the largest to the smallest (target >= kTargetGrowthRatio).
+constexpr double kTargetGrowthRatio = 0.8;
+
+absl::StatusOr<bool> MeasureGrowth(const Flags& flags, const std::string& root) {
+  std::vector<std::pair<int64_t, double>> rates;
+  for (int64_t rows : flags.growth) {
+    const std::string dir = absl::StrCat(root, "/growth", rows);
+    fs::create_directories(dir);
+    const auto generate_start = std::chrono::steady_clock::now();
+    ASSIGN_OR_RETURN(const GeneratedFile file,
+                     Generate(flags.growth_plan, rows, flags.seed, dir, /*canonical=*/false));
+    std::printf("growth: %s, %lld rows, %.1f MiB generated in %.1f s\n", flags.growth_plan.c_str(),
+                static_cast<long long>(file.rows), file.bytes / 1048576.0, Seconds(generate_start));
+    std::fflush(stdout);
+    std::vector<double> full_rates;
+    for (int run = 0; run < flags.repeats; ++run) {
+      const std::string full_dir = absl::StrCat(dir, "/full", run);
+      fs::create_directories(full_dir);
+      sync();
+      ASSIGN_OR_RETURN(const FullResult full,
+                       FullPath(full_dir, flags.growth_plan, file.native_path));
+      if (full.report.rows_read() != file.rows) {
+        return absl::InternalError(
+            absl::StrCat("the hub read ", full.report.rows_read(), " rows of ", file.rows));
+      }
+      full_rates.push_back(full.rows_per_second);
+      std::printf("  %lld rows, run %d: %9.0f rows/s (%.1f s), %s, %lld rejected, load %s\n",
+                  static_cast<long long>(file.rows), run + 1, full.rows_per_second, full.seconds,
+                  hub::v1::IngestOutcome_Name(full.report.outcome()).c_str(),
+                  static_cast<long long>(full.report.rows_rejected()), LoadAverage().c_str());
+      std::fflush(stdout);
+      std::error_code ec;
+      fs::remove_all(full_dir, ec);
+    }
+    rates.emplace_back(file.rows, Median(full_rates));
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  std::printf(
+      "\ningest rate as the store grows, %s (%s), full path%s\n", flags.growth_plan.c_str(),
+      LayoutLabel(flags.growth_plan).c_str(),
+      flags.repeats > 1 ? absl::StrCat(", median of ", flags.repeats, " runs").c_str() : "");
+  for (const auto& [rows, rate] : rates) {
+    std::printf("  %9lld rows: %9.0f rows/s\n", static_cast<long long>(rows), rate);
+  }
+  if (rates.size() < 2) return true;
+  const double ratio = rates.back().second / rates.front().second;
+  const bool met = ratio >= kTargetGrowthRatio;
+  std::printf("ratio %lld / %lld rows: %.2f, target >= %.2f: %s\n",
+              static_cast<long long>(rates.back().first),
+              static_cast<long long>(rates.front().first), ratio, kTargetGrowthRatio,
+              met ? "MET" : "MISSED");
+  return met;
+}
+
 struct LayoutResult {
   std::string plan;
   int64_t rows = 0;
@@ -577,8 +658,8 @@ int Main(int argc, char** argv) {
   if (!ParseFlags(argc, argv, &flags)) {
     std::fprintf(stderr,
                  "usage: ingest_bench [--rows=N] [--plans=all|none|P1,P2,...] [--repeats=N] "
-                 "[--rss_rows=N (0 = skip)] [--rss_plan=P] [--block_cache_mib=N] [--seed=N] "
-                 "[--keep]\n");
+                 "[--rss_rows=N (0 = skip)] [--rss_plan=P] [--growth=N1,N2,...] "
+                 "[--growth_plan=P] [--block_cache_mib=N] [--seed=N] [--keep]\n");
     return 2;
   }
   g_block_cache_mib = flags.block_cache_mib;
@@ -686,6 +767,12 @@ int Main(int argc, char** argv) {
     std::printf("overall: lowest ratio %.2f, target >= %.2f: %s\n", lowest, kTargetRatio,
                 all_met ? "MET for every layout"
                         : absl::StrCat("MISSED for ", absl::StrJoin(missed, ", ")).c_str());
+  }
+
+  if (!flags.growth.empty()) {
+    absl::StatusOr<bool> met = MeasureGrowth(flags, root);
+    if (!met.ok()) return fail("growth", met.status());
+    all_met = all_met && *met;
   }
 
   if (flags.rss_rows > 0) {

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
@@ -39,16 +41,48 @@ double LatencyHistogram::BinSeconds(int32_t bin) {
 
 void LatencyHistogram::Add(int64_t micros, int64_t count) { AddBin(BinOf(micros), count); }
 
+void LatencyHistogram::Reserve(int32_t bin) {
+  if (counts_.empty()) {
+    first_ = bin;
+    counts_.assign(1, 0);
+    return;
+  }
+  const int32_t last = first_ + static_cast<int32_t>(counts_.size()) - 1;
+  if (bin > last) {
+    // Grow by at least half again, so a run of rising bins costs O(1) each.
+    const size_t wanted = static_cast<size_t>(bin - first_) + 1;
+    counts_.resize(std::max(wanted, counts_.size() + counts_.size() / 2), 0);
+  } else if (bin < first_) {
+    const int32_t grow = std::min<int32_t>(
+        first_, std::max<int32_t>(first_ - bin, static_cast<int32_t>(counts_.size() / 2)));
+    counts_.insert(counts_.begin(), static_cast<size_t>(grow), 0);
+    first_ -= grow;
+  }
+}
+
 void LatencyHistogram::AddBin(int32_t bin, int64_t count) {
   if (count == 0) return;
-  auto [it, inserted] = bins_.try_emplace(bin, 0);
-  it->second += count;
-  if (it->second == 0) bins_.erase(it);
+  bin = std::max(bin, 0);
+  Reserve(bin);
+  counts_[static_cast<size_t>(bin - first_)] += count;
   count_ += count;
 }
 
 void LatencyHistogram::Merge(const LatencyHistogram& other) {
-  for (const auto& [bin, count] : other.bins_) AddBin(bin, count);
+  if (other.counts_.empty()) return;
+  Reserve(other.first_);
+  Reserve(other.first_ + static_cast<int32_t>(other.counts_.size()) - 1);
+  int64_t* into = counts_.data() + (other.first_ - first_);
+  for (size_t i = 0; i < other.counts_.size(); ++i) into[i] += other.counts_[i];
+  count_ += other.count_;
+}
+
+std::vector<std::pair<int32_t, int64_t>> LatencyHistogram::bins() const {
+  std::vector<std::pair<int32_t, int64_t>> out;
+  for (size_t i = 0; i < counts_.size(); ++i) {
+    if (counts_[i] != 0) out.emplace_back(first_ + static_cast<int32_t>(i), counts_[i]);
+  }
+  return out;
 }
 
 double LatencyHistogram::QuantileSeconds(double q) const {
@@ -57,11 +91,14 @@ double LatencyHistogram::QuantileSeconds(double q) const {
   int64_t rank = static_cast<int64_t>(std::ceil(q * static_cast<double>(count_)));
   rank = std::clamp<int64_t>(rank, 1, count_);
   int64_t seen = 0;
-  for (const auto& [bin, count] : bins_) {
-    seen += count;
-    if (seen >= rank) return BinSeconds(bin);
+  int32_t last_nonzero = first_;
+  for (size_t i = 0; i < counts_.size(); ++i) {
+    if (counts_[i] == 0) continue;
+    last_nonzero = first_ + static_cast<int32_t>(i);
+    seen += counts_[i];
+    if (seen >= rank) return BinSeconds(last_nonzero);
   }
-  return BinSeconds(bins_.rbegin()->first);
+  return BinSeconds(last_nonzero);
 }
 
 namespace internal {
@@ -91,26 +128,73 @@ uint64_t ZigZag(int64_t v) {
 }
 int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
-void AddTo(TallyDelta& into, const TallyDelta& from) {
-  into.count += from.count;
-  for (const auto& [bin, count] : from.bins) {
-    auto [it, inserted] = into.bins.try_emplace(bin, 0);
-    it->second += count;
-    if (it->second == 0) into.bins.erase(it);
+// A tally as its count and its (bin, count) pairs in increasing bin order.
+struct FlatTally {
+  int64_t count = 0;
+  std::vector<std::pair<int32_t, int64_t>> bins;
+};
+
+bool DecodeFlat(std::string_view bytes, FlatTally* tally) {
+  tally->count = 0;
+  tally->bins.clear();
+  if (bytes.empty()) return true;
+  uint64_t v = 0;
+  if (!GetVarint(&bytes, &v)) return false;
+  tally->count = UnZigZag(v);
+  int64_t bin = 0;
+  while (!bytes.empty()) {
+    uint64_t delta = 0;
+    uint64_t count = 0;
+    if (!GetVarint(&bytes, &delta) || !GetVarint(&bytes, &count)) return false;
+    bin += static_cast<int64_t>(delta);
+    if (bin > INT32_MAX || (delta == 0 && !tally->bins.empty())) return false;
+    tally->bins.emplace_back(static_cast<int32_t>(bin), UnZigZag(count));
   }
+  return true;
 }
 
+std::string EncodeFlat(int64_t count, const std::vector<std::pair<int32_t, int64_t>>& bins) {
+  std::string out;
+  PutVarint(ZigZag(count), &out);
+  int32_t previous = 0;
+  for (const auto& [bin, n] : bins) {
+    if (n == 0) continue;
+    PutVarint(static_cast<uint64_t>(bin - previous), &out);
+    PutVarint(ZigZag(n), &out);
+    previous = bin;
+  }
+  return out;
+}
+
+// Adds two tallies in one pass over their sorted bins (no maps: a read of
+// a key with several merge operands, and every compaction, runs this).
 class TallyMergeOperator : public rocksdb::AssociativeMergeOperator {
  public:
   bool Merge(const rocksdb::Slice& /*key*/, const rocksdb::Slice* existing_value,
              const rocksdb::Slice& value, std::string* new_value,
              rocksdb::Logger* /*logger*/) const override {
-    TallyDelta sum;
-    if (existing_value != nullptr && !DecodeTally(ToView(*existing_value), &sum)) return false;
-    TallyDelta operand;
-    if (!DecodeTally(ToView(value), &operand)) return false;
-    AddTo(sum, operand);
-    *new_value = EncodeTally(sum);
+    thread_local FlatTally a;
+    thread_local FlatTally b;
+    thread_local std::vector<std::pair<int32_t, int64_t>> sum;
+    if (!DecodeFlat(existing_value == nullptr ? std::string_view() : ToView(*existing_value), &a) ||
+        !DecodeFlat(ToView(value), &b)) {
+      return false;
+    }
+    sum.clear();
+    size_t i = 0;
+    size_t j = 0;
+    while (i < a.bins.size() || j < b.bins.size()) {
+      if (j == b.bins.size() || (i < a.bins.size() && a.bins[i].first < b.bins[j].first)) {
+        sum.push_back(a.bins[i++]);
+      } else if (i == a.bins.size() || b.bins[j].first < a.bins[i].first) {
+        sum.push_back(b.bins[j++]);
+      } else {
+        sum.emplace_back(a.bins[i].first, a.bins[i].second + b.bins[j].second);
+        ++i;
+        ++j;
+      }
+    }
+    *new_value = EncodeFlat(a.count + b.count, sum);
     return true;
   }
   const char* Name() const override { return "hub.flow_tally"; }
@@ -153,6 +237,26 @@ bool DecodeTally(std::string_view bytes, TallyDelta* tally) {
     bin += static_cast<int64_t>(delta);
     if (bin > INT32_MAX) return false;
     tally->bins[static_cast<int32_t>(bin)] += UnZigZag(count);
+  }
+  return true;
+}
+
+bool DecodeTallyInto(std::string_view bytes, int64_t* count, LatencyHistogram* latency,
+                     int64_t* bins) {
+  *count = 0;
+  if (bytes.empty()) return true;
+  uint64_t v = 0;
+  if (!GetVarint(&bytes, &v)) return false;
+  *count = UnZigZag(v);
+  int64_t bin = 0;
+  while (!bytes.empty()) {
+    uint64_t delta = 0;
+    uint64_t n = 0;
+    if (!GetVarint(&bytes, &delta) || !GetVarint(&bytes, &n)) return false;
+    bin += static_cast<int64_t>(delta);
+    if (bin > INT32_MAX) return false;
+    latency->AddBin(static_cast<int32_t>(bin), UnZigZag(n));
+    ++*bins;
   }
   return true;
 }

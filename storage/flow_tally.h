@@ -1,17 +1,22 @@
 // Flow tallies: what the county monitor counts, kept up to date as records
-// commit, so a summary over 24 hours or 31 days costs the same on a day of
-// 5 million flows as on a day of 5 thousand.
+// commit, so a summary over 24 hours or 31 days never reads the records
+// themselves: its cost is bounded by the buckets that tile the window times
+// the groups (plan, provider, kind, status, reason) and latency bins each
+// bucket holds, which stop growing once every group is busy (measured by
+// bench/monitor_bench: keys and bins read on a day of 5 thousand and of 5
+// million flows).
 //
 // Every accepted record and every rejected submission is counted, in the
 // same batch that stores it, in a group (plan, provider, kind, status,
-// reason) of the time bucket of its accept time, at four resolutions: the
-// second, the minute, the hour and the UTC day. When a plan acknowledges a
-// record (or rejects it later) its count moves from one group to another in
-// the batch of the Ack, with its receipt -> ack latency in a histogram.
-// A window is read as the fewest aligned buckets that tile its whole
-// seconds (a 24-hour window: at most ~23 hours, 2 x 59 minutes and 2 x 59
-// seconds), plus the records of its two partial seconds read one by one, so
-// the totals are exact to the microsecond. See MonitorStore::TallyFlows.
+// reason) of the time bucket of its accept time, at six resolutions: the
+// second, the minute, 10 minutes, the hour, 6 hours and the UTC day. When
+// a plan acknowledges a record (or rejects it later) its count moves from
+// one group to another in the batch of the Ack, with its receipt -> ack
+// latency in a histogram. A window is read as the fewest aligned buckets
+// that tile its whole seconds (a 24-hour window: at most 3 quarter days,
+// 2 x 5 hours, 2 x 5 ten-minutes, 2 x 9 minutes and 2 x 59 seconds), plus
+// the records of its two partial seconds read one by one, so the totals
+// are exact to the microsecond. See MonitorStore::TallyFlows.
 //
 // What is approximate: latency percentiles come from the histogram, exact
 // to the millisecond below 1 s and to 3 significant digits above (within
@@ -27,16 +32,21 @@
 #include <map>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace hub::storage {
 
 // Receipt -> ack latencies, binned to 3 significant digits of milliseconds.
+// Counts are kept in one array indexed by bin (bins run from 0 to ~14,000:
+// latencies of 0 to 600 s use bins 0..3600), so adding and merging cost a
+// few nanoseconds per bin whatever the histogram holds.
 class LatencyHistogram {
  public:
   // Adds `count` (may be negative: a record moved to another group)
   // latencies of `micros` (negative counts as 0).
   void Add(int64_t micros, int64_t count = 1);
+  // Adds `count` to `bin` (a negative bin counts as bin 0).
   void AddBin(int32_t bin, int64_t count);
   void Merge(const LatencyHistogram& other);
   int64_t count() const { return count_; }
@@ -44,15 +54,21 @@ class LatencyHistogram {
   // The nearest-rank quantile q (0 < q <= 1) in seconds: the smallest bin
   // value with at least q of the latencies at or below it; 0 when empty.
   double QuantileSeconds(double q) const;
-  // bin -> count, bins in increasing latency order.
-  const std::map<int32_t, int64_t>& bins() const { return bins_; }
+  // (bin, count) of the bins with a non-zero count, in increasing latency
+  // order.
+  std::vector<std::pair<int32_t, int64_t>> bins() const;
 
   // The bin of a latency, and the latency (seconds) a bin stands for.
   static int32_t BinOf(int64_t micros);
   static double BinSeconds(int32_t bin);
 
  private:
-  std::map<int32_t, int64_t> bins_;
+  // Makes [bin, bin] part of the counted range.
+  void Reserve(int32_t bin);
+
+  // counts_[i]: the count of bin first_ + i.
+  std::vector<int64_t> counts_;
+  int32_t first_ = 0;
   int64_t count_ = 0;
 };
 
@@ -84,8 +100,11 @@ struct FlowTallies {
   // series[i]: plan_id -> records accepted in bar i; "" -> submissions
   // rejected by the hub in bar i.
   std::vector<std::map<std::string, int64_t>> series;
-  // Tally buckets and edge records read (for the bench and tests).
+  // What the read cost (for the bench and tests): runs of tally buckets
+  // scanned, tally keys and latency bins decoded, edge records read.
   int64_t buckets_read = 0;
+  int64_t keys_read = 0;
+  int64_t bins_read = 0;
   int64_t edge_records_read = 0;
 };
 

@@ -23,8 +23,10 @@ namespace hub::storage::internal {
 namespace {
 
 constexpr int64_t kMicros = 1000000;
-// Meta key set once the tallies hold every stored record and rejection.
-constexpr std::string_view kFlowTalliesBuiltKey = "flow_tallies_built";
+// Meta key set once the tallies hold every stored record and rejection at
+// every level of kTallyLevels ("_v2": with the 10-minute and 6-hour levels;
+// a store built before them is built again, whole, at its next open).
+constexpr std::string_view kFlowTalliesBuiltKey = "flow_tallies_built_v2";
 // Records per batch of the one-time build.
 constexpr int kBuildBatchRecords = 50000;
 
@@ -55,8 +57,8 @@ std::string BucketPrefix(char kind, char level, int64_t bucket) {
 
 // Calls fn(level, from, to) for the runs of consecutive aligned buckets of
 // one level ([from, to) in seconds) that tile the seconds [lo, hi) with the
-// fewest buckets: at most 7 runs (seconds, minutes, hours, days, hours,
-// minutes, seconds), each one range scan.
+// fewest buckets: at most 11 runs (up the levels to days and down again),
+// each one range scan.
 template <typename Fn>
 absl::Status ForEachRun(int64_t lo, int64_t hi, Fn&& fn) {
   int64_t t = lo;
@@ -87,20 +89,13 @@ class WindowReader {
 
   // Adds the group tallies of the buckets of `level` in [from, to).
   absl::Status AddGroups(char level, int64_t from, int64_t to) {
-    TallyDelta tally;
     return ScanRun('g', level, from, to, [&](std::string_view rest, std::string_view value) {
-      const std::vector<std::string_view> fields = SplitFields(rest);
-      FlowGroupKey group;
-      if (fields.size() != 5 || !absl::SimpleAtoi(Absl(fields[2]), &group.kind) ||
-          !absl::SimpleAtoi(Absl(fields[3]), &group.status) || !DecodeTally(value, &tally)) {
+      ASSIGN_OR_RETURN(FlowGroupTally* const g, GroupOf(rest));
+      int64_t count = 0;
+      if (!DecodeTallyInto(value, &count, &g->latency, &out_.bins_read)) {
         return Damaged("the monitor's flow tallies");
       }
-      group.plan_id.assign(fields[0]);
-      group.provider_id.assign(fields[1]);
-      group.reason_code.assign(fields[4]);
-      FlowGroupTally& g = out_.groups[group];
-      g.count += tally.count;
-      for (const auto& [bin, count] : tally.bins) g.latency.AddBin(bin, count);
+      g->count += count;
       return absl::OkStatus();
     });
   }
@@ -148,6 +143,25 @@ class WindowReader {
   }
 
  private:
+  // The group named by the rest of a 'g' key (plan \0 provider \0 kind \0
+  // status \0 reason); each distinct group is parsed once per read.
+  absl::StatusOr<FlowGroupTally*> GroupOf(std::string_view rest) {
+    auto known = groups_by_key_.find(Absl(rest));
+    if (known != groups_by_key_.end()) return known->second;
+    const std::vector<std::string_view> fields = SplitFields(rest);
+    FlowGroupKey group;
+    if (fields.size() != 5 || !absl::SimpleAtoi(Absl(fields[2]), &group.kind) ||
+        !absl::SimpleAtoi(Absl(fields[3]), &group.status)) {
+      return Damaged("the monitor's flow tallies");
+    }
+    group.plan_id.assign(fields[0]);
+    group.provider_id.assign(fields[1]);
+    group.reason_code.assign(fields[4]);
+    FlowGroupTally* const tally = &out_.groups[std::move(group)];
+    groups_by_key_.emplace(std::string(rest), tally);
+    return tally;
+  }
+
   // Calls fn(rest of the key after the bucket, value) for every tally of
   // `kind` and `level` whose bucket is in [from, to): one range scan.
   template <typename Fn>
@@ -165,6 +179,7 @@ class WindowReader {
             return Damaged("the monitor's flow tallies");
           }
           if (static_cast<int64_t>(bucket) >= to) return false;
+          ++out_.keys_read;
           RETURN_IF_ERROR(fn(rest.substr(9), ToView(value)));
           return true;
         },
@@ -264,6 +279,8 @@ class WindowReader {
   const rocksdb::Snapshot* snapshot_;
   FlowTallies& out_;
   absl::flat_hash_map<std::string, uint64_t> cursors_;
+  // Key bytes -> group (pointers into out_.groups, whose nodes stay put).
+  absl::flat_hash_map<std::string, FlowGroupTally*> groups_by_key_;
   std::string value_;
   records::RecordEntry entry_;
 };
