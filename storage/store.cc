@@ -298,7 +298,13 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   // store from before the indexer, then the tails a crash left unindexed,
   // so whoever opens the store finds them complete.
   RETURN_IF_ERROR(feed_internal::StartFeedIndexer(*store));
-  RETURN_IF_ERROR(FeedStore(store.get()).CatchUpIndexes());
+  // On a full volume the store still opens (to read what it holds): the
+  // tails are then indexed once space returns, by the first reader or
+  // indexer that needs them.
+  if (absl::Status caught_up = FeedStore(store.get()).CatchUpIndexes();
+      !caught_up.ok() && !absl::IsResourceExhausted(caught_up)) {
+    return caught_up;
+  }
   // A data directory from before the monitor's flow tallies: build them once
   // (from the record index, complete now).
   RETURN_IF_ERROR(internal::BuildFlowTalliesIfMissing(*store));
