@@ -7,9 +7,11 @@
 //
 // submit: the real path on a temp data dir: the callback service, the submit
 //   pipeline (one writer, validation against members, coverage and ECM
-//   assignments, routing to 3 plans, feed appends, stored idempotency
-//   results, one WriteBatch per group committed with Durability::kSync, i.e.
-//   an fsync per group), then the reply. Every record is a distinct ECM
+//   assignments, routing to 3 plans, feed appends: one key per record, one
+//   WriteBatch per group committed with Durability::kSync, i.e. an fsync per
+//   group), then the reply; the feed indexer (hub/feed/feed_indexer.h)
+//   writes the derived indexes as in hubd, and its lag is sampled every
+//   10 ms and printed (max, at the end, and how long the rest took). Every record is a distinct ECM
 //   service line (G9008) that is accepted; the bench checks that.
 // echo: a minimal callback ProviderService whose Submit answers at once
 //   with one AcceptedRecord per submission (the same response size), on a
@@ -65,6 +67,7 @@
 #include "base/identifiers.h"
 #include "bench/bench_stats.h"
 #include "hub/common/reference_tables.h"
+#include "hub/feed/feed_indexer.h"
 #include "hub/rpc/provider_service.h"
 #include "hub/server/server.h"
 #include "hub/submit/submit_pipeline.h"
@@ -337,6 +340,11 @@ class Driver {
     int64_t failed = 0;
     int64_t accepted_records = 0;
     double seconds = 0;
+    // Submit modes: the feed indexer's lag (items) at most and at the end
+    // of the timed run, and how long it took to index the rest after it.
+    int64_t max_index_lag = -1;
+    int64_t end_index_lag = 0;
+    double drain_seconds = 0;
   };
 
   // Counts only the calls of this run (a warm-up run's are not carried over).
@@ -433,6 +441,14 @@ void PrintResult(const char* name, const Driver::Result& r, int records) {
   std::printf("  %-7s %8.0f calls/s %10.0f records/s  (%lld calls in %.1f s, %lld failed)\n", name,
               r.calls / r.seconds, r.calls * records / r.seconds, static_cast<long long>(r.calls),
               r.seconds, static_cast<long long>(r.failed));
+  if (r.max_index_lag >= 0) {
+    std::printf(
+        "          index lag: max %lld items (%.3f s of records), %lld at the end, indexed %.3f s "
+        "later\n",
+        static_cast<long long>(r.max_index_lag),
+        r.max_index_lag / std::max(1.0, r.calls * records / r.seconds),
+        static_cast<long long>(r.end_index_lag), r.drain_seconds);
+  }
 }
 
 // Drives `service` on its own in-process server: a warm-up, then the timed run.
@@ -482,8 +498,14 @@ absl::StatusOr<Driver::Result> DriveSubmit(storage::Store& store, const Flags& f
       ReferenceTables::LoadDir(std::string(HUB_SOURCE_DIR) + "/data/reference");
   if (!reference.ok()) return reference.status();
   storage::FeedStore feed(&store);
+  // The feed indexer follows the feeds as in hubd.
+  FeedIndexerOptions indexer_options;
+  indexer_options.clock = absl::Now;
+  FeedIndexer indexer(&feed, std::move(indexer_options));
+  if (absl::Status started = indexer.Start(); !started.ok()) return started;
   SubmitPipelineOptions pipeline_options;
   pipeline_options.clock = BenchNow;
+  pipeline_options.on_feed_appended = [&indexer](const std::string&) { indexer.Poke(); };
   SubmitPipeline pipeline(&store, &directory, &feed, reference->get(), std::move(pipeline_options));
   ProviderServiceOptions service_options;
   (void)spool;  // Uploads spool in hubd's spool folder, not used here.
@@ -495,7 +517,25 @@ absl::StatusOr<Driver::Result> DriveSubmit(storage::Store& store, const Flags& f
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
   Driver driver(channel, flags.records, prefix);
   if (warmup_seconds > 0) driver.Run(flags.inflight, warmup_seconds);
+  // The indexer's lag, sampled every 10 ms during the timed run.
+  std::atomic<bool> sampling{true};
+  std::atomic<int64_t> max_lag{0};
+  std::thread sampler([&] {
+    while (sampling.load()) {
+      const int64_t lag = feed.IndexLag().items;
+      if (lag > max_lag.load()) max_lag.store(lag);
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  });
   Driver::Result result = driver.Run(flags.inflight, flags.seconds);
+  sampling.store(false);
+  sampler.join();
+  result.max_index_lag = max_lag.load();
+  result.end_index_lag = feed.IndexLag().items;
+  const auto drain_start = std::chrono::steady_clock::now();
+  while (feed.IndexLag().items > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  result.drain_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - drain_start).count();
   server->Shutdown();
   server->Wait();
   if (result.accepted_records != result.calls * flags.records) {

@@ -57,6 +57,9 @@ absl::StatusOr<uint64_t> FeedStore::Ack(std::string_view plan_id, uint64_t throu
         "through_sequence ", through_sequence, " is beyond the feed's head ", head, " for plan ",
         internal::Absl(plan_id), "; acknowledge only sequences you received from PullFeed"));
   }
+  // The record index and the accepted tallies an Ack moves are derived
+  // from the feed: wait for the indexer to pass what this Ack covers.
+  RETURN_IF_ERROR(AwaitIndexed(plan_id, through_sequence));
   // Every rejection is checked before anything is written; the last one
   // of a sequence wins.
   std::map<uint64_t, const hub::v1::ItemRejection*> verdicts;

@@ -18,17 +18,12 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "storage/feed_records.pb.h"
+#include "storage/feed_store_internal.h"
 #include "storage/flow_tally_internal.h"
 #include "storage/internal.h"
 
 namespace hub::storage {
-namespace {
-
-using records::RecordEntry;
-
-// Records a ListFeedback call examines at most (a status filter may skip
-// many): bounds one call's work whatever the provider's history.
-constexpr int kMaxFeedbackExamined = 10000;
+namespace feed_internal {
 
 bool ValidId(std::string_view id) { return !id.empty() && id.find('\0') == std::string_view::npos; }
 
@@ -55,7 +50,6 @@ void SetMicros(int64_t micros, google::protobuf::Timestamp* ts) {
   ts->set_nanos(static_cast<int32_t>(rest * 1000));
 }
 
-// The provider listing's sort field: newest first.
 std::string InvertedTime(int64_t micros) {
   return internal::EncodeBigEndian64(~static_cast<uint64_t>(micros));
 }
@@ -65,6 +59,25 @@ absl::Status DamagedFeed(std::string_view what) {
                                           " is damaged; restore the data directory from a "
                                           "checkpoint"));
 }
+
+}  // namespace feed_internal
+
+using feed_internal::DamagedFeed;
+using feed_internal::IdempotencyKey;
+using feed_internal::IndexKey;
+using feed_internal::InvertedTime;
+using feed_internal::ItemKey;
+using feed_internal::SetMicros;
+using feed_internal::ToMicros;
+using feed_internal::ValidId;
+
+namespace {
+
+using records::RecordEntry;
+
+// Records a ListFeedback call examines at most (a status filter may skip
+// many): bounds one call's work whatever the provider's history.
+constexpr int kMaxFeedbackExamined = 10000;
 
 // kMeta key marking a store whose earlier feed items were indexed.
 constexpr std::string_view kIndexBuiltKey = "feed_index_built";
@@ -95,8 +108,10 @@ bool IsMonth(std::string_view m) {
   return true;
 }
 
-// The kFeedIndex key of `item` (its sequence set) in `plan_id`'s feed;
-// nullopt for kinds that are not indexed or a record without a usable date.
+}  // namespace
+
+namespace feed_internal {
+
 std::optional<std::string> IndexKey(std::string_view plan_id, const hub::v1::FeedItem& item) {
   const hub::v1::Submission& s = item.submission();
   const std::string_view date = RecordDate(s);
@@ -130,6 +145,10 @@ std::optional<std::string> IndexKey(std::string_view plan_id, const hub::v1::Fee
       return std::nullopt;
   }
 }
+
+}  // namespace feed_internal
+
+namespace {
 
 void PutIndexEntry(Store::Rep& rep, WriteBatch& batch, std::string_view plan_id,
                    const hub::v1::FeedItem& item) {
@@ -284,8 +303,6 @@ std::string_view RecordDate(const hub::v1::Submission& submission) {
   }
 }
 
-FeedStore::FeedStore(Store* store) : store_(store) {}
-
 // ----------------------------------------------------------------- writing
 
 absl::StatusOr<uint64_t> FeedStore::CommittedHeadLocked(std::string_view plan_id) const {
@@ -302,85 +319,62 @@ absl::StatusOr<uint64_t> FeedStore::CommittedHeadLocked(std::string_view plan_id
 
 absl::StatusOr<uint64_t> FeedStore::AppendItem(WriteBatch& batch, std::string_view plan_id,
                                                hub::v1::FeedItem& item,
-                                               std::string_view idempotency_key) {
+                                               std::string_view idempotency_key,
+                                               std::string_view fingerprint) {
   if (!ValidId(plan_id) || !ValidId(item.record_id()) || !ValidId(item.provider_id())) {
     return absl::InvalidArgumentError(
         "storage: a feed item needs a plan_id, a record_id and a provider_id without NUL "
         "characters; this is a hub bug");
   }
-  uint64_t sequence = 0;
-  {
-    absl::MutexLock lock(&heads_mu_);
-    auto pending = pending_heads_.find(internal::Absl(plan_id));
-    uint64_t head = 0;
-    if (pending != pending_heads_.end()) {
-      head = pending->second;
-    } else {
-      ASSIGN_OR_RETURN(head, CommittedHeadLocked(plan_id));
-    }
-    sequence = head + 1;
-    pending_heads_[std::string(plan_id)] = sequence;
+  // The log must carry the key: the idempotency index is derived from it.
+  if (item.submission().idempotency_key().empty()) {
+    item.mutable_submission()->set_idempotency_key(std::string(idempotency_key));
+  } else if (item.submission().idempotency_key() != idempotency_key) {
+    return absl::InvalidArgumentError(
+        "storage: a feed item's idempotency key differs from the key it is appended under; "
+        "this is a hub bug");
   }
+  absl::MutexLock lock(&heads_mu_);
+  auto pending = pending_heads_.find(internal::Absl(plan_id));
+  uint64_t head = 0;
+  if (pending != pending_heads_.end()) {
+    head = pending->second;
+  } else {
+    ASSIGN_OR_RETURN(head, CommittedHeadLocked(plan_id));
+  }
+  const uint64_t sequence = head + 1;
+  pending_heads_[std::string(plan_id)] = sequence;
   item.set_sequence(sequence);
 
-  const int64_t accept_micros = ToMicros(item.accept_time());
-  RecordEntry entry;
-  entry.set_plan_id(std::string(plan_id));
-  entry.set_sequence(sequence);
-  entry.set_provider_id(item.provider_id());
-  entry.set_idempotency_key(std::string(idempotency_key));
-  entry.set_kind(static_cast<int32_t>(item.kind()));
-  entry.set_accept_time_unix_micros(accept_micros);
-
   Store::Rep& rep = store_->rep();
-  rocksdb::WriteBatch& writes = batch.rep().batch;
-  writes.Put(rep.cf(ColumnFamily::kFeedItems), ItemKey(plan_id, sequence), item.SerializeAsString())
+  batch.rep()
+      .batch
+      .Put(rep.cf(ColumnFamily::kFeedItems), ItemKey(plan_id, sequence), item.SerializeAsString())
       .PermitUncheckedError();
   batch.rep().feed_heads[std::string(plan_id)] = sequence;
-  writes.Put(rep.cf(ColumnFamily::kRecords), item.record_id(), entry.SerializeAsString())
-      .PermitUncheckedError();
-  writes
-      .Put(rep.cf(ColumnFamily::kProviderRecords),
-           internal::Key({item.provider_id(), InvertedTime(accept_micros), item.record_id()}),
-           rocksdb::Slice())
-      .PermitUncheckedError();
-  PutIndexEntry(rep, batch, plan_id, item);
-  internal::TallyAccepted(batch.rep(), plan_id, item.provider_id(), entry.kind(), accept_micros);
+  feed_internal::DerivedRecord& record =
+      appending_.emplace_back(feed_internal::Derive(plan_id, item, fingerprint));
+  // The monitor's count (storage/flow_tally.h): one merge per tally key and
+  // batch, so it stays in the acknowledged batch, with the item.
+  internal::TallyAccepted(batch.rep(), plan_id, record.provider_id, record.kind,
+                          record.accept_micros);
   return sequence;
-}
-
-void FeedStore::CommitAppends() {
-  absl::MutexLock lock(&heads_mu_);
-  for (auto& [plan_id, head] : pending_heads_) committed_heads_[plan_id] = head;
-  pending_heads_.clear();
 }
 
 void FeedStore::AbortAppends() {
   absl::MutexLock lock(&heads_mu_);
   pending_heads_.clear();
+  appending_.clear();
 }
-
-// The fingerprint rides after the SubmissionResult as field
-// kFingerprintField (bytes): parsing the value as a SubmissionResult keeps it
-// as an unknown field, and values stored before fingerprints read as before.
-constexpr int kFingerprintField = 1000;
 
 void FeedStore::PutSubmissionResult(WriteBatch& batch, std::string_view provider_id,
                                     const hub::v1::SubmissionResult& result,
                                     std::string_view fingerprint) {
-  std::string value = result.SerializeAsString();
-  if (!fingerprint.empty()) {
-    google::protobuf::io::StringOutputStream stream(&value);
-    google::protobuf::io::CodedOutputStream out(&stream);
-    out.WriteTag(google::protobuf::internal::WireFormatLite::MakeTag(
-        kFingerprintField, google::protobuf::internal::WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
-    out.WriteVarint32(static_cast<uint32_t>(fingerprint.size()));
-    out.WriteRaw(fingerprint.data(), static_cast<int>(fingerprint.size()));
-  }
   batch.rep()
       .batch
       .Put(store_->rep().cf(ColumnFamily::kIdempotency),
-           IdempotencyKey(provider_id, result.idempotency_key()), value)
+           IdempotencyKey(provider_id, result.idempotency_key()),
+           feed_internal::ResultValue(result, fingerprint))
       .PermitUncheckedError();
 }
 
@@ -389,19 +383,36 @@ void FeedStore::PutSubmissionResult(WriteBatch& batch, std::string_view provider
 absl::StatusOr<std::optional<hub::v1::SubmissionResult>> FeedStore::GetSubmissionResult(
     std::string_view provider_id, std::string_view idempotency_key,
     std::string* fingerprint) const {
+  RETURN_IF_ERROR(EnsureCaughtUp());
+  const std::string key = IdempotencyKey(provider_id, idempotency_key);
+  hub::v1::SubmissionResult result;
+  {
+    // A committed record the indexer has not written yet. Looked up before
+    // the store: the indexer commits an entry before it leaves memory.
+    absl::MutexLock lock(&state_mu_);
+    if (auto it = recent_.find(key); it != recent_.end()) {
+      const feed_internal::DerivedRecord& record = *it->second;
+      result.set_idempotency_key(record.idempotency_key);
+      hub::v1::AcceptedRecord* accepted = result.mutable_accepted();
+      accepted->set_record_id(record.record_id);
+      accepted->set_plan_id(record.plan_id);
+      accepted->set_feed_sequence(record.sequence);
+      SetMicros(record.accept_micros, accepted->mutable_accept_time());
+      if (fingerprint != nullptr) *fingerprint = record.fingerprint;
+      return result;
+    }
+  }
   std::string value;
   ASSIGN_OR_RETURN(const bool found,
-                   internal::Get(store_->rep(), ColumnFamily::kIdempotency,
-                                 IdempotencyKey(provider_id, idempotency_key), &value));
+                   internal::Get(store_->rep(), ColumnFamily::kIdempotency, key, &value));
   if (!found) return std::nullopt;
-  hub::v1::SubmissionResult result;
   RETURN_IF_ERROR(internal::ParseRecord(value, "submission result", &result));
   google::protobuf::UnknownFieldSet* unknown =
       result.GetReflection()->MutableUnknownFields(&result);
   if (fingerprint != nullptr) fingerprint->clear();
   for (int i = 0; i < unknown->field_count(); ++i) {
     const google::protobuf::UnknownField& field = unknown->field(i);
-    if (fingerprint != nullptr && field.number() == kFingerprintField &&
+    if (fingerprint != nullptr && field.number() == feed_internal::kFingerprintField &&
         field.type() == google::protobuf::UnknownField::TYPE_LENGTH_DELIMITED) {
       *fingerprint = field.length_delimited();
     }
@@ -466,6 +477,10 @@ absl::StatusOr<std::unique_ptr<FeedScan>> FeedStore::ScanMonth(std::string_view 
   if (!IsMonth(month) || !ValidId(plan_id)) {
     return absl::InvalidArgumentError("storage: ScanMonth needs a plan_id and a YYYY-MM month");
   }
+  {  // The export index is derived: wait for the items appended before.
+    ASSIGN_OR_RETURN(const uint64_t head, Head(plan_id));
+    RETURN_IF_ERROR(AwaitIndexed(plan_id, head));
+  }
   RETURN_IF_ERROR(EnsureIndexed());
   RETURN_IF_ERROR(store_->rep().CheckOpen());
   return std::unique_ptr<FeedScan>(
@@ -478,6 +493,10 @@ absl::StatusOr<std::unique_ptr<FeedScan>> FeedStore::ScanLatestMemberStatus(
   if (!IsIsoDate(through_date) || !ValidId(plan_id)) {
     return absl::InvalidArgumentError(
         "storage: ScanLatestMemberStatus needs a plan_id and a YYYY-MM-DD date");
+  }
+  {  // The export index is derived: wait for the items appended before.
+    ASSIGN_OR_RETURN(const uint64_t head, Head(plan_id));
+    RETURN_IF_ERROR(AwaitIndexed(plan_id, head));
   }
   RETURN_IF_ERROR(EnsureIndexed());
   RETURN_IF_ERROR(store_->rep().CheckOpen());
@@ -550,6 +569,8 @@ absl::StatusOr<std::pair<std::vector<hub::v1::FeedbackItem>, std::string>> FeedS
     return absl::InvalidArgumentError(
         "storage: not a ListFeedback token; pass the token of the previous page unchanged");
   }
+  // The listing is derived: the provider sees every record accepted before.
+  RETURN_IF_ERROR(AwaitAllIndexed());
   const Store::Rep& rep = store_->rep();
   const std::string prefix = internal::Prefix({provider_id});
   std::string start;

@@ -9,6 +9,21 @@
 // then answers the callers. AppendItem is therefore not thread-safe with
 // itself: exactly one thread appends; readers may run concurrently.
 //
+// The feed is the log; every index is a view of it (design.md invariant 8).
+// An append puts ONE key per record in the caller's (synced) batch: the
+// feed item, which carries everything the indexes hold. The record index,
+// the provider's listing, the export index, the stored result under the
+// idempotency key and the monitor's accepted-record tally are written
+// later by the feed indexer (IndexPending), in large buffered batches that
+// also hold each plan's checkpoint (the last sequence applied), so an
+// index never disagrees with the log: after a crash the indexer applies
+// the tails past the checkpoints again (CatchUpIndexes; hubd does it before
+// it serves). Until then, a committed record's result is answered from
+// memory (GetSubmissionResult), and readers of the derived indexes
+// (ListFeedback, ScanMonth, ScanLatestMemberStatus, Ack) first wait for
+// the indexer to pass the sequences they need, helping it if it is idle,
+// for at most index_wait_bound (then UNAVAILABLE).
+//
 // Keys (column families in store.h):
 //   kFeedItems       plan_id \0 sequence(BE8)        -> hub.v1.FeedItem
 //   kFeedHeads       plan_id                         -> last appended sequence (fixed64)
@@ -20,7 +35,7 @@
 //                                                       accept time, the plan's rejection)
 //   kIdempotency     provider_id \0 idempotency_key  -> hub.v1.SubmissionResult
 //   kProviderRecords provider_id \0 ~accept micros(BE8) \0 record_id -> "" (newest first)
-//   kFeedIndex       what plans' exports read, written with each item (-> ""):
+//   kFeedIndex       what plans' exports read (-> ""):
 //                    plan_id \0 "p" \0 kind \0 YYYY-MM \0 date \0 sequence(BE8)
 //                      outreach attempts and invoice lines, by record month;
 //                    plan_id \0 "p" \0 kind \0 YYYY-MM \0 provider_id \0 cin \0 date \0
@@ -32,10 +47,14 @@
 //                    record's own ISO date (RecordDate). Care plans are not
 //                    indexed. kMeta "feed_index_built" marks a store whose
 //                    earlier items were indexed (EnsureIndexed).
+//   kMeta            "feed_indexed" \0 plan_id      -> the plan's indexer checkpoint
+//                                                       (storage/feed_store_internal.h)
 #ifndef HUB_STORAGE_FEED_STORE_H_
 #define HUB_STORAGE_FEED_STORE_H_
 
+#include <atomic>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -49,6 +68,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "hub/v1/feed.pb.h"
 #include "hub/v1/provider_service.pb.h"
 #include "storage/store.h"
@@ -70,12 +90,42 @@ class FeedScan {
 // as_of_date, effective_date, service_date or status_date; "" if none.
 std::string_view RecordDate(const hub::v1::Submission& submission);
 
+// The fingerprint that tells two submissions under one idempotency key
+// apart: 32 hex digits of the SHA-256 of its deterministic serialization.
+std::string SubmissionFingerprint(const hub::v1::Submission& submission);
+
+// How far the derived indexes are behind the feeds.
+struct FeedIndexLag {
+  // Committed items not yet indexed.
+  int64_t items = 0;
+  // Accept time (Unix micros) of the oldest of them; 0 when items == 0.
+  int64_t oldest_accept_micros = 0;
+};
+
+// The derived indexes compared with a rebuild from the log (CheckIndexes).
+struct FeedIndexCheck {
+  // Items through the checkpoints, whose entries were checked.
+  int64_t items = 0;
+  // Expected entries absent, present with another value, and entries no
+  // item accounts for.
+  int64_t missing = 0;
+  int64_t differing = 0;
+  int64_t extra = 0;
+  bool consistent() const { return missing == 0 && differing == 0 && extra == 0; }
+};
+
+namespace feed_internal {
+struct DerivedRecord;
+}
+
 class FeedStore {
  public:
   // `store` must outlive this object. Each plan's head is read from the
   // store on first use and kept in memory after that, so exactly one
   // FeedStore may exist per Store.
   explicit FeedStore(Store* store);
+
+  ~FeedStore();
 
   FeedStore(const FeedStore&) = delete;
   FeedStore& operator=(const FeedStore&) = delete;
@@ -84,18 +134,22 @@ class FeedStore {
 
   // Assigns `item` the plan's next sequence (head + 1 counting earlier
   // appends in this batch), sets item.sequence, and adds to `batch` the
-  // item, the new head, the record index (record_id -> plan, sequence,
-  // provider, idempotency key, kind, accept time) and the provider's
-  // listing. Returns the sequence. The caller sets item.record_id (unique
-  // hub-wide), provider_id, kind and accept_time; InvalidArgument if
-  // plan_id, record_id or provider_id is empty or holds '\0' (then nothing
-  // is added and the head does not move). The in-memory head advances at
-  // once: call CommitAppends after a successful Commit, or AbortAppends
-  // after a failed one, before the next append.
+  // item and the new head: one key per record (the derived indexes follow
+  // from the log, see above), and the monitor's tally of the record
+  // (storage/flow_tally.h: merged once per tally key and batch). Returns the sequence. The caller
+  // sets item.record_id (unique hub-wide), provider_id, kind and accept_time; the submission's
+  // idempotency key is `idempotency_key` (set in the item if it has none). InvalidArgument if
+  // plan_id, record_id or provider_id is empty or holds '\0', or the item's submission holds
+  // another key (then nothing is added and the head does not move). The in-memory head advances at
+  // once: call CommitAppends after a successful Commit, or AbortAppends after a failed one, before
+  // the next append. `fingerprint`: SubmissionFingerprint(item.submission()) if the caller has it
+  // ("" = computed here).
   absl::StatusOr<uint64_t> AppendItem(WriteBatch& batch, std::string_view plan_id,
-                                      hub::v1::FeedItem& item, std::string_view idempotency_key);
+                                      hub::v1::FeedItem& item, std::string_view idempotency_key,
+                                      std::string_view fingerprint = {});
   // Makes the appends since the last Commit/AbortAppends permanent: readers
-  // see the new heads from now on.
+  // see the new heads from now on, and GetSubmissionResult answers their
+  // keys (from memory until the indexer has written them).
   void CommitAppends();
   // Forgets the appends since the last CommitAppends (their batch failed),
   // so the next append reuses their sequences: no gap.
@@ -103,7 +157,9 @@ class FeedStore {
 
   // Adds to `batch` the stored result of (provider, result.idempotency_key),
   // with `fingerprint` (any bytes, "" = none) of the submission it answers,
-  // so a later submission under the same key can be told apart.
+  // so a later submission under the same key can be told apart. For
+  // results that are not in a feed (rejections): an accepted record's
+  // result is derived from its feed item.
   void PutSubmissionResult(WriteBatch& batch, std::string_view provider_id,
                            const hub::v1::SubmissionResult& result,
                            std::string_view fingerprint = {});
@@ -112,7 +168,9 @@ class FeedStore {
 
   // The stored result of (provider, key), nullopt if the key is new. With
   // `fingerprint`, also the fingerprint stored with it ("" for a result
-  // stored without one, e.g. before fingerprints existed).
+  // stored without one, e.g. before fingerprints existed). Sees every
+  // committed append (CommitAppends) at once, indexed or not; the first
+  // call applies the feeds' tails past their checkpoints (CatchUpIndexes).
   absl::StatusOr<std::optional<hub::v1::SubmissionResult>> GetSubmissionResult(
       std::string_view provider_id, std::string_view idempotency_key,
       std::string* fingerprint = nullptr) const;
@@ -165,12 +223,40 @@ class FeedStore {
   // the same key). Thread-safe.
   absl::Status EnsureIndexed();
 
+  // --- The feed indexer (any thread; one runs at a time) -----------------
+
+  // Applies every plan's items past its checkpoint that are not held in
+  // memory, reading them from the log (after a restart: what a crash left
+  // unindexed; Store::Open does it too). Idempotent.
+  absl::Status CatchUpIndexes();
+  // Writes the derived entries of up to `max_items` (>= 1) committed items
+  // not yet indexed, with the plans' new checkpoints, in one buffered batch
+  // per plan. Returns how many it indexed (0: caught up).
+  absl::StatusOr<int64_t> IndexPending(int64_t max_items);
+  // OK once the plan's items through `sequence` are indexed, indexing them
+  // here if no other indexer is busy; UNAVAILABLE if that takes longer than
+  // index_wait_bound (the message tells the caller to retry).
+  // Const: the derived indexes are views of the log, written on demand.
+  absl::Status AwaitIndexed(std::string_view plan_id, uint64_t sequence) const;
+  // Every plan's committed items, as of the call, indexed (as AwaitIndexed).
+  absl::Status AwaitAllIndexed() const;
+  FeedIndexLag IndexLag() const;
+  // Indexes every committed item, then derives their entries from the log again
+  // and compares them with the stored ones (a record's entry without the
+  // plan's verdict; stored rejections are not derived and not counted).
+  // Reads the whole feed and every index (memory stays bounded): for tests
+  // and offline checks, not a serving path.
+  absl::StatusOr<FeedIndexCheck> CheckIndexes() const;
+  // How long AwaitIndexed may wait (default 10 s). Set before use.
+  void set_index_wait_bound(absl::Duration bound) { index_wait_bound_ = bound; }
+
   // --- Acknowledgement -----------------------------------------------------
 
   // The plan's acknowledged cursor (0 if it never acked).
   absl::StatusOr<uint64_t> Cursor(std::string_view plan_id) const;
 
-  // Durably (synced) advances the plan's cursor to
+  // Waits for the indexer to pass through_sequence (UNAVAILABLE past the
+  // bound, nothing written), then durably (synced) advances the plan's cursor to
   // `through_sequence` and records the plan's rejections. Errors, with
   // nothing written:
   //   OutOfRange       through_sequence is beyond the head;
@@ -227,11 +313,41 @@ class FeedStore {
   absl::StatusOr<uint64_t> CommittedHeadLocked(std::string_view plan_id) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(heads_mu_);
 
+  // The indexer's parts (storage/feed_index.cc).
+  struct PlanIndex;
+  absl::Status LoadPlansLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(indexer_mu_);
+  // `log_only`: only the items below those held in memory (a restart's
+  // tails), not those committed since.
+  absl::StatusOr<int64_t> IndexPendingLocked(int64_t max_items, std::string_view only_plan,
+                                             bool log_only) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(indexer_mu_);
+  absl::StatusOr<int64_t> IndexPlanLocked(const std::string& plan_id, int64_t max_items,
+                                          bool log_only) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(indexer_mu_);
+  absl::Status AwaitIndexedUntil(std::string_view plan_id, uint64_t sequence,
+                                 absl::Time deadline) const;
+  absl::Status EnsureCaughtUp() const;
+
   Store* store_;
+  absl::Duration index_wait_bound_ = absl::Seconds(10);
   mutable absl::Mutex heads_mu_;
   // Committed heads, and heads including uncommitted appends.
   mutable absl::flat_hash_map<std::string, uint64_t> committed_heads_ ABSL_GUARDED_BY(heads_mu_);
   absl::flat_hash_map<std::string, uint64_t> pending_heads_ ABSL_GUARDED_BY(heads_mu_);
+  // Appended in the current batch, not yet committed (writer thread).
+  std::vector<feed_internal::DerivedRecord> appending_ ABSL_GUARDED_BY(heads_mu_);
+  // Serializes indexers (the follower, helping readers, the writer).
+  mutable absl::Mutex indexer_mu_ ABSL_ACQUIRED_BEFORE(state_mu_);
+  mutable bool plans_loaded_ ABSL_GUARDED_BY(indexer_mu_) = false;
+  // Plan -> checkpoint and the committed records past it held in memory;
+  // (provider \0 key) -> such a record, for GetSubmissionResult.
+  mutable absl::Mutex state_mu_;
+  mutable absl::flat_hash_map<std::string, std::unique_ptr<PlanIndex>> plan_index_
+      ABSL_GUARDED_BY(state_mu_);
+  mutable absl::flat_hash_map<std::string, const feed_internal::DerivedRecord*> recent_
+      ABSL_GUARDED_BY(state_mu_);
+  mutable int64_t unindexed_ ABSL_GUARDED_BY(state_mu_) = 0;
+  mutable std::atomic<bool> caught_up_{false};
   absl::Mutex ack_mu_;
   absl::Mutex index_mu_;
   bool indexed_ ABSL_GUARDED_BY(index_mu_) = false;

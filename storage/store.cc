@@ -24,6 +24,8 @@
 #include "rocksdb/options.h"
 #include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_buffer_manager.h"
+#include "storage/feed_store.h"
+#include "storage/feed_store_internal.h"
 #include "storage/flow_tally_internal.h"
 #include "storage/internal.h"
 #include "storage/retention_internal.h"
@@ -301,7 +303,19 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   auto store = std::unique_ptr<Store>(new Store(std::move(rep)));
   // A data directory from before the provider views: build them once.
   RETURN_IF_ERROR(internal::BuildCareViewsIfMissing(*store));
-  // A data directory from before the monitor's flow tallies: build them once.
+  // The feeds' derived indexes (storage/feed_store.h): checkpoints for a
+  // store from before the indexer, then the tails a crash left unindexed,
+  // so whoever opens the store finds them complete.
+  RETURN_IF_ERROR(feed_internal::StartFeedIndexer(*store));
+  // On a full volume the store still opens (to read what it holds): the
+  // tails are then indexed once space returns, by the first reader or
+  // indexer that needs them.
+  if (absl::Status caught_up = FeedStore(store.get()).CatchUpIndexes();
+      !caught_up.ok() && !absl::IsResourceExhausted(caught_up)) {
+    return caught_up;
+  }
+  // A data directory from before the monitor's flow tallies: build them once
+  // (from the record index, complete now).
   RETURN_IF_ERROR(internal::BuildFlowTalliesIfMissing(*store));
   return store;
 }

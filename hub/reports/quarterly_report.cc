@@ -416,8 +416,9 @@ ReportTable QuarterlyNotes() {
   note("network", "provider type, counties served, languages", "no",
        "the directory holds NPI, kinds, Community Supports and contracted capacity only");
   note("outreach", "deadline", "yes",
-       "MonitorService's rule: referral day 00:00 UTC + 24 h (domain.md asks for county time, "
-       "America/Los_Angeles: the monitor and this report change together)");
+       "the county's rule, the monitor's too: due at the midnight that ends the referral day in "
+       "the county's zone (America/Los_Angeles unless hubd says otherwise); sobering centers "
+       "exempt");
   note("outreach", "ECM outreach attempts", "no",
        "the 24-hour rule applies to Community Supports referrals; ECM outreach timeliness has no "
        "deadline in the hub's data");
@@ -426,7 +427,8 @@ ReportTable QuarterlyNotes() {
   note("Grievances, appeals, member experience, narrative", "all", "no",
        "the hub does not receive grievances, appeals, surveys or plan narratives");
   note("Cost and utilization (PMPM, spend)", "all", "no",
-       "the hub carries no payment amounts from plans (835 remittances are not ingested)");
+       "the hub holds the 835 remittances of the claims it sent (docs/billing.md), not the plans' "
+       "whole spend, capitation or member months, so it cannot fill PMPM or cost columns");
   return t;
 }
 

@@ -20,8 +20,10 @@
 //                 the quarter, active on the last day.
 //   outreach      one row per (month, provider): CS referrals whose 24-hour
 //                 outreach deadline fell in the month: met, late, missing
-//                 (the rule of MonitorService: deadline = referral day 00:00
-//                 UTC + 24 h; first outreach attempt accepted by then).
+//                 (input.outreach_rule, MonitorService's: due at the midnight
+//                 that ends the referral day in the county's zone; the month
+//                 is the deadline's, county time; first outreach attempt
+//                 accepted by then; exempt Community Supports left out).
 //   referrals     one row per (Community Support, referral status, closure
 //                 reason) of referrals dated in the quarter; sobering centers
 //                 are exempt from closed-loop referral tracking and left out.

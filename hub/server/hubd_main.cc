@@ -90,6 +90,10 @@ ABSL_FLAG(int, block_cache_mib, 128,
           "RocksDB's memory budget in MiB: one block cache holding the memtables (up to 64 MiB), "
           "data, index and filter blocks. Raise it on hosts with memory to spare: ingest and "
           "lookups get faster.");
+ABSL_FLAG(bool, feed_indexer_thread, true,
+          "Run the thread that writes the feeds' derived indexes as Submit commits (default). "
+          "false: they are written only when a reader needs them or the lag reaches its bound "
+          "(diagnostics, and the crash test's kill between the ack and the indexer).");
 ABSL_FLAG(std::string, http_listen, "",
           "HTTP address HOST:PORT for Prometheus /metrics and the county dashboard (aggregates "
           "only, no member data); port 0 picks a free port. Empty (default): no HTTP server.");
@@ -257,6 +261,7 @@ int main(int argc, char** argv) {
   hub::HubServer::Options options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
+  options.feed_indexer_thread = absl::GetFlag(FLAGS_feed_indexer_thread);
   options.seed_path = absl::GetFlag(FLAGS_seed);
   options.backup_dir = absl::GetFlag(FLAGS_backup_dir);
   options.spool_dir = absl::GetFlag(FLAGS_spool_dir);

@@ -29,6 +29,7 @@
 #include "hub/common/plan_adapters.h"
 #include "hub/common/reference_tables.h"
 #include "hub/feed/feed_disclosure.h"
+#include "hub/feed/feed_indexer.h"
 #include "hub/feed/feed_notifier.h"
 #include "hub/monitor/http_server.h"
 #include "hub/monitor/monitor.h"
@@ -293,6 +294,16 @@ absl::Status HubServer::MakeServices(const Options& options) {
   // Plans' feeds: ONE FeedStore (it keeps heads in memory) for the submit
   // pipeline and PlanService.PullFeed/Ack; the notifier wakes followers.
   feed_ = std::make_unique<storage::FeedStore>(store_.get());
+  // The feeds' derived indexes: first what a crash left unindexed (before
+  // anything is served), then a thread follows the feeds.
+  {
+    FeedIndexerOptions indexer_options;
+    indexer_options.clock = options.clock;
+    indexer_options.metrics = metrics_.get();
+    indexer_options.start_thread = options.feed_indexer_thread;
+    feed_indexer_ = std::make_unique<FeedIndexer>(feed_.get(), std::move(indexer_options));
+    RETURN_IF_ERROR(feed_indexer_->Start());
+  }
   {
     absl::MutexLock lock(&notifier_mu_);
     feed_notifier_ = std::make_unique<FeedNotifier>();
@@ -410,7 +421,9 @@ absl::Status HubServer::MakeSubmitServices(const Options& options) {
   SubmitPipelineOptions submit_options;
   submit_options.clock = options.clock;
   FeedNotifier* notifier = feed_notifier_.get();
-  submit_options.on_feed_appended = [notifier](const std::string& plan_id) {
+  FeedIndexer* indexer = feed_indexer_.get();
+  submit_options.on_feed_appended = [notifier, indexer](const std::string& plan_id) {
+    indexer->Poke();
     notifier->Notify(plan_id);
   };
   submit_options.flow_recorder = flow_recorder_.get();
@@ -643,6 +656,8 @@ absl::Status HubServer::Shutdown(absl::Duration drain) {
   // pipeline (answers what is queued, joins its writer), then the feeds.
   provider_service_.reset();
   submit_pipeline_.reset();
+  // The pipeline pokes the indexer; the indexer's collector is in metrics_.
+  feed_indexer_.reset();
   // The pipeline's recorder prompts the monitor; the monitor reads the
   // feeds and the store.
   flow_recorder_.reset();

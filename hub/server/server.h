@@ -49,6 +49,7 @@ class DirectoryService;
 class AdminService;
 class PlanService;
 class PlanAdapterSet;
+class FeedIndexer;
 class FeedNotifier;
 class ReferenceTables;
 class SubmitPipeline;
@@ -105,6 +106,9 @@ class HubServer {
     std::string listen_address = "127.0.0.1:50051";
     // Folder of the store; created if missing. Required.
     std::string data_dir;
+    // The feed indexer's thread (hub/feed/feed_indexer.h); false: indexes
+    // are written only on demand (readers, Submit's lag bound).
+    bool feed_indexer_thread = true;
     // Directory seed file (text format) loaded when the directory is empty;
     // empty = no seed.
     std::string seed_path;
@@ -279,6 +283,8 @@ class HubServer {
   // watcher's callback.
   absl::Mutex notifier_mu_;
   std::unique_ptr<FeedNotifier> feed_notifier_;
+  // Follows the feeds, writing their derived indexes (hub/feed/feed_indexer.h).
+  std::unique_ptr<FeedIndexer> feed_indexer_;
   // The revocations in force (TLS) and the watcher that reloads them.
   std::shared_ptr<auth::RevocationList> revocations_;
   std::unique_ptr<auth::CrlWatcher> crl_watcher_;

@@ -1,8 +1,5 @@
 #include "hub/submit/submit_pipeline.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-
 #include <algorithm>
 #include <optional>
 #include <utility>
@@ -48,7 +45,6 @@ const char kPart2RedisclosureNotice[] =
 
 namespace {
 
-
 // How often the writer logs its group statistics.
 constexpr absl::Duration kStatsLogInterval = absl::Seconds(60);
 // A commit slower than this is logged at once.
@@ -83,19 +79,10 @@ std::string GroupKey(std::string_view provider_id, std::string_view key) {
   return absl::StrCat(Absl(provider_id), std::string(1, '\0'), Absl(key));
 }
 
-// What tells two submissions under one key apart: the SHA-256 of the
-// submission's deterministic serialization (16 bytes of it).
+// What tells two submissions under one key apart (the same function the
+// feed indexer derives the stored fingerprint of an accepted record with).
 std::string Fingerprint(const hub::v1::Submission& submission) {
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream out(&stream);
-    out.SetSerializationDeterministic(true);
-    submission.SerializeToCodedStream(&out);
-  }
-  Sha256 sha;
-  sha.Update(bytes);
-  return sha.HexDigest().substr(0, 32);
+  return storage::SubmissionFingerprint(submission);
 }
 
 // The rejection of a record sent under a key already used for another one.
@@ -296,6 +283,7 @@ void SubmitPipeline::WriterLoop() {
       decided.Clear();
       status = ValidateGroup(*group, carried, decided);
     }
+    if (status.ok()) status = BoundIndexLag();
     if (status.ok()) status = BuildGroup(*group, carried, decided);
     if (!status.ok()) {
       feed_->AbortAppends();
@@ -321,6 +309,16 @@ void SubmitPipeline::WriterLoop() {
       +[](SubmitPipeline* p)
            ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->commit_mu_) { return !p->commit_busy_; },
       this));
+}
+
+absl::Status SubmitPipeline::BoundIndexLag() {
+  const int64_t max = options_.max_index_lag_records;
+  if (max <= 0) return absl::OkStatus();
+  const int64_t lag = feed_->IndexLag().items;
+  if (lag <= max) return absl::OkStatus();
+  // The follower fell behind: index here, before appending more, so the
+  // records held in memory until indexed stay bounded.
+  return feed_->IndexPending(lag - max / 2).status();
 }
 
 void SubmitPipeline::CommitterLoop() {
@@ -451,6 +449,8 @@ absl::Status SubmitPipeline::BuildGroup(Group& group, const Decisions& carried,
   // Care plan items built below, by (batch, index).
   absl::flat_hash_map<std::pair<size_t, size_t>, hub::v1::FeedItem> care_plan_items;
   absl::flat_hash_set<std::pair<size_t, size_t>> care_plan_wanted;
+  // Accepted records' fingerprints, by (batch, index): computed once.
+  absl::flat_hash_map<std::pair<size_t, size_t>, std::string> fingerprints;
   for (const auto& [cin, where] : group.care_plans) care_plan_wanted.insert(where);
 
   std::vector<size_t> provider_of(group.batches.size());
@@ -474,8 +474,10 @@ absl::Status SubmitPipeline::BuildGroup(Group& group, const Decisions& carried,
     if (provider.part2_program() || s.substance_use_disorder()) {
       item.set_redisclosure_notice(kPart2RedisclosureNotice);
     }
+    std::string& fingerprint = fingerprints[std::make_pair(a.batch, a.index)];
+    fingerprint = Fingerprint(s);
     ASSIGN_OR_RETURN(const uint64_t sequence,
-                     feed_->AppendItem(batch, a.plan_id, item, s.idempotency_key()));
+                     feed_->AppendItem(batch, a.plan_id, item, s.idempotency_key(), fingerprint));
     hub::v1::AcceptedRecord* accepted = group.results[a.batch][a.index].mutable_accepted();
     accepted->set_record_id(item.record_id());
     accepted->set_plan_id(a.plan_id);
@@ -494,8 +496,15 @@ absl::Status SubmitPipeline::BuildGroup(Group& group, const Decisions& carried,
   }
   for (const auto& [b, i] : group.to_store) {
     const hub::v1::SubmissionResult& result = group.results[b][i];
-    const std::string fingerprint = Fingerprint(*group.batches[b].submissions[i]);
-    feed_->PutSubmissionResult(batch, group.batches[b].provider_id, result, fingerprint);
+    auto known = fingerprints.find(std::make_pair(b, i));
+    const std::string fingerprint = known != fingerprints.end()
+                                        ? std::move(known->second)
+                                        : Fingerprint(*group.batches[b].submissions[i]);
+    // An accepted record's result is derived from its feed item (the feed
+    // indexer writes it); a rejection is in no feed: store it.
+    if (!result.has_accepted()) {
+      feed_->PutSubmissionResult(batch, group.batches[b].provider_id, result, fingerprint);
+    }
     const std::string key = GroupKey(group.batches[b].provider_id, result.idempotency_key());
     decided.results.emplace(key, result);
     decided.fingerprints.emplace(key, fingerprint);

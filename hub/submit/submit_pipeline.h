@@ -15,8 +15,12 @@
 //   4. if accepted, appends a FeedItem to the feed of the plan covering the
 //      member on the record's date (record_id = RecordId(provider, key)),
 //      with the 42 CFR 2.32 notice for Part 2 data;
-//   5. stores the result (accepted or rejected) under the key.
-// The whole group is ONE WriteBatch, also holding the authorizations' new
+//   5. stores a rejected result under the key (an accepted record's result
+//      is derived from its feed item by the feed indexer; until the
+//      indexer has written it, FeedStore answers it from memory).
+// The whole group is ONE WriteBatch: one key per accepted record (its feed
+// item), one per rejected record (its result), the feeds' heads, and the
+// authorizations' new
 // units_used (Community Supports services and invoice lines), each
 // member's latest care plan (storage/care_plan_store.h) and each outreach
 // attempt in the provider's outreach index (storage/care_store.h), committed with
@@ -95,6 +99,11 @@ struct SubmitPipelineOptions {
   // The plan's billing rules for the billing check (billing_check.h); null
   // = every program on the 837P.
   BillingProfileLookup billing_profile;
+  // Committed records not yet indexed (storage::FeedStore::IndexLag) beyond
+  // which the writer indexes them itself before it appends more (the
+  // follower, hub/feed/feed_indexer.h, normally keeps the lag far lower).
+  // Bounds the memory they hold. 0 = no bound.
+  int64_t max_index_lag_records = 100000;
   // Test hook, called before each group's commit with its record count: a
   // non-OK status fails the commit as a disk error would.
   std::function<absl::Status(int group_records)> before_commit;
@@ -153,6 +162,8 @@ class SubmitPipeline {
   // Adds the group's writes to group.write (feed appends, results,
   // authorizations, care plans); completes the accepted results.
   absl::Status BuildGroup(Group& group, const Decisions& carried, Decisions& decided);
+  // Indexes committed records here if more than max_index_lag_records wait.
+  absl::Status BoundIndexLag();
   // Commits a built group, then answers its callers (committer thread).
   void CommitGroup(Group& group);
   // Fails every batch of `group` with `status`.

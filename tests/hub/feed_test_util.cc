@@ -88,8 +88,11 @@ absl::Status AppendFeedItems(const std::string& data_dir, const std::string& pla
     fill(i, item);
     if (item.record_id().empty()) item.set_record_id(absl::StrCat("rec_", i));
     if (item.provider_id().empty()) item.set_provider_id("alpha_cbo");
-    ASSIGN_OR_RETURN(const uint64_t sequence,
-                     feed.AppendItem(batch, plan_id, item, absl::StrCat("key-", i)));
+    // The item's own key if `fill` gave it one (the log carries the key).
+    const std::string key = item.submission().idempotency_key().empty()
+                                ? absl::StrCat("key-", i)
+                                : item.submission().idempotency_key();
+    ASSIGN_OR_RETURN(const uint64_t sequence, feed.AppendItem(batch, plan_id, item, key));
     (void)sequence;
     if (batch.Count() >= 4000 || i + 1 == count) {
       absl::Status committed = store->Commit(batch, storage::Durability::kSync);

@@ -114,8 +114,8 @@ TEST_F(FeedStoreTest, AbortedAppendsLeaveNoGapAndUncommittedHeadIsInvisible) {
   WriteBatch failed;
   hub::v1::FeedItem a = MakeItem("lost1", "alpha_cbo", hub::v1::RECORD_KIND_SERVICE, kBaseMicros);
   hub::v1::FeedItem b = MakeItem("lost2", "alpha_cbo", hub::v1::RECORD_KIND_SERVICE, kBaseMicros);
-  EXPECT_EQ(*feed_->AppendItem(failed, "molina", a, "k1"), 2u);
-  EXPECT_EQ(*feed_->AppendItem(failed, "molina", b, "k2"), 3u);
+  EXPECT_EQ(*feed_->AppendItem(failed, "molina", a, "key-lost1"), 2u);
+  EXPECT_EQ(*feed_->AppendItem(failed, "molina", b, "key-lost2"), 3u);
   // Readers see only committed heads.
   EXPECT_EQ(*feed_->Head("molina"), 1u);
   failed.Clear();  // The batch is never committed (as after a failed Commit).
@@ -134,7 +134,7 @@ TEST_F(FeedStoreTest, AppendRejectsMissingIdsWithoutMovingTheHead) {
   hub::v1::FeedItem ok = MakeItem("r1", "alpha_cbo", hub::v1::RECORD_KIND_SERVICE, 0);
   EXPECT_TRUE(absl::IsInvalidArgument(feed_->AppendItem(batch, "", ok, "k").status()));
   EXPECT_EQ(batch.Count(), 0);
-  EXPECT_EQ(*feed_->AppendItem(batch, "molina", ok, "k"), 1u);
+  EXPECT_EQ(*feed_->AppendItem(batch, "molina", ok, "key-r1"), 1u);
 }
 
 TEST_F(FeedStoreTest, HeadsCursorsAndItemsSurviveReopen) {
@@ -236,7 +236,7 @@ TEST_F(FeedStoreTest, AckBeyondHeadIsOutOfRangeAndWritesNothing) {
   // An uncommitted append does not count as part of the feed.
   WriteBatch pending;
   hub::v1::FeedItem item = MakeItem("r3", "alpha_cbo", hub::v1::RECORD_KIND_SERVICE, kBaseMicros);
-  ASSERT_OK(feed_->AppendItem(pending, "molina", item, "k3").status());
+  ASSERT_OK(feed_->AppendItem(pending, "molina", item, "key-r3").status());
   EXPECT_TRUE(absl::IsOutOfRange(feed_->Ack("molina", 3, {}, kBaseMicros).status()));
   feed_->AbortAppends();
   EXPECT_TRUE(absl::IsOutOfRange(feed_->Ack("chg", 1, {}, kBaseMicros).status()));

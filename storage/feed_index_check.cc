@@ -1,0 +1,124 @@
+// FeedStore::CheckIndexes: the derived indexes against a rebuild from the
+// log (storage/feed_store.h).
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "base/status_macros.h"
+#include "storage/feed_records.pb.h"
+#include "storage/feed_store.h"
+#include "storage/feed_store_internal.h"
+#include "storage/internal.h"
+
+namespace hub::storage {
+namespace {
+
+using feed_internal::DerivedRecord;
+
+// Compares one expected entry with the stored one.
+absl::Status Expect(const Store::Rep& rep, ColumnFamily family, std::string_view key,
+                    std::string_view want, int64_t& missing, int64_t& differing) {
+  std::string value;
+  ASSIGN_OR_RETURN(const bool found, internal::Get(rep, family, key, &value));
+  if (!found) {
+    ++missing;
+  } else if (value != want) {
+    ++differing;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> Count(const Store::Rep& rep, ColumnFamily family,
+                              bool (*counts)(std::string_view value)) {
+  int64_t n = 0;
+  RETURN_IF_ERROR(internal::ForEachWithPrefix(
+      rep, family, "",
+      [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& value) -> absl::Status {
+        if (counts == nullptr || counts(internal::ToView(value))) ++n;
+        return absl::OkStatus();
+      },
+      /*fill_cache=*/false));
+  return n;
+}
+
+bool IsAcceptedResult(std::string_view value) {
+  hub::v1::SubmissionResult result;
+  return result.ParseFromArray(value.data(), static_cast<int>(value.size())) &&
+         result.has_accepted();
+}
+
+}  // namespace
+
+absl::StatusOr<FeedIndexCheck> FeedStore::CheckIndexes() const {
+  RETURN_IF_ERROR(EnsureCaughtUp());
+  absl::MutexLock lock(&indexer_mu_);  // No indexer writes while we look.
+  while (true) {                       // Everything committed so far, indexed.
+    ASSIGN_OR_RETURN(const int64_t n, IndexPendingLocked(10000, "", /*log_only=*/false));
+    if (n == 0) break;
+  }
+  const Store::Rep& rep = store_->rep();
+  FeedIndexCheck check;
+  int64_t export_entries = 0;
+  std::vector<std::pair<std::string, uint64_t>> plans;
+  {
+    absl::MutexLock state(&state_mu_);
+    for (const auto& [plan_id, plan] : plan_index_) plans.emplace_back(plan_id, plan->indexed);
+  }
+  hub::v1::FeedItem item;
+  records::RecordEntry entry;
+  for (const auto& [plan_id, indexed] : plans) {
+    RETURN_IF_ERROR(internal::ForEachFrom(
+        rep, ColumnFamily::kFeedItems, internal::Prefix({plan_id}), "",
+        [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& v) -> absl::StatusOr<bool> {
+          RETURN_IF_ERROR(internal::ParseRecord(v, "feed item", &item));
+          if (item.sequence() > indexed) return false;
+          ++check.items;
+          const DerivedRecord r = feed_internal::Derive(plan_id, item);
+          // The record index, without the plan's verdict (Ack adds it).
+          std::string value;
+          ASSIGN_OR_RETURN(const bool found,
+                           internal::Get(rep, ColumnFamily::kRecords, r.record_id, &value));
+          if (!found) {
+            ++check.missing;
+          } else {
+            RETURN_IF_ERROR(internal::ParseRecord(value, "record entry", &entry));
+            if (entry.plan_id() != r.plan_id || entry.sequence() != r.sequence ||
+                entry.provider_id() != r.provider_id ||
+                entry.idempotency_key() != r.idempotency_key || entry.kind() != r.kind ||
+                entry.accept_time_unix_micros() != r.accept_micros) {
+              ++check.differing;
+            }
+          }
+          RETURN_IF_ERROR(
+              Expect(rep, ColumnFamily::kProviderRecords,
+                     internal::Key({r.provider_id, feed_internal::InvertedTime(r.accept_micros),
+                                    r.record_id}),
+                     "", check.missing, check.differing));
+          if (r.index_key.has_value()) {
+            ++export_entries;
+            RETURN_IF_ERROR(Expect(rep, ColumnFamily::kFeedIndex, *r.index_key, "", check.missing,
+                                   check.differing));
+          }
+          RETURN_IF_ERROR(Expect(rep, ColumnFamily::kIdempotency,
+                                 feed_internal::IdempotencyKey(r.provider_id, r.idempotency_key),
+                                 feed_internal::AcceptedResultValue(r), check.missing,
+                                 check.differing));
+          return true;
+        }));
+  }
+  // Every expected entry is there; the same counts mean nothing else is.
+  ASSIGN_OR_RETURN(const int64_t records, Count(rep, ColumnFamily::kRecords, nullptr));
+  ASSIGN_OR_RETURN(const int64_t listed, Count(rep, ColumnFamily::kProviderRecords, nullptr));
+  ASSIGN_OR_RETURN(const int64_t exported, Count(rep, ColumnFamily::kFeedIndex, nullptr));
+  ASSIGN_OR_RETURN(const int64_t results, Count(rep, ColumnFamily::kIdempotency, IsAcceptedResult));
+  for (const int64_t stored : {records, listed, results}) {
+    if (stored > check.items) check.extra += stored - check.items;
+  }
+  if (exported > export_entries) check.extra += exported - export_entries;
+  return check;
+}
+
+}  // namespace hub::storage
