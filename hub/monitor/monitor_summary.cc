@@ -64,6 +64,7 @@ absl::StatusOr<MonitorSummary> Monitor::Summarize(absl::Duration window,
   RETURN_IF_ERROR(SummarizeIngest(frame, plans, summary, reasons));
   AddTopReasons(reasons, summary);
   RETURN_IF_ERROR(SummarizeCare(frame, providers, summary));
+  RETURN_IF_ERROR(SummarizeClaims(summary));
   {
     absl::MutexLock lock(&state_mu_);
     for (const auto& [id, alert] : firing_) *summary.add_alerts() = alert;
