@@ -17,6 +17,8 @@ std::string ClaimLineKey(std::string_view plan_id, std::string_view claim_id, in
       {"c", plan_id, claim_id, internal::EncodeBigEndian32(static_cast<uint32_t>(line_number))});
 }
 
+std::string TallyKey(std::string_view plan_id) { return internal::Key({"s", plan_id}); }
+
 }  // namespace
 
 ClaimStore::ClaimStore(Store* store) : store_(store) {}
@@ -95,6 +97,39 @@ absl::StatusOr<std::optional<std::string>> ClaimStore::FindClaimLine(std::string
                                  ClaimLineKey(plan_id, claim_id, line_number), &value));
   if (!found) return std::nullopt;
   return value;
+}
+
+absl::StatusOr<hub::v1::PlanClaims> ClaimStore::GetTally(std::string_view plan_id) const {
+  std::string value;
+  ASSIGN_OR_RETURN(const bool found,
+                   internal::Get(store_->rep(), ColumnFamily::kClaims, TallyKey(plan_id), &value));
+  hub::v1::PlanClaims tally;
+  if (found && !tally.ParseFromString(value)) return internal::UnparsableRecord("claim tally");
+  tally.set_plan_id(std::string(plan_id));
+  return tally;
+}
+
+void ClaimStore::PutTally(WriteBatch& batch, const hub::v1::PlanClaims& tally) const {
+  batch.rep()
+      .batch
+      .Put(store_->rep().cf(ColumnFamily::kClaims), TallyKey(tally.plan_id()),
+           tally.SerializeAsString())
+      .PermitUncheckedError();
+}
+
+absl::StatusOr<std::vector<hub::v1::PlanClaims>> ClaimStore::ListTallies() const {
+  std::vector<hub::v1::PlanClaims> tallies;
+  RETURN_IF_ERROR(internal::ForEachWithPrefix(
+      store_->rep(), ColumnFamily::kClaims, internal::Prefix({"s"}),
+      [&](const rocksdb::Slice&, const rocksdb::Slice& value) -> absl::Status {
+        hub::v1::PlanClaims tally;
+        if (!tally.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          return internal::UnparsableRecord("claim tally");
+        }
+        tallies.push_back(std::move(tally));
+        return absl::OkStatus();
+      }));
+  return tallies;
 }
 
 absl::Status ClaimStore::Commit(WriteBatch& batch) const {

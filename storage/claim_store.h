@@ -7,9 +7,14 @@
 //   "b" \0 record_id                          -> hub.v1.BillingStatus
 //   "c" \0 plan_id \0 claim_id \0 line BE4    -> record_id
 //   "a" \0 record_id                          -> hub.v1.PlanDecision
+//   "s" \0 plan_id                            -> hub.v1.PlanClaims
 // A line's status is the latest export's: exporting a month again replaces
 // it (same claim ids, a new control number). The plan's decision about the
-// line (277CA, 835) is kept apart, so a new export keeps it.
+// line (277CA, 835) is kept apart, so a new export keeps it. The plan's
+// claim tally ("s") counts each answered line once, in the bucket of its
+// latest decision; the caller keeps it in step with the decisions it writes
+// (hub/ingest/claim_answers.cc, under the plan's ingest lock), in the same
+// batch.
 //
 // Thread safety: safe for concurrent use (RocksDB's own guarantees); a
 // batch belongs to its caller.
@@ -23,6 +28,7 @@
 
 #include "absl/status/statusor.h"
 #include "hub/v1/feed.pb.h"
+#include "hub/v1/monitor.pb.h"
 #include "storage/store.h"
 
 namespace hub::storage {
@@ -66,6 +72,16 @@ class ClaimStore {
   // Adds to `batch` the plan's decision about the line (replacing any).
   void PutDecision(WriteBatch& batch, std::string_view record_id,
                    const hub::v1::PlanDecision& decision) const;
+
+  // The plan's claim tally (empty with plan_id set if no line was
+  // answered). DataLoss if the stored value does not parse.
+  absl::StatusOr<hub::v1::PlanClaims> GetTally(std::string_view plan_id) const;
+
+  // Adds to `batch` the plan's claim tally (replacing it).
+  void PutTally(WriteBatch& batch, const hub::v1::PlanClaims& tally) const;
+
+  // Every plan's claim tally, by plan_id (a few plans per county).
+  absl::StatusOr<std::vector<hub::v1::PlanClaims>> ListTallies() const;
 
   // Commits `batch` without waiting for the disk (the status is derived:
   // exporting the month again writes it again).

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <sstream>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -44,6 +46,55 @@ void Section(std::ostream& os, std::string_view title, const TextTable& table, b
     return;
   }
   os << table.Render();
+}
+
+std::string Rate(const hub::v1::ClaimCounts& c) {
+  const int64_t answered = c.accepted() + c.rejected() + c.paid() + c.denied();
+  if (answered == 0) return "-";
+  return absl::StrFormat("%.1f%%", 100.0 *
+                                       static_cast<double>(c.accepted() + c.paid() + c.denied()) /
+                                       static_cast<double>(answered));
+}
+
+void AddClaimRow(TextTable& table, const std::string& plan, const std::string& provider,
+                 const hub::v1::ClaimCounts& c, const std::string& median) {
+  table.AddRow({plan, provider, absl::StrCat(c.accepted()), absl::StrCat(c.rejected()),
+                absl::StrCat(c.paid()), absl::StrCat(c.denied()),
+                absl::StrFormat("%d.%02d", c.paid_cents() / 100, std::abs(c.paid_cents() % 100)),
+                Rate(c), median});
+}
+
+// The plans' answers to the claim lines: per plan (provider "all") and per
+// provider, then each plan's five most frequent denial reasons.
+void ClaimsSections(std::ostream& os, const hub::v1::MonitorSummary& s) {
+  TextTable table({"PLAN", "PROVIDER", "ACCEPTED", "REJECTED", "PAID", "DENIED", "PAID $",
+                   "ACCEPTANCE", "MEDIAN DAYS TO PAY"});
+  TextTable reasons({"PLAN", "REASON", "LINES"});
+  bool any_reason = false;
+  for (const auto& p : s.claims()) {
+    AddClaimRow(table, p.plan_id(), "all", p.counts(),
+                p.median_days_to_payment() >= 0 ? absl::StrCat(p.median_days_to_payment()) : "-");
+    std::vector<std::pair<std::string, hub::v1::ClaimCounts>> providers;
+    for (const auto& [id, c] : p.providers()) providers.emplace_back(id, c);
+    std::sort(providers.begin(), providers.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [provider, c] : providers) {
+      AddClaimRow(table, p.plan_id(), provider.empty() ? "(not recorded)" : provider, c, "");
+    }
+    std::vector<std::pair<std::string, int64_t>> top;
+    for (const auto& [reason, count] : p.denial_reasons()) top.emplace_back(reason, count);
+    std::sort(top.begin(), top.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    if (top.size() > 5) top.resize(5);
+    for (const auto& [reason, count] : top) {
+      reasons.AddRow({p.plan_id(), reason, absl::StrCat(count)});
+      any_reason = true;
+    }
+  }
+  Section(os, "CLAIMS (the plans' latest answer to each billed line, all time)", table,
+          s.claims().empty());
+  Section(os, "TOP CLAIM DENIAL REASONS (rejected and denied lines)", reasons, !any_reason);
 }
 
 }  // namespace
@@ -151,6 +202,7 @@ std::string FormatMonitorSummary(const hub::v1::MonitorSummary& s) {
     for (const auto& a : s.alerts()) table.AddRow({a.alert_id(), Time(a.since()), a.message()});
     Section(os, "ALERTS FIRING", table, s.alerts().empty());
   }
+  ClaimsSections(os, s);
   return os.str();
 }
 

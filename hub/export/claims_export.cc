@@ -20,7 +20,6 @@
 namespace hub {
 namespace {
 
-
 // Service lines gathered per billing provider before they are written.
 constexpr size_t kClaimBatchLines = 1000;
 // X12 837P limits of one claim (the writer refuses more).
@@ -187,6 +186,8 @@ class ClaimsRenderer {
         status.set_control_number(run_.result().control_number);
         status.set_claim_id(claim.claim_id);
         status.set_line_number(static_cast<int>(i + 1));
+        status.set_provider_id(billing_provider_.provider_id());
+        status.set_service_date(claim.lines[i].service_date());
         run_.stores().claims->PutLine(statuses_, job_.plan.plan_id(), claim.line_ids[i], status);
       }
       lines += static_cast<int64_t>(claim.lines.size());

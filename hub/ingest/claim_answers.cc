@@ -16,6 +16,7 @@
 #include "base/string_view.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "storage/claim_store.h"
+#include "storage/claim_tally.h"
 #include "storage/control_number_store.h"
 #include "storage/store.h"
 
@@ -84,10 +85,18 @@ PlanDecision ToDecision(const ClaimAnswer& a, hub::v1::FileKind kind, std::strin
   return d;
 }
 
+// The lines whose decision this file replaces: the stored decision (none
+// if the line had none) and the last one written to the batch.
+struct DecisionChange {
+  std::optional<PlanDecision> before;
+  PlanDecision after;
+};
+using DecisionChanges = absl::flat_hash_map<std::string, DecisionChange>;
+
 // Writes `decision` for `record_id` unless the stored one wins or is equal.
 absl::Status Decide(const storage::ClaimStore& claims, storage::WriteBatch& batch,
                     const std::string& record_id, const PlanDecision& decision,
-                    ClaimAnswerResult& result) {
+                    DecisionChanges& changes, ClaimAnswerResult& result) {
   ASSIGN_OR_RETURN(std::optional<PlanDecision> stored, claims.GetDecision(record_id));
   if (stored.has_value()) {
     const bool stored_835 = stored->file_kind() == hub::v1::FILE_KIND_X12_835;
@@ -102,6 +111,9 @@ absl::Status Decide(const storage::ClaimStore& claims, storage::WriteBatch& batc
     }
   }
   claims.PutDecision(batch, record_id, decision);
+  auto [change, added] = changes.try_emplace(record_id);
+  if (added) change->second.before = std::move(stored);
+  change->second.after = decision;
   result.changes.set_claim_lines_answered(result.changes.claim_lines_answered() + 1);
   return absl::OkStatus();
 }
@@ -110,7 +122,7 @@ absl::Status Decide(const storage::ClaimStore& claims, storage::WriteBatch& batc
 absl::Status ApplyClaim(const storage::ClaimStore& claims, storage::WriteBatch& batch,
                         std::string_view plan_id, hub::v1::FileKind kind,
                         std::string_view report_id, const std::vector<const ClaimAnswer*>& answers,
-                        ClaimAnswerResult& result) {
+                        DecisionChanges& changes, ClaimAnswerResult& result) {
   const std::string& claim_id = answers.front()->claim_id;
   std::vector<storage::ClaimStore::ClaimLine> lines;
   if (PlausibleClaimId(claim_id)) {
@@ -156,11 +168,11 @@ absl::Status ApplyClaim(const storage::ClaimStore& claims, storage::WriteBatch& 
     for (const auto& line : lines) {
       if (decided.contains(line.record_id)) continue;
       RETURN_IF_ERROR(Decide(claims, batch, line.record_id,
-                             ToDecision(*a, kind, report_id, lines.size() == 1), result));
+                             ToDecision(*a, kind, report_id, lines.size() == 1), changes, result));
     }
   }
   for (const auto& [record_id, decision] : decided) {
-    RETURN_IF_ERROR(Decide(claims, batch, record_id, decision, result));
+    RETURN_IF_ERROR(Decide(claims, batch, record_id, decision, changes, result));
   }
   return absl::OkStatus();
 }
@@ -195,6 +207,22 @@ absl::Status Apply999(storage::Store* store, std::string_view plan_id,
       result.errors.push_back(std::move(e));
     }
   }
+  return absl::OkStatus();
+}
+
+// Moves each changed line from its old decision's buckets of the plan's
+// claim tally to its new one's, in the same batch (storage/claim_tally.h).
+absl::Status UpdateTally(const storage::ClaimStore& claims, storage::WriteBatch& batch,
+                         std::string_view plan_id, const DecisionChanges& changes) {
+  if (changes.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(hub::v1::PlanClaims tally, claims.GetTally(plan_id));
+  for (const auto& [record_id, change] : changes) {
+    ASSIGN_OR_RETURN(std::optional<hub::v1::BillingStatus> line, claims.GetLine(record_id));
+    if (!line.has_value()) line.emplace();  // Unreachable: a crosswalked line has a status.
+    if (change.before.has_value()) storage::CountClaimLine(tally, *line, *change.before, -1);
+    storage::CountClaimLine(tally, *line, change.after, +1);
+  }
+  claims.PutTally(batch, tally);
   return absl::OkStatus();
 }
 
@@ -253,10 +281,12 @@ absl::StatusOr<ClaimAnswerResult> ApplyClaimAnswers(storage::Store* store, std::
     it->second.push_back(&a);
   }
   const storage::ClaimStore claims(store);
+  DecisionChanges changes;
   for (const std::string& claim_id : order) {
     RETURN_IF_ERROR(
-        ApplyClaim(claims, batch, plan_id, kind, report_id, by_claim[claim_id], result));
+        ApplyClaim(claims, batch, plan_id, kind, report_id, by_claim[claim_id], changes, result));
   }
+  RETURN_IF_ERROR(UpdateTally(claims, batch, plan_id, changes));
   // Errors in file order, as the report lists them.
   std::stable_sort(
       result.errors.begin(), result.errors.end(),

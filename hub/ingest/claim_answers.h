@@ -30,7 +30,10 @@
 // with the report, so a crash applies all or nothing; the same bytes again
 // return the stored report (ingest.h DEDUPE); other bytes carrying the same
 // answers write the same decisions (state, not increments), so nothing is
-// ever counted twice.
+// ever counted twice. The plan's claim tally (storage/claim_tally.h: what
+// the county monitor shows) is updated in the same batch: each line whose
+// decision the file changes leaves its old decision's buckets and enters
+// the new one's.
 //
 // Thread safety: call under the plan's ingest lock (ingest.h).
 #ifndef HUB_HUB_INGEST_CLAIM_ANSWERS_H_

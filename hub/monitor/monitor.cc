@@ -96,6 +96,23 @@ Monitor::Monitor(storage::Store* store, storage::DirectoryStore* directory,
           {"plan", "provider", "service"})),
       alerts_firing_(metrics->Gauge("hub_alerts_firing", "1 for each alert firing now.",
                                     {"rule", "plan", "provider"})),
+      claim_lines_(metrics->Gauge(
+          "hub_claim_lines",
+          "Billed claim lines by plan, provider and the plan's latest decision (accepted, "
+          "rejected, paid, denied; 277CA and 835), all time.",
+          {"plan", "provider", "decision"})),
+      claim_paid_cents_(metrics->Gauge("hub_claim_paid_cents",
+                                       "What the plans' 835s paid, in cents, by plan and provider.",
+                                       {"plan", "provider"})),
+      claim_denials_(metrics->Gauge(
+          "hub_claim_denials",
+          "Rejected and denied claim lines by plan and reason code (CARC, RARC, 277CA, CLP02).",
+          {"plan", "reason"})),
+      claim_days_to_payment_(metrics->Gauge(
+          "hub_claim_days_to_payment",
+          "Days from service to the 835's payment of the paid claim lines, by plan and quantile "
+          "(0.5, 0.9; nearest rank).",
+          {"plan", "quantile"})),
       alert_events_(metrics->Counter("hub_alert_events_total",
                                      "Alert state changes, by rule and state (firing, resolved).",
                                      {"rule", "state"})),

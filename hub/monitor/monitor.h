@@ -177,6 +177,9 @@ class Monitor {
                               hub::v1::MonitorSummary& summary) const;
   absl::Status AddOverdueRtfs(const CareSnapshot& care, const Frame& frame,
                               hub::v1::MonitorSummary& summary) const;
+  // The plans' answers to the claim lines (hub/monitor/monitor_claims.cc).
+  absl::Status SummarizeClaims(hub::v1::MonitorSummary& summary) const;
+  void UpdateClaimGauges(const hub::v1::MonitorSummary& summary);
 
   // Evaluate's parts: raises and resolves alerts of `summary` (its alerts
   // replaced by those firing), returns the summary to publish.
@@ -222,6 +225,10 @@ class Monitor {
   MetricFamily& capacity_assigned_;
   MetricFamily& capacity_agreed_;
   MetricFamily& alerts_firing_;
+  MetricFamily& claim_lines_;
+  MetricFamily& claim_paid_cents_;
+  MetricFamily& claim_denials_;
+  MetricFamily& claim_days_to_payment_;
   MetricFamily& alert_events_;
   MetricFamily& evaluations_total_;
   MetricFamily& evaluation_seconds_;

@@ -90,6 +90,7 @@ void Monitor::UpdateGauges(const MonitorSummary& summary) {
     firing.push_back({{AlertRuleName(a.rule()), a.plan_id(), a.provider_id()}, 1});
   }
   replace(alerts_firing_, firing);
+  UpdateClaimGauges(summary);
 }
 
 void Monitor::CollectFeedGauges() {

@@ -74,6 +74,7 @@ absl::StatusOr<MonitorSummary> Monitor::Summarize(absl::Duration window,
     p.set_reason(reason.substr(std::min(reason.size(), sizeof("PARKED_REASON_") - 1)));
     p.set_count(count);
   }
+  RETURN_IF_ERROR(SummarizeClaims(summary));
   {
     absl::MutexLock lock(&state_mu_);
     for (const auto& [id, alert] : firing_) *summary.add_alerts() = alert;

@@ -6,6 +6,7 @@
 // counts, truncated files) and re-uploads that change nothing.
 #include "hub/ingest/claim_answers.h"
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -17,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "hub/ingest/ingest.h"
 #include "storage/claim_store.h"
+#include "storage/claim_tally.h"
 #include "storage/control_number_store.h"
 #include "storage/directory_store.h"
 #include "storage/store.h"
@@ -67,7 +69,8 @@ class IngestClaimAnswersTest : public ::testing::Test {
     // control numbers 1..7 handed out (the 999 acknowledges group 7).
     storage::ClaimStore claims(store_.get());
     storage::WriteBatch batch;
-    auto billed = [&](const char* claim, int line, const char* record) {
+    auto billed = [&](const char* claim, int line, const char* record, const char* provider,
+                      const char* service_date) {
       hub::v1::BillingStatus status;
       status.set_state(hub::v1::BILLING_STATE_BILLED);
       status.set_file_kind(hub::v1::FILE_KIND_CLAIMS_837P);
@@ -75,12 +78,14 @@ class IngestClaimAnswersTest : public ::testing::Test {
       status.set_control_number(7);
       status.set_claim_id(claim);
       status.set_line_number(line);
+      status.set_provider_id(provider);
+      status.set_service_date(service_date);
       claims.PutLine(batch, "molina", record, status);
     };
-    billed(kClaim, 1, kLine1);
-    billed(kClaim, 2, kLine2);
-    billed(kRejectedClaim, 1, kLine3);
-    billed(kDeniedClaim, 1, kLine4);
+    billed(kClaim, 1, kLine1, "prov_a", "2026-11-20");
+    billed(kClaim, 2, kLine2, "prov_a", "2026-11-20");
+    billed(kRejectedClaim, 1, kLine3, "prov_b", "2026-11-21");
+    billed(kDeniedClaim, 1, kLine4, "prov_b", "2026-11-22");
     ASSERT_TRUE(claims.Commit(batch).ok());
     storage::ControlNumberStore numbers(store_.get());
     for (int i = 0; i < 7; ++i) ASSERT_TRUE(numbers.Next("molina").ok());
@@ -118,6 +123,71 @@ class IngestClaimAnswersTest : public ::testing::Test {
       return std::nullopt;
     }
     return (*status)->plan_decision();
+  }
+
+  // The plan's claim tally counted a second way: every line of the claims
+  // the hub sent, by its stored decision (ClaimStore::ListClaimLines).
+  hub::v1::PlanClaims Recount() {
+    hub::v1::PlanClaims tally;
+    storage::ClaimStore claims(store_.get());
+    for (const char* claim : {kClaim, kRejectedClaim, kDeniedClaim}) {
+      auto lines = claims.ListClaimLines("molina", claim);
+      EXPECT_TRUE(lines.ok()) << lines.status();
+      if (!lines.ok()) continue;
+      for (const auto& line : *lines) {
+        auto status = claims.GetLine(line.record_id);
+        EXPECT_TRUE(status.ok() && status->has_value());
+        if (!status.ok() || !status->has_value() || !(*status)->has_plan_decision()) continue;
+        const PlanDecision& d = (*status)->plan_decision();
+        for (hub::v1::ClaimCounts* c :
+             {tally.mutable_counts(), &(*tally.mutable_providers())[(*status)->provider_id()]}) {
+          if (d.decision() == hub::v1::CLAIM_DECISION_ACCEPTED) c->set_accepted(c->accepted() + 1);
+          if (d.decision() == hub::v1::CLAIM_DECISION_REJECTED) c->set_rejected(c->rejected() + 1);
+          if (d.decision() == hub::v1::CLAIM_DECISION_DENIED) c->set_denied(c->denied() + 1);
+          if (d.decision() == hub::v1::CLAIM_DECISION_PAID) {
+            c->set_paid(c->paid() + 1);
+            c->set_paid_cents(c->paid_cents() + d.paid_cents());
+          }
+        }
+        absl::Time service;
+        absl::Time paid;
+        std::string err;
+        if (d.decision() == hub::v1::CLAIM_DECISION_PAID &&
+            absl::ParseTime("%Y-%m-%d", (*status)->service_date(), &service, &err) &&
+            absl::ParseTime("%Y-%m-%d", d.date(), &paid, &err)) {
+          ++(*tally.mutable_days_to_payment())[static_cast<int32_t>((paid - service) /
+                                                                    absl::Hours(24))];
+        }
+      }
+    }
+    return tally;
+  }
+
+  // The stored tally equals the recount (counts, providers, days).
+  void ExpectTallyMatchesLines() {
+    auto stored = storage::ClaimStore(store_.get()).GetTally("molina");
+    ASSERT_TRUE(stored.ok()) << stored.status();
+    const hub::v1::PlanClaims recount = Recount();
+    EXPECT_EQ(stored->counts().DebugString(), recount.counts().DebugString());
+    ASSERT_EQ(stored->providers_size(), recount.providers_size());
+    for (const auto& [provider, counts] : recount.providers()) {
+      ASSERT_TRUE(stored->providers().contains(provider)) << provider;
+      EXPECT_EQ(stored->providers().at(provider).DebugString(), counts.DebugString()) << provider;
+    }
+    std::map<int32_t, int64_t> stored_days;
+    std::map<int32_t, int64_t> recount_days;
+    for (const auto& [days, count] : stored->days_to_payment()) stored_days[days] = count;
+    for (const auto& [days, count] : recount.days_to_payment()) recount_days[days] = count;
+    EXPECT_EQ(stored_days, recount_days);
+  }
+
+  std::map<std::string, int64_t> DenialReasons() {
+    auto stored = storage::ClaimStore(store_.get()).GetTally("molina");
+    EXPECT_TRUE(stored.ok()) << stored.status();
+    if (!stored.ok()) return {};
+    std::map<std::string, int64_t> reasons;
+    for (const auto& [reason, count] : stored->denial_reasons()) reasons[reason] = count;
+    return reasons;
   }
 
   std::string root_;
@@ -281,6 +351,74 @@ TEST_F(IngestClaimAnswersTest, APlanWhoseProfileDoesNotListTheKindIsRefused) {
   auto report = Upload(hub::v1::FILE_KIND_X12_835, Golden("835.x12"));
   EXPECT_TRUE(absl::IsFailedPrecondition(report.status())) << report.status();
   EXPECT_THAT(std::string(report.status().message()), HasSubstr("claim_answers"));
+}
+
+TEST_F(IngestClaimAnswersTest, TheClaimTallyMovesEachLineToItsLatestDecisionAndNeverTwice) {
+  ASSERT_TRUE(Upload(hub::v1::FILE_KIND_X12_277CA, Golden("277ca.x12")).ok());
+  ExpectTallyMatchesLines();
+  auto tally = storage::ClaimStore(store_.get()).GetTally("molina");
+  ASSERT_TRUE(tally.ok());
+  EXPECT_EQ(tally->counts().accepted(), 1);
+  EXPECT_EQ(tally->counts().rejected(), 2);
+  EXPECT_EQ(DenialReasons(),
+            (std::map<std::string, int64_t>{{"277CA A7:21", 1}, {"277CA A7:453", 1}}));
+
+  // The 835 replaces b1's acceptance (paid) and b2's rejection (denied),
+  // and denies b4; b3 stays rejected.
+  const std::string remit = Golden("835.x12");
+  ASSERT_TRUE(Upload(hub::v1::FILE_KIND_X12_835, remit).ok());
+  ExpectTallyMatchesLines();
+  const std::map<std::string, int64_t> reasons = {{"277CA A7:21", 1}, {"CARC CO-16", 1},
+                                                  {"RARC M51", 1},    {"CLP02 4", 1},
+                                                  {"CARC CO-197", 1}, {"RARC N290", 1}};
+  EXPECT_EQ(DenialReasons(), reasons);
+  tally = storage::ClaimStore(store_.get()).GetTally("molina");
+  ASSERT_TRUE(tally.ok());
+  const std::string counts = tally->DebugString();
+  EXPECT_EQ(tally->counts().accepted(), 0) << counts;
+  EXPECT_EQ(tally->counts().paid(), 1) << counts;
+  EXPECT_EQ(tally->counts().denied(), 2) << counts;
+  EXPECT_EQ(tally->counts().rejected(), 1) << counts;
+  EXPECT_EQ(tally->counts().paid_cents(), 7500) << counts;
+  // b1: served 2026-11-20, paid 2026-12-15.
+  EXPECT_EQ(tally->days_to_payment().at(25), 1) << counts;
+
+  // The same bytes, the same answers in a new envelope, and a late 277CA
+  // change no count.
+  ASSERT_TRUE(Upload(hub::v1::FILE_KIND_X12_835, remit).ok());
+  const std::string resent = absl::StrReplaceAll(
+      remit, {{"000000503", "000000504"}, {"*503*X*", "*504*X*"}, {"GE*1*503", "GE*1*504"}});
+  ASSERT_TRUE(Upload(hub::v1::FILE_KIND_X12_835, resent).ok());
+  // (b3's rejection gets a new date: it leaves and re-enters its bucket.)
+  const std::string late = absl::StrReplaceAll(Golden("277ca.x12"), {{"*20261210*", "*20261211*"}});
+  ASSERT_NE(late, Golden("277ca.x12"));
+  auto late_report = Upload(hub::v1::FILE_KIND_X12_277CA, late);
+  ASSERT_TRUE(late_report.ok()) << late_report.status();
+  EXPECT_EQ(late_report->changes().claim_lines_answered(), 1) << late_report->DebugString();
+  ExpectTallyMatchesLines();
+  auto after = storage::ClaimStore(store_.get()).GetTally("molina");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->DebugString(), counts);
+
+  // Refused files and another plan's answers count nothing.
+  ASSERT_TRUE(Upload(hub::v1::FILE_KIND_X12_835, remit.substr(0, remit.size() / 2)).ok());
+  ASSERT_TRUE(Upload(hub::v1::FILE_KIND_X12_277CA, Golden("277ca.x12"), "health_net").ok());
+  after = storage::ClaimStore(store_.get()).GetTally("molina");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->DebugString(), counts);
+  auto other = storage::ClaimStore(store_.get()).ListTallies();
+  ASSERT_TRUE(other.ok());
+  ASSERT_EQ(other->size(), 1u);
+  EXPECT_EQ((*other)[0].plan_id(), "molina");
+}
+
+TEST(ClaimTallyTest, DenialReasonsAreCodesNeverSentences) {
+  EXPECT_EQ(storage::DenialReasonCode("CARC CO-45"), "CARC CO-45");
+  EXPECT_EQ(storage::DenialReasonCode("277CA A7:21:85"), "277CA A7:21");
+  EXPECT_EQ(storage::DenialReasonCode("CLP02 4 denied"), "CLP02 4");
+  EXPECT_EQ(storage::DenialReasonCode("835 claim total paid $1.00 of $2.00 (no line detail)"), "");
+  EXPECT_EQ(storage::DenialReasonCode("CARC JANE DOE"), "");
+  EXPECT_EQ(storage::DenialReasonCode("CARC"), "");
 }
 
 }  // namespace

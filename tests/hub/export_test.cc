@@ -1366,6 +1366,24 @@ TEST_F(ExportTest, ThePlansAnswersShowEachLineAcceptedRejectedPaidOrDenied) {
   // Exporting the month again keeps the plan's answers.
   ASSERT_TRUE(Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11").status.ok());
   EXPECT_EQ(Billing("golf_network")[a1_1].plan_decision().decision(), hub::v1::CLAIM_DECISION_PAID);
+  // The county sees the same lines per plan and provider (the 277CA's
+  // acceptance of a1_1 moved to paid, a1_2's rejection to denied).
+  auto monitor = hub::v1::MonitorService::NewStub(channel_);
+  grpc::ClientContext summary_context;
+  hub::v1::GetSummaryResponse summary;
+  ASSERT_TRUE(monitor->GetSummary(&summary_context, hub::v1::GetSummaryRequest(), &summary).ok());
+  ASSERT_EQ(summary.summary().claims_size(), 1) << summary.DebugString();
+  const hub::v1::PlanClaims& molina_claims = summary.summary().claims(0);
+  EXPECT_EQ(molina_claims.plan_id(), "molina");
+  EXPECT_EQ(molina_claims.counts().accepted(), 0);
+  EXPECT_EQ(molina_claims.counts().paid(), 1);
+  EXPECT_EQ(molina_claims.counts().denied(), 2);
+  EXPECT_EQ(molina_claims.counts().rejected(), 1);
+  ASSERT_TRUE(molina_claims.providers().contains("golf_network")) << molina_claims.DebugString();
+  EXPECT_EQ(molina_claims.providers().at("golf_network").paid_cents(), 7500);
+  EXPECT_EQ(molina_claims.providers().at("hotel_health").denied(), 1);
+  EXPECT_EQ(molina_claims.denial_reasons().at("CARC CO-16"), 1);
+  EXPECT_GE(molina_claims.median_days_to_payment(), 0) << "the export records the service date";
 }
 
 }  // namespace

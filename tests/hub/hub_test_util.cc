@@ -1,5 +1,6 @@
 #include "tests/hub/hub_test_util.h"
 
+#include <httplib.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "base/identifiers.h"
 #include "gtest/gtest.h"
+#include "hub/v1/monitor_service.grpc.pb.h"
 
 namespace hub::testing {
 
@@ -191,6 +193,24 @@ grpc::Status PullFeedToEnd(hub::v1::PlanService::Stub& plan, const std::string& 
   while (reader->Read(&response)) {
   }
   return reader->Finish();
+}
+
+hub::v1::MonitorSummary GetMonitorSummary(const std::shared_ptr<grpc::Channel>& channel) {
+  auto stub = hub::v1::MonitorService::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  hub::v1::GetSummaryResponse response;
+  grpc::Status status = stub->GetSummary(&context, hub::v1::GetSummaryRequest(), &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return response.summary();
+}
+
+std::string HttpGetBody(int port, const std::string& path) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(30, 0);
+  httplib::Result result = client.Get(path.c_str());
+  EXPECT_TRUE(result && result->status == 200) << path;
+  return result ? result->body : "";
 }
 
 }  // namespace hub::testing

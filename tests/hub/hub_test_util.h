@@ -12,6 +12,7 @@
 
 #include "absl/time/time.h"
 #include "hub/server/server.h"
+#include "hub/v1/monitor.pb.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 
 namespace hub::testing {
@@ -73,6 +74,14 @@ CommandResult RunCommand(const std::string& command);
 
 // Pulls `plan_id`'s feed (no follow) to its end, dropping the items, and
 // returns how the stream ended.
+// MonitorService.GetSummary of the hub's configured window (a failed call
+// fails the test and gives an empty summary).
+hub::v1::MonitorSummary GetMonitorSummary(const std::shared_ptr<grpc::Channel>& channel);
+
+// The body of GET `path` on 127.0.0.1:`port` (anything but 200 fails the
+// test; "" if nothing came back).
+std::string HttpGetBody(int port, const std::string& path);
+
 grpc::Status PullFeedToEnd(hub::v1::PlanService::Stub& plan, const std::string& plan_id);
 
 }  // namespace hub::testing

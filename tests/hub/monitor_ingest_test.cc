@@ -167,22 +167,10 @@ class MonitorIngestTest : public ::testing::Test {
     return response.report();
   }
 
-  MonitorSummary Summary() {
-    auto stub = hub::v1::MonitorService::NewStub(channel_);
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    hub::v1::GetSummaryResponse response;
-    grpc::Status status = stub->GetSummary(&context, hub::v1::GetSummaryRequest(), &response);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return response.summary();
-  }
+  MonitorSummary Summary() { return testing::GetMonitorSummary(channel_); }
 
   std::string HttpGet(const std::string& path) {
-    httplib::Client client("127.0.0.1", server_->http_port());
-    client.set_read_timeout(30, 0);
-    httplib::Result result = client.Get(path.c_str());
-    EXPECT_TRUE(result && result->status == 200) << path;
-    return result ? result->body : "";
+    return testing::HttpGetBody(server_->http_port(), path);
   }
 
   std::string Log() {

@@ -229,6 +229,29 @@
       cell(tr, num(c.capacity) > 0 ? `${Math.round(num(c.utilization) * 100)}%${c.atCapacity ? " full" : ""}` : "-", "num");
     });
 
+    // Claims: the plans' answers to the billed lines.
+    fillTable("claims-table", summary.claims || [], (tr, p) => {
+      const c = p.counts || {};
+      const answered = num(c.accepted) + num(c.rejected) + num(c.paid) + num(c.denied);
+      const top = Object.entries(p.denialReasons || {})
+        .map(([reason, count]) => [reason, num(count)])
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .slice(0, 3)
+        .map(([reason, count]) => `${reason} (${count})`)
+        .join(", ");
+      tr.dataset.plan = p.planId;
+      cell(tr, p.planId);
+      cell(tr, String(answered), "num");
+      cell(tr, answered > 0 ? `${(num(p.acceptanceRate) * 100).toFixed(1)}%` : "-", "num");
+      cell(tr, String(num(c.paid)), "num");
+      cell(tr, String(num(c.denied)), "num");
+      cell(tr, String(num(c.rejected)), "num");
+      cell(tr, (num(c.paidCents) / 100).toFixed(2), "num");
+      const median = p.medianDaysToPayment === undefined ? 0 : num(p.medianDaysToPayment);
+      cell(tr, median >= 0 ? String(median) : "-", "num");
+      cell(tr, top || "-");
+    });
+
     document.body.dataset.computeTime = summary.computeTime;
     document.body.dataset.loaded = "true";
   }
