@@ -429,7 +429,7 @@ step_plans_reports() {
     fhir=$(sed -nE 's/.*: ([0-9]+) FHIR resources.*/\1 resources/p' <<<"$result" | head -n 1)
     printf '    %-24s %-52s %s\n' "$plan" "$(basename "$workbook") ($tabs tabs)" "$fhir"
   done < <(hubctl plans | awk 'NR > 1 && $1 ~ /^[a-z][a-z0-9_]*$/ { print $1 }')
-  result=$(hubctl report quarterly --county --quarter="$quarter" --out="$out/reports" 2>&1) \
+  result=$(hubctl_as analyst report quarterly --county --quarter="$quarter" --out="$out/reports" 2>&1) \
     || die "hubctl report quarterly --county failed: $result"
   say "the county's roll-up (MonitorService.GetQuarterlyRollup, county roles only): $(head -n 1 <<<"$result" | sed 's|.*/||')"
   say "the workbooks hold aggregates only (counts per population of focus, Community Support,"
