@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/identifiers.h"
+#include "hub/common/measure_period.h"
 #include "hub/ingest/ingestor.h"
 #include "hub/ingest/member_merge.h"
 
@@ -53,23 +54,6 @@ int AgreedCapacity(const hub::v1::Provider& provider, std::string_view plan_id,
     return kind == hub::v1::PROVIDER_KIND_ECM ? c.ecm_capacity() : c.cs_capacity();
   }
   return 0;
-}
-
-// "YYYY-MM", "YYYY Qn" or "YYYY".
-bool IsMeasurePeriod(std::string_view p) {
-  auto digits = [&](size_t from, size_t n) {
-    for (size_t i = from; i < from + n; ++i) {
-      if (p[i] < '0' || p[i] > '9') return false;
-    }
-    return true;
-  };
-  if (p.size() < 4 || !digits(0, 4) || p[0] == '0') return false;
-  if (p.size() == 4) return true;
-  if (p.size() == 7 && p[4] == '-' && digits(5, 2)) {
-    const int month = (p[5] - '0') * 10 + (p[6] - '0');
-    return month >= 1 && month <= 12;
-  }
-  return p.size() == 7 && p[4] == ' ' && p[5] == 'Q' && p[6] >= '1' && p[6] <= '4';
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "base/civil_date.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
+#include "hub/common/measure_period.h"
 #include "hub/common/paging.h"
 
 namespace hub {
@@ -20,23 +21,6 @@ void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
   const int64_t seconds = absl::ToUnixSeconds(t);
   ts->set_seconds(seconds);
   ts->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
-}
-
-// "YYYY-MM", "YYYY Qn" or "YYYY" (as plan quality files write periods).
-bool IsMeasurePeriod(std::string_view p) {
-  auto digits = [&](size_t from, size_t n) {
-    for (size_t i = from; i < from + n; ++i) {
-      if (p[i] < '0' || p[i] > '9') return false;
-    }
-    return true;
-  };
-  if (p.size() < 4 || !digits(0, 4) || p[0] == '0') return false;
-  if (p.size() == 4) return true;
-  if (p.size() == 7 && p[4] == '-' && digits(5, 2)) {
-    const int month = (p[5] - '0') * 10 + (p[6] - '0');
-    return month >= 1 && month <= 12;
-  }
-  return p.size() == 7 && p[4] == ' ' && p[5] == 'Q' && p[6] >= '1' && p[6] <= '4';
 }
 
 bool AwaitsOutreach(const hub::v1::Authorization& a) {
