@@ -107,6 +107,12 @@ absl::Status CrlWatcher::ReloadNow() {
   const FileState state = Stat();
   absl::StatusOr<std::set<std::string>> revoked =
       LoadRevokedSerials(options_.crl_file, options_.ca_pem);
+  if (Stat() != state) {
+    // Changed while read: a writer is still at it. Nothing is put in force
+    // and nothing counted; the file is read again at the next poll.
+    return absl::UnavailableError(
+        "the CRL file changed while it was read; it is read again when it stops changing");
+  }
   if (!revoked.ok()) {
     {
       absl::MutexLock lock(&mu_);

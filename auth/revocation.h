@@ -7,8 +7,9 @@
 // call (calls on connections opened before the revocation are refused
 // UNAUTHENTICATED), the HTTPS port of /metrics and the dashboard, and the
 // long streams (PullFeed, uploads), which end themselves when their
-// certificate is revoked (they watch generation()). A connection left with
-// no call is then closed by the server's idle limit.
+// certificate is revoked (they watch generation()). hubd then closes the
+// certificate's connections (hub/rpc/client_connections.h); one that never
+// carried a call is closed by the server's idle limit.
 //
 // Thread safety: every class here is safe for concurrent use.
 #ifndef HUB_AUTH_REVOCATION_H_
@@ -87,7 +88,10 @@ class CrlWatcher {
   CrlWatcher& operator=(const CrlWatcher&) = delete;
 
   // Reads the file now, changed or not. OK once its list is in force;
-  // the loader's error otherwise (the list in force stays).
+  // the loader's error otherwise (the list in force stays; an empty file
+  // or a deny list cut short is refused: auth/tls.h LoadRevokedSerials).
+  // Unavailable if the file changed while it was read (a writer at work):
+  // nothing changes, nothing is counted, and the watcher reads it again.
   absl::Status ReloadNow();
 
   int64_t reloads() const;

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -105,6 +106,15 @@ absl::StatusOr<std::string> CertificateSerial(const std::string& pem) {
 absl::StatusOr<std::set<std::string>> LoadRevokedSerials(const std::string& crl_file,
                                                          const std::string& ca_pem) {
   ASSIGN_OR_RETURN(std::string bytes, ReadPemFile(crl_file, "--crl_file"));
+  // An empty file is most likely one being rewritten (or a mistake); taken
+  // as a deny list it would lift every revocation.
+  if (absl::StripAsciiWhitespace(bytes).empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--crl_file ", crl_file,
+        " is empty, which would lift every revocation; the revocations in force stay. Give the "
+        "county CA's CRL, or a deny list; to lift every revocation on purpose, write a deny "
+        "list with only a comment line (\"# no revocations\")"));
+  }
   // An X.509 CRL, PEM or DER.
   X509_CRL* crl = nullptr;
   {
@@ -139,7 +149,22 @@ absl::StatusOr<std::set<std::string>> LoadRevokedSerials(const std::string& crl_
     }
     return revoked;
   }
-  // A deny list of serials.
+  if (absl::StrContains(bytes, "-----BEGIN")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--crl_file ", crl_file,
+        " is PEM but not a whole X.509 CRL (cut short, still being written, or another kind of "
+        "PEM); the revocations in force stay. Give the county CA's CRL "
+        "(`openssl ca -gencrl`)"));
+  }
+  // A deny list of serials. Its last line must end with a newline: a file
+  // cut short (still being written, or a failed copy) would otherwise drop
+  // the serials after the cut and lift their revocations.
+  if (bytes.back() != '\n') {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--crl_file ", crl_file,
+        " ends in the middle of a line, as a file cut short or still being written does; the "
+        "revocations in force stay. End every line of the deny list with a newline"));
+  }
   int line_number = 0;
   for (absl::string_view line : absl::StrSplit(bytes, '\n')) {
     ++line_number;

@@ -43,7 +43,9 @@ struct TlsServerFiles {
 
 // Serial numbers (uppercase hex, no leading zeros) revoked by a CRL or a
 // deny list (see the file comment). A CRL's signature is checked against
-// `ca_pem`. InvalidArgument if the file is neither.
+// `ca_pem`. InvalidArgument if the file is neither, is empty (a deny list
+// that lifts every revocation has at least a comment line), or is a deny
+// list whose last line has no newline (a file cut short).
 absl::StatusOr<std::set<std::string>> LoadRevokedSerials(const std::string& crl_file,
                                                          const std::string& ca_pem);
 

@@ -37,6 +37,7 @@
 #include "hub/rpc/admin_service.h"
 #include "hub/rpc/audit_interceptor.h"
 #include "hub/rpc/audit_service.h"
+#include "hub/rpc/client_connections.h"
 #include "hub/rpc/consent_service.h"
 #include "hub/rpc/directory_service.h"
 #include "hub/rpc/monitor_service.h"
@@ -263,6 +264,7 @@ absl::Status HubServer::StartRevocations(const Options& options) {
     ASSIGN_OR_RETURN(revoked, auth::LoadRevokedSerials(options.tls.crl_file, ca));
   }
   revocations_ = std::make_shared<auth::RevocationList>(std::move(revoked));
+  client_connections_ = std::make_unique<ClientConnections>();
   if (ca.empty()) return absl::OkStatus();
   auth::CrlWatcherOptions watch;
   watch.crl_file = options.tls.crl_file;
@@ -271,8 +273,12 @@ absl::Status HubServer::StartRevocations(const Options& options) {
   // Set once the services exist (MakeServices): wakes waiting PullFeed
   // streams so those of a revoked certificate end.
   watch.on_reload = [this](const std::vector<std::string>& added, size_t in_force) {
+    // The newly revoked certificates' open connections end now (their
+    // clients must handshake again, which is refused).
+    const int closed = client_connections_->CloseConnectionsOf(added);
     log::Info("crl_reloaded", {{"revoked", static_cast<int64_t>(in_force)},
-                               {"newly_revoked", static_cast<int64_t>(added.size())}});
+                               {"newly_revoked", static_cast<int64_t>(added.size())},
+                               {"connections_closed", static_cast<int64_t>(closed)}});
     absl::MutexLock lock(&notifier_mu_);
     if (feed_notifier_ != nullptr && !added.empty()) feed_notifier_->NotifyAll();
   };
@@ -479,6 +485,9 @@ absl::Status HubServer::ServeGrpc(const Options& options, const auth::CountyRole
         std::make_unique<AuditInterceptorFactory>(audit_store_.get(), options.clock));
     creators.push_back(MakeRpcMetricsInterceptor(
         metrics_.get(), [monitor](std::string_view /*method*/) { monitor->Poke(); }));
+    if (options.tls.enabled()) {
+      creators.push_back(ClientConnections::Recorder(client_connections_.get()));
+    }
     builder.experimental().SetInterceptorCreators(std::move(creators));
   }
   builder.RegisterService(consent_service_.get());
@@ -497,6 +506,7 @@ absl::Status HubServer::ServeGrpc(const Options& options, const auth::CountyRole
                      "process or choose another --listen port"));
   }
   port_ = selected_port;
+  client_connections_->SetLocalPort(port_);
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
   health->SetServingStatus("", true);
   for (const char* name : kServiceNames) health->SetServingStatus(name, true);

@@ -54,6 +54,7 @@ class FeedNotifier;
 class ReferenceTables;
 class SubmitPipeline;
 class ProviderService;
+class ClientConnections;
 // Consents and the audit log.
 class ConsentService;
 class AuditService;
@@ -285,8 +286,10 @@ class HubServer {
   std::unique_ptr<FeedNotifier> feed_notifier_;
   // Follows the feeds, writing their derived indexes (hub/feed/feed_indexer.h).
   std::unique_ptr<FeedIndexer> feed_indexer_;
-  // The revocations in force (TLS) and the watcher that reloads them.
+  // The revocations in force (TLS), the client connections each certificate
+  // has (so a revocation closes them) and the watcher that reloads them.
   std::shared_ptr<auth::RevocationList> revocations_;
+  std::unique_ptr<ClientConnections> client_connections_;
   std::unique_ptr<auth::CrlWatcher> crl_watcher_;
   // The upload reactor and workers of both UploadFile methods; the open
   // PullFeed streams per plan.

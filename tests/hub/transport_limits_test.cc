@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "hub/rpc/client_connections.h"
 #include "hub/v1/admin_service.grpc.pb.h"
 #include "hub/v1/directory_service.grpc.pb.h"
 #include "hub/v1/plan_service.grpc.pb.h"
@@ -74,13 +75,16 @@ class CrlReloadTest : public ::testing::Test {
 // A certificate revoked while the hub runs is refused on new connections,
 // its calls on existing connections are refused, and its open streams are
 // ended, after one reload (here triggered by the test; the watcher's own
-// polling is the next test).
+// polling is the next test). `existing` is connected but has carried no
+// call, so the hub does not know its certificate and cannot close it: the
+// AccessGate refuses its calls.
 TEST_F(CrlReloadTest, ARevokedCertificateIsRefusedWithoutARestart) {
   std::unique_ptr<TlsTestHub> hub = StartTlsTestHub(pki_, SmallSeedText(), "", nullptr);
   ASSERT_NE(hub, nullptr);
   std::shared_ptr<grpc::Channel> existing = hub->Channel(pki_, "late");
-  ASSERT_TRUE(ListPlans(existing).ok());
-  std::unique_ptr<OpenFeed> feed = Follow(existing, "molina");
+  ASSERT_TRUE(
+      existing->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(30)));
+  std::unique_ptr<OpenFeed> feed = Follow(hub->Channel(pki_, "late"), "molina");
 
   RevokeCertificate(pki_, "late");
   ASSERT_TRUE(hub->server->ReloadCrl().ok());
@@ -96,6 +100,66 @@ TEST_F(CrlReloadTest, ARevokedCertificateIsRefusedWithoutARestart) {
   EXPECT_FALSE(ended.ok());
   // Everyone else is unaffected.
   EXPECT_TRUE(ListPlans(hub->Channel(pki_, "molina")).ok());
+}
+
+// A revocation closes the open connections of the certificate (those that
+// carried a call), instead of leaving them to the idle limit: the client's
+// channel leaves READY without making a call, and its next call has to
+// handshake again, which is refused. Other certificates' connections stay.
+TEST_F(CrlReloadTest, ARevocationClosesTheCertificatesOpenConnections) {
+  std::unique_ptr<TlsTestHub> hub = StartTlsTestHub(
+      pki_, SmallSeedText(), "",
+      [](HubServer::Options& options) { options.limits.max_connection_idle = absl::Hours(1); });
+  ASSERT_NE(hub, nullptr);
+  std::shared_ptr<grpc::Channel> late = hub->Channel(pki_, "late");
+  std::shared_ptr<grpc::Channel> other = hub->Channel(pki_, "molina");
+  ASSERT_TRUE(ListPlans(late).ok());
+  ASSERT_TRUE(ListPlans(other).ok());
+  ASSERT_EQ(late->GetState(false), GRPC_CHANNEL_READY);
+
+  RevokeCertificate(pki_, "late");
+  ASSERT_TRUE(hub->server->ReloadCrl().ok());
+
+  ASSERT_TRUE(late->WaitForStateChange(GRPC_CHANNEL_READY,
+                                       std::chrono::system_clock::now() + std::chrono::seconds(30)))
+      << "the revoked certificate's connection is still open";
+  EXPECT_EQ(ListPlans(late).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(other->GetState(false), GRPC_CHANNEL_READY);
+  EXPECT_TRUE(ListPlans(other).ok());
+}
+
+// ShutdownConnectionsFrom finds an accepted socket by its peer address as
+// gRPC names it, and only on the given local port.
+TEST(ClientConnectionsTest, ShutdownConnectionsFromEndsExactlyThatConnection) {
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(listen(listener, 4), 0);
+  socklen_t size = sizeof(address);
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&address), &size), 0);
+  const int listen_port = ntohs(address.sin_port);
+  const int client = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_EQ(connect(client, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  const int accepted = accept(listener, nullptr, nullptr);
+  ASSERT_GE(accepted, 0);
+  sockaddr_in client_address{};
+  size = sizeof(client_address);
+  ASSERT_EQ(getsockname(client, reinterpret_cast<sockaddr*>(&client_address), &size), 0);
+  const std::string peer = absl::StrCat("ipv4:127.0.0.1:", ntohs(client_address.sin_port));
+
+  EXPECT_EQ(ShutdownConnectionsFrom(peer, listen_port + 1).value_or(-1), 0);  // Other port.
+  EXPECT_EQ(ShutdownConnectionsFrom("ipv4:127.0.0.1:1", listen_port).value_or(-1), 0);
+  EXPECT_EQ(ShutdownConnectionsFrom("unix:/tmp/hub.sock", listen_port).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ShutdownConnectionsFrom(peer, listen_port).value_or(-1), 1);
+  char byte = 0;
+  EXPECT_EQ(recv(client, &byte, 1, 0), 0);  // The client sees the connection end.
+  close(accepted);
+  close(client);
+  close(listener);
 }
 
 // The watcher notices a new CRL file by itself; a file that does not parse
