@@ -8,8 +8,11 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -19,6 +22,44 @@
 
 namespace hub::testing {
 
+namespace {
+
+// The folders MakeTempDir made in this process: removed when the test
+// program ends with every test passed, kept for a look after a failure.
+class TempDirs final : public ::testing::Environment {
+ public:
+  static TempDirs& Get() {
+    static TempDirs* const dirs = [] {
+      auto* made = new TempDirs();
+      ::testing::AddGlobalTestEnvironment(made);  // gtest owns it.
+      return made;
+    }();
+    return *dirs;
+  }
+  void Add(std::string dir) {
+    std::lock_guard<std::mutex> lock(mu_);
+    dirs_.push_back(std::move(dir));
+  }
+  void TearDown() override {
+    if (!::testing::UnitTest::GetInstance()->Passed()) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const std::string& dir : dirs_) {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir, ignored);
+    }
+    dirs_.clear();
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> dirs_;
+};
+
+// Registered before main() runs the tests, so TearDown runs at the end.
+[[maybe_unused]] const TempDirs& kRegistered = TempDirs::Get();
+
+}  // namespace
+
 std::string MakeTempDir() {
   const char* env = std::getenv("TEST_TMPDIR");
   std::string base = env != nullptr && *env != '\0' ? env : ::testing::TempDir();
@@ -26,6 +67,7 @@ std::string MakeTempDir() {
   std::string pattern = base + "hub_test_XXXXXX";
   char* made = mkdtemp(pattern.data());
   EXPECT_NE(made, nullptr) << "mkdtemp failed under " << base;
+  if (made != nullptr) TempDirs::Get().Add(pattern);
   return pattern;
 }
 

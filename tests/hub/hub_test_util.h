@@ -17,7 +17,8 @@
 
 namespace hub::testing {
 
-// A new empty folder under $TEST_TMPDIR (or gtest's TempDir()).
+// A new empty folder under $TEST_TMPDIR (or gtest's TempDir()), removed when
+// the test program ends with every test passed (kept after a failure).
 std::string MakeTempDir();
 
 // Writes `text` to `path`, failing the test on error.
