@@ -11,8 +11,8 @@
 #include "absl/time/time.h"
 #include "google/protobuf/repeated_field.h"
 #include "google/protobuf/timestamp.pb.h"
-#include "hub/v1/organization.pb.h"
 #include "hub/v1/monitor.pb.h"
+#include "hub/v1/organization.pb.h"
 #include "storage/directory_store.h"
 #include "storage/flow_tally.h"
 

@@ -30,7 +30,6 @@ namespace {
 // Bytes read from the spool per Feed.
 constexpr size_t kReadBlockBytes = 1u << 20;
 
-
 absl::Status Unimplemented(std::string_view method) {
   return absl::UnimplementedError(absl::StrCat("ProviderService.", Absl(method),
                                                " is not served by this hub (it has no store)"));
