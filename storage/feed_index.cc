@@ -19,6 +19,7 @@
 #include "absl/time/clock.h"
 #include "base/sha256.h"
 #include "base/status_macros.h"
+#include "base/timestamp.h"
 #include "storage/feed_records.pb.h"
 #include "storage/feed_store.h"
 #include "storage/feed_store_internal.h"
@@ -93,7 +94,7 @@ DerivedRecord Derive(std::string_view plan_id, const hub::v1::FeedItem& item,
   r.provider_id = item.provider_id();
   r.idempotency_key = item.submission().idempotency_key();
   r.kind = static_cast<int32_t>(item.kind());
-  r.accept_micros = ToMicros(item.accept_time());
+  r.accept_micros = TimestampMicros(item.accept_time());
   r.index_key = IndexKey(plan_id, item);
   r.fingerprint =
       fingerprint.empty() ? SubmissionFingerprint(item.submission()) : std::string(fingerprint);
@@ -120,7 +121,7 @@ std::string AcceptedResultValue(const DerivedRecord& record) {
   accepted->set_record_id(record.record_id);
   accepted->set_plan_id(record.plan_id);
   accepted->set_feed_sequence(record.sequence);
-  SetMicros(record.accept_micros, accepted->mutable_accept_time());
+  *accepted->mutable_accept_time() = MicrosTimestamp(record.accept_micros);
   return ResultValue(result, record.fingerprint);
 }
 

@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "base/timestamp.h"
 #include "storage/feed_records.pb.h"
 #include "storage/feed_store_internal.h"
 #include "storage/flow_tally_internal.h"
@@ -33,21 +34,6 @@ std::string ItemKey(std::string_view plan_id, uint64_t sequence) {
 
 std::string IdempotencyKey(std::string_view provider_id, std::string_view key) {
   return internal::Key({provider_id, key});
-}
-
-int64_t ToMicros(const google::protobuf::Timestamp& ts) {
-  return ts.seconds() * 1000000 + ts.nanos() / 1000;
-}
-
-void SetMicros(int64_t micros, google::protobuf::Timestamp* ts) {
-  int64_t seconds = micros / 1000000;
-  int64_t rest = micros % 1000000;
-  if (rest < 0) {
-    rest += 1000000;
-    --seconds;
-  }
-  ts->set_seconds(seconds);
-  ts->set_nanos(static_cast<int32_t>(rest * 1000));
 }
 
 std::string InvertedTime(int64_t micros) {
@@ -67,8 +53,6 @@ using feed_internal::IdempotencyKey;
 using feed_internal::IndexKey;
 using feed_internal::InvertedTime;
 using feed_internal::ItemKey;
-using feed_internal::SetMicros;
-using feed_internal::ToMicros;
 using feed_internal::ValidId;
 
 namespace {
@@ -397,7 +381,7 @@ absl::StatusOr<std::optional<hub::v1::SubmissionResult>> FeedStore::GetSubmissio
       accepted->set_record_id(record.record_id);
       accepted->set_plan_id(record.plan_id);
       accepted->set_feed_sequence(record.sequence);
-      SetMicros(record.accept_micros, accepted->mutable_accept_time());
+      *accepted->mutable_accept_time() = MicrosTimestamp(record.accept_micros);
       if (fingerprint != nullptr) *fingerprint = record.fingerprint;
       return result;
     }
@@ -648,7 +632,7 @@ absl::StatusOr<std::pair<std::vector<hub::v1::FeedbackItem>, std::string>> FeedS
         item.set_plan_id(entry.plan_id());
         item.set_kind(static_cast<hub::v1::RecordKind>(entry.kind()));
         item.set_status(status);
-        SetMicros(entry.accept_time_unix_micros(), item.mutable_accept_time());
+        *item.mutable_accept_time() = MicrosTimestamp(entry.accept_time_unix_micros());
         if (status == hub::v1::FEEDBACK_STATUS_REJECTED_BY_PLAN) {
           item.set_reason_code(entry.rejection_reason_code());
           item.set_message(entry.rejection_message());
@@ -656,7 +640,7 @@ absl::StatusOr<std::pair<std::vector<hub::v1::FeedbackItem>, std::string>> FeedS
         if (status != hub::v1::FEEDBACK_STATUS_DELIVERED_PENDING) {
           ASSIGN_OR_RETURN(std::optional<int64_t> ack_time,
                            ack_time_of(entry.plan_id(), entry.sequence()));
-          if (ack_time.has_value()) SetMicros(*ack_time, item.mutable_ack_time());
+          if (ack_time.has_value()) *item.mutable_ack_time() = MicrosTimestamp(*ack_time);
         }
         return true;
       }));

@@ -17,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "base/sha256.h"
+#include "base/timestamp.h"
 #include "hub/cli/cli_table.h"
 #include "hub/cli/health_client.h"
 #include "hub/cli/hubctl_directory.h"
@@ -163,8 +164,7 @@ int RunBackup(Invocation& inv) {
   hub::v1::CreateBackupResponse response;
   absl::Status status = FromGrpcStatus(stub->CreateBackup(&context, request, &response));
   if (!status.ok()) return Fail(inv, "backup", status);
-  const absl::Time created = absl::FromUnixSeconds(response.create_time().seconds()) +
-                             absl::Nanoseconds(response.create_time().nanos());
+  const absl::Time created = FromTimestamp(response.create_time());
   TextTable table({"BACKUP ID", "CREATED (UTC)", "FILES", "SIZE BYTES"});
   table.AddRow({response.backup_id(),
                 absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", created, absl::UTCTimeZone()),
@@ -174,12 +174,6 @@ int RunBackup(Invocation& inv) {
 }
 
 // ------------------------------------------------------------ plan files
-
-std::string TimestampText(const google::protobuf::Timestamp& ts) {
-  if (ts.seconds() == 0 && ts.nanos() == 0) return "-";
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(ts.seconds()),
-                          absl::UTCTimeZone());
-}
 
 std::string OutcomeName(hub::v1::IngestOutcome outcome) {
   std::string name = hub::v1::IngestOutcome_Name(outcome);
