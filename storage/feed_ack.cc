@@ -137,22 +137,16 @@ absl::Status FeedStore::AckStep(std::string_view plan_id, uint64_t old_cursor, u
     entry.set_rejection_reason_code(rejection.reason_code());
     entry.set_rejection_message(rejection.message());
     entry.set_rejection_time_unix_micros(ack_micros);
-    batch.rep()
-        .batch.Put(rep.cf(ColumnFamily::kRecords), rejection.record_id(), entry.SerializeAsString())
-        .PermitUncheckedError();
+    internal::Put(rep, batch, ColumnFamily::kRecords, rejection.record_id(),
+                  entry.SerializeAsString());
   }
   if (to > from) {
     RETURN_IF_ERROR(TallyAcknowledged(plan_id, from, to, verdicts, ack_micros, batch));
-    rocksdb::WriteBatch& writes = batch.rep().batch;
-    writes
-        .Put(rep.cf(ColumnFamily::kFeedCursors), internal::ToSlice(plan_id),
-             internal::EncodeFixed64(to))
-        .PermitUncheckedError();
-    writes
-        .Put(rep.cf(ColumnFamily::kFeedCursors),
-             internal::Key({plan_id, internal::EncodeBigEndian64(to)}),
-             internal::EncodeFixed64(static_cast<uint64_t>(ack_micros)))
-        .PermitUncheckedError();
+    internal::Put(rep, batch, ColumnFamily::kFeedCursors, internal::ToSlice(plan_id),
+                  internal::EncodeFixed64(to));
+    internal::Put(rep, batch, ColumnFamily::kFeedCursors,
+                  internal::Key({plan_id, internal::EncodeBigEndian64(to)}),
+                  internal::EncodeFixed64(static_cast<uint64_t>(ack_micros)));
   }
   if (batch.Count() == 0) return absl::OkStatus();
   return store_->Commit(batch, Durability::kSync);

@@ -131,9 +131,7 @@ namespace {
 void PutIndexEntry(Store::Rep& rep, WriteBatch& batch, std::string_view plan_id,
                    const hub::v1::FeedItem& item) {
   if (std::optional<std::string> key = IndexKey(plan_id, item)) {
-    batch.rep()
-        .batch.Put(rep.cf(ColumnFamily::kFeedIndex), *key, rocksdb::Slice())
-        .PermitUncheckedError();
+    internal::Put(rep, batch, ColumnFamily::kFeedIndex, *key, rocksdb::Slice());
   }
 }
 
@@ -325,10 +323,8 @@ absl::StatusOr<uint64_t> FeedStore::AppendItem(WriteBatch& batch, std::string_vi
   item.set_sequence(sequence);
 
   Store::Rep& rep = store_->rep();
-  batch.rep()
-      .batch
-      .Put(rep.cf(ColumnFamily::kFeedItems), ItemKey(plan_id, sequence), item.SerializeAsString())
-      .PermitUncheckedError();
+  internal::Put(rep, batch, ColumnFamily::kFeedItems, ItemKey(plan_id, sequence),
+                item.SerializeAsString());
   batch.rep().feed_heads[std::string(plan_id)] = sequence;
   feed_internal::DerivedRecord& record =
       appending_.emplace_back(feed_internal::Derive(plan_id, item, fingerprint));
@@ -348,12 +344,9 @@ void FeedStore::AbortAppends() {
 void FeedStore::PutSubmissionResult(WriteBatch& batch, std::string_view provider_id,
                                     const hub::v1::SubmissionResult& result,
                                     std::string_view fingerprint) {
-  batch.rep()
-      .batch
-      .Put(store_->rep().cf(ColumnFamily::kIdempotency),
-           IdempotencyKey(provider_id, result.idempotency_key()),
-           feed_internal::ResultValue(result, fingerprint))
-      .PermitUncheckedError();
+  internal::Put(store_->rep(), batch, ColumnFamily::kIdempotency,
+                IdempotencyKey(provider_id, result.idempotency_key()),
+                feed_internal::ResultValue(result, fingerprint));
 }
 
 // ----------------------------------------------------------------- reading
@@ -509,11 +502,8 @@ absl::Status FeedStore::EnsureIndexed() {
           return absl::OkStatus();
         },
         /*fill_cache=*/false));
-    batch.rep()
-        .batch
-        .Put(rep.cf(ColumnFamily::kMeta), internal::ToSlice(kIndexBuiltKey),
-             internal::ToSlice(absl::StrCat(indexed)))
-        .PermitUncheckedError();
+    internal::Put(rep, batch, ColumnFamily::kMeta, internal::ToSlice(kIndexBuiltKey),
+                  internal::ToSlice(absl::StrCat(indexed)));
     // Synced: the buffered batches before it are durable too.
     RETURN_IF_ERROR(store_->Commit(batch, Durability::kSync));
   }

@@ -87,11 +87,8 @@ absl::StatusOr<bool> ParkedStore::Read(std::string_view parked_id, ParkedRecord&
 
 absl::Status ParkedStore::Write(const ParkedRecord& record) {
   WriteBatch batch;
-  batch.rep()
-      .batch
-      .Put(store_->rep().cf(ColumnFamily::kParked), internal::ToSlice(record.parked_id()),
-           record.SerializeAsString())
-      .PermitUncheckedError();
+  internal::Put(store_->rep(), batch, ColumnFamily::kParked, internal::ToSlice(record.parked_id()),
+                record.SerializeAsString());
   return store_->Commit(batch, Durability::kSync);
 }
 

@@ -95,10 +95,8 @@ absl::StatusOr<int64_t> PurgeIngestReports(Store& store, absl::Time cutoff) {
             return absl::OkStatus();
           }
         }
-        rocksdb::WriteBatch& b = batch.rep().batch;
-        b.Delete(rep.cf(ColumnFamily::kIngestReportsByPlan), key).PermitUncheckedError();
-        b.Delete(rep.cf(ColumnFamily::kIngestReports), internal::ToSlice(report_id))
-            .PermitUncheckedError();
+        internal::Delete(rep, batch, ColumnFamily::kIngestReportsByPlan, key);
+        internal::Delete(rep, batch, ColumnFamily::kIngestReports, internal::ToSlice(report_id));
         ingest.DeleteRowErrors(batch, report_id);  // Two range deletes.
         ++purged;
         return absl::OkStatus();
