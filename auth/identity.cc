@@ -19,7 +19,6 @@
 namespace hub::auth {
 namespace {
 
-
 bool IsCountyName(std::string_view name) {
   if (name.empty() || name.size() > 48) return false;
   for (char c : name) {

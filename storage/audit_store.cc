@@ -89,9 +89,8 @@ absl::StatusOr<std::unique_ptr<AuditStore>> AuditStore::Open(Store* store) {
     }
     key.assign(reinterpret_cast<const char*>(random), sizeof(random));
     WriteBatch batch;
-    batch.rep()
-        .batch.Put(rep.cf(ColumnFamily::kAudit), internal::ToSlice(kKeyKey), internal::ToSlice(key))
-        .PermitUncheckedError();
+    internal::Put(rep, batch, ColumnFamily::kAudit, internal::ToSlice(kKeyKey),
+                  internal::ToSlice(key));
     RETURN_IF_ERROR(store->Commit(batch, Durability::kSync));
   }
   // The tail: the last record key.
@@ -129,11 +128,8 @@ absl::StatusOr<uint64_t> AuditStore::Append(hub::v1::AuditRecord record) {
   std::string hash = AuditRecordHash(record);
   record.set_hash(hash);
   WriteBatch batch;
-  batch.rep()
-      .batch
-      .Put(store_->rep().cf(ColumnFamily::kAudit), RecordKey(record.sequence()),
-           record.SerializeAsString())
-      .PermitUncheckedError();
+  internal::Put(store_->rep(), batch, ColumnFamily::kAudit, RecordKey(record.sequence()),
+                record.SerializeAsString());
   RETURN_IF_ERROR(store_->Commit(batch, Durability::kBuffered));
   last_sequence_ = record.sequence();
   last_hash_ = std::move(hash);
@@ -200,11 +196,9 @@ absl::StatusOr<int64_t> AuditStore::PurgeBefore(absl::Time cutoff) {
   new_anchor.set_sequence(lo);
   new_anchor.set_prev_hash(kept.prev_hash());
   WriteBatch batch;
-  rocksdb::ColumnFamilyHandle* cf = rep.cf(ColumnFamily::kAudit);
-  batch.rep()
-      .batch.Put(cf, internal::ToSlice(kAnchorKey), new_anchor.SerializeAsString())
-      .PermitUncheckedError();
-  batch.rep().batch.DeleteRange(cf, RecordKey(first), RecordKey(lo)).PermitUncheckedError();
+  internal::Put(rep, batch, ColumnFamily::kAudit, internal::ToSlice(kAnchorKey),
+                new_anchor.SerializeAsString());
+  internal::DeleteRange(rep, batch, ColumnFamily::kAudit, RecordKey(first), RecordKey(lo));
   RETURN_IF_ERROR(store_->Commit(batch, Durability::kSync));
   return static_cast<int64_t>(lo - first);
 }

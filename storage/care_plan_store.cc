@@ -10,8 +10,8 @@ CarePlanStore::CarePlanStore(Store* store) : store_(store) {}
 
 void CarePlanStore::Put(WriteBatch& batch, const hub::v1::FeedItem& item) {
   const std::string& cin = item.submission().care_plan().cin();
-  batch.rep().batch.Put(store_->rep().cf(ColumnFamily::kCarePlans), internal::ToSlice(cin),
-                        item.SerializeAsString());
+  internal::Put(store_->rep(), batch, ColumnFamily::kCarePlans, internal::ToSlice(cin),
+                item.SerializeAsString());
 }
 
 absl::StatusOr<hub::v1::FeedItem> CarePlanStore::Get(std::string_view cin) const {

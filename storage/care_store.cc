@@ -112,15 +112,13 @@ void MoveSlot(Store::Rep& rep, WriteBatch& batch, const Slot* before, const Slot
   if (before != nullptr) {
     writes.capacity_deltas[before->counter_key] -= 1;
     if (!before->end_key.empty()) {
-      writes.batch.Delete(rep.cf(ColumnFamily::kCapacityEnds), before->end_key)
-          .PermitUncheckedError();
+      internal::Delete(rep, batch, ColumnFamily::kCapacityEnds, before->end_key);
     }
   }
   if (after != nullptr) {
     writes.capacity_deltas[after->counter_key] += 1;
     if (!after->end_key.empty()) {
-      writes.batch.Put(rep.cf(ColumnFamily::kCapacityEnds), after->end_key, rocksdb::Slice())
-          .PermitUncheckedError();
+      internal::Put(rep, batch, ColumnFamily::kCapacityEnds, after->end_key, rocksdb::Slice());
     }
   }
 }
@@ -145,13 +143,10 @@ void UpdateAssignmentViews(Store::Rep& rep, WriteBatch& batch, const hub::v1::As
   const hub::v1::Assignment& any = after != nullptr ? *after : *before;
   const std::string key = ProviderAssignmentKey(any);
   if (after != nullptr) {
-    batch.rep()
-        .batch
-        .Put(rep.cf(ColumnFamily::kProviderCare), key,
-             CareEntryValue(after->benefit_start_date(), after->benefit_end_date(), false))
-        .PermitUncheckedError();
+    internal::Put(rep, batch, ColumnFamily::kProviderCare, key,
+                  CareEntryValue(after->benefit_start_date(), after->benefit_end_date(), false));
   } else {
-    batch.rep().batch.Delete(rep.cf(ColumnFamily::kProviderCare), key).PermitUncheckedError();
+    internal::Delete(rep, batch, ColumnFamily::kProviderCare, key);
   }
   auto slot = [](const hub::v1::Assignment& a) {
     return SlotOf(a.provider_id(), a.plan_id(), CareStore::CapacityGroup(a), a.benefit_end_date(),
@@ -168,19 +163,17 @@ void UpdateAssignmentViews(Store::Rep& rep, WriteBatch& batch, const hub::v1::As
 void UpdateAuthorizationViews(Store::Rep& rep, WriteBatch& batch,
                               const hub::v1::Authorization* before,
                               const hub::v1::Authorization* after) {
-  rocksdb::WriteBatch& writes = batch.rep().batch;
   const std::string after_key = after != nullptr ? ProviderAuthorizationKey(*after) : "";
   if (before != nullptr) {
     const std::string before_key = ProviderAuthorizationKey(*before);
     if (before_key != after_key) {
-      writes.Delete(rep.cf(ColumnFamily::kProviderCare), before_key).PermitUncheckedError();
+      internal::Delete(rep, batch, ColumnFamily::kProviderCare, before_key);
     }
   }
   if (after != nullptr) {
-    writes
-        .Put(rep.cf(ColumnFamily::kProviderCare), after_key,
-             CareEntryValue(after->start_date(), after->end_date(), !AuthorizationInEffect(*after)))
-        .PermitUncheckedError();
+    internal::Put(
+        rep, batch, ColumnFamily::kProviderCare, after_key,
+        CareEntryValue(after->start_date(), after->end_date(), !AuthorizationInEffect(*after)));
   }
   auto slot = [](const hub::v1::Authorization& a) {
     return SlotOf(a.provider_id(), a.plan_id(), CareStore::CapacityGroup(a), a.end_date(),
@@ -295,12 +288,9 @@ void CareStore::PutOutreachAttempt(WriteBatch& batch, std::string_view provider_
                                    std::string_view plan_id, std::string_view cin,
                                    std::string_view authorization_number,
                                    std::string_view attempt_date, std::string_view record_id) {
-  batch.rep()
-      .batch
-      .Put(store_->rep().cf(ColumnFamily::kProviderOutreach),
-           internal::Key({provider_id, plan_id, cin, authorization_number, attempt_date}),
-           internal::ToSlice(record_id))
-      .PermitUncheckedError();
+  internal::Put(store_->rep(), batch, ColumnFamily::kProviderOutreach,
+                internal::Key({provider_id, plan_id, cin, authorization_number, attempt_date}),
+                internal::ToSlice(record_id));
 }
 
 absl::StatusOr<std::vector<std::string>> CareStore::OutreachAttemptDates(
@@ -328,15 +318,10 @@ uint64_t CareStore::PutAssignment(WriteBatch& batch, const hub::v1::Assignment& 
                                   const hub::v1::Assignment* stored) {
   hub::v1::Assignment record = assignment;
   record.set_version(store_->NextVersion(batch));
-  rocksdb::WriteBatch& writes = batch.rep().batch;
-  writes
-      .Put(store_->rep().cf(ColumnFamily::kAssignments), AssignmentKey(record),
-           record.SerializeAsString())
-      .PermitUncheckedError();
-  writes
-      .Put(store_->rep().cf(ColumnFamily::kPlanAssignments), PlanAssignmentKey(record),
-           internal::EncodeFixed64(record.version()))
-      .PermitUncheckedError();
+  internal::Put(store_->rep(), batch, ColumnFamily::kAssignments, AssignmentKey(record),
+                record.SerializeAsString());
+  internal::Put(store_->rep(), batch, ColumnFamily::kPlanAssignments, PlanAssignmentKey(record),
+                internal::EncodeFixed64(record.version()));
   UpdateAssignmentViews(store_->rep(), batch, stored, &record);
   return record.version();
 }
@@ -348,17 +333,15 @@ void CareStore::DeleteAssignment(WriteBatch& batch, const hub::v1::Assignment& i
 
 void CareStore::DeleteAssignment(WriteBatch& batch, const hub::v1::Assignment& identity,
                                  const hub::v1::Assignment* stored) {
-  rocksdb::WriteBatch& writes = batch.rep().batch;
-  writes.Delete(store_->rep().cf(ColumnFamily::kAssignments), AssignmentKey(identity))
-      .PermitUncheckedError();
-  writes.Delete(store_->rep().cf(ColumnFamily::kPlanAssignments), PlanAssignmentKey(identity))
-      .PermitUncheckedError();
+  internal::Delete(store_->rep(), batch, ColumnFamily::kAssignments, AssignmentKey(identity));
+  internal::Delete(store_->rep(), batch, ColumnFamily::kPlanAssignments,
+                   PlanAssignmentKey(identity));
   if (stored != nullptr) {
     UpdateAssignmentViews(store_->rep(), batch, stored, nullptr);
   } else {
     // Nothing stored: only a stray index entry to remove; no slot was held.
-    writes.Delete(store_->rep().cf(ColumnFamily::kProviderCare), ProviderAssignmentKey(identity))
-        .PermitUncheckedError();
+    internal::Delete(store_->rep(), batch, ColumnFamily::kProviderCare,
+                     ProviderAssignmentKey(identity));
   }
 }
 
@@ -376,11 +359,8 @@ absl::StatusOr<hub::v1::Assignment> CareStore::GetAssignment(
 
 void CareStore::MarkAssignmentListed(WriteBatch& batch, const hub::v1::Assignment& assignment,
                                      uint64_t epoch) {
-  batch.rep()
-      .batch
-      .Put(store_->rep().cf(ColumnFamily::kPlanAssignments), PlanAssignmentKey(assignment),
-           internal::EncodeFixed64(epoch))
-      .PermitUncheckedError();
+  internal::Put(store_->rep(), batch, ColumnFamily::kPlanAssignments, PlanAssignmentKey(assignment),
+                internal::EncodeFixed64(epoch));
 }
 
 absl::Status CareStore::ScanPlanAssignments(
@@ -470,12 +450,9 @@ absl::StatusOr<uint64_t> CareStore::PutAuthorization(WriteBatch& batch,
       ReadCurrentAuthorization(store_->rep(), batch, number_key, authorization.plan_id(),
                                authorization.authorization_number()));
   if (!current.stray_cin.empty() && current.stray_cin != authorization.cin()) {
-    batch.rep()
-        .batch
-        .Delete(store_->rep().cf(ColumnFamily::kAuthorizations),
-                internal::Key({current.stray_cin, authorization.plan_id(),
-                               authorization.authorization_number()}))
-        .PermitUncheckedError();
+    internal::Delete(store_->rep(), batch, ColumnFamily::kAuthorizations,
+                     internal::Key({current.stray_cin, authorization.plan_id(),
+                                    authorization.authorization_number()}));
   }
   return PutAuthorization(batch, authorization, current.present ? &current.record : nullptr);
 }
@@ -488,27 +465,19 @@ absl::StatusOr<uint64_t> CareStore::PutAuthorization(WriteBatch& batch,
       internal::Key({authorization.plan_id(), authorization.authorization_number()});
   hub::v1::Authorization record = authorization;
   record.set_version(store_->NextVersion(batch));
-  rocksdb::WriteBatch& writes = batch.rep().batch;
   if (stored != nullptr && stored->cin() != record.cin()) {
     // The plan corrected the member: move the record.
-    writes
-        .Delete(rep.cf(ColumnFamily::kAuthorizations),
-                internal::Key({stored->cin(), record.plan_id(), record.authorization_number()}))
-        .PermitUncheckedError();
+    internal::Delete(
+        rep, batch, ColumnFamily::kAuthorizations,
+        internal::Key({stored->cin(), record.plan_id(), record.authorization_number()}));
   }
-  writes
-      .Put(rep.cf(ColumnFamily::kAuthorizationByNumber), number_key,
-           internal::ToSlice(record.cin()))
-      .PermitUncheckedError();
-  writes
-      .Put(rep.cf(ColumnFamily::kAuthorizations),
-           internal::Key({record.cin(), record.plan_id(), record.authorization_number()}),
-           record.SerializeAsString())
-      .PermitUncheckedError();
-  writes
-      .Put(rep.cf(ColumnFamily::kPlanAuthorizations), number_key,
-           internal::EncodeFixed64(record.version()))
-      .PermitUncheckedError();
+  internal::Put(rep, batch, ColumnFamily::kAuthorizationByNumber, number_key,
+                internal::ToSlice(record.cin()));
+  internal::Put(rep, batch, ColumnFamily::kAuthorizations,
+                internal::Key({record.cin(), record.plan_id(), record.authorization_number()}),
+                record.SerializeAsString());
+  internal::Put(rep, batch, ColumnFamily::kPlanAuthorizations, number_key,
+                internal::EncodeFixed64(record.version()));
   UpdateAuthorizationViews(store_->rep(), batch, stored, &record);
   WriteBatch::Rep::PendingAuthorization& pending = batch.rep().pending_authorizations[number_key];
   pending.present = true;
@@ -524,13 +493,10 @@ absl::Status CareStore::DeleteAuthorization(WriteBatch& batch, std::string_view 
                    ReadCurrentAuthorization(rep, batch, number_key, plan_id, authorization_number));
   if (!current.present && current.stray_cin.empty()) return absl::OkStatus();
   const std::string& cin = current.present ? current.record.cin() : current.stray_cin;
-  rocksdb::WriteBatch& writes = batch.rep().batch;
-  writes
-      .Delete(rep.cf(ColumnFamily::kAuthorizations),
-              internal::Key({cin, plan_id, authorization_number}))
-      .PermitUncheckedError();
-  writes.Delete(rep.cf(ColumnFamily::kAuthorizationByNumber), number_key).PermitUncheckedError();
-  writes.Delete(rep.cf(ColumnFamily::kPlanAuthorizations), number_key).PermitUncheckedError();
+  internal::Delete(rep, batch, ColumnFamily::kAuthorizations,
+                   internal::Key({cin, plan_id, authorization_number}));
+  internal::Delete(rep, batch, ColumnFamily::kAuthorizationByNumber, number_key);
+  internal::Delete(rep, batch, ColumnFamily::kPlanAuthorizations, number_key);
   if (current.present) UpdateAuthorizationViews(store_->rep(), batch, &current.record, nullptr);
   // Deleted in this batch, for later puts and deletes.
   WriteBatch::Rep::PendingAuthorization& pending = batch.rep().pending_authorizations[number_key];
@@ -541,11 +507,8 @@ absl::Status CareStore::DeleteAuthorization(WriteBatch& batch, std::string_view 
 
 void CareStore::MarkAuthorizationListed(WriteBatch& batch, std::string_view plan_id,
                                         std::string_view authorization_number, uint64_t epoch) {
-  batch.rep()
-      .batch
-      .Put(store_->rep().cf(ColumnFamily::kPlanAuthorizations),
-           internal::Key({plan_id, authorization_number}), internal::EncodeFixed64(epoch))
-      .PermitUncheckedError();
+  internal::Put(store_->rep(), batch, ColumnFamily::kPlanAuthorizations,
+                internal::Key({plan_id, authorization_number}), internal::EncodeFixed64(epoch));
 }
 
 absl::Status CareStore::ScanPlanAuthorizations(
@@ -628,7 +591,7 @@ absl::Status BuildCareViewsIfMissing(Store& store) {
     RETURN_IF_ERROR(ForEachWithPrefix(
         rep, family, "",
         [&](const rocksdb::Slice& key, const rocksdb::Slice&) -> absl::Status {
-          batch.rep().batch.Delete(rep.cf(family), key).PermitUncheckedError();
+          internal::Delete(rep, batch, family, key);
           return flush_if_full();
         },
         /*fill_cache=*/false));
@@ -669,9 +632,7 @@ absl::Status BuildCareViewsIfMissing(Store& store) {
       /*fill_cache=*/false));
   RETURN_IF_ERROR(store.Commit(batch, Durability::kBuffered));
   RETURN_IF_ERROR(store.SyncWal());
-  batch.rep()
-      .batch.Put(rep.cf(ColumnFamily::kMeta), ToSlice(kCareViewsBuiltKey), "1")
-      .PermitUncheckedError();
+  internal::Put(rep, batch, ColumnFamily::kMeta, ToSlice(kCareViewsBuiltKey), "1");
   return store.Commit(batch, Durability::kSync);
 }
 

@@ -25,15 +25,13 @@ ClaimStore::ClaimStore(Store* store) : store_(store) {}
 
 void ClaimStore::PutLine(WriteBatch& batch, std::string_view plan_id, std::string_view record_id,
                          const hub::v1::BillingStatus& status) const {
-  const auto cf = store_->rep().cf(ColumnFamily::kClaims);
-  batch.rep().batch.Put(cf, LineKey(record_id), status.SerializeAsString()).PermitUncheckedError();
+  const Store::Rep& rep = store_->rep();
+  internal::Put(rep, batch, ColumnFamily::kClaims, LineKey(record_id), status.SerializeAsString());
   if (status.state() == hub::v1::BILLING_STATE_BILLED && !status.claim_id().empty() &&
       status.line_number() >= 1) {
-    batch.rep()
-        .batch
-        .Put(cf, ClaimLineKey(plan_id, status.claim_id(), status.line_number()),
-             internal::ToSlice(record_id))
-        .PermitUncheckedError();
+    internal::Put(rep, batch, ColumnFamily::kClaims,
+                  ClaimLineKey(plan_id, status.claim_id(), status.line_number()),
+                  internal::ToSlice(record_id));
   }
 }
 
@@ -80,11 +78,8 @@ absl::StatusOr<std::optional<hub::v1::PlanDecision>> ClaimStore::GetDecision(
 
 void ClaimStore::PutDecision(WriteBatch& batch, std::string_view record_id,
                              const hub::v1::PlanDecision& decision) const {
-  batch.rep()
-      .batch
-      .Put(store_->rep().cf(ColumnFamily::kClaims), DecisionKey(record_id),
-           decision.SerializeAsString())
-      .PermitUncheckedError();
+  internal::Put(store_->rep(), batch, ColumnFamily::kClaims, DecisionKey(record_id),
+                decision.SerializeAsString());
 }
 
 absl::StatusOr<std::optional<std::string>> ClaimStore::FindClaimLine(std::string_view plan_id,
@@ -110,11 +105,8 @@ absl::StatusOr<hub::v1::PlanClaims> ClaimStore::GetTally(std::string_view plan_i
 }
 
 void ClaimStore::PutTally(WriteBatch& batch, const hub::v1::PlanClaims& tally) const {
-  batch.rep()
-      .batch
-      .Put(store_->rep().cf(ColumnFamily::kClaims), TallyKey(tally.plan_id()),
-           tally.SerializeAsString())
-      .PermitUncheckedError();
+  internal::Put(store_->rep(), batch, ColumnFamily::kClaims, TallyKey(tally.plan_id()),
+                tally.SerializeAsString());
 }
 
 absl::StatusOr<std::vector<hub::v1::PlanClaims>> ClaimStore::ListTallies() const {

@@ -23,13 +23,11 @@ absl::Status ConsentStore::Put(const hub::v1::Consent& consent) {
     return absl::InvalidArgumentError("a stored consent needs consent_id and member_cin");
   }
   WriteBatch batch;
-  auto* cf = store_->rep().cf(ColumnFamily::kConsents);
-  batch.rep()
-      .batch.Put(cf, ConsentKey(consent.consent_id()), consent.SerializeAsString())
-      .PermitUncheckedError();
-  batch.rep()
-      .batch.Put(cf, MemberKey(consent.member_cin(), consent.consent_id()), "")
-      .PermitUncheckedError();
+  const Store::Rep& rep = store_->rep();
+  internal::Put(rep, batch, ColumnFamily::kConsents, ConsentKey(consent.consent_id()),
+                consent.SerializeAsString());
+  internal::Put(rep, batch, ColumnFamily::kConsents,
+                MemberKey(consent.member_cin(), consent.consent_id()), "");
   return store_->Commit(batch, Durability::kSync);
 }
 
@@ -76,11 +74,8 @@ absl::StatusOr<std::vector<hub::v1::Consent>> ConsentStore::ListAll(int limit) c
 absl::Status ConsentStore::MarkHeld(std::string_view plan_id, uint64_t sequence,
                                     std::string_view record_id) {
   WriteBatch batch;
-  batch.rep()
-      .batch
-      .Put(store_->rep().cf(ColumnFamily::kConsentHeld), HeldKey(plan_id, sequence),
-           internal::ToSlice(record_id))
-      .PermitUncheckedError();
+  internal::Put(store_->rep(), batch, ColumnFamily::kConsentHeld, HeldKey(plan_id, sequence),
+                internal::ToSlice(record_id));
   return store_->Commit(batch, Durability::kBuffered);
 }
 

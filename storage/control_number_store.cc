@@ -52,11 +52,8 @@ absl::StatusOr<int64_t> ControlNumberStore::Next(std::string_view plan_id) {
   }
   const int64_t next = last + 1;
   WriteBatch batch;
-  batch.rep()
-      .batch
-      .Merge(store_->rep().cf(ColumnFamily::kMeta), CounterKey(plan_id),
-             internal::EncodeFixed64(static_cast<uint64_t>(next)))
-      .PermitUncheckedError();
+  internal::Merge(store_->rep(), batch, ColumnFamily::kMeta, CounterKey(plan_id),
+                  internal::EncodeFixed64(static_cast<uint64_t>(next)));
   RETURN_IF_ERROR(store_->Commit(batch, Durability::kSync));
   return next;
 }

@@ -25,21 +25,16 @@ CoverageIndex::CoverageIndex(Store* store) : store_(store) {}
 uint64_t CoverageIndex::Put(WriteBatch& batch, const hub::v1::Coverage& coverage) {
   hub::v1::Coverage stored = coverage;
   stored.set_version(store_->NextVersion(batch));
-  batch.rep()
-      .batch
-      .Put(store_->rep().cf(ColumnFamily::kCoverage),
-           internal::Key({stored.cin(), stored.plan_id(), stored.start_date()}),
-           stored.SerializeAsString())
-      .PermitUncheckedError();
+  internal::Put(store_->rep(), batch, ColumnFamily::kCoverage,
+                internal::Key({stored.cin(), stored.plan_id(), stored.start_date()}),
+                stored.SerializeAsString());
   return stored.version();
 }
 
 void CoverageIndex::Delete(WriteBatch& batch, std::string_view cin, std::string_view plan_id,
                            std::string_view start_date) {
-  batch.rep()
-      .batch
-      .Delete(store_->rep().cf(ColumnFamily::kCoverage), internal::Key({cin, plan_id, start_date}))
-      .PermitUncheckedError();
+  internal::Delete(store_->rep(), batch, ColumnFamily::kCoverage,
+                   internal::Key({cin, plan_id, start_date}));
 }
 
 absl::StatusOr<hub::v1::Coverage> CoverageIndex::Get(std::string_view cin, std::string_view plan_id,

@@ -78,11 +78,8 @@ absl::Status DirectoryStore::CreatePlan(const hub::v1::Plan& plan) {
         "plan \"", plan.plan_id(), "\" already exists; update it or choose another plan_id"));
   }
   WriteBatch batch;
-  batch.rep()
-      .batch
-      .Put(rep.cf(ColumnFamily::kPlans), internal::ToSlice(plan.plan_id()),
-           plan.SerializeAsString())
-      .PermitUncheckedError();
+  internal::Put(rep, batch, ColumnFamily::kPlans, internal::ToSlice(plan.plan_id()),
+                plan.SerializeAsString());
   return store_->Commit(batch, Durability::kSync);
 }
 
@@ -97,11 +94,8 @@ absl::Status DirectoryStore::UpdatePlan(const hub::v1::Plan& plan) {
         absl::StrCat("no plan with id \"", plan.plan_id(), "\"; create it first"));
   }
   WriteBatch batch;
-  batch.rep()
-      .batch
-      .Put(rep.cf(ColumnFamily::kPlans), internal::ToSlice(plan.plan_id()),
-           plan.SerializeAsString())
-      .PermitUncheckedError();
+  internal::Put(rep, batch, ColumnFamily::kPlans, internal::ToSlice(plan.plan_id()),
+                plan.SerializeAsString());
   return store_->Commit(batch, Durability::kSync);
 }
 
@@ -133,17 +127,11 @@ absl::Status DirectoryStore::CreateProvider(const hub::v1::Provider& provider) {
       return absl::AlreadyExistsError(absl::StrCat(
           "NPI ", provider.npi(), " already belongs to provider \"", value, "\"; check the NPI"));
     }
-    batch.rep()
-        .batch
-        .Put(rep.cf(ColumnFamily::kProviderByNpi), internal::ToSlice(provider.npi()),
-             internal::ToSlice(provider.provider_id()))
-        .PermitUncheckedError();
+    internal::Put(rep, batch, ColumnFamily::kProviderByNpi, internal::ToSlice(provider.npi()),
+                  internal::ToSlice(provider.provider_id()));
   }
-  batch.rep()
-      .batch
-      .Put(rep.cf(ColumnFamily::kProviders), internal::ToSlice(provider.provider_id()),
-           provider.SerializeAsString())
-      .PermitUncheckedError();
+  internal::Put(rep, batch, ColumnFamily::kProviders, internal::ToSlice(provider.provider_id()),
+                provider.SerializeAsString());
   return store_->Commit(batch, Durability::kSync);
 }
 
@@ -163,23 +151,15 @@ absl::Status DirectoryStore::UpdateProvider(const hub::v1::Provider& provider) {
         return absl::AlreadyExistsError(absl::StrCat(
             "NPI ", provider.npi(), " already belongs to provider \"", owner, "\"; check the NPI"));
       }
-      batch.rep()
-          .batch
-          .Put(rep.cf(ColumnFamily::kProviderByNpi), internal::ToSlice(provider.npi()),
-               internal::ToSlice(provider.provider_id()))
-          .PermitUncheckedError();
+      internal::Put(rep, batch, ColumnFamily::kProviderByNpi, internal::ToSlice(provider.npi()),
+                    internal::ToSlice(provider.provider_id()));
     }
     if (!old.npi().empty()) {
-      batch.rep()
-          .batch.Delete(rep.cf(ColumnFamily::kProviderByNpi), internal::ToSlice(old.npi()))
-          .PermitUncheckedError();
+      internal::Delete(rep, batch, ColumnFamily::kProviderByNpi, internal::ToSlice(old.npi()));
     }
   }
-  batch.rep()
-      .batch
-      .Put(rep.cf(ColumnFamily::kProviders), internal::ToSlice(provider.provider_id()),
-           provider.SerializeAsString())
-      .PermitUncheckedError();
+  internal::Put(rep, batch, ColumnFamily::kProviders, internal::ToSlice(provider.provider_id()),
+                provider.SerializeAsString());
   return store_->Commit(batch, Durability::kSync);
 }
 
@@ -224,25 +204,16 @@ absl::Status DirectoryStore::Seed(const std::vector<hub::v1::Plan>& plans,
   Store::Rep& rep = store_->rep();
   WriteBatch batch;
   for (const hub::v1::Plan& plan : plans) {
-    batch.rep()
-        .batch
-        .Put(rep.cf(ColumnFamily::kPlans), internal::ToSlice(plan.plan_id()),
-             plan.SerializeAsString())
-        .PermitUncheckedError();
+    internal::Put(rep, batch, ColumnFamily::kPlans, internal::ToSlice(plan.plan_id()),
+                  plan.SerializeAsString());
   }
   for (const hub::v1::Provider& provider : providers) {
     if (!provider.npi().empty()) {
-      batch.rep()
-          .batch
-          .Put(rep.cf(ColumnFamily::kProviderByNpi), internal::ToSlice(provider.npi()),
-               internal::ToSlice(provider.provider_id()))
-          .PermitUncheckedError();
+      internal::Put(rep, batch, ColumnFamily::kProviderByNpi, internal::ToSlice(provider.npi()),
+                    internal::ToSlice(provider.provider_id()));
     }
-    batch.rep()
-        .batch
-        .Put(rep.cf(ColumnFamily::kProviders), internal::ToSlice(provider.provider_id()),
-             provider.SerializeAsString())
-        .PermitUncheckedError();
+    internal::Put(rep, batch, ColumnFamily::kProviders, internal::ToSlice(provider.provider_id()),
+                  provider.SerializeAsString());
   }
   return store_->Commit(batch, Durability::kSync);
 }

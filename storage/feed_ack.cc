@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "base/timestamp.h"
 #include "storage/feed_records.pb.h"
 #include "storage/feed_store.h"
 #include "storage/flow_tally_internal.h"
@@ -29,10 +30,6 @@ constexpr uint64_t kAckStepItems = 50000;
 
 std::string ItemKey(std::string_view plan_id, uint64_t sequence) {
   return internal::Key({plan_id, internal::EncodeBigEndian64(sequence)});
-}
-
-int64_t ToMicros(const google::protobuf::Timestamp& ts) {
-  return ts.seconds() * 1000000 + ts.nanos() / 1000;
 }
 
 absl::Status DamagedFeed(std::string_view what) {
@@ -140,22 +137,16 @@ absl::Status FeedStore::AckStep(std::string_view plan_id, uint64_t old_cursor, u
     entry.set_rejection_reason_code(rejection.reason_code());
     entry.set_rejection_message(rejection.message());
     entry.set_rejection_time_unix_micros(ack_micros);
-    batch.rep()
-        .batch.Put(rep.cf(ColumnFamily::kRecords), rejection.record_id(), entry.SerializeAsString())
-        .PermitUncheckedError();
+    internal::Put(rep, batch, ColumnFamily::kRecords, rejection.record_id(),
+                  entry.SerializeAsString());
   }
   if (to > from) {
     RETURN_IF_ERROR(TallyAcknowledged(plan_id, from, to, verdicts, ack_micros, batch));
-    rocksdb::WriteBatch& writes = batch.rep().batch;
-    writes
-        .Put(rep.cf(ColumnFamily::kFeedCursors), internal::ToSlice(plan_id),
-             internal::EncodeFixed64(to))
-        .PermitUncheckedError();
-    writes
-        .Put(rep.cf(ColumnFamily::kFeedCursors),
-             internal::Key({plan_id, internal::EncodeBigEndian64(to)}),
-             internal::EncodeFixed64(static_cast<uint64_t>(ack_micros)))
-        .PermitUncheckedError();
+    internal::Put(rep, batch, ColumnFamily::kFeedCursors, internal::ToSlice(plan_id),
+                  internal::EncodeFixed64(to));
+    internal::Put(rep, batch, ColumnFamily::kFeedCursors,
+                  internal::Key({plan_id, internal::EncodeBigEndian64(to)}),
+                  internal::EncodeFixed64(static_cast<uint64_t>(ack_micros)));
   }
   if (batch.Count() == 0) return absl::OkStatus();
   return store_->Commit(batch, Durability::kSync);
@@ -175,7 +166,7 @@ absl::Status FeedStore::TallyAcknowledged(
         if (item.sequence() != expected) return DamagedFeed("a plan's feed (a gap below its head)");
         auto verdict = verdicts.find(item.sequence());
         const std::string code = verdict == verdicts.end() ? "" : verdict->second->reason_code();
-        const int64_t accept = ToMicros(item.accept_time());
+        const int64_t accept = TimestampMicros(item.accept_time());
         internal::TallyVerdict(batch.rep(), plan_id, item.provider_id(),
                                static_cast<int>(item.kind()), accept, std::nullopt, code,
                                std::max<int64_t>(ack_micros - accept, 0));

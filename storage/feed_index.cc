@@ -19,6 +19,7 @@
 #include "absl/time/clock.h"
 #include "base/sha256.h"
 #include "base/status_macros.h"
+#include "base/timestamp.h"
 #include "storage/feed_records.pb.h"
 #include "storage/feed_store.h"
 #include "storage/feed_store_internal.h"
@@ -47,24 +48,17 @@ void PutDerived(Store::Rep& rep, WriteBatch& batch, const DerivedRecord& r) {
   entry.set_idempotency_key(r.idempotency_key);
   entry.set_kind(r.kind);
   entry.set_accept_time_unix_micros(r.accept_micros);
-  rocksdb::WriteBatch& writes = batch.rep().batch;
-  writes.Put(rep.cf(ColumnFamily::kRecords), r.record_id, entry.SerializeAsString())
-      .PermitUncheckedError();
-  writes
-      .Put(
-          rep.cf(ColumnFamily::kProviderRecords),
-          internal::Key({r.provider_id, feed_internal::InvertedTime(r.accept_micros), r.record_id}),
-          rocksdb::Slice())
-      .PermitUncheckedError();
+  internal::Put(rep, batch, ColumnFamily::kRecords, r.record_id, entry.SerializeAsString());
+  internal::Put(
+      rep, batch, ColumnFamily::kProviderRecords,
+      internal::Key({r.provider_id, feed_internal::InvertedTime(r.accept_micros), r.record_id}),
+      rocksdb::Slice());
   if (r.index_key.has_value()) {
-    writes.Put(rep.cf(ColumnFamily::kFeedIndex), *r.index_key, rocksdb::Slice())
-        .PermitUncheckedError();
+    internal::Put(rep, batch, ColumnFamily::kFeedIndex, *r.index_key, rocksdb::Slice());
   }
-  writes
-      .Put(rep.cf(ColumnFamily::kIdempotency),
-           feed_internal::IdempotencyKey(r.provider_id, r.idempotency_key),
-           feed_internal::AcceptedResultValue(r))
-      .PermitUncheckedError();
+  internal::Put(rep, batch, ColumnFamily::kIdempotency,
+                feed_internal::IdempotencyKey(r.provider_id, r.idempotency_key),
+                feed_internal::AcceptedResultValue(r));
 }
 
 }  // namespace
@@ -93,7 +87,7 @@ DerivedRecord Derive(std::string_view plan_id, const hub::v1::FeedItem& item,
   r.provider_id = item.provider_id();
   r.idempotency_key = item.submission().idempotency_key();
   r.kind = static_cast<int32_t>(item.kind());
-  r.accept_micros = ToMicros(item.accept_time());
+  r.accept_micros = TimestampMicros(item.accept_time());
   r.index_key = IndexKey(plan_id, item);
   r.fingerprint =
       fingerprint.empty() ? SubmissionFingerprint(item.submission()) : std::string(fingerprint);
@@ -120,7 +114,7 @@ std::string AcceptedResultValue(const DerivedRecord& record) {
   accepted->set_record_id(record.record_id);
   accepted->set_plan_id(record.plan_id);
   accepted->set_feed_sequence(record.sequence);
-  SetMicros(record.accept_micros, accepted->mutable_accept_time());
+  *accepted->mutable_accept_time() = MicrosTimestamp(record.accept_micros);
   return ResultValue(result, record.fingerprint);
 }
 
@@ -139,14 +133,10 @@ absl::Status StartFeedIndexer(Store& store) {
   RETURN_IF_ERROR(internal::ForEachWithPrefix(
       rep, ColumnFamily::kFeedHeads, "",
       [&](const rocksdb::Slice& key, const rocksdb::Slice& head) -> absl::Status {
-        batch.rep()
-            .batch.Put(rep.cf(ColumnFamily::kMeta), CheckpointKey(internal::ToView(key)), head)
-            .PermitUncheckedError();
+        internal::Put(rep, batch, ColumnFamily::kMeta, CheckpointKey(internal::ToView(key)), head);
         return absl::OkStatus();
       }));
-  batch.rep()
-      .batch.Put(rep.cf(ColumnFamily::kMeta), internal::ToSlice(kIndexerMarkerKey), "1")
-      .PermitUncheckedError();
+  internal::Put(rep, batch, ColumnFamily::kMeta, internal::ToSlice(kIndexerMarkerKey), "1");
   return store.Commit(batch, Durability::kSync);
 }
 
@@ -260,11 +250,8 @@ absl::StatusOr<int64_t> FeedStore::IndexPlanLocked(const std::string& plan_id, i
   WriteBatch batch;
   for (const DerivedRecord* r : records) PutDerived(rep, batch, *r);
   const uint64_t last = records.back()->sequence;
-  batch.rep()
-      .batch
-      .Put(rep.cf(ColumnFamily::kMeta), feed_internal::CheckpointKey(plan_id),
-           internal::EncodeFixed64(last))
-      .PermitUncheckedError();
+  internal::Put(rep, batch, ColumnFamily::kMeta, feed_internal::CheckpointKey(plan_id),
+                internal::EncodeFixed64(last));
   // Buffered: the next synced commit (any Submit group) makes it durable;
   // until then a crash only means indexing these items again at start.
   RETURN_IF_ERROR(store_->Commit(batch, Durability::kBuffered));

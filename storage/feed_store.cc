@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "base/timestamp.h"
 #include "storage/feed_records.pb.h"
 #include "storage/feed_store_internal.h"
 #include "storage/flow_tally_internal.h"
@@ -33,21 +34,6 @@ std::string ItemKey(std::string_view plan_id, uint64_t sequence) {
 
 std::string IdempotencyKey(std::string_view provider_id, std::string_view key) {
   return internal::Key({provider_id, key});
-}
-
-int64_t ToMicros(const google::protobuf::Timestamp& ts) {
-  return ts.seconds() * 1000000 + ts.nanos() / 1000;
-}
-
-void SetMicros(int64_t micros, google::protobuf::Timestamp* ts) {
-  int64_t seconds = micros / 1000000;
-  int64_t rest = micros % 1000000;
-  if (rest < 0) {
-    rest += 1000000;
-    --seconds;
-  }
-  ts->set_seconds(seconds);
-  ts->set_nanos(static_cast<int32_t>(rest * 1000));
 }
 
 std::string InvertedTime(int64_t micros) {
@@ -67,17 +53,9 @@ using feed_internal::IdempotencyKey;
 using feed_internal::IndexKey;
 using feed_internal::InvertedTime;
 using feed_internal::ItemKey;
-using feed_internal::SetMicros;
-using feed_internal::ToMicros;
 using feed_internal::ValidId;
 
 namespace {
-
-using records::RecordEntry;
-
-// Records a ListFeedback call examines at most (a status filter may skip
-// many): bounds one call's work whatever the provider's history.
-constexpr int kMaxFeedbackExamined = 10000;
 
 // kMeta key marking a store whose earlier feed items were indexed.
 constexpr std::string_view kIndexBuiltKey = "feed_index_built";
@@ -153,9 +131,7 @@ namespace {
 void PutIndexEntry(Store::Rep& rep, WriteBatch& batch, std::string_view plan_id,
                    const hub::v1::FeedItem& item) {
   if (std::optional<std::string> key = IndexKey(plan_id, item)) {
-    batch.rep()
-        .batch.Put(rep.cf(ColumnFamily::kFeedIndex), *key, rocksdb::Slice())
-        .PermitUncheckedError();
+    internal::Put(rep, batch, ColumnFamily::kFeedIndex, *key, rocksdb::Slice());
   }
 }
 
@@ -347,10 +323,8 @@ absl::StatusOr<uint64_t> FeedStore::AppendItem(WriteBatch& batch, std::string_vi
   item.set_sequence(sequence);
 
   Store::Rep& rep = store_->rep();
-  batch.rep()
-      .batch
-      .Put(rep.cf(ColumnFamily::kFeedItems), ItemKey(plan_id, sequence), item.SerializeAsString())
-      .PermitUncheckedError();
+  internal::Put(rep, batch, ColumnFamily::kFeedItems, ItemKey(plan_id, sequence),
+                item.SerializeAsString());
   batch.rep().feed_heads[std::string(plan_id)] = sequence;
   feed_internal::DerivedRecord& record =
       appending_.emplace_back(feed_internal::Derive(plan_id, item, fingerprint));
@@ -370,12 +344,9 @@ void FeedStore::AbortAppends() {
 void FeedStore::PutSubmissionResult(WriteBatch& batch, std::string_view provider_id,
                                     const hub::v1::SubmissionResult& result,
                                     std::string_view fingerprint) {
-  batch.rep()
-      .batch
-      .Put(store_->rep().cf(ColumnFamily::kIdempotency),
-           IdempotencyKey(provider_id, result.idempotency_key()),
-           feed_internal::ResultValue(result, fingerprint))
-      .PermitUncheckedError();
+  internal::Put(store_->rep(), batch, ColumnFamily::kIdempotency,
+                IdempotencyKey(provider_id, result.idempotency_key()),
+                feed_internal::ResultValue(result, fingerprint));
 }
 
 // ----------------------------------------------------------------- reading
@@ -397,7 +368,7 @@ absl::StatusOr<std::optional<hub::v1::SubmissionResult>> FeedStore::GetSubmissio
       accepted->set_record_id(record.record_id);
       accepted->set_plan_id(record.plan_id);
       accepted->set_feed_sequence(record.sequence);
-      SetMicros(record.accept_micros, accepted->mutable_accept_time());
+      *accepted->mutable_accept_time() = MicrosTimestamp(record.accept_micros);
       if (fingerprint != nullptr) *fingerprint = record.fingerprint;
       return result;
     }
@@ -531,11 +502,8 @@ absl::Status FeedStore::EnsureIndexed() {
           return absl::OkStatus();
         },
         /*fill_cache=*/false));
-    batch.rep()
-        .batch
-        .Put(rep.cf(ColumnFamily::kMeta), internal::ToSlice(kIndexBuiltKey),
-             internal::ToSlice(absl::StrCat(indexed)))
-        .PermitUncheckedError();
+    internal::Put(rep, batch, ColumnFamily::kMeta, internal::ToSlice(kIndexBuiltKey),
+                  internal::ToSlice(absl::StrCat(indexed)));
     // Synced: the buffered batches before it are durable too.
     RETURN_IF_ERROR(store_->Commit(batch, Durability::kSync));
   }
@@ -552,115 +520,6 @@ absl::StatusOr<uint64_t> FeedStore::Cursor(std::string_view plan_id) const {
   uint64_t cursor = 0;
   if (found && !internal::DecodeFixed64(value, &cursor)) return DamagedFeed("a feed cursor");
   return cursor;
-}
-
-// ---------------------------------------------------------- provider feedback
-
-absl::StatusOr<std::pair<std::vector<hub::v1::FeedbackItem>, std::string>> FeedStore::ListFeedback(
-    std::string_view provider_id, hub::v1::FeedbackStatus status_filter, std::string_view after,
-    int limit) const {
-  if (limit < 1) return absl::InvalidArgumentError("storage: ListFeedback needs a limit >= 1");
-  if (!ValidId(provider_id)) {
-    return absl::InvalidArgumentError("storage: ListFeedback needs a provider_id");
-  }
-  // A token is the key suffix of the last record listed: ~time(8) \0 record_id.
-  if (!after.empty() &&
-      (after.size() < 10 || after[8] != internal::kSeparator || !ValidId(after.substr(9)))) {
-    return absl::InvalidArgumentError(
-        "storage: not a ListFeedback token; pass the token of the previous page unchanged");
-  }
-  // The listing is derived: the provider sees every record accepted before.
-  RETURN_IF_ERROR(AwaitAllIndexed());
-  const Store::Rep& rep = store_->rep();
-  const std::string prefix = internal::Prefix({provider_id});
-  std::string start;
-  if (!after.empty()) {
-    // The smallest key after the token's own.
-    start = absl::StrCat(prefix, internal::Absl(after), std::string(1, internal::kSeparator));
-  }
-
-  // The plans' cursors, read once per call.
-  absl::flat_hash_map<std::string, uint64_t> cursors;
-  auto cursor_of = [&](const std::string& plan_id) -> absl::StatusOr<uint64_t> {
-    auto it = cursors.find(plan_id);
-    if (it != cursors.end()) return it->second;
-    ASSIGN_OR_RETURN(const uint64_t cursor, Cursor(plan_id));
-    cursors.emplace(plan_id, cursor);
-    return cursor;
-  };
-  // When the cursor first reached `sequence`: the earliest ack entry at or
-  // beyond it.
-  auto ack_time_of = [&](const std::string& plan_id,
-                         uint64_t sequence) -> absl::StatusOr<std::optional<int64_t>> {
-    std::optional<int64_t> time;
-    const std::string plan_prefix = internal::Prefix({plan_id});
-    RETURN_IF_ERROR(internal::ForEachFrom(
-        rep, ColumnFamily::kFeedCursors, plan_prefix,
-        absl::StrCat(plan_prefix, internal::EncodeBigEndian64(sequence)),
-        [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
-          uint64_t micros = 0;
-          if (!internal::DecodeFixed64(internal::ToView(value), &micros)) {
-            return DamagedFeed("a plan's acknowledgement log");
-          }
-          time = static_cast<int64_t>(micros);
-          return false;
-        }));
-    return time;
-  };
-
-  std::vector<hub::v1::FeedbackItem> items;
-  std::string last_suffix;
-  int examined = 0;
-  bool more = false;
-  std::string value;
-  RecordEntry entry;
-  RETURN_IF_ERROR(internal::ForEachFrom(
-      rep, ColumnFamily::kProviderRecords, prefix, start,
-      [&](const rocksdb::Slice& key, const rocksdb::Slice& /*value*/) -> absl::StatusOr<bool> {
-        if (static_cast<int>(items.size()) >= limit || examined >= kMaxFeedbackExamined) {
-          more = true;
-          return false;
-        }
-        ++examined;
-        const std::string_view suffix = internal::ToView(key).substr(prefix.size());
-        if (suffix.size() < 10 || suffix[8] != internal::kSeparator) {
-          return DamagedFeed("a provider's record listing");
-        }
-        last_suffix.assign(suffix.data(), suffix.size());
-        const std::string record_id(suffix.substr(9));
-        ASSIGN_OR_RETURN(const bool found,
-                         internal::Get(rep, ColumnFamily::kRecords, record_id, &value));
-        if (!found) return DamagedFeed("the record index");
-        RETURN_IF_ERROR(internal::ParseRecord(value, "record entry", &entry));
-        ASSIGN_OR_RETURN(const uint64_t cursor, cursor_of(entry.plan_id()));
-        hub::v1::FeedbackStatus status = hub::v1::FEEDBACK_STATUS_DELIVERED_PENDING;
-        if (entry.sequence() <= cursor) {
-          status = entry.rejection_reason_code().empty()
-                       ? hub::v1::FEEDBACK_STATUS_ACCEPTED_BY_PLAN
-                       : hub::v1::FEEDBACK_STATUS_REJECTED_BY_PLAN;
-        }
-        if (status_filter != hub::v1::FEEDBACK_STATUS_UNSPECIFIED && status != status_filter) {
-          return true;
-        }
-        hub::v1::FeedbackItem& item = items.emplace_back();
-        item.set_record_id(record_id);
-        item.set_idempotency_key(entry.idempotency_key());
-        item.set_plan_id(entry.plan_id());
-        item.set_kind(static_cast<hub::v1::RecordKind>(entry.kind()));
-        item.set_status(status);
-        SetMicros(entry.accept_time_unix_micros(), item.mutable_accept_time());
-        if (status == hub::v1::FEEDBACK_STATUS_REJECTED_BY_PLAN) {
-          item.set_reason_code(entry.rejection_reason_code());
-          item.set_message(entry.rejection_message());
-        }
-        if (status != hub::v1::FEEDBACK_STATUS_DELIVERED_PENDING) {
-          ASSIGN_OR_RETURN(std::optional<int64_t> ack_time,
-                           ack_time_of(entry.plan_id(), entry.sequence()));
-          if (ack_time.has_value()) SetMicros(*ack_time, item.mutable_ack_time());
-        }
-        return true;
-      }));
-  return std::make_pair(std::move(items), more ? last_suffix : std::string());
 }
 
 }  // namespace hub::storage

@@ -37,8 +37,6 @@ namespace hub::storage::feed_internal {
 bool ValidId(std::string_view id);
 std::string ItemKey(std::string_view plan_id, uint64_t sequence);
 std::string IdempotencyKey(std::string_view provider_id, std::string_view key);
-int64_t ToMicros(const google::protobuf::Timestamp& ts);
-void SetMicros(int64_t micros, google::protobuf::Timestamp* ts);
 // The provider listing's sort field: newest first.
 std::string InvertedTime(int64_t micros);
 absl::Status DamagedFeed(std::string_view what);

@@ -430,9 +430,7 @@ absl::Status BuildFlowTalliesIfMissing(Store& store) {
       },
       /*fill_cache=*/false));
   RETURN_IF_ERROR(store.Commit(batch, Durability::kBuffered));
-  batch.rep()
-      .batch.Put(rep.cf(ColumnFamily::kMeta), ToSlice(kFlowTalliesBuiltKey), rocksdb::Slice())
-      .PermitUncheckedError();
+  internal::Put(rep, batch, ColumnFamily::kMeta, ToSlice(kFlowTalliesBuiltKey), rocksdb::Slice());
   return store.Commit(batch, Durability::kSync);
 }
 

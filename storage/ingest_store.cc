@@ -52,16 +52,13 @@ void IngestStore::PutReport(WriteBatch& batch, const hub::v1::IngestReport& repo
   stored.clear_ended_records();
   const uint64_t sequence = store_->NextVersion(batch);
   Store::Rep& rep = store_->rep();
-  rocksdb::WriteBatch& writes = batch.rep().batch;
-  writes
-      .Put(rep.cf(ColumnFamily::kIngestReports), internal::ToSlice(stored.report_id()),
-           stored.SerializeAsString())
-      .PermitUncheckedError();
+  internal::Put(rep, batch, ColumnFamily::kIngestReports, internal::ToSlice(stored.report_id()),
+                stored.SerializeAsString());
   // Inverted, so the newest report sorts first.
   std::string key = internal::Prefix({stored.plan_id()});
   key += internal::EncodeBigEndian64(~sequence);
-  writes.Put(rep.cf(ColumnFamily::kIngestReportsByPlan), key, internal::ToSlice(stored.report_id()))
-      .PermitUncheckedError();
+  internal::Put(rep, batch, ColumnFamily::kIngestReportsByPlan, key,
+                internal::ToSlice(stored.report_id()));
 }
 
 absl::StatusOr<hub::v1::IngestReport> IngestStore::GetReport(std::string_view report_id) const {
@@ -116,42 +113,33 @@ absl::StatusOr<IngestStore::ReportPage> IngestStore::ListReports(std::string_vie
 
 void IngestStore::AddRowErrors(WriteBatch& batch, std::string_view report_id,
                                uint32_t first_ordinal, std::span<const hub::v1::RowError> errors) {
-  rocksdb::ColumnFamilyHandle* cf = store_->rep().cf(ColumnFamily::kIngestRowErrors);
   std::string value;
   for (size_t i = 0; i < errors.size(); ++i) {
     errors[i].SerializeToString(&value);
-    batch.rep()
-        .batch
-        .Put(cf,
-             RowErrorKey(report_id, errors[i].row_number(),
-                         first_ordinal + static_cast<uint32_t>(i)),
-             value)
-        .PermitUncheckedError();
+    internal::Put(
+        store_->rep(), batch, ColumnFamily::kIngestRowErrors,
+        RowErrorKey(report_id, errors[i].row_number(), first_ordinal + static_cast<uint32_t>(i)),
+        value);
   }
 }
 
 void IngestStore::DeleteRowErrors(WriteBatch& batch, std::string_view report_id) {
   for (const std::string& begin : {internal::Prefix({report_id}), EndedPrefix(report_id)}) {
     const std::string end = internal::PrefixEnd(begin);
-    batch.rep()
-        .batch.DeleteRange(store_->rep().cf(ColumnFamily::kIngestRowErrors), begin, end)
-        .PermitUncheckedError();
+    internal::DeleteRange(store_->rep(), batch, ColumnFamily::kIngestRowErrors, begin, end);
   }
 }
 
 void IngestStore::AddEndedRecords(WriteBatch& batch, std::string_view report_id,
                                   uint32_t first_ordinal,
                                   std::span<const hub::v1::EndedRecord> records) {
-  rocksdb::ColumnFamilyHandle* cf = store_->rep().cf(ColumnFamily::kIngestRowErrors);
   const std::string prefix = EndedPrefix(report_id);
   std::string value;
   for (size_t i = 0; i < records.size(); ++i) {
     records[i].SerializeToString(&value);
-    batch.rep()
-        .batch
-        .Put(cf, prefix + internal::EncodeBigEndian32(first_ordinal + static_cast<uint32_t>(i)),
-             value)
-        .PermitUncheckedError();
+    internal::Put(store_->rep(), batch, ColumnFamily::kIngestRowErrors,
+                  prefix + internal::EncodeBigEndian32(first_ordinal + static_cast<uint32_t>(i)),
+                  value);
   }
 }
 

@@ -174,6 +174,22 @@ absl::Status ParseRecord(const rocksdb::Slice& bytes, std::string_view kind, Mes
   return absl::OkStatus();
 }
 
+// Writes to `family` of `store`, added to `batch` (applied by Store::Commit,
+// atomically with the rest of the batch): the one place storage's typed
+// stores reach rocksdb::WriteBatch. Adding cannot fail (RocksDB's statuses
+// here are always OK); a write to a closed store targets the default column
+// family (null handle) and Commit then fails, so late writes never crash.
+void Put(const Store::Rep& store, WriteBatch& batch, ColumnFamily family, const rocksdb::Slice& key,
+         const rocksdb::Slice& value);
+void Delete(const Store::Rep& store, WriteBatch& batch, ColumnFamily family,
+            const rocksdb::Slice& key);
+// Deletes the keys of `family` from `begin` (included) to `end` (excluded).
+void DeleteRange(const Store::Rep& store, WriteBatch& batch, ColumnFamily family,
+                 const rocksdb::Slice& begin, const rocksdb::Slice& end);
+// Merges `value` into `key` with `family`'s merge operator (store.cc).
+void Merge(const Store::Rep& store, WriteBatch& batch, ColumnFamily family,
+           const rocksdb::Slice& key, const rocksdb::Slice& value);
+
 // Reads `key` of `family`. Returns true and fills `value` if present, false
 // if absent.
 // `snapshot` (optional) reads the store as of that snapshot.

@@ -13,11 +13,8 @@ namespace hub::storage {
 MemberStore::MemberStore(Store* store) : store_(store) {}
 
 void MemberStore::Put(WriteBatch& batch, const hub::v1::Member& member) {
-  batch.rep()
-      .batch
-      .Put(store_->rep().cf(ColumnFamily::kMembers), internal::ToSlice(member.cin()),
-           member.SerializeAsString())
-      .PermitUncheckedError();
+  internal::Put(store_->rep(), batch, ColumnFamily::kMembers, internal::ToSlice(member.cin()),
+                member.SerializeAsString());
 }
 
 absl::StatusOr<hub::v1::Member> MemberStore::Get(std::string_view cin) const {

@@ -52,32 +52,23 @@ MonitorStore::MonitorStore(Store* store) : store_(store) {}
 
 void MonitorStore::AddRejection(WriteBatch& batch, int64_t micros, std::string_view provider_id,
                                 std::string_view unique, int kind, std::string_view reason_code) {
-  batch.rep()
-      .batch
-      .Put(store_->rep().cf(ColumnFamily::kMonitor),
-           internal::Key({kRejections, Time(micros), provider_id, unique}),
-           internal::Key({absl::StrCat(kind), reason_code}))
-      .PermitUncheckedError();
+  internal::Put(store_->rep(), batch, ColumnFamily::kMonitor,
+                internal::Key({kRejections, Time(micros), provider_id, unique}),
+                internal::Key({absl::StrCat(kind), reason_code}));
   internal::TallyRejectedByHub(batch.rep(), provider_id, kind, reason_code, micros);
 }
 
 void MonitorStore::AddOutreach(WriteBatch& batch, std::string_view plan_id,
                                std::string_view authorization_number, int64_t micros) {
-  batch.rep()
-      .batch
-      .Put(store_->rep().cf(ColumnFamily::kMonitor),
-           internal::Key({kOutreach, plan_id, authorization_number, Time(micros)}),
-           rocksdb::Slice())
-      .PermitUncheckedError();
+  internal::Put(store_->rep(), batch, ColumnFamily::kMonitor,
+                internal::Key({kOutreach, plan_id, authorization_number, Time(micros)}),
+                rocksdb::Slice());
 }
 
 void MonitorStore::AddRtfRow(WriteBatch& batch, std::string_view plan_id,
                              std::string_view provider_id, std::string_view period) {
-  batch.rep()
-      .batch
-      .Put(store_->rep().cf(ColumnFamily::kMonitor),
-           internal::Key({kRtf, plan_id, provider_id, period}), rocksdb::Slice())
-      .PermitUncheckedError();
+  internal::Put(store_->rep(), batch, ColumnFamily::kMonitor,
+                internal::Key({kRtf, plan_id, provider_id, period}), rocksdb::Slice());
 }
 
 absl::StatusOr<FlowTallies> MonitorStore::TallyFlows(int64_t start_micros, int64_t end_micros,

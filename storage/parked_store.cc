@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/sha256.h"
 #include "base/status_macros.h"
+#include "base/timestamp.h"
 #include "storage/internal.h"
 
 namespace hub::storage {
@@ -13,16 +14,8 @@ namespace {
 using hub::v1::ParkedRecord;
 using hub::v1::ParkedState;
 
-void SetTime(absl::Time time, google::protobuf::Timestamp* out) {
-  const int64_t seconds = absl::ToUnixSeconds(time);
-  out->set_seconds(seconds);
-  out->set_nanos(
-      static_cast<int32_t>(absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds))));
-}
-
 std::string FormatTime(const google::protobuf::Timestamp& time) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(time.seconds()),
-                          absl::UTCTimeZone());
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", FromTimestamp(time), absl::UTCTimeZone());
 }
 
 std::string StateWord(ParkedState state) {
@@ -94,11 +87,8 @@ absl::StatusOr<bool> ParkedStore::Read(std::string_view parked_id, ParkedRecord&
 
 absl::Status ParkedStore::Write(const ParkedRecord& record) {
   WriteBatch batch;
-  batch.rep()
-      .batch
-      .Put(store_->rep().cf(ColumnFamily::kParked), internal::ToSlice(record.parked_id()),
-           record.SerializeAsString())
-      .PermitUncheckedError();
+  internal::Put(store_->rep(), batch, ColumnFamily::kParked, internal::ToSlice(record.parked_id()),
+                record.SerializeAsString());
   return store_->Commit(batch, Durability::kSync);
 }
 
@@ -117,8 +107,8 @@ absl::StatusOr<ParkedRecord> ParkedStore::Park(const ParkedRecord& record, absl:
     stored = record;
     stored.set_parked_id(id);
     stored.set_state(hub::v1::PARKED_STATE_PARKED);
-    SetTime(now, stored.mutable_first_parked_time());
-    SetTime(now, stored.mutable_state_time());
+    *stored.mutable_first_parked_time() = ToTimestamp(now);
+    *stored.mutable_state_time() = ToTimestamp(now);
     stored.set_state_by("hub");
     stored.set_occurrences(0);
     stored.set_rerun_attempts(0);
@@ -129,12 +119,12 @@ absl::StatusOr<ParkedRecord> ParkedStore::Park(const ParkedRecord& record, absl:
     if (!record.period().empty()) stored.set_period(record.period());
     if (stored.state() == hub::v1::PARKED_STATE_RESOLVED) {
       stored.set_state(hub::v1::PARKED_STATE_PARKED);
-      SetTime(now, stored.mutable_state_time());
+      *stored.mutable_state_time() = ToTimestamp(now);
       stored.set_state_by("hub");
     }
   }
   stored.set_occurrences(stored.occurrences() + 1);
-  SetTime(now, stored.mutable_last_parked_time());
+  *stored.mutable_last_parked_time() = ToTimestamp(now);
   RETURN_IF_ERROR(Write(stored));
   return stored;
 }
@@ -181,7 +171,7 @@ absl::StatusOr<ParkedRecord> ParkedStore::BeginRerun(std::string_view parked_id,
   if (record.state() != hub::v1::PARKED_STATE_PARKED) return NotParked(record, "rerun");
   record.set_state(hub::v1::PARKED_STATE_RERUNNING);
   record.set_state_by(std::string(by));
-  SetTime(now, record.mutable_state_time());
+  *record.mutable_state_time() = ToTimestamp(now);
   RETURN_IF_ERROR(Write(record));
   return record;
 }
@@ -198,7 +188,7 @@ absl::StatusOr<ParkedRecord> ParkedStore::FinishRerun(std::string_view parked_id
   record.set_rerun_attempts(record.rerun_attempts() + 1);
   record.set_rerun_outcome(std::string(outcome));
   record.set_state_by(std::string(by));
-  SetTime(now, record.mutable_state_time());
+  *record.mutable_state_time() = ToTimestamp(now);
   RETURN_IF_ERROR(Write(record));
   return record;
 }
@@ -211,7 +201,7 @@ absl::StatusOr<ParkedRecord> ParkedStore::Discard(std::string_view parked_id, st
   record.set_state(hub::v1::PARKED_STATE_DISCARDED);
   record.set_discard_reason(std::string(reason));
   record.set_state_by(std::string(by));
-  SetTime(now, record.mutable_state_time());
+  *record.mutable_state_time() = ToTimestamp(now);
   RETURN_IF_ERROR(Write(record));
   return record;
 }

@@ -21,11 +21,8 @@ std::string QualityKey(const hub::v1::QualityMeasureReport& r) {
 QualityStore::QualityStore(Store* store) : store_(store) {}
 
 void QualityStore::Put(WriteBatch& batch, const hub::v1::QualityMeasureReport& report) {
-  batch.rep()
-      .batch
-      .Put(store_->rep().cf(ColumnFamily::kQualityReports), QualityKey(report),
-           report.SerializeAsString())
-      .PermitUncheckedError();
+  internal::Put(store_->rep(), batch, ColumnFamily::kQualityReports, QualityKey(report),
+                report.SerializeAsString());
 }
 
 absl::StatusOr<hub::v1::QualityMeasureReport> QualityStore::Get(

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "base/timestamp.h"
 #include "hub/v1/ingest.pb.h"
 #include "hub/v1/provider_service.pb.h"
 #include "rocksdb/db.h"
@@ -24,7 +25,7 @@ bool IdempotencyExpiry::Filter(int /*level*/, const rocksdb::Slice& /*key*/,
   if (!result.ParseFromArray(value.data(), static_cast<int>(value.size()))) return false;
   if (!result.has_accepted() || !result.accepted().has_accept_time()) return false;
   const google::protobuf::Timestamp& t = result.accepted().accept_time();
-  const int64_t micros = t.seconds() * 1000000 + t.nanos() / 1000;
+  const int64_t micros = TimestampMicros(t);
   if (micros >= cutoff) return false;
   dropped.fetch_add(1, std::memory_order_relaxed);
   return true;
@@ -94,10 +95,8 @@ absl::StatusOr<int64_t> PurgeIngestReports(Store& store, absl::Time cutoff) {
             return absl::OkStatus();
           }
         }
-        rocksdb::WriteBatch& b = batch.rep().batch;
-        b.Delete(rep.cf(ColumnFamily::kIngestReportsByPlan), key).PermitUncheckedError();
-        b.Delete(rep.cf(ColumnFamily::kIngestReports), internal::ToSlice(report_id))
-            .PermitUncheckedError();
+        internal::Delete(rep, batch, ColumnFamily::kIngestReportsByPlan, key);
+        internal::Delete(rep, batch, ColumnFamily::kIngestReports, internal::ToSlice(report_id));
         ingest.DeleteRowErrors(batch, report_id);  // Two range deletes.
         ++purged;
         return absl::OkStatus();
@@ -148,7 +147,7 @@ absl::StatusOr<PurgeCounts> PurgeExpired(Store& store, AuditStore& audit,
                                           "flushing after a purge"));
   }
   hub::v1::AuditRecord record;
-  record.mutable_time()->set_seconds(absl::ToUnixSeconds(now));
+  *record.mutable_time() = ToTimestamp(now);
   record.set_organization("hub");
   record.set_method("hub.retention/Purge");
   record.set_outcome("OK");

@@ -23,7 +23,6 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
-
 // Upper-cases and drops spaces and underscores: how header names and code
 // values are compared.
 std::string Fold(std::string_view s) {

@@ -369,9 +369,10 @@ class Edi834Reader::Interpreter : public X12Handler {
     e.segment_position = loop_.segment_position;
     e.field = std::move(field);
     e.reason_code = std::string(code);
-    e.message = absl::StrCat("member loop ", loop_.loop_number, " (transaction set ",
-                             loop_.transaction_set_control_number, ", INS at segment position ",
-                             loop_.segment_position, ", line ", loop_.line_number, "): ", Absl(what));
+    e.message =
+        absl::StrCat("member loop ", loop_.loop_number, " (transaction set ",
+                     loop_.transaction_set_control_number, ", INS at segment position ",
+                     loop_.segment_position, ", line ", loop_.line_number, "): ", Absl(what));
     errors_.push_back(std::move(e));
   }
 

@@ -20,9 +20,9 @@ bool IsLineSpace(char c) { return c == '\r' || c == '\n' || c == ' ' || c == '\t
 
 // Envelope error with the segment's place in the file.
 absl::Status EnvelopeError(const X12Segment& s, std::string_view what) {
-  return FileError(kFileX12Envelope, absl::StrCat("X12 envelope error at segment ", s.ordinal(),
-                                                  " (", Absl(s.id()), ", line ",
-                                                  s.line_number(), "): ", Absl(what)));
+  return FileError(kFileX12Envelope,
+                   absl::StrCat("X12 envelope error at segment ", s.ordinal(), " (", Absl(s.id()),
+                                ", line ", s.line_number(), "): ", Absl(what)));
 }
 
 std::string Trimmed(std::string_view s) { return std::string(TrimSpaces(s)); }
@@ -32,14 +32,12 @@ absl::Status CheckCount(const X12Segment& s, std::string_view element, std::stri
                         int64_t seen, std::string_view where) {
   std::optional<int64_t> count = ParseCount(s.element(1));
   if (!count.has_value()) {
-    return EnvelopeError(s,
-                         absl::StrCat(Absl(element), " is not a number; it must count the ",
-                                      Absl(what)));
+    return EnvelopeError(
+        s, absl::StrCat(Absl(element), " is not a number; it must count the ", Absl(what)));
   }
   if (*count != seen) {
-    return EnvelopeError(
-        s, absl::StrCat(Absl(element), " says ", *count, " ", Absl(what), " but ",
-                        Absl(where), " has ", seen));
+    return EnvelopeError(s, absl::StrCat(Absl(element), " says ", *count, " ", Absl(what), " but ",
+                                         Absl(where), " has ", seen));
   }
   return absl::OkStatus();
 }

@@ -23,7 +23,6 @@ namespace {
 using hub::v1::CboTemplateRow;
 using hub::v1::Submission;
 
-
 // Upper-cases and drops spaces and underscores, as code maps compare.
 std::string Fold(std::string_view s) {
   std::string out;

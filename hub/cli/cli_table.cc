@@ -5,6 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "base/timestamp.h"
 #include "hub/v1/codes.pb.h"
 
 namespace hub {
@@ -78,6 +80,11 @@ std::string FormatProvidersTable(const std::vector<hub::v1::Provider>& providers
                   OrDash(absl::StrJoin(plans, ","))});
   }
   return table.Render();
+}
+
+std::string TimestampText(const google::protobuf::Timestamp& ts) {
+  if (ts.seconds() == 0 && ts.nanos() == 0) return "-";
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", FromTimestamp(ts), absl::UTCTimeZone());
 }
 
 }  // namespace hub

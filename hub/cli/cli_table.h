@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "google/protobuf/timestamp.pb.h"
 #include "hub/v1/organization.pb.h"
 
 namespace hub {
@@ -32,6 +33,9 @@ std::string FormatPlansTable(const std::vector<hub::v1::Plan>& plans);
 // PROVIDER ID, NPI, NAME, KINDS ("ECM,CS"), CS COUNT (community supports
 // offered), PLANS (contracted plan ids, comma-separated).
 std::string FormatProvidersTable(const std::vector<hub::v1::Provider>& providers);
+
+// `ts` as "2026-01-31T14:05:09Z" (UTC, whole seconds); "-" when unset (zero).
+std::string TimestampText(const google::protobuf::Timestamp& ts);
 
 }  // namespace hub
 

@@ -17,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "base/sha256.h"
+#include "base/timestamp.h"
 #include "hub/cli/cli_table.h"
 #include "hub/cli/health_client.h"
 #include "hub/cli/hubctl_directory.h"
@@ -28,6 +29,7 @@
 #include "hub/cli/hubctl_stats.h"
 #include "hub/cli/hubctl_submit.h"
 #include "hub/cli/hubctl_views.h"
+#include "hub/cli/ingest_report_text.h"
 #include "hub/common/rpc_status.h"
 #include "hub/v1/admin_service.grpc.pb.h"
 #include "hub/v1/directory_service.grpc.pb.h"
@@ -163,8 +165,7 @@ int RunBackup(Invocation& inv) {
   hub::v1::CreateBackupResponse response;
   absl::Status status = FromGrpcStatus(stub->CreateBackup(&context, request, &response));
   if (!status.ok()) return Fail(inv, "backup", status);
-  const absl::Time created = absl::FromUnixSeconds(response.create_time().seconds()) +
-                             absl::Nanoseconds(response.create_time().nanos());
+  const absl::Time created = FromTimestamp(response.create_time());
   TextTable table({"BACKUP ID", "CREATED (UTC)", "FILES", "SIZE BYTES"});
   table.AddRow({response.backup_id(),
                 absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", created, absl::UTCTimeZone()),
@@ -174,111 +175,6 @@ int RunBackup(Invocation& inv) {
 }
 
 // ------------------------------------------------------------ plan files
-
-std::string TimestampText(const google::protobuf::Timestamp& ts) {
-  if (ts.seconds() == 0 && ts.nanos() == 0) return "-";
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(ts.seconds()),
-                          absl::UTCTimeZone());
-}
-
-std::string OutcomeName(hub::v1::IngestOutcome outcome) {
-  std::string name = hub::v1::IngestOutcome_Name(outcome);
-  constexpr std::string_view kPrefix = "INGEST_OUTCOME_";
-  if (name.rfind(kPrefix, 0) == 0) name = name.substr(kPrefix.size());
-  return name;
-}
-
-std::string KindName(hub::v1::FileKind kind) {
-  std::string name = hub::v1::FileKind_Name(kind);
-  constexpr std::string_view kPrefix = "FILE_KIND_";
-  if (name.rfind(kPrefix, 0) == 0) name = name.substr(kPrefix.size());
-  return name;
-}
-
-// What a snapshot file ended (the plan's own members: it sent their CINs),
-// or why it ended nothing.
-void PrintSnapshotEnding(std::ostream& os, const hub::v1::IngestReport& r) {
-  if (r.snapshot_ending() == hub::v1::SNAPSHOT_ENDING_SKIPPED_UNREAD_ROWS) {
-    os << "snapshot  nothing ended: " << r.snapshot_note() << "\n";
-  }
-  if (r.ended_records().empty()) return;
-  const int64_t total = r.changes().assignments_ended() + r.changes().authorizations_ended();
-  os << "\nended by this snapshot (no longer listed):\n";
-  TextTable table({"CIN", "PLAN MEMBER ID", "PROVIDER", "ECM START / AUTHORIZATION", "ENDED"});
-  for (const hub::v1::EndedRecord& e : r.ended_records()) {
-    table.AddRow(
-        {e.cin(), e.plan_member_id().empty() ? "-" : e.plan_member_id(), e.provider_id(),
-         e.authorization_number().empty() ? e.benefit_start_date() : e.authorization_number(),
-         e.withdrawn() ? "withdrawn (not begun)" : e.end_date()});
-  }
-  os << table.Render();
-  if (r.ended_records_size() < total) {
-    os << "(first " << r.ended_records_size() << " of " << total
-       << " shown; GetIngestReport pages through every one)\n";
-  }
-}
-
-// The report's summary lines, then its inline row errors (at most
-// `max_errors`; -1 = all) as a table.
-void PrintIngestReport(std::ostream& os, const hub::v1::IngestReport& r, int max_errors) {
-  const hub::v1::IngestChanges& c = r.changes();
-  os << "report    " << r.report_id() << "\n"
-     << "file      " << r.file_name() << " (" << KindName(r.file_kind()) << ", " << r.size_bytes()
-     << " bytes, sha256 " << r.content_sha256().substr(0, 16) << "...)\n"
-     << "outcome   " << OutcomeName(r.outcome()) << "\n";
-  if (r.replay()) {
-    os << "replay    yes: the hub read these same bytes before with the same version of the plan's "
-          "profile; this is that report, and nothing was read or applied now (a corrected "
-          "profile reads them again)\n";
-  }
-  if (r.outcome() == hub::v1::INGEST_OUTCOME_REJECTED) {
-    os << "rejected  " << r.rejection_code() << ": " << r.rejection_reason() << "\n";
-  }
-  // A provider's CBO CSV report (hubctl submit) has no plan-file changes.
-  const bool cbo = r.file_kind() == hub::v1::FILE_KIND_CBO_SUBMISSIONS;
-  os << "rows      read " << r.rows_read() << ", accepted " << r.rows_accepted() << ", rejected "
-     << r.rows_rejected();
-  if (cbo) {
-    os << "\n";
-  } else {
-    os << " (unchanged " << c.rows_unchanged() << ")\n"
-       << "changes   members " << c.members_upserted() << ", coverage periods "
-       << c.coverage_periods_written() << ", assignments " << c.assignments_written() << " (ended "
-       << c.assignments_ended() << ", over capacity " << c.assignments_over_capacity()
-       << "), authorizations " << c.authorizations_written() << " (ended "
-       << c.authorizations_ended() << ", over capacity " << c.authorizations_over_capacity()
-       << "), quality reports " << c.quality_reports_written() << "\n";
-  }
-  os << "received  " << TimestampText(r.receive_time()) << ", completed "
-     << TimestampText(r.complete_time()) << "\n";
-  PrintSnapshotEnding(os, r);
-  if (r.row_errors().empty()) return;
-  TextTable table({"ROW", "FIELD", "CODE", "MESSAGE"});
-  int shown = 0;
-  for (const hub::v1::RowError& e : r.row_errors()) {
-    if (max_errors >= 0 && shown == max_errors) break;
-    table.AddRow({absl::StrCat(e.row_number()), e.field().empty() ? "-" : e.field(),
-                  e.warning() ? absl::StrCat(e.reason_code(), " (warning)") : e.reason_code(),
-                  e.message()});
-    ++shown;
-  }
-  os << "\n" << table.Render();
-  if (shown < r.rows_rejected() || shown < r.row_errors_size()) {
-    if (cbo) {
-      os << "(first " << shown << " row errors shown)\n";
-    } else {
-      os << "(first " << shown << " row errors shown; `hubctl report " << r.report_id()
-         << " --all` lists every one)\n";
-    }
-  }
-}
-
-int ExitCodeOf(const hub::v1::IngestReport& report) {
-  return report.outcome() == hub::v1::INGEST_OUTCOME_ACCEPTED ||
-                 report.outcome() == hub::v1::INGEST_OUTCOME_PARTIALLY_ACCEPTED
-             ? 0
-             : 1;
-}
 
 // A local file ready to stream: its size, SHA-256 and an open stream.
 struct UploadFile {
@@ -399,7 +295,7 @@ int RunUpload(Invocation& inv) {
   absl::Status status = FromGrpcStatus(writer->Finish());
   if (!status.ok()) return Fail(inv, "upload", status);
   PrintIngestReport(inv.out, response.report(), kShownRowErrors);
-  return ExitCodeOf(response.report());
+  return IngestExitCode(response.report());
 }
 
 // hubctl submit FILE --provider=ID: a CBO CSV (docs/cbo-csv-template.md)
@@ -437,7 +333,7 @@ int RunSubmit(Invocation& inv) {
   absl::Status status = FromGrpcStatus(writer->Finish());
   if (!status.ok()) return Fail(inv, "submit", status);
   PrintIngestReport(inv.out, response.report(), kShownRowErrors);
-  return ExitCodeOf(response.report());
+  return IngestExitCode(response.report());
 }
 
 int RunReport(Invocation& inv) {
@@ -488,7 +384,7 @@ int RunReport(Invocation& inv) {
     request.set_page_token(all ? response.next_page_token() : "");
   } while (!request.page_token().empty());
   PrintIngestReport(inv.out, report, all ? -1 : kShownRowErrors);
-  return ExitCodeOf(report);
+  return IngestExitCode(report);
 }
 
 int RunPlan(Invocation& inv) {
@@ -521,9 +417,10 @@ int RunReports(Invocation& inv) {
     absl::Status status = FromGrpcStatus(stub->ListIngestReports(&context, request, &response));
     if (!status.ok()) return Fail(inv, "reports", status);
     for (const hub::v1::IngestReport& r : response.reports()) {
-      table.AddRow({r.report_id(), KindName(r.file_kind()), r.file_name(), OutcomeName(r.outcome()),
-                    absl::StrCat(r.rows_read()), absl::StrCat(r.rows_accepted()),
-                    absl::StrCat(r.rows_rejected()), TimestampText(r.complete_time())});
+      table.AddRow({r.report_id(), FileKindName(r.file_kind()), r.file_name(),
+                    IngestOutcomeName(r.outcome()), absl::StrCat(r.rows_read()),
+                    absl::StrCat(r.rows_accepted()), absl::StrCat(r.rows_rejected()),
+                    TimestampText(r.complete_time())});
     }
     request.set_page_token(response.next_page_token());
   } while (!request.page_token().empty());

@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/timestamp.h"
 #include "hub/cli/cli_table.h"
 #include "hub/common/rpc_status.h"
 #include "hub/v1/audit.grpc.pb.h"
@@ -39,12 +40,6 @@ int Fail(std::ostream& err, std::string_view what, const absl::Status& status) {
   err << "hubctl: " << what << ": " << status.message() << " ("
       << absl::StatusCodeToString(status.code()) << ")\n";
   return 1;
-}
-
-std::string TimeText(const google::protobuf::Timestamp& ts) {
-  if (ts.seconds() == 0 && ts.nanos() == 0) return "-";
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(ts.seconds()),
-                          absl::UTCTimeZone());
 }
 
 std::string PurposeText(const hub::v1::Consent& c) {
@@ -80,7 +75,7 @@ void PrintConsents(std::ostream& out, const std::vector<hub::v1::Consent>& conse
     table.AddRow({c.consent_id(), MaskedCin(c.member_cin()),
                   c.discloser_provider_id().empty() ? "any" : c.discloser_provider_id(),
                   c.recipient_plan_id().empty() ? "any" : c.recipient_plan_id(), PurposeText(c),
-                  c.signed_date(), c.expiration_date(), TimeText(c.revoke_time())});
+                  c.signed_date(), c.expiration_date(), TimestampText(c.revoke_time())});
   }
   out << table.Render();
 }
@@ -89,7 +84,7 @@ bool ParseTime(const std::string& text, google::protobuf::Timestamp* ts) {
   absl::Time t;
   std::string error;
   if (!absl::ParseTime(absl::RFC3339_full, text, &t, &error)) return false;
-  ts->set_seconds(absl::ToUnixSeconds(t));
+  *ts = ToTimestamp(absl::FromUnixSeconds(absl::ToUnixSeconds(t)));  // whole seconds
   return true;
 }
 
@@ -265,8 +260,9 @@ int RunAuditCommand(const IdentityCommandInput& in, std::ostream& out, std::ostr
       absl::Status status = FromGrpcStatus(stub->QueryAudit(&context, request, &response));
       if (!status.ok()) return Fail(err, "audit query", status);
       for (const hub::v1::AuditRecord& r : response.records()) {
-        table.AddRow({absl::StrCat(r.sequence()), TimeText(r.time()), r.organization(), r.method(),
-                      r.outcome(), absl::StrCat(r.record_ids_size() + r.record_ids_omitted()),
+        table.AddRow({absl::StrCat(r.sequence()), TimestampText(r.time()), r.organization(),
+                      r.method(), r.outcome(),
+                      absl::StrCat(r.record_ids_size() + r.record_ids_omitted()),
                       absl::StrCat(r.member_refs_size() + r.member_refs_omitted()),
                       r.record_ids().empty() ? "-" : r.record_ids(0)});
         ++shown;

@@ -47,12 +47,6 @@ std::string Trim(std::string name, std::string_view prefix) {
   return name;
 }
 
-std::string Time(const google::protobuf::Timestamp& ts) {
-  if (ts.seconds() == 0) return "-";
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(ts.seconds()),
-                          absl::UTCTimeZone());
-}
-
 std::string StateName(hub::v1::ParkedState state) {
   return Trim(hub::v1::ParkedState_Name(state), "PARKED_STATE_");
 }
@@ -62,8 +56,8 @@ std::string ReasonName(hub::v1::ParkedReason reason) {
 
 void PrintRecord(const hub::v1::ParkedRecord& r, std::ostream& out) {
   out << "parked id:     " << r.parked_id() << "\n"
-      << "state:         " << StateName(r.state()) << " (since " << Time(r.state_time()) << ", by "
-      << r.state_by() << ")\n"
+      << "state:         " << StateName(r.state()) << " (since " << TimestampText(r.state_time())
+      << ", by " << r.state_by() << ")\n"
       << "reason:        " << ReasonName(r.reason()) << "\n"
       << "plan:          " << r.plan_id() << "\n"
       << "file kind:     " << Trim(hub::v1::FileKind_Name(r.file_kind()), "FILE_KIND_") << "\n"
@@ -71,8 +65,8 @@ void PrintRecord(const hub::v1::ParkedRecord& r, std::ostream& out) {
   if (!r.period().empty()) out << "period:        " << r.period() << "\n";
   if (!r.field().empty()) out << "field:         " << r.field() << "\n";
   out << "detail:        " << r.detail() << "\n"
-      << "parked:        " << Time(r.first_parked_time()) << " .. " << Time(r.last_parked_time())
-      << " (" << r.occurrences() << " times)\n"
+      << "parked:        " << TimestampText(r.first_parked_time()) << " .. "
+      << TimestampText(r.last_parked_time()) << " (" << r.occurrences() << " times)\n"
       << "reruns:        " << r.rerun_attempts() << "\n";
   if (!r.rerun_outcome().empty()) out << "last rerun:    " << r.rerun_outcome() << "\n";
   if (!r.content_sha256().empty()) {
@@ -116,7 +110,7 @@ int List(hub::v1::AdminService::Stub& stub, const ParkedCommandInput& in, std::o
       table.AddRow({r.parked_id(), StateName(r.state()), ReasonName(r.reason()), r.plan_id(),
                     Trim(hub::v1::FileKind_Name(r.file_kind()), "FILE_KIND_"), r.record_id(),
                     r.period().empty() ? "-" : r.period(), r.field().empty() ? "-" : r.field(),
-                    absl::StrCat(r.occurrences()), Time(r.last_parked_time())});
+                    absl::StrCat(r.occurrences()), TimestampText(r.last_parked_time())});
       ++rows;
     }
     request.set_page_token(response.next_page_token());

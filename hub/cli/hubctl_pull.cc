@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "hub/cli/cli_table.h"
 #include "hub/common/rpc_status.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 
@@ -26,12 +27,6 @@ std::string KindWord(hub::v1::RecordKind kind) {
   std::string name = hub::v1::RecordKind_Name(kind);
   if (name.rfind(kKindPrefix, 0) == 0) name = name.substr(kKindPrefix.size());
   return name;
-}
-
-std::string TimeText(const google::protobuf::Timestamp& ts) {
-  if (ts.seconds() == 0 && ts.nanos() == 0) return "-";
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(ts.seconds()),
-                          absl::UTCTimeZone());
 }
 
 void ReportError(std::ostream& err, std::string_view server, std::string_view what,
@@ -126,7 +121,7 @@ int PullFeedCommand(const std::shared_ptr<grpc::Channel>& channel, std::string_v
           "%-8d %-22s %-18s %-16s %s\n", item.sequence(), item.record_id(),
           item.withheld_reason().empty() ? KindWord(item.kind()) : "WITHHELD",
           item.withheld_reason().empty() ? item.provider_id() : item.withheld_reason(),
-          TimeText(item.accept_time()));
+          TimestampText(item.accept_time()));
     }
     ++since_ack;
     // Every ack_every items, and whenever the stream has caught up.

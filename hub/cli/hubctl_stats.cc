@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "base/enum_label.h"
+#include "base/timestamp.h"
 #include "hub/cli/cli_table.h"
 #include "hub/common/rpc_status.h"
 #include "hub/v1/monitor_service.grpc.pb.h"
@@ -23,8 +24,7 @@ namespace {
 
 std::string Time(const google::protobuf::Timestamp& ts) {
   if (ts.seconds() == 0 && ts.nanos() == 0) return "-";
-  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixSeconds(ts.seconds()),
-                          absl::UTCTimeZone());
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", FromTimestamp(ts), absl::UTCTimeZone());
 }
 
 std::string Latency(const hub::v1::LatencyPercentiles& l) {

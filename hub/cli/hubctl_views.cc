@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/timestamp.h"
 #include "hub/cli/cli_table.h"
 #include "hub/common/rpc_status.h"
 #include "hub/v1/provider_service.grpc.pb.h"
@@ -31,8 +32,7 @@ std::string Short(const std::string& name, std::string_view prefix) {
 
 std::string TimeText(const google::protobuf::Timestamp& ts) {
   if (ts.seconds() == 0 && ts.nanos() == 0) return "-";
-  return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(ts.seconds()),
-                          absl::UTCTimeZone());
+  return absl::FormatTime("%Y-%m-%d %H:%M", FromTimestamp(ts), absl::UTCTimeZone());
 }
 
 void PrepareContext(grpc::ClientContext& context) {

@@ -23,7 +23,6 @@ namespace fs = std::filesystem;
 
 constexpr char kProfileFile[] = "profile.textproto";
 
-
 // Same rule as Plan.adapter_profile (directory_validation.h), which also
 // keeps the name a plain folder name.
 bool IsProfileName(std::string_view name) {

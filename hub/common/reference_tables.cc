@@ -20,7 +20,6 @@
 namespace hub {
 namespace {
 
-
 std::string ModifierKey(const std::vector<std::string>& modifiers) {
   std::vector<std::string> sorted = modifiers;
   std::sort(sorted.begin(), sorted.end());

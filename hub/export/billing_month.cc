@@ -17,7 +17,6 @@ namespace {
 // Unbillable statuses written per batch.
 constexpr int kStatusBatch = 1000;
 
-
 // The line's identity for duplicates: provider, member, day, code and the
 // modifiers in any order.
 std::string LineKey(std::string_view provider_id, std::string_view cin, std::string_view date,

@@ -16,7 +16,6 @@
 namespace hub {
 namespace {
 
-
 // The export kinds: the one place a kind is tied to its renderer.
 constexpr ExportKindEntry kExportKinds[] = {
     {hub::v1::FILE_KIND_RETURN_TRANSMISSION, "rtf", true, &RenderReturnTransmission},

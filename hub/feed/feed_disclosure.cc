@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
+#include "base/timestamp.h"
 #include "hub/common/log.h"
 
 namespace hub {
@@ -106,9 +107,7 @@ bool ConsentCovers(const hub::v1::Consent& consent, const hub::v1::FeedItem& ite
   if (consent.signed_date().empty() || consent.signed_date() > today) return false;
   if (consent.expiration_date().empty() || consent.expiration_date() < today) return false;
   if (consent.has_revoke_time()) {
-    const absl::Time revoked = absl::FromUnixSeconds(consent.revoke_time().seconds()) +
-                               absl::Nanoseconds(consent.revoke_time().nanos());
-    if (revoked <= now) return false;
+    if (FromTimestamp(consent.revoke_time()) <= now) return false;
   }
   const hub::v1::ConsentPurpose needed = PurposeOf(item.kind());
   for (int p : consent.purposes()) {

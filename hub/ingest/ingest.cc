@@ -19,6 +19,7 @@
 #include "base/sha256.h"
 #include "base/status_macros.h"
 #include "base/string_view.h"
+#include "base/timestamp.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "hub/common/log.h"
 #include "hub/ingest/claim_answers.h"
@@ -34,20 +35,6 @@ using hub::v1::IngestReport;
 
 // The rejection code of a file none of whose rows could be applied.
 constexpr std::string_view kFileNoRowsAccepted = "FILE_NO_ROWS_ACCEPTED";
-
-google::protobuf::Timestamp ToTimestamp(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t nanos = absl::ToUnixNanos(t);
-  int64_t seconds = nanos / 1000000000;
-  int64_t rest = nanos % 1000000000;
-  if (rest < 0) {
-    rest += 1000000000;
-    --seconds;
-  }
-  ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int32_t>(rest));
-  return ts;
-}
 
 // The ISO day before `t`'s UTC day.
 std::string DayBefore(absl::Time t) {

@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "base/status_macros.h"
+#include "base/timestamp.h"
 #include "hub/common/log.h"
 #include "hub/monitor/monitor_rules.h"
 #include "hub/monitor/monitor_util.h"
@@ -22,8 +23,6 @@ namespace {
 
 using hub::v1::MonitorSummary;
 using monitor_internal::AllPlans;
-using monitor_internal::FromTimestamp;
-using monitor_internal::SetTime;
 
 // Alert events kept for ListAlertEvents.
 constexpr size_t kMaxAlertEvents = 1000;
@@ -257,7 +256,7 @@ std::shared_ptr<const MonitorSummary> Monitor::UpdateAlerts(absl::Time now,
       e.set_event_id(next_event_id_++);
       e.set_state(state);
       *e.mutable_alert() = alert;
-      SetTime(now, e.mutable_event_time());
+      *e.mutable_event_time() = ToTimestamp(now);
       if (events_.size() > kMaxAlertEvents) events_.pop_front();
       alert_events_.Add({AlertRuleName(alert.rule()),
                          state == hub::v1::ALERT_STATE_FIRING ? "firing" : "resolved"});
@@ -267,7 +266,7 @@ std::shared_ptr<const MonitorSummary> Monitor::UpdateAlerts(absl::Time now,
       if (was != firing_.end()) {
         *alert.mutable_since() = was->second.since();
       } else {
-        SetTime(now, alert.mutable_since());
+        *alert.mutable_since() = ToTimestamp(now);
         add_event(hub::v1::ALERT_STATE_FIRING, alert);
         log::Warning("monitor_alert_firing",
                      {{"alert_id", alert.alert_id()},

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
+#include "base/timestamp.h"
 #include "hub/monitor/monitor.h"
 #include "hub/monitor/monitor_rules.h"
 #include "hub/monitor/monitor_util.h"
@@ -20,7 +21,6 @@ namespace {
 
 using hub::v1::MonitorSummary;
 using monitor_internal::HasKind;
-using monitor_internal::SetTime;
 
 // Referrals older than this (by deadline) are left out of the care scan:
 // no window reaches them.
@@ -64,7 +64,7 @@ absl::Status Monitor::SummarizeCare(const Frame& frame,
   absl::MutexLock lock(&care_mu_);
   RETURN_IF_ERROR(RefreshCare(frame.now, /*force=*/false));
   const CareSnapshot& care = *care_;
-  SetTime(care.scan_time, summary.mutable_care_scan_time());
+  *summary.mutable_care_scan_time() = ToTimestamp(care.scan_time);
   AddCapacity(care, providers, summary);
   RETURN_IF_ERROR(AddOutreachSla(care, frame, summary));
   return AddOverdueRtfs(care, frame, summary);
@@ -153,7 +153,7 @@ absl::Status Monitor::AddOverdueRtfs(const CareSnapshot& care, const Frame& fram
         r.set_plan_id(key.second);
         r.set_provider_id(key.first);
         r.set_period(due.period);
-        SetTime(due.due_time, r.mutable_due_time());
+        *r.mutable_due_time() = ToTimestamp(due.due_time);
         r.set_assigned_members(assigned);
       }
       std::sort(overdue.begin(), overdue.end(), [](const auto& a, const auto& b) {

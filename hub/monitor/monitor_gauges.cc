@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "base/enum_label.h"
+#include "base/timestamp.h"
 #include "hub/monitor/monitor.h"
 #include "hub/monitor/monitor_rules.h"
 #include "hub/monitor/monitor_util.h"
@@ -16,7 +17,6 @@ namespace {
 
 using hub::v1::MonitorSummary;
 using monitor_internal::AllPlans;
-using monitor_internal::FromTimestamp;
 using monitor_internal::KindLabel;
 using monitor_internal::ServiceLabel;
 

@@ -7,6 +7,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/status_macros.h"
+#include "base/timestamp.h"
 
 namespace hub {
 namespace {
@@ -40,8 +42,8 @@ absl::StatusOr<hub::v1::GetSummaryResponse> GetMonitorSummary(
   }
   std::optional<absl::Time> end;
   if (request.has_end_time()) {
-    end = absl::FromUnixSeconds(request.end_time().seconds()) +
-          absl::Nanoseconds(request.end_time().nanos());
+    RETURN_IF_ERROR(CheckTimestamp(request.end_time(), "end_time"));
+    end = FromTimestamp(request.end_time());
   }
   absl::StatusOr<hub::v1::MonitorSummary> summary =
       monitor.Summarize(absl::Seconds(request.window_seconds()), end);

@@ -8,6 +8,7 @@
 
 #include "base/enum_label.h"
 #include "base/status_macros.h"
+#include "base/timestamp.h"
 #include "hub/common/log.h"
 #include "hub/monitor/monitor.h"
 #include "hub/monitor/monitor_rules.h"
@@ -22,8 +23,6 @@ namespace {
 using hub::v1::MonitorSummary;
 using monitor_internal::AllPlans;
 using monitor_internal::AllProviders;
-using monitor_internal::FromTimestamp;
-using monitor_internal::SetTime;
 using monitor_internal::ToPercentiles;
 
 // Ingest reports whose row error reasons stay cached.
@@ -52,9 +51,9 @@ absl::StatusOr<MonitorSummary> Monitor::Summarize(absl::Duration window,
   frame.window_seconds = absl::ToInt64Seconds(window);
 
   MonitorSummary summary;
-  SetTime(frame.start, summary.mutable_window_start());
-  SetTime(frame.end, summary.mutable_window_end());
-  SetTime(frame.now, summary.mutable_compute_time());
+  *summary.mutable_window_start() = ToTimestamp(frame.start);
+  *summary.mutable_window_end() = ToTimestamp(frame.end);
+  *summary.mutable_compute_time() = ToTimestamp(frame.now);
 
   ASSIGN_OR_RETURN(const std::vector<hub::v1::Plan> plans, AllPlans(*directory_));
   ASSIGN_OR_RETURN(const std::vector<hub::v1::Provider> providers, AllProviders(*directory_));
@@ -110,7 +109,7 @@ absl::Status Monitor::SummarizeFlows(const Frame& frame, const std::vector<hub::
   *totals.mutable_ack_latency() = ToPercentiles(all_latencies);
 
   hub::v1::FlowSeries& series = *summary.mutable_series();
-  SetTime(frame.start, series.mutable_start_time());
+  *series.mutable_start_time() = ToTimestamp(frame.start);
   series.set_bucket_seconds(bar_seconds);
   std::map<std::string, std::vector<int64_t>> plan_series;
   for (const hub::v1::Plan& plan : plans) {

@@ -1,6 +1,5 @@
-// Helpers shared by the monitor's files (hub/monitor/monitor*.cc): time
-// conversions, the directory listed whole, metric labels. Internal to
-// hub/monitor/.
+// Helpers shared by the monitor's files (hub/monitor/monitor*.cc): the
+// directory listed whole, metric labels. Internal to hub/monitor/.
 #ifndef HUB_HUB_MONITOR_MONITOR_UTIL_H_
 #define HUB_HUB_MONITOR_MONITOR_UTIL_H_
 
@@ -8,19 +7,13 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/time/time.h"
 #include "google/protobuf/repeated_field.h"
-#include "google/protobuf/timestamp.pb.h"
-#include "hub/v1/organization.pb.h"
 #include "hub/v1/monitor.pb.h"
+#include "hub/v1/organization.pb.h"
 #include "storage/directory_store.h"
 #include "storage/flow_tally.h"
 
 namespace hub::monitor_internal {
-
-// Sets `ts` to `t` (microsecond precision).
-void SetTime(absl::Time t, google::protobuf::Timestamp* ts);
-absl::Time FromTimestamp(const google::protobuf::Timestamp& ts);
 
 // Every plan / provider of the directory, in id order.
 absl::StatusOr<std::vector<hub::v1::Plan>> AllPlans(const storage::DirectoryStore& directory);

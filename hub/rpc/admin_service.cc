@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "auth/call_scope.h"
 #include "base/status_macros.h"
+#include "base/timestamp.h"
 #include "hub/common/log.h"
 #include "hub/common/rpc_status.h"
 
@@ -130,10 +131,7 @@ absl::Status AdminService::DoCreateBackup(const hub::v1::CreateBackupRequest& re
                                      "backup_failed, for the cause"));
   }
   response.set_backup_id(backup_id);
-  const int64_t seconds = absl::ToUnixSeconds(now);
-  response.mutable_create_time()->set_seconds(seconds);
-  response.mutable_create_time()->set_nanos(
-      static_cast<int32_t>(absl::ToInt64Nanoseconds(now - absl::FromUnixSeconds(seconds))));
+  *response.mutable_create_time() = ToTimestamp(now);
   response.set_file_count(info->file_count);
   response.set_size_bytes(info->size_bytes);
   log::Info("backup_created", {{"backup_id", backup_id},

@@ -16,6 +16,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "auth/policy.h"
+#include "base/timestamp.h"
 #include "hub/common/log.h"
 #include "hub/rpc/rpc_metrics.h"
 #include "hub/v1/plan_service.pb.h"
@@ -25,12 +26,6 @@ namespace {
 
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
-
-void SetTime(absl::Time t, google::protobuf::Timestamp* ts) {
-  const int64_t micros = absl::ToUnixMicros(t);
-  ts->set_seconds(micros / 1000000);
-  ts->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
-}
 
 // The request types the interceptor may read as protobuf messages: methods
 // served with generated (not raw byte buffer) request types.
@@ -191,7 +186,7 @@ void AppendCallRecord(storage::AuditStore* log, absl::Time now, const grpc::Auth
                       const std::string& method, const grpc::Status& status, int64_t responses,
                       AuditCollector& collector) {
   hub::v1::AuditRecord record;
-  SetTime(now, record.mutable_time());
+  *record.mutable_time() = ToTimestamp(now);
   absl::StatusOr<auth::Identity> caller = auth::IdentityFromAuthContext(auth);
   record.set_organization(caller.ok() ? caller->Organization() : "unknown");
   record.set_method(method);
@@ -302,7 +297,7 @@ void AuditRefusal(storage::AuditStore* log, absl::Time now, const auth::Identity
                   std::string_view method, const absl::Status& refusal) {
   if (log == nullptr) return;
   hub::v1::AuditRecord record;
-  SetTime(now, record.mutable_time());
+  *record.mutable_time() = ToTimestamp(now);
   record.set_organization(identity == nullptr ? "unidentified" : identity->Organization());
   record.set_method(std::string(method));
   record.set_outcome(absl::StatusCodeToString(refusal.code()));

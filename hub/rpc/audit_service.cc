@@ -5,16 +5,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "base/timestamp.h"
 #include "hub/common/rpc_status.h"
 
 namespace hub {
-namespace {
-
-int64_t Micros(const google::protobuf::Timestamp& ts) {
-  return ts.seconds() * 1000000 + ts.nanos() / 1000;
-}
-
-}  // namespace
 
 absl::Status AuditService::Query(const hub::v1::QueryAuditRequest& request,
                                  hub::v1::QueryAuditResponse& response) const {
@@ -33,9 +27,11 @@ absl::Status AuditService::Query(const hub::v1::QueryAuditRequest& request,
                                                     : log_->MemberRef(request.member());
   }
   const bool has_start = request.has_start_time();
+  if (has_start) RETURN_IF_ERROR(CheckTimestamp(request.start_time(), "start_time"));
+  if (request.has_end_time()) RETURN_IF_ERROR(CheckTimestamp(request.end_time(), "end_time"));
   const bool has_end = request.has_end_time();
-  const int64_t start = has_start ? Micros(request.start_time()) : 0;
-  const int64_t end = has_end ? Micros(request.end_time()) : 0;
+  const int64_t start = has_start ? TimestampMicros(request.start_time()) : 0;
+  const int64_t end = has_end ? TimestampMicros(request.end_time()) : 0;
   uint64_t last = 0;
   bool more = false;
   RETURN_IF_ERROR(log_->Scan(after, [&](const hub::v1::AuditRecord& record) {
@@ -47,7 +43,7 @@ absl::Status AuditService::Query(const hub::v1::QueryAuditRequest& request,
     if (!request.organization().empty() && record.organization() != request.organization()) {
       return true;
     }
-    const int64_t t = Micros(record.time());
+    const int64_t t = TimestampMicros(record.time());
     if ((has_start && t < start) || (has_end && t >= end)) return true;
     if (!member.empty() && std::find(record.member_refs().begin(), record.member_refs().end(),
                                      member) == record.member_refs().end()) {

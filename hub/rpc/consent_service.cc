@@ -7,6 +7,7 @@
 #include "base/civil_date.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
+#include "base/timestamp.h"
 #include "hub/common/log.h"
 #include "hub/common/rpc_status.h"
 #include "hub/feed/feed_disclosure.h"
@@ -15,12 +16,6 @@ namespace hub {
 namespace {
 
 constexpr int kMaxListed = 10000;
-
-void SetTime(absl::Time t, google::protobuf::Timestamp* ts) {
-  const int64_t micros = absl::ToUnixMicros(t);
-  ts->set_seconds(micros / 1000000);
-  ts->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
-}
 
 std::string NewConsentId() {
   unsigned char random[8];
@@ -161,7 +156,7 @@ absl::Status ConsentService::DoRecord(const grpc::CallbackServerContext& context
   }
   consent.set_consent_id(NewConsentId());
   consent.set_recorded_by(RecordedBy(context));
-  SetTime(now, consent.mutable_record_time());
+  *consent.mutable_record_time() = ToTimestamp(now);
   consent.clear_revoke_time();
   consent.clear_revoked_by();
   {
@@ -192,7 +187,7 @@ absl::Status ConsentService::DoRevoke(const grpc::CallbackServerContext& context
   }
   RETURN_IF_ERROR(consent.status());
   if (!consent->has_revoke_time()) {
-    SetTime(clock_(), consent->mutable_revoke_time());
+    *consent->mutable_revoke_time() = ToTimestamp(clock_());
     consent->set_revoked_by(RecordedBy(context));
     RETURN_IF_ERROR(consents_->Put(*consent));
     log::Info("consent_revoked",

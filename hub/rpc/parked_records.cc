@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "base/string_view.h"
+#include "base/timestamp.h"
 #include "hub/common/contract_check.h"
 #include "hub/common/log.h"
 #include "hub/common/paging.h"
@@ -210,7 +211,7 @@ absl::Status ParkedRecords::Discard(const auth::Identity& caller,
   }
   if (options_.audit != nullptr) {
     hub::v1::AuditRecord audit;
-    audit.mutable_time()->set_seconds(absl::ToUnixSeconds(now));
+    *audit.mutable_time() = ToTimestamp(now);
     audit.set_organization(by);
     audit.set_method("/hub.v1.AdminService/DiscardParkedRecord");
     audit.add_record_ids(record.parked_id());

@@ -19,6 +19,7 @@
 #include "base/sha256.h"
 #include "base/status_macros.h"
 #include "base/string_view.h"
+#include "base/timestamp.h"
 #include "hub/common/log.h"
 #include "hub/common/rpc_status.h"
 #include "hub/common/spool_file.h"
@@ -29,7 +30,6 @@ namespace {
 
 // Bytes read from the spool per Feed.
 constexpr size_t kReadBlockBytes = 1u << 20;
-
 
 absl::Status Unimplemented(std::string_view method) {
   return absl::UnimplementedError(absl::StrCat("ProviderService.", Absl(method),
@@ -220,12 +220,6 @@ class CsvSubmitSink final : public adapters::SubmissionSink {
   int64_t accepted_rows_ = 0;
 };
 
-void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
-  const int64_t micros = absl::ToUnixMicros(t);
-  ts->set_seconds(micros / 1000000);
-  ts->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
-}
-
 absl::Status ValidateUploadHeader(const hub::v1::ProviderUploadHeader& header) {
   if (header.provider_id().empty()) {
     return absl::InvalidArgumentError(
@@ -414,7 +408,7 @@ absl::StatusOr<hub::v1::IngestReport> ProviderService::IngestCsv(
   report.set_file_name(upload.file_name);
   report.set_content_sha256(upload.content_sha256);
   report.set_size_bytes(upload.size_bytes);
-  SetTimestamp(upload.receive_time, report.mutable_receive_time());
+  *report.mutable_receive_time() = ToTimestamp(upload.receive_time);
 
   // Pass 1: can the file be read at all?
   {
@@ -429,7 +423,7 @@ absl::StatusOr<hub::v1::IngestReport> ProviderService::IngestCsv(
       report.set_rejection_code(code);
       report.set_rejection_reason(std::string(read.message()));
       report.set_rows_read(reader->stats().rows_read);
-      SetTimestamp(options_.clock(), report.mutable_complete_time());
+      *report.mutable_complete_time() = ToTimestamp(options_.clock());
       log::Info("cbo_file_rejected", {{"report_id", report.report_id()},
                                       {"provider_id", upload.provider_id},
                                       {"rejection_code", code}});
@@ -451,7 +445,7 @@ absl::StatusOr<hub::v1::IngestReport> ProviderService::IngestCsv(
   report.set_outcome(sink.rejected_rows() > 0 ? hub::v1::INGEST_OUTCOME_PARTIALLY_ACCEPTED
                                               : hub::v1::INGEST_OUTCOME_ACCEPTED);
   for (hub::v1::RowError& e : sink.TakeErrors()) *report.add_row_errors() = std::move(e);
-  SetTimestamp(options_.clock(), report.mutable_complete_time());
+  *report.mutable_complete_time() = ToTimestamp(options_.clock());
   log::Info("cbo_file_ingested", {{"report_id", report.report_id()},
                                   {"provider_id", upload.provider_id},
                                   {"rows_read", report.rows_read()},

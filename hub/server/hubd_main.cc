@@ -36,6 +36,7 @@
 #include "hub/common/log.h"
 #include "hub/monitor/http_server.h"
 #include "hub/monitor/monitor_rules.h"
+#include "hub/server/flag_table.h"
 #include "hub/server/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -55,8 +56,8 @@ ABSL_FLAG(std::string, profiles_dir, "",
           "Folder of plan adapter profiles (<dir>/<profile>/profile.textproto). Default: the "
           "adapters/plans folder of the source tree hubd was built from.");
 ABSL_FLAG(std::string, county_time_zone, "America/Los_Angeles",
-          "the county's IANA time zone: its days for the 24-hour Community Supports outreach "
-          "rule and the worklists (needs tzdata)");
+          "The county's IANA time zone: its days for the 24-hour Community Supports outreach "
+          "rule and the worklists (needs tzdata).");
 ABSL_FLAG(std::string, reference_dir, "",
           "Folder of the reference tables (hub.v1.ReferenceTables *.textproto: HCPCS code and "
           "modifier pairs, DHCS discontinuation codes). Default: the data/reference folder of "
@@ -134,46 +135,16 @@ ABSL_FLAG(std::string, monitor_config, "",
 
 namespace {
 
-constexpr char kUsage[] =
-    "usage: hubd --data_dir=DIR [--listen=HOST:PORT] [--seed=FILE] [--backup_dir=DIR]\n"
-    "            [--spool_dir=DIR] [--profiles_dir=DIR] [--reference_dir=DIR]\n"
-    "            [--port_file=FILE] [--http_listen=HOST:PORT] [--http_port_file=FILE]\n"
-    "            [--dashboard_dir=DIR] [--chart_js=FILE] [--monitor_config=FILE]\n"
-    "            [--crl_poll_seconds=N] [--max_connection_idle_seconds=N]\n"
-    "            [--upload_stall_seconds=N] [--max_concurrent_uploads=N]\n"
-    "            [--max_pull_feed_streams_per_plan=N]\n"
-    "            --tls_cert_file=F --tls_key_file=F --tls_client_ca_file=F [--crl_file=F]\n"
-    "            [--county_roles_file=F] [--health_listen=HOST:PORT] [--health_port_file=F]\n"
-    "            | --insecure_loopback\n"
-    "  --listen      gRPC address, default 127.0.0.1:50051 (port 0 = any free port);\n"
-    "                plaintext (--insecure_loopback) is allowed only on loopback\n"
-    "  --data_dir    folder of the store (required)\n"
-    "  --seed        directory seed (text format) loaded on first start\n"
-    "  --backup_dir  where backups go, default \"backups\" next to --data_dir\n"
-    "  --spool_dir   where uploads are spooled, default \"spool\" next to --data_dir\n"
-    "  --profiles_dir  plan adapter profiles, default <source tree>/adapters/plans\n"
-    "  --reference_dir  code tables, default <source tree>/data/reference\n"
-    "  --county_time_zone  the county's zone for outreach deadlines (America/Los_Angeles)\n"
-    "  --port_file   write the bound port here once serving\n"
-    "  --tls_cert_file, --tls_key_file, --tls_client_ca_file  mutual TLS (required unless\n"
-    "                --insecure_loopback); --crl_file revoked client certificates\n"
-    "  --county_roles_file  roles of urn:hub:county:<name> certificates\n"
-    "  --health_listen  plaintext port serving only grpc.health.v1 (probes)\n"
-    "  --insecure_loopback  plaintext on loopback, no client certificates (development)\n"
-    "  --block_cache_mib  RocksDB's memory budget (memtables and blocks), default 128\n"
-    "  --http_listen   HTTP address for /metrics and the county dashboard (default: off)\n"
-    "  --http_port_file  write the bound HTTP port here once serving\n"
-    "  --dashboard_dir   dashboard page files, default <source tree>/hub/monitor/dashboard\n"
-    "  --chart_js    Chart.js bundle, default <source tree>/tools/node_modules/chart.js/...\n"
-    "  --monitor_config  alert thresholds (hub.v1.MonitorConfig text format)\n"
-    "  --crl_poll_seconds, --max_connection_idle_seconds, --upload_stall_seconds,\n"
-    "  --max_concurrent_uploads, --max_pull_feed_streams_per_plan  limits (README Security)\n"
-    "  --audit_retention_days (2192), --idempotency_retention_days (90),\n"
-    "  --ingest_report_retention_days (400), --retention_interval_hours (24),\n"
-    "  --backups_kept (14)  retention (README Operating: parked records and retention)\n";
+// The flags every hubd needs; `hubd --help` adds the table of every flag,
+// generated from the definitions above (hub/server/flag_table.h).
+constexpr char kSynopsis[] =
+    "usage: hubd --data_dir=DIR (--tls_cert_file=F --tls_key_file=F --tls_client_ca_file=F\n"
+    "            | --insecure_loopback) [--flag=value ...]\n";
+constexpr char kDefinedIn[] = "hub/server/hubd_main.cc";
 
 int UsageError(const std::string& problem) {
-  std::fprintf(stderr, "hubd: %s\n\n%s", problem.c_str(), kUsage);
+  std::fprintf(stderr, "hubd: %s\n\n%s(hubd --help lists every flag)\n", problem.c_str(),
+               kSynopsis);
   return 2;
 }
 
@@ -247,11 +218,18 @@ std::string ReadLimits(hub::HubServer::Limits& limits) {
 
 int main(int argc, char** argv) {
   hub::ConfigureProcess();
-  absl::SetProgramUsageMessage(kUsage);
+  absl::SetProgramUsageMessage(kSynopsis);
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
+    if (arg == "--help=markdown") {
+      std::fputs(hub::FlagTable(kDefinedIn, hub::FlagTableFormat::kMarkdown).c_str(), stdout);
+      return 0;
+    }
     if (arg == "--help" || arg == "-help" || arg == "-h" || arg == "--helpfull") {
-      std::fputs(kUsage, stdout);
+      std::fputs(absl::StrCat(kSynopsis, "\nflags (default after '='):\n",
+                              hub::FlagTable(kDefinedIn, hub::FlagTableFormat::kText))
+                     .c_str(),
+                 stdout);
       return 0;
     }
   }

@@ -9,7 +9,6 @@
 namespace hub {
 namespace {
 
-
 bool Telehealth(std::string_view place_of_service) {
   return place_of_service == "02" || place_of_service == "10";
 }

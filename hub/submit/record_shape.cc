@@ -14,7 +14,6 @@ namespace {
 
 using hub::v1::Submission;
 
-
 Violation Reject(std::string_view code, std::string field, std::string message) {
   return MakeViolation(code, std::move(field), std::move(message));
 }
@@ -264,6 +263,21 @@ std::optional<Violation> CheckKindShape(const Submission& s, const RecordView& v
   return std::nullopt;
 }
 
+// Services and invoice lines carry the billed fields under the same names
+// (hub.v1.Service, hub.v1.InvoiceLine): one view serves both.
+template <typename BilledRecord>
+void ViewBilled(const BilledRecord& r, std::string_view name, RecordView& v) {
+  v.name = name;
+  v.cin = r.cin();
+  v.date_field = "service_date";
+  v.date = r.service_date();
+  v.authorization_number = r.authorization_number();
+  v.billed = true;
+  v.code = r.hcpcs_code();
+  v.modifiers = &r.modifiers();
+  v.units = r.units();
+}
+
 }  // namespace
 
 Violation MakeViolation(std::string_view code, std::string field, std::string message) {
@@ -303,32 +317,12 @@ RecordView ViewOf(const Submission& s) {
       v.date = r.effective_date();
       break;
     }
-    case Submission::kService: {
-      const auto& r = s.service();
-      v.name = "service";
-      v.cin = r.cin();
-      v.date_field = "service_date";
-      v.date = r.service_date();
-      v.authorization_number = r.authorization_number();
-      v.billed = true;
-      v.code = r.hcpcs_code();
-      v.modifiers = &r.modifiers();
-      v.units = r.units();
+    case Submission::kService:
+      ViewBilled(s.service(), "service", v);
       break;
-    }
-    case Submission::kInvoiceLine: {
-      const auto& r = s.invoice_line();
-      v.name = "invoice_line";
-      v.cin = r.cin();
-      v.date_field = "service_date";
-      v.date = r.service_date();
-      v.authorization_number = r.authorization_number();
-      v.billed = true;
-      v.code = r.hcpcs_code();
-      v.modifiers = &r.modifiers();
-      v.units = r.units();
+    case Submission::kInvoiceLine:
+      ViewBilled(s.invoice_line(), "invoice_line", v);
       break;
-    }
     case Submission::kReferralStatus: {
       const auto& r = s.referral_status();
       v.name = "referral_status";

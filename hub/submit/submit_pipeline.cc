@@ -12,6 +12,7 @@
 #include "base/sha256.h"
 #include "base/status_macros.h"
 #include "base/string_view.h"
+#include "base/timestamp.h"
 #include "hub/common/log.h"
 #include "hub/submit/flow_recorder.h"
 
@@ -61,18 +62,6 @@ absl::Status GroupFailed(const absl::Status& cause) {
   return absl::UnavailableError(
       "the hub could not store this batch durably, so none of it was stored; send it again "
       "with the same idempotency keys (nothing will be stored twice)");
-}
-
-void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
-  const int64_t micros = absl::ToUnixMicros(t);
-  int64_t seconds = micros / 1000000;
-  int64_t rest = micros % 1000000;
-  if (rest < 0) {
-    rest += 1000000;
-    --seconds;
-  }
-  ts->set_seconds(seconds);
-  ts->set_nanos(static_cast<int32_t>(rest * 1000));
 }
 
 std::string GroupKey(std::string_view provider_id, std::string_view key) {
@@ -342,7 +331,7 @@ absl::Status SubmitPipeline::ValidateGroup(Group& group, const Decisions& carrie
                                            Decisions& decided) {
   group.now = options_.clock();
   group.today = absl::FormatTime("%Y-%m-%d", group.now, absl::UTCTimeZone());
-  SetTimestamp(group.now, &group.accept_time);
+  group.accept_time = ToTimestamp(group.now);
   group.results.assign(group.batches.size(), {});
   group.accepted.clear();
   group.to_store.clear();

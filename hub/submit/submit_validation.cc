@@ -13,7 +13,6 @@ namespace {
 
 using hub::v1::Submission;
 
-
 Violation Reject(std::string_view code, std::string field, std::string message) {
   return MakeViolation(code, std::move(field), std::move(message));
 }

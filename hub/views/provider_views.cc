@@ -11,17 +11,12 @@
 #include "base/civil_date.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
+#include "base/timestamp.h"
 #include "hub/common/measure_period.h"
 #include "hub/common/paging.h"
 
 namespace hub {
 namespace {
-
-void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
-  const int64_t seconds = absl::ToUnixSeconds(t);
-  ts->set_seconds(seconds);
-  ts->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
-}
 
 bool AwaitsOutreach(const hub::v1::Authorization& a) {
   return a.referral_status() == hub::v1::REFERRAL_STATUS_UNSPECIFIED ||
@@ -35,7 +30,7 @@ void SetOutreachDue(std::optional<absl::Time> due_by, absl::Time now,
                     hub::v1::WorklistEntry& entry) {
   if (!due_by.has_value()) return;
   const absl::Time due = *due_by;
-  SetTimestamp(due, entry.mutable_outreach_due_by());
+  *entry.mutable_outreach_due_by() = ToTimestamp(due);
   entry.set_outreach_overdue(now > due);
 }
 

@@ -381,6 +381,13 @@ TEST_F(IdentityTest, AuditRecordsWhoWhatAndRefusalsAndVerifiesTheChain) {
   EXPECT_EQ(response.records(2).outcome(), "OK");
   EXPECT_EQ(response.records(3).method(), "/hub.v1.PlanService/PullFeed");
   EXPECT_EQ(response.records(3).outcome(), "PERMISSION_DENIED");
+  // A start time that is not a valid Timestamp is refused, by name.
+  hub::v1::QueryAuditRequest bad_start = request;
+  bad_start.mutable_start_time()->set_nanos(-1);
+  grpc::ClientContext bad_context;
+  const grpc::Status refused = audit->QueryAudit(&bad_context, bad_start, &response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(refused.error_message(), HasSubstr("start_time"));
   // hubctl over TLS, with the administrator's certificate.
   std::ostringstream out, err;
   const std::vector<std::string> args = {"--server=" + hub_->address(),

@@ -389,6 +389,14 @@ TEST_F(MonitorTest, SummaryCountsFlowsBacklogsLatencyAndRejections) {
   ASSERT_TRUE(monitor_->GetSummary(&context, early, &response).ok());
   EXPECT_EQ(response.summary().totals().accepted(), 0);
   EXPECT_EQ(response.summary().totals().rejected_by_hub(), 0);
+
+  // An end time outside Timestamp's range (years 1 to 9999) is refused, by name.
+  hub::v1::GetSummaryRequest beyond = early;
+  beyond.mutable_end_time()->set_seconds(int64_t{1} << 60);
+  grpc::ClientContext beyond_context;
+  const grpc::Status refused = monitor_->GetSummary(&beyond_context, beyond, &response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error_message().find("end_time"), std::string::npos) << refused.error_message();
 }
 
 TEST_F(MonitorTest, OutreachDeadlinesBreachAfter24HoursOfFakeTime) {

@@ -17,7 +17,6 @@
 namespace hub::testing {
 namespace {
 
-
 void Commit(storage::Store& store, storage::WriteBatch& batch) {
   absl::Status status = store.Commit(batch, storage::Durability::kSync);
   ASSERT_TRUE(status.ok()) << status;

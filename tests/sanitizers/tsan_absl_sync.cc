@@ -101,8 +101,7 @@ bool Mutex::ReaderTryLock() {
 }
 
 void Mutex::LockWhen(const Condition& cond) {
-  static const auto real =
-      RealFn<MutexCondFn>("_ZN4absl7debian35Mutex8LockWhenERKNS0_9ConditionE");
+  static const auto real = RealFn<MutexCondFn>("_ZN4absl7debian35Mutex8LockWhenERKNS0_9ConditionE");
   real(this, cond);
   __tsan_acquire(this);
 }
@@ -131,8 +130,7 @@ bool Mutex::LockWhenWithDeadline(const Condition& cond, Time deadline) {
 }
 
 void Mutex::Await(const Condition& cond) {
-  static const auto real =
-      RealFn<MutexCondFn>("_ZN4absl7debian35Mutex5AwaitERKNS0_9ConditionE");
+  static const auto real = RealFn<MutexCondFn>("_ZN4absl7debian35Mutex5AwaitERKNS0_9ConditionE");
   __tsan_release(this);  // May give the lock up while it waits.
   real(this, cond);
   __tsan_acquire(this);

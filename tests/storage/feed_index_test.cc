@@ -192,14 +192,11 @@ TEST_F(FeedIndexTest, ItemsWrittenBeforeTheIndexExistedAreIndexedOnFirstUse) {
     WriteBatch batch;
     hub::v1::FeedItem item = Outreach("old1", "10000001A", "2026-11-02");
     item.set_sequence(1);
-    batch.rep()
-        .batch
-        .Put(store_->rep().cf(ColumnFamily::kFeedItems),
-             internal::Key({"molina", internal::EncodeBigEndian64(1)}), item.SerializeAsString())
-        .PermitUncheckedError();
-    batch.rep()
-        .batch.Put(store_->rep().cf(ColumnFamily::kFeedHeads), "molina", internal::EncodeFixed64(1))
-        .PermitUncheckedError();
+    internal::Put(store_->rep(), batch, ColumnFamily::kFeedItems,
+                  internal::Key({"molina", internal::EncodeBigEndian64(1)}),
+                  item.SerializeAsString());
+    internal::Put(store_->rep(), batch, ColumnFamily::kFeedHeads, "molina",
+                  internal::EncodeFixed64(1));
     ASSERT_OK(store_->Commit(batch, Durability::kSync));
   }
   Reopen();

@@ -97,11 +97,8 @@ TEST_F(RetentionTest, ATamperedRecordIsStillFoundAfterAPurge) {
   }));
   changed.set_detail("rewritten");
   WriteBatch batch;
-  batch.rep()
-      .batch
-      .Put(store_->rep().cf(ColumnFamily::kAudit), AuditStore::RecordKey(changed.sequence()),
-           changed.SerializeAsString())
-      .PermitUncheckedError();
+  internal::Put(store_->rep(), batch, ColumnFamily::kAudit,
+                AuditStore::RecordKey(changed.sequence()), changed.SerializeAsString());
   ASSERT_OK(store_->Commit(batch, Durability::kSync));
   ASSERT_OK_AND_ASSIGN(AuditStore::Verification v, audit_->VerifyChain());
   EXPECT_FALSE(v.ok);
