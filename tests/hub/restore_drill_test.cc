@@ -570,6 +570,23 @@ TEST(RestoreDrillTest, ABusyHubBackedUpUnderLoadRestoresEverythingOfTheBackupPoi
   EXPECT_EQ(again.exit_code, 1) << again.output;
   EXPECT_THAT(again.output, HasSubstr("is not empty"));
 
+  // Step 3 with the hubd binary too: it serves the restored folder (plaintext
+  // on loopback here), hubctl verifies the chain through it, SIGTERM stops it
+  // cleanly. Its start-up is polled (bounded), as hubd_process_test does.
+  ASSERT_TRUE(back->server->Shutdown(absl::ZeroDuration()).ok());
+  back.reset();
+  CommandResult served =
+      RunCommand(absl::StrCat(HUBD_PATH, " --data_dir=", root,
+                              "/data --insecure_loopback --listen=127.0.0.1:0 --port_file=", root,
+                              "/port 2>", root, "/hubd.log & pid=$!; i=0; while [ ! -s ", root,
+                              "/port ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; ",
+                              HUBCTL_PATH, " --server=127.0.0.1:$(cat ", root,
+                              "/port) audit verify; rc=$?; kill -TERM $pid; wait $pid; ",
+                              "echo \"hubd exit $?\"; exit $rc"));
+  EXPECT_EQ(served.exit_code, 0) << served.output;
+  EXPECT_THAT(served.output, HasSubstr("audit chain OK"));
+  EXPECT_THAT(served.output, HasSubstr("hubd exit 0"));
+
   int64_t revoked = 0;
   for (const auto& [id, bytes] : got.consents) {
     hub::v1::Consent consent;
