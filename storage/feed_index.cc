@@ -3,6 +3,7 @@
 // committed but not yet indexed held in memory for GetSubmissionResult.
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/unknown_field_set.h>
 #include <google/protobuf/wire_format_lite.h>
 
 #include <algorithm>
@@ -94,17 +95,43 @@ DerivedRecord Derive(std::string_view plan_id, const hub::v1::FeedItem& item,
   return r;
 }
 
-std::string ResultValue(const hub::v1::SubmissionResult& result, std::string_view fingerprint) {
+std::string ResultValue(const hub::v1::SubmissionResult& result, std::string_view fingerprint,
+                        int64_t decided_micros) {
+  using google::protobuf::internal::WireFormatLite;
   std::string value = result.SerializeAsString();
+  google::protobuf::io::StringOutputStream stream(&value);
+  google::protobuf::io::CodedOutputStream out(&stream);
   if (!fingerprint.empty()) {
-    google::protobuf::io::StringOutputStream stream(&value);
-    google::protobuf::io::CodedOutputStream out(&stream);
-    out.WriteTag(google::protobuf::internal::WireFormatLite::MakeTag(
-        kFingerprintField, google::protobuf::internal::WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
+    out.WriteTag(
+        WireFormatLite::MakeTag(kFingerprintField, WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
     out.WriteVarint32(static_cast<uint32_t>(fingerprint.size()));
     out.WriteRaw(fingerprint.data(), static_cast<int>(fingerprint.size()));
   }
+  if (decided_micros != 0 && !result.has_accepted()) {
+    out.WriteTag(WireFormatLite::MakeTag(kDecidedField, WireFormatLite::WIRETYPE_FIXED64));
+    out.WriteLittleEndian64(static_cast<uint64_t>(decided_micros));
+  }
+  out.Trim();
   return value;
+}
+
+std::optional<int64_t> ResultDecidedMicros(std::string_view value) {
+  hub::v1::SubmissionResult result;
+  if (!result.ParseFromArray(value.data(), static_cast<int>(value.size()))) return std::nullopt;
+  if (result.has_accepted()) {
+    if (!result.accepted().has_accept_time()) return std::nullopt;
+    return TimestampMicros(result.accepted().accept_time());
+  }
+  const google::protobuf::UnknownFieldSet& unknown =
+      result.GetReflection()->GetUnknownFields(result);
+  for (int i = 0; i < unknown.field_count(); ++i) {
+    const google::protobuf::UnknownField& field = unknown.field(i);
+    if (field.number() == kDecidedField &&
+        field.type() == google::protobuf::UnknownField::TYPE_FIXED64) {
+      return static_cast<int64_t>(field.fixed64());
+    }
+  }
+  return std::nullopt;
 }
 
 std::string AcceptedResultValue(const DerivedRecord& record) {

@@ -343,10 +343,11 @@ void FeedStore::AbortAppends() {
 
 void FeedStore::PutSubmissionResult(WriteBatch& batch, std::string_view provider_id,
                                     const hub::v1::SubmissionResult& result,
-                                    std::string_view fingerprint) {
+                                    std::string_view fingerprint, absl::Time decided) {
+  const int64_t decided_micros = decided == absl::InfinitePast() ? 0 : absl::ToUnixMicros(decided);
   internal::Put(store_->rep(), batch, ColumnFamily::kIdempotency,
                 IdempotencyKey(provider_id, result.idempotency_key()),
-                feed_internal::ResultValue(result, fingerprint));
+                feed_internal::ResultValue(result, fingerprint, decided_micros));
 }
 
 // ----------------------------------------------------------------- reading

@@ -159,10 +159,14 @@ class FeedStore {
   // with `fingerprint` (any bytes, "" = none) of the submission it answers,
   // so a later submission under the same key can be told apart. For
   // results that are not in a feed (rejections): an accepted record's
-  // result is derived from its feed item.
+  // result is derived from its feed item. `decided` is when the hub
+  // decided it: retention (storage/retention.h) ages a rejection by it as
+  // an accepted result by its accept_time; absl::InfinitePast() = no time
+  // (as stored before rejections kept one): kept for ever.
   void PutSubmissionResult(WriteBatch& batch, std::string_view provider_id,
                            const hub::v1::SubmissionResult& result,
-                           std::string_view fingerprint = {});
+                           std::string_view fingerprint = {},
+                           absl::Time decided = absl::InfinitePast());
 
   // --- Reading (any thread) ------------------------------------------------
 

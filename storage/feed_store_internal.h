@@ -67,11 +67,21 @@ DerivedRecord Derive(std::string_view plan_id, const hub::v1::FeedItem& item,
 // it as an unknown field, and values stored before fingerprints read as
 // before.
 inline constexpr int kFingerprintField = 1000;
+// A rejection's decision time rides the same way, as field kDecidedField
+// (fixed64, Unix microseconds): what retention ages it by (an accepted
+// result has its accept_time). Absent in rejections stored before.
+inline constexpr int kDecidedField = 1001;
 
 // The stored SubmissionResult of an accepted record (as Submit answered
 // it, replayed = false), with the fingerprint after it (field 1000).
 std::string AcceptedResultValue(const DerivedRecord& record);
-std::string ResultValue(const hub::v1::SubmissionResult& result, std::string_view fingerprint);
+// `decided_micros` 0 = no decision time.
+std::string ResultValue(const hub::v1::SubmissionResult& result, std::string_view fingerprint,
+                        int64_t decided_micros = 0);
+// When a stored result was decided (Unix microseconds): the accepted
+// record's accept_time, else field kDecidedField; nullopt if neither (or
+// the value does not parse).
+std::optional<int64_t> ResultDecidedMicros(std::string_view value);
 
 // kMeta keys of the indexer.
 inline constexpr std::string_view kIndexerMarkerKey = "feed_indexer";

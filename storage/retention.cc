@@ -1,5 +1,6 @@
 #include "storage/retention.h"
 
+#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -9,6 +10,7 @@
 #include "hub/v1/ingest.pb.h"
 #include "hub/v1/provider_service.pb.h"
 #include "rocksdb/db.h"
+#include "storage/feed_store_internal.h"
 #include "storage/ingest_store.h"
 #include "storage/internal.h"
 #include "storage/retention_internal.h"
@@ -21,12 +23,12 @@ bool IdempotencyExpiry::Filter(int /*level*/, const rocksdb::Slice& /*key*/,
                                bool* /*value_changed*/) const {
   const int64_t cutoff = cutoff_micros.load(std::memory_order_relaxed);
   if (cutoff == 0) return false;
-  hub::v1::SubmissionResult result;
-  if (!result.ParseFromArray(value.data(), static_cast<int>(value.size()))) return false;
-  if (!result.has_accepted() || !result.accepted().has_accept_time()) return false;
-  const google::protobuf::Timestamp& t = result.accepted().accept_time();
-  const int64_t micros = TimestampMicros(t);
-  if (micros >= cutoff) return false;
+  // Accepted results by their accept time, rejections by their decision
+  // time; a result with neither (a rejection stored before rejections kept
+  // one) is kept.
+  const std::optional<int64_t> micros =
+      feed_internal::ResultDecidedMicros(std::string_view(value.data(), value.size()));
+  if (!micros.has_value() || *micros >= cutoff) return false;
   dropped.fetch_add(1, std::memory_order_relaxed);
   return true;
 }

@@ -9,8 +9,11 @@
 //                                                                          anchor moves with it
 //   idempotency       90 days  a provider retries a submission within      a compaction filter on
 //                              days; a key reused after the window is a    the column family drops
-//                              new submission                              accepted results older
-//                                                                          than the cutoff
+//                              new submission                              results decided before
+//                                                                          the cutoff (accepted:
+//                                                                          accept time; rejected:
+//                                                                          the stored decision
+//                                                                          time)
 //   ingest_reports    400 days Medi-Cal's one-year limit for claims and    per report: the report,
 //                              corrections plus a month to reconcile       its plan index entry and
 //                              plan files                                  one range delete of its

@@ -8,6 +8,7 @@
 //        --tls_cert_file=F --tls_key_file=F --tls_client_ca_file=F [--crl_file=F]
 //        [--county_roles_file=F] [--health_listen=HOST:PORT] [--health_port_file=F]
 //        | --insecure_loopback
+//   hubd --restore_from=BACKUP_FOLDER --data_dir=NEW_FOLDER
 //
 // mTLS by default: hubd refuses to start without the three TLS files unless
 // --insecure_loopback is given (plaintext, loopback only, no access policy:
@@ -15,7 +16,9 @@
 //
 // Logs are JSON lines on stderr. SIGTERM or SIGINT stops it gracefully
 // (health NOT_SERVING, 10 s drain, store closed) with exit code 0.
-// Exit codes: 0 stopped cleanly; 1 could not start or stop cleanly;
+// --restore_from restores a backup into a new (or empty) data folder and
+// exits without serving (hub/server/restore.h); start hubd on it after.
+// Exit codes: 0 stopped cleanly (or restored); 1 could not start or stop cleanly;
 // 2 bad command line.
 #include <pthread.h>
 #include <signal.h>
@@ -37,6 +40,7 @@
 #include "hub/monitor/http_server.h"
 #include "hub/monitor/monitor_rules.h"
 #include "hub/server/flag_table.h"
+#include "hub/server/restore.h"
 #include "hub/server/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -49,6 +53,10 @@ ABSL_FLAG(std::string, seed, "",
 ABSL_FLAG(std::string, backup_dir, "",
           "Folder receiving backups (AdminService.CreateBackup). Default: \"backups\" next to "
           "--data_dir, e.g. /var/lib/hub/data -> /var/lib/hub/backups.");
+ABSL_FLAG(std::string, restore_from, "",
+          "Restore this backup (one folder under --backup_dir) into --data_dir, which must be new "
+          "or empty, verify it (the store opens, the audit chain verifies) and exit without "
+          "serving.");
 ABSL_FLAG(std::string, spool_dir, "",
           "Folder holding uploads while they arrive (emptied at start). Default: \"spool\" next "
           "to --data_dir.");
@@ -139,7 +147,8 @@ namespace {
 // generated from the definitions above (hub/server/flag_table.h).
 constexpr char kSynopsis[] =
     "usage: hubd --data_dir=DIR (--tls_cert_file=F --tls_key_file=F --tls_client_ca_file=F\n"
-    "            | --insecure_loopback) [--flag=value ...]\n";
+    "            | --insecure_loopback) [--flag=value ...]\n"
+    "       hubd --restore_from=BACKUP_FOLDER --data_dir=NEW_FOLDER\n";
 constexpr char kDefinedIn[] = "hub/server/hubd_main.cc";
 
 int UsageError(const std::string& problem) {
@@ -214,6 +223,28 @@ std::string ReadLimits(hub::HubServer::Limits& limits) {
   return "";
 }
 
+// --restore_from: restores, prints what it restored, exits 0 (or 1).
+int Restore(const std::string& backup, const std::string& data_dir) {
+  if (data_dir.empty()) return UsageError("--restore_from needs --data_dir=NEW_FOLDER");
+  absl::StatusOr<hub::RestoreResult> restored = hub::RestoreBackup(backup, data_dir);
+  if (!restored.ok()) {
+    hub::log::Error("restore_failed", {{"code", absl::StatusCodeToString(restored.status().code())},
+                                       {"cause", std::string(restored.status().message())}});
+    return 1;
+  }
+  hub::log::Info("restore_done", {{"file_count", restored->file_count},
+                                  {"size_bytes", restored->size_bytes},
+                                  {"audit_records_verified", restored->audit_records},
+                                  {"last_audit_sequence", restored->last_audit_sequence}});
+  std::printf(
+      "restored %d files (%lld bytes); audit log verified: %lld records through sequence %llu\n"
+      "start hubd with --data_dir=%s\n",
+      restored->file_count, static_cast<long long>(restored->size_bytes),
+      static_cast<long long>(restored->audit_records),
+      static_cast<unsigned long long>(restored->last_audit_sequence), data_dir.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -235,6 +266,10 @@ int main(int argc, char** argv) {
   }
   if (std::string bad = FindBadArgument(argc, argv); !bad.empty()) return UsageError(bad);
   absl::ParseCommandLine(argc, argv);
+
+  if (const std::string backup = absl::GetFlag(FLAGS_restore_from); !backup.empty()) {
+    return Restore(backup, absl::GetFlag(FLAGS_data_dir));
+  }
 
   hub::HubServer::Options options;
   options.listen_address = absl::GetFlag(FLAGS_listen);

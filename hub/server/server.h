@@ -217,6 +217,8 @@ class HubServer {
   // The audit log and the consent store (tests, monitoring: held counts).
   storage::AuditStore* audit_store() const { return audit_store_.get(); }
   storage::ConsentStore* consent_store() const { return consent_store_.get(); }
+  // The plans' feeds and cursors (tests: the restore drill reads them).
+  storage::FeedStore* feed_store() const { return feed_.get(); }
   // The bound HTTP port; 0 without http_listen.
   int http_port() const { return http_port_; }
   const StartInfo& start_info() const { return start_info_; }

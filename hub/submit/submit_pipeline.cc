@@ -492,7 +492,8 @@ absl::Status SubmitPipeline::BuildGroup(Group& group, const Decisions& carried,
     // An accepted record's result is derived from its feed item (the feed
     // indexer writes it); a rejection is in no feed: store it.
     if (!result.has_accepted()) {
-      feed_->PutSubmissionResult(batch, group.batches[b].provider_id, result, fingerprint);
+      feed_->PutSubmissionResult(batch, group.batches[b].provider_id, result, fingerprint,
+                                 group.now);
     }
     const std::string key = GroupKey(group.batches[b].provider_id, result.idempotency_key());
     decided.results.emplace(key, result);

@@ -15,6 +15,10 @@
 #   check_chart.sh SOURCE_DIR WORK_DIR flags HUBD HUBCTL VALUES...
 #       as render, then the built hubd and hubctl must accept every flag the
 #       rendered containers pass them.
+#   check_chart.sh SOURCE_DIR WORK_DIR backup-claim NAME RELEASE NAMESPACE VALUES...
+#       as render, with values-backup-existing-claim.yaml: hubd writes its
+#       backups below the existing claim's mount and gets the values'
+#       retention flags; no claim template for backups.
 #   check_chart.sh SOURCE_DIR WORK_DIR plan PLAN_ID PROFILE PLAN_COUNT VALUES...
 #       as render, plus: PLAN_ID is in the seed with PROFILE, the profile is
 #       in the profiles ConfigMap and mounted, and the seed has PLAN_COUNT plans.
@@ -135,6 +139,38 @@ case "$mode" in
     pipeline "$work/$name" "$release" "$namespace" "$@"
     [[ -z "$stage" ]] || die "$name: the $stage stage failed (see above)"
     echo "PASS: $name renders and validates"
+    ;;
+  backup-claim)
+    name=$1 release=$2 namespace=$3
+    shift 3
+    pipeline "$work/$name" "$release" "$namespace" "$@"
+    [[ -z "$stage" ]] || die "$name: the $stage stage failed (see above)"
+    node --input-type=module -e '
+      import fs from "node:fs";
+      import { createRequire } from "node:module";
+      const require = createRequire(process.argv[1] + "/");
+      const YAML = require("yaml");
+      const docs = YAML.parseAllDocuments(fs.readFileSync(process.argv[2], "utf8")).map((d) => d.toJS());
+      const sts = docs.find((d) => d?.kind === "StatefulSet");
+      const spec = sts.spec.template.spec;
+      const hubd = spec.containers.find((c) => c.name === "hubd");
+      const fail = (m) => { console.log(`FAIL: ${m}`); process.exit(1); };
+      const want = ["--backup_dir=/backups/hub", "--backups_kept=30", "--audit_retention_days=2557",
+                    "--idempotency_retention_days=30", "--ingest_report_retention_days=400",
+                    "--retention_interval_hours=12"];
+      for (const arg of want) if (!hubd.args.includes(arg)) fail(`hubd lacks ${arg}`);
+      const volume = spec.volumes.find((v) => v.name === "backups");
+      if (volume?.persistentVolumeClaim?.claimName !== "hub-demo-backups")
+        fail("the backups volume is not the existing claim hub-demo-backups");
+      for (const c of spec.containers) {
+        if (!(c.volumeMounts ?? []).some((m) => m.name === "backups" && m.mountPath === "/backups"))
+          fail(`container ${c.name} does not mount the backups volume at /backups`);
+      }
+      if ((sts.spec.volumeClaimTemplates ?? []).some((t) => t.metadata.name === "backups"))
+        fail("a claim template for backups besides the existing claim");
+      console.log("ok   backups on the existing claim at /backups/hub; retention flags from values");
+    ' "$tools/node_modules" "$work/$name/rendered.yaml" || die "$name: backup volume not wired"
+    echo "PASS: $name renders and validates; backups on their own volume"
     ;;
   plan)
     plan=$1 profile=$2 count=$3

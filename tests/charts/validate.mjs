@@ -171,7 +171,7 @@ function lintPod(doc, where, template) {
         error(at, `volumeMount ${m.name} names no volume of the pod`);
         continue;
       }
-      if (!m.readOnly && !v.pvc && !v.emptyDir)
+      if (!m.readOnly && !v.pvc && !v.persistentVolumeClaim && !v.emptyDir)
         error(at, `volumeMount ${m.name} at ${m.mountPath} must be readOnly (writable: the PVC and emptyDirs only)`);
       if (v.emptyDir && m.mountPath !== "/tmp" && !m.readOnly)
         error(at, `writable emptyDir ${m.name} at ${m.mountPath}: only /tmp may be an emptyDir`);
@@ -182,8 +182,10 @@ function lintPod(doc, where, template) {
 
 // Files at rest (hubd keeps its folders 0700 and files 0600): the volume's
 // group is the hub's own and kubelet does not re-open it at every start;
-// hubd's folders are below the volume's mount (so hubd sets their modes);
-// the HTTP port off loopback goes with mutual TLS.
+// hubd's folders are below a persistent volume's mount (so hubd creates them
+// and sets their modes): the store and spool on the data volume, the
+// backups on the backup volume when there is one (backup.volume), never
+// inside the store; the HTTP port off loopback goes with mutual TLS.
 function lintHubFiles(sts, where) {
   const spec = sts.spec?.template?.spec ?? {};
   const podSc = spec.securityContext ?? {};
@@ -192,14 +194,26 @@ function lintHubFiles(sts, where) {
   if (podSc.fsGroupChangePolicy !== "OnRootMismatch")
     error(where, "pod securityContext.fsGroupChangePolicy must be OnRootMismatch (hubd keeps its files 0600)");
   const hubd = (spec.containers ?? []).find((c) => c.name === "hubd");
-  const mount = (hubd?.volumeMounts ?? []).find((m) => m.name === "data")?.mountPath;
+  const mountOf = (name) => (hubd?.volumeMounts ?? []).find((m) => m.name === name)?.mountPath;
   const args = hubd?.args ?? [];
   const arg = (flag) => args.find((a) => a.startsWith(`--${flag}=`))?.slice(flag.length + 3);
-  for (const flag of ["data_dir", "spool_dir", "backup_dir"]) {
+  const backups = mountOf("backups");
+  for (const [flag, volume] of [["data_dir", "data"], ["spool_dir", "data"],
+                                ["backup_dir", backups ? "backups" : "data"]]) {
+    const mount = mountOf(volume);
     const dir = arg(flag);
     if (!mount || !dir || !dir.startsWith(`${mount}/`))
-      error(where, `hubd --${flag} must be a folder below the data volume's mount (${mount})`);
+      error(where, `hubd --${flag} must be a folder below the ${volume} volume's mount (${mount})`);
   }
+  if (backups) {
+    const claim = (spec.volumes ?? []).find((v) => v.name === "backups")?.persistentVolumeClaim;
+    const template = (sts.spec?.volumeClaimTemplates ?? []).some((t) => t.metadata?.name === "backups");
+    if (!claim && !template)
+      error(where, "the backups volume must be a PersistentVolumeClaim (existingClaim or a claim template)");
+  }
+  const data = arg("data_dir"), backup = arg("backup_dir");
+  if (data && backup && (backup === data || backup.startsWith(`${data}/`)))
+    error(where, "hubd --backup_dir must not lie inside --data_dir (a backup would copy itself)");
   const http = arg("http_listen");
   if (http && !/^(127\.|\[::1\]|localhost:)/.test(http) && !arg("tls_cert_file"))
     error(where, "hubd --http_listen off loopback needs the --tls_* flags (mutual TLS)");

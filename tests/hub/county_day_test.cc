@@ -45,6 +45,7 @@
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "hub/v1/provider_service.grpc.pb.h"
 #include "tests/adapters/export_test_util.h"
+#include "tests/hub/county_test_util.h"
 #include "tests/hub/hub_test_util.h"
 
 #ifndef HUB_SOURCE_DIR
@@ -55,40 +56,6 @@ namespace hub {
 namespace {
 
 using ::testing::HasSubstr;
-
-std::string Source(const std::string& relative) {
-  return absl::StrCat(HUB_SOURCE_DIR, "/", relative);
-}
-
-absl::StatusOr<hub::v1::IngestReport> UploadPlanFile(grpc::Channel& channel,
-                                                     const std::string& plan,
-                                                     hub::v1::FileKind kind,
-                                                     const std::string& bytes) {
-  auto stub = hub::v1::PlanService::NewStub(
-      std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-  hub::v1::UploadFileResponse response;
-  auto writer = stub->UploadFile(&context, &response);
-  hub::v1::UploadFileRequest request;
-  request.mutable_header()->set_plan_id(plan);
-  request.mutable_header()->set_file_kind(kind);
-  request.mutable_header()->set_file_name(absl::StrCat(plan, ".file"));
-  Sha256 sha;
-  sha.Update(bytes);
-  request.mutable_header()->set_content_sha256(sha.HexDigest());
-  bool open = writer->Write(request);
-  constexpr size_t kChunk = 1 << 16;
-  for (size_t at = 0; open && at < bytes.size(); at += kChunk) {
-    request.Clear();
-    request.set_chunk(bytes.substr(at, kChunk));
-    open = writer->Write(request);
-  }
-  if (open) writer->WritesDone();
-  absl::Status status = FromGrpcStatus(writer->Finish());
-  if (!status.ok()) return status;
-  return response.report();
-}
 
 class CountyDayTest : public ::testing::Test {
  protected:
@@ -106,56 +73,30 @@ class CountyDayTest : public ::testing::Test {
       absl::MutexLock lock(&log_mu_);
       log_lines_.emplace_back(line);
     });
-    generator::CountyOptions options;
-    options.seed = 20261123;
-    options.members = 800;
-    options.as_of_month = "2026-11";
-    auto directory = generator::LoadDirectorySeed(Source("demo/san_diego/directory.textproto"));
-    ASSERT_TRUE(directory.ok()) << directory.status();
-    options.directory = *directory;
-    auto reference = generator::LoadReferenceTables(Source("data/reference"));
-    ASSERT_TRUE(reference.ok()) << reference.status();
-    options.reference = *reference;
-    auto county = generator::County::Create(std::move(options));
+    auto county = testing::MakeSanDiegoCounty(20261123, 800);
     ASSERT_TRUE(county.ok()) << county.status();
     county_ = *std::move(county);
 
-    hub_ = testing::StartTestHub(testing::ReadFile(Source("demo/san_diego/directory.textproto")),
-                                 /*root=*/"", /*http=*/true);
+    hub_ = testing::StartTestHub(
+        testing::ReadFile(testing::Source("demo/san_diego/directory.textproto")),
+        /*root=*/"", /*http=*/true);
     ASSERT_NE(hub_, nullptr);
-    for (const hub::v1::Plan& plan : county_->options().directory.plans()) {
-      auto profile = generator::LoadPlanProfile(Source("adapters/plans"), plan.adapter_profile());
-      ASSERT_TRUE(profile.ok()) << profile.status();
-      plan_profiles_[plan.plan_id()] = *profile;
-      auto adapter = adapters::CreateDeclarativePlanAdapter(*profile);
-      ASSERT_TRUE(adapter.ok()) << adapter.status();
-      for (hub::v1::FileKind kind :
-           {hub::v1::FILE_KIND_MEMBER_ASSIGNMENT, hub::v1::FILE_KIND_CS_AUTHORIZATION}) {
-        const hub::v1::FileLayout* layout = generator::FindLayout(*profile, kind);
-        ASSERT_NE(layout, nullptr);
-        if (kind == hub::v1::FILE_KIND_MEMBER_ASSIGNMENT &&
-            generator::CoverageSpanIsEcmPeriod(*layout)) {
-          coverage_from_ecm_period_.insert(plan.plan_id());
-        }
-        std::string bytes;
-        auto written = generator::WritePlanFile(
-            **adapter, kind,
-            generator::CountyRows(*county_, plan.plan_id(), kind,
-                                  generator::AssignmentRowOptionsFor(*layout)),
-            adapters::RenderOptions{}, generator::ErrorInjection{}, [&](std::string_view chunk) {
-              bytes.append(chunk);
-              return absl::OkStatus();
-            });
-        ASSERT_TRUE(written.ok()) << written.status();
-        auto report = UploadPlanFile(*hub_->channel, plan.plan_id(), kind, bytes);
-        ASSERT_TRUE(report.ok()) << report.status();
-        ASSERT_EQ(report->rows_rejected(), 0) << plan.plan_id() << " " << kind;
+    auto files = testing::UploadCountyPlanFiles(
+        *county_, *hub_->channel,
+        {hub::v1::FILE_KIND_MEMBER_ASSIGNMENT, hub::v1::FILE_KIND_CS_AUTHORIZATION});
+    ASSERT_TRUE(files.ok()) << files.status();
+    for (const auto& [plan, reports] : files->reports) {
+      ASSERT_EQ(reports.size(), 2u) << plan;
+      for (const hub::v1::IngestReport& report : reports) {
+        ASSERT_EQ(report.rows_rejected(), 0) << plan;
         // Each snapshot ends only its own kind of record: the authorization
         // file, uploaded after the member file, ends no assignment.
-        EXPECT_EQ(report->changes().assignments_ended(), 0) << plan.plan_id() << " " << kind;
-        EXPECT_EQ(report->changes().authorizations_ended(), 0) << plan.plan_id() << " " << kind;
+        EXPECT_EQ(report.changes().assignments_ended(), 0) << plan;
+        EXPECT_EQ(report.changes().authorizations_ended(), 0) << plan;
       }
     }
+    coverage_from_ecm_period_ = files->coverage_from_ecm_period;
+    plan_profiles_ = files->plan_profiles;
   }
 
   generator::ProviderDayOptions Day(double error_rate) const {
@@ -418,7 +359,8 @@ TEST_F(CountyDayTest, EveryAcceptedBillableLineIsBilledOnceOrReported) {
           }
         }
       } else if (headers[kind].record_count() > 0) {  // An empty invoice has no rows to read.
-        auto profile = generator::LoadPlanProfile(Source("adapters/plans"), plan.adapter_profile());
+        auto profile =
+            generator::LoadPlanProfile(testing::Source("adapters/plans"), plan.adapter_profile());
         ASSERT_TRUE(profile.ok());
         auto adapter = adapters::CreateDeclarativePlanAdapter(*profile);
         ASSERT_TRUE(adapter.ok());
@@ -505,12 +447,13 @@ TEST_F(CountyDayTest, EveryAcceptedBillableLineIsBilledOnceOrReported) {
     EXPECT_THAT(got->body, HasSubstr("outcome=\"not_billed\",reason=\"DUPLICATE_OF_SERVICE\"}"));
   }
   // The independent parser and the guide's rules.
-  const std::string tools = Source("tools/node_modules/node-x12");
+  const std::string tools = testing::Source("tools/node_modules/node-x12");
   if (!std::filesystem::exists(tools) || testing::RunCommand("node --version").exit_code != 0) {
     GTEST_SKIP() << "node or tools/node_modules/node-x12 is missing: run scripts/setup.sh";
   }
-  testing::CommandResult checked = testing::RunCommand(absl::StrCat(
-      "node ", Source("tests/e2e/x12_837p_check.mjs"), " ", absl::StrJoin(claim_files, " ")));
+  testing::CommandResult checked =
+      testing::RunCommand(absl::StrCat("node ", testing::Source("tests/e2e/x12_837p_check.mjs"),
+                                       " ", absl::StrJoin(claim_files, " ")));
   EXPECT_EQ(checked.exit_code, 0) << checked.output;
   EXPECT_THAT(checked.output, HasSubstr("7 passed, 0 failed")) << checked.output;
 }

@@ -26,13 +26,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
-#include "adapters/plan_adapter.h"
 #include "base/civil_date.h"
-#include "base/sha256.h"
-#include "base/status_macros.h"
 #include "generator/county.h"
-#include "generator/inputs.h"
-#include "generator/native_files.h"
 #include "generator/provider_day.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -42,6 +37,7 @@
 #include "hub/v1/consent.grpc.pb.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "hub/v1/provider_service.grpc.pb.h"
+#include "tests/hub/county_test_util.h"
 #include "tests/hub/hub_test_util.h"
 
 #ifndef HUB_SOURCE_DIR
@@ -53,38 +49,6 @@ namespace {
 
 using google::protobuf::Struct;
 using google::protobuf::Value;
-
-std::string Source(const std::string& relative) {
-  return absl::StrCat(HUB_SOURCE_DIR, "/", relative);
-}
-
-absl::Status Upload(grpc::Channel& channel, const std::string& plan, hub::v1::FileKind kind,
-                    const std::string& bytes) {
-  auto stub = hub::v1::PlanService::NewStub(
-      std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
-  grpc::ClientContext context;
-  hub::v1::UploadFileResponse response;
-  auto writer = stub->UploadFile(&context, &response);
-  hub::v1::UploadFileRequest request;
-  request.mutable_header()->set_plan_id(plan);
-  request.mutable_header()->set_file_kind(kind);
-  request.mutable_header()->set_file_name(absl::StrCat(plan, ".file"));
-  Sha256 sha;
-  sha.Update(bytes);
-  request.mutable_header()->set_content_sha256(sha.HexDigest());
-  bool open = writer->Write(request);
-  for (size_t at = 0; open && at < bytes.size(); at += 1 << 16) {
-    request.Clear();
-    request.set_chunk(bytes.substr(at, 1 << 16));
-    open = writer->Write(request);
-  }
-  if (open) writer->WritesDone();
-  RETURN_IF_ERROR(FromGrpcStatus(writer->Finish()));
-  if (response.report().rows_rejected() != 0) {
-    return absl::InternalError(absl::StrCat(plan, " rows rejected"));
-  }
-  return absl::OkStatus();
-}
 
 struct FhirExport {
   grpc::Status status;
@@ -108,68 +72,32 @@ std::string Ref(const Struct& s, const std::string& name) {
 class FhirExportTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    generator::CountyOptions options;
-    options.seed = 20261206;
-    options.members = 500;
-    options.as_of_month = "2026-11";
-    auto directory = generator::LoadDirectorySeed(Source("demo/san_diego/directory.textproto"));
-    ASSERT_TRUE(directory.ok()) << directory.status();
-    options.directory = *directory;
-    auto reference = generator::LoadReferenceTables(Source("data/reference"));
-    ASSERT_TRUE(reference.ok()) << reference.status();
-    options.reference = *reference;
-    auto county = generator::County::Create(std::move(options));
+    auto county = testing::MakeSanDiegoCounty(20261206, 500);
     ASSERT_TRUE(county.ok()) << county.status();
     county_ = county->release();
-    hub_ = testing::StartTestHub(testing::ReadFile(Source("demo/san_diego/directory.textproto")))
+    hub_ = testing::StartTestHub(
+               testing::ReadFile(testing::Source("demo/san_diego/directory.textproto")))
                .release();
     ASSERT_NE(hub_, nullptr);
-    std::set<std::string> ecm_period;
-    for (const hub::v1::Plan& plan : county_->options().directory.plans()) {
-      auto profile = generator::LoadPlanProfile(Source("adapters/plans"), plan.adapter_profile());
-      ASSERT_TRUE(profile.ok()) << profile.status();
-      auto adapter = adapters::CreateDeclarativePlanAdapter(*profile);
-      ASSERT_TRUE(adapter.ok()) << adapter.status();
-      for (hub::v1::FileKind kind :
-           {hub::v1::FILE_KIND_MEMBER_ASSIGNMENT, hub::v1::FILE_KIND_CS_AUTHORIZATION,
-            hub::v1::FILE_KIND_QUALITY_REPORT}) {
-        const hub::v1::FileLayout* layout = generator::FindLayout(*profile, kind);
-        if (layout == nullptr) continue;
-        if (kind == hub::v1::FILE_KIND_MEMBER_ASSIGNMENT &&
-            generator::CoverageSpanIsEcmPeriod(*layout)) {
-          ecm_period.insert(plan.plan_id());
-        }
-        std::string bytes;
-        auto written = generator::WritePlanFile(
-            **adapter, kind,
-            generator::CountyRows(*county_, plan.plan_id(), kind,
-                                  generator::AssignmentRowOptionsFor(*layout)),
-            adapters::RenderOptions{}, generator::ErrorInjection{}, [&](std::string_view chunk) {
-              bytes.append(chunk);
-              return absl::OkStatus();
-            });
-        ASSERT_TRUE(written.ok()) << written.status();
-        absl::Status uploaded = Upload(*hub_->channel, plan.plan_id(), kind, bytes);
-        ASSERT_TRUE(uploaded.ok()) << plan.plan_id() << " " << kind << ": " << uploaded;
+    auto files = testing::UploadCountyPlanFiles(
+        *county_, *hub_->channel,
+        {hub::v1::FILE_KIND_MEMBER_ASSIGNMENT, hub::v1::FILE_KIND_CS_AUTHORIZATION,
+         hub::v1::FILE_KIND_QUALITY_REPORT});
+    ASSERT_TRUE(files.ok()) << files.status();
+    for (const auto& [plan, reports] : files->reports) {
+      for (const hub::v1::IngestReport& report : reports) {
+        ASSERT_EQ(report.rows_rejected(), 0) << plan;
       }
     }
-    generator::ProviderDayOptions day;
-    day.day = *CivilDate::ParseIso("2026-11-23");
-    day.error_rate = 0;
-    day.coverage_from_ecm_period = ecm_period;
-    std::map<std::string, std::vector<hub::v1::Submission>> by_provider;
-    ASSERT_TRUE(
-        generator::ProviderDaySubmissions(*county_, day, [&](const generator::DaySubmission& s) {
-          by_provider[s.provider_id].push_back(s.submission);
-          return absl::OkStatus();
-        }).ok());
+    auto day = testing::CountyDay(*county_, *files, "2026-11-23", 0);
+    ASSERT_TRUE(day.ok()) << day.status();
     auto stub = hub::v1::ProviderService::NewStub(hub_->channel);
-    for (const auto& [provider, submissions] : by_provider) {
+    for (const auto& [provider, submissions] : *day) {
       for (size_t start = 0; start < submissions.size(); start += 300) {
         hub::v1::SubmitRequest request;
         request.set_provider_id(provider);
         for (size_t k = start; k < submissions.size() && k < start + 300; ++k) {
-          *request.add_submissions() = submissions[k];
+          *request.add_submissions() = submissions[k].submission;
         }
         grpc::ClientContext context;
         hub::v1::SubmitResponse response;
@@ -475,7 +403,8 @@ TEST(FhirBulkSplitTest, OneFilePerTypeAndAManifest) {
 }
 
 TEST(HubCodeSystemTest, ThePublishedCodeSystemMatchesTheContract) {
-  const std::string published = testing::ReadFile(Source("docs/fhir/CodeSystem-county-hub.json"));
+  const std::string published =
+      testing::ReadFile(testing::Source("docs/fhir/CodeSystem-county-hub.json"));
   EXPECT_EQ(published, fhir::HubCodeSystemJson(fhir::kDefaultFhirBaseUrl) + "\n")
       << "regenerate docs/fhir/CodeSystem-county-hub.json: run hub_tests with "
          "HUB_FHIR_OUT=DIR --gtest_filter=FhirExportTest.* and copy "

@@ -176,11 +176,12 @@ int LineOfNth(std::string_view text, std::string_view prefix, int occurrence) {
 
 std::string TestHub::address() const { return absl::StrCat("127.0.0.1:", server->port()); }
 
-std::unique_ptr<TestHub> StartTestHub(std::string_view seed_text, std::string root, bool http) {
+std::unique_ptr<TestHub> StartTestHub(std::string_view seed_text, std::string root, bool http,
+                                      std::string backup_dir) {
   auto hub = std::make_unique<TestHub>();
   hub->root = root.empty() ? MakeTempDir() : root;
   hub->data_dir = hub->root + "/data";
-  hub->backup_dir = hub->root + "/backups";
+  hub->backup_dir = backup_dir.empty() ? hub->root + "/backups" : std::move(backup_dir);
   HubServer::Options options;
   options.listen_address = "127.0.0.1:0";
   options.data_dir = hub->data_dir;

@@ -57,9 +57,9 @@ struct TestHub {
 // Starts a hub with `seed_text` as its seed ("" = no seed) in a new temp
 // folder, or in `root` if given (to restart on the same data).
 // With `http`, it also serves /metrics and the dashboard on 127.0.0.1:0
-// (HubServer::http_port()).
+// (HubServer::http_port()). Backups go to `backup_dir`, default root/backups.
 std::unique_ptr<TestHub> StartTestHub(std::string_view seed_text, std::string root = "",
-                                      bool http = false);
+                                      bool http = false, std::string backup_dir = "");
 
 // A loopback port nothing listens on (bound, then closed).
 int UnusedPort();

@@ -48,6 +48,7 @@
 #include "storage/member_store.h"
 #include "storage/quality_store.h"
 #include "storage/store.h"
+#include "tests/hub/county_test_util.h"
 #include "tests/hub/hub_test_util.h"
 
 #ifndef HUB_SOURCE_DIR
@@ -234,41 +235,11 @@ std::unique_ptr<Hub> StartHub(const std::string& root, const HubConfig& config =
   return hub;
 }
 
-struct UploadOptions {
-  bool send_sha = true;
-  std::string sha_override;  // Sent instead of the real hash when set.
-  size_t chunk_bytes = 1000;
-  std::string file_name = "file.txt";
-};
+using UploadOptions = testing::PlanUploadOptions;
 
 absl::StatusOr<IngestReport> Upload(const Hub& hub, const std::string& plan, FileKind kind,
                                     const std::string& bytes, const UploadOptions& opts = {}) {
-  auto stub = hub::v1::PlanService::NewStub(hub.channel);
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-  hub::v1::UploadFileResponse response;
-  auto writer = stub->UploadFile(&context, &response);
-  hub::v1::UploadFileRequest request;
-  request.mutable_header()->set_plan_id(plan);
-  request.mutable_header()->set_file_kind(kind);
-  request.mutable_header()->set_file_name(opts.file_name);
-  if (!opts.sha_override.empty()) {
-    request.mutable_header()->set_content_sha256(opts.sha_override);
-  } else if (opts.send_sha) {
-    Sha256 sha;
-    sha.Update(bytes);
-    request.mutable_header()->set_content_sha256(sha.HexDigest());
-  }
-  bool open = writer->Write(request);
-  for (size_t at = 0; open && at < bytes.size(); at += opts.chunk_bytes) {
-    request.Clear();
-    request.set_chunk(bytes.substr(at, opts.chunk_bytes));
-    open = writer->Write(request);
-  }
-  if (open) writer->WritesDone();
-  absl::Status status = FromGrpcStatus(writer->Finish());
-  if (!status.ok()) return status;
-  return response.report();
+  return testing::UploadPlanFile(*hub.channel, plan, kind, bytes, opts);
 }
 
 // Everything the hub stores about `cins`: members, coverage, assignments

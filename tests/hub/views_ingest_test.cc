@@ -6,6 +6,7 @@
 // careplan commands.
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -25,6 +26,7 @@
 #include "hub/server/server.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "hub/v1/provider_service.grpc.pb.h"
+#include "tests/hub/county_test_util.h"
 #include "tests/hub/hub_test_util.h"
 
 #ifndef HUB_SOURCE_DIR
@@ -174,28 +176,9 @@ class ViewsIngestTest : public ::testing::Test {
 
   absl::StatusOr<IngestReport> Upload(const std::string& plan, FileKind kind,
                                       const std::string& bytes) {
-    auto stub = hub::v1::PlanService::NewStub(channel_);
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-    hub::v1::UploadFileResponse response;
-    auto writer = stub->UploadFile(&context, &response);
-    hub::v1::UploadFileRequest request;
-    request.mutable_header()->set_plan_id(plan);
-    request.mutable_header()->set_file_kind(kind);
-    request.mutable_header()->set_file_name("file.csv");
-    Sha256 sha;
-    sha.Update(bytes);
-    request.mutable_header()->set_content_sha256(sha.HexDigest());
-    bool open = writer->Write(request);
-    if (open) {
-      request.Clear();
-      request.set_chunk(bytes);
-      open = writer->Write(request);
-    }
-    if (open) writer->WritesDone();
-    absl::Status status = FromGrpcStatus(writer->Finish());
-    if (!status.ok()) return status;
-    return response.report();
+    return testing::UploadPlanFile(
+        *channel_, plan, kind, bytes,
+        {.chunk_bytes = std::max<size_t>(bytes.size(), 1), .file_name = "file.csv"});
   }
 
   // Uploads aetna's assignment file listing `rows`; fails the test unless

@@ -4,7 +4,6 @@
 #include "storage/retention.h"
 
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +38,24 @@ class RetentionTest : public ::testing::Test {
     record.set_method("/hub.v1.PlanService/PullFeed");
     record.set_detail(detail);
     ASSERT_OK(audit_->Append(record).status());
+  }
+
+  // Stores alpha_cbo's result for `key`: accepted at `time`, or rejected
+  // and decided at `time` (absl::InfinitePast(): stored without a time, as
+  // an older hub stored rejections).
+  void PutResult(FeedStore& feed, const std::string& key, bool accepted, absl::Time time) {
+    hub::v1::SubmissionResult result;
+    result.set_idempotency_key(key);
+    if (accepted) {
+      result.mutable_accepted()->set_record_id(absl::StrCat("rec_", key));
+      result.mutable_accepted()->mutable_accept_time()->set_seconds(absl::ToUnixSeconds(time));
+    } else {
+      result.mutable_rejected()->set_reason_code("UNKNOWN_MEMBER");
+    }
+    WriteBatch batch;
+    feed.PutSubmissionResult(batch, "alpha_cbo", result, "fingerprint",
+                             accepted ? absl::InfinitePast() : time);
+    ASSERT_OK(store_->Commit(batch, Durability::kSync));
   }
 
   static RetentionPolicy Windows(int audit_days, int idempotency_days, int report_days) {
@@ -105,35 +122,41 @@ TEST_F(RetentionTest, ATamperedRecordIsStillFoundAfterAPurge) {
   EXPECT_EQ(v.first_broken_sequence, changed.sequence());
 }
 
-TEST_F(RetentionTest, AcceptedIdempotencyResultsOutsideTheWindowGo) {
+// Accepted results age by their accept time, rejections by the time the hub
+// stored with them; a rejection an older hub stored without a time stays.
+TEST_F(RetentionTest, IdempotencyResultsOutsideTheWindowGo) {
   FeedStore feed(store_.get());
-  auto put = [&](const std::string& key, std::optional<absl::Time> accepted) {
-    hub::v1::SubmissionResult result;
-    result.set_idempotency_key(key);
-    if (accepted.has_value()) {
-      result.mutable_accepted()->set_record_id(absl::StrCat("rec_", key));
-      result.mutable_accepted()->mutable_accept_time()->set_seconds(absl::ToUnixSeconds(*accepted));
-    } else {
-      result.mutable_rejected()->set_reason_code("INVALID_CIN");
-    }
-    WriteBatch batch;
-    feed.PutSubmissionResult(batch, "alpha_cbo", result, "fingerprint");
-    ASSERT_OK(store_->Commit(batch, Durability::kSync));
-  };
-  put("old", Day(0));
-  put("recent", Day(95));
-  put("rejected", std::nullopt);
+  for (bool accepted : {true, false}) {
+    const std::string kind = accepted ? "accepted" : "rejected";
+    PutResult(feed, kind + "-old", accepted, Day(0));
+    PutResult(feed, kind + "-recent", accepted, Day(95));
+  }
+  PutResult(feed, "rejected-timeless", false, absl::InfinitePast());
   ASSERT_OK_AND_ASSIGN(PurgeCounts counts,
                        PurgeExpired(*store_, *audit_, Windows(0, 90, 0), Day(100)));
-  EXPECT_EQ(counts.idempotency_results, 1);
-  ASSERT_OK_AND_ASSIGN(auto old, feed.GetSubmissionResult("alpha_cbo", "old"));
-  EXPECT_FALSE(old.has_value());
-  std::string fingerprint;
-  ASSERT_OK_AND_ASSIGN(auto recent, feed.GetSubmissionResult("alpha_cbo", "recent", &fingerprint));
-  ASSERT_TRUE(recent.has_value());
-  EXPECT_EQ(fingerprint, "fingerprint");
-  ASSERT_OK_AND_ASSIGN(auto rejected, feed.GetSubmissionResult("alpha_cbo", "rejected"));
-  EXPECT_TRUE(rejected.has_value());  // No time stored: kept.
+  EXPECT_EQ(counts.idempotency_results, 2);
+  for (const std::string kind : {"accepted", "rejected"}) {
+    SCOPED_TRACE(kind);
+    ASSERT_OK_AND_ASSIGN(auto old, feed.GetSubmissionResult("alpha_cbo", kind + "-old"));
+    EXPECT_FALSE(old.has_value());
+    std::string fingerprint;
+    ASSERT_OK_AND_ASSIGN(auto recent,
+                         feed.GetSubmissionResult("alpha_cbo", kind + "-recent", &fingerprint));
+    ASSERT_TRUE(recent.has_value());
+    EXPECT_EQ(recent->has_accepted(), kind == "accepted");
+    EXPECT_EQ(fingerprint, "fingerprint");
+    // The stored time is the hub's own: a provider's replay never carries it.
+    EXPECT_EQ(recent->GetReflection()->GetUnknownFields(*recent).field_count(), 0);
+  }
+  ASSERT_OK_AND_ASSIGN(auto timeless, feed.GetSubmissionResult("alpha_cbo", "rejected-timeless"));
+  EXPECT_TRUE(timeless.has_value());
+  // Past the recent ones' window too: they go as well, the timeless one stays.
+  ASSERT_OK_AND_ASSIGN(counts, PurgeExpired(*store_, *audit_, Windows(0, 90, 0), Day(190)));
+  EXPECT_EQ(counts.idempotency_results, 2);
+  ASSERT_OK_AND_ASSIGN(auto recent, feed.GetSubmissionResult("alpha_cbo", "rejected-recent"));
+  EXPECT_FALSE(recent.has_value());
+  ASSERT_OK_AND_ASSIGN(timeless, feed.GetSubmissionResult("alpha_cbo", "rejected-timeless"));
+  EXPECT_TRUE(timeless.has_value());
 }
 
 TEST_F(RetentionTest, IngestReportsOutsideTheWindowGoWithTheirRowErrors) {

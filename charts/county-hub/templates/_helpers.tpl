@@ -84,6 +84,14 @@ county-hub.calaim/county: {{ include "county-hub.countySlug" . }}
 {{- default (printf "%s-backup-client" (include "county-hub.fullname" .)) .Values.backup.clientSecretName }}
 {{- end }}
 
+{{/*
+Where hubd writes backups: a folder it creates (and keeps 0700) on the
+backup volume when backup.volume.enabled, else on the data volume.
+*/}}
+{{- define "county-hub.backupDir" -}}
+{{- if .Values.backup.volume.enabled }}/backups/hub{{ else }}/data/backups{{ end }}
+{{- end }}
+
 {{/* Service names. */}}
 {{- define "county-hub.metricsClientSecret" -}}
 {{- default (printf "%s-metrics-client" (include "county-hub.fullname" .)) .Values.serviceMonitor.clientSecretName }}
