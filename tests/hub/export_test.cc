@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -517,6 +518,32 @@ class ExportTest : public ::testing::Test {
     for (const hub::v1::FeedbackItem& item : response.items()) {
       if (item.has_billing()) out[item.record_id()] = item.billing();
     }
+    return out;
+  }
+
+  // The scenario's molina 837P exported, and the golden answer file `golden`
+  // (tests/adapters/golden/answers/) rewritten to name its claims and lines.
+  struct AnsweredExport {
+    std::vector<std::string> claim_ids;
+    std::function<std::string(const std::string&)> answer;
+  };
+  AnsweredExport ExportMolinaClaims() {
+    Exported claims = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+    EXPECT_TRUE(claims.status.ok()) << claims.status.error_message();
+    AnsweredExport out;
+    out.claim_ids = SegmentValues(claims.bytes, "CLM", 1);
+    EXPECT_EQ(out.claim_ids.size(), 3u);
+    out.claim_ids.resize(3);
+    out.answer = [ids = out.claim_ids, a1_1 = record_ids_["s-a1-1"],
+                  a1_2 = record_ids_["s-a1-2"]](const std::string& golden) {
+      return absl::StrReplaceAll(
+          ReadFile(absl::StrCat(HUB_SOURCE_DIR, "/tests/adapters/golden/answers/", golden)),
+          {{"C0123456789abcd", ids[0]},
+           {"C00000000000001", ids[1]},
+           {"C00000000000002", ids[2]},
+           {"rec_00000000000000b1", a1_1},
+           {"rec_00000000000000b2", a1_2}});
+    };
     return out;
   }
 
@@ -1317,21 +1344,11 @@ TEST_F(ExportTest, HubctlBillingShowsWhereEachLineWent) {
 // codes in ListFeedback and hubctl billing.
 TEST_F(ExportTest, ThePlansAnswersShowEachLineAcceptedRejectedPaidOrDenied) {
   SubmitScenario();
-  Exported claims = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
-  ASSERT_TRUE(claims.status.ok()) << claims.status.error_message();
-  const std::vector<std::string> claim_ids = SegmentValues(claims.bytes, "CLM", 1);
-  ASSERT_EQ(claim_ids.size(), 3u);
+  const AnsweredExport exported = ExportMolinaClaims();
+  const std::vector<std::string>& claim_ids = exported.claim_ids;
+  const auto& ids = exported.answer;
   const std::string a1_1 = record_ids_["s-a1-1"], a1_2 = record_ids_["s-a1-2"],
                     a1_3 = record_ids_["s-a1-3"], a2 = record_ids_["s-a2"];
-  const auto ids = [&](const std::string& golden) {
-    return absl::StrReplaceAll(
-        ReadFile(absl::StrCat(HUB_SOURCE_DIR, "/tests/adapters/golden/answers/", golden)),
-        {{"C0123456789abcd", claim_ids[0]},
-         {"C00000000000001", claim_ids[1]},
-         {"C00000000000002", claim_ids[2]},
-         {"rec_00000000000000b1", a1_1},
-         {"rec_00000000000000b2", a1_2}});
-  };
   const auto upload = [&](hub::v1::FileKind kind, const std::string& bytes) {
     return UploadAnswer(*plans_, kind, bytes);
   };
@@ -1508,19 +1525,9 @@ TEST_F(ExportTest, ARejected999MarksEveryLineOfTheSetRejectedAndTheWorklistShows
 
 TEST_F(ExportTest, AReExportedLineNoLongerBilledLosesThePlansAnswerAndItsCount) {
   SubmitScenario();
-  Exported claims = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
-  ASSERT_TRUE(claims.status.ok()) << claims.status.error_message();
-  const std::vector<std::string> claim_ids = SegmentValues(claims.bytes, "CLM", 1);
-  ASSERT_EQ(claim_ids.size(), 3u);
-  const std::string a1_1 = record_ids_["s-a1-1"], a1_2 = record_ids_["s-a1-2"],
-                    a2 = record_ids_["s-a2"];
-  const std::string remit = absl::StrReplaceAll(
-      ReadFile(absl::StrCat(HUB_SOURCE_DIR, "/tests/adapters/golden/answers/835.x12")),
-      {{"C0123456789abcd", claim_ids[0]},
-       {"C00000000000001", claim_ids[1]},
-       {"C00000000000002", claim_ids[2]},
-       {"rec_00000000000000b1", a1_1},
-       {"rec_00000000000000b2", a1_2}});
+  const AnsweredExport exported = ExportMolinaClaims();
+  const std::string a1_1 = record_ids_["s-a1-1"], a2 = record_ids_["s-a2"];
+  const std::string remit = exported.answer("835.x12");
   // The 835: a1_1 paid, a1_2 denied, hotel's a2 denied (its claim as a whole).
   UploadAnswer(*plans_, hub::v1::FILE_KIND_X12_835, remit);
   ASSERT_EQ(Billing("hotel_health")[a2].plan_decision().decision(), hub::v1::CLAIM_DECISION_DENIED);
