@@ -89,6 +89,20 @@ std::string DenialReasonCode(std::string_view reason) {
     if (pieces.size() < 2 || !IsCode(pieces[0]) || !IsCode(pieces[1])) return "";
     return absl::StrCat("277CA ", Absl(pieces[0]), ":", Absl(pieces[1]));
   }
+  if (list == "999") {
+    // "999 IK5 R 5" -> "999 IK5 5", "999 IK3 CLM 22 8" -> "999 IK3 8": the
+    // level and its error code (the segment and its position are not
+    // reasons); a verdict without a code counts as its letter.
+    if (parts.size() < 3 || (code != "IK3" && code != "IK4" && code != "IK5" && code != "AK9")) {
+      return "";
+    }
+    const std::string_view error = parts.back();
+    if (parts.size() == 3 && (error == "R" || error == "E")) {
+      return absl::StrCat("999 ", Absl(code), " ", Absl(error));
+    }
+    if (!IsCode(error) || parts.size() < 4) return "";
+    return absl::StrCat("999 ", Absl(code), " ", Absl(error));
+  }
   if (list != "CARC" && list != "RARC" && list != "CLP02") return "";
   if (!IsCode(code)) return "";
   return absl::StrCat(Absl(list), " ", Absl(code));

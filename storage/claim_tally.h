@@ -18,7 +18,8 @@
 namespace hub::storage {
 
 // The code a reason counts under, e.g. "CARC CO-45" from "CARC CO-45",
-// "277CA A7:21" from "277CA A7:21:85", "CLP02 4" from "CLP02 4 denied";
+// "277CA A7:21" from "277CA A7:21:85", "CLP02 4" from "CLP02 4 denied",
+// "999 IK5 5" from "999 IK5 R 5", "999 IK3 8" from "999 IK3 CLM 22 8";
 // "" for anything else (a sentence, e.g. an 835 claim total, is not a code).
 std::string DenialReasonCode(std::string_view reason);
 

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
@@ -65,9 +66,20 @@ class Handler999 : public X12Handler {
       if (group_.empty()) return Malformed(s, "AK1 names no group control number");
     } else if (id == "AK2") {
       open_ = ClaimAnswer();
+      errors_.clear();
       open_->group_control_number = group_;
       open_->transaction_control_number = std::string(s.element(2));
       open_->segment = s.ordinal();
+    } else if (id == "IK3" || id == "IK4") {
+      // The segment (IK3: id, position, loop, error code) or element (IK4:
+      // position, reference number, error code) the plan found in error.
+      if (!open_.has_value()) return Malformed(s, "an error (IK3/IK4) without its AK2");
+      const bool segment = id == "IK3";
+      std::string reason = absl::StrCat("999 ", Absl(id));
+      for (size_t i : segment ? std::vector<size_t>{1, 2, 4} : std::vector<size_t>{1, 2, 3}) {
+        absl::StrAppend(&reason, " ", s.element(i).empty() ? "-" : Absl(s.element(i)));
+      }
+      errors_.push_back(std::move(reason));
     } else if (id == "IK5") {
       if (!open_.has_value()) return Malformed(s, "IK5 without its AK2");
       const std::string_view code = s.element(1);
@@ -78,6 +90,8 @@ class Handler999 : public X12Handler {
         if (!s.element(i).empty()) absl::StrAppend(&reason, " ", Absl(s.element(i)));
       }
       open_->reasons.push_back(std::move(reason));
+      for (std::string& error : errors_) open_->reasons.push_back(std::move(error));
+      errors_.clear();
       answers.push_back(*std::move(open_));
       open_.reset();
       ++sets_;
@@ -89,7 +103,11 @@ class Handler999 : public X12Handler {
         a.segment = s.ordinal();
         const std::string_view code = s.element(1);
         a.kind = code == "A" || code == "E" ? AnswerKind::kFileAccepted : AnswerKind::kFileRejected;
-        a.reasons.push_back(absl::StrCat("999 AK9 ", Absl(code)));
+        std::string reason = absl::StrCat("999 AK9 ", Absl(code));
+        for (size_t i = 5; i <= s.size() && i <= 9; ++i) {
+          if (!s.element(i).empty()) absl::StrAppend(&reason, " ", Absl(s.element(i)));
+        }
+        a.reasons.push_back(std::move(reason));
         answers.push_back(std::move(a));
       }
       sets_ = 0;
@@ -102,6 +120,7 @@ class Handler999 : public X12Handler {
  private:
   std::string group_;
   std::optional<ClaimAnswer> open_;
+  std::vector<std::string> errors_;  // IK3/IK4 of the open set
   int sets_ = 0;
 };
 

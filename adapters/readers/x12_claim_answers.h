@@ -64,7 +64,11 @@ struct ClaimAnswer {
   std::string date;
   // The plan's reason codes, each prefixed by its code list: "CARC CO-45"
   // (CAS group-reason), "RARC N290" (LQ*HE, or MIA/MOA remarks),
-  // "277CA A7:21:85" (STC01 category:status:entity), "999 IK5 R 5".
+  // "277CA A7:21:85" (STC01 category:status:entity), "999 IK5 R 5" (the
+  // set's verdict and its IK502-IK506 codes), "999 IK3 CLM 22 8" (segment
+  // id, position and IK304 error code), "999 IK4 5 1029 7" (element
+  // position, reference number and IK403 error code; "-" for an empty
+  // element), "999 AK9 R 4" (a group's verdict and its AK905-AK909 codes).
   std::vector<std::string> reasons;
   // The 1-based segment of the file the answer comes from (CLP, SVC, STC,
   // AK2), for messages.

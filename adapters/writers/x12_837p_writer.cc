@@ -352,8 +352,8 @@ void X12_837PWriter::BillingProviderLoop(const BillingProvider837& provider, std
 
 absl::Status X12_837PWriter::AddBillingProvider(const BillingProvider837& provider,
                                                 const Payer837& payer,
-                                                std::span<const Claim837> claims,
-                                                std::string& out) {
+                                                std::span<const Claim837> claims, std::string& out,
+                                                std::vector<int>* transaction_sets) {
   if (finished_) return absl::FailedPreconditionError("the 837P file is already finished");
   if (absl::Status s = CheckEnvelope(envelope_); !s.ok()) return s;
   // Check everything before writing anything.
@@ -390,6 +390,7 @@ absl::Status X12_837PWriter::AddBillingProvider(const BillingProvider837& provid
     if (!p.ok()) return p.status();
     prepared.push_back(*std::move(p));
   }
+  if (transaction_sets != nullptr) transaction_sets->clear();
   if (prepared.empty()) return absl::OkStatus();
 
   if (!started_) StartInterchange(out);
@@ -407,6 +408,7 @@ absl::Status X12_837PWriter::AddBillingProvider(const BillingProvider837& provid
     }
     ++claims_in_transaction_;
     ++claims_;
+    if (transaction_sets != nullptr) transaction_sets->push_back(transactions_);
     const Claim837& claim = *p.claim;
     const hub::v1::Member& m = claim.member;
     const auto& first = claim.lines.front();

@@ -140,9 +140,11 @@ class X12_837PWriter {
   // separator (* : ^ ~) or a line break, an identifier or date is malformed,
   // a claim has no line, more than 50 lines, lines of another member, day or
   // authorization, no diagnosis or more than 12. An empty `claims` appends
-  // nothing.
+  // nothing. With `transaction_sets`, also replaces its content with the
+  // transaction set number (ST02) each claim was written in, by index.
   absl::Status AddBillingProvider(const BillingProvider837& provider, const Payer837& payer,
-                                  std::span<const Claim837> claims, std::string& out);
+                                  std::span<const Claim837> claims, std::string& out,
+                                  std::vector<int>* transaction_sets = nullptr);
 
   // Closes the transaction set, the group and the interchange with their
   // counts and control numbers. A file without claims still gets a complete

@@ -137,6 +137,7 @@ int WorklistCommand(const ViewCommandContext& ctx, const std::string& provider_i
   request.set_as_of_date(as_of);
   request.set_page_size(1000);
   std::vector<hub::v1::WorklistEntry> entries;
+  hub::v1::ClaimWork claims;  // On the first page.
   do {
     grpc::ClientContext context;
     PrepareContext(context);
@@ -144,6 +145,7 @@ int WorklistCommand(const ViewCommandContext& ctx, const std::string& provider_i
     absl::Status status = FromGrpcStatus(stub->ListMembers(&context, request, &response));
     if (!status.ok()) return Fail(ctx, "worklist", status, err);
     for (hub::v1::WorklistEntry& e : *response.mutable_entries()) entries.push_back(std::move(e));
+    if (request.page_token().empty()) claims = std::move(*response.mutable_claims());
     request.set_page_token(response.next_page_token());
   } while (!request.page_token().empty());
   int overdue = 0;
@@ -157,6 +159,7 @@ int WorklistCommand(const ViewCommandContext& ctx, const std::string& provider_i
   out << FormatWorklistTable(entries);
   out << entries.size() << " members on the worklist; outreach due for " << due << " (" << overdue
       << " overdue); " << over_capacity << " arrived over capacity\n";
+  out << FormatClaimWork(claims);
   return 0;
 }
 
@@ -214,6 +217,31 @@ std::string Dollars(int64_t cents) {
 }
 
 }  // namespace
+
+std::string FormatClaimWork(const hub::v1::ClaimWork& work) {
+  if (work.plans().empty() && work.needs_action().empty()) return "";
+  std::string out = "\nclaims (the plans' answers to this provider's billed lines)\n";
+  for (const hub::v1::PlanClaimWork& plan : work.plans()) {
+    const hub::v1::ClaimCounts& c = plan.counts();
+    absl::StrAppend(&out, "plan ", plan.plan_id(), ": ", c.accepted(), " accepted, ", c.rejected(),
+                    " rejected, ", c.paid(), " paid (", Dollars(c.paid_cents()), "), ", c.denied(),
+                    " denied\n");
+  }
+  if (work.needs_action().empty()) return out;
+  TextTable table({"RECORD", "PLAN", "CLAIM:LINE", "SERVICE DATE", "ANSWER", "DATE", "PLAN CODES"});
+  for (const hub::v1::ClaimActionLine& line : work.needs_action()) {
+    const hub::v1::BillingStatus& b = line.billing();
+    table.AddRow({line.record_id(), line.plan_id(),
+                  b.claim_id().empty() ? "-" : absl::StrCat(b.claim_id(), ":", b.line_number()),
+                  OrDash(b.service_date()), DecisionWord(b.plan_decision()),
+                  OrDash(b.plan_decision().date()),
+                  OrDash(absl::StrJoin(b.plan_decision().reason_codes(), "; "))});
+  }
+  absl::StrAppend(&out, "\nlines needing action (fix and submit again, or appeal)\n",
+                  table.Render(), work.needs_action_size(), " line(s) rejected or denied",
+                  work.more_need_action() ? " listed; more in hubctl billing" : "", "\n");
+  return out;
+}
 
 std::string FormatBillingTable(const std::vector<hub::v1::FeedbackItem>& items) {
   TextTable table({"RECORD", "KEY", "PLAN", "KIND", "BILLING", "FILE", "CLAIM:LINE", "PERIOD",

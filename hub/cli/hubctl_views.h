@@ -39,6 +39,12 @@ struct ViewCommandContext {
 // (OVERDUE, OVER_CAPACITY); "-" for an empty value.
 std::string FormatWorklistTable(const std::vector<hub::v1::WorklistEntry>& entries);
 
+// The billing side of the worklist: one line per plan ("plan P: N accepted,
+// N rejected, N paid ($X.YY), N denied"), then the lines a plan rejected or
+// denied: RECORD, PLAN, CLAIM:LINE, SERVICE DATE, ANSWER, DATE, PLAN CODES.
+// Empty when no plan answered any line.
+std::string FormatClaimWork(const hub::v1::ClaimWork& work);
+
 // PERIOD, MEASURE, PLAN, STRATIFIER, NUMERATOR, DENOMINATOR, RATE ("62.5%").
 std::string FormatQualityTable(const std::vector<hub::v1::QualityMeasureReport>& reports);
 

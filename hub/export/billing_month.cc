@@ -2,14 +2,17 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "base/identifiers.h"
 #include "base/sha256.h"
 #include "base/status_macros.h"
 #include "base/string_view.h"
+#include "storage/claim_tally.h"
 
 namespace hub {
 namespace {
@@ -165,14 +168,52 @@ absl::Status BillingMonth::Unbillable(const hub::v1::FeedItem& item, std::string
   status.set_reason_code(std::string(reason));
   status.set_message(message);
   claims_.PutLine(statuses_, run_.job().plan.plan_id(), item.record_id(), status);
+  unbillable_ids_.push_back(item.record_id());
   return FlushStatuses(/*all=*/false);
 }
 
 absl::Status BillingMonth::FlushStatuses(bool all) {
-  if (statuses_.Count() == 0 || (!all && statuses_.Count() < kStatusBatch)) {
+  if (statuses_.Count() == 0 || (!all && unbillable_ids_.size() < kStatusBatch)) {
     return absl::OkStatus();
   }
+  // Under the decisions' lock from the first read to the commit, so an
+  // answer file being applied meanwhile cannot lose a tally move.
+  absl::MutexLock lock(&storage::ClaimStore::DecisionMutex());
+  RETURN_IF_ERROR(WithdrawDecisions());
+  unbillable_ids_.clear();
   return claims_.Commit(statuses_);
+}
+
+absl::Status BillingMonth::WithdrawDecisions() {
+  const std::string& plan_id = run_.job().plan.plan_id();
+  std::optional<hub::v1::PlanClaims> tally;
+  for (const std::string& record_id : unbillable_ids_) {
+    ASSIGN_OR_RETURN(std::optional<hub::v1::PlanDecision> decision, claims_.GetDecision(record_id));
+    if (!decision.has_value()) continue;
+    // The status the line was answered under (this batch's is not
+    // committed yet).
+    ASSIGN_OR_RETURN(std::optional<hub::v1::BillingStatus> before, claims_.GetLine(record_id));
+    if (!before.has_value()) before.emplace();
+    if (!tally.has_value()) {
+      ASSIGN_OR_RETURN(tally, claims_.GetTally(plan_id));
+    }
+    storage::CountClaimLine(*tally, *before, *decision, -1);
+    claims_.DeleteDecision(statuses_, record_id);
+    if (!before->provider_id().empty()) {
+      claims_.PutNeedsAction(statuses_, before->provider_id(), record_id, plan_id, false);
+    }
+    // Answers about the claim the line was on no longer reach it.
+    if (before->state() == hub::v1::BILLING_STATE_BILLED && !before->claim_id().empty()) {
+      ASSIGN_OR_RETURN(std::optional<std::string> on_line,
+                       claims_.FindClaimLine(plan_id, before->claim_id(), before->line_number()));
+      if (on_line.has_value() && *on_line == record_id) {
+        claims_.DeleteClaimLine(statuses_, plan_id, before->claim_id(), before->line_number());
+      }
+    }
+    summary_.set_decisions_withdrawn(summary_.decisions_withdrawn() + 1);
+  }
+  if (tally.has_value()) claims_.PutTally(statuses_, *tally);
+  return absl::OkStatus();
 }
 
 }  // namespace hub

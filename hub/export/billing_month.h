@@ -21,7 +21,10 @@
 //   Community Supports; no rule: the 837P), invoice lines on the invoice.
 // Unbillable lines get their BillingStatus (NOT_BILLED, reason, what to fix)
 // in storage/claim_store.h at each scan; billed lines get theirs from the
-// renderer that writes them.
+// renderer that writes them. A line billed before that is now NOT_BILLED
+// loses the plan's decision about it (the plan's claim tally and the
+// provider's worklist no longer count it, and answers about its old claim
+// no longer reach it): summary.decisions_withdrawn counts them.
 //
 // Memory: about 80 bytes per billable line of the month (its key and the
 // record id of its first line, for the duplicate's message).
@@ -34,6 +37,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -84,6 +88,9 @@ class BillingMonth {
   absl::Status Unbillable(const hub::v1::FeedItem& item, std::string_view reason,
                           const std::string& message);
   absl::Status FlushStatuses(bool all);
+  // Adds to statuses_ the withdrawal of the plan's decision about each line
+  // of unbillable_ids_ that has one. Call under ClaimStore::DecisionMutex().
+  absl::Status WithdrawDecisions();
 
   ExportRun& run_;
   const storage::ClaimStore& claims_;
@@ -94,6 +101,8 @@ class BillingMonth {
   absl::flat_hash_map<std::string, std::pair<std::string, bool>> seen_;
   hub::v1::Member member_;
   storage::WriteBatch statuses_;
+  // The lines statuses_ makes NOT_BILLED.
+  std::vector<std::string> unbillable_ids_;
 };
 
 }  // namespace hub

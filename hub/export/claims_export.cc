@@ -164,7 +164,6 @@ class ClaimsRenderer {
       SplitClaim(claim, claims);
     }
     pending_.clear();
-    int64_t lines = 0;
     int part = 0;
     for (size_t c = 0; c < claims.size(); ++c) {
       adapters::Claim837& claim = claims[c];
@@ -178,6 +177,14 @@ class ClaimsRenderer {
         // homelessness): the billing provider's address (docs/billing.md).
         claim.subscriber_address = billing.address;
       }
+    }
+    if (claims.empty()) return absl::OkStatus();
+    std::vector<int> sets;
+    absl::Status added = writer_->AddBillingProvider(billing, payer_, claims, run_.out(), &sets);
+    if (!added.ok()) return Unwritable837(added, billing_provider_.provider_id());
+    int64_t lines = 0;
+    for (size_t c = 0; c < claims.size(); ++c) {
+      const adapters::Claim837& claim = claims[c];
       for (size_t i = 0; i < claim.lines.size(); ++i) {
         hub::v1::BillingStatus status;
         status.set_state(hub::v1::BILLING_STATE_BILLED);
@@ -188,13 +195,11 @@ class ClaimsRenderer {
         status.set_line_number(static_cast<int>(i + 1));
         status.set_provider_id(billing_provider_.provider_id());
         status.set_service_date(claim.lines[i].service_date());
+        status.set_transaction_set(c < sets.size() ? sets[c] : 0);
         run_.stores().claims->PutLine(statuses_, job_.plan.plan_id(), claim.line_ids[i], status);
       }
       lines += static_cast<int64_t>(claim.lines.size());
     }
-    if (claims.empty()) return absl::OkStatus();
-    absl::Status added = writer_->AddBillingProvider(billing, payer_, claims, run_.out());
-    if (!added.ok()) return Unwritable837(added, billing_provider_.provider_id());
     RETURN_IF_ERROR(run_.stores().claims->Commit(statuses_));
     run_.result().record_count += lines;
     return run_.Flush(/*all=*/false);

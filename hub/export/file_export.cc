@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "adapters/plan_billing.h"
 #include "base/civil_date.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
@@ -45,6 +46,16 @@ std::string_view Extension(const hub::v1::FileLayout& layout) {
     default:
       return "txt";
   }
+}
+
+// True if the profile's billing rules send some program's lines to the
+// 837P (a program without a rule goes there).
+bool BillsOn837P(const hub::v1::PlanProfile& profile) {
+  for (hub::v1::BillingProgram program :
+       {hub::v1::BILLING_PROGRAM_ECM, hub::v1::BILLING_PROGRAM_COMMUNITY_SUPPORTS}) {
+    if (adapters::BillingFileFor(&profile, program) == hub::v1::FILE_KIND_CLAIMS_837P) return true;
+  }
+  return false;
 }
 
 absl::Status BadPeriod() {
@@ -100,6 +111,16 @@ absl::StatusOr<const LoadedPlanProfile*> FileExporter::ProfileFor(
     return absl::FailedPreconditionError(
         absl::StrCat("the adapter profile \"", profile_name, "\" of plan ", plan.plan_id(),
                      " cannot be used: ", profile.status().message()));
+  }
+  if (kind == hub::v1::FILE_KIND_CLAIMS_837P && !BillsOn837P((*profile)->profile)) {
+    // No file of a kind the plan does not take: an empty 837P would only
+    // confuse its EDI intake (docs/billing.md).
+    return absl::FailedPreconditionError(absl::StrCat(
+        "plan ", plan.plan_id(),
+        " bills every service line by invoice (the billing rules of its adapter profile \"",
+        profile_name,
+        "\"), so the hub writes it no 837P; export FILE_KIND_INVOICE, whose header accounts for "
+        "every billable line"));
   }
   if (!needs_layout) return *profile;
   const hub::v1::FileLayout* layout = FindLayout((*profile)->profile, kind);

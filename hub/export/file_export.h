@@ -156,7 +156,8 @@ class FileExporter {
   // the hub does not render, a period that is not "YYYY-MM" or has not
   // begun. NotFound: no such plan. FailedPrecondition: the plan has no
   // adapter profile, its profile cannot be loaded, or it has no layout for
-  // the kind. Messages say what to do and hold no PHI.
+  // the kind, or (FILE_KIND_CLAIMS_837P) its profile's billing rules bill
+  // every program by invoice. Messages say what to do and hold no PHI.
   absl::StatusOr<ExportJob> Prepare(const hub::v1::ExportFileRequest& request) const;
 
   // Takes the plan's next control number, renders the file and hands its

@@ -93,18 +93,32 @@ struct DecisionChange {
 };
 using DecisionChanges = absl::flat_hash_map<std::string, DecisionChange>;
 
+// The stage of the file a decision comes from: a decision never replaces
+// one of a later stage (999, then 277CA, then 835).
+int Stage(hub::v1::FileKind kind) {
+  switch (kind) {
+    case hub::v1::FILE_KIND_X12_999:
+      return 1;
+    case hub::v1::FILE_KIND_X12_277CA:
+      return 2;
+    case hub::v1::FILE_KIND_X12_835:
+      return 3;
+    default:
+      return 0;
+  }
+}
+
 // Writes `decision` for `record_id` unless the stored one wins or is equal.
 absl::Status Decide(const storage::ClaimStore& claims, storage::WriteBatch& batch,
                     const std::string& record_id, const PlanDecision& decision,
                     DecisionChanges& changes, ClaimAnswerResult& result) {
   ASSIGN_OR_RETURN(std::optional<PlanDecision> stored, claims.GetDecision(record_id));
   if (stored.has_value()) {
-    const bool stored_835 = stored->file_kind() == hub::v1::FILE_KIND_X12_835;
     PlanDecision a = *stored;
     PlanDecision b = decision;
     a.clear_report_id();
     b.clear_report_id();
-    if ((stored_835 && decision.file_kind() != hub::v1::FILE_KIND_X12_835) ||
+    if (Stage(stored->file_kind()) > Stage(decision.file_kind()) ||
         google::protobuf::util::MessageDifferencer::Equals(a, b)) {
       result.changes.set_rows_unchanged(result.changes.rows_unchanged() + 1);
       return absl::OkStatus();
@@ -177,8 +191,77 @@ absl::Status ApplyClaim(const storage::ClaimStore& claims, storage::WriteBatch& 
   return absl::OkStatus();
 }
 
-absl::Status Apply999(storage::Store* store, std::string_view plan_id,
-                      const std::vector<ClaimAnswer>& answers, ClaimAnswerResult& result) {
+// A rejected set of a 999 (`number` is its group's control number, checked):
+// every line the hub billed in it, unless billed since on a later file,
+// becomes REJECTED with the 999's codes. Set "" is the group's own verdict
+// (AK9 without sets): every set of the file.
+absl::Status Reject999Set(const storage::ClaimStore& claims, storage::WriteBatch& batch,
+                          std::string_view plan_id, std::string_view report_id,
+                          const ClaimAnswer& a, int64_t number, DecisionChanges& changes,
+                          ClaimAnswerResult& result) {
+  int set = 0;
+  std::vector<std::string> lines;
+  if (a.transaction_control_number.empty() ||
+      (absl::SimpleAtoi(Absl(a.transaction_control_number), &set) && set >= 1 && set <= 9999)) {
+    ASSIGN_OR_RETURN(lines, claims.ListTransactionSetLines(plan_id, number, set));
+  }
+  const std::string set_words =
+      a.transaction_control_number.empty()
+          ? std::string("every transaction set")
+          : absl::StrCat("transaction set ", a.transaction_control_number.size() <= 9
+                                                 ? Absl(a.transaction_control_number)
+                                                 : "(invalid)");
+  if (lines.empty()) {
+    ++result.rows_rejected;
+    RowError e = Error(
+        a, "ROW_TRANSACTION_SET_NOT_SENT",
+        absl::StrCat(set_words, " of the 837P with control number ", number,
+                     " carried no claim line the hub has on record for plan ", Absl(plan_id),
+                     "; nothing was applied for it: check that the file is meant for this hub "
+                     "and names the 837P's ST02"));
+    e.set_field("AK202");
+    result.errors.push_back(std::move(e));
+    return absl::OkStatus();
+  }
+  ++result.rows_accepted;
+  PlanDecision decision;
+  decision.set_decision(hub::v1::CLAIM_DECISION_REJECTED);
+  for (const std::string& r : a.reasons) decision.add_reason_codes(r);
+  decision.set_file_kind(hub::v1::FILE_KIND_X12_999);
+  decision.set_report_id(std::string(report_id));
+  int64_t marked = 0;
+  int64_t billed_since = 0;
+  for (const std::string& record_id : lines) {
+    ASSIGN_OR_RETURN(std::optional<hub::v1::BillingStatus> line, claims.GetLine(record_id));
+    if (!line.has_value() || line->state() != hub::v1::BILLING_STATE_BILLED ||
+        line->file_kind() != hub::v1::FILE_KIND_CLAIMS_837P || line->control_number() != number ||
+        (set != 0 && line->transaction_set() != set)) {
+      ++billed_since;  // Not about the line as the hub bills it now.
+      continue;
+    }
+    RETURN_IF_ERROR(Decide(claims, batch, record_id, decision, changes, result));
+    ++marked;
+  }
+  RowError e = Error(
+      a, "ROW_837P_REJECTED_BY_PLAN",
+      absl::StrCat("the plan rejected ", set_words, " of the 837P with control number ", number,
+                   " (", absl::StrJoin(a.reasons, ", "), "); its ", marked,
+                   " claim line(s) are marked rejected with these codes for their providers",
+                   billed_since > 0 ? absl::StrCat(" (", billed_since,
+                                                   " billed since on a later file are left as "
+                                                   "they are)")
+                                    : "",
+                   ": the hub administrator exports the month again once the cause is fixed"),
+      /*warning=*/true);
+  e.set_field("IK5");
+  result.errors.push_back(std::move(e));
+  return absl::OkStatus();
+}
+
+absl::Status Apply999(storage::Store* store, const storage::ClaimStore& claims,
+                      storage::WriteBatch& batch, std::string_view plan_id,
+                      std::string_view report_id, const std::vector<ClaimAnswer>& answers,
+                      DecisionChanges& changes, ClaimAnswerResult& result) {
   ASSIGN_OR_RETURN(const int64_t last, storage::ControlNumberStore(store).Last(plan_id));
   for (const ClaimAnswer& a : answers) {
     int64_t number = 0;
@@ -193,18 +276,10 @@ absl::Status Apply999(storage::Store* store, std::string_view plan_id,
       result.errors.push_back(std::move(e));
       continue;
     }
-    ++result.rows_accepted;
     if (a.kind == AnswerKind::kFileRejected) {
-      RowError e = Error(
-          a, "ROW_837P_REJECTED_BY_PLAN",
-          absl::StrCat("the plan rejected transaction set ", Absl(a.transaction_control_number),
-                       " of the 837P with control number ", number, " (",
-                       absl::StrJoin(a.reasons, ", "),
-                       "); its claims were not taken: the hub administrator exports the month "
-                       "again once the cause is fixed"),
-          /*warning=*/true);
-      e.set_field("IK5");
-      result.errors.push_back(std::move(e));
+      RETURN_IF_ERROR(Reject999Set(claims, batch, plan_id, report_id, a, number, changes, result));
+    } else {
+      ++result.rows_accepted;
     }
   }
   return absl::OkStatus();
@@ -221,6 +296,12 @@ absl::Status UpdateTally(const storage::ClaimStore& claims, storage::WriteBatch&
     if (!line.has_value()) line.emplace();  // Unreachable: a crosswalked line has a status.
     if (change.before.has_value()) storage::CountClaimLine(tally, *line, *change.before, -1);
     storage::CountClaimLine(tally, *line, change.after, +1);
+    if (!line->provider_id().empty()) {
+      const hub::v1::ClaimDecision d = change.after.decision();
+      claims.PutNeedsAction(
+          batch, line->provider_id(), record_id, plan_id,
+          d == hub::v1::CLAIM_DECISION_REJECTED || d == hub::v1::CLAIM_DECISION_DENIED);
+    }
   }
   claims.PutTally(batch, tally);
   return absl::OkStatus();
@@ -268,23 +349,23 @@ absl::StatusOr<ClaimAnswerResult> ApplyClaimAnswers(storage::Store* store, std::
     return result;
   }
   result.rows_read = static_cast<int64_t>(answers->size());
-  if (kind == hub::v1::FILE_KIND_X12_999) {
-    RETURN_IF_ERROR(Apply999(store, plan_id, *answers, result));
-    return result;
-  }
-  // Group by claim, in the order each claim first appears.
-  std::vector<std::string> order;
-  absl::flat_hash_map<std::string, std::vector<const ClaimAnswer*>> by_claim;
-  for (const ClaimAnswer& a : *answers) {
-    auto [it, added] = by_claim.try_emplace(a.claim_id);
-    if (added) order.push_back(a.claim_id);
-    it->second.push_back(&a);
-  }
   const storage::ClaimStore claims(store);
   DecisionChanges changes;
-  for (const std::string& claim_id : order) {
-    RETURN_IF_ERROR(
-        ApplyClaim(claims, batch, plan_id, kind, report_id, by_claim[claim_id], changes, result));
+  if (kind == hub::v1::FILE_KIND_X12_999) {
+    RETURN_IF_ERROR(Apply999(store, claims, batch, plan_id, report_id, *answers, changes, result));
+  } else {
+    // Group by claim, in the order each claim first appears.
+    std::vector<std::string> order;
+    absl::flat_hash_map<std::string, std::vector<const ClaimAnswer*>> by_claim;
+    for (const ClaimAnswer& a : *answers) {
+      auto [it, added] = by_claim.try_emplace(a.claim_id);
+      if (added) order.push_back(a.claim_id);
+      it->second.push_back(&a);
+    }
+    for (const std::string& claim_id : order) {
+      RETURN_IF_ERROR(
+          ApplyClaim(claims, batch, plan_id, kind, report_id, by_claim[claim_id], changes, result));
+    }
   }
   RETURN_IF_ERROR(UpdateTally(claims, batch, plan_id, changes));
   // Errors in file order, as the report lists them.

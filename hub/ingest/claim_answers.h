@@ -19,10 +19,16 @@
 //     stored one.
 //   - 999: the acknowledged group (AK102) must be a control number the hub
 //     handed this plan (storage/control_number_store.h), else
-//     ROW_CONTROL_NUMBER_NOT_SENT. An accepted set is counted; a rejected set
-//     is reported as a ROW_837P_REJECTED_BY_PLAN warning naming the control
-//     number and the plan's IK5 codes (the lines' own decisions come from
-//     the 277CA/835; the 999 does not name claims).
+//     ROW_CONTROL_NUMBER_NOT_SENT. An accepted set is counted. A rejected
+//     set (IK5 R, or AK9 R for a group without sets: all its sets) must be
+//     one that carried lines the hub billed this plan (AK202 = the 837P's
+//     ST02; storage/claim_store.h "t"), else ROW_TRANSACTION_SET_NOT_SENT;
+//     each of its lines still billed on that file becomes REJECTED with the
+//     999's codes (IK5, and the IK3/IK4 segment and element errors), and a
+//     ROW_837P_REJECTED_BY_PLAN warning says how many. A line billed since
+//     on a later file is left alone (the 999 is about an older file).
+//   Decisions go by stage: a 999's never replaces a 277CA's or an 835's, a
+//   277CA's never an 835's (adjudication comes after acknowledgement).
 // A file the reader refuses (envelope counts, truncation, wrong transaction
 // set, a malformed answer) is rejected whole: nothing is applied.
 //
@@ -35,7 +41,12 @@
 // decision the file changes leaves its old decision's buckets and enters
 // the new one's.
 //
-// Thread safety: call under the plan's ingest lock (ingest.h).
+// The lines a plan rejected or denied also enter their provider's worklist
+// (ClaimStore::PutNeedsAction), and leave it when a later answer accepts or
+// pays them.
+//
+// Thread safety: call under the plan's ingest lock (ingest.h) and
+// storage::ClaimStore::DecisionMutex(), held until `batch` is committed.
 #ifndef HUB_HUB_INGEST_CLAIM_ANSWERS_H_
 #define HUB_HUB_INGEST_CLAIM_ANSWERS_H_
 

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "adapters/plan_adapter.h"
 #include "adapters/readers/record.h"
@@ -26,6 +27,7 @@
 #include "hub/ingest/ingest_threads.h"
 #include "hub/ingest/ingestor.h"
 #include "hub/v1/adapter_config.pb.h"
+#include "storage/claim_store.h"
 
 namespace hub {
 namespace {
@@ -330,6 +332,9 @@ class IngestPipeline::Attempt {
                                  " MiB; ask the plan to split it by payment or claim date."));
     }
     ASSIGN_OR_RETURN(const std::string bytes, ReadSpool(upload_.spool_path));
+    // Decisions and the claim tally are read and written under the one lock
+    // that an export withdrawing a decision also takes, until the commit.
+    absl::MutexLock decisions(&storage::ClaimStore::DecisionMutex());
     storage::WriteBatch batch;
     ASSIGN_OR_RETURN(
         ClaimAnswerResult answers,

@@ -18,6 +18,9 @@
 namespace hub {
 namespace {
 
+// Lines needing the provider's action listed on the worklist, at most.
+constexpr size_t kClaimActionLines = 100;
+
 bool AwaitsOutreach(const hub::v1::Authorization& a) {
   return a.referral_status() == hub::v1::REFERRAL_STATUS_UNSPECIFIED ||
          a.referral_status() == hub::v1::REFERRAL_STATUS_RECEIVED ||
@@ -80,7 +83,8 @@ ProviderViews::ProviderViews(storage::Store* store, const storage::DirectoryStor
       members_(store),
       care_(store),
       care_plans_(store),
-      quality_(store) {}
+      quality_(store),
+      claims_(store) {}
 
 absl::Status ProviderViews::CheckProvider(std::string_view provider_id) const {
   if (provider_id.empty()) {
@@ -193,6 +197,34 @@ absl::Status ProviderViews::ListMembers(const hub::v1::ListMembersRequest& reque
   if (absl::IsInvalidArgument(scanned)) return InvalidPageTokenError();
   RETURN_IF_ERROR(scanned);
   if (more) response.set_next_page_token(EncodePageToken(token_kind, last_position));
+  if (!request.page_token().empty()) return absl::OkStatus();
+  return FillClaimWork(provider_id, plan_id, *response.mutable_claims());
+}
+
+absl::Status ProviderViews::FillClaimWork(std::string_view provider_id, std::string_view plan_id,
+                                          hub::v1::ClaimWork& work) const {
+  ASSIGN_OR_RETURN(std::vector<hub::v1::PlanClaims> tallies, claims_.ListTallies());
+  for (const hub::v1::PlanClaims& tally : tallies) {  // By plan_id (key order).
+    if (!plan_id.empty() && tally.plan_id() != plan_id) continue;
+    const auto counts = tally.providers().find(std::string(provider_id));
+    if (counts == tally.providers().end()) continue;
+    hub::v1::PlanClaimWork* plan = work.add_plans();
+    plan->set_plan_id(tally.plan_id());
+    *plan->mutable_counts() = counts->second;
+  }
+  bool more = false;
+  ASSIGN_OR_RETURN(std::vector<storage::ClaimStore::ActionLine> lines,
+                   claims_.ListNeedsAction(provider_id, plan_id, "", kClaimActionLines, &more));
+  work.set_more_need_action(more);
+  for (const storage::ClaimStore::ActionLine& line : lines) {
+    ASSIGN_OR_RETURN(std::optional<hub::v1::BillingStatus> billing,
+                     claims_.GetLine(line.record_id));
+    if (!billing.has_value()) continue;  // Unreachable: an answered line has a status.
+    hub::v1::ClaimActionLine* out = work.add_needs_action();
+    out->set_record_id(line.record_id);
+    out->set_plan_id(line.plan_id);
+    *out->mutable_billing() = *std::move(billing);
+  }
   return absl::OkStatus();
 }
 

@@ -6,6 +6,13 @@
 //                       effect on the day asked, ordered by (plan_id, CIN,
 //                       ECM before CS, start date or authorization number),
 //                       paged.
+//                       Its first page also carries the billing side
+//                       (ListMembersResponse.claims): per plan, the plans'
+//                       answers to the provider's billed lines (accepted,
+//                       rejected, paid with the amount, denied: the county's
+//                       claim tally, storage/claim_tally.h) and the lines a
+//                       plan rejected or denied, with the plan's codes (at
+//                       most 100; ListFeedback lists every line).
 //   GetCarePlan         a member's latest care plan, under CheckCarePlanAccess.
 //   ListQualityReports  every plan's quality measure results about it.
 //
@@ -37,6 +44,7 @@
 #include "hub/v1/provider_service.pb.h"
 #include "storage/care_plan_store.h"
 #include "storage/care_store.h"
+#include "storage/claim_store.h"
 #include "storage/directory_store.h"
 #include "storage/member_store.h"
 #include "storage/quality_store.h"
@@ -95,6 +103,8 @@ class ProviderViews {
 
  private:
   absl::Status CheckProvider(std::string_view provider_id) const;
+  absl::Status FillClaimWork(std::string_view provider_id, std::string_view plan_id,
+                             hub::v1::ClaimWork& work) const;
 
   const storage::DirectoryStore* directory_;
   const OutreachRule outreach_rule_;
@@ -102,6 +112,7 @@ class ProviderViews {
   storage::CareStore care_;
   storage::CarePlanStore care_plans_;
   storage::QualityStore quality_;
+  storage::ClaimStore claims_;
 };
 
 }  // namespace hub

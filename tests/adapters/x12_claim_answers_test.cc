@@ -36,7 +36,8 @@ TEST(X12ClaimAnswersTest, A999AcceptsOneTransactionSetAndRejectsTheOther) {
   EXPECT_EQ((*answers)[0].transaction_control_number, "0001");
   EXPECT_EQ((*answers)[1].kind, AnswerKind::kFileRejected);
   EXPECT_EQ((*answers)[1].transaction_control_number, "0002");
-  EXPECT_THAT((*answers)[1].reasons, ElementsAre("999 IK5 R 5"));
+  EXPECT_THAT((*answers)[1].reasons,
+              ElementsAre("999 IK5 R 5", "999 IK3 CLM 22 8", "999 IK4 5 1029 7"));
 }
 
 TEST(X12ClaimAnswersTest, A277CAAcceptsAndRejectsClaimsAndLines) {

@@ -70,7 +70,7 @@ class IngestClaimAnswersTest : public ::testing::Test {
     storage::ClaimStore claims(store_.get());
     storage::WriteBatch batch;
     auto billed = [&](const char* claim, int line, const char* record, const char* provider,
-                      const char* service_date) {
+                      const char* service_date, int set = 1) {
       hub::v1::BillingStatus status;
       status.set_state(hub::v1::BILLING_STATE_BILLED);
       status.set_file_kind(hub::v1::FILE_KIND_CLAIMS_837P);
@@ -80,12 +80,14 @@ class IngestClaimAnswersTest : public ::testing::Test {
       status.set_line_number(line);
       status.set_provider_id(provider);
       status.set_service_date(service_date);
+      status.set_transaction_set(set);
       claims.PutLine(batch, "molina", record, status);
     };
     billed(kClaim, 1, kLine1, "prov_a", "2026-11-20");
     billed(kClaim, 2, kLine2, "prov_a", "2026-11-20");
     billed(kRejectedClaim, 1, kLine3, "prov_b", "2026-11-21");
-    billed(kDeniedClaim, 1, kLine4, "prov_b", "2026-11-22");
+    // The golden 999 rejects transaction set 0002: b4's.
+    billed(kDeniedClaim, 1, kLine4, "prov_b", "2026-11-22", /*set=*/2);
     ASSERT_TRUE(claims.Commit(batch).ok());
     storage::ControlNumberStore numbers(store_.get());
     for (int i = 0; i < 7; ++i) ASSERT_TRUE(numbers.Next("molina").ok());
@@ -412,6 +414,135 @@ TEST_F(IngestClaimAnswersTest, TheClaimTallyMovesEachLineToItsLatestDecisionAndN
   EXPECT_EQ((*other)[0].plan_id(), "molina");
 }
 
+std::vector<std::string> NeedsAction(storage::Store* store, const std::string& provider_id) {
+  bool more = false;
+  auto lines = storage::ClaimStore(store).ListNeedsAction(provider_id, "", "", 100, &more);
+  EXPECT_TRUE(lines.ok()) << lines.status();
+  std::vector<std::string> ids;
+  if (lines.ok()) {
+    for (const auto& line : *lines) ids.push_back(line.record_id);
+  }
+  return ids;
+}
+
+TEST_F(IngestClaimAnswersTest, ARejected999SetMarksEachOfItsLinesRejectedWithTheErrorCodes) {
+  auto report = Upload(hub::v1::FILE_KIND_X12_999, Golden("999.x12"));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->outcome(), hub::v1::INGEST_OUTCOME_ACCEPTED) << report->DebugString();
+  EXPECT_EQ(report->changes().claim_lines_answered(), 1);
+  // Set 0002 carried b4 only: it is rejected with the set's verdict and the
+  // plan's segment and element errors; set 0001 (accepted) changes nothing.
+  auto line4 = Decision(kLine4);
+  ASSERT_TRUE(line4.has_value());
+  EXPECT_EQ(line4->decision(), hub::v1::CLAIM_DECISION_REJECTED);
+  EXPECT_EQ(line4->file_kind(), hub::v1::FILE_KIND_X12_999);
+  EXPECT_EQ(line4->report_id(), report->report_id());
+  EXPECT_THAT(line4->reason_codes(),
+              ElementsAre("999 IK5 R 5", "999 IK3 CLM 22 8", "999 IK4 5 1029 7"));
+  for (const char* line : {kLine1, kLine2, kLine3}) EXPECT_FALSE(Decision(line).has_value());
+  ASSERT_EQ(report->row_errors_size(), 1);
+  EXPECT_THAT(report->row_errors(0).message(),
+              HasSubstr("its 1 claim line(s) are marked rejected"));
+  // The county's tally and the provider's worklist count it.
+  ExpectTallyMatchesLines();
+  EXPECT_EQ(DenialReasons(),
+            (std::map<std::string, int64_t>{{"999 IK3 8", 1}, {"999 IK4 7", 1}, {"999 IK5 5", 1}}));
+  EXPECT_THAT(NeedsAction(store_.get(), "prov_b"), ElementsAre(kLine4));
+  EXPECT_TRUE(NeedsAction(store_.get(), "prov_a").empty());
+  const std::string before = storage::ClaimStore(store_.get()).GetTally("molina")->DebugString();
+
+  // The same bytes, and the same answers in another envelope, apply nothing.
+  ASSERT_TRUE(Upload(hub::v1::FILE_KIND_X12_999, Golden("999.x12")).ok());
+  const std::string resent = absl::StrReplaceAll(
+      Golden("999.x12"),
+      {{"000000501", "000000511"}, {"*501*X*", "*511*X*"}, {"GE*1*501", "GE*1*511"}});
+  ASSERT_NE(resent, Golden("999.x12"));
+  auto again = Upload(hub::v1::FILE_KIND_X12_999, resent);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->changes().claim_lines_answered(), 0);
+  EXPECT_EQ(again->changes().rows_unchanged(), 1);
+  EXPECT_EQ(Decision(kLine4)->report_id(), report->report_id());
+  EXPECT_EQ(storage::ClaimStore(store_.get()).GetTally("molina")->DebugString(), before);
+
+  // The 835 that adjudicates b4 later replaces the 999's rejection; a 999
+  // arriving after it changes nothing.
+  ASSERT_TRUE(Upload(hub::v1::FILE_KIND_X12_835, Golden("835.x12")).ok());
+  EXPECT_EQ(Decision(kLine4)->decision(), hub::v1::CLAIM_DECISION_DENIED);
+  const std::string late = absl::StrReplaceAll(
+      resent, {{"000000511", "000000512"}, {"*511*X*", "*512*X*"}, {"GE*1*511", "GE*1*512"}});
+  auto late_report = Upload(hub::v1::FILE_KIND_X12_999, late);
+  ASSERT_TRUE(late_report.ok()) << late_report.status();
+  EXPECT_EQ(late_report->changes().claim_lines_answered(), 0);
+  EXPECT_EQ(Decision(kLine4)->decision(), hub::v1::CLAIM_DECISION_DENIED);
+  ExpectTallyMatchesLines();
+}
+
+TEST_F(IngestClaimAnswersTest, A999RejectingTheWholeGroupMarksEveryLineOfTheFile) {
+  const std::string bytes =
+      testing::ReadFile(std::string(HUB_SOURCE_DIR) + "/tests/data/x12/999_group_rejected.x12");
+  auto report = Upload(hub::v1::FILE_KIND_X12_999, bytes);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->changes().claim_lines_answered(), 4) << report->DebugString();
+  for (const char* line : {kLine1, kLine2, kLine3, kLine4}) {
+    auto d = Decision(line);
+    ASSERT_TRUE(d.has_value()) << line;
+    EXPECT_EQ(d->decision(), hub::v1::CLAIM_DECISION_REJECTED);
+    EXPECT_THAT(d->reason_codes(), ElementsAre("999 AK9 R 4"));
+  }
+  ExpectTallyMatchesLines();
+  EXPECT_THAT(NeedsAction(store_.get(), "prov_a"), ElementsAre(kLine1, kLine2));
+  // A 277CA accepting the claim afterwards replaces the rejection and takes
+  // the line off the provider's worklist.
+  ASSERT_TRUE(Upload(hub::v1::FILE_KIND_X12_277CA, Golden("277ca.x12")).ok());
+  EXPECT_EQ(Decision(kLine1)->decision(), hub::v1::CLAIM_DECISION_ACCEPTED);
+  EXPECT_THAT(NeedsAction(store_.get(), "prov_a"), ElementsAre(kLine2));
+  ExpectTallyMatchesLines();
+}
+
+TEST_F(IngestClaimAnswersTest, A999NamingASetOrFileTheHubNeverSentAppliesNothing) {
+  // A set number the 837P with control number 7 never had.
+  const std::string other_set =
+      absl::StrReplaceAll(Golden("999.x12"), {{"AK2*837*0002*", "AK2*837*0009*"}});
+  ASSERT_NE(other_set, Golden("999.x12"));
+  auto report = Upload(hub::v1::FILE_KIND_X12_999, other_set);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->outcome(), hub::v1::INGEST_OUTCOME_PARTIALLY_ACCEPTED);
+  EXPECT_EQ(report->rows_rejected(), 1);
+  ASSERT_EQ(report->row_errors_size(), 1);
+  EXPECT_EQ(report->row_errors(0).reason_code(), "ROW_TRANSACTION_SET_NOT_SENT");
+  EXPECT_EQ(report->row_errors(0).field(), "AK202");
+  EXPECT_THAT(report->row_errors(0).message(), HasSubstr("transaction set 0009"));
+  // Another plan's 999 about control number 7 (the hub never gave it one).
+  auto wrong_plan = Upload(hub::v1::FILE_KIND_X12_999, Golden("999.x12"), "health_net");
+  ASSERT_TRUE(wrong_plan.ok()) << wrong_plan.status();
+  EXPECT_EQ(wrong_plan->rows_accepted(), 0);
+  ASSERT_GE(wrong_plan->row_errors_size(), 1);
+  EXPECT_EQ(wrong_plan->row_errors(0).reason_code(), "ROW_CONTROL_NUMBER_NOT_SENT");
+  for (const char* line : {kLine1, kLine2, kLine3, kLine4})
+    EXPECT_FALSE(Decision(line).has_value());
+  EXPECT_TRUE(storage::ClaimStore(store_.get()).ListTallies()->empty());
+}
+
+TEST_F(IngestClaimAnswersTest, A999AboutAFileWhoseLinesWereBilledAgainLeavesThemAlone) {
+  // b4 billed again on the 837P with control number 8, set 1.
+  storage::ClaimStore claims(store_.get());
+  ASSERT_TRUE(storage::ControlNumberStore(store_.get()).Next("molina").ok());
+  auto line = claims.GetLine(kLine4);
+  ASSERT_TRUE(line.ok() && line->has_value());
+  hub::v1::BillingStatus status = **line;
+  status.set_control_number(8);
+  status.set_transaction_set(1);
+  storage::WriteBatch batch;
+  claims.PutLine(batch, "molina", kLine4, status);
+  ASSERT_TRUE(claims.Commit(batch).ok());
+  auto report = Upload(hub::v1::FILE_KIND_X12_999, Golden("999.x12"));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->changes().claim_lines_answered(), 0);
+  EXPECT_FALSE(Decision(kLine4).has_value());
+  ASSERT_EQ(report->row_errors_size(), 1);
+  EXPECT_THAT(report->row_errors(0).message(), HasSubstr("1 billed since on a later file"));
+}
+
 TEST(ClaimTallyTest, DenialReasonsAreCodesNeverSentences) {
   EXPECT_EQ(storage::DenialReasonCode("CARC CO-45"), "CARC CO-45");
   EXPECT_EQ(storage::DenialReasonCode("277CA A7:21:85"), "277CA A7:21");
@@ -419,6 +550,12 @@ TEST(ClaimTallyTest, DenialReasonsAreCodesNeverSentences) {
   EXPECT_EQ(storage::DenialReasonCode("835 claim total paid $1.00 of $2.00 (no line detail)"), "");
   EXPECT_EQ(storage::DenialReasonCode("CARC JANE DOE"), "");
   EXPECT_EQ(storage::DenialReasonCode("CARC"), "");
+  EXPECT_EQ(storage::DenialReasonCode("999 IK5 R 5"), "999 IK5 5");
+  EXPECT_EQ(storage::DenialReasonCode("999 IK5 R"), "999 IK5 R");
+  EXPECT_EQ(storage::DenialReasonCode("999 IK3 CLM 22 8"), "999 IK3 8");
+  EXPECT_EQ(storage::DenialReasonCode("999 IK4 5 1029 7"), "999 IK4 7");
+  EXPECT_EQ(storage::DenialReasonCode("999 AK9 R 4"), "999 AK9 4");
+  EXPECT_EQ(storage::DenialReasonCode("999 IK3 JANE DOE"), "");
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -50,6 +51,7 @@
 namespace hub::testing {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -199,6 +201,27 @@ class CountingHandler : public adapters::X12Handler {
 // hubctl (HUBCTL_PATH) with `args`: its exit code and output.
 CommandResult RunHubctl(const std::string& args) {
   return RunCommand(absl::StrCat("env -u HUB_SERVER ", HUBCTL_PATH, " ", args));
+}
+
+// Uploads an answer file as plan `plan_id` (PlanService.UploadFile).
+hub::v1::IngestReport UploadAnswer(hub::v1::PlanService::Stub& plans, hub::v1::FileKind kind,
+                                   const std::string& bytes,
+                                   const std::string& plan_id = "molina") {
+  grpc::ClientContext context;
+  hub::v1::UploadFileResponse response;
+  auto writer = plans.UploadFile(&context, &response);
+  hub::v1::UploadFileRequest request;
+  request.mutable_header()->set_plan_id(plan_id);
+  request.mutable_header()->set_file_kind(kind);
+  request.mutable_header()->set_file_name("answer.x12");
+  EXPECT_TRUE(writer->Write(request));
+  request.Clear();
+  request.set_chunk(bytes);
+  EXPECT_TRUE(writer->Write(request));
+  writer->WritesDone();
+  const grpc::Status status = writer->Finish();
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return response.report();
 }
 
 class ExportTest : public ::testing::Test {
@@ -498,6 +521,32 @@ class ExportTest : public ::testing::Test {
     return out;
   }
 
+  // The scenario's molina 837P exported, and the golden answer file `golden`
+  // (tests/adapters/golden/answers/) rewritten to name its claims and lines.
+  struct AnsweredExport {
+    std::vector<std::string> claim_ids;
+    std::function<std::string(const std::string&)> answer;
+  };
+  AnsweredExport ExportMolinaClaims() {
+    Exported claims = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+    EXPECT_TRUE(claims.status.ok()) << claims.status.error_message();
+    AnsweredExport out;
+    out.claim_ids = SegmentValues(claims.bytes, "CLM", 1);
+    EXPECT_EQ(out.claim_ids.size(), 3u);
+    out.claim_ids.resize(3);
+    out.answer = [ids = out.claim_ids, a1_1 = record_ids_["s-a1-1"],
+                  a1_2 = record_ids_["s-a1-2"]](const std::string& golden) {
+      return absl::StrReplaceAll(
+          ReadFile(absl::StrCat(HUB_SOURCE_DIR, "/tests/adapters/golden/answers/", golden)),
+          {{"C0123456789abcd", ids[0]},
+           {"C00000000000001", ids[1]},
+           {"C00000000000002", ids[2]},
+           {"rec_00000000000000b1", a1_1},
+           {"rec_00000000000000b2", a1_2}});
+    };
+    return out;
+  }
+
   // Every item of `plan_id`'s feed from its cursor (nothing acknowledged).
   std::vector<hub::v1::FeedItem> Pull(const std::string& plan_id) {
     grpc::ClientContext context;
@@ -710,13 +759,14 @@ TEST_F(ExportTest, InvoiceFileBillsThePlansInvoiceProgramsOnceWithWhatAnEncounte
   EXPECT_EQ(chg_rows[0].record_id(), record_ids_["s-b1"]);
   EXPECT_EQ(chg.billing.billable_lines(), 2);
   EXPECT_EQ(chg.billing.billed_lines(), 1);
-  // chg's 837P bills nothing and says why.
+  // chg bills everything by invoice: its invoice's header is the whole
+  // account, and it gets no 837P (no empty file of a kind it does not take).
+  EXPECT_EQ(chg.billing.billed_on_other_file(), 0);
+  EXPECT_EQ(chg.billing.unbillable_size(), 1);
   Exported chg_claims = Export("chg", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
-  ASSERT_TRUE(chg_claims.status.ok());
-  EXPECT_EQ(chg_claims.record_count, 0);
-  EXPECT_EQ(chg_claims.billing.billable_lines(), 2);
-  EXPECT_EQ(chg_claims.billing.billed_on_other_file(), 1);
-  EXPECT_EQ(chg_claims.billing.unbillable_size(), 1);
+  EXPECT_EQ(chg_claims.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(chg_claims.status.error_message(), HasSubstr("bills every service line by invoice"));
+  EXPECT_TRUE(chg_claims.bytes.empty());
 }
 
 // At Submit, a service line the plan's billing file cannot bill is refused
@@ -936,12 +986,10 @@ TEST_F(ExportTest, ClaimsAreAnX12837PWithRightEnvelopesAndDurableControlNumbers)
   EXPECT_EQ(ClaimsContent(second.bytes), ClaimsContent(first.bytes));
   EXPECT_NE(second.bytes, first.bytes);
 
-  // chg counts on its own (it bills its lines on its invoice).
+  // chg (which bills by invoice) gets no 837P, and a refused export takes
+  // no control number: molina's numbers go on below.
   Exported chg = Export("chg", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
-  ASSERT_TRUE(chg.status.ok()) << chg.status.error_message();
-  EXPECT_EQ(chg.record_count, 0);
-  EXPECT_EQ(SegmentValues(chg.bytes, "ISA", 13), std::vector<std::string>{"000000001"});
-  EXPECT_TRUE(SegmentValues(chg.bytes, "CLM", 1).empty());
+  EXPECT_EQ(chg.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
 
   // After a restart the numbers go on: never reused.
   StopHub();
@@ -1180,6 +1228,11 @@ TEST_F(ExportTest, EveryKindMatchesItsGoldenFile) {
          {hub::v1::FILE_KIND_RETURN_TRANSMISSION, hub::v1::FILE_KIND_OUTREACH_TRACKER,
           hub::v1::FILE_KIND_INVOICE, hub::v1::FILE_KIND_CLAIMS_837P}) {
       Exported e = Export(plan, kind, "2026-11");
+      if (std::string(plan) == "chg" && kind == hub::v1::FILE_KIND_CLAIMS_837P) {
+        // chg bills by invoice: no 837P at all.
+        EXPECT_EQ(e.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+        continue;
+      }
       ASSERT_TRUE(e.status.ok()) << plan << " " << kind << ": " << e.status.error_message();
       const std::filesystem::path path = dir / e.file_name;
       if (update != nullptr && std::string(update) == "1") {
@@ -1291,37 +1344,13 @@ TEST_F(ExportTest, HubctlBillingShowsWhereEachLineWent) {
 // codes in ListFeedback and hubctl billing.
 TEST_F(ExportTest, ThePlansAnswersShowEachLineAcceptedRejectedPaidOrDenied) {
   SubmitScenario();
-  Exported claims = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
-  ASSERT_TRUE(claims.status.ok()) << claims.status.error_message();
-  const std::vector<std::string> claim_ids = SegmentValues(claims.bytes, "CLM", 1);
-  ASSERT_EQ(claim_ids.size(), 3u);
+  const AnsweredExport exported = ExportMolinaClaims();
+  const std::vector<std::string>& claim_ids = exported.claim_ids;
+  const auto& ids = exported.answer;
   const std::string a1_1 = record_ids_["s-a1-1"], a1_2 = record_ids_["s-a1-2"],
                     a1_3 = record_ids_["s-a1-3"], a2 = record_ids_["s-a2"];
-  const auto ids = [&](const std::string& golden) {
-    return absl::StrReplaceAll(
-        ReadFile(absl::StrCat(HUB_SOURCE_DIR, "/tests/adapters/golden/answers/", golden)),
-        {{"C0123456789abcd", claim_ids[0]},
-         {"C00000000000001", claim_ids[1]},
-         {"C00000000000002", claim_ids[2]},
-         {"rec_00000000000000b1", a1_1},
-         {"rec_00000000000000b2", a1_2}});
-  };
   const auto upload = [&](hub::v1::FileKind kind, const std::string& bytes) {
-    grpc::ClientContext context;
-    hub::v1::UploadFileResponse response;
-    auto writer = plans_->UploadFile(&context, &response);
-    hub::v1::UploadFileRequest request;
-    request.mutable_header()->set_plan_id("molina");
-    request.mutable_header()->set_file_kind(kind);
-    request.mutable_header()->set_file_name("answer.x12");
-    EXPECT_TRUE(writer->Write(request));
-    request.Clear();
-    request.set_chunk(bytes);
-    EXPECT_TRUE(writer->Write(request));
-    writer->WritesDone();
-    const grpc::Status status = writer->Finish();
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return response.report();
+    return UploadAnswer(*plans_, kind, bytes);
   };
   // The 277CA: claim 1 accepted but its second line rejected, claim 2
   // rejected.
@@ -1384,6 +1413,166 @@ TEST_F(ExportTest, ThePlansAnswersShowEachLineAcceptedRejectedPaidOrDenied) {
   EXPECT_EQ(molina_claims.providers().at("hotel_health").denied(), 1);
   EXPECT_EQ(molina_claims.denial_reasons().at("CARC CO-16"), 1);
   EXPECT_GE(molina_claims.median_days_to_payment(), 0) << "the export records the service date";
+}
+
+// The plan's claim tally (MonitorService) and the same counts recounted
+// from every line's decision as ListFeedback shows it.
+void ExpectClaimTallyMatchesLines(
+    const std::shared_ptr<grpc::Channel>& channel,
+    const std::vector<std::map<std::string, hub::v1::BillingStatus>>& providers) {
+  hub::v1::ClaimCounts recount;
+  for (const auto& lines : providers) {
+    for (const auto& [record_id, b] : lines) {
+      switch (b.plan_decision().decision()) {
+        case hub::v1::CLAIM_DECISION_ACCEPTED:
+          recount.set_accepted(recount.accepted() + 1);
+          break;
+        case hub::v1::CLAIM_DECISION_REJECTED:
+          recount.set_rejected(recount.rejected() + 1);
+          break;
+        case hub::v1::CLAIM_DECISION_PAID:
+          recount.set_paid(recount.paid() + 1);
+          recount.set_paid_cents(recount.paid_cents() + b.plan_decision().paid_cents());
+          break;
+        case hub::v1::CLAIM_DECISION_DENIED:
+          recount.set_denied(recount.denied() + 1);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  auto monitor = hub::v1::MonitorService::NewStub(channel);
+  grpc::ClientContext context;
+  hub::v1::GetSummaryResponse summary;
+  ASSERT_TRUE(monitor->GetSummary(&context, hub::v1::GetSummaryRequest(), &summary).ok());
+  hub::v1::ClaimCounts stored;
+  for (const hub::v1::PlanClaims& plan : summary.summary().claims()) {
+    if (plan.plan_id() == "molina") stored = plan.counts();
+  }
+  EXPECT_EQ(stored.DebugString(), recount.DebugString());
+}
+
+TEST_F(ExportTest, ARejected999MarksEveryLineOfTheSetRejectedAndTheWorklistShowsThem) {
+  SubmitScenario();
+  Exported claims = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+  ASSERT_TRUE(claims.status.ok()) << claims.status.error_message();
+  const std::vector<std::string> control = SegmentValues(claims.bytes, "GS", 6);
+  ASSERT_EQ(control.size(), 1u);
+  ASSERT_EQ(SegmentValues(claims.bytes, "ST", 2), std::vector<std::string>{"0001"});
+  const std::string bytes = absl::StrReplaceAll(
+      ReadFile(absl::StrCat(HUB_SOURCE_DIR, "/tests/data/x12/999_rejected_set.x12")),
+      {{"AK1*HC*CONTROL*", absl::StrCat("AK1*HC*", control[0], "*")}});
+  hub::v1::IngestReport report = UploadAnswer(*plans_, hub::v1::FILE_KIND_X12_999, bytes);
+  EXPECT_EQ(report.outcome(), hub::v1::INGEST_OUTCOME_ACCEPTED) << report.DebugString();
+  // Every line the 837P billed (golf's three, hotel's one) is rejected with
+  // the 999's codes; nothing else has an answer.
+  int rejected = 0;
+  for (const std::string provider : {"golf_network", "hotel_health"}) {
+    for (const auto& [record_id, b] : Billing(provider)) {
+      if (b.state() != hub::v1::BILLING_STATE_BILLED ||
+          b.file_kind() != hub::v1::FILE_KIND_CLAIMS_837P) {
+        EXPECT_FALSE(b.has_plan_decision()) << record_id;
+        continue;
+      }
+      ++rejected;
+      EXPECT_EQ(b.transaction_set(), 1);
+      EXPECT_EQ(b.plan_decision().decision(), hub::v1::CLAIM_DECISION_REJECTED) << record_id;
+      EXPECT_THAT(b.plan_decision().reason_codes(),
+                  ElementsAre("999 IK5 R 5", "999 IK3 NM1 14 8", "999 IK4 9 67 7"));
+    }
+  }
+  EXPECT_EQ(rejected, 4);
+  EXPECT_EQ(report.changes().claim_lines_answered(), 4);
+  ExpectClaimTallyMatchesLines(channel_, {Billing("golf_network"), Billing("hotel_health")});
+  // Again, and in another envelope: nothing applied twice.
+  EXPECT_EQ(UploadAnswer(*plans_, hub::v1::FILE_KIND_X12_999, bytes).report_id(),
+            report.report_id());
+  const std::string resent = absl::StrReplaceAll(
+      bytes, {{"000000601", "000000602"}, {"*601*X*", "*602*X*"}, {"GE*1*601", "GE*1*602"}});
+  EXPECT_EQ(UploadAnswer(*plans_, hub::v1::FILE_KIND_X12_999, resent).changes().rows_unchanged(),
+            4);
+  ExpectClaimTallyMatchesLines(channel_, {Billing("golf_network"), Billing("hotel_health")});
+  // Another plan's 999 naming the same control number changes nothing.
+  hub::v1::IngestReport other = UploadAnswer(*plans_, hub::v1::FILE_KIND_X12_999, bytes, "bare");
+  EXPECT_EQ(other.changes().claim_lines_answered(), 0) << other.DebugString();
+  EXPECT_EQ(other.rows_accepted(), 0) << other.DebugString();
+
+  // golf_network's worklist carries the billing side: molina's counts and
+  // the three lines to fix, with the plan's codes.
+  hub::v1::ListMembersRequest request;
+  request.set_provider_id("golf_network");
+  grpc::ClientContext context;
+  hub::v1::ListMembersResponse worklist;
+  ASSERT_TRUE(providers_->ListMembers(&context, request, &worklist).ok());
+  ASSERT_EQ(worklist.claims().plans_size(), 1) << worklist.claims().DebugString();
+  EXPECT_EQ(worklist.claims().plans(0).plan_id(), "molina");
+  EXPECT_EQ(worklist.claims().plans(0).counts().rejected(), 3);
+  ASSERT_EQ(worklist.claims().needs_action_size(), 3);
+  EXPECT_FALSE(worklist.claims().more_need_action());
+  for (const hub::v1::ClaimActionLine& line : worklist.claims().needs_action()) {
+    EXPECT_EQ(line.plan_id(), "molina");
+    EXPECT_EQ(line.billing().provider_id(), "golf_network");
+    EXPECT_THAT(line.billing().plan_decision().reason_codes(), Contains("999 IK5 R 5"));
+  }
+  CommandResult r =
+      RunHubctl(absl::StrCat("--server=", address_, " worklist --provider=golf_network"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("plan molina: 0 accepted, 3 rejected, 0 paid ($0.00), 0 denied"));
+  EXPECT_THAT(r.output, HasSubstr("999 IK5 R 5; 999 IK3 NM1 14 8; 999 IK4 9 67 7"));
+  EXPECT_THAT(r.output, HasSubstr("3 line(s) rejected or denied"));
+}
+
+TEST_F(ExportTest, AReExportedLineNoLongerBilledLosesThePlansAnswerAndItsCount) {
+  SubmitScenario();
+  const AnsweredExport exported = ExportMolinaClaims();
+  const std::string a1_1 = record_ids_["s-a1-1"], a2 = record_ids_["s-a2"];
+  const std::string remit = exported.answer("835.x12");
+  // The 835: a1_1 paid, a1_2 denied, hotel's a2 denied (its claim as a whole).
+  UploadAnswer(*plans_, hub::v1::FILE_KIND_X12_835, remit);
+  ASSERT_EQ(Billing("hotel_health")[a2].plan_decision().decision(), hub::v1::CLAIM_DECISION_DENIED);
+  ExpectClaimTallyMatchesLines(channel_, {Billing("golf_network"), Billing("hotel_health")});
+
+  // hotel_health loses its address: the month's export no longer bills a2.
+  StopHub();
+  {
+    storage::StoreOptions options;
+    options.data_dir = data_dir_;
+    auto store = storage::Store::Open(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    storage::DirectoryStore directory(store->get());
+    auto hotel = directory.GetProvider("hotel_health");
+    ASSERT_TRUE(hotel.ok());
+    hotel->mutable_address()->clear_line1();
+    ASSERT_TRUE(directory.UpdateProvider(*hotel).ok());
+    ASSERT_TRUE((*store)->Close().ok());
+  }
+  StartHub();
+  Exported again = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+  ASSERT_TRUE(again.status.ok()) << again.status.error_message();
+  EXPECT_EQ(again.billing.decisions_withdrawn(), 1) << again.billing.DebugString();
+  const hub::v1::BillingStatus hotel_line = Billing("hotel_health")[a2];
+  EXPECT_EQ(hotel_line.state(), hub::v1::BILLING_STATE_NOT_BILLED);
+  EXPECT_EQ(hotel_line.reason_code(), "BILLING_PROVIDER_INCOMPLETE");
+  EXPECT_FALSE(hotel_line.has_plan_decision());
+  ExpectClaimTallyMatchesLines(channel_, {Billing("golf_network"), Billing("hotel_health")});
+  // golf's answers stay; hotel is off the county's tally.
+  EXPECT_EQ(Billing("golf_network")[a1_1].plan_decision().decision(), hub::v1::CLAIM_DECISION_PAID);
+  // Exporting once more withdraws nothing again; the 835 sent again in a
+  // new envelope no longer reaches a2 (its old claim is refused).
+  EXPECT_EQ(
+      Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11").billing.decisions_withdrawn(), 0);
+  const std::string resent = absl::StrReplaceAll(
+      remit, {{"000000503", "000000504"}, {"*503*X*", "*504*X*"}, {"GE*1*503", "GE*1*504"}});
+  hub::v1::IngestReport report = UploadAnswer(*plans_, hub::v1::FILE_KIND_X12_835, resent);
+  EXPECT_EQ(report.changes().claim_lines_answered(), 0) << report.DebugString();
+  bool refused = false;
+  for (const hub::v1::RowError& e : report.row_errors()) {
+    refused = refused || e.reason_code() == "ROW_CLAIM_NOT_SENT";
+  }
+  EXPECT_TRUE(refused) << report.DebugString();
+  EXPECT_FALSE(Billing("hotel_health")[a2].has_plan_decision());
+  ExpectClaimTallyMatchesLines(channel_, {Billing("golf_network"), Billing("hotel_health")});
 }
 
 }  // namespace
