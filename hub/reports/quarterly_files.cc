@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -46,6 +47,20 @@ absl::Status LxwError(const char* what, lxw_error error) {
                    "); try again, or ask the hub's operator to check its temporary folder"));
 }
 
+// A column wide enough for its longest header or text (numbers of up to
+// ten digits fit the minimum), in Excel's character units, capped so one
+// long note does not push the other columns off the screen.
+double ColumnWidth(const ReportTable& table, size_t column) {
+  size_t longest = table.columns[column].size();
+  for (const auto& row : table.rows) {
+    if (column >= row.size()) continue;
+    if (const std::string* text = std::get_if<std::string>(&row[column])) {
+      longest = std::max(longest, text->size());
+    }
+  }
+  return static_cast<double>(std::clamp<size_t>(longest + 2, 12, 80));
+}
+
 // Fills the workbook; the caller closes it.
 absl::Status FillWorkbook(lxw_workbook* book, const QuarterlyReport& report,
                           const std::string& generated) {
@@ -76,8 +91,15 @@ absl::Status FillWorkbook(lxw_workbook* book, const QuarterlyReport& report,
     for (size_t c = 0; c < t.columns.size(); ++c) {
       worksheet_write_string(sheet, 0, static_cast<lxw_col_t>(c), t.columns[c].c_str(), bold);
     }
-    worksheet_set_column(sheet, 0, static_cast<lxw_col_t>(t.columns.size()), 20, nullptr);
+    for (size_t c = 0; c < t.columns.size(); ++c) {
+      worksheet_set_column(sheet, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c),
+                           ColumnWidth(t, c), nullptr);
+    }
     worksheet_freeze_panes(sheet, 1, 0);
+    // Printed (or saved as PDF): landscape, every column on one page wide.
+    worksheet_set_landscape(sheet);
+    worksheet_fit_to_pages(sheet, 1, 0);
+    worksheet_repeat_rows(sheet, 0, 0);
     for (size_t i = 0; i < t.rows.size(); ++i) {
       const lxw_row_t row = static_cast<lxw_row_t>(i + 1);
       for (size_t c = 0; c < t.rows[i].size(); ++c) {
