@@ -15,7 +15,6 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -23,17 +22,12 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
-#include "adapters/plan_adapter.h"
-#include "base/civil_date.h"
-#include "base/sha256.h"
 #include "generator/county.h"
-#include "generator/inputs.h"
-#include "generator/native_files.h"
-#include "generator/provider_day.h"
 #include "gtest/gtest.h"
 #include "hub/v1/monitor_service.grpc.pb.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "hub/v1/provider_service.grpc.pb.h"
+#include "tests/hub/county_test_util.h"
 #include "tests/hub/hub_test_util.h"
 
 #ifndef HUB_SOURCE_DIR
@@ -42,35 +36,6 @@
 
 namespace hub {
 namespace {
-
-std::string Source(const std::string& relative) {
-  return absl::StrCat(HUB_SOURCE_DIR, "/", relative);
-}
-
-absl::Status Upload(const std::shared_ptr<grpc::Channel>& channel, const std::string& plan,
-                    hub::v1::FileKind kind, const std::string& bytes) {
-  auto stub = hub::v1::PlanService::NewStub(channel);
-  grpc::ClientContext context;
-  hub::v1::UploadFileResponse response;
-  auto writer = stub->UploadFile(&context, &response);
-  hub::v1::UploadFileRequest request;
-  request.mutable_header()->set_plan_id(plan);
-  request.mutable_header()->set_file_kind(kind);
-  request.mutable_header()->set_file_name(absl::StrCat(plan, ".file"));
-  Sha256 sha;
-  sha.Update(bytes);
-  request.mutable_header()->set_content_sha256(sha.HexDigest());
-  bool open = writer->Write(request);
-  for (size_t at = 0; open && at < bytes.size(); at += 1 << 16) {
-    request.Clear();
-    request.set_chunk(bytes.substr(at, 1 << 16));
-    open = writer->Write(request);
-  }
-  writer->WritesDone();
-  grpc::Status status = writer->Finish();
-  if (!status.ok()) return absl::InternalError(status.error_message());
-  return absl::OkStatus();
-}
 
 struct Exported {
   grpc::Status status;
@@ -84,68 +49,29 @@ using CsvTabs = std::map<std::string, std::vector<std::vector<std::string>>>;
 
 class QuarterlyExportTest : public ::testing::Test {
  protected:
+  // A generated county's plan files and one day of its providers' records
+  // (tests/hub/county_test_util.h).
   static void SetUpTestSuite() {
-    generator::CountyOptions options;
-    options.seed = 2026406;
-    options.members = 400;
-    options.as_of_month = "2026-11";
-    auto directory = generator::LoadDirectorySeed(Source("demo/san_diego/directory.textproto"));
-    ASSERT_TRUE(directory.ok()) << directory.status();
-    options.directory = *directory;
-    auto reference = generator::LoadReferenceTables(Source("data/reference"));
-    ASSERT_TRUE(reference.ok()) << reference.status();
-    options.reference = *reference;
-    auto county = generator::County::Create(std::move(options));
+    auto county = testing::MakeSanDiegoCounty(2026406, 400);
     ASSERT_TRUE(county.ok()) << county.status();
     county_ = county->release();
-    hub_ = testing::StartTestHub(testing::ReadFile(Source("demo/san_diego/directory.textproto")))
+    hub_ = testing::StartTestHub(
+               testing::ReadFile(testing::Source("demo/san_diego/directory.textproto")))
                .release();
     ASSERT_NE(hub_, nullptr);
-    std::set<std::string> ecm_period;
-    for (const hub::v1::Plan& plan : county_->options().directory.plans()) {
-      auto profile = generator::LoadPlanProfile(Source("adapters/plans"), plan.adapter_profile());
-      ASSERT_TRUE(profile.ok()) << profile.status();
-      auto adapter = adapters::CreateDeclarativePlanAdapter(*profile);
-      ASSERT_TRUE(adapter.ok()) << adapter.status();
-      for (hub::v1::FileKind kind :
-           {hub::v1::FILE_KIND_MEMBER_ASSIGNMENT, hub::v1::FILE_KIND_CS_AUTHORIZATION}) {
-        const hub::v1::FileLayout* layout = generator::FindLayout(*profile, kind);
-        if (layout == nullptr) continue;
-        if (kind == hub::v1::FILE_KIND_MEMBER_ASSIGNMENT &&
-            generator::CoverageSpanIsEcmPeriod(*layout)) {
-          ecm_period.insert(plan.plan_id());
-        }
-        std::string bytes;
-        auto written = generator::WritePlanFile(
-            **adapter, kind,
-            generator::CountyRows(*county_, plan.plan_id(), kind,
-                                  generator::AssignmentRowOptionsFor(*layout)),
-            adapters::RenderOptions{}, generator::ErrorInjection{}, [&](std::string_view chunk) {
-              bytes.append(chunk);
-              return absl::OkStatus();
-            });
-        ASSERT_TRUE(written.ok()) << written.status();
-        absl::Status uploaded = Upload(hub_->channel, plan.plan_id(), kind, bytes);
-        ASSERT_TRUE(uploaded.ok()) << plan.plan_id() << ": " << uploaded;
-      }
-    }
-    generator::ProviderDayOptions day;
-    day.day = *CivilDate::ParseIso("2026-11-23");
-    day.error_rate = 0;
-    day.coverage_from_ecm_period = ecm_period;
-    std::map<std::string, std::vector<hub::v1::Submission>> by_provider;
-    ASSERT_TRUE(
-        generator::ProviderDaySubmissions(*county_, day, [&](const generator::DaySubmission& s) {
-          by_provider[s.provider_id].push_back(s.submission);
-          return absl::OkStatus();
-        }).ok());
+    auto files = testing::UploadCountyPlanFiles(
+        *county_, *hub_->channel,
+        {hub::v1::FILE_KIND_MEMBER_ASSIGNMENT, hub::v1::FILE_KIND_CS_AUTHORIZATION});
+    ASSERT_TRUE(files.ok()) << files.status();
+    auto day = testing::CountyDay(*county_, *files, "2026-11-23", /*error_rate=*/0);
+    ASSERT_TRUE(day.ok()) << day.status();
     auto stub = hub::v1::ProviderService::NewStub(hub_->channel);
-    for (const auto& [provider, submissions] : by_provider) {
+    for (const auto& [provider, submissions] : *day) {
       for (size_t start = 0; start < submissions.size(); start += 300) {
         hub::v1::SubmitRequest request;
         request.set_provider_id(provider);
         for (size_t k = start; k < submissions.size() && k < start + 300; ++k) {
-          *request.add_submissions() = submissions[k];
+          *request.add_submissions() = submissions[k].submission;
         }
         grpc::ClientContext context;
         hub::v1::SubmitResponse response;
