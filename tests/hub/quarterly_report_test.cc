@@ -14,25 +14,16 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "generator/county.h"
-#include "generator/inputs.h"
 #include "gtest/gtest.h"
 #include "hub/v1/monitor.pb.h"
 #include "hub/v1/submission.pb.h"
-
-#ifndef HUB_SOURCE_DIR
-#error "HUB_SOURCE_DIR must name the repository root"
-#endif
+#include "tests/hub/county_test_util.h"
 
 namespace hub {
 namespace {
-
-std::string Source(const std::string& relative) {
-  return absl::StrCat(HUB_SOURCE_DIR, "/", relative);
-}
 
 int64_t Count(const ReportTable& t, const std::vector<Cell>& key, const std::string& column) {
   int col = -1;
@@ -71,17 +62,7 @@ int64_t DueMicros(const std::string& referral_date) {
 class QuarterlyReportTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    generator::CountyOptions options;
-    options.seed = 2026404;
-    options.members = 3000;
-    options.as_of_month = "2026-11";
-    auto directory = generator::LoadDirectorySeed(Source("demo/san_diego/directory.textproto"));
-    ASSERT_TRUE(directory.ok()) << directory.status();
-    options.directory = *directory;
-    auto reference = generator::LoadReferenceTables(Source("data/reference"));
-    ASSERT_TRUE(reference.ok()) << reference.status();
-    options.reference = *reference;
-    auto county = generator::County::Create(std::move(options));
+    auto county = testing::MakeSanDiegoCounty(2026404, 3000);
     ASSERT_TRUE(county.ok()) << county.status();
     county_ = county->release();
   }
