@@ -78,7 +78,7 @@ AuditStore::AuditStore(Store* store, std::unique_ptr<const HmacSha256> member_ma
 AuditStore::~AuditStore() = default;
 
 absl::StatusOr<std::unique_ptr<AuditStore>> AuditStore::Open(Store* store) {
-  Store::Rep& rep = store->rep();
+  Store::Rep& rep = internal::RepOf(*store);
   RETURN_IF_ERROR(rep.CheckOpen());
   std::string key;
   ASSIGN_OR_RETURN(const bool has_key, internal::Get(rep, ColumnFamily::kAudit, kKeyKey, &key));
@@ -128,7 +128,7 @@ absl::StatusOr<uint64_t> AuditStore::Append(hub::v1::AuditRecord record) {
   std::string hash = AuditRecordHash(record);
   record.set_hash(hash);
   WriteBatch batch;
-  internal::Put(store_->rep(), batch, ColumnFamily::kAudit, RecordKey(record.sequence()),
+  internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kAudit, RecordKey(record.sequence()),
                 record.SerializeAsString());
   RETURN_IF_ERROR(store_->Commit(batch, Durability::kBuffered));
   last_sequence_ = record.sequence();
@@ -149,7 +149,7 @@ uint64_t AuditStore::last_sequence() const {
 absl::Status AuditStore::Scan(uint64_t after_sequence,
                               const std::function<bool(const hub::v1::AuditRecord&)>& fn) const {
   return internal::ForEachFrom(
-      store_->rep(), ColumnFamily::kAudit, kRecordPrefix, RecordKey(after_sequence + 1),
+      internal::RepOf(*store_), ColumnFamily::kAudit, kRecordPrefix, RecordKey(after_sequence + 1),
       [&](const rocksdb::Slice&, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
         hub::v1::AuditRecord record;
         RETURN_IF_ERROR(internal::ParseRecord(value, "audit record", &record));
@@ -158,13 +158,13 @@ absl::Status AuditStore::Scan(uint64_t after_sequence,
 }
 
 absl::StatusOr<uint64_t> AuditStore::FirstSequence() const {
-  ASSIGN_OR_RETURN(const hub::v1::AuditRecord anchor, ReadAnchor(store_->rep()));
+  ASSIGN_OR_RETURN(const hub::v1::AuditRecord anchor, ReadAnchor(internal::RepOf(*store_)));
   return anchor.sequence();
 }
 
 absl::StatusOr<int64_t> AuditStore::PurgeBefore(absl::Time cutoff) {
   absl::MutexLock lock(&mu_);
-  Store::Rep& rep = store_->rep();
+  Store::Rep& rep = internal::RepOf(*store_);
   ASSIGN_OR_RETURN(const hub::v1::AuditRecord anchor, ReadAnchor(rep));
   const uint64_t first = anchor.sequence();
   if (last_sequence_ <= first) return 0;
@@ -205,11 +205,11 @@ absl::StatusOr<int64_t> AuditStore::PurgeBefore(absl::Time cutoff) {
 
 absl::StatusOr<AuditStore::Verification> AuditStore::VerifyChain() const {
   Verification v;
-  ASSIGN_OR_RETURN(const hub::v1::AuditRecord anchor, ReadAnchor(store_->rep()));
+  ASSIGN_OR_RETURN(const hub::v1::AuditRecord anchor, ReadAnchor(internal::RepOf(*store_)));
   uint64_t expected = anchor.sequence();
   std::string prev_hash = anchor.prev_hash();
   absl::Status scan = internal::ForEachFrom(
-      store_->rep(), ColumnFamily::kAudit, kRecordPrefix, RecordKey(expected),
+      internal::RepOf(*store_), ColumnFamily::kAudit, kRecordPrefix, RecordKey(expected),
       [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
         uint64_t key_sequence = 0;
         internal::DecodeBigEndian64(internal::ToView(key).substr(kRecordPrefix.size()),

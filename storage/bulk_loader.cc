@@ -96,8 +96,10 @@ BulkLoader::BulkLoader(Store* store, std::string scratch_dir) : rep_(std::make_u
   rep_->dir = std::move(scratch_dir);
   std::error_code ec;
   std::filesystem::create_directories(rep_->dir, ec);
-  rep_->members = std::make_unique<FamilyWriter>(store->rep(), ColumnFamily::kMembers, rep_->dir);
-  rep_->coverage = std::make_unique<FamilyWriter>(store->rep(), ColumnFamily::kCoverage, rep_->dir);
+  rep_->members =
+      std::make_unique<FamilyWriter>(internal::RepOf(*store), ColumnFamily::kMembers, rep_->dir);
+  rep_->coverage =
+      std::make_unique<FamilyWriter>(internal::RepOf(*store), ColumnFamily::kCoverage, rep_->dir);
 }
 
 BulkLoader::~BulkLoader() {
@@ -108,13 +110,13 @@ BulkLoader::~BulkLoader() {
 }
 
 absl::Status BulkLoader::AddMember(const hub::v1::Member& member) {
-  RETURN_IF_ERROR(rep_->store->rep().CheckOpen());
+  RETURN_IF_ERROR(internal::RepOf(*rep_->store).CheckOpen());
   member.SerializeToString(&rep_->value);
   return rep_->members->Add(member.cin(), rep_->value);
 }
 
 absl::Status BulkLoader::AddCoverage(const hub::v1::Coverage& coverage) {
-  RETURN_IF_ERROR(rep_->store->rep().CheckOpen());
+  RETURN_IF_ERROR(internal::RepOf(*rep_->store).CheckOpen());
   rep_->period = coverage;
   WriteBatch unused;  // NextVersion's high-water mark: persisted by Finish.
   rep_->period.set_version(rep_->store->NextVersion(unused));

@@ -108,7 +108,7 @@ Slot SlotOf(std::string_view provider_id, std::string_view plan_id, const std::s
 // to slot `after` (null: holds none).
 void MoveSlot(Store::Rep& rep, WriteBatch& batch, const Slot* before, const Slot* after) {
   if (before != nullptr && after != nullptr && *before == *after) return;
-  WriteBatch::Rep& writes = batch.rep();
+  WriteBatch::Rep& writes = internal::RepOf(batch);
   if (before != nullptr) {
     writes.capacity_deltas[before->counter_key] -= 1;
     if (!before->end_key.empty()) {
@@ -221,7 +221,7 @@ std::string CareStore::CapacityGroup(const hub::v1::Authorization& a) {
 absl::StatusOr<int64_t> CareStore::SlotsHeldOn(std::string_view provider_id,
                                                std::string_view plan_id, std::string_view group,
                                                std::string_view iso_date) const {
-  const Store::Rep& rep = store_->rep();
+  const Store::Rep& rep = internal::RepOf(*store_);
   std::string value;
   ASSIGN_OR_RETURN(const bool found,
                    internal::Get(rep, ColumnFamily::kCapacityCounts,
@@ -263,7 +263,7 @@ absl::Status CareStore::ScanProviderCare(
   ProviderCareEntry entry;
   records::ProviderCareEntry value;
   return internal::ForEachFrom(
-      store_->rep(), ColumnFamily::kProviderCare, prefix, start,
+      internal::RepOf(*store_), ColumnFamily::kProviderCare, prefix, start,
       [&](const rocksdb::Slice& key, const rocksdb::Slice& raw) -> absl::StatusOr<bool> {
         const std::string_view rest = internal::ToView(key).substr(provider_prefix.size());
         if (!after.empty() && rest == after) return true;  // The entry resumed after.
@@ -288,7 +288,7 @@ void CareStore::PutOutreachAttempt(WriteBatch& batch, std::string_view provider_
                                    std::string_view plan_id, std::string_view cin,
                                    std::string_view authorization_number,
                                    std::string_view attempt_date, std::string_view record_id) {
-  internal::Put(store_->rep(), batch, ColumnFamily::kProviderOutreach,
+  internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kProviderOutreach,
                 internal::Key({provider_id, plan_id, cin, authorization_number, attempt_date}),
                 internal::ToSlice(record_id));
 }
@@ -299,7 +299,7 @@ absl::StatusOr<std::vector<std::string>> CareStore::OutreachAttemptDates(
   const std::string prefix = internal::Prefix({provider_id, plan_id, cin, authorization_number});
   std::vector<std::string> dates;
   RETURN_IF_ERROR(internal::ForEachWithPrefix(
-      store_->rep(), ColumnFamily::kProviderOutreach, prefix,
+      internal::RepOf(*store_), ColumnFamily::kProviderOutreach, prefix,
       [&](const rocksdb::Slice& key, const rocksdb::Slice&) -> absl::Status {
         dates.emplace_back(internal::ToView(key).substr(prefix.size()));
         return absl::OkStatus();
@@ -318,11 +318,11 @@ uint64_t CareStore::PutAssignment(WriteBatch& batch, const hub::v1::Assignment& 
                                   const hub::v1::Assignment* stored) {
   hub::v1::Assignment record = assignment;
   record.set_version(store_->NextVersion(batch));
-  internal::Put(store_->rep(), batch, ColumnFamily::kAssignments, AssignmentKey(record),
+  internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kAssignments, AssignmentKey(record),
                 record.SerializeAsString());
-  internal::Put(store_->rep(), batch, ColumnFamily::kPlanAssignments, PlanAssignmentKey(record),
-                internal::EncodeFixed64(record.version()));
-  UpdateAssignmentViews(store_->rep(), batch, stored, &record);
+  internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kPlanAssignments,
+                PlanAssignmentKey(record), internal::EncodeFixed64(record.version()));
+  UpdateAssignmentViews(internal::RepOf(*store_), batch, stored, &record);
   return record.version();
 }
 
@@ -333,14 +333,15 @@ void CareStore::DeleteAssignment(WriteBatch& batch, const hub::v1::Assignment& i
 
 void CareStore::DeleteAssignment(WriteBatch& batch, const hub::v1::Assignment& identity,
                                  const hub::v1::Assignment* stored) {
-  internal::Delete(store_->rep(), batch, ColumnFamily::kAssignments, AssignmentKey(identity));
-  internal::Delete(store_->rep(), batch, ColumnFamily::kPlanAssignments,
+  internal::Delete(internal::RepOf(*store_), batch, ColumnFamily::kAssignments,
+                   AssignmentKey(identity));
+  internal::Delete(internal::RepOf(*store_), batch, ColumnFamily::kPlanAssignments,
                    PlanAssignmentKey(identity));
   if (stored != nullptr) {
-    UpdateAssignmentViews(store_->rep(), batch, stored, nullptr);
+    UpdateAssignmentViews(internal::RepOf(*store_), batch, stored, nullptr);
   } else {
     // Nothing stored: only a stray index entry to remove; no slot was held.
-    internal::Delete(store_->rep(), batch, ColumnFamily::kProviderCare,
+    internal::Delete(internal::RepOf(*store_), batch, ColumnFamily::kProviderCare,
                      ProviderAssignmentKey(identity));
   }
 }
@@ -348,8 +349,9 @@ void CareStore::DeleteAssignment(WriteBatch& batch, const hub::v1::Assignment& i
 absl::StatusOr<hub::v1::Assignment> CareStore::GetAssignment(
     const hub::v1::Assignment& identity) const {
   std::string value;
-  ASSIGN_OR_RETURN(const bool found, internal::Get(store_->rep(), ColumnFamily::kAssignments,
-                                                   AssignmentKey(identity), &value));
+  ASSIGN_OR_RETURN(const bool found,
+                   internal::Get(internal::RepOf(*store_), ColumnFamily::kAssignments,
+                                 AssignmentKey(identity), &value));
   // The CIN is PHI: the message never quotes it.
   if (!found) return absl::NotFoundError("no such assignment");
   hub::v1::Assignment assignment;
@@ -359,8 +361,8 @@ absl::StatusOr<hub::v1::Assignment> CareStore::GetAssignment(
 
 void CareStore::MarkAssignmentListed(WriteBatch& batch, const hub::v1::Assignment& assignment,
                                      uint64_t epoch) {
-  internal::Put(store_->rep(), batch, ColumnFamily::kPlanAssignments, PlanAssignmentKey(assignment),
-                internal::EncodeFixed64(epoch));
+  internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kPlanAssignments,
+                PlanAssignmentKey(assignment), internal::EncodeFixed64(epoch));
 }
 
 absl::Status CareStore::ScanPlanAssignments(
@@ -369,7 +371,7 @@ absl::Status CareStore::ScanPlanAssignments(
   PlanAssignmentMark entry;
   std::vector<std::string_view> fields;
   return internal::ForEachWithPrefix(
-      store_->rep(), ColumnFamily::kPlanAssignments, internal::Prefix({plan_id}),
+      internal::RepOf(*store_), ColumnFamily::kPlanAssignments, internal::Prefix({plan_id}),
       [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::Status {
         if (!SplitKey(internal::ToView(key), 4, &fields) ||
             !internal::DecodeFixed64(internal::ToView(value), &entry.mark)) {
@@ -385,8 +387,8 @@ absl::Status CareStore::ScanPlanAssignments(
 
 absl::StatusOr<std::vector<hub::v1::Assignment>> CareStore::AssignmentsOn(
     std::string_view cin, std::string_view iso_date) const {
-  return ScanMember<hub::v1::Assignment>(store_->rep(), ColumnFamily::kAssignments, "assignment",
-                                         cin, [&](const hub::v1::Assignment& a) {
+  return ScanMember<hub::v1::Assignment>(internal::RepOf(*store_), ColumnFamily::kAssignments,
+                                         "assignment", cin, [&](const hub::v1::Assignment& a) {
                                            return Contains(a.benefit_start_date(),
                                                            a.benefit_end_date(), iso_date);
                                          });
@@ -394,8 +396,9 @@ absl::StatusOr<std::vector<hub::v1::Assignment>> CareStore::AssignmentsOn(
 
 absl::StatusOr<std::vector<hub::v1::Assignment>> CareStore::Assignments(
     std::string_view cin) const {
-  return ScanMember<hub::v1::Assignment>(store_->rep(), ColumnFamily::kAssignments, "assignment",
-                                         cin, [](const hub::v1::Assignment&) { return true; });
+  return ScanMember<hub::v1::Assignment>(internal::RepOf(*store_), ColumnFamily::kAssignments,
+                                         "assignment", cin,
+                                         [](const hub::v1::Assignment&) { return true; });
 }
 
 // ----------------------------------------------------------- authorizations
@@ -417,7 +420,7 @@ absl::StatusOr<CurrentAuthorization> ReadCurrentAuthorization(const Store::Rep& 
                                                               std::string_view plan_id,
                                                               std::string_view number) {
   CurrentAuthorization current;
-  auto& pending = batch.rep().pending_authorizations;
+  auto& pending = internal::RepOf(batch).pending_authorizations;
   if (auto it = pending.find(number_key); it != pending.end()) {
     current.present = it->second.present;
     if (current.present) current.record = it->second.record;
@@ -447,10 +450,10 @@ absl::StatusOr<uint64_t> CareStore::PutAuthorization(WriteBatch& batch,
       internal::Key({authorization.plan_id(), authorization.authorization_number()});
   ASSIGN_OR_RETURN(
       CurrentAuthorization current,
-      ReadCurrentAuthorization(store_->rep(), batch, number_key, authorization.plan_id(),
+      ReadCurrentAuthorization(internal::RepOf(*store_), batch, number_key, authorization.plan_id(),
                                authorization.authorization_number()));
   if (!current.stray_cin.empty() && current.stray_cin != authorization.cin()) {
-    internal::Delete(store_->rep(), batch, ColumnFamily::kAuthorizations,
+    internal::Delete(internal::RepOf(*store_), batch, ColumnFamily::kAuthorizations,
                      internal::Key({current.stray_cin, authorization.plan_id(),
                                     authorization.authorization_number()}));
   }
@@ -460,7 +463,7 @@ absl::StatusOr<uint64_t> CareStore::PutAuthorization(WriteBatch& batch,
 absl::StatusOr<uint64_t> CareStore::PutAuthorization(WriteBatch& batch,
                                                      const hub::v1::Authorization& authorization,
                                                      const hub::v1::Authorization* stored) {
-  Store::Rep& rep = store_->rep();
+  Store::Rep& rep = internal::RepOf(*store_);
   const std::string number_key =
       internal::Key({authorization.plan_id(), authorization.authorization_number()});
   hub::v1::Authorization record = authorization;
@@ -478,8 +481,9 @@ absl::StatusOr<uint64_t> CareStore::PutAuthorization(WriteBatch& batch,
                 record.SerializeAsString());
   internal::Put(rep, batch, ColumnFamily::kPlanAuthorizations, number_key,
                 internal::EncodeFixed64(record.version()));
-  UpdateAuthorizationViews(store_->rep(), batch, stored, &record);
-  WriteBatch::Rep::PendingAuthorization& pending = batch.rep().pending_authorizations[number_key];
+  UpdateAuthorizationViews(internal::RepOf(*store_), batch, stored, &record);
+  WriteBatch::Rep::PendingAuthorization& pending =
+      internal::RepOf(batch).pending_authorizations[number_key];
   pending.present = true;
   pending.record = std::move(record);
   return pending.record.version();
@@ -487,7 +491,7 @@ absl::StatusOr<uint64_t> CareStore::PutAuthorization(WriteBatch& batch,
 
 absl::Status CareStore::DeleteAuthorization(WriteBatch& batch, std::string_view plan_id,
                                             std::string_view authorization_number) {
-  Store::Rep& rep = store_->rep();
+  Store::Rep& rep = internal::RepOf(*store_);
   const std::string number_key = internal::Key({plan_id, authorization_number});
   ASSIGN_OR_RETURN(CurrentAuthorization current,
                    ReadCurrentAuthorization(rep, batch, number_key, plan_id, authorization_number));
@@ -497,9 +501,11 @@ absl::Status CareStore::DeleteAuthorization(WriteBatch& batch, std::string_view 
                    internal::Key({cin, plan_id, authorization_number}));
   internal::Delete(rep, batch, ColumnFamily::kAuthorizationByNumber, number_key);
   internal::Delete(rep, batch, ColumnFamily::kPlanAuthorizations, number_key);
-  if (current.present) UpdateAuthorizationViews(store_->rep(), batch, &current.record, nullptr);
+  if (current.present)
+    UpdateAuthorizationViews(internal::RepOf(*store_), batch, &current.record, nullptr);
   // Deleted in this batch, for later puts and deletes.
-  WriteBatch::Rep::PendingAuthorization& pending = batch.rep().pending_authorizations[number_key];
+  WriteBatch::Rep::PendingAuthorization& pending =
+      internal::RepOf(batch).pending_authorizations[number_key];
   pending.present = false;
   pending.record.Clear();
   return absl::OkStatus();
@@ -507,7 +513,7 @@ absl::Status CareStore::DeleteAuthorization(WriteBatch& batch, std::string_view 
 
 void CareStore::MarkAuthorizationListed(WriteBatch& batch, std::string_view plan_id,
                                         std::string_view authorization_number, uint64_t epoch) {
-  internal::Put(store_->rep(), batch, ColumnFamily::kPlanAuthorizations,
+  internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kPlanAuthorizations,
                 internal::Key({plan_id, authorization_number}), internal::EncodeFixed64(epoch));
 }
 
@@ -517,7 +523,7 @@ absl::Status CareStore::ScanPlanAuthorizations(
   PlanAuthorizationMark entry;
   std::vector<std::string_view> fields;
   return internal::ForEachWithPrefix(
-      store_->rep(), ColumnFamily::kPlanAuthorizations, internal::Prefix({plan_id}),
+      internal::RepOf(*store_), ColumnFamily::kPlanAuthorizations, internal::Prefix({plan_id}),
       [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::Status {
         if (!SplitKey(internal::ToView(key), 2, &fields) ||
             !internal::DecodeFixed64(internal::ToView(value), &entry.mark)) {
@@ -531,7 +537,7 @@ absl::Status CareStore::ScanPlanAuthorizations(
 
 absl::StatusOr<hub::v1::Authorization> CareStore::GetAuthorization(
     std::string_view plan_id, std::string_view authorization_number) const {
-  const Store::Rep& rep = store_->rep();
+  const Store::Rep& rep = internal::RepOf(*store_);
   std::string cin;
   ASSIGN_OR_RETURN(const bool indexed,
                    internal::Get(rep, ColumnFamily::kAuthorizationByNumber,
@@ -557,7 +563,7 @@ absl::StatusOr<hub::v1::Authorization> CareStore::GetAuthorization(
 absl::StatusOr<std::vector<hub::v1::Authorization>> CareStore::AuthorizationsOn(
     std::string_view cin, std::string_view iso_date) const {
   return ScanMember<hub::v1::Authorization>(
-      store_->rep(), ColumnFamily::kAuthorizations, "authorization", cin,
+      internal::RepOf(*store_), ColumnFamily::kAuthorizations, "authorization", cin,
       [&](const hub::v1::Authorization& a) {
         return Contains(a.start_date(), a.end_date(), iso_date);
       });
@@ -565,7 +571,7 @@ absl::StatusOr<std::vector<hub::v1::Authorization>> CareStore::AuthorizationsOn(
 
 absl::StatusOr<std::vector<hub::v1::Authorization>> CareStore::Authorizations(
     std::string_view cin) const {
-  return ScanMember<hub::v1::Authorization>(store_->rep(), ColumnFamily::kAuthorizations,
+  return ScanMember<hub::v1::Authorization>(internal::RepOf(*store_), ColumnFamily::kAuthorizations,
                                             "authorization", cin,
                                             [](const hub::v1::Authorization&) { return true; });
 }
@@ -575,7 +581,7 @@ absl::StatusOr<std::vector<hub::v1::Authorization>> CareStore::Authorizations(
 namespace internal {
 
 absl::Status BuildCareViewsIfMissing(Store& store) {
-  Store::Rep& rep = store.rep();
+  Store::Rep& rep = internal::RepOf(store);
   std::string built;
   ASSIGN_OR_RETURN(const bool done, Get(rep, ColumnFamily::kMeta, kCareViewsBuiltKey, &built));
   if (done) return absl::OkStatus();

@@ -41,7 +41,7 @@ ClaimStore::ClaimStore(Store* store) : store_(store) {}
 
 void ClaimStore::PutLine(WriteBatch& batch, std::string_view plan_id, std::string_view record_id,
                          const hub::v1::BillingStatus& status) const {
-  const Store::Rep& rep = store_->rep();
+  const Store::Rep& rep = internal::RepOf(*store_);
   internal::Put(rep, batch, ColumnFamily::kClaims, LineKey(record_id), status.SerializeAsString());
   if (status.state() == hub::v1::BILLING_STATE_BILLED && !status.claim_id().empty() &&
       status.line_number() >= 1) {
@@ -72,7 +72,7 @@ absl::StatusOr<std::vector<std::string>> ClaimStore::ListTransactionSetLines(
   // Past the prefix: the set (4 bytes and '\0') unless it is in the prefix.
   const size_t skip = transaction_set == 0 ? 5 : 0;
   RETURN_IF_ERROR(internal::ForEachWithPrefix(
-      store_->rep(), ColumnFamily::kClaims, prefix,
+      internal::RepOf(*store_), ColumnFamily::kClaims, prefix,
       [&](const rocksdb::Slice& key, const rocksdb::Slice&) -> absl::Status {
         const std::string_view rest = internal::ToView(key).substr(prefix.size());
         if (rest.size() <= skip) return internal::UnparsableRecord("transaction set key");
@@ -84,15 +84,15 @@ absl::StatusOr<std::vector<std::string>> ClaimStore::ListTransactionSetLines(
 
 void ClaimStore::DeleteClaimLine(WriteBatch& batch, std::string_view plan_id,
                                  std::string_view claim_id, int line_number) const {
-  internal::Delete(store_->rep(), batch, ColumnFamily::kClaims,
+  internal::Delete(internal::RepOf(*store_), batch, ColumnFamily::kClaims,
                    ClaimLineKey(plan_id, claim_id, line_number));
 }
 
 absl::StatusOr<std::optional<hub::v1::BillingStatus>> ClaimStore::GetLine(
     std::string_view record_id) const {
   std::string value;
-  ASSIGN_OR_RETURN(const bool found,
-                   internal::Get(store_->rep(), ColumnFamily::kClaims, LineKey(record_id), &value));
+  ASSIGN_OR_RETURN(const bool found, internal::Get(internal::RepOf(*store_), ColumnFamily::kClaims,
+                                                   LineKey(record_id), &value));
   if (!found) return std::nullopt;
   hub::v1::BillingStatus status;
   if (!status.ParseFromString(value)) return internal::UnparsableRecord("billing status");
@@ -106,7 +106,7 @@ absl::StatusOr<std::vector<ClaimStore::ClaimLine>> ClaimStore::ListClaimLines(
   std::vector<ClaimLine> lines;
   const std::string prefix = internal::Prefix({"c", plan_id, claim_id});
   RETURN_IF_ERROR(internal::ForEachWithPrefix(
-      store_->rep(), ColumnFamily::kClaims, prefix,
+      internal::RepOf(*store_), ColumnFamily::kClaims, prefix,
       [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::Status {
         const std::string_view number = internal::ToView(key).substr(prefix.size());
         if (number.size() != 4) return internal::UnparsableRecord("claim crosswalk key");
@@ -121,7 +121,7 @@ absl::StatusOr<std::vector<ClaimStore::ClaimLine>> ClaimStore::ListClaimLines(
 absl::StatusOr<std::optional<hub::v1::PlanDecision>> ClaimStore::GetDecision(
     std::string_view record_id) const {
   std::string value;
-  ASSIGN_OR_RETURN(const bool found, internal::Get(store_->rep(), ColumnFamily::kClaims,
+  ASSIGN_OR_RETURN(const bool found, internal::Get(internal::RepOf(*store_), ColumnFamily::kClaims,
                                                    DecisionKey(record_id), &value));
   if (!found) return std::nullopt;
   hub::v1::PlanDecision decision;
@@ -131,22 +131,22 @@ absl::StatusOr<std::optional<hub::v1::PlanDecision>> ClaimStore::GetDecision(
 
 void ClaimStore::PutDecision(WriteBatch& batch, std::string_view record_id,
                              const hub::v1::PlanDecision& decision) const {
-  internal::Put(store_->rep(), batch, ColumnFamily::kClaims, DecisionKey(record_id),
+  internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kClaims, DecisionKey(record_id),
                 decision.SerializeAsString());
 }
 
 void ClaimStore::DeleteDecision(WriteBatch& batch, std::string_view record_id) const {
-  internal::Delete(store_->rep(), batch, ColumnFamily::kClaims, DecisionKey(record_id));
+  internal::Delete(internal::RepOf(*store_), batch, ColumnFamily::kClaims, DecisionKey(record_id));
 }
 
 void ClaimStore::PutNeedsAction(WriteBatch& batch, std::string_view provider_id,
                                 std::string_view record_id, std::string_view plan_id,
                                 bool needs_action) const {
   if (needs_action) {
-    internal::Put(store_->rep(), batch, ColumnFamily::kClaims,
+    internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kClaims,
                   NeedsActionKey(provider_id, record_id), internal::ToSlice(plan_id));
   } else {
-    internal::Delete(store_->rep(), batch, ColumnFamily::kClaims,
+    internal::Delete(internal::RepOf(*store_), batch, ColumnFamily::kClaims,
                      NeedsActionKey(provider_id, record_id));
   }
 }
@@ -161,7 +161,7 @@ absl::StatusOr<std::vector<ClaimStore::ActionLine>> ClaimStore::ListNeedsAction(
   const std::string start =
       after.empty() ? std::string() : NeedsActionKey(provider_id, after) + std::string(1, '\0');
   RETURN_IF_ERROR(internal::ForEachFrom(
-      store_->rep(), ColumnFamily::kClaims, prefix, start,
+      internal::RepOf(*store_), ColumnFamily::kClaims, prefix, start,
       [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
         const std::string_view plan = internal::ToView(value);
         if (!plan_id.empty() && plan != plan_id) return true;
@@ -182,7 +182,7 @@ absl::StatusOr<std::optional<std::string>> ClaimStore::FindClaimLine(std::string
   if (line_number < 1) return std::nullopt;
   std::string value;
   ASSIGN_OR_RETURN(const bool found,
-                   internal::Get(store_->rep(), ColumnFamily::kClaims,
+                   internal::Get(internal::RepOf(*store_), ColumnFamily::kClaims,
                                  ClaimLineKey(plan_id, claim_id, line_number), &value));
   if (!found) return std::nullopt;
   return value;
@@ -190,8 +190,8 @@ absl::StatusOr<std::optional<std::string>> ClaimStore::FindClaimLine(std::string
 
 absl::StatusOr<hub::v1::PlanClaims> ClaimStore::GetTally(std::string_view plan_id) const {
   std::string value;
-  ASSIGN_OR_RETURN(const bool found,
-                   internal::Get(store_->rep(), ColumnFamily::kClaims, TallyKey(plan_id), &value));
+  ASSIGN_OR_RETURN(const bool found, internal::Get(internal::RepOf(*store_), ColumnFamily::kClaims,
+                                                   TallyKey(plan_id), &value));
   hub::v1::PlanClaims tally;
   if (found && !tally.ParseFromString(value)) return internal::UnparsableRecord("claim tally");
   tally.set_plan_id(std::string(plan_id));
@@ -199,14 +199,14 @@ absl::StatusOr<hub::v1::PlanClaims> ClaimStore::GetTally(std::string_view plan_i
 }
 
 void ClaimStore::PutTally(WriteBatch& batch, const hub::v1::PlanClaims& tally) const {
-  internal::Put(store_->rep(), batch, ColumnFamily::kClaims, TallyKey(tally.plan_id()),
+  internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kClaims, TallyKey(tally.plan_id()),
                 tally.SerializeAsString());
 }
 
 absl::StatusOr<std::vector<hub::v1::PlanClaims>> ClaimStore::ListTallies() const {
   std::vector<hub::v1::PlanClaims> tallies;
   RETURN_IF_ERROR(internal::ForEachWithPrefix(
-      store_->rep(), ColumnFamily::kClaims, internal::Prefix({"s"}),
+      internal::RepOf(*store_), ColumnFamily::kClaims, internal::Prefix({"s"}),
       [&](const rocksdb::Slice&, const rocksdb::Slice& value) -> absl::Status {
         hub::v1::PlanClaims tally;
         if (!tally.ParseFromArray(value.data(), static_cast<int>(value.size()))) {

@@ -23,7 +23,7 @@ absl::Status ConsentStore::Put(const hub::v1::Consent& consent) {
     return absl::InvalidArgumentError("a stored consent needs consent_id and member_cin");
   }
   WriteBatch batch;
-  const Store::Rep& rep = store_->rep();
+  const Store::Rep& rep = internal::RepOf(*store_);
   internal::Put(rep, batch, ColumnFamily::kConsents, ConsentKey(consent.consent_id()),
                 consent.SerializeAsString());
   internal::Put(rep, batch, ColumnFamily::kConsents,
@@ -33,8 +33,9 @@ absl::Status ConsentStore::Put(const hub::v1::Consent& consent) {
 
 absl::StatusOr<hub::v1::Consent> ConsentStore::Get(std::string_view consent_id) const {
   std::string value;
-  ASSIGN_OR_RETURN(const bool found, internal::Get(store_->rep(), ColumnFamily::kConsents,
-                                                   ConsentKey(consent_id), &value));
+  ASSIGN_OR_RETURN(const bool found,
+                   internal::Get(internal::RepOf(*store_), ColumnFamily::kConsents,
+                                 ConsentKey(consent_id), &value));
   if (!found) return absl::NotFoundError("no such consent");
   hub::v1::Consent consent;
   RETURN_IF_ERROR(internal::ParseRecord(value, "consent", &consent));
@@ -46,7 +47,7 @@ absl::StatusOr<std::vector<hub::v1::Consent>> ConsentStore::ListByMember(
   std::vector<std::string> ids;
   const std::string prefix = internal::Prefix({"m", cin});
   RETURN_IF_ERROR(internal::ForEachWithPrefix(
-      store_->rep(), ColumnFamily::kConsents, prefix,
+      internal::RepOf(*store_), ColumnFamily::kConsents, prefix,
       [&](const rocksdb::Slice& key, const rocksdb::Slice&) -> absl::Status {
         ids.emplace_back(internal::ToView(key).substr(prefix.size()));
         return absl::OkStatus();
@@ -63,7 +64,7 @@ absl::StatusOr<std::vector<hub::v1::Consent>> ConsentStore::ListAll(int limit) c
   std::vector<hub::v1::Consent> out;
   const std::string prefix = internal::Prefix({"c"});
   RETURN_IF_ERROR(internal::ForEachFrom(
-      store_->rep(), ColumnFamily::kConsents, prefix, "",
+      internal::RepOf(*store_), ColumnFamily::kConsents, prefix, "",
       [&](const rocksdb::Slice&, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
         RETURN_IF_ERROR(internal::ParseRecord(value, "consent", &out.emplace_back()));
         return static_cast<int>(out.size()) < limit;
@@ -74,21 +75,21 @@ absl::StatusOr<std::vector<hub::v1::Consent>> ConsentStore::ListAll(int limit) c
 absl::Status ConsentStore::MarkHeld(std::string_view plan_id, uint64_t sequence,
                                     std::string_view record_id) {
   WriteBatch batch;
-  internal::Put(store_->rep(), batch, ColumnFamily::kConsentHeld, HeldKey(plan_id, sequence),
-                internal::ToSlice(record_id));
+  internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kConsentHeld,
+                HeldKey(plan_id, sequence), internal::ToSlice(record_id));
   return store_->Commit(batch, Durability::kBuffered);
 }
 
 absl::StatusOr<bool> ConsentStore::IsHeld(std::string_view plan_id, uint64_t sequence) const {
   std::string value;
-  return internal::Get(store_->rep(), ColumnFamily::kConsentHeld, HeldKey(plan_id, sequence),
-                       &value);
+  return internal::Get(internal::RepOf(*store_), ColumnFamily::kConsentHeld,
+                       HeldKey(plan_id, sequence), &value);
 }
 
 absl::StatusOr<int64_t> ConsentStore::CountHeld(std::string_view plan_id) const {
   int64_t count = 0;
   RETURN_IF_ERROR(internal::ForEachWithPrefix(
-      store_->rep(), ColumnFamily::kConsentHeld,
+      internal::RepOf(*store_), ColumnFamily::kConsentHeld,
       plan_id.empty() ? std::string() : internal::Prefix({plan_id}),
       [&](const rocksdb::Slice&, const rocksdb::Slice&) -> absl::Status {
         ++count;

@@ -28,8 +28,8 @@ ControlNumberStore::ControlNumberStore(Store* store) : store_(store) {}
 
 absl::StatusOr<int64_t> ControlNumberStore::Last(std::string_view plan_id) const {
   std::string value;
-  ASSIGN_OR_RETURN(const bool found,
-                   internal::Get(store_->rep(), ColumnFamily::kMeta, CounterKey(plan_id), &value));
+  ASSIGN_OR_RETURN(const bool found, internal::Get(internal::RepOf(*store_), ColumnFamily::kMeta,
+                                                   CounterKey(plan_id), &value));
   uint64_t last = 0;
   if (found && !internal::DecodeFixed64(value, &last)) {
     return absl::DataLossError(
@@ -52,7 +52,7 @@ absl::StatusOr<int64_t> ControlNumberStore::Next(std::string_view plan_id) {
   }
   const int64_t next = last + 1;
   WriteBatch batch;
-  internal::Merge(store_->rep(), batch, ColumnFamily::kMeta, CounterKey(plan_id),
+  internal::Merge(internal::RepOf(*store_), batch, ColumnFamily::kMeta, CounterKey(plan_id),
                   internal::EncodeFixed64(static_cast<uint64_t>(next)));
   RETURN_IF_ERROR(store_->Commit(batch, Durability::kSync));
   return next;

@@ -25,7 +25,7 @@ CoverageIndex::CoverageIndex(Store* store) : store_(store) {}
 uint64_t CoverageIndex::Put(WriteBatch& batch, const hub::v1::Coverage& coverage) {
   hub::v1::Coverage stored = coverage;
   stored.set_version(store_->NextVersion(batch));
-  internal::Put(store_->rep(), batch, ColumnFamily::kCoverage,
+  internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kCoverage,
                 internal::Key({stored.cin(), stored.plan_id(), stored.start_date()}),
                 stored.SerializeAsString());
   return stored.version();
@@ -33,7 +33,7 @@ uint64_t CoverageIndex::Put(WriteBatch& batch, const hub::v1::Coverage& coverage
 
 void CoverageIndex::Delete(WriteBatch& batch, std::string_view cin, std::string_view plan_id,
                            std::string_view start_date) {
-  internal::Delete(store_->rep(), batch, ColumnFamily::kCoverage,
+  internal::Delete(internal::RepOf(*store_), batch, ColumnFamily::kCoverage,
                    internal::Key({cin, plan_id, start_date}));
 }
 
@@ -41,7 +41,7 @@ absl::StatusOr<hub::v1::Coverage> CoverageIndex::Get(std::string_view cin, std::
                                                      std::string_view start_date) const {
   std::string value;
   ASSIGN_OR_RETURN(const bool found,
-                   internal::Get(store_->rep(), ColumnFamily::kCoverage,
+                   internal::Get(internal::RepOf(*store_), ColumnFamily::kCoverage,
                                  internal::Key({cin, plan_id, start_date}), &value));
   // The CIN is PHI: the message never quotes it.
   if (!found) return absl::NotFoundError("no such coverage period");
@@ -56,7 +56,7 @@ absl::StatusOr<hub::v1::Coverage> CoverageIndex::CoveringPlan(std::string_view c
   bool found = false;
   hub::v1::Coverage period;
   RETURN_IF_ERROR(internal::ForEachWithPrefix(
-      store_->rep(), ColumnFamily::kCoverage, internal::Prefix({cin}),
+      internal::RepOf(*store_), ColumnFamily::kCoverage, internal::Prefix({cin}),
       [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& value) -> absl::Status {
         RETURN_IF_ERROR(internal::ParseRecord(value, "coverage", &period));
         if (Contains(period.start_date(), period.end_date(), iso_date) &&
@@ -74,7 +74,7 @@ absl::StatusOr<hub::v1::Coverage> CoverageIndex::CoveringPlan(std::string_view c
 absl::StatusOr<std::vector<hub::v1::Coverage>> CoverageIndex::Periods(std::string_view cin) const {
   std::vector<hub::v1::Coverage> periods;
   RETURN_IF_ERROR(internal::ForEachWithPrefix(
-      store_->rep(), ColumnFamily::kCoverage, internal::Prefix({cin}),
+      internal::RepOf(*store_), ColumnFamily::kCoverage, internal::Prefix({cin}),
       [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& value) -> absl::Status {
         return internal::ParseRecord(value, "coverage", &periods.emplace_back());
       }));

@@ -69,7 +69,7 @@ DirectoryStore::DirectoryStore(Store* store) : store_(store) {}
 
 absl::Status DirectoryStore::CreatePlan(const hub::v1::Plan& plan) {
   absl::MutexLock lock(&write_mu_);
-  Store::Rep& rep = store_->rep();
+  Store::Rep& rep = internal::RepOf(*store_);
   std::string ignored;
   ASSIGN_OR_RETURN(const bool taken,
                    internal::Get(rep, ColumnFamily::kPlans, plan.plan_id(), &ignored));
@@ -85,7 +85,7 @@ absl::Status DirectoryStore::CreatePlan(const hub::v1::Plan& plan) {
 
 absl::Status DirectoryStore::UpdatePlan(const hub::v1::Plan& plan) {
   absl::MutexLock lock(&write_mu_);
-  Store::Rep& rep = store_->rep();
+  Store::Rep& rep = internal::RepOf(*store_);
   std::string ignored;
   ASSIGN_OR_RETURN(const bool exists,
                    internal::Get(rep, ColumnFamily::kPlans, plan.plan_id(), &ignored));
@@ -100,17 +100,18 @@ absl::Status DirectoryStore::UpdatePlan(const hub::v1::Plan& plan) {
 }
 
 absl::StatusOr<hub::v1::Plan> DirectoryStore::GetPlan(std::string_view plan_id) const {
-  return GetRecord<hub::v1::Plan>(store_->rep(), ColumnFamily::kPlans, "plan", plan_id);
+  return GetRecord<hub::v1::Plan>(internal::RepOf(*store_), ColumnFamily::kPlans, "plan", plan_id);
 }
 
 absl::StatusOr<std::vector<hub::v1::Plan>> DirectoryStore::ListPlans(std::string_view after,
                                                                      int limit) const {
-  return ListAfter<hub::v1::Plan>(store_->rep(), ColumnFamily::kPlans, "plan", after, limit);
+  return ListAfter<hub::v1::Plan>(internal::RepOf(*store_), ColumnFamily::kPlans, "plan", after,
+                                  limit);
 }
 
 absl::Status DirectoryStore::CreateProvider(const hub::v1::Provider& provider) {
   absl::MutexLock lock(&write_mu_);
-  Store::Rep& rep = store_->rep();
+  Store::Rep& rep = internal::RepOf(*store_);
   std::string value;
   ASSIGN_OR_RETURN(const bool taken,
                    internal::Get(rep, ColumnFamily::kProviders, provider.provider_id(), &value));
@@ -137,7 +138,7 @@ absl::Status DirectoryStore::CreateProvider(const hub::v1::Provider& provider) {
 
 absl::Status DirectoryStore::UpdateProvider(const hub::v1::Provider& provider) {
   absl::MutexLock lock(&write_mu_);
-  Store::Rep& rep = store_->rep();
+  Store::Rep& rep = internal::RepOf(*store_);
   ASSIGN_OR_RETURN(const hub::v1::Provider old,
                    GetRecord<hub::v1::Provider>(rep, ColumnFamily::kProviders, "provider",
                                                 provider.provider_id()));
@@ -164,12 +165,12 @@ absl::Status DirectoryStore::UpdateProvider(const hub::v1::Provider& provider) {
 }
 
 absl::StatusOr<hub::v1::Provider> DirectoryStore::GetProvider(std::string_view provider_id) const {
-  return GetRecord<hub::v1::Provider>(store_->rep(), ColumnFamily::kProviders, "provider",
-                                      provider_id);
+  return GetRecord<hub::v1::Provider>(internal::RepOf(*store_), ColumnFamily::kProviders,
+                                      "provider", provider_id);
 }
 
 absl::StatusOr<hub::v1::Provider> DirectoryStore::GetProviderByNpi(std::string_view npi) const {
-  const Store::Rep& rep = store_->rep();
+  const Store::Rep& rep = internal::RepOf(*store_);
   std::string provider_id;
   ASSIGN_OR_RETURN(const bool found,
                    internal::Get(rep, ColumnFamily::kProviderByNpi, npi, &provider_id));
@@ -189,8 +190,8 @@ absl::StatusOr<hub::v1::Provider> DirectoryStore::GetProviderByNpi(std::string_v
 
 absl::StatusOr<std::vector<hub::v1::Provider>> DirectoryStore::ListProviders(std::string_view after,
                                                                              int limit) const {
-  return ListAfter<hub::v1::Provider>(store_->rep(), ColumnFamily::kProviders, "provider", after,
-                                      limit);
+  return ListAfter<hub::v1::Provider>(internal::RepOf(*store_), ColumnFamily::kProviders,
+                                      "provider", after, limit);
 }
 
 absl::Status DirectoryStore::Seed(const std::vector<hub::v1::Plan>& plans,
@@ -201,7 +202,7 @@ absl::Status DirectoryStore::Seed(const std::vector<hub::v1::Plan>& plans,
     return absl::FailedPreconditionError(
         "the directory already has plans or providers; a seed loads only into an empty one");
   }
-  Store::Rep& rep = store_->rep();
+  Store::Rep& rep = internal::RepOf(*store_);
   WriteBatch batch;
   for (const hub::v1::Plan& plan : plans) {
     internal::Put(rep, batch, ColumnFamily::kPlans, internal::ToSlice(plan.plan_id()),
@@ -219,9 +220,10 @@ absl::Status DirectoryStore::Seed(const std::vector<hub::v1::Plan>& plans,
 }
 
 absl::StatusOr<bool> DirectoryStore::Empty() const {
-  ASSIGN_OR_RETURN(const bool no_plans, FamilyEmpty(store_->rep(), ColumnFamily::kPlans));
+  ASSIGN_OR_RETURN(const bool no_plans,
+                   FamilyEmpty(internal::RepOf(*store_), ColumnFamily::kPlans));
   if (!no_plans) return false;
-  return FamilyEmpty(store_->rep(), ColumnFamily::kProviders);
+  return FamilyEmpty(internal::RepOf(*store_), ColumnFamily::kProviders);
 }
 
 }  // namespace hub::storage

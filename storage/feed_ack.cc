@@ -94,7 +94,7 @@ absl::Status FeedStore::CheckRejections(
                        "PLAN_MEMBER_NOT_ELIGIBLE"));
     }
     ASSIGN_OR_RETURN(const bool found,
-                     internal::Get(store_->rep(), ColumnFamily::kFeedItems,
+                     internal::Get(internal::RepOf(*store_), ColumnFamily::kFeedItems,
                                    ItemKey(plan_id, rejection.sequence()), &value));
     if (!found) return DamagedFeed("a plan's feed (an item below its head is missing)");
     RETURN_IF_ERROR(internal::ParseRecord(value, "feed item", &item));
@@ -113,7 +113,7 @@ absl::Status FeedStore::AckStep(std::string_view plan_id, uint64_t old_cursor, u
                                 uint64_t to,
                                 const std::map<uint64_t, const hub::v1::ItemRejection*>& verdicts,
                                 int64_t ack_micros) {
-  Store::Rep& rep = store_->rep();
+  Store::Rep& rep = internal::RepOf(*store_);
   WriteBatch batch;
   std::string value;
   RecordEntry entry;
@@ -130,8 +130,8 @@ absl::Status FeedStore::AckStep(std::string_view plan_id, uint64_t old_cursor, u
       ASSIGN_OR_RETURN(const std::optional<int64_t> acked,
                        internal::AckTime(rep, plan_id, it->first));
       const int64_t accept = entry.accept_time_unix_micros();
-      internal::TallyVerdict(batch.rep(), plan_id, entry.provider_id(), entry.kind(), accept,
-                             entry.rejection_reason_code(), rejection.reason_code(),
+      internal::TallyVerdict(internal::RepOf(batch), plan_id, entry.provider_id(), entry.kind(),
+                             accept, entry.rejection_reason_code(), rejection.reason_code(),
                              std::max<int64_t>(acked.value_or(accept) - accept, 0));
     }
     entry.set_rejection_reason_code(rejection.reason_code());
@@ -160,14 +160,14 @@ absl::Status FeedStore::TallyAcknowledged(
   uint64_t expected = from + 1;
   const std::string prefix = internal::Prefix({plan_id});
   RETURN_IF_ERROR(internal::ForEachFrom(
-      store_->rep(), ColumnFamily::kFeedItems, prefix, ItemKey(plan_id, from + 1),
+      internal::RepOf(*store_), ColumnFamily::kFeedItems, prefix, ItemKey(plan_id, from + 1),
       [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& v) -> absl::StatusOr<bool> {
         RETURN_IF_ERROR(internal::ParseRecord(v, "feed item", &item));
         if (item.sequence() != expected) return DamagedFeed("a plan's feed (a gap below its head)");
         auto verdict = verdicts.find(item.sequence());
         const std::string code = verdict == verdicts.end() ? "" : verdict->second->reason_code();
         const int64_t accept = TimestampMicros(item.accept_time());
-        internal::TallyVerdict(batch.rep(), plan_id, item.provider_id(),
+        internal::TallyVerdict(internal::RepOf(batch), plan_id, item.provider_id(),
                                static_cast<int>(item.kind()), accept, std::nullopt, code,
                                std::max<int64_t>(ack_micros - accept, 0));
         return ++expected <= to;

@@ -71,7 +71,7 @@ absl::StatusOr<std::pair<std::vector<hub::v1::FeedbackItem>, std::string>> FeedS
   }
   // The listing is derived: the provider sees every record accepted before.
   RETURN_IF_ERROR(AwaitAllIndexed());
-  const Store::Rep& rep = store_->rep();
+  const Store::Rep& rep = internal::RepOf(*store_);
   const std::string prefix = internal::Prefix({provider_id});
   std::string start;
   if (!after.empty()) {

@@ -150,7 +150,7 @@ std::string CheckpointKey(std::string_view plan_id) {
 }
 
 absl::Status StartFeedIndexer(Store& store) {
-  Store::Rep& rep = store.rep();
+  Store::Rep& rep = internal::RepOf(store);
   std::string value;
   ASSIGN_OR_RETURN(const bool started,
                    internal::Get(rep, ColumnFamily::kMeta, kIndexerMarkerKey, &value));
@@ -194,7 +194,7 @@ absl::Status FeedStore::LoadPlansLocked() const {
   if (plans_loaded_) return absl::OkStatus();
   std::vector<std::string> plans;
   RETURN_IF_ERROR(internal::ForEachWithPrefix(
-      store_->rep(), ColumnFamily::kFeedHeads, "",
+      internal::RepOf(*store_), ColumnFamily::kFeedHeads, "",
       [&](const rocksdb::Slice& key, const rocksdb::Slice& /*head*/) -> absl::Status {
         plans.emplace_back(key.data(), key.size());
         return absl::OkStatus();
@@ -210,7 +210,7 @@ absl::Status FeedStore::LoadPlansLocked() const {
 
 absl::StatusOr<int64_t> FeedStore::IndexPlanLocked(const std::string& plan_id, int64_t max_items,
                                                    bool log_only) const {
-  Store::Rep& rep = store_->rep();
+  Store::Rep& rep = internal::RepOf(*store_);
   uint64_t head = 0;
   {
     absl::MutexLock lock(&heads_mu_);

@@ -59,7 +59,7 @@ absl::StatusOr<FeedIndexCheck> FeedStore::CheckIndexes() const {
     ASSIGN_OR_RETURN(const int64_t n, IndexPendingLocked(10000, "", /*log_only=*/false));
     if (n == 0) break;
   }
-  const Store::Rep& rep = store_->rep();
+  const Store::Rep& rep = internal::RepOf(*store_);
   FeedIndexCheck check;
   int64_t export_entries = 0;
   std::vector<std::pair<std::string, uint64_t>> plans;

@@ -285,8 +285,8 @@ absl::StatusOr<uint64_t> FeedStore::CommittedHeadLocked(std::string_view plan_id
   auto it = committed_heads_.find(internal::Absl(plan_id));
   if (it != committed_heads_.end()) return it->second;
   std::string value;
-  ASSIGN_OR_RETURN(const bool found,
-                   internal::Get(store_->rep(), ColumnFamily::kFeedHeads, plan_id, &value));
+  ASSIGN_OR_RETURN(const bool found, internal::Get(internal::RepOf(*store_),
+                                                   ColumnFamily::kFeedHeads, plan_id, &value));
   uint64_t head = 0;
   if (found && !internal::DecodeFixed64(value, &head)) return DamagedFeed("a feed head");
   committed_heads_.emplace(std::string(plan_id), head);
@@ -322,15 +322,15 @@ absl::StatusOr<uint64_t> FeedStore::AppendItem(WriteBatch& batch, std::string_vi
   pending_heads_[std::string(plan_id)] = sequence;
   item.set_sequence(sequence);
 
-  Store::Rep& rep = store_->rep();
+  Store::Rep& rep = internal::RepOf(*store_);
   internal::Put(rep, batch, ColumnFamily::kFeedItems, ItemKey(plan_id, sequence),
                 item.SerializeAsString());
-  batch.rep().feed_heads[std::string(plan_id)] = sequence;
+  internal::RepOf(batch).feed_heads[std::string(plan_id)] = sequence;
   feed_internal::DerivedRecord& record =
       appending_.emplace_back(feed_internal::Derive(plan_id, item, fingerprint));
   // The monitor's count (storage/flow_tally.h): one merge per tally key and
   // batch, so it stays in the acknowledged batch, with the item.
-  internal::TallyAccepted(batch.rep(), plan_id, record.provider_id, record.kind,
+  internal::TallyAccepted(internal::RepOf(batch), plan_id, record.provider_id, record.kind,
                           record.accept_micros);
   return sequence;
 }
@@ -345,7 +345,7 @@ void FeedStore::PutSubmissionResult(WriteBatch& batch, std::string_view provider
                                     const hub::v1::SubmissionResult& result,
                                     std::string_view fingerprint, absl::Time decided) {
   const int64_t decided_micros = decided == absl::InfinitePast() ? 0 : absl::ToUnixMicros(decided);
-  internal::Put(store_->rep(), batch, ColumnFamily::kIdempotency,
+  internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kIdempotency,
                 IdempotencyKey(provider_id, result.idempotency_key()),
                 feed_internal::ResultValue(result, fingerprint, decided_micros));
 }
@@ -375,8 +375,8 @@ absl::StatusOr<std::optional<hub::v1::SubmissionResult>> FeedStore::GetSubmissio
     }
   }
   std::string value;
-  ASSIGN_OR_RETURN(const bool found,
-                   internal::Get(store_->rep(), ColumnFamily::kIdempotency, key, &value));
+  ASSIGN_OR_RETURN(const bool found, internal::Get(internal::RepOf(*store_),
+                                                   ColumnFamily::kIdempotency, key, &value));
   if (!found) return std::nullopt;
   RETURN_IF_ERROR(internal::ParseRecord(value, "submission result", &result));
   google::protobuf::UnknownFieldSet* unknown =
@@ -406,7 +406,7 @@ absl::StatusOr<std::vector<hub::v1::FeedItem>> FeedStore::ReadItems(std::string_
   if (after_sequence == std::numeric_limits<uint64_t>::max()) return items;
   items.reserve(static_cast<size_t>(limit));
   RETURN_IF_ERROR(internal::ForEachFrom(
-      store_->rep(), ColumnFamily::kFeedItems, internal::Prefix({plan_id}),
+      internal::RepOf(*store_), ColumnFamily::kFeedItems, internal::Prefix({plan_id}),
       ItemKey(plan_id, after_sequence + 1),
       [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
         RETURN_IF_ERROR(internal::ParseRecord(value, "feed item", &items.emplace_back()));
@@ -421,7 +421,7 @@ absl::StatusOr<int> FeedStore::ReadRawItems(std::string_view plan_id, uint64_t a
   if (after_sequence == std::numeric_limits<uint64_t>::max()) return 0;
   int n = 0;
   RETURN_IF_ERROR(internal::ForEachFrom(
-      store_->rep(), ColumnFamily::kFeedItems, internal::Prefix({plan_id}),
+      internal::RepOf(*store_), ColumnFamily::kFeedItems, internal::Prefix({plan_id}),
       ItemKey(plan_id, after_sequence + 1),
       [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
         const std::string_view k = internal::ToView(key);
@@ -454,9 +454,9 @@ absl::StatusOr<std::unique_ptr<FeedScan>> FeedStore::ScanMonth(std::string_view 
     RETURN_IF_ERROR(AwaitIndexed(plan_id, head));
   }
   RETURN_IF_ERROR(EnsureIndexed());
-  RETURN_IF_ERROR(store_->rep().CheckOpen());
+  RETURN_IF_ERROR(internal::RepOf(*store_).CheckOpen());
   return std::unique_ptr<FeedScan>(
-      new MonthScan(store_->rep(), std::string(plan_id),
+      new MonthScan(internal::RepOf(*store_), std::string(plan_id),
                     internal::Prefix({plan_id, kMonthGroup, KindField(kind), month})));
 }
 
@@ -471,16 +471,16 @@ absl::StatusOr<std::unique_ptr<FeedScan>> FeedStore::ScanLatestMemberStatus(
     RETURN_IF_ERROR(AwaitIndexed(plan_id, head));
   }
   RETURN_IF_ERROR(EnsureIndexed());
-  RETURN_IF_ERROR(store_->rep().CheckOpen());
+  RETURN_IF_ERROR(internal::RepOf(*store_).CheckOpen());
   return std::unique_ptr<FeedScan>(new LatestMemberStatusScan(
-      store_->rep(), std::string(plan_id), internal::Prefix({plan_id, kMemberGroup}),
+      internal::RepOf(*store_), std::string(plan_id), internal::Prefix({plan_id, kMemberGroup}),
       std::string(through_date)));
 }
 
 absl::Status FeedStore::EnsureIndexed() {
   absl::MutexLock lock(&index_mu_);
   if (indexed_) return absl::OkStatus();
-  Store::Rep& rep = store_->rep();
+  Store::Rep& rep = internal::RepOf(*store_);
   std::string value;
   ASSIGN_OR_RETURN(const bool built,
                    internal::Get(rep, ColumnFamily::kMeta, kIndexBuiltKey, &value));
@@ -516,8 +516,8 @@ absl::Status FeedStore::EnsureIndexed() {
 
 absl::StatusOr<uint64_t> FeedStore::Cursor(std::string_view plan_id) const {
   std::string value;
-  ASSIGN_OR_RETURN(const bool found,
-                   internal::Get(store_->rep(), ColumnFamily::kFeedCursors, plan_id, &value));
+  ASSIGN_OR_RETURN(const bool found, internal::Get(internal::RepOf(*store_),
+                                                   ColumnFamily::kFeedCursors, plan_id, &value));
   uint64_t cursor = 0;
   if (found && !internal::DecodeFixed64(value, &cursor)) return DamagedFeed("a feed cursor");
   return cursor;

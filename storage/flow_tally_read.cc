@@ -377,7 +377,7 @@ absl::Status CommitIfFull(Store& store, WriteBatch& batch, int& records) {
 }  // namespace
 
 absl::Status BuildFlowTalliesIfMissing(Store& store) {
-  Store::Rep& rep = store.rep();
+  Store::Rep& rep = internal::RepOf(store);
   std::string value;
   ASSIGN_OR_RETURN(const bool built, Get(rep, ColumnFamily::kMeta, kFlowTalliesBuiltKey, &value));
   if (built) return absl::OkStatus();
@@ -395,15 +395,16 @@ absl::Status BuildFlowTalliesIfMissing(Store& store) {
       [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& v) -> absl::Status {
         RETURN_IF_ERROR(ParseRecord(v, "record entry", &entry));
         const int64_t accept = entry.accept_time_unix_micros();
-        TallyAccepted(batch.rep(), entry.plan_id(), entry.provider_id(), entry.kind(), accept);
+        TallyAccepted(internal::RepOf(batch), entry.plan_id(), entry.provider_id(), entry.kind(),
+                      accept);
         auto plan = acks.find(entry.plan_id());
         if (plan != acks.end() && entry.sequence() <= plan->second.cursor) {
           const auto& log = plan->second.log;
           auto ack =
               std::lower_bound(log.begin(), log.end(), std::make_pair(entry.sequence(), INT64_MIN));
           const int64_t ack_micros = ack == log.end() ? accept : ack->second;
-          TallyVerdict(batch.rep(), entry.plan_id(), entry.provider_id(), entry.kind(), accept,
-                       std::nullopt, entry.rejection_reason_code(),
+          TallyVerdict(internal::RepOf(batch), entry.plan_id(), entry.provider_id(), entry.kind(),
+                       accept, std::nullopt, entry.rejection_reason_code(),
                        std::max<int64_t>(ack_micros - accept, 0));
         }
         return CommitIfFull(store, batch, records);
@@ -424,7 +425,7 @@ absl::Status BuildFlowTalliesIfMissing(Store& store) {
           return Damaged("the monitor's rejection log");
         }
         const std::string_view ids = rest.substr(9);
-        TallyRejectedByHub(batch.rep(), ids.substr(0, ids.find(kSeparator)), kind,
+        TallyRejectedByHub(internal::RepOf(batch), ids.substr(0, ids.find(kSeparator)), kind,
                            text.substr(kind_end + 1), static_cast<int64_t>(micros));
         return CommitIfFull(store, batch, records);
       },

@@ -51,7 +51,7 @@ void IngestStore::PutReport(WriteBatch& batch, const hub::v1::IngestReport& repo
   stored.clear_row_errors();
   stored.clear_ended_records();
   const uint64_t sequence = store_->NextVersion(batch);
-  Store::Rep& rep = store_->rep();
+  Store::Rep& rep = internal::RepOf(*store_);
   internal::Put(rep, batch, ColumnFamily::kIngestReports, internal::ToSlice(stored.report_id()),
                 stored.SerializeAsString());
   // Inverted, so the newest report sorts first.
@@ -63,8 +63,9 @@ void IngestStore::PutReport(WriteBatch& batch, const hub::v1::IngestReport& repo
 
 absl::StatusOr<hub::v1::IngestReport> IngestStore::GetReport(std::string_view report_id) const {
   std::string value;
-  ASSIGN_OR_RETURN(const bool found,
-                   internal::Get(store_->rep(), ColumnFamily::kIngestReports, report_id, &value));
+  ASSIGN_OR_RETURN(
+      const bool found,
+      internal::Get(internal::RepOf(*store_), ColumnFamily::kIngestReports, report_id, &value));
   if (!found) {
     return absl::NotFoundError(
         absl::StrCat("no ingest report has id \"", internal::Absl(report_id), "\""));
@@ -85,7 +86,7 @@ absl::StatusOr<IngestStore::ReportPage> IngestStore::ListReports(std::string_vie
   std::string last_suffix;
   bool more = false;
   RETURN_IF_ERROR(internal::ForEachFrom(
-      store_->rep(), ColumnFamily::kIngestReportsByPlan, prefix, start,
+      internal::RepOf(*store_), ColumnFamily::kIngestReportsByPlan, prefix, start,
       [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
         const std::string_view suffix = internal::ToView(key).substr(prefix.size());
         if (suffix == cursor) return true;  // The previous page's last entry.
@@ -117,7 +118,7 @@ void IngestStore::AddRowErrors(WriteBatch& batch, std::string_view report_id,
   for (size_t i = 0; i < errors.size(); ++i) {
     errors[i].SerializeToString(&value);
     internal::Put(
-        store_->rep(), batch, ColumnFamily::kIngestRowErrors,
+        internal::RepOf(*store_), batch, ColumnFamily::kIngestRowErrors,
         RowErrorKey(report_id, errors[i].row_number(), first_ordinal + static_cast<uint32_t>(i)),
         value);
   }
@@ -126,7 +127,8 @@ void IngestStore::AddRowErrors(WriteBatch& batch, std::string_view report_id,
 void IngestStore::DeleteRowErrors(WriteBatch& batch, std::string_view report_id) {
   for (const std::string& begin : {internal::Prefix({report_id}), EndedPrefix(report_id)}) {
     const std::string end = internal::PrefixEnd(begin);
-    internal::DeleteRange(store_->rep(), batch, ColumnFamily::kIngestRowErrors, begin, end);
+    internal::DeleteRange(internal::RepOf(*store_), batch, ColumnFamily::kIngestRowErrors, begin,
+                          end);
   }
 }
 
@@ -137,7 +139,7 @@ void IngestStore::AddEndedRecords(WriteBatch& batch, std::string_view report_id,
   std::string value;
   for (size_t i = 0; i < records.size(); ++i) {
     records[i].SerializeToString(&value);
-    internal::Put(store_->rep(), batch, ColumnFamily::kIngestRowErrors,
+    internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kIngestRowErrors,
                   prefix + internal::EncodeBigEndian32(first_ordinal + static_cast<uint32_t>(i)),
                   value);
   }
@@ -177,8 +179,8 @@ absl::StatusOr<IngestStore::EndedRecordPage> IngestStore::ListEndedRecords(
     std::string_view report_id, std::string_view cursor, int limit) const {
   if (!cursor.empty() && cursor.size() != kEndedSuffixSize) return BadCursor();
   EndedRecordPage page;
-  ASSIGN_OR_RETURN(page.next_cursor, ListPage(store_->rep(), EndedPrefix(report_id), cursor, limit,
-                                              "ended record", page.records));
+  ASSIGN_OR_RETURN(page.next_cursor, ListPage(internal::RepOf(*store_), EndedPrefix(report_id),
+                                              cursor, limit, "ended record", page.records));
   return page;
 }
 
@@ -187,8 +189,9 @@ absl::StatusOr<IngestStore::RowErrorPage> IngestStore::ListRowErrors(std::string
                                                                      int limit) const {
   if (!cursor.empty() && cursor.size() != kRowErrorSuffixSize) return BadCursor();
   RowErrorPage page;
-  ASSIGN_OR_RETURN(page.next_cursor, ListPage(store_->rep(), internal::Prefix({report_id}), cursor,
-                                              limit, "row error", page.errors));
+  ASSIGN_OR_RETURN(page.next_cursor,
+                   ListPage(internal::RepOf(*store_), internal::Prefix({report_id}), cursor, limit,
+                            "row error", page.errors));
   return page;
 }
 

@@ -180,22 +180,22 @@ absl::StatusOr<bool> Get(const Store::Rep& rep, ColumnFamily family, std::string
 
 void Put(const Store::Rep& store, WriteBatch& batch, ColumnFamily family, const rocksdb::Slice& key,
          const rocksdb::Slice& value) {
-  batch.rep().batch.Put(store.cf(family), key, value).PermitUncheckedError();
+  internal::RepOf(batch).batch.Put(store.cf(family), key, value).PermitUncheckedError();
 }
 
 void Delete(const Store::Rep& store, WriteBatch& batch, ColumnFamily family,
             const rocksdb::Slice& key) {
-  batch.rep().batch.Delete(store.cf(family), key).PermitUncheckedError();
+  internal::RepOf(batch).batch.Delete(store.cf(family), key).PermitUncheckedError();
 }
 
 void DeleteRange(const Store::Rep& store, WriteBatch& batch, ColumnFamily family,
                  const rocksdb::Slice& begin, const rocksdb::Slice& end) {
-  batch.rep().batch.DeleteRange(store.cf(family), begin, end).PermitUncheckedError();
+  internal::RepOf(batch).batch.DeleteRange(store.cf(family), begin, end).PermitUncheckedError();
 }
 
 void Merge(const Store::Rep& store, WriteBatch& batch, ColumnFamily family,
            const rocksdb::Slice& key, const rocksdb::Slice& value) {
-  batch.rep().batch.Merge(store.cf(family), key, value).PermitUncheckedError();
+  internal::RepOf(batch).batch.Merge(store.cf(family), key, value).PermitUncheckedError();
 }
 
 }  // namespace hub::storage::internal

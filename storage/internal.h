@@ -115,6 +115,15 @@ struct WriteBatch::Rep {
 
 namespace internal {
 
+// The representations behind Store and WriteBatch, for storage/ alone (their
+// rep() accessors are private).
+struct RepAccess {
+  static Store::Rep& Of(Store& store) { return store.rep(); }
+  static WriteBatch::Rep& Of(WriteBatch& batch) { return batch.rep(); }
+};
+inline Store::Rep& RepOf(Store& store) { return RepAccess::Of(store); }
+inline WriteBatch::Rep& RepOf(WriteBatch& batch) { return RepAccess::Of(batch); }
+
 inline constexpr char kSeparator = '\0';
 
 // Key of the meta column family holding the version high-water mark

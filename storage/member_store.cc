@@ -13,14 +13,14 @@ namespace hub::storage {
 MemberStore::MemberStore(Store* store) : store_(store) {}
 
 void MemberStore::Put(WriteBatch& batch, const hub::v1::Member& member) {
-  internal::Put(store_->rep(), batch, ColumnFamily::kMembers, internal::ToSlice(member.cin()),
-                member.SerializeAsString());
+  internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kMembers,
+                internal::ToSlice(member.cin()), member.SerializeAsString());
 }
 
 absl::StatusOr<hub::v1::Member> MemberStore::Get(std::string_view cin) const {
   std::string value;
   ASSIGN_OR_RETURN(const bool found,
-                   internal::Get(store_->rep(), ColumnFamily::kMembers, cin, &value));
+                   internal::Get(internal::RepOf(*store_), ColumnFamily::kMembers, cin, &value));
   // The CIN is PHI: the message never quotes it.
   if (!found) return absl::NotFoundError("no member with that CIN");
   hub::v1::Member member;

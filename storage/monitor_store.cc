@@ -52,29 +52,29 @@ MonitorStore::MonitorStore(Store* store) : store_(store) {}
 
 void MonitorStore::AddRejection(WriteBatch& batch, int64_t micros, std::string_view provider_id,
                                 std::string_view unique, int kind, std::string_view reason_code) {
-  internal::Put(store_->rep(), batch, ColumnFamily::kMonitor,
+  internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kMonitor,
                 internal::Key({kRejections, Time(micros), provider_id, unique}),
                 internal::Key({absl::StrCat(kind), reason_code}));
-  internal::TallyRejectedByHub(batch.rep(), provider_id, kind, reason_code, micros);
+  internal::TallyRejectedByHub(internal::RepOf(batch), provider_id, kind, reason_code, micros);
 }
 
 void MonitorStore::AddOutreach(WriteBatch& batch, std::string_view plan_id,
                                std::string_view authorization_number, int64_t micros) {
-  internal::Put(store_->rep(), batch, ColumnFamily::kMonitor,
+  internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kMonitor,
                 internal::Key({kOutreach, plan_id, authorization_number, Time(micros)}),
                 rocksdb::Slice());
 }
 
 void MonitorStore::AddRtfRow(WriteBatch& batch, std::string_view plan_id,
                              std::string_view provider_id, std::string_view period) {
-  internal::Put(store_->rep(), batch, ColumnFamily::kMonitor,
+  internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kMonitor,
                 internal::Key({kRtf, plan_id, provider_id, period}), rocksdb::Slice());
 }
 
 absl::StatusOr<FlowTallies> MonitorStore::TallyFlows(int64_t start_micros, int64_t end_micros,
                                                      int64_t bar_seconds, int bars,
                                                      bool through_now) const {
-  const Store::Rep& rep = store_->rep();
+  const Store::Rep& rep = internal::RepOf(*store_);
   RETURN_IF_ERROR(rep.CheckOpen());
   const rocksdb::Snapshot* snapshot = rep.db->GetSnapshot();
   absl::StatusOr<FlowTallies> tallies = internal::ReadFlowTallies(
@@ -88,7 +88,7 @@ absl::StatusOr<std::optional<int64_t>> MonitorStore::FirstOutreach(
   std::optional<int64_t> first;
   const std::string prefix = internal::Prefix({kOutreach, plan_id, authorization_number});
   RETURN_IF_ERROR(internal::ForEachFrom(
-      store_->rep(), ColumnFamily::kMonitor, prefix, "",
+      internal::RepOf(*store_), ColumnFamily::kMonitor, prefix, "",
       [&](const rocksdb::Slice& key, const rocksdb::Slice& /*value*/) -> absl::StatusOr<bool> {
         const std::string_view rest = internal::ToView(key).substr(prefix.size());
         uint64_t micros = 0;
@@ -105,26 +105,28 @@ absl::StatusOr<bool> MonitorStore::HasRtfRows(std::string_view plan_id,
                                               std::string_view provider_id,
                                               std::string_view period) const {
   std::string value;
-  return internal::Get(store_->rep(), ColumnFamily::kMonitor,
+  return internal::Get(internal::RepOf(*store_), ColumnFamily::kMonitor,
                        internal::Key({kRtf, plan_id, provider_id, period}), &value);
 }
 
 absl::Status MonitorStore::ScanAssignments(
     const std::function<absl::Status(const hub::v1::Assignment&)>& fn) const {
   hub::v1::Assignment assignment;
-  return ScanWhole(store_->rep(), ColumnFamily::kAssignments, [&](const rocksdb::Slice& value) {
-    RETURN_IF_ERROR(internal::ParseRecord(value, "assignment", &assignment));
-    return fn(assignment);
-  });
+  return ScanWhole(internal::RepOf(*store_), ColumnFamily::kAssignments,
+                   [&](const rocksdb::Slice& value) {
+                     RETURN_IF_ERROR(internal::ParseRecord(value, "assignment", &assignment));
+                     return fn(assignment);
+                   });
 }
 
 absl::Status MonitorStore::ScanAuthorizations(
     const std::function<absl::Status(const hub::v1::Authorization&)>& fn) const {
   hub::v1::Authorization authorization;
-  return ScanWhole(store_->rep(), ColumnFamily::kAuthorizations, [&](const rocksdb::Slice& value) {
-    RETURN_IF_ERROR(internal::ParseRecord(value, "authorization", &authorization));
-    return fn(authorization);
-  });
+  return ScanWhole(internal::RepOf(*store_), ColumnFamily::kAuthorizations,
+                   [&](const rocksdb::Slice& value) {
+                     RETURN_IF_ERROR(internal::ParseRecord(value, "authorization", &authorization));
+                     return fn(authorization);
+                   });
 }
 
 }  // namespace hub::storage

@@ -59,7 +59,7 @@ absl::StatusOr<std::unique_ptr<ParkedStore>> ParkedStore::Open(Store* store) {
   std::unique_ptr<ParkedStore> parked(new ParkedStore(store));
   std::vector<ParkedRecord> interrupted;
   RETURN_IF_ERROR(internal::ForEachWithPrefix(
-      store->rep(), ColumnFamily::kParked, "",
+      internal::RepOf(*store), ColumnFamily::kParked, "",
       [&](const rocksdb::Slice&, const rocksdb::Slice& value) -> absl::Status {
         ParkedRecord record;
         RETURN_IF_ERROR(internal::ParseRecord(value, "parked record", &record));
@@ -78,8 +78,8 @@ absl::StatusOr<std::unique_ptr<ParkedStore>> ParkedStore::Open(Store* store) {
 
 absl::StatusOr<bool> ParkedStore::Read(std::string_view parked_id, ParkedRecord& out) const {
   std::string value;
-  ASSIGN_OR_RETURN(const bool found,
-                   internal::Get(store_->rep(), ColumnFamily::kParked, parked_id, &value));
+  ASSIGN_OR_RETURN(const bool found, internal::Get(internal::RepOf(*store_), ColumnFamily::kParked,
+                                                   parked_id, &value));
   if (!found) return false;
   RETURN_IF_ERROR(internal::ParseRecord(rocksdb::Slice(value), "parked record", &out));
   return true;
@@ -87,8 +87,8 @@ absl::StatusOr<bool> ParkedStore::Read(std::string_view parked_id, ParkedRecord&
 
 absl::Status ParkedStore::Write(const ParkedRecord& record) {
   WriteBatch batch;
-  internal::Put(store_->rep(), batch, ColumnFamily::kParked, internal::ToSlice(record.parked_id()),
-                record.SerializeAsString());
+  internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kParked,
+                internal::ToSlice(record.parked_id()), record.SerializeAsString());
   return store_->Commit(batch, Durability::kSync);
 }
 
@@ -146,7 +146,7 @@ absl::StatusOr<std::pair<std::vector<ParkedRecord>, std::string>> ParkedStore::L
   bool more = false;
   const std::string start = after.empty() ? std::string() : absl::StrCat(Absl(after), "\x01");
   RETURN_IF_ERROR(internal::ForEachFrom(
-      store_->rep(), ColumnFamily::kParked, "", start,
+      internal::RepOf(*store_), ColumnFamily::kParked, "", start,
       [&](const rocksdb::Slice&, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
         ParkedRecord record;
         RETURN_IF_ERROR(internal::ParseRecord(value, "parked record", &record));
@@ -215,7 +215,7 @@ absl::StatusOr<std::map<std::pair<std::string, hub::v1::ParkedReason>, int64_t>>
     Store& store) {
   std::map<std::pair<std::string, hub::v1::ParkedReason>, int64_t> counts;
   RETURN_IF_ERROR(internal::ForEachWithPrefix(
-      store.rep(), ColumnFamily::kParked, "",
+      internal::RepOf(store), ColumnFamily::kParked, "",
       [&](const rocksdb::Slice&, const rocksdb::Slice& value) -> absl::Status {
         ParkedRecord record;
         RETURN_IF_ERROR(internal::ParseRecord(value, "parked record", &record));

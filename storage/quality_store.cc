@@ -21,15 +21,16 @@ std::string QualityKey(const hub::v1::QualityMeasureReport& r) {
 QualityStore::QualityStore(Store* store) : store_(store) {}
 
 void QualityStore::Put(WriteBatch& batch, const hub::v1::QualityMeasureReport& report) {
-  internal::Put(store_->rep(), batch, ColumnFamily::kQualityReports, QualityKey(report),
+  internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kQualityReports, QualityKey(report),
                 report.SerializeAsString());
 }
 
 absl::StatusOr<hub::v1::QualityMeasureReport> QualityStore::Get(
     const hub::v1::QualityMeasureReport& identity) const {
   std::string value;
-  ASSIGN_OR_RETURN(const bool found, internal::Get(store_->rep(), ColumnFamily::kQualityReports,
-                                                   QualityKey(identity), &value));
+  ASSIGN_OR_RETURN(const bool found,
+                   internal::Get(internal::RepOf(*store_), ColumnFamily::kQualityReports,
+                                 QualityKey(identity), &value));
   if (!found) return absl::NotFoundError("no such quality measure report");
   hub::v1::QualityMeasureReport report;
   RETURN_IF_ERROR(internal::ParseRecord(value, "quality report", &report));
@@ -40,7 +41,7 @@ absl::StatusOr<std::vector<hub::v1::QualityMeasureReport>> QualityStore::ListByP
     std::string_view provider_id) const {
   std::vector<hub::v1::QualityMeasureReport> reports;
   RETURN_IF_ERROR(internal::ForEachWithPrefix(
-      store_->rep(), ColumnFamily::kQualityReports, internal::Prefix({provider_id}),
+      internal::RepOf(*store_), ColumnFamily::kQualityReports, internal::Prefix({provider_id}),
       [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& value) -> absl::Status {
         return internal::ParseRecord(value, "quality report", &reports.emplace_back());
       }));

@@ -78,7 +78,7 @@ absl::Status Compact(Store::Rep& rep, ColumnFamily family) {
 // Reports completed before `cutoff`: the report, its plan index entry and
 // one range delete over its row errors and ended records.
 absl::StatusOr<int64_t> PurgeIngestReports(Store& store, absl::Time cutoff) {
-  Store::Rep& rep = store.rep();
+  Store::Rep& rep = internal::RepOf(store);
   const int64_t cutoff_seconds = absl::ToUnixSeconds(cutoff);
   IngestStore ingest(&store);
   WriteBatch batch;
@@ -112,7 +112,7 @@ absl::StatusOr<int64_t> PurgeIngestReports(Store& store, absl::Time cutoff) {
 
 absl::StatusOr<PurgeCounts> PurgeExpired(Store& store, AuditStore& audit,
                                          const RetentionPolicy& policy, absl::Time now) {
-  Store::Rep& rep = store.rep();
+  Store::Rep& rep = internal::RepOf(store);
   RETURN_IF_ERROR(rep.CheckOpen());
   PurgeCounts counts;
   if (policy.audit_log > absl::ZeroDuration()) {
@@ -163,7 +163,7 @@ absl::StatusOr<PurgeCounts> PurgeExpired(Store& store, AuditStore& audit,
 }
 
 absl::StatusOr<std::vector<ClassUsage>> UsageByClass(Store& store) {
-  Store::Rep& rep = store.rep();
+  Store::Rep& rep = internal::RepOf(store);
   RETURN_IF_ERROR(rep.CheckOpen());
   std::vector<ClassUsage> usage;
   for (const ClassFamilies& c : Classes()) {

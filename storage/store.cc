@@ -468,22 +468,22 @@ absl::Status Store::Commit(WriteBatch& batch, Durability durability) {
   // their batches to the WAL and issues a single fsync for the group: this
   // is the hub's group commit, N concurrent synced commits cost ~one fsync.
   write_options.sync = durability == Durability::kSync;
-  internal::FlushTallies(*rep_, batch.rep());
-  for (const auto& [key, delta] : batch.rep().capacity_deltas) {
+  internal::FlushTallies(*rep_, internal::RepOf(batch));
+  for (const auto& [key, delta] : internal::RepOf(batch).capacity_deltas) {
     if (delta == 0) continue;
-    batch.rep()
+    internal::RepOf(batch)
         .batch
         .Merge(rep_->cf(ColumnFamily::kCapacityCounts), key,
                internal::EncodeFixed64(static_cast<uint64_t>(delta)))
         .PermitUncheckedError();
   }
-  for (const auto& [plan_id, head] : batch.rep().feed_heads) {
-    batch.rep()
+  for (const auto& [plan_id, head] : internal::RepOf(batch).feed_heads) {
+    internal::RepOf(batch)
         .batch.Put(rep_->cf(ColumnFamily::kFeedHeads), plan_id, internal::EncodeFixed64(head))
         .PermitUncheckedError();
   }
   rocksdb::WriteBatch ordered;
-  rocksdb::WriteBatch* to_write = &batch.rep().batch;
+  rocksdb::WriteBatch* to_write = &internal::RepOf(batch).batch;
   if (to_write->Count() >= kMinOperationsToSort && OrderForMemtables(*rep_, *to_write, &ordered)) {
     to_write = &ordered;
   }
@@ -501,7 +501,7 @@ uint64_t Store::NextVersion(WriteBatch& batch) {
   const uint64_t version = rep_->last_version.fetch_add(1, std::memory_order_relaxed) + 1;
   // After Close the handle is null and the merge lands in the default column
   // family of a batch that can no longer commit.
-  batch.rep()
+  internal::RepOf(batch)
       .batch
       .Merge(rep_->cf(ColumnFamily::kMeta), ToSlice(internal::kVersionHighWaterMarkKey),
              internal::EncodeFixed64(version))

@@ -18,6 +18,10 @@
 
 namespace hub::storage {
 
+namespace internal {
+struct RepAccess;  // storage/internal.h: the one way in to Rep.
+}  // namespace internal
+
 // The record kinds, one RocksDB column family each. The numeric values are
 // never persisted; the names (ColumnFamilyName) are, so never rename one.
 enum class ColumnFamily {
@@ -134,11 +138,13 @@ class WriteBatch {
   // Drops every write, keeping the buffer for reuse.
   void Clear();
 
-  // Internal representation, defined in storage/internal.h.
+  // Internal representation, defined in storage/internal.h; only storage/
+  // reaches it (internal::RepOf).
   struct Rep;
-  Rep& rep() { return *rep_; }
 
  private:
+  friend struct internal::RepAccess;
+  Rep& rep() { return *rep_; }
   std::unique_ptr<Rep> rep_;
 };
 
@@ -183,11 +189,13 @@ class Store {
   // run concurrently with any other call on this store.
   absl::Status Close();
 
-  // Internal representation, defined in storage/internal.h.
+  // Internal representation, defined in storage/internal.h; only storage/
+  // reaches it (internal::RepOf).
   struct Rep;
-  Rep& rep() { return *rep_; }
 
  private:
+  friend struct internal::RepAccess;
+  Rep& rep() { return *rep_; }
   explicit Store(std::unique_ptr<Rep> rep);
   std::unique_ptr<Rep> rep_;
 };

@@ -429,7 +429,7 @@ TEST(AuditTamperTest, FlippedByteBreaksTheChainAtThatRecord) {
     EXPECT_THAT((*log)->MemberRef("12345678A"), ::testing::StartsWith("mbr_"));
     EXPECT_THAT((*log)->MemberRef("12345678A"), ::testing::Not(HasSubstr("12345678")));
     // Flip one byte of record 3 (inside its record id "rec_2").
-    storage::Store::Rep& rep = (*store)->rep();
+    storage::Store::Rep& rep = storage::internal::RepOf(**store);
     std::string value;
     ASSERT_TRUE(rep.db
                     ->Get(rocksdb::ReadOptions(), rep.cf(storage::ColumnFamily::kAudit),

@@ -58,7 +58,7 @@ class BlockReadsTest : public ::testing::Test {
       ASSERT_TRUE((*store)->Commit(batch, Durability::kBuffered).ok());
       // As in a store that has run for a while: the tables at the bottom
       // level (whose index and filter blocks nothing pins), not in L0.
-      Store::Rep& rep = (*store)->rep();
+      Store::Rep& rep = internal::RepOf(**store);
       for (ColumnFamily family : {ColumnFamily::kMembers, ColumnFamily::kCoverage}) {
         ASSERT_TRUE(
             rep.db->CompactRange(rocksdb::CompactRangeOptions(), rep.cf(family), nullptr, nullptr)

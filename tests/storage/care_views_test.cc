@@ -276,7 +276,7 @@ TEST_F(CareViewsTest, ViewsMissingFromAnOlderDataDirectoryAreBuiltAtOpen) {
 
   // As a data directory of an earlier hubd would be: no views, no mark
   // (plus a stray count that the rebuild must drop).
-  Store::Rep& rep = store_->rep();
+  Store::Rep& rep = internal::RepOf(*store_);
   for (ColumnFamily family : {ColumnFamily::kProviderCare, ColumnFamily::kCapacityCounts,
                               ColumnFamily::kCapacityEnds, ColumnFamily::kProviderOutreach}) {
     std::unique_ptr<rocksdb::Iterator> it(

@@ -192,10 +192,10 @@ TEST_F(FeedIndexTest, ItemsWrittenBeforeTheIndexExistedAreIndexedOnFirstUse) {
     WriteBatch batch;
     hub::v1::FeedItem item = Outreach("old1", "10000001A", "2026-11-02");
     item.set_sequence(1);
-    internal::Put(store_->rep(), batch, ColumnFamily::kFeedItems,
+    internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kFeedItems,
                   internal::Key({"molina", internal::EncodeBigEndian64(1)}),
                   item.SerializeAsString());
-    internal::Put(store_->rep(), batch, ColumnFamily::kFeedHeads, "molina",
+    internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kFeedHeads, "molina",
                   internal::EncodeFixed64(1));
     ASSERT_OK(store_->Commit(batch, Durability::kSync));
   }
@@ -206,8 +206,9 @@ TEST_F(FeedIndexTest, ItemsWrittenBeforeTheIndexExistedAreIndexedOnFirstUse) {
   // Recorded once: a reopened store does not index again, and still finds both.
   Reopen();
   std::string marker;
-  ASSERT_OK_AND_ASSIGN(const bool built, internal::Get(store_->rep(), ColumnFamily::kMeta,
-                                                       "feed_index_built", &marker));
+  ASSERT_OK_AND_ASSIGN(
+      const bool built,
+      internal::Get(internal::RepOf(*store_), ColumnFamily::kMeta, "feed_index_built", &marker));
   EXPECT_TRUE(built);
   EXPECT_EQ(Month("molina", hub::v1::RECORD_KIND_OUTREACH_ATTEMPT, "2026-11"),
             (IdList{"new2", "old1"}));

@@ -112,8 +112,8 @@ TEST_F(FeedIndexerTest, AnAppendWritesOneKeyPerRecordPlusTheHeadAndTallies) {
   }
   // 30 feed items; the head and the monitor's tallies are added by Commit
   // (one write per plan or tally key and batch, however many records).
-  EXPECT_EQ(batch.rep().batch.Count(), 30u);
-  EXPECT_EQ(batch.rep().feed_heads.size(), 1u);
+  EXPECT_EQ(internal::RepOf(batch).batch.Count(), 30u);
+  EXPECT_EQ(internal::RepOf(batch).feed_heads.size(), 1u);
   ASSERT_OK(store_->Commit(batch, Durability::kSync));
   feed_->CommitAppends();
 }
@@ -188,7 +188,7 @@ TEST_F(FeedIndexerTest, ARebuildFromTheLogEqualsTheLiveIndexes) {
                                   << check.differing << ", extra " << check.extra;
 
   // The check sees a lost entry and one no record accounts for.
-  Store::Rep& rep = store_->rep();
+  Store::Rep& rep = internal::RepOf(*store_);
   ASSERT_TRUE(
       rep.db
           ->Delete(rocksdb::WriteOptions(), rep.cf(ColumnFamily::kProviderRecords),
@@ -230,7 +230,7 @@ TEST_F(FeedIndexerTest, AStoreFromBeforeTheIndexerIsNotIndexedAgain) {
   // As a store written before the indexer: no marker, no checkpoints (its
   // items were indexed inline). Remove one derived entry to see that the
   // upgrade does not write them again.
-  Store::Rep& rep = store_->rep();
+  Store::Rep& rep = internal::RepOf(*store_);
   ASSERT_TRUE(
       rep.db->Delete(rocksdb::WriteOptions(), rep.cf(ColumnFamily::kMeta), "feed_indexer").ok());
   for (const char* plan : kPlans) {

@@ -352,7 +352,7 @@ TEST_F(FlowTallyTest, BuildsTalliesOnceForAStoreWithoutThem) {
   PlayHistory(6, 1500);
   // A store from before the tallies: no tallies and no "built" mark (or
   // only the mark of the tallies before the 10-minute and 6-hour levels).
-  Store::Rep& rep = store_->rep();
+  Store::Rep& rep = internal::RepOf(*store_);
   ASSERT_TRUE(rep.db
                   ->DeleteRange(rocksdb::WriteOptions(), rep.cf(ColumnFamily::kFlowTallies),
                                 rocksdb::Slice("\0", 1), rocksdb::Slice("\xff"))

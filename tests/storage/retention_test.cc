@@ -114,7 +114,7 @@ TEST_F(RetentionTest, ATamperedRecordIsStillFoundAfterAPurge) {
   }));
   changed.set_detail("rewritten");
   WriteBatch batch;
-  internal::Put(store_->rep(), batch, ColumnFamily::kAudit,
+  internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kAudit,
                 AuditStore::RecordKey(changed.sequence()), changed.SerializeAsString());
   ASSERT_OK(store_->Commit(batch, Durability::kSync));
   ASSERT_OK_AND_ASSIGN(AuditStore::Verification v, audit_->VerifyChain());
