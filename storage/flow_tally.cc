@@ -134,26 +134,31 @@ struct FlatTally {
   std::vector<std::pair<int32_t, int64_t>> bins;
 };
 
-bool DecodeFlat(std::string_view bytes, FlatTally* tally) {
-  tally->count = 0;
-  tally->bins.clear();
+// The one tally format: count, then (bin delta, count) pairs in increasing
+// bin order, all varints (counts zigzagged). Calls add(bin, n) for each pair
+// and stops at the first false; false for bytes that are not a tally.
+template <typename AddBin>
+bool DecodeBins(std::string_view bytes, int64_t* count, AddBin add) {
+  *count = 0;
   if (bytes.empty()) return true;
   uint64_t v = 0;
   if (!GetVarint(&bytes, &v)) return false;
-  tally->count = UnZigZag(v);
+  *count = UnZigZag(v);
   int64_t bin = 0;
   while (!bytes.empty()) {
     uint64_t delta = 0;
-    uint64_t count = 0;
-    if (!GetVarint(&bytes, &delta) || !GetVarint(&bytes, &count)) return false;
+    uint64_t n = 0;
+    if (!GetVarint(&bytes, &delta) || !GetVarint(&bytes, &n)) return false;
     bin += static_cast<int64_t>(delta);
-    if (bin > INT32_MAX || (delta == 0 && !tally->bins.empty())) return false;
-    tally->bins.emplace_back(static_cast<int32_t>(bin), UnZigZag(count));
+    if (bin > INT32_MAX || !add(static_cast<int32_t>(bin), UnZigZag(n))) return false;
   }
   return true;
 }
 
-std::string EncodeFlat(int64_t count, const std::vector<std::pair<int32_t, int64_t>>& bins) {
+// `bins`: (bin, count) pairs in increasing bin order (a map or a vector);
+// bins with no count are left out.
+template <typename Bins>
+std::string EncodeBins(int64_t count, const Bins& bins) {
   std::string out;
   PutVarint(ZigZag(count), &out);
   int32_t previous = 0;
@@ -164,6 +169,16 @@ std::string EncodeFlat(int64_t count, const std::vector<std::pair<int32_t, int64
     previous = bin;
   }
   return out;
+}
+
+// A bin repeated (delta 0 after the first) is damage here.
+bool DecodeFlat(std::string_view bytes, FlatTally* tally) {
+  tally->bins.clear();
+  return DecodeBins(bytes, &tally->count, [tally](int32_t bin, int64_t n) {
+    if (!tally->bins.empty() && tally->bins.back().first == bin) return false;
+    tally->bins.emplace_back(bin, n);
+    return true;
+  });
 }
 
 // Adds two tallies in one pass over their sorted bins (no maps: a read of
@@ -194,7 +209,7 @@ class TallyMergeOperator : public rocksdb::AssociativeMergeOperator {
         ++j;
       }
     }
-    *new_value = EncodeFlat(a.count + b.count, sum);
+    *new_value = EncodeBins(a.count + b.count, sum);
     return true;
   }
   const char* Name() const override { return "hub.flow_tally"; }
@@ -209,56 +224,23 @@ int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0
 
 }  // namespace
 
-std::string EncodeTally(const TallyDelta& tally) {
-  std::string out;
-  PutVarint(ZigZag(tally.count), &out);
-  int32_t previous = 0;
-  for (const auto& [bin, count] : tally.bins) {
-    if (count == 0) continue;
-    PutVarint(static_cast<uint64_t>(bin - previous), &out);
-    PutVarint(ZigZag(count), &out);
-    previous = bin;
-  }
-  return out;
-}
+std::string EncodeTally(const TallyDelta& tally) { return EncodeBins(tally.count, tally.bins); }
 
 bool DecodeTally(std::string_view bytes, TallyDelta* tally) {
-  tally->count = 0;
   tally->bins.clear();
-  if (bytes.empty()) return true;
-  uint64_t v = 0;
-  if (!GetVarint(&bytes, &v)) return false;
-  tally->count = UnZigZag(v);
-  int64_t bin = 0;
-  while (!bytes.empty()) {
-    uint64_t delta = 0;
-    uint64_t count = 0;
-    if (!GetVarint(&bytes, &delta) || !GetVarint(&bytes, &count)) return false;
-    bin += static_cast<int64_t>(delta);
-    if (bin > INT32_MAX) return false;
-    tally->bins[static_cast<int32_t>(bin)] += UnZigZag(count);
-  }
-  return true;
+  return DecodeBins(bytes, &tally->count, [tally](int32_t bin, int64_t n) {
+    tally->bins[bin] += n;
+    return true;
+  });
 }
 
 bool DecodeTallyInto(std::string_view bytes, int64_t* count, LatencyHistogram* latency,
                      int64_t* bins) {
-  *count = 0;
-  if (bytes.empty()) return true;
-  uint64_t v = 0;
-  if (!GetVarint(&bytes, &v)) return false;
-  *count = UnZigZag(v);
-  int64_t bin = 0;
-  while (!bytes.empty()) {
-    uint64_t delta = 0;
-    uint64_t n = 0;
-    if (!GetVarint(&bytes, &delta) || !GetVarint(&bytes, &n)) return false;
-    bin += static_cast<int64_t>(delta);
-    if (bin > INT32_MAX) return false;
-    latency->AddBin(static_cast<int32_t>(bin), UnZigZag(n));
+  return DecodeBins(bytes, count, [latency, bins](int32_t bin, int64_t n) {
+    latency->AddBin(bin, n);
     ++*bins;
-  }
-  return true;
+    return true;
+  });
 }
 
 std::shared_ptr<rocksdb::MergeOperator> FlowTallyMergeOperator() {
