@@ -16,9 +16,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -29,7 +31,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "adapters/plan_adapter.h"
+#include "adapters/writers/x12_837p_writer.h"
 #include "base/status_macros.h"
+#include "generator/claim_answers.h"
 #include "generator/county.h"
 #include "generator/inputs.h"
 #include "generator/native_files.h"
@@ -59,6 +63,13 @@ ABSL_FLAG(std::string, provider_day, "",
           "<provider_id>.csv (the CBO CSV template), plus providers/manifest.json. Empty = no.");
 ABSL_FLAG(double, provider_day_error_rate, -1,
           "Fraction of the day's records made wrong on purpose; -1 = --error_rate.");
+
+ABSL_FLAG(std::string, answer_837p, "",
+          "Instead of a county: play the plan answering this 837P (a file the hub exported): "
+          "write <out>/<name>.999.x12, .277ca.x12 and .835.x12 (generator/claim_answers.h; "
+          "--seed picks the decisions) and print what they say.");
+ABSL_FLAG(std::string, answer_date, "2026-12-10",
+          "With --answer_837p: the day the plan answers, YYYY-MM-DD.");
 
 namespace hub::generator {
 namespace {
@@ -142,9 +153,41 @@ absl::Status WriteProviderDay(const County& county, const std::string& out_dir) 
   return absl::OkStatus();
 }
 
+// --answer_837p: the plan's 999, 277CA and 835 for one 837P.
+absl::Status WriteClaimAnswers(const std::string& claims_path, const std::string& out_dir) {
+  std::ifstream in(claims_path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", claims_path));
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ClaimAnswerOptions options;
+  options.seed = absl::GetFlag(FLAGS_seed);
+  options.answer_date = absl::GetFlag(FLAGS_answer_date);
+  ASSIGN_OR_RETURN(const PlanAnswers answers, AnswerClaimFile(bytes, options));
+  std::filesystem::create_directories(out_dir);
+  const std::string stem = std::filesystem::path(claims_path).stem().string();
+  for (const auto& [suffix, text] :
+       {std::pair<std::string, const std::string*>{"999", &answers.file_999},
+        {"277ca", &answers.file_277ca},
+        {"835", &answers.file_835}}) {
+    const std::filesystem::path path =
+        std::filesystem::path(out_dir) / (stem + "." + suffix + ".x12");
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << *text;
+    out.close();
+    if (!out) return absl::DataLossError(absl::StrCat("could not write ", path.string()));
+  }
+  std::cout << stem << ": " << answers.claims << " claims (" << answers.claims_rejected
+            << " rejected on the 277CA), " << answers.lines << " lines: " << answers.lines_paid
+            << " paid ($" << adapters::X12Amount(answers.paid_cents) << "), "
+            << answers.lines_denied << " denied, " << answers.lines_rejected << " rejected\n";
+  return absl::OkStatus();
+}
+
 absl::Status Run() {
   const std::string out_dir = absl::GetFlag(FLAGS_out);
   if (out_dir.empty()) return absl::InvalidArgumentError("--out is required");
+  if (!absl::GetFlag(FLAGS_answer_837p).empty()) {
+    return WriteClaimAnswers(absl::GetFlag(FLAGS_answer_837p), out_dir);
+  }
 
   CountyOptions options;
   options.seed = absl::GetFlag(FLAGS_seed);

@@ -65,6 +65,7 @@ STEPS=(
   providers_submit
   plans_pull
   plans_export
+  plans_answer
   plans_reports
   provider_worklists
   county_monitor
@@ -422,6 +423,35 @@ step_plans_export() {
   say "(its rows hold PHI: open the file, the demo does not print it):"
   head -n 1 "$(ls "$out"/exports/molina_rtf_* | head -n 1)" | cut -c1-110 | sed 's/^/      /'
   note "exports:   $out/exports/ (each plan's RTF, OTF, invoice and 837P for $demo_month)"
+}
+
+step_plans_answer() {
+  bold "Each plan answers its 837P: X12 999, 277CA and 835 back through its adapter (hubctl upload)"
+  local answers="$out/answers" f plan kind said first_provider=""
+  mkdir -p "$answers"
+  # The demo plays the plans: generator/claim_answers.h accepts every
+  # transaction set, rejects about 5% of claims on the 277CA and denies about
+  # 10% of lines on the 835 (CARC CO-197 / CO-16), paying the rest at 80%.
+  for f in "$out"/exports/*_837p_*.x12; do
+    [[ -f "$f" ]] || continue
+    plan=$(basename "$f"); plan=${plan%%_837p_*}
+    said=$("$countygen" --seed=2026 --answer_837p="$f" --answer_date="$(date -u +%F)" \
+      --out="$answers" 2>&1) || die "countygen --answer_837p=$f failed: $said"
+    for kind in 999 277ca 835; do
+      local stem; stem=$(basename "$f" .x12)
+      local report
+      report=$(hubctl_as "$plan" upload --plan="$plan" --kind="$kind" "$answers/$stem.$kind.x12" 2>&1) \
+        || die "hubctl upload --plan=$plan --kind=$kind failed: $report"
+      printf '%s\n' "$report" >"$answers/$stem.$kind.report.txt"
+    done
+    printf '    %-24s %s\n' "$plan" "${said#*: }"
+  done
+  first_provider=$(awk -F'"' '/"provider_id"/ { print $4; exit }' "$out/plan-files/providers/manifest.json" 2>/dev/null || true)
+  if [[ -n "$first_provider" ]]; then
+    say "what one provider ($first_provider) now sees of its lines (hubctl billing; last lines):"
+    hubctl_as "$first_provider" billing --provider="$first_provider" 2>&1 | tail -n 3 | sed 's/^/      /'
+  fi
+  note "answers:   $answers/ (each plan's 999, 277CA and 835, and the hub's report of each)"
 }
 
 step_plans_reports() {

@@ -5,7 +5,9 @@
 #   scripts/sanitize.sh asan    ASan + UBSan build (build-asan/), the whole suite
 #   scripts/sanitize.sh tsan    TSan build (build-tsan/), the concurrency tests
 #   scripts/sanitize.sh fuzz    Clang libFuzzer build (build-fuzz/) of the file
-#                               readers' fuzz targets, each run for a fixed time
+#                               readers' fuzz targets (plan files, the plans'
+#                               answers, the CBO CSV template, hubctl's JSON
+#                               lines), each run for a fixed time
 #   scripts/sanitize.sh all     the three, in that order
 #
 # Environment: HUB_BUILD_DIR (the main build folder; the stages build next to
@@ -79,21 +81,29 @@ stage_tsan() {
     || die "a test failed under TSan (see above)"
 }
 
+# The fuzz targets: <name>:<folder of its binary and seed corpus under tests/>.
+fuzz_targets=(
+  delimited:adapters fixed_width:adapters x12:adapters claim_answers:adapters
+  cbo_template:adapters submission_lines:hub
+)
+
 stage_fuzz() {
   local dir="$main_build-fuzz"
   command -v clang++ >/dev/null || die "clang++ not found (scripts/setup.sh installs clang)"
   mkdir -p "$dir"
   configure "$dir" -DCMAKE_CXX_COMPILER=clang++ -DHUB_BUILD_TESTS=ON
-  build "$dir" delimited_fuzz fixed_width_fuzz x12_fuzz
-  local reader
-  for reader in delimited fixed_width x12; do
-    local corpus="$dir/fuzz-corpus/$reader"
+  local target names=()
+  for target in "${fuzz_targets[@]}"; do names+=("${target%%:*}_fuzz"); done
+  build "$dir" "${names[@]}"
+  for target in "${fuzz_targets[@]}"; do
+    local name=${target%%:*} folder=${target##*:}
+    local corpus="$dir/fuzz-corpus/$name" seeds="$root/tests/$folder/fuzz/corpus/$name"
     mkdir -p "$corpus"
-    say "fuzz: $reader for ${fuzz_seconds}s (seeds: tests/adapters/fuzz/corpus/$reader)"
-    "$dir/tests/adapters/${reader}_fuzz" -max_total_time="$fuzz_seconds" -print_final_stats=1 \
-      -artifact_prefix="$dir/fuzz-crash-$reader-" "$corpus" "$root/tests/adapters/fuzz/corpus/$reader" \
-      >"$dir/fuzz-$reader.log" 2>&1 || { tail -n 40 "$dir/fuzz-$reader.log" >&2; die "fuzzing $reader found a crash"; }
-    grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$dir/fuzz-$reader.log" | sed 's/^/[sanitize]   /'
+    say "fuzz: $name for ${fuzz_seconds}s (seeds: tests/$folder/fuzz/corpus/$name)"
+    "$dir/tests/$folder/${name}_fuzz" -max_total_time="$fuzz_seconds" -print_final_stats=1 \
+      -artifact_prefix="$dir/fuzz-crash-$name-" "$corpus" "$seeds" \
+      >"$dir/fuzz-$name.log" 2>&1 || { tail -n 40 "$dir/fuzz-$name.log" >&2; die "fuzzing $name found a crash"; }
+    grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$dir/fuzz-$name.log" | sed 's/^/[sanitize]   /'
   done
 }
 

@@ -49,6 +49,9 @@ packages=(
   # The quarterly report's workbook: written with libxlsxwriter, read back
   # in its CTest with openpyxl (under /usr/bin/python3).
   libxlsxwriter-dev python3-openpyxl
+  # The sanitizer and fuzzing stages (scripts/sanitize.sh): Clang and its
+  # runtime libraries (libFuzzer).
+  clang libclang-rt-14-dev
 )
 
 package_installed() {

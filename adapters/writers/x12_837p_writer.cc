@@ -13,6 +13,16 @@
 #include "base/identifiers.h"
 
 namespace hub::adapters {
+// X12 decimal (R): no trailing zeros after the point, no point for whole
+// dollars.
+std::string X12Amount(int64_t cents) {
+  const int64_t whole = cents / 100;
+  const int64_t frac = cents % 100;
+  if (frac == 0) return absl::StrCat(whole);
+  if (frac % 10 == 0) return absl::StrCat(whole, ".", frac / 10);
+  return absl::StrFormat("%d.%02d", whole, frac);
+}
+
 namespace {
 
 constexpr char kElement = '*';
@@ -65,16 +75,6 @@ std::string Digits(std::string_view s) {
     if (c >= '0' && c <= '9') out.push_back(c);
   }
   return out;
-}
-
-// X12 decimal (R): no trailing zeros after the point, no point for whole
-// dollars: 12500 -> "125", 12550 -> "125.5", 12555 -> "125.55".
-std::string Amount(int64_t cents) {
-  const int64_t whole = cents / 100;
-  const int64_t frac = cents % 100;
-  if (frac == 0) return absl::StrCat(whole);
-  if (frac % 10 == 0) return absl::StrCat(whole, ".", frac / 10);
-  return absl::StrFormat("%d.%02d", whole, frac);
 }
 
 // ICD-10-CM as the HI segment writes it: no dot, upper case.
@@ -427,8 +427,9 @@ absl::Status X12_837PWriter::AddBillingProvider(const BillingProvider837& provid
 
     // 2300 claim.
     const std::string pos = JoinComponents({first.place_of_service(), "B", "1"});
-    Segment(Join({"CLM", claim.claim_id, Amount(p.total_cents), "", "", pos, "Y", "A", "Y", "Y"}),
-            out);
+    Segment(
+        Join({"CLM", claim.claim_id, X12Amount(p.total_cents), "", "", pos, "Y", "A", "Y", "Y"}),
+        out);
     if (!first.authorization_number().empty()) {
       Segment(Join({"REF", "G1", first.authorization_number()}), out);
     }
@@ -446,7 +447,7 @@ absl::Status X12_837PWriter::AddBillingProvider(const BillingProvider837& provid
       Segment(Join({"LX", absl::StrCat(i + 1)}), out);
       const std::string line_pos =
           line.place_of_service() == first.place_of_service() ? "" : line.place_of_service();
-      Segment(Join({"SV1", JoinComponents(procedure), Amount(line.charge_cents()), "UN",
+      Segment(Join({"SV1", JoinComponents(procedure), X12Amount(line.charge_cents()), "UN",
                     absl::StrCat(line.units()), line_pos, "", p.pointers[i]}),
               out);
       Segment(Join({"DTP", "472", "D8", p.service_d8}), out);

@@ -36,6 +36,12 @@
 
 namespace hub::adapters {
 
+// An amount in cents as X12 writes a decimal (R): no trailing zeros after the
+// point, no point for whole dollars: 12500 -> "125", 12550 -> "125.5",
+// 12555 -> "125.55". Used for 837P charges and, in the demo county, for the
+// plans' 835 amounts.
+std::string X12Amount(int64_t cents);
+
 // The interchange envelope and the submitter/receiver loops.
 struct X12_837PEnvelope {
   // ISA06 / GS02 and the submitter's id in NM1*41 (qualifier 46); up to 15

@@ -1,9 +1,8 @@
 #include "hub/cli/hubctl_submit.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <cstdint>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <utility>
@@ -13,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "hub/cli/cli_table.h"
+#include "hub/cli/submission_lines.h"
 #include "hub/common/rpc_status.h"
 #include "hub/v1/provider_service.grpc.pb.h"
 
@@ -20,12 +20,6 @@ namespace hub {
 namespace {
 
 constexpr absl::Duration kSubmitDeadline = absl::Seconds(120);
-
-// A submission and the line it came from.
-struct Line {
-  int64_t number = 0;
-  hub::v1::Submission submission;
-};
 
 }  // namespace
 
@@ -41,31 +35,20 @@ int SubmitJsonLinesCommand(const std::shared_ptr<grpc::Channel>& channel,
     err << "hubctl: submit: cannot read " << options.path << "\n";
     return 1;
   }
-  // Every line is parsed before anything is sent: a file with a broken line
-  // is fixed and sent whole, never half.
-  std::vector<Line> lines;
-  std::string text;
-  int64_t number = 0;
-  google::protobuf::util::JsonParseOptions parse;
-  while (std::getline(in, text)) {
-    ++number;
-    if (!text.empty() && text.back() == '\r') text.pop_back();
-    if (text.find_first_not_of(" \t") == std::string::npos) continue;
-    Line line;
-    line.number = number;
-    if (!google::protobuf::util::JsonStringToMessage(text, &line.submission, parse).ok()) {
-      // The parser's message may quote the line's values (PHI): not shown.
-      err << "hubctl: submit: line " << number << " of " << options.path
-          << " is not a hub.v1.Submission in JSON (one object per line, e.g. "
-             "{\"idempotency_key\": \"k1\", \"outreach_attempt\": {...}}); nothing was sent\n";
-      return 1;
-    }
-    lines.push_back(std::move(line));
-  }
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) {
     err << "hubctl: submit: reading " << options.path << " failed; nothing was sent\n";
     return 1;
   }
+  // Every line is parsed before anything is sent: a file with a broken line
+  // is fixed and sent whole, never half.
+  absl::StatusOr<std::vector<SubmissionLine>> read = ReadSubmissionLines(text);
+  if (!read.ok()) {
+    err << "hubctl: submit: " << options.path << ": " << read.status().message()
+        << "; nothing was sent\n";
+    return 1;
+  }
+  const std::vector<SubmissionLine>& lines = *read;
 
   auto stub = hub::v1::ProviderService::NewStub(channel);
   int64_t accepted = 0, rejected = 0, replayed = 0;
@@ -89,9 +72,9 @@ int SubmitJsonLinesCommand(const std::shared_ptr<grpc::Channel>& channel,
     hub::v1::SubmitResponse response;
     const absl::Status status = FromGrpcStatus(stub->Submit(&context, request, &response));
     if (!status.ok()) {
-      err << "hubctl: submit: lines " << lines[start].number << " to " << lines[end - 1].number
-          << ": " << status.message() << " (" << absl::StatusCodeToString(status.code()) << "); "
-          << start << " records before them were answered; send the file again "
+      err << "hubctl: submit: lines " << lines[start].line << " to " << lines[end - 1].line << ": "
+          << status.message() << " (" << absl::StatusCodeToString(status.code()) << "); " << start
+          << " records before them were answered; send the file again "
           << "(their idempotency keys replay the first results)\n";
       return 1;
     }
@@ -113,7 +96,7 @@ int SubmitJsonLinesCommand(const std::shared_ptr<grpc::Channel>& channel,
       ++by_reason[bad.reason_code()];
       if (options.shown_rejections < 0 ||
           static_cast<int>(shown.size()) < options.shown_rejections) {
-        Shown s{lines[k].number, r.idempotency_key(), "-", bad.reason_code(), ""};
+        Shown s{lines[k].line, r.idempotency_key(), "-", bad.reason_code(), ""};
         if (bad.bad_request().field_violations_size() > 0) {
           s.field = bad.bad_request().field_violations(0).field();
           s.message = bad.bad_request().field_violations(0).description();

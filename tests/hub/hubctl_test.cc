@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hub/cli/cli_table.h"
+#include "hub/cli/submission_lines.h"
 #include "tests/hub/hub_test_util.h"
 
 #ifndef HUBCTL_PATH
@@ -154,6 +155,31 @@ TEST(HubctlTableTest, InProcessRunMatchesTheBinary) {
   EXPECT_EQ(RunHubctl({"nope"}, "", out, err), 2);
   EXPECT_THAT(err.str(), HasSubstr("unknown command"));
   EXPECT_EQ(out.str(), "");
+}
+
+// `hubctl submit FILE.jsonl`'s reader: line numbers are the file's (blank
+// lines and CRLF count), a bad line is named and never quoted.
+TEST(SubmissionLinesTest, NumbersLinesAsTheFileDoesAndNamesABadOneWithoutQuotingIt) {
+  auto read = ReadSubmissionLines(
+      "{\"idempotency_key\": \"k1\"}\r\n\n  \t\n{\"idempotency_key\": \"k2\", "
+      "\"outreach_attempt\": {\"cin\": \"12345678A\"}}");
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->size(), 2u);
+  EXPECT_EQ((*read)[0].line, 1);
+  EXPECT_EQ((*read)[0].submission.idempotency_key(), "k1");
+  EXPECT_EQ((*read)[1].line, 4);
+  EXPECT_EQ((*read)[1].submission.outreach_attempt().cin(), "12345678A");
+
+  auto bad = ReadSubmissionLines("{\"idempotency_key\": \"k1\"}\n{\"cin\": \"98765432B\"\n");
+  ASSERT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(bad.status().message()),
+              ::testing::StartsWith("line 2 is not a hub.v1.Submission"));
+  EXPECT_THAT(std::string(bad.status().message()),
+              ::testing::Not(::testing::HasSubstr("98765432B")));
+
+  auto empty = ReadSubmissionLines("");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
 }
 
 }  // namespace
