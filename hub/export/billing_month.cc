@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "base/identifiers.h"
@@ -168,32 +169,62 @@ absl::Status BillingMonth::Unbillable(const hub::v1::FeedItem& item, std::string
   status.set_reason_code(std::string(reason));
   status.set_message(message);
   claims_.PutLine(statuses_, run_.job().plan.plan_id(), item.record_id(), status);
-  unbillable_ids_.push_back(item.record_id());
+  written_.emplace_back(item.record_id(), std::move(status));
+  return FlushStatuses(/*all=*/false);
+}
+
+absl::Status BillingMonth::Billed(std::string_view record_id,
+                                  const hub::v1::BillingStatus& status) {
+  claims_.PutLine(statuses_, run_.job().plan.plan_id(), record_id, status);
+  written_.emplace_back(std::string(record_id), status);
   return FlushStatuses(/*all=*/false);
 }
 
 absl::Status BillingMonth::FlushStatuses(bool all) {
-  if (statuses_.Count() == 0 || (!all && unbillable_ids_.size() < kStatusBatch)) {
+  if (statuses_.Count() == 0 || (!all && written_.size() < kStatusBatch)) {
     return absl::OkStatus();
   }
   // Under the decisions' lock from the first read to the commit, so an
   // answer file being applied meanwhile cannot lose a tally move.
   absl::MutexLock lock(&storage::ClaimStore::DecisionMutex());
   RETURN_IF_ERROR(WithdrawDecisions());
-  unbillable_ids_.clear();
+  written_.clear();
   return claims_.Commit(statuses_);
 }
 
+namespace {
+
+bool SameClaimLine(const hub::v1::BillingStatus& a, const hub::v1::BillingStatus& b) {
+  return a.state() == hub::v1::BILLING_STATE_BILLED && b.state() == hub::v1::BILLING_STATE_BILLED &&
+         a.file_kind() == b.file_kind() && a.claim_id() == b.claim_id() &&
+         a.line_number() == b.line_number();
+}
+
+std::string ClaimLineKey(std::string_view claim_id, int line_number) {
+  return absl::StrCat(Absl(claim_id), "#", line_number);
+}
+
+}  // namespace
+
 absl::Status BillingMonth::WithdrawDecisions() {
   const std::string& plan_id = run_.job().plan.plan_id();
+  // The claim lines this batch writes: an old crosswalk entry of one of
+  // them now names its new line and stays.
+  absl::flat_hash_set<std::string> rewritten;
+  for (const auto& [record_id, now] : written_) {
+    if (now.state() == hub::v1::BILLING_STATE_BILLED) {
+      rewritten.insert(ClaimLineKey(now.claim_id(), now.line_number()));
+    }
+  }
   std::optional<hub::v1::PlanClaims> tally;
-  for (const std::string& record_id : unbillable_ids_) {
+  for (const auto& [record_id, now] : written_) {
     ASSIGN_OR_RETURN(std::optional<hub::v1::PlanDecision> decision, claims_.GetDecision(record_id));
     if (!decision.has_value()) continue;
     // The status the line was answered under (this batch's is not
     // committed yet).
     ASSIGN_OR_RETURN(std::optional<hub::v1::BillingStatus> before, claims_.GetLine(record_id));
     if (!before.has_value()) before.emplace();
+    if (SameClaimLine(*before, now)) continue;  // Exported again: the answer stands.
     if (!tally.has_value()) {
       ASSIGN_OR_RETURN(tally, claims_.GetTally(plan_id));
     }
@@ -202,8 +233,9 @@ absl::Status BillingMonth::WithdrawDecisions() {
     if (!before->provider_id().empty()) {
       claims_.PutNeedsAction(statuses_, before->provider_id(), record_id, plan_id, false);
     }
-    // Answers about the claim the line was on no longer reach it.
-    if (before->state() == hub::v1::BILLING_STATE_BILLED && !before->claim_id().empty()) {
+    // Answers about the claim line it was on no longer reach it.
+    if (before->state() == hub::v1::BILLING_STATE_BILLED && !before->claim_id().empty() &&
+        !rewritten.contains(ClaimLineKey(before->claim_id(), before->line_number()))) {
       ASSIGN_OR_RETURN(std::optional<std::string> on_line,
                        claims_.FindClaimLine(plan_id, before->claim_id(), before->line_number()));
       if (on_line.has_value() && *on_line == record_id) {

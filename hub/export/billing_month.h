@@ -20,11 +20,15 @@
 //   names for the line's program (no authorization number: ECM; with one:
 //   Community Supports; no rule: the 837P), invoice lines on the invoice.
 // Unbillable lines get their BillingStatus (NOT_BILLED, reason, what to fix)
-// in storage/claim_store.h at each scan; billed lines get theirs from the
-// renderer that writes them. A line billed before that is now NOT_BILLED
-// loses the plan's decision about it (the plan's claim tally and the
-// provider's worklist no longer count it, and answers about its old claim
-// no longer reach it): summary.decisions_withdrawn counts them.
+// in storage/claim_store.h at each scan; billed lines get theirs through
+// Billed, from the renderer that writes them. A line the plan answered that
+// is now NOT_BILLED, or billed on another claim line than the one answered
+// (another file: a profile change moved it from the 837P to the invoice; or
+// another claim id or line number: the month's lines were regrouped), loses
+// the plan's decision about it: the plan's claim tally and the provider's
+// worklist no longer count it, and answers about its old claim line no
+// longer reach it. summary.decisions_withdrawn counts them. The same claim
+// line exported again (a new control number) keeps its decision.
 //
 // Memory: about 80 bytes per billable line of the month (its key and the
 // record id of its first line, for the duplicate's message).
@@ -75,6 +79,15 @@ class BillingMonth {
   absl::Status Scan(hub::v1::FileKind target,
                     const std::function<absl::Status(const LineToBill&)>& bill);
 
+  // The renderer of the scan's target bills the line `record_id` with
+  // `status` (BILLED, naming its claim or invoice line): added to the
+  // month's statuses, committed in batches with the unbillable ones
+  // (withdrawing a decision about another claim line, see above). Call
+  // Finish after the renderer's last Billed.
+  absl::Status Billed(std::string_view record_id, const hub::v1::BillingStatus& status);
+  // Commits the statuses Billed added since the last batch.
+  absl::Status Finish() { return FlushStatuses(/*all=*/true); }
+
   // The account of the month, from `target`'s point of view.
   const hub::v1::BillingSummary& summary() const { return summary_; }
 
@@ -89,7 +102,8 @@ class BillingMonth {
                           const std::string& message);
   absl::Status FlushStatuses(bool all);
   // Adds to statuses_ the withdrawal of the plan's decision about each line
-  // of unbillable_ids_ that has one. Call under ClaimStore::DecisionMutex().
+  // of written_ whose new status is not the claim line it was answered on.
+  // Call under ClaimStore::DecisionMutex().
   absl::Status WithdrawDecisions();
 
   ExportRun& run_;
@@ -101,8 +115,8 @@ class BillingMonth {
   absl::flat_hash_map<std::string, std::pair<std::string, bool>> seen_;
   hub::v1::Member member_;
   storage::WriteBatch statuses_;
-  // The lines statuses_ makes NOT_BILLED.
-  std::vector<std::string> unbillable_ids_;
+  // The lines statuses_ writes, with their new status.
+  std::vector<std::pair<std::string, hub::v1::BillingStatus>> written_;
 };
 
 }  // namespace hub

@@ -55,18 +55,18 @@ std::string ClaimId(std::string_view npi, const hub::v1::ServiceRecord& first, i
 
 class ClaimsRenderer {
  public:
-  explicit ClaimsRenderer(ExportRun& run) : run_(run), job_(run.job()) {}
+  explicit ClaimsRenderer(ExportRun& run)
+      : run_(run), job_(run.job()), month_(run, *run.stores().claims) {}
 
   absl::Status Render() {
     StartWriter();
-    BillingMonth month(run_, *run_.stores().claims);
-    RETURN_IF_ERROR(month.Scan(hub::v1::FILE_KIND_CLAIMS_837P,
-                               [this](const LineToBill& line) { return Add(line); }));
+    RETURN_IF_ERROR(month_.Scan(hub::v1::FILE_KIND_CLAIMS_837P,
+                                [this](const LineToBill& line) { return Add(line); }));
     if (!pending_.empty()) RETURN_IF_ERROR(WriteClaims());
-    RETURN_IF_ERROR(run_.stores().claims->Commit(statuses_));
+    RETURN_IF_ERROR(month_.Finish());
     absl::Status finished = writer_->Finish(run_.out());
     if (!finished.ok()) return Unwritable837(finished, "");
-    run_.result().billing = month.summary();
+    run_.result().billing = month_.summary();
     return absl::OkStatus();
   }
 
@@ -196,11 +196,10 @@ class ClaimsRenderer {
         status.set_provider_id(billing_provider_.provider_id());
         status.set_service_date(claim.lines[i].service_date());
         status.set_transaction_set(c < sets.size() ? sets[c] : 0);
-        run_.stores().claims->PutLine(statuses_, job_.plan.plan_id(), claim.line_ids[i], status);
+        RETURN_IF_ERROR(month_.Billed(claim.line_ids[i], status));
       }
       lines += static_cast<int64_t>(claim.lines.size());
     }
-    RETURN_IF_ERROR(run_.stores().claims->Commit(statuses_));
     run_.result().record_count += lines;
     return run_.Flush(/*all=*/false);
   }
@@ -211,7 +210,7 @@ class ClaimsRenderer {
   adapters::Payer837 payer_;
   std::vector<adapters::BilledService> pending_;
   hub::v1::Provider billing_provider_;
-  storage::WriteBatch statuses_;
+  BillingMonth month_;
 };
 
 }  // namespace

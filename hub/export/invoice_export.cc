@@ -34,15 +34,15 @@ std::string HubInvoiceNumber(std::string_view provider_id, std::string_view peri
 
 class InvoiceRenderer {
  public:
-  explicit InvoiceRenderer(ExportRun& run) : run_(run), job_(run.job()) {}
+  explicit InvoiceRenderer(ExportRun& run)
+      : run_(run), job_(run.job()), month_(run, *run.stores().claims) {}
 
   absl::Status Render() {
     RETURN_IF_ERROR(run_.OpenRenderer());
-    BillingMonth month(run_, *run_.stores().claims);
-    RETURN_IF_ERROR(month.Scan(hub::v1::FILE_KIND_INVOICE,
-                               [this](const LineToBill& line) { return Add(line); }));
-    RETURN_IF_ERROR(run_.stores().claims->Commit(statuses_));
-    run_.result().billing = month.summary();
+    RETURN_IF_ERROR(month_.Scan(hub::v1::FILE_KIND_INVOICE,
+                                [this](const LineToBill& line) { return Add(line); }));
+    RETURN_IF_ERROR(month_.Finish());
+    run_.result().billing = month_.summary();
     return run_.FinishRenderer();
   }
 
@@ -85,16 +85,14 @@ class InvoiceRenderer {
     status.set_control_number(run_.result().control_number);
     status.set_claim_id(out.invoice_number());
     status.set_line_number(out.line_number());
-    run_.stores().claims->PutLine(statuses_, job_.plan.plan_id(), item.record_id(), status);
-    if (statuses_.Count() >= 1000) RETURN_IF_ERROR(run_.stores().claims->Commit(statuses_));
-    return absl::OkStatus();
+    return month_.Billed(item.record_id(), status);
   }
 
   ExportRun& run_;
   const ExportJob& job_;
   hub::v1::InvoiceFileRow row_;
   absl::flat_hash_map<std::string, int32_t> lines_by_provider_;
-  storage::WriteBatch statuses_;
+  BillingMonth month_;
 };
 
 }  // namespace

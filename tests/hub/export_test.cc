@@ -1575,5 +1575,57 @@ TEST_F(ExportTest, AReExportedLineNoLongerBilledLosesThePlansAnswerAndItsCount) 
   ExpectClaimTallyMatchesLines(channel_, {Billing("golf_network"), Billing("hotel_health")});
 }
 
+// A profile change moves molina's ECM lines from the 837P to the invoice:
+// the invoice bills them, the 835's answers about their old claims are
+// withdrawn (tally, worklist) and no longer reach them.
+TEST_F(ExportTest, ALineMovedToTheInvoiceByAProfileChangeLosesItsOldClaimsAnswer) {
+  SubmitScenario();
+  const AnsweredExport exported = ExportMolinaClaims();
+  const std::string a1_1 = record_ids_["s-a1-1"], a1_2 = record_ids_["s-a1-2"];
+  const std::string a2 = record_ids_["s-a2"];
+  const std::string remit = exported.answer("835.x12");
+  UploadAnswer(*plans_, hub::v1::FILE_KIND_X12_835, remit);
+  ASSERT_EQ(Billing("golf_network")[a1_1].plan_decision().decision(), hub::v1::CLAIM_DECISION_PAID);
+  // Re-exporting the 837P unchanged keeps every answer (same claim lines).
+  EXPECT_EQ(
+      Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11").billing.decisions_withdrawn(), 0);
+  EXPECT_EQ(Billing("golf_network")[a1_1].plan_decision().decision(), hub::v1::CLAIM_DECISION_PAID);
+
+  StopHub();
+  {
+    const std::string path = profiles_dir_ + "/molina/profile.textproto";
+    const std::string text = ReadFile(path);
+    const std::string ecm_837p =
+        "billing { program: BILLING_PROGRAM_ECM file_kind: FILE_KIND_CLAIMS_837P }";
+    ASSERT_NE(text.find(ecm_837p), std::string::npos);
+    WriteFile(path, absl::StrReplaceAll(text, {{ecm_837p,
+                                                "billing { program: BILLING_PROGRAM_ECM file_kind: "
+                                                "FILE_KIND_INVOICE }"}}));
+  }
+  StartHub();
+  Exported invoice = Export("molina", hub::v1::FILE_KIND_INVOICE, "2026-11");
+  ASSERT_TRUE(invoice.status.ok()) << invoice.status.error_message();
+  EXPECT_EQ(invoice.billing.decisions_withdrawn(), 3) << invoice.billing.DebugString();
+  for (const auto& [provider, record] : {std::pair<std::string, std::string>{"golf_network", a1_1},
+                                         {"golf_network", a1_2},
+                                         {"hotel_health", a2}}) {
+    const hub::v1::BillingStatus line = Billing(provider)[record];
+    EXPECT_EQ(line.state(), hub::v1::BILLING_STATE_BILLED) << record;
+    EXPECT_EQ(line.file_kind(), hub::v1::FILE_KIND_INVOICE) << record;
+    EXPECT_FALSE(line.has_plan_decision()) << record;
+  }
+  ExpectClaimTallyMatchesLines(channel_, {Billing("golf_network"), Billing("hotel_health")});
+  // The 835 about the old claims, in a new envelope, reaches nothing.
+  const std::string resent = absl::StrReplaceAll(
+      remit, {{"000000503", "000000505"}, {"*503*X*", "*505*X*"}, {"GE*1*503", "GE*1*505"}});
+  hub::v1::IngestReport report = UploadAnswer(*plans_, hub::v1::FILE_KIND_X12_835, resent);
+  EXPECT_EQ(report.changes().claim_lines_answered(), 0) << report.DebugString();
+  EXPECT_FALSE(Billing("golf_network")[a1_1].has_plan_decision());
+  ExpectClaimTallyMatchesLines(channel_, {Billing("golf_network"), Billing("hotel_health")});
+  // The invoice exported again withdraws nothing more.
+  EXPECT_EQ(Export("molina", hub::v1::FILE_KIND_INVOICE, "2026-11").billing.decisions_withdrawn(),
+            0);
+}
+
 }  // namespace
 }  // namespace hub::testing
