@@ -9,16 +9,12 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "hub/v1/feed.pb.h"
+#include "storage/care_internal.h"
 #include "storage/care_records.pb.h"
 #include "storage/internal.h"
 
 namespace hub::storage {
-namespace {
-
-// Kind tags of the provider care index: assignments sort before
-// authorizations of the same member.
-constexpr std::string_view kAssignmentTag = "A";
-constexpr std::string_view kAuthorizationTag = "C";
+namespace care_internal {
 
 // True if the period [start, end] (end empty = open) contains `date`. ISO
 // dates compare as text.
@@ -63,24 +59,9 @@ absl::Status DamagedIndex(std::string_view which) {
                                           " index is damaged; restore the data directory from a "
                                           "checkpoint"));
 }
+}  // namespace care_internal
 
-// Scans the records of type `Record` stored under `cin` in `family`, keeping
-// those `keep` accepts.
-template <typename Record, typename Keep>
-absl::StatusOr<std::vector<Record>> ScanMember(const Store::Rep& rep, ColumnFamily family,
-                                               std::string_view kind, std::string_view cin,
-                                               Keep keep) {
-  std::vector<Record> records;
-  Record record;
-  RETURN_IF_ERROR(internal::ForEachWithPrefix(
-      rep, family, internal::Prefix({cin}),
-      [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& value) -> absl::Status {
-        RETURN_IF_ERROR(internal::ParseRecord(value, kind, &record));
-        if (keep(record)) records.push_back(std::move(record));
-        return absl::OkStatus();
-      }));
-  return records;
-}
+namespace {
 
 // The capacity bookkeeping of one record: its counter key and, when it
 // ends, its end index key.
@@ -135,6 +116,9 @@ bool AuthorizationInEffect(const hub::v1::Authorization& a) {
   return a.status() != hub::v1::AUTHORIZATION_STATUS_DENIED &&
          a.status() != hub::v1::AUTHORIZATION_STATUS_CANCELLED;
 }
+}  // namespace
+
+namespace care_internal {
 
 // Adds to `batch` the provider view writes of replacing `before` (null:
 // none) by `after` (null: deleted).
@@ -186,8 +170,14 @@ void UpdateAuthorizationViews(Store::Rep& rep, WriteBatch& batch,
   if (after_holds) after_slot = slot(*after);
   MoveSlot(rep, batch, before_holds ? &before_slot : nullptr, after_holds ? &after_slot : nullptr);
 }
+}  // namespace care_internal
 
-}  // namespace
+using care_internal::DamagedIndex;
+using care_internal::kAssignmentTag;
+using care_internal::kAuthorizationTag;
+using care_internal::SplitKey;
+using care_internal::UpdateAssignmentViews;
+using care_internal::UpdateAuthorizationViews;
 
 CareStore::CareStore(Store* store) : store_(store) {}
 
@@ -306,276 +296,6 @@ absl::StatusOr<std::vector<std::string>> CareStore::OutreachAttemptDates(
       }));
   return dates;
 }
-
-// ------------------------------------------------------------- assignments
-
-uint64_t CareStore::PutAssignment(WriteBatch& batch, const hub::v1::Assignment& assignment) {
-  absl::StatusOr<hub::v1::Assignment> stored = GetAssignment(assignment);
-  return PutAssignment(batch, assignment, stored.ok() ? &*stored : nullptr);
-}
-
-uint64_t CareStore::PutAssignment(WriteBatch& batch, const hub::v1::Assignment& assignment,
-                                  const hub::v1::Assignment* stored) {
-  hub::v1::Assignment record = assignment;
-  record.set_version(store_->NextVersion(batch));
-  internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kAssignments, AssignmentKey(record),
-                record.SerializeAsString());
-  internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kPlanAssignments,
-                PlanAssignmentKey(record), internal::EncodeFixed64(record.version()));
-  UpdateAssignmentViews(internal::RepOf(*store_), batch, stored, &record);
-  return record.version();
-}
-
-void CareStore::DeleteAssignment(WriteBatch& batch, const hub::v1::Assignment& identity) {
-  absl::StatusOr<hub::v1::Assignment> stored = GetAssignment(identity);
-  DeleteAssignment(batch, identity, stored.ok() ? &*stored : nullptr);
-}
-
-void CareStore::DeleteAssignment(WriteBatch& batch, const hub::v1::Assignment& identity,
-                                 const hub::v1::Assignment* stored) {
-  internal::Delete(internal::RepOf(*store_), batch, ColumnFamily::kAssignments,
-                   AssignmentKey(identity));
-  internal::Delete(internal::RepOf(*store_), batch, ColumnFamily::kPlanAssignments,
-                   PlanAssignmentKey(identity));
-  if (stored != nullptr) {
-    UpdateAssignmentViews(internal::RepOf(*store_), batch, stored, nullptr);
-  } else {
-    // Nothing stored: only a stray index entry to remove; no slot was held.
-    internal::Delete(internal::RepOf(*store_), batch, ColumnFamily::kProviderCare,
-                     ProviderAssignmentKey(identity));
-  }
-}
-
-absl::StatusOr<hub::v1::Assignment> CareStore::GetAssignment(
-    const hub::v1::Assignment& identity) const {
-  std::string value;
-  ASSIGN_OR_RETURN(const bool found,
-                   internal::Get(internal::RepOf(*store_), ColumnFamily::kAssignments,
-                                 AssignmentKey(identity), &value));
-  // The CIN is PHI: the message never quotes it.
-  if (!found) return absl::NotFoundError("no such assignment");
-  hub::v1::Assignment assignment;
-  RETURN_IF_ERROR(internal::ParseRecord(value, "assignment", &assignment));
-  return assignment;
-}
-
-void CareStore::MarkAssignmentListed(WriteBatch& batch, const hub::v1::Assignment& assignment,
-                                     uint64_t epoch) {
-  internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kPlanAssignments,
-                PlanAssignmentKey(assignment), internal::EncodeFixed64(epoch));
-}
-
-absl::Status CareStore::ScanPlanAssignments(
-    std::string_view plan_id,
-    const std::function<absl::Status(const PlanAssignmentMark&)>& fn) const {
-  PlanAssignmentMark entry;
-  std::vector<std::string_view> fields;
-  return internal::ForEachWithPrefix(
-      internal::RepOf(*store_), ColumnFamily::kPlanAssignments, internal::Prefix({plan_id}),
-      [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::Status {
-        if (!SplitKey(internal::ToView(key), 4, &fields) ||
-            !internal::DecodeFixed64(internal::ToView(value), &entry.mark)) {
-          return DamagedIndex("plan assignment");
-        }
-        entry.cin.assign(fields[1].data(), fields[1].size());
-        entry.provider_id.assign(fields[2].data(), fields[2].size());
-        entry.benefit_start_date.assign(fields[3].data(), fields[3].size());
-        return fn(entry);
-      },
-      /*fill_cache=*/false);
-}
-
-absl::StatusOr<std::vector<hub::v1::Assignment>> CareStore::AssignmentsOn(
-    std::string_view cin, std::string_view iso_date) const {
-  return ScanMember<hub::v1::Assignment>(internal::RepOf(*store_), ColumnFamily::kAssignments,
-                                         "assignment", cin, [&](const hub::v1::Assignment& a) {
-                                           return Contains(a.benefit_start_date(),
-                                                           a.benefit_end_date(), iso_date);
-                                         });
-}
-
-absl::StatusOr<std::vector<hub::v1::Assignment>> CareStore::Assignments(
-    std::string_view cin) const {
-  return ScanMember<hub::v1::Assignment>(internal::RepOf(*store_), ColumnFamily::kAssignments,
-                                         "assignment", cin,
-                                         [](const hub::v1::Assignment&) { return true; });
-}
-
-// ----------------------------------------------------------- authorizations
-
-namespace {
-
-// The authorization (plan_id, number) as this batch or the committed store
-// holds it. `present` false: none. `stray_cin`: a CIN the number index names
-// although its record is missing (a damaged store), "" otherwise.
-struct CurrentAuthorization {
-  bool present = false;
-  hub::v1::Authorization record;
-  std::string stray_cin;
-};
-
-absl::StatusOr<CurrentAuthorization> ReadCurrentAuthorization(const Store::Rep& rep,
-                                                              WriteBatch& batch,
-                                                              const std::string& number_key,
-                                                              std::string_view plan_id,
-                                                              std::string_view number) {
-  CurrentAuthorization current;
-  auto& pending = internal::RepOf(batch).pending_authorizations;
-  if (auto it = pending.find(number_key); it != pending.end()) {
-    current.present = it->second.present;
-    if (current.present) current.record = it->second.record;
-    return current;
-  }
-  std::string cin;
-  ASSIGN_OR_RETURN(const bool indexed,
-                   internal::Get(rep, ColumnFamily::kAuthorizationByNumber, number_key, &cin));
-  if (!indexed) return current;
-  std::string value;
-  ASSIGN_OR_RETURN(const bool found, internal::Get(rep, ColumnFamily::kAuthorizations,
-                                                   internal::Key({cin, plan_id, number}), &value));
-  if (!found) {
-    current.stray_cin = std::move(cin);
-    return current;
-  }
-  RETURN_IF_ERROR(internal::ParseRecord(value, "authorization", &current.record));
-  current.present = true;
-  return current;
-}
-
-}  // namespace
-
-absl::StatusOr<uint64_t> CareStore::PutAuthorization(WriteBatch& batch,
-                                                     const hub::v1::Authorization& authorization) {
-  const std::string number_key =
-      internal::Key({authorization.plan_id(), authorization.authorization_number()});
-  ASSIGN_OR_RETURN(
-      CurrentAuthorization current,
-      ReadCurrentAuthorization(internal::RepOf(*store_), batch, number_key, authorization.plan_id(),
-                               authorization.authorization_number()));
-  if (!current.stray_cin.empty() && current.stray_cin != authorization.cin()) {
-    internal::Delete(internal::RepOf(*store_), batch, ColumnFamily::kAuthorizations,
-                     internal::Key({current.stray_cin, authorization.plan_id(),
-                                    authorization.authorization_number()}));
-  }
-  return PutAuthorization(batch, authorization, current.present ? &current.record : nullptr);
-}
-
-absl::StatusOr<uint64_t> CareStore::PutAuthorization(WriteBatch& batch,
-                                                     const hub::v1::Authorization& authorization,
-                                                     const hub::v1::Authorization* stored) {
-  Store::Rep& rep = internal::RepOf(*store_);
-  const std::string number_key =
-      internal::Key({authorization.plan_id(), authorization.authorization_number()});
-  hub::v1::Authorization record = authorization;
-  record.set_version(store_->NextVersion(batch));
-  if (stored != nullptr && stored->cin() != record.cin()) {
-    // The plan corrected the member: move the record.
-    internal::Delete(
-        rep, batch, ColumnFamily::kAuthorizations,
-        internal::Key({stored->cin(), record.plan_id(), record.authorization_number()}));
-  }
-  internal::Put(rep, batch, ColumnFamily::kAuthorizationByNumber, number_key,
-                internal::ToSlice(record.cin()));
-  internal::Put(rep, batch, ColumnFamily::kAuthorizations,
-                internal::Key({record.cin(), record.plan_id(), record.authorization_number()}),
-                record.SerializeAsString());
-  internal::Put(rep, batch, ColumnFamily::kPlanAuthorizations, number_key,
-                internal::EncodeFixed64(record.version()));
-  UpdateAuthorizationViews(internal::RepOf(*store_), batch, stored, &record);
-  WriteBatch::Rep::PendingAuthorization& pending =
-      internal::RepOf(batch).pending_authorizations[number_key];
-  pending.present = true;
-  pending.record = std::move(record);
-  return pending.record.version();
-}
-
-absl::Status CareStore::DeleteAuthorization(WriteBatch& batch, std::string_view plan_id,
-                                            std::string_view authorization_number) {
-  Store::Rep& rep = internal::RepOf(*store_);
-  const std::string number_key = internal::Key({plan_id, authorization_number});
-  ASSIGN_OR_RETURN(CurrentAuthorization current,
-                   ReadCurrentAuthorization(rep, batch, number_key, plan_id, authorization_number));
-  if (!current.present && current.stray_cin.empty()) return absl::OkStatus();
-  const std::string& cin = current.present ? current.record.cin() : current.stray_cin;
-  internal::Delete(rep, batch, ColumnFamily::kAuthorizations,
-                   internal::Key({cin, plan_id, authorization_number}));
-  internal::Delete(rep, batch, ColumnFamily::kAuthorizationByNumber, number_key);
-  internal::Delete(rep, batch, ColumnFamily::kPlanAuthorizations, number_key);
-  if (current.present)
-    UpdateAuthorizationViews(internal::RepOf(*store_), batch, &current.record, nullptr);
-  // Deleted in this batch, for later puts and deletes.
-  WriteBatch::Rep::PendingAuthorization& pending =
-      internal::RepOf(batch).pending_authorizations[number_key];
-  pending.present = false;
-  pending.record.Clear();
-  return absl::OkStatus();
-}
-
-void CareStore::MarkAuthorizationListed(WriteBatch& batch, std::string_view plan_id,
-                                        std::string_view authorization_number, uint64_t epoch) {
-  internal::Put(internal::RepOf(*store_), batch, ColumnFamily::kPlanAuthorizations,
-                internal::Key({plan_id, authorization_number}), internal::EncodeFixed64(epoch));
-}
-
-absl::Status CareStore::ScanPlanAuthorizations(
-    std::string_view plan_id,
-    const std::function<absl::Status(const PlanAuthorizationMark&)>& fn) const {
-  PlanAuthorizationMark entry;
-  std::vector<std::string_view> fields;
-  return internal::ForEachWithPrefix(
-      internal::RepOf(*store_), ColumnFamily::kPlanAuthorizations, internal::Prefix({plan_id}),
-      [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::Status {
-        if (!SplitKey(internal::ToView(key), 2, &fields) ||
-            !internal::DecodeFixed64(internal::ToView(value), &entry.mark)) {
-          return DamagedIndex("plan authorization");
-        }
-        entry.authorization_number.assign(fields[1].data(), fields[1].size());
-        return fn(entry);
-      },
-      /*fill_cache=*/false);
-}
-
-absl::StatusOr<hub::v1::Authorization> CareStore::GetAuthorization(
-    std::string_view plan_id, std::string_view authorization_number) const {
-  const Store::Rep& rep = internal::RepOf(*store_);
-  std::string cin;
-  ASSIGN_OR_RETURN(const bool indexed,
-                   internal::Get(rep, ColumnFamily::kAuthorizationByNumber,
-                                 internal::Key({plan_id, authorization_number}), &cin));
-  if (!indexed) {
-    return absl::NotFoundError(
-        absl::StrCat("plan ", internal::Absl(plan_id), " has no authorization with that number"));
-  }
-  std::string value;
-  ASSIGN_OR_RETURN(const bool found,
-                   internal::Get(rep, ColumnFamily::kAuthorizations,
-                                 internal::Key({cin, plan_id, authorization_number}), &value));
-  if (!found) {
-    return absl::DataLossError(
-        absl::StrCat("storage: the authorization index of plan ", internal::Absl(plan_id),
-                     " points at a missing record; restore the data directory from a checkpoint"));
-  }
-  hub::v1::Authorization authorization;
-  RETURN_IF_ERROR(internal::ParseRecord(value, "authorization", &authorization));
-  return authorization;
-}
-
-absl::StatusOr<std::vector<hub::v1::Authorization>> CareStore::AuthorizationsOn(
-    std::string_view cin, std::string_view iso_date) const {
-  return ScanMember<hub::v1::Authorization>(
-      internal::RepOf(*store_), ColumnFamily::kAuthorizations, "authorization", cin,
-      [&](const hub::v1::Authorization& a) {
-        return Contains(a.start_date(), a.end_date(), iso_date);
-      });
-}
-
-absl::StatusOr<std::vector<hub::v1::Authorization>> CareStore::Authorizations(
-    std::string_view cin) const {
-  return ScanMember<hub::v1::Authorization>(internal::RepOf(*store_), ColumnFamily::kAuthorizations,
-                                            "authorization", cin,
-                                            [](const hub::v1::Authorization&) { return true; });
-}
-
 // ------------------------------------------------------------- upgrade
 
 namespace internal {

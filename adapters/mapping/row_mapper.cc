@@ -8,13 +8,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "adapters/mapping/row_mapper_internal.h"
 #include "base/civil_date.h"
 #include "base/string_view.h"
 #include "google/protobuf/descriptor.h"
 #include "hub/v1/plan_file.pb.h"
 
 namespace hub::adapters {
-namespace {
 
 using google::protobuf::Descriptor;
 using google::protobuf::EnumDescriptor;
@@ -22,6 +22,8 @@ using google::protobuf::EnumValueDescriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
+
+namespace row_mapper_internal {
 
 // Upper-cases and drops spaces and underscores: how header names and code
 // values are compared.
@@ -34,33 +36,6 @@ std::string Fold(std::string_view s) {
   }
   return out;
 }
-
-// The common prefix of an enum's value names, e.g. "POPULATION_OF_FOCUS_".
-std::string EnumPrefix(const EnumDescriptor* e) {
-  std::string prefix;
-  for (char c : e->name()) {
-    if (absl::ascii_isupper(static_cast<unsigned char>(c)) && !prefix.empty())
-      prefix.push_back('_');
-    prefix.push_back(absl::ascii_toupper(static_cast<unsigned char>(c)));
-  }
-  return prefix + "_";
-}
-
-// Finds an enum value by its full name or by its name without the prefix.
-const EnumValueDescriptor* FindEnumValue(const EnumDescriptor* e, std::string_view name) {
-  std::string upper(name);
-  absl::AsciiStrToUpper(&upper);
-  if (const EnumValueDescriptor* v = e->FindValueByName(upper)) return v;
-  return e->FindValueByName(EnumPrefix(e) + upper);
-}
-
-std::string ShortEnumName(const EnumValueDescriptor* v) {
-  std::string prefix = EnumPrefix(v->type());
-  const std::string& name = v->name();
-  return name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
-}
-
-enum class Flag { kYes, kNo, kInvalid };
 
 Flag ParseFlag(std::string_view v) {
   std::string f = Fold(v);
@@ -76,13 +51,6 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-bool IsDateField(const FieldDescriptor* f) {
-  const std::string& n = f->name();
-  return f->type() == FieldDescriptor::TYPE_STRING &&
-         (n == "date" || n == "date_of_birth" ||
-          (n.size() >= 5 && n.compare(n.size() - 5, 5, "_date") == 0));
-}
-
 RowError MakeError(int64_t row, const std::string& field, std::string_view code,
                    std::string message) {
   RowError e;
@@ -91,15 +59,6 @@ RowError MakeError(int64_t row, const std::string& field, std::string_view code,
   e.reason_code = std::string(code);
   e.message = std::move(message);
   return e;
-}
-
-// The target that identifies a canonical row's record, "" for kinds whose
-// rows a snapshot does not end.
-std::string_view IdentityTarget(const Message& prototype) {
-  const std::string& type = prototype.GetDescriptor()->full_name();
-  if (type == "hub.v1.AssignmentFileRow") return "member.cin";
-  if (type == "hub.v1.AuthorizationFileRow") return "authorization.authorization_number";
-  return "";
 }
 
 // Applies `normalize` to `buffer` in order.
@@ -125,41 +84,51 @@ void Normalize(const std::vector<hub::v1::Normalization>& normalize, std::string
   }
 }
 
+}  // namespace row_mapper_internal
+
+using row_mapper_internal::Fold;
+
+namespace {
+
+// The common prefix of an enum's value names, e.g. "POPULATION_OF_FOCUS_".
+std::string EnumPrefix(const EnumDescriptor* e) {
+  std::string prefix;
+  for (char c : e->name()) {
+    if (absl::ascii_isupper(static_cast<unsigned char>(c)) && !prefix.empty())
+      prefix.push_back('_');
+    prefix.push_back(absl::ascii_toupper(static_cast<unsigned char>(c)));
+  }
+  return prefix + "_";
+}
+
+// Finds an enum value by its full name or by its name without the prefix.
+const EnumValueDescriptor* FindEnumValue(const EnumDescriptor* e, std::string_view name) {
+  std::string upper(name);
+  absl::AsciiStrToUpper(&upper);
+  if (const EnumValueDescriptor* v = e->FindValueByName(upper)) return v;
+  return e->FindValueByName(EnumPrefix(e) + upper);
+}
+
+std::string ShortEnumName(const EnumValueDescriptor* v) {
+  std::string prefix = EnumPrefix(v->type());
+  const std::string& name = v->name();
+  return name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
+}
+bool IsDateField(const FieldDescriptor* f) {
+  const std::string& n = f->name();
+  return f->type() == FieldDescriptor::TYPE_STRING &&
+         (n == "date" || n == "date_of_birth" ||
+          (n.size() >= 5 && n.compare(n.size() - 5, 5, "_date") == 0));
+}
+// The target that identifies a canonical row's record, "" for kinds whose
+// rows a snapshot does not end.
+std::string_view IdentityTarget(const Message& prototype) {
+  const std::string& type = prototype.GetDescriptor()->full_name();
+  if (type == "hub.v1.AssignmentFileRow") return "member.cin";
+  if (type == "hub.v1.AuthorizationFileRow") return "authorization.authorization_number";
+  return "";
+}
 }  // namespace
-
-struct CompiledCodeMap {
-  std::string name;
-  absl::flat_hash_map<std::string, std::string> to_canonical;  // Fold(plan) -> canonical
-  absl::flat_hash_map<std::string, std::string> to_plan;       // Fold(canonical) -> plan
-};
-
-struct RowMapper::Field {
-  std::string source;
-  std::string target;
-  std::vector<const FieldDescriptor*> path;  // Messages, then the leaf.
-  // reflections[p] is the Reflection of the message holding path[p],
-  // resolved once: GetReflection() per row costs a call_once and TLS.
-  std::vector<const Reflection*> reflections;
-  bool required = false;
-  bool is_date = false;
-  DateFormat date_format = DateFormat::kIso;
-  std::shared_ptr<const CompiledCodeMap> code_map;
-  const EnumValueDescriptor* when_yes = nullptr;
-  std::string split;
-  std::vector<hub::v1::Normalization> normalize;
-  std::string default_value;
-
-  // Enum targets, resolved once at Create so the per-row path does no name
-  // building: upper-cased full and short value names -> value; with a code
-  // map, Fold(plan value) -> value; and the value a row renders as, by
-  // value index (its short name, or its plan value through the code map).
-  absl::flat_hash_map<std::string, const EnumValueDescriptor*> enum_by_name;
-  absl::flat_hash_map<std::string, const EnumValueDescriptor*> enum_by_code;
-  std::vector<std::string> enum_rendering;
-  std::vector<bool> enum_renderable;
-
-  const FieldDescriptor* leaf() const { return path.back(); }
-};
 
 RowMapper::~RowMapper() = default;
 
@@ -347,280 +316,4 @@ absl::StatusOr<RowMapper::Binding> RowMapper::Bind(const ColumnMap& columns) con
   }
   return binding;
 }
-
-bool RowMapper::Map(const Binding& binding, int64_t row_number,
-                    std::span<const std::string_view> fields, Message& out,
-                    std::vector<RowError>& errors) const {
-  out.Clear();
-  bool good = true;
-  std::string buffer;
-  for (size_t i = 0; i < fields_.size(); ++i) {
-    const Field& f = fields_[i];
-    const int column = i < binding.size() ? binding[i] : -1;
-    std::string_view raw =
-        column >= 0 && static_cast<size_t>(column) < fields.size() ? Trim(fields[column]) : "";
-    if (raw.empty()) raw = f.default_value;
-    if (f.when_yes != nullptr) {
-      Flag flag = ParseFlag(raw);
-      if (flag == Flag::kInvalid) {
-        errors.push_back(MakeError(
-            row_number, f.source, kRowBadFlag,
-            absl::StrCat("column ", f.source, " must be Y or N (also YES/NO, 1/0, TRUE/FALSE)")));
-        good = false;
-      } else if (flag == Flag::kYes) {
-        Message* m = &out;
-        for (size_t p = 0; p + 1 < f.path.size(); ++p) {
-          m = f.reflections[p]->MutableMessage(m, f.path[p]);
-        }
-        f.reflections.back()->AddEnum(m, f.leaf(), f.when_yes);
-      }
-      continue;
-    }
-    if (raw.empty()) {
-      if (f.required) {
-        errors.push_back(MakeError(
-            row_number, f.source, kRowRequiredMissing,
-            absl::StrCat("column ", f.source, " is required; fill it in and resend the row")));
-        good = false;
-      }
-      continue;
-    }
-    std::vector<std::string_view> values;
-    if (f.split.empty()) {
-      values.push_back(raw);
-    } else {
-      for (absl::string_view v : absl::StrSplit(Absl(raw), Absl(f.split), absl::SkipWhitespace())) {
-        values.push_back(Trim(Std(v)));
-      }
-    }
-    Message* m = &out;
-    for (size_t p = 0; p + 1 < f.path.size(); ++p) {
-      m = f.reflections[p]->MutableMessage(m, f.path[p]);
-    }
-    const Reflection* r = f.reflections.back();
-    const FieldDescriptor* leaf = f.leaf();
-    for (std::string_view value : values) {
-      buffer.assign(value);
-      Normalize(f.normalize, buffer);
-      const EnumValueDescriptor* mapped_enum = nullptr;
-      if (f.code_map != nullptr) {
-        const std::string key = Fold(buffer);
-        bool known = false;
-        if (leaf->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {
-          auto it = f.enum_by_code.find(key);
-          known = it != f.enum_by_code.end();
-          if (known) mapped_enum = it->second;
-        } else {
-          auto it = f.code_map->to_canonical.find(key);
-          known = it != f.code_map->to_canonical.end();
-          if (known) buffer = it->second;
-        }
-        if (!known) {
-          errors.push_back(MakeError(
-              row_number, f.source, kRowUnknownCode,
-              absl::StrCat("column ", f.source, " has a code that is not in the plan's \"",
-                           f.code_map->name, "\" code list; use one of the listed codes")));
-          good = false;
-          continue;
-        }
-      }
-      if (f.is_date) {
-        auto date = CivilDate::Parse(buffer, f.date_format);
-        if (!date.ok()) {
-          errors.push_back(
-              MakeError(row_number, f.source, kRowBadDate,
-                        absl::StrCat("column ", f.source, ": ", date.status().message())));
-          good = false;
-          continue;
-        }
-        buffer = date->ToIso();
-      }
-      bool ok = true;
-      switch (leaf->cpp_type()) {
-        case FieldDescriptor::CPPTYPE_STRING:
-          if (leaf->is_repeated()) {
-            r->AddString(m, leaf, buffer);
-          } else {
-            r->SetString(m, leaf, buffer);
-          }
-          break;
-        case FieldDescriptor::CPPTYPE_ENUM: {
-          const EnumValueDescriptor* v = mapped_enum;
-          if (v == nullptr) {
-            absl::AsciiStrToUpper(&buffer);
-            auto it = f.enum_by_name.find(buffer);
-            if (it != f.enum_by_name.end()) v = it->second;
-          }
-          if (v == nullptr || v->number() == 0) {
-            errors.push_back(
-                MakeError(row_number, f.source, kRowUnknownCode,
-                          absl::StrCat("column ", f.source, " has a value that is not a known ",
-                                       leaf->enum_type()->name(), "; use a listed code")));
-            good = false;
-            continue;
-          }
-          if (leaf->is_repeated()) {
-            r->AddEnum(m, leaf, v);
-          } else {
-            r->SetEnum(m, leaf, v);
-          }
-          break;
-        }
-        case FieldDescriptor::CPPTYPE_BOOL: {
-          Flag flag = ParseFlag(buffer);
-          if (flag == Flag::kInvalid) {
-            errors.push_back(MakeError(row_number, f.source, kRowBadFlag,
-                                       absl::StrCat("column ", f.source, " must be Y or N")));
-            good = false;
-            continue;
-          }
-          r->SetBool(m, leaf, flag == Flag::kYes);
-          break;
-        }
-        case FieldDescriptor::CPPTYPE_INT32: {
-          int32_t n = 0;
-          ok = absl::SimpleAtoi(Absl(buffer), &n);
-          if (ok) leaf->is_repeated() ? r->AddInt32(m, leaf, n) : r->SetInt32(m, leaf, n);
-          break;
-        }
-        case FieldDescriptor::CPPTYPE_INT64: {
-          int64_t n = 0;
-          ok = absl::SimpleAtoi(Absl(buffer), &n);
-          if (ok) leaf->is_repeated() ? r->AddInt64(m, leaf, n) : r->SetInt64(m, leaf, n);
-          break;
-        }
-        case FieldDescriptor::CPPTYPE_UINT64: {
-          uint64_t n = 0;
-          ok = absl::SimpleAtoi(Absl(buffer), &n);
-          if (ok) leaf->is_repeated() ? r->AddUInt64(m, leaf, n) : r->SetUInt64(m, leaf, n);
-          break;
-        }
-        case FieldDescriptor::CPPTYPE_DOUBLE: {
-          double n = 0;
-          ok = absl::SimpleAtod(Absl(buffer), &n);
-          if (ok) leaf->is_repeated() ? r->AddDouble(m, leaf, n) : r->SetDouble(m, leaf, n);
-          break;
-        }
-        default:
-          ok = false;
-      }
-      if (!ok) {
-        errors.push_back(MakeError(row_number, f.source, kRowBadNumber,
-                                   absl::StrCat("column ", f.source, " must be a number")));
-        good = false;
-      }
-    }
-  }
-  return good;
-}
-
-std::string RowMapper::Identity(const Binding& binding,
-                                std::span<const std::string_view> fields) const {
-  if (identity_field_ < 0) return "";
-  const size_t i = static_cast<size_t>(identity_field_);
-  const int column = i < binding.size() ? binding[i] : -1;
-  if (column < 0 || static_cast<size_t>(column) >= fields.size()) return "";
-  std::string value(Trim(fields[static_cast<size_t>(column)]));
-  Normalize(fields_[i].normalize, value);
-  return value;
-}
-
-absl::Status RowMapper::Render(const Message& row, std::vector<std::string>& values) const {
-  values.clear();
-  values.reserve(fields_.size());
-  for (const Field& f : fields_) {
-    const Message* m = &row;
-    bool parent_unset = false;
-    for (size_t p = 0; p + 1 < f.path.size() && !parent_unset; ++p) {
-      parent_unset = !f.reflections[p]->HasField(*m, f.path[p]);
-      m = &f.reflections[p]->GetMessage(*m, f.path[p]);
-    }
-    if (parent_unset) {
-      // An absent message (e.g. no discontinuation) renders as empty
-      // columns, not as its fields' zero values.
-      values.push_back(f.when_yes != nullptr ? "N" : "");
-      continue;
-    }
-    const Reflection* r = f.reflections.back();
-    const FieldDescriptor* leaf = f.leaf();
-    if (f.when_yes != nullptr) {
-      bool yes = false;
-      for (int k = 0; k < r->FieldSize(*m, leaf); ++k) {
-        yes = yes || r->GetRepeatedEnum(*m, leaf, k) == f.when_yes;
-      }
-      values.push_back(yes ? "Y" : "N");
-      continue;
-    }
-    std::vector<std::string> parts;
-    const EnumValueDescriptor* unrenderable = nullptr;  // Set by `scalar`.
-    auto render_one = [&](std::string canonical) -> absl::Status {
-      if (unrenderable != nullptr) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("field ", f.target, " has a value with no entry in code map \"",
-                         f.code_map->name, "\"; add one to the plan's profile"));
-      }
-      if (f.is_date && !canonical.empty()) {
-        auto date = CivilDate::ParseIso(canonical);
-        if (!date.ok()) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("field ", f.target, " does not hold an ISO date"));
-        }
-        canonical = date->Format(f.date_format);
-      }
-      // Enum values come out of `scalar` already in the plan's codes.
-      if (f.code_map != nullptr && !canonical.empty() &&
-          leaf->type() != FieldDescriptor::TYPE_ENUM) {
-        auto it = f.code_map->to_plan.find(Fold(canonical));
-        if (it == f.code_map->to_plan.end()) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("field ", f.target, " has a value with no entry in code map \"",
-                           f.code_map->name, "\"; add one to the plan's profile"));
-        }
-        canonical = it->second;
-      }
-      parts.push_back(std::move(canonical));
-      return absl::OkStatus();
-    };
-    auto scalar = [&](int index) -> std::string {
-      const bool rep = index >= 0;
-      // An unset optional scalar (proto3 `optional`) renders as an empty
-      // column, not as its zero value.
-      if (!rep && leaf->has_presence() && !r->HasField(*m, leaf)) return "";
-      switch (leaf->cpp_type()) {
-        case FieldDescriptor::CPPTYPE_STRING:
-          return rep ? r->GetRepeatedString(*m, leaf, index) : r->GetString(*m, leaf);
-        case FieldDescriptor::CPPTYPE_ENUM: {
-          const EnumValueDescriptor* v =
-              rep ? r->GetRepeatedEnum(*m, leaf, index) : r->GetEnum(*m, leaf);
-          if (!f.enum_renderable[static_cast<size_t>(v->index())]) unrenderable = v;
-          return f.enum_rendering[static_cast<size_t>(v->index())];
-        }
-        case FieldDescriptor::CPPTYPE_BOOL:
-          return (rep ? r->GetRepeatedBool(*m, leaf, index) : r->GetBool(*m, leaf)) ? "Y" : "N";
-        case FieldDescriptor::CPPTYPE_INT32:
-          return absl::StrCat(rep ? r->GetRepeatedInt32(*m, leaf, index) : r->GetInt32(*m, leaf));
-        case FieldDescriptor::CPPTYPE_INT64:
-          return absl::StrCat(rep ? r->GetRepeatedInt64(*m, leaf, index) : r->GetInt64(*m, leaf));
-        case FieldDescriptor::CPPTYPE_UINT64:
-          return absl::StrCat(rep ? r->GetRepeatedUInt64(*m, leaf, index) : r->GetUInt64(*m, leaf));
-        case FieldDescriptor::CPPTYPE_DOUBLE:
-          return absl::StrCat(rep ? r->GetRepeatedDouble(*m, leaf, index) : r->GetDouble(*m, leaf));
-        default:
-          return "";
-      }
-    };
-    if (leaf->is_repeated()) {
-      for (int k = 0; k < r->FieldSize(*m, leaf); ++k) {
-        absl::Status s = render_one(scalar(k));
-        if (!s.ok()) return s;
-      }
-    } else {
-      absl::Status s = render_one(scalar(-1));
-      if (!s.ok()) return s;
-    }
-    values.push_back(absl::StrJoin(parts, f.split.empty() ? std::string(";") : f.split));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace hub::adapters

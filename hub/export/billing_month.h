@@ -46,6 +46,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "adapters/plan_billing.h"
+#include "hub/common/billing_reasons.h"
 #include "hub/export/export_run.h"
 #include "hub/v1/adapter_config.pb.h"
 #include "hub/v1/feed.pb.h"
@@ -54,11 +55,11 @@
 
 namespace hub {
 
-// The reason codes of lines no file bills.
+// The reason codes of lines no file bills (and kMissingDiagnosis,
+// hub/common/billing_reasons.h).
 inline constexpr std::string_view kDuplicateOfService = "DUPLICATE_OF_SERVICE";
 inline constexpr std::string_view kDuplicateLine = "DUPLICATE_LINE";
 inline constexpr std::string_view kMemberDemographicsMissing = "MEMBER_DEMOGRAPHICS_MISSING";
-inline constexpr std::string_view kMissingDiagnosis = "MISSING_DIAGNOSIS";
 inline constexpr std::string_view kBillingProviderIncomplete = "BILLING_PROVIDER_INCOMPLETE";
 
 // A line the scan hands to the renderer of its file.

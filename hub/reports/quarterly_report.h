@@ -1,5 +1,5 @@
 // The quarterly ECM and Community Supports implementation monitoring report
-// (issue 20 part 2) as pure functions: the tables of one plan's report for
+// as pure functions: the tables of one plan's report for
 // one quarter, computed from what the hub holds (QuarterlyInput, filled by
 // the caller from storage), and the county roll-up across plans.
 //

@@ -1,6 +1,6 @@
-// Closing the open connections of a revoked client certificate (issue 15
-// item 4), so that a revocation ends a client's session within the CRL
-// poll interval and not at the idle limit.
+// Closing the open connections of a revoked client certificate, so that a
+// revocation ends a client's session within the CRL poll interval and not
+// at the idle limit.
 //
 // gRPC gives a server no handle on its connections. So the hub remembers,
 // from every call, which client connection (its peer address, as

@@ -245,33 +245,47 @@ int Restore(const std::string& backup, const std::string& data_dir) {
   return 0;
 }
 
-}  // namespace
+// Where hubd writes the ports it listens on (--port_file, --health_port_file,
+// --http_port_file; "" for none).
+struct PortFiles {
+  std::string port_file;
+  std::string health_port_file;
+  std::string http_port_file;
+};
 
-int main(int argc, char** argv) {
-  hub::ConfigureProcess();
-  absl::SetProgramUsageMessage(kSynopsis);
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help=markdown") {
-      std::fputs(hub::FlagTable(kDefinedIn, hub::FlagTableFormat::kMarkdown).c_str(), stdout);
-      return 0;
+// The retention flags into `options`. Returns -1, or the exit code of a
+// usage error (printed).
+int RetentionFromFlags(hub::HubServer::Options& options) {
+  struct Days {
+    const char* flag;
+    int value;
+    absl::Duration* into;
+  };
+  for (const Days& d :
+       {Days{"--audit_retention_days", absl::GetFlag(FLAGS_audit_retention_days),
+             &options.retention.policy.audit_log},
+        Days{"--idempotency_retention_days", absl::GetFlag(FLAGS_idempotency_retention_days),
+             &options.retention.policy.idempotency},
+        Days{"--ingest_report_retention_days", absl::GetFlag(FLAGS_ingest_report_retention_days),
+             &options.retention.policy.ingest_reports}}) {
+    if (d.value < 0 || d.value > 36500) {
+      return UsageError(absl::StrCat(d.flag, " must be 0 (for ever) to 36500 days"));
     }
-    if (arg == "--help" || arg == "-help" || arg == "-h" || arg == "--helpfull") {
-      std::fputs(absl::StrCat(kSynopsis, "\nflags (default after '='):\n",
-                              hub::FlagTable(kDefinedIn, hub::FlagTableFormat::kText))
-                     .c_str(),
-                 stdout);
-      return 0;
-    }
+    *d.into = absl::Hours(24) * d.value;
   }
-  if (std::string bad = FindBadArgument(argc, argv); !bad.empty()) return UsageError(bad);
-  absl::ParseCommandLine(argc, argv);
-
-  if (const std::string backup = absl::GetFlag(FLAGS_restore_from); !backup.empty()) {
-    return Restore(backup, absl::GetFlag(FLAGS_data_dir));
+  const int hours = absl::GetFlag(FLAGS_retention_interval_hours);
+  if (hours < 0 || hours > 24 * 31) {
+    return UsageError("--retention_interval_hours must be 0 (none) to 744");
   }
+  options.retention.interval = absl::Hours(hours);
+  options.backups_kept = absl::GetFlag(FLAGS_backups_kept);
+  if (options.backups_kept < 0) return UsageError("--backups_kept must be 0 (all) or more");
+  return -1;
+}
 
-  hub::HubServer::Options options;
+// Every flag but --restore_from into `options` and `files`, checked.
+// Returns -1, or the exit code of a usage error (printed).
+int OptionsFromFlags(hub::HubServer::Options& options, PortFiles& files) {
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.feed_indexer_thread = absl::GetFlag(FLAGS_feed_indexer_thread);
@@ -281,14 +295,14 @@ int main(int argc, char** argv) {
   options.profiles_dir = absl::GetFlag(FLAGS_profiles_dir);
   options.reference_dir = absl::GetFlag(FLAGS_reference_dir);
   options.county_time_zone = absl::GetFlag(FLAGS_county_time_zone);
-  const std::string port_file = absl::GetFlag(FLAGS_port_file);
+  files.port_file = absl::GetFlag(FLAGS_port_file);
   options.tls.cert_file = absl::GetFlag(FLAGS_tls_cert_file);
   options.tls.key_file = absl::GetFlag(FLAGS_tls_key_file);
   options.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
   options.tls.crl_file = absl::GetFlag(FLAGS_crl_file);
   options.county_roles_file = absl::GetFlag(FLAGS_county_roles_file);
   options.health_listen_address = absl::GetFlag(FLAGS_health_listen);
-  const std::string health_port_file = absl::GetFlag(FLAGS_health_port_file);
+  files.health_port_file = absl::GetFlag(FLAGS_health_port_file);
   const bool insecure = absl::GetFlag(FLAGS_insecure_loopback);
   if (const int cache_mib = absl::GetFlag(FLAGS_block_cache_mib);
       cache_mib < 8 || cache_mib > 65536) {
@@ -300,8 +314,8 @@ int main(int argc, char** argv) {
   options.http_listen = absl::GetFlag(FLAGS_http_listen);
   options.dashboard_dir = absl::GetFlag(FLAGS_dashboard_dir);
   options.chart_js_path = absl::GetFlag(FLAGS_chart_js);
-  const std::string http_port_file = absl::GetFlag(FLAGS_http_port_file);
-  if (!http_port_file.empty() && options.http_listen.empty()) {
+  files.http_port_file = absl::GetFlag(FLAGS_http_port_file);
+  if (!files.http_port_file.empty() && options.http_listen.empty()) {
     return UsageError("--http_port_file needs --http_listen");
   }
   if (!options.http_listen.empty()) {
@@ -320,32 +334,7 @@ int main(int argc, char** argv) {
     }
     options.monitor_config = *std::move(monitor_config);
   }
-  {
-    struct Days {
-      const char* flag;
-      int value;
-      absl::Duration* into;
-    };
-    for (const Days& d :
-         {Days{"--audit_retention_days", absl::GetFlag(FLAGS_audit_retention_days),
-               &options.retention.policy.audit_log},
-          Days{"--idempotency_retention_days", absl::GetFlag(FLAGS_idempotency_retention_days),
-               &options.retention.policy.idempotency},
-          Days{"--ingest_report_retention_days", absl::GetFlag(FLAGS_ingest_report_retention_days),
-               &options.retention.policy.ingest_reports}}) {
-      if (d.value < 0 || d.value > 36500) {
-        return UsageError(absl::StrCat(d.flag, " must be 0 (for ever) to 36500 days"));
-      }
-      *d.into = absl::Hours(24) * d.value;
-    }
-    const int hours = absl::GetFlag(FLAGS_retention_interval_hours);
-    if (hours < 0 || hours > 24 * 31) {
-      return UsageError("--retention_interval_hours must be 0 (none) to 744");
-    }
-    options.retention.interval = absl::Hours(hours);
-    options.backups_kept = absl::GetFlag(FLAGS_backups_kept);
-    if (options.backups_kept < 0) return UsageError("--backups_kept must be 0 (all) or more");
-  }
+  if (int code = RetentionFromFlags(options); code >= 0) return code;
   if (options.data_dir.empty()) return UsageError("--data_dir is required");
   const bool any_tls = !options.tls.cert_file.empty() || !options.tls.key_file.empty() ||
                        !options.tls.client_ca_file.empty() || !options.tls.crl_file.empty();
@@ -368,7 +357,12 @@ int main(int argc, char** argv) {
   if (options.backup_dir.empty()) {
     options.backup_dir = hub::HubServer::DefaultBackupDir(options.data_dir);
   }
+  return -1;
+}
 
+// Starts the hub, writes its port files, and serves until SIGTERM or
+// SIGINT; then drains and stops. Returns the exit code.
+int Serve(const hub::HubServer::Options& options, const PortFiles& files) {
   // Block the stop signals before any thread starts (gRPC's threads inherit
   // the mask), then wait for them synchronously below: no handler runs in
   // signal context.
@@ -389,22 +383,23 @@ int main(int argc, char** argv) {
     return 1;
   }
   const int port = (*server)->port();
-  if (!port_file.empty() && !WritePortFile(port_file, port)) {
+  if (!files.port_file.empty() && !WritePortFile(files.port_file, port)) {
     hub::log::Error("hubd_start_failed",
-                    {{"cause", "cannot write --port_file"}, {"port_file", port_file}});
+                    {{"cause", "cannot write --port_file"}, {"port_file", files.port_file}});
     (void)(*server)->Shutdown(absl::ZeroDuration());
     return 1;
   }
-  if (!health_port_file.empty() && !WritePortFile(health_port_file, (*server)->health_port())) {
+  if (!files.health_port_file.empty() &&
+      !WritePortFile(files.health_port_file, (*server)->health_port())) {
     hub::log::Error("hubd_start_failed", {{"cause", "cannot write --health_port_file"},
-                                          {"health_port_file", health_port_file}});
+                                          {"health_port_file", files.health_port_file}});
     (void)(*server)->Shutdown(absl::ZeroDuration());
     return 1;
   }
   const int http_port = (*server)->http_port();
-  if (!http_port_file.empty() && !WritePortFile(http_port_file, http_port)) {
+  if (!files.http_port_file.empty() && !WritePortFile(files.http_port_file, http_port)) {
     hub::log::Error("hubd_start_failed", {{"cause", "cannot write --http_port_file"},
-                                          {"http_port_file", http_port_file}});
+                                          {"http_port_file", files.http_port_file}});
     (void)(*server)->Shutdown(absl::ZeroDuration());
     return 1;
   }
@@ -435,4 +430,36 @@ int main(int argc, char** argv) {
   }
   hub::log::Info("hubd_stopped");
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  hub::ConfigureProcess();
+  absl::SetProgramUsageMessage(kSynopsis);
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help=markdown") {
+      std::fputs(hub::FlagTable(kDefinedIn, hub::FlagTableFormat::kMarkdown).c_str(), stdout);
+      return 0;
+    }
+    if (arg == "--help" || arg == "-help" || arg == "-h" || arg == "--helpfull") {
+      std::fputs(absl::StrCat(kSynopsis, "\nflags (default after '='):\n",
+                              hub::FlagTable(kDefinedIn, hub::FlagTableFormat::kText))
+                     .c_str(),
+                 stdout);
+      return 0;
+    }
+  }
+  if (std::string bad = FindBadArgument(argc, argv); !bad.empty()) return UsageError(bad);
+  absl::ParseCommandLine(argc, argv);
+
+  if (const std::string backup = absl::GetFlag(FLAGS_restore_from); !backup.empty()) {
+    return Restore(backup, absl::GetFlag(FLAGS_data_dir));
+  }
+
+  hub::HubServer::Options options;
+  PortFiles files;
+  if (int code = OptionsFromFlags(options, files); code >= 0) return code;
+  return Serve(options, files);
 }

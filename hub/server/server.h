@@ -252,11 +252,14 @@ class HubServer {
  private:
   HubServer();
 
-  // The steps of Start, in order.
+  // The steps of Start, in order: the lifecycle in server.cc, the service
+  // wiring (Make*) in server_services.cc, the listeners (Serve*) in
+  // server_listen.cc.
   static absl::Status CompleteOptions(Options& options);
   absl::Status OpenStore(const Options& options);
   absl::Status StartRevocations(const Options& options);
   absl::Status MakeServices(const Options& options);
+  absl::Status MakeFeedsAndMonitor(const Options& options);
   absl::Status MakeSubmitServices(const Options& options);
   absl::Status MakeParkedRecords(const Options& options);
   absl::Status ServeGrpc(const Options& options, const auth::CountyRoles& county_roles);

@@ -32,7 +32,7 @@ const std::vector<SubmitReason>& BillingSubmitReasons() {
        "not.",
        "Set place_of_service to where the service happened (e.g. 12 home, 11 office, 10 "
        "telehealth in the member's home) and send the line again under a new idempotency key."},
-      {kMissingDiagnosisAtSubmit,
+      {kMissingDiagnosis,
        "The plan bills this program (ECM or Community Supports) on X12 837P claims, which need "
        "an ICD-10-CM diagnosis code on the line.",
        "Add the member's diagnosis (diagnosis_codes, e.g. Z59.00) and send the line again under "
@@ -64,7 +64,7 @@ std::optional<Violation> CheckBillable(const hub::v1::Submission& submission,
   if (line.diagnosis_codes().empty() &&
       adapters::BillingFileFor(profile, program) == hub::v1::FILE_KIND_CLAIMS_837P) {
     return Reject(
-        kMissingDiagnosisAtSubmit, "service.diagnosis_codes",
+        kMissingDiagnosis, "service.diagnosis_codes",
         absl::StrCat("plan ", Absl(plan_id), " bills ", Absl(adapters::ProgramWords(program)),
                      " on X12 837P claims, which need an ICD-10-CM diagnosis code; add "
                      "one and send the line again under a new idempotency key"));

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hub/common/billing_reasons.h"
 #include "hub/submit/submit_validation.h"
 #include "hub/v1/adapter_config.pb.h"
 #include "hub/v1/submission.pb.h"
@@ -29,7 +30,6 @@ namespace hub {
 
 inline constexpr std::string_view kInvalidDiagnosisCode = "INVALID_DIAGNOSIS_CODE";
 inline constexpr std::string_view kPlaceOfServiceMismatch = "PLACE_OF_SERVICE_MISMATCH";
-inline constexpr std::string_view kMissingDiagnosisAtSubmit = "MISSING_DIAGNOSIS";
 
 // The plan's profile (its billing rules), or nullptr when the plan has none.
 using BillingProfileLookup = std::function<const hub::v1::PlanProfile*(std::string_view plan_id)>;

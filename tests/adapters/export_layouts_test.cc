@@ -39,7 +39,7 @@ using hub::v1::InvoiceFileRow;
 using hub::v1::OutreachTrackerRow;
 using hub::v1::PlanProfile;
 using hub::v1::ReturnTransmissionRow;
-using testing::CollectingSink;
+using testing::CanonicalRowCollector;
 using testing::ExportInvoiceRows;
 using testing::ExportOtfRows;
 using testing::ExportPlans;
@@ -290,7 +290,7 @@ TEST_P(ExportLayoutTest, ExportCodeMapsCoverEveryValue) {
         absl::Status added = (*renderer)->Add(*row, bytes);
         ASSERT_TRUE(added.ok()) << e->value(i)->name() << ": " << added;
         ASSERT_TRUE((*renderer)->Finish(bytes).ok());
-        CollectingSink sink;
+        CanonicalRowCollector sink;
         absl::Status parsed = ParseFile(*adapter_, kind, bytes, sink);
         ASSERT_TRUE(parsed.ok()) << parsed;
         ASSERT_TRUE(sink.errors.empty()) << e->value(i)->name() << ": " << sink.ErrorsText();
@@ -319,7 +319,7 @@ TEST_P(ExportLayoutTest, RtfRoundTripsThroughBytes) {
   const auto rows = ExportRtfRows(GetParam());
   auto bytes = RenderFile(*adapter_, hub::v1::FILE_KIND_RETURN_TRANSMISSION, rows);
   ASSERT_TRUE(bytes.ok()) << bytes.status();
-  CollectingSink sink;
+  CanonicalRowCollector sink;
   absl::Status parsed = ParseFile(*adapter_, hub::v1::FILE_KIND_RETURN_TRANSMISSION, *bytes, sink);
   ASSERT_TRUE(parsed.ok()) << parsed;
   ASSERT_TRUE(sink.errors.empty()) << sink.ErrorsText();
@@ -394,7 +394,7 @@ TEST_P(ExportLayoutTest, OtfRoundTripsThroughBytes) {
   const auto rows = ExportOtfRows(GetParam());
   auto bytes = RenderFile(*adapter_, hub::v1::FILE_KIND_OUTREACH_TRACKER, rows);
   ASSERT_TRUE(bytes.ok()) << bytes.status();
-  CollectingSink sink;
+  CanonicalRowCollector sink;
   ASSERT_TRUE(ParseFile(*adapter_, hub::v1::FILE_KIND_OUTREACH_TRACKER, *bytes, sink).ok());
   ASSERT_TRUE(sink.errors.empty()) << sink.ErrorsText();
   const auto back = RowsAs<OutreachTrackerRow>(sink);
@@ -423,7 +423,7 @@ TEST_P(ExportLayoutTest, InvoiceRoundTripsThroughBytesInDollars) {
   EXPECT_TRUE(absl::StrContains(*bytes, "125.00"));
   EXPECT_TRUE(absl::StrContains(*bytes, "300.50"));
   EXPECT_FALSE(absl::StrContains(*bytes, "30050"));
-  CollectingSink sink;
+  CanonicalRowCollector sink;
   ASSERT_TRUE(ParseFile(*adapter_, hub::v1::FILE_KIND_INVOICE, *bytes, sink).ok());
   ASSERT_TRUE(sink.errors.empty()) << sink.ErrorsText();
   const auto back = RowsAs<InvoiceFileRow>(sink);
@@ -460,7 +460,7 @@ TEST_P(ExportLayoutTest, InvoiceRoundTripsThroughBytesInDollars) {
   // A charge that is not an amount rejects the row naming the column.
   std::string bad = absl::StrReplaceAll(*bytes, {{"125.00", "12x.00"}});
   ASSERT_NE(bad, *bytes);
-  CollectingSink bad_sink;
+  CanonicalRowCollector bad_sink;
   ASSERT_TRUE(ParseFile(*adapter_, hub::v1::FILE_KIND_INVOICE, bad, bad_sink).ok());
   EXPECT_EQ(bad_sink.rows.size(), 1u);
   ASSERT_EQ(bad_sink.errors.size(), 1u);
@@ -504,7 +504,7 @@ TEST_P(ExportLayoutTest, EmptyRequiredExportColumnRejectsTheRow) {
       std::string bytes;
       ASSERT_TRUE((*renderer)->Add(*row, bytes).ok());
       ASSERT_TRUE((*renderer)->Finish(bytes).ok());
-      CollectingSink sink;
+      CanonicalRowCollector sink;
       ASSERT_TRUE(ParseFile(*adapter_, kind, bytes, sink).ok());
       EXPECT_TRUE(sink.rows.empty());
       ASSERT_FALSE(sink.errors.empty());

@@ -69,7 +69,7 @@ absl::StatusOr<std::string> RenderFile(const PlanAdapter& adapter, hub::v1::File
 }
 
 // Collects the rows and row errors of one parsed file.
-class CollectingSink : public CanonicalRowSink {
+class CanonicalRowCollector : public CanonicalRowSink {
  public:
   absl::Status OnRow(int64_t row_number, const google::protobuf::Message& row) override {
     std::unique_ptr<google::protobuf::Message> copy(row.New());
@@ -95,7 +95,8 @@ class CollectingSink : public CanonicalRowSink {
 
 // Parses `bytes` as a file of `kind`, fed in `chunk`-byte pieces.
 inline absl::Status ParseFile(const PlanAdapter& adapter, hub::v1::FileKind kind,
-                              std::string_view bytes, CollectingSink& sink, size_t chunk = 7) {
+                              std::string_view bytes, CanonicalRowCollector& sink,
+                              size_t chunk = 7) {
   auto parser = adapter.OpenParser(kind, &sink);
   if (!parser.ok()) return parser.status();
   for (size_t at = 0; at < bytes.size(); at += chunk) {
@@ -106,7 +107,7 @@ inline absl::Status ParseFile(const PlanAdapter& adapter, hub::v1::FileKind kind
 
 // Rows of a collecting sink as their concrete type.
 template <typename Row>
-std::vector<Row> RowsAs(const CollectingSink& sink) {
+std::vector<Row> RowsAs(const CanonicalRowCollector& sink) {
   std::vector<Row> out;
   for (const auto& r : sink.rows) out.push_back(static_cast<const Row&>(*r));
   return out;

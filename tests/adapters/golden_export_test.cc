@@ -30,7 +30,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using hub::v1::FileKind;
-using testing::CollectingSink;
+using testing::CanonicalRowCollector;
 using testing::ExportInvoiceRows;
 using testing::ExportOtfRows;
 using testing::ExportPlans;
@@ -102,7 +102,7 @@ class GoldenExportTest : public ::testing::TestWithParam<std::string> {
     CheckGolden(path, *bytes);
     auto golden = ReadFile(path);
     ASSERT_TRUE(golden.ok()) << golden.status();
-    CollectingSink sink;
+    CanonicalRowCollector sink;
     absl::Status parsed = ParseFile(*adapter_, kind, *golden, sink);
     ASSERT_TRUE(parsed.ok()) << parsed;
     ASSERT_TRUE(sink.errors.empty()) << sink.ErrorsText();

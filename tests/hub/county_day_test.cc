@@ -379,7 +379,7 @@ TEST_F(CountyDayTest, EveryAcceptedBillableLineIsBilledOnceOrReported) {
         ASSERT_TRUE(profile.ok());
         auto adapter = adapters::CreateDeclarativePlanAdapter(*profile);
         ASSERT_TRUE(adapter.ok());
-        adapters::testing::CollectingSink sink;
+        adapters::testing::CanonicalRowCollector sink;
         const absl::Status parsed =
             adapters::testing::ParseFile(**adapter, kind, bytes, sink, 1 << 16);
         ASSERT_TRUE(parsed.ok()) << parsed;

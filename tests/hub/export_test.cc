@@ -593,7 +593,7 @@ class ExportTest : public ::testing::Test {
   template <typename Row>
   std::vector<Row> ParseBack(const std::string& profile, hub::v1::FileKind kind,
                              const std::string& bytes) {
-    adapters::testing::CollectingSink sink;
+    adapters::testing::CanonicalRowCollector sink;
     absl::Status parsed = adapters::testing::ParseFile(Adapter(profile), kind, bytes, sink, 4096);
     EXPECT_TRUE(parsed.ok()) << parsed;
     EXPECT_TRUE(sink.errors.empty()) << sink.ErrorsText();

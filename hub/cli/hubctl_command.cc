@@ -1,0 +1,29 @@
+#include "hub/cli/hubctl_command.h"
+
+#include "absl/status/status.h"
+#include "absl/time/clock.h"
+
+namespace hub::hubctl {
+
+void PrepareContext(grpc::ClientContext& context, absl::Duration deadline) {
+  context.set_wait_for_ready(false);
+  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+}
+
+// Prints why an RPC failed and returns exit code 1.
+int Fail(const Invocation& inv, std::string_view command, const absl::Status& status) {
+  if (absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status)) {
+    inv.err << "hubctl: cannot reach hubd at " << inv.server
+            << " (is it running? set --server or HUB_SERVER"
+            << (inv.tls ? "; check that your certificate is signed by the county CA, current "
+                          "and not revoked"
+                        : "; a hub serving TLS needs --tls_dir or HUB_TLS_DIR")
+            << ")\n";
+  } else {
+    inv.err << "hubctl: " << command << ": " << status.message() << " ("
+            << absl::StatusCodeToString(status.code()) << ")\n";
+  }
+  return 1;
+}
+
+}  // namespace hub::hubctl
