@@ -11,6 +11,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <cmath>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -22,12 +23,14 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
 #include "adapters/mapping/row_mapper.h"
 #include "adapters/plan_adapter.h"
+#include "adapters/profile_check.h"
 #include "adapters/registry.h"
 #include "base/sha256.h"
 #include "generator/county.h"
@@ -36,6 +39,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hub/cli/hubctl.h"
+#include "hub/cli/ingest_report_text.h"
 #include "hub/common/plan_adapters.h"
 #include "hub/common/rpc_status.h"
 #include "hub/server/server.h"
@@ -48,6 +52,7 @@
 #include "storage/member_store.h"
 #include "storage/quality_store.h"
 #include "storage/store.h"
+#include "tests/adapters/export_test_util.h"
 #include "tests/hub/county_test_util.h"
 #include "tests/hub/hub_test_util.h"
 
@@ -709,6 +714,108 @@ TEST_F(IngestTest, SnapshotWithAnUnreadableRowEndsNothingAndNamesWhatItEndsLater
   ASSERT_EQ(response.report().ended_records_size(), 1);
   EXPECT_EQ(response.report().ended_records(0).cin(), "10000003C");
   EXPECT_TRUE(response.next_ended_page_token().empty());
+}
+
+// `count` good aetna members, CINs 3000000nA (n from `first`), all with
+// ecm_one: the body of a realistic snapshot around the rows a test is about.
+std::vector<AssignmentFileRow> GoodMembers(int count, int first = 1) {
+  std::vector<AssignmentFileRow> rows;
+  for (int i = first; i < first + count; ++i) {
+    rows.push_back(Member(absl::StrFormat("3%07dA", i), "Good"));
+  }
+  return rows;
+}
+
+std::vector<std::string> GoodCins(int count) {
+  std::vector<std::string> cins;
+  for (const AssignmentFileRow& row : GoodMembers(count)) cins.push_back(row.member().cin());
+  return cins;
+}
+
+TEST_F(IngestTest, ASnapshotWithTooManyRejectedRowsAppliesNothing) {
+  absl::StatusOr<IngestReport> first =
+      Upload(*hub_, "aetna", kAssignment, Render("aetna", kAssignment, GoodMembers(20)));
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->outcome(), hub::v1::INGEST_OUTCOME_ACCEPTED);
+  EXPECT_EQ(first->rejected_rows_percent(), 0);
+  // aetna's profile leaves the limit at its default.
+  EXPECT_EQ(first->max_rejected_rows_percent(), adapters::kDefaultMaxRejectedRowsPercent);
+  Stop();
+  const std::string before = Dump(data_dir(), GoodCins(20), /*with_versions=*/true);
+  Restart();
+
+  // 19 rows: 16 good (the first with a new phone), 3 naming an unknown
+  // provider; member 20 is absent. 3/19 = 15.8% > 10%: nothing applies, and
+  // member 20's assignment does not end.
+  std::vector<AssignmentFileRow> over = GoodMembers(16);
+  over[0].mutable_member()->set_phone("6195550999");
+  for (int i = 17; i <= 19; ++i) {
+    over.push_back(Member(absl::StrFormat("3%07dA", i), "Good", UnknownNpi()));
+  }
+  absl::StatusOr<IngestReport> refused =
+      Upload(*hub_, "aetna", kAssignment, Render("aetna", kAssignment, over));
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_EQ(refused->outcome(), hub::v1::INGEST_OUTCOME_REJECTED);
+  EXPECT_EQ(refused->rejection_code(), "FILE_TOO_MANY_REJECTED_ROWS");
+  EXPECT_NEAR(refused->rejected_rows_percent(), 300.0 / 19.0, 1e-9);
+  EXPECT_EQ(refused->max_rejected_rows_percent(), 10);
+  EXPECT_THAT(refused->rejection_reason(), HasSubstr("3 of the file's 19 data rows (15.79%)"));
+  EXPECT_THAT(refused->rejection_reason(), HasSubstr("more than the 10%"));
+  EXPECT_THAT(refused->rejection_reason(), HasSubstr("Correct the rejected rows"));
+  EXPECT_EQ(refused->rows_accepted(), 0);
+  EXPECT_EQ(refused->rows_rejected(), 3);
+  EXPECT_THAT(Errors(*refused), ElementsAre("17 provider_npi ROW_UNKNOWN_PROVIDER",
+                                            "18 provider_npi ROW_UNKNOWN_PROVIDER",
+                                            "19 provider_npi ROW_UNKNOWN_PROVIDER"));
+  EXPECT_EQ(refused->changes().ShortDebugString(), "");
+  EXPECT_EQ(refused->snapshot_ending(), hub::v1::SNAPSHOT_ENDING_UNSPECIFIED);
+  EXPECT_EQ(refused->ended_records_size(), 0);
+  // hubctl shows the share beside the counts.
+  std::ostringstream text;
+  PrintIngestReport(text, *refused, 0);
+  EXPECT_THAT(text.str(), HasSubstr("(15.79% rejected; limit 10%)"));
+  Stop();
+  EXPECT_EQ(Dump(data_dir(), GoodCins(20), /*with_versions=*/true), before)
+      << "a refused snapshot changed the store";
+  Restart();
+
+  // Just within the limit: 20 rows, 2 rejected (10%, not more): the file
+  // applies, member 20 (absent) ends, the rejected members keep theirs.
+  std::vector<AssignmentFileRow> within = GoodMembers(18);
+  within[0].mutable_member()->set_phone("6195550999");
+  within.push_back(Member("30000019A", "Good", UnknownNpi()));
+  within.push_back(Member("30000021A", "New", UnknownNpi()));
+  absl::StatusOr<IngestReport> applied =
+      Upload(*hub_, "aetna", kAssignment, Render("aetna", kAssignment, within));
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  EXPECT_EQ(applied->outcome(), hub::v1::INGEST_OUTCOME_PARTIALLY_ACCEPTED);
+  EXPECT_EQ(applied->rejected_rows_percent(), 10);
+  EXPECT_EQ(applied->rows_accepted(), 18);
+  EXPECT_EQ(applied->rows_rejected(), 2);
+  EXPECT_EQ(applied->row_errors_size(), 2);
+  EXPECT_EQ(applied->changes().members_upserted(), 1);
+  EXPECT_EQ(applied->changes().assignments_ended(), 1);
+  ASSERT_EQ(applied->ended_records_size(), 1);
+  EXPECT_EQ(applied->ended_records(0).cin(), "30000020A");
+}
+
+TEST_F(IngestTest, TheRejectedRowLimitIsThePlansProfileSetting) {
+  absl::StatusOr<hub::v1::PlanProfile> aetna = adapters::testing::LoadPlanProfile("aetna");
+  ASSERT_TRUE(aetna.ok()) << aetna.status();
+  const std::string version = adapters::ProfileVersion(*aetna, kAssignment);
+  hub::v1::PlanProfile strict = *aetna;
+  strict.set_max_rejected_rows_percent(0);
+  EXPECT_TRUE(adapters::CreateDeclarativePlanAdapter(strict).ok());
+  // A new limit is a new version: a file refused under one is read again.
+  EXPECT_NE(adapters::ProfileVersion(strict, kAssignment), version);
+  for (double bad : {-1.0, 100.5, std::nan("")}) {
+    hub::v1::PlanProfile broken = *aetna;
+    broken.set_max_rejected_rows_percent(bad);
+    absl::StatusOr<std::unique_ptr<adapters::PlanAdapter>> adapter =
+        adapters::CreateDeclarativePlanAdapter(broken);
+    EXPECT_EQ(adapter.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(adapter.status().message(), HasSubstr("max_rejected_rows_percent")) << bad;
+  }
 }
 
 TEST_F(IngestTest, AFileWithNoRowAppliedIsRejected) {
