@@ -87,6 +87,26 @@ std::string UnknownNpi() { return testing::Npi("299999999"); }
 
 std::string PlansDir() { return std::string(HUB_SOURCE_DIR) + "/adapters/plans"; }
 
+// The shipped profiles with max_rejected_rows_percent: 100, made once per
+// test program: most tests here send small files with many bad rows on
+// purpose, to see each row reported and the good ones applied. The tests of
+// the limit itself use PlansDir() (the shipped default, 10%).
+const std::string& RowByRowPlansDir() {
+  static const std::string* dir = [] {
+    auto* path = new std::string(testing::MakeTempDir() + "/profiles");
+    for (const auto& entry : fs::directory_iterator(PlansDir())) {
+      const fs::path profile = entry.path() / "profile.textproto";
+      if (!fs::exists(profile)) continue;
+      fs::create_directories(fs::path(*path) / entry.path().filename());
+      testing::WriteFile(
+          (fs::path(*path) / entry.path().filename() / "profile.textproto").string(),
+          testing::ReadFile(profile.string()) + "\nmax_rejected_rows_percent: 100\n");
+    }
+    return path;
+  }();
+  return *dir;
+}
+
 // Plans onboarded with the shipped profiles, and providers:
 //   ecm_one      ECM     aetna, chg, health_net (ECM)
 //   cs_one       CS      aetna, health_net (CS)   HOUSING_DEPOSITS, RECUPERATIVE_CARE
@@ -211,7 +231,7 @@ struct Hub {
 };
 
 struct HubConfig {
-  std::string profiles_dir = PlansDir();
+  std::string profiles_dir = RowByRowPlansDir();
   // Serve /metrics on a free port (Hub::server->http_port()).
   bool http = false;
   int commit_every_rows = 2000;
@@ -599,20 +619,26 @@ TEST_F(IngestTest, SnapshotEndsWhatItNoLongerListsDeltaDoesNot) {
   EXPECT_EQ((*ibarra)[0].status(), hub::v1::ENROLLMENT_STATUS_ASSIGNED);
 }
 
+// `rows` followed by 20 good members (CINs 3000000nA): a snapshot in which
+// a few rejected rows stay within the default limit on rejected rows (10%).
+std::vector<AssignmentFileRow> Padded(std::vector<AssignmentFileRow> rows) {
+  for (int i = 1; i <= 20; ++i) rows.push_back(Member(absl::StrFormat("3%07dA", i), "Good"));
+  return rows;
+}
+
 TEST_F(IngestTest, SnapshotRowRejectedForATypoDoesNotEndTheMembersAssignment) {
-  ASSERT_TRUE(
-      Upload(*hub_, "aetna", kAssignment,
-             Render("aetna", kAssignment,
-                    std::vector{Member("10000001A", "Alvarez"), Member("10000002B", "Baker")}))
-          .ok());
+  ASSERT_TRUE(Upload(*hub_, "aetna", kAssignment,
+                     Render("aetna", kAssignment,
+                            Padded({Member("10000001A", "Alvarez"), Member("10000002B", "Baker")})))
+                  .ok());
   // Baker's row now names an unknown NPI: rejected, but Baker keeps the
   // assignment the earlier snapshot made.
   absl::StatusOr<IngestReport> second = Upload(
       *hub_, "aetna", kAssignment,
-      Render(
-          "aetna", kAssignment,
-          std::vector{Member("10000001A", "Alvarez"), Member("10000002B", "Baker", UnknownNpi())}));
+      Render("aetna", kAssignment,
+             Padded({Member("10000001A", "Alvarez"), Member("10000002B", "Baker", UnknownNpi())})));
   ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->outcome(), hub::v1::INGEST_OUTCOME_PARTIALLY_ACCEPTED);
   EXPECT_EQ(second->rows_rejected(), 1);
   EXPECT_EQ(second->changes().assignments_ended(), 0);
 }
@@ -630,8 +656,8 @@ std::string EditLine(const std::string& file, const std::string& marker,
 TEST_F(IngestTest, SnapshotRowRejectedByTheAdapterKeepsTheMembersAssignment) {
   ASSERT_TRUE(Upload(*hub_, "aetna", kAssignment,
                      Render("aetna", kAssignment,
-                            std::vector{Member("10000001A", "Alvarez"),
-                                        Member("10000002B", "Baker"), Member("10000003C", "Cruz")}))
+                            Padded({Member("10000001A", "Alvarez"), Member("10000002B", "Baker"),
+                                    Member("10000003C", "Cruz")})))
                   .ok());
   // Baker's date of birth is not a day, Cruz's population of focus is not in
   // aetna's code list: both rows are rejected by the adapter, yet neither
@@ -640,7 +666,7 @@ TEST_F(IngestTest, SnapshotRowRejectedByTheAdapterKeepsTheMembersAssignment) {
   baker.mutable_member()->set_date_of_birth("1977-07-07");
   std::string file =
       Render("aetna", kAssignment,
-             std::vector{Member("10000001A", "Alvarez"), baker, Member("10000003C", "Cruz")});
+             Padded({Member("10000001A", "Alvarez"), baker, Member("10000003C", "Cruz")}));
   file = absl::StrReplaceAll(file, {{"07/07/1977", "13/45/1977"}});
   file = EditLine(file, "Cruz", [](std::string line) {
     return absl::StrReplaceAll(line, {{EcmNpi() + ",1,", EcmNpi() + ",99,"}});
@@ -666,14 +692,13 @@ TEST_F(IngestTest, SnapshotRowRejectedByTheAdapterKeepsTheMembersAssignment) {
 TEST_F(IngestTest, SnapshotWithAnUnreadableRowEndsNothingAndNamesWhatItEndsLater) {
   ASSERT_TRUE(Upload(*hub_, "aetna", kAssignment,
                      Render("aetna", kAssignment,
-                            std::vector{Member("10000001A", "Alvarez"),
-                                        Member("10000002B", "Baker"), Member("10000003C", "Cruz")}))
+                            Padded({Member("10000001A", "Alvarez"), Member("10000002B", "Baker"),
+                                    Member("10000003C", "Cruz")})))
                   .ok());
   // Cruz is gone, but Baker's row has a field too many: whose row it is
   // cannot be known, so the file is not fully read and nothing ends.
-  std::string file =
-      Render("aetna", kAssignment,
-             std::vector{Member("10000001A", "Alvarez"), Member("10000002B", "Baker")});
+  std::string file = Render("aetna", kAssignment,
+                            Padded({Member("10000001A", "Alvarez"), Member("10000002B", "Baker")}));
   file = EditLine(file, "Baker", [](std::string line) { return line + ",extra"; });
   absl::StatusOr<IngestReport> partial = Upload(*hub_, "aetna", kAssignment, file);
   ASSERT_TRUE(partial.ok()) << partial.status();
@@ -691,7 +716,7 @@ TEST_F(IngestTest, SnapshotWithAnUnreadableRowEndsNothingAndNamesWhatItEndsLater
   absl::StatusOr<IngestReport> fixed =
       Upload(*hub_, "aetna", kAssignment,
              Render("aetna", kAssignment,
-                    std::vector{Member("10000001A", "Alvarez"), Member("10000002B", "Baker")}));
+                    Padded({Member("10000001A", "Alvarez"), Member("10000002B", "Baker")})));
   ASSERT_TRUE(fixed.ok()) << fixed.status();
   EXPECT_EQ(fixed->snapshot_ending(), hub::v1::SNAPSHOT_ENDING_APPLIED);
   EXPECT_EQ(fixed->changes().assignments_ended(), 1);
@@ -733,6 +758,8 @@ std::vector<std::string> GoodCins(int count) {
 }
 
 TEST_F(IngestTest, ASnapshotWithTooManyRejectedRowsAppliesNothing) {
+  const HubConfig shipped{.profiles_dir = PlansDir()};
+  Restart(shipped);
   absl::StatusOr<IngestReport> first =
       Upload(*hub_, "aetna", kAssignment, Render("aetna", kAssignment, GoodMembers(20)));
   ASSERT_TRUE(first.ok()) << first.status();
@@ -742,7 +769,7 @@ TEST_F(IngestTest, ASnapshotWithTooManyRejectedRowsAppliesNothing) {
   EXPECT_EQ(first->max_rejected_rows_percent(), adapters::kDefaultMaxRejectedRowsPercent);
   Stop();
   const std::string before = Dump(data_dir(), GoodCins(20), /*with_versions=*/true);
-  Restart();
+  Restart(shipped);
 
   // 19 rows: 16 good (the first with a new phone), 3 naming an unknown
   // provider; member 20 is absent. 3/19 = 15.8% > 10%: nothing applies, and
@@ -777,7 +804,7 @@ TEST_F(IngestTest, ASnapshotWithTooManyRejectedRowsAppliesNothing) {
   Stop();
   EXPECT_EQ(Dump(data_dir(), GoodCins(20), /*with_versions=*/true), before)
       << "a refused snapshot changed the store";
-  Restart();
+  Restart(shipped);
 
   // Just within the limit: 20 rows, 2 rejected (10%, not more): the file
   // applies, member 20 (absent) ends, the rejected members keep theirs.
