@@ -432,6 +432,12 @@ absl::StatusOr<std::unique_ptr<PlanAdapter>> CreateDeclarativePlanAdapter(
           "; only FILE_KIND_X12_999, FILE_KIND_X12_277CA and FILE_KIND_X12_835 are answers"));
     }
   }
+  if (profile.has_max_rejected_rows_percent() &&
+      !(profile.max_rejected_rows_percent() >= 0 && profile.max_rejected_rows_percent() <= 100)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("profile ", profile.name(),
+                     ": max_rejected_rows_percent must be a percentage from 0 to 100 (e.g. 10)"));
+  }
   auto adapter = std::make_unique<DeclarativePlanAdapter>(profile.name());
   for (const FileLayout& layout : profile.layouts()) {
     if (absl::Status s = adapter->AddLayout(profile, layout); !s.ok()) return s;

@@ -88,8 +88,20 @@ class PlanAdapter {
       hub::v1::FileKind kind, const RenderOptions& options) const = 0;
 };
 
+// The share of a snapshot file's data rows, in percent, that may be
+// rejected for the file to be applied when the profile does not set
+// max_rejected_rows_percent (see hub.v1.PlanProfile).
+inline constexpr double kDefaultMaxRejectedRowsPercent = 10.0;
+
+// `profile`'s max_rejected_rows_percent, or the default when unset.
+inline double MaxRejectedRowsPercent(const hub::v1::PlanProfile& profile) {
+  return profile.has_max_rejected_rows_percent() ? profile.max_rejected_rows_percent()
+                                                 : kDefaultMaxRejectedRowsPercent;
+}
+
 // Compiles every layout of `profile`. InvalidArgument names the layout and
-// mapping at fault (unknown target, code map, date format, reader options).
+// mapping at fault (unknown target, code map, date format, reader options),
+// or a max_rejected_rows_percent outside 0 to 100.
 absl::StatusOr<std::unique_ptr<PlanAdapter>> CreateDeclarativePlanAdapter(
     const hub::v1::PlanProfile& profile);
 

@@ -147,6 +147,13 @@ std::string ProfileVersion(const hub::v1::PlanProfile& profile, hub::v1::FileKin
     sha.Update(std::string(1, '\0'));
     sha.Update(Deterministic(map));
   }
+  // The limit on rejected rows decides whether a snapshot file applies: a
+  // file refused under one limit is read again under another. Unset leaves
+  // the versions of profiles written before the limit as they were.
+  if (profile.has_max_rejected_rows_percent()) {
+    sha.Update(std::string(1, '\0'));
+    sha.Update(absl::StrCat("max_rejected_rows_percent=", profile.max_rejected_rows_percent()));
+  }
   return sha.HexDigest().substr(0, 16);
 }
 

@@ -286,7 +286,8 @@ void InvoiceLine(Checker& c, const CboTemplateRow& row, Submission& out) {
 
 void ReferralStatus(Checker& c, const CboTemplateRow& row, Submission& out) {
   constexpr std::string_view kType = kTemplateReferralStatus;
-  c.Require(!row.authorization_number().empty(), "authorization_number", kType);
+  // No authorization number: the status of the plan's ECM referral (its
+  // assignment of the member to the provider).
   c.Require(row.referral_status() != hub::v1::REFERRAL_STATUS_UNSPECIFIED, "referral_status",
             kType);
   if (row.referral_status() == hub::v1::REFERRAL_STATUS_DECLINED ||

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "hub/cli/cli_table.h"
 
 namespace hub {
@@ -67,6 +68,10 @@ void PrintIngestReport(std::ostream& os, const hub::v1::IngestReport& r, int max
   const bool cbo = r.file_kind() == hub::v1::FILE_KIND_CBO_SUBMISSIONS;
   os << "rows      read " << r.rows_read() << ", accepted " << r.rows_accepted() << ", rejected "
      << r.rows_rejected();
+  if (r.max_rejected_rows_percent() > 0 || r.rejected_rows_percent() > 0) {
+    os << " (" << absl::StrFormat("%.4g", r.rejected_rows_percent()) << "% rejected; limit "
+       << absl::StrFormat("%.4g", r.max_rejected_rows_percent()) << "%)";
+  }
   if (cbo) {
     os << "\n";
   } else {

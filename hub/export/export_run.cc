@@ -55,6 +55,13 @@ absl::StatusOr<bool> ExportRun::NextDisclosed(storage::FeedScan& scan, hub::v1::
   }
 }
 
+absl::StatusOr<bool> ExportRun::MayDisclose(const hub::v1::FeedItem& item) {
+  if (item.redisclosure_notice().empty() || options_.disclosure == nullptr) return true;
+  ASSIGN_OR_RETURN(const bool covered, options_.disclosure->MayDisclose(job_.plan.plan_id(), item));
+  if (covered) result_.redisclosure_notice = item.redisclosure_notice();
+  return covered;
+}
+
 bool ExportRun::Park(const hub::v1::FeedItem& item) {
   std::optional<ContractViolation> bad = CheckContract(item.submission());
   if (!bad.has_value()) return false;

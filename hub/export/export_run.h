@@ -77,6 +77,10 @@ class ExportRun {
   // of the file, logged and reported (ExportResult::unrenderable), never
   // fatal to the month's file. True if `item` is such a record.
   bool Park(const hub::v1::FeedItem& item);
+  // True if the plan may receive `item` (read outside a feed scan, e.g. a
+  // stored care plan): not a Part 2 record, or one a consent covers
+  // (FileExportOptions::disclosure), whose notice the file then carries.
+  absl::StatusOr<bool> MayDisclose(const hub::v1::FeedItem& item);
 
   // Cancelled once the caller's flag turns true.
   absl::Status CheckCancelled() const;

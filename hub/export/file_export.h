@@ -5,21 +5,34 @@
 //
 // Kinds and what they hold for a period "YYYY-MM" (a record belongs to the
 // month of its own date: attempt, service, status or as-of date):
-//   FILE_KIND_RETURN_TRANSMISSION  the monthly RTF: one row per member of the
-//     plan with an enrollment status or closed-loop referral status update
-//     dated on or before the period's last day; the row holds the latest
-//     enrollment status (by as-of date, then arrival) merged with the latest
-//     referral status, the member's demographics, populations of focus (the
-//     plan's assignments overlapping the period) and the reporting provider.
-//     A member is listed only if the plan covered it on the period's first or
-//     last day, or one of its two latest records is dated in the period. It
-//     is also left out once everything about it ended before the period:
-//     its latest enrollment status predates the period and shows ECM ended
-//     (end or discontinuation date before the period, or DECLINED,
-//     DISCONTINUED, UNABLE_TO_REACH), and its latest referral, if any,
-//     predates the period and is CLOSED or DECLINED. Encounter counts and the
-//     new-address / new-phone flags come from a status dated in the period
-//     (0 / N otherwise). Rows in CIN order.
+//   FILE_KIND_RETURN_TRANSMISSION  the monthly RTF. One row per provider
+//     with an ECM assignment of the plan in effect on any day of the period
+//     (benefit start <= last day, end empty or >= first day; a member
+//     re-assigned to one provider in the month: its latest assignment),
+//     whether or not the provider sent anything: the row holds that
+//     provider's latest enrollment status and latest referral status (ECM
+//     referrals carry no authorization number) dated on or before the
+//     period's last day, where it sent them, and otherwise what the hub
+//     knows (rtf_fill.h: the assignment's status, acuity, benefit dates,
+//     lead care manager and discontinuation; the provider's latest care
+//     plan's dates and lead care manager). Then one row per member with an
+//     enrollment or referral status that no assignment row took (a provider
+//     without an assignment in the period, a CS referral): the latest
+//     enrollment status merged with the latest referral status, listed
+//     only if the plan covered the member on the period's first or last
+//     day or one of the two is dated in the period, and left out once
+//     everything about it ended before the period (its latest enrollment
+//     status predates the period and shows ECM ended: end or
+//     discontinuation date before the period, or DECLINED, DISCONTINUED,
+//     UNABLE_TO_REACH; its latest referral, if any, predates the period and
+//     is CLOSED or DECLINED). Every row carries the member's demographics
+//     and populations of focus (the plan's assignments overlapping the
+//     period). Encounter counts come from a status dated in the period (0
+//     otherwise); the new-address / new-phone indicators are Y when a status
+//     dated in the period reported a new one or a plan's member file
+//     changed the member's address / phone during the period
+//     (Member.address_changed_date / phone_changed_date). Rows in CIN
+//     order.
 //   FILE_KIND_OUTREACH_TRACKER  the OTF: every outreach attempt of the period,
 //     by attempt date.
 //   FILE_KIND_INVOICE and FILE_KIND_CLAIMS_837P  the plan's billing files:

@@ -48,6 +48,39 @@ bool FillFromCarePlan(const hub::v1::FeedItem& care_plan_item, std::string_view 
   return filled;
 }
 
+bool FillFromAssignment(const hub::v1::Assignment& assignment,
+                        hub::v1::EnrollmentStatusUpdate* enrollment) {
+  bool filled = false;
+  if (enrollment->status() == hub::v1::ENROLLMENT_STATUS_UNSPECIFIED) {
+    enrollment->set_status(assignment.status() == hub::v1::ENROLLMENT_STATUS_UNSPECIFIED
+                               ? hub::v1::ENROLLMENT_STATUS_ASSIGNED
+                               : assignment.status());
+    filled = true;
+  }
+  if (enrollment->acuity() == hub::v1::ACUITY_UNSPECIFIED &&
+      assignment.acuity() != hub::v1::ACUITY_UNSPECIFIED) {
+    enrollment->set_acuity(assignment.acuity());
+    filled = true;
+  }
+  if (enrollment->enrollment_start_date().empty() && !assignment.benefit_start_date().empty()) {
+    enrollment->set_enrollment_start_date(assignment.benefit_start_date());
+    if (enrollment->enrollment_end_date().empty()) {
+      enrollment->set_enrollment_end_date(assignment.benefit_end_date());
+    }
+    filled = true;
+  }
+  if (enrollment->lead_care_manager().name().empty() &&
+      !assignment.lead_care_manager().name().empty()) {
+    *enrollment->mutable_lead_care_manager() = assignment.lead_care_manager();
+    filled = true;
+  }
+  if (!enrollment->has_discontinuation() && assignment.has_discontinuation()) {
+    *enrollment->mutable_discontinuation() = assignment.discontinuation();
+    filled = true;
+  }
+  return filled;
+}
+
 bool HomelessnessFromPopulations(hub::v1::ReturnTransmissionRow* row) {
   if (row->member().has_experiencing_homelessness()) return false;
   for (int pof : row->populations_of_focus()) {

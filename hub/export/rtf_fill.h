@@ -7,6 +7,7 @@
 
 #include <string_view>
 
+#include "hub/v1/care.pb.h"
 #include "hub/v1/feed.pb.h"
 #include "hub/v1/plan_file.pb.h"
 
@@ -26,6 +27,21 @@ namespace hub {
 // Returns true if anything was filled.
 bool FillFromCarePlan(const hub::v1::FeedItem& care_plan_item, std::string_view provider_id,
                       std::string_view last_day, hub::v1::EnrollmentStatusUpdate* enrollment);
+
+// Fills the fields of `enrollment` the provider left empty (or, for a
+// member the provider sent no status about, all of them) from the plan's
+// ECM `assignment` the row reports on:
+//   status                 <- assignment.status (ASSIGNED when unset)
+//   acuity                 <- assignment.acuity
+//   enrollment_start_date  <- assignment.benefit_start_date
+//   enrollment_end_date    <- assignment.benefit_end_date (only while the
+//                             start date came from the assignment too)
+//   lead_care_manager      <- assignment.lead_care_manager
+//   discontinuation        <- assignment.discontinuation
+// Never overwrites what the provider reported. Returns true if anything was
+// filled.
+bool FillFromAssignment(const hub::v1::Assignment& assignment,
+                        hub::v1::EnrollmentStatusUpdate* enrollment);
 
 // When the row's member has no homelessness indicator (the plan's file and
 // the provider reported none) and one of the row's populations of focus is a

@@ -37,6 +37,24 @@ using hub::v1::IngestReport;
 
 // The rejection code of a file none of whose rows could be applied.
 constexpr std::string_view kFileNoRowsAccepted = "FILE_NO_ROWS_ACCEPTED";
+// The rejection code of a snapshot file with more rows rejected than its
+// plan's profile allows (max_rejected_rows_percent).
+constexpr std::string_view kFileTooManyRejectedRows = "FILE_TOO_MANY_REJECTED_ROWS";
+
+// True for the snapshot files whose share of rejected rows is checked
+// before anything is applied (ingest.h, SHARE): the files that end what
+// they do not list. A profile allowing 100% turns the check (and its
+// pass) off.
+bool GuardsRejectedShare(const hub::v1::PlanProfile& profile, const adapters::PlanAdapter& adapter,
+                         FileKind kind) {
+  return (kind == hub::v1::FILE_KIND_MEMBER_ASSIGNMENT ||
+          kind == hub::v1::FILE_KIND_CS_AUTHORIZATION) &&
+         adapter.Semantics(kind) == hub::v1::FILE_SEMANTICS_SNAPSHOT &&
+         adapters::MaxRejectedRowsPercent(profile) < 100;
+}
+
+// "12.5" for 12.5, "10" for 10: a share as people write it.
+std::string Percent(double value) { return absl::StrFormat("%.4g", value); }
 
 // The ISO day before `t`'s UTC day.
 std::string DayBefore(absl::Time t) {
@@ -176,6 +194,13 @@ class IngestPipeline::Attempt {
       return Reject(adapters::kFileEmpty, "The file is empty (0 bytes); send the complete file.");
     }
     if (IsClaimAnswerKind(upload_.kind)) return ApplyAnswers();
+    if (GuardsRejectedShare(profile_.profile, adapter_, upload_.kind)) {
+      // PASS 1 of a snapshot: can the file be read, and is enough of it
+      // good? (It reads the whole file, so it also makes the check below.)
+      ASSIGN_OR_RETURN(std::optional<IngestReport> refused, CheckRejectedShare());
+      if (refused.has_value()) return *std::move(refused);
+      return Apply();
+    }
     // PASS 1: can the file be read at all?
     if (NeedsWholeFileCheck(profile_.profile, upload_.kind)) {
       DiscardSink discard(cancelled_);
@@ -248,6 +273,79 @@ class IngestPipeline::Attempt {
     return StoreReport(batch);
   }
 
+  // SHARE (ingest.h): validates every row of a snapshot file without
+  // applying any, storing the row errors. Returns the stored report when the
+  // file is refused (unreadable, no row good, or more rows rejected than the
+  // profile allows), nullopt when pass 2 may apply it.
+  absl::StatusOr<std::optional<IngestReport>> CheckRejectedShare() {
+    IngestContext ctx = Context();
+    ctx.count_only = true;
+    Ingestor counter(std::move(ctx));
+    counter.Start();
+    const ParseAhead::Result parsed =
+        ParseAhead::Run(adapter_, upload_.kind, upload_.spool_path, p_.options_.read_block_bytes,
+                        cancelled_, counter);
+    const absl::Status drained = counter.Drain();
+    if (!parsed.status.ok()) {
+      const std::string code = adapters::FileErrorCode(parsed.status);
+      if (code.empty()) return parsed.status;  // Cancelled, storage.
+      const absl::Status& read = parsed.status;
+      ASSIGN_OR_RETURN(
+          IngestReport rejected,
+          Reject(code, std::string_view(read.message().data(), read.message().size())));
+      return std::optional<IngestReport>(std::move(rejected));
+    }
+    RETURN_IF_ERROR(drained);
+    RETURN_IF_ERROR(counter.FinishRows());
+    RETURN_IF_ERROR(counter.Commit());  // The row errors (pass 2 rewrites them).
+    const int64_t rejected = counter.rows_rejected();
+    const int64_t rows = counter.rows_accepted() + rejected;
+    const double limit = adapters::MaxRejectedRowsPercent(profile_.profile);
+    const double share =
+        rows == 0 ? 0.0 : 100.0 * static_cast<double>(rejected) / static_cast<double>(rows);
+    report_.set_rejected_rows_percent(share);
+    report_.set_max_rejected_rows_percent(limit);
+    // Refused only above the limit: a share exactly at it applies.
+    if (rejected == 0 ||
+        static_cast<double>(rejected) * 100.0 <= limit * static_cast<double>(rows)) {
+      return std::nullopt;
+    }
+    report_.set_rows_read(parsed.rows_read);
+    report_.set_rows_accepted(0);
+    report_.set_rows_rejected(rejected);
+    report_.set_outcome(hub::v1::INGEST_OUTCOME_REJECTED);
+    if (counter.rows_accepted() == 0) {
+      report_.set_rejection_code(std::string(kFileNoRowsAccepted));
+      report_.set_rejection_reason(NoRowsAcceptedReason(rejected));
+    } else {
+      report_.set_rejection_code(std::string(kFileTooManyRejectedRows));
+      report_.set_rejection_reason(absl::StrCat(
+          rejected, " of the file's ", rows, " data rows (", Percent(share),
+          "%) were rejected, more than the ", Percent(limit),
+          "% this plan's profile allows for a snapshot file (max_rejected_rows_percent), so "
+          "nothing in the file was applied: no member, coverage, ",
+          upload_.kind == hub::v1::FILE_KIND_MEMBER_ASSIGNMENT ? "assignment" : "authorization",
+          " or ending changed. Correct the rejected rows (see the row errors) and upload the whole "
+          "file again; if the plan's file format changed, ask the hub administrator to update the "
+          "plan's profile."));
+    }
+    log::Info("plan_file_rejected_share", {{"report_id", report_id_},
+                                           {"plan_id", upload_.plan_id},
+                                           {"rows", rows},
+                                           {"rows_rejected", rejected}});
+    storage::WriteBatch batch;
+    ASSIGN_OR_RETURN(IngestReport stored, StoreReport(batch));
+    return std::optional<IngestReport>(std::move(stored));
+  }
+
+  static std::string NoRowsAcceptedReason(int64_t rejected) {
+    return absl::StrCat(
+        "No row of the file could be applied (", rejected,
+        " rejected; see the row errors). A whole file rejected row by row usually means the "
+        "plan's profile does not match the file (date format, delimiter, code lists): fix the "
+        "file or ask the hub administrator to fix the profile, then upload it again.");
+  }
+
   IngestContext Context() const {
     IngestContext ctx;
     ctx.store = p_.store_;
@@ -302,11 +400,7 @@ class IngestPipeline::Attempt {
       // Nothing applied: the row errors say why, row by row.
       report_.set_outcome(hub::v1::INGEST_OUTCOME_REJECTED);
       report_.set_rejection_code(std::string(kFileNoRowsAccepted));
-      report_.set_rejection_reason(absl::StrCat(
-          "No row of the file could be applied (", ingestor.rows_rejected(),
-          " rejected; see the row errors). A whole file rejected row by row usually means the "
-          "plan's profile does not match the file (date format, delimiter, code lists): fix the "
-          "file or ask the hub administrator to fix the profile, then upload it again."));
+      report_.set_rejection_reason(NoRowsAcceptedReason(ingestor.rows_rejected()));
     }
     // SNAPSHOT: end what the file no longer lists, unless no row was usable
     // or some rejected row could not be tied to its record.

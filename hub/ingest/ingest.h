@@ -10,6 +10,23 @@
 //      spool with a sink that drops rows. A file-level error rejects the
 //      file whole (outcome REJECTED, rejection_code = the reader's FILE_*
 //      code); nothing is applied.
+//      SHARE: for SNAPSHOT member assignment and CS authorization files,
+//      pass 1 is instead a whole validation of every row, as pass 2 does it
+//      (an Ingestor with count_only: the adapter's row errors, the hub's row
+//      checks, coverage conflicts with other plans), storing the row errors
+//      and writing nothing else. When more than the profile's
+//      max_rejected_rows_percent of the data rows (default 10) is rejected,
+//      the file applies nothing: outcome REJECTED, rejection_code
+//      FILE_TOO_MANY_REJECTED_ROWS (FILE_NO_ROWS_ACCEPTED when no row was
+//      good), the report's rejected_rows_percent and
+//      max_rejected_rows_percent, every row error; no assignment is ended.
+//      A profile allowing 100 skips this pass (the plain pass 1 runs).
+//      A file within the limit goes on to pass 2 (which stores the row
+//      errors again). This costs a second read and validation of the file,
+//      without writes: what a snapshot would half-apply cannot be undone
+//      once its batches are committed, so the decision comes first. Another
+//      plan's file committed between the two passes can change a coverage
+//      conflict; pass 2's counts are the report's.
 //   3. PASS 2: the spool is parsed again (on a parser thread feeding this
 //      one through a small bounded queue) and every row validated: CIN;
 //      provider NPI valid and in the directory; contracted with the plan for

@@ -195,6 +195,18 @@ absl::Status Ingestor::OnAssignmentRow(const AssignmentFileRow& row) {
   row_identity_ = row.member().cin();
   ASSIGN_OR_RETURN(const hub::v1::Provider* provider, ValidateAssignmentRow(row));
   if (FlushErrors()) return absl::OkStatus();
+  if (ctx_.count_only) {
+    // The coverage of other plans is all the conflict check reads, and
+    // nothing of this plan's file changes it: pass 2 rejects the same rows.
+    // As in pass 2, a member the hub has never seen has no coverage to
+    // conflict with (a point read, cheap when absent, spares the scan).
+    absl::StatusOr<hub::v1::Member> known = s_.members.Get(row.member().cin());
+    if (absl::IsNotFound(known.status())) return absl::OkStatus();
+    RETURN_IF_ERROR(known.status());
+    RETURN_IF_ERROR(CheckCoverageConflict(row));
+    FlushErrors();
+    return absl::OkStatus();
+  }
   ASSIGN_OR_RETURN(const std::optional<hub::v1::Member> stored, LoadMember(row.member().cin()));
   // Ingest writes a member no later than its coverage and assignments (in
   // the same batch or an earlier one), so a member the hub has never seen
@@ -273,7 +285,7 @@ absl::Status Ingestor::CheckCoverageConflict(const AssignmentFileRow& row) {
            "coverage to end before this plan's starts: the county sees the conflict and resolves "
            "it with both plans; then send the row again.");
     changes_.set_coverage_conflicts(changes_.coverage_conflicts() + 1);
-    if (ctx_.coverage_conflicts != nullptr) {
+    if (ctx_.coverage_conflicts != nullptr && !ctx_.count_only) {
       ctx_.coverage_conflicts->Add({ctx_.plan_id, p.plan_id()});
     }
     return absl::OkStatus();
@@ -283,7 +295,7 @@ absl::Status Ingestor::CheckCoverageConflict(const AssignmentFileRow& row) {
 
 void Ingestor::WriteMember(const AssignmentFileRow& row,
                            const std::optional<hub::v1::Member>& stored) {
-  hub::v1::Member member = MergeMember(stored, row, ctx_.plan_id);
+  hub::v1::Member member = MergeMember(stored, row, ctx_.plan_id, ctx_.today);
   if (!stored.has_value() || !SameMember(*stored, member)) {
     s_.members.Put(batch_, member);
     Wrote(row.member().cin());
@@ -413,7 +425,7 @@ absl::Status Ingestor::OnAuthorizationRow(const AuthorizationFileRow& row) {
   const hub::v1::Authorization& in = row.authorization();
   row_identity_ = in.authorization_number();
   ASSIGN_OR_RETURN(const hub::v1::Provider* provider, ValidateAuthorizationRow(row));
-  if (FlushErrors()) return absl::OkStatus();
+  if (FlushErrors() || ctx_.count_only) return absl::OkStatus();
 
   const std::string& number = in.authorization_number();
   ASSIGN_OR_RETURN(std::optional<hub::v1::Authorization> stored,

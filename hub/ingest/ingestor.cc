@@ -25,7 +25,7 @@ Ingestor::~Ingestor() {
 }
 
 void Ingestor::Start() {
-  if (ctx_.snapshot) epoch_ = ctx_.store->NextVersion(batch_);
+  if (ctx_.snapshot && !ctx_.count_only) epoch_ = ctx_.store->NextVersion(batch_);
   s_.ingest.DeleteRowErrors(batch_, ctx_.report_id);
 }
 
@@ -84,7 +84,7 @@ absl::Status Ingestor::EndRow() {
   if (!in_row_) return absl::OkStatus();
   in_row_ = false;
   if (row_rejected_) {
-    if (ctx_.snapshot) RETURN_IF_ERROR(ProtectRejectedRow());
+    if (ctx_.snapshot && !ctx_.count_only) RETURN_IF_ERROR(ProtectRejectedRow());
     ++rows_rejected_;
   } else {
     ++rows_accepted_;
@@ -93,7 +93,9 @@ absl::Status Ingestor::EndRow() {
   ++rows_handled_;
   ++rows_in_batch_;
   RETURN_IF_ERROR(CheckCancelled());
-  if (ctx_.options->row_hook) RETURN_IF_ERROR(ctx_.options->row_hook(rows_handled_));
+  if (ctx_.options->row_hook && !ctx_.count_only) {
+    RETURN_IF_ERROR(ctx_.options->row_hook(rows_handled_));
+  }
   if (rows_in_batch_ >= ctx_.options->commit_every_rows) return CommitAsync();
   return absl::OkStatus();
 }

@@ -91,6 +91,12 @@ struct IngestContext {
   uint64_t ingest_id = 0;
   // hub_ingest_coverage_conflicts_total, or null.
   MetricFamily* coverage_conflicts = nullptr;
+  // The first pass of a snapshot file (see ingest.h, SHARE): every row is
+  // validated exactly as pass 2 would, and its row errors are stored, but
+  // nothing else is written (no member, coverage, assignment, authorization
+  // or snapshot mark; no metric), so the share of rejected rows is known
+  // before anything is applied.
+  bool count_only = false;
 };
 
 class Ingestor final : public adapters::CanonicalRowSink {

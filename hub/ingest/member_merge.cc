@@ -14,15 +14,25 @@ bool HasAddress(const hub::v1::PostalAddress& a) {
 }
 
 hub::v1::Member MergeMember(const std::optional<hub::v1::Member>& stored,
-                            const hub::v1::AssignmentFileRow& row, const std::string& plan_id) {
+                            const hub::v1::AssignmentFileRow& row, const std::string& plan_id,
+                            const std::string& today) {
   hub::v1::Member m = stored.has_value() ? *stored : hub::v1::Member();
   const hub::v1::Member& in = row.member();
   m.set_cin(in.cin());
   if (!in.name().first().empty() || !in.name().last().empty()) *m.mutable_name() = in.name();
   if (!in.date_of_birth().empty()) m.set_date_of_birth(in.date_of_birth());
   if (in.sex() != hub::v1::SEX_UNSPECIFIED) m.set_sex(in.sex());
-  if (HasAddress(in.address())) *m.mutable_address() = in.address();
-  if (!in.phone().empty()) m.set_phone(in.phone());
+  if (HasAddress(in.address())) {
+    if (HasAddress(m.address()) &&
+        m.address().SerializeAsString() != in.address().SerializeAsString()) {
+      m.set_address_changed_date(today);
+    }
+    *m.mutable_address() = in.address();
+  }
+  if (!in.phone().empty()) {
+    if (!m.phone().empty() && m.phone() != in.phone()) m.set_phone_changed_date(today);
+    m.set_phone(in.phone());
+  }
   if (!in.preferred_spoken_language().empty()) {
     m.set_preferred_spoken_language(in.preferred_spoken_language());
   }

@@ -18,9 +18,14 @@
 namespace hub {
 
 // The stored member updated with what `row` says: fields the row lacks keep
-// their stored values; the plan's identifiers entry is set.
+// their stored values; the plan's identifiers entry is set. When the row's
+// address (phone) differs from a stored one, address_changed_date
+// (phone_changed_date) becomes `today` ("YYYY-MM-DD", the upload's day); a
+// first address (phone) is no change. The row's own values of those two
+// output-only fields are ignored.
 hub::v1::Member MergeMember(const std::optional<hub::v1::Member>& stored,
-                            const hub::v1::AssignmentFileRow& row, const std::string& plan_id);
+                            const hub::v1::AssignmentFileRow& row, const std::string& plan_id,
+                            const std::string& today);
 
 // True if the two records are equal except for their output-only version.
 template <typename Record>

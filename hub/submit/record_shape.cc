@@ -252,10 +252,8 @@ std::optional<Violation> CheckKindShape(const Submission& s, const RecordView& v
       break;
     }
     case Submission::kReferralStatus:
-      if (v.authorization_number.empty()) {
-        return Reject(kMissingField, "referral_status.authorization_number",
-                      "a referral status needs the plan's authorization (referral) number");
-      }
+      // Without an authorization number it is an ECM referral's status,
+      // checked against the plan's assignment (submit_validation.cc).
       return CheckReferralShape(s.referral_status());
     case Submission::RECORD_NOT_SET:
       break;

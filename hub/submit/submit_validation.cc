@@ -289,7 +289,9 @@ absl::StatusOr<Verdict> SubmissionValidator::Route(const hub::v1::Provider* prov
   if (verdict.violation.has_value()) return verdict;
   const std::string& plan_id = verdict.routed.plan_id;
   // 3. ECM or Community Supports, and the contract.
-  const bool cs = !v.authorization_number.empty() || v.kind == hub::v1::RECORD_KIND_REFERRAL_STATUS;
+  // A referral status without an authorization number closes the loop on
+  // the plan's ECM referral: the member's ECM assignment to the provider.
+  const bool cs = !v.authorization_number.empty();
   verdict.violation = CheckPlanContract(provider, v, plan_id, cs);
   if (verdict.violation.has_value()) return verdict;
   if (!cs) {

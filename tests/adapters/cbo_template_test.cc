@@ -201,7 +201,8 @@ TEST(CboTemplateTest, RowRequiredMissingPerRecordType) {
         "staff_type"}},
       {"invoice_line",
        {"cin", "record_date", "invoice_number", "line_number", "hcpcs_code", "units", "charge"}},
-      {"referral_status", {"cin", "record_date", "authorization_number", "referral_status"}},
+      // authorization_number is optional: without one, an ECM referral.
+      {"referral_status", {"cin", "record_date", "referral_status"}},
   };
   for (const auto& [type, columns] : required) {
     Collect good;

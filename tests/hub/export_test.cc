@@ -817,11 +817,14 @@ TEST_F(ExportTest, ReturnTransmissionHasTheLatestStatusPerMemberWithTheReferralF
   Exported november = Export("molina", hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2026-11");
   ASSERT_TRUE(november.status.ok()) << november.status.error_message();
   EXPECT_EQ(november.file_name, "molina_rtf_2026-11.tsv");
-  // A2's ECM ended in September and S left molina at the end of September.
-  EXPECT_EQ(november.record_count, 1);
+  // One row per member molina assigned in November: A1, A2 (molina still
+  // assigns A2 to hotel_health, whose latest status says discontinued) and
+  // P (juliet_recovery sent nothing). S left molina at the end of
+  // September.
+  EXPECT_EQ(november.record_count, 3);
   auto rows = ParseBack<hub::v1::ReturnTransmissionRow>(
       "molina", hub::v1::FILE_KIND_RETURN_TRANSMISSION, november.bytes);
-  ASSERT_EQ(rows.size(), 1u);
+  ASSERT_EQ(rows.size(), 3u);
   const hub::v1::ReturnTransmissionRow& a1 = rows[0];
   EXPECT_EQ(a1.member().cin(), kA1);
   EXPECT_EQ(a1.member().name().first(), "Ana");
@@ -854,13 +857,22 @@ TEST_F(ExportTest, ReturnTransmissionHasTheLatestStatusPerMemberWithTheReferralF
   EXPECT_EQ(a1.production_date(), "2026-11-23");
   EXPECT_EQ(a1.reporting_period(), "2026-11");
   EXPECT_EQ(a1.plan().dhcs_plan_code(), "MOL01");
+  EXPECT_EQ(rows[1].member().cin(), kA2);
+  EXPECT_EQ(rows[1].enrollment().status(), hub::v1::ENROLLMENT_STATUS_DISCONTINUED);
+  EXPECT_EQ(rows[1].enrollment().in_person_encounters(), 0);
+  EXPECT_EQ(rows[1].provider().npi(), Npi("100000008"));
+  // P: the assignment as the plan made it.
+  EXPECT_EQ(rows[2].member().cin(), kP);
+  EXPECT_EQ(rows[2].enrollment().status(), hub::v1::ENROLLMENT_STATUS_ENROLLED);
+  EXPECT_EQ(rows[2].enrollment().enrollment_start_date(), "2026-01-01");
+  EXPECT_EQ(rows[2].provider().npi(), Npi("100000010"));
 
   // As of October: A1's October status, without the November referral.
   Exported october = Export("molina", hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2026-10");
   ASSERT_TRUE(october.status.ok());
   auto october_rows = ParseBack<hub::v1::ReturnTransmissionRow>(
       "molina", hub::v1::FILE_KIND_RETURN_TRANSMISSION, october.bytes);
-  ASSERT_EQ(october_rows.size(), 1u);
+  ASSERT_EQ(october_rows.size(), 3u);
   EXPECT_EQ(october_rows[0].member().cin(), kA1);
   EXPECT_EQ(october_rows[0].enrollment().status(), hub::v1::ENROLLMENT_STATUS_OUTREACH);
   EXPECT_EQ(october_rows[0].enrollment().in_person_encounters(), 1);
@@ -868,18 +880,23 @@ TEST_F(ExportTest, ReturnTransmissionHasTheLatestStatusPerMemberWithTheReferralF
   EXPECT_FALSE(october_rows[0].new_phone());
   EXPECT_EQ(october_rows[0].member().phone(), "6195550100");
 
-  // September: A2's discontinuation and S's status, in CIN order.
+  // September: every molina assignment then (A1 before any status), A2's
+  // discontinuation and S's status, in CIN order.
   Exported september = Export("molina", hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2026-09");
   ASSERT_TRUE(september.status.ok());
   auto september_rows = ParseBack<hub::v1::ReturnTransmissionRow>(
       "molina", hub::v1::FILE_KIND_RETURN_TRANSMISSION, september.bytes);
-  ASSERT_EQ(september_rows.size(), 2u);
-  EXPECT_EQ(september_rows[0].member().cin(), kA2);
-  EXPECT_EQ(september_rows[0].enrollment().status(), hub::v1::ENROLLMENT_STATUS_DISCONTINUED);
-  EXPECT_EQ(september_rows[0].enrollment().discontinuation().date(), "2026-09-30");
-  EXPECT_EQ(september_rows[0].enrollment().discontinuation().dhcs_code(), 1);
-  EXPECT_EQ(september_rows[0].provider().npi(), Npi("100000008"));
-  EXPECT_EQ(september_rows[1].member().cin(), kS);
+  ASSERT_EQ(september_rows.size(), 4u);
+  EXPECT_EQ(september_rows[0].member().cin(), kA1);
+  EXPECT_EQ(september_rows[0].enrollment().status(), hub::v1::ENROLLMENT_STATUS_ENROLLED);
+  EXPECT_EQ(september_rows[0].referral_status(), hub::v1::REFERRAL_STATUS_UNSPECIFIED);
+  EXPECT_EQ(september_rows[1].member().cin(), kA2);
+  EXPECT_EQ(september_rows[1].enrollment().status(), hub::v1::ENROLLMENT_STATUS_DISCONTINUED);
+  EXPECT_EQ(september_rows[1].enrollment().discontinuation().date(), "2026-09-30");
+  EXPECT_EQ(september_rows[1].enrollment().discontinuation().dhcs_code(), 1);
+  EXPECT_EQ(september_rows[1].provider().npi(), Npi("100000008"));
+  EXPECT_EQ(september_rows[2].member().cin(), kS);
+  EXPECT_EQ(september_rows[3].member().cin(), kP);
 
   // chg: its own member in its fixed-width layout.
   Exported chg = Export("chg", hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2026-11");
@@ -887,10 +904,16 @@ TEST_F(ExportTest, ReturnTransmissionHasTheLatestStatusPerMemberWithTheReferralF
   EXPECT_EQ(chg.file_name, "chg_rtf_2026-11.dat");
   auto chg_rows = ParseBack<hub::v1::ReturnTransmissionRow>(
       "community_health_group", hub::v1::FILE_KIND_RETURN_TRANSMISSION, chg.bytes);
-  ASSERT_EQ(chg_rows.size(), 1u);
+  // B1 with golf_network's status; S (chg's since October) and C1, whose
+  // providers sent chg nothing, from their assignments.
+  ASSERT_EQ(chg_rows.size(), 3u);
   EXPECT_EQ(chg_rows[0].member().cin(), kB1);
   EXPECT_EQ(chg_rows[0].enrollment().status(), hub::v1::ENROLLMENT_STATUS_ENROLLED);
   EXPECT_EQ(chg_rows[0].reporting_period(), "2026-11");
+  EXPECT_EQ(chg_rows[1].member().cin(), kS);
+  EXPECT_EQ(chg_rows[1].enrollment().enrollment_start_date(), "2026-10-01");
+  EXPECT_EQ(chg_rows[2].member().cin(), kC1);
+  EXPECT_EQ(chg_rows[2].provider().npi(), Npi("100000009"));
   EXPECT_THAT(chg.bytes, Not(HasSubstr(kA1)));
 }
 

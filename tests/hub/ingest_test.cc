@@ -11,6 +11,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <cmath>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -22,12 +23,14 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
 #include "adapters/mapping/row_mapper.h"
 #include "adapters/plan_adapter.h"
+#include "adapters/profile_check.h"
 #include "adapters/registry.h"
 #include "base/sha256.h"
 #include "generator/county.h"
@@ -36,6 +39,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hub/cli/hubctl.h"
+#include "hub/cli/ingest_report_text.h"
 #include "hub/common/plan_adapters.h"
 #include "hub/common/rpc_status.h"
 #include "hub/server/server.h"
@@ -48,6 +52,7 @@
 #include "storage/member_store.h"
 #include "storage/quality_store.h"
 #include "storage/store.h"
+#include "tests/adapters/export_test_util.h"
 #include "tests/hub/county_test_util.h"
 #include "tests/hub/hub_test_util.h"
 
@@ -81,6 +86,26 @@ std::string MolinaOnlyNpi() { return testing::Npi("200000003"); }
 std::string UnknownNpi() { return testing::Npi("299999999"); }
 
 std::string PlansDir() { return std::string(HUB_SOURCE_DIR) + "/adapters/plans"; }
+
+// The shipped profiles with max_rejected_rows_percent: 100, made once per
+// test program: most tests here send small files with many bad rows on
+// purpose, to see each row reported and the good ones applied. The tests of
+// the limit itself use PlansDir() (the shipped default, 10%).
+const std::string& RowByRowPlansDir() {
+  static const std::string* dir = [] {
+    auto* path = new std::string(testing::MakeTempDir() + "/profiles");
+    for (const auto& entry : fs::directory_iterator(PlansDir())) {
+      const fs::path profile = entry.path() / "profile.textproto";
+      if (!fs::exists(profile)) continue;
+      fs::create_directories(fs::path(*path) / entry.path().filename());
+      testing::WriteFile(
+          (fs::path(*path) / entry.path().filename() / "profile.textproto").string(),
+          testing::ReadFile(profile.string()) + "\nmax_rejected_rows_percent: 100\n");
+    }
+    return path;
+  }();
+  return *dir;
+}
 
 // Plans onboarded with the shipped profiles, and providers:
 //   ecm_one      ECM     aetna, chg, health_net (ECM)
@@ -206,7 +231,7 @@ struct Hub {
 };
 
 struct HubConfig {
-  std::string profiles_dir = PlansDir();
+  std::string profiles_dir = RowByRowPlansDir();
   // Serve /metrics on a free port (Hub::server->http_port()).
   bool http = false;
   int commit_every_rows = 2000;
@@ -594,20 +619,26 @@ TEST_F(IngestTest, SnapshotEndsWhatItNoLongerListsDeltaDoesNot) {
   EXPECT_EQ((*ibarra)[0].status(), hub::v1::ENROLLMENT_STATUS_ASSIGNED);
 }
 
+// `rows` followed by 20 good members (CINs 3000000nA): a snapshot in which
+// a few rejected rows stay within the default limit on rejected rows (10%).
+std::vector<AssignmentFileRow> Padded(std::vector<AssignmentFileRow> rows) {
+  for (int i = 1; i <= 20; ++i) rows.push_back(Member(absl::StrFormat("3%07dA", i), "Good"));
+  return rows;
+}
+
 TEST_F(IngestTest, SnapshotRowRejectedForATypoDoesNotEndTheMembersAssignment) {
-  ASSERT_TRUE(
-      Upload(*hub_, "aetna", kAssignment,
-             Render("aetna", kAssignment,
-                    std::vector{Member("10000001A", "Alvarez"), Member("10000002B", "Baker")}))
-          .ok());
+  ASSERT_TRUE(Upload(*hub_, "aetna", kAssignment,
+                     Render("aetna", kAssignment,
+                            Padded({Member("10000001A", "Alvarez"), Member("10000002B", "Baker")})))
+                  .ok());
   // Baker's row now names an unknown NPI: rejected, but Baker keeps the
   // assignment the earlier snapshot made.
   absl::StatusOr<IngestReport> second = Upload(
       *hub_, "aetna", kAssignment,
-      Render(
-          "aetna", kAssignment,
-          std::vector{Member("10000001A", "Alvarez"), Member("10000002B", "Baker", UnknownNpi())}));
+      Render("aetna", kAssignment,
+             Padded({Member("10000001A", "Alvarez"), Member("10000002B", "Baker", UnknownNpi())})));
   ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->outcome(), hub::v1::INGEST_OUTCOME_PARTIALLY_ACCEPTED);
   EXPECT_EQ(second->rows_rejected(), 1);
   EXPECT_EQ(second->changes().assignments_ended(), 0);
 }
@@ -625,8 +656,8 @@ std::string EditLine(const std::string& file, const std::string& marker,
 TEST_F(IngestTest, SnapshotRowRejectedByTheAdapterKeepsTheMembersAssignment) {
   ASSERT_TRUE(Upload(*hub_, "aetna", kAssignment,
                      Render("aetna", kAssignment,
-                            std::vector{Member("10000001A", "Alvarez"),
-                                        Member("10000002B", "Baker"), Member("10000003C", "Cruz")}))
+                            Padded({Member("10000001A", "Alvarez"), Member("10000002B", "Baker"),
+                                    Member("10000003C", "Cruz")})))
                   .ok());
   // Baker's date of birth is not a day, Cruz's population of focus is not in
   // aetna's code list: both rows are rejected by the adapter, yet neither
@@ -635,7 +666,7 @@ TEST_F(IngestTest, SnapshotRowRejectedByTheAdapterKeepsTheMembersAssignment) {
   baker.mutable_member()->set_date_of_birth("1977-07-07");
   std::string file =
       Render("aetna", kAssignment,
-             std::vector{Member("10000001A", "Alvarez"), baker, Member("10000003C", "Cruz")});
+             Padded({Member("10000001A", "Alvarez"), baker, Member("10000003C", "Cruz")}));
   file = absl::StrReplaceAll(file, {{"07/07/1977", "13/45/1977"}});
   file = EditLine(file, "Cruz", [](std::string line) {
     return absl::StrReplaceAll(line, {{EcmNpi() + ",1,", EcmNpi() + ",99,"}});
@@ -661,14 +692,13 @@ TEST_F(IngestTest, SnapshotRowRejectedByTheAdapterKeepsTheMembersAssignment) {
 TEST_F(IngestTest, SnapshotWithAnUnreadableRowEndsNothingAndNamesWhatItEndsLater) {
   ASSERT_TRUE(Upload(*hub_, "aetna", kAssignment,
                      Render("aetna", kAssignment,
-                            std::vector{Member("10000001A", "Alvarez"),
-                                        Member("10000002B", "Baker"), Member("10000003C", "Cruz")}))
+                            Padded({Member("10000001A", "Alvarez"), Member("10000002B", "Baker"),
+                                    Member("10000003C", "Cruz")})))
                   .ok());
   // Cruz is gone, but Baker's row has a field too many: whose row it is
   // cannot be known, so the file is not fully read and nothing ends.
-  std::string file =
-      Render("aetna", kAssignment,
-             std::vector{Member("10000001A", "Alvarez"), Member("10000002B", "Baker")});
+  std::string file = Render("aetna", kAssignment,
+                            Padded({Member("10000001A", "Alvarez"), Member("10000002B", "Baker")}));
   file = EditLine(file, "Baker", [](std::string line) { return line + ",extra"; });
   absl::StatusOr<IngestReport> partial = Upload(*hub_, "aetna", kAssignment, file);
   ASSERT_TRUE(partial.ok()) << partial.status();
@@ -686,7 +716,7 @@ TEST_F(IngestTest, SnapshotWithAnUnreadableRowEndsNothingAndNamesWhatItEndsLater
   absl::StatusOr<IngestReport> fixed =
       Upload(*hub_, "aetna", kAssignment,
              Render("aetna", kAssignment,
-                    std::vector{Member("10000001A", "Alvarez"), Member("10000002B", "Baker")}));
+                    Padded({Member("10000001A", "Alvarez"), Member("10000002B", "Baker")})));
   ASSERT_TRUE(fixed.ok()) << fixed.status();
   EXPECT_EQ(fixed->snapshot_ending(), hub::v1::SNAPSHOT_ENDING_APPLIED);
   EXPECT_EQ(fixed->changes().assignments_ended(), 1);
@@ -709,6 +739,110 @@ TEST_F(IngestTest, SnapshotWithAnUnreadableRowEndsNothingAndNamesWhatItEndsLater
   ASSERT_EQ(response.report().ended_records_size(), 1);
   EXPECT_EQ(response.report().ended_records(0).cin(), "10000003C");
   EXPECT_TRUE(response.next_ended_page_token().empty());
+}
+
+// `count` good aetna members, CINs 3000000nA (n from `first`), all with
+// ecm_one: the body of a realistic snapshot around the rows a test is about.
+std::vector<AssignmentFileRow> GoodMembers(int count, int first = 1) {
+  std::vector<AssignmentFileRow> rows;
+  for (int i = first; i < first + count; ++i) {
+    rows.push_back(Member(absl::StrFormat("3%07dA", i), "Good"));
+  }
+  return rows;
+}
+
+std::vector<std::string> GoodCins(int count) {
+  std::vector<std::string> cins;
+  for (const AssignmentFileRow& row : GoodMembers(count)) cins.push_back(row.member().cin());
+  return cins;
+}
+
+TEST_F(IngestTest, ASnapshotWithTooManyRejectedRowsAppliesNothing) {
+  const HubConfig shipped{.profiles_dir = PlansDir()};
+  Restart(shipped);
+  absl::StatusOr<IngestReport> first =
+      Upload(*hub_, "aetna", kAssignment, Render("aetna", kAssignment, GoodMembers(20)));
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->outcome(), hub::v1::INGEST_OUTCOME_ACCEPTED);
+  EXPECT_EQ(first->rejected_rows_percent(), 0);
+  // aetna's profile leaves the limit at its default.
+  EXPECT_EQ(first->max_rejected_rows_percent(), adapters::kDefaultMaxRejectedRowsPercent);
+  Stop();
+  const std::string before = Dump(data_dir(), GoodCins(20), /*with_versions=*/true);
+  Restart(shipped);
+
+  // 19 rows: 16 good (the first with a new phone), 3 naming an unknown
+  // provider; member 20 is absent. 3/19 = 15.8% > 10%: nothing applies, and
+  // member 20's assignment does not end.
+  std::vector<AssignmentFileRow> over = GoodMembers(16);
+  over[0].mutable_member()->set_phone("6195550999");
+  for (int i = 17; i <= 19; ++i) {
+    over.push_back(Member(absl::StrFormat("3%07dA", i), "Good", UnknownNpi()));
+  }
+  absl::StatusOr<IngestReport> refused =
+      Upload(*hub_, "aetna", kAssignment, Render("aetna", kAssignment, over));
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_EQ(refused->outcome(), hub::v1::INGEST_OUTCOME_REJECTED);
+  EXPECT_EQ(refused->rejection_code(), "FILE_TOO_MANY_REJECTED_ROWS");
+  EXPECT_NEAR(refused->rejected_rows_percent(), 300.0 / 19.0, 1e-9);
+  EXPECT_EQ(refused->max_rejected_rows_percent(), 10);
+  EXPECT_THAT(refused->rejection_reason(), HasSubstr("3 of the file's 19 data rows (15.79%)"));
+  EXPECT_THAT(refused->rejection_reason(), HasSubstr("more than the 10%"));
+  EXPECT_THAT(refused->rejection_reason(), HasSubstr("Correct the rejected rows"));
+  EXPECT_EQ(refused->rows_accepted(), 0);
+  EXPECT_EQ(refused->rows_rejected(), 3);
+  EXPECT_THAT(Errors(*refused), ElementsAre("17 provider_npi ROW_UNKNOWN_PROVIDER",
+                                            "18 provider_npi ROW_UNKNOWN_PROVIDER",
+                                            "19 provider_npi ROW_UNKNOWN_PROVIDER"));
+  EXPECT_EQ(refused->changes().ShortDebugString(), "");
+  EXPECT_EQ(refused->snapshot_ending(), hub::v1::SNAPSHOT_ENDING_UNSPECIFIED);
+  EXPECT_EQ(refused->ended_records_size(), 0);
+  // hubctl shows the share beside the counts.
+  std::ostringstream text;
+  PrintIngestReport(text, *refused, 0);
+  EXPECT_THAT(text.str(), HasSubstr("(15.79% rejected; limit 10%)"));
+  Stop();
+  EXPECT_EQ(Dump(data_dir(), GoodCins(20), /*with_versions=*/true), before)
+      << "a refused snapshot changed the store";
+  Restart(shipped);
+
+  // Just within the limit: 20 rows, 2 rejected (10%, not more): the file
+  // applies, member 20 (absent) ends, the rejected members keep theirs.
+  std::vector<AssignmentFileRow> within = GoodMembers(18);
+  within[0].mutable_member()->set_phone("6195550999");
+  within.push_back(Member("30000019A", "Good", UnknownNpi()));
+  within.push_back(Member("30000021A", "New", UnknownNpi()));
+  absl::StatusOr<IngestReport> applied =
+      Upload(*hub_, "aetna", kAssignment, Render("aetna", kAssignment, within));
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  EXPECT_EQ(applied->outcome(), hub::v1::INGEST_OUTCOME_PARTIALLY_ACCEPTED);
+  EXPECT_EQ(applied->rejected_rows_percent(), 10);
+  EXPECT_EQ(applied->rows_accepted(), 18);
+  EXPECT_EQ(applied->rows_rejected(), 2);
+  EXPECT_EQ(applied->row_errors_size(), 2);
+  EXPECT_EQ(applied->changes().members_upserted(), 1);
+  EXPECT_EQ(applied->changes().assignments_ended(), 1);
+  ASSERT_EQ(applied->ended_records_size(), 1);
+  EXPECT_EQ(applied->ended_records(0).cin(), "30000020A");
+}
+
+TEST_F(IngestTest, TheRejectedRowLimitIsThePlansProfileSetting) {
+  absl::StatusOr<hub::v1::PlanProfile> aetna = adapters::testing::LoadPlanProfile("aetna");
+  ASSERT_TRUE(aetna.ok()) << aetna.status();
+  const std::string version = adapters::ProfileVersion(*aetna, kAssignment);
+  hub::v1::PlanProfile strict = *aetna;
+  strict.set_max_rejected_rows_percent(0);
+  EXPECT_TRUE(adapters::CreateDeclarativePlanAdapter(strict).ok());
+  // A new limit is a new version: a file refused under one is read again.
+  EXPECT_NE(adapters::ProfileVersion(strict, kAssignment), version);
+  for (double bad : {-1.0, 100.5, std::nan("")}) {
+    hub::v1::PlanProfile broken = *aetna;
+    broken.set_max_rejected_rows_percent(bad);
+    absl::StatusOr<std::unique_ptr<adapters::PlanAdapter>> adapter =
+        adapters::CreateDeclarativePlanAdapter(broken);
+    EXPECT_EQ(adapter.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(adapter.status().message(), HasSubstr("max_rejected_rows_percent")) << bad;
+  }
 }
 
 TEST_F(IngestTest, AFileWithNoRowAppliedIsRejected) {

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -119,7 +120,14 @@ class MonitorIngestTest : public ::testing::Test {
     options.http_listen = "127.0.0.1:0";
     options.data_dir = root_ + "/data";
     options.seed_path = root_ + "/seed.textproto";
-    options.profiles_dir = std::string(HUB_SOURCE_DIR) + "/adapters/plans";
+    // aetna's shipped profile with no limit on rejected rows: the test's
+    // file has 2 bad rows of 5 on purpose, to see them counted.
+    const std::string profiles = root_ + "/profiles";
+    std::filesystem::create_directories(profiles + "/aetna");
+    WriteFile(profiles + "/aetna/profile.textproto",
+              ReadFile(std::string(HUB_SOURCE_DIR) + "/adapters/plans/aetna/profile.textproto") +
+                  "\nmax_rejected_rows_percent: 100\n");
+    options.profiles_dir = profiles;
     options.clock = [] { return FixedTime(); };
     hub::v1::MonitorConfig config = DefaultMonitorConfig();
     config.set_file_rejection_rate_alert(0.25);

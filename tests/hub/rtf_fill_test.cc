@@ -74,5 +74,45 @@ TEST(RtfFillTest, AHomelessnessPopulationSetsTheIndicatorOnlyWhenNoneWasReported
   EXPECT_FALSE(other.member().has_experiencing_homelessness());
 }
 
+TEST(RtfFillTest, AnAssignmentFillsOnlyWhatTheProviderLeftEmpty) {
+  hub::v1::Assignment a;
+  a.set_status(hub::v1::ENROLLMENT_STATUS_DISCONTINUED);
+  a.set_acuity(hub::v1::ACUITY_LOW);
+  a.set_benefit_start_date("2026-02-01");
+  a.set_benefit_end_date("2026-11-10");
+  a.mutable_lead_care_manager()->set_name("Plan Named Manager");
+  a.mutable_discontinuation()->set_dhcs_code(15);
+
+  // Nothing reported: the assignment says it all.
+  hub::v1::EnrollmentStatusUpdate none;
+  EXPECT_TRUE(FillFromAssignment(a, &none));
+  EXPECT_EQ(none.status(), hub::v1::ENROLLMENT_STATUS_DISCONTINUED);
+  EXPECT_EQ(none.acuity(), hub::v1::ACUITY_LOW);
+  EXPECT_EQ(none.enrollment_start_date(), "2026-02-01");
+  EXPECT_EQ(none.enrollment_end_date(), "2026-11-10");
+  EXPECT_EQ(none.lead_care_manager().name(), "Plan Named Manager");
+  EXPECT_EQ(none.discontinuation().dhcs_code(), 15);
+
+  // An unset assignment status reads ASSIGNED.
+  hub::v1::EnrollmentStatusUpdate fresh;
+  EXPECT_TRUE(FillFromAssignment(hub::v1::Assignment(), &fresh));
+  EXPECT_EQ(fresh.status(), hub::v1::ENROLLMENT_STATUS_ASSIGNED);
+
+  // The provider's own values stay, and its open enrollment is not closed
+  // by the benefit's end.
+  hub::v1::EnrollmentStatusUpdate reported;
+  reported.set_status(hub::v1::ENROLLMENT_STATUS_ENROLLED);
+  reported.set_acuity(hub::v1::ACUITY_HIGH);
+  reported.set_enrollment_start_date("2026-03-01");
+  reported.mutable_lead_care_manager()->set_name("Lee Care");
+  a.clear_discontinuation();
+  EXPECT_FALSE(FillFromAssignment(a, &reported));
+  EXPECT_EQ(reported.status(), hub::v1::ENROLLMENT_STATUS_ENROLLED);
+  EXPECT_EQ(reported.acuity(), hub::v1::ACUITY_HIGH);
+  EXPECT_EQ(reported.enrollment_start_date(), "2026-03-01");
+  EXPECT_EQ(reported.enrollment_end_date(), "");
+  EXPECT_EQ(reported.lead_care_manager().name(), "Lee Care");
+}
+
 }  // namespace
 }  // namespace hub
