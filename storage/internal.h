@@ -40,6 +40,8 @@ namespace hub::storage {
 
 namespace internal {
 class IdempotencyExpiry;  // storage/retention_internal.h
+class FeedPurgeMarks;     // storage/retention_internal.h
+class FeedPurgeFilter;    // storage/retention_internal.h
 }  // namespace internal
 
 inline constexpr int kColumnFamilyCount = static_cast<int>(ColumnFamily::kParked) + 1;
@@ -48,6 +50,10 @@ struct Store::Rep {
   // kIdempotency's compaction filter (retention.h); first, so it outlives
   // the DB that uses it.
   std::shared_ptr<internal::IdempotencyExpiry> idempotency_expiry;
+  // The feed purge's marks and the filters of the feed's derived indexes
+  // (kRecords, kFeedIndex, kProviderRecords), for the same reason.
+  std::shared_ptr<internal::FeedPurgeMarks> feed_purge_marks;
+  std::vector<std::shared_ptr<internal::FeedPurgeFilter>> feed_purge_filters;
 
   // Destroys the column family handles (they must go before the DB), then
   // closes and deletes the DB. Returns the first error. Idempotent.

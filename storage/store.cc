@@ -232,6 +232,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   rep->idempotency_expiry = std::make_shared<internal::IdempotencyExpiry>();
+  rep->feed_purge_marks = std::make_shared<internal::FeedPurgeMarks>();
   for (int i = 0; i < kColumnFamilyCount; ++i) {
     const auto family = static_cast<ColumnFamily>(i);
     descriptors.emplace_back(std::string(ColumnFamilyName(family)),
@@ -240,6 +241,13 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
     // compaction.
     if (family == ColumnFamily::kIdempotency) {
       descriptors.back().options.compaction_filter = rep->idempotency_expiry.get();
+    }
+    // The feed's derived entries of purged items go at compaction.
+    if (family == ColumnFamily::kRecords || family == ColumnFamily::kFeedIndex ||
+        family == ColumnFamily::kProviderRecords) {
+      rep->feed_purge_filters.push_back(
+          std::make_shared<internal::FeedPurgeFilter>(family, rep->feed_purge_marks));
+      descriptors.back().options.compaction_filter = rep->feed_purge_filters.back().get();
     }
   }
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
@@ -300,6 +308,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   } else if (!status.IsNotFound()) {
     return OpenError(status, options.data_dir);
   }
+  RETURN_IF_ERROR(internal::LoadFeedPurgeMarks(*rep, *rep->feed_purge_marks));
   auto store = std::unique_ptr<Store>(new Store(std::move(rep)));
   // A data directory from before the provider views: build them once.
   RETURN_IF_ERROR(internal::BuildCareViewsIfMissing(*store));
