@@ -283,9 +283,27 @@ absl::StatusOr<int64_t> PurgePlan(Store& store, const PlanPurge& plan, int64_t* 
   for (const std::string& key : out.index_deletes) {
     Delete(rep, batch, ColumnFamily::kFeedIndex, key);
   }
-  // Part 2 items withheld, and the Ack log through the mark.
-  DeleteRange(rep, batch, ColumnFamily::kConsentHeld, feed_internal::ItemKey(plan.plan_id, 0),
+  // Part 2 items withheld (kConsentHeld has the items' keys): the purged
+  // ones' marks go, a kept status keeps its own (withheld stays withheld).
+  std::vector<std::pair<uint64_t, std::string>> held;
+  for (const auto& [sequence, bytes] : out.kept) {
+    std::string record_id;
+    ASSIGN_OR_RETURN(const bool found,
+                     Get(rep, ColumnFamily::kConsentHeld,
+                         feed_internal::ItemKey(plan.plan_id, sequence), &record_id));
+    if (found) held.emplace_back(sequence, std::move(record_id));
+  }
+  DeleteRange(rep, batch, ColumnFamily::kConsentHeld,
+              feed_internal::ItemKey(plan.plan_id, plan.old_mark + 1),
               feed_internal::ItemKey(plan.plan_id, plan.through + 1));
+  for (const auto& [sequence, record_id] : held) {
+    Put(rep, batch, ColumnFamily::kConsentHeld, feed_internal::ItemKey(plan.plan_id, sequence),
+        record_id);
+  }
+  for (uint64_t sequence : out.item_deletes) {
+    Delete(rep, batch, ColumnFamily::kConsentHeld, feed_internal::ItemKey(plan.plan_id, sequence));
+  }
+  // The Ack log through the mark.
   DeleteRange(rep, batch, ColumnFamily::kFeedCursors, feed_internal::ItemKey(plan.plan_id, 0),
               feed_internal::ItemKey(plan.plan_id, plan.through + 1));
   for (const std::string& month : out.months) {

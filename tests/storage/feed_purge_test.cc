@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/audit_store.h"
+#include "storage/consent_store.h"
 #include "storage/feed_store.h"
 #include "storage/internal.h"  // White-box: counts what the column families hold.
 #include "storage/monitor_store.h"
@@ -152,6 +153,10 @@ TEST_F(FeedPurgeTest, AcknowledgedItemsGoAfterTheWindowWithTheirIndexes) {
           Service("s8", "2025-02-04", Day(0))});
   ASSERT_OK(feed_->Ack("molina", 6, {}, Micros(Day(1))).status());
   ASSERT_OK(feed_->Ack("molina", 7, {}, Micros(Day(20))).status());
+  // Part 2 items withheld from the plan: a purged one and a kept status.
+  ConsentStore consents(store_.get());
+  ASSERT_OK(consents.MarkHeld("molina", 2, "s2"));
+  ASSERT_OK(consents.MarkHeld("molina", 5, "e5"));
 
   // Day 15, window 10 days: what was acknowledged by day 5 goes.
   ASSERT_OK_AND_ASSIGN(PurgeCounts counts, PurgeExpired(*store_, *audit_, FeedWindow(10), Day(15)));
@@ -163,6 +168,11 @@ TEST_F(FeedPurgeTest, AcknowledgedItemsGoAfterTheWindowWithTheirIndexes) {
   EXPECT_EQ(Keys(ColumnFamily::kRecords), 2);          // s7 s8
   EXPECT_EQ(Keys(ColumnFamily::kProviderRecords), 2);  // s7 s8
   EXPECT_EQ(Keys(ColumnFamily::kFeedIndex), 4);        // e5 e6 (member) s7 s8 (month)
+  // The purged item's withheld mark went; the kept status stays withheld.
+  ASSERT_OK_AND_ASSIGN(const bool s2_held, consents.IsHeld("molina", 2));
+  ASSERT_OK_AND_ASSIGN(const bool e5_held, consents.IsHeld("molina", 5));
+  EXPECT_FALSE(s2_held);
+  EXPECT_TRUE(e5_held);
 
   // PullFeed's read starts after the mark; nothing unacknowledged went.
   EXPECT_THAT(ReadIds(0), ElementsAre("s7", "s8"));
