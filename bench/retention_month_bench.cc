@@ -3,11 +3,13 @@
 //
 //   retention_month_bench [--days=30] [--window_days=7] [--audit_per_day=20000]
 //                         [--results_per_day=20000] [--reports_per_day=20]
-//                         [--row_errors_per_report=500]
+//                         [--row_errors_per_report=500] [--feed_per_day=20000]
 //
 // Each simulated day appends the same load: audit records, accepted
 // submission results (idempotency keys), plan file ingest reports with row
-// errors, all stamped with that day; the retention store then runs one
+// errors, feed items (service records accepted through the day, indexed,
+// with the monitor's flow tallies) that the plan acknowledges at the day's
+// end, all stamped with that day; the retention store then runs one
 // purge at the day's end with every window set to --window_days (scaled
 // down from the real defaults so a month reaches the steady state). The
 // baseline store gets the same days and never purges. Prints per day the
@@ -43,6 +45,7 @@ struct Args {
   int results_per_day = 20000;
   int reports_per_day = 20;
   int row_errors_per_report = 500;
+  int feed_per_day = 20000;
 };
 
 // Bytes of the folder's table files (.sst): the data at rest. The
@@ -63,6 +66,7 @@ struct Hub {
   std::string dir;
   std::unique_ptr<Store> store;
   std::unique_ptr<AuditStore> audit;
+  std::unique_ptr<FeedStore> feed;
 };
 
 bool Open(Hub& hub, const std::string& dir) {
@@ -76,7 +80,42 @@ bool Open(Hub& hub, const std::string& dir) {
   auto audit = AuditStore::Open(hub.store.get());
   if (!audit.ok()) return false;
   hub.audit = *std::move(audit);
+  hub.feed = std::make_unique<FeedStore>(hub.store.get());
   return true;
+}
+
+// A day of provider submissions to one plan, spread over the day (the
+// monitor tallies them per second, minute, ... day), indexed, and
+// acknowledged by the plan at 22:00.
+bool FeedDay(Hub& hub, const Args& args, int day, absl::Time when) {
+  const std::string date = absl::FormatTime("%Y-%m-%d", when, absl::UTCTimeZone());
+  const int64_t step = args.feed_per_day > 0 ? 79'200'000'000 / args.feed_per_day : 0;
+  WriteBatch batch;
+  for (int i = 0; i < args.feed_per_day; ++i) {
+    hub::v1::FeedItem item;
+    item.set_record_id(absl::StrCat("fr_", day, "_", i));
+    item.set_provider_id(absl::StrCat("cbo_", i % 40));
+    item.set_kind(hub::v1::RECORD_KIND_SERVICE);
+    const int64_t micros = absl::ToUnixMicros(when) + step * i;
+    item.mutable_accept_time()->set_seconds(micros / 1000000);
+    item.mutable_accept_time()->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+    hub::v1::ServiceRecord* service = item.mutable_submission()->mutable_service();
+    service->set_cin(absl::StrCat(91000000 + i % 5000, "A"));
+    service->set_service_date(date);
+    service->set_authorization_number(absl::StrCat("AUTH", i % 5000));
+    service->set_hcpcs_code("G9008");
+    service->set_units(1);
+    if (!hub.feed->AppendItem(batch, "molina", item, absl::StrCat("fkey-", day, "-", i)).ok()) {
+      return false;
+    }
+    if (batch.Count() >= 2000 || i + 1 == args.feed_per_day) {
+      if (!hub.store->Commit(batch, Durability::kBuffered).ok()) return false;
+      hub.feed->CommitAppends();
+    }
+  }
+  auto head = hub.feed->Head("molina");
+  return head.ok() && hub.feed->AwaitAllIndexed().ok() &&
+         hub.feed->Ack("molina", *head, {}, absl::ToUnixMicros(when + absl::Hours(22))).ok();
 }
 
 bool Day(Hub& hub, const Args& args, int day, absl::Time when) {
@@ -90,7 +129,7 @@ bool Day(Hub& hub, const Args& args, int day, absl::Time when) {
     record.set_detail(detail);
     if (!hub.audit->Append(record).ok()) return false;
   }
-  FeedStore feed(hub.store.get());
+  FeedStore& feed = *hub.feed;
   WriteBatch batch;
   for (int i = 0; i < args.results_per_day; ++i) {
     hub::v1::SubmissionResult result;
@@ -120,16 +159,20 @@ bool Day(Hub& hub, const Args& args, int day, absl::Time when) {
     ingest.AddRowErrors(batch, report.report_id(), 0, errors);
     if (!hub.store->Commit(batch, Durability::kBuffered).ok()) return false;
   }
-  return hub.store->Commit(batch, Durability::kBuffered).ok() && hub.store->SyncWal().ok();
+  return hub.store->Commit(batch, Durability::kBuffered).ok() && hub.store->SyncWal().ok() &&
+         FeedDay(hub, args, day, when);
 }
 
-int64_t LiveBytes(Hub& hub) {
+// RocksDB's live bytes of the classes the bench writes; `only` one class.
+int64_t LiveBytes(Hub& hub, std::string_view only = {}) {
   int64_t total = 0;
   auto usage = UsageByClass(*hub.store);
   if (!usage.ok()) return -1;
   for (const ClassUsage& u : *usage) {
+    if (!only.empty() && u.data_class != only) continue;
     if (u.data_class == "audit_log" || u.data_class == "idempotency" ||
-        u.data_class == "ingest_reports") {
+        u.data_class == "ingest_reports" || u.data_class == "feed" ||
+        u.data_class == "monitoring") {
       total += u.live_bytes;
     }
   }
@@ -148,7 +191,8 @@ int Main(int argc, char** argv) {
         !flag("audit_per_day", &args.audit_per_day) &&
         !flag("results_per_day", &args.results_per_day) &&
         !flag("reports_per_day", &args.reports_per_day) &&
-        !flag("row_errors_per_report", &args.row_errors_per_report)) {
+        !flag("row_errors_per_report", &args.row_errors_per_report) &&
+        !flag("feed_per_day", &args.feed_per_day)) {
       std::fprintf(stderr, "unknown or malformed argument %s\n", arg.c_str());
       return 2;
     }
@@ -162,12 +206,13 @@ int Main(int argc, char** argv) {
     return 1;
   }
   RetentionPolicy policy;
-  policy.audit_log = policy.idempotency = policy.ingest_reports =
+  policy.audit_log = policy.idempotency = policy.ingest_reports = policy.feed = policy.monitoring =
       absl::Hours(24) * args.window_days;
   const absl::Time start = absl::FromUnixSeconds(1780000000);
   std::printf(
       "day  retention_sst_bytes  retention_wal_bytes  retention_live_bytes  "
-      "baseline_sst_bytes  baseline_live_bytes  purged(audit,results,reports)\n");
+      "feed_live  monitoring_live  baseline_sst_bytes  baseline_live_bytes  "
+      "purged(audit,results,reports,feed,monitoring)\n");
   int64_t window_disk = 0, window_live = 0;
   int64_t last_disk = 0, last_live = 0, last_base_disk = 0;
   int64_t last_total = 0, last_base_total = 0;  // Tables and write-ahead log.
@@ -187,12 +232,15 @@ int Main(int argc, char** argv) {
     const int64_t base_disk = FolderBytes(baseline.dir, ".sst"), base_live = LiveBytes(baseline);
     last_base_total = base_disk + FolderBytes(baseline.dir, ".log");
     last_total = disk + wal;
-    std::printf("%3d  %19lld  %19lld  %20lld  %18lld  %19lld  %lld,%lld,%lld\n", day + 1,
-                static_cast<long long>(disk), static_cast<long long>(wal),
-                static_cast<long long>(live), static_cast<long long>(base_disk),
-                static_cast<long long>(base_live), static_cast<long long>(counts->audit_records),
-                static_cast<long long>(counts->idempotency_results),
-                static_cast<long long>(counts->ingest_reports));
+    std::printf(
+        "%3d  %19lld  %19lld  %20lld  %9lld  %15lld  %18lld  %19lld  %lld,%lld,%lld,%lld,%lld\n",
+        day + 1, static_cast<long long>(disk), static_cast<long long>(wal),
+        static_cast<long long>(live), static_cast<long long>(LiveBytes(kept, "feed")),
+        static_cast<long long>(LiveBytes(kept, "monitoring")), static_cast<long long>(base_disk),
+        static_cast<long long>(base_live), static_cast<long long>(counts->audit_records),
+        static_cast<long long>(counts->idempotency_results),
+        static_cast<long long>(counts->ingest_reports), static_cast<long long>(counts->feed_items),
+        static_cast<long long>(counts->monitor_records));
     if (day + 1 == args.window_days + 1) {
       window_disk = disk;
       window_live = live;
@@ -221,6 +269,8 @@ int Main(int argc, char** argv) {
                      : 0.0);
   kept.audit.reset();
   baseline.audit.reset();
+  kept.feed.reset();
+  baseline.feed.reset();
   if (!kept.store->Close().ok() || !baseline.store->Close().ok()) return 1;
   std::filesystem::remove_all(root);
   return 0;

@@ -17,6 +17,7 @@
 #include "storage/feed_store.h"
 #include "storage/flow_tally_internal.h"
 #include "storage/internal.h"
+#include "storage/retention_internal.h"
 
 namespace hub::storage {
 namespace {
@@ -96,7 +97,13 @@ absl::Status FeedStore::CheckRejections(
     ASSIGN_OR_RETURN(const bool found,
                      internal::Get(internal::RepOf(*store_), ColumnFamily::kFeedItems,
                                    ItemKey(plan_id, rejection.sequence()), &value));
-    if (!found) return DamagedFeed("a plan's feed (an item below its head is missing)");
+    if (!found) {
+      if (rejection.sequence() <= internal::RepOf(*store_).feed_purge_marks->Get(plan_id)) {
+        return internal::PurgedUnderRetention(
+            absl::StrCat("the item at sequence ", rejection.sequence()));
+      }
+      return DamagedFeed("a plan's feed (an item below its head is missing)");
+    }
     RETURN_IF_ERROR(internal::ParseRecord(value, "feed item", &item));
     if (item.record_id() != rejection.record_id()) {
       return absl::InvalidArgumentError(

@@ -18,6 +18,7 @@
 #include "storage/feed_store_internal.h"
 #include "storage/flow_tally_internal.h"
 #include "storage/internal.h"
+#include "storage/retention_internal.h"
 
 namespace hub::storage {
 namespace {
@@ -97,7 +98,7 @@ absl::StatusOr<std::pair<std::vector<hub::v1::FeedbackItem>, std::string>> FeedS
   RecordEntry entry;
   RETURN_IF_ERROR(internal::ForEachFrom(
       rep, ColumnFamily::kProviderRecords, prefix, start,
-      [&](const rocksdb::Slice& key, const rocksdb::Slice& /*value*/) -> absl::StatusOr<bool> {
+      [&](const rocksdb::Slice& key, const rocksdb::Slice& listing) -> absl::StatusOr<bool> {
         if (static_cast<int>(items.size()) >= limit || examined >= kMaxFeedbackExamined) {
           more = true;
           return false;
@@ -111,8 +112,13 @@ absl::StatusOr<std::pair<std::vector<hub::v1::FeedbackItem>, std::string>> FeedS
         const std::string record_id(suffix.substr(9));
         ASSIGN_OR_RETURN(const bool found,
                          internal::Get(rep, ColumnFamily::kRecords, record_id, &value));
-        if (!found) return DamagedFeed("the record index");
+        // A record the feed purge took (retention) is no longer listed.
+        if (!found) {
+          if (internal::ListingPurged(rep, internal::ToView(listing))) return true;
+          return DamagedFeed("the record index");
+        }
         RETURN_IF_ERROR(internal::ParseRecord(value, "record entry", &entry));
+        if (entry.sequence() <= rep.feed_purge_marks->Get(entry.plan_id())) return true;
         ASSIGN_OR_RETURN(const uint64_t cursor, cursor_of(entry.plan_id()));
         const hub::v1::FeedbackStatus status = StatusOf(entry, cursor);
         if (status_filter != hub::v1::FEEDBACK_STATUS_UNSPECIFIED && status != status_filter) {

@@ -25,6 +25,7 @@
 #include "storage/feed_store.h"
 #include "storage/feed_store_internal.h"
 #include "storage/internal.h"
+#include "storage/retention_internal.h"
 
 namespace hub::storage {
 
@@ -53,7 +54,7 @@ void PutDerived(Store::Rep& rep, WriteBatch& batch, const DerivedRecord& r) {
   internal::Put(
       rep, batch, ColumnFamily::kProviderRecords,
       internal::Key({r.provider_id, feed_internal::InvertedTime(r.accept_micros), r.record_id}),
-      rocksdb::Slice());
+      internal::ListingValue(r.plan_id, r.sequence));
   if (r.index_key.has_value()) {
     internal::Put(rep, batch, ColumnFamily::kFeedIndex, *r.index_key, rocksdb::Slice());
   }

@@ -1,6 +1,7 @@
 // FeedStore::CheckIndexes: the derived indexes against a rebuild from the
 // log (storage/feed_store.h).
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "storage/feed_store.h"
 #include "storage/feed_store_internal.h"
 #include "storage/internal.h"
+#include "storage/retention_internal.h"
 
 namespace hub::storage {
 namespace {
@@ -31,23 +33,46 @@ absl::Status Expect(const Store::Rep& rep, ColumnFamily family, std::string_view
   return absl::OkStatus();
 }
 
-absl::StatusOr<int64_t> Count(const Store::Rep& rep, ColumnFamily family,
-                              bool (*counts)(std::string_view value)) {
+// Counts the entries `counts` accepts (all if empty).
+absl::StatusOr<int64_t> Count(
+    const Store::Rep& rep, ColumnFamily family,
+    const std::function<bool(std::string_view key, std::string_view value)>& counts) {
   int64_t n = 0;
   RETURN_IF_ERROR(internal::ForEachWithPrefix(
       rep, family, "",
-      [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& value) -> absl::Status {
-        if (counts == nullptr || counts(internal::ToView(value))) ++n;
+      [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::Status {
+        if (!counts || counts(internal::ToView(key), internal::ToView(value))) ++n;
         return absl::OkStatus();
       },
       /*fill_cache=*/false));
   return n;
 }
 
-bool IsAcceptedResult(std::string_view value) {
+// Entries of items the feed purge took (storage/feed_purge.cc) are not
+// counted: the compaction filter drops them some time after the purge.
+bool Purged(const Store::Rep& rep, std::string_view plan_id, uint64_t sequence) {
+  return sequence <= rep.feed_purge_marks->Get(plan_id);
+}
+
+bool IsKeptAcceptedResult(const Store::Rep& rep, std::string_view value) {
   hub::v1::SubmissionResult result;
   return result.ParseFromArray(value.data(), static_cast<int>(value.size())) &&
-         result.has_accepted();
+         result.has_accepted() &&
+         !Purged(rep, result.accepted().plan_id(), result.accepted().feed_sequence());
+}
+
+bool IsKeptRecord(const Store::Rep& rep, std::string_view value) {
+  records::RecordEntry entry;
+  return !entry.ParseFromArray(value.data(), static_cast<int>(value.size())) ||
+         !Purged(rep, entry.plan_id(), entry.sequence());
+}
+
+bool IsKeptIndexEntry(const Store::Rep& rep, std::string_view key) {
+  uint64_t sequence = 0;
+  const size_t end = key.find(internal::kSeparator);
+  return end == std::string_view::npos || key.size() < 9 ||
+         !internal::DecodeBigEndian64(key.substr(key.size() - 8), &sequence) ||
+         !Purged(rep, key.substr(0, end), sequence);
 }
 
 }  // namespace
@@ -75,6 +100,8 @@ absl::StatusOr<FeedIndexCheck> FeedStore::CheckIndexes() const {
         [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& v) -> absl::StatusOr<bool> {
           RETURN_IF_ERROR(internal::ParseRecord(v, "feed item", &item));
           if (item.sequence() > indexed) return false;
+          // Below the purge mark only member statuses kept as the latest.
+          if (Purged(rep, plan_id, item.sequence())) return true;
           ++check.items;
           const DerivedRecord r = feed_internal::Derive(plan_id, item);
           // The record index, without the plan's verdict (Ack adds it).
@@ -92,11 +119,11 @@ absl::StatusOr<FeedIndexCheck> FeedStore::CheckIndexes() const {
               ++check.differing;
             }
           }
-          RETURN_IF_ERROR(
-              Expect(rep, ColumnFamily::kProviderRecords,
-                     internal::Key({r.provider_id, feed_internal::InvertedTime(r.accept_micros),
-                                    r.record_id}),
-                     "", check.missing, check.differing));
+          RETURN_IF_ERROR(Expect(
+              rep, ColumnFamily::kProviderRecords,
+              internal::Key(
+                  {r.provider_id, feed_internal::InvertedTime(r.accept_micros), r.record_id}),
+              internal::ListingValue(r.plan_id, r.sequence), check.missing, check.differing));
           if (r.index_key.has_value()) {
             ++export_entries;
             RETURN_IF_ERROR(Expect(rep, ColumnFamily::kFeedIndex, *r.index_key, "", check.missing,
@@ -110,10 +137,22 @@ absl::StatusOr<FeedIndexCheck> FeedStore::CheckIndexes() const {
         }));
   }
   // Every expected entry is there; the same counts mean nothing else is.
-  ASSIGN_OR_RETURN(const int64_t records, Count(rep, ColumnFamily::kRecords, nullptr));
-  ASSIGN_OR_RETURN(const int64_t listed, Count(rep, ColumnFamily::kProviderRecords, nullptr));
-  ASSIGN_OR_RETURN(const int64_t exported, Count(rep, ColumnFamily::kFeedIndex, nullptr));
-  ASSIGN_OR_RETURN(const int64_t results, Count(rep, ColumnFamily::kIdempotency, IsAcceptedResult));
+  ASSIGN_OR_RETURN(const int64_t records,
+                   Count(rep, ColumnFamily::kRecords, [&](std::string_view, std::string_view v) {
+                     return IsKeptRecord(rep, v);
+                   }));
+  ASSIGN_OR_RETURN(const int64_t listed, Count(rep, ColumnFamily::kProviderRecords,
+                                               [&](std::string_view, std::string_view v) {
+                                                 return !internal::ListingPurged(rep, v);
+                                               }));
+  ASSIGN_OR_RETURN(const int64_t exported,
+                   Count(rep, ColumnFamily::kFeedIndex, [&](std::string_view k, std::string_view) {
+                     return IsKeptIndexEntry(rep, k);
+                   }));
+  ASSIGN_OR_RETURN(const int64_t results, Count(rep, ColumnFamily::kIdempotency,
+                                                [&](std::string_view, std::string_view v) {
+                                                  return IsKeptAcceptedResult(rep, v);
+                                                }));
   for (const int64_t stored : {records, listed, results}) {
     if (stored > check.items) check.extra += stored - check.items;
   }

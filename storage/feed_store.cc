@@ -5,6 +5,7 @@
 #include <google/protobuf/unknown_field_set.h>
 #include <google/protobuf/wire_format_lite.h>
 
+#include <algorithm>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -22,6 +23,7 @@
 #include "storage/feed_store_internal.h"
 #include "storage/flow_tally_internal.h"
 #include "storage/internal.h"
+#include "storage/retention_internal.h"
 
 namespace hub::storage {
 namespace feed_internal {
@@ -171,7 +173,12 @@ class IndexScan : public FeedScan {
     rocksdb::PinnableSlice value;
     rocksdb::Status status = rep_.db->Get(options, rep_.cf(ColumnFamily::kFeedItems),
                                           ItemKey(plan_id_, sequence), &value);
-    if (status.IsNotFound()) return DamagedFeed("the feed index (it names a missing item)");
+    if (status.IsNotFound()) {
+      if (sequence <= rep_.feed_purge_marks->Get(plan_id_)) {
+        return internal::PurgedUnderRetention("member status of this period");
+      }
+      return DamagedFeed("the feed index (it names a missing item)");
+    }
     RETURN_IF_ERROR(internal::FromRocksDb(status, "reading a feed item"));
     return internal::ParseRecord(value, "feed item", &item);
   }
@@ -405,6 +412,9 @@ absl::StatusOr<std::vector<hub::v1::FeedItem>> FeedStore::ReadItems(std::string_
   std::vector<hub::v1::FeedItem> items;
   if (after_sequence == std::numeric_limits<uint64_t>::max()) return items;
   items.reserve(static_cast<size_t>(limit));
+  // What the feed purge took is gone: reads start after the mark.
+  after_sequence =
+      std::max(after_sequence, internal::RepOf(*store_).feed_purge_marks->Get(plan_id));
   RETURN_IF_ERROR(internal::ForEachFrom(
       internal::RepOf(*store_), ColumnFamily::kFeedItems, internal::Prefix({plan_id}),
       ItemKey(plan_id, after_sequence + 1),
@@ -419,6 +429,8 @@ absl::StatusOr<int> FeedStore::ReadRawItems(std::string_view plan_id, uint64_t a
                                             int limit, std::vector<RawItem>& items) const {
   if (limit < 1) return absl::InvalidArgumentError("storage: ReadRawItems needs a limit >= 1");
   if (after_sequence == std::numeric_limits<uint64_t>::max()) return 0;
+  after_sequence =
+      std::max(after_sequence, internal::RepOf(*store_).feed_purge_marks->Get(plan_id));
   int n = 0;
   RETURN_IF_ERROR(internal::ForEachFrom(
       internal::RepOf(*store_), ColumnFamily::kFeedItems, internal::Prefix({plan_id}),
@@ -455,6 +467,18 @@ absl::StatusOr<std::unique_ptr<FeedScan>> FeedStore::ScanMonth(std::string_view 
   }
   RETURN_IF_ERROR(EnsureIndexed());
   RETURN_IF_ERROR(internal::RepOf(*store_).CheckOpen());
+  {  // A month that lost items to the feed purge is not served in part.
+    std::string value;
+    ASSIGN_OR_RETURN(
+        const bool purged,
+        internal::Get(internal::RepOf(*store_), ColumnFamily::kMeta,
+                      internal::FeedPurgedMonthKey(plan_id, KindField(kind), month), &value));
+    if (purged) {
+      return internal::PurgedUnderRetention(
+          absl::StrCat("month ", internal::Absl(month), " of plan ", internal::Absl(plan_id),
+                       "'s feed (", hub::v1::RecordKind_Name(kind), ")"));
+    }
+  }
   return std::unique_ptr<FeedScan>(
       new MonthScan(internal::RepOf(*store_), std::string(plan_id),
                     internal::Prefix({plan_id, kMonthGroup, KindField(kind), month})));
@@ -472,6 +496,17 @@ absl::StatusOr<std::unique_ptr<FeedScan>> FeedStore::ScanLatestMemberStatus(
   }
   RETURN_IF_ERROR(EnsureIndexed());
   RETURN_IF_ERROR(internal::RepOf(*store_).CheckOpen());
+  {  // Member status as of a day the feed purge reached may be gone.
+    std::string purged_through;
+    ASSIGN_OR_RETURN(const bool purged,
+                     internal::Get(internal::RepOf(*store_), ColumnFamily::kMeta,
+                                   internal::FeedStatusPurgedKey(plan_id), &purged_through));
+    if (purged && through_date < std::string_view(purged_through)) {
+      return internal::PurgedUnderRetention(absl::StrCat("member status as of ",
+                                                         internal::Absl(through_date), " in plan ",
+                                                         internal::Absl(plan_id), "'s feed"));
+    }
+  }
   return std::unique_ptr<FeedScan>(new LatestMemberStatusScan(
       internal::RepOf(*store_), std::string(plan_id), internal::Prefix({plan_id, kMemberGroup}),
       std::string(through_date)));

@@ -18,6 +18,7 @@
 #include "storage/feed_records.pb.h"
 #include "storage/flow_tally_internal.h"
 #include "storage/internal.h"
+#include "storage/retention_internal.h"
 
 namespace hub::storage::internal {
 namespace {
@@ -193,7 +194,7 @@ class WindowReader {
         absl::StrCat(prefix, Absl(EncodeBigEndian64(~static_cast<uint64_t>(hi - 1))));
     return ForEachFrom(
         rep_, ColumnFamily::kProviderRecords, prefix, start,
-        [&](const rocksdb::Slice& key, const rocksdb::Slice& /*value*/) -> absl::StatusOr<bool> {
+        [&](const rocksdb::Slice& key, const rocksdb::Slice& listing) -> absl::StatusOr<bool> {
           const std::string_view suffix = ToView(key).substr(prefix.size());
           uint64_t inverted = 0;
           if (suffix.size() < 10 || suffix[8] != kSeparator ||
@@ -201,18 +202,24 @@ class WindowReader {
             return Damaged("a provider's record listing");
           }
           if (static_cast<int64_t>(~inverted) < lo) return false;
-          RETURN_IF_ERROR(AddRecord(suffix.substr(9), bar));
+          RETURN_IF_ERROR(AddRecord(suffix.substr(9), ToView(listing), bar));
           return true;
         },
         snapshot_);
   }
 
-  absl::Status AddRecord(std::string_view record_id, size_t bar) {
+  absl::Status AddRecord(std::string_view record_id, std::string_view listing, size_t bar) {
     ++out_.edge_records_read;
     ASSIGN_OR_RETURN(const bool found,
                      Get(rep_, ColumnFamily::kRecords, record_id, &value_, snapshot_));
-    if (!found) return Damaged("the record index");
+    // A record the feed purge took (retention) counts no more.
+    if (!found) {
+      return ListingPurged(rep_, listing) ? absl::OkStatus() : Damaged("the record index");
+    }
     RETURN_IF_ERROR(ParseRecord(value_, "record entry", &entry_));
+    if (entry_.sequence() <= rep_.feed_purge_marks->Get(entry_.plan_id())) {
+      return absl::OkStatus();
+    }
     ASSIGN_OR_RETURN(const uint64_t cursor, CursorOf(entry_.plan_id()));
     FlowGroupKey group{entry_.plan_id(), entry_.provider_id(), entry_.kind(),
                        hub::v1::FLOW_STATUS_DELIVERED_PENDING, ""};

@@ -40,6 +40,8 @@ namespace hub::storage {
 
 namespace internal {
 class IdempotencyExpiry;  // storage/retention_internal.h
+class FeedPurgeMarks;     // storage/retention_internal.h
+class FeedPurgeFilter;    // storage/retention_internal.h
 }  // namespace internal
 
 inline constexpr int kColumnFamilyCount = static_cast<int>(ColumnFamily::kParked) + 1;
@@ -48,6 +50,10 @@ struct Store::Rep {
   // kIdempotency's compaction filter (retention.h); first, so it outlives
   // the DB that uses it.
   std::shared_ptr<internal::IdempotencyExpiry> idempotency_expiry;
+  // The feed purge's marks and the filters of the feed's derived indexes
+  // (kRecords, kFeedIndex, kProviderRecords), for the same reason.
+  std::shared_ptr<internal::FeedPurgeMarks> feed_purge_marks;
+  std::vector<std::shared_ptr<internal::FeedPurgeFilter>> feed_purge_filters;
 
   // Destroys the column family handles (they must go before the DB), then
   // closes and deletes the DB. Returns the first error. Idempotent.
@@ -64,6 +70,8 @@ struct Store::Rep {
   absl::Status CheckOpen() const;
 
   std::string data_dir;
+  // StoreOptions::wal_sync_faults' Env (tests only); outlives `db`.
+  std::unique_ptr<rocksdb::Env> fault_env;
   std::unique_ptr<rocksdb::DB> db;
   // Indexed by ColumnFamily. Owned here; released before `db` is closed.
   std::array<std::unique_ptr<rocksdb::ColumnFamilyHandle>, kColumnFamilyCount> handles;
@@ -75,6 +83,13 @@ struct Store::Rep {
   // The last version handed out by NextVersion.
   std::atomic<uint64_t> last_version{0};
   std::atomic<bool> closed{false};
+  // A commit failed with an I/O error (a write-ahead log write or sync):
+  // RocksDB stops every write after one (its DB::Resume answers the same
+  // error) and Debian's build asserts on the broken log writer at the next
+  // WAL flush or Close. The store then refuses writes until hubd restarts,
+  // and Close leaves the DB open for the process's exit to release (the
+  // next start recovers every acknowledged write from the synced log).
+  std::atomic<bool> wal_failed{false};
   // StoreOptions::min_free_bytes, and what the last look at the volume
   // found minus the bytes committed since (see Store::Commit).
   uint64_t min_free_bytes = 0;

@@ -1,5 +1,6 @@
 #include "storage/retention.h"
 
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -11,6 +12,7 @@
 #include "hub/v1/provider_service.pb.h"
 #include "rocksdb/db.h"
 #include "storage/feed_store_internal.h"
+#include "storage/flow_tally_internal.h"
 #include "storage/ingest_store.h"
 #include "storage/internal.h"
 #include "storage/retention_internal.h"
@@ -108,6 +110,73 @@ absl::StatusOr<int64_t> PurgeIngestReports(Store& store, absl::Time cutoff) {
   return purged;
 }
 
+// Counts the keys of [begin, end) of `family` (what a range delete will
+// take), then adds the range delete to `batch`.
+absl::StatusOr<int64_t> CountAndDeleteRange(Store::Rep& rep, WriteBatch& batch, ColumnFamily family,
+                                            const std::string& begin, const std::string& end) {
+  const rocksdb::Slice upper(end);
+  rocksdb::ReadOptions options;
+  options.iterate_upper_bound = &upper;
+  options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(rep.db->NewIterator(options, rep.cf(family)));
+  int64_t n = 0;
+  for (it->Seek(begin); it->Valid(); it->Next()) ++n;
+  RETURN_IF_ERROR(internal::FromRocksDb(it->status(), "counting what a purge removes"));
+  if (n > 0) internal::DeleteRange(rep, batch, family, begin, end);
+  return n;
+}
+
+// The monitor's records before the UTC day of `cutoff`: every level's flow
+// tally buckets (group and series) and the rejection log. The outreach
+// and RTF-row indexes are per authorization and month (small, read by the
+// deadline checks) and stay.
+absl::StatusOr<int64_t> PurgeMonitorRecords(Store& store, absl::Time cutoff) {
+  Store::Rep& rep = internal::RepOf(store);
+  const int64_t seconds = absl::ToUnixSeconds(cutoff);
+  const int64_t day = (seconds / 86400 - (seconds % 86400 < 0 ? 1 : 0)) * 86400;
+  if (day <= 0) return 0;
+  WriteBatch batch;
+  int64_t purged = 0;
+  for (const char kind : {'g', 's'}) {
+    for (const internal::TallyLevel& level : internal::kTallyLevels) {
+      auto bucket = [&](int64_t start) {
+        return internal::Prefix({std::string_view(&kind, 1), std::string_view(&level.name, 1),
+                                 internal::EncodeBigEndian64(static_cast<uint64_t>(start))});
+      };
+      ASSIGN_OR_RETURN(const int64_t n, CountAndDeleteRange(rep, batch, ColumnFamily::kFlowTallies,
+                                                            bucket(0), bucket(day)));
+      purged += n;
+    }
+  }
+  ASSIGN_OR_RETURN(
+      const int64_t rejections,
+      CountAndDeleteRange(rep, batch, ColumnFamily::kMonitor, internal::Prefix({"rej"}),
+                          internal::Key({"rej", internal::EncodeBigEndian64(
+                                                    static_cast<uint64_t>(day) * 1000000)})));
+  purged += rejections;
+  if (purged > 0) RETURN_IF_ERROR(store.Commit(batch, Durability::kSync));
+  return purged;
+}
+
+absl::Status PurgeFeed(Store& store, absl::Time cutoff, PurgeCounts& counts) {
+  Store::Rep& rep = internal::RepOf(store);
+  ASSIGN_OR_RETURN(const internal::FeedPurgeCounts feed,
+                   internal::PurgeAcknowledgedFeed(store, cutoff));
+  counts.feed_items = feed.items;
+  counts.feed_status_kept = feed.kept_status;
+  if (feed.plans == 0) return absl::OkStatus();
+  // The range-deleted families, and the derived indexes whose filter
+  // (FeedPurgeFilter) drops the purged items' entries as it rewrites them.
+  for (ColumnFamily family :
+       {ColumnFamily::kFeedItems, ColumnFamily::kConsentHeld, ColumnFamily::kFeedCursors,
+        ColumnFamily::kRecords, ColumnFamily::kProviderRecords, ColumnFamily::kFeedIndex}) {
+    RETURN_IF_ERROR(internal::FromRocksDb(rep.db->Flush(rocksdb::FlushOptions(), rep.cf(family)),
+                                          "flushing before a purge"));
+    RETURN_IF_ERROR(Compact(rep, family));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<PurgeCounts> PurgeExpired(Store& store, AuditStore& audit,
@@ -139,6 +208,16 @@ absl::StatusOr<PurgeCounts> PurgeExpired(Store& store, AuditStore& audit,
       }
     }
   }
+  if (policy.feed > absl::ZeroDuration()) {
+    RETURN_IF_ERROR(PurgeFeed(store, now - policy.feed, counts));
+  }
+  if (policy.monitoring > absl::ZeroDuration()) {
+    ASSIGN_OR_RETURN(counts.monitor_records, PurgeMonitorRecords(store, now - policy.monitoring));
+    if (counts.monitor_records > 0) {
+      RETURN_IF_ERROR(Compact(rep, ColumnFamily::kFlowTallies));
+      RETURN_IF_ERROR(Compact(rep, ColumnFamily::kMonitor));
+    }
+  }
   // One column family with unflushed writes keeps every write-ahead log
   // file after them (up to max_total_wal_size): flushing all of them lets
   // the logs the purged data sat in go too.
@@ -154,10 +233,12 @@ absl::StatusOr<PurgeCounts> PurgeExpired(Store& store, AuditStore& audit,
   record.set_method("hub.retention/Purge");
   record.set_outcome("OK");
   ASSIGN_OR_RETURN(const uint64_t first_kept, audit.FirstSequence());
-  record.set_detail(absl::StrCat("retention purge: audit_log ", counts.audit_records,
-                                 " records (kept from sequence ", first_kept, "), idempotency ",
-                                 counts.idempotency_results, " results, ingest_reports ",
-                                 counts.ingest_reports, " reports"));
+  record.set_detail(absl::StrCat(
+      "retention purge: audit_log ", counts.audit_records, " records (kept from sequence ",
+      first_kept, "), idempotency ", counts.idempotency_results, " results, ingest_reports ",
+      counts.ingest_reports, " reports, feed ", counts.feed_items, " items (",
+      counts.feed_status_kept, " member statuses kept as the latest), monitoring ",
+      counts.monitor_records, " records"));
   RETURN_IF_ERROR(audit.Append(std::move(record)).status());
   return counts;
 }

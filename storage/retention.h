@@ -18,6 +18,23 @@
 //                              corrections plus a month to reconcile       its plan index entry and
 //                              plan files                                  one range delete of its
 //                                                                          row errors
+//   feed              400 days Medi-Cal's one-year limit for claims and    per plan: one range
+//   delete (acknowledged     after    corrections, plus a month: a month's        of the items
+//   acknowledged items)            the Ack  837P/invoice can be corrected and the      before the
+//   cutoff (the
+//                              plans' 999/277CA/835 answered for a year    plan's durable "purged
+//                              after the plan took the items; an item     through" mark moves in
+//                              the the plan never acknowledged never goes     same batch); their
+//                              derived
+//                                                                          index entries at
+//                                                                          compaction
+//                                                                          (storage/feed_purge.cc)
+//   monitoring        457 days the quarterly report's flows: the current   range deletes of the
+//   flow
+//                              quarter and the four before it (a year      tallies' buckets (every
+//                              back, quarter by quarter)                   level) and the rejection
+//                                                                          log before the cutoff's
+//                                                                          day
 //   spool files       at once  the upload is applied or parked             deleted after ingest
 //                                                                          (hub/rpc/upload_stream.h)
 //   backups           keep 14  two weeks of nightly checkpoints            AdminService deletes
@@ -47,6 +64,10 @@ struct RetentionPolicy {
   absl::Duration audit_log = absl::Hours(24 * (6 * 365 + 2));  // Six years with leap days.
   absl::Duration idempotency = absl::Hours(24 * 90);
   absl::Duration ingest_reports = absl::Hours(24 * 400);
+  // Acknowledged feed items, counted from the plan's acknowledgement.
+  absl::Duration feed = absl::Hours(24 * 400);
+  // The monitor's flow tallies and rejection log, by their time.
+  absl::Duration monitoring = absl::Hours(24 * 457);
 };
 
 // What one purge removed.
@@ -54,6 +75,12 @@ struct PurgeCounts {
   int64_t audit_records = 0;
   int64_t idempotency_results = 0;
   int64_t ingest_reports = 0;
+  int64_t feed_items = 0;
+  // Member status items below a plan's mark kept as the member's latest
+  // (the RTF reports them every month) in this run.
+  int64_t feed_status_kept = 0;
+  // Flow tally buckets and rejection log entries.
+  int64_t monitor_records = 0;
 };
 
 // Removes what `policy` lets go as of `now` and appends the run's audit

@@ -1,11 +1,22 @@
-// Internal to storage/: the compaction filter of retention (retention.h).
+// Internal to storage/: the compaction filters of retention (retention.h)
+// and each plan's "purged through sequence" mark of the feed class.
 #ifndef HUB_STORAGE_RETENTION_INTERNAL_H_
 #define HUB_STORAGE_RETENTION_INTERNAL_H_
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "rocksdb/compaction_filter.h"
+#include "storage/store.h"
 
 namespace hub::storage::internal {
 
@@ -21,6 +32,88 @@ class IdempotencyExpiry final : public rocksdb::CompactionFilter {
   std::atomic<int64_t> cutoff_micros{0};
   mutable std::atomic<int64_t> dropped{0};
 };
+
+// Each plan's "purged through sequence": every item of the plan's feed at
+// or below it was acknowledged more than the feed window ago and is gone
+// (storage/feed_purge.cc), except the member status items kept as the
+// member's latest. Durable in kMeta ("feed_purged" \0 plan_id -> fixed64),
+// loaded by Store::Open, raised here only after the purge's batch commits.
+// Thread-safe.
+class FeedPurgeMarks {
+ public:
+  uint64_t Get(std::string_view plan_id) const;
+  // True once any plan has a mark (a listing entry written before listings
+  // named their item, found without its record, is then a purged one).
+  bool Any() const;
+  void Raise(std::string_view plan_id, uint64_t through);
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, uint64_t> marks_ ABSL_GUARDED_BY(mu_);
+  std::atomic<bool> any_{false};
+};
+
+// kMeta keys of the feed purge.
+std::string FeedPurgedKey(std::string_view plan_id);
+// "feed_purged_month" \0 plan \0 kind(decimal) \0 YYYY-MM -> "": a month of
+// that kind lost items to the purge; its export is refused.
+std::string FeedPurgedMonthKey(std::string_view plan_id, std::string_view kind,
+                               std::string_view month);
+// "feed_status_purged" \0 plan -> YYYY-MM-DD: member status as of a day
+// before it may have been purged (the RTF of such a month is refused).
+std::string FeedStatusPurgedKey(std::string_view plan_id);
+// Loads every plan's mark (Store::Open).
+absl::Status LoadFeedPurgeMarks(const Store::Rep& rep, FeedPurgeMarks& marks);
+
+// The refusal every feed reader gives for what the purge took.
+absl::Status PurgedUnderRetention(std::string_view what);
+
+// Drops the derived entries of purged items at compaction (the feed's
+// derived indexes go with their items, design invariant 8):
+//   kRecords          a RecordEntry at or below its plan's mark;
+//   kFeedIndex        a month ("p") entry at or below its plan's mark
+//                     (member status "m" entries go in the purge's batch);
+//   kProviderRecords  a listing whose value (plan \0 sequence BE8) is at
+//                     or below the mark (listings written before they
+//                     named their item are kept; readers skip them).
+class FeedPurgeFilter final : public rocksdb::CompactionFilter {
+ public:
+  FeedPurgeFilter(ColumnFamily family, std::shared_ptr<const FeedPurgeMarks> marks)
+      : family_(family), marks_(std::move(marks)) {}
+  bool Filter(int level, const rocksdb::Slice& key, const rocksdb::Slice& value,
+              std::string* new_value, bool* value_changed) const override;
+  const char* Name() const override { return "hub.FeedPurgeFilter"; }
+
+  mutable std::atomic<int64_t> dropped{0};
+
+ private:
+  const ColumnFamily family_;
+  const std::shared_ptr<const FeedPurgeMarks> marks_;
+};
+
+// The value of a provider listing entry: the item it stands for.
+std::string ListingValue(std::string_view plan_id, uint64_t sequence);
+// True if the provider listing entry with `value` stands for a purged
+// item: its value names one at or below its plan's mark, or (a listing
+// written before listings named their item) any plan has a mark. Readers
+// ask only when the record index has no entry for the listed record.
+bool ListingPurged(const Store::Rep& rep, std::string_view value);
+
+// The feed class's purge (storage/feed_purge.cc), per plan: S = the
+// highest sequence acknowledged (Ack log) at or before `cutoff`, at most the
+// cursor and the indexer's checkpoint. One synced batch per plan range
+// deletes its items (mark, S], the Part 2 withheld entries and the Ack log
+// through S, keeps each member status item that is its member's latest
+// (the RTF reads it every month), deletes the member index entries of the
+// statuses superseded, records the (kind, month)s that lost items and the
+// day before which member status may be gone, and moves the mark to S.
+// The other derived entries go at compaction (FeedPurgeFilter).
+struct FeedPurgeCounts {
+  int64_t items = 0;        // items purged
+  int64_t kept_status = 0;  // member status items kept as the latest (this run)
+  int64_t plans = 0;        // plans whose mark moved
+};
+absl::StatusOr<FeedPurgeCounts> PurgeAcknowledgedFeed(Store& store, absl::Time cutoff);
 
 }  // namespace hub::storage::internal
 

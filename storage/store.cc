@@ -30,6 +30,7 @@
 #include "storage/internal.h"
 #include "storage/retention_internal.h"
 #include "storage/store_options.h"
+#include "storage/wal_sync_faults_internal.h"
 
 namespace hub::storage {
 
@@ -161,6 +162,17 @@ absl::Status Store::Rep::CheckOpen() const {
 absl::Status Store::Rep::CloseDb() {
   closed.store(true, std::memory_order_release);
   if (db == nullptr) return absl::OkStatus();
+  if (wal_failed.load(std::memory_order_acquire)) {
+    // Closing would abort on the broken log writer: leave the DB (and its
+    // handles) to the process's exit; the next open recovers from the log.
+    for (auto& handle : handles) static_cast<void>(handle.release());
+    for (auto& handle : other_handles) static_cast<void>(handle.release());
+    static_cast<void>(db.release());
+    static_cast<void>(fault_env.release());
+    return absl::UnavailableError(
+        "storage: the store was closed without flushing after its write-ahead log failed; the "
+        "next start recovers every acknowledged write from the log");
+  }
   // Handles must be released before the DB closes.
   for (auto& handle : handles) handle.reset();
   other_handles.clear();
@@ -219,6 +231,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   rep->min_free_bytes = options.min_free_bytes;
   std::shared_ptr<rocksdb::Cache> block_cache = internal::MakeBlockCache(options.block_cache_bytes);
   rocksdb::DBOptions db_options = internal::MakeDbOptions();
+  if (options.wal_sync_faults != nullptr) {  // A test hook (storage/wal_sync_faults.h).
+    rep->fault_env = internal::NewWalSyncFaultEnv(options.wal_sync_faults);
+    db_options.env = rep->fault_env.get();
+  }
   // The memtables are charged to the block cache: block_cache_bytes bounds
   // RocksDB's memory as a whole (memtables, data, index and filter blocks).
   db_options.write_buffer_manager =
@@ -232,6 +248,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   rep->idempotency_expiry = std::make_shared<internal::IdempotencyExpiry>();
+  rep->feed_purge_marks = std::make_shared<internal::FeedPurgeMarks>();
   for (int i = 0; i < kColumnFamilyCount; ++i) {
     const auto family = static_cast<ColumnFamily>(i);
     descriptors.emplace_back(std::string(ColumnFamilyName(family)),
@@ -240,6 +257,13 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
     // compaction.
     if (family == ColumnFamily::kIdempotency) {
       descriptors.back().options.compaction_filter = rep->idempotency_expiry.get();
+    }
+    // The feed's derived entries of purged items go at compaction.
+    if (family == ColumnFamily::kRecords || family == ColumnFamily::kFeedIndex ||
+        family == ColumnFamily::kProviderRecords) {
+      rep->feed_purge_filters.push_back(
+          std::make_shared<internal::FeedPurgeFilter>(family, rep->feed_purge_marks));
+      descriptors.back().options.compaction_filter = rep->feed_purge_filters.back().get();
     }
   }
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
@@ -300,6 +324,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   } else if (!status.IsNotFound()) {
     return OpenError(status, options.data_dir);
   }
+  RETURN_IF_ERROR(internal::LoadFeedPurgeMarks(*rep, *rep->feed_purge_marks));
   auto store = std::unique_ptr<Store>(new Store(std::move(rep)));
   // A data directory from before the provider views: build them once.
   RETURN_IF_ERROR(internal::BuildCareViewsIfMissing(*store));
@@ -450,6 +475,14 @@ absl::Status CheckFreeSpace(Store::Rep& rep, size_t batch_bytes) {
                    "retry (writes resume at once, no restart)"));
 }
 
+// What every write answers once a commit met an I/O error (Rep::wal_failed).
+absl::Status WalFailed() {
+  return absl::UnavailableError(
+      "storage: the data volume failed to write or sync the write-ahead log, so the store "
+      "refuses writes until hubd restarts (nothing acknowledged is lost; the write that failed "
+      "was not acknowledged): check the data volume's health and mount, then restart hubd");
+}
+
 }  // namespace
 
 absl::Status Store::Commit(WriteBatch& batch, Durability durability) {
@@ -457,6 +490,10 @@ absl::Status Store::Commit(WriteBatch& batch, Durability durability) {
   if (!open.ok()) {
     batch.Clear();
     return open;
+  }
+  if (rep_->wal_failed.load(std::memory_order_acquire)) {
+    batch.Clear();
+    return WalFailed();
   }
   if (absl::Status space = CheckFreeSpace(*rep_, batch.ByteSize()); !space.ok()) {
     batch.Clear();
@@ -489,11 +526,18 @@ absl::Status Store::Commit(WriteBatch& batch, Durability durability) {
   }
   rocksdb::Status status = rep_->db->Write(write_options, to_write);
   batch.Clear();
+  if (status.IsIOError()) {
+    rep_->wal_failed.store(true, std::memory_order_release);
+    if (!status.IsNoSpace()) return WalFailed();  // A full volume says so first.
+  } else if (!status.ok() && rep_->wal_failed.load(std::memory_order_acquire)) {
+    return WalFailed();
+  }
   return FromRocksDb(status, "committing a write batch");
 }
 
 absl::Status Store::SyncWal() {
   RETURN_IF_ERROR(rep_->CheckOpen());
+  if (rep_->wal_failed.load(std::memory_order_acquire)) return WalFailed();
   return FromRocksDb(rep_->db->FlushWAL(/*sync=*/true), "syncing the write-ahead log");
 }
 
@@ -551,6 +595,7 @@ absl::Status Store::Close() {
   if (rep_->closed.load(std::memory_order_acquire)) {
     return absl::FailedPreconditionError("storage: the store is already closed");
   }
+  if (rep_->wal_failed.load(std::memory_order_acquire)) return rep_->CloseDb();
   absl::Status result =
       FromRocksDb(rep_->db->FlushWAL(/*sync=*/true), "syncing the write-ahead log at close");
   std::vector<rocksdb::ColumnFamilyHandle*> families;

@@ -18,6 +18,8 @@
 
 namespace hub::storage {
 
+class WalSyncFaults;  // storage/wal_sync_faults.h: a test hook.
+
 namespace internal {
 struct RepAccess;  // storage/internal.h: the one way in to Rep.
 }  // namespace internal
@@ -111,6 +113,9 @@ struct StoreOptions {
   // clean Close, run in this reserve). Once space is freed, commits work
   // again at once: no restart, no repair. 0 turns the check off.
   uint64_t min_free_bytes = 512u << 20;
+  // Tests only (null in production): the write-ahead log's syncs fail
+  // while it is armed (storage/wal_sync_faults.h).
+  std::shared_ptr<WalSyncFaults> wal_sync_faults;
 };
 
 // What CreateCheckpoint wrote.

@@ -134,6 +134,12 @@ ABSL_FLAG(int, idempotency_retention_days, 90,
           "for ever.");
 ABSL_FLAG(int, ingest_report_retention_days, 400,
           "Days a plan file's ingest report and row errors are kept; 0 = for ever.");
+ABSL_FLAG(int, feed_retention_days, 400,
+          "Days a feed item is kept after its plan acknowledged it (Medi-Cal's one-year claim "
+          "correction limit plus a month); never one the plan has not acknowledged; 0 = for ever.");
+ABSL_FLAG(int, monitor_retention_days, 457,
+          "Days the monitor's flow tallies and rejection log are kept (the quarterly report's "
+          "current quarter and the four before it); 0 = for ever.");
 ABSL_FLAG(int, retention_interval_hours, 24,
           "Hours between background retention purges; 0 = none.");
 ABSL_FLAG(int, backups_kept, 14, "Backups kept under --backup_dir (oldest deleted); 0 = all.");
@@ -267,7 +273,11 @@ int RetentionFromFlags(hub::HubServer::Options& options) {
         Days{"--idempotency_retention_days", absl::GetFlag(FLAGS_idempotency_retention_days),
              &options.retention.policy.idempotency},
         Days{"--ingest_report_retention_days", absl::GetFlag(FLAGS_ingest_report_retention_days),
-             &options.retention.policy.ingest_reports}}) {
+             &options.retention.policy.ingest_reports},
+        Days{"--feed_retention_days", absl::GetFlag(FLAGS_feed_retention_days),
+             &options.retention.policy.feed},
+        Days{"--monitor_retention_days", absl::GetFlag(FLAGS_monitor_retention_days),
+             &options.retention.policy.monitoring}}) {
     if (d.value < 0 || d.value > 36500) {
       return UsageError(absl::StrCat(d.flag, " must be 0 (for ever) to 36500 days"));
     }

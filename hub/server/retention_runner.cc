@@ -58,13 +58,18 @@ absl::StatusOr<storage::PurgeCounts> RetentionRunner::PurgeNow() {
   }
   log::Info("retention_purged", {{"audit_records", counts->audit_records},
                                  {"idempotency_results", counts->idempotency_results},
-                                 {"ingest_reports", counts->ingest_reports}});
+                                 {"ingest_reports", counts->ingest_reports},
+                                 {"feed_items", counts->feed_items},
+                                 {"feed_status_kept", counts->feed_status_kept},
+                                 {"monitor_records", counts->monitor_records}});
   if (metrics_ != nullptr) {
     MetricFamily& purged = metrics_->Counter(
         "hub_retention_purged_total", "Records removed by retention, by class of data", {"class"});
     purged.Add({"audit_log"}, static_cast<double>(counts->audit_records));
     purged.Add({"idempotency"}, static_cast<double>(counts->idempotency_results));
     purged.Add({"ingest_reports"}, static_cast<double>(counts->ingest_reports));
+    purged.Add({"feed"}, static_cast<double>(counts->feed_items));
+    purged.Add({"monitoring"}, static_cast<double>(counts->monitor_records));
   }
   return counts;
 }

@@ -18,7 +18,8 @@
 #   check_chart.sh SOURCE_DIR WORK_DIR backup-claim NAME RELEASE NAMESPACE VALUES...
 #       as render, with values-backup-existing-claim.yaml: hubd writes its
 #       backups below the existing claim's mount and gets the values'
-#       retention flags; no claim template for backups.
+#       retention flags; no claim template for backups; hubd is the pod's
+#       only container (it prunes its own backups).
 #   check_chart.sh SOURCE_DIR WORK_DIR plan PLAN_ID PROFILE PLAN_COUNT VALUES...
 #       as render, plus: PLAN_ID is in the seed with PROFILE, the profile is
 #       in the profiles ConfigMap and mounted, and the seed has PLAN_COUNT plans.
@@ -157,8 +158,13 @@ case "$mode" in
       const fail = (m) => { console.log(`FAIL: ${m}`); process.exit(1); };
       const want = ["--backup_dir=/backups/hub", "--backups_kept=30", "--audit_retention_days=2557",
                     "--idempotency_retention_days=30", "--ingest_report_retention_days=400",
+                    "--feed_retention_days=500", "--monitor_retention_days=730",
                     "--retention_interval_hours=12"];
       for (const arg of want) if (!hubd.args.includes(arg)) fail(`hubd lacks ${arg}`);
+      // hubd prunes its own backups (--backups_kept): no second pruner.
+      const names = spec.containers.map((c) => c.name);
+      if (names.length !== 1 || names[0] !== "hubd")
+        fail(`the hub pod runs ${names.join(", ")}; only hubd prunes backups`);
       const volume = spec.volumes.find((v) => v.name === "backups");
       if (volume?.persistentVolumeClaim?.claimName !== "hub-demo-backups")
         fail("the backups volume is not the existing claim hub-demo-backups");
