@@ -146,7 +146,7 @@ class RtfExportTest : public ::testing::Test {
     const grpc::Status status = reader->Finish();
     EXPECT_TRUE(status.ok()) << status.error_message();
     if (count == 0) return {};  // The header line alone.
-    adapters::testing::CollectingSink sink;
+    adapters::testing::CanonicalRowCollector sink;
     EXPECT_TRUE(adapters::testing::ParseFile(*molina_->adapter, kRtf, bytes, sink, 4096).ok());
     EXPECT_TRUE(sink.errors.empty()) << sink.ErrorsText();
     std::map<std::string, ReturnTransmissionRow> rows;
