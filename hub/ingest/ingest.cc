@@ -40,6 +40,10 @@ constexpr std::string_view kFileNoRowsAccepted = "FILE_NO_ROWS_ACCEPTED";
 // The rejection code of a snapshot file with more rows rejected than its
 // plan's profile allows (max_rejected_rows_percent).
 constexpr std::string_view kFileTooManyRejectedRows = "FILE_TOO_MANY_REJECTED_ROWS";
+// A file with fewer data rows is not refused for its share: one typo in a
+// three-row file is a third of it, not a broken export, and its rejected
+// rows change nothing (their members keep what they have).
+constexpr int64_t kMinRowsForShareLimit = 10;
 
 // True for the snapshot files whose share of rejected rows is checked
 // before anything is applied (ingest.h, SHARE): the files that end what
@@ -305,8 +309,9 @@ class IngestPipeline::Attempt {
         rows == 0 ? 0.0 : 100.0 * static_cast<double>(rejected) / static_cast<double>(rows);
     report_.set_rejected_rows_percent(share);
     report_.set_max_rejected_rows_percent(limit);
-    // Refused only above the limit: a share exactly at it applies.
-    if (rejected == 0 ||
+    // Refused only above the limit: a share exactly at it applies, and so
+    // does a small file with a good row.
+    if (rejected == 0 || (counter.rows_accepted() > 0 && rows < kMinRowsForShareLimit) ||
         static_cast<double>(rejected) * 100.0 <= limit * static_cast<double>(rows)) {
       return std::nullopt;
     }

@@ -20,6 +20,9 @@
 //      FILE_TOO_MANY_REJECTED_ROWS (FILE_NO_ROWS_ACCEPTED when no row was
 //      good), the report's rejected_rows_percent and
 //      max_rejected_rows_percent, every row error; no assignment is ended.
+//      A file of fewer than 10 data rows with a good row is exempt (one
+//      typo in a three-row file is not a broken export; its rejected rows
+//      change nothing anyway).
 //      A profile allowing 100 skips this pass (the plain pass 1 runs).
 //      A file within the limit goes on to pass 2 (which stores the row
 //      errors again). This costs a second read and validation of the file,
