@@ -449,7 +449,7 @@ step_plans_answer() {
   first_provider=$(awk -F'"' '/"provider_id"/ { print $4; exit }' "$out/plan-files/providers/manifest.json" 2>/dev/null || true)
   if [[ -n "$first_provider" ]]; then
     say "what one provider ($first_provider) now sees of its lines (hubctl billing; last lines):"
-    hubctl_as "$first_provider" billing --provider="$first_provider" 2>&1 | tail -n 3 | sed 's/^/      /'
+    hubctl_as "$first_provider" billing --provider="$first_provider" 2>&1 | tail -n 2 | sed 's/^/      /'
   fi
   note "answers:   $answers/ (each plan's 999, 277CA and 835, and the hub's report of each)"
 }
@@ -493,8 +493,9 @@ step_provider_worklists() {
     [[ -n "$provider" ]] || continue
     hubctl_as "$provider" worklist --provider="$provider" --as_of="$demo_day" >"$out/worklists/$provider.txt" 2>&1 \
       || die "hubctl worklist --provider=$provider failed: $(tail -n 1 "$out/worklists/$provider.txt")"
-    # Last line: "N members on the worklist; outreach due for D (O overdue); C arrived over capacity"
-    summary=$(tail -n 1 "$out/worklists/$provider.txt")
+    # "N members on the worklist; outreach due for D (O overdue); C arrived over capacity"
+    # (the plans' rejected and denied lines may follow it)
+    summary=$(grep -E '^[0-9]+ members on the worklist' "$out/worklists/$provider.txt" | tail -n 1 || true)
     read -r entries due overdue full < <(sed -nE \
       's/^([0-9]+) members.* due for ([0-9]+) \(([0-9]+) overdue\); ([0-9]+) arrived.*/\1 \2 \3 \4/p' \
       <<<"$summary")
