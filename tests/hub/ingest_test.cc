@@ -826,6 +826,36 @@ TEST_F(IngestTest, ASnapshotWithTooManyRejectedRowsAppliesNothing) {
   EXPECT_EQ(applied->ended_records(0).cin(), "30000020A");
 }
 
+// A small snapshot (under 10 data rows) with a good row is not refused for
+// its share: one typo in a three-row file applies the other two, and the
+// member of the rejected row keeps what it had.
+TEST_F(IngestTest, ASmallSnapshotWithOneBadRowIsAppliedRowByRow) {
+  const HubConfig shipped{.profiles_dir = PlansDir()};
+  Restart(shipped);
+  absl::StatusOr<IngestReport> first =
+      Upload(*hub_, "aetna", kAssignment, Render("aetna", kAssignment, GoodMembers(3)));
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->outcome(), hub::v1::INGEST_OUTCOME_ACCEPTED);
+  // 3 rows, 1 rejected (33% > 10%): applied, because the file is small.
+  std::vector<AssignmentFileRow> rows = GoodMembers(2);
+  rows.push_back(Member("30000003A", "Good", UnknownNpi()));
+  absl::StatusOr<IngestReport> small =
+      Upload(*hub_, "aetna", kAssignment, Render("aetna", kAssignment, rows));
+  ASSERT_TRUE(small.ok()) << small.status();
+  EXPECT_EQ(small->outcome(), hub::v1::INGEST_OUTCOME_PARTIALLY_ACCEPTED) << small->DebugString();
+  EXPECT_EQ(small->rows_accepted(), 2);
+  EXPECT_EQ(small->rows_rejected(), 1);
+  EXPECT_EQ(small->changes().assignments_ended(), 0) << "the rejected row's member keeps theirs";
+  // Every row bad: still refused (nothing would apply).
+  std::vector<AssignmentFileRow> bad = {Member("30000001A", "Good", UnknownNpi()),
+                                        Member("30000002A", "Good", UnknownNpi())};
+  absl::StatusOr<IngestReport> none =
+      Upload(*hub_, "aetna", kAssignment, Render("aetna", kAssignment, bad));
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_EQ(none->outcome(), hub::v1::INGEST_OUTCOME_REJECTED);
+  EXPECT_EQ(none->rejection_code(), "FILE_NO_ROWS_ACCEPTED");
+}
+
 TEST_F(IngestTest, TheRejectedRowLimitIsThePlansProfileSetting) {
   absl::StatusOr<hub::v1::PlanProfile> aetna = adapters::testing::LoadPlanProfile("aetna");
   ASSERT_TRUE(aetna.ok()) << aetna.status();
