@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -54,18 +55,11 @@ struct ClaimFile {
   std::vector<Provider> providers;
 };
 
-// "125", "125.5", "125.55" -> cents.
+// A charge of the hub's 837P: an X12 amount, never negative.
 bool ParseCents(std::string_view text, int64_t* cents) {
-  const size_t dot = text.find('.');
-  int64_t whole = 0, frac = 0;
-  if (!absl::SimpleAtoi(Absl(text.substr(0, dot)), &whole) || whole < 0) return false;
-  if (dot != std::string_view::npos) {
-    std::string digits(text.substr(dot + 1));
-    if (digits.empty() || digits.size() > 2) return false;
-    if (digits.size() == 1) digits += "0";
-    if (!absl::SimpleAtoi(digits, &frac) || frac < 0) return false;
-  }
-  *cents = whole * 100 + frac;
+  const std::optional<int64_t> parsed = adapters::X12Cents(text);
+  if (!parsed.has_value() || *parsed < 0 || text.empty()) return false;
+  *cents = *parsed;
   return true;
 }
 
@@ -318,8 +312,7 @@ std::string Write835(const ClaimFile& claims, const ClaimAnswerOptions& options,
       for (const Line& l : c->lines) {
         const int outcome = decide.LineOutcome(l);
         const int64_t paid = outcome == 0 ? decide.Paid(l) : 0;
-        file.Add({"SVC", l.procedure, X12Amount(l.charge_cents),
-                  X12Amount(paid), "", l.units});
+        file.Add({"SVC", l.procedure, X12Amount(l.charge_cents), X12Amount(paid), "", l.units});
         if (!l.date.empty()) file.Add({"DTM", "472", l.date});
         if (outcome == 0) {
           if (l.charge_cents > paid)

@@ -23,14 +23,6 @@ absl::Status Malformed(const X12Segment& segment, std::string_view what) {
                                 "; the file was not applied: ask the plan for a corrected file"));
 }
 
-// X12 decimal dollars ("125", "125.5", "-12.05") -> cents.
-std::optional<int64_t> Cents(std::string_view amount) {
-  if (amount.empty()) return 0;
-  double value = 0;
-  if (!absl::SimpleAtod(Absl(amount), &value)) return std::nullopt;
-  return static_cast<int64_t>(value * 100 + (value < 0 ? -0.5 : 0.5));
-}
-
 // "CCYYMMDD" -> "CCYY-MM-DD"; "" for anything else.
 std::string IsoDate(std::string_view d8) {
   if (d8.size() != 8) return "";
@@ -152,7 +144,7 @@ class Handler277CA : public X12Handler {
       line_ = ClaimAnswer();
       line_->claim_id = claim_id_;
       line_->segment = s.ordinal();
-      std::optional<int64_t> charge = Cents(s.element(2));
+      std::optional<int64_t> charge = X12Cents(s.element(2));
       if (!charge) return Malformed(s, "SVC02 is not an amount");
       line_->charge_cents = *charge;
     } else if (id == "STC") {
@@ -212,8 +204,8 @@ class Handler835 : public X12Handler {
       if (claim_->claim_id.empty()) return Malformed(s, "CLP01 names no claim id");
       claim_->segment = s.ordinal();
       claim_->date = date_;
-      std::optional<int64_t> charge = Cents(s.element(3));
-      std::optional<int64_t> paid = Cents(s.element(4));
+      std::optional<int64_t> charge = X12Cents(s.element(3));
+      std::optional<int64_t> paid = X12Cents(s.element(4));
       if (!charge || !paid) return Malformed(s, "CLP03/CLP04 are not amounts");
       claim_->charge_cents = *charge;
       claim_->paid_cents = *paid;
@@ -229,8 +221,8 @@ class Handler835 : public X12Handler {
       line_->claim_id = claim_->claim_id;
       line_->segment = s.ordinal();
       line_->date = date_;
-      std::optional<int64_t> charge = Cents(s.element(2));
-      std::optional<int64_t> paid = Cents(s.element(3));
+      std::optional<int64_t> charge = X12Cents(s.element(2));
+      std::optional<int64_t> paid = X12Cents(s.element(3));
       if (!charge || !paid) return Malformed(s, "SVC02/SVC03 are not amounts");
       line_->charge_cents = *charge;
       line_->paid_cents = *paid;

@@ -2,9 +2,11 @@
 
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "adapters/readers/record.h"
 #include "base/status_macros.h"
+#include "base/string_view.h"
 
 namespace hub::adapters {
 namespace {
@@ -43,6 +45,13 @@ absl::Status CheckCount(const X12Segment& s, std::string_view element, std::stri
 }
 
 }  // namespace
+
+std::optional<int64_t> X12Cents(std::string_view amount) {
+  if (amount.empty()) return 0;
+  double value = 0;
+  if (!absl::SimpleAtod(Absl(amount), &value)) return std::nullopt;
+  return static_cast<int64_t>(value * 100 + (value < 0 ? -0.5 : 0.5));
+}
 
 std::string_view X12Segment::element(size_t i) const {
   if (i >= starts_->size()) return {};

@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,11 @@
 #include "adapters/readers/text_util.h"
 
 namespace hub::adapters {
+
+// An X12 decimal amount in dollars ("125", "125.5", "-12.05") as cents,
+// rounded to the nearest cent; 0 for an empty element; nullopt if it is not
+// a number.
+std::optional<int64_t> X12Cents(std::string_view amount);
 
 struct X12Separators {
   char element = '*';
