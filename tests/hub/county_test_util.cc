@@ -13,6 +13,7 @@
 #include "generator/native_files.h"
 #include "hub/common/rpc_status.h"
 #include "hub/v1/plan_service.grpc.pb.h"
+#include "hub/v1/provider_service.grpc.pb.h"
 
 #ifndef HUB_SOURCE_DIR
 #error "HUB_SOURCE_DIR must name the repository root"
@@ -122,6 +123,26 @@ absl::StatusOr<std::map<std::string, std::vector<generator::DaySubmission>>> Cou
         return absl::OkStatus();
       }));
   return by_provider;
+}
+
+absl::Status SubmitCountyDay(
+    grpc::Channel& channel,
+    const std::map<std::string, std::vector<generator::DaySubmission>>& day) {
+  auto stub = hub::v1::ProviderService::NewStub(
+      std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+  for (const auto& [provider, submissions] : day) {
+    for (size_t start = 0; start < submissions.size(); start += 300) {
+      hub::v1::SubmitRequest request;
+      request.set_provider_id(provider);
+      for (size_t k = start; k < submissions.size() && k < start + 300; ++k) {
+        *request.add_submissions() = submissions[k].submission;
+      }
+      grpc::ClientContext context;
+      hub::v1::SubmitResponse response;
+      RETURN_IF_ERROR(FromGrpcStatus(stub->Submit(&context, request, &response)));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace hub::testing

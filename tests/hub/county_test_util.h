@@ -71,6 +71,12 @@ absl::StatusOr<std::map<std::string, std::vector<generator::DaySubmission>>> Cou
     const generator::County& county, const CountyPlanFiles& files, const std::string& day,
     double error_rate);
 
+// ProviderService.Submit of every provider's records of `day`, in calls of
+// 300 records; the first call that fails, or OK.
+absl::Status SubmitCountyDay(
+    grpc::Channel& channel,
+    const std::map<std::string, std::vector<generator::DaySubmission>>& day);
+
 }  // namespace hub::testing
 
 #endif  // HUB_TESTS_HUB_COUNTY_TEST_UTIL_H_

@@ -91,19 +91,8 @@ class FhirExportTest : public ::testing::Test {
     }
     auto day = testing::CountyDay(*county_, *files, "2026-11-23", 0);
     ASSERT_TRUE(day.ok()) << day.status();
-    auto stub = hub::v1::ProviderService::NewStub(hub_->channel);
-    for (const auto& [provider, submissions] : *day) {
-      for (size_t start = 0; start < submissions.size(); start += 300) {
-        hub::v1::SubmitRequest request;
-        request.set_provider_id(provider);
-        for (size_t k = start; k < submissions.size() && k < start + 300; ++k) {
-          *request.add_submissions() = submissions[k].submission;
-        }
-        grpc::ClientContext context;
-        hub::v1::SubmitResponse response;
-        ASSERT_TRUE(stub->Submit(&context, request, &response).ok());
-      }
-    }
+    const absl::Status submitted = testing::SubmitCountyDay(*hub_->channel, *day);
+    ASSERT_TRUE(submitted.ok()) << submitted;
   }
 
   static void TearDownTestSuite() {

@@ -90,21 +90,10 @@ TEST(PlanAnswersTest, EveryBilledLineCarriesThePlansAnswerAndAnswersAreAppliedOn
   ASSERT_TRUE(files.ok()) << files.status();
   auto day = testing::CountyDay(**county, *files, "2026-11-23", /*error_rate=*/0);
   ASSERT_TRUE(day.ok()) << day.status();
-  auto providers = hub::v1::ProviderService::NewStub(hub->channel);
+  const absl::Status submitted = testing::SubmitCountyDay(*hub->channel, *day);
+  ASSERT_TRUE(submitted.ok()) << submitted;
   std::vector<std::string> provider_ids;
-  for (const auto& [provider, submissions] : *day) {
-    provider_ids.push_back(provider);
-    for (size_t start = 0; start < submissions.size(); start += 300) {
-      hub::v1::SubmitRequest request;
-      request.set_provider_id(provider);
-      for (size_t k = start; k < submissions.size() && k < start + 300; ++k) {
-        *request.add_submissions() = submissions[k].submission;
-      }
-      grpc::ClientContext context;
-      hub::v1::SubmitResponse response;
-      ASSERT_TRUE(providers->Submit(&context, request, &response).ok());
-    }
-  }
+  for (const auto& [provider, submissions] : *day) provider_ids.push_back(provider);
 
   int plans_answered = 0;
   int64_t rejected_total = 0, paid_total = 0, denied_total = 0;
