@@ -132,91 +132,96 @@ void DelimitedReader::ResetRecord() {
 }
 
 absl::Status DelimitedReader::Parse(std::string_view bytes) {
-  const char delim = options_.delimiter;
   const char* p = bytes.data();
   const char* end = p + bytes.size();
   while (p < end) {
-    const char c = *p;
     if (pending_cr_) {
       pending_cr_ = false;
-      if (c == '\n') {
+      if (*p == '\n') {
         ++p;
         continue;
       }
     }
-    switch (state_) {
-      case State::kFieldStart:
-        if (c == '"') {
-          record_started_ = true;
-          current_.quoted = true;
-          state_ = State::kQuoted;
-          ++p;
-          break;
-        }
-        state_ = State::kUnquoted;
-        [[fallthrough]];
-      case State::kUnquoted:
-      case State::kAfterQuoted: {
-        if (c == delim) {
-          record_started_ = true;
-          EndField();
-          state_ = State::kFieldStart;
-          ++p;
-        } else if (c == '\n' || c == '\r') {
-          EndField();
-          ++line_;
-          if (c == '\r') pending_cr_ = true;
-          ++p;
-          RETURN_IF_ERROR(EndRecord(/*unterminated_quote=*/false));
-        } else {
-          // A run of ordinary bytes is appended at once.
-          const char* q = p;
-          while (q < end && *q != delim && *q != '\n' && *q != '\r') ++q;
-          const std::string_view run(p, static_cast<size_t>(q - p));
-          // After a closing quote only spaces may precede the delimiter
-          // (EndField drops them); anything else is bad quoting.
-          if (state_ == State::kAfterQuoted && !IsBlank(run)) current_.bad_quote = true;
-          Append(run.data(), run.size());
-          p = q;
-        }
-        break;
+    if (state_ == State::kFieldStart) {
+      if (*p == '"') {
+        record_started_ = true;
+        current_.quoted = true;
+        state_ = State::kQuoted;
+        ++p;
+        continue;
       }
-      case State::kQuoted: {
-        if (c == '"') {
-          state_ = State::kQuoteInQuoted;
-          prev_cr_ = false;
-          ++p;
-        } else {
-          const char* q = p;
-          while (q < end && *q != '"') {
-            if (*q == '\r') {
-              ++line_;
-            } else if (*q == '\n' && !prev_cr_) {
-              ++line_;
-            }
-            prev_cr_ = *q == '\r';
-            ++q;
-          }
-          Append(p, static_cast<size_t>(q - p));
-          p = q;
-        }
-        break;
-      }
-      case State::kQuoteInQuoted:
-        if (c == '"') {
-          Append("\"", 1);
-          state_ = State::kQuoted;
-          ++p;
-        } else {
-          // The quote closed the field; `c` is handled after it.
-          state_ = State::kAfterQuoted;
-          current_.quoted_stored = current_.stored;
-          current_.quoted_length = current_.length;
-        }
-        break;
+      state_ = State::kUnquoted;
+    }
+    if (state_ == State::kUnquoted || state_ == State::kAfterQuoted) {
+      RETURN_IF_ERROR(ScanUnquoted(p, end));
+    } else {
+      ScanQuoted(p, end);
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status DelimitedReader::ScanUnquoted(const char*& p, const char* end) {
+  const char delim = options_.delimiter;
+  const char c = *p;
+  if (c == delim) {
+    record_started_ = true;
+    EndField();
+    state_ = State::kFieldStart;
+    ++p;
+  } else if (c == '\n' || c == '\r') {
+    EndField();
+    ++line_;
+    if (c == '\r') pending_cr_ = true;
+    ++p;
+    RETURN_IF_ERROR(EndRecord(/*unterminated_quote=*/false));
+  } else {
+    // A run of ordinary bytes is appended at once.
+    const char* q = p;
+    while (q < end && *q != delim && *q != '\n' && *q != '\r') ++q;
+    const std::string_view run(p, static_cast<size_t>(q - p));
+    // After a closing quote only spaces may precede the delimiter
+    // (EndField drops them); anything else is bad quoting.
+    if (state_ == State::kAfterQuoted && !IsBlank(run)) current_.bad_quote = true;
+    Append(run.data(), run.size());
+    p = q;
+  }
+  return absl::OkStatus();
+}
+
+void DelimitedReader::ScanQuoted(const char*& p, const char* end) {
+  const char c = *p;
+  if (state_ == State::kQuoteInQuoted) {
+    if (c == '"') {
+      Append("\"", 1);
+      state_ = State::kQuoted;
+      ++p;
+    } else {
+      // The quote closed the field; `c` is handled after it.
+      state_ = State::kAfterQuoted;
+      current_.quoted_stored = current_.stored;
+      current_.quoted_length = current_.length;
+    }
+    return;
+  }
+  if (c == '"') {
+    state_ = State::kQuoteInQuoted;
+    prev_cr_ = false;
+    ++p;
+    return;
+  }
+  const char* q = p;
+  while (q < end && *q != '"') {
+    if (*q == '\r') {
+      ++line_;
+    } else if (*q == '\n' && !prev_cr_) {
+      ++line_;
+    }
+    prev_cr_ = *q == '\r';
+    ++q;
+  }
+  Append(p, static_cast<size_t>(q - p));
+  p = q;
 }
 
 absl::Status DelimitedReader::Finish() {
@@ -427,20 +432,7 @@ absl::Status DelimitedReader::OnDataRow(bool unterminated_quote) {
                                   trailer_line_, "); the trailer must be the last record"));
   }
   const int64_t row = ++stats_.rows_read;
-  if (!options_.header && !columns_announced_) {
-    if (expected_fields_ == 0) {
-      expected_fields_ = field_count_;  // positional without columns: first row decides
-    } else {
-      RETURN_IF_ERROR(CheckDelimiter(expected_fields_));
-    }
-    std::vector<std::string> names(expected_fields_);
-    for (size_t i = 0; i < names.size() && i < options_.columns.size(); ++i) {
-      names[i] = options_.columns[i];
-    }
-    columns_ = ColumnMap(std::move(names));
-    columns_announced_ = true;
-    RETURN_IF_ERROR(sink_->OnColumns(columns_));
-  }
+  if (!options_.header && !columns_announced_) RETURN_IF_ERROR(AnnouncePositionalColumns());
   if (unterminated_quote) {
     ++stats_.rows_rejected;
     return Report(row, "", kRowUnterminatedQuote,
@@ -456,44 +448,7 @@ absl::Status DelimitedReader::OnDataRow(bool unterminated_quote) {
                      expected_fields_,
                      " are expected; check for an unquoted delimiter or a missing field"));
   }
-  bool bad = false;
-  auto name_of = [this](size_t i) {
-    if (i < error_names_.size() && !error_names_[i].empty()) return error_names_[i];
-    if (!options_.header && i < options_.columns.size()) return options_.columns[i];
-    return absl::StrCat("#", i + 1);
-  };
-  if (record_too_long_) {
-    bad = true;
-    RETURN_IF_ERROR(Report(
-        row, "", kRowRecordTooLong,
-        absl::StrCat("row ", row, " (line ", record_line_, ") is longer than ",
-                     options_.max_record_bytes, " bytes; check for a missing closing quote")));
-  } else {
-    for (size_t i = 0; i < fields_.size(); ++i) {
-      const FieldSpan& f = fields_[i];
-      std::string_view text = std::string_view(buffer_).substr(f.offset, f.stored);
-      if (f.bad_quote) {
-        bad = true;
-        RETURN_IF_ERROR(
-            Report(row, name_of(i), kRowInvalidQuote,
-                   absl::StrCat("row ", row, " (line ", record_line_, "), field ", name_of(i),
-                                ": text follows a closing quote; quote the whole "
-                                "field and double any quote inside it")));
-      } else if (f.length > options_.max_field_bytes) {
-        bad = true;
-        RETURN_IF_ERROR(Report(
-            row, name_of(i), kRowFieldTooLong,
-            absl::StrCat("row ", row, " (line ", record_line_, "), field ", name_of(i), " is ",
-                         f.length, " bytes long; the limit is ", options_.max_field_bytes)));
-      } else if (!IsValidUtf8(text)) {
-        bad = true;
-        RETURN_IF_ERROR(
-            Report(row, name_of(i), kRowInvalidUtf8,
-                   absl::StrCat("row ", row, " (line ", record_line_, "), field ", name_of(i),
-                                " is not valid UTF-8; save the file as UTF-8")));
-      }
-    }
-  }
+  ASSIGN_OR_RETURN(const bool bad, ReportBadFields(row));
   if (bad) {
     ++stats_.rows_rejected;
     return absl::OkStatus();
@@ -504,6 +459,63 @@ absl::Status DelimitedReader::OnDataRow(bool unterminated_quote) {
   }
   Record record(row, record_line_, views_.data(), views_.size(), &columns_);
   return sink_->OnRecord(record);
+}
+
+absl::Status DelimitedReader::AnnouncePositionalColumns() {
+  if (expected_fields_ == 0) {
+    expected_fields_ = field_count_;  // positional without columns: first row decides
+  } else {
+    RETURN_IF_ERROR(CheckDelimiter(expected_fields_));
+  }
+  std::vector<std::string> names(expected_fields_);
+  for (size_t i = 0; i < names.size() && i < options_.columns.size(); ++i) {
+    names[i] = options_.columns[i];
+  }
+  columns_ = ColumnMap(std::move(names));
+  columns_announced_ = true;
+  return sink_->OnColumns(columns_);
+}
+
+std::string DelimitedReader::ColumnName(size_t i) const {
+  if (i < error_names_.size() && !error_names_[i].empty()) return error_names_[i];
+  if (!options_.header && i < options_.columns.size()) return options_.columns[i];
+  return absl::StrCat("#", i + 1);
+}
+
+absl::StatusOr<bool> DelimitedReader::ReportBadFields(int64_t row) {
+  if (record_too_long_) {
+    RETURN_IF_ERROR(Report(
+        row, "", kRowRecordTooLong,
+        absl::StrCat("row ", row, " (line ", record_line_, ") is longer than ",
+                     options_.max_record_bytes, " bytes; check for a missing closing quote")));
+    return true;
+  }
+  bool bad = false;
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    const FieldSpan& f = fields_[i];
+    std::string_view text = std::string_view(buffer_).substr(f.offset, f.stored);
+    if (f.bad_quote) {
+      bad = true;
+      RETURN_IF_ERROR(
+          Report(row, ColumnName(i), kRowInvalidQuote,
+                 absl::StrCat("row ", row, " (line ", record_line_, "), field ", ColumnName(i),
+                              ": text follows a closing quote; quote the whole "
+                              "field and double any quote inside it")));
+    } else if (f.length > options_.max_field_bytes) {
+      bad = true;
+      RETURN_IF_ERROR(Report(
+          row, ColumnName(i), kRowFieldTooLong,
+          absl::StrCat("row ", row, " (line ", record_line_, "), field ", ColumnName(i), " is ",
+                       f.length, " bytes long; the limit is ", options_.max_field_bytes)));
+    } else if (!IsValidUtf8(text)) {
+      bad = true;
+      RETURN_IF_ERROR(
+          Report(row, ColumnName(i), kRowInvalidUtf8,
+                 absl::StrCat("row ", row, " (line ", record_line_, "), field ", ColumnName(i),
+                              " is not valid UTF-8; save the file as UTF-8")));
+    }
+  }
+  return bad;
 }
 
 }  // namespace hub::adapters

@@ -100,12 +100,25 @@ class DelimitedReader : public StreamReader {
   };
 
   absl::Status Parse(std::string_view bytes);
+  // Parse's states: outside quotes (kUnquoted, kAfterQuoted) one delimiter,
+  // line end or run of ordinary bytes at `p`; inside quotes (kQuoted,
+  // kQuoteInQuoted) one quote or run of quoted bytes. Both advance `p`.
+  absl::Status ScanUnquoted(const char*& p, const char* end);
+  void ScanQuoted(const char*& p, const char* end);
   void Append(const char* data, size_t n);
   void EndField();
   absl::Status EndRecord(bool unterminated_quote);
   absl::Status OnHeader();
   absl::Status OnTrailer();
   absl::Status OnDataRow(bool unterminated_quote);
+  // A positional file without a header: the first data row fixes the width
+  // (or checks it against the configured one) and the columns go to the sink.
+  absl::Status AnnouncePositionalColumns();
+  // The name of column `i` in messages: configured spelling, else "#N".
+  std::string ColumnName(size_t i) const;
+  // Reports each bad field of the current record (too long a record, bad
+  // quoting, too long a field, invalid UTF-8); true if it reported any.
+  absl::StatusOr<bool> ReportBadFields(int64_t row);
   absl::Status CheckDelimiter(size_t expected_fields);
   absl::Status Report(int64_t row, std::string field, std::string_view code, std::string message);
   void ResetRecord();

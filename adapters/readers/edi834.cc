@@ -191,52 +191,11 @@ class Edi834Reader::Interpreter : public X12Handler {
     *out = std::move(*iso);
   }
 
+  // One segment of an open member loop, by its id and the loop it is in.
   void OnLoopSegment(const X12Segment& s) {
     const std::string_view id = s.id();
-    if (id == "NM1") {
-      const std::string_view who = s.element(1);
-      const bool in_coverage =
-          context_ == Context::kCoverage || context_ == Context::kCoverageProvider;
-      if (in_coverage && who == "P3") {
-        context_ = Context::kCoverageProvider;
-        Edi834Coverage& c = loop_.coverages.back();
-        if (c.provider_id.empty()) {
-          c.provider_id_qualifier = Str(s.element(8));
-          c.provider_id = Str(s.element(9));
-        }
-      } else if (!in_coverage && (who == "IL" || who == "74")) {
-        // 2100A member name: IL insured or subscriber, 74 corrected insured.
-        if (has_member_name_) {
-          AddError(s, absl::StrCat("NM1*", Absl(who)), kRowInvalidValue,
-                   "the member loop has a second member name (NM1*IL or NM1*74); each member "
-                   "needs its own INS");
-          return;
-        }
-        has_member_name_ = true;
-        context_ = Context::kMemberName;
-        loop_.last_name = Str(s.element(3));
-        loop_.first_name = Str(s.element(4));
-        loop_.middle_name = Str(s.element(5));
-        loop_.name_prefix = Str(s.element(6));
-        loop_.name_suffix = Str(s.element(7));
-        loop_.id_qualifier = Str(s.element(8));
-        loop_.member_id = Str(s.element(9));
-      } else if (!in_coverage && who == "31") {
-        context_ = Context::kMailing;
-      } else {
-        context_ = Context::kOther;
-      }
-      return;
-    }
-    if (id == "HD") {
-      context_ = Context::kCoverage;
-      Edi834Coverage& c = loop_.coverages.emplace_back();
-      c.maintenance_type = Str(s.element(1));
-      c.insurance_line = Str(s.element(3));
-      c.plan_coverage_description = Str(s.element(4));
-      c.coverage_level = Str(s.element(5));
-      return;
-    }
+    if (id == "NM1") return OnName(s);
+    if (id == "HD") return OnHealthCoverage(s);
     if (id == "LX" && (context_ == Context::kCoverage || context_ == Context::kCoverageProvider)) {
       context_ = Context::kCoverageProvider;
       return;
@@ -247,86 +206,167 @@ class Edi834Reader::Interpreter : public X12Handler {
     }
     switch (context_) {
       case Context::kMember:
-        if (id == "REF") {
-          const std::string_view q = s.element(1);
-          if (q == "0F") {
-            loop_.subscriber_id = Str(s.element(2));
-          } else if (q == "1L") {
-            loop_.group_policy_number = Str(s.element(2));
-          } else {
-            loop_.refs.emplace_back(Str(q), Str(s.element(2)));
-          }
-        } else if (id == "DTP") {
-          const std::string_view q = s.element(1);
-          if (q == "303") Date(s, &loop_.maintenance_effective_date);
-          if (q == "356") Date(s, &loop_.eligibility_begin_date);
-          if (q == "357") Date(s, &loop_.eligibility_end_date);
-        }
-        break;
+        return OnMemberSegment(s);
       case Context::kMemberName:
-        if (id == "PER") {
-          for (size_t i = 3; i + 1 <= s.size(); i += 2) {
-            const std::string_view q = s.element(i);
-            if (q == "EM") {
-              if (loop_.email.empty()) loop_.email = Str(s.element(i + 1));
-            } else if (q == "TE" || q == "HP" || q == "WP" || q == "CP" || q == "AP") {
-              if (loop_.phone.empty()) loop_.phone = Str(s.element(i + 1));
-            }
-          }
-        } else if (id == "N3") {
-          loop_.address_line1 = Str(s.element(1));
-          loop_.address_line2 = Str(s.element(2));
-        } else if (id == "N4") {
-          loop_.city = Str(s.element(1));
-          loop_.state = Str(s.element(2));
-          loop_.zip = Str(s.element(3));
-          if (s.element(5) == "CY") loop_.county_code = Str(s.element(6));
-        } else if (id == "DMG") {
-          if (!s.element(2).empty()) {
-            std::optional<std::string> iso;
-            if (s.element(1) == "D8") iso = ValidD8(s.element(2));
-            if (!iso.has_value()) {
-              AddError(s, "DMG02", kRowInvalidDate,
-                       "the birth date is not a real date in D8 (CCYYMMDD) format; correct "
-                       "DMG01/DMG02");
-            } else {
-              loop_.birth_date = std::move(*iso);
-            }
-          }
-          loop_.gender = Str(s.element(3));
-        } else if (id == "LUI") {
-          Edi834Language& l = loop_.languages.emplace_back();
-          l.qualifier = Str(s.element(1));
-          l.code = Str(s.element(2));
-          l.description = Str(s.element(3));
-          l.use = Str(s.element(4));
-        }
-        break;
+        return OnMemberNameSegment(s);
       case Context::kMailing:
-        if (id == "N3") {
-          loop_.mailing_address_line1 = Str(s.element(1));
-          loop_.mailing_address_line2 = Str(s.element(2));
-        } else if (id == "N4") {
-          loop_.mailing_city = Str(s.element(1));
-          loop_.mailing_state = Str(s.element(2));
-          loop_.mailing_zip = Str(s.element(3));
-        }
-        break;
-      case Context::kCoverage: {
-        Edi834Coverage& c = loop_.coverages.back();
-        if (id == "DTP") {
-          const std::string_view q = s.element(1);
-          if (q == "348") Date(s, &c.begin_date);
-          if (q == "349") Date(s, &c.end_date);
-          if (q == "303") Date(s, &c.maintenance_effective_date);
-        } else if (id == "REF") {
-          c.refs.emplace_back(Str(s.element(1)), Str(s.element(2)));
-        }
-        break;
-      }
+        return OnMailingSegment(s);
+      case Context::kCoverage:
+        return OnCoverageSegment(s);
       case Context::kCoverageProvider:
       case Context::kOther:
         break;
+    }
+  }
+
+  // NM1 opens a name loop: the coverage's provider (2310 NM1*P3), the member
+  // name (2100A NM1*IL or *74, once per loop), the mailing address (2100C
+  // NM1*31) or another loop whose segments are skipped.
+  void OnName(const X12Segment& s) {
+    const std::string_view who = s.element(1);
+    const bool in_coverage =
+        context_ == Context::kCoverage || context_ == Context::kCoverageProvider;
+    if (in_coverage && who == "P3") {
+      context_ = Context::kCoverageProvider;
+      Edi834Coverage& c = loop_.coverages.back();
+      if (c.provider_id.empty()) {
+        c.provider_id_qualifier = Str(s.element(8));
+        c.provider_id = Str(s.element(9));
+      }
+    } else if (!in_coverage && (who == "IL" || who == "74")) {
+      OnMemberName(s);
+    } else if (!in_coverage && who == "31") {
+      context_ = Context::kMailing;
+    } else {
+      context_ = Context::kOther;
+    }
+  }
+
+  // 2100A member name: IL insured or subscriber, 74 corrected insured.
+  void OnMemberName(const X12Segment& s) {
+    if (has_member_name_) {
+      AddError(s, absl::StrCat("NM1*", Absl(s.element(1))), kRowInvalidValue,
+               "the member loop has a second member name (NM1*IL or NM1*74); each member "
+               "needs its own INS");
+      return;
+    }
+    has_member_name_ = true;
+    context_ = Context::kMemberName;
+    loop_.last_name = Str(s.element(3));
+    loop_.first_name = Str(s.element(4));
+    loop_.middle_name = Str(s.element(5));
+    loop_.name_prefix = Str(s.element(6));
+    loop_.name_suffix = Str(s.element(7));
+    loop_.id_qualifier = Str(s.element(8));
+    loop_.member_id = Str(s.element(9));
+  }
+
+  // 2300 HD opens one health coverage.
+  void OnHealthCoverage(const X12Segment& s) {
+    context_ = Context::kCoverage;
+    Edi834Coverage& c = loop_.coverages.emplace_back();
+    c.maintenance_type = Str(s.element(1));
+    c.insurance_line = Str(s.element(3));
+    c.plan_coverage_description = Str(s.element(4));
+    c.coverage_level = Str(s.element(5));
+  }
+
+  // 2000 after INS: the member's REF ids and DTP dates.
+  void OnMemberSegment(const X12Segment& s) {
+    const std::string_view id = s.id();
+    const std::string_view q = s.element(1);
+    if (id == "REF") {
+      if (q == "0F") {
+        loop_.subscriber_id = Str(s.element(2));
+      } else if (q == "1L") {
+        loop_.group_policy_number = Str(s.element(2));
+      } else {
+        loop_.refs.emplace_back(Str(q), Str(s.element(2)));
+      }
+    } else if (id == "DTP") {
+      if (q == "303") Date(s, &loop_.maintenance_effective_date);
+      if (q == "356") Date(s, &loop_.eligibility_begin_date);
+      if (q == "357") Date(s, &loop_.eligibility_end_date);
+    }
+  }
+
+  // 2100A after NM1*IL: contacts (PER), residence (N3/N4), demographics
+  // (DMG) and languages (LUI).
+  void OnMemberNameSegment(const X12Segment& s) {
+    const std::string_view id = s.id();
+    if (id == "PER") {
+      OnContacts(s);
+    } else if (id == "N3") {
+      loop_.address_line1 = Str(s.element(1));
+      loop_.address_line2 = Str(s.element(2));
+    } else if (id == "N4") {
+      loop_.city = Str(s.element(1));
+      loop_.state = Str(s.element(2));
+      loop_.zip = Str(s.element(3));
+      if (s.element(5) == "CY") loop_.county_code = Str(s.element(6));
+    } else if (id == "DMG") {
+      OnDemographics(s);
+    } else if (id == "LUI") {
+      Edi834Language& l = loop_.languages.emplace_back();
+      l.qualifier = Str(s.element(1));
+      l.code = Str(s.element(2));
+      l.description = Str(s.element(3));
+      l.use = Str(s.element(4));
+    }
+  }
+
+  // PER: the first email and the first phone of any kind.
+  void OnContacts(const X12Segment& s) {
+    for (size_t i = 3; i + 1 <= s.size(); i += 2) {
+      const std::string_view q = s.element(i);
+      if (q == "EM") {
+        if (loop_.email.empty()) loop_.email = Str(s.element(i + 1));
+      } else if (q == "TE" || q == "HP" || q == "WP" || q == "CP" || q == "AP") {
+        if (loop_.phone.empty()) loop_.phone = Str(s.element(i + 1));
+      }
+    }
+  }
+
+  // DMG: the birth date (a row error if it is not a real D8 date) and gender.
+  void OnDemographics(const X12Segment& s) {
+    if (!s.element(2).empty()) {
+      std::optional<std::string> iso;
+      if (s.element(1) == "D8") iso = ValidD8(s.element(2));
+      if (!iso.has_value()) {
+        AddError(s, "DMG02", kRowInvalidDate,
+                 "the birth date is not a real date in D8 (CCYYMMDD) format; correct "
+                 "DMG01/DMG02");
+      } else {
+        loop_.birth_date = std::move(*iso);
+      }
+    }
+    loop_.gender = Str(s.element(3));
+  }
+
+  // 2100C after NM1*31: the mailing address.
+  void OnMailingSegment(const X12Segment& s) {
+    const std::string_view id = s.id();
+    if (id == "N3") {
+      loop_.mailing_address_line1 = Str(s.element(1));
+      loop_.mailing_address_line2 = Str(s.element(2));
+    } else if (id == "N4") {
+      loop_.mailing_city = Str(s.element(1));
+      loop_.mailing_state = Str(s.element(2));
+      loop_.mailing_zip = Str(s.element(3));
+    }
+  }
+
+  // 2300 after HD: the coverage's dates and REF ids.
+  void OnCoverageSegment(const X12Segment& s) {
+    const std::string_view id = s.id();
+    Edi834Coverage& c = loop_.coverages.back();
+    if (id == "DTP") {
+      const std::string_view q = s.element(1);
+      if (q == "348") Date(s, &c.begin_date);
+      if (q == "349") Date(s, &c.end_date);
+      if (q == "303") Date(s, &c.maintenance_effective_date);
+    } else if (id == "REF") {
+      c.refs.emplace_back(Str(s.element(1)), Str(s.element(2)));
     }
   }
 

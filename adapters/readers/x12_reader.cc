@@ -225,131 +225,12 @@ absl::Status X12Reader::EndSegment() {
 
 absl::Status X12Reader::OnEnvelope(const X12Segment& s) {
   const std::string_view id = s.id();
-  if (id == "ISA") {
-    if (envelope_ != Envelope::kExpectIsa && envelope_ != Envelope::kAfterIea) {
-      return EnvelopeError(s, "ISA inside an open interchange; the previous IEA is missing");
-    }
-    if (s.size() != 16) {
-      return EnvelopeError(s, absl::StrCat("ISA has ", s.size(), " elements; it must have 16"));
-    }
-    if (s.element(16).size() != 1 || s.element(16)[0] != separators_.component) {
-      return EnvelopeError(
-          s,
-          "ISA16 differs from the first interchange's component separator; send one "
-          "interchange per file or use the same separators");
-    }
-    if (TrimSpaces(s.element(13)).empty()) {
-      return EnvelopeError(s, "ISA13 (interchange control number) is empty");
-    }
-    std::string_view rep = s.element(11);
-    separators_.repetition = rep.size() == 1 && !IsAlnum(rep[0]) && rep[0] != ' ' ? rep[0] : '\0';
-    set_ = X12TransactionSet();
-    set_.interchange_control_number = Trimmed(s.element(13));
-    set_.sender_id = Trimmed(s.element(6));
-    set_.receiver_id = Trimmed(s.element(8));
-    groups_ = 0;
-    envelope_ = Envelope::kInterchange;
-    return absl::OkStatus();
-  }
-  if (id == "IEA") {
-    if (envelope_ != Envelope::kInterchange) {
-      return EnvelopeError(s, envelope_ == Envelope::kTransaction
-                                  ? "IEA before SE: the transaction set is not closed"
-                              : envelope_ == Envelope::kGroup
-                                  ? "IEA before GE: the functional group is not closed"
-                                  : "IEA without an ISA");
-    }
-    RETURN_IF_ERROR(CheckCount(s, "IEA01", "functional groups", groups_, "the interchange"));
-    if (Trimmed(s.element(2)) != set_.interchange_control_number) {
-      return EnvelopeError(s, "IEA02 does not match ISA13 (interchange control number)");
-    }
-    envelope_ = Envelope::kAfterIea;
-    return absl::OkStatus();
-  }
-  if (id == "GS") {
-    if (envelope_ != Envelope::kInterchange) {
-      return EnvelopeError(s, envelope_ == Envelope::kGroup || envelope_ == Envelope::kTransaction
-                                  ? "GS inside an open functional group; GE is missing"
-                                  : "GS outside an interchange (ISA ... IEA)");
-    }
-    if (!options_.functional_group.empty() && s.element(1) != options_.functional_group) {
-      return FileError(
-          kFileX12WrongTransaction,
-          absl::StrCat("functional group at segment ", s.ordinal(), " is not GS01 \"",
-                       options_.functional_group, "\" (benefit enrollment); send an 834 file"));
-    }
-    if (!options_.implementation_guide.empty() && !s.element(8).empty() &&
-        s.element(8) != options_.implementation_guide) {
-      return FileError(kFileX12WrongTransaction, absl::StrCat("GS08 at segment ", s.ordinal(),
-                                                              " names another version; "
-                                                              "the hub reads ",
-                                                              options_.implementation_guide));
-    }
-    if (TrimSpaces(s.element(6)).empty()) {
-      return EnvelopeError(s, "GS06 (group control number) is empty");
-    }
-    set_.group_control_number = Trimmed(s.element(6));
-    set_.group_version = std::string(s.element(8));
-    ++groups_;
-    sets_in_group_ = 0;
-    envelope_ = Envelope::kGroup;
-    return absl::OkStatus();
-  }
-  if (id == "GE") {
-    if (envelope_ != Envelope::kGroup) {
-      return EnvelopeError(s, envelope_ == Envelope::kTransaction
-                                  ? "GE before SE: the transaction set is not closed"
-                                  : "GE without a GS");
-    }
-    RETURN_IF_ERROR(CheckCount(s, "GE01", "transaction sets", sets_in_group_, "the group"));
-    if (Trimmed(s.element(2)) != set_.group_control_number) {
-      return EnvelopeError(s, "GE02 does not match GS06 (group control number)");
-    }
-    envelope_ = Envelope::kInterchange;
-    return absl::OkStatus();
-  }
-  if (id == "ST") {
-    if (envelope_ != Envelope::kGroup) {
-      return EnvelopeError(s, envelope_ == Envelope::kTransaction
-                                  ? "ST inside an open transaction set; SE is missing"
-                                  : "ST outside a functional group (GS ... GE)");
-    }
-    if (s.element(1) != options_.transaction_set) {
-      return FileError(kFileX12WrongTransaction,
-                       absl::StrCat("transaction set at segment ", s.ordinal(), " is not a ",
-                                    options_.transaction_set, " (ST01); send an ",
-                                    options_.transaction_set, " file"));
-    }
-    if (!options_.implementation_guide.empty() && !s.element(3).empty() &&
-        s.element(3) != options_.implementation_guide) {
-      return FileError(kFileX12WrongTransaction,
-                       absl::StrCat("ST03 at segment ", s.ordinal(),
-                                    " names another implementation guide; the hub reads ",
-                                    options_.implementation_guide));
-    }
-    if (TrimSpaces(s.element(2)).empty()) {
-      return EnvelopeError(s, "ST02 (transaction set control number) is empty");
-    }
-    set_.control_number = Trimmed(s.element(2));
-    set_.implementation_guide = std::string(s.element(3));
-    set_.ordinal = ++sets_total_;
-    ++sets_in_group_;
-    position_ = 1;
-    envelope_ = Envelope::kTransaction;
-    return handler_->OnTransactionSetStart(set_);
-  }
-  if (id == "SE") {
-    if (envelope_ != Envelope::kTransaction) return EnvelopeError(s, "SE without an ST");
-    ++position_;
-    RETURN_IF_ERROR(CheckCount(s, "SE01", "segments (ST to SE inclusive)", position_,
-                               absl::StrCat("transaction set ", set_.control_number)));
-    if (Trimmed(s.element(2)) != set_.control_number) {
-      return EnvelopeError(s, "SE02 does not match ST02 (transaction set control number)");
-    }
-    envelope_ = Envelope::kGroup;
-    position_ = 0;
-    return handler_->OnTransactionSetEnd(set_);
-  }
+  if (id == "ISA") return OnIsa(s);
+  if (id == "IEA") return OnIea(s);
+  if (id == "GS") return OnGs(s);
+  if (id == "GE") return OnGe(s);
+  if (id == "ST") return OnSt(s);
+  if (id == "SE") return OnSe(s);
   if (envelope_ == Envelope::kTransaction) {
     ++position_;
     X12Segment inner(s.text(), &starts_, &separators_, s.ordinal(), position_, s.line_number());
@@ -357,6 +238,135 @@ absl::Status X12Reader::OnEnvelope(const X12Segment& s) {
   }
   if (id == "TA1" && envelope_ == Envelope::kInterchange) return absl::OkStatus();
   return EnvelopeError(s, "segment outside a transaction set (ST ... SE)");
+}
+
+absl::Status X12Reader::OnIsa(const X12Segment& s) {
+  if (envelope_ != Envelope::kExpectIsa && envelope_ != Envelope::kAfterIea) {
+    return EnvelopeError(s, "ISA inside an open interchange; the previous IEA is missing");
+  }
+  if (s.size() != 16) {
+    return EnvelopeError(s, absl::StrCat("ISA has ", s.size(), " elements; it must have 16"));
+  }
+  if (s.element(16).size() != 1 || s.element(16)[0] != separators_.component) {
+    return EnvelopeError(s,
+                         "ISA16 differs from the first interchange's component separator; send one "
+                         "interchange per file or use the same separators");
+  }
+  if (TrimSpaces(s.element(13)).empty()) {
+    return EnvelopeError(s, "ISA13 (interchange control number) is empty");
+  }
+  std::string_view rep = s.element(11);
+  separators_.repetition = rep.size() == 1 && !IsAlnum(rep[0]) && rep[0] != ' ' ? rep[0] : '\0';
+  set_ = X12TransactionSet();
+  set_.interchange_control_number = Trimmed(s.element(13));
+  set_.sender_id = Trimmed(s.element(6));
+  set_.receiver_id = Trimmed(s.element(8));
+  groups_ = 0;
+  envelope_ = Envelope::kInterchange;
+  return absl::OkStatus();
+}
+
+absl::Status X12Reader::OnIea(const X12Segment& s) {
+  if (envelope_ != Envelope::kInterchange) {
+    return EnvelopeError(
+        s, envelope_ == Envelope::kTransaction ? "IEA before SE: the transaction set is not closed"
+           : envelope_ == Envelope::kGroup     ? "IEA before GE: the functional group is not closed"
+                                               : "IEA without an ISA");
+  }
+  RETURN_IF_ERROR(CheckCount(s, "IEA01", "functional groups", groups_, "the interchange"));
+  if (Trimmed(s.element(2)) != set_.interchange_control_number) {
+    return EnvelopeError(s, "IEA02 does not match ISA13 (interchange control number)");
+  }
+  envelope_ = Envelope::kAfterIea;
+  return absl::OkStatus();
+}
+
+absl::Status X12Reader::OnGs(const X12Segment& s) {
+  if (envelope_ != Envelope::kInterchange) {
+    return EnvelopeError(s, envelope_ == Envelope::kGroup || envelope_ == Envelope::kTransaction
+                                ? "GS inside an open functional group; GE is missing"
+                                : "GS outside an interchange (ISA ... IEA)");
+  }
+  if (!options_.functional_group.empty() && s.element(1) != options_.functional_group) {
+    return FileError(
+        kFileX12WrongTransaction,
+        absl::StrCat("functional group at segment ", s.ordinal(), " is not GS01 \"",
+                     options_.functional_group, "\" (benefit enrollment); send an 834 file"));
+  }
+  if (!options_.implementation_guide.empty() && !s.element(8).empty() &&
+      s.element(8) != options_.implementation_guide) {
+    return FileError(kFileX12WrongTransaction, absl::StrCat("GS08 at segment ", s.ordinal(),
+                                                            " names another version; "
+                                                            "the hub reads ",
+                                                            options_.implementation_guide));
+  }
+  if (TrimSpaces(s.element(6)).empty()) {
+    return EnvelopeError(s, "GS06 (group control number) is empty");
+  }
+  set_.group_control_number = Trimmed(s.element(6));
+  set_.group_version = std::string(s.element(8));
+  ++groups_;
+  sets_in_group_ = 0;
+  envelope_ = Envelope::kGroup;
+  return absl::OkStatus();
+}
+
+absl::Status X12Reader::OnGe(const X12Segment& s) {
+  if (envelope_ != Envelope::kGroup) {
+    return EnvelopeError(s, envelope_ == Envelope::kTransaction
+                                ? "GE before SE: the transaction set is not closed"
+                                : "GE without a GS");
+  }
+  RETURN_IF_ERROR(CheckCount(s, "GE01", "transaction sets", sets_in_group_, "the group"));
+  if (Trimmed(s.element(2)) != set_.group_control_number) {
+    return EnvelopeError(s, "GE02 does not match GS06 (group control number)");
+  }
+  envelope_ = Envelope::kInterchange;
+  return absl::OkStatus();
+}
+
+absl::Status X12Reader::OnSt(const X12Segment& s) {
+  if (envelope_ != Envelope::kGroup) {
+    return EnvelopeError(s, envelope_ == Envelope::kTransaction
+                                ? "ST inside an open transaction set; SE is missing"
+                                : "ST outside a functional group (GS ... GE)");
+  }
+  if (s.element(1) != options_.transaction_set) {
+    return FileError(kFileX12WrongTransaction,
+                     absl::StrCat("transaction set at segment ", s.ordinal(), " is not a ",
+                                  options_.transaction_set, " (ST01); send an ",
+                                  options_.transaction_set, " file"));
+  }
+  if (!options_.implementation_guide.empty() && !s.element(3).empty() &&
+      s.element(3) != options_.implementation_guide) {
+    return FileError(kFileX12WrongTransaction,
+                     absl::StrCat("ST03 at segment ", s.ordinal(),
+                                  " names another implementation guide; the hub reads ",
+                                  options_.implementation_guide));
+  }
+  if (TrimSpaces(s.element(2)).empty()) {
+    return EnvelopeError(s, "ST02 (transaction set control number) is empty");
+  }
+  set_.control_number = Trimmed(s.element(2));
+  set_.implementation_guide = std::string(s.element(3));
+  set_.ordinal = ++sets_total_;
+  ++sets_in_group_;
+  position_ = 1;
+  envelope_ = Envelope::kTransaction;
+  return handler_->OnTransactionSetStart(set_);
+}
+
+absl::Status X12Reader::OnSe(const X12Segment& s) {
+  if (envelope_ != Envelope::kTransaction) return EnvelopeError(s, "SE without an ST");
+  ++position_;
+  RETURN_IF_ERROR(CheckCount(s, "SE01", "segments (ST to SE inclusive)", position_,
+                             absl::StrCat("transaction set ", set_.control_number)));
+  if (Trimmed(s.element(2)) != set_.control_number) {
+    return EnvelopeError(s, "SE02 does not match ST02 (transaction set control number)");
+  }
+  envelope_ = Envelope::kGroup;
+  position_ = 0;
+  return handler_->OnTransactionSetEnd(set_);
 }
 
 absl::Status X12Reader::Finish() {

@@ -143,6 +143,19 @@ class X12Reader {
   absl::Status Segments(std::string_view bytes);
   absl::Status EndSegment();
   absl::Status OnEnvelope(const X12Segment& segment);
+  // The envelope's segments, each checked against the envelope state:
+  // ISA opens an interchange (its repetition separator, control number).
+  absl::Status OnIsa(const X12Segment& s);
+  // IEA closes the interchange: its group count and control number match.
+  absl::Status OnIea(const X12Segment& s);
+  // GS opens a functional group of the configured kind and version.
+  absl::Status OnGs(const X12Segment& s);
+  // GE closes the group: its transaction set count and control number match.
+  absl::Status OnGe(const X12Segment& s);
+  // ST opens a transaction set of the configured kind; the handler is told.
+  absl::Status OnSt(const X12Segment& s);
+  // SE closes the set: its segment count and control number match; the handler is told.
+  absl::Status OnSe(const X12Segment& s);
   absl::Status Fail(absl::Status status);
 
   const X12ReaderOptions options_;

@@ -447,100 +447,120 @@ absl::StatusOr<Submission> SubmissionFromTemplateRow(const CboTemplateRow& row, 
   return out;
 }
 
+namespace {
+
+// The template columns of an outreach attempt.
+void OutreachRow(const hub::v1::OutreachAttempt& a, CboTemplateRow& row) {
+  row.set_record_type(std::string(kTemplateOutreach));
+  row.set_cin(a.cin());
+  row.set_record_date(a.attempt_date());
+  row.set_method(a.method());
+  row.set_successful(a.successful());
+  row.set_minutes(a.minutes());
+  row.set_authorization_number(a.authorization_number());
+}
+
+// The template columns of an enrollment status update (its discontinuation and new address only
+// when set).
+void EnrollmentStatusRow(const hub::v1::EnrollmentStatusUpdate& e, CboTemplateRow& row) {
+  row.set_record_type(std::string(kTemplateEnrollmentStatus));
+  row.set_cin(e.cin());
+  row.set_record_date(e.as_of_date());
+  row.set_ecm_status(e.status());
+  row.set_acuity(e.acuity());
+  row.set_enrollment_start_date(e.enrollment_start_date());
+  row.set_enrollment_end_date(e.enrollment_end_date());
+  row.set_lead_care_manager_name(e.lead_care_manager().name());
+  row.set_lead_care_manager_phone(e.lead_care_manager().phone());
+  row.set_lead_care_manager_email(e.lead_care_manager().email());
+  row.set_care_plan_revision_date(e.care_plan_revision_date());
+  row.set_care_conference_date(e.care_conference_date());
+  row.set_assessment_start_date(e.assessment_start_date());
+  row.set_assessment_completed_date(e.assessment_completed_date());
+  row.set_last_encounter_date(e.last_encounter_date());
+  row.set_in_person_encounters(e.in_person_encounters());
+  row.set_telephonic_encounters(e.telephonic_encounters());
+  if (e.has_discontinuation()) {
+    row.set_discontinuation_date(e.discontinuation().date());
+    row.set_discontinuation_code(e.discontinuation().dhcs_code());
+    row.set_discontinuation_reason(e.discontinuation().reason());
+  }
+  if (e.has_new_address()) {
+    row.set_new_address_line1(e.new_address().line1());
+    row.set_new_address_line2(e.new_address().line2());
+    row.set_new_address_city(e.new_address().city());
+    row.set_new_address_state(e.new_address().state());
+    row.set_new_address_zip(e.new_address().zip());
+  }
+  row.set_new_phone(e.new_phone());
+  if (e.has_experiencing_homelessness()) {
+    row.set_experiencing_homelessness(e.experiencing_homelessness());
+  }
+}
+
+// The template columns of a service record.
+void ServiceRow(const hub::v1::ServiceRecord& s, CboTemplateRow& row) {
+  row.set_record_type(std::string(kTemplateService));
+  row.set_cin(s.cin());
+  row.set_record_date(s.service_date());
+  row.set_hcpcs_code(s.hcpcs_code());
+  *row.mutable_modifiers() = s.modifiers();
+  row.set_units(s.units());
+  row.set_place_of_service(s.place_of_service());
+  row.set_in_person(s.in_person());
+  row.set_staff_type(s.staff_type());
+  row.set_authorization_number(s.authorization_number());
+  *row.mutable_diagnosis_codes() = s.diagnosis_codes();
+  row.set_charge(FormatDollars(s.charge_cents()));
+}
+
+// The template columns of an invoice line.
+void InvoiceLineRow(const hub::v1::InvoiceLine& l, CboTemplateRow& row) {
+  row.set_record_type(std::string(kTemplateInvoiceLine));
+  row.set_cin(l.cin());
+  row.set_record_date(l.service_date());
+  row.set_invoice_number(l.invoice_number());
+  row.set_line_number(l.line_number());
+  row.set_hcpcs_code(l.hcpcs_code());
+  *row.mutable_modifiers() = l.modifiers();
+  row.set_units(l.units());
+  row.set_charge(FormatDollars(l.charge_cents()));
+  row.set_authorization_number(l.authorization_number());
+}
+
+// The template columns of a referral status update.
+void ReferralStatusRow(const hub::v1::ReferralStatusUpdate& r, CboTemplateRow& row) {
+  row.set_record_type(std::string(kTemplateReferralStatus));
+  row.set_cin(r.cin());
+  row.set_record_date(r.status_date());
+  row.set_authorization_number(r.authorization_number());
+  row.set_referral_status(r.status());
+  row.set_closure_reason(r.closure_reason());
+  row.set_closure_reason_text(r.closure_reason_text());
+}
+
+}  // namespace
+
 absl::StatusOr<CboTemplateRow> TemplateRowFromSubmission(const Submission& submission) {
   CboTemplateRow row;
   row.set_idempotency_key(submission.idempotency_key());
   if (submission.substance_use_disorder()) row.set_substance_use_disorder(true);
   switch (submission.record_case()) {
-    case Submission::kOutreachAttempt: {
-      const auto& a = submission.outreach_attempt();
-      row.set_record_type(std::string(kTemplateOutreach));
-      row.set_cin(a.cin());
-      row.set_record_date(a.attempt_date());
-      row.set_method(a.method());
-      row.set_successful(a.successful());
-      row.set_minutes(a.minutes());
-      row.set_authorization_number(a.authorization_number());
+    case Submission::kOutreachAttempt:
+      OutreachRow(submission.outreach_attempt(), row);
       break;
-    }
-    case Submission::kEnrollmentStatus: {
-      const auto& e = submission.enrollment_status();
-      row.set_record_type(std::string(kTemplateEnrollmentStatus));
-      row.set_cin(e.cin());
-      row.set_record_date(e.as_of_date());
-      row.set_ecm_status(e.status());
-      row.set_acuity(e.acuity());
-      row.set_enrollment_start_date(e.enrollment_start_date());
-      row.set_enrollment_end_date(e.enrollment_end_date());
-      row.set_lead_care_manager_name(e.lead_care_manager().name());
-      row.set_lead_care_manager_phone(e.lead_care_manager().phone());
-      row.set_lead_care_manager_email(e.lead_care_manager().email());
-      row.set_care_plan_revision_date(e.care_plan_revision_date());
-      row.set_care_conference_date(e.care_conference_date());
-      row.set_assessment_start_date(e.assessment_start_date());
-      row.set_assessment_completed_date(e.assessment_completed_date());
-      row.set_last_encounter_date(e.last_encounter_date());
-      row.set_in_person_encounters(e.in_person_encounters());
-      row.set_telephonic_encounters(e.telephonic_encounters());
-      if (e.has_discontinuation()) {
-        row.set_discontinuation_date(e.discontinuation().date());
-        row.set_discontinuation_code(e.discontinuation().dhcs_code());
-        row.set_discontinuation_reason(e.discontinuation().reason());
-      }
-      if (e.has_new_address()) {
-        row.set_new_address_line1(e.new_address().line1());
-        row.set_new_address_line2(e.new_address().line2());
-        row.set_new_address_city(e.new_address().city());
-        row.set_new_address_state(e.new_address().state());
-        row.set_new_address_zip(e.new_address().zip());
-      }
-      row.set_new_phone(e.new_phone());
-      if (e.has_experiencing_homelessness()) {
-        row.set_experiencing_homelessness(e.experiencing_homelessness());
-      }
+    case Submission::kEnrollmentStatus:
+      EnrollmentStatusRow(submission.enrollment_status(), row);
       break;
-    }
-    case Submission::kService: {
-      const auto& s = submission.service();
-      row.set_record_type(std::string(kTemplateService));
-      row.set_cin(s.cin());
-      row.set_record_date(s.service_date());
-      row.set_hcpcs_code(s.hcpcs_code());
-      *row.mutable_modifiers() = s.modifiers();
-      row.set_units(s.units());
-      row.set_place_of_service(s.place_of_service());
-      row.set_in_person(s.in_person());
-      row.set_staff_type(s.staff_type());
-      row.set_authorization_number(s.authorization_number());
-      *row.mutable_diagnosis_codes() = s.diagnosis_codes();
-      row.set_charge(FormatDollars(s.charge_cents()));
+    case Submission::kService:
+      ServiceRow(submission.service(), row);
       break;
-    }
-    case Submission::kInvoiceLine: {
-      const auto& l = submission.invoice_line();
-      row.set_record_type(std::string(kTemplateInvoiceLine));
-      row.set_cin(l.cin());
-      row.set_record_date(l.service_date());
-      row.set_invoice_number(l.invoice_number());
-      row.set_line_number(l.line_number());
-      row.set_hcpcs_code(l.hcpcs_code());
-      *row.mutable_modifiers() = l.modifiers();
-      row.set_units(l.units());
-      row.set_charge(FormatDollars(l.charge_cents()));
-      row.set_authorization_number(l.authorization_number());
+    case Submission::kInvoiceLine:
+      InvoiceLineRow(submission.invoice_line(), row);
       break;
-    }
-    case Submission::kReferralStatus: {
-      const auto& r = submission.referral_status();
-      row.set_record_type(std::string(kTemplateReferralStatus));
-      row.set_cin(r.cin());
-      row.set_record_date(r.status_date());
-      row.set_authorization_number(r.authorization_number());
-      row.set_referral_status(r.status());
-      row.set_closure_reason(r.closure_reason());
-      row.set_closure_reason_text(r.closure_reason_text());
+    case Submission::kReferralStatus:
+      ReferralStatusRow(submission.referral_status(), row);
       break;
-    }
     case Submission::kCarePlan:
       return absl::InvalidArgumentError(
           "care plans are not in the CBO CSV template; send them with ProviderService.Submit");

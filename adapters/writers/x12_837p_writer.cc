@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "base/civil_date.h"
 #include "base/identifiers.h"
+#include "base/status_macros.h"
 
 namespace hub::adapters {
 // X12 decimal (R): no trailing zeros after the point, no point for whole
@@ -263,6 +264,101 @@ absl::Status CheckEnvelope(const X12_837PEnvelope& e) {
   return absl::OkStatus();
 }
 
+// OK if the billing provider and the payer can head an 837P: no X12
+// separator in any field, a name, a valid NPI and TIN, a full street
+// address; the payer's name and id. InvalidArgument says what is missing.
+absl::Status CheckBillingProviderAndPayer(const BillingProvider837& provider,
+                                          const Payer837& payer) {
+  for (std::string_view v :
+       {std::string_view(provider.name), std::string_view(provider.npi),
+        std::string_view(provider.tin), std::string_view(provider.taxonomy_code),
+        std::string_view(provider.address.line1()), std::string_view(provider.address.line2()),
+        std::string_view(provider.address.city()), std::string_view(provider.address.state()),
+        std::string_view(payer.name), std::string_view(payer.id)}) {
+    if (HasSeparator(v)) {
+      return absl::InvalidArgumentError(
+          "a billing provider or payer field holds an X12 separator (* : ^ ~) or a line break");
+    }
+  }
+  if (provider.name.empty()) return absl::InvalidArgumentError("the billing provider has no name");
+  if (!ValidateNpi(provider.npi).ok()) {
+    return absl::InvalidArgumentError("the billing provider's NPI is not a valid 10-digit NPI");
+  }
+  if (!ValidateTin(provider.tin).ok()) {
+    return absl::InvalidArgumentError("the billing provider's TIN must be 9 digits");
+  }
+  if (provider.address.line1().empty() || provider.address.city().empty() ||
+      provider.address.state().size() != 2 || Digits(provider.address.zip()).size() < 5) {
+    return absl::InvalidArgumentError(
+        "the billing provider needs a street address, city, 2-letter state and ZIP");
+  }
+  if (payer.name.empty() || payer.id.empty()) {
+    return absl::InvalidArgumentError("the payer needs a name and an id");
+  }
+  return absl::OkStatus();
+}
+
+// Every claim prepared (Prepare), in order; the first claim's error if any.
+absl::StatusOr<std::vector<PreparedClaim>> PrepareClaims(std::span<const Claim837> claims) {
+  std::vector<PreparedClaim> prepared;
+  prepared.reserve(claims.size());
+  for (size_t i = 0; i < claims.size(); ++i) {
+    ASSIGN_OR_RETURN(PreparedClaim p, Prepare(claims[i], i));
+    prepared.push_back(std::move(p));
+  }
+  return prepared;
+}
+
+// Appends the 2000B subscriber loop of a claim, HL `hl` under the billing
+// provider's HL `billing_hl`: the member is the patient (no child loop),
+// then the payer's name.
+void SubscriberLoop(const PreparedClaim& p, const Payer837& payer, int hl, int billing_hl,
+                    std::vector<std::string>& segments) {
+  const Claim837& claim = *p.claim;
+  const hub::v1::Member& m = claim.member;
+  segments.push_back(Join({"HL", absl::StrCat(hl), absl::StrCat(billing_hl), "22", "0"}));
+  segments.push_back("SBR*P*18*******MC");
+  segments.push_back(Join({"NM1", "IL", "1", m.name().last(), m.name().first(), m.name().middle(),
+                           "", "", "MI", m.cin()}));
+  const hub::v1::PostalAddress& address = claim.subscriber_address;
+  segments.push_back(Join({"N3", address.line1(), address.line2()}));
+  segments.push_back(Join({"N4", address.city(), address.state(), Digits(address.zip())}));
+  segments.push_back(Join({"DMG", "D8", p.dob, SexCode(m.sex())}));
+  segments.push_back(Join({"NM1", "PR", "2", payer.name, "", "", "", "", "PI", payer.id}));
+}
+
+// Appends the 2300 claim loop (CLM, the authorization, the diagnoses) and
+// its 2400 service lines.
+void ClaimLoop(const PreparedClaim& p, std::vector<std::string>& segments) {
+  const Claim837& claim = *p.claim;
+  const auto& first = claim.lines.front();
+  const std::string pos = JoinComponents({first.place_of_service(), "B", "1"});
+  segments.push_back(
+      Join({"CLM", claim.claim_id, X12Amount(p.total_cents), "", "", pos, "Y", "A", "Y", "Y"}));
+  if (!first.authorization_number().empty()) {
+    segments.push_back(Join({"REF", "G1", first.authorization_number()}));
+  }
+  std::vector<std::string> hi = {"HI"};
+  for (size_t d = 0; d < p.diagnoses.size(); ++d) {
+    hi.push_back(JoinComponents({d == 0 ? "ABK" : "ABF", p.diagnoses[d]}));
+  }
+  segments.push_back(absl::StrJoin(hi, std::string(1, kElement)));
+  for (size_t i = 0; i < claim.lines.size(); ++i) {
+    const auto& line = claim.lines[i];
+    std::vector<std::string> procedure = {"HC", line.hcpcs_code()};
+    for (const auto& mod : line.modifiers()) procedure.push_back(mod);
+    segments.push_back(Join({"LX", absl::StrCat(i + 1)}));
+    const std::string line_pos =
+        line.place_of_service() == first.place_of_service() ? "" : line.place_of_service();
+    segments.push_back(Join({"SV1", JoinComponents(procedure), X12Amount(line.charge_cents()), "UN",
+                             absl::StrCat(line.units()), line_pos, "", p.pointers[i]}));
+    segments.push_back(Join({"DTP", "472", "D8", p.service_d8}));
+    if (i < claim.line_ids.size() && !claim.line_ids[i].empty()) {
+      segments.push_back(Join({"REF", "6R", claim.line_ids[i]}));
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<Claim837> GroupServicesIntoClaims(std::span<const BilledService> services) {
@@ -357,44 +453,14 @@ absl::Status X12_837PWriter::AddBillingProvider(const BillingProvider837& provid
   if (finished_) return absl::FailedPreconditionError("the 837P file is already finished");
   if (absl::Status s = CheckEnvelope(envelope_); !s.ok()) return s;
   // Check everything before writing anything.
-  for (std::string_view v :
-       {std::string_view(provider.name), std::string_view(provider.npi),
-        std::string_view(provider.tin), std::string_view(provider.taxonomy_code),
-        std::string_view(provider.address.line1()), std::string_view(provider.address.line2()),
-        std::string_view(provider.address.city()), std::string_view(provider.address.state()),
-        std::string_view(payer.name), std::string_view(payer.id)}) {
-    if (HasSeparator(v)) {
-      return absl::InvalidArgumentError(
-          "a billing provider or payer field holds an X12 separator (* : ^ ~) or a line break");
-    }
-  }
-  if (provider.name.empty()) return absl::InvalidArgumentError("the billing provider has no name");
-  if (!ValidateNpi(provider.npi).ok()) {
-    return absl::InvalidArgumentError("the billing provider's NPI is not a valid 10-digit NPI");
-  }
-  if (!ValidateTin(provider.tin).ok()) {
-    return absl::InvalidArgumentError("the billing provider's TIN must be 9 digits");
-  }
-  if (provider.address.line1().empty() || provider.address.city().empty() ||
-      provider.address.state().size() != 2 || Digits(provider.address.zip()).size() < 5) {
-    return absl::InvalidArgumentError(
-        "the billing provider needs a street address, city, 2-letter state and ZIP");
-  }
-  if (payer.name.empty() || payer.id.empty()) {
-    return absl::InvalidArgumentError("the payer needs a name and an id");
-  }
-  std::vector<PreparedClaim> prepared;
-  prepared.reserve(claims.size());
-  for (size_t i = 0; i < claims.size(); ++i) {
-    auto p = Prepare(claims[i], i);
-    if (!p.ok()) return p.status();
-    prepared.push_back(*std::move(p));
-  }
+  RETURN_IF_ERROR(CheckBillingProviderAndPayer(provider, payer));
+  ASSIGN_OR_RETURN(std::vector<PreparedClaim> prepared, PrepareClaims(claims));
   if (transaction_sets != nullptr) transaction_sets->clear();
   if (prepared.empty()) return absl::OkStatus();
 
   if (!started_) StartInterchange(out);
   bool provider_open = false;
+  std::vector<std::string> segments;
   for (const PreparedClaim& p : prepared) {
     if (in_transaction_ &&
         claims_in_transaction_ >= std::max(1, envelope_.claims_per_transaction)) {
@@ -409,52 +475,10 @@ absl::Status X12_837PWriter::AddBillingProvider(const BillingProvider837& provid
     ++claims_in_transaction_;
     ++claims_;
     if (transaction_sets != nullptr) transaction_sets->push_back(transactions_);
-    const Claim837& claim = *p.claim;
-    const hub::v1::Member& m = claim.member;
-    const auto& first = claim.lines.front();
-
-    // 2000B subscriber (the member is the patient: no child loop).
-    Segment(Join({"HL", absl::StrCat(++hl_), absl::StrCat(billing_hl_), "22", "0"}), out);
-    Segment("SBR*P*18*******MC", out);
-    Segment(Join({"NM1", "IL", "1", m.name().last(), m.name().first(), m.name().middle(), "", "",
-                  "MI", m.cin()}),
-            out);
-    const hub::v1::PostalAddress& address = claim.subscriber_address;
-    Segment(Join({"N3", address.line1(), address.line2()}), out);
-    Segment(Join({"N4", address.city(), address.state(), Digits(address.zip())}), out);
-    Segment(Join({"DMG", "D8", p.dob, SexCode(m.sex())}), out);
-    Segment(Join({"NM1", "PR", "2", payer.name, "", "", "", "", "PI", payer.id}), out);
-
-    // 2300 claim.
-    const std::string pos = JoinComponents({first.place_of_service(), "B", "1"});
-    Segment(
-        Join({"CLM", claim.claim_id, X12Amount(p.total_cents), "", "", pos, "Y", "A", "Y", "Y"}),
-        out);
-    if (!first.authorization_number().empty()) {
-      Segment(Join({"REF", "G1", first.authorization_number()}), out);
-    }
-    std::vector<std::string> hi = {"HI"};
-    for (size_t d = 0; d < p.diagnoses.size(); ++d) {
-      hi.push_back(JoinComponents({d == 0 ? "ABK" : "ABF", p.diagnoses[d]}));
-    }
-    Segment(absl::StrJoin(hi, std::string(1, kElement)), out);
-
-    // 2400 service lines.
-    for (size_t i = 0; i < claim.lines.size(); ++i) {
-      const auto& line = claim.lines[i];
-      std::vector<std::string> procedure = {"HC", line.hcpcs_code()};
-      for (const auto& mod : line.modifiers()) procedure.push_back(mod);
-      Segment(Join({"LX", absl::StrCat(i + 1)}), out);
-      const std::string line_pos =
-          line.place_of_service() == first.place_of_service() ? "" : line.place_of_service();
-      Segment(Join({"SV1", JoinComponents(procedure), X12Amount(line.charge_cents()), "UN",
-                    absl::StrCat(line.units()), line_pos, "", p.pointers[i]}),
-              out);
-      Segment(Join({"DTP", "472", "D8", p.service_d8}), out);
-      if (i < claim.line_ids.size() && !claim.line_ids[i].empty()) {
-        Segment(Join({"REF", "6R", claim.line_ids[i]}), out);
-      }
-    }
+    segments.clear();
+    SubscriberLoop(p, payer, ++hl_, billing_hl_, segments);
+    ClaimLoop(p, segments);
+    for (const std::string& segment : segments) Segment(segment, out);
   }
   return absl::OkStatus();
 }
