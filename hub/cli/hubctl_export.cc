@@ -138,130 +138,108 @@ absl::StatusOr<hub::v1::FileKind> ParseExportKind(std::string_view word) {
                    "\"; use rtf, otf, invoice or 837p (--fhir for the FHIR bulk export)"));
 }
 
-int ExportFileCommand(const std::shared_ptr<grpc::Channel>& channel, std::string_view server,
-                      const ExportCommandOptions& options, std::ostream& out, std::ostream& err) {
-  std::error_code ec;
-  if (!std::filesystem::is_directory(options.out_dir, ec)) {
-    err << "hubctl: export: --out=" << options.out_dir
-        << " is not a folder; create it or choose another\n";
-    return 1;
-  }
-  auto stub = hub::v1::PlanService::NewStub(channel);
-  grpc::ClientContext context;
-  context.set_wait_for_ready(false);
-  context.set_deadline(absl::ToChronoTime(absl::Now() + kExportDeadline));
-  hub::v1::ExportFileRequest request;
-  request.set_plan_id(options.plan_id);
-  request.set_kind(options.kind);
-  request.set_period(options.period);
-  std::unique_ptr<grpc::ClientReader<hub::v1::ExportFileResponse>> reader =
-      stub->ExportFile(&context, request);
+namespace {
 
-  hub::v1::ExportFileResponse response;
-  std::filesystem::path final_path;
-  std::filesystem::path part_path;
-  std::ofstream file;
-  int64_t records = 0;
-  int64_t bytes = 0;
+// The file an export streams, saved under its ".part" name until it is whole.
+struct ReceivedFile {
   hub::v1::ExportFileHeader header;
   bool have_header = false;
-  absl::Status problem;
-  while (problem.ok() && reader->Read(&response)) {
-    if (!have_header) {
+  std::filesystem::path final_path;  // <out_dir>/<the header's file name>
+  std::filesystem::path part_path;   // final_path + ".part"
+  std::ofstream file;
+  int64_t bytes = 0;
+};
+
+// Reads the export's stream (a header naming the file, then chunks) into
+// `received`'s ".part" file in `out_dir`. The problem on this side (a reply
+// without a header, a file that cannot be written), OK otherwise; the RPC's
+// own status comes from Finish.
+absl::Status ReadExportStream(grpc::ClientReader<hub::v1::ExportFileResponse>& reader,
+                              const std::string& out_dir, ReceivedFile& received) {
+  hub::v1::ExportFileResponse response;
+  while (reader.Read(&response)) {
+    if (!received.have_header) {
       if (!response.has_header() || !PlainFileName(response.header().file_name())) {
-        problem = absl::InternalError(
+        return absl::InternalError(
             "the hub's reply did not start with a header naming a file; upgrade hubctl to the "
             "hub's release");
-        break;
       }
-      have_header = true;
-      header = response.header();
-      records = header.record_count();
-      final_path = std::filesystem::path(options.out_dir) / response.header().file_name();
-      part_path = final_path;
-      part_path += ".part";
-      file.open(part_path, std::ios::binary | std::ios::trunc);
-      if (!file) {
-        problem = absl::FailedPreconditionError(
-            absl::StrCat("cannot write ", part_path.string(), "; check the folder's permissions"));
+      received.have_header = true;
+      received.header = response.header();
+      received.final_path = std::filesystem::path(out_dir) / response.header().file_name();
+      received.part_path = received.final_path;
+      received.part_path += ".part";
+      received.file.open(received.part_path, std::ios::binary | std::ios::trunc);
+      if (!received.file) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "cannot write ", received.part_path.string(), "; check the folder's permissions"));
       }
       continue;
     }
     if (!response.has_chunk()) continue;
-    file.write(response.chunk().data(), static_cast<std::streamsize>(response.chunk().size()));
-    bytes += static_cast<int64_t>(response.chunk().size());
-    if (!file) {
-      problem = absl::FailedPreconditionError(
-          absl::StrCat("cannot write ", part_path.string(), "; is the disk full?"));
+    received.file.write(response.chunk().data(),
+                        static_cast<std::streamsize>(response.chunk().size()));
+    received.bytes += static_cast<int64_t>(response.chunk().size());
+    if (!received.file) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot write ", received.part_path.string(), "; is the disk full?"));
     }
   }
-  if (!problem.ok()) context.TryCancel();
-  absl::Status status = FromGrpcStatus(reader->Finish());
-  if (file.is_open()) file.close();
-  if (problem.ok() && status.ok() && !have_header) {
-    problem = absl::InternalError("the hub ended the export without sending a file");
+  return absl::OkStatus();
+}
+
+// Closes the received file; after a clean stream and RPC, the problem if the
+// hub sent no file or the last write failed.
+absl::Status CloseReceivedFile(absl::Status problem, const absl::Status& rpc_status,
+                               ReceivedFile& received) {
+  if (received.file.is_open()) received.file.close();
+  if (problem.ok() && rpc_status.ok() && !received.have_header) {
+    return absl::InternalError("the hub ended the export without sending a file");
   }
-  if (problem.ok() && status.ok() && file.fail()) {
-    problem = absl::FailedPreconditionError(
-        absl::StrCat("cannot write ", part_path.string(), "; is the disk full?"));
+  if (problem.ok() && rpc_status.ok() && received.file.fail()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot write ", received.part_path.string(), "; is the disk full?"));
   }
-  if (!problem.ok() || !status.ok()) {
-    if (have_header) std::filesystem::remove(part_path, ec);
-    if (!problem.ok()) {
-      err << "hubctl: export: " << problem.message() << "\n";
-    } else {
-      ReportError(err, server, status);
-    }
-    return 1;
-  }
-  // Part 2 records must not travel without the re-disclosure notice (42 CFR
-  // 2.32): it is written beside the file before the file gets its name.
-  std::filesystem::path notice_path;
-  if (!header.redisclosure_notice().empty()) {
-    notice_path = final_path;
+  return problem;
+}
+
+// Gives the whole file its name. Part 2 records must not travel without the
+// re-disclosure notice (42 CFR 2.32): it is written beside the file (its
+// path into `notice_path`) before the file gets its name. False, with the
+// message on `err` and nothing left behind, if either step fails.
+bool SaveUnderFinalName(const ReceivedFile& received, std::filesystem::path& notice_path,
+                        std::ostream& err) {
+  std::error_code ec;
+  if (!received.header.redisclosure_notice().empty()) {
+    notice_path = received.final_path;
     notice_path += ".part2-notice.txt";
     std::ofstream notice(notice_path, std::ios::trunc);
-    notice << header.redisclosure_notice() << "\n";
+    notice << received.header.redisclosure_notice() << "\n";
     notice.close();
     if (!notice) {
-      std::filesystem::remove(part_path, ec);
+      std::filesystem::remove(received.part_path, ec);
       err << "hubctl: export: cannot write " << notice_path.string()
           << ", the re-disclosure notice the file's 42 CFR Part 2 records must travel with; "
              "nothing was saved: check the folder's permissions and space, then export again\n";
-      return 1;
+      return false;
     }
   }
   std::error_code rename_error;
-  std::filesystem::rename(part_path, final_path, rename_error);
+  std::filesystem::rename(received.part_path, received.final_path, rename_error);
   if (rename_error) {
-    std::filesystem::remove(part_path, ec);
+    std::filesystem::remove(received.part_path, ec);
     if (!notice_path.empty()) std::filesystem::remove(notice_path, ec);
-    err << "hubctl: export: cannot create " << final_path.string() << " (" << rename_error.message()
-        << ")\n";
-    return 1;
+    err << "hubctl: export: cannot create " << received.final_path.string() << " ("
+        << rename_error.message() << ")\n";
+    return false;
   }
-  if (options.kind == hub::v1::FILE_KIND_QUARTERLY_REPORT_CSV) {
-    absl::StatusOr<std::vector<std::string>> files = SplitQuarterlyCsv(final_path.string());
-    if (!files.ok()) {
-      err << "hubctl: report: " << files.status().message() << "\n";
-      return 1;
-    }
-    for (const std::string& f : *files) out << f << "\n";
-    return 0;
-  }
-  if (options.kind == hub::v1::FILE_KIND_FHIR_BULK) {
-    absl::StatusOr<std::string> folder = SplitFhirBulkExport(
-        final_path.string(), absl::StrCat("PlanService.ExportFile plan_id=", options.plan_id,
-                                          " kind=FILE_KIND_FHIR_BULK"));
-    if (!folder.ok()) {
-      err << "hubctl: export: " << folder.status().message() << "\n";
-      return 1;
-    }
-    out << *folder << ": " << records << " FHIR resources (" << bytes
-        << " bytes; manifest.json lists the files)\n";
-  } else {
-    out << final_path.string() << ": " << records << " records (" << bytes << " bytes)\n";
-  }
+  return true;
+}
+
+// The lines under a saved export: its Part 2 notice, the Part 2 records
+// left out, and the billing summary.
+void PrintExportNotes(const hub::v1::ExportFileHeader& header,
+                      const std::filesystem::path& notice_path, std::ostream& out) {
   if (!notice_path.empty()) {
     out << "  holds 42 CFR Part 2 records disclosed under the members' consents; the re-disclosure "
            "notice that must go with them: "
@@ -281,7 +259,79 @@ int ExportFileCommand(const std::shared_ptr<grpc::Channel>& channel, std::string
     }
     out << "\n";
   }
+}
+
+// Splits a saved quarterly report or FHIR bulk export into its files and
+// says what was saved. The command's exit code.
+int PrintSavedExport(const ExportCommandOptions& options, const ReceivedFile& received,
+                     const std::filesystem::path& notice_path, std::ostream& out,
+                     std::ostream& err) {
+  const std::string final_path = received.final_path.string();
+  const int64_t records = received.header.record_count();
+  if (options.kind == hub::v1::FILE_KIND_QUARTERLY_REPORT_CSV) {
+    absl::StatusOr<std::vector<std::string>> files = SplitQuarterlyCsv(final_path);
+    if (!files.ok()) {
+      err << "hubctl: report: " << files.status().message() << "\n";
+      return 1;
+    }
+    for (const std::string& f : *files) out << f << "\n";
+    return 0;
+  }
+  if (options.kind == hub::v1::FILE_KIND_FHIR_BULK) {
+    absl::StatusOr<std::string> folder = SplitFhirBulkExport(
+        final_path, absl::StrCat("PlanService.ExportFile plan_id=", options.plan_id,
+                                 " kind=FILE_KIND_FHIR_BULK"));
+    if (!folder.ok()) {
+      err << "hubctl: export: " << folder.status().message() << "\n";
+      return 1;
+    }
+    out << *folder << ": " << records << " FHIR resources (" << received.bytes
+        << " bytes; manifest.json lists the files)\n";
+  } else {
+    out << final_path << ": " << records << " records (" << received.bytes << " bytes)\n";
+  }
+  PrintExportNotes(received.header, notice_path, out);
   return 0;
+}
+
+}  // namespace
+
+int ExportFileCommand(const std::shared_ptr<grpc::Channel>& channel, std::string_view server,
+                      const ExportCommandOptions& options, std::ostream& out, std::ostream& err) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(options.out_dir, ec)) {
+    err << "hubctl: export: --out=" << options.out_dir
+        << " is not a folder; create it or choose another\n";
+    return 1;
+  }
+  auto stub = hub::v1::PlanService::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_wait_for_ready(false);
+  context.set_deadline(absl::ToChronoTime(absl::Now() + kExportDeadline));
+  hub::v1::ExportFileRequest request;
+  request.set_plan_id(options.plan_id);
+  request.set_kind(options.kind);
+  request.set_period(options.period);
+  std::unique_ptr<grpc::ClientReader<hub::v1::ExportFileResponse>> reader =
+      stub->ExportFile(&context, request);
+
+  ReceivedFile received;
+  absl::Status problem = ReadExportStream(*reader, options.out_dir, received);
+  if (!problem.ok()) context.TryCancel();
+  absl::Status status = FromGrpcStatus(reader->Finish());
+  problem = CloseReceivedFile(std::move(problem), status, received);
+  if (!problem.ok() || !status.ok()) {
+    if (received.have_header) std::filesystem::remove(received.part_path, ec);
+    if (!problem.ok()) {
+      err << "hubctl: export: " << problem.message() << "\n";
+    } else {
+      ReportError(err, server, status);
+    }
+    return 1;
+  }
+  std::filesystem::path notice_path;
+  if (!SaveUnderFinalName(received, notice_path, err)) return 1;
+  return PrintSavedExport(options, received, notice_path, out, err);
 }
 
 absl::StatusOr<std::vector<std::string>> SplitQuarterlyCsv(const std::string& csv_path) {

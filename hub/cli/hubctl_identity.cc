@@ -123,89 +123,113 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> HubctlChannel(const std::string& 
   return auth::MakeTlsChannel(server, tls);
 }
 
+namespace {
+
+constexpr char kConsentUsage[] =
+    "usage: hubctl consent grant --member=CIN --purposes=tpo|care_coordination|payment[,...] "
+    "--signed=YYYY-MM-DD --expires=YYYY-MM-DD [--provider=ID] [--discloser=ID] "
+    "[--recipient=PLAN]\n"
+    "       (a program records consents for its own records: --discloser defaults to "
+    "--provider;\n"
+    "        the county administrator names the program with --discloser)\n"
+    "       hubctl consent revoke CONSENT_ID [--provider=ID]\n"
+    "       hubctl consent list [--member=CIN] [--provider=ID]\n";
+
+// Adds each purpose of --purposes (tpo, care_coordination, payment) to the
+// consent. False, with the usage on `err`, for an unknown one.
+bool AddPurposes(const IdentityCommandInput& in, hub::v1::Consent& c, std::ostream& err) {
+  for (absl::string_view p :
+       absl::StrSplit(Flag(in.flags, "purposes").value_or(""), ',', absl::SkipEmpty())) {
+    if (p == "tpo") {
+      c.add_purposes(hub::v1::CONSENT_PURPOSE_TREATMENT_PAYMENT_OPERATIONS);
+    } else if (p == "care_coordination") {
+      c.add_purposes(hub::v1::CONSENT_PURPOSE_CARE_COORDINATION);
+    } else if (p == "payment") {
+      c.add_purposes(hub::v1::CONSENT_PURPOSE_PAYMENT);
+    } else {
+      err << "hubctl: consent grant: unknown purpose \"" << p << "\"\n" << kConsentUsage;
+      return false;
+    }
+  }
+  return true;
+}
+
+// `hubctl consent grant`: records the consent the flags describe.
+int GrantConsent(const IdentityCommandInput& in, hub::v1::ConsentService::Stub& stub,
+                 const std::string& provider, std::ostream& out, std::ostream& err) {
+  hub::v1::RecordConsentRequest request;
+  request.set_provider_id(provider);
+  hub::v1::Consent* c = request.mutable_consent();
+  c->set_member_cin(Flag(in.flags, "member").value_or(""));
+  c->set_discloser_provider_id(Flag(in.flags, "discloser").value_or(provider));
+  c->set_recipient_plan_id(Flag(in.flags, "recipient").value_or(""));
+  c->set_signed_date(Flag(in.flags, "signed").value_or(""));
+  c->set_expiration_date(Flag(in.flags, "expires").value_or(""));
+  if (!AddPurposes(in, *c, err)) return 2;
+  if (c->member_cin().empty() || c->purposes().empty() || c->signed_date().empty() ||
+      c->expiration_date().empty() || c->discloser_provider_id().empty()) {
+    err << "hubctl: consent grant needs --member, --purposes, --signed, --expires and the "
+           "disclosing program (--provider or --discloser)\n"
+        << kConsentUsage;
+    return 2;
+  }
+  grpc::ClientContext context;
+  Prepare(context);
+  hub::v1::RecordConsentResponse response;
+  absl::Status status = FromGrpcStatus(stub.RecordConsent(&context, request, &response));
+  if (!status.ok()) return Fail(err, "consent grant", status);
+  PrintConsents(out, {response.consent()});
+  return 0;
+}
+
+// `hubctl consent revoke CONSENT_ID`.
+int RevokeConsent(const IdentityCommandInput& in, hub::v1::ConsentService::Stub& stub,
+                  const std::string& provider, std::ostream& out, std::ostream& err) {
+  if (in.args.size() != 2) {
+    err << "hubctl: consent revoke needs one CONSENT_ID\n" << kConsentUsage;
+    return 2;
+  }
+  hub::v1::RevokeConsentRequest request;
+  request.set_consent_id(in.args[1]);
+  request.set_provider_id(provider);
+  grpc::ClientContext context;
+  Prepare(context);
+  hub::v1::RevokeConsentResponse response;
+  absl::Status status = FromGrpcStatus(stub.RevokeConsent(&context, request, &response));
+  if (!status.ok()) return Fail(err, "consent revoke", status);
+  PrintConsents(out, {response.consent()});
+  return 0;
+}
+
+// `hubctl consent list`: the consents of a member, or all the caller sees.
+int ListConsents(const IdentityCommandInput& in, hub::v1::ConsentService::Stub& stub,
+                 const std::string& provider, std::ostream& out, std::ostream& err) {
+  hub::v1::ListConsentsRequest request;
+  request.set_provider_id(provider);
+  request.set_member_cin(Flag(in.flags, "member").value_or(""));
+  grpc::ClientContext context;
+  Prepare(context);
+  hub::v1::ListConsentsResponse response;
+  absl::Status status = FromGrpcStatus(stub.ListConsents(&context, request, &response));
+  if (!status.ok()) return Fail(err, "consent list", status);
+  PrintConsents(out, {response.consents().begin(), response.consents().end()});
+  return 0;
+}
+
+}  // namespace
+
 int RunConsentCommand(const IdentityCommandInput& in, std::ostream& out, std::ostream& err) {
-  constexpr char kUsage[] =
-      "usage: hubctl consent grant --member=CIN --purposes=tpo|care_coordination|payment[,...] "
-      "--signed=YYYY-MM-DD --expires=YYYY-MM-DD [--provider=ID] [--discloser=ID] "
-      "[--recipient=PLAN]\n"
-      "       (a program records consents for its own records: --discloser defaults to "
-      "--provider;\n"
-      "        the county administrator names the program with --discloser)\n"
-      "       hubctl consent revoke CONSENT_ID [--provider=ID]\n"
-      "       hubctl consent list [--member=CIN] [--provider=ID]\n";
   if (in.args.empty()) {
-    err << "hubctl: consent needs grant, revoke or list\n" << kUsage;
+    err << "hubctl: consent needs grant, revoke or list\n" << kConsentUsage;
     return 2;
   }
   auto stub = hub::v1::ConsentService::NewStub(in.channel);
   const std::string provider = Flag(in.flags, "provider").value_or("");
   const std::string& sub = in.args[0];
-  if (sub == "grant") {
-    hub::v1::RecordConsentRequest request;
-    request.set_provider_id(provider);
-    hub::v1::Consent* c = request.mutable_consent();
-    c->set_member_cin(Flag(in.flags, "member").value_or(""));
-    c->set_discloser_provider_id(Flag(in.flags, "discloser").value_or(provider));
-    c->set_recipient_plan_id(Flag(in.flags, "recipient").value_or(""));
-    c->set_signed_date(Flag(in.flags, "signed").value_or(""));
-    c->set_expiration_date(Flag(in.flags, "expires").value_or(""));
-    for (absl::string_view p :
-         absl::StrSplit(Flag(in.flags, "purposes").value_or(""), ',', absl::SkipEmpty())) {
-      if (p == "tpo") {
-        c->add_purposes(hub::v1::CONSENT_PURPOSE_TREATMENT_PAYMENT_OPERATIONS);
-      } else if (p == "care_coordination") {
-        c->add_purposes(hub::v1::CONSENT_PURPOSE_CARE_COORDINATION);
-      } else if (p == "payment") {
-        c->add_purposes(hub::v1::CONSENT_PURPOSE_PAYMENT);
-      } else {
-        err << "hubctl: consent grant: unknown purpose \"" << p << "\"\n" << kUsage;
-        return 2;
-      }
-    }
-    if (c->member_cin().empty() || c->purposes().empty() || c->signed_date().empty() ||
-        c->expiration_date().empty() || c->discloser_provider_id().empty()) {
-      err << "hubctl: consent grant needs --member, --purposes, --signed, --expires and the "
-             "disclosing program (--provider or --discloser)\n"
-          << kUsage;
-      return 2;
-    }
-    grpc::ClientContext context;
-    Prepare(context);
-    hub::v1::RecordConsentResponse response;
-    absl::Status status = FromGrpcStatus(stub->RecordConsent(&context, request, &response));
-    if (!status.ok()) return Fail(err, "consent grant", status);
-    PrintConsents(out, {response.consent()});
-    return 0;
-  }
-  if (sub == "revoke") {
-    if (in.args.size() != 2) {
-      err << "hubctl: consent revoke needs one CONSENT_ID\n" << kUsage;
-      return 2;
-    }
-    hub::v1::RevokeConsentRequest request;
-    request.set_consent_id(in.args[1]);
-    request.set_provider_id(provider);
-    grpc::ClientContext context;
-    Prepare(context);
-    hub::v1::RevokeConsentResponse response;
-    absl::Status status = FromGrpcStatus(stub->RevokeConsent(&context, request, &response));
-    if (!status.ok()) return Fail(err, "consent revoke", status);
-    PrintConsents(out, {response.consent()});
-    return 0;
-  }
-  if (sub == "list") {
-    hub::v1::ListConsentsRequest request;
-    request.set_provider_id(provider);
-    request.set_member_cin(Flag(in.flags, "member").value_or(""));
-    grpc::ClientContext context;
-    Prepare(context);
-    hub::v1::ListConsentsResponse response;
-    absl::Status status = FromGrpcStatus(stub->ListConsents(&context, request, &response));
-    if (!status.ok()) return Fail(err, "consent list", status);
-    PrintConsents(out, {response.consents().begin(), response.consents().end()});
-    return 0;
-  }
-  err << "hubctl: consent: unknown subcommand \"" << sub << "\"\n" << kUsage;
+  if (sub == "grant") return GrantConsent(in, *stub, provider, out, err);
+  if (sub == "revoke") return RevokeConsent(in, *stub, provider, out, err);
+  if (sub == "list") return ListConsents(in, *stub, provider, out, err);
+  err << "hubctl: consent: unknown subcommand \"" << sub << "\"\n" << kConsentUsage;
   return 2;
 }
 

@@ -60,28 +60,93 @@ absl::StatusOr<std::vector<hub::v1::RecordKind>> ParseRecordKinds(std::string_vi
   return kinds;
 }
 
-int PullFeedCommand(const std::shared_ptr<grpc::Channel>& channel, std::string_view server,
-                    const PullCommandOptions& options, std::ostream& out, std::ostream& err) {
-  auto stub = hub::v1::PlanService::NewStub(channel);
-  uint64_t acked = 0;
-  // Acknowledges through `through` if that is new. False (and reported) on error.
-  auto ack = [&](uint64_t through) -> bool {
-    if (!options.ack || through <= acked) return true;
+namespace {
+
+// Acknowledges a plan's feed for `hubctl pull --ack`, once per new sequence.
+class FeedAcknowledger {
+ public:
+  FeedAcknowledger(hub::v1::PlanService::Stub& stub, std::string_view server,
+                   const PullCommandOptions& options, std::ostream& err)
+      : stub_(stub), server_(server), options_(options), err_(err) {}
+
+  // Acknowledges through `through` if --ack and that is new. False (and
+  // reported on `err`) on error.
+  bool AckThrough(uint64_t through) {
+    if (!options_.ack || through <= acked_) return true;
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + kAckDeadline));
     hub::v1::AckRequest request;
-    request.set_plan_id(options.plan_id);
+    request.set_plan_id(options_.plan_id);
     request.set_through_sequence(through);
     hub::v1::AckResponse response;
-    absl::Status status = FromGrpcStatus(stub->Ack(&context, request, &response));
+    absl::Status status = FromGrpcStatus(stub_.Ack(&context, request, &response));
     if (!status.ok()) {
-      ReportError(err, server, "pull: ack", status);
+      ReportError(err_, server_, "pull: ack", status);
       return false;
     }
-    acked = response.cursor();
+    acked_ = response.cursor();
     return true;
-  };
+  }
 
+  // The plan's cursor after the last acknowledgement (0 before any).
+  uint64_t acked() const { return acked_; }
+
+ private:
+  hub::v1::PlanService::Stub& stub_;
+  const std::string_view server_;
+  const PullCommandOptions& options_;
+  std::ostream& err_;
+  uint64_t acked_ = 0;
+};
+
+// Prints one feed item: its JSON (`json` is a reused buffer), or a table
+// line where a withheld item (42 CFR Part 2, no consent) shows its reason.
+void PrintFeedItem(const hub::v1::FeedItem& item, bool as_json, std::string& json,
+                   std::ostream& out) {
+  if (as_json) {
+    google::protobuf::util::JsonPrintOptions json_options;
+    json_options.preserve_proto_field_names = true;
+    json.clear();
+    if (!google::protobuf::util::MessageToJsonString(item, &json, json_options).ok()) {
+      json = "{}";
+    }
+    out << json << "\n";
+    return;
+  }
+  out << absl::StrFormat(
+      "%-8d %-22s %-18s %-16s %s\n", item.sequence(), item.record_id(),
+      item.withheld_reason().empty() ? KindWord(item.kind()) : "WITHHELD",
+      item.withheld_reason().empty() ? item.provider_id() : item.withheld_reason(),
+      TimestampText(item.accept_time()));
+}
+
+// What one pull received.
+struct PullTally {
+  int64_t received = 0;
+  uint64_t first = 0;  // sequences of the first and last item
+  uint64_t last = 0;
+  uint64_t head = 0;  // the feed's head when the last item came
+};
+
+// The closing line on `err`: how many items, which sequences, what is acked.
+void PrintPullSummary(const PullCommandOptions& options, const PullTally& tally, uint64_t acked,
+                      std::ostream& err) {
+  if (tally.received == 0) {
+    err << "hubctl: pull: no new items in plan " << options.plan_id << "'s feed\n";
+    return;
+  }
+  err << "hubctl: pull: " << tally.received << " items (sequences " << tally.first << ".."
+      << tally.last << ", feed head " << tally.head << ")";
+  if (options.ack) err << "; acknowledged through " << acked;
+  err << "\n";
+}
+
+}  // namespace
+
+int PullFeedCommand(const std::shared_ptr<grpc::Channel>& channel, std::string_view server,
+                    const PullCommandOptions& options, std::ostream& out, std::ostream& err) {
+  auto stub = hub::v1::PlanService::NewStub(channel);
+  FeedAcknowledger acknowledger(*stub, server, options, err);
   grpc::ClientContext context;
   context.set_wait_for_ready(false);
   if (!options.follow) context.set_deadline(absl::ToChronoTime(absl::Now() + kPullDeadline));
@@ -94,40 +159,23 @@ int PullFeedCommand(const std::shared_ptr<grpc::Channel>& channel, std::string_v
       stub->PullFeed(&context, request);
 
   hub::v1::PullFeedResponse response;
-  int64_t received = 0;
-  uint64_t first = 0;
-  uint64_t last = 0;
-  uint64_t head = 0;
+  PullTally tally;
   int since_ack = 0;
   bool ack_failed = false;
-  google::protobuf::util::JsonPrintOptions json_options;
-  json_options.preserve_proto_field_names = true;
   std::string json;
   while (reader->Read(&response)) {
     const hub::v1::FeedItem& item = response.item();
-    if (received == 0) first = item.sequence();
-    ++received;
-    last = item.sequence();
-    head = response.head_sequence();
-    if (options.json) {
-      json.clear();
-      if (!google::protobuf::util::MessageToJsonString(item, &json, json_options).ok()) {
-        json = "{}";
-      }
-      out << json << "\n";
-    } else {
-      // A withheld item (42 CFR Part 2, no consent) shows its reason.
-      out << absl::StrFormat(
-          "%-8d %-22s %-18s %-16s %s\n", item.sequence(), item.record_id(),
-          item.withheld_reason().empty() ? KindWord(item.kind()) : "WITHHELD",
-          item.withheld_reason().empty() ? item.provider_id() : item.withheld_reason(),
-          TimestampText(item.accept_time()));
-    }
+    if (tally.received == 0) tally.first = item.sequence();
+    ++tally.received;
+    tally.last = item.sequence();
+    tally.head = response.head_sequence();
+    PrintFeedItem(item, options.json, json, out);
     ++since_ack;
     // Every ack_every items, and whenever the stream has caught up.
-    if (options.ack && !ack_failed && (since_ack >= options.ack_every || last >= head)) {
+    if (options.ack && !ack_failed &&
+        (since_ack >= options.ack_every || tally.last >= tally.head)) {
       out.flush();
-      if (!ack(last)) {
+      if (!acknowledger.AckThrough(tally.last)) {
         ack_failed = true;
         context.TryCancel();
         break;
@@ -141,18 +189,11 @@ int PullFeedCommand(const std::shared_ptr<grpc::Channel>& channel, std::string_v
   if (!status.ok()) {
     ReportError(err, server, "pull", status);
     // Acknowledge what did arrive: it was printed.
-    if (received > 0) ack(last);
+    if (tally.received > 0) acknowledger.AckThrough(tally.last);
     return 1;
   }
-  if (received > 0 && !ack(last)) return 1;
-  if (received == 0) {
-    err << "hubctl: pull: no new items in plan " << options.plan_id << "'s feed\n";
-  } else {
-    err << "hubctl: pull: " << received << " items (sequences " << first << ".." << last
-        << ", feed head " << head << ")";
-    if (options.ack) err << "; acknowledged through " << acked;
-    err << "\n";
-  }
+  if (tally.received > 0 && !acknowledger.AckThrough(tally.last)) return 1;
+  PrintPullSummary(options, tally, acknowledger.acked(), err);
   return 0;
 }
 

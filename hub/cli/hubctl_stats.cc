@@ -113,8 +113,10 @@ std::string FormatSeconds(double seconds) {
   return absl::StrCat(s, "s");
 }
 
-std::string FormatMonitorSummary(const hub::v1::MonitorSummary& s) {
-  std::ostringstream os;
+namespace {
+
+// The window, the record totals, the ack latency and a truncation note.
+void TotalsLines(std::ostream& os, const hub::v1::MonitorSummary& s) {
   const hub::v1::FlowTotals& t = s.totals();
   os << "window    " << Time(s.window_start()) << " .. " << Time(s.window_end()) << " ("
      << FormatSeconds(static_cast<double>(s.window_end().seconds() - s.window_start().seconds()))
@@ -125,83 +127,112 @@ std::string FormatMonitorSummary(const hub::v1::MonitorSummary& s) {
   os << "latency   receipt -> plan ack p50 / p90 / p99: " << Latency(t.ack_latency()) << " ("
      << t.ack_latency().count() << " acknowledged)\n";
   if (s.flows_truncated()) os << "note      the window held too many records; flows are partial\n";
+}
 
-  {
-    TextTable table(
-        {"PLAN", "HEAD", "CURSOR", "UNACKED", "OLDEST UNACKED", "ACK P50/P90/P99", "PART 2 HELD"});
-    for (const auto& b : s.backlogs()) {
-      table.AddRow({b.plan_id(), absl::StrCat(b.head_sequence()), absl::StrCat(b.cursor()),
-                    absl::StrCat(b.unacked_count()),
-                    b.unacked_count() > 0 ? FormatSeconds(b.oldest_unacked_age_seconds()) : "-",
-                    Latency(b.ack_latency()), absl::StrCat(b.part2_held_count())});
-    }
-    Section(os, "BACKLOG (each plan's feed, now)", table, s.backlogs().empty());
+// The backlog of each plan's feed, now.
+void BacklogSection(std::ostream& os, const hub::v1::MonitorSummary& s) {
+  TextTable table(
+      {"PLAN", "HEAD", "CURSOR", "UNACKED", "OLDEST UNACKED", "ACK P50/P90/P99", "PART 2 HELD"});
+  for (const auto& b : s.backlogs()) {
+    table.AddRow({b.plan_id(), absl::StrCat(b.head_sequence()), absl::StrCat(b.cursor()),
+                  absl::StrCat(b.unacked_count()),
+                  b.unacked_count() > 0 ? FormatSeconds(b.oldest_unacked_age_seconds()) : "-",
+                  Latency(b.ack_latency()), absl::StrCat(b.part2_held_count())});
   }
-  {
-    TextTable table({"PLAN", "PROVIDER", "KIND", "STATUS", "REASON", "COUNT", "ACK P50/P90/P99"});
-    for (const auto& g : s.flows()) {
-      table.AddRow({Or(g.plan_id()), g.provider_id(),
-                    Label(hub::v1::RecordKind_Name(g.kind()), "RECORD_KIND_"),
-                    Label(hub::v1::FlowStatus_Name(g.status()), "FLOW_STATUS_"),
-                    Or(g.reason_code()), absl::StrCat(g.count()), Latency(g.ack_latency())});
-    }
-    Section(os, "FLOWS (records received in the window, status now)", table, s.flows().empty());
+  Section(os, "BACKLOG (each plan's feed, now)", table, s.backlogs().empty());
+}
+
+// The records received in the window, by flow and status now.
+void FlowsSection(std::ostream& os, const hub::v1::MonitorSummary& s) {
+  TextTable table({"PLAN", "PROVIDER", "KIND", "STATUS", "REASON", "COUNT", "ACK P50/P90/P99"});
+  for (const auto& g : s.flows()) {
+    table.AddRow({Or(g.plan_id()), g.provider_id(),
+                  Label(hub::v1::RecordKind_Name(g.kind()), "RECORD_KIND_"),
+                  Label(hub::v1::FlowStatus_Name(g.status()), "FLOW_STATUS_"), Or(g.reason_code()),
+                  absl::StrCat(g.count()), Latency(g.ack_latency())});
   }
-  {
-    TextTable table({"SOURCE", "REASON", "COUNT"});
-    for (const auto& r : s.rejection_reasons()) {
-      table.AddRow({Label(hub::v1::RejectionSource_Name(r.source()), "REJECTION_SOURCE_"),
-                    r.reason_code(), absl::StrCat(r.count())});
-    }
-    Section(os, "TOP REJECTION REASONS", table, s.rejection_reasons().empty());
+  Section(os, "FLOWS (records received in the window, status now)", table, s.flows().empty());
+}
+
+// The top rejection reasons.
+void RejectionReasonsSection(std::ostream& os, const hub::v1::MonitorSummary& s) {
+  TextTable table({"SOURCE", "REASON", "COUNT"});
+  for (const auto& r : s.rejection_reasons()) {
+    table.AddRow({Label(hub::v1::RejectionSource_Name(r.source()), "REJECTION_SOURCE_"),
+                  r.reason_code(), absl::StrCat(r.count())});
   }
-  {
-    TextTable table(
-        {"PLAN", "FILE KIND", "FILES", "FILES REJECTED", "ROWS", "ACCEPTED", "REJECTED"});
-    for (const auto& f : s.ingest()) {
-      table.AddRow({f.plan_id(), Label(hub::v1::FileKind_Name(f.file_kind()), "FILE_KIND_"),
-                    absl::StrCat(f.files()), absl::StrCat(f.files_rejected()),
-                    absl::StrCat(f.rows_read()), absl::StrCat(f.rows_accepted()),
-                    absl::StrCat(f.rows_rejected())});
-    }
-    Section(os, "PLAN FILES", table, s.ingest().empty());
+  Section(os, "TOP REJECTION REASONS", table, s.rejection_reasons().empty());
+}
+
+// The plan files ingested in the window.
+void PlanFilesSection(std::ostream& os, const hub::v1::MonitorSummary& s) {
+  TextTable table({"PLAN", "FILE KIND", "FILES", "FILES REJECTED", "ROWS", "ACCEPTED", "REJECTED"});
+  for (const auto& f : s.ingest()) {
+    table.AddRow({f.plan_id(), Label(hub::v1::FileKind_Name(f.file_kind()), "FILE_KIND_"),
+                  absl::StrCat(f.files()), absl::StrCat(f.files_rejected()),
+                  absl::StrCat(f.rows_read()), absl::StrCat(f.rows_accepted()),
+                  absl::StrCat(f.rows_rejected())});
   }
-  {
-    TextTable table({"PLAN", "PROVIDER", "DUE", "MET", "LATE", "MISSING", "PENDING"});
-    for (const auto& r : s.outreach_sla()) {
-      table.AddRow({r.plan_id(), r.provider_id(), absl::StrCat(r.due()), absl::StrCat(r.met()),
-                    absl::StrCat(r.late()), absl::StrCat(r.missing()), absl::StrCat(r.pending())});
-    }
-    Section(os, "OUTREACH WITHIN 24 HOURS OF A CS REFERRAL", table, s.outreach_sla().empty());
+  Section(os, "PLAN FILES", table, s.ingest().empty());
+}
+
+// Outreach within 24 hours of a Community Supports referral.
+void OutreachSlaSection(std::ostream& os, const hub::v1::MonitorSummary& s) {
+  TextTable table({"PLAN", "PROVIDER", "DUE", "MET", "LATE", "MISSING", "PENDING"});
+  for (const auto& r : s.outreach_sla()) {
+    table.AddRow({r.plan_id(), r.provider_id(), absl::StrCat(r.due()), absl::StrCat(r.met()),
+                  absl::StrCat(r.late()), absl::StrCat(r.missing()), absl::StrCat(r.pending())});
   }
-  {
-    TextTable table({"PLAN", "PROVIDER", "PERIOD", "DUE", "ASSIGNED"});
-    for (const auto& r : s.overdue_rtfs()) {
-      table.AddRow({r.plan_id(), r.provider_id(), r.period(), Time(r.due_time()),
-                    absl::StrCat(r.assigned_members())});
-    }
-    Section(os, "OVERDUE MONTHLY RTFS", table, s.overdue_rtfs().empty());
+  Section(os, "OUTREACH WITHIN 24 HOURS OF A CS REFERRAL", table, s.outreach_sla().empty());
+}
+
+// The monthly return transmission files overdue.
+void OverdueRtfsSection(std::ostream& os, const hub::v1::MonitorSummary& s) {
+  TextTable table({"PLAN", "PROVIDER", "PERIOD", "DUE", "ASSIGNED"});
+  for (const auto& r : s.overdue_rtfs()) {
+    table.AddRow({r.plan_id(), r.provider_id(), r.period(), Time(r.due_time()),
+                  absl::StrCat(r.assigned_members())});
   }
-  {
-    TextTable table({"PROVIDER", "PLAN", "SERVICE", "ASSIGNED", "CAPACITY", "USE"});
-    for (const auto& c : s.capacity()) {
-      const std::string service =
-          c.kind() == hub::v1::PROVIDER_KIND_ECM
-              ? "ecm"
-              : Label(hub::v1::CommunitySupport_Name(c.community_support()), "COMMUNITY_SUPPORT_");
-      table.AddRow({c.provider_id(), c.plan_id(), service, absl::StrCat(c.assigned()),
-                    c.capacity() > 0 ? absl::StrCat(c.capacity()) : "-",
-                    c.capacity() > 0 ? absl::StrFormat("%.0f%%%s", c.utilization() * 100,
-                                                       c.at_capacity() ? " FULL" : "")
-                                     : "-"});
-    }
-    Section(os, "CAPACITY (members served now vs contract)", table, s.capacity().empty());
+  Section(os, "OVERDUE MONTHLY RTFS", table, s.overdue_rtfs().empty());
+}
+
+// Each provider's members served now against its contract's capacity.
+void CapacitySection(std::ostream& os, const hub::v1::MonitorSummary& s) {
+  TextTable table({"PROVIDER", "PLAN", "SERVICE", "ASSIGNED", "CAPACITY", "USE"});
+  for (const auto& c : s.capacity()) {
+    const std::string service =
+        c.kind() == hub::v1::PROVIDER_KIND_ECM
+            ? "ecm"
+            : Label(hub::v1::CommunitySupport_Name(c.community_support()), "COMMUNITY_SUPPORT_");
+    table.AddRow({c.provider_id(), c.plan_id(), service, absl::StrCat(c.assigned()),
+                  c.capacity() > 0 ? absl::StrCat(c.capacity()) : "-",
+                  c.capacity() > 0 ? absl::StrFormat("%.0f%%%s", c.utilization() * 100,
+                                                     c.at_capacity() ? " FULL" : "")
+                                   : "-"});
   }
-  {
-    TextTable table({"ALERT", "SINCE", "MESSAGE"});
-    for (const auto& a : s.alerts()) table.AddRow({a.alert_id(), Time(a.since()), a.message()});
-    Section(os, "ALERTS FIRING", table, s.alerts().empty());
-  }
+  Section(os, "CAPACITY (members served now vs contract)", table, s.capacity().empty());
+}
+
+// The alerts firing.
+void AlertsSection(std::ostream& os, const hub::v1::MonitorSummary& s) {
+  TextTable table({"ALERT", "SINCE", "MESSAGE"});
+  for (const auto& a : s.alerts()) table.AddRow({a.alert_id(), Time(a.since()), a.message()});
+  Section(os, "ALERTS FIRING", table, s.alerts().empty());
+}
+
+}  // namespace
+
+std::string FormatMonitorSummary(const hub::v1::MonitorSummary& s) {
+  std::ostringstream os;
+  TotalsLines(os, s);
+  BacklogSection(os, s);
+  FlowsSection(os, s);
+  RejectionReasonsSection(os, s);
+  PlanFilesSection(os, s);
+  OutreachSlaSection(os, s);
+  OverdueRtfsSection(os, s);
+  CapacitySection(os, s);
+  AlertsSection(os, s);
   ClaimsSections(os, s);
   return os.str();
 }

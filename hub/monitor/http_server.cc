@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -16,6 +17,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "auth/tls.h"
+#include "base/status_macros.h"
 #include "hub/common/log.h"
 #include "hub/monitor/monitor_queries.h"
 
@@ -149,6 +151,145 @@ std::unique_ptr<httplib::Server> MakeTlsServer(const HttpServerOptions& options)
   return server;
 }
 
+// A plain HTTP server, or HTTPS with the options' TLS files.
+// InvalidArgument if the TLS files do not make one.
+absl::StatusOr<std::unique_ptr<httplib::Server>> MakeServer(const HttpServerOptions& options) {
+  if (options.tls_cert_file.empty()) return std::make_unique<httplib::Server>();
+  std::unique_ptr<httplib::Server> server = MakeTlsServer(options);
+  if (server == nullptr) {
+    return absl::InvalidArgumentError(
+        "the TLS files do not make an HTTPS server for --http_listen; check --tls_cert_file, "
+        "--tls_key_file and --tls_client_ca_file");
+  }
+  return server;
+}
+
+// Every request, before routing: the verified client certificate's
+// organization must be allowed by `authorize` (401 without a certificate,
+// 403 when refused).
+void RequireAllowedClient(httplib::Server& server,
+                          std::function<absl::Status(const std::string&)> authorize) {
+  server.set_pre_routing_handler(
+      [authorize = std::move(authorize)](const httplib::Request& req, httplib::Response& res) {
+        X509* peer = req.ssl == nullptr ? nullptr : SSL_get1_peer_certificate(req.ssl);
+        const std::string pem = peer == nullptr ? "" : PemOf(peer);
+        X509_free(peer);
+        absl::Status allowed = pem.empty()
+                                   ? absl::UnauthenticatedError("a client certificate is required")
+                                   : authorize(pem);
+        if (allowed.ok()) return httplib::Server::HandlerResponse::Unhandled;
+        Error(res, allowed.code() == absl::StatusCode::kUnauthenticated ? 401 : 403,
+              std::string(allowed.message()));
+        return httplib::Server::HandlerResponse::Handled;
+      });
+}
+
+// The worker threads, the timeouts and the request size limit.
+void SetLimits(httplib::Server& server, int threads) {
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server.set_keep_alive_timeout(2);
+  server.set_read_timeout(10, 0);
+  server.set_write_timeout(10, 0);
+  server.set_payload_max_length(64 << 10);
+}
+
+// Logs a warning for each dashboard file, and the chart library, missing.
+void WarnOfMissingDashboardFiles(const HttpServerOptions& options) {
+  for (const char* what : {"index.html", "dashboard.js", "dashboard.css"}) {
+    if (!std::filesystem::exists(std::filesystem::path(options.dashboard_dir) / what)) {
+      log::Warning("dashboard_file_missing",
+                   {{"dashboard_dir", options.dashboard_dir}, {"file", what}});
+    }
+  }
+  if (!std::filesystem::exists(options.chart_js_path)) {
+    log::Warning("dashboard_chart_library_missing",
+                 {{"chart_js", options.chart_js_path},
+                  {"fix",
+                   "run scripts/setup.sh (npm installs chart.js into tools/) or pass "
+                   "--chart_js"}});
+  }
+}
+
+// GET /metrics (Prometheus text), the dashboard's files and Chart.js.
+void RouteMetricsAndDashboard(httplib::Server& server, const HttpServerOptions& options,
+                              MetricsRegistry* metrics) {
+  server.Get("/metrics", [metrics](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(metrics->RenderText(), kPrometheusContentType);
+  });
+  for (const Asset& asset : kAssets) {
+    const std::string path = (std::filesystem::path(options.dashboard_dir) / asset.file).string();
+    const char* type = asset.content_type;
+    server.Get(asset.path, [path, type](const httplib::Request&, httplib::Response& res) {
+      SecurityHeaders(res);
+      ServeFile(res, path, type, "the dashboard's files (hubd --dashboard_dir)");
+    });
+  }
+  server.Get("/chart.umd.js",
+             [path = options.chart_js_path](const httplib::Request&, httplib::Response& res) {
+               SecurityHeaders(res);
+               ServeFile(res, path, "text/javascript; charset=utf-8",
+                         "the Chart.js library (run scripts/setup.sh, or pass hubd --chart_js)");
+             });
+}
+
+// GET /api/summary, /api/alerts and /api/config: the monitor as JSON.
+void RouteMonitorApi(httplib::Server& server, Monitor* monitor) {
+  server.Get("/api/summary", [monitor](const httplib::Request& req, httplib::Response& res) {
+    SecurityHeaders(res);
+    hub::v1::GetSummaryRequest request;
+    if (req.has_param("window_seconds")) {
+      int64_t window = 0;
+      if (!absl::SimpleAtoi(req.get_param_value("window_seconds"), &window)) {
+        Error(res, 400, "window_seconds must be a number of seconds (60 to 2678400), or 0");
+        return;
+      }
+      request.set_window_seconds(window);
+    }
+    absl::StatusOr<hub::v1::GetSummaryResponse> response = GetMonitorSummary(*monitor, request);
+    if (!response.ok()) {
+      Error(res, HttpStatusOf(response.status()), std::string(response.status().message()));
+      return;
+    }
+    Json(res, *response);
+  });
+  server.Get("/api/alerts", [monitor](const httplib::Request& req, httplib::Response& res) {
+    SecurityHeaders(res);
+    hub::v1::ListAlertEventsRequest request;
+    if (req.has_param("page_token")) request.set_page_token(req.get_param_value("page_token"));
+    absl::StatusOr<hub::v1::ListAlertEventsResponse> response =
+        ListMonitorAlertEvents(*monitor, request);
+    if (!response.ok()) {
+      Error(res, HttpStatusOf(response.status()), std::string(response.status().message()));
+      return;
+    }
+    Json(res, *response);
+  });
+  server.Get("/api/config", [monitor](const httplib::Request&, httplib::Response& res) {
+    SecurityHeaders(res);
+    Json(res, monitor->config());
+  });
+}
+
+// Binds `server` to host:port (port 0: any free port). The bound port;
+// Unavailable if it is in use or the address is not on this machine.
+absl::StatusOr<int> Bind(httplib::Server& server, const std::string& host, int port,
+                         const std::string& listen_address) {
+  if (port == 0) {
+    port = server.bind_to_any_port(host);
+    if (port <= 0) port = 0;
+  } else if (!server.bind_to_port(host, port)) {
+    port = 0;
+  }
+  if (port == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen for HTTP on ", listen_address,
+                     ": the port is in use or the address is not on this machine; choose another "
+                     "--http_listen"));
+  }
+  return port;
+}
+
 }  // namespace
 
 absl::Status SplitHostPort(const std::string& address, std::string* host, int* port) {
@@ -193,121 +334,14 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions 
     return split;
   }
   std::unique_ptr<HttpServer> http(new HttpServer());
-  if (options.tls_cert_file.empty()) {
-    http->server_ = std::make_unique<httplib::Server>();
-  } else {
-    http->server_ = MakeTlsServer(options);
-    if (http->server_ == nullptr) {
-      return absl::InvalidArgumentError(
-          "the TLS files do not make an HTTPS server for --http_listen; check --tls_cert_file, "
-          "--tls_key_file and --tls_client_ca_file");
-    }
-  }
+  ASSIGN_OR_RETURN(http->server_, MakeServer(options));
   httplib::Server& server = *http->server_;
-  if (options.authorize) {
-    // Every request, before routing: the verified client certificate's
-    // organization must be allowed.
-    server.set_pre_routing_handler([authorize = options.authorize](const httplib::Request& req,
-                                                                   httplib::Response& res) {
-      X509* peer = req.ssl == nullptr ? nullptr : SSL_get1_peer_certificate(req.ssl);
-      const std::string pem = peer == nullptr ? "" : PemOf(peer);
-      X509_free(peer);
-      absl::Status allowed = pem.empty()
-                                 ? absl::UnauthenticatedError("a client certificate is required")
-                                 : authorize(pem);
-      if (allowed.ok()) return httplib::Server::HandlerResponse::Unhandled;
-      Error(res, allowed.code() == absl::StatusCode::kUnauthenticated ? 401 : 403,
-            std::string(allowed.message()));
-      return httplib::Server::HandlerResponse::Handled;
-    });
-  }
-  const int threads = options.threads;
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server.set_keep_alive_timeout(2);
-  server.set_read_timeout(10, 0);
-  server.set_write_timeout(10, 0);
-  server.set_payload_max_length(64 << 10);
-
-  for (const char* what : {"index.html", "dashboard.js", "dashboard.css"}) {
-    if (!std::filesystem::exists(std::filesystem::path(options.dashboard_dir) / what)) {
-      log::Warning("dashboard_file_missing",
-                   {{"dashboard_dir", options.dashboard_dir}, {"file", what}});
-    }
-  }
-  if (!std::filesystem::exists(options.chart_js_path)) {
-    log::Warning("dashboard_chart_library_missing",
-                 {{"chart_js", options.chart_js_path},
-                  {"fix",
-                   "run scripts/setup.sh (npm installs chart.js into tools/) or pass "
-                   "--chart_js"}});
-  }
-
-  server.Get("/metrics", [metrics](const httplib::Request&, httplib::Response& res) {
-    res.set_header("Cache-Control", "no-store");
-    res.set_content(metrics->RenderText(), kPrometheusContentType);
-  });
-  for (const Asset& asset : kAssets) {
-    const std::string path = (std::filesystem::path(options.dashboard_dir) / asset.file).string();
-    const char* type = asset.content_type;
-    server.Get(asset.path, [path, type](const httplib::Request&, httplib::Response& res) {
-      SecurityHeaders(res);
-      ServeFile(res, path, type, "the dashboard's files (hubd --dashboard_dir)");
-    });
-  }
-  server.Get("/chart.umd.js",
-             [path = options.chart_js_path](const httplib::Request&, httplib::Response& res) {
-               SecurityHeaders(res);
-               ServeFile(res, path, "text/javascript; charset=utf-8",
-                         "the Chart.js library (run scripts/setup.sh, or pass hubd --chart_js)");
-             });
-  server.Get("/api/summary", [monitor](const httplib::Request& req, httplib::Response& res) {
-    SecurityHeaders(res);
-    hub::v1::GetSummaryRequest request;
-    if (req.has_param("window_seconds")) {
-      int64_t window = 0;
-      if (!absl::SimpleAtoi(req.get_param_value("window_seconds"), &window)) {
-        Error(res, 400, "window_seconds must be a number of seconds (60 to 2678400), or 0");
-        return;
-      }
-      request.set_window_seconds(window);
-    }
-    absl::StatusOr<hub::v1::GetSummaryResponse> response = GetMonitorSummary(*monitor, request);
-    if (!response.ok()) {
-      Error(res, HttpStatusOf(response.status()), std::string(response.status().message()));
-      return;
-    }
-    Json(res, *response);
-  });
-  server.Get("/api/alerts", [monitor](const httplib::Request& req, httplib::Response& res) {
-    SecurityHeaders(res);
-    hub::v1::ListAlertEventsRequest request;
-    if (req.has_param("page_token")) request.set_page_token(req.get_param_value("page_token"));
-    absl::StatusOr<hub::v1::ListAlertEventsResponse> response =
-        ListMonitorAlertEvents(*monitor, request);
-    if (!response.ok()) {
-      Error(res, HttpStatusOf(response.status()), std::string(response.status().message()));
-      return;
-    }
-    Json(res, *response);
-  });
-  server.Get("/api/config", [monitor](const httplib::Request&, httplib::Response& res) {
-    SecurityHeaders(res);
-    Json(res, monitor->config());
-  });
-
-  if (port == 0) {
-    port = server.bind_to_any_port(host);
-    if (port <= 0) port = 0;
-  } else if (!server.bind_to_port(host, port)) {
-    port = 0;
-  }
-  if (port == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen for HTTP on ", options.listen_address,
-                     ": the port is in use or the address is not on this machine; choose another "
-                     "--http_listen"));
-  }
-  http->port_ = port;
+  if (options.authorize) RequireAllowedClient(server, options.authorize);
+  SetLimits(server, options.threads);
+  WarnOfMissingDashboardFiles(options);
+  RouteMetricsAndDashboard(server, options, metrics);
+  RouteMonitorApi(server, monitor);
+  ASSIGN_OR_RETURN(http->port_, Bind(server, host, port, options.listen_address));
   http->thread_ = std::thread([&server] { server.listen_after_bind(); });
   // httplib's stop() does nothing before the accept loop runs: wait for it
   // so that Stop always stops it.

@@ -192,8 +192,11 @@ std::string AlertRuleName(hub::v1::AlertRule rule) {
   return name;
 }
 
-std::vector<Alert> EvaluateAlerts(const MonitorSummary& summary, const MonitorConfig& config) {
-  std::vector<Alert> alerts;
+namespace {
+
+// A plan's feed waiting too long or too deep (BACKLOG_AGE, BACKLOG_COUNT).
+void BacklogAlerts(const MonitorSummary& summary, const MonitorConfig& config,
+                   std::vector<Alert>& alerts) {
   for (const hub::v1::PlanBacklog& b : summary.backlogs()) {
     if (config.backlog_age_alert_seconds() > 0 &&
         b.oldest_unacked_age_seconds() > static_cast<double>(config.backlog_age_alert_seconds())) {
@@ -213,68 +216,75 @@ std::vector<Alert> EvaluateAlerts(const MonitorSummary& summary, const MonitorCo
                           b.unacked_count(), config.backlog_count_alert())));
     }
   }
+}
 
-  // Submissions per provider: accepted records plus rejections.
-  if (config.submission_rejection_rate_alert() > 0) {
-    std::map<std::string, std::pair<int64_t, int64_t>> by_provider;  // (total, rejected)
-    for (const hub::v1::FlowGroup& g : summary.flows()) {
-      auto& [total, rejected] = by_provider[g.provider_id()];
-      total += g.count();
-      if (g.status() == hub::v1::FLOW_STATUS_REJECTED_BY_HUB) rejected += g.count();
-    }
-    for (const auto& [provider, counts] : by_provider) {
-      const auto [total, rejected] = counts;
-      if (total == 0 || total < config.rejection_rate_min_count()) continue;
-      const double rate = static_cast<double>(rejected) / static_cast<double>(total);
-      if (rate > config.submission_rejection_rate_alert()) {
-        alerts.push_back(MakeAlert(
-            hub::v1::ALERT_RULE_SUBMISSION_REJECTION_RATE, "", provider, rate,
-            config.submission_rejection_rate_alert(),
-            absl::StrFormat("provider %s had %s of its %d submissions rejected (threshold %s): "
-                            "see its rejection reasons",
-                            provider, Percent(rate), total,
-                            Percent(config.submission_rejection_rate_alert()))));
-      }
+// A provider whose submissions (accepted plus rejected) are rejected too often.
+void SubmissionRejectionRateAlerts(const MonitorSummary& summary, const MonitorConfig& config,
+                                   std::vector<Alert>& alerts) {
+  std::map<std::string, std::pair<int64_t, int64_t>> by_provider;  // (total, rejected)
+  for (const hub::v1::FlowGroup& g : summary.flows()) {
+    auto& [total, rejected] = by_provider[g.provider_id()];
+    total += g.count();
+    if (g.status() == hub::v1::FLOW_STATUS_REJECTED_BY_HUB) rejected += g.count();
+  }
+  for (const auto& [provider, counts] : by_provider) {
+    const auto [total, rejected] = counts;
+    if (total == 0 || total < config.rejection_rate_min_count()) continue;
+    const double rate = static_cast<double>(rejected) / static_cast<double>(total);
+    if (rate > config.submission_rejection_rate_alert()) {
+      alerts.push_back(MakeAlert(
+          hub::v1::ALERT_RULE_SUBMISSION_REJECTION_RATE, "", provider, rate,
+          config.submission_rejection_rate_alert(),
+          absl::StrFormat("provider %s had %s of its %d submissions rejected (threshold %s): "
+                          "see its rejection reasons",
+                          provider, Percent(rate), total,
+                          Percent(config.submission_rejection_rate_alert()))));
     }
   }
+}
 
-  if (config.file_rejection_rate_alert() > 0) {
-    std::map<std::string, std::pair<int64_t, int64_t>> by_plan;  // (rows read, rejected)
-    for (const hub::v1::IngestFlow& f : summary.ingest()) {
-      auto& [read, rejected] = by_plan[f.plan_id()];
-      read += f.rows_read();
-      rejected += f.rows_rejected();
-    }
-    for (const auto& [plan, counts] : by_plan) {
-      const auto [read, rejected] = counts;
-      if (read == 0 || read < config.rejection_rate_min_count()) continue;
-      const double rate = static_cast<double>(rejected) / static_cast<double>(read);
-      if (rate > config.file_rejection_rate_alert()) {
-        alerts.push_back(MakeAlert(
-            hub::v1::ALERT_RULE_FILE_REJECTION_RATE, plan, "", rate,
-            config.file_rejection_rate_alert(),
-            absl::StrFormat("plan %s's files had %s of %d rows rejected (threshold %s): see its "
-                            "ingest reports",
-                            plan, Percent(rate), read,
-                            Percent(config.file_rejection_rate_alert()))));
-      }
+// A plan whose files' rows are rejected too often.
+void FileRejectionRateAlerts(const MonitorSummary& summary, const MonitorConfig& config,
+                             std::vector<Alert>& alerts) {
+  std::map<std::string, std::pair<int64_t, int64_t>> by_plan;  // (rows read, rejected)
+  for (const hub::v1::IngestFlow& f : summary.ingest()) {
+    auto& [read, rejected] = by_plan[f.plan_id()];
+    read += f.rows_read();
+    rejected += f.rows_rejected();
+  }
+  for (const auto& [plan, counts] : by_plan) {
+    const auto [read, rejected] = counts;
+    if (read == 0 || read < config.rejection_rate_min_count()) continue;
+    const double rate = static_cast<double>(rejected) / static_cast<double>(read);
+    if (rate > config.file_rejection_rate_alert()) {
+      alerts.push_back(MakeAlert(
+          hub::v1::ALERT_RULE_FILE_REJECTION_RATE, plan, "", rate,
+          config.file_rejection_rate_alert(),
+          absl::StrFormat("plan %s's files had %s of %d rows rejected (threshold %s): see its "
+                          "ingest reports",
+                          plan, Percent(rate), read, Percent(config.file_rejection_rate_alert()))));
     }
   }
+}
 
-  if (config.outreach_sla_alert() > 0) {
-    for (const hub::v1::OutreachSla& s : summary.outreach_sla()) {
-      const int64_t breaches = s.late() + s.missing();
-      if (breaches >= config.outreach_sla_alert()) {
-        alerts.push_back(MakeAlert(
-            hub::v1::ALERT_RULE_OUTREACH_SLA, s.plan_id(), s.provider_id(),
-            static_cast<double>(breaches), static_cast<double>(config.outreach_sla_alert()),
-            absl::StrFormat("provider %s missed the 24-hour outreach deadline on %d of %d %s "
-                            "referrals (%d still without outreach)",
-                            s.provider_id(), breaches, s.due(), s.plan_id(), s.missing())));
-      }
+// A provider missing the 24-hour outreach deadline on too many referrals.
+void OutreachSlaAlerts(const MonitorSummary& summary, const MonitorConfig& config,
+                       std::vector<Alert>& alerts) {
+  for (const hub::v1::OutreachSla& s : summary.outreach_sla()) {
+    const int64_t breaches = s.late() + s.missing();
+    if (breaches >= config.outreach_sla_alert()) {
+      alerts.push_back(MakeAlert(
+          hub::v1::ALERT_RULE_OUTREACH_SLA, s.plan_id(), s.provider_id(),
+          static_cast<double>(breaches), static_cast<double>(config.outreach_sla_alert()),
+          absl::StrFormat("provider %s missed the 24-hour outreach deadline on %d of %d %s "
+                          "referrals (%d still without outreach)",
+                          s.provider_id(), breaches, s.due(), s.plan_id(), s.missing())));
     }
   }
+}
 
+// A plan whose files claimed members another plan covers on the same dates.
+void CoverageConflictAlerts(const MonitorSummary& summary, std::vector<Alert>& alerts) {
   std::map<std::string, int64_t> conflicts;  // By plan.
   for (const hub::v1::IngestFlow& f : summary.ingest())
     conflicts[f.plan_id()] += f.coverage_conflicts();
@@ -288,29 +298,48 @@ std::vector<Alert> EvaluateAlerts(const MonitorSummary& summary, const MonitorCo
                         "rows of %s's ingest reports; hub_ingest_coverage_conflicts_total)",
                         plan, count, plan)));
   }
+}
 
-  if (config.parked_records_alert() > 0) {
-    std::map<std::string, int64_t> parked;  // By plan.
-    for (const hub::v1::ParkedCount& p : summary.parked()) parked[p.plan_id()] += p.count();
-    for (const auto& [plan, count] : parked) {
-      if (count < config.parked_records_alert()) continue;
-      alerts.push_back(MakeAlert(
-          hub::v1::ALERT_RULE_PARKED_RECORDS, plan, "", static_cast<double>(count),
-          static_cast<double>(config.parked_records_alert()),
-          absl::StrFormat("plan %s has %d parked record(s) waiting: the county administrator "
-                          "reruns or discards them (`hubctl parked list --plan=%s`; "
-                          "hub_parked_records)",
-                          plan, count, plan)));
-    }
+// A plan with too many parked records waiting.
+void ParkedRecordsAlerts(const MonitorSummary& summary, const MonitorConfig& config,
+                         std::vector<Alert>& alerts) {
+  std::map<std::string, int64_t> parked;  // By plan.
+  for (const hub::v1::ParkedCount& p : summary.parked()) parked[p.plan_id()] += p.count();
+  for (const auto& [plan, count] : parked) {
+    if (count < config.parked_records_alert()) continue;
+    alerts.push_back(MakeAlert(
+        hub::v1::ALERT_RULE_PARKED_RECORDS, plan, "", static_cast<double>(count),
+        static_cast<double>(config.parked_records_alert()),
+        absl::StrFormat("plan %s has %d parked record(s) waiting: the county administrator "
+                        "reruns or discards them (`hubctl parked list --plan=%s`; "
+                        "hub_parked_records)",
+                        plan, count, plan)));
   }
+}
 
+// A provider that has not sent a plan its monthly RTF.
+void OverdueRtfAlerts(const MonitorSummary& summary, std::vector<Alert>& alerts) {
   for (const hub::v1::OverdueRtf& r : summary.overdue_rtfs()) {
     alerts.push_back(MakeAlert(
         hub::v1::ALERT_RULE_RTF_OVERDUE, r.plan_id(), r.provider_id(), 1, 0,
         absl::StrFormat("provider %s has not sent plan %s its RTF for %s (%d members assigned)",
                         r.provider_id(), r.plan_id(), r.period(), r.assigned_members())));
   }
+}
 
+}  // namespace
+
+std::vector<Alert> EvaluateAlerts(const MonitorSummary& summary, const MonitorConfig& config) {
+  std::vector<Alert> alerts;
+  // One evaluation per rule; a rule with a threshold only when it is set (> 0).
+  BacklogAlerts(summary, config, alerts);
+  if (config.submission_rejection_rate_alert() > 0)
+    SubmissionRejectionRateAlerts(summary, config, alerts);
+  if (config.file_rejection_rate_alert() > 0) FileRejectionRateAlerts(summary, config, alerts);
+  if (config.outreach_sla_alert() > 0) OutreachSlaAlerts(summary, config, alerts);
+  CoverageConflictAlerts(summary, alerts);
+  if (config.parked_records_alert() > 0) ParkedRecordsAlerts(summary, config, alerts);
+  OverdueRtfAlerts(summary, alerts);
   std::sort(alerts.begin(), alerts.end(),
             [](const Alert& a, const Alert& b) { return a.alert_id() < b.alert_id(); });
   return alerts;

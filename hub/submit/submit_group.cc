@@ -43,7 +43,42 @@ hub::v1::RejectedRecord KeyReused(const hub::v1::SubmissionResult& first) {
                    "; give this record its own key (resend the first record unchanged to read "
                    "its result)")});
 }
+// The authorization named by a key of Group::authorizations_touched
+// (GroupKey(plan, authorization number)) among `pending`, or nullptr.
+const hub::v1::Authorization* TouchedAuthorization(const PendingAuthorizations& pending,
+                                                   std::string_view key) {
+  const size_t split = key.find('\0');
+  return pending.Find(key.substr(0, split), key.substr(split + 1));
+}
+
+// The feed item of an accepted submission: its record id, provider, kind,
+// the submission itself, and the Part 2 re-disclosure notice where due.
+hub::v1::FeedItem AcceptedItem(const std::string& provider_id, const hub::v1::Provider& provider,
+                               const hub::v1::Submission& s, hub::v1::RecordKind kind,
+                               const google::protobuf::Timestamp& accept_time) {
+  hub::v1::FeedItem item;
+  item.set_record_id(SubmitPipeline::RecordId(provider_id, s.idempotency_key()));
+  item.set_provider_id(provider_id);
+  item.set_provider_npi(provider.npi());
+  item.set_kind(kind);
+  *item.mutable_submission() = s;
+  *item.mutable_accept_time() = accept_time;
+  if (provider.part2_program() || s.substance_use_disorder()) {
+    item.set_redisclosure_notice(kPart2RedisclosureNotice);
+  }
+  return item;
+}
 }  // namespace
+
+// What BuildGroup's steps hand on to each other.
+struct SubmitPipeline::GroupBuild {
+  // Plans whose feeds got an item.
+  absl::flat_hash_set<std::string> plans;
+  // Care plan items built, by (batch, index).
+  absl::flat_hash_map<std::pair<size_t, size_t>, hub::v1::FeedItem> care_plan_items;
+  // Accepted records' fingerprints, by (batch, index): computed once.
+  absl::flat_hash_map<std::pair<size_t, size_t>, std::string> fingerprints;
+};
 
 absl::Status SubmitPipeline::ValidateGroup(Group& group, const Decisions& carried,
                                            Decisions& decided) {
@@ -71,95 +106,122 @@ absl::Status SubmitPipeline::ValidateGroup(Group& group, const Decisions& carrie
     }
     const std::optional<hub::v1::Provider>& provider_entry = group.providers[cached->second];
     const hub::v1::Provider* provider = provider_entry ? &*provider_entry : nullptr;
-    std::vector<hub::v1::SubmissionResult>& out = group.results[b];
-    out.resize(in.submissions.size());
+    group.results[b].resize(in.submissions.size());
     for (size_t i = 0; i < in.submissions.size(); ++i) {
-      const hub::v1::Submission& s = *in.submissions[i];
-      hub::v1::SubmissionResult& result = out[i];
-      result.set_idempotency_key(s.idempotency_key());
-      if (std::optional<Violation> bad = CheckIdempotencyKey(s.idempotency_key())) {
-        *result.mutable_rejected() = ToRejectedRecord(*bad);
-        continue;  // Not stored: there is no valid key to store it under.
-      }
-      std::string group_key = GroupKey(in.provider_id, s.idempotency_key());
-      if (auto it = decided.where.find(group_key); it != decided.where.end()) {
-        const auto [sb, si] = it->second;
-        const bool reused = Fingerprint(s) != Fingerprint(*group.batches[sb].submissions[si]);
-        group.repeats.push_back({b, i, sb, si, reused});
-        continue;
-      }
-      if (auto it = carried.results.find(group_key); it != carried.results.end()) {
-        auto fp = carried.fingerprints.find(group_key);
-        if (fp != carried.fingerprints.end() && fp->second != Fingerprint(s)) {
-          *result.mutable_rejected() = KeyReused(it->second);
-          continue;
-        }
-        result = it->second;
-        result.set_replayed(true);
-        continue;
-      }
-      std::string stored_fingerprint;
-      absl::StatusOr<std::optional<hub::v1::SubmissionResult>> stored =
-          feed_->GetSubmissionResult(in.provider_id, s.idempotency_key(), &stored_fingerprint);
-      if (!stored.ok()) return stored.status();
-      if (stored->has_value()) {
-        // A result stored before fingerprints existed replays as before.
-        if (!stored_fingerprint.empty() && stored_fingerprint != Fingerprint(s)) {
-          *result.mutable_rejected() = KeyReused(**stored);
-          continue;
-        }
-        result = **stored;
-        result.set_replayed(true);
-        continue;
-      }
-      absl::StatusOr<Verdict> verdict =
-          validator_.Validate(provider, s, group.today, decided.authorizations);
-      if (!verdict.ok()) return verdict.status();
-      if (verdict->accepted()) {  // Billable as the plan bills it (billing_check.h).
-        verdict->violation = CheckBillable(
-            s, verdict->routed.plan_id,
-            options_.billing_profile ? options_.billing_profile(verdict->routed.plan_id) : nullptr);
-      }
-      decided.where.emplace(std::move(group_key), std::make_pair(b, i));
-      group.to_store.emplace_back(b, i);
-      if (!verdict->accepted()) {
-        *result.mutable_rejected() = ToRejectedRecord(*verdict->violation);
-        continue;
-      }
-      RoutedRecord& routed = verdict->routed;
-      if (routed.authorization.has_value()) {
-        hub::v1::Authorization& auth = *routed.authorization;
-        auth.set_units_used(auth.units_used() + routed.units_used);
-        decided.authorizations.Put(auth);
-        group.authorizations_touched.insert(GroupKey(auth.plan_id(), auth.authorization_number()));
-      }
-      if (s.has_care_plan()) {
-        auto [it, first] = group.care_plans.try_emplace(s.care_plan().cin(), b, i);
-        if (!first) {
-          const auto& [pb, pi] = it->second;
-          if (group.batches[pb].submissions[pi]->care_plan().effective_date() <=
-              s.care_plan().effective_date()) {
-            it->second = {b, i};
-          }
-        }
-      }
-      group.accepted.push_back({b, i, std::move(routed.plan_id), routed.kind});
+      RETURN_IF_ERROR(DecideSubmission(group, b, i, provider, carried, decided));
     }
   }
   return absl::OkStatus();
 }
 
+absl::Status SubmitPipeline::DecideSubmission(Group& group, size_t b, size_t i,
+                                              const hub::v1::Provider* provider,
+                                              const Decisions& carried, Decisions& decided) {
+  const Batch& in = group.batches[b];
+  const hub::v1::Submission& s = *in.submissions[i];
+  hub::v1::SubmissionResult& result = group.results[b][i];
+  result.set_idempotency_key(s.idempotency_key());
+  if (std::optional<Violation> bad = CheckIdempotencyKey(s.idempotency_key())) {
+    *result.mutable_rejected() = ToRejectedRecord(*bad);
+    return absl::OkStatus();  // Not stored: there is no valid key to store it under.
+  }
+  std::string group_key = GroupKey(in.provider_id, s.idempotency_key());
+  if (auto it = decided.where.find(group_key); it != decided.where.end()) {
+    const auto [sb, si] = it->second;
+    const bool reused = Fingerprint(s) != Fingerprint(*group.batches[sb].submissions[si]);
+    group.repeats.push_back({b, i, sb, si, reused});
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(const bool replayed,
+                   ReplayEarlierResult(in.provider_id, s, group_key, carried, result));
+  if (replayed) return absl::OkStatus();
+  absl::StatusOr<Verdict> verdict =
+      validator_.Validate(provider, s, group.today, decided.authorizations);
+  if (!verdict.ok()) return verdict.status();
+  if (verdict->accepted()) {  // Billable as the plan bills it (billing_check.h).
+    verdict->violation = CheckBillable(
+        s, verdict->routed.plan_id,
+        options_.billing_profile ? options_.billing_profile(verdict->routed.plan_id) : nullptr);
+  }
+  decided.where.emplace(std::move(group_key), std::make_pair(b, i));
+  group.to_store.emplace_back(b, i);
+  if (!verdict->accepted()) {
+    *result.mutable_rejected() = ToRejectedRecord(*verdict->violation);
+    return absl::OkStatus();
+  }
+  Accept(group, b, i, verdict->routed, decided);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> SubmitPipeline::ReplayEarlierResult(const std::string& provider_id,
+                                                         const hub::v1::Submission& s,
+                                                         const std::string& group_key,
+                                                         const Decisions& carried,
+                                                         hub::v1::SubmissionResult& result) {
+  if (auto it = carried.results.find(group_key); it != carried.results.end()) {
+    auto fp = carried.fingerprints.find(group_key);
+    if (fp != carried.fingerprints.end() && fp->second != Fingerprint(s)) {
+      *result.mutable_rejected() = KeyReused(it->second);
+      return true;
+    }
+    result = it->second;
+    result.set_replayed(true);
+    return true;
+  }
+  std::string stored_fingerprint;
+  absl::StatusOr<std::optional<hub::v1::SubmissionResult>> stored =
+      feed_->GetSubmissionResult(provider_id, s.idempotency_key(), &stored_fingerprint);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return false;
+  // A result stored before fingerprints existed replays as before.
+  if (!stored_fingerprint.empty() && stored_fingerprint != Fingerprint(s)) {
+    *result.mutable_rejected() = KeyReused(**stored);
+    return true;
+  }
+  result = **stored;
+  result.set_replayed(true);
+  return true;
+}
+
+void SubmitPipeline::Accept(Group& group, size_t b, size_t i, RoutedRecord& routed,
+                            Decisions& decided) {
+  const hub::v1::Submission& s = *group.batches[b].submissions[i];
+  if (routed.authorization.has_value()) {
+    hub::v1::Authorization& auth = *routed.authorization;
+    auth.set_units_used(auth.units_used() + routed.units_used);
+    decided.authorizations.Put(auth);
+    group.authorizations_touched.insert(GroupKey(auth.plan_id(), auth.authorization_number()));
+  }
+  if (s.has_care_plan()) {
+    auto [it, first] = group.care_plans.try_emplace(s.care_plan().cin(), b, i);
+    if (!first) {
+      const auto& [pb, pi] = it->second;
+      if (group.batches[pb].submissions[pi]->care_plan().effective_date() <=
+          s.care_plan().effective_date()) {
+        it->second = {b, i};
+      }
+    }
+  }
+  group.accepted.push_back({b, i, std::move(routed.plan_id), routed.kind});
+}
+
 absl::Status SubmitPipeline::BuildGroup(Group& group, const Decisions& carried,
                                         Decisions& decided) {
-  storage::WriteBatch& batch = group.write;
-  absl::flat_hash_set<std::string> plans;
-  // Care plan items built below, by (batch, index).
-  absl::flat_hash_map<std::pair<size_t, size_t>, hub::v1::FeedItem> care_plan_items;
-  absl::flat_hash_set<std::pair<size_t, size_t>> care_plan_wanted;
-  // Accepted records' fingerprints, by (batch, index): computed once.
-  absl::flat_hash_map<std::pair<size_t, size_t>, std::string> fingerprints;
-  for (const auto& [cin, where] : group.care_plans) care_plan_wanted.insert(where);
+  GroupBuild build;
+  RETURN_IF_ERROR(AppendAccepted(group, build));
+  StoreResults(group, build, decided);
+  AnswerRepeats(group);
+  RecordFlows(group);
+  RETURN_IF_ERROR(StoreAuthorizations(group, decided));
+  RETURN_IF_ERROR(StoreCarePlans(group, build, carried, decided));
+  group.plans_appended.assign(build.plans.begin(), build.plans.end());
+  return absl::OkStatus();
+}
 
+absl::Status SubmitPipeline::AppendAccepted(Group& group, GroupBuild& build) {
+  storage::WriteBatch& batch = group.write;
+  absl::flat_hash_set<std::pair<size_t, size_t>> care_plan_wanted;
+  for (const auto& [cin, where] : group.care_plans) care_plan_wanted.insert(where);
   std::vector<size_t> provider_of(group.batches.size());
   {
     absl::flat_hash_map<std::string, size_t> index;
@@ -170,18 +232,9 @@ absl::Status SubmitPipeline::BuildGroup(Group& group, const Decisions& carried,
   for (const Group::Accepted& a : group.accepted) {
     const Batch& in = group.batches[a.batch];
     const hub::v1::Submission& s = *in.submissions[a.index];
-    const hub::v1::Provider& provider = *group.providers[provider_of[a.batch]];
-    hub::v1::FeedItem item;
-    item.set_record_id(RecordId(in.provider_id, s.idempotency_key()));
-    item.set_provider_id(in.provider_id);
-    item.set_provider_npi(provider.npi());
-    item.set_kind(a.kind);
-    *item.mutable_submission() = s;
-    *item.mutable_accept_time() = group.accept_time;
-    if (provider.part2_program() || s.substance_use_disorder()) {
-      item.set_redisclosure_notice(kPart2RedisclosureNotice);
-    }
-    std::string& fingerprint = fingerprints[std::make_pair(a.batch, a.index)];
+    hub::v1::FeedItem item = AcceptedItem(in.provider_id, *group.providers[provider_of[a.batch]], s,
+                                          a.kind, group.accept_time);
+    std::string& fingerprint = build.fingerprints[std::make_pair(a.batch, a.index)];
     fingerprint = Fingerprint(s);
     ASSIGN_OR_RETURN(const uint64_t sequence,
                      feed_->AppendItem(batch, a.plan_id, item, s.idempotency_key(), fingerprint));
@@ -190,7 +243,7 @@ absl::Status SubmitPipeline::BuildGroup(Group& group, const Decisions& carried,
     accepted->set_plan_id(a.plan_id);
     accepted->set_feed_sequence(sequence);
     *accepted->mutable_accept_time() = group.accept_time;
-    plans.insert(a.plan_id);
+    build.plans.insert(a.plan_id);
     if (s.has_outreach_attempt()) {
       // Clears the outreach due on the provider's worklist (hub/views/provider_views.h).
       const hub::v1::OutreachAttempt& o = s.outreach_attempt();
@@ -198,25 +251,32 @@ absl::Status SubmitPipeline::BuildGroup(Group& group, const Decisions& carried,
                                o.attempt_date(), item.record_id());
     }
     if (care_plan_wanted.contains(std::make_pair(a.batch, a.index))) {
-      care_plan_items.emplace(std::make_pair(a.batch, a.index), std::move(item));
+      build.care_plan_items.emplace(std::make_pair(a.batch, a.index), std::move(item));
     }
   }
+  return absl::OkStatus();
+}
+
+void SubmitPipeline::StoreResults(Group& group, GroupBuild& build, Decisions& decided) {
   for (const auto& [b, i] : group.to_store) {
     const hub::v1::SubmissionResult& result = group.results[b][i];
-    auto known = fingerprints.find(std::make_pair(b, i));
-    const std::string fingerprint = known != fingerprints.end()
+    auto known = build.fingerprints.find(std::make_pair(b, i));
+    const std::string fingerprint = known != build.fingerprints.end()
                                         ? std::move(known->second)
                                         : Fingerprint(*group.batches[b].submissions[i]);
     // An accepted record's result is derived from its feed item (the feed
     // indexer writes it); a rejection is in no feed: store it.
     if (!result.has_accepted()) {
-      feed_->PutSubmissionResult(batch, group.batches[b].provider_id, result, fingerprint,
+      feed_->PutSubmissionResult(group.write, group.batches[b].provider_id, result, fingerprint,
                                  group.now);
     }
     const std::string key = GroupKey(group.batches[b].provider_id, result.idempotency_key());
     decided.results.emplace(key, result);
     decided.fingerprints.emplace(key, fingerprint);
   }
+}
+
+void SubmitPipeline::AnswerRepeats(Group& group) {
   for (const Group::Repeat& r : group.repeats) {
     hub::v1::SubmissionResult& result = group.results[r.batch][r.index];
     const hub::v1::SubmissionResult& first = group.results[r.source_batch][r.source_index];
@@ -227,34 +287,40 @@ absl::Status SubmitPipeline::BuildGroup(Group& group, const Decisions& carried,
     result = first;
     result.set_replayed(true);
   }
-  if (options_.flow_recorder != nullptr) {
-    for (size_t b = 0; b < group.batches.size(); ++b) {
-      for (size_t i = 0; i < group.results[b].size(); ++i) {
-        if (group.results[b][i].replayed()) continue;
-        options_.flow_recorder->Record(batch, group.batches[b].provider_id,
-                                       *group.batches[b].submissions[i], group.results[b][i],
-                                       group.now);
-      }
+}
+
+void SubmitPipeline::RecordFlows(Group& group) {
+  if (options_.flow_recorder == nullptr) return;
+  for (size_t b = 0; b < group.batches.size(); ++b) {
+    for (size_t i = 0; i < group.results[b].size(); ++i) {
+      if (group.results[b][i].replayed()) continue;
+      options_.flow_recorder->Record(group.write, group.batches[b].provider_id,
+                                     *group.batches[b].submissions[i], group.results[b][i],
+                                     group.now);
     }
   }
+}
+
+absl::Status SubmitPipeline::StoreAuthorizations(Group& group, Decisions& decided) {
   for (const std::string& key : group.authorizations_touched) {
-    const size_t split = key.find('\0');
-    const hub::v1::Authorization* auth = decided.authorizations.Find(
-        std::string_view(key).substr(0, split), std::string_view(key).substr(split + 1));
+    const hub::v1::Authorization* auth = TouchedAuthorization(decided.authorizations, key);
     if (auth == nullptr) continue;
-    RETURN_IF_ERROR(care_.PutAuthorization(batch, *auth).status());
+    RETURN_IF_ERROR(care_.PutAuthorization(group.write, *auth).status());
   }
   // Only this group's authorizations stay pending once it is handed over.
   PendingAuthorizations mine;
   for (const std::string& key : group.authorizations_touched) {
-    const size_t split = key.find('\0');
-    if (const hub::v1::Authorization* auth = decided.authorizations.Find(
-            std::string_view(key).substr(0, split), std::string_view(key).substr(split + 1))) {
+    if (const hub::v1::Authorization* auth = TouchedAuthorization(decided.authorizations, key)) {
       mine.Put(*auth);
     }
   }
   decided.authorizations = std::move(mine);
-  for (auto& [where, item] : care_plan_items) {
+  return absl::OkStatus();
+}
+
+absl::Status SubmitPipeline::StoreCarePlans(Group& group, GroupBuild& build,
+                                            const Decisions& carried, Decisions& decided) {
+  for (auto& [where, item] : build.care_plan_items) {
     const std::string& cin = item.submission().care_plan().cin();
     const std::string& effective = item.submission().care_plan().effective_date();
     if (auto it = carried.care_plans.find(cin); it != carried.care_plans.end()) {
@@ -266,10 +332,10 @@ absl::Status SubmitPipeline::BuildGroup(Group& group, const Decisions& carried,
         continue;  // A newer plan is stored already.
       }
     }
-    care_plans_.Put(batch, item);
+    care_plans_.Put(group.write, item);
     decided.care_plans[cin] = std::move(item);
   }
-  group.plans_appended.assign(plans.begin(), plans.end());
   return absl::OkStatus();
 }
+
 }  // namespace hub

@@ -162,6 +162,33 @@ class SubmitPipeline {
   // Adds the group's writes to group.write (feed appends, results,
   // authorizations, care plans); completes the accepted results.
   absl::Status BuildGroup(Group& group, const Decisions& carried, Decisions& decided);
+
+  // ValidateGroup's steps (hub/submit/submit_group.cc). One submission's
+  // decision: a bad key, an in-group repeat, a replayed earlier result, or
+  // the validator's verdict (accepted records routed with Accept).
+  absl::Status DecideSubmission(Group& group, size_t b, size_t i, const hub::v1::Provider* provider,
+                                const Decisions& carried, Decisions& decided);
+  // True if the key already has a result (decided by the group committing,
+  // or stored): `result` is it replayed, or the refusal of a reused key.
+  absl::StatusOr<bool> ReplayEarlierResult(const std::string& provider_id,
+                                           const hub::v1::Submission& s,
+                                           const std::string& group_key, const Decisions& carried,
+                                           hub::v1::SubmissionResult& result);
+  // Takes an accepted record: its authorization's units, the member's
+  // latest care plan, its place in group.accepted.
+  static void Accept(Group& group, size_t b, size_t i, RoutedRecord& routed, Decisions& decided);
+
+  // BuildGroup's steps, in order: feed items of the accepted records, the
+  // results to store, in-group repeats answered, flow tallies,
+  // authorizations, care plans.
+  struct GroupBuild;
+  absl::Status AppendAccepted(Group& group, GroupBuild& build);
+  void StoreResults(Group& group, GroupBuild& build, Decisions& decided);
+  static void AnswerRepeats(Group& group);
+  void RecordFlows(Group& group);
+  absl::Status StoreAuthorizations(Group& group, Decisions& decided);
+  absl::Status StoreCarePlans(Group& group, GroupBuild& build, const Decisions& carried,
+                              Decisions& decided);
   // Indexes committed records here if more than max_index_lag_records wait.
   absl::Status BoundIndexLag();
   // Commits a built group, then answers its callers (committer thread).

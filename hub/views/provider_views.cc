@@ -101,9 +101,8 @@ absl::Status ProviderViews::CheckProvider(std::string_view provider_id) const {
   return provider.status();
 }
 
-absl::Status ProviderViews::ListMembers(const hub::v1::ListMembersRequest& request, absl::Time now,
-                                        hub::v1::ListMembersResponse& response) const {
-  RETURN_IF_ERROR(CheckProvider(request.provider_id()));
+absl::StatusOr<std::string> ProviderViews::WorklistDay(const hub::v1::ListMembersRequest& request,
+                                                       absl::Time now) const {
   const std::string& plan_id = request.plan_id();
   if (!plan_id.empty()) {
     RETURN_IF_ERROR(ValidatePlanId(plan_id));
@@ -115,14 +114,89 @@ absl::Status ProviderViews::ListMembers(const hub::v1::ListMembersRequest& reque
     }
     RETURN_IF_ERROR(plan.status());
   }
-  std::string as_of = request.as_of_date();
-  if (as_of.empty()) {
-    as_of = outreach_rule_.DayOf(now);
-  } else if (!CivilDate::ParseIso(as_of).ok()) {
+  if (request.as_of_date().empty()) return outreach_rule_.DayOf(now);
+  if (!CivilDate::ParseIso(request.as_of_date()).ok()) {
     return absl::InvalidArgumentError(
         "as_of_date must be a real day written YYYY-MM-DD, or empty for today");
   }
+  return request.as_of_date();
+}
+
+absl::StatusOr<bool> ProviderViews::FillEcmAssignment(std::string_view provider_id,
+                                                      const storage::ProviderCareEntry& index,
+                                                      hub::v1::WorklistEntry& entry) const {
+  hub::v1::Assignment identity;
+  identity.set_cin(index.cin);
+  identity.set_plan_id(index.plan_id);
+  identity.set_provider_id(std::string(provider_id));
+  identity.set_benefit_start_date(index.id);
+  absl::StatusOr<hub::v1::Assignment> a = care_.GetAssignment(identity);
+  if (absl::IsNotFound(a.status())) return false;  // Changed since the index was read.
+  RETURN_IF_ERROR(a.status());
+  entry.set_reason(hub::v1::WORKLIST_REASON_ECM_ASSIGNMENT);
+  *entry.mutable_populations_of_focus() = a->populations_of_focus();
+  entry.set_enrollment_status(a->status());
+  entry.set_start_date(a->benefit_start_date());
+  entry.set_over_capacity(a->over_capacity());
+  // No 24-hour deadline: that rule is for CS referrals only.
+  return true;
+}
+
+absl::StatusOr<bool> ProviderViews::FillCsReferral(std::string_view provider_id,
+                                                   const storage::ProviderCareEntry& index,
+                                                   absl::Time now,
+                                                   hub::v1::WorklistEntry& entry) const {
+  absl::StatusOr<hub::v1::Authorization> a = care_.GetAuthorization(index.plan_id, index.id);
+  if (absl::IsNotFound(a.status())) return false;
+  RETURN_IF_ERROR(a.status());
+  // The index may trail a concurrent rewrite: trust the record.
+  if (a->provider_id() != provider_id || a->cin() != index.cin) return false;
+  entry.set_reason(hub::v1::WORKLIST_REASON_CS_REFERRAL);
+  entry.set_authorization_number(a->authorization_number());
+  entry.set_community_support(a->community_support());
+  entry.set_referral_status(a->referral_status());
+  entry.set_units_remaining(std::max(0, a->units_approved() - a->units_used()));
+  entry.set_start_date(a->start_date());
+  entry.set_over_capacity(a->over_capacity());
+  if (AwaitsOutreach(*a)) {
+    ASSIGN_OR_RETURN(std::vector<std::string> attempts,
+                     care_.OutreachAttemptDates(provider_id, index.plan_id, index.cin,
+                                                a->authorization_number()));
+    if (attempts.empty()) {
+      SetOutreachDue(
+          outreach_rule_.DueBy(a->referral_date().empty() ? a->start_date() : a->referral_date(),
+                               a->community_support()),
+          now, entry);
+    }
+  }
+  return true;
+}
+
+absl::StatusOr<bool> ProviderViews::FillWorklistEntry(std::string_view provider_id,
+                                                      const storage::ProviderCareEntry& index,
+                                                      absl::Time now,
+                                                      hub::v1::WorklistEntry& entry) const {
+  entry.set_cin(index.cin);
+  entry.set_plan_id(index.plan_id);
+  ASSIGN_OR_RETURN(const bool found, index.authorization
+                                         ? FillCsReferral(provider_id, index, now, entry)
+                                         : FillEcmAssignment(provider_id, index, entry));
+  if (!found) return false;
+  absl::StatusOr<hub::v1::Member> member = members_.Get(index.cin);
+  if (member.ok()) {
+    *entry.mutable_name() = member->name();
+  } else if (!absl::IsNotFound(member.status())) {
+    return member.status();
+  }
+  return true;
+}
+
+absl::Status ProviderViews::ListMembers(const hub::v1::ListMembersRequest& request, absl::Time now,
+                                        hub::v1::ListMembersResponse& response) const {
+  RETURN_IF_ERROR(CheckProvider(request.provider_id()));
+  ASSIGN_OR_RETURN(const std::string as_of, WorklistDay(request, now));
   ASSIGN_OR_RETURN(const int page_size, EffectivePageSize(request.page_size()));
+  const std::string& plan_id = request.plan_id();
   // A token is only good for the same provider, plan filter and day.
   const std::string token_kind =
       absl::StrCat("worklist/", request.provider_id(), "/", plan_id, "/", request.as_of_date());
@@ -141,55 +215,8 @@ absl::Status ProviderViews::ListMembers(const hub::v1::ListMembersRequest& reque
           return false;
         }
         hub::v1::WorklistEntry entry;
-        entry.set_cin(index.cin);
-        entry.set_plan_id(index.plan_id);
-        if (!index.authorization) {
-          hub::v1::Assignment identity;
-          identity.set_cin(index.cin);
-          identity.set_plan_id(index.plan_id);
-          identity.set_provider_id(provider_id);
-          identity.set_benefit_start_date(index.id);
-          absl::StatusOr<hub::v1::Assignment> a = care_.GetAssignment(identity);
-          if (absl::IsNotFound(a.status())) return true;  // Changed since the index was read.
-          RETURN_IF_ERROR(a.status());
-          entry.set_reason(hub::v1::WORKLIST_REASON_ECM_ASSIGNMENT);
-          *entry.mutable_populations_of_focus() = a->populations_of_focus();
-          entry.set_enrollment_status(a->status());
-          entry.set_start_date(a->benefit_start_date());
-          entry.set_over_capacity(a->over_capacity());
-          // No 24-hour deadline: that rule is for CS referrals only.
-        } else {
-          absl::StatusOr<hub::v1::Authorization> a =
-              care_.GetAuthorization(index.plan_id, index.id);
-          if (absl::IsNotFound(a.status())) return true;
-          RETURN_IF_ERROR(a.status());
-          // The index may trail a concurrent rewrite: trust the record.
-          if (a->provider_id() != provider_id || a->cin() != index.cin) return true;
-          entry.set_reason(hub::v1::WORKLIST_REASON_CS_REFERRAL);
-          entry.set_authorization_number(a->authorization_number());
-          entry.set_community_support(a->community_support());
-          entry.set_referral_status(a->referral_status());
-          entry.set_units_remaining(std::max(0, a->units_approved() - a->units_used()));
-          entry.set_start_date(a->start_date());
-          entry.set_over_capacity(a->over_capacity());
-          if (AwaitsOutreach(*a)) {
-            ASSIGN_OR_RETURN(std::vector<std::string> attempts,
-                             care_.OutreachAttemptDates(provider_id, index.plan_id, index.cin,
-                                                        a->authorization_number()));
-            if (attempts.empty()) {
-              SetOutreachDue(outreach_rule_.DueBy(
-                                 a->referral_date().empty() ? a->start_date() : a->referral_date(),
-                                 a->community_support()),
-                             now, entry);
-            }
-          }
-        }
-        absl::StatusOr<hub::v1::Member> member = members_.Get(index.cin);
-        if (member.ok()) {
-          *entry.mutable_name() = member->name();
-        } else if (!absl::IsNotFound(member.status())) {
-          return member.status();
-        }
+        ASSIGN_OR_RETURN(const bool found, FillWorklistEntry(provider_id, index, now, entry));
+        if (!found) return true;  // Changed since the index was read.
         *response.add_entries() = std::move(entry);
         last_position = index.position;
         return true;

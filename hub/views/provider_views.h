@@ -38,6 +38,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "hub/common/outreach_rule.h"
 #include "hub/v1/feed.pb.h"
@@ -103,6 +104,23 @@ class ProviderViews {
 
  private:
   absl::Status CheckProvider(std::string_view provider_id) const;
+  // ListMembers' steps. The day the worklist is for (as_of_date, or today
+  // by the outreach rule's clock); NotFound for an unknown plan filter,
+  // InvalidArgument for a bad plan id or day.
+  absl::StatusOr<std::string> WorklistDay(const hub::v1::ListMembersRequest& request,
+                                          absl::Time now) const;
+  // Fills one member's worklist row from the care index entry: the ECM
+  // assignment or CS referral (with its outreach deadline) and the
+  // member's name. False if the record changed since the index was read.
+  absl::StatusOr<bool> FillWorklistEntry(std::string_view provider_id,
+                                         const storage::ProviderCareEntry& index, absl::Time now,
+                                         hub::v1::WorklistEntry& entry) const;
+  absl::StatusOr<bool> FillEcmAssignment(std::string_view provider_id,
+                                         const storage::ProviderCareEntry& index,
+                                         hub::v1::WorklistEntry& entry) const;
+  absl::StatusOr<bool> FillCsReferral(std::string_view provider_id,
+                                      const storage::ProviderCareEntry& index, absl::Time now,
+                                      hub::v1::WorklistEntry& entry) const;
   absl::Status FillClaimWork(std::string_view provider_id, std::string_view plan_id,
                              hub::v1::ClaimWork& work) const;
 
