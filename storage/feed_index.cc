@@ -209,6 +209,53 @@ absl::Status FeedStore::LoadPlansLocked() const {
   return absl::OkStatus();
 }
 
+namespace {
+
+// Reads plan `plan_id`'s feed items from..to (inclusive) from the log into
+// `out`, derived. DataLoss (DamagedFeed) for a gap or a missing item.
+absl::Status ReadFeedTail(Store::Rep& rep, const std::string& plan_id, uint64_t from, uint64_t to,
+                          std::vector<feed_internal::DerivedRecord>& out) {
+  hub::v1::FeedItem item;
+  uint64_t expected = from;
+  RETURN_IF_ERROR(internal::ForEachFrom(
+      rep, ColumnFamily::kFeedItems, internal::Prefix({plan_id}),
+      feed_internal::ItemKey(plan_id, from),
+      [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& v) -> absl::StatusOr<bool> {
+        RETURN_IF_ERROR(internal::ParseRecord(v, "feed item", &item));
+        if (item.sequence() != expected) {
+          return feed_internal::DamagedFeed("a plan's feed (a gap below its head)");
+        }
+        out.push_back(feed_internal::Derive(plan_id, item));
+        return ++expected <= to;
+      }));
+  if (expected <= to) return feed_internal::DamagedFeed("a plan's feed (an item is missing)");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status FeedStore::LoadCheckpointLocked(const std::string& plan_id) const {
+  {
+    absl::MutexLock state(&state_mu_);
+    if (plan_index_[plan_id] != nullptr && plan_index_[plan_id]->loaded) return absl::OkStatus();
+  }
+  // Only indexers (holding indexer_mu_) set the checkpoint.
+  Store::Rep& rep = internal::RepOf(*store_);
+  std::string value;
+  ASSIGN_OR_RETURN(const bool found, internal::Get(rep, ColumnFamily::kMeta,
+                                                   feed_internal::CheckpointKey(plan_id), &value));
+  uint64_t checkpoint = 0;
+  if (found && !internal::DecodeFixed64(value, &checkpoint)) {
+    return feed_internal::DamagedFeed("a feed index checkpoint");
+  }
+  absl::MutexLock state(&state_mu_);
+  std::unique_ptr<PlanIndex>& plan = plan_index_[plan_id];
+  if (plan == nullptr) plan = std::make_unique<PlanIndex>();
+  plan->indexed = checkpoint;
+  plan->loaded = true;
+  return absl::OkStatus();
+}
+
 absl::StatusOr<int64_t> FeedStore::IndexPlanLocked(const std::string& plan_id, int64_t max_items,
                                                    bool log_only) const {
   Store::Rep& rep = internal::RepOf(*store_);
@@ -217,26 +264,7 @@ absl::StatusOr<int64_t> FeedStore::IndexPlanLocked(const std::string& plan_id, i
     absl::MutexLock lock(&heads_mu_);
     ASSIGN_OR_RETURN(head, CommittedHeadLocked(plan_id));
   }
-  bool loaded = false;
-  {
-    absl::MutexLock state(&state_mu_);
-    loaded = plan_index_[plan_id] != nullptr && plan_index_[plan_id]->loaded;
-  }
-  if (!loaded) {  // Only indexers (holding indexer_mu_) set the checkpoint.
-    std::string value;
-    ASSIGN_OR_RETURN(
-        const bool found,
-        internal::Get(rep, ColumnFamily::kMeta, feed_internal::CheckpointKey(plan_id), &value));
-    uint64_t checkpoint = 0;
-    if (found && !internal::DecodeFixed64(value, &checkpoint)) {
-      return feed_internal::DamagedFeed("a feed index checkpoint");
-    }
-    absl::MutexLock state(&state_mu_);
-    std::unique_ptr<PlanIndex>& plan = plan_index_[plan_id];
-    if (plan == nullptr) plan = std::make_unique<PlanIndex>();
-    plan->indexed = checkpoint;
-    plan->loaded = true;
-  }
+  RETURN_IF_ERROR(LoadCheckpointLocked(plan_id));
   // What to index: the records in memory, or the log below them.
   uint64_t from = 0;
   uint64_t in_memory_from = 0;
@@ -259,20 +287,7 @@ absl::StatusOr<int64_t> FeedStore::IndexPlanLocked(const std::string& plan_id, i
   std::vector<DerivedRecord> from_log;
   if (records.empty()) {
     const uint64_t to = std::min(in_memory_from - 1, from + static_cast<uint64_t>(max_items) - 1);
-    hub::v1::FeedItem item;
-    uint64_t expected = from;
-    RETURN_IF_ERROR(internal::ForEachFrom(
-        rep, ColumnFamily::kFeedItems, internal::Prefix({plan_id}),
-        feed_internal::ItemKey(plan_id, from),
-        [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& v) -> absl::StatusOr<bool> {
-          RETURN_IF_ERROR(internal::ParseRecord(v, "feed item", &item));
-          if (item.sequence() != expected) {
-            return feed_internal::DamagedFeed("a plan's feed (a gap below its head)");
-          }
-          from_log.push_back(feed_internal::Derive(plan_id, item));
-          return ++expected <= to;
-        }));
-    if (expected <= to) return feed_internal::DamagedFeed("a plan's feed (an item is missing)");
+    RETURN_IF_ERROR(ReadFeedTail(rep, plan_id, from, to, from_log));
     for (const DerivedRecord& r : from_log) records.push_back(&r);
   }
   WriteBatch batch;

@@ -75,68 +75,45 @@ bool IsKeptIndexEntry(const Store::Rep& rep, std::string_view key) {
          !Purged(rep, key.substr(0, end), sequence);
 }
 
-}  // namespace
+// Checks the derived entries of one feed item against the stored ones: the
+// record index (without the plan's verdict: Ack adds it), the provider's
+// listing, the export index (if the item has an entry; counted in
+// `export_entries`) and the accepted result under its idempotency key.
+absl::Status CheckItemEntries(const Store::Rep& rep, const DerivedRecord& r, FeedIndexCheck& check,
+                              int64_t& export_entries) {
+  std::string value;
+  ASSIGN_OR_RETURN(const bool found,
+                   internal::Get(rep, ColumnFamily::kRecords, r.record_id, &value));
+  if (!found) {
+    ++check.missing;
+  } else {
+    records::RecordEntry entry;
+    RETURN_IF_ERROR(internal::ParseRecord(value, "record entry", &entry));
+    if (entry.plan_id() != r.plan_id || entry.sequence() != r.sequence ||
+        entry.provider_id() != r.provider_id || entry.idempotency_key() != r.idempotency_key ||
+        entry.kind() != r.kind || entry.accept_time_unix_micros() != r.accept_micros) {
+      ++check.differing;
+    }
+  }
+  RETURN_IF_ERROR(Expect(
+      rep, ColumnFamily::kProviderRecords,
+      internal::Key({r.provider_id, feed_internal::InvertedTime(r.accept_micros), r.record_id}),
+      internal::ListingValue(r.plan_id, r.sequence), check.missing, check.differing));
+  if (r.index_key.has_value()) {
+    ++export_entries;
+    RETURN_IF_ERROR(
+        Expect(rep, ColumnFamily::kFeedIndex, *r.index_key, "", check.missing, check.differing));
+  }
+  return Expect(rep, ColumnFamily::kIdempotency,
+                feed_internal::IdempotencyKey(r.provider_id, r.idempotency_key),
+                feed_internal::AcceptedResultValue(r), check.missing, check.differing);
+}
 
-absl::StatusOr<FeedIndexCheck> FeedStore::CheckIndexes() const {
-  RETURN_IF_ERROR(EnsureCaughtUp());
-  absl::MutexLock lock(&indexer_mu_);  // No indexer writes while we look.
-  while (true) {                       // Everything committed so far, indexed.
-    ASSIGN_OR_RETURN(const int64_t n, IndexPendingLocked(10000, "", /*log_only=*/false));
-    if (n == 0) break;
-  }
-  const Store::Rep& rep = internal::RepOf(*store_);
-  FeedIndexCheck check;
-  int64_t export_entries = 0;
-  std::vector<std::pair<std::string, uint64_t>> plans;
-  {
-    absl::MutexLock state(&state_mu_);
-    for (const auto& [plan_id, plan] : plan_index_) plans.emplace_back(plan_id, plan->indexed);
-  }
-  hub::v1::FeedItem item;
-  records::RecordEntry entry;
-  for (const auto& [plan_id, indexed] : plans) {
-    RETURN_IF_ERROR(internal::ForEachFrom(
-        rep, ColumnFamily::kFeedItems, internal::Prefix({plan_id}), "",
-        [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& v) -> absl::StatusOr<bool> {
-          RETURN_IF_ERROR(internal::ParseRecord(v, "feed item", &item));
-          if (item.sequence() > indexed) return false;
-          // Below the purge mark only member statuses kept as the latest.
-          if (Purged(rep, plan_id, item.sequence())) return true;
-          ++check.items;
-          const DerivedRecord r = feed_internal::Derive(plan_id, item);
-          // The record index, without the plan's verdict (Ack adds it).
-          std::string value;
-          ASSIGN_OR_RETURN(const bool found,
-                           internal::Get(rep, ColumnFamily::kRecords, r.record_id, &value));
-          if (!found) {
-            ++check.missing;
-          } else {
-            RETURN_IF_ERROR(internal::ParseRecord(value, "record entry", &entry));
-            if (entry.plan_id() != r.plan_id || entry.sequence() != r.sequence ||
-                entry.provider_id() != r.provider_id ||
-                entry.idempotency_key() != r.idempotency_key || entry.kind() != r.kind ||
-                entry.accept_time_unix_micros() != r.accept_micros) {
-              ++check.differing;
-            }
-          }
-          RETURN_IF_ERROR(Expect(
-              rep, ColumnFamily::kProviderRecords,
-              internal::Key(
-                  {r.provider_id, feed_internal::InvertedTime(r.accept_micros), r.record_id}),
-              internal::ListingValue(r.plan_id, r.sequence), check.missing, check.differing));
-          if (r.index_key.has_value()) {
-            ++export_entries;
-            RETURN_IF_ERROR(Expect(rep, ColumnFamily::kFeedIndex, *r.index_key, "", check.missing,
-                                   check.differing));
-          }
-          RETURN_IF_ERROR(Expect(rep, ColumnFamily::kIdempotency,
-                                 feed_internal::IdempotencyKey(r.provider_id, r.idempotency_key),
-                                 feed_internal::AcceptedResultValue(r), check.missing,
-                                 check.differing));
-          return true;
-        }));
-  }
-  // Every expected entry is there; the same counts mean nothing else is.
+// Counts the stored entries of each derived index (those of purged items
+// left out): more than the items expect are check.extra. Every expected
+// entry was found, so the same counts mean nothing else is there.
+absl::Status CountExtraEntries(const Store::Rep& rep, int64_t export_entries,
+                               FeedIndexCheck& check) {
   ASSIGN_OR_RETURN(const int64_t records,
                    Count(rep, ColumnFamily::kRecords, [&](std::string_view, std::string_view v) {
                      return IsKeptRecord(rep, v);
@@ -157,6 +134,42 @@ absl::StatusOr<FeedIndexCheck> FeedStore::CheckIndexes() const {
     if (stored > check.items) check.extra += stored - check.items;
   }
   if (exported > export_entries) check.extra += exported - export_entries;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<FeedIndexCheck> FeedStore::CheckIndexes() const {
+  RETURN_IF_ERROR(EnsureCaughtUp());
+  absl::MutexLock lock(&indexer_mu_);  // No indexer writes while we look.
+  while (true) {                       // Everything committed so far, indexed.
+    ASSIGN_OR_RETURN(const int64_t n, IndexPendingLocked(10000, "", /*log_only=*/false));
+    if (n == 0) break;
+  }
+  const Store::Rep& rep = internal::RepOf(*store_);
+  FeedIndexCheck check;
+  int64_t export_entries = 0;
+  std::vector<std::pair<std::string, uint64_t>> plans;
+  {
+    absl::MutexLock state(&state_mu_);
+    for (const auto& [plan_id, plan] : plan_index_) plans.emplace_back(plan_id, plan->indexed);
+  }
+  hub::v1::FeedItem item;
+  for (const auto& [plan_id, indexed] : plans) {
+    RETURN_IF_ERROR(internal::ForEachFrom(
+        rep, ColumnFamily::kFeedItems, internal::Prefix({plan_id}), "",
+        [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& v) -> absl::StatusOr<bool> {
+          RETURN_IF_ERROR(internal::ParseRecord(v, "feed item", &item));
+          if (item.sequence() > indexed) return false;
+          // Below the purge mark only member statuses kept as the latest.
+          if (Purged(rep, plan_id, item.sequence())) return true;
+          ++check.items;
+          RETURN_IF_ERROR(
+              CheckItemEntries(rep, feed_internal::Derive(plan_id, item), check, export_entries));
+          return true;
+        }));
+  }
+  RETURN_IF_ERROR(CountExtraEntries(rep, export_entries, check));
   return check;
 }
 

@@ -328,6 +328,9 @@ class FeedStore {
   absl::StatusOr<int64_t> IndexPlanLocked(const std::string& plan_id, int64_t max_items,
                                           bool log_only) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(indexer_mu_);
+  // Loads plan_id's index checkpoint into plan_index_ on first use.
+  absl::Status LoadCheckpointLocked(const std::string& plan_id) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(indexer_mu_);
   absl::Status AwaitIndexedUntil(std::string_view plan_id, uint64_t sequence,
                                  absl::Time deadline) const;
   absl::Status EnsureCaughtUp() const;

@@ -1,7 +1,5 @@
 #include "storage/store.h"
 
-#include <sys/statvfs.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <memory>
@@ -206,6 +204,168 @@ void WriteBatch::Clear() {
   rep_->flow_tallies.clear();
 }
 
+namespace {
+
+// Creates the data directory if it is missing.
+absl::Status CreateDataDir(const std::string& data_dir) {
+  if (data_dir.empty()) {
+    return absl::InvalidArgumentError("no data directory given; pass --data_dir");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot create the data directory ", data_dir,
+                                                      " (", ec.message(),
+                                                      "); check its parent's permissions"));
+  }
+  return absl::OkStatus();
+}
+
+// The database's options: the hub's tuning, the test hook's Env (kept in
+// `rep`), and the memtables charged to the block cache.
+rocksdb::DBOptions DbOptions(const StoreOptions& options,
+                             const std::shared_ptr<rocksdb::Cache>& block_cache, Store::Rep& rep) {
+  rocksdb::DBOptions db_options = internal::MakeDbOptions();
+  if (options.wal_sync_faults != nullptr) {  // A test hook (storage/wal_sync_faults.h).
+    rep.fault_env = internal::NewWalSyncFaultEnv(options.wal_sync_faults);
+    db_options.env = rep.fault_env.get();
+  }
+  // The memtables are charged to the block cache: block_cache_bytes bounds
+  // RocksDB's memory as a whole (memtables, data, index and filter blocks).
+  db_options.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(db_options.db_write_buffer_size, block_cache);
+  return db_options;
+}
+
+// Every column family on disk must be opened: ours (in ColumnFamily order,
+// with their compaction filters, kept in `rep`), "default", and any a newer
+// hubd may have added (opened with default options, never used).
+std::vector<rocksdb::ColumnFamilyDescriptor> ColumnFamilies(
+    const std::string& data_dir, const rocksdb::DBOptions& db_options,
+    const std::shared_ptr<rocksdb::Cache>& block_cache, Store::Rep& rep) {
+  std::vector<std::string> existing;
+  if (!rocksdb::DB::ListColumnFamilies(db_options, data_dir, &existing).ok()) {
+    existing.clear();  // A new database; real problems surface in DB::Open.
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  rep.idempotency_expiry = std::make_shared<internal::IdempotencyExpiry>();
+  rep.feed_purge_marks = std::make_shared<internal::FeedPurgeMarks>();
+  for (int i = 0; i < kColumnFamilyCount; ++i) {
+    const auto family = static_cast<ColumnFamily>(i);
+    descriptors.emplace_back(std::string(ColumnFamilyName(family)),
+                             internal::MakeCfOptions(family, block_cache));
+    // Retention (storage/retention.h): expired idempotency results go at
+    // compaction.
+    if (family == ColumnFamily::kIdempotency) {
+      descriptors.back().options.compaction_filter = rep.idempotency_expiry.get();
+    }
+    // The feed's derived entries of purged items go at compaction.
+    if (family == ColumnFamily::kRecords || family == ColumnFamily::kFeedIndex ||
+        family == ColumnFamily::kProviderRecords) {
+      rep.feed_purge_filters.push_back(
+          std::make_shared<internal::FeedPurgeFilter>(family, rep.feed_purge_marks));
+      descriptors.back().options.compaction_filter = rep.feed_purge_filters.back().get();
+    }
+  }
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+  for (const std::string& name : existing) {
+    const bool known = std::any_of(descriptors.begin(), descriptors.end(),
+                                   [&](const auto& d) { return d.name == name; });
+    if (!known) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  return descriptors;
+}
+
+// Opens the database with `descriptors`; its column family handles go into
+// `rep` (ours by ColumnFamily, the others kept open, all by id).
+absl::Status OpenDb(const std::string& data_dir, const rocksdb::DBOptions& db_options,
+                    const std::vector<rocksdb::ColumnFamilyDescriptor>& descriptors,
+                    Store::Rep& rep) {
+  std::vector<rocksdb::ColumnFamilyHandle*> raw_handles;
+  rocksdb::DB* raw_db = nullptr;
+  rocksdb::Status status =
+      rocksdb::DB::Open(db_options, data_dir, descriptors, &raw_handles, &raw_db);
+  if (!status.ok()) return OpenError(status, data_dir);
+  rep.db.reset(raw_db);
+  for (size_t i = 0; i < raw_handles.size(); ++i) {
+    if (i < static_cast<size_t>(kColumnFamilyCount)) {
+      rep.handles[i].reset(raw_handles[i]);
+    } else {
+      rep.other_handles.emplace_back(raw_handles[i]);
+    }
+    const uint32_t id = raw_handles[i]->GetID();
+    if (rep.handles_by_id.size() <= id) rep.handles_by_id.resize(id + 1, nullptr);
+    rep.handles_by_id[id] = raw_handles[i];
+  }
+  return absl::OkStatus();
+}
+
+// Writes the schema version into a new database; FailedPrecondition if an
+// existing one was written with another.
+absl::Status CheckSchemaVersion(Store::Rep& rep) {
+  rocksdb::ColumnFamilyHandle* meta = rep.cf(ColumnFamily::kMeta);
+  std::string schema;
+  rocksdb::Status status =
+      rep.db->Get(rocksdb::ReadOptions(), meta, ToSlice(internal::kSchemaVersionKey), &schema);
+  if (status.IsNotFound()) {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = true;
+    status = rep.db->Put(write_options, meta, ToSlice(internal::kSchemaVersionKey),
+                         ToSlice(kSchemaVersion));
+    if (!status.ok()) return OpenError(status, rep.data_dir);
+  } else if (!status.ok()) {
+    return OpenError(status, rep.data_dir);
+  } else if (schema != kSchemaVersion) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the data directory ", rep.data_dir, " has storage schema version ", schema,
+                     " but this hubd reads version ", internal::Absl(kSchemaVersion),
+                     "; run the hubd release that wrote it"));
+  }
+  return absl::OkStatus();
+}
+
+// Loads the last record version handed out (NextVersion) into `rep`.
+absl::Status LoadVersionHighWaterMark(Store::Rep& rep) {
+  std::string hwm;
+  rocksdb::Status status = rep.db->Get(rocksdb::ReadOptions(), rep.cf(ColumnFamily::kMeta),
+                                       ToSlice(internal::kVersionHighWaterMarkKey), &hwm);
+  if (status.ok()) {
+    uint64_t version = 0;
+    if (!internal::DecodeFixed64(hwm, &version)) {
+      return absl::DataLossError(
+          absl::StrCat("the version high-water mark in ", rep.data_dir,
+                       " is damaged; restore the data directory from a checkpoint"));
+    }
+    rep.last_version.store(version);
+  } else if (!status.IsNotFound()) {
+    return OpenError(status, rep.data_dir);
+  }
+  return absl::OkStatus();
+}
+
+// What opening runs on the store before anyone uses it: the views and
+// indexes a data directory from an older hubd lacks, and the feeds' tails.
+absl::Status RunOpenUpgrades(Store& store) {
+  // A data directory from before the provider views: build them once.
+  RETURN_IF_ERROR(internal::BuildCareViewsIfMissing(store));
+  // The feeds' derived indexes (storage/feed_store.h): checkpoints for a
+  // store from before the indexer, then the tails a crash left unindexed,
+  // so whoever opens the store finds them complete.
+  RETURN_IF_ERROR(feed_internal::StartFeedIndexer(store));
+  // On a full volume the store still opens (to read what it holds): the
+  // tails are then indexed once space returns, by the first reader or
+  // indexer that needs them.
+  if (absl::Status caught_up = FeedStore(&store).CatchUpIndexes();
+      !caught_up.ok() && !absl::IsResourceExhausted(caught_up)) {
+    return caught_up;
+  }
+  // A data directory from before the monitor's flow tallies: build them once
+  // (from the record index, complete now).
+  return internal::BuildFlowTalliesIfMissing(store);
+}
+
+}  // namespace
+
 // --------------------------------------------------------------------- Store
 
 Store::Store(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
@@ -215,330 +375,21 @@ Store::~Store() {
 }
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
-  if (options.data_dir.empty()) {
-    return absl::InvalidArgumentError("no data directory given; pass --data_dir");
-  }
-  std::error_code ec;
-  std::filesystem::create_directories(options.data_dir, ec);
-  if (ec) {
-    return absl::FailedPreconditionError(absl::StrCat("cannot create the data directory ",
-                                                      options.data_dir, " (", ec.message(),
-                                                      "); check its parent's permissions"));
-  }
-
+  RETURN_IF_ERROR(CreateDataDir(options.data_dir));
   auto rep = std::make_unique<Rep>();
   rep->data_dir = options.data_dir;
   rep->min_free_bytes = options.min_free_bytes;
   std::shared_ptr<rocksdb::Cache> block_cache = internal::MakeBlockCache(options.block_cache_bytes);
-  rocksdb::DBOptions db_options = internal::MakeDbOptions();
-  if (options.wal_sync_faults != nullptr) {  // A test hook (storage/wal_sync_faults.h).
-    rep->fault_env = internal::NewWalSyncFaultEnv(options.wal_sync_faults);
-    db_options.env = rep->fault_env.get();
-  }
-  // The memtables are charged to the block cache: block_cache_bytes bounds
-  // RocksDB's memory as a whole (memtables, data, index and filter blocks).
-  db_options.write_buffer_manager =
-      std::make_shared<rocksdb::WriteBufferManager>(db_options.db_write_buffer_size, block_cache);
-
-  // Every column family on disk must be opened: ours, "default", and any a
-  // newer hubd may have added (opened with default options, never used).
-  std::vector<std::string> existing;
-  if (!rocksdb::DB::ListColumnFamilies(db_options, options.data_dir, &existing).ok()) {
-    existing.clear();  // A new database; real problems surface in DB::Open.
-  }
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  rep->idempotency_expiry = std::make_shared<internal::IdempotencyExpiry>();
-  rep->feed_purge_marks = std::make_shared<internal::FeedPurgeMarks>();
-  for (int i = 0; i < kColumnFamilyCount; ++i) {
-    const auto family = static_cast<ColumnFamily>(i);
-    descriptors.emplace_back(std::string(ColumnFamilyName(family)),
-                             internal::MakeCfOptions(family, block_cache));
-    // Retention (storage/retention.h): expired idempotency results go at
-    // compaction.
-    if (family == ColumnFamily::kIdempotency) {
-      descriptors.back().options.compaction_filter = rep->idempotency_expiry.get();
-    }
-    // The feed's derived entries of purged items go at compaction.
-    if (family == ColumnFamily::kRecords || family == ColumnFamily::kFeedIndex ||
-        family == ColumnFamily::kProviderRecords) {
-      rep->feed_purge_filters.push_back(
-          std::make_shared<internal::FeedPurgeFilter>(family, rep->feed_purge_marks));
-      descriptors.back().options.compaction_filter = rep->feed_purge_filters.back().get();
-    }
-  }
-  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
-  for (const std::string& name : existing) {
-    const bool known = std::any_of(descriptors.begin(), descriptors.end(),
-                                   [&](const auto& d) { return d.name == name; });
-    if (!known) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  }
-
-  std::vector<rocksdb::ColumnFamilyHandle*> raw_handles;
-  rocksdb::DB* raw_db = nullptr;
-  rocksdb::Status status =
-      rocksdb::DB::Open(db_options, options.data_dir, descriptors, &raw_handles, &raw_db);
-  if (!status.ok()) return OpenError(status, options.data_dir);
-  rep->db.reset(raw_db);
-  for (size_t i = 0; i < raw_handles.size(); ++i) {
-    if (i < static_cast<size_t>(kColumnFamilyCount)) {
-      rep->handles[i].reset(raw_handles[i]);
-    } else {
-      rep->other_handles.emplace_back(raw_handles[i]);
-    }
-    const uint32_t id = raw_handles[i]->GetID();
-    if (rep->handles_by_id.size() <= id) rep->handles_by_id.resize(id + 1, nullptr);
-    rep->handles_by_id[id] = raw_handles[i];
-  }
+  const rocksdb::DBOptions db_options = DbOptions(options, block_cache, *rep);
+  RETURN_IF_ERROR(OpenDb(options.data_dir, db_options,
+                         ColumnFamilies(options.data_dir, db_options, block_cache, *rep), *rep));
   // From here on, an early return closes the DB through ~Rep.
-
-  rocksdb::ColumnFamilyHandle* meta = rep->cf(ColumnFamily::kMeta);
-  std::string schema;
-  status =
-      rep->db->Get(rocksdb::ReadOptions(), meta, ToSlice(internal::kSchemaVersionKey), &schema);
-  if (status.IsNotFound()) {
-    rocksdb::WriteOptions write_options;
-    write_options.sync = true;
-    status = rep->db->Put(write_options, meta, ToSlice(internal::kSchemaVersionKey),
-                          ToSlice(kSchemaVersion));
-    if (!status.ok()) return OpenError(status, options.data_dir);
-  } else if (!status.ok()) {
-    return OpenError(status, options.data_dir);
-  } else if (schema != kSchemaVersion) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the data directory ", options.data_dir, " has storage schema version ",
-                     schema, " but this hubd reads version ", internal::Absl(kSchemaVersion),
-                     "; run the hubd release that wrote it"));
-  }
-
-  std::string hwm;
-  status =
-      rep->db->Get(rocksdb::ReadOptions(), meta, ToSlice(internal::kVersionHighWaterMarkKey), &hwm);
-  if (status.ok()) {
-    uint64_t version = 0;
-    if (!internal::DecodeFixed64(hwm, &version)) {
-      return absl::DataLossError(
-          absl::StrCat("the version high-water mark in ", options.data_dir,
-                       " is damaged; restore the data directory from a checkpoint"));
-    }
-    rep->last_version.store(version);
-  } else if (!status.IsNotFound()) {
-    return OpenError(status, options.data_dir);
-  }
+  RETURN_IF_ERROR(CheckSchemaVersion(*rep));
+  RETURN_IF_ERROR(LoadVersionHighWaterMark(*rep));
   RETURN_IF_ERROR(internal::LoadFeedPurgeMarks(*rep, *rep->feed_purge_marks));
   auto store = std::unique_ptr<Store>(new Store(std::move(rep)));
-  // A data directory from before the provider views: build them once.
-  RETURN_IF_ERROR(internal::BuildCareViewsIfMissing(*store));
-  // The feeds' derived indexes (storage/feed_store.h): checkpoints for a
-  // store from before the indexer, then the tails a crash left unindexed,
-  // so whoever opens the store finds them complete.
-  RETURN_IF_ERROR(feed_internal::StartFeedIndexer(*store));
-  // On a full volume the store still opens (to read what it holds): the
-  // tails are then indexed once space returns, by the first reader or
-  // indexer that needs them.
-  if (absl::Status caught_up = FeedStore(store.get()).CatchUpIndexes();
-      !caught_up.ok() && !absl::IsResourceExhausted(caught_up)) {
-    return caught_up;
-  }
-  // A data directory from before the monitor's flow tallies: build them once
-  // (from the record index, complete now).
-  RETURN_IF_ERROR(internal::BuildFlowTalliesIfMissing(*store));
+  RETURN_IF_ERROR(RunOpenUpgrades(*store));
   return store;
-}
-
-namespace {
-
-// One operation of a write batch, pointing into the batch's bytes.
-struct BatchOperation {
-  enum class Kind { kPut, kMerge, kDelete };
-  uint32_t column_family_id;
-  Kind kind;
-  rocksdb::Slice key;
-  rocksdb::Slice value;
-};
-
-// Collects a batch's puts, merges and deletes; any other kind of record
-// (single deletes, range deletes, log data: the hub writes none) makes the
-// batch unsortable and it is written as it is.
-class BatchOperations : public rocksdb::WriteBatch::Handler {
- public:
-  std::vector<BatchOperation> operations;
-  bool other = false;
-
-  rocksdb::Status PutCF(uint32_t id, const rocksdb::Slice& key,
-                        const rocksdb::Slice& value) override {
-    operations.push_back({id, BatchOperation::Kind::kPut, key, value});
-    return rocksdb::Status::OK();
-  }
-  rocksdb::Status MergeCF(uint32_t id, const rocksdb::Slice& key,
-                          const rocksdb::Slice& value) override {
-    operations.push_back({id, BatchOperation::Kind::kMerge, key, value});
-    return rocksdb::Status::OK();
-  }
-  rocksdb::Status DeleteCF(uint32_t id, const rocksdb::Slice& key) override {
-    operations.push_back({id, BatchOperation::Kind::kDelete, key, rocksdb::Slice()});
-    return rocksdb::Status::OK();
-  }
-  rocksdb::Status SingleDeleteCF(uint32_t, const rocksdb::Slice&) override {
-    other = true;
-    return rocksdb::Status::OK();
-  }
-  rocksdb::Status DeleteRangeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
-    other = true;
-    return rocksdb::Status::OK();
-  }
-  void LogData(const rocksdb::Slice&) override { other = true; }
-};
-
-// Batches smaller than this are written as they are.
-constexpr uint32_t kMinOperationsToSort = 32;
-
-// `in` with its operations ordered by (column family, key), in `out`; false
-// (and `out` untouched) when `in` holds an operation this does not reorder.
-// The order is stable, so operations on one key keep their order and the
-// batch's outcome is the same. Why: RocksDB inserts a batch into each column
-// family's memtable (a skip list) in batch order, and an insert next to the
-// previous one reuses its search path, so a sorted batch costs far fewer key
-// comparisons, i.e. cache misses, than one in row order (measured: +20%
-// rows/s on a 1,000,000-row 834 ingest, bare and full path alike).
-bool OrderForMemtables(const Store::Rep& rep, const rocksdb::WriteBatch& in,
-                       rocksdb::WriteBatch* out) {
-  BatchOperations collected;
-  collected.operations.reserve(in.Count());
-  if (!in.Iterate(&collected).ok() || collected.other) return false;
-  std::stable_sort(collected.operations.begin(), collected.operations.end(),
-                   [](const BatchOperation& a, const BatchOperation& b) {
-                     if (a.column_family_id != b.column_family_id) {
-                       return a.column_family_id < b.column_family_id;
-                     }
-                     return a.key.compare(b.key) < 0;
-                   });
-  for (const BatchOperation& op : collected.operations) {
-    if (op.column_family_id >= rep.handles_by_id.size() ||
-        rep.handles_by_id[op.column_family_id] == nullptr) {
-      return false;
-    }
-  }
-  for (const BatchOperation& op : collected.operations) {
-    rocksdb::ColumnFamilyHandle* family = rep.handles_by_id[op.column_family_id];
-    switch (op.kind) {
-      case BatchOperation::Kind::kPut:
-        out->Put(family, op.key, op.value).PermitUncheckedError();
-        break;
-      case BatchOperation::Kind::kMerge:
-        out->Merge(family, op.key, op.value).PermitUncheckedError();
-        break;
-      case BatchOperation::Kind::kDelete:
-        out->Delete(family, op.key).PermitUncheckedError();
-        break;
-    }
-  }
-  return true;
-}
-
-// How long a look at the volume's free space stays good while the estimate
-// (free space minus bytes committed since) is comfortably above the
-// reserve: flushes and compactions also take space the estimate does not
-// see.
-constexpr int64_t kFreeSpaceRecheckMicros = 200'000;
-
-// OK while the data volume has more than rep.min_free_bytes free. Looks at
-// the volume (statvfs) only when the estimate nears the reserve or has not
-// been checked for kFreeSpaceRecheckMicros, so a busy store pays about one
-// system call per 200 ms.
-absl::Status CheckFreeSpace(Store::Rep& rep, size_t batch_bytes) {
-  if (rep.min_free_bytes == 0) return absl::OkStatus();
-  const auto reserve = static_cast<int64_t>(rep.min_free_bytes);
-  const int64_t now = absl::ToUnixMicros(absl::Now());
-  const int64_t estimate = rep.free_bytes_estimate.fetch_sub(static_cast<int64_t>(batch_bytes),
-                                                             std::memory_order_relaxed) -
-                           static_cast<int64_t>(batch_bytes);
-  if (estimate > 2 * reserve &&
-      now - rep.free_bytes_checked_at_micros.load(std::memory_order_relaxed) <
-          kFreeSpaceRecheckMicros) {
-    return absl::OkStatus();
-  }
-  struct statvfs volume;
-  if (statvfs(rep.data_dir.c_str(), &volume) != 0) {
-    return absl::UnavailableError(
-        absl::StrCat("storage: cannot read the data volume's free space (", std::strerror(errno),
-                     "); check the data volume (mount, permissions), then retry"));
-  }
-  const auto free_bytes =
-      static_cast<int64_t>(volume.f_bavail) * static_cast<int64_t>(volume.f_frsize);
-  rep.free_bytes_estimate.store(free_bytes, std::memory_order_relaxed);
-  rep.free_bytes_checked_at_micros.store(now, std::memory_order_relaxed);
-  if (free_bytes - static_cast<int64_t>(batch_bytes) >= reserve) return absl::OkStatus();
-  return absl::ResourceExhaustedError(
-      absl::StrCat("storage: the data volume is full (", free_bytes >> 20,
-                   " MiB free, the hub keeps ", reserve >> 20,
-                   " MiB in reserve); nothing was stored: free space on it or grow it, then "
-                   "retry (writes resume at once, no restart)"));
-}
-
-// What every write answers once a commit met an I/O error (Rep::wal_failed).
-absl::Status WalFailed() {
-  return absl::UnavailableError(
-      "storage: the data volume failed to write or sync the write-ahead log, so the store "
-      "refuses writes until hubd restarts (nothing acknowledged is lost; the write that failed "
-      "was not acknowledged): check the data volume's health and mount, then restart hubd");
-}
-
-}  // namespace
-
-absl::Status Store::Commit(WriteBatch& batch, Durability durability) {
-  absl::Status open = rep_->CheckOpen();
-  if (!open.ok()) {
-    batch.Clear();
-    return open;
-  }
-  if (rep_->wal_failed.load(std::memory_order_acquire)) {
-    batch.Clear();
-    return WalFailed();
-  }
-  if (absl::Status space = CheckFreeSpace(*rep_, batch.ByteSize()); !space.ok()) {
-    batch.Clear();
-    return space;
-  }
-  rocksdb::WriteOptions write_options;
-  // kSync: RocksDB appends the batch to the WAL and fsyncs it before Write
-  // returns. Concurrent writers join one write group whose leader writes all
-  // their batches to the WAL and issues a single fsync for the group: this
-  // is the hub's group commit, N concurrent synced commits cost ~one fsync.
-  write_options.sync = durability == Durability::kSync;
-  internal::FlushTallies(*rep_, internal::RepOf(batch));
-  for (const auto& [key, delta] : internal::RepOf(batch).capacity_deltas) {
-    if (delta == 0) continue;
-    internal::RepOf(batch)
-        .batch
-        .Merge(rep_->cf(ColumnFamily::kCapacityCounts), key,
-               internal::EncodeFixed64(static_cast<uint64_t>(delta)))
-        .PermitUncheckedError();
-  }
-  for (const auto& [plan_id, head] : internal::RepOf(batch).feed_heads) {
-    internal::RepOf(batch)
-        .batch.Put(rep_->cf(ColumnFamily::kFeedHeads), plan_id, internal::EncodeFixed64(head))
-        .PermitUncheckedError();
-  }
-  rocksdb::WriteBatch ordered;
-  rocksdb::WriteBatch* to_write = &internal::RepOf(batch).batch;
-  if (to_write->Count() >= kMinOperationsToSort && OrderForMemtables(*rep_, *to_write, &ordered)) {
-    to_write = &ordered;
-  }
-  rocksdb::Status status = rep_->db->Write(write_options, to_write);
-  batch.Clear();
-  if (status.IsIOError()) {
-    rep_->wal_failed.store(true, std::memory_order_release);
-    if (!status.IsNoSpace()) return WalFailed();  // A full volume says so first.
-  } else if (!status.ok() && rep_->wal_failed.load(std::memory_order_acquire)) {
-    return WalFailed();
-  }
-  return FromRocksDb(status, "committing a write batch");
-}
-
-absl::Status Store::SyncWal() {
-  RETURN_IF_ERROR(rep_->CheckOpen());
-  if (rep_->wal_failed.load(std::memory_order_acquire)) return WalFailed();
-  return FromRocksDb(rep_->db->FlushWAL(/*sync=*/true), "syncing the write-ahead log");
 }
 
 uint64_t Store::NextVersion(WriteBatch& batch) {
