@@ -183,6 +183,7 @@ class County {
  private:
   County() = default;
   struct Sketch;
+  class MemberBuilder;  // FillMember's steps (county.cc).
   Sketch SketchOf(int64_t i) const;
   int PlanIndex(std::string_view plan_id) const;
 

@@ -182,13 +182,9 @@ absl::Status WriteClaimAnswers(const std::string& claims_path, const std::string
   return absl::OkStatus();
 }
 
-absl::Status Run() {
-  const std::string out_dir = absl::GetFlag(FLAGS_out);
-  if (out_dir.empty()) return absl::InvalidArgumentError("--out is required");
-  if (!absl::GetFlag(FLAGS_answer_837p).empty()) {
-    return WriteClaimAnswers(absl::GetFlag(FLAGS_answer_837p), out_dir);
-  }
-
+// The county's options from the flags (--seed, --members, --error_rate,
+// --as_of, --ecm_rate, --directory, --reference_dir, --plan_weights).
+absl::StatusOr<CountyOptions> CountyOptionsFromFlags() {
   CountyOptions options;
   options.seed = absl::GetFlag(FLAGS_seed);
   options.members = absl::GetFlag(FLAGS_members);
@@ -207,23 +203,27 @@ absl::Status Run() {
     }
     options.plan_weights[parts[0]] = weight;
   }
+  return options;
+}
 
+// The file kinds of --kinds.
+absl::StatusOr<std::vector<hub::v1::FileKind>> KindsFromFlag() {
   std::vector<hub::v1::FileKind> kinds;
   for (absl::string_view slug :
        absl::StrSplit(absl::GetFlag(FLAGS_kinds), ',', absl::SkipWhitespace())) {
     ASSIGN_OR_RETURN(auto kind, KindFromSlug(std::string_view(slug.data(), slug.size())));
     kinds.push_back(kind);
   }
-  std::vector<std::string> wanted_plans =
-      absl::StrSplit(absl::GetFlag(FLAGS_plans), ',', absl::SkipWhitespace());
+  return kinds;
+}
 
-  const hub::v1::DirectorySeed directory = options.directory;
-  ASSIGN_OR_RETURN(std::unique_ptr<County> county, County::Create(std::move(options)));
-
-  // Plans in directory order; a plan without an adapter profile is skipped
-  // unless named in --plans (then it is an error).
-  std::vector<std::pair<int, const hub::v1::Plan*>> plans;
-  for (const std::string& id : wanted_plans) {
+// The plans to write, (directory index, plan) in directory order: those
+// named in `wanted` (all if empty). A plan without an adapter profile is
+// skipped unless named (then FailedPrecondition); NotFound for a name the
+// directory lacks.
+absl::StatusOr<std::vector<std::pair<int, const hub::v1::Plan*>>> PlansToWrite(
+    const hub::v1::DirectorySeed& directory, const std::vector<std::string>& wanted) {
+  for (const std::string& id : wanted) {
     bool found = false;
     for (const auto& plan : directory.plans()) found = found || plan.plan_id() == id;
     if (!found) {
@@ -231,11 +231,11 @@ absl::Status Run() {
           absl::StrCat("plan \"", id, "\" in --plans is not in the directory"));
     }
   }
+  std::vector<std::pair<int, const hub::v1::Plan*>> plans;
   for (int p = 0; p < directory.plans_size(); ++p) {
     const auto& plan = directory.plans(p);
-    const bool named =
-        std::find(wanted_plans.begin(), wanted_plans.end(), plan.plan_id()) != wanted_plans.end();
-    if (!wanted_plans.empty() && !named) continue;
+    const bool named = std::find(wanted.begin(), wanted.end(), plan.plan_id()) != wanted.end();
+    if (!wanted.empty() && !named) continue;
     if (plan.adapter_profile().empty()) {
       if (named) {
         return absl::FailedPreconditionError(
@@ -246,89 +246,146 @@ absl::Status Run() {
     }
     plans.emplace_back(p, &plan);
   }
+  return plans;
+}
+
+// Writes one plan file of `kind` in the plan's layout to `path` and says
+// on stdout what it holds and how fast it went.
+absl::StatusOr<FileManifest> WriteOneFile(const County& county,
+                                          const adapters::PlanAdapter& adapter, int plan_index,
+                                          const hub::v1::Plan& plan, hub::v1::FileKind kind,
+                                          const hub::v1::FileLayout& layout,
+                                          const std::string& relative,
+                                          const std::filesystem::path& path) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  if (!file) return absl::PermissionDeniedError(absl::StrCat("cannot write ", path.string()));
+  adapters::RenderOptions render;
+  render.file_date = county.period_end().ToIso();
+  render.file_time = "0600";
+  render.control_number =
+      (static_cast<int64_t>(county.period_start().year()) * 100 + county.period_start().month()) *
+          1000 +
+      plan_index * 10 + static_cast<int>(kind);
+  const ErrorInjection errors = MakeErrorInjection(county, plan.plan_id(), kind, layout);
+  const AssignmentRowOptions row_options = AssignmentRowOptionsFor(layout);
+  const auto started = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(
+      FileManifest written,
+      WritePlanFile(adapter, kind, CountyRows(county, plan.plan_id(), kind, row_options), render,
+                    errors, [&file](std::string_view chunk) -> absl::Status {
+                      file.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+                      if (!file) return absl::DataLossError("write failed (disk full?)");
+                      return absl::OkStatus();
+                    }));
+  file.close();
+  if (!file) return absl::DataLossError(absl::StrCat("could not finish ", path.string()));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::cout << relative << ": " << written.rows << " rows, " << written.errors.size()
+            << " injected errors, " << written.bytes << " bytes, " << seconds << " s ("
+            << static_cast<int64_t>(seconds > 0 ? written.rows / seconds : 0) << " rows/s)\n";
+  return written;
+}
+
+// manifest.json as it is written: the header, then one entry per file.
+class ManifestJson {
+ public:
+  explicit ManifestJson(const CountyOptions& options)
+      : text_(absl::StrCat(
+            "{\n  \"generator\": \"countygen\",\n  \"seed\": ", options.seed,
+            ",\n  \"members\": ", options.members, ",\n  \"error_rate\": ", options.error_rate,
+            ",\n  \"as_of\": ", JsonString(options.as_of_month), ",\n  \"files\": [")) {}
+
+  // One written file and the errors injected into it.
+  void AddFile(const hub::v1::Plan& plan, const hub::v1::PlanProfile& profile,
+               hub::v1::FileKind kind, const std::string& relative, const FileManifest& written) {
+    absl::StrAppend(&text_, first_file_ ? "\n" : ",\n",
+                    "    {\"plan_id\": ", JsonString(plan.plan_id()),
+                    ", \"profile\": ", JsonString(profile.name()),
+                    ", \"kind\": ", JsonString(FileKindSlug(kind)),
+                    ", \"file_kind\": ", JsonString(hub::v1::FileKind_Name(kind)),
+                    ", \"path\": ", JsonString(relative), ", \"rows\": ", written.rows,
+                    ", \"bytes\": ", written.bytes, ", \"errors\": [");
+    first_file_ = false;
+    for (size_t k = 0; k < written.errors.size(); ++k) {
+      const InjectedError& e = written.errors[k];
+      absl::StrAppend(&text_, k == 0 ? "\n" : ",\n", "      {\"row\": ", e.row_number,
+                      ", \"code\": ", JsonString(e.reason_code),
+                      ", \"kind\": ", JsonString(InjectedErrorKindName(e.kind)),
+                      ", \"field\": ", JsonString(e.field),
+                      ", \"reported_by_parser\": ", e.reported_by_parser ? "true" : "false", "}");
+    }
+    absl::StrAppend(&text_, written.errors.empty() ? "]}" : "\n    ]}");
+  }
+
+  // Writes <out_dir>/manifest.json and says so on stdout.
+  absl::Status Write(const std::string& out_dir) {
+    absl::StrAppend(&text_, first_file_ ? "]\n}\n" : "\n  ]\n}\n");
+    const std::filesystem::path manifest_path = std::filesystem::path(out_dir) / "manifest.json";
+    std::ofstream manifest_file(manifest_path, std::ios::binary | std::ios::trunc);
+    manifest_file << text_;
+    manifest_file.close();
+    if (!manifest_file) {
+      return absl::DataLossError(absl::StrCat("could not write ", manifest_path.string()));
+    }
+    std::cout << "manifest: " << manifest_path.string() << "\n";
+    return absl::OkStatus();
+  }
+
+ private:
+  std::string text_;
+  bool first_file_ = true;
+};
+
+// Writes one plan's files of `kinds` (a kind its profile has no layout for
+// is skipped, and said) into <out_dir>/<plan_id>/.
+absl::Status WritePlanFiles(const County& county, int plan_index, const hub::v1::Plan& plan,
+                            const std::vector<hub::v1::FileKind>& kinds, const std::string& out_dir,
+                            ManifestJson& manifest) {
+  ASSIGN_OR_RETURN(hub::v1::PlanProfile profile,
+                   LoadPlanProfile(absl::GetFlag(FLAGS_profiles_dir), plan.adapter_profile()));
+  ASSIGN_OR_RETURN(std::unique_ptr<adapters::PlanAdapter> adapter,
+                   adapters::CreateDeclarativePlanAdapter(profile));
+  std::filesystem::create_directories(std::filesystem::path(out_dir) / plan.plan_id());
+  for (hub::v1::FileKind kind : kinds) {
+    const hub::v1::FileLayout* layout = FindLayout(profile, kind);
+    if (layout == nullptr) {
+      std::cout << plan.plan_id() << ": no " << FileKindSlug(kind) << " layout, skipped\n";
+      continue;
+    }
+    const std::string relative = absl::StrCat(plan.plan_id(), "/", std::string(FileKindSlug(kind)),
+                                              ".", std::string(FileExtension(*layout)));
+    ASSIGN_OR_RETURN(const FileManifest written,
+                     WriteOneFile(county, *adapter, plan_index, plan, kind, *layout, relative,
+                                  std::filesystem::path(out_dir) / relative));
+    manifest.AddFile(plan, profile, kind, relative, written);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Run() {
+  const std::string out_dir = absl::GetFlag(FLAGS_out);
+  if (out_dir.empty()) return absl::InvalidArgumentError("--out is required");
+  if (!absl::GetFlag(FLAGS_answer_837p).empty()) {
+    return WriteClaimAnswers(absl::GetFlag(FLAGS_answer_837p), out_dir);
+  }
+  ASSIGN_OR_RETURN(CountyOptions options, CountyOptionsFromFlags());
+  ASSIGN_OR_RETURN(const std::vector<hub::v1::FileKind> kinds, KindsFromFlag());
+  const std::vector<std::string> wanted_plans =
+      absl::StrSplit(absl::GetFlag(FLAGS_plans), ',', absl::SkipWhitespace());
+  const hub::v1::DirectorySeed directory = options.directory;
+  ASSIGN_OR_RETURN(std::unique_ptr<County> county, County::Create(std::move(options)));
+  ASSIGN_OR_RETURN(const auto plans, PlansToWrite(directory, wanted_plans));
 
   std::filesystem::create_directories(out_dir);
-  std::string manifest = absl::StrCat(
-      "{\n  \"generator\": \"countygen\",\n  \"seed\": ", county->options().seed,
-      ",\n  \"members\": ", county->options().members,
-      ",\n  \"error_rate\": ", county->options().error_rate,
-      ",\n  \"as_of\": ", JsonString(county->options().as_of_month), ",\n  \"files\": [");
-  bool first_file = true;
+  ManifestJson manifest(county->options());
   for (const auto& [plan_index, plan] : plans) {
-    ASSIGN_OR_RETURN(hub::v1::PlanProfile profile,
-                     LoadPlanProfile(absl::GetFlag(FLAGS_profiles_dir), plan->adapter_profile()));
-    ASSIGN_OR_RETURN(std::unique_ptr<adapters::PlanAdapter> adapter,
-                     adapters::CreateDeclarativePlanAdapter(profile));
-    const std::filesystem::path plan_dir = std::filesystem::path(out_dir) / plan->plan_id();
-    std::filesystem::create_directories(plan_dir);
-    for (hub::v1::FileKind kind : kinds) {
-      const hub::v1::FileLayout* layout = FindLayout(profile, kind);
-      if (layout == nullptr) {
-        std::cout << plan->plan_id() << ": no " << FileKindSlug(kind) << " layout, skipped\n";
-        continue;
-      }
-      const std::string relative =
-          absl::StrCat(plan->plan_id(), "/", std::string(FileKindSlug(kind)), ".",
-                       std::string(FileExtension(*layout)));
-      const std::filesystem::path path = std::filesystem::path(out_dir) / relative;
-      std::ofstream file(path, std::ios::binary | std::ios::trunc);
-      if (!file) return absl::PermissionDeniedError(absl::StrCat("cannot write ", path.string()));
-      adapters::RenderOptions render;
-      render.file_date = county->period_end().ToIso();
-      render.file_time = "0600";
-      render.control_number = (static_cast<int64_t>(county->period_start().year()) * 100 +
-                               county->period_start().month()) *
-                                  1000 +
-                              plan_index * 10 + static_cast<int>(kind);
-      const ErrorInjection errors = MakeErrorInjection(*county, plan->plan_id(), kind, *layout);
-      const AssignmentRowOptions row_options = AssignmentRowOptionsFor(*layout);
-      const auto started = std::chrono::steady_clock::now();
-      ASSIGN_OR_RETURN(
-          FileManifest written,
-          WritePlanFile(*adapter, kind, CountyRows(*county, plan->plan_id(), kind, row_options),
-                        render, errors, [&file](std::string_view chunk) -> absl::Status {
-                          file.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-                          if (!file) return absl::DataLossError("write failed (disk full?)");
-                          return absl::OkStatus();
-                        }));
-      file.close();
-      if (!file) return absl::DataLossError(absl::StrCat("could not finish ", path.string()));
-      const double seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      std::cout << relative << ": " << written.rows << " rows, " << written.errors.size()
-                << " injected errors, " << written.bytes << " bytes, " << seconds << " s ("
-                << static_cast<int64_t>(seconds > 0 ? written.rows / seconds : 0) << " rows/s)\n";
-
-      absl::StrAppend(&manifest, first_file ? "\n" : ",\n",
-                      "    {\"plan_id\": ", JsonString(plan->plan_id()),
-                      ", \"profile\": ", JsonString(profile.name()),
-                      ", \"kind\": ", JsonString(FileKindSlug(kind)),
-                      ", \"file_kind\": ", JsonString(hub::v1::FileKind_Name(kind)),
-                      ", \"path\": ", JsonString(relative), ", \"rows\": ", written.rows,
-                      ", \"bytes\": ", written.bytes, ", \"errors\": [");
-      first_file = false;
-      for (size_t k = 0; k < written.errors.size(); ++k) {
-        const InjectedError& e = written.errors[k];
-        absl::StrAppend(&manifest, k == 0 ? "\n" : ",\n", "      {\"row\": ", e.row_number,
-                        ", \"code\": ", JsonString(e.reason_code),
-                        ", \"kind\": ", JsonString(InjectedErrorKindName(e.kind)),
-                        ", \"field\": ", JsonString(e.field),
-                        ", \"reported_by_parser\": ", e.reported_by_parser ? "true" : "false", "}");
-      }
-      absl::StrAppend(&manifest, written.errors.empty() ? "]}" : "\n    ]}");
-    }
+    RETURN_IF_ERROR(WritePlanFiles(*county, plan_index, *plan, kinds, out_dir, manifest));
   }
-  absl::StrAppend(&manifest, first_file ? "]\n}\n" : "\n  ]\n}\n");
-  const std::filesystem::path manifest_path = std::filesystem::path(out_dir) / "manifest.json";
-  std::ofstream manifest_file(manifest_path, std::ios::binary | std::ios::trunc);
-  manifest_file << manifest;
-  manifest_file.close();
-  if (!manifest_file) {
-    return absl::DataLossError(absl::StrCat("could not write ", manifest_path.string()));
-  }
-  std::cout << "manifest: " << manifest_path.string() << "\n";
-  if (!absl::GetFlag(FLAGS_provider_day).empty())
+  RETURN_IF_ERROR(manifest.Write(out_dir));
+  if (!absl::GetFlag(FLAGS_provider_day).empty()) {
     RETURN_IF_ERROR(WriteProviderDay(*county, out_dir));
+  }
   return absl::OkStatus();
 }
 

@@ -90,6 +90,98 @@ struct Candidate {
   double weight;
 };
 
+// Whether to corrupt a row (at the injection's rate) and how: a bad CIN,
+// an unknown or uncontracted provider, a missing required field or a bad
+// date, as far as the row has such fields. Draws from `rng` first.
+std::optional<InjectedErrorKind> ChooseError(const Message& row, const ErrorInjection& errors,
+                                             Rng& rng) {
+  if (!(errors.rate > 0 && rng.Chance(errors.rate))) return std::nullopt;
+  const auto* assignment = dynamic_cast<const AssignmentFileRow*>(&row);
+  const auto* authorization = dynamic_cast<const AuthorizationFileRow*>(&row);
+  const auto* quality = dynamic_cast<const QualityFileRow*>(&row);
+  const bool has_npi = (assignment != nullptr && !assignment->provider_npi().empty()) ||
+                       authorization != nullptr || quality != nullptr;
+  std::array<Candidate, 5> candidates{};
+  size_t n = 0;
+  if (quality == nullptr) candidates[n++] = {InjectedErrorKind::kBadCin, 25};
+  if (has_npi && !errors.unknown_npis.empty()) {
+    candidates[n++] = {InjectedErrorKind::kUnknownProvider, 20};
+  }
+  if (has_npi && !errors.uncontracted_npis.empty()) {
+    candidates[n++] = {InjectedErrorKind::kProviderNotContracted, 20};
+  }
+  candidates[n++] = {InjectedErrorKind::kRequiredMissing, 15};
+  if (quality == nullptr && !errors.x12) candidates[n++] = {InjectedErrorKind::kBadDate, 20};
+  std::array<double, 5> weights{};
+  for (size_t k = 0; k < n; ++k) weights[k] = candidates[k].weight;
+  return candidates[rng.Weighted(std::span<const double>(weights.data(), n))].kind;
+}
+
+// Corrupts `row` (a copy the renderer will render) with the chosen error,
+// drawing from `rng` after ChooseError. The error as the manifest lists it.
+InjectedError CorruptRow(Message& row, InjectedErrorKind chosen, int64_t row_number,
+                         const ErrorInjection& errors, Rng& rng) {
+  InjectedError e;
+  e.row_number = row_number;
+  e.kind = chosen;
+  // Where the row keeps its CIN, NPI and corruptible date.
+  std::string* cin = nullptr;
+  std::string* npi = nullptr;
+  std::string* date = nullptr;
+  std::string cin_field, date_field;
+  if (auto* r = dynamic_cast<AssignmentFileRow*>(&row)) {
+    cin = r->mutable_member()->mutable_cin();
+    npi = r->mutable_provider_npi();
+    date = r->mutable_member()->mutable_date_of_birth();
+    cin_field = "member.cin";
+    date_field = "member.date_of_birth";
+  } else if (auto* r = dynamic_cast<AuthorizationFileRow*>(&row)) {
+    cin = r->mutable_authorization()->mutable_cin();
+    npi = r->mutable_provider_npi();
+    date = r->mutable_authorization()->mutable_start_date();
+    cin_field = "authorization.cin";
+    date_field = "authorization.start_date";
+  } else if (auto* r = dynamic_cast<QualityFileRow*>(&row)) {
+    npi = r->mutable_provider_npi();
+  }
+  switch (chosen) {
+    case InjectedErrorKind::kBadCin:
+      *cin = BadCin(*cin, rng);
+      e.reason_code = std::string(kRowBadCin);
+      e.field = cin_field;
+      break;
+    case InjectedErrorKind::kUnknownProvider:
+      *npi = errors.unknown_npis[rng.Below(errors.unknown_npis.size())];
+      e.reason_code = std::string(kRowUnknownProvider);
+      e.field = "provider_npi";
+      break;
+    case InjectedErrorKind::kProviderNotContracted:
+      *npi = errors.uncontracted_npis[rng.Below(errors.uncontracted_npis.size())];
+      e.reason_code = std::string(kRowProviderNotContracted);
+      e.field = "provider_npi";
+      break;
+    case InjectedErrorKind::kRequiredMissing:
+      if (cin != nullptr) {
+        cin->clear();
+        e.field = cin_field;
+      } else {
+        npi->clear();
+        e.field = "provider_npi";
+      }
+      e.reason_code =
+          std::string(errors.x12 ? adapters::kRowMissingSegment : adapters::kRowRequiredMissing);
+      e.reported_by_parser = true;
+      break;
+    case InjectedErrorKind::kBadDate:
+      *date = std::string(kSentinelIso);
+      e.reason_code = std::string(adapters::kRowBadDate);
+      e.field = date_field;
+      e.reported_by_parser = true;
+      break;
+  }
+  return e;
+}
+
 }  // namespace
 
 std::string_view InjectedErrorKindName(InjectedErrorKind kind) {
@@ -136,97 +228,13 @@ absl::StatusOr<FileManifest> WritePlanFile(const adapters::PlanAdapter& adapter,
     }
     const int64_t row_number = ++manifest.rows;
     const Message* to_render = &row;
-    const auto* assignment = dynamic_cast<const AssignmentFileRow*>(&row);
-    const auto* authorization = dynamic_cast<const AuthorizationFileRow*>(&row);
-    const auto* quality = dynamic_cast<const QualityFileRow*>(&row);
-
-    // Decide whether and how to corrupt this row.
     std::optional<InjectedError> injected;
     Rng rng = Rng::For(errors.seed, static_cast<uint64_t>(row_number), 0xE77);
-    if (errors.rate > 0 && rng.Chance(errors.rate)) {
-      const bool has_npi = (assignment != nullptr && !assignment->provider_npi().empty()) ||
-                           authorization != nullptr || quality != nullptr;
-      std::array<Candidate, 5> candidates{};
-      size_t n = 0;
-      if (quality == nullptr) candidates[n++] = {InjectedErrorKind::kBadCin, 25};
-      if (has_npi && !errors.unknown_npis.empty()) {
-        candidates[n++] = {InjectedErrorKind::kUnknownProvider, 20};
-      }
-      if (has_npi && !errors.uncontracted_npis.empty()) {
-        candidates[n++] = {InjectedErrorKind::kProviderNotContracted, 20};
-      }
-      candidates[n++] = {InjectedErrorKind::kRequiredMissing, 15};
-      if (quality == nullptr && !errors.x12) candidates[n++] = {InjectedErrorKind::kBadDate, 20};
-      std::array<double, 5> weights{};
-      for (size_t k = 0; k < n; ++k) weights[k] = candidates[k].weight;
-      const InjectedErrorKind chosen =
-          candidates[rng.Weighted(std::span<const double>(weights.data(), n))].kind;
-
-      if (to_render != scratch.get()) {
-        scratch->CopyFrom(row);
-        to_render = scratch.get();
-      }
-      InjectedError e;
-      e.row_number = row_number;
-      e.kind = chosen;
-      // Where the row keeps its CIN, NPI and corruptible date.
-      std::string* cin = nullptr;
-      std::string* npi = nullptr;
-      std::string* date = nullptr;
-      std::string cin_field, date_field;
-      if (auto* r = dynamic_cast<AssignmentFileRow*>(scratch.get())) {
-        cin = r->mutable_member()->mutable_cin();
-        npi = r->mutable_provider_npi();
-        date = r->mutable_member()->mutable_date_of_birth();
-        cin_field = "member.cin";
-        date_field = "member.date_of_birth";
-      } else if (auto* r = dynamic_cast<AuthorizationFileRow*>(scratch.get())) {
-        cin = r->mutable_authorization()->mutable_cin();
-        npi = r->mutable_provider_npi();
-        date = r->mutable_authorization()->mutable_start_date();
-        cin_field = "authorization.cin";
-        date_field = "authorization.start_date";
-      } else if (auto* r = dynamic_cast<QualityFileRow*>(scratch.get())) {
-        npi = r->mutable_provider_npi();
-      }
-      switch (chosen) {
-        case InjectedErrorKind::kBadCin:
-          *cin = BadCin(*cin, rng);
-          e.reason_code = std::string(kRowBadCin);
-          e.field = cin_field;
-          break;
-        case InjectedErrorKind::kUnknownProvider:
-          *npi = errors.unknown_npis[rng.Below(errors.unknown_npis.size())];
-          e.reason_code = std::string(kRowUnknownProvider);
-          e.field = "provider_npi";
-          break;
-        case InjectedErrorKind::kProviderNotContracted:
-          *npi = errors.uncontracted_npis[rng.Below(errors.uncontracted_npis.size())];
-          e.reason_code = std::string(kRowProviderNotContracted);
-          e.field = "provider_npi";
-          break;
-        case InjectedErrorKind::kRequiredMissing:
-          if (cin != nullptr) {
-            cin->clear();
-            e.field = cin_field;
-          } else {
-            npi->clear();
-            e.field = "provider_npi";
-          }
-          e.reason_code = std::string(errors.x12 ? adapters::kRowMissingSegment
-                                                 : adapters::kRowRequiredMissing);
-          e.reported_by_parser = true;
-          break;
-        case InjectedErrorKind::kBadDate:
-          *date = std::string(kSentinelIso);
-          e.reason_code = std::string(adapters::kRowBadDate);
-          e.field = date_field;
-          e.reported_by_parser = true;
-          break;
-      }
-      injected = std::move(e);
+    if (std::optional<InjectedErrorKind> chosen = ChooseError(row, errors, rng)) {
+      scratch->CopyFrom(row);
+      to_render = scratch.get();
+      injected = CorruptRow(*scratch, *chosen, row_number, errors, rng);
     }
-
     const size_t before = out.size();
     RETURN_IF_ERROR(renderer->Add(*to_render, out));
     if (injected.has_value()) {

@@ -135,120 +135,160 @@ class DayWriter {
   absl::Status Ecm(int64_t i, const Enrollment& e, Window window, Rng& rng) {
     const hub::v1::Assignment& a = e.row.assignment();
     if (!window.Clip(a.benefit_start_date(), a.benefit_end_date())) return absl::OkStatus();
+    if (rng.Chance(0.6)) RETURN_IF_ERROR(EcmOutreach(i, e, window, rng));
+    if (!ecm_codes_.empty() && rng.Chance(0.45)) RETURN_IF_ERROR(EcmService(i, e, window, rng));
+    if (rng.Chance(0.15)) RETURN_IF_ERROR(EcmEnrollmentStatus(i, e, window, rng));
+    if (rng.Chance(0.08)) RETURN_IF_ERROR(EcmCarePlan(i, e, window, rng));
+    return absl::OkStatus();
+  }
+
+  // An outreach attempt (wrong: dated in the future).
+  absl::Status EcmOutreach(int64_t i, const Enrollment& e, const Window& window, Rng& rng) {
+    const hub::v1::Assignment& a = e.row.assignment();
     const std::string& provider = a.provider_id();
     const std::string& cin = a.cin();
+    DaySubmission& s = Start(i, provider, e.plan_id);
+    auto* o = s.submission.mutable_outreach_attempt();
+    o->set_cin(cin);
+    o->set_attempt_date(window.Pick(rng).ToIso());
+    static constexpr hub::v1::OutreachMethod kMethods[] = {
+        hub::v1::OUTREACH_METHOD_TELEPHONE, hub::v1::OUTREACH_METHOD_IN_PERSON,
+        hub::v1::OUTREACH_METHOD_TEXT_MESSAGE, hub::v1::OUTREACH_METHOD_VIDEO};
+    o->set_method(kMethods[rng.Below(4)]);
+    o->set_successful(rng.Chance(0.55));
+    o->set_minutes(static_cast<int32_t>(rng.Between(5, 60)));
+    if (Wrong(rng)) {
+      o->set_attempt_date(FutureDate());
+      s.expected_reason = kFutureDate;
+    }
+    RETURN_IF_ERROR(callback_(s));
+    return absl::OkStatus();
+  }
 
-    if (rng.Chance(0.6)) {  // Outreach attempt.
-      DaySubmission& s = Start(i, provider, e.plan_id);
-      auto* o = s.submission.mutable_outreach_attempt();
-      o->set_cin(cin);
-      o->set_attempt_date(window.Pick(rng).ToIso());
-      static constexpr hub::v1::OutreachMethod kMethods[] = {
-          hub::v1::OUTREACH_METHOD_TELEPHONE, hub::v1::OUTREACH_METHOD_IN_PERSON,
-          hub::v1::OUTREACH_METHOD_TEXT_MESSAGE, hub::v1::OUTREACH_METHOD_VIDEO};
-      o->set_method(kMethods[rng.Below(4)]);
-      o->set_successful(rng.Chance(0.55));
-      o->set_minutes(static_cast<int32_t>(rng.Between(5, 60)));
-      if (Wrong(rng)) {
-        o->set_attempt_date(FutureDate());
-        s.expected_reason = kFutureDate;
-      }
-      RETURN_IF_ERROR(callback_(s));
+  // A G9008 service line (wrong: without a diagnosis where the plan bills
+  // on an 837P, or sent by another ECM provider), then sometimes its
+  // invoice line.
+  absl::Status EcmService(int64_t i, const Enrollment& e, const Window& window, Rng& rng) {
+    const hub::v1::Assignment& a = e.row.assignment();
+    const std::string& provider = a.provider_id();
+    const std::string& cin = a.cin();
+    DaySubmission& s = Start(i, provider, e.plan_id);
+    const size_t k = rng.Below(ecm_codes_.size());
+    const auto& code = *ecm_codes_[k];
+    auto* v = s.submission.mutable_service();
+    v->set_cin(cin);
+    v->set_service_date(window.Pick(rng).ToIso());
+    v->set_hcpcs_code(code.hcpcs_code());
+    for (const std::string& m : code.modifiers()) v->add_modifiers(m);
+    v->set_units(static_cast<int32_t>(rng.Between(1, 4)));
+    const bool in_person = k < 2;
+    v->set_in_person(in_person);
+    v->set_place_of_service(in_person ? (rng.Chance(0.6) ? "12" : "11") : "10");
+    v->set_staff_type(k % 2 == 0 ? hub::v1::STAFF_TYPE_CLINICAL : hub::v1::STAFF_TYPE_NON_CLINICAL);
+    v->add_diagnosis_codes(Diagnosis(e, rng));
+    v->set_charge_cents(v->units() * 7500);
+    if (Wrong(rng)) MakeServiceWrong(e, provider, s, rng);
+    RETURN_IF_ERROR(callback_(s));
+    if (s.expected_reason.empty() && rng.Chance(0.5)) RETURN_IF_ERROR(EcmInvoiceLine(i, e, *v));
+    return absl::OkStatus();
+  }
+
+  // Makes a service line wrong: without its diagnosis (some of the time,
+  // where the plan bills ECM on an 837P), else sent by another ECM provider
+  // of the plan, one that serves the member in none of its enrollments.
+  void MakeServiceWrong(const Enrollment& e, const std::string& provider, DaySubmission& s,
+                        Rng& rng) {
+    if (BillsOn837P(e.plan_id, hub::v1::BILLING_PROGRAM_ECM) && rng.Chance(0.3)) {
+      s.submission.mutable_service()->clear_diagnosis_codes();  // The plan's 837P cannot bill it.
+      s.expected_reason = kMissingDiagnosis;
+      return;
     }
-    if (!ecm_codes_.empty() && rng.Chance(0.45)) {  // G9008 service line.
-      DaySubmission& s = Start(i, provider, e.plan_id);
-      const size_t k = rng.Below(ecm_codes_.size());
-      const auto& code = *ecm_codes_[k];
-      auto* v = s.submission.mutable_service();
-      v->set_cin(cin);
-      v->set_service_date(window.Pick(rng).ToIso());
-      v->set_hcpcs_code(code.hcpcs_code());
-      for (const std::string& m : code.modifiers()) v->add_modifiers(m);
-      v->set_units(static_cast<int32_t>(rng.Between(1, 4)));
-      const bool in_person = k < 2;
-      v->set_in_person(in_person);
-      v->set_place_of_service(in_person ? (rng.Chance(0.6) ? "12" : "11") : "10");
-      v->set_staff_type(k % 2 == 0 ? hub::v1::STAFF_TYPE_CLINICAL
-                                   : hub::v1::STAFF_TYPE_NON_CLINICAL);
-      v->add_diagnosis_codes(Diagnosis(e, rng));
-      v->set_charge_cents(v->units() * 7500);
-      const bool wrong = Wrong(rng);
-      if (wrong && BillsOn837P(e.plan_id, hub::v1::BILLING_PROGRAM_ECM) && rng.Chance(0.3)) {
-        v->clear_diagnosis_codes();  // The plan's 837P cannot bill it.
-        s.expected_reason = kMissingDiagnosis;
-      } else if (wrong) {
-        // Sent by another ECM provider of the plan, one that serves the
-        // member in none of its enrollments: the hub answers as for an
-        // unknown CIN (it is no membership oracle).
-        const std::vector<const hub::v1::Provider*> others =
-            county_.ContractedProviders(e.plan_id, hub::v1::PROVIDER_KIND_ECM);
-        for (const hub::v1::Provider* p : others) {
-          if (p->provider_id() != provider && !Serves(p->provider_id())) {
-            s.provider_id = p->provider_id();
-            s.expected_reason = kUnknownMember;
-            break;
-          }
-        }
-      }
-      RETURN_IF_ERROR(callback_(s));
-      if (s.expected_reason.empty() && rng.Chance(0.5)) {  // Billed on an invoice.
-        const ServiceCopy service{
-            v->service_date(), v->hcpcs_code(),
-            std::vector<std::string>(v->modifiers().begin(), v->modifiers().end()), v->units(),
-            v->charge_cents()};
-        DaySubmission& inv = Start(i, provider, e.plan_id);
-        auto* line = inv.submission.mutable_invoice_line();
-        line->set_invoice_number(InvoiceNumber(provider));
-        line->set_line_number(++invoice_lines_[provider]);
-        line->set_cin(cin);
-        line->set_service_date(service.date);
-        line->set_hcpcs_code(service.code);
-        for (const std::string& m : service.modifiers) line->add_modifiers(m);
-        line->set_units(service.units);
-        line->set_charge_cents(service.charge_cents);
-        RETURN_IF_ERROR(callback_(inv));
+    // The hub answers as for an unknown CIN (it is no membership oracle).
+    const std::vector<const hub::v1::Provider*> others =
+        county_.ContractedProviders(e.plan_id, hub::v1::PROVIDER_KIND_ECM);
+    for (const hub::v1::Provider* p : others) {
+      if (p->provider_id() != provider && !Serves(p->provider_id())) {
+        s.provider_id = p->provider_id();
+        s.expected_reason = kUnknownMember;
+        return;
       }
     }
-    if (rng.Chance(0.15)) {  // Enrollment status (the RTF content).
-      DaySubmission& s = Start(i, provider, e.plan_id);
-      auto* u = s.submission.mutable_enrollment_status();
-      u->set_cin(cin);
-      const CivilDate as_of = window.Pick(rng);
-      u->set_as_of_date(as_of.ToIso());
-      u->set_status(rng.Chance(0.8) ? hub::v1::ENROLLMENT_STATUS_ENROLLED
-                                    : hub::v1::ENROLLMENT_STATUS_OUTREACH);
-      u->set_acuity(rng.Chance(0.3) ? hub::v1::ACUITY_HIGH : hub::v1::ACUITY_LOW);
-      if (u->status() == hub::v1::ENROLLMENT_STATUS_ENROLLED) {
-        u->set_enrollment_start_date(a.benefit_start_date());
-        u->set_last_encounter_date(as_of.ToIso());
-        u->set_in_person_encounters(static_cast<int32_t>(rng.Between(0, 4)));
-        u->set_telephonic_encounters(static_cast<int32_t>(rng.Between(0, 6)));
-      }
-      RETURN_IF_ERROR(callback_(s));
+  }
+
+  // The invoice line that bills `service_record` (copied first: it is the
+  // record Start reuses).
+  absl::Status EcmInvoiceLine(int64_t i, const Enrollment& e,
+                              const hub::v1::ServiceRecord& service_record) {
+    const hub::v1::Assignment& a = e.row.assignment();
+    const std::string& provider = a.provider_id();
+    const std::string& cin = a.cin();
+    const hub::v1::ServiceRecord* v = &service_record;
+    const ServiceCopy service{
+        v->service_date(), v->hcpcs_code(),
+        std::vector<std::string>(v->modifiers().begin(), v->modifiers().end()), v->units(),
+        v->charge_cents()};
+    DaySubmission& inv = Start(i, provider, e.plan_id);
+    auto* line = inv.submission.mutable_invoice_line();
+    line->set_invoice_number(InvoiceNumber(provider));
+    line->set_line_number(++invoice_lines_[provider]);
+    line->set_cin(cin);
+    line->set_service_date(service.date);
+    line->set_hcpcs_code(service.code);
+    for (const std::string& m : service.modifiers) line->add_modifiers(m);
+    line->set_units(service.units);
+    line->set_charge_cents(service.charge_cents);
+    return callback_(inv);
+  }
+
+  // An enrollment status update (the RTF content).
+  absl::Status EcmEnrollmentStatus(int64_t i, const Enrollment& e, const Window& window, Rng& rng) {
+    const hub::v1::Assignment& a = e.row.assignment();
+    const std::string& provider = a.provider_id();
+    const std::string& cin = a.cin();
+    DaySubmission& s = Start(i, provider, e.plan_id);
+    auto* u = s.submission.mutable_enrollment_status();
+    u->set_cin(cin);
+    const CivilDate as_of = window.Pick(rng);
+    u->set_as_of_date(as_of.ToIso());
+    u->set_status(rng.Chance(0.8) ? hub::v1::ENROLLMENT_STATUS_ENROLLED
+                                  : hub::v1::ENROLLMENT_STATUS_OUTREACH);
+    u->set_acuity(rng.Chance(0.3) ? hub::v1::ACUITY_HIGH : hub::v1::ACUITY_LOW);
+    if (u->status() == hub::v1::ENROLLMENT_STATUS_ENROLLED) {
+      u->set_enrollment_start_date(a.benefit_start_date());
+      u->set_last_encounter_date(as_of.ToIso());
+      u->set_in_person_encounters(static_cast<int32_t>(rng.Between(0, 4)));
+      u->set_telephonic_encounters(static_cast<int32_t>(rng.Between(0, 6)));
     }
-    if (rng.Chance(0.08)) {  // Care plan.
-      DaySubmission& s = Start(i, provider, e.plan_id);
-      auto* p = s.submission.mutable_care_plan();
-      p->set_cin(cin);
-      const CivilDate effective = window.Pick(rng);
-      p->set_effective_date(effective.ToIso());
-      p->set_assessment_date(std::max(window.lo, effective.AddDays(-3)).ToIso());
-      const size_t goals = static_cast<size_t>(rng.Between(1, 3));
-      for (size_t g = 0; g < goals; ++g) {
-        auto* goal = p->add_goals();
-        goal->set_description(kGoals[rng.Below(std::size(kGoals))]);
-        goal->set_target_date(effective.AddDays(rng.Between(30, 120)).ToIso());
-        goal->set_status("open");
-      }
-      p->add_interventions(kInterventions[rng.Below(std::size(kInterventions))]);
-      auto* lead = p->add_care_team();
-      lead->set_name(absl::StrCat(kStaffFirst[rng.Below(std::size(kStaffFirst))], " ",
-                                  kStaffLast[rng.Below(std::size(kStaffLast))]));
-      lead->set_role("Lead care manager");
-      lead->set_organization(provider);
-      p->set_next_review_date(effective.AddDays(90).ToIso());
-      RETURN_IF_ERROR(callback_(s));
+    RETURN_IF_ERROR(callback_(s));
+    return absl::OkStatus();
+  }
+
+  // A care plan: goals, an intervention and the lead care manager.
+  absl::Status EcmCarePlan(int64_t i, const Enrollment& e, const Window& window, Rng& rng) {
+    const hub::v1::Assignment& a = e.row.assignment();
+    const std::string& provider = a.provider_id();
+    const std::string& cin = a.cin();
+    DaySubmission& s = Start(i, provider, e.plan_id);
+    auto* p = s.submission.mutable_care_plan();
+    p->set_cin(cin);
+    const CivilDate effective = window.Pick(rng);
+    p->set_effective_date(effective.ToIso());
+    p->set_assessment_date(std::max(window.lo, effective.AddDays(-3)).ToIso());
+    const size_t goals = static_cast<size_t>(rng.Between(1, 3));
+    for (size_t g = 0; g < goals; ++g) {
+      auto* goal = p->add_goals();
+      goal->set_description(kGoals[rng.Below(std::size(kGoals))]);
+      goal->set_target_date(effective.AddDays(rng.Between(30, 120)).ToIso());
+      goal->set_status("open");
     }
+    p->add_interventions(kInterventions[rng.Below(std::size(kInterventions))]);
+    auto* lead = p->add_care_team();
+    lead->set_name(absl::StrCat(kStaffFirst[rng.Below(std::size(kStaffFirst))], " ",
+                                kStaffLast[rng.Below(std::size(kStaffLast))]));
+    lead->set_role("Lead care manager");
+    lead->set_organization(provider);
+    p->set_next_review_date(effective.AddDays(90).ToIso());
+    RETURN_IF_ERROR(callback_(s));
     return absl::OkStatus();
   }
 
