@@ -94,7 +94,10 @@ absl::StatusOr<FeedIndexCheck> FeedStore::CheckIndexes() const {
   }
   hub::v1::FeedItem item;
   records::RecordEntry entry;
-  for (const auto& [plan_id, indexed] : plans) {
+  for (const auto& plan : plans) {
+    // Named copies: a lambda may not capture a structured binding before C++20's clang 16.
+    const std::string& plan_id = plan.first;
+    const uint64_t indexed = plan.second;
     RETURN_IF_ERROR(internal::ForEachFrom(
         rep, ColumnFamily::kFeedItems, internal::Prefix({plan_id}), "",
         [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& v) -> absl::StatusOr<bool> {
