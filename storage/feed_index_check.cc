@@ -155,7 +155,10 @@ absl::StatusOr<FeedIndexCheck> FeedStore::CheckIndexes() const {
     for (const auto& [plan_id, plan] : plan_index_) plans.emplace_back(plan_id, plan->indexed);
   }
   hub::v1::FeedItem item;
-  for (const auto& [plan_id, indexed] : plans) {
+  for (const auto& plan : plans) {
+    // Named copies: clang 14 cannot capture a structured binding in a lambda.
+    const std::string& plan_id = plan.first;
+    const uint64_t indexed = plan.second;
     RETURN_IF_ERROR(internal::ForEachFrom(
         rep, ColumnFamily::kFeedItems, internal::Prefix({plan_id}), "",
         [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& v) -> absl::StatusOr<bool> {

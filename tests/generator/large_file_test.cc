@@ -1,9 +1,8 @@
-// Throughput of the generator (it feeds the ingest benchmark): prints rows/s
-// of generation alone and of generation + rendering in a plan's layout.
-// Asserts only a loose floor so that a pathological slowdown fails while
-// machine noise does not.
-#include <chrono>
-#include <iostream>
+// A large county file in each kind of layout (delimited, fixed width, X12
+// 834): every generated assignment row is rendered once, through the
+// streaming writer. Speed is measured by bench/ingest_bench (which generates
+// its files the same way), never here: a timed unit test fails on a busy or
+// sanitized machine for no fault of the code.
 #include <string>
 
 #include "adapters/plan_adapter.h"
@@ -14,15 +13,11 @@
 namespace hub::generator {
 namespace {
 
-constexpr int64_t kRows = 200'000;
+constexpr int64_t kRows = 20'000;
 
-double Seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
+class LargeFileTest : public ::testing::TestWithParam<std::string> {};
 
-class ThroughputTest : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(ThroughputTest, GeneratesAndRendersQuickly) {
+TEST_P(LargeFileTest, RendersEveryGeneratedRowOfALargeCounty) {
   const std::string plan_id = GetParam();
   CountyOptions options = testing::DemoOptions(31, kRows);
   options.plan_weights = {{plan_id, 1}};
@@ -38,7 +33,6 @@ TEST_P(ThroughputTest, GeneratesAndRendersQuickly) {
   const hub::v1::FileLayout* layout = FindLayout(*profile, kind);
   ASSERT_NE(layout, nullptr);
 
-  auto start = std::chrono::steady_clock::now();
   int64_t generated = 0;
   ASSERT_TRUE(county
                   ->AssignmentRowsForPlan(plan_id, AssignmentRowOptionsFor(*layout),
@@ -47,9 +41,8 @@ TEST_P(ThroughputTest, GeneratesAndRendersQuickly) {
                                             return absl::OkStatus();
                                           })
                   .ok());
-  const double generate_s = Seconds(start);
+  ASSERT_GT(generated, kRows / 2) << "most of the county is in the plan at weight 1";
 
-  start = std::chrono::steady_clock::now();
   int64_t bytes = 0;
   auto manifest = WritePlanFile(
       **adapter, kind, CountyRows(*county, plan_id, kind, AssignmentRowOptionsFor(*layout)), {},
@@ -57,19 +50,12 @@ TEST_P(ThroughputTest, GeneratesAndRendersQuickly) {
         bytes += static_cast<int64_t>(chunk.size());
         return absl::OkStatus();
       });
-  const double write_s = Seconds(start);
   ASSERT_TRUE(manifest.ok()) << manifest.status();
   EXPECT_EQ(manifest->rows, generated);
-
-  std::cout << plan_id << ": generate " << static_cast<int64_t>(generated / generate_s)
-            << " rows/s; generate + render " << static_cast<int64_t>(manifest->rows / write_s)
-            << " rows/s (" << manifest->rows << " rows, " << (bytes >> 20) << " MiB in " << write_s
-            << " s)\n";
-  EXPECT_GT(generated / generate_s, 50'000);
-  EXPECT_GT(manifest->rows / write_s, 10'000);
+  EXPECT_GT(bytes, manifest->rows * 20) << "each row carries at least a CIN, a name and dates";
 }
 
-INSTANTIATE_TEST_SUITE_P(Layouts, ThroughputTest,
+INSTANTIATE_TEST_SUITE_P(Layouts, LargeFileTest,
                          ::testing::Values("aetna", "community_health_group", "health_net"));
 
 }  // namespace
