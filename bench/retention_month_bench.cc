@@ -245,25 +245,33 @@ int64_t LiveBytes(Hub& hub, std::string_view only = {}) {
   return total;
 }
 
-// Each class's live bytes (and keys) at the first full window and at the
+// Each class's live bytes and keys at the first full window and at the
 // month's end, with retention and without.
 void PrintClasses(const Args& args, const std::vector<ClassUsage> (&kept)[2],
                   const std::vector<ClassUsage> (&baseline)[2]) {
-  std::printf("\n%-17s %16s %16s %7s %16s %16s %7s\n", "class (live bytes)",
-              absl::StrCat("kept day ", args.window_days + 1).c_str(),
-              absl::StrCat("kept day ", args.days).c_str(), "ratio",
-              absl::StrCat("base day ", args.window_days + 1).c_str(),
-              absl::StrCat("base day ", args.days).c_str(), "ratio");
+  const std::string first = absl::StrCat("d", args.window_days + 1);
+  const std::string last = absl::StrCat("d", args.days);
+  std::printf("\n%-16s %11s %11s %6s %11s %11s %6s | %9s %9s %9s %9s\n", "class",
+              ("kept " + first).c_str(), ("kept " + last).c_str(), "x", ("base " + first).c_str(),
+              ("base " + last).c_str(), "x", ("keys " + first).c_str(), ("keys " + last).c_str(),
+              ("bkeys " + first).c_str(), ("bkeys " + last).c_str());
+  auto ratio = [](int64_t a, int64_t b) {
+    return b > 0 ? static_cast<double>(a) / static_cast<double>(b) : 0.0;
+  };
   for (size_t c = 0; c < kept[0].size() && c < kept[1].size(); ++c) {
-    auto ratio = [](int64_t a, int64_t b) {
-      return b > 0 ? static_cast<double>(a) / static_cast<double>(b) : 0.0;
-    };
-    const int64_t k0 = kept[0][c].live_bytes, k1 = kept[1][c].live_bytes;
-    const int64_t b0 = baseline[0][c].live_bytes, b1 = baseline[1][c].live_bytes;
-    std::printf("%-17s %16lld %16lld %7.2f %16lld %16lld %7.2f\n", kept[0][c].data_class.c_str(),
-                static_cast<long long>(k0), static_cast<long long>(k1), ratio(k1, k0),
-                static_cast<long long>(b0), static_cast<long long>(b1), ratio(b1, b0));
+    const ClassUsage &k0 = kept[0][c], &k1 = kept[1][c];
+    const ClassUsage &b0 = baseline[0][c], &b1 = baseline[1][c];
+    std::printf("%-16s %11lld %11lld %6.2f %11lld %11lld %6.2f | %9lld %9lld %9lld %9lld\n",
+                k0.data_class.c_str(), static_cast<long long>(k0.live_bytes),
+                static_cast<long long>(k1.live_bytes), ratio(k1.live_bytes, k0.live_bytes),
+                static_cast<long long>(b0.live_bytes), static_cast<long long>(b1.live_bytes),
+                ratio(b1.live_bytes, b0.live_bytes), static_cast<long long>(k0.keys),
+                static_cast<long long>(k1.keys), static_cast<long long>(b0.keys),
+                static_cast<long long>(b1.keys));
   }
+  std::printf(
+      "(live bytes: RocksDB's estimate-live-data-size + memtables; keys: "
+      "estimate-num-keys)\n");
 }
 
 bool ParseArgs(int argc, char** argv, Args& args) {

@@ -37,7 +37,9 @@
 // Kept for ever, as they grow with the county (one entry per member,
 // provider, plan or record the plans list), not with days: members,
 // coverage, assignments, authorizations and their views, each member's
-// latest care plan (kCarePlans), consents.
+// latest care plan (kCarePlans), consents. Not purged yet though they grow
+// with days (README "Operating": what grows): kClaims' billing history,
+// quality reports, parked records.
 //
 // A duration of zero keeps that class for ever. Each purge run appends one
 // audit record (organization "hub", method "hub.retention/Purge") with the
