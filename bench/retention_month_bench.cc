@@ -4,18 +4,25 @@
 //   retention_month_bench [--days=30] [--window_days=7] [--audit_per_day=20000]
 //                         [--results_per_day=20000] [--reports_per_day=20]
 //                         [--row_errors_per_report=500] [--feed_per_day=20000]
+//                         [--care_plans_per_day=1000] [--members=20000]
+//                         [--outreach_per_day=2000] [--rtf_providers=200]
 //
 // Each simulated day appends the same load: audit records, accepted
 // submission results (idempotency keys), plan file ingest reports with row
 // errors, feed items (service records accepted through the day, indexed,
 // with the monitor's flow tallies) that the plan acknowledges at the day's
-// end, all stamped with that day; the retention store then runs one
+// end, care plan updates (each replaces the member's stored plan; members
+// drawn in turn from --members), outreach attempts (new members' ECM
+// outreach and CS referrals' first attempts, half each, both indexes) and
+// the RTF row index of each provider for the day's month, all stamped
+// with that day; the retention store then runs one
 // purge at the day's end with every window set to --window_days (scaled
 // down from the real defaults so a month reaches the steady state). The
 // baseline store gets the same days and never purges. Prints per day the
-// data folder's bytes on disk and RocksDB's live bytes of the three
-// classes, then the month's end against the first full window: a flat
-// line with retention, a growing one without.
+// data folder's bytes on disk and RocksDB's live bytes of some classes,
+// then each class's live bytes at the first full window and the month's
+// end, with and without retention: a flat line with retention, a growing
+// one without (care plans: flat in both, they grow with members).
 #include <unistd.h>
 
 #include <cstdint>
@@ -30,8 +37,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "storage/audit_store.h"
+#include "storage/care_plan_store.h"
+#include "storage/care_store.h"
 #include "storage/feed_store.h"
 #include "storage/ingest_store.h"
+#include "storage/monitor_store.h"
 #include "storage/retention.h"
 #include "storage/store.h"
 
@@ -46,6 +56,10 @@ struct Args {
   int reports_per_day = 20;
   int row_errors_per_report = 500;
   int feed_per_day = 20000;
+  int care_plans_per_day = 1000;
+  int members = 20000;
+  int outreach_per_day = 2000;
+  int rtf_providers = 200;
 };
 
 // Bytes of the folder's table files (.sst): the data at rest. The
@@ -118,6 +132,61 @@ bool FeedDay(Hub& hub, const Args& args, int day, absl::Time when) {
          hub.feed->Ack("molina", *head, {}, absl::ToUnixMicros(when + absl::Hours(22))).ok();
 }
 
+hub::v1::FeedItem CarePlanItem(int day, int i, int cin, absl::Time when) {
+  const std::string date = absl::FormatTime("%Y-%m-%d", when, absl::UTCTimeZone());
+  hub::v1::FeedItem item;
+  item.set_record_id(absl::StrCat("cp_", day, "_", i));
+  item.set_provider_id(absl::StrCat("cbo_", i % 40));
+  item.set_kind(hub::v1::RECORD_KIND_CARE_PLAN);
+  item.mutable_accept_time()->set_seconds(absl::ToUnixSeconds(when));
+  hub::v1::CarePlan* plan = item.mutable_submission()->mutable_care_plan();
+  plan->set_cin(absl::StrCat(cin, "A"));
+  plan->set_effective_date(date);
+  plan->set_assessment_date(date);
+  for (const char* goal : {"stable housing within 90 days", "keep primary care appointments"}) {
+    hub::v1::CarePlanGoal* g = plan->add_goals();
+    g->set_description(goal);
+    g->set_status("open");
+  }
+  plan->add_interventions("weekly check-in by the lead care manager");
+  plan->add_interventions("transport to appointments");
+  plan->add_care_team()->set_name("Lead Care Manager");
+  plan->set_next_review_date(date);
+  return item;
+}
+
+// A day's care plan updates, outreach attempts and RTF row index entries.
+bool CareDay(Hub& hub, const Args& args, int day, absl::Time when) {
+  const std::string date = absl::FormatTime("%Y-%m-%d", when, absl::UTCTimeZone());
+  const std::string month = date.substr(0, 7);
+  CarePlanStore plans(hub.store.get());
+  CareStore care(hub.store.get());
+  MonitorStore monitor(hub.store.get());
+  WriteBatch batch;
+  auto commit_if_full = [&] {
+    return batch.Count() < 2000 || hub.store->Commit(batch, Durability::kBuffered).ok();
+  };
+  for (int i = 0; i < args.care_plans_per_day; ++i) {
+    const int64_t turn = static_cast<int64_t>(day) * args.care_plans_per_day + i;
+    plans.Put(batch, CarePlanItem(day, i, 91000000 + static_cast<int>(turn % args.members), when));
+    if (!commit_if_full()) return false;
+  }
+  for (int i = 0; i < args.outreach_per_day; ++i) {
+    const std::string cin = absl::StrCat(92000000 + day * args.outreach_per_day + i, "A");
+    const std::string number = i % 2 == 0 ? "" : absl::StrCat("CS", day, "-", i);
+    care.PutOutreachAttempt(batch, absl::StrCat("cbo_", i % 40), "molina", cin, number, date,
+                            absl::StrCat("or_", day, "_", i));
+    if (!number.empty()) {
+      monitor.AddOutreach(batch, "molina", number, absl::ToUnixMicros(when) + i);
+    }
+    if (!commit_if_full()) return false;
+  }
+  for (int p = 0; p < args.rtf_providers; ++p) {
+    monitor.AddRtfRow(batch, "molina", absl::StrCat("cbo_", p), month);
+  }
+  return hub.store->Commit(batch, Durability::kBuffered).ok();
+}
+
 bool Day(Hub& hub, const Args& args, int day, absl::Time when) {
   const std::string detail(200, 'd');
   for (int i = 0; i < args.audit_per_day; ++i) {
@@ -159,28 +228,53 @@ bool Day(Hub& hub, const Args& args, int day, absl::Time when) {
     ingest.AddRowErrors(batch, report.report_id(), 0, errors);
     if (!hub.store->Commit(batch, Durability::kBuffered).ok()) return false;
   }
-  return hub.store->Commit(batch, Durability::kBuffered).ok() && hub.store->SyncWal().ok() &&
-         FeedDay(hub, args, day, when);
+  return hub.store->Commit(batch, Durability::kBuffered).ok() && CareDay(hub, args, day, when) &&
+         hub.store->SyncWal().ok() && FeedDay(hub, args, day, when);
 }
 
-// RocksDB's live bytes of the classes the bench writes; `only` one class.
+// RocksDB's live bytes of every class (the bench writes all but parked);
+// `only` one class.
 int64_t LiveBytes(Hub& hub, std::string_view only = {}) {
   int64_t total = 0;
   auto usage = UsageByClass(*hub.store);
   if (!usage.ok()) return -1;
   for (const ClassUsage& u : *usage) {
     if (!only.empty() && u.data_class != only) continue;
-    if (u.data_class == "audit_log" || u.data_class == "idempotency" ||
-        u.data_class == "ingest_reports" || u.data_class == "feed" ||
-        u.data_class == "monitoring") {
-      total += u.live_bytes;
-    }
+    total += u.live_bytes;
   }
   return total;
 }
 
-int Main(int argc, char** argv) {
-  Args args;
+// Each class's live bytes and keys at the first full window and at the
+// month's end, with retention and without.
+void PrintClasses(const Args& args, const std::vector<ClassUsage> (&kept)[2],
+                  const std::vector<ClassUsage> (&baseline)[2]) {
+  const std::string first = absl::StrCat("d", args.window_days + 1);
+  const std::string last = absl::StrCat("d", args.days);
+  std::printf("\n%-16s %11s %11s %6s %11s %11s %6s | %9s %9s %9s %9s\n", "class",
+              ("kept " + first).c_str(), ("kept " + last).c_str(), "x", ("base " + first).c_str(),
+              ("base " + last).c_str(), "x", ("keys " + first).c_str(), ("keys " + last).c_str(),
+              ("bkeys " + first).c_str(), ("bkeys " + last).c_str());
+  auto ratio = [](int64_t a, int64_t b) {
+    return b > 0 ? static_cast<double>(a) / static_cast<double>(b) : 0.0;
+  };
+  for (size_t c = 0; c < kept[0].size() && c < kept[1].size(); ++c) {
+    const ClassUsage &k0 = kept[0][c], &k1 = kept[1][c];
+    const ClassUsage &b0 = baseline[0][c], &b1 = baseline[1][c];
+    std::printf("%-16s %11lld %11lld %6.2f %11lld %11lld %6.2f | %9lld %9lld %9lld %9lld\n",
+                k0.data_class.c_str(), static_cast<long long>(k0.live_bytes),
+                static_cast<long long>(k1.live_bytes), ratio(k1.live_bytes, k0.live_bytes),
+                static_cast<long long>(b0.live_bytes), static_cast<long long>(b1.live_bytes),
+                ratio(b1.live_bytes, b0.live_bytes), static_cast<long long>(k0.keys),
+                static_cast<long long>(k1.keys), static_cast<long long>(b0.keys),
+                static_cast<long long>(b1.keys));
+  }
+  std::printf(
+      "(live bytes: RocksDB's estimate-live-data-size + memtables; keys: "
+      "estimate-num-keys)\n");
+}
+
+bool ParseArgs(int argc, char** argv, Args& args) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto flag = [&](const char* name, int* into) {
@@ -192,11 +286,20 @@ int Main(int argc, char** argv) {
         !flag("results_per_day", &args.results_per_day) &&
         !flag("reports_per_day", &args.reports_per_day) &&
         !flag("row_errors_per_report", &args.row_errors_per_report) &&
-        !flag("feed_per_day", &args.feed_per_day)) {
+        !flag("feed_per_day", &args.feed_per_day) &&
+        !flag("care_plans_per_day", &args.care_plans_per_day) && !flag("members", &args.members) &&
+        !flag("outreach_per_day", &args.outreach_per_day) &&
+        !flag("rtf_providers", &args.rtf_providers)) {
       std::fprintf(stderr, "unknown or malformed argument %s\n", arg.c_str());
-      return 2;
+      return false;
     }
   }
+  return args.members > 0;
+}
+
+int Main(int argc, char** argv) {
+  Args args;
+  if (!ParseArgs(argc, argv, args)) return 2;
   const std::string root =
       (std::filesystem::temp_directory_path() / absl::StrCat("retention_bench_", getpid()))
           .string();
@@ -207,12 +310,13 @@ int Main(int argc, char** argv) {
   }
   RetentionPolicy policy;
   policy.audit_log = policy.idempotency = policy.ingest_reports = policy.feed = policy.monitoring =
-      absl::Hours(24) * args.window_days;
+      policy.outreach = absl::Hours(24) * args.window_days;
+  std::vector<ClassUsage> kept_usage[2], base_usage[2];  // First full window, last day.
   const absl::Time start = absl::FromUnixSeconds(1780000000);
   std::printf(
       "day  retention_sst_bytes  retention_wal_bytes  retention_live_bytes  "
       "feed_live  monitoring_live  baseline_sst_bytes  baseline_live_bytes  "
-      "purged(audit,results,reports,feed,monitoring)\n");
+      "purged(audit,results,reports,feed,monitoring,rtf,outreach)\n");
   int64_t window_disk = 0, window_live = 0;
   int64_t last_disk = 0, last_live = 0, last_base_disk = 0;
   int64_t last_total = 0, last_base_total = 0;  // Tables and write-ahead log.
@@ -233,15 +337,24 @@ int Main(int argc, char** argv) {
     last_base_total = base_disk + FolderBytes(baseline.dir, ".log");
     last_total = disk + wal;
     std::printf(
-        "%3d  %19lld  %19lld  %20lld  %9lld  %15lld  %18lld  %19lld  %lld,%lld,%lld,%lld,%lld\n",
+        "%3d  %19lld  %19lld  %20lld  %9lld  %15lld  %18lld  %19lld  "
+        "%lld,%lld,%lld,%lld,%lld,%lld,%lld\n",
         day + 1, static_cast<long long>(disk), static_cast<long long>(wal),
         static_cast<long long>(live), static_cast<long long>(LiveBytes(kept, "feed")),
         static_cast<long long>(LiveBytes(kept, "monitoring")), static_cast<long long>(base_disk),
         static_cast<long long>(base_live), static_cast<long long>(counts->audit_records),
         static_cast<long long>(counts->idempotency_results),
         static_cast<long long>(counts->ingest_reports), static_cast<long long>(counts->feed_items),
-        static_cast<long long>(counts->monitor_records));
-    if (day + 1 == args.window_days + 1) {
+        static_cast<long long>(counts->monitor_records), static_cast<long long>(counts->rtf_rows),
+        static_cast<long long>(counts->outreach_records));
+    const bool window_day = day + 1 == args.window_days + 1;
+    if (window_day || day + 1 == args.days) {
+      kept_usage[window_day ? 0 : 1] =
+          UsageByClass(*kept.store).value_or(std::vector<ClassUsage>{});
+      base_usage[window_day ? 0 : 1] =
+          UsageByClass(*baseline.store).value_or(std::vector<ClassUsage>{});
+    }
+    if (window_day) {
       window_disk = disk;
       window_live = live;
     }
@@ -267,6 +380,7 @@ int Main(int argc, char** argv) {
       args.days, static_cast<long long>(last_total), static_cast<long long>(last_base_total),
       last_total > 0 ? static_cast<double>(last_base_total) / static_cast<double>(last_total)
                      : 0.0);
+  PrintClasses(args, kept_usage, base_usage);
   kept.audit.reset();
   baseline.audit.reset();
   kept.feed.reset();

@@ -61,9 +61,10 @@ const std::vector<ClassFamilies>& Classes() {
         ColumnFamily::kAuthorizations, ColumnFamily::kAuthorizationByNumber,
         ColumnFamily::kPlanAssignments, ColumnFamily::kPlanAuthorizations, ColumnFamily::kCarePlans,
         ColumnFamily::kProviderCare, ColumnFamily::kCapacityCounts, ColumnFamily::kCapacityEnds,
-        ColumnFamily::kProviderOutreach, ColumnFamily::kConsents, ColumnFamily::kQualityReports,
-        ColumnFamily::kClaims}},
+        ColumnFamily::kConsents, ColumnFamily::kQualityReports, ColumnFamily::kClaims}},
+      // kMonitor also holds the outreach index ("out"), counted here.
       {"monitoring", {ColumnFamily::kMonitor, ColumnFamily::kFlowTallies}},
+      {"outreach", {ColumnFamily::kProviderOutreach}},
       {"parked", {ColumnFamily::kParked}},
   };
   return *classes;
@@ -127,9 +128,9 @@ absl::StatusOr<int64_t> CountAndDeleteRange(Store::Rep& rep, WriteBatch& batch, 
 }
 
 // The monitor's records before the UTC day of `cutoff`: every level's flow
-// tally buckets (group and series) and the rejection log. The outreach
-// and RTF-row indexes are per authorization and month (small, read by the
-// deadline checks) and stay.
+// tally buckets (group and series) and the rejection log. The outreach and
+// RTF-row indexes lead with the plan, so they go by a compaction filter
+// (storage/care_retention.cc).
 absl::StatusOr<int64_t> PurgeMonitorRecords(Store& store, absl::Time cutoff) {
   Store::Rep& rep = internal::RepOf(store);
   const int64_t seconds = absl::ToUnixSeconds(cutoff);
@@ -213,10 +214,21 @@ absl::StatusOr<PurgeCounts> PurgeExpired(Store& store, AuditStore& audit,
   }
   if (policy.monitoring > absl::ZeroDuration()) {
     ASSIGN_OR_RETURN(counts.monitor_records, PurgeMonitorRecords(store, now - policy.monitoring));
-    if (counts.monitor_records > 0) {
-      RETURN_IF_ERROR(Compact(rep, ColumnFamily::kFlowTallies));
-      RETURN_IF_ERROR(Compact(rep, ColumnFamily::kMonitor));
-    }
+    if (counts.monitor_records > 0) RETURN_IF_ERROR(Compact(rep, ColumnFamily::kFlowTallies));
+  }
+  // Compacts kMonitor (the rejection log's range deletes, the outreach and
+  // RTF-row entries) and kProviderOutreach.
+  ASSIGN_OR_RETURN(
+      const internal::CareIndexCounts care,
+      internal::PurgeCareIndexes(
+          store,
+          policy.outreach > absl::ZeroDuration() ? now - policy.outreach : absl::InfinitePast(),
+          policy.monitoring > absl::ZeroDuration() ? now - policy.monitoring
+                                                   : absl::InfinitePast()));
+  counts.outreach_records = care.outreach;
+  counts.rtf_rows = care.rtf_rows;
+  if (!care.compacted_monitor && counts.monitor_records > 0) {
+    RETURN_IF_ERROR(Compact(rep, ColumnFamily::kMonitor));
   }
   // One column family with unflushed writes keeps every write-ahead log
   // file after them (up to max_total_wal_size): flushing all of them lets
@@ -238,7 +250,8 @@ absl::StatusOr<PurgeCounts> PurgeExpired(Store& store, AuditStore& audit,
       first_kept, "), idempotency ", counts.idempotency_results, " results, ingest_reports ",
       counts.ingest_reports, " reports, feed ", counts.feed_items, " items (",
       counts.feed_status_kept, " member statuses kept as the latest), monitoring ",
-      counts.monitor_records, " records"));
+      counts.monitor_records, " records and ", counts.rtf_rows, " RTF rows, outreach ",
+      counts.outreach_records, " records"));
   RETURN_IF_ERROR(audit.Append(std::move(record)).status());
   return counts;
 }

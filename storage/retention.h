@@ -2,43 +2,44 @@
 // lets go of what is older, with RocksDB's own tools (README "Operating:
 // parked records and retention"):
 //
-//   class             default  source of the default                       how it goes
-//   audit_log         6 years  HIPAA 45 CFR 164.316(b)(2)(i): documentation one range delete of
-//                              of required actions kept 6 years from its   the records before the
-//                              creation                                    cutoff; the chain's
-//                                                                          anchor moves with it
-//   idempotency       90 days  a provider retries a submission within      a compaction filter on
-//                              days; a key reused after the window is a    the column family drops
-//                              new submission                              results decided before
-//                                                                          the cutoff (accepted:
-//                                                                          accept time; rejected:
-//                                                                          the stored decision
-//                                                                          time)
-//   ingest_reports    400 days Medi-Cal's one-year limit for claims and    per report: the report,
-//                              corrections plus a month to reconcile       its plan index entry and
-//                              plan files                                  one range delete of its
-//                                                                          row errors
-//   feed              400 days Medi-Cal's one-year limit for claims and    per plan: one range
-//   delete (acknowledged     after    corrections, plus a month: a month's        of the items
-//   acknowledged items)            the Ack  837P/invoice can be corrected and the      before the
-//   cutoff (the
-//                              plans' 999/277CA/835 answered for a year    plan's durable "purged
-//                              after the plan took the items; an item     through" mark moves in
-//                              the the plan never acknowledged never goes     same batch); their
-//                              derived
-//                                                                          index entries at
-//                                                                          compaction
-//                                                                          (storage/feed_purge.cc)
-//   monitoring        457 days the quarterly report's flows: the current   range deletes of the
-//   flow
-//                              quarter and the four before it (a year      tallies' buckets (every
-//                              back, quarter by quarter)                   level) and the rejection
-//                                                                          log before the cutoff's
-//                                                                          day
-//   spool files       at once  the upload is applied or parked             deleted after ingest
-//                                                                          (hub/rpc/upload_stream.h)
-//   backups           keep 14  two weeks of nightly checkpoints            AdminService deletes
-//                                                                          the oldest beyond N
+// Each class: its default, the source of the default, and how it goes.
+//   audit_log (6 years): HIPAA 45 CFR 164.316(b)(2)(i), documentation of
+//     required actions kept six years from its creation. One range delete
+//     of the records before the cutoff; the chain's anchor moves with it.
+//   idempotency (90 days): a provider retries a submission within days; a
+//     key reused after the window is a new submission. A compaction filter
+//     drops results decided before the cutoff (accepted: accept time;
+//     rejected: the stored decision time).
+//   ingest_reports (400 days): Medi-Cal's one-year limit for claims and
+//     corrections plus a month to reconcile plan files. Per report: the
+//     report, its plan index entry and one range delete of its row errors.
+//   feed (400 days after the Ack): Medi-Cal's one-year limit for claims and
+//     corrections plus a month (a month's 837P/invoice can be corrected and
+//     the plan's 999/277CA/835 answered for a year after the plan took the
+//     items); an item the plan never acknowledged never goes. Per plan, one
+//     range delete of the items before the cutoff, the plan's durable
+//     "purged through" mark in the same batch; their derived index entries
+//     at compaction (storage/feed_purge.cc).
+//   monitoring (457 days): the quarterly report's flows, the current
+//     quarter and the four before it. Range deletes of the flow tallies'
+//     buckets (every level) and the rejection log before the cutoff's day;
+//     the RTF row index (plan, provider, month) of months before the
+//     cutoff's month by a compaction filter (storage/care_retention.cc).
+//   outreach (464 days): the quarterly report's five quarters plus a week,
+//     so a referral due in any reported quarter keeps its first attempt.
+//     A compaction filter on kMonitor drops outreach index entries accepted
+//     before the cutoff's day, one on kProviderOutreach attempts dated
+//     before it, except those of a referral still awaiting outreach (the
+//     worklist reads them whatever their age).
+//   spool files (at once): deleted after ingest (hub/rpc/upload_stream.h).
+//   backups (keep 14): two weeks of nightly checkpoints; AdminService
+//     deletes the oldest beyond N.
+// Kept for ever, as they grow with the county (one entry per member,
+// provider, plan or record the plans list), not with days: members,
+// coverage, assignments, authorizations and their views, each member's
+// latest care plan (kCarePlans), consents. Not purged yet though they grow
+// with days (README "Operating": what grows): kClaims' billing history,
+// quality reports, parked records.
 //
 // A duration of zero keeps that class for ever. Each purge run appends one
 // audit record (organization "hub", method "hub.retention/Purge") with the
@@ -68,6 +69,12 @@ struct RetentionPolicy {
   absl::Duration feed = absl::Hours(24 * 400);
   // The monitor's flow tallies and rejection log, by their time.
   absl::Duration monitoring = absl::Hours(24 * 457);
+  // Outreach attempts (the monitor's outreach index and the worklists'
+  // attempts), by their accept time / attempt date: the quarterly report's
+  // five quarters plus a week, so every referral due in a reported quarter
+  // keeps its first attempt. Attempts of a referral still awaiting
+  // outreach (received or accepted) stay whatever their age.
+  absl::Duration outreach = absl::Hours(24 * 464);
 };
 
 // What one purge removed.
@@ -81,6 +88,12 @@ struct PurgeCounts {
   int64_t feed_status_kept = 0;
   // Flow tally buckets and rejection log entries.
   int64_t monitor_records = 0;
+  // RTF row index entries (provider, plan, month) of months before the
+  // monitoring cutoff's (class "monitoring" too).
+  int64_t rtf_rows = 0;
+  // The monitor's outreach index entries and the worklists' outreach
+  // attempts.
+  int64_t outreach_records = 0;
 };
 
 // Removes what `policy` lets go as of `now` and appends the run's audit

@@ -11,6 +11,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -114,6 +115,59 @@ struct FeedPurgeCounts {
   int64_t plans = 0;        // plans whose mark moved
 };
 absl::StatusOr<FeedPurgeCounts> PurgeAcknowledgedFeed(Store& store, absl::Time cutoff);
+
+// The cutoffs of the care indexes' retention (storage/care_retention.cc):
+// the monitor's outreach index and RTF rows (kMonitor "out" and "rtf") and
+// the worklists' outreach attempts (kProviderOutreach). Immutable once
+// published; a purge publishes them for its compaction and clears them
+// after, so only a purge drops anything (and its counts are its own).
+struct CareIndexCutoffs {
+  // kMonitor "out": attempts accepted before this (Unix microseconds) go.
+  int64_t outreach_micros = 0;
+  // kProviderOutreach: attempts dated before this ("YYYY-MM-DD") go, but
+  // those of a referral in `awaiting`.
+  std::string outreach_day;
+  // plan_id \0 authorization_number of each referral that still awaits
+  // outreach (the worklist reads its attempts to tell whether outreach is
+  // due, however old they are).
+  absl::flat_hash_set<std::string> awaiting;
+  // kMonitor "rtf": months before this ("YYYY-MM") go.
+  std::string rtf_month;
+};
+
+// Shared by the compaction filters of kMonitor and kProviderOutreach (one
+// filter per compaction, made by CareIndexExpiryFactory with the cutoffs
+// published when it starts). Thread-safe.
+class CareIndexExpiry {
+ public:
+  void Publish(std::shared_ptr<const CareIndexCutoffs> cutoffs);
+  // Null when nothing is to go.
+  std::shared_ptr<const CareIndexCutoffs> Current() const;
+
+  std::atomic<int64_t> dropped_outreach{0};  // kMonitor "out" entries
+  std::atomic<int64_t> dropped_attempts{0};  // kProviderOutreach entries
+  std::atomic<int64_t> dropped_rtf{0};       // kMonitor "rtf" entries
+
+ private:
+  mutable absl::Mutex mu_;
+  std::shared_ptr<const CareIndexCutoffs> cutoffs_ ABSL_GUARDED_BY(mu_);
+};
+
+// Makes the compaction filter of `family` (kMonitor or kProviderOutreach).
+std::shared_ptr<rocksdb::CompactionFilterFactory> NewCareIndexExpiryFactory(
+    ColumnFamily family, std::shared_ptr<CareIndexExpiry> expiry);
+
+// The care indexes' purge: publishes the cutoffs (an outreach cutoff of
+// absl::InfinitePast() keeps outreach, likewise `rtf_cutoff`), compacts
+// kMonitor and kProviderOutreach, and clears them. The cutoffs are whole
+// UTC days (outreach) and months (RTF rows) before the given times.
+struct CareIndexCounts {
+  int64_t outreach = 0;            // monitor outreach entries + attempts dropped
+  int64_t rtf_rows = 0;            // RTF row entries dropped
+  bool compacted_monitor = false;  // kMonitor was compacted
+};
+absl::StatusOr<CareIndexCounts> PurgeCareIndexes(Store& store, absl::Time outreach_cutoff,
+                                                 absl::Time rtf_cutoff);
 
 }  // namespace hub::storage::internal
 

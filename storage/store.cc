@@ -250,6 +250,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> ColumnFamilies(
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   rep.idempotency_expiry = std::make_shared<internal::IdempotencyExpiry>();
   rep.feed_purge_marks = std::make_shared<internal::FeedPurgeMarks>();
+  rep.care_index_expiry = std::make_shared<internal::CareIndexExpiry>();
   for (int i = 0; i < kColumnFamilyCount; ++i) {
     const auto family = static_cast<ColumnFamily>(i);
     descriptors.emplace_back(std::string(ColumnFamilyName(family)),
@@ -265,6 +266,11 @@ std::vector<rocksdb::ColumnFamilyDescriptor> ColumnFamilies(
       rep.feed_purge_filters.push_back(
           std::make_shared<internal::FeedPurgeFilter>(family, rep.feed_purge_marks));
       descriptors.back().options.compaction_filter = rep.feed_purge_filters.back().get();
+    }
+    // The monitor's and the worklists' care indexes: old entries at a purge.
+    if (family == ColumnFamily::kMonitor || family == ColumnFamily::kProviderOutreach) {
+      descriptors.back().options.compaction_filter_factory =
+          internal::NewCareIndexExpiryFactory(family, rep.care_index_expiry);
     }
   }
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());

@@ -140,6 +140,9 @@ ABSL_FLAG(int, feed_retention_days, 400,
 ABSL_FLAG(int, monitor_retention_days, 457,
           "Days the monitor's flow tallies and rejection log are kept (the quarterly report's "
           "current quarter and the four before it); 0 = for ever.");
+ABSL_FLAG(int, outreach_retention_days, 464,
+          "Days outreach attempts are kept (the quarterly report's five quarters plus a week); "
+          "those of a referral still awaiting outreach stay; 0 = for ever.");
 ABSL_FLAG(int, retention_interval_hours, 24,
           "Hours between background retention purges; 0 = none.");
 ABSL_FLAG(int, backups_kept, 14, "Backups kept under --backup_dir (oldest deleted); 0 = all.");
@@ -277,7 +280,9 @@ int RetentionFromFlags(hub::HubServer::Options& options) {
         Days{"--feed_retention_days", absl::GetFlag(FLAGS_feed_retention_days),
              &options.retention.policy.feed},
         Days{"--monitor_retention_days", absl::GetFlag(FLAGS_monitor_retention_days),
-             &options.retention.policy.monitoring}}) {
+             &options.retention.policy.monitoring},
+        Days{"--outreach_retention_days", absl::GetFlag(FLAGS_outreach_retention_days),
+             &options.retention.policy.outreach}}) {
     if (d.value < 0 || d.value > 36500) {
       return UsageError(absl::StrCat(d.flag, " must be 0 (for ever) to 36500 days"));
     }

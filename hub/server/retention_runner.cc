@@ -61,7 +61,9 @@ absl::StatusOr<storage::PurgeCounts> RetentionRunner::PurgeNow() {
                                  {"ingest_reports", counts->ingest_reports},
                                  {"feed_items", counts->feed_items},
                                  {"feed_status_kept", counts->feed_status_kept},
-                                 {"monitor_records", counts->monitor_records}});
+                                 {"monitor_records", counts->monitor_records},
+                                 {"rtf_rows", counts->rtf_rows},
+                                 {"outreach_records", counts->outreach_records}});
   if (metrics_ != nullptr) {
     MetricFamily& purged = metrics_->Counter(
         "hub_retention_purged_total", "Records removed by retention, by class of data", {"class"});
@@ -69,7 +71,8 @@ absl::StatusOr<storage::PurgeCounts> RetentionRunner::PurgeNow() {
     purged.Add({"idempotency"}, static_cast<double>(counts->idempotency_results));
     purged.Add({"ingest_reports"}, static_cast<double>(counts->ingest_reports));
     purged.Add({"feed"}, static_cast<double>(counts->feed_items));
-    purged.Add({"monitoring"}, static_cast<double>(counts->monitor_records));
+    purged.Add({"monitoring"}, static_cast<double>(counts->monitor_records + counts->rtf_rows));
+    purged.Add({"outreach"}, static_cast<double>(counts->outreach_records));
   }
   return counts;
 }

@@ -3,7 +3,8 @@
 // acknowledged longer ago than the feed window (400 days) go at the hub's
 // purge; an export of their month is refused FAILED_PRECONDITION, never
 // rendered in part; the purge is counted in /metrics and audited, and the
-// audit chain verifies.
+// audit chain verifies. Outreach attempts older than their window (464
+// days) go at the same purge, counted under class "outreach".
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
@@ -15,7 +16,10 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hub/v1/plan_service.grpc.pb.h"
+#include "storage/care_store.h"
 #include "storage/feed_store.h"
+#include "storage/monitor_store.h"
+#include "storage/store.h"
 #include "tests/hub/feed_test_util.h"
 #include "tests/hub/hub_test_util.h"
 
@@ -88,6 +92,51 @@ TEST(FeedRetentionTest, AMonthPurgedUnderRetentionIsRefusedNotExportedInPart) {
   auto chain = hub->server->audit_store()->VerifyChain();
   ASSERT_TRUE(chain.ok());
   EXPECT_TRUE(chain->ok) << chain->reason;
+}
+
+// Outreach attempts 500 days old go at the hub's purge (ECM outreach and
+// the monitor's entry of a referral in progress); those 10 days old stay.
+TEST(FeedRetentionTest, OutreachOutsideItsWindowGoesAtTheHubsPurgeAndIsCounted) {
+  const std::string root = MakeTempDir();
+  const std::string data = root + "/data";
+  {
+    storage::StoreOptions options;
+    options.data_dir = data;
+    absl::StatusOr<std::unique_ptr<storage::Store>> store = storage::Store::Open(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    storage::CareStore care(store->get());
+    storage::MonitorStore monitor(store->get());
+    storage::WriteBatch batch;
+    for (const int days_ago : {500, 10}) {
+      const absl::Time when = FixedTime() - absl::Hours(24 * days_ago);
+      const std::string date = absl::FormatTime("%Y-%m-%d", when, absl::UTCTimeZone());
+      care.PutOutreachAttempt(batch, "alpha_cbo", "molina", FeedCin(1), "", date,
+                              absl::StrCat("rec_ecm_", days_ago));
+      monitor.AddOutreach(batch, "molina", "CS-1", absl::ToUnixMicros(when));
+    }
+    ASSERT_TRUE((*store)->Commit(batch, storage::Durability::kSync).ok());
+    ASSERT_TRUE((*store)->Close().ok());
+  }
+  std::unique_ptr<TestHub> hub = StartTestHub(SmallSeedText(), root, /*http=*/true);
+  ASSERT_NE(hub, nullptr);
+  absl::StatusOr<storage::PurgeCounts> counts = hub->server->retention()->PurgeNow();
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(counts->outreach_records, 2);
+  const std::string metrics = HttpGetBody(hub->server->http_port(), "/metrics");
+  EXPECT_THAT(metrics, HasSubstr("hub_retention_purged_total{class=\"outreach\"} 2"));
+  EXPECT_THAT(metrics, HasSubstr("hub_store_live_bytes{class=\"outreach\"}"));
+  EXPECT_THAT(metrics, HasSubstr("hub_store_keys{class=\"outreach\"}"));
+  bool audited = false;
+  ASSERT_TRUE(hub->server->audit_store()
+                  ->Scan(0,
+                         [&](const hub::v1::AuditRecord& r) {
+                           if (r.method() == "hub.retention/Purge") {
+                             audited = r.detail().find("outreach 2 records") != std::string::npos;
+                           }
+                           return true;
+                         })
+                  .ok());
+  EXPECT_TRUE(audited);
 }
 
 }  // namespace

@@ -27,6 +27,7 @@
 #include "hub/v1/monitor_service.grpc.pb.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "hub/v1/provider_service.grpc.pb.h"
+#include "storage/retention.h"
 #include "tests/hub/county_test_util.h"
 #include "tests/hub/hub_test_util.h"
 
@@ -340,6 +341,35 @@ TEST_F(QuarterlyExportTest, HubctlWritesTheCountyRollup) {
       absl::StrCat(HUBCTL_PATH, " --server=", hub_->address(),
                    " report quarterly --county --plan=molina --quarter=2026Q4"));
   EXPECT_EQ(both.exit_code, 2) << both.output;
+}
+
+// Retention (storage/retention.h) keeps what a quarter inside its windows
+// reads: the hub's purge leaves every plan's 2026Q4 outreach and flows
+// tabs as they were (the outreach index, the RTF rows and the tallies of
+// the quarter all stay).
+TEST_F(QuarterlyExportTest, TheHubsPurgeLeavesAQuarterInsideTheWindowAsItWas) {
+  std::map<std::string, CsvTabs> before;
+  for (const hub::v1::Plan& plan : county_->options().directory.plans()) {
+    Exported csv = Export(plan.plan_id(), hub::v1::FILE_KIND_QUARTERLY_REPORT_CSV, "2026Q4");
+    ASSERT_TRUE(csv.status.ok()) << csv.status.error_message();
+    before[plan.plan_id()] = ParseCsv(csv.bytes);
+  }
+  absl::StatusOr<storage::PurgeCounts> counts = hub_->server->retention()->PurgeNow();
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(counts->outreach_records, 0);
+  EXPECT_EQ(counts->rtf_rows, 0);
+  int64_t outreach_rows = 0;
+  for (const hub::v1::Plan& plan : county_->options().directory.plans()) {
+    SCOPED_TRACE(plan.plan_id());
+    Exported csv = Export(plan.plan_id(), hub::v1::FILE_KIND_QUARTERLY_REPORT_CSV, "2026Q4");
+    ASSERT_TRUE(csv.status.ok()) << csv.status.error_message();
+    CsvTabs after = ParseCsv(csv.bytes);
+    for (const char* tab : {"outreach", "flows"}) {
+      EXPECT_EQ(after[tab], before[plan.plan_id()][tab]) << tab;
+    }
+    outreach_rows += static_cast<int64_t>(after["outreach"].size()) - 1;
+  }
+  EXPECT_GT(outreach_rows, 0);  // There was outreach to keep.
 }
 
 }  // namespace
