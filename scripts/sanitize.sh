@@ -2,16 +2,22 @@
 # scripts/sanitize.sh: the sanitizer and fuzzing stages of the test run
 # (scripts/test.sh runs all three after the main suite; CI runs them).
 #
-#   scripts/sanitize.sh asan    ASan + UBSan build (build-asan/), the whole suite
-#   scripts/sanitize.sh tsan    TSan build (build-tsan/), the concurrency tests
-#   scripts/sanitize.sh fuzz    Clang libFuzzer build (build-fuzz/) of the file
-#                               readers' fuzz targets (plan files, the plans'
-#                               answers, the CBO CSV template, hubctl's JSON
-#                               lines), each run for a fixed time
+#   scripts/sanitize.sh asan    ASan + UBSan build (<build>-asan/), the whole suite
+#   scripts/sanitize.sh tsan    TSan build (<build>-tsan/), the concurrency tests
+#   scripts/sanitize.sh fuzz    the file readers' libFuzzer targets (plan files,
+#                               the plans' answers, the CBO CSV template,
+#                               hubctl's JSON lines), each run for a fixed time;
+#                               built in the ASan build (libFuzzer + ASan + UBSan)
 #   scripts/sanitize.sh all     the three, in that order
 #
+# Both sanitizer builds use Clang (it compiles our sources under ASan in half
+# the time GCC takes, and it is the compiler libFuzzer needs), -O1 with line
+# tables for the code under test and -O0 for the tests' own sources
+# (HUB_TEST_CXX_FLAGS). The main build (scripts/setup.sh) stays GCC's
+# release build, the one hubd ships as.
+#
 # Environment: HUB_BUILD_DIR (the main build folder; the stages build next to
-# it: <dir>-asan, <dir>-tsan, <dir>-fuzz), HUB_JOBS, HUB_TEST_JOBS (default 2),
+# it: <dir>-asan, <dir>-tsan), HUB_JOBS, HUB_TEST_JOBS (default 2),
 # HUB_FUZZ_SECONDS (default 60 per target), HUB_TSAN_TESTS (ctest regex of the
 # concurrency tests). Exits non-zero on the first failing stage.
 #
@@ -42,13 +48,21 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp:print_suppressions=0"
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:history_size=4:suppressions=$root/tests/sanitizers/tsan.supp"
 
-# configure DIR ARGS...: a Ninja build at -O1 with line tables (fast enough
-# to run, readable stacks), benchmarks off.
+# configure DIR ARGS...: a Clang Ninja build at -O1 with line tables (fast
+# enough to run, readable stacks), tests' own sources at -O0, benchmarks off.
 configure() {
   local dir=$1
   shift
+  command -v clang++ >/dev/null || die "clang++ not found (scripts/setup.sh installs clang)"
+  # A folder an older script configured with GCC starts over.
+  if [[ -f "$dir/CMakeCache.txt" ]] && ! grep -q '^CMAKE_CXX_COMPILER:.*clang' "$dir/CMakeCache.txt"; then
+    rm -rf "$dir"
+  fi
+  mkdir -p "$dir"
   cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DHUB_BUILD_BENCH=OFF "$@" >"$dir.configure.log" 2>&1 \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DHUB_TEST_CXX_FLAGS=-O0 \
+    -DHUB_BUILD_BENCH=OFF "$@" >"$dir.configure.log" 2>&1 \
     || { tail -n 30 "$dir.configure.log" >&2; die "configure of $dir failed"; }
 }
 
@@ -60,11 +74,12 @@ build() {
     || { grep -E 'error:|FAILED:' "$dir.build.log" | head -n 25 >&2; die "build of $dir failed (log: $dir.build.log)"; }
 }
 
+asan_dir="$main_build-asan"
+
 stage_asan() {
-  local dir="$main_build-asan"
-  mkdir -p "$dir"
-  configure "$dir" -DHUB_SANITIZE=address,undefined
-  build "$dir"
+  configure "$asan_dir" -DHUB_SANITIZE=address,undefined
+  build "$asan_dir"
+  local dir=$asan_dir
   say "asan: ctest -j$test_jobs (ASan + UBSan, every test)"
   # The browser and chart tests drive node and helm, not our code.
   ctest --test-dir "$dir" --output-on-failure -j"$test_jobs" -LE 'browser|chart' \
@@ -73,7 +88,6 @@ stage_asan() {
 
 stage_tsan() {
   local dir="$main_build-tsan"
-  mkdir -p "$dir"
   configure "$dir" -DHUB_SANITIZE=thread
   build "$dir" hub_tests storage_tests hubd hubctl
   say "tsan: ctest -R '$tsan_tests' -j$test_jobs"
@@ -88,10 +102,8 @@ fuzz_targets=(
 )
 
 stage_fuzz() {
-  local dir="$main_build-fuzz"
-  command -v clang++ >/dev/null || die "clang++ not found (scripts/setup.sh installs clang)"
-  mkdir -p "$dir"
-  configure "$dir" -DCMAKE_CXX_COMPILER=clang++ -DHUB_BUILD_TESTS=ON
+  local dir=$asan_dir
+  configure "$dir" -DHUB_SANITIZE=address,undefined
   local target names=()
   for target in "${fuzz_targets[@]}"; do names+=("${target%%:*}_fuzz"); done
   build "$dir" "${names[@]}"
