@@ -1,5 +1,6 @@
 #include "adapters/readers/x12_reader.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -48,9 +49,26 @@ absl::Status CheckCount(const X12Segment& s, std::string_view element, std::stri
 
 std::optional<int64_t> X12Cents(std::string_view amount) {
   if (amount.empty()) return 0;
-  double value = 0;
-  if (!absl::SimpleAtod(Absl(amount), &value)) return std::nullopt;
-  return static_cast<int64_t>(value * 100 + (value < 0 ? -0.5 : 0.5));
+  // Digits only, no exponent, "inf" or "nan" (a double's parser takes them,
+  // and a huge value overflowed the cast: found by fuzzing the 277CA).
+  const bool negative = amount.front() == '-';
+  if (negative) amount.remove_prefix(1);
+  const size_t point = amount.find('.');
+  const std::string_view whole = amount.substr(0, point);
+  const std::string_view fraction =
+      point == std::string_view::npos ? std::string_view() : amount.substr(point + 1);
+  const auto digits = [](std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (whole.size() + fraction.size() == 0 || whole.size() + fraction.size() > kX12MaxAmountDigits ||
+      !digits(whole) || !digits(fraction)) {
+    return std::nullopt;
+  }
+  int64_t cents = 0;
+  for (char c : whole) cents = cents * 10 + (c - '0');
+  for (size_t i = 0; i < 2; ++i) cents = cents * 10 + (i < fraction.size() ? fraction[i] - '0' : 0);
+  if (fraction.size() > 2 && fraction[2] >= '5') ++cents;  // Half a cent rounds away from 0.
+  return negative ? -cents : cents;
 }
 
 std::string_view X12Segment::element(size_t i) const {

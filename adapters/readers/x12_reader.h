@@ -30,9 +30,15 @@
 
 namespace hub::adapters {
 
-// An X12 decimal amount in dollars ("125", "125.5", "-12.05") as cents,
-// rounded to the nearest cent; 0 for an empty element; nullopt if it is not
-// a number.
+// The most digits X12Cents reads. An X12 decimal (type R) element is at most
+// 18 characters; 16 digits keep any amount's cents within int64 (and no claim
+// is a quadrillion dollars).
+inline constexpr size_t kX12MaxAmountDigits = 16;
+
+// An X12 decimal amount in dollars ("125", "125.5", "-12.05", ".5") as cents,
+// rounded to the nearest cent (half away from zero); 0 for an empty element;
+// nullopt if it is not a plain decimal (a sign, digits, at most one point: no
+// exponent, "inf" or "nan") or has more than kX12MaxAmountDigits digits.
 std::optional<int64_t> X12Cents(std::string_view amount);
 
 struct X12Separators {

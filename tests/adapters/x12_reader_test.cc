@@ -381,5 +381,25 @@ TEST(X12SegmentTest, ElementsAndComponents) {
   EXPECT_EQ(s.element(5), "");
 }
 
+// Amounts as the 835 and 277CA carry them; anything but a plain decimal is
+// refused. The fuzzer found "2e21" (a double's parser took it, and the cast
+// to cents overflowed).
+TEST(X12CentsTest, ReadsPlainDecimalsAndRefusesEverythingElse) {
+  EXPECT_EQ(X12Cents(""), 0);
+  EXPECT_EQ(X12Cents("125"), 12500);
+  EXPECT_EQ(X12Cents("125.5"), 12550);
+  EXPECT_EQ(X12Cents("-12.05"), -1205);
+  EXPECT_EQ(X12Cents(".5"), 50);
+  EXPECT_EQ(X12Cents("7."), 700);
+  EXPECT_EQ(X12Cents("0.005"), 1);  // Half a cent rounds away from zero.
+  EXPECT_EQ(X12Cents("-0.005"), -1);
+  EXPECT_EQ(X12Cents("0.0049"), 0);
+  EXPECT_EQ(X12Cents("9999999999999999"), 999999999999999900);  // 16 digits.
+  for (std::string_view bad : {"2e21", "2026190000000000000000", "inf", "nan", "-", ".", "1.2.3",
+                               "+5", " 5", "5 ", "1,000", "0x10", "--1", "12345678901234567"}) {
+    EXPECT_EQ(X12Cents(bad), std::nullopt) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace hub::adapters
