@@ -310,7 +310,8 @@ int Main(int argc, char** argv) {
   }
   RetentionPolicy policy;
   policy.audit_log = policy.idempotency = policy.ingest_reports = policy.feed = policy.monitoring =
-      policy.outreach = absl::Hours(24) * args.window_days;
+      policy.outreach = policy.claims = policy.quality_reports = policy.parked =
+          absl::Hours(24) * args.window_days;
   std::vector<ClassUsage> kept_usage[2], base_usage[2];  // First full window, last day.
   const absl::Time start = absl::FromUnixSeconds(1780000000);
   std::printf(

@@ -152,7 +152,8 @@ bool RunOne(const Args& args, const std::string& copy, int run, double fraction,
   const absl::Time cutoff = first + (last - first) * fraction + absl::Minutes(10);
   RetentionPolicy policy;
   policy.audit_log = policy.idempotency = policy.ingest_reports = policy.monitoring =
-      policy.outreach = absl::ZeroDuration();
+      policy.outreach = policy.claims = policy.quality_reports = policy.parked =
+          absl::ZeroDuration();
   policy.feed = absl::Hours(24 * 400);
   stop = false;
   absl::StatusOr<PurgeCounts> counts;

@@ -43,6 +43,7 @@ class IdempotencyExpiry;  // storage/retention_internal.h
 class FeedPurgeMarks;     // storage/retention_internal.h
 class FeedPurgeFilter;    // storage/retention_internal.h
 class CareIndexExpiry;    // storage/retention_internal.h
+class ClassExpiry;        // storage/retention_internal.h
 }  // namespace internal
 
 inline constexpr int kColumnFamilyCount = static_cast<int>(ColumnFamily::kParked) + 1;
@@ -57,6 +58,7 @@ struct Store::Rep {
   std::vector<std::shared_ptr<internal::FeedPurgeFilter>> feed_purge_filters;
   // The cutoffs of kMonitor's and kProviderOutreach's compaction filters.
   std::shared_ptr<internal::CareIndexExpiry> care_index_expiry;
+  std::shared_ptr<internal::ClassExpiry> class_expiry;
 
   // Destroys the column family handles (they must go before the DB), then
   // closes and deletes the DB. Returns the first error. Idempotent.

@@ -61,11 +61,13 @@ const std::vector<ClassFamilies>& Classes() {
         ColumnFamily::kAuthorizations, ColumnFamily::kAuthorizationByNumber,
         ColumnFamily::kPlanAssignments, ColumnFamily::kPlanAuthorizations, ColumnFamily::kCarePlans,
         ColumnFamily::kProviderCare, ColumnFamily::kCapacityCounts, ColumnFamily::kCapacityEnds,
-        ColumnFamily::kConsents, ColumnFamily::kQualityReports, ColumnFamily::kClaims}},
+        ColumnFamily::kConsents}},
       // kMonitor also holds the outreach index ("out"), counted here.
       {"monitoring", {ColumnFamily::kMonitor, ColumnFamily::kFlowTallies}},
       {"outreach", {ColumnFamily::kProviderOutreach}},
       {"parked", {ColumnFamily::kParked}},
+      {"claims", {ColumnFamily::kClaims}},
+      {"quality_reports", {ColumnFamily::kQualityReports}},
   };
   return *classes;
 }
@@ -178,6 +180,25 @@ absl::Status PurgeFeed(Store& store, absl::Time cutoff, PurgeCounts& counts) {
   return absl::OkStatus();
 }
 
+// The run's audit record: the counts per class.
+absl::Status AppendPurgeRecord(AuditStore& audit, const PurgeCounts& counts, absl::Time now) {
+  hub::v1::AuditRecord record;
+  *record.mutable_time() = ToTimestamp(now);
+  record.set_organization("hub");
+  record.set_method("hub.retention/Purge");
+  record.set_outcome("OK");
+  ASSIGN_OR_RETURN(const uint64_t first_kept, audit.FirstSequence());
+  record.set_detail(absl::StrCat(
+      "retention purge: audit_log ", counts.audit_records, " records (kept from sequence ",
+      first_kept, "), idempotency ", counts.idempotency_results, " results, ingest_reports ",
+      counts.ingest_reports, " reports, feed ", counts.feed_items, " items (",
+      counts.feed_status_kept, " member statuses kept as the latest), monitoring ",
+      counts.monitor_records, " records and ", counts.rtf_rows, " RTF rows, outreach ",
+      counts.outreach_records, " records, claims ", counts.claim_lines, " lines, quality_reports ",
+      counts.quality_reports, " reports, parked ", counts.parked_records, " records"));
+  return audit.Append(std::move(record)).status();
+}
+
 }  // namespace
 
 absl::StatusOr<PurgeCounts> PurgeExpired(Store& store, AuditStore& audit,
@@ -230,6 +251,17 @@ absl::StatusOr<PurgeCounts> PurgeExpired(Store& store, AuditStore& audit,
   if (!care.compacted_monitor && counts.monitor_records > 0) {
     RETURN_IF_ERROR(Compact(rep, ColumnFamily::kMonitor));
   }
+  {
+    auto cutoff = [&](absl::Duration d) {
+      return d > absl::ZeroDuration() ? now - d : absl::InfinitePast();
+    };
+    ASSIGN_OR_RETURN(const internal::ClassCounts classes,
+                     internal::PurgeClasses(store, cutoff(policy.claims),
+                                            cutoff(policy.quality_reports), cutoff(policy.parked)));
+    counts.claim_lines = classes.claim_lines;
+    counts.quality_reports = classes.quality_reports;
+    counts.parked_records = classes.parked_records;
+  }
   // One column family with unflushed writes keeps every write-ahead log
   // file after them (up to max_total_wal_size): flushing all of them lets
   // the logs the purged data sat in go too.
@@ -239,20 +271,7 @@ absl::StatusOr<PurgeCounts> PurgeExpired(Store& store, AuditStore& audit,
     RETURN_IF_ERROR(internal::FromRocksDb(rep.db->Flush(rocksdb::FlushOptions(), families),
                                           "flushing after a purge"));
   }
-  hub::v1::AuditRecord record;
-  *record.mutable_time() = ToTimestamp(now);
-  record.set_organization("hub");
-  record.set_method("hub.retention/Purge");
-  record.set_outcome("OK");
-  ASSIGN_OR_RETURN(const uint64_t first_kept, audit.FirstSequence());
-  record.set_detail(absl::StrCat(
-      "retention purge: audit_log ", counts.audit_records, " records (kept from sequence ",
-      first_kept, "), idempotency ", counts.idempotency_results, " results, ingest_reports ",
-      counts.ingest_reports, " reports, feed ", counts.feed_items, " items (",
-      counts.feed_status_kept, " member statuses kept as the latest), monitoring ",
-      counts.monitor_records, " records and ", counts.rtf_rows, " RTF rows, outreach ",
-      counts.outreach_records, " records"));
-  RETURN_IF_ERROR(audit.Append(std::move(record)).status());
+  RETURN_IF_ERROR(AppendPurgeRecord(audit, counts, now));
   return counts;
 }
 

@@ -31,15 +31,27 @@
 //     before the cutoff's day, one on kProviderOutreach attempts dated
 //     before it, except those of a referral still awaiting outreach (the
 //     worklist reads them whatever their age).
+//   claims (400 days, by month): the feed's window, Medi-Cal's one-year
+//     claim-correction limit plus a month. A billing line goes with its
+//     decision and index entries once its month is before the cutoff's
+//     month AND the feed's purge took its record (so no export of the
+//     month can bill it again, nor a 999/277CA/835 answer it). Plan
+//     tallies stay. Compaction filter.
+//   quality_reports (457 days after the period): the quarterly report's
+//     five quarters. Compaction filter on the period in the key.
+//   parked (400 days after RESOLVED / DISCARDED): the feed's window; until
+//     the month's items are purged a re-export can meet the record again,
+//     and a discarded one must still be found discarded (else it is parked
+//     anew). The audit log keeps the rerun/discard six years. PARKED and
+//     RERUNNING records stay whatever their age. Compaction filter on the
+//     record's state and state time.
 //   spool files (at once): deleted after ingest (hub/rpc/upload_stream.h).
 //   backups (keep 14): two weeks of nightly checkpoints; AdminService
 //     deletes the oldest beyond N.
 // Kept for ever, as they grow with the county (one entry per member,
 // provider, plan or record the plans list), not with days: members,
 // coverage, assignments, authorizations and their views, each member's
-// latest care plan (kCarePlans), consents. Not purged yet though they grow
-// with days (README "Operating": what grows): kClaims' billing history,
-// quality reports, parked records.
+// latest care plan (kCarePlans), consents, each plan's claim tally.
 //
 // A duration of zero keeps that class for ever. Each purge run appends one
 // audit record (organization "hub", method "hub.retention/Purge") with the
@@ -75,6 +87,16 @@ struct RetentionPolicy {
   // keeps its first attempt. Attempts of a referral still awaiting
   // outreach (received or accepted) stay whatever their age.
   absl::Duration outreach = absl::Hours(24 * 464);
+  // Billing lines (kClaims), by their month: a month goes once it began
+  // more than this before now (whole months; the feed's 400 days).
+  absl::Duration claims = absl::Hours(24 * 400);
+  // Quality reports, by the end of their period (month, quarter or year):
+  // the quarterly report's five quarters.
+  absl::Duration quality_reports = absl::Hours(24 * 457);
+  // RESOLVED or DISCARDED parked records, by the time of that change (the
+  // feed's 400 days: until then a re-export of the month can meet the
+  // record again, and a discarded one must still be found discarded).
+  absl::Duration parked = absl::Hours(24 * 400);
 };
 
 // What one purge removed.
@@ -94,6 +116,11 @@ struct PurgeCounts {
   // The monitor's outreach index entries and the worklists' outreach
   // attempts.
   int64_t outreach_records = 0;
+  // Billing lines (each with its decision and index entries).
+  int64_t claim_lines = 0;
+  int64_t quality_reports = 0;
+  // RESOLVED or DISCARDED parked records.
+  int64_t parked_records = 0;
 };
 
 // Removes what `policy` lets go as of `now` and appends the run's audit

@@ -169,6 +169,55 @@ struct CareIndexCounts {
 absl::StatusOr<CareIndexCounts> PurgeCareIndexes(Store& store, absl::Time outreach_cutoff,
                                                  absl::Time rtf_cutoff);
 
+// The cutoffs of claims, quality reports and parked records
+// (storage/retention_classes.cc). Immutable once published; a purge
+// publishes them for its compaction and clears them after.
+struct ClassCutoffs {
+  // kClaims: lines of months before this ("YYYY-MM") go; `claim_records`
+  // are their record ids (the filter drops their derived entries too).
+  std::string claims_month;
+  absl::flat_hash_set<std::string> claim_records;
+  // kQualityReports: reports whose period ended before this month go.
+  std::string quality_month;
+  // kParked: RESOLVED/DISCARDED records whose state changed before this
+  // (Unix seconds) go.
+  int64_t parked_seconds = 0;
+};
+
+// Shared by the compaction filters of kClaims, kQualityReports and kParked.
+// Thread-safe.
+class ClassExpiry {
+ public:
+  void Publish(std::shared_ptr<const ClassCutoffs> cutoffs);
+  // Null when nothing is to go.
+  std::shared_ptr<const ClassCutoffs> Current() const;
+
+  std::atomic<int64_t> dropped_claims{0};   // billing lines ("b" entries)
+  std::atomic<int64_t> dropped_quality{0};  // quality reports
+  std::atomic<int64_t> dropped_parked{0};   // parked records
+
+ private:
+  mutable absl::Mutex mu_;
+  std::shared_ptr<const ClassCutoffs> cutoffs_ ABSL_GUARDED_BY(mu_);
+};
+
+// Makes the compaction filter of `family` (kClaims, kQualityReports or
+// kParked).
+std::shared_ptr<rocksdb::CompactionFilterFactory> NewClassExpiryFactory(
+    ColumnFamily family, std::shared_ptr<ClassExpiry> expiry);
+
+// The three classes' purge: publishes the cutoffs (absl::InfinitePast()
+// keeps that class), compacts the families with something to drop, and
+// clears them. Claims and quality reports go by whole months before their
+// cutoff's UTC month.
+struct ClassCounts {
+  int64_t claim_lines = 0;
+  int64_t quality_reports = 0;
+  int64_t parked_records = 0;
+};
+absl::StatusOr<ClassCounts> PurgeClasses(Store& store, absl::Time claims_cutoff,
+                                         absl::Time quality_cutoff, absl::Time parked_cutoff);
+
 }  // namespace hub::storage::internal
 
 #endif  // HUB_STORAGE_RETENTION_INTERNAL_H_

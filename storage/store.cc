@@ -251,6 +251,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> ColumnFamilies(
   rep.idempotency_expiry = std::make_shared<internal::IdempotencyExpiry>();
   rep.feed_purge_marks = std::make_shared<internal::FeedPurgeMarks>();
   rep.care_index_expiry = std::make_shared<internal::CareIndexExpiry>();
+  rep.class_expiry = std::make_shared<internal::ClassExpiry>();
   for (int i = 0; i < kColumnFamilyCount; ++i) {
     const auto family = static_cast<ColumnFamily>(i);
     descriptors.emplace_back(std::string(ColumnFamilyName(family)),
@@ -271,6 +272,12 @@ std::vector<rocksdb::ColumnFamilyDescriptor> ColumnFamilies(
     if (family == ColumnFamily::kMonitor || family == ColumnFamily::kProviderOutreach) {
       descriptors.back().options.compaction_filter_factory =
           internal::NewCareIndexExpiryFactory(family, rep.care_index_expiry);
+    }
+    // Claims, quality reports and parked records: old ones at a purge.
+    if (family == ColumnFamily::kClaims || family == ColumnFamily::kQualityReports ||
+        family == ColumnFamily::kParked) {
+      descriptors.back().options.compaction_filter_factory =
+          internal::NewClassExpiryFactory(family, rep.class_expiry);
     }
   }
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());

@@ -143,6 +143,16 @@ ABSL_FLAG(int, monitor_retention_days, 457,
 ABSL_FLAG(int, outreach_retention_days, 464,
           "Days outreach attempts are kept (the quarterly report's five quarters plus a week); "
           "those of a referral still awaiting outreach stay; 0 = for ever.");
+ABSL_FLAG(int, claims_retention_days, 400,
+          "Days a month's billing lines are kept after the month (Medi-Cal's one-year claim "
+          "correction limit plus a month); never while the feed holds the line's record; "
+          "0 = for ever.");
+ABSL_FLAG(int, quality_retention_days, 457,
+          "Days a quality report is kept after its period ends (the quarterly report's five "
+          "quarters); 0 = for ever.");
+ABSL_FLAG(int, parked_retention_days, 400,
+          "Days a resolved or discarded parked record is kept (the feed's window); an open one "
+          "is never purged; 0 = for ever.");
 ABSL_FLAG(int, retention_interval_hours, 24,
           "Hours between background retention purges; 0 = none.");
 ABSL_FLAG(int, backups_kept, 14, "Backups kept under --backup_dir (oldest deleted); 0 = all.");
@@ -282,7 +292,13 @@ int RetentionFromFlags(hub::HubServer::Options& options) {
         Days{"--monitor_retention_days", absl::GetFlag(FLAGS_monitor_retention_days),
              &options.retention.policy.monitoring},
         Days{"--outreach_retention_days", absl::GetFlag(FLAGS_outreach_retention_days),
-             &options.retention.policy.outreach}}) {
+             &options.retention.policy.outreach},
+        Days{"--claims_retention_days", absl::GetFlag(FLAGS_claims_retention_days),
+             &options.retention.policy.claims},
+        Days{"--quality_retention_days", absl::GetFlag(FLAGS_quality_retention_days),
+             &options.retention.policy.quality_reports},
+        Days{"--parked_retention_days", absl::GetFlag(FLAGS_parked_retention_days),
+             &options.retention.policy.parked}}) {
     if (d.value < 0 || d.value > 36500) {
       return UsageError(absl::StrCat(d.flag, " must be 0 (for ever) to 36500 days"));
     }

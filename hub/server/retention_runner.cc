@@ -63,7 +63,10 @@ absl::StatusOr<storage::PurgeCounts> RetentionRunner::PurgeNow() {
                                  {"feed_status_kept", counts->feed_status_kept},
                                  {"monitor_records", counts->monitor_records},
                                  {"rtf_rows", counts->rtf_rows},
-                                 {"outreach_records", counts->outreach_records}});
+                                 {"outreach_records", counts->outreach_records},
+                                 {"claim_lines", counts->claim_lines},
+                                 {"quality_reports", counts->quality_reports},
+                                 {"parked_records", counts->parked_records}});
   if (metrics_ != nullptr) {
     MetricFamily& purged = metrics_->Counter(
         "hub_retention_purged_total", "Records removed by retention, by class of data", {"class"});
@@ -73,6 +76,9 @@ absl::StatusOr<storage::PurgeCounts> RetentionRunner::PurgeNow() {
     purged.Add({"feed"}, static_cast<double>(counts->feed_items));
     purged.Add({"monitoring"}, static_cast<double>(counts->monitor_records + counts->rtf_rows));
     purged.Add({"outreach"}, static_cast<double>(counts->outreach_records));
+    purged.Add({"claims"}, static_cast<double>(counts->claim_lines));
+    purged.Add({"quality_reports"}, static_cast<double>(counts->quality_reports));
+    purged.Add({"parked"}, static_cast<double>(counts->parked_records));
   }
   return counts;
 }

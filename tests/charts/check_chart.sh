@@ -159,7 +159,8 @@ case "$mode" in
       const want = ["--backup_dir=/backups/hub", "--backups_kept=30", "--audit_retention_days=2557",
                     "--idempotency_retention_days=30", "--ingest_report_retention_days=400",
                     "--feed_retention_days=500", "--monitor_retention_days=730",
-                    "--outreach_retention_days=740",
+                    "--outreach_retention_days=740", "--claims_retention_days=500",
+                    "--quality_retention_days=731", "--parked_retention_days=120",
                     "--retention_interval_hours=12"];
       for (const arg of want) if (!hubd.args.includes(arg)) fail(`hubd lacks ${arg}`);
       // hubd prunes its own backups (--backups_kept): no second pruner.

@@ -4,7 +4,9 @@
 // purge; an export of their month is refused FAILED_PRECONDITION, never
 // rendered in part; the purge is counted in /metrics and audited, and the
 // audit chain verifies. Outreach attempts older than their window (464
-// days) go at the same purge, counted under class "outreach".
+// days) go at the same purge, counted under class "outreach"; so do old
+// billing lines, quality reports and closed parked records (classes
+// "claims", "quality_reports" and "parked"), an open parked record stays.
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
@@ -17,8 +19,11 @@
 #include "gtest/gtest.h"
 #include "hub/v1/plan_service.grpc.pb.h"
 #include "storage/care_store.h"
+#include "storage/claim_store.h"
 #include "storage/feed_store.h"
 #include "storage/monitor_store.h"
+#include "storage/parked_store.h"
+#include "storage/quality_store.h"
 #include "storage/store.h"
 #include "tests/hub/feed_test_util.h"
 #include "tests/hub/hub_test_util.h"
@@ -137,6 +142,77 @@ TEST(FeedRetentionTest, OutreachOutsideItsWindowGoesAtTheHubsPurgeAndIsCounted) 
                          })
                   .ok());
   EXPECT_TRUE(audited);
+}
+
+// A billing line of a month 500 days back (its record no longer in the
+// feed), a quality report of that quarter and a parked record discarded
+// then go at the hub's purge; a parked record left open as long stays.
+TEST(FeedRetentionTest, ClaimsQualityAndClosedParkedRecordsGoAtTheHubsPurge) {
+  const std::string root = MakeTempDir();
+  const std::string data = root + "/data";
+  const absl::Time old = FixedTime() - absl::Hours(24 * 500);
+  std::string open_id;
+  {
+    storage::StoreOptions options;
+    options.data_dir = data;
+    absl::StatusOr<std::unique_ptr<storage::Store>> store = storage::Store::Open(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    storage::WriteBatch batch;
+    hub::v1::BillingStatus line;
+    line.set_state(hub::v1::BILLING_STATE_BILLED);
+    line.set_period(absl::FormatTime("%Y-%m", old, absl::UTCTimeZone()));
+    storage::ClaimStore(store->get()).PutLine(batch, "molina", "rec_billed_old", line);
+    hub::v1::QualityMeasureReport report;
+    report.set_plan_id("molina");
+    report.set_provider_id("alpha_cbo");
+    report.set_measure_id("FUA");
+    report.set_period(absl::FormatTime("%Y", old - absl::Hours(24 * 366), absl::UTCTimeZone()));
+    storage::QualityStore(store->get()).Put(batch, report);
+    ASSERT_TRUE((*store)->Commit(batch, storage::Durability::kSync).ok());
+    auto parked = storage::ParkedStore::Open(store->get());
+    ASSERT_TRUE(parked.ok()) << parked.status();
+    for (const char* record_id : {"rec_discarded", "rec_open"}) {
+      hub::v1::ParkedRecord r;
+      r.set_reason(hub::v1::PARKED_REASON_UNRENDERABLE_RECORD);
+      r.set_plan_id("molina");
+      r.set_file_kind(hub::v1::FILE_KIND_CLAIMS_837P);
+      r.set_record_id(record_id);
+      absl::StatusOr<hub::v1::ParkedRecord> stored = (*parked)->Park(r, old);
+      ASSERT_TRUE(stored.ok()) << stored.status();
+      if (std::string(record_id) == "rec_open") {
+        open_id = stored->parked_id();
+      } else {
+        ASSERT_TRUE((*parked)->Discard(stored->parked_id(), "admin", "duplicate", old).ok());
+      }
+    }
+    parked->reset();
+    ASSERT_TRUE((*store)->Close().ok());
+  }
+  std::unique_ptr<TestHub> hub = StartTestHub(SmallSeedText(), root, /*http=*/true);
+  ASSERT_NE(hub, nullptr);
+  absl::StatusOr<storage::PurgeCounts> counts = hub->server->retention()->PurgeNow();
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(counts->claim_lines, 1);
+  EXPECT_EQ(counts->quality_reports, 1);
+  EXPECT_EQ(counts->parked_records, 1);
+  const std::string metrics = HttpGetBody(hub->server->http_port(), "/metrics");
+  for (const char* c : {"claims", "quality_reports", "parked"}) {
+    EXPECT_THAT(metrics,
+                HasSubstr(absl::StrCat("hub_retention_purged_total{class=\"", c, "\"} 1")));
+    EXPECT_THAT(metrics, HasSubstr(absl::StrCat("hub_store_live_bytes{class=\"", c, "\"}")));
+  }
+  std::string detail;
+  ASSERT_TRUE(hub->server->audit_store()
+                  ->Scan(0,
+                         [&](const hub::v1::AuditRecord& r) {
+                           if (r.method() == "hub.retention/Purge") detail = r.detail();
+                           return true;
+                         })
+                  .ok());
+  EXPECT_THAT(detail, HasSubstr("claims 1 lines, quality_reports 1 reports, parked 1 records"));
+  absl::StatusOr<hub::v1::ParkedRecord> kept = hub->server->parked_store()->Get(open_id);
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_EQ(kept->state(), hub::v1::PARKED_STATE_PARKED);
 }
 
 }  // namespace

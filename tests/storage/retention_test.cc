@@ -86,7 +86,8 @@ TEST_F(RetentionTest, AuditRecordsOutsideTheWindowGoAndTheChainStillVerifies) {
   EXPECT_EQ(kept[5],
             "retention purge: audit_log 5 records (kept from sequence 6), idempotency 0 "
             "results, ingest_reports 0 reports, feed 0 items (0 member statuses kept as the "
-            "latest), monitoring 0 records and 0 RTF rows, outreach 0 records");
+            "latest), monitoring 0 records and 0 RTF rows, outreach 0 records, claims 0 "
+            "lines, quality_reports 0 reports, parked 0 records");
   ASSERT_OK_AND_ASSIGN(AuditStore::Verification v, audit_->VerifyChain());
   EXPECT_TRUE(v.ok) << v.reason;
   EXPECT_EQ(v.records_checked, 6);
