@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/sanitize.sh: the sanitizer and fuzzing stages of the test run
-# (scripts/test.sh runs all three after the main suite; CI runs them).
+# (scripts/test.sh runs asan and fuzz after the main suite, and tsan when
+# HUB_SANITIZE_STAGES names it; CI runs exactly scripts/test.sh).
 #
 #   scripts/sanitize.sh asan    ASan + UBSan build (<build>-asan/), the whole suite
 #   scripts/sanitize.sh tsan    TSan build (<build>-tsan/), the concurrency tests

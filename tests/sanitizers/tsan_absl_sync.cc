@@ -51,6 +51,17 @@ void* NotifiedFlag(const absl::Notification* n) {
   return const_cast<char*>(reinterpret_cast<const char*>(n) + sizeof(absl::Mutex));
 }
 
+// Abseil's own deadlock detector (on in Debian's build) keeps a lock graph,
+// GraphCycles, under an internal spin lock of the uninstrumented library:
+// every Mutex::Lock of ours then shows up as a race inside GraphCycles (the
+// first TSan run's most frequent report). TSan detects lock-order
+// inversions itself, so the detector is turned off in TSan builds, before
+// main and any thread.
+[[maybe_unused]] const bool kAbseilDeadlockDetectionOff = [] {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  return true;
+}();
+
 }  // namespace
 
 namespace absl {
