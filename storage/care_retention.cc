@@ -131,6 +131,8 @@ absl::Status CollectAwaiting(const Store::Rep& rep, CareIndexCutoffs& cutoffs) {
       /*fill_cache=*/false);
 }
 
+}  // namespace
+
 absl::Status FlushAndCompact(Store::Rep& rep, ColumnFamily family) {
   RETURN_IF_ERROR(FromRocksDb(rep.db->Flush(rocksdb::FlushOptions(), rep.cf(family)),
                               "flushing before a purge"));
@@ -139,8 +141,6 @@ absl::Status FlushAndCompact(Store::Rep& rep, ColumnFamily family) {
   return FromRocksDb(rep.db->CompactRange(options, rep.cf(family), nullptr, nullptr),
                      "compacting after a purge");
 }
-
-}  // namespace
 
 void CareIndexExpiry::Publish(std::shared_ptr<const CareIndexCutoffs> cutoffs) {
   absl::MutexLock lock(&mu_);

@@ -199,15 +199,6 @@ absl::Status CollectExpiredClaims(const Store::Rep& rep, ClassCutoffs& cutoffs) 
       /*fill_cache=*/false);
 }
 
-absl::Status FlushAndCompact(Store::Rep& rep, ColumnFamily family) {
-  RETURN_IF_ERROR(FromRocksDb(rep.db->Flush(rocksdb::FlushOptions(), rep.cf(family)),
-                              "flushing before a purge"));
-  rocksdb::CompactRangeOptions options;
-  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  return FromRocksDb(rep.db->CompactRange(options, rep.cf(family), nullptr, nullptr),
-                     "compacting after a purge");
-}
-
 }  // namespace
 
 void ClassExpiry::Publish(std::shared_ptr<const ClassCutoffs> cutoffs) {

@@ -69,6 +69,11 @@ absl::Status LoadFeedPurgeMarks(const Store::Rep& rep, FeedPurgeMarks& marks);
 // The refusal every feed reader gives for what the purge took.
 absl::Status PurgedUnderRetention(std::string_view what);
 
+// Flushes `family`'s memtable and compacts it down to the bottom level, so
+// that a purge's compaction filters see every entry (storage/care_retention.cc;
+// the care-index and class purges share it).
+absl::Status FlushAndCompact(Store::Rep& rep, ColumnFamily family);
+
 // Drops the derived entries of purged items at compaction (the feed's
 // derived indexes go with their items, design invariant 8):
 //   kRecords          a RecordEntry at or below its plan's mark;
