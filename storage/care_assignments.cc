@@ -102,11 +102,13 @@ absl::Status CareStore::ScanPlanAssignments(
 
 absl::StatusOr<std::vector<hub::v1::Assignment>> CareStore::AssignmentsOn(
     std::string_view cin, std::string_view iso_date) const {
-  return ScanMember<hub::v1::Assignment>(internal::RepOf(*store_), ColumnFamily::kAssignments,
-                                         "assignment", cin, [&](const hub::v1::Assignment& a) {
-                                           return Contains(a.benefit_start_date(),
-                                                           a.benefit_end_date(), iso_date);
-                                         });
+  return ScanMember<hub::v1::Assignment>(
+      internal::RepOf(*store_), ColumnFamily::kAssignments, "assignment", cin,
+      [&](const hub::v1::Assignment& a) { return AssignedOn(a, iso_date); });
+}
+
+bool CareStore::AssignedOn(const hub::v1::Assignment& assignment, std::string_view iso_date) {
+  return Contains(assignment.benefit_start_date(), assignment.benefit_end_date(), iso_date);
 }
 
 absl::StatusOr<std::vector<hub::v1::Assignment>> CareStore::Assignments(

@@ -128,6 +128,9 @@ class CareStore {
                                                                  std::string_view iso_date) const;
   // Every assignment recorded for `cin`.
   absl::StatusOr<std::vector<hub::v1::Assignment>> Assignments(std::string_view cin) const;
+  // True if the assignment's benefit period contains `iso_date` (the filter
+  // of AssignmentsOn).
+  static bool AssignedOn(const hub::v1::Assignment& assignment, std::string_view iso_date);
 
   // Adds to `batch` the authorization, replacing one with the same identity
   // (plan_id, authorization_number), even if its CIN or provider changed;

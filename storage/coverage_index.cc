@@ -81,4 +81,16 @@ absl::StatusOr<std::vector<hub::v1::Coverage>> CoverageIndex::Periods(std::strin
   return periods;
 }
 
+const hub::v1::Coverage* CoverageIndex::CoveringPeriod(
+    const std::vector<hub::v1::Coverage>& periods, std::string_view iso_date) {
+  const hub::v1::Coverage* best = nullptr;
+  for (const hub::v1::Coverage& period : periods) {
+    if (Contains(period.start_date(), period.end_date(), iso_date) &&
+        (best == nullptr || period.version() > best->version())) {
+      best = &period;
+    }
+  }
+  return best;
+}
+
 }  // namespace hub::storage

@@ -48,6 +48,13 @@ class CoverageIndex {
   // Every period recorded for `cin`, ordered by (plan_id, start_date).
   absl::StatusOr<std::vector<hub::v1::Coverage>> Periods(std::string_view cin) const;
 
+  // The rule of CoveringPlan over one member's `periods` as Periods orders
+  // them (e.g. MemberCare::periods, storage/member_care.h): the period
+  // covering `iso_date` with the highest version, or nullptr if none. Points
+  // into `periods`.
+  static const hub::v1::Coverage* CoveringPeriod(const std::vector<hub::v1::Coverage>& periods,
+                                                 std::string_view iso_date);
+
  private:
   Store* store_;
 };
