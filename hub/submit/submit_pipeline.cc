@@ -78,6 +78,8 @@ SubmitPipeline::SubmitPipeline(storage::Store* store, storage::DirectoryStore* d
       care_(store),
       care_plans_(store),
       validator_(&members_, &coverage_, &care_, reference),
+      member_care_(store),
+      store_reads_(&members_, &coverage_, &care_),
       stat_since_(absl::Now()) {
   committer_ = std::thread([this] { CommitterLoop(); });
   writer_ = std::thread([this] { WriterLoop(); });

@@ -61,6 +61,7 @@
 #include "absl/time/time.h"
 #include "hub/common/reference_tables.h"
 #include "hub/submit/billing_check.h"
+#include "hub/submit/member_reads.h"
 #include "hub/submit/submit_validation.h"
 #include "hub/v1/provider_service.pb.h"
 #include "hub/v1/submission.pb.h"
@@ -69,6 +70,7 @@
 #include "storage/coverage_index.h"
 #include "storage/directory_store.h"
 #include "storage/feed_store.h"
+#include "storage/member_care.h"
 #include "storage/member_store.h"
 #include "storage/store.h"
 
@@ -163,11 +165,16 @@ class SubmitPipeline {
   // authorizations, care plans); completes the accepted results.
   absl::Status BuildGroup(Group& group, const Decisions& carried, Decisions& decided);
 
+  // The CINs of the group's records that could reach the member checks (a
+  // well-formed CIN): what ValidateGroup reads at once.
+  static std::vector<std::string_view> GroupCins(const Group& group);
   // ValidateGroup's steps (hub/submit/submit_group.cc). One submission's
   // decision: a bad key, an in-group repeat, a replayed earlier result, or
   // the validator's verdict (accepted records routed with Accept).
+  // `reads` answers for the group's members (read once per group).
   absl::Status DecideSubmission(Group& group, size_t b, size_t i, const hub::v1::Provider* provider,
-                                const Decisions& carried, Decisions& decided);
+                                const MemberReads& reads, const Decisions& carried,
+                                Decisions& decided);
   // True if the key already has a result (decided by the group committing,
   // or stored): `result` is it replayed, or the refusal of a reused key.
   absl::StatusOr<bool> ReplayEarlierResult(const std::string& provider_id,
@@ -206,6 +213,10 @@ class SubmitPipeline {
   storage::CareStore care_;
   storage::CarePlanStore care_plans_;
   SubmissionValidator validator_;
+  // What validation reads about a group's members, in one pass per group,
+  // and the stores for what that pass does not hold.
+  storage::MemberCareReader member_care_;
+  StoreMemberReads store_reads_;
 
   absl::Mutex mu_;
   std::deque<Batch> queue_ ABSL_GUARDED_BY(mu_);

@@ -86,21 +86,21 @@ SubmissionValidator::SubmissionValidator(const storage::MemberStore* members,
                                          const storage::CoverageIndex* coverage,
                                          const storage::CareStore* care,
                                          const ReferenceTables* reference)
-    : members_(members), coverage_(coverage), care_(care), reference_(reference) {}
+    : store_reads_(members, coverage, care), reference_(reference) {}
 
 absl::StatusOr<std::optional<Violation>> SubmissionValidator::FindPlan(const RecordView& v,
+                                                                       const MemberReads& reads,
                                                                        RoutedRecord& routed) const {
-  absl::StatusOr<hub::v1::Member> member = members_->Get(v.cin);
-  if (absl::IsNotFound(member.status())) return UnknownMember(v);
-  RETURN_IF_ERROR(member.status());
-  absl::StatusOr<hub::v1::Coverage> coverage = coverage_->CoveringPlan(v.cin, v.date);
-  if (absl::IsNotFound(coverage.status())) {
+  ASSIGN_OR_RETURN(const bool known, reads.Known(v.cin));
+  if (!known) return UnknownMember(v);
+  absl::StatusOr<std::string> plan_id = reads.CoveringPlanId(v.cin, v.date);
+  if (absl::IsNotFound(plan_id.status())) {
     return Reject(kMemberNotCovered, Path(v.name, v.date_field),
                   "no plan covers the member on the record's date; check the date, or ask the "
                   "member's plan about their coverage");
   }
-  RETURN_IF_ERROR(coverage.status());
-  routed.plan_id = coverage->plan_id();
+  RETURN_IF_ERROR(plan_id.status());
+  routed.plan_id = *std::move(plan_id);
   return std::nullopt;
 }
 
@@ -132,13 +132,10 @@ std::optional<Violation> SubmissionValidator::CheckPlanContract(const hub::v1::P
 }
 
 absl::StatusOr<std::optional<Violation>> SubmissionValidator::CheckEcm(
-    const hub::v1::Provider& provider, const RecordView& v, const std::string& plan_id) const {
-  ASSIGN_OR_RETURN(std::vector<hub::v1::Assignment> assignments,
-                   care_->AssignmentsOn(v.cin, v.date));
-  bool assigned = false;
-  for (const hub::v1::Assignment& a : assignments) {
-    assigned = assigned || (a.plan_id() == plan_id && a.provider_id() == provider.provider_id());
-  }
+    const hub::v1::Provider& provider, const RecordView& v, const std::string& plan_id,
+    const MemberReads& reads) const {
+  ASSIGN_OR_RETURN(const bool assigned,
+                   reads.AssignedOn(v.cin, plan_id, provider.provider_id(), v.date));
   if (!assigned) {
     return Reject(kNotAssigned, Path(v.name, "cin"),
                   absl::StrCat("plan ", plan_id,
@@ -168,12 +165,12 @@ absl::StatusOr<std::optional<Violation>> SubmissionValidator::CheckEcm(
 
 absl::StatusOr<std::optional<Violation>> SubmissionValidator::CheckCommunitySupports(
     const hub::v1::Provider& provider, const RecordView& v, const std::string& plan_id,
-    const PendingAuthorizations& pending, RoutedRecord& routed) const {
+    const PendingAuthorizations& pending, const MemberReads& reads, RoutedRecord& routed) const {
   auto auth_field = [&v] { return Path(v.name, "authorization_number"); };
   const hub::v1::Authorization* pending_auth = pending.Find(plan_id, v.authorization_number);
   absl::StatusOr<hub::v1::Authorization> auth =
       pending_auth != nullptr ? absl::StatusOr<hub::v1::Authorization>(*pending_auth)
-                              : care_->GetAuthorization(plan_id, v.authorization_number);
+                              : reads.Authorization(v.cin, plan_id, v.authorization_number);
   if (absl::IsNotFound(auth.status())) {
     return Reject(kUnknownAuthorization, auth_field(),
                   absl::StrCat("plan ", plan_id,
@@ -244,37 +241,32 @@ std::optional<Violation> SubmissionValidator::CheckCommunitySupportLine(
   return std::nullopt;
 }
 
-absl::StatusOr<bool> SubmissionValidator::Serves(const hub::v1::Provider& provider,
-                                                 std::string_view cin) const {
-  ASSIGN_OR_RETURN(std::vector<hub::v1::Assignment> assignments, care_->Assignments(cin));
-  for (const hub::v1::Assignment& a : assignments) {
-    if (a.provider_id() == provider.provider_id()) return true;
-  }
-  ASSIGN_OR_RETURN(std::vector<hub::v1::Authorization> authorizations, care_->Authorizations(cin));
-  for (const hub::v1::Authorization& a : authorizations) {
-    if (a.provider_id() == provider.provider_id()) return true;
-  }
-  return false;
+absl::StatusOr<Verdict> SubmissionValidator::Validate(const hub::v1::Provider* provider,
+                                                      const Submission& submission,
+                                                      std::string_view today,
+                                                      const PendingAuthorizations& pending) const {
+  return Validate(provider, submission, today, pending, store_reads_);
 }
 
 absl::StatusOr<Verdict> SubmissionValidator::Validate(const hub::v1::Provider* provider,
                                                       const Submission& submission,
                                                       std::string_view today,
-                                                      const PendingAuthorizations& pending) const {
+                                                      const PendingAuthorizations& pending,
+                                                      const MemberReads& reads) const {
   Verdict verdict;
   const RecordView v = ViewOf(submission);
   verdict.routed.kind = v.kind;
   // 1. Shape.
   verdict.violation = CheckShape(submission, v, today, *reference_);
   if (verdict.violation.has_value()) return verdict;
-  ASSIGN_OR_RETURN(verdict, Route(provider, v, pending, std::move(verdict)));
+  ASSIGN_OR_RETURN(verdict, Route(provider, v, pending, reads, std::move(verdict)));
   // No membership oracle: for a member the provider does not serve (no
   // assignment or authorization of the member names it), every rejection is
   // the one for a CIN that is no member at all. Only rejections pay the
   // lookup.
   if (verdict.violation.has_value() && verdict.violation->reason_code != kUnknownMember &&
       provider != nullptr) {
-    ASSIGN_OR_RETURN(const bool serves, Serves(*provider, v.cin));
+    ASSIGN_OR_RETURN(const bool serves, reads.Serves(v.cin, provider->provider_id()));
     if (!serves) verdict.violation = UnknownMember(v);
   }
   return verdict;
@@ -283,9 +275,10 @@ absl::StatusOr<Verdict> SubmissionValidator::Validate(const hub::v1::Provider* p
 absl::StatusOr<Verdict> SubmissionValidator::Route(const hub::v1::Provider* provider,
                                                    const RecordView& v,
                                                    const PendingAuthorizations& pending,
+                                                   const MemberReads& reads,
                                                    Verdict verdict) const {
   // 2. Member and covering plan.
-  ASSIGN_OR_RETURN(verdict.violation, FindPlan(v, verdict.routed));
+  ASSIGN_OR_RETURN(verdict.violation, FindPlan(v, reads, verdict.routed));
   if (verdict.violation.has_value()) return verdict;
   const std::string& plan_id = verdict.routed.plan_id;
   // 3. ECM or Community Supports, and the contract.
@@ -296,12 +289,12 @@ absl::StatusOr<Verdict> SubmissionValidator::Route(const hub::v1::Provider* prov
   if (verdict.violation.has_value()) return verdict;
   if (!cs) {
     // 4. ECM: assigned by that plan on that date.
-    ASSIGN_OR_RETURN(verdict.violation, CheckEcm(*provider, v, plan_id));
+    ASSIGN_OR_RETURN(verdict.violation, CheckEcm(*provider, v, plan_id, reads));
     return verdict;
   }
   // 5. Community Supports: the plan's authorization.
   ASSIGN_OR_RETURN(verdict.violation,
-                   CheckCommunitySupports(*provider, v, plan_id, pending, verdict.routed));
+                   CheckCommunitySupports(*provider, v, plan_id, pending, reads, verdict.routed));
   return verdict;
 }
 

@@ -25,6 +25,9 @@
 // (SubmitReasons() in submit_reasons.h, documented in
 // docs/submission-reasons.md).
 //
+// Steps 2 to 5 read the store through a MemberReads (member_reads.h): the
+// stores themselves, or what the pipeline read for a whole group at once.
+//
 // Thread safety: SubmissionValidator is immutable and reads the stores,
 // which are thread-safe; the UnitsOverlay belongs to the caller.
 #ifndef HUB_HUB_SUBMIT_SUBMIT_VALIDATION_H_
@@ -38,6 +41,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "hub/common/reference_tables.h"
+#include "hub/submit/member_reads.h"
 #include "hub/submit/record_shape.h"
 #include "hub/submit/submit_reasons.h"
 #include "hub/v1/care.pb.h"
@@ -99,20 +103,26 @@ class SubmissionValidator {
   // directory) with `today` ("YYYY-MM-DD") as the latest allowed date and
   // `pending` holding the authorizations uncommitted records changed. Does
   // not check the idempotency key. Non-OK only when a store cannot be read.
+  // Reads the stores, one read per question.
   absl::StatusOr<Verdict> Validate(const hub::v1::Provider* provider,
                                    const hub::v1::Submission& submission, std::string_view today,
                                    const PendingAuthorizations& pending) const;
+  // The same verdict, reading the member's data through `reads` (which
+  // must answer as the stores do; pending authorizations still come first).
+  absl::StatusOr<Verdict> Validate(const hub::v1::Provider* provider,
+                                   const hub::v1::Submission& submission, std::string_view today,
+                                   const PendingAuthorizations& pending,
+                                   const MemberReads& reads) const;
 
  private:
   // Steps 2 to 5 for a record of the right shape.
   absl::StatusOr<Verdict> Route(const hub::v1::Provider* provider, const RecordView& v,
-                                const PendingAuthorizations& pending, Verdict verdict) const;
+                                const PendingAuthorizations& pending, const MemberReads& reads,
+                                Verdict verdict) const;
   // Step 2: the member, and the plan covering it on the record's date (set
   // in `routed`).
-  absl::StatusOr<std::optional<Violation>> FindPlan(const RecordView& v,
+  absl::StatusOr<std::optional<Violation>> FindPlan(const RecordView& v, const MemberReads& reads,
                                                     RoutedRecord& routed) const;
-  // True if an assignment or authorization of `cin` names `provider`.
-  absl::StatusOr<bool> Serves(const hub::v1::Provider& provider, std::string_view cin) const;
   // Step 3: an ECM record bills an ECM code; the provider is in the
   // directory and contracted with `plan_id` for ECM (`cs` false) or
   // Community Supports on the record's date.
@@ -120,19 +130,17 @@ class SubmissionValidator {
                                              const std::string& plan_id, bool cs) const;
   // Step 4.
   absl::StatusOr<std::optional<Violation>> CheckEcm(const hub::v1::Provider& provider,
-                                                    const RecordView& v,
-                                                    const std::string& plan_id) const;
+                                                    const RecordView& v, const std::string& plan_id,
+                                                    const MemberReads& reads) const;
   // Step 5 (sets the authorization and units used in `routed`).
   absl::StatusOr<std::optional<Violation>> CheckCommunitySupports(
       const hub::v1::Provider& provider, const RecordView& v, const std::string& plan_id,
-      const PendingAuthorizations& pending, RoutedRecord& routed) const;
+      const PendingAuthorizations& pending, const MemberReads& reads, RoutedRecord& routed) const;
   // Step 5 for a billed line: code, modifiers and units left.
   std::optional<Violation> CheckCommunitySupportLine(const hub::v1::Authorization& auth,
                                                      const RecordView& v) const;
 
-  const storage::MemberStore* members_;
-  const storage::CoverageIndex* coverage_;
-  const storage::CareStore* care_;
+  const StoreMemberReads store_reads_;
   const ReferenceTables* reference_;
 };
 
