@@ -53,12 +53,16 @@ absl::Status ReadMembers(const Store::Rep& rep, const rocksdb::Snapshot* snapsho
 }
 
 // For each of `members` (sorted, distinct CINs), the records of `family`
-// keyed by its CIN, parsed as `kind` into `out(member)`: one iterator,
-// seeked once per CIN.
+// keyed by its CIN, parsed as `kind` into `out(member)` (a null `out`: skip
+// that member): one iterator, seeked once per CIN read.
 template <typename Record, typename Out>
 absl::Status ReadFamily(const Store::Rep& rep, const rocksdb::Snapshot* snapshot,
                         ColumnFamily family, std::string_view kind,
                         std::vector<MemberCare>& members, Out out) {
+  if (std::none_of(members.begin(), members.end(),
+                   [&out](MemberCare& m) { return out(m) != nullptr; })) {
+    return absl::OkStatus();
+  }
   rocksdb::ReadOptions read_options;
   read_options.snapshot = snapshot;
   // The family's prefix extractor is the CIN field ("cin\0"): each seek
@@ -69,13 +73,14 @@ absl::Status ReadFamily(const Store::Rep& rep, const rocksdb::Snapshot* snapshot
   ++last_read_counts.iterators;
   std::string prefix;
   for (MemberCare& m : members) {
+    std::vector<Record>* records = out(m);
+    if (records == nullptr) continue;
     prefix = internal::Prefix({m.cin});
     const std::string_view prefix_view(prefix);
     ++last_read_counts.seeks;
     for (it->Seek(internal::ToSlice(prefix)); it->Valid(); it->Next()) {
       if (!internal::ToView(it->key()).starts_with(prefix_view)) break;
-      std::vector<Record>& records = out(m);
-      RETURN_IF_ERROR(internal::ParseRecord(it->value(), kind, &records.emplace_back()));
+      RETURN_IF_ERROR(internal::ParseRecord(it->value(), kind, &records->emplace_back()));
     }
     RETURN_IF_ERROR(internal::FromRocksDb(it->status(), "scanning records"));
   }
@@ -97,12 +102,19 @@ MemberCareReader::MemberCareReader(Store* store) : store_(store) {}
 
 MemberCareReadCounts MemberCareReader::LastReadCounts() { return last_read_counts; }
 
-absl::StatusOr<MemberCareSet> MemberCareReader::Read(std::vector<std::string_view> cins) const {
+absl::StatusOr<MemberCareSet> MemberCareReader::Read(
+    std::vector<std::string_view> cins, std::vector<std::string_view> authorization_cins) const {
   last_read_counts = MemberCareReadCounts{};
+  std::sort(authorization_cins.begin(), authorization_cins.end());
+  cins.insert(cins.end(), authorization_cins.begin(), authorization_cins.end());
   std::sort(cins.begin(), cins.end());
   cins.erase(std::unique(cins.begin(), cins.end()), cins.end());
   std::vector<MemberCare> members(cins.size());
-  for (size_t i = 0; i < cins.size(); ++i) members[i].cin = std::string(cins[i]);
+  for (size_t i = 0; i < cins.size(); ++i) {
+    members[i].cin = std::string(cins[i]);
+    members[i].authorizations_read =
+        std::binary_search(authorization_cins.begin(), authorization_cins.end(), cins[i]);
+  }
   if (members.empty()) return MemberCareSet();
   const Store::Rep& rep = internal::RepOf(*store_);
   RETURN_IF_ERROR(rep.CheckOpen());
@@ -110,15 +122,15 @@ absl::StatusOr<MemberCareSet> MemberCareReader::Read(std::vector<std::string_vie
   // other as one commit left them.
   const SnapshotHolder snapshot(rep.db.get());
   RETURN_IF_ERROR(ReadMembers(rep, snapshot.get(), members));
-  RETURN_IF_ERROR(ReadFamily<hub::v1::Coverage>(
-      rep, snapshot.get(), ColumnFamily::kCoverage, "coverage", members,
-      [](MemberCare& m) -> std::vector<hub::v1::Coverage>& { return m.periods; }));
-  RETURN_IF_ERROR(ReadFamily<hub::v1::Assignment>(
-      rep, snapshot.get(), ColumnFamily::kAssignments, "assignment", members,
-      [](MemberCare& m) -> std::vector<hub::v1::Assignment>& { return m.assignments; }));
+  RETURN_IF_ERROR(ReadFamily<hub::v1::Coverage>(rep, snapshot.get(), ColumnFamily::kCoverage,
+                                                "coverage", members,
+                                                [](MemberCare& m) { return &m.periods; }));
+  RETURN_IF_ERROR(ReadFamily<hub::v1::Assignment>(rep, snapshot.get(), ColumnFamily::kAssignments,
+                                                  "assignment", members,
+                                                  [](MemberCare& m) { return &m.assignments; }));
   RETURN_IF_ERROR(ReadFamily<hub::v1::Authorization>(
       rep, snapshot.get(), ColumnFamily::kAuthorizations, "authorization", members,
-      [](MemberCare& m) -> std::vector<hub::v1::Authorization>& { return m.authorizations; }));
+      [](MemberCare& m) { return m.authorizations_read ? &m.authorizations : nullptr; }));
   return MemberCareSet(std::move(members));
 }
 

@@ -40,6 +40,9 @@ struct MemberCare {
   // As CareStore::Assignments: ordered by (plan_id, provider_id,
   // benefit_start_date).
   std::vector<hub::v1::Assignment> assignments;
+  // False if the read was not asked for this CIN's authorizations (then
+  // `authorizations` is empty and says nothing).
+  bool authorizations_read = false;
   // As CareStore::Authorizations: ordered by (plan_id,
   // authorization_number).
   std::vector<hub::v1::Authorization> authorizations;
@@ -66,7 +69,7 @@ class MemberCareSet {
 struct MemberCareReadCounts {
   int multi_gets = 0;  // Batched point lookups (one per Read with CINs).
   int iterators = 0;   // Iterators created.
-  int seeks = 0;       // Iterator seeks (one per family and distinct CIN).
+  int seeks = 0;       // Iterator seeks (one per family read and distinct CIN).
 };
 
 class MemberCareReader {
@@ -75,10 +78,18 @@ class MemberCareReader {
   explicit MemberCareReader(Store* store);
 
   // Reads what is stored under each CIN of `cins` (any order, duplicates
-  // allowed; a CIN with no member and nothing stored gets an empty entry).
-  // DataLoss if a stored record does not parse; FailedPrecondition if the
-  // store is closed; another code if RocksDB fails a read.
-  absl::StatusOr<MemberCareSet> Read(std::vector<std::string_view> cins) const;
+  // allowed; a CIN with no member and nothing stored gets an empty entry):
+  // member, periods and assignments; authorizations only for the CINs also
+  // in `authorization_cins` (which may name CINs `cins` does not: they get
+  // an entry too). DataLoss if a stored record does not parse;
+  // FailedPrecondition if the store is closed; another code if RocksDB
+  // fails a read.
+  absl::StatusOr<MemberCareSet> Read(std::vector<std::string_view> cins,
+                                     std::vector<std::string_view> authorization_cins) const;
+  // Everything, authorizations included, for every CIN of `cins`.
+  absl::StatusOr<MemberCareSet> Read(const std::vector<std::string_view>& cins) const {
+    return Read(cins, cins);
+  }
 
   // The counts of the calling thread's last Read (test hook).
   static MemberCareReadCounts LastReadCounts();

@@ -98,7 +98,7 @@ absl::StatusOr<bool> GroupMemberReads::AssignedOn(std::string_view cin, std::str
 absl::StatusOr<bool> GroupMemberReads::Serves(std::string_view cin,
                                               std::string_view provider_id) const {
   const storage::MemberCare* m = group_->Find(cin);
-  if (m == nullptr) return fallback_->Serves(cin, provider_id);
+  if (m == nullptr || !m->authorizations_read) return fallback_->Serves(cin, provider_id);
   for (const hub::v1::Assignment& a : m->assignments) {
     if (a.provider_id() == provider_id) return true;
   }
@@ -112,7 +112,7 @@ absl::StatusOr<hub::v1::Authorization> GroupMemberReads::Authorization(
     std::string_view cin, std::string_view plan_id, std::string_view authorization_number) const {
   // A plan's authorization number names one record, stored under its
   // member's CIN: found among the member's own, it is that record.
-  if (const storage::MemberCare* m = group_->Find(cin); m != nullptr) {
+  if (const storage::MemberCare* m = group_->Find(cin); m != nullptr && m->authorizations_read) {
     for (const hub::v1::Authorization& a : m->authorizations) {
       if (a.plan_id() == plan_id && a.authorization_number() == authorization_number) return a;
     }

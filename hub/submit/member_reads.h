@@ -75,8 +75,10 @@ class StoreMemberReads : public MemberReads {
 };
 
 // Answers from `group` (the group's members as read at one moment); a CIN
-// `group` does not hold, and an authorization number not among the
-// member's own authorizations, go to `fallback`. Neither pointer is owned;
+// `group` does not hold, an authorization number not among the member's
+// own authorizations, and the questions about authorizations of a CIN whose
+// authorizations `group` did not read (Serves: only on rejections), go to
+// `fallback`. Neither pointer is owned;
 // both must outlive this object.
 class GroupMemberReads : public MemberReads {
  public:

@@ -71,15 +71,16 @@ hub::v1::FeedItem AcceptedItem(const std::string& provider_id, const hub::v1::Pr
 }
 }  // namespace
 
-std::vector<std::string_view> SubmitPipeline::GroupCins(const Group& group) {
-  std::vector<std::string_view> cins;
+void SubmitPipeline::GroupCins(const Group& group, std::vector<std::string_view>& cins,
+                               std::vector<std::string_view>& authorization_cins) {
   for (const Batch& in : group.batches) {
     for (const hub::v1::Submission* s : in.submissions) {
-      const std::string_view cin = ViewOf(*s).cin;
-      if (ValidateCin(cin).ok()) cins.push_back(cin);
+      const RecordView v = ViewOf(*s);
+      if (!ValidateCin(v.cin).ok()) continue;
+      cins.push_back(v.cin);
+      if (!v.authorization_number.empty()) authorization_cins.push_back(v.cin);
     }
   }
-  return cins;
 }
 
 // What BuildGroup's steps hand on to each other.
@@ -108,7 +109,10 @@ absl::Status SubmitPipeline::ValidateGroup(Group& group, const Decisions& carrie
   // Everything the member checks read, for every member of the group at
   // once (one batched lookup and one seek per family and member), rather
   // than a few store reads per record.
-  ASSIGN_OR_RETURN(const storage::MemberCareSet members, member_care_.Read(GroupCins(group)));
+  std::vector<std::string_view> cins, authorization_cins;
+  GroupCins(group, cins, authorization_cins);
+  ASSIGN_OR_RETURN(const storage::MemberCareSet members,
+                   member_care_.Read(std::move(cins), std::move(authorization_cins)));
   const GroupMemberReads reads(&members, &store_reads_);
 
   absl::flat_hash_map<std::string, size_t> provider_index;

@@ -165,9 +165,11 @@ class SubmitPipeline {
   // authorizations, care plans); completes the accepted results.
   absl::Status BuildGroup(Group& group, const Decisions& carried, Decisions& decided);
 
-  // The CINs of the group's records that could reach the member checks (a
-  // well-formed CIN): what ValidateGroup reads at once.
-  static std::vector<std::string_view> GroupCins(const Group& group);
+  // Adds to `cins` the CINs of the group's records that could reach the
+  // member checks (a well-formed CIN), and to `authorization_cins` those of
+  // the records naming an authorization: what ValidateGroup reads at once.
+  static void GroupCins(const Group& group, std::vector<std::string_view>& cins,
+                        std::vector<std::string_view>& authorization_cins);
   // ValidateGroup's steps (hub/submit/submit_group.cc). One submission's
   // decision: a bad key, an in-group repeat, a replayed earlier result, or
   // the validator's verdict (accepted records routed with Accept).

@@ -146,19 +146,28 @@ class SubmitGroupReadsTest : public ::testing::Test {
 
 TEST_F(SubmitGroupReadsTest, GroupReadGivesThePerRecordVerdicts) {
   const std::vector<hub::v1::Submission> group = MixedGroup();
-  std::vector<std::string_view> cins;
+  std::vector<std::string_view> cins, cs_cins;
   for (const hub::v1::Submission& s : group) {
-    if (ValidateCin(ViewOf(s).cin).ok()) cins.push_back(ViewOf(s).cin);
+    const RecordView v = ViewOf(s);
+    if (!ValidateCin(v.cin).ok()) continue;
+    cins.push_back(v.cin);
+    if (!v.authorization_number.empty()) cs_cins.push_back(v.cin);
   }
   storage::MemberCareReader reader(env_->store());
   absl::StatusOr<storage::MemberCareSet> all = reader.Read(cins);
   ASSERT_TRUE(all.ok()) << all.status();
+  // As the pipeline reads: authorizations only for the CINs of records
+  // naming one (the others' go to the stores when a rejection asks).
+  absl::StatusOr<storage::MemberCareSet> as_pipeline = reader.Read(cins, cs_cins);
+  ASSERT_TRUE(as_pipeline.ok()) << as_pipeline.status();
   // Some CINs left out of the read: those go to the stores.
   absl::StatusOr<storage::MemberCareSet> some = reader.Read({kEcm, kCs, kUnknown});
   ASSERT_TRUE(some.ok()) << some.status();
   const StoreMemberReads store_reads(members_.get(), coverage_.get(), care_.get());
   const GroupMemberReads all_reads(&*all, &store_reads);
   const GroupMemberReads some_reads(&*some, &store_reads);
+  const GroupMemberReads pipeline_reads(&*as_pipeline, &store_reads);
+  ASSERT_FALSE(as_pipeline->Find(kUncovered)->authorizations_read);
   // A read of the members' data, not of the stores per record: the group
   // holds each CIN once.
   ASSERT_EQ(all->members().size(), 6u);
@@ -170,7 +179,7 @@ TEST_F(SubmitGroupReadsTest, GroupReadGivesThePerRecordVerdicts) {
     SCOPED_TRACE(provider == nullptr ? "no provider" : provider->provider_id());
     const std::vector<std::string> per_record = Outcomes(*validator_, provider, group, nullptr);
     ASSERT_EQ(per_record.size(), group.size());
-    for (const MemberReads* reads : {&all_reads, &some_reads}) {
+    for (const MemberReads* reads : {&all_reads, &some_reads, &pipeline_reads}) {
       const std::vector<std::string> grouped = Outcomes(*validator_, provider, group, reads);
       ASSERT_EQ(grouped.size(), per_record.size());
       for (size_t i = 0; i < grouped.size(); ++i) EXPECT_EQ(grouped[i], per_record[i]);

@@ -191,6 +191,43 @@ TEST_F(MemberCareTest, MatchesPerCinReadsAcrossFlushedAndFreshRecords) {
   EXPECT_EQ(counts.seeks, 3 * static_cast<int>(distinct.size()));
 }
 
+TEST_F(MemberCareTest, ReadsAuthorizationsOnlyWhereAsked) {
+  for (int i = 0; i < 20; ++i) WriteMember(i);
+  std::vector<std::string> asked, with_auths;
+  for (int i = 0; i < 20; ++i) asked.push_back(CinOf(i));
+  for (int i = 0; i < 20; i += 3) with_auths.push_back(CinOf(i));
+  with_auths.push_back(CinOf(0));     // Repeated.
+  with_auths.push_back("99999999Z");  // Not in `cins`: gets an entry.
+  ASSERT_OK_AND_ASSIGN(
+      MemberCareSet set,
+      reader_->Read(std::vector<std::string_view>(asked.begin(), asked.end()),
+                    std::vector<std::string_view>(with_auths.begin(), with_auths.end())));
+  ASSERT_EQ(set.members().size(), 21u);
+  int authorizations_seen = 0;
+  for (const MemberCare& m : set.members()) {
+    SCOPED_TRACE(m.cin);
+    const bool asked_auths =
+        std::find(with_auths.begin(), with_auths.end(), m.cin) != with_auths.end();
+    EXPECT_EQ(m.authorizations_read, asked_auths);
+    ASSERT_OK_AND_ASSIGN(std::vector<hub::v1::Authorization> auths, care_->Authorizations(m.cin));
+    EXPECT_EQ(Serialized(m.authorizations),
+              Serialized(asked_auths ? auths : std::vector<hub::v1::Authorization>{}));
+    authorizations_seen += asked_auths ? static_cast<int>(auths.size()) : 0;
+    ASSERT_OK_AND_ASSIGN(std::vector<hub::v1::Assignment> assignments, care_->Assignments(m.cin));
+    EXPECT_EQ(Serialized(m.assignments), Serialized(assignments));
+  }
+  EXPECT_GT(authorizations_seen, 0);
+  const MemberCareReadCounts counts = MemberCareReader::LastReadCounts();
+  EXPECT_EQ(counts.iterators, 3);
+  EXPECT_EQ(counts.seeks, 2 * 21 + 8);
+
+  // No CIN asks for authorizations: their family is not opened.
+  ASSERT_OK_AND_ASSIGN(MemberCareSet ecm_only, reader_->Read({CinOf(1), CinOf(2)}, {}));
+  EXPECT_FALSE(ecm_only.Find(CinOf(1))->authorizations_read);
+  EXPECT_EQ(MemberCareReader::LastReadCounts().iterators, 2);
+  EXPECT_EQ(MemberCareReader::LastReadCounts().seeks, 4);
+}
+
 TEST_F(MemberCareTest, ReadIsAConsistentCopy) {
   WriteMember(3);
   const std::string cin = CinOf(3);
