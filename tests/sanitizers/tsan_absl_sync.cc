@@ -79,10 +79,15 @@ class HeldCondition {
   const absl::Condition& get() const { return condition_; }
 
  private:
+  // Evaluated with the lock held: ordered after the last release of the
+  // mutex, and before its next acquire (a false condition gives the lock
+  // up inside Abseil, where the wrappers cannot release it).
   static bool Eval(void* self) {
     const auto* held = static_cast<const HeldCondition*>(self);
     __tsan_acquire(held->mu_);
-    return held->cond_->Eval();
+    const bool met = held->cond_->Eval();
+    __tsan_release(held->mu_);
+    return met;
   }
   absl::Mutex* mu_;
   const absl::Condition* cond_;
