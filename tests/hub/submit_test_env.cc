@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "base/string_view.h"
 #include "gtest/gtest.h"
 #include "hub/directory/seed_loader.h"
@@ -193,6 +194,17 @@ absl::StatusOr<hub::v1::SubmitResponse> SubmitEnv::Submit(
   if (!status.ok()) {
     return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
   }
+  return response;
+}
+
+absl::StatusOr<hub::v1::SubmitResponse> SubmitEnv::SubmitToPipeline(
+    std::string_view provider_id, const std::vector<hub::v1::Submission>& records) {
+  std::vector<const hub::v1::Submission*> submissions;
+  for (const hub::v1::Submission& s : records) submissions.push_back(&s);
+  ASSIGN_OR_RETURN(std::vector<hub::v1::SubmissionResult> results,
+                   pipeline_->Submit(std::string(provider_id), std::move(submissions)));
+  hub::v1::SubmitResponse response;
+  for (hub::v1::SubmissionResult& result : results) *response.add_results() = std::move(result);
   return response;
 }
 

@@ -62,6 +62,38 @@ void* NotifiedFlag(const absl::Notification* n) {
   return true;
 }();
 
+// A Condition is evaluated inside the uninstrumented library, with the
+// lock held (by the waiter once it has the lock again, or by the thread
+// that is giving the lock up): the acquire of the wrappers below comes only
+// after the real call returns, too late for those reads (the second TSan
+// run's reports in ParseAhead, SubmitPipeline, FeedIndexer, FeedNotifier and
+// Monitor, each a condition reading a field its mutex guards). HeldCondition
+// wraps the caller's condition so that each evaluation first acquires the
+// mutex's release history, as holding the lock implies.
+class HeldCondition {
+ public:
+  HeldCondition(absl::Mutex* mu, const absl::Condition& cond)
+      : mu_(mu), cond_(&cond), condition_(&HeldCondition::Eval, this) {}
+  HeldCondition(const HeldCondition&) = delete;
+  HeldCondition& operator=(const HeldCondition&) = delete;
+  const absl::Condition& get() const { return condition_; }
+
+ private:
+  // Evaluated with the lock held: ordered after the last release of the
+  // mutex, and before its next acquire (a false condition gives the lock
+  // up inside Abseil, where the wrappers cannot release it).
+  static bool Eval(void* self) {
+    const auto* held = static_cast<const HeldCondition*>(self);
+    __tsan_acquire(held->mu_);
+    const bool met = held->cond_->Eval();
+    __tsan_release(held->mu_);
+    return met;
+  }
+  absl::Mutex* mu_;
+  const absl::Condition* cond_;
+  absl::Condition condition_;
+};
+
 }  // namespace
 
 namespace absl {
@@ -113,21 +145,24 @@ bool Mutex::ReaderTryLock() {
 
 void Mutex::LockWhen(const Condition& cond) {
   static const auto real = RealFn<MutexCondFn>("_ZN4absl7debian35Mutex8LockWhenERKNS0_9ConditionE");
-  real(this, cond);
+  const HeldCondition held(this, cond);
+  real(this, held.get());
   __tsan_acquire(this);
 }
 
 void Mutex::ReaderLockWhen(const Condition& cond) {
   static const auto real =
       RealFn<MutexCondFn>("_ZN4absl7debian35Mutex14ReaderLockWhenERKNS0_9ConditionE");
-  real(this, cond);
+  const HeldCondition held(this, cond);
+  real(this, held.get());
   __tsan_acquire(this);
 }
 
 bool Mutex::LockWhenWithTimeout(const Condition& cond, Duration timeout) {
   static const auto real = RealFn<MutexCondDurFn>(
       "_ZN4absl7debian35Mutex19LockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE");
-  const bool met = real(this, cond, timeout);
+  const HeldCondition held(this, cond);
+  const bool met = real(this, held.get(), timeout);
   __tsan_acquire(this);  // Held either way.
   return met;
 }
@@ -135,7 +170,8 @@ bool Mutex::LockWhenWithTimeout(const Condition& cond, Duration timeout) {
 bool Mutex::LockWhenWithDeadline(const Condition& cond, Time deadline) {
   static const auto real = RealFn<MutexCondTimeFn>(
       "_ZN4absl7debian35Mutex20LockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE");
-  const bool met = real(this, cond, deadline);
+  const HeldCondition held(this, cond);
+  const bool met = real(this, held.get(), deadline);
   __tsan_acquire(this);
   return met;
 }
@@ -143,7 +179,8 @@ bool Mutex::LockWhenWithDeadline(const Condition& cond, Time deadline) {
 void Mutex::Await(const Condition& cond) {
   static const auto real = RealFn<MutexCondFn>("_ZN4absl7debian35Mutex5AwaitERKNS0_9ConditionE");
   __tsan_release(this);  // May give the lock up while it waits.
-  real(this, cond);
+  const HeldCondition held(this, cond);
+  real(this, held.get());
   __tsan_acquire(this);
 }
 
@@ -151,7 +188,8 @@ bool Mutex::AwaitWithTimeout(const Condition& cond, Duration timeout) {
   static const auto real = RealFn<MutexCondDurFn>(
       "_ZN4absl7debian35Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_8DurationE");
   __tsan_release(this);
-  const bool met = real(this, cond, timeout);
+  const HeldCondition held(this, cond);
+  const bool met = real(this, held.get(), timeout);
   __tsan_acquire(this);
   return met;
 }
@@ -160,7 +198,8 @@ bool Mutex::AwaitWithDeadline(const Condition& cond, Time deadline) {
   static const auto real = RealFn<MutexCondTimeFn>(
       "_ZN4absl7debian35Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE");
   __tsan_release(this);
-  const bool met = real(this, cond, deadline);
+  const HeldCondition held(this, cond);
+  const bool met = real(this, held.get(), deadline);
   __tsan_acquire(this);
   return met;
 }
