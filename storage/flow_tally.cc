@@ -226,6 +226,10 @@ int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0
 
 std::string EncodeTally(const TallyDelta& tally) { return EncodeBins(tally.count, tally.bins); }
 
+std::string EncodeTallyOf(int64_t count, const LatencyHistogram& latency) {
+  return EncodeBins(count, latency.bins());
+}
+
 bool DecodeTally(std::string_view bytes, TallyDelta* tally) {
   tally->bins.clear();
   return DecodeBins(bytes, &tally->count, [tally](int32_t bin, int64_t n) {

@@ -101,11 +101,14 @@ struct FlowTallies {
   // rejected by the hub in bar i.
   std::vector<std::map<std::string, int64_t>> series;
   // What the read cost (for the bench and tests): runs of tally buckets
-  // scanned, tally keys and latency bins decoded, edge records read.
+  // scanned, tally keys and latency bins decoded, edge records read, and
+  // the runs taken from the read cache instead (merged at an earlier read,
+  // unchanged since; storage/flow_tally_cache.h).
   int64_t buckets_read = 0;
   int64_t keys_read = 0;
   int64_t bins_read = 0;
   int64_t edge_records_read = 0;
+  int64_t runs_cached = 0;
 };
 
 }  // namespace hub::storage

@@ -16,6 +16,7 @@
 #include "base/status_macros.h"
 #include "hub/v1/monitor.pb.h"
 #include "storage/feed_records.pb.h"
+#include "storage/flow_tally_cache.h"
 #include "storage/flow_tally_internal.h"
 #include "storage/internal.h"
 #include "storage/retention_internal.h"
@@ -101,6 +102,34 @@ class WindowReader {
     });
   }
 
+  // Adds the group tallies of the run of `level` buckets [from, to), whose
+  // stamp before the snapshot was `before`: from the read cache when that
+  // stamp still holds and the run is cached; else read and, if the stamp
+  // holds, cached (storage/flow_tally_cache.h says why that is exact).
+  absl::Status AddGroupRun(char level, int64_t from, int64_t to, FlowTallyCache::Stamp before) {
+    FlowTallyCache& cache = *rep_.flow_tally_cache;
+    if (!before.clean) return AddGroups(level, from, to);
+    const FlowTallyCache::Stamp after = cache.StampOf(level, from, to);
+    if (!after.clean || after.sum != before.sum) return AddGroups(level, from, to);
+    std::shared_ptr<const CachedRun> run = cache.Find(level, from, to, before.sum);
+    if (run != nullptr) {
+      ++out_.runs_cached;
+    } else {
+      ASSIGN_OR_RETURN(run, MergeRun(level, from, to));
+      cache.Put(level, from, to, before.sum, run);
+    }
+    for (const auto& [rest, tally] : run->groups) {
+      ASSIGN_OR_RETURN(FlowGroupTally* const g, GroupOf(rest));
+      int64_t count = 0;
+      int64_t bins = 0;
+      if (!DecodeTallyInto(tally, &count, &g->latency, &bins)) {
+        return Damaged("the monitor's cached flow tallies");
+      }
+      g->count += count;
+    }
+    return absl::OkStatus();
+  }
+
   // Adds the series tallies of the buckets of `level` in [from, to) to bar
   // `bar`.
   absl::Status AddSeries(char level, int64_t from, int64_t to, size_t bar) {
@@ -161,6 +190,31 @@ class WindowReader {
     FlowGroupTally* const tally = &out_.groups[std::move(group)];
     groups_by_key_.emplace(std::string(rest), tally);
     return tally;
+  }
+
+  // The group tallies of the run of `level` buckets [from, to), merged
+  // (one entry per group, bins summed).
+  absl::StatusOr<std::shared_ptr<const CachedRun>> MergeRun(char level, int64_t from, int64_t to) {
+    std::map<std::string, FlowGroupTally, std::less<>> merged;
+    RETURN_IF_ERROR(
+        ScanRun('g', level, from, to, [&](std::string_view rest, std::string_view value) {
+          auto it = merged.find(rest);
+          if (it == merged.end()) it = merged.emplace(std::string(rest), FlowGroupTally()).first;
+          int64_t count = 0;
+          if (!DecodeTallyInto(value, &count, &it->second.latency, &out_.bins_read)) {
+            return Damaged("the monitor's flow tallies");
+          }
+          it->second.count += count;
+          return absl::OkStatus();
+        }));
+    auto run = std::make_shared<CachedRun>();
+    run->groups.reserve(merged.size());
+    for (const auto& [rest, tally] : merged) {
+      std::string value = EncodeTallyOf(tally.count, tally.latency);
+      run->bytes += rest.size() + value.size() + 2 * sizeof(std::string);
+      run->groups.emplace_back(rest, std::move(value));
+    }
+    return run;
   }
 
   // Calls fn(rest of the key after the bucket, value) for every tally of
@@ -292,18 +346,36 @@ class WindowReader {
   records::RecordEntry entry_;
 };
 
+struct GroupRun {
+  char level;
+  int64_t from;
+  int64_t to;
+  FlowTallyCache::Stamp stamp;
+};
+
+// A snapshot of the store, released when this goes.
+class ScopedSnapshot {
+ public:
+  explicit ScopedSnapshot(const Store::Rep& rep) : rep_(rep), snapshot_(rep.db->GetSnapshot()) {}
+  ~ScopedSnapshot() { rep_.db->ReleaseSnapshot(snapshot_); }
+  ScopedSnapshot(const ScopedSnapshot&) = delete;
+  ScopedSnapshot& operator=(const ScopedSnapshot&) = delete;
+  const rocksdb::Snapshot* get() const { return snapshot_; }
+
+ private:
+  const Store::Rep& rep_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
 }  // namespace
 
-absl::StatusOr<FlowTallies> ReadFlowTallies(const Store::Rep& rep,
-                                            const rocksdb::Snapshot* snapshot, int64_t start_us,
-                                            int64_t end_us, int64_t bar_seconds, int bars,
-                                            bool through_now) {
+absl::StatusOr<FlowTallies> ReadFlowTallies(const Store::Rep& rep, int64_t start_us, int64_t end_us,
+                                            int64_t bar_seconds, int bars, bool through_now) {
   FlowTallies out;
   bars = std::max(bars, 1);
   bar_seconds = std::max<int64_t>(bar_seconds, 1);
   out.series.resize(static_cast<size_t>(bars));
   if (end_us <= start_us) return out;
-  WindowReader reader(rep, snapshot, out);
   const int64_t start_second = FloorDiv(start_us, kMicros);
   auto bar_of = [&](int64_t second) {
     return static_cast<size_t>(
@@ -315,13 +387,23 @@ absl::StatusOr<FlowTallies> ReadFlowTallies(const Store::Rep& rep,
   int64_t last = FloorDiv(end_us, kMicros);
   // A window that ends now: the current second's tally, not its records.
   if (through_now && last * kMicros < end_us && last >= first) ++last;
+  // The group runs, stamped before the snapshot (AddGroupRun).
+  std::vector<GroupRun> runs;
+  if (first <= last) {
+    RETURN_IF_ERROR(ForEachRun(first, last, [&](char level, int64_t from, int64_t to) {
+      runs.push_back({level, from, to, rep.flow_tally_cache->StampOf(level, from, to)});
+      return absl::OkStatus();
+    }));
+  }
+  ScopedSnapshot snapshot(rep);
+  WindowReader reader(rep, snapshot.get(), out);
   if (first > last) {
     RETURN_IF_ERROR(reader.AddEdge(start_us, end_us, bar_of(start_second)));
     return out;
   }
-  RETURN_IF_ERROR(ForEachRun(first, last, [&](char level, int64_t from, int64_t to) {
-    return reader.AddGroups(level, from, to);
-  }));
+  for (const GroupRun& run : runs) {
+    RETURN_IF_ERROR(reader.AddGroupRun(run.level, run.from, run.to, run.stamp));
+  }
   for (int bar = 0; bar < bars; ++bar) {
     const int64_t lo = std::max(first, start_second + bar * bar_seconds);
     const int64_t hi =
@@ -390,9 +472,12 @@ absl::Status BuildFlowTalliesIfMissing(Store& store) {
   if (built) return absl::OkStatus();
   // A build a crash interrupted left some tallies: start over.
   rocksdb::WriteOptions write_options;
-  RETURN_IF_ERROR(FromRocksDb(rep.db->DeleteRange(write_options, rep.cf(ColumnFamily::kFlowTallies),
-                                                  rocksdb::Slice("\0", 1), rocksdb::Slice("\xff")),
-                              "clearing the monitor's flow tallies"));
+  const FlowTallyCache::Write everything = rep.flow_tally_cache->BeginWriteEverything();
+  const rocksdb::Status cleared =
+      rep.db->DeleteRange(write_options, rep.cf(ColumnFamily::kFlowTallies),
+                          rocksdb::Slice("\0", 1), rocksdb::Slice("\xff"));
+  rep.flow_tally_cache->EndWrite(everything);
+  RETURN_IF_ERROR(FromRocksDb(cleared, "clearing the monitor's flow tallies"));
   ASSIGN_OR_RETURN(const auto acks, LoadAcks(rep));
   WriteBatch batch;
   int records = 0;
