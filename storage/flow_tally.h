@@ -54,6 +54,8 @@ class LatencyHistogram {
   // The nearest-rank quantile q (0 < q <= 1) in seconds: the smallest bin
   // value with at least q of the latencies at or below it; 0 when empty.
   double QuantileSeconds(double q) const;
+  // QuantileSeconds of each of `qs`, in one pass over the bins.
+  std::vector<double> QuantilesSeconds(const std::vector<double>& qs) const;
   // (bin, count) of the bins with a non-zero count, in increasing latency
   // order.
   std::vector<std::pair<int32_t, int64_t>> bins() const;

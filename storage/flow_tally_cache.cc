@@ -121,20 +121,20 @@ FlowTallyCache::Stamp FlowTallyCache::StampOf(char level, int64_t from, int64_t 
   return stamp;
 }
 
-std::shared_ptr<const CachedRun> FlowTallyCache::Find(char level, int64_t from, int64_t to,
-                                                      uint64_t stamp) {
+std::shared_ptr<const CachedRun> FlowTallyCache::Find(char kind, char level, int64_t from,
+                                                      int64_t to, uint64_t stamp) {
   absl::MutexLock lock(&mu_);
-  auto it = runs_.find(RunKey{level, from, to});
+  auto it = runs_.find(RunKey{kind, level, from, to});
   if (it == runs_.end() || it->second.stamp != stamp) return nullptr;
   it->second.used = ++tick_;
   return it->second.run;
 }
 
-void FlowTallyCache::Put(char level, int64_t from, int64_t to, uint64_t stamp,
+void FlowTallyCache::Put(char kind, char level, int64_t from, int64_t to, uint64_t stamp,
                          std::shared_ptr<const CachedRun> run) {
   if (run == nullptr || run->bytes > kMaxCachedBytes / 4) return;
   absl::MutexLock lock(&mu_);
-  Entry& entry = runs_[RunKey{level, from, to}];
+  Entry& entry = runs_[RunKey{kind, level, from, to}];
   if (entry.run != nullptr) bytes_ -= entry.run->bytes;
   bytes_ += run->bytes;
   entry.stamp = stamp;

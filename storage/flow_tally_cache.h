@@ -46,8 +46,11 @@ namespace hub::storage::internal {
 // A run's merged tallies: per group (the key bytes after the bucket, as in
 // kFlowTallies) its count and latency bins in the tally encoding
 // (EncodeTallyOf).
+// A run of seconds is cached as its whole minute, the seconds' tallies as
+// stored, second_starts[i] the index of the first of second i (61 entries).
 struct CachedRun {
   std::vector<std::pair<std::string, std::string>> groups;
+  std::vector<size_t> second_starts;
   size_t bytes = 0;
 };
 
@@ -55,7 +58,7 @@ class FlowTallyCache {
  public:
   static constexpr int64_t kKeptDays = 33;
   static constexpr size_t kMaxCachedBytes = size_t{64} << 20;
-  static constexpr uint64_t kMaxIdleUses = 1000;
+  static constexpr uint64_t kMaxIdleUses = 20000;
 
   // The buckets a commit touches (BeginWrite's answer, for EndWrite).
   struct Write {
@@ -81,9 +84,11 @@ class FlowTallyCache {
   // aligned to the level.
   Stamp StampOf(char level, int64_t from, int64_t to) const;
 
-  // The cached run with `stamp`, or null.
-  std::shared_ptr<const CachedRun> Find(char level, int64_t from, int64_t to, uint64_t stamp);
-  void Put(char level, int64_t from, int64_t to, uint64_t stamp,
+  // The cached run of `kind` ('g' groups, 's' series) with `stamp`, or
+  // null.
+  std::shared_ptr<const CachedRun> Find(char kind, char level, int64_t from, int64_t to,
+                                        uint64_t stamp);
+  void Put(char kind, char level, int64_t from, int64_t to, uint64_t stamp,
            std::shared_ptr<const CachedRun> run);
 
   // For tests and the bench: the bytes of the cached runs, and how many.
@@ -100,7 +105,7 @@ class FlowTallyCache {
     uint64_t used = 0;
     std::shared_ptr<const CachedRun> run;
   };
-  using RunKey = std::tuple<char, int64_t, int64_t>;
+  using RunKey = std::tuple<char, char, int64_t, int64_t>;
 
   void Mark(const Write& write, bool begin) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Evict() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -83,62 +83,77 @@ absl::Status ForEachRun(int64_t lo, int64_t hi, Fn&& fn) {
   return absl::OkStatus();
 }
 
+// A piece of a window read: `kind`'s ('g' groups, 's' series) tallies of
+// the `level` buckets [from, to) (one run of ForEachRun; a run of seconds is
+// cut at minutes), for bar `bar` (series), with its cache stamp taken
+// before the read's snapshot.
+struct Piece {
+  char kind;
+  char level;
+  int64_t from;
+  int64_t to;
+  size_t bar;
+  FlowTallyCache::Stamp stamp;
+};
+
+// What caches a piece: the run itself, or for seconds their whole minute,
+// whose minute bucket changes with every write to one of its seconds.
+struct RunOf {
+  int64_t from;
+  int64_t to;
+  char stamp_level;
+  static RunOf Of(const Piece& piece) {
+    if (piece.level != 's') return {piece.from, piece.to, piece.level};
+    const int64_t minute = FloorDiv(piece.from, 60) * 60;
+    return {minute, minute + 60, 'm'};
+  }
+};
+
+// Adds to `pieces` those of ForEachRun(lo, hi), stamped.
+absl::Status AddPieces(const FlowTallyCache& cache, char kind, int64_t lo, int64_t hi, size_t bar,
+                       std::vector<Piece>& pieces) {
+  return ForEachRun(lo, hi, [&](char level, int64_t from, int64_t to) {
+    while (from < to) {
+      const int64_t end = level == 's' ? std::min(to, FloorDiv(from, 60) * 60 + 60) : to;
+      Piece piece{kind, level, from, end, bar, {}};
+      const RunOf run = RunOf::Of(piece);
+      piece.stamp = cache.StampOf(run.stamp_level, run.from, run.to);
+      pieces.push_back(piece);
+      from = end;
+    }
+    return absl::OkStatus();
+  });
+}
+
 // One window read: the tallies, the record status cache and the snapshot.
 class WindowReader {
  public:
   WindowReader(const Store::Rep& rep, const rocksdb::Snapshot* snapshot, FlowTallies& out)
       : rep_(rep), snapshot_(snapshot), out_(out) {}
 
-  // Adds the group tallies of the buckets of `level` in [from, to).
-  absl::Status AddGroups(char level, int64_t from, int64_t to) {
-    return ScanRun('g', level, from, to, [&](std::string_view rest, std::string_view value) {
-      ASSIGN_OR_RETURN(FlowGroupTally* const g, GroupOf(rest));
-      int64_t count = 0;
-      if (!DecodeTallyInto(value, &count, &g->latency, &out_.bins_read)) {
-        return Damaged("the monitor's flow tallies");
-      }
-      g->count += count;
-      return absl::OkStatus();
-    });
-  }
-
-  // Adds the group tallies of the run of `level` buckets [from, to), whose
-  // stamp before the snapshot was `before`: from the read cache when that
-  // stamp still holds and the run is cached; else read and, if the stamp
+  // Adds `piece` (see Piece): from the read cache when its stamp before
+  // the snapshot still holds and it is cached; else read and, if the stamp
   // holds, cached (storage/flow_tally_cache.h says why that is exact).
-  absl::Status AddGroupRun(char level, int64_t from, int64_t to, FlowTallyCache::Stamp before) {
-    FlowTallyCache& cache = *rep_.flow_tally_cache;
-    if (!before.clean) return AddGroups(level, from, to);
-    const FlowTallyCache::Stamp after = cache.StampOf(level, from, to);
-    if (!after.clean || after.sum != before.sum) return AddGroups(level, from, to);
-    std::shared_ptr<const CachedRun> run = cache.Find(level, from, to, before.sum);
-    if (run != nullptr) {
-      ++out_.runs_cached;
-    } else {
-      ASSIGN_OR_RETURN(run, MergeRun(level, from, to));
-      cache.Put(level, from, to, before.sum, run);
+  absl::Status AddPiece(const Piece& piece) {
+    ASSIGN_OR_RETURN(const std::shared_ptr<const CachedRun> run, CachedOrRead(piece));
+    if (run == nullptr) {
+      return ScanRun(piece.kind, piece.level, piece.from, piece.to,
+                     [&](int64_t /*bucket*/, std::string_view rest, std::string_view value) {
+                       return AddTally(piece, rest, value, &out_.bins_read);
+                     });
     }
-    for (const auto& [rest, tally] : run->groups) {
-      ASSIGN_OR_RETURN(FlowGroupTally* const g, GroupOf(rest));
-      int64_t count = 0;
-      int64_t bins = 0;
-      if (!DecodeTallyInto(tally, &count, &g->latency, &bins)) {
-        return Damaged("the monitor's cached flow tallies");
-      }
-      g->count += count;
+    size_t begin = 0;
+    size_t end = run->groups.size();
+    if (piece.level == 's') {
+      const int64_t minute = FloorDiv(piece.from, 60) * 60;
+      begin = run->second_starts[static_cast<size_t>(piece.from - minute)];
+      end = run->second_starts[static_cast<size_t>(piece.to - minute)];
+    }
+    int64_t bins = 0;
+    for (size_t i = begin; i < end; ++i) {
+      RETURN_IF_ERROR(AddTally(piece, run->groups[i].first, run->groups[i].second, &bins));
     }
     return absl::OkStatus();
-  }
-
-  // Adds the series tallies of the buckets of `level` in [from, to) to bar
-  // `bar`.
-  absl::Status AddSeries(char level, int64_t from, int64_t to, size_t bar) {
-    TallyDelta tally;
-    return ScanRun('s', level, from, to, [&](std::string_view plan_id, std::string_view value) {
-      if (!DecodeTally(value, &tally)) return Damaged("the monitor's flow tallies");
-      if (tally.count != 0) out_.series[bar][std::string(plan_id)] += tally.count;
-      return absl::OkStatus();
-    });
   }
 
   // Adds the records and rejections of [lo, hi), inside one second, one by
@@ -192,12 +207,57 @@ class WindowReader {
     return tally;
   }
 
-  // The group tallies of the run of `level` buckets [from, to), merged
-  // (one entry per group, bins summed).
-  absl::StatusOr<std::shared_ptr<const CachedRun>> MergeRun(char level, int64_t from, int64_t to) {
+  // Adds one tally of `piece`'s kind (key bytes after the bucket, value)
+  // to the groups or to the piece's bar of the series.
+  absl::Status AddTally(const Piece& piece, std::string_view rest, std::string_view value,
+                        int64_t* bins) {
+    int64_t count = 0;
+    if (piece.kind == 's') {
+      if (!DecodeTallyInto(value, &count, &scratch_, bins)) {
+        return Damaged("the monitor's flow tallies");
+      }
+      if (count != 0) out_.series[piece.bar][std::string(rest)] += count;
+      return absl::OkStatus();
+    }
+    ASSIGN_OR_RETURN(FlowGroupTally* const g, GroupOf(rest));
+    if (!DecodeTallyInto(value, &count, &g->latency, bins)) {
+      return Damaged("the monitor's flow tallies");
+    }
+    g->count += count;
+    return absl::OkStatus();
+  }
+
+  // The cached tallies of `piece` (a level 's' piece: its whole minute, by
+  // second), read and cached if missing; null if the piece's buckets
+  // changed since its stamp or a write to them is in flight.
+  absl::StatusOr<std::shared_ptr<const CachedRun>> CachedOrRead(const Piece& piece) {
+    FlowTallyCache& cache = *rep_.flow_tally_cache;
+    const RunOf key = RunOf::Of(piece);
+    const FlowTallyCache::Stamp after = cache.StampOf(key.stamp_level, key.from, key.to);
+    if (!piece.stamp.clean || !after.clean || after.sum != piece.stamp.sum) return nullptr;
+    std::shared_ptr<const CachedRun> run =
+        cache.Find(piece.kind, piece.level, key.from, key.to, after.sum);
+    if (run != nullptr) {
+      ++out_.runs_cached;
+      return run;
+    }
+    if (piece.level == 's') {
+      ASSIGN_OR_RETURN(run, ReadMinute(piece.kind, key.from));
+    } else {
+      ASSIGN_OR_RETURN(run, MergeRun(piece.kind, piece.level, key.from, key.to));
+    }
+    cache.Put(piece.kind, piece.level, key.from, key.to, after.sum, run);
+    return run;
+  }
+
+  // The tallies of `kind` of the run of `level` buckets [from, to), merged
+  // (one entry per group or plan, bins summed).
+  absl::StatusOr<std::shared_ptr<const CachedRun>> MergeRun(char kind, char level, int64_t from,
+                                                            int64_t to) {
     std::map<std::string, FlowGroupTally, std::less<>> merged;
-    RETURN_IF_ERROR(
-        ScanRun('g', level, from, to, [&](std::string_view rest, std::string_view value) {
+    RETURN_IF_ERROR(ScanRun(
+        kind, level, from, to,
+        [&](int64_t /*bucket*/, std::string_view rest, std::string_view value) -> absl::Status {
           auto it = merged.find(rest);
           if (it == merged.end()) it = merged.emplace(std::string(rest), FlowGroupTally()).first;
           int64_t count = 0;
@@ -217,7 +277,26 @@ class WindowReader {
     return run;
   }
 
-  // Calls fn(rest of the key after the bucket, value) for every tally of
+  // The second tallies of `kind` of the minute starting at `minute`, as
+  // stored, by second (CachedRun::second_starts).
+  absl::StatusOr<std::shared_ptr<const CachedRun>> ReadMinute(char kind, int64_t minute) {
+    auto run = std::make_shared<CachedRun>();
+    run->second_starts.assign(61, 0);
+    size_t filled = 0;
+    RETURN_IF_ERROR(
+        ScanRun(kind, 's', minute, minute + 60,
+                [&](int64_t bucket, std::string_view rest, std::string_view value) -> absl::Status {
+                  const auto second = static_cast<size_t>(bucket - minute);
+                  while (filled < second) run->second_starts[++filled] = run->groups.size();
+                  run->bytes += rest.size() + value.size() + 2 * sizeof(std::string);
+                  run->groups.emplace_back(rest, value);
+                  return absl::OkStatus();
+                }));
+    while (filled < 60) run->second_starts[++filled] = run->groups.size();
+    return run;
+  }
+
+  // Calls fn(bucket, rest of the key after the bucket, value) for every tally of
   // `kind` and `level` whose bucket is in [from, to): one range scan.
   template <typename Fn>
   absl::Status ScanRun(char kind, char level, int64_t from, int64_t to, Fn&& fn) {
@@ -235,7 +314,7 @@ class WindowReader {
           }
           if (static_cast<int64_t>(bucket) >= to) return false;
           ++out_.keys_read;
-          RETURN_IF_ERROR(fn(rest.substr(9), ToView(value)));
+          RETURN_IF_ERROR(fn(static_cast<int64_t>(bucket), rest.substr(9), ToView(value)));
           return true;
         },
         snapshot_);
@@ -344,6 +423,8 @@ class WindowReader {
   absl::flat_hash_map<std::string, FlowGroupTally*> groups_by_key_;
   std::string value_;
   records::RecordEntry entry_;
+  // The series' (empty) latencies.
+  LatencyHistogram scratch_;
 };
 
 struct GroupRun {
@@ -387,13 +468,18 @@ absl::StatusOr<FlowTallies> ReadFlowTallies(const Store::Rep& rep, int64_t start
   int64_t last = FloorDiv(end_us, kMicros);
   // A window that ends now: the current second's tally, not its records.
   if (through_now && last * kMicros < end_us && last >= first) ++last;
-  // The group runs, stamped before the snapshot (AddGroupRun).
-  std::vector<GroupRun> runs;
+  // The pieces (groups, then the series bar by bar), stamped before the
+  // snapshot (WindowReader::AddPiece).
+  const FlowTallyCache& cache = *rep.flow_tally_cache;
+  std::vector<Piece> pieces;
   if (first <= last) {
-    RETURN_IF_ERROR(ForEachRun(first, last, [&](char level, int64_t from, int64_t to) {
-      runs.push_back({level, from, to, rep.flow_tally_cache->StampOf(level, from, to)});
-      return absl::OkStatus();
-    }));
+    RETURN_IF_ERROR(AddPieces(cache, 'g', first, last, 0, pieces));
+    for (int bar = 0; bar < bars; ++bar) {
+      const int64_t lo = std::max(first, start_second + bar * bar_seconds);
+      const int64_t hi =
+          bar == bars - 1 ? last : std::min(last, start_second + (bar + 1) * bar_seconds);
+      RETURN_IF_ERROR(AddPieces(cache, 's', lo, hi, static_cast<size_t>(bar), pieces));
+    }
   }
   ScopedSnapshot snapshot(rep);
   WindowReader reader(rep, snapshot.get(), out);
@@ -401,17 +487,7 @@ absl::StatusOr<FlowTallies> ReadFlowTallies(const Store::Rep& rep, int64_t start
     RETURN_IF_ERROR(reader.AddEdge(start_us, end_us, bar_of(start_second)));
     return out;
   }
-  for (const GroupRun& run : runs) {
-    RETURN_IF_ERROR(reader.AddGroupRun(run.level, run.from, run.to, run.stamp));
-  }
-  for (int bar = 0; bar < bars; ++bar) {
-    const int64_t lo = std::max(first, start_second + bar * bar_seconds);
-    const int64_t hi =
-        bar == bars - 1 ? last : std::min(last, start_second + (bar + 1) * bar_seconds);
-    RETURN_IF_ERROR(ForEachRun(lo, hi, [&](char level, int64_t from, int64_t to) {
-      return reader.AddSeries(level, from, to, static_cast<size_t>(bar));
-    }));
-  }
+  for (const Piece& piece : pieces) RETURN_IF_ERROR(reader.AddPiece(piece));
   if (start_us < first * kMicros) {
     RETURN_IF_ERROR(reader.AddEdge(start_us, first * kMicros, bar_of(start_second)));
   }

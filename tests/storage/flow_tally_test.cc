@@ -59,6 +59,21 @@ TEST(LatencyHistogramTest, NearestRank) {
   EXPECT_DOUBLE_EQ(h.QuantileSeconds(0.5), 180);
 }
 
+TEST(LatencyHistogramTest, QuantilesInOnePassEqualEachQuantile) {
+  std::mt19937_64 rng(3);
+  const std::vector<double> qs = {0.99, 0.5, 0.9, 0.01, 1.0};
+  for (int round = 0; round < 50; ++round) {
+    LatencyHistogram h;
+    EXPECT_EQ(h.QuantilesSeconds(qs), std::vector<double>(qs.size(), 0));
+    for (int i = static_cast<int>(rng() % 200); i >= 0; --i) {
+      h.Add(static_cast<int64_t>(rng() % 3'000'000'000), 1 + static_cast<int64_t>(rng() % 3));
+    }
+    if (round % 5 == 0) h.Add(5'000'000, -1);  // A record moved to another group.
+    const std::vector<double> all = h.QuantilesSeconds(qs);
+    for (size_t k = 0; k < qs.size(); ++k) EXPECT_EQ(all[k], h.QuantileSeconds(qs[k])) << qs[k];
+  }
+}
+
 TEST(LatencyHistogramTest, MergesAcrossRangesAndDropsEmptiedBins) {
   LatencyHistogram a;
   a.AddBin(3000, 2);
