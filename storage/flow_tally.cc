@@ -60,6 +60,27 @@ void LatencyHistogram::Reserve(int32_t bin) {
   }
 }
 
+void LatencyHistogram::ReserveRange(int32_t lo, int32_t hi) {
+  lo = std::max(lo, 0);
+  if (hi < lo) return;
+  if (counts_.empty()) {
+    first_ = lo;
+    counts_.assign(static_cast<size_t>(hi - lo) + 1, 0);
+    return;
+  }
+  const int32_t size = static_cast<int32_t>(counts_.size());
+  const int32_t last = first_ + size - 1;
+  if (lo >= first_ && hi <= last) return;
+  // Grow each side that must grow by at least half the size, so a run of
+  // widening merges costs O(1) per bin.
+  const int32_t new_first = lo < first_ ? std::max(0, std::min(lo, first_ - size / 2)) : first_;
+  const int32_t new_last = hi > last ? std::max(hi, last + size / 2) : last;
+  std::vector<int64_t> grown(static_cast<size_t>(new_last - new_first) + 1, 0);
+  std::copy(counts_.begin(), counts_.end(), grown.begin() + (first_ - new_first));
+  counts_.swap(grown);
+  first_ = new_first;
+}
+
 void LatencyHistogram::AddBin(int32_t bin, int64_t count) {
   if (count == 0) return;
   bin = std::max(bin, 0);
@@ -70,8 +91,7 @@ void LatencyHistogram::AddBin(int32_t bin, int64_t count) {
 
 void LatencyHistogram::Merge(const LatencyHistogram& other) {
   if (other.counts_.empty()) return;
-  Reserve(other.first_);
-  Reserve(other.first_ + static_cast<int32_t>(other.counts_.size()) - 1);
+  ReserveRange(other.first_, other.first_ + static_cast<int32_t>(other.counts_.size()) - 1);
   int64_t* into = counts_.data() + (other.first_ - first_);
   for (size_t i = 0; i < other.counts_.size(); ++i) into[i] += other.counts_[i];
   count_ += other.count_;

@@ -49,6 +49,8 @@ class LatencyHistogram {
   // Adds `count` to `bin` (a negative bin counts as bin 0).
   void AddBin(int32_t bin, int64_t count);
   void Merge(const LatencyHistogram& other);
+  // Makes room for the bins [lo, hi] at once (a merge that will add them).
+  void ReserveRange(int32_t lo, int32_t hi);
   int64_t count() const { return count_; }
   bool empty() const { return count_ <= 0; }
   // The nearest-rank quantile q (0 < q <= 1) in seconds: the smallest bin

@@ -49,7 +49,15 @@ namespace hub::storage::internal {
 // A run of seconds is cached as its whole minute, the seconds' tallies as
 // stored, second_starts[i] the index of the first of second i (61 entries).
 struct CachedRun {
-  std::vector<std::pair<std::string, std::string>> groups;
+  struct Tally {
+    std::string rest;
+    std::string value;
+    // The lowest and highest latency bins of a merged tally (none: lo > hi),
+    // so a read makes room for them at once.
+    int32_t lo = 0;
+    int32_t hi = -1;
+  };
+  std::vector<Tally> groups;
   std::vector<size_t> second_starts;
   size_t bytes = 0;
 };

@@ -151,7 +151,12 @@ class WindowReader {
     }
     int64_t bins = 0;
     for (size_t i = begin; i < end; ++i) {
-      RETURN_IF_ERROR(AddTally(piece, run->groups[i].first, run->groups[i].second, &bins));
+      const CachedRun::Tally& tally = run->groups[i];
+      if (tally.lo <= tally.hi && piece.kind == 'g') {
+        ASSIGN_OR_RETURN(FlowGroupTally* const g, GroupOf(tally.rest));
+        g->latency.ReserveRange(tally.lo, tally.hi);
+      }
+      RETURN_IF_ERROR(AddTally(piece, tally.rest, tally.value, &bins));
     }
     return absl::OkStatus();
   }
@@ -270,9 +275,15 @@ class WindowReader {
     auto run = std::make_shared<CachedRun>();
     run->groups.reserve(merged.size());
     for (const auto& [rest, tally] : merged) {
-      std::string value = EncodeTallyOf(tally.count, tally.latency);
-      run->bytes += rest.size() + value.size() + 2 * sizeof(std::string);
-      run->groups.emplace_back(rest, std::move(value));
+      CachedRun::Tally& cached = run->groups.emplace_back();
+      cached.rest = rest;
+      cached.value = EncodeTallyOf(tally.count, tally.latency);
+      const std::vector<std::pair<int32_t, int64_t>> bins = tally.latency.bins();
+      if (!bins.empty()) {
+        cached.lo = bins.front().first;
+        cached.hi = bins.back().first;
+      }
+      run->bytes += sizeof(CachedRun::Tally) + rest.size() + cached.value.size();
     }
     return run;
   }
@@ -288,8 +299,8 @@ class WindowReader {
                 [&](int64_t bucket, std::string_view rest, std::string_view value) -> absl::Status {
                   const auto second = static_cast<size_t>(bucket - minute);
                   while (filled < second) run->second_starts[++filled] = run->groups.size();
-                  run->bytes += rest.size() + value.size() + 2 * sizeof(std::string);
-                  run->groups.emplace_back(rest, value);
+                  run->bytes += sizeof(CachedRun::Tally) + rest.size() + value.size();
+                  run->groups.push_back({std::string(rest), std::string(value)});
                   return absl::OkStatus();
                 }));
     while (filled < 60) run->second_starts[++filled] = run->groups.size();
