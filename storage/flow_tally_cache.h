@@ -1,16 +1,18 @@
-// The flow tallies' read cache (storage/flow_tally.h): the merged group
-// tallies of a run of buckets (a level's aligned buckets [from, to), one
-// piece of a window's tiling), kept in memory between window reads, so a
-// summary of 24 hours or 31 days decodes only the buckets that changed
-// since the last one (those of the window's moving edges, and those a late
-// record or an Ack touched) instead of every busy group's latency bins of
-// every bucket. Included only by storage/*.cc.
+// The flow tallies' read cache (storage/flow_tally.h): the merged group and
+// series tallies of a run of buckets (a level's aligned buckets [from, to),
+// one piece of a window's tiling), and a minute's second tallies as stored,
+// kept in memory between window reads, so a summary of 24 hours or 31 days
+// decodes only the buckets that changed since the last one (those of the
+// window's moving edges, and those a late record or an Ack touched) instead
+// of every busy group's latency bins of every bucket. Included only by
+// storage/*.cc.
 //
 // Exactness: a cached run is reused only when no commit has touched any of
 // its buckets since it was read. Store::Commit marks the buckets of every
-// level but the second (the finest level is never cached) around the RocksDB
-// write (BeginWrite before, EndWrite after), from the same batch map that
-// becomes the tally merges; a batch that deletes a range of tallies
+// level but the second around the RocksDB write (BeginWrite before, EndWrite
+// after), from the same batch map that becomes the tally merges; a write to
+// a second always writes its minute too, so the seconds of a minute are
+// stamped by their minute bucket. A batch that deletes a range of tallies
 // (retention) counts as a write to every bucket. A reader stamps a run (the
 // sum of its buckets' write counts) before and after it takes its snapshot:
 // when both stamps agree and no write to the run was in flight at the first,
