@@ -49,15 +49,36 @@ void LatencyHistogram::Reserve(int32_t bin) {
   }
   const int32_t last = first_ + static_cast<int32_t>(counts_.size()) - 1;
   if (bin > last) {
-    // Grow by at least half again, so a run of rising bins costs O(1) each.
+    // Double (at least 64 bins), so a run of rising bins costs O(1) each.
     const size_t wanted = static_cast<size_t>(bin - first_) + 1;
-    counts_.resize(std::max(wanted, counts_.size() + counts_.size() / 2), 0);
+    counts_.resize(std::max({wanted, 2 * counts_.size(), size_t{64}}), 0);
   } else if (bin < first_) {
     const int32_t grow = std::min<int32_t>(
-        first_, std::max<int32_t>(first_ - bin, static_cast<int32_t>(counts_.size() / 2)));
+        first_, std::max<int32_t>(first_ - bin, static_cast<int32_t>(counts_.size())));
     counts_.insert(counts_.begin(), static_cast<size_t>(grow), 0);
     first_ -= grow;
   }
+}
+
+void LatencyHistogram::ReserveRange(int32_t lo, int32_t hi) {
+  lo = std::max(lo, 0);
+  if (hi < lo) return;
+  if (counts_.empty()) {
+    first_ = lo;
+    counts_.assign(static_cast<size_t>(hi - lo) + 1, 0);
+    return;
+  }
+  const int32_t size = static_cast<int32_t>(counts_.size());
+  const int32_t last = first_ + size - 1;
+  if (lo >= first_ && hi <= last) return;
+  // Grow each side that must grow by at least half the size, so a run of
+  // widening merges costs O(1) per bin.
+  const int32_t new_first = lo < first_ ? std::max(0, std::min(lo, first_ - size / 2)) : first_;
+  const int32_t new_last = hi > last ? std::max(hi, last + size / 2) : last;
+  std::vector<int64_t> grown(static_cast<size_t>(new_last - new_first) + 1, 0);
+  std::copy(counts_.begin(), counts_.end(), grown.begin() + (first_ - new_first));
+  counts_.swap(grown);
+  first_ = new_first;
 }
 
 void LatencyHistogram::AddBin(int32_t bin, int64_t count) {
@@ -70,8 +91,7 @@ void LatencyHistogram::AddBin(int32_t bin, int64_t count) {
 
 void LatencyHistogram::Merge(const LatencyHistogram& other) {
   if (other.counts_.empty()) return;
-  Reserve(other.first_);
-  Reserve(other.first_ + static_cast<int32_t>(other.counts_.size()) - 1);
+  ReserveRange(other.first_, other.first_ + static_cast<int32_t>(other.counts_.size()) - 1);
   int64_t* into = counts_.data() + (other.first_ - first_);
   for (size_t i = 0; i < other.counts_.size(); ++i) into[i] += other.counts_[i];
   count_ += other.count_;
@@ -82,6 +102,33 @@ std::vector<std::pair<int32_t, int64_t>> LatencyHistogram::bins() const {
   for (size_t i = 0; i < counts_.size(); ++i) {
     if (counts_[i] != 0) out.emplace_back(first_ + static_cast<int32_t>(i), counts_[i]);
   }
+  return out;
+}
+
+std::vector<double> LatencyHistogram::QuantilesSeconds(const std::vector<double>& qs) const {
+  std::vector<double> out(qs.size(), 0);
+  if (count_ <= 0 || qs.empty()) return out;
+  // Nearest ranks, as QuantileSeconds; one pass over the bins for all.
+  std::vector<int64_t> ranks(qs.size());
+  for (size_t k = 0; k < qs.size(); ++k) {
+    ranks[k] = std::clamp<int64_t>(
+        static_cast<int64_t>(std::ceil(qs[k] * static_cast<double>(count_))), 1, count_);
+  }
+  std::vector<size_t> order(qs.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ranks[a] < ranks[b]; });
+  size_t next = 0;
+  int64_t seen = 0;
+  int32_t last_nonzero = first_;
+  for (size_t i = 0; i < counts_.size() && next < order.size(); ++i) {
+    if (counts_[i] == 0) continue;
+    last_nonzero = first_ + static_cast<int32_t>(i);
+    seen += counts_[i];
+    while (next < order.size() && seen >= ranks[order[next]]) {
+      out[order[next++]] = BinSeconds(last_nonzero);
+    }
+  }
+  for (; next < order.size(); ++next) out[order[next]] = BinSeconds(last_nonzero);
   return out;
 }
 
@@ -225,6 +272,10 @@ int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0
 }  // namespace
 
 std::string EncodeTally(const TallyDelta& tally) { return EncodeBins(tally.count, tally.bins); }
+
+std::string EncodeTallyOf(int64_t count, const LatencyHistogram& latency) {
+  return EncodeBins(count, latency.bins());
+}
 
 bool DecodeTally(std::string_view bytes, TallyDelta* tally) {
   tally->bins.clear();

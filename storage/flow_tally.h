@@ -49,11 +49,15 @@ class LatencyHistogram {
   // Adds `count` to `bin` (a negative bin counts as bin 0).
   void AddBin(int32_t bin, int64_t count);
   void Merge(const LatencyHistogram& other);
+  // Makes room for the bins [lo, hi] at once (a merge that will add them).
+  void ReserveRange(int32_t lo, int32_t hi);
   int64_t count() const { return count_; }
   bool empty() const { return count_ <= 0; }
   // The nearest-rank quantile q (0 < q <= 1) in seconds: the smallest bin
   // value with at least q of the latencies at or below it; 0 when empty.
   double QuantileSeconds(double q) const;
+  // QuantileSeconds of each of `qs`, in one pass over the bins.
+  std::vector<double> QuantilesSeconds(const std::vector<double>& qs) const;
   // (bin, count) of the bins with a non-zero count, in increasing latency
   // order.
   std::vector<std::pair<int32_t, int64_t>> bins() const;
@@ -101,11 +105,14 @@ struct FlowTallies {
   // rejected by the hub in bar i.
   std::vector<std::map<std::string, int64_t>> series;
   // What the read cost (for the bench and tests): runs of tally buckets
-  // scanned, tally keys and latency bins decoded, edge records read.
+  // scanned, tally keys and latency bins decoded, edge records read, and
+  // the runs taken from the read cache instead (merged at an earlier read,
+  // unchanged since; storage/flow_tally_cache.h).
   int64_t buckets_read = 0;
   int64_t keys_read = 0;
   int64_t bins_read = 0;
   int64_t edge_records_read = 0;
+  int64_t runs_cached = 0;
 };
 
 }  // namespace hub::storage

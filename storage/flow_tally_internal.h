@@ -47,6 +47,9 @@ inline constexpr TallyLevel kTallyLevels[] = {{'s', 1},    {'m', 60},    {'n', 6
                                               {'h', 3600}, {'q', 21600}, {'d', 86400}};
 
 std::string EncodeTally(const TallyDelta& tally);
+// A group's merged count and latencies in the same encoding (the read
+// cache, storage/flow_tally_cache.h).
+std::string EncodeTallyOf(int64_t count, const LatencyHistogram& latency);
 // False if `bytes` is not a tally.
 bool DecodeTally(std::string_view bytes, TallyDelta* tally);
 // Decodes a tally's count into *count and adds its latency bins to
@@ -87,11 +90,12 @@ absl::StatusOr<std::optional<int64_t>> AckTime(const Store::Rep& rep, std::strin
                                                uint64_t sequence,
                                                const rocksdb::Snapshot* snapshot = nullptr);
 
-// The window read of MonitorStore::TallyFlows, as of `snapshot`.
-absl::StatusOr<FlowTallies> ReadFlowTallies(const Store::Rep& rep,
-                                            const rocksdb::Snapshot* snapshot, int64_t start_us,
-                                            int64_t end_us, int64_t bar_seconds, int bars,
-                                            bool through_now);
+// The window read of MonitorStore::TallyFlows, as of one snapshot it takes:
+// the runs of buckets coarser than a second come from rep.flow_tally_cache
+// when no commit touched them since they were cached, and are cached when
+// read (storage/flow_tally_cache.h).
+absl::StatusOr<FlowTallies> ReadFlowTallies(const Store::Rep& rep, int64_t start_us, int64_t end_us,
+                                            int64_t bar_seconds, int bars, bool through_now);
 
 // Builds the tallies from the stored records and rejections unless kMeta
 // "flow_tallies_built" says they are complete (a store written before they

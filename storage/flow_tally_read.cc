@@ -1,5 +1,5 @@
-// The flow tallies' window read and their one-time build
-// (storage/flow_tally_internal.h).
+// The flow tallies' window read (storage/flow_tally_internal.h); their
+// one-time build is in flow_tally_build.cc.
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -16,6 +16,7 @@
 #include "base/status_macros.h"
 #include "hub/v1/monitor.pb.h"
 #include "storage/feed_records.pb.h"
+#include "storage/flow_tally_cache.h"
 #include "storage/flow_tally_internal.h"
 #include "storage/internal.h"
 #include "storage/retention_internal.h"
@@ -24,13 +25,6 @@ namespace hub::storage::internal {
 namespace {
 
 constexpr int64_t kMicros = 1000000;
-// Meta key set once the tallies hold every stored record and rejection at
-// every level of kTallyLevels ("_v2": with the 10-minute and 6-hour levels;
-// a store built before them is built again, whole, at its next open).
-constexpr std::string_view kFlowTalliesBuiltKey = "flow_tallies_built_v2";
-// Records per batch of the one-time build.
-constexpr int kBuildBatchRecords = 50000;
-
 absl::Status Damaged(std::string_view what) {
   return absl::DataLossError(absl::StrCat("storage: ", Absl(what),
                                           " is damaged; restore the data directory from a "
@@ -82,34 +76,82 @@ absl::Status ForEachRun(int64_t lo, int64_t hi, Fn&& fn) {
   return absl::OkStatus();
 }
 
+// A piece of a window read: `kind`'s ('g' groups, 's' series) tallies of
+// the `level` buckets [from, to) (one run of ForEachRun; a run of seconds is
+// cut at minutes), for bar `bar` (series), with its cache stamp taken
+// before the read's snapshot.
+struct Piece {
+  char kind;
+  char level;
+  int64_t from;
+  int64_t to;
+  size_t bar;
+  FlowTallyCache::Stamp stamp;
+};
+
+// What caches a piece: the run itself, or for seconds their whole minute,
+// whose minute bucket changes with every write to one of its seconds.
+struct RunOf {
+  int64_t from;
+  int64_t to;
+  char stamp_level;
+  static RunOf Of(const Piece& piece) {
+    if (piece.level != 's') return {piece.from, piece.to, piece.level};
+    const int64_t minute = FloorDiv(piece.from, 60) * 60;
+    return {minute, minute + 60, 'm'};
+  }
+};
+
+// Adds to `pieces` those of ForEachRun(lo, hi), stamped.
+absl::Status AddPieces(const FlowTallyCache& cache, char kind, int64_t lo, int64_t hi, size_t bar,
+                       std::vector<Piece>& pieces) {
+  return ForEachRun(lo, hi, [&](char level, int64_t from, int64_t to) {
+    while (from < to) {
+      const int64_t end = level == 's' ? std::min(to, FloorDiv(from, 60) * 60 + 60) : to;
+      Piece piece{kind, level, from, end, bar, {}};
+      const RunOf run = RunOf::Of(piece);
+      piece.stamp = cache.StampOf(run.stamp_level, run.from, run.to);
+      pieces.push_back(piece);
+      from = end;
+    }
+    return absl::OkStatus();
+  });
+}
+
 // One window read: the tallies, the record status cache and the snapshot.
 class WindowReader {
  public:
   WindowReader(const Store::Rep& rep, const rocksdb::Snapshot* snapshot, FlowTallies& out)
       : rep_(rep), snapshot_(snapshot), out_(out) {}
 
-  // Adds the group tallies of the buckets of `level` in [from, to).
-  absl::Status AddGroups(char level, int64_t from, int64_t to) {
-    return ScanRun('g', level, from, to, [&](std::string_view rest, std::string_view value) {
-      ASSIGN_OR_RETURN(FlowGroupTally* const g, GroupOf(rest));
-      int64_t count = 0;
-      if (!DecodeTallyInto(value, &count, &g->latency, &out_.bins_read)) {
-        return Damaged("the monitor's flow tallies");
+  // Adds `piece` (see Piece): from the read cache when its stamp before
+  // the snapshot still holds and it is cached; else read and, if the stamp
+  // holds, cached (storage/flow_tally_cache.h says why that is exact).
+  absl::Status AddPiece(const Piece& piece) {
+    ASSIGN_OR_RETURN(const std::shared_ptr<const CachedRun> run, CachedOrRead(piece));
+    if (run == nullptr) {
+      return ScanRun(piece.kind, piece.level, piece.from, piece.to,
+                     [&](int64_t /*bucket*/, std::string_view rest, std::string_view value) {
+                       return AddTally(piece, rest, value, &out_.bins_read);
+                     });
+    }
+    size_t begin = 0;
+    size_t end = run->groups.size();
+    if (piece.level == 's') {
+      const int64_t minute = FloorDiv(piece.from, 60) * 60;
+      begin = run->second_starts[static_cast<size_t>(piece.from - minute)];
+      end = run->second_starts[static_cast<size_t>(piece.to - minute)];
+    }
+    int64_t bins = 0;
+    for (size_t i = begin; i < end; ++i) {
+      const CachedRun::Tally& tally = run->groups[i];
+      if (tally.lo <= tally.hi && piece.kind == 'g') {
+        ASSIGN_OR_RETURN(FlowGroupTally* const g, GroupOf(tally.rest));
+        g->latency.ReserveRange(tally.lo, tally.hi);
       }
-      g->count += count;
-      return absl::OkStatus();
-    });
-  }
-
-  // Adds the series tallies of the buckets of `level` in [from, to) to bar
-  // `bar`.
-  absl::Status AddSeries(char level, int64_t from, int64_t to, size_t bar) {
-    TallyDelta tally;
-    return ScanRun('s', level, from, to, [&](std::string_view plan_id, std::string_view value) {
-      if (!DecodeTally(value, &tally)) return Damaged("the monitor's flow tallies");
-      if (tally.count != 0) out_.series[bar][std::string(plan_id)] += tally.count;
-      return absl::OkStatus();
-    });
+      RETURN_IF_ERROR(AddTally(piece, tally.rest, tally.value, &bins));
+    }
+    return absl::OkStatus();
   }
 
   // Adds the records and rejections of [lo, hi), inside one second, one by
@@ -163,7 +205,102 @@ class WindowReader {
     return tally;
   }
 
-  // Calls fn(rest of the key after the bucket, value) for every tally of
+  // Adds one tally of `piece`'s kind (key bytes after the bucket, value)
+  // to the groups or to the piece's bar of the series.
+  absl::Status AddTally(const Piece& piece, std::string_view rest, std::string_view value,
+                        int64_t* bins) {
+    int64_t count = 0;
+    if (piece.kind == 's') {
+      if (!DecodeTallyInto(value, &count, &scratch_, bins)) {
+        return Damaged("the monitor's flow tallies");
+      }
+      if (count != 0) out_.series[piece.bar][std::string(rest)] += count;
+      return absl::OkStatus();
+    }
+    ASSIGN_OR_RETURN(FlowGroupTally* const g, GroupOf(rest));
+    if (!DecodeTallyInto(value, &count, &g->latency, bins)) {
+      return Damaged("the monitor's flow tallies");
+    }
+    g->count += count;
+    return absl::OkStatus();
+  }
+
+  // The cached tallies of `piece` (a level 's' piece: its whole minute, by
+  // second), read and cached if missing; null if the piece's buckets
+  // changed since its stamp or a write to them is in flight.
+  absl::StatusOr<std::shared_ptr<const CachedRun>> CachedOrRead(const Piece& piece) {
+    FlowTallyCache& cache = *rep_.flow_tally_cache;
+    const RunOf key = RunOf::Of(piece);
+    const FlowTallyCache::Stamp after = cache.StampOf(key.stamp_level, key.from, key.to);
+    if (!piece.stamp.clean || !after.clean || after.sum != piece.stamp.sum) return nullptr;
+    std::shared_ptr<const CachedRun> run =
+        cache.Find(piece.kind, piece.level, key.from, key.to, after.sum);
+    if (run != nullptr) {
+      ++out_.runs_cached;
+      return run;
+    }
+    if (piece.level == 's') {
+      ASSIGN_OR_RETURN(run, ReadMinute(piece.kind, key.from));
+    } else {
+      ASSIGN_OR_RETURN(run, MergeRun(piece.kind, piece.level, key.from, key.to));
+    }
+    cache.Put(piece.kind, piece.level, key.from, key.to, after.sum, run);
+    return run;
+  }
+
+  // The tallies of `kind` of the run of `level` buckets [from, to), merged
+  // (one entry per group or plan, bins summed).
+  absl::StatusOr<std::shared_ptr<const CachedRun>> MergeRun(char kind, char level, int64_t from,
+                                                            int64_t to) {
+    std::map<std::string, FlowGroupTally, std::less<>> merged;
+    RETURN_IF_ERROR(ScanRun(
+        kind, level, from, to,
+        [&](int64_t /*bucket*/, std::string_view rest, std::string_view value) -> absl::Status {
+          auto it = merged.find(rest);
+          if (it == merged.end()) it = merged.emplace(std::string(rest), FlowGroupTally()).first;
+          int64_t count = 0;
+          if (!DecodeTallyInto(value, &count, &it->second.latency, &out_.bins_read)) {
+            return Damaged("the monitor's flow tallies");
+          }
+          it->second.count += count;
+          return absl::OkStatus();
+        }));
+    auto run = std::make_shared<CachedRun>();
+    run->groups.reserve(merged.size());
+    for (const auto& [rest, tally] : merged) {
+      CachedRun::Tally& cached = run->groups.emplace_back();
+      cached.rest = rest;
+      cached.value = EncodeTallyOf(tally.count, tally.latency);
+      const std::vector<std::pair<int32_t, int64_t>> bins = tally.latency.bins();
+      if (!bins.empty()) {
+        cached.lo = bins.front().first;
+        cached.hi = bins.back().first;
+      }
+      run->bytes += sizeof(CachedRun::Tally) + rest.size() + cached.value.size();
+    }
+    return run;
+  }
+
+  // The second tallies of `kind` of the minute starting at `minute`, as
+  // stored, by second (CachedRun::second_starts).
+  absl::StatusOr<std::shared_ptr<const CachedRun>> ReadMinute(char kind, int64_t minute) {
+    auto run = std::make_shared<CachedRun>();
+    run->second_starts.assign(61, 0);
+    size_t filled = 0;
+    RETURN_IF_ERROR(
+        ScanRun(kind, 's', minute, minute + 60,
+                [&](int64_t bucket, std::string_view rest, std::string_view value) -> absl::Status {
+                  const auto second = static_cast<size_t>(bucket - minute);
+                  while (filled < second) run->second_starts[++filled] = run->groups.size();
+                  run->bytes += sizeof(CachedRun::Tally) + rest.size() + value.size();
+                  run->groups.push_back({std::string(rest), std::string(value)});
+                  return absl::OkStatus();
+                }));
+    while (filled < 60) run->second_starts[++filled] = run->groups.size();
+    return run;
+  }
+
+  // Calls fn(bucket, rest of the key after the bucket, value) for every tally of
   // `kind` and `level` whose bucket is in [from, to): one range scan.
   template <typename Fn>
   absl::Status ScanRun(char kind, char level, int64_t from, int64_t to, Fn&& fn) {
@@ -181,7 +318,7 @@ class WindowReader {
           }
           if (static_cast<int64_t>(bucket) >= to) return false;
           ++out_.keys_read;
-          RETURN_IF_ERROR(fn(rest.substr(9), ToView(value)));
+          RETURN_IF_ERROR(fn(static_cast<int64_t>(bucket), rest.substr(9), ToView(value)));
           return true;
         },
         snapshot_);
@@ -290,20 +427,40 @@ class WindowReader {
   absl::flat_hash_map<std::string, FlowGroupTally*> groups_by_key_;
   std::string value_;
   records::RecordEntry entry_;
+  // The series' (empty) latencies.
+  LatencyHistogram scratch_;
+};
+
+struct GroupRun {
+  char level;
+  int64_t from;
+  int64_t to;
+  FlowTallyCache::Stamp stamp;
+};
+
+// A snapshot of the store, released when this goes.
+class ScopedSnapshot {
+ public:
+  explicit ScopedSnapshot(const Store::Rep& rep) : rep_(rep), snapshot_(rep.db->GetSnapshot()) {}
+  ~ScopedSnapshot() { rep_.db->ReleaseSnapshot(snapshot_); }
+  ScopedSnapshot(const ScopedSnapshot&) = delete;
+  ScopedSnapshot& operator=(const ScopedSnapshot&) = delete;
+  const rocksdb::Snapshot* get() const { return snapshot_; }
+
+ private:
+  const Store::Rep& rep_;
+  const rocksdb::Snapshot* snapshot_;
 };
 
 }  // namespace
 
-absl::StatusOr<FlowTallies> ReadFlowTallies(const Store::Rep& rep,
-                                            const rocksdb::Snapshot* snapshot, int64_t start_us,
-                                            int64_t end_us, int64_t bar_seconds, int bars,
-                                            bool through_now) {
+absl::StatusOr<FlowTallies> ReadFlowTallies(const Store::Rep& rep, int64_t start_us, int64_t end_us,
+                                            int64_t bar_seconds, int bars, bool through_now) {
   FlowTallies out;
   bars = std::max(bars, 1);
   bar_seconds = std::max<int64_t>(bar_seconds, 1);
   out.series.resize(static_cast<size_t>(bars));
   if (end_us <= start_us) return out;
-  WindowReader reader(rep, snapshot, out);
   const int64_t start_second = FloorDiv(start_us, kMicros);
   auto bar_of = [&](int64_t second) {
     return static_cast<size_t>(
@@ -315,21 +472,26 @@ absl::StatusOr<FlowTallies> ReadFlowTallies(const Store::Rep& rep,
   int64_t last = FloorDiv(end_us, kMicros);
   // A window that ends now: the current second's tally, not its records.
   if (through_now && last * kMicros < end_us && last >= first) ++last;
+  // The pieces (groups, then the series bar by bar), stamped before the
+  // snapshot (WindowReader::AddPiece).
+  const FlowTallyCache& cache = *rep.flow_tally_cache;
+  std::vector<Piece> pieces;
+  if (first <= last) {
+    RETURN_IF_ERROR(AddPieces(cache, 'g', first, last, 0, pieces));
+    for (int bar = 0; bar < bars; ++bar) {
+      const int64_t lo = std::max(first, start_second + bar * bar_seconds);
+      const int64_t hi =
+          bar == bars - 1 ? last : std::min(last, start_second + (bar + 1) * bar_seconds);
+      RETURN_IF_ERROR(AddPieces(cache, 's', lo, hi, static_cast<size_t>(bar), pieces));
+    }
+  }
+  ScopedSnapshot snapshot(rep);
+  WindowReader reader(rep, snapshot.get(), out);
   if (first > last) {
     RETURN_IF_ERROR(reader.AddEdge(start_us, end_us, bar_of(start_second)));
     return out;
   }
-  RETURN_IF_ERROR(ForEachRun(first, last, [&](char level, int64_t from, int64_t to) {
-    return reader.AddGroups(level, from, to);
-  }));
-  for (int bar = 0; bar < bars; ++bar) {
-    const int64_t lo = std::max(first, start_second + bar * bar_seconds);
-    const int64_t hi =
-        bar == bars - 1 ? last : std::min(last, start_second + (bar + 1) * bar_seconds);
-    RETURN_IF_ERROR(ForEachRun(lo, hi, [&](char level, int64_t from, int64_t to) {
-      return reader.AddSeries(level, from, to, static_cast<size_t>(bar));
-    }));
-  }
+  for (const Piece& piece : pieces) RETURN_IF_ERROR(reader.AddPiece(piece));
   if (start_us < first * kMicros) {
     RETURN_IF_ERROR(reader.AddEdge(start_us, first * kMicros, bar_of(start_second)));
   }
@@ -339,107 +501,6 @@ absl::StatusOr<FlowTallies> ReadFlowTallies(const Store::Rep& rep,
     it = it->second.count == 0 ? out.groups.erase(it) : std::next(it);
   }
   return out;
-}
-
-namespace {
-
-// Each plan's cursor and Ack log, for the build.
-struct PlanAcks {
-  uint64_t cursor = 0;
-  // (through sequence, ack micros), in sequence order.
-  std::vector<std::pair<uint64_t, int64_t>> log;
-};
-
-absl::StatusOr<std::map<std::string, PlanAcks, std::less<>>> LoadAcks(const Store::Rep& rep) {
-  std::map<std::string, PlanAcks, std::less<>> plans;
-  RETURN_IF_ERROR(ForEachWithPrefix(
-      rep, ColumnFamily::kFeedCursors, "",
-      [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::Status {
-        const std::string_view k = ToView(key);
-        uint64_t number = 0;
-        if (!DecodeFixed64(ToView(value), &number)) return Damaged("a feed cursor");
-        const size_t separator = k.find(kSeparator);
-        if (separator == std::string_view::npos) {
-          plans[std::string(k)].cursor = number;
-          return absl::OkStatus();
-        }
-        uint64_t through = 0;
-        if (!DecodeBigEndian64(k.substr(separator + 1), &through)) {
-          return Damaged("a plan's acknowledgement log");
-        }
-        plans[std::string(k.substr(0, separator))].log.emplace_back(through,
-                                                                    static_cast<int64_t>(number));
-        return absl::OkStatus();
-      },
-      /*fill_cache=*/false));
-  return plans;
-}
-
-absl::Status CommitIfFull(Store& store, WriteBatch& batch, int& records) {
-  if (++records < kBuildBatchRecords) return absl::OkStatus();
-  records = 0;
-  return store.Commit(batch, Durability::kBuffered);
-}
-
-}  // namespace
-
-absl::Status BuildFlowTalliesIfMissing(Store& store) {
-  Store::Rep& rep = internal::RepOf(store);
-  std::string value;
-  ASSIGN_OR_RETURN(const bool built, Get(rep, ColumnFamily::kMeta, kFlowTalliesBuiltKey, &value));
-  if (built) return absl::OkStatus();
-  // A build a crash interrupted left some tallies: start over.
-  rocksdb::WriteOptions write_options;
-  RETURN_IF_ERROR(FromRocksDb(rep.db->DeleteRange(write_options, rep.cf(ColumnFamily::kFlowTallies),
-                                                  rocksdb::Slice("\0", 1), rocksdb::Slice("\xff")),
-                              "clearing the monitor's flow tallies"));
-  ASSIGN_OR_RETURN(const auto acks, LoadAcks(rep));
-  WriteBatch batch;
-  int records = 0;
-  records::RecordEntry entry;
-  RETURN_IF_ERROR(ForEachWithPrefix(
-      rep, ColumnFamily::kRecords, "",
-      [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& v) -> absl::Status {
-        RETURN_IF_ERROR(ParseRecord(v, "record entry", &entry));
-        const int64_t accept = entry.accept_time_unix_micros();
-        TallyAccepted(internal::RepOf(batch), entry.plan_id(), entry.provider_id(), entry.kind(),
-                      accept);
-        auto plan = acks.find(entry.plan_id());
-        if (plan != acks.end() && entry.sequence() <= plan->second.cursor) {
-          const auto& log = plan->second.log;
-          auto ack =
-              std::lower_bound(log.begin(), log.end(), std::make_pair(entry.sequence(), INT64_MIN));
-          const int64_t ack_micros = ack == log.end() ? accept : ack->second;
-          TallyVerdict(internal::RepOf(batch), entry.plan_id(), entry.provider_id(), entry.kind(),
-                       accept, std::nullopt, entry.rejection_reason_code(),
-                       std::max<int64_t>(ack_micros - accept, 0));
-        }
-        return CommitIfFull(store, batch, records);
-      },
-      /*fill_cache=*/false));
-  const std::string prefix = Prefix({"rej"});
-  RETURN_IF_ERROR(ForEachWithPrefix(
-      rep, ColumnFamily::kMonitor, prefix,
-      [&](const rocksdb::Slice& key, const rocksdb::Slice& v) -> absl::Status {
-        const std::string_view rest = ToView(key).substr(prefix.size());
-        const std::string_view text = ToView(v);
-        uint64_t micros = 0;
-        int kind = 0;
-        const size_t kind_end = text.find(kSeparator);
-        if (rest.size() < 10 || !DecodeBigEndian64(rest.substr(0, 8), &micros) ||
-            kind_end == std::string_view::npos ||
-            !absl::SimpleAtoi(Absl(text.substr(0, kind_end)), &kind)) {
-          return Damaged("the monitor's rejection log");
-        }
-        const std::string_view ids = rest.substr(9);
-        TallyRejectedByHub(internal::RepOf(batch), ids.substr(0, ids.find(kSeparator)), kind,
-                           text.substr(kind_end + 1), static_cast<int64_t>(micros));
-        return CommitIfFull(store, batch, records);
-      },
-      /*fill_cache=*/false));
-  RETURN_IF_ERROR(store.Commit(batch, Durability::kBuffered));
-  internal::Put(rep, batch, ColumnFamily::kMeta, ToSlice(kFlowTalliesBuiltKey), rocksdb::Slice());
-  return store.Commit(batch, Durability::kSync);
 }
 
 }  // namespace hub::storage::internal

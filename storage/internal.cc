@@ -190,6 +190,7 @@ void Delete(const Store::Rep& store, WriteBatch& batch, ColumnFamily family,
 
 void DeleteRange(const Store::Rep& store, WriteBatch& batch, ColumnFamily family,
                  const rocksdb::Slice& begin, const rocksdb::Slice& end) {
+  if (family == ColumnFamily::kFlowTallies) internal::RepOf(batch).flow_tallies_deleted = true;
   internal::RepOf(batch).batch.DeleteRange(store.cf(family), begin, end).PermitUncheckedError();
 }
 

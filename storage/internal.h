@@ -44,6 +44,7 @@ class FeedPurgeMarks;     // storage/retention_internal.h
 class FeedPurgeFilter;    // storage/retention_internal.h
 class CareIndexExpiry;    // storage/retention_internal.h
 class ClassExpiry;        // storage/retention_internal.h
+class FlowTallyCache;     // storage/flow_tally_cache.h
 }  // namespace internal
 
 inline constexpr int kColumnFamilyCount = static_cast<int>(ColumnFamily::kParked) + 1;
@@ -59,6 +60,8 @@ struct Store::Rep {
   // The cutoffs of kMonitor's and kProviderOutreach's compaction filters.
   std::shared_ptr<internal::CareIndexExpiry> care_index_expiry;
   std::shared_ptr<internal::ClassExpiry> class_expiry;
+  // The flow tallies' read cache and its write marks (Commit keeps them).
+  std::shared_ptr<internal::FlowTallyCache> flow_tally_cache;
 
   // Destroys the column family handles (they must go before the DB), then
   // closes and deletes the DB. Returns the first error. Idempotent.
@@ -131,6 +134,9 @@ struct WriteBatch::Rep {
   // Flow tally key -> change (storage/flow_tally_internal.h), merged into
   // kFlowTallies by Store::Commit: one merge per key and batch.
   std::map<std::string, TallyDelta, std::less<>> flow_tallies;
+  // The batch deletes a range of kFlowTallies (retention): Store::Commit
+  // drops every cached flow tally run (storage/flow_tally_cache.h).
+  bool flow_tallies_deleted = false;
 };
 
 namespace internal {

@@ -76,11 +76,7 @@ absl::StatusOr<FlowTallies> MonitorStore::TallyFlows(int64_t start_micros, int64
                                                      bool through_now) const {
   const Store::Rep& rep = internal::RepOf(*store_);
   RETURN_IF_ERROR(rep.CheckOpen());
-  const rocksdb::Snapshot* snapshot = rep.db->GetSnapshot();
-  absl::StatusOr<FlowTallies> tallies = internal::ReadFlowTallies(
-      rep, snapshot, start_micros, end_micros, bar_seconds, bars, through_now);
-  rep.db->ReleaseSnapshot(snapshot);
-  return tallies;
+  return internal::ReadFlowTallies(rep, start_micros, end_micros, bar_seconds, bars, through_now);
 }
 
 absl::StatusOr<std::optional<int64_t>> MonitorStore::FirstOutreach(

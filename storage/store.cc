@@ -24,6 +24,7 @@
 #include "rocksdb/write_buffer_manager.h"
 #include "storage/feed_store.h"
 #include "storage/feed_store_internal.h"
+#include "storage/flow_tally_cache.h"
 #include "storage/flow_tally_internal.h"
 #include "storage/internal.h"
 #include "storage/retention_internal.h"
@@ -202,6 +203,7 @@ void WriteBatch::Clear() {
   rep_->capacity_deltas.clear();
   rep_->feed_heads.clear();
   rep_->flow_tallies.clear();
+  rep_->flow_tallies_deleted = false;
 }
 
 namespace {
@@ -250,6 +252,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> ColumnFamilies(
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   rep.idempotency_expiry = std::make_shared<internal::IdempotencyExpiry>();
   rep.feed_purge_marks = std::make_shared<internal::FeedPurgeMarks>();
+  rep.flow_tally_cache = std::make_shared<internal::FlowTallyCache>();
   rep.care_index_expiry = std::make_shared<internal::CareIndexExpiry>();
   rep.class_expiry = std::make_shared<internal::ClassExpiry>();
   for (int i = 0; i < kColumnFamilyCount; ++i) {

@@ -16,6 +16,7 @@
 #include "base/status_macros.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
+#include "storage/flow_tally_cache.h"
 #include "storage/flow_tally_internal.h"
 #include "storage/internal.h"
 #include "storage/store.h"
@@ -184,6 +185,11 @@ absl::Status Store::Commit(WriteBatch& batch, Durability durability) {
   // their batches to the WAL and issues a single fsync for the group: this
   // is the hub's group commit, N concurrent synced commits cost ~one fsync.
   write_options.sync = durability == Durability::kSync;
+  // The flow tally buckets this batch changes are marked written from now
+  // until the write is applied, so no read caches them meanwhile
+  // (storage/flow_tally_cache.h).
+  const internal::FlowTallyCache::Write tally_write =
+      rep_->flow_tally_cache->BeginWrite(internal::RepOf(batch));
   internal::FlushTallies(*rep_, internal::RepOf(batch));
   for (const auto& [key, delta] : internal::RepOf(batch).capacity_deltas) {
     if (delta == 0) continue;
@@ -204,6 +210,7 @@ absl::Status Store::Commit(WriteBatch& batch, Durability durability) {
     to_write = &ordered;
   }
   rocksdb::Status status = rep_->db->Write(write_options, to_write);
+  rep_->flow_tally_cache->EndWrite(tally_write);
   batch.Clear();
   if (status.IsIOError()) {
     rep_->wal_failed.store(true, std::memory_order_release);

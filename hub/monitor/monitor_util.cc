@@ -37,9 +37,10 @@ hub::v1::LatencyPercentiles ToPercentiles(const storage::LatencyHistogram& laten
   hub::v1::LatencyPercentiles out;
   out.set_count(latencies.count());
   if (latencies.empty()) return out;
-  out.set_p50_seconds(latencies.QuantileSeconds(0.50));
-  out.set_p90_seconds(latencies.QuantileSeconds(0.90));
-  out.set_p99_seconds(latencies.QuantileSeconds(0.99));
+  const std::vector<double> seconds = latencies.QuantilesSeconds({0.50, 0.90, 0.99});
+  out.set_p50_seconds(seconds[0]);
+  out.set_p90_seconds(seconds[1]);
+  out.set_p99_seconds(seconds[2]);
   return out;
 }
 

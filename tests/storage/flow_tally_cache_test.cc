@@ -1,0 +1,219 @@
+// The flow tallies' read cache (storage/flow_tally_cache.h): every read
+// equals the brute-force count of the model history (the uncached answer)
+// after commits into open buckets, late records and Acks into buckets whose
+// merge is already cached, a window sliding across bucket boundaries on a
+// fake clock, a restart, a retention purge and concurrent late commits; and
+// the cache is used (a repeated read decodes only the second-level runs).
+#include "storage/flow_tally_cache.h"
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "storage/audit_store.h"
+#include "storage/flow_tally_internal.h"
+#include "storage/internal.h"
+#include "storage/retention.h"
+#include "tests/storage/flow_tally_fixture.h"
+#include "tests/storage/storage_test_util.h"
+
+namespace hub::storage {
+namespace {
+
+constexpr int64_t kDay = 24 * kHour;
+
+class FlowTallyCacheTest : public FlowTallyTest {
+ protected:
+  internal::FlowTallyCache& cache() { return *internal::RepOf(*store_).flow_tally_cache; }
+  // A 24-hour window ending at `end` in 24 bars (as the monitor asks).
+  FlowTallies Day(int64_t end, bool through_now = false) {
+    return ExpectWindow(end - kDay, end, 3600, 24, through_now);
+  }
+  int64_t Newest() const { return records_.back().accept; }
+};
+
+TEST_F(FlowTallyCacheTest, ARepeatedReadTakesItsCoarseRunsFromTheCache) {
+  PlayHistory(11, 3000);
+  const int64_t end = Newest() - 5 * kHour + 123'456;
+  EXPECT_EQ(cache().cached_runs(), 0u);
+  const FlowTallies first = Day(end);
+  EXPECT_GT(first.keys_read, 0);
+  EXPECT_GT(cache().cached_runs(), 0u);
+  const FlowTallies second = Day(end);
+  // Every run (the seconds by their minute) comes from the cache: nothing is
+  // read from the store again.
+  EXPECT_GT(second.runs_cached, first.runs_cached);
+  EXPECT_EQ(second.keys_read, 0);
+  EXPECT_LE(second.bins_read, first.bins_read);
+  EXPECT_GT(cache().cached_bytes(), 0u);
+  EXPECT_LE(cache().cached_bytes(), internal::FlowTallyCache::kMaxCachedBytes);
+}
+
+TEST_F(FlowTallyCacheTest, LateRecordsAndAcksIntoCachedBucketsAreCounted) {
+  PlayHistory(12, 3000);
+  const int64_t end = Newest() + 1;
+  const int64_t month_start = end - 31 * kDay;
+  Day(end);
+  ExpectWindow(month_start, end, 86400, 31);
+  const FlowTallies cached = Day(end);
+  ASSERT_GT(cached.runs_cached, 0);
+  // A late record in the middle of the day (a 6-hour or hour bucket the
+  // cache holds), one in the oldest hour of the window, and an Ack that moves
+  // old records from pending to acknowledged in their (cached) buckets.
+  CommitRecord("molina", "alpha", end - 12 * kHour + 17, "late1");
+  CommitRecord("kaiser", "beta", end - kDay + kHour + 3'000'001, "late2");
+  std::mt19937_64 rng(99);
+  for (int i = 0; i < 3; ++i) AckSome(rng, {"molina", "kaiser", "aetna"}, {"PLAN_DUPLICATE"}, end);
+  const FlowTallies after = Day(end);
+  EXPECT_LT(after.runs_cached, cached.runs_cached);  // The touched runs were read again.
+  ExpectWindow(month_start, end, 86400, 31);
+  // And again, now from the refreshed cache.
+  EXPECT_GT(Day(end).runs_cached, 0);
+  ExpectRandomWindows(13, 40);
+}
+
+TEST_F(FlowTallyCacheTest, ASlidingWindowAcrossBucketBoundariesOnAFakeClock) {
+  PlayHistory(14, 1500);
+  // The clock runs on from the history's end in uneven steps (crossing
+  // minutes, 10 minutes, hours and a 6-hour boundary); records commit at
+  // "now" (open buckets) and, now and then, hours late; the monitor reads
+  // the 24 hours through now after each step.
+  std::mt19937_64 rng(15);
+  int64_t now = Newest() + 1;
+  int cached_reads = 0;
+  for (int step = 0; step < 120; ++step) {
+    now += static_cast<int64_t>(rng() % 400'000'000);
+    CommitRecord("aetna", "gamma", now, absl::StrCat("now", step));
+    if (step % 7 == 3) {
+      CommitRecord("molina", "delta", now - static_cast<int64_t>(rng() % (20 * kHour)),
+                   absl::StrCat("late", step));
+    }
+    if (step % 11 == 5) AckSome(rng, {"molina", "kaiser", "aetna"}, {"PLAN_DUPLICATE"}, now);
+    const FlowTallies read = Day(now + 1, /*through_now=*/true);
+    if (read.runs_cached > 0) ++cached_reads;
+    if (HasFailure()) return;
+  }
+  EXPECT_GT(cached_reads, 60);
+}
+
+TEST_F(FlowTallyCacheTest, ARestartStartsEmptyAndAgrees) {
+  PlayHistory(16, 1500);
+  const int64_t end = Newest() + 1;
+  Day(end);
+  EXPECT_GT(Day(end).runs_cached, 0);
+  Open();
+  EXPECT_EQ(cache().cached_runs(), 0u);
+  EXPECT_GT(Day(end).keys_read, 0);
+  CommitRecord("molina", "alpha", end - 3 * kHour, "after-restart");
+  EXPECT_GT(Day(end).runs_cached, 0);
+  ExpectRandomWindows(17, 30);
+}
+
+TEST_F(FlowTallyCacheTest, ARetentionPurgeDropsCachedRuns) {
+  PlayHistory(18, 2000);
+  const int64_t end = Newest() + 1;
+  const int64_t month_start = end - 31 * kDay;
+  ExpectWindow(month_start, end, 86400, 31);
+  ASSERT_GT(ExpectWindow(month_start, end, 86400, 31).runs_cached, 0);
+  // Monitoring kept for one day before the history's last day.
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditStore> audit, AuditStore::Open(store_.get()));
+  RetentionPolicy policy;
+  policy.monitoring = absl::Hours(24);
+  const absl::Time purge_now = absl::FromUnixMicros(end);
+  ASSERT_OK_AND_ASSIGN(const PurgeCounts counts, PurgeExpired(*store_, *audit, policy, purge_now));
+  ASSERT_GT(counts.monitor_records, 0);
+  // The model loses what the purge took: whole UTC days before the cutoff.
+  const int64_t cutoff_seconds = absl::ToUnixSeconds(purge_now - policy.monitoring);
+  const int64_t cutoff = (cutoff_seconds / 86400) * 86400 * 1'000'000;
+  std::erase_if(records_, [&](const ModelRecord& r) { return r.accept < cutoff; });
+  std::erase_if(rejections_, [&](const ModelRejection& r) { return r.micros < cutoff; });
+  // Read again from the store (a stale run would count the purged days).
+  const FlowTallies after = ExpectWindow(month_start, end, 86400, 31);
+  EXPECT_GT(after.keys_read, 0);
+}
+
+TEST_F(FlowTallyCacheTest, ConcurrentLateCommitsNeverLeaveAStaleRun) {
+  PlayHistory(19, 1500);
+  const int64_t end = Newest() + 1;
+  // Writers commit late records into the day's buckets while readers fill
+  // and use the cache; once they stop, the reads must count every record.
+  std::vector<std::vector<std::pair<int64_t, std::string>>> late(3);
+  std::atomic<bool> writing{true};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 3; ++t) {
+    writers.emplace_back([&, t] {
+      std::mt19937_64 rng(100 + t);
+      for (int i = 0; i < 300; ++i) {
+        const int64_t accept = end - 1 - static_cast<int64_t>(rng() % (23 * kHour));
+        WriteBatch batch;
+        const std::string id = absl::StrCat("late", t, "-", i);
+        monitor_->AddRejection(batch, accept, "alpha", id, 2, "SUBMIT_BAD_DATE");
+        EXPECT_OK(store_->Commit(batch, Durability::kBuffered));
+        late[t].emplace_back(accept, id);
+      }
+    });
+  }
+  std::thread reader([&] {
+    while (writing.load()) {
+      EXPECT_OK(monitor_->TallyFlows(end - kDay, end, 3600, 24).status());
+    }
+  });
+  for (std::thread& w : writers) w.join();
+  writing = false;
+  reader.join();
+  for (const auto& thread_late : late) {
+    for (const auto& [accept, id] : thread_late) {
+      rejections_.push_back(ModelRejection{"alpha", 2, "SUBMIT_BAD_DATE", accept});
+    }
+  }
+  Day(end);
+  EXPECT_GT(Day(end).runs_cached, 0);
+}
+
+TEST(FlowTallyCacheStampTest, AWriteInFlightMakesItsRunUncacheable) {
+  internal::FlowTallyCache cache;
+  const int64_t hour = 1'795'000'000 / 3600 * 3600;
+  const internal::FlowTallyCache::Stamp before = cache.StampOf('h', hour, hour + 3 * 3600);
+  EXPECT_TRUE(before.clean);
+  WriteBatch batch;
+  internal::TallyRejectedByHub(internal::RepOf(batch), "alpha", 1, "SUBMIT_BAD_DATE",
+                               (hour + 3600 + 5) * 1'000'000);
+  const internal::FlowTallyCache::Write write = cache.BeginWrite(internal::RepOf(batch));
+  EXPECT_FALSE(cache.StampOf('h', hour, hour + 3 * 3600).clean);
+  EXPECT_TRUE(cache.StampOf('h', hour + 2 * 3600, hour + 3 * 3600).clean);  // Untouched.
+  cache.EndWrite(write);
+  const internal::FlowTallyCache::Stamp after = cache.StampOf('h', hour, hour + 3 * 3600);
+  EXPECT_TRUE(after.clean);
+  EXPECT_NE(after.sum, before.sum);
+  // The seconds are never cached.
+  EXPECT_FALSE(cache.StampOf('s', hour, hour + 10).clean);
+  // A range delete of the tallies (retention) touches every run.
+  WriteBatch purge;
+  internal::RepOf(purge).flow_tallies_deleted = true;
+  const int64_t day = hour / 86400 * 86400;
+  const internal::FlowTallyCache::Stamp untouched = cache.StampOf('d', day - 86400, day);
+  ASSERT_TRUE(untouched.clean);
+  cache.EndWrite(cache.BeginWrite(internal::RepOf(purge)));
+  EXPECT_NE(cache.StampOf('d', day - 86400, day).sum, untouched.sum);
+}
+
+TEST(FlowTallyCacheStampTest, KeepsItsRunsWithinTheMemoryBound) {
+  internal::FlowTallyCache cache;
+  auto run = std::make_shared<internal::CachedRun>();
+  run->bytes = internal::FlowTallyCache::kMaxCachedBytes / 8;
+  for (int i = 0; i < 20; ++i) cache.Put('g', 'h', i * 3600, (i + 1) * 3600, 1, run);
+  EXPECT_LE(cache.cached_bytes(), internal::FlowTallyCache::kMaxCachedBytes);
+  EXPECT_EQ(cache.cached_runs(), 8u);
+  // The most recent stay; a stale stamp finds nothing.
+  EXPECT_NE(cache.Find('g', 'h', 19 * 3600, 20 * 3600, 1), nullptr);
+  EXPECT_EQ(cache.Find('g', 'h', 19 * 3600, 20 * 3600, 2), nullptr);
+  EXPECT_EQ(cache.Find('g', 'h', 0, 3600, 1), nullptr);
+}
+
+}  // namespace
+}  // namespace hub::storage
