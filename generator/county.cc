@@ -18,28 +18,16 @@
 
 namespace hub::generator {
 
-using hub::v1::AssignmentFileRow;
 using hub::v1::AuthorizationFileRow;
-using hub::v1::CommunitySupport;
-using hub::v1::PopulationOfFocus;
 using hub::v1::Provider;
 using hub::v1::ProviderKind;
-using hub::v1::ProviderType;
 using hub::v1::QualityFileRow;
 
-using county_internal::AgeOn;
-using county_internal::DayBetween;
-using county_internal::Earlier;
-using county_internal::FirstOfMonth;
 using county_internal::kCommunitySupports;
 using county_internal::kStreamQuality;
 using county_internal::kStreamSketch;
 using county_internal::LastOfMonth;
-using county_internal::Later;
-using county_internal::PermuteId;
 using county_internal::PutDigits;
-using county_internal::SetIso;
-using county_internal::SetText;
 using county_internal::Ymd;
 
 namespace {

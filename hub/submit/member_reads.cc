@@ -1,5 +1,6 @@
 #include "hub/submit/member_reads.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -10,6 +11,14 @@ namespace {
 
 // The NotFound answers of both sources (no CIN in them: it is PHI).
 absl::Status NotCovered() { return absl::NotFoundError("no plan covers the member on that date"); }
+
+// True if one of `records` (assignments or authorizations) names
+// `provider_id`: Serves' rule, for both sources.
+template <typename Records>
+bool AnyNames(const Records& records, std::string_view provider_id) {
+  return std::any_of(records.begin(), records.end(),
+                     [&](const auto& r) { return r.provider_id() == provider_id; });
+}
 
 }  // namespace
 
@@ -47,14 +56,9 @@ absl::StatusOr<bool> StoreMemberReads::AssignedOn(std::string_view cin, std::str
 absl::StatusOr<bool> StoreMemberReads::Serves(std::string_view cin,
                                               std::string_view provider_id) const {
   ASSIGN_OR_RETURN(std::vector<hub::v1::Assignment> assignments, care_->Assignments(cin));
-  for (const hub::v1::Assignment& a : assignments) {
-    if (a.provider_id() == provider_id) return true;
-  }
+  if (AnyNames(assignments, provider_id)) return true;
   ASSIGN_OR_RETURN(std::vector<hub::v1::Authorization> authorizations, care_->Authorizations(cin));
-  for (const hub::v1::Authorization& a : authorizations) {
-    if (a.provider_id() == provider_id) return true;
-  }
-  return false;
+  return AnyNames(authorizations, provider_id);
 }
 
 absl::StatusOr<hub::v1::Authorization> StoreMemberReads::Authorization(
@@ -99,13 +103,7 @@ absl::StatusOr<bool> GroupMemberReads::Serves(std::string_view cin,
                                               std::string_view provider_id) const {
   const storage::MemberCare* m = group_->Find(cin);
   if (m == nullptr || !m->authorizations_read) return fallback_->Serves(cin, provider_id);
-  for (const hub::v1::Assignment& a : m->assignments) {
-    if (a.provider_id() == provider_id) return true;
-  }
-  for (const hub::v1::Authorization& a : m->authorizations) {
-    if (a.provider_id() == provider_id) return true;
-  }
-  return false;
+  return AnyNames(m->assignments, provider_id) || AnyNames(m->authorizations, provider_id);
 }
 
 absl::StatusOr<hub::v1::Authorization> GroupMemberReads::Authorization(

@@ -25,17 +25,14 @@ TEST_P(LargeFileTest, RendersEveryGeneratedRowOfALargeCounty) {
   options.error_rate = 0.01;
   auto county = testing::MakeCounty(options);
   ASSERT_TRUE(county);
-  auto profile = LoadPlanProfile(testing::SourcePath("adapters/plans"), plan_id);
-  ASSERT_TRUE(profile.ok()) << profile.status();
-  auto adapter = adapters::CreateDeclarativePlanAdapter(*profile);
-  ASSERT_TRUE(adapter.ok()) << adapter.status();
   const auto kind = hub::v1::FILE_KIND_MEMBER_ASSIGNMENT;
-  const hub::v1::FileLayout* layout = FindLayout(*profile, kind);
-  ASSERT_NE(layout, nullptr);
+  const testing::ShippedPlan plan = testing::LoadShippedPlan(plan_id, kind);
+  ASSERT_NE(plan.layout, nullptr);
+  const hub::v1::FileLayout& layout = *plan.layout;
 
   int64_t generated = 0;
   ASSERT_TRUE(county
-                  ->AssignmentRowsForPlan(plan_id, AssignmentRowOptionsFor(*layout),
+                  ->AssignmentRowsForPlan(plan_id, AssignmentRowOptionsFor(layout),
                                           [&](const hub::v1::AssignmentFileRow&) {
                                             ++generated;
                                             return absl::OkStatus();
@@ -45,8 +42,8 @@ TEST_P(LargeFileTest, RendersEveryGeneratedRowOfALargeCounty) {
 
   int64_t bytes = 0;
   auto manifest = WritePlanFile(
-      **adapter, kind, CountyRows(*county, plan_id, kind, AssignmentRowOptionsFor(*layout)), {},
-      MakeErrorInjection(*county, plan_id, kind, *layout), [&](std::string_view chunk) {
+      *plan.adapter, kind, CountyRows(*county, plan_id, kind, AssignmentRowOptionsFor(layout)), {},
+      MakeErrorInjection(*county, plan_id, kind, layout), [&](std::string_view chunk) {
         bytes += static_cast<int64_t>(chunk.size());
         return absl::OkStatus();
       });

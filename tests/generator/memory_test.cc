@@ -28,20 +28,17 @@ TEST(GeneratorMemoryTest, LargeFileStreamsWithBoundedHeap) {
   options.error_rate = 0.001;
   auto county = testing::MakeCounty(options);
   ASSERT_TRUE(county);
-  auto profile = LoadPlanProfile(testing::SourcePath("adapters/plans"), "molina");
-  ASSERT_TRUE(profile.ok()) << profile.status();
-  auto adapter = adapters::CreateDeclarativePlanAdapter(*profile);
-  ASSERT_TRUE(adapter.ok()) << adapter.status();
   const auto kind = hub::v1::FILE_KIND_MEMBER_ASSIGNMENT;
-  const hub::v1::FileLayout* layout = FindLayout(*profile, kind);
-  ASSERT_NE(layout, nullptr);
+  const testing::ShippedPlan plan = testing::LoadShippedPlan("molina", kind);
+  ASSERT_NE(plan.layout, nullptr);
+  const hub::v1::FileLayout& layout = *plan.layout;
 
   // Warm up: the first rows allocate the reusable buffers.
   const size_t base = HeapInUse();
   size_t peak = 0;
   int64_t bytes = 0;
-  auto manifest = WritePlanFile(**adapter, kind, CountyRows(*county, "molina", kind), {},
-                                MakeErrorInjection(*county, "molina", kind, *layout),
+  auto manifest = WritePlanFile(*plan.adapter, kind, CountyRows(*county, "molina", kind), {},
+                                MakeErrorInjection(*county, "molina", kind, layout),
                                 [&](std::string_view chunk) {
                                   bytes += static_cast<int64_t>(chunk.size());
                                   const size_t now = HeapInUse();

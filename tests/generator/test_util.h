@@ -5,8 +5,10 @@
 #include <memory>
 #include <string>
 
+#include "adapters/plan_adapter.h"
 #include "generator/county.h"
 #include "generator/inputs.h"
+#include "generator/native_files.h"
 #include "gtest/gtest.h"
 
 #ifndef HUB_SOURCE_DIR
@@ -38,6 +40,29 @@ inline std::unique_ptr<County> MakeCounty(const CountyOptions& options) {
   auto county = County::Create(options);
   EXPECT_TRUE(county.ok()) << county.status();
   return county.ok() ? std::move(*county) : nullptr;
+}
+
+// A shipped plan's profile, its declarative adapter and its layout of one
+// file kind. A failure is a test failure and leaves `layout` null.
+struct ShippedPlan {
+  hub::v1::PlanProfile profile;
+  std::unique_ptr<adapters::PlanAdapter> adapter;
+  const hub::v1::FileLayout* layout = nullptr;
+};
+
+inline ShippedPlan LoadShippedPlan(const std::string& plan_id, hub::v1::FileKind kind) {
+  ShippedPlan plan;
+  auto profile = LoadPlanProfile(SourcePath("adapters/plans"), plan_id);
+  EXPECT_TRUE(profile.ok()) << profile.status();
+  if (!profile.ok()) return plan;
+  plan.profile = *std::move(profile);
+  auto adapter = adapters::CreateDeclarativePlanAdapter(plan.profile);
+  EXPECT_TRUE(adapter.ok()) << adapter.status();
+  if (!adapter.ok()) return plan;
+  plan.adapter = *std::move(adapter);
+  plan.layout = FindLayout(plan.profile, kind);
+  EXPECT_NE(plan.layout, nullptr);
+  return plan;
 }
 
 }  // namespace hub::generator::testing
