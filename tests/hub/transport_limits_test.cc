@@ -31,6 +31,7 @@
 namespace hub::testing {
 namespace {
 
+using ::testing::AnyOf;
 using ::testing::HasSubstr;
 
 grpc::Status ListPlans(const std::shared_ptr<grpc::Channel>& channel) {
@@ -183,14 +184,20 @@ TEST_F(CrlReloadTest, TheWatcherReloadsAChangedFileAndKeepsTheOldListOnABadOne) 
     if (late != grpc::StatusCode::OK) break;
     hub->server->WaitForCrlReloads(reloads + 1, absl::Seconds(5));
   }
-  EXPECT_EQ(late, grpc::StatusCode::UNAVAILABLE);
+  // Refused either way: a handshake after the reload is refused
+  // (UNAVAILABLE); a connection whose handshake passed just before the new
+  // list was in force, and which carried no call yet, is not among the
+  // connections the reload closes, so its call is refused by the AccessGate
+  // (UNAUTHENTICATED). CI saw the second once (stop 28).
+  EXPECT_THAT(late, AnyOf(grpc::StatusCode::UNAVAILABLE, grpc::StatusCode::UNAUTHENTICATED));
 
   // Counted before the write: a 20 ms watcher may see the bad file before
   // this thread reads the count, and it reports a file once per change.
   const int64_t failures = hub->server->crl_reload_failures();
   WriteFile(pki_.dir + "/crl.pem", "-----BEGIN X509 CRL-----\nnot a crl\n");
   ASSERT_TRUE(hub->server->WaitForCrlReloadFailures(failures + 1, absl::Seconds(30)));
-  EXPECT_EQ(ListPlans(hub->Channel(pki_, "late")).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(ListPlans(hub->Channel(pki_, "late")).error_code(),
+              AnyOf(grpc::StatusCode::UNAVAILABLE, grpc::StatusCode::UNAUTHENTICATED));
   EXPECT_EQ(ListPlans(hub->Channel(pki_, "revoked")).error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_TRUE(ListPlans(hub->Channel(pki_, "molina")).ok());
 }
