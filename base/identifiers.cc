@@ -6,13 +6,6 @@
 namespace hub {
 namespace {
 
-bool AllDigits(std::string_view s) {
-  for (char c : s) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
-
 absl::Status ValidateSlug(std::string_view id, size_t max, const char* what) {
   bool ok = id.size() >= 2 && id.size() <= max && absl::ascii_islower(id[0]);
   for (char c : id) {
@@ -24,6 +17,27 @@ absl::Status ValidateSlug(std::string_view id, size_t max, const char* what) {
 }
 
 }  // namespace
+
+bool AllDigits(std::string_view s) {
+  for (char c : s) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+bool AllAlnum(std::string_view s) {
+  for (char c : s) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+bool IsBlank(std::string_view s) {
+  for (char c : s) {
+    if (c != ' ' && c != '\t') return false;
+  }
+  return true;
+}
 
 absl::Status ValidateCin(std::string_view cin) {
   if (cin.size() == 9 && AllDigits(cin.substr(0, 8)) && absl::ascii_isupper(cin[8])) {

@@ -11,6 +11,15 @@
 
 namespace hub {
 
+// True if every character of `s` is an ASCII digit (true for "").
+bool AllDigits(std::string_view s);
+
+// True if every character of `s` is an ASCII letter or digit (true for "").
+bool AllAlnum(std::string_view s);
+
+// True if `s` holds only spaces and tabs (true for "").
+bool IsBlank(std::string_view s);
+
 // OK if `cin` is a Medi-Cal CIN: 8 digits then an uppercase letter.
 absl::Status ValidateCin(std::string_view cin);
 

@@ -39,7 +39,7 @@ struct Claim {
   std::vector<Line> lines;
 };
 
-struct Provider {
+struct BillingProvider {
   std::string name;
   std::string npi;
   std::string tin;
@@ -52,7 +52,7 @@ struct ClaimFile {
   std::string group;     // GS06
   std::string payer_name;
   std::vector<std::string> sets;  // ST02 of each transaction set
-  std::vector<Provider> providers;
+  std::vector<BillingProvider> providers;
 };
 
 // A charge of the hub's 837P: an X12 amount, never negative.
@@ -123,7 +123,7 @@ class ClaimCollector : public adapters::X12Handler {
     if (entity == "40") {
       file_->payer_name = std::string(s.element(3));
     } else if (entity == "85") {
-      Provider provider;
+      BillingProvider provider;
       provider.name = std::string(s.element(3));
       provider.npi = std::string(s.element(9));
       file_->providers.push_back(std::move(provider));
@@ -241,11 +241,11 @@ std::string Write277CA(const ClaimFile& claims, const ClaimAnswerOptions& option
   file.Add({"NM1", "41", "2", "COUNTY HUB", "", "", "", "", "46", claims.sender});
   file.Add({"TRN", "2", claims.group});
   int64_t total = 0;
-  for (const Provider& p : claims.providers) {
+  for (const BillingProvider& p : claims.providers) {
     for (const Claim& c : p.claims) total += c.total_cents;
   }
   file.Add({"STC", "A1:19:PR", date, "WQ", X12Amount(total)});
-  for (const Provider& p : claims.providers) {
+  for (const BillingProvider& p : claims.providers) {
     const int provider_hl = ++hl;
     file.Add({"HL", absl::StrCat(provider_hl), absl::StrCat(receiver_hl), "19", "1"});
     file.Add({"NM1", "85", "2", p.name, "", "", "", "", "XX", p.npi});
@@ -276,7 +276,7 @@ std::string Write835(const ClaimFile& claims, const ClaimAnswerOptions& options,
   const absl::CivilDay paid_day = day + options.payment_delay_days;
   AnswerFile file(claims, "HP", "005010X221A1", options.control_number + 2, day);
   int payee = 0;
-  for (const Provider& p : claims.providers) {
+  for (const BillingProvider& p : claims.providers) {
     std::vector<const Claim*> accepted;
     int64_t paid_total = 0;
     for (const Claim& c : p.claims) {
@@ -350,7 +350,7 @@ absl::StatusOr<PlanAnswers> AnswerClaimFile(std::string_view claims_837p,
   RETURN_IF_ERROR(reader.Feed(claims_837p));
   RETURN_IF_ERROR(reader.Finish());
   int64_t claim_count = 0;
-  for (const Provider& p : claims.providers) {
+  for (const BillingProvider& p : claims.providers) {
     for (const Claim& c : p.claims) {
       ++claim_count;
       for (const Line& l : c.lines) {

@@ -58,7 +58,9 @@ export LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp:print_suppres
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:history_size=4:suppressions=$root/tests/sanitizers/tsan.supp"
 
 # configure DIR ARGS...: a Clang Ninja build at -O1 with line tables (fast
-# enough to run, readable stacks), tests' own sources at -O0, benchmarks off.
+# enough to run, readable stacks), tests' own sources at -O0, benchmarks off,
+# each target compiled in batches of files (HUB_UNITY_BUILD: a one-shot
+# build; sanitizer reports still name the original files and lines).
 configure() {
   local dir=$1
   shift
@@ -71,7 +73,7 @@ configure() {
   cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DHUB_TEST_CXX_FLAGS=-O0 \
-    -DHUB_BUILD_BENCH=OFF "$@" >"$dir.configure.log" 2>&1 \
+    -DHUB_BUILD_BENCH=OFF -DHUB_UNITY_BUILD=ON "$@" >"$dir.configure.log" 2>&1 \
     || { tail -n 30 "$dir.configure.log" >&2; die "configure of $dir failed"; }
 }
 

@@ -13,6 +13,11 @@
 #   HUB_BUILD_DIR   build folder (default: <repo>/build)
 #   HUB_BUILD_TYPE  CMake build type (default: RelWithDebInfo)
 #   HUB_JOBS        parallel build jobs (default: nproc)
+#   HUB_UNITY_BUILD ON | OFF: compile each target in batches of files
+#                   (CMake HUB_UNITY_BUILD; default ON for a build folder this
+#                   script creates, a folder configured before keeps its
+#                   setting). ON halves a clean build; OFF recompiles one
+#                   file per edit (README "Building by hand").
 #   HUB_SKIP_NPM=1  do not touch tools/node_modules
 set -euo pipefail
 
@@ -97,8 +102,14 @@ install_packages() {
 configure_and_build() {
   mkdir -p "$build_dir" || die "cannot create build folder $build_dir"
   local log="$build_dir/setup-build.log"
-  say "configuring CMake in $build_dir ($build_type, Ninja)"
-  if ! cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" >"$log" 2>&1; then
+  local unity=()
+  if [[ -n "${HUB_UNITY_BUILD:-}" ]]; then
+    unity=(-DHUB_UNITY_BUILD="$HUB_UNITY_BUILD")
+  elif [[ ! -f "$build_dir/CMakeCache.txt" ]]; then
+    unity=(-DHUB_UNITY_BUILD=ON)
+  fi
+  say "configuring CMake in $build_dir ($build_type, Ninja${unity:+, ${unity[0]#-D}})"
+  if ! cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" "${unity[@]}" >"$log" 2>&1; then
     tail -n 40 "$log" >&2
     die "CMake configure failed; full log: $log (a build folder made with another generator? remove it)"
   fi

@@ -7,18 +7,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "base/status_macros.h"
+#include "storage/care_internal.h"
 #include "storage/internal.h"
 
 namespace hub::storage {
-namespace {
-
-// True if the period [start, end] (end empty = open) contains `date`. ISO
-// dates compare as text.
-bool Contains(std::string_view start, std::string_view end, std::string_view date) {
-  return start <= date && (end.empty() || date <= end);
-}
-
-}  // namespace
 
 CoverageIndex::CoverageIndex(Store* store) : store_(store) {}
 
@@ -59,7 +51,7 @@ absl::StatusOr<hub::v1::Coverage> CoverageIndex::CoveringPlan(std::string_view c
       internal::RepOf(*store_), ColumnFamily::kCoverage, internal::Prefix({cin}),
       [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& value) -> absl::Status {
         RETURN_IF_ERROR(internal::ParseRecord(value, "coverage", &period));
-        if (Contains(period.start_date(), period.end_date(), iso_date) &&
+        if (care_internal::Contains(period.start_date(), period.end_date(), iso_date) &&
             (!found || period.version() > best.version())) {
           best.Swap(&period);
           found = true;
@@ -85,7 +77,7 @@ const hub::v1::Coverage* CoverageIndex::CoveringPeriod(
     const std::vector<hub::v1::Coverage>& periods, std::string_view iso_date) {
   const hub::v1::Coverage* best = nullptr;
   for (const hub::v1::Coverage& period : periods) {
-    if (Contains(period.start_date(), period.end_date(), iso_date) &&
+    if (care_internal::Contains(period.start_date(), period.end_date(), iso_date) &&
         (best == nullptr || period.version() > best->version())) {
       best = &period;
     }

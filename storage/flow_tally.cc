@@ -267,8 +267,6 @@ std::string BucketKeyPrefix(char kind, char level, int64_t bucket_seconds) {
                  EncodeBigEndian64(static_cast<uint64_t>(std::max<int64_t>(bucket_seconds, 0)))});
 }
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
 }  // namespace
 
 std::string EncodeTally(const TallyDelta& tally) { return EncodeBins(tally.count, tally.bins); }
@@ -399,6 +397,12 @@ absl::StatusOr<std::optional<int64_t>> AckTime(const Store::Rep& rep, std::strin
       snapshot);
   if (!status.ok()) return status;
   return ack;
+}
+
+absl::Status TallyDamaged(std::string_view what) {
+  return absl::DataLossError(absl::StrCat("storage: ", Absl(what),
+                                          " is damaged; restore the data directory from a "
+                                          "checkpoint"));
 }
 
 }  // namespace internal

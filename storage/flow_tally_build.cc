@@ -26,12 +26,6 @@ constexpr std::string_view kFlowTalliesBuiltKey = "flow_tallies_built_v2";
 // Records per batch of the one-time build.
 constexpr int kBuildBatchRecords = 50000;
 
-absl::Status Damaged(std::string_view what) {
-  return absl::DataLossError(absl::StrCat("storage: ", Absl(what),
-                                          " is damaged; restore the data directory from a "
-                                          "checkpoint"));
-}
-
 // Each plan's cursor and Ack log, for the build.
 struct PlanAcks {
   uint64_t cursor = 0;
@@ -46,7 +40,7 @@ absl::StatusOr<std::map<std::string, PlanAcks, std::less<>>> LoadAcks(const Stor
       [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::Status {
         const std::string_view k = ToView(key);
         uint64_t number = 0;
-        if (!DecodeFixed64(ToView(value), &number)) return Damaged("a feed cursor");
+        if (!DecodeFixed64(ToView(value), &number)) return TallyDamaged("a feed cursor");
         const size_t separator = k.find(kSeparator);
         if (separator == std::string_view::npos) {
           plans[std::string(k)].cursor = number;
@@ -54,7 +48,7 @@ absl::StatusOr<std::map<std::string, PlanAcks, std::less<>>> LoadAcks(const Stor
         }
         uint64_t through = 0;
         if (!DecodeBigEndian64(k.substr(separator + 1), &through)) {
-          return Damaged("a plan's acknowledgement log");
+          return TallyDamaged("a plan's acknowledgement log");
         }
         plans[std::string(k.substr(0, separator))].log.emplace_back(through,
                                                                     static_cast<int64_t>(number));
@@ -121,7 +115,7 @@ absl::Status BuildFlowTalliesIfMissing(Store& store) {
         if (rest.size() < 10 || !DecodeBigEndian64(rest.substr(0, 8), &micros) ||
             kind_end == std::string_view::npos ||
             !absl::SimpleAtoi(Absl(text.substr(0, kind_end)), &kind)) {
-          return Damaged("the monitor's rejection log");
+          return TallyDamaged("the monitor's rejection log");
         }
         const std::string_view ids = rest.substr(9);
         TallyRejectedByHub(internal::RepOf(batch), ids.substr(0, ids.find(kSeparator)), kind,

@@ -103,6 +103,15 @@ absl::StatusOr<FlowTallies> ReadFlowTallies(const Store::Rep& rep, int64_t start
 // calls it before anyone else uses the store.
 absl::Status BuildFlowTalliesIfMissing(Store& store);
 
+// a / b rounded toward negative infinity (b > 0).
+inline int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+// The error for a tally record or checkpoint that does not decode: names
+// `what`, never a value.
+absl::Status TallyDamaged(std::string_view what);
+
 }  // namespace hub::storage::internal
 
 #endif  // HUB_STORAGE_FLOW_TALLY_INTERNAL_H_

@@ -25,12 +25,6 @@ namespace hub::storage::internal {
 namespace {
 
 constexpr int64_t kMicros = 1000000;
-absl::Status Damaged(std::string_view what) {
-  return absl::DataLossError(absl::StrCat("storage: ", Absl(what),
-                                          " is damaged; restore the data directory from a "
-                                          "checkpoint"));
-}
-
 // The '\0'-separated fields of `text`.
 std::vector<std::string_view> SplitFields(std::string_view text) {
   std::vector<std::string_view> fields;
@@ -42,8 +36,6 @@ std::vector<std::string_view> SplitFields(std::string_view text) {
     start = end + 1;
   }
 }
-
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 std::string BucketPrefix(char kind, char level, int64_t bucket) {
   return Prefix({std::string_view(&kind, 1), std::string_view(&level, 1),
@@ -167,7 +159,7 @@ class WindowReader {
         [&](const rocksdb::Slice& key, const rocksdb::Slice& /*value*/) -> absl::StatusOr<bool> {
           const std::vector<std::string_view> fields =
               SplitFields(ToView(key).substr(prefix.size()));
-          if (fields.size() != 5) return Damaged("the monitor's flow tallies");
+          if (fields.size() != 5) return TallyDamaged("the monitor's flow tallies");
           if (fields[0].empty()) {
             rejections = true;
           } else if (providers.empty() || providers.back() != fields[1]) {
@@ -195,7 +187,7 @@ class WindowReader {
     FlowGroupKey group;
     if (fields.size() != 5 || !absl::SimpleAtoi(Absl(fields[2]), &group.kind) ||
         !absl::SimpleAtoi(Absl(fields[3]), &group.status)) {
-      return Damaged("the monitor's flow tallies");
+      return TallyDamaged("the monitor's flow tallies");
     }
     group.plan_id.assign(fields[0]);
     group.provider_id.assign(fields[1]);
@@ -212,14 +204,14 @@ class WindowReader {
     int64_t count = 0;
     if (piece.kind == 's') {
       if (!DecodeTallyInto(value, &count, &scratch_, bins)) {
-        return Damaged("the monitor's flow tallies");
+        return TallyDamaged("the monitor's flow tallies");
       }
       if (count != 0) out_.series[piece.bar][std::string(rest)] += count;
       return absl::OkStatus();
     }
     ASSIGN_OR_RETURN(FlowGroupTally* const g, GroupOf(rest));
     if (!DecodeTallyInto(value, &count, &g->latency, bins)) {
-      return Damaged("the monitor's flow tallies");
+      return TallyDamaged("the monitor's flow tallies");
     }
     g->count += count;
     return absl::OkStatus();
@@ -260,7 +252,7 @@ class WindowReader {
           if (it == merged.end()) it = merged.emplace(std::string(rest), FlowGroupTally()).first;
           int64_t count = 0;
           if (!DecodeTallyInto(value, &count, &it->second.latency, &out_.bins_read)) {
-            return Damaged("the monitor's flow tallies");
+            return TallyDamaged("the monitor's flow tallies");
           }
           it->second.count += count;
           return absl::OkStatus();
@@ -314,7 +306,7 @@ class WindowReader {
           uint64_t bucket = 0;
           if (rest.size() < 9 || rest[8] != kSeparator ||
               !DecodeBigEndian64(rest.substr(0, 8), &bucket)) {
-            return Damaged("the monitor's flow tallies");
+            return TallyDamaged("the monitor's flow tallies");
           }
           if (static_cast<int64_t>(bucket) >= to) return false;
           ++out_.keys_read;
@@ -336,7 +328,7 @@ class WindowReader {
           uint64_t inverted = 0;
           if (suffix.size() < 10 || suffix[8] != kSeparator ||
               !DecodeBigEndian64(suffix.substr(0, 8), &inverted)) {
-            return Damaged("a provider's record listing");
+            return TallyDamaged("a provider's record listing");
           }
           if (static_cast<int64_t>(~inverted) < lo) return false;
           RETURN_IF_ERROR(AddRecord(suffix.substr(9), ToView(listing), bar));
@@ -351,7 +343,7 @@ class WindowReader {
                      Get(rep_, ColumnFamily::kRecords, record_id, &value_, snapshot_));
     // A record the feed purge took (retention) counts no more.
     if (!found) {
-      return ListingPurged(rep_, listing) ? absl::OkStatus() : Damaged("the record index");
+      return ListingPurged(rep_, listing) ? absl::OkStatus() : TallyDamaged("the record index");
     }
     RETURN_IF_ERROR(ParseRecord(value_, "record entry", &entry_));
     if (entry_.sequence() <= rep_.feed_purge_marks->Get(entry_.plan_id())) {
@@ -384,7 +376,7 @@ class WindowReader {
     uint64_t cursor = 0;
     ASSIGN_OR_RETURN(const bool found,
                      Get(rep_, ColumnFamily::kFeedCursors, plan_id, &value_, snapshot_));
-    if (found && !DecodeFixed64(value_, &cursor)) return Damaged("a feed cursor");
+    if (found && !DecodeFixed64(value_, &cursor)) return TallyDamaged("a feed cursor");
     cursors_.emplace(plan_id, cursor);
     return cursor;
   }
@@ -398,7 +390,7 @@ class WindowReader {
           const std::string_view rest = ToView(key).substr(prefix.size());
           uint64_t micros = 0;
           if (rest.size() < 10 || !DecodeBigEndian64(rest.substr(0, 8), &micros)) {
-            return Damaged("the monitor's rejection log");
+            return TallyDamaged("the monitor's rejection log");
           }
           if (static_cast<int64_t>(micros) >= hi) return false;
           const std::string_view ids = rest.substr(9);
@@ -408,7 +400,7 @@ class WindowReader {
                              hub::v1::FLOW_STATUS_REJECTED_BY_HUB, ""};
           if (kind_end == std::string_view::npos ||
               !absl::SimpleAtoi(Absl(v.substr(0, kind_end)), &group.kind)) {
-            return Damaged("the monitor's rejection log");
+            return TallyDamaged("the monitor's rejection log");
           }
           group.reason_code.assign(v.substr(kind_end + 1));
           ++out_.edge_records_read;

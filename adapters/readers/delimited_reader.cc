@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/identifiers.h"
 #include "base/status_macros.h"
 
 namespace hub::adapters {
@@ -29,13 +30,6 @@ std::string DelimiterName(char c) {
     default:
       return absl::StrCat("'", std::string(1, c), "'");
   }
-}
-
-bool IsBlank(std::string_view s) {
-  for (char c : s) {
-    if (c != ' ' && c != '\t') return false;
-  }
-  return true;
 }
 
 }  // namespace

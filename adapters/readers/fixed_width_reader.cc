@@ -5,6 +5,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "base/identifiers.h"
 #include "base/status_macros.h"
 
 namespace hub::adapters {
@@ -21,13 +22,6 @@ std::optional<size_t> FindColumn(const std::vector<FixedWidthColumnSpec>& column
     if (ColumnMap::Normalize(columns[i].name) == key) return i;
   }
   return std::nullopt;
-}
-
-bool IsBlank(std::string_view s) {
-  for (char c : s) {
-    if (c != ' ' && c != '\t') return false;
-  }
-  return true;
 }
 
 }  // namespace

@@ -33,20 +33,6 @@ std::string Fold(std::string_view s) {
   return out;
 }
 
-bool AllDigits(std::string_view s) {
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
-bool AllAlnum(std::string_view s) {
-  for (char c : s) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
-
 bool ValidIdempotencyKey(std::string_view key) {
   if (key.empty() || key.size() > 64) return false;
   for (char c : key) {

@@ -14,7 +14,7 @@ constexpr char kComponent = ':';
 constexpr char kRepetition = '^';
 constexpr char kTerminator = '~';
 
-const std::string& Field(const absl::flat_hash_map<std::string, std::string>& fields,
+const std::string& FieldValue(const absl::flat_hash_map<std::string, std::string>& fields,
                          const std::string& name) {
   static const std::string* const kEmpty = new std::string();
   auto it = fields.find(name);
@@ -114,7 +114,7 @@ absl::Status Edi834Writer::AddMember(const absl::flat_hash_map<std::string, std:
           "834 field ", name, " holds an X12 separator character (* : ^ ~) or a line break"));
     }
   }
-  auto f = [&](const char* name) -> const std::string& { return Field(fields, name); };
+  auto f = [&](const char* name) -> const std::string& { return FieldValue(fields, name); };
   std::string birth, begin, end;
   if (!f("birth_date").empty()) {
     auto d = CheckD8(f("birth_date"), "birth_date");

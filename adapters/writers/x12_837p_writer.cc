@@ -39,15 +39,6 @@ bool HasSeparator(std::string_view value) {
                                          '\n'}) != std::string_view::npos;
 }
 
-bool AllDigits(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-bool AllAlnum(std::string_view s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)); });
-}
-
 // Drops trailing empty elements, as X12 requires.
 std::string Join(std::initializer_list<std::string_view> elements) {
   std::vector<std::string_view> v(elements);

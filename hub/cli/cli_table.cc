@@ -19,9 +19,9 @@ size_t DisplayWidth(const std::string& s) {
   return width;
 }
 
-std::string OrDash(const std::string& s) { return s.empty() ? "-" : s; }
-
 }  // namespace
+
+std::string OrDash(const std::string& s) { return s.empty() ? "-" : s; }
 
 TextTable::TextTable(std::vector<std::string> headers) : headers_(std::move(headers)) {}
 

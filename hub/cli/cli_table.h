@@ -12,6 +12,9 @@
 
 namespace hub {
 
+// `s`, or "-" when it is empty (an empty table cell).
+std::string OrDash(const std::string& s);
+
 class TextTable {
  public:
   explicit TextTable(std::vector<std::string> headers);

@@ -10,6 +10,19 @@ void PrepareContext(grpc::ClientContext& context, absl::Duration deadline) {
   context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
 }
 
+std::optional<std::string> OptionalFlag(const std::map<std::string, std::string>& flags,
+                                        const std::string& name) {
+  auto it = flags.find(name);
+  if (it == flags.end()) return std::nullopt;
+  return it->second;
+}
+
+int PrintFailure(std::ostream& err, std::string_view what, const absl::Status& status) {
+  err << "hubctl: " << what << ": " << status.message() << " ("
+      << absl::StatusCodeToString(status.code()) << ")\n";
+  return 1;
+}
+
 // Prints why an RPC failed and returns exit code 1.
 int Fail(const Invocation& inv, std::string_view command, const absl::Status& status) {
   if (absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status)) {

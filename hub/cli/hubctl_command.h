@@ -73,6 +73,13 @@ struct Command {
 // Sets `deadline` from now and fails at once when hubd is unreachable.
 void PrepareContext(grpc::ClientContext& context, absl::Duration deadline);
 
+// The value of --`name` in `flags`, or nullopt when it was not given.
+std::optional<std::string> OptionalFlag(const std::map<std::string, std::string>& flags,
+                                        const std::string& name);
+
+// Prints "hubctl: <what>: <message> (<CODE>)" to `err` and returns exit code 1.
+int PrintFailure(std::ostream& err, std::string_view what, const absl::Status& status);
+
 // Prints why an RPC failed and returns exit code 1.
 int Fail(const Invocation& inv, std::string_view command, const absl::Status& status);
 

@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/text_format.h"
+#include "hub/cli/hubctl_command.h"
 #include "hub/common/rpc_status.h"
 #include "hub/v1/directory_service.grpc.pb.h"
 
@@ -18,11 +19,7 @@ namespace {
 constexpr absl::Duration kWriteDeadline = absl::Seconds(30);
 constexpr const char* kPlanFields[] = {"name", "county", "dhcs_plan_code", "adapter_profile"};
 
-void Prepare(grpc::ClientContext& context) {
-  context.set_deadline(absl::ToChronoTime(absl::Now() + kWriteDeadline));
-}
-
-const std::string* Flag(const std::map<std::string, std::string>& flags, const std::string& name) {
+const std::string* FindFlag(const std::map<std::string, std::string>& flags, const std::string& name) {
   auto it = flags.find(name);
   return it == flags.end() ? nullptr : &it->second;
 }
@@ -47,7 +44,7 @@ void PrintPlan(std::ostream& out, const hub::v1::Plan& plan) {
 int PlanCommand(const std::shared_ptr<grpc::Channel>& channel, const std::string& verb,
                 const std::map<std::string, std::string>& flags, std::ostream& out,
                 std::ostream& err) {
-  const std::string* id = Flag(flags, "plan");
+  const std::string* id = FindFlag(flags, "plan");
   if ((verb != "create" && verb != "update") || id == nullptr) {
     err << "usage: hubctl plan create|update --plan=ID [--name=N] [--county=C] "
            "[--dhcs_plan_code=X] [--adapter_profile=P]\n";
@@ -57,7 +54,7 @@ int PlanCommand(const std::shared_ptr<grpc::Channel>& channel, const std::string
   plan.set_plan_id(*id);
   std::vector<std::string> mask;
   for (const char* field : kPlanFields) {
-    const std::string* value = Flag(flags, field);
+    const std::string* value = FindFlag(flags, field);
     if (value == nullptr) continue;
     mask.push_back(field);
     const auto* f = plan.GetDescriptor()->FindFieldByName(field);
@@ -65,7 +62,7 @@ int PlanCommand(const std::shared_ptr<grpc::Channel>& channel, const std::string
   }
   auto stub = hub::v1::DirectoryService::NewStub(channel);
   grpc::ClientContext context;
-  Prepare(context);
+  hubctl::PrepareContext(context, kWriteDeadline);
   grpc::Status status;
   hub::v1::Plan stored;
   if (verb == "create") {
@@ -95,10 +92,10 @@ int PlanCommand(const std::shared_ptr<grpc::Channel>& channel, const std::string
 int ProviderCommand(const std::shared_ptr<grpc::Channel>& channel, const std::string& verb,
                     const std::map<std::string, std::string>& flags, std::ostream& out,
                     std::ostream& err) {
-  const std::string* file = Flag(flags, "file");
+  const std::string* file = FindFlag(flags, "file");
   if ((verb != "create" && verb != "update") || file == nullptr ||
       (verb == "update" &&
-       (Flag(flags, "provider") == nullptr || Flag(flags, "fields") == nullptr))) {
+       (FindFlag(flags, "provider") == nullptr || FindFlag(flags, "fields") == nullptr))) {
     err << "usage: hubctl provider create --file=PROVIDER.textproto\n"
            "       hubctl provider update --provider=ID --file=PROVIDER.textproto "
            "--fields=name,phone,...\n";
@@ -120,7 +117,7 @@ int ProviderCommand(const std::shared_ptr<grpc::Channel>& channel, const std::st
   }
   auto stub = hub::v1::DirectoryService::NewStub(channel);
   grpc::ClientContext context;
-  Prepare(context);
+  hubctl::PrepareContext(context, kWriteDeadline);
   grpc::Status status;
   hub::v1::Provider stored;
   if (verb == "create") {
@@ -130,10 +127,10 @@ int ProviderCommand(const std::shared_ptr<grpc::Channel>& channel, const std::st
     status = stub->CreateProvider(&context, request, &response);
     stored = response.provider();
   } else {
-    provider.set_provider_id(*Flag(flags, "provider"));
+    provider.set_provider_id(*FindFlag(flags, "provider"));
     hub::v1::UpdateProviderRequest request;
     *request.mutable_provider() = provider;
-    for (absl::string_view path : absl::StrSplit(*Flag(flags, "fields"), ',', absl::SkipEmpty())) {
+    for (absl::string_view path : absl::StrSplit(*FindFlag(flags, "fields"), ',', absl::SkipEmpty())) {
       request.mutable_update_mask()->add_paths(std::string(path));
     }
     hub::v1::UpdateProviderResponse response;

@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "base/timestamp.h"
 #include "hub/cli/cli_table.h"
+#include "hub/cli/hubctl_command.h"
 #include "hub/common/rpc_status.h"
 #include "hub/v1/audit.grpc.pb.h"
 #include "hub/v1/consent.grpc.pb.h"
@@ -22,24 +23,6 @@ constexpr absl::Duration kDeadline = absl::Minutes(2);
 std::string Env(const char* name) {
   const char* value = std::getenv(name);
   return value == nullptr ? "" : value;
-}
-
-std::optional<std::string> Flag(const std::map<std::string, std::string>& flags,
-                                const std::string& name) {
-  auto it = flags.find(name);
-  if (it == flags.end()) return std::nullopt;
-  return it->second;
-}
-
-void Prepare(grpc::ClientContext& context) {
-  context.set_wait_for_ready(false);
-  context.set_deadline(absl::ToChronoTime(absl::Now() + kDeadline));
-}
-
-int Fail(std::ostream& err, std::string_view what, const absl::Status& status) {
-  err << "hubctl: " << what << ": " << status.message() << " ("
-      << absl::StatusCodeToString(status.code()) << ")\n";
-  return 1;
 }
 
 std::string PurposeText(const hub::v1::Consent& c) {
@@ -97,14 +80,14 @@ bool IsTlsFlag(const std::string& name) {
 
 auth::TlsClientFiles TlsFromFlagsAndEnv(const std::map<std::string, std::string>& flags) {
   auth::TlsClientFiles tls;
-  std::string dir = Flag(flags, "tls_dir").value_or(Env("HUB_TLS_DIR"));
+  std::string dir = hubctl::OptionalFlag(flags, "tls_dir").value_or(Env("HUB_TLS_DIR"));
   if (!dir.empty()) {
     tls.cert_file = (std::filesystem::path(dir) / "tls.crt").string();
     tls.key_file = (std::filesystem::path(dir) / "tls.key").string();
     tls.ca_file = (std::filesystem::path(dir) / "ca.crt").string();
   }
   auto pick = [&](const char* flag, const char* env, std::string* field) {
-    if (auto v = Flag(flags, flag)) {
+    if (auto v = hubctl::OptionalFlag(flags, flag)) {
       *field = *v;
     } else if (std::string e = Env(env); !e.empty()) {
       *field = e;
@@ -139,7 +122,7 @@ constexpr char kConsentUsage[] =
 // consent. False, with the usage on `err`, for an unknown one.
 bool AddPurposes(const IdentityCommandInput& in, hub::v1::Consent& c, std::ostream& err) {
   for (absl::string_view p :
-       absl::StrSplit(Flag(in.flags, "purposes").value_or(""), ',', absl::SkipEmpty())) {
+       absl::StrSplit(hubctl::OptionalFlag(in.flags, "purposes").value_or(""), ',', absl::SkipEmpty())) {
     if (p == "tpo") {
       c.add_purposes(hub::v1::CONSENT_PURPOSE_TREATMENT_PAYMENT_OPERATIONS);
     } else if (p == "care_coordination") {
@@ -160,11 +143,11 @@ int GrantConsent(const IdentityCommandInput& in, hub::v1::ConsentService::Stub& 
   hub::v1::RecordConsentRequest request;
   request.set_provider_id(provider);
   hub::v1::Consent* c = request.mutable_consent();
-  c->set_member_cin(Flag(in.flags, "member").value_or(""));
-  c->set_discloser_provider_id(Flag(in.flags, "discloser").value_or(provider));
-  c->set_recipient_plan_id(Flag(in.flags, "recipient").value_or(""));
-  c->set_signed_date(Flag(in.flags, "signed").value_or(""));
-  c->set_expiration_date(Flag(in.flags, "expires").value_or(""));
+  c->set_member_cin(hubctl::OptionalFlag(in.flags, "member").value_or(""));
+  c->set_discloser_provider_id(hubctl::OptionalFlag(in.flags, "discloser").value_or(provider));
+  c->set_recipient_plan_id(hubctl::OptionalFlag(in.flags, "recipient").value_or(""));
+  c->set_signed_date(hubctl::OptionalFlag(in.flags, "signed").value_or(""));
+  c->set_expiration_date(hubctl::OptionalFlag(in.flags, "expires").value_or(""));
   if (!AddPurposes(in, *c, err)) return 2;
   if (c->member_cin().empty() || c->purposes().empty() || c->signed_date().empty() ||
       c->expiration_date().empty() || c->discloser_provider_id().empty()) {
@@ -174,10 +157,10 @@ int GrantConsent(const IdentityCommandInput& in, hub::v1::ConsentService::Stub& 
     return 2;
   }
   grpc::ClientContext context;
-  Prepare(context);
+  hubctl::PrepareContext(context, kDeadline);
   hub::v1::RecordConsentResponse response;
   absl::Status status = FromGrpcStatus(stub.RecordConsent(&context, request, &response));
-  if (!status.ok()) return Fail(err, "consent grant", status);
+  if (!status.ok()) return hubctl::PrintFailure(err, "consent grant", status);
   PrintConsents(out, {response.consent()});
   return 0;
 }
@@ -193,10 +176,10 @@ int RevokeConsent(const IdentityCommandInput& in, hub::v1::ConsentService::Stub&
   request.set_consent_id(in.args[1]);
   request.set_provider_id(provider);
   grpc::ClientContext context;
-  Prepare(context);
+  hubctl::PrepareContext(context, kDeadline);
   hub::v1::RevokeConsentResponse response;
   absl::Status status = FromGrpcStatus(stub.RevokeConsent(&context, request, &response));
-  if (!status.ok()) return Fail(err, "consent revoke", status);
+  if (!status.ok()) return hubctl::PrintFailure(err, "consent revoke", status);
   PrintConsents(out, {response.consent()});
   return 0;
 }
@@ -206,12 +189,12 @@ int ListConsents(const IdentityCommandInput& in, hub::v1::ConsentService::Stub& 
                  const std::string& provider, std::ostream& out, std::ostream& err) {
   hub::v1::ListConsentsRequest request;
   request.set_provider_id(provider);
-  request.set_member_cin(Flag(in.flags, "member").value_or(""));
+  request.set_member_cin(hubctl::OptionalFlag(in.flags, "member").value_or(""));
   grpc::ClientContext context;
-  Prepare(context);
+  hubctl::PrepareContext(context, kDeadline);
   hub::v1::ListConsentsResponse response;
   absl::Status status = FromGrpcStatus(stub.ListConsents(&context, request, &response));
-  if (!status.ok()) return Fail(err, "consent list", status);
+  if (!status.ok()) return hubctl::PrintFailure(err, "consent list", status);
   PrintConsents(out, {response.consents().begin(), response.consents().end()});
   return 0;
 }
@@ -224,7 +207,7 @@ int RunConsentCommand(const IdentityCommandInput& in, std::ostream& out, std::os
     return 2;
   }
   auto stub = hub::v1::ConsentService::NewStub(in.channel);
-  const std::string provider = Flag(in.flags, "provider").value_or("");
+  const std::string provider = hubctl::OptionalFlag(in.flags, "provider").value_or("");
   const std::string& sub = in.args[0];
   if (sub == "grant") return GrantConsent(in, *stub, provider, out, err);
   if (sub == "revoke") return RevokeConsent(in, *stub, provider, out, err);
@@ -245,11 +228,11 @@ int RunAuditCommand(const IdentityCommandInput& in, std::ostream& out, std::ostr
   auto stub = hub::v1::AuditService::NewStub(in.channel);
   if (in.args[0] == "verify") {
     grpc::ClientContext context;
-    Prepare(context);
+    hubctl::PrepareContext(context, kDeadline);
     hub::v1::VerifyAuditResponse response;
     absl::Status status =
         FromGrpcStatus(stub->VerifyAudit(&context, hub::v1::VerifyAuditRequest(), &response));
-    if (!status.ok()) return Fail(err, "audit verify", status);
+    if (!status.ok()) return hubctl::PrintFailure(err, "audit verify", status);
     if (response.ok()) {
       out << "audit chain OK: " << response.records_checked() << " records verified\n";
       return 0;
@@ -260,14 +243,14 @@ int RunAuditCommand(const IdentityCommandInput& in, std::ostream& out, std::ostr
   }
   if (in.args[0] == "query") {
     hub::v1::QueryAuditRequest request;
-    request.set_organization(Flag(in.flags, "org").value_or(""));
-    request.set_member(Flag(in.flags, "member").value_or(""));
-    if (auto since = Flag(in.flags, "since");
+    request.set_organization(hubctl::OptionalFlag(in.flags, "org").value_or(""));
+    request.set_member(hubctl::OptionalFlag(in.flags, "member").value_or(""));
+    if (auto since = hubctl::OptionalFlag(in.flags, "since");
         since && !ParseTime(*since, request.mutable_start_time())) {
       err << "hubctl: audit query: --since must be RFC 3339, e.g. 2026-11-23T00:00:00Z\n";
       return 2;
     }
-    if (auto until = Flag(in.flags, "until");
+    if (auto until = hubctl::OptionalFlag(in.flags, "until");
         until && !ParseTime(*until, request.mutable_end_time())) {
       err << "hubctl: audit query: --until must be RFC 3339, e.g. 2026-11-24T00:00:00Z\n";
       return 2;
@@ -279,10 +262,10 @@ int RunAuditCommand(const IdentityCommandInput& in, std::ostream& out, std::ostr
     int64_t shown = 0;
     do {
       grpc::ClientContext context;
-      Prepare(context);
+      hubctl::PrepareContext(context, kDeadline);
       hub::v1::QueryAuditResponse response;
       absl::Status status = FromGrpcStatus(stub->QueryAudit(&context, request, &response));
-      if (!status.ok()) return Fail(err, "audit query", status);
+      if (!status.ok()) return hubctl::PrintFailure(err, "audit query", status);
       for (const hub::v1::AuditRecord& r : response.records()) {
         table.AddRow({absl::StrCat(r.sequence()), TimestampText(r.time()), r.organization(),
                       r.method(), r.outcome(),

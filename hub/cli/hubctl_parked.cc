@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "hub/cli/cli_table.h"
+#include "hub/cli/hubctl_command.h"
 #include "hub/common/rpc_status.h"
 #include "hub/v1/admin_service.grpc.pb.h"
 
@@ -23,24 +24,6 @@ constexpr char kUsage[] =
 // A rerun re-ingests a whole plan file.
 constexpr absl::Duration kReadDeadline = absl::Seconds(10);
 constexpr absl::Duration kRerunDeadline = absl::Hours(1);
-
-void Prepare(grpc::ClientContext& context, absl::Duration deadline) {
-  context.set_wait_for_ready(false);
-  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
-}
-
-int Fail(std::ostream& err, std::string_view what, const absl::Status& status) {
-  err << "hubctl: parked " << what << ": " << status.message() << " ("
-      << absl::StatusCodeToString(status.code()) << ")\n";
-  return 1;
-}
-
-std::optional<std::string> Flag(const std::map<std::string, std::string>& flags,
-                                const std::string& name) {
-  auto it = flags.find(name);
-  if (it == flags.end()) return std::nullopt;
-  return it->second;
-}
 
 std::string Trim(std::string name, std::string_view prefix) {
   if (name.rfind(prefix, 0) == 0) name = name.substr(prefix.size());
@@ -81,7 +64,7 @@ void PrintRecord(const hub::v1::ParkedRecord& r, std::ostream& out) {
 int List(hub::v1::AdminService::Stub& stub, const ParkedCommandInput& in, std::ostream& out,
          std::ostream& err) {
   hub::v1::ListParkedRecordsRequest request;
-  const std::string state = Flag(in.flags, "state").value_or("open");
+  const std::string state = hubctl::OptionalFlag(in.flags, "state").value_or("open");
   if (state != "open") {
     hub::v1::ParkedState parsed;
     std::string upper = absl::StrCat("PARKED_STATE_", state);
@@ -95,17 +78,17 @@ int List(hub::v1::AdminService::Stub& stub, const ParkedCommandInput& in, std::o
     }
     request.set_state(parsed);
   }
-  request.set_plan_id(Flag(in.flags, "plan").value_or(""));
+  request.set_plan_id(hubctl::OptionalFlag(in.flags, "plan").value_or(""));
   request.set_page_size(1000);
   TextTable table({"PARKED ID", "STATE", "REASON", "PLAN", "KIND", "RECORD", "PERIOD", "FIELD",
                    "TIMES", "LAST PARKED"});
   int rows = 0;
   do {
     grpc::ClientContext context;
-    Prepare(context, kReadDeadline);
+    hubctl::PrepareContext(context, kReadDeadline);
     hub::v1::ListParkedRecordsResponse response;
     absl::Status status = FromGrpcStatus(stub.ListParkedRecords(&context, request, &response));
-    if (!status.ok()) return Fail(err, "list", status);
+    if (!status.ok()) return hubctl::PrintFailure(err, "parked list", status);
     for (const hub::v1::ParkedRecord& r : response.records()) {
       table.AddRow({r.parked_id(), StateName(r.state()), ReasonName(r.reason()), r.plan_id(),
                     Trim(hub::v1::FileKind_Name(r.file_kind()), "FILE_KIND_"), r.record_id(),
@@ -150,38 +133,38 @@ int RunParkedCommand(const ParkedCommandInput& in, std::ostream& out, std::ostre
   const std::string& id = in.args[1];
   grpc::ClientContext context;
   if (verb == "show") {
-    Prepare(context, kReadDeadline);
+    hubctl::PrepareContext(context, kReadDeadline);
     hub::v1::GetParkedRecordRequest request;
     request.set_parked_id(id);
     hub::v1::GetParkedRecordResponse response;
     absl::Status status = FromGrpcStatus(stub->GetParkedRecord(&context, request, &response));
-    if (!status.ok()) return Fail(err, "show", status);
+    if (!status.ok()) return hubctl::PrintFailure(err, "parked show", status);
     PrintRecord(response.record(), out);
     return 0;
   }
   if (verb == "rerun") {
-    Prepare(context, kRerunDeadline);
+    hubctl::PrepareContext(context, kRerunDeadline);
     hub::v1::RerunParkedRecordRequest request;
     request.set_parked_id(id);
     hub::v1::RerunParkedRecordResponse response;
     absl::Status status = FromGrpcStatus(stub->RerunParkedRecord(&context, request, &response));
-    if (!status.ok()) return Fail(err, "rerun", status);
+    if (!status.ok()) return hubctl::PrintFailure(err, "parked rerun", status);
     out << "rerun " << id << ": " << response.record().rerun_outcome() << "\n";
     return 0;
   }
-  const std::optional<std::string> reason = Flag(in.flags, "reason");
+  const std::optional<std::string> reason = hubctl::OptionalFlag(in.flags, "reason");
   if (!reason.has_value() || reason->empty()) {
     err << "hubctl: parked discard needs --reason=TEXT (why it is closed without a rerun)\n"
         << kUsage;
     return 2;
   }
-  Prepare(context, kReadDeadline);
+  hubctl::PrepareContext(context, kReadDeadline);
   hub::v1::DiscardParkedRecordRequest request;
   request.set_parked_id(id);
   request.set_reason(*reason);
   hub::v1::DiscardParkedRecordResponse response;
   absl::Status status = FromGrpcStatus(stub->DiscardParkedRecord(&context, request, &response));
-  if (!status.ok()) return Fail(err, "discard", status);
+  if (!status.ok()) return hubctl::PrintFailure(err, "parked discard", status);
   out << "discarded " << id << " (record " << response.record().record_id() << ", by "
       << response.record().state_by() << ")\n";
   return 0;

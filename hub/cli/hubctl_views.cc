@@ -20,8 +20,6 @@ namespace {
 // How long a view command waits for each RPC.
 constexpr absl::Duration kViewDeadline = absl::Seconds(30);
 
-std::string OrDash(const std::string& s) { return s.empty() ? "-" : s; }
-
 // An enum value's name without its prefix: ENROLLMENT_STATUS_ASSIGNED ->
 // ASSIGNED; "-" for the UNSPECIFIED value.
 std::string Short(const std::string& name, std::string_view prefix) {

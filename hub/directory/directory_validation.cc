@@ -34,7 +34,7 @@ bool IsProfileChar(char c) {
   return absl::ascii_islower(static_cast<unsigned char>(c)) || IsDigit(c) || c == '_' || c == '-';
 }
 
-bool IsBlank(std::string_view s) {
+bool IsAllSpace(std::string_view s) {
   return AllOf(s, [](char c) { return absl::ascii_isspace(static_cast<unsigned char>(c)) != 0; });
 }
 
@@ -102,7 +102,7 @@ absl::Status ValidateContract(const Provider& provider, int index, const std::se
 
 absl::Status ValidatePlan(const Plan& plan) {
   RETURN_IF_ERROR(ValidatePlanId(plan.plan_id()));
-  if (IsBlank(plan.name())) {
+  if (IsAllSpace(plan.name())) {
     return Invalid("plan name is required, e.g. \"Molina Healthcare of California\"");
   }
   if (!plan.dhcs_plan_code().empty() &&
@@ -126,7 +126,7 @@ absl::Status ValidateProvider(const Provider& provider, const PlanExists& plan_e
   }
   RETURN_IF_ERROR(ValidateNpi(provider.npi()));
   RETURN_IF_ERROR(ValidateTin(provider.tin()));
-  if (IsBlank(provider.name())) {
+  if (IsAllSpace(provider.name())) {
     return Invalid("provider name is required: give the organization's name");
   }
   if (provider.kinds().empty()) {
@@ -185,7 +185,7 @@ absl::Status ValidateProvider(const Provider& provider, const PlanExists& plan_e
     for (char c : a.zip()) {
       if (c != '-') zip_digits.push_back(c);
     }
-    if (IsBlank(a.line1()) || IsBlank(a.city()) || a.state().size() != 2 ||
+    if (IsAllSpace(a.line1()) || IsAllSpace(a.city()) || a.state().size() != 2 ||
         !absl::ascii_isupper(static_cast<unsigned char>(a.state()[0])) ||
         !absl::ascii_isupper(static_cast<unsigned char>(a.state()[1])) ||
         (zip_digits.size() != 5 && zip_digits.size() != 9) || !AllOf(zip_digits, IsDigit)) {

@@ -40,11 +40,11 @@ std::string LineKey(std::string_view provider_id, std::string_view cin, std::str
   return sha.HexDigest().substr(0, 32);
 }
 
+}  // namespace
+
 bool CompleteAddress(const hub::v1::PostalAddress& a) {
   return !a.line1().empty() && !a.city().empty() && a.state().size() == 2 && a.zip().size() >= 5;
 }
-
-}  // namespace
 
 BillingMonth::BillingMonth(ExportRun& run, const storage::ClaimStore& claims)
     : run_(run), claims_(claims) {}

@@ -69,6 +69,10 @@ struct LineToBill {
   const hub::v1::Provider* provider = nullptr;
 };
 
+// True if `a` has what an 837P address needs: a street line, a city, a
+// two-letter state and a ZIP code of at least 5 digits.
+bool CompleteAddress(const hub::v1::PostalAddress& a);
+
 class BillingMonth {
  public:
   // `run` and `claims` must outlive this object.

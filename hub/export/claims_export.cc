@@ -39,10 +39,6 @@ std::string ClaimGroupKey(const hub::v1::ServiceRecord& s) {
   return absl::StrCat(s.cin(), "\x1f", s.service_date(), "\x1f", s.authorization_number());
 }
 
-bool CompleteAddress(const hub::v1::PostalAddress& a) {
-  return !a.line1().empty() && !a.city().empty() && a.state().size() == 2 && a.zip().size() >= 5;
-}
-
 // CLM01: "C" and 14 uppercase hex digits of SHA-256 over (billing NPI, member, day,
 // authorization, part): 15 characters, stable across re-exports, within the
 // 20 characters many payers keep and return (835 CLP01) with headroom. The

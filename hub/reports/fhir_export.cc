@@ -15,7 +15,7 @@ namespace hub {
 namespace {
 
 constexpr size_t kFlushBytes = 1u << 20;
-constexpr int kProviderPage = 500;
+constexpr int kFhirProviderPage = 500;
 
 absl::TimeZone CountyTimeZone() {
   absl::TimeZone zone;
@@ -148,7 +148,7 @@ class FhirExporter::Run {
     std::string after;
     while (true) {
       ASSIGN_OR_RETURN(std::vector<hub::v1::Provider> page,
-                       x_.directory_->ListProviders(after, kProviderPage));
+                       x_.directory_->ListProviders(after, kFhirProviderPage));
       for (hub::v1::Provider& provider : page) {
         bool contracted = false;
         for (const hub::v1::PlanContract& c : provider.contracts()) {
@@ -158,7 +158,7 @@ class FhirExporter::Run {
         if (it == providers_.end() && !contracted) continue;
         providers_[provider.provider_id()] = provider;
       }
-      if (static_cast<int>(page.size()) < kProviderPage) break;
+      if (static_cast<int>(page.size()) < kFhirProviderPage) break;
       after = page.back().provider_id();
     }
     for (const auto& [id, provider] : providers_) {

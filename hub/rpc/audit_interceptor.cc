@@ -36,16 +36,6 @@ bool RequestIsProto(std::string_view method) {
          method.rfind("/hub.v1.ConsentService/", 0) == 0;
 }
 
-// "/hub.v1.PlanService/PullFeed" -> the method's descriptor.
-const google::protobuf::MethodDescriptor* FindMethod(std::string_view method) {
-  if (method.size() < 2 || method[0] != '/') return nullptr;
-  std::string name(method.substr(1));
-  const size_t slash = name.find('/');
-  if (slash == std::string::npos) return nullptr;
-  name[slash] = '.';
-  return google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(name);
-}
-
 using google::protobuf::internal::WireFormatLite;
 
 // Calls fn(field number, bytes) for each length-delimited field at the top

@@ -1,5 +1,7 @@
 #include "hub/rpc/rpc_metrics.h"
 
+#include <google/protobuf/descriptor.h>
+
 #include <string>
 #include <utility>
 
@@ -117,6 +119,16 @@ void CountRpc(MetricsRegistry* metrics, std::string_view method, grpc::StatusCod
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeRpcMetricsInterceptor(
     MetricsRegistry* metrics, std::function<void(std::string_view method)> on_change) {
   return std::make_unique<RpcMetricsFactory>(metrics, std::move(on_change));
+}
+
+const google::protobuf::MethodDescriptor* FindMethod(std::string_view method) {
+  // "/hub.v1.PlanService/UploadFile" -> "hub.v1.PlanService.UploadFile".
+  if (method.size() < 2 || method[0] != '/') return nullptr;
+  std::string name(method.substr(1));
+  const size_t slash = name.rfind('/');
+  if (slash == std::string::npos) return nullptr;
+  name[slash] = '.';
+  return google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(name);
 }
 
 }  // namespace hub

@@ -15,7 +15,15 @@
 
 #include "hub/common/metrics.h"
 
+namespace google::protobuf {
+class MethodDescriptor;
+}  // namespace google::protobuf
+
 namespace hub {
+
+// The descriptor of `method` as gRPC names it ("/hub.v1.PlanService/PullFeed"),
+// or null if no service of the hub's protos has it.
+const google::protobuf::MethodDescriptor* FindMethod(std::string_view method);
 
 // A factory for grpc::ServerBuilder::experimental().SetInterceptorCreators.
 // `metrics` must outlive the server. `on_change(method)` (may be empty)

@@ -7,21 +7,12 @@
 #include "absl/strings/str_cat.h"
 #include "base/message_text.h"
 #include "hub/common/rpc_status.h"
+#include "hub/rpc/rpc_metrics.h"
 
 namespace hub {
 namespace {
 
 using grpc::experimental::InterceptionHookPoints;
-
-const google::protobuf::MethodDescriptor* FindMethod(std::string_view method) {
-  // "/hub.v1.PlanService/UploadFile" -> "hub.v1.PlanService.UploadFile".
-  if (method.empty() || method[0] != '/') return nullptr;
-  std::string name(method.substr(1));
-  const size_t slash = name.rfind('/');
-  if (slash == std::string::npos) return nullptr;
-  name[slash] = '.';
-  return google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(name);
-}
 
 class StatusInterceptor final : public grpc::experimental::Interceptor {
  public:

@@ -5,16 +5,13 @@
 #include "absl/strings/str_cat.h"
 #include "adapters/plan_billing.h"
 #include "base/string_view.h"
+#include "hub/submit/record_shape.h"
 
 namespace hub {
 namespace {
 
 bool Telehealth(std::string_view place_of_service) {
   return place_of_service == "02" || place_of_service == "10";
-}
-
-Violation Reject(std::string_view code, std::string field, std::string message) {
-  return Violation{std::string(code), std::move(field), std::move(message)};
 }
 
 }  // namespace
@@ -48,12 +45,12 @@ std::optional<Violation> CheckBillable(const hub::v1::Submission& submission,
   const hub::v1::ServiceRecord& line = submission.service();
   for (int i = 0; i < line.diagnosis_codes_size(); ++i) {
     if (!adapters::LooksLikeIcd10Cm(line.diagnosis_codes(i))) {
-      return Reject(kInvalidDiagnosisCode, absl::StrCat("service.diagnosis_codes[", i, "]"),
+      return MakeViolation(kInvalidDiagnosisCode, absl::StrCat("service.diagnosis_codes[", i, "]"),
                     "the diagnosis code is not an ICD-10-CM code; write it like Z59.00");
     }
   }
   if (line.in_person() == Telehealth(line.place_of_service())) {
-    return Reject(kPlaceOfServiceMismatch, "service.place_of_service",
+    return MakeViolation(kPlaceOfServiceMismatch, "service.place_of_service",
                   line.in_person()
                       ? "an in-person service cannot have a telehealth place of service (02, 10); "
                         "set where it happened, e.g. 12 home or 11 office"
@@ -63,7 +60,7 @@ std::optional<Violation> CheckBillable(const hub::v1::Submission& submission,
   const hub::v1::BillingProgram program = adapters::ProgramOf(line);
   if (line.diagnosis_codes().empty() &&
       adapters::BillingFileFor(profile, program) == hub::v1::FILE_KIND_CLAIMS_837P) {
-    return Reject(
+    return MakeViolation(
         kMissingDiagnosis, "service.diagnosis_codes",
         absl::StrCat("plan ", Absl(plan_id), " bills ", Absl(adapters::ProgramWords(program)),
                      " on X12 837P claims, which need an ICD-10-CM diagnosis code; add "

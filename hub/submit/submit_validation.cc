@@ -13,18 +13,10 @@ namespace {
 
 using hub::v1::Submission;
 
-Violation Reject(std::string_view code, std::string field, std::string message) {
-  return MakeViolation(code, std::move(field), std::move(message));
-}
-
-std::string Path(std::string_view record, std::string_view field) {
-  return FieldPath(record, field);
-}
-
 // The answer for a CIN that is no member of the hub, and for a member the
 // provider does not serve: the same, byte for byte, naming no plan.
 Violation UnknownMember(const RecordView& v) {
-  return Reject(kUnknownMember, Path(v.name, "cin"),
+  return MakeViolation(kUnknownMember, FieldPath(v.name, "cin"),
                 "no member with this CIN is assigned or referred to your organization; check the "
                 "CIN against the plan's assignment file or referral (a member is known once a "
                 "plan's file lists them)");
@@ -60,7 +52,7 @@ std::string MismatchField(const RecordView& v,
       return absl::StrCat(Absl(v.name), ".modifiers[", i, "]");
     }
   }
-  return Path(v.name, "modifiers");
+  return FieldPath(v.name, "modifiers");
 }
 
 }  // namespace
@@ -95,7 +87,7 @@ absl::StatusOr<std::optional<Violation>> SubmissionValidator::FindPlan(const Rec
   if (!known) return UnknownMember(v);
   absl::StatusOr<std::string> plan_id = reads.CoveringPlanId(v.cin, v.date);
   if (absl::IsNotFound(plan_id.status())) {
-    return Reject(kMemberNotCovered, Path(v.name, v.date_field),
+    return MakeViolation(kMemberNotCovered, FieldPath(v.name, v.date_field),
                   "no plan covers the member on the record's date; check the date, or ask the "
                   "member's plan about their coverage");
   }
@@ -109,20 +101,20 @@ std::optional<Violation> SubmissionValidator::CheckPlanContract(const hub::v1::P
                                                                 const std::string& plan_id,
                                                                 bool cs) const {
   if (v.billed && !cs && !reference_->IsEcmCode(v.code)) {
-    return Reject(kMissingField, Path(v.name, "authorization_number"),
+    return MakeViolation(kMissingField, FieldPath(v.name, "authorization_number"),
                   absl::StrCat("this is not an ECM code (", reference_->DescribeEcmCodes(),
                                "), so it bills a Community Support and needs the plan's "
                                "authorization number"));
   }
   if (provider == nullptr) {
-    return Reject(kProviderNotContracted, "provider_id",
+    return MakeViolation(kProviderNotContracted, "provider_id",
                   "your provider id is not in the hub's directory; check it, or ask the county "
                   "administrator to add your organization");
   }
   if (!ContractedOn(*provider, plan_id, cs ? hub::v1::PROVIDER_KIND_CS : hub::v1::PROVIDER_KIND_ECM,
                     v.date)) {
     // The plan is not named: the provider has no contract with it.
-    return Reject(kProviderNotContracted, Path(v.name, v.date_field),
+    return MakeViolation(kProviderNotContracted, FieldPath(v.name, v.date_field),
                   absl::StrCat("your organization has no ", KindWord(cs),
                                " contract in force on the record's date with the plan covering "
                                "the member that day; check the date, or ask the county "
@@ -137,7 +129,7 @@ absl::StatusOr<std::optional<Violation>> SubmissionValidator::CheckEcm(
   ASSIGN_OR_RETURN(const bool assigned,
                    reads.AssignedOn(v.cin, plan_id, provider.provider_id(), v.date));
   if (!assigned) {
-    return Reject(kNotAssigned, Path(v.name, "cin"),
+    return MakeViolation(kNotAssigned, FieldPath(v.name, "cin"),
                   absl::StrCat("plan ", plan_id,
                                " has not assigned this member to your organization for ECM on the "
                                "record's date; check the member and date against the plan's "
@@ -147,7 +139,7 @@ absl::StatusOr<std::optional<Violation>> SubmissionValidator::CheckEcm(
   const std::vector<std::string> modifiers = ModifierVector(v);
   if (reference_->FitsEcm(v.code, modifiers)) return std::nullopt;
   const auto& rows = reference_->tables().ecm_codes();
-  return Reject(kCodeModifierMismatch,
+  return MakeViolation(kCodeModifierMismatch,
                 MismatchField(v,
                               [&](const std::string& m) {
                                 for (const auto& row : rows) {
@@ -166,31 +158,31 @@ absl::StatusOr<std::optional<Violation>> SubmissionValidator::CheckEcm(
 absl::StatusOr<std::optional<Violation>> SubmissionValidator::CheckCommunitySupports(
     const hub::v1::Provider& provider, const RecordView& v, const std::string& plan_id,
     const PendingAuthorizations& pending, const MemberReads& reads, RoutedRecord& routed) const {
-  auto auth_field = [&v] { return Path(v.name, "authorization_number"); };
+  auto auth_field = [&v] { return FieldPath(v.name, "authorization_number"); };
   const hub::v1::Authorization* pending_auth = pending.Find(plan_id, v.authorization_number);
   absl::StatusOr<hub::v1::Authorization> auth =
       pending_auth != nullptr ? absl::StatusOr<hub::v1::Authorization>(*pending_auth)
                               : reads.Authorization(v.cin, plan_id, v.authorization_number);
   if (absl::IsNotFound(auth.status())) {
-    return Reject(kUnknownAuthorization, auth_field(),
+    return MakeViolation(kUnknownAuthorization, auth_field(),
                   absl::StrCat("plan ", plan_id,
                                " (the member's plan on the record's date) has no authorization "
                                "with this number; check it against the plan's referral"));
   }
   RETURN_IF_ERROR(auth.status());
   if (auth->provider_id() != provider.provider_id() || auth->cin() != v.cin) {
-    return Reject(kNotAuthorized, auth_field(),
+    return MakeViolation(kNotAuthorized, auth_field(),
                   "this authorization was issued to another provider or for another member; use "
                   "the authorization the plan issued to your organization for this member");
   }
   if (auth->status() != hub::v1::AUTHORIZATION_STATUS_APPROVED) {
-    return Reject(kAuthorizationNotActive, auth_field(),
+    return MakeViolation(kAuthorizationNotActive, auth_field(),
                   "this authorization is not approved (it is requested, denied or cancelled); "
                   "report services once the plan approves it");
   }
   if ((!auth->start_date().empty() && v.date < auth->start_date()) ||
       (!auth->end_date().empty() && v.date > auth->end_date())) {
-    return Reject(kAuthorizationNotActive, Path(v.name, v.date_field),
+    return MakeViolation(kAuthorizationNotActive, FieldPath(v.name, v.date_field),
                   "the record's date is outside the authorization's approved period; check the "
                   "date, or ask the plan to extend the authorization");
   }
@@ -205,7 +197,7 @@ std::optional<Violation> SubmissionValidator::CheckCommunitySupportLine(
     const hub::v1::Authorization& auth, const RecordView& v) const {
   const hub::v1::CommunitySupport support = auth.community_support();
   if (!reference_->CodeBillsCommunitySupport(support, v.code)) {
-    return Reject(kCodeModifierMismatch, Path(v.name, "hcpcs_code"),
+    return MakeViolation(kCodeModifierMismatch, FieldPath(v.name, "hcpcs_code"),
                   absl::StrCat("the code does not bill the authorized Community Support (",
                                hub::v1::CommunitySupport_Name(support), "), which bills ",
                                reference_->DescribeCommunitySupportCodes(support)));
@@ -213,7 +205,7 @@ std::optional<Violation> SubmissionValidator::CheckCommunitySupportLine(
   const std::vector<std::string> modifiers = ModifierVector(v);
   if (!reference_->FitsCommunitySupport(support, v.code, modifiers)) {
     const auto& rows = reference_->tables().community_support_codes();
-    return Reject(
+    return MakeViolation(
         kCodeModifierMismatch,
         MismatchField(v,
                       [&](const std::string& m) {
@@ -233,7 +225,7 @@ std::optional<Violation> SubmissionValidator::CheckCommunitySupportLine(
   }
   const int left = auth.units_approved() - auth.units_used();
   if (v.units > left) {
-    return Reject(kUnitsExceeded, Path(v.name, "units"),
+    return MakeViolation(kUnitsExceeded, FieldPath(v.name, "units"),
                   absl::StrCat("the authorization has ", left < 0 ? 0 : left,
                                " units left, fewer than this line reports; report at most the "
                                "units left and ask the plan for more"));

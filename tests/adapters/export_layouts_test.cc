@@ -50,7 +50,7 @@ using testing::ParseFile;
 using testing::RenderFile;
 using testing::RowsAs;
 
-constexpr FileKind kExportKinds[] = {hub::v1::FILE_KIND_RETURN_TRANSMISSION,
+constexpr FileKind kLayoutExportKinds[] = {hub::v1::FILE_KIND_RETURN_TRANSMISSION,
                                      hub::v1::FILE_KIND_OUTREACH_TRACKER,
                                      hub::v1::FILE_KIND_INVOICE};
 
@@ -61,7 +61,7 @@ bool MapsTarget(const FileLayout& l, const std::string& target) {
   return false;
 }
 
-const hub::v1::FieldMapping* MappingOf(const FileLayout& l, const std::string& target) {
+const hub::v1::FieldMapping* LayoutMappingOf(const FileLayout& l, const std::string& target) {
   for (const auto& m : l.fields()) {
     if (m.target() == target) return &m;
   }
@@ -117,7 +117,7 @@ class ExportLayoutTest : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(ExportLayoutTest, HasTheThreeExportLayoutsInTextFormats) {
-  for (FileKind kind : kExportKinds) {
+  for (FileKind kind : kLayoutExportKinds) {
     SCOPED_TRACE(hub::v1::FileKind_Name(kind));
     EXPECT_TRUE(adapter_->Handles(kind));
     const FileLayout* l = FindLayout(profile_, kind);
@@ -130,7 +130,7 @@ TEST_P(ExportLayoutTest, HasTheThreeExportLayoutsInTextFormats) {
   // format as its authorization file.
   const FileLayout* auth = FindLayout(profile_, hub::v1::FILE_KIND_CS_AUTHORIZATION);
   ASSERT_NE(auth, nullptr);
-  for (FileKind kind : kExportKinds) {
+  for (FileKind kind : kLayoutExportKinds) {
     const FileLayout* l = FindLayout(profile_, kind);
     EXPECT_EQ(l->default_date_format(), auth->default_date_format());
     EXPECT_EQ(l->has_fixed_width(), auth->has_fixed_width());
@@ -191,8 +191,8 @@ TEST_P(ExportLayoutTest, RtfMapsTheDomainColumns) {
   for (const auto& t : targets) EXPECT_TRUE(MapsTarget(*l, t)) << t;
   for (const std::string t :
        {"member.cin", "provider.npi", "production_date", "reporting_period"}) {
-    ASSERT_NE(MappingOf(*l, t), nullptr) << t;
-    EXPECT_TRUE(MappingOf(*l, t)->required()) << t;
+    ASSERT_NE(LayoutMappingOf(*l, t), nullptr) << t;
+    EXPECT_TRUE(LayoutMappingOf(*l, t)->required()) << t;
   }
   int pof_columns = 0;
   for (const auto& m : l->fields()) pof_columns += m.when_yes().empty() ? 0 : 1;
@@ -204,12 +204,12 @@ TEST_P(ExportLayoutTest, RtfMapsTheDomainColumns) {
       EXPECT_TRUE(MapsTarget(*l, t)) << t;
     }
     EXPECT_EQ(pof_columns, 9);
-    EXPECT_EQ(MappingOf(*l, "member.experiencing_homelessness")->source(), "Housed (Y/N)");
-    EXPECT_EQ(MappingOf(*l, "enrollment.status")->source(), "Engagement Status");
+    EXPECT_EQ(LayoutMappingOf(*l, "member.experiencing_homelessness")->source(), "Housed (Y/N)");
+    EXPECT_EQ(LayoutMappingOf(*l, "enrollment.status")->source(), "Engagement Status");
   } else {
     EXPECT_TRUE(MapsTarget(*l, "pof_indicator"));
     EXPECT_EQ(pof_columns, 0);
-    EXPECT_FALSE(MappingOf(*l, "populations_of_focus")->code_map().empty());
+    EXPECT_FALSE(LayoutMappingOf(*l, "populations_of_focus")->code_map().empty());
   }
 }
 
@@ -224,7 +224,7 @@ TEST_P(ExportLayoutTest, OtfAndInvoiceMapTheDomainColumns) {
   }
   for (const std::string t :
        {"member.cin", "provider.npi", "attempt.attempt_date", "attempt.method"}) {
-    EXPECT_TRUE(MappingOf(*otf, t)->required()) << t;
+    EXPECT_TRUE(LayoutMappingOf(*otf, t)->required()) << t;
   }
   const FileLayout* inv = FindLayout(profile_, hub::v1::FILE_KIND_INVOICE);
   ASSERT_NE(inv, nullptr);
@@ -248,7 +248,7 @@ TEST_P(ExportLayoutTest, OtfAndInvoiceMapTheDomainColumns) {
 // and each value survives a round trip through the file.
 TEST_P(ExportLayoutTest, ExportCodeMapsCoverEveryValue) {
   int checked = 0;
-  for (FileKind kind : kExportKinds) {
+  for (FileKind kind : kLayoutExportKinds) {
     const FileLayout* l = FindLayout(profile_, kind);
     ASSERT_NE(l, nullptr);
     auto proto = CanonicalRowPrototype(kind);
@@ -466,14 +466,14 @@ TEST_P(ExportLayoutTest, InvoiceRoundTripsThroughBytesInDollars) {
   ASSERT_EQ(bad_sink.errors.size(), 1u);
   EXPECT_EQ(bad_sink.errors[0].reason_code, kRowBadNumber);
   EXPECT_EQ(bad_sink.errors[0].field,
-            MappingOf(*FindLayout(profile_, hub::v1::FILE_KIND_INVOICE), "charge")->source());
+            LayoutMappingOf(*FindLayout(profile_, hub::v1::FILE_KIND_INVOICE), "charge")->source());
   EXPECT_FALSE(absl::StrContains(bad_sink.errors[0].message, "12x"));
 }
 
 // An export row missing a required value renders an empty column, and the
 // plan's layout rejects it on read naming that column.
 TEST_P(ExportLayoutTest, EmptyRequiredExportColumnRejectsTheRow) {
-  for (FileKind kind : kExportKinds) {
+  for (FileKind kind : kLayoutExportKinds) {
     const FileLayout* l = FindLayout(profile_, kind);
     for (const auto& m : l->fields()) {
       if (!m.required() || m.target() == "charge") continue;  // charge derives from cents

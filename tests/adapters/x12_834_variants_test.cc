@@ -39,7 +39,7 @@ std::string Sample(const std::string& name) {
   return ReadFile(std::string(HUB_TEST_DATA_DIR) + "/x12/" + name);
 }
 
-Result Read834(std::string_view data, Edi834Options options = Edi834Options()) {
+Result ReadVariant834(std::string_view data, Edi834Options options = Edi834Options()) {
   return ReadAllWays([&](RecordSink* sink) { return Make834RecordReader(options, sink); }, data);
 }
 
@@ -61,7 +61,7 @@ FileCheck CheckWithHealthNet(const std::string& name) {
 }
 
 TEST(Edi834VariantsTest, CorrectedInsuredNameLoopIsTheMembersName) {
-  Result r = Read834(Sample("834_corrected_insured.x12"));
+  Result r = ReadVariant834(Sample("834_corrected_insured.x12"));
   ASSERT_TRUE(r.status.ok()) << r.status;
   EXPECT_TRUE(r.errors.empty()) << r.errors[0].message;
   ASSERT_EQ(r.rows.size(), 2u);
@@ -77,27 +77,27 @@ TEST(Edi834VariantsTest, CorrectedInsuredNameLoopIsTheMembersName) {
 
 TEST(Edi834VariantsTest, InsuranceLinesSelectTheCoverage) {
   // Every HD, as the reader is told by default: three coverage records.
-  Result all = Read834(Sample("834_insurance_lines.x12"));
+  Result all = ReadVariant834(Sample("834_insurance_lines.x12"));
   ASSERT_TRUE(all.status.ok()) << all.status;
   ASSERT_EQ(all.rows.size(), 3u);
   // HD03 HLT only: one, numbered as the loop numbers it.
   Edi834Options hlt;
   hlt.insurance_lines = {"HLT"};
-  Result health = Read834(Sample("834_insurance_lines.x12"), hlt);
+  Result health = ReadVariant834(Sample("834_insurance_lines.x12"), hlt);
   ASSERT_EQ(health.rows.size(), 1u);
   EXPECT_EQ(health.Value(0, "hd03"), "HLT");
   EXPECT_EQ(health.Value(0, "coverage_number"), "1");
   // Only vision: the VIS coverage, third in the loop.
   Edi834Options vision;
   vision.insurance_lines = {"VIS"};
-  Result vis = Read834(Sample("834_insurance_lines.x12"), vision);
+  Result vis = ReadVariant834(Sample("834_insurance_lines.x12"), vision);
   ASSERT_EQ(vis.rows.size(), 1u);
   EXPECT_EQ(vis.Value(0, "coverage_number"), "3");
   EXPECT_EQ(vis.Value(0, "benefit_begin"), "20260201");
   // A selection that matches no HD: the member, without coverage.
   Edi834Options none;
   none.insurance_lines = {"LTC"};
-  Result member_only = Read834(Sample("834_insurance_lines.x12"), none);
+  Result member_only = ReadVariant834(Sample("834_insurance_lines.x12"), none);
   ASSERT_EQ(member_only.rows.size(), 1u);
   EXPECT_EQ(member_only.Value(0, "last_name"), "CHEN");
   EXPECT_EQ(member_only.Value(0, "hd03"), "");
@@ -108,7 +108,7 @@ TEST(Edi834VariantsTest, InsuranceLinesSelectTheCoverage) {
 }
 
 TEST(Edi834VariantsTest, OtherMemberLoopsDoNotReplaceTheMembersAddress) {
-  Result r = Read834(Sample("834_member_loops.x12"));
+  Result r = ReadVariant834(Sample("834_member_loops.x12"));
   ASSERT_TRUE(r.status.ok()) << r.status;
   EXPECT_TRUE(r.errors.empty());
   ASSERT_EQ(r.rows.size(), 1u);

@@ -69,8 +69,8 @@ constexpr int kMaxKillAfter = 400;
 constexpr int kAckEvery = 7;
 const char* const kPlans[] = {"molina", "chg"};
 
-constexpr auto kPollInterval = std::chrono::milliseconds(20);
-constexpr int kMaxPolls = 1500;  // 30 s.
+constexpr auto kCrashPollInterval = std::chrono::milliseconds(20);
+constexpr int kCrashMaxPolls = 1500;  // 30 s.
 
 class Hubd {
  public:
@@ -102,7 +102,7 @@ class Hubd {
 
   // The port once hubd listens; 0 if it died or took too long.
   int WaitForPort() {
-    for (int i = 0; i < kMaxPolls; ++i) {
+    for (int i = 0; i < kCrashMaxPolls; ++i) {
       int port = 0;
       if (std::filesystem::exists(port_file_) &&
           absl::SimpleAtoi(absl::StripAsciiWhitespace(testing::ReadFile(port_file_)), &port) &&
@@ -114,7 +114,7 @@ class Hubd {
         exited_ = true;
         return 0;
       }
-      std::this_thread::sleep_for(kPollInterval);
+      std::this_thread::sleep_for(kCrashPollInterval);
     }
     return 0;
   }

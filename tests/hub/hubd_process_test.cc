@@ -36,8 +36,8 @@ using ::testing::HasSubstr;
 
 // Process start-up and exit are waited for by polling with short naps,
 // bounded; nothing asserts on elapsed wall time.
-constexpr auto kPollInterval = std::chrono::milliseconds(20);
-constexpr int kMaxPolls = 1500;  // 30 s.
+constexpr auto kHubdPollInterval = std::chrono::milliseconds(20);
+constexpr int kHubdMaxPolls = 1500;  // 30 s.
 
 class HubdProcess {
  public:
@@ -84,9 +84,9 @@ class HubdProcess {
   // Waits (bounded) for exit; -1000 if it did not exit in time.
   int WaitForExit() {
     int code = 0;
-    for (int i = 0; i < kMaxPolls; ++i) {
+    for (int i = 0; i < kHubdMaxPolls; ++i) {
       if (PollExit(&code)) return code;
-      std::this_thread::sleep_for(kPollInterval);
+      std::this_thread::sleep_for(kHubdPollInterval);
     }
     return -1000;
   }
@@ -99,7 +99,7 @@ class HubdProcess {
 
 // Waits for hubd to write its port file; 0 if it exits or times out first.
 int WaitForPort(HubdProcess& hubd, const std::string& port_file) {
-  for (int i = 0; i < kMaxPolls; ++i) {
+  for (int i = 0; i < kHubdMaxPolls; ++i) {
     if (std::filesystem::exists(port_file)) {
       int port = 0;
       std::string text = testing::ReadFile(port_file);
@@ -107,7 +107,7 @@ int WaitForPort(HubdProcess& hubd, const std::string& port_file) {
     }
     int code;
     if (hubd.PollExit(&code)) return 0;
-    std::this_thread::sleep_for(kPollInterval);
+    std::this_thread::sleep_for(kHubdPollInterval);
   }
   return 0;
 }

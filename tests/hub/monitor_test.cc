@@ -42,16 +42,16 @@ using hub::v1::MonitorSummary;
 
 // Members of the scenario. Their CINs and names must never leave the hub
 // through monitoring.
-constexpr char kM1[] = "41000001K";  // molina, assigned to alpha_cbo
-constexpr char kM2[] = "41000002K";  // molina, assigned to alpha_cbo
-constexpr char kM3[] = "41000003K";  // molina, CS referral AUTH-1 to bravo_housing
-constexpr char kM4[] = "41000004K";  // molina, CS referral AUTH-2 (due before T0)
-constexpr char kM5[] = "41000005K";  // chg, assigned to alpha_cbo
-constexpr char kM6[] = "41000006K";  // molina, CS referral AUTH-3 (due T0 + 13 h)
+constexpr char kMonitorM1[] = "41000001K";  // molina, assigned to alpha_cbo
+constexpr char kMonitorM2[] = "41000002K";  // molina, assigned to alpha_cbo
+constexpr char kMonitorM3[] = "41000003K";  // molina, CS referral AUTH-1 to bravo_housing
+constexpr char kMonitorM4[] = "41000004K";  // molina, CS referral AUTH-2 (due before T0)
+constexpr char kMonitorM5[] = "41000005K";  // chg, assigned to alpha_cbo
+constexpr char kMonitorM6[] = "41000006K";  // molina, CS referral AUTH-3 (due T0 + 13 h)
 constexpr char kUnknown[] = "41999999K";
-const char* const kCins[] = {kM1, kM2, kM3, kM4, kM5, kM6, kUnknown};
-constexpr char kFirstName[] = "Zebulon";
-constexpr char kLastName[] = "Quagmirette";
+const char* const kCins[] = {kMonitorM1, kMonitorM2, kMonitorM3, kMonitorM4, kMonitorM5, kMonitorM6, kUnknown};
+constexpr char kMonitorFirstName[] = "Zebulon";
+constexpr char kMonitorLastName[] = "Quagmirette";
 
 // A clock the test moves.
 class FakeClock {
@@ -104,8 +104,8 @@ void WriteCareData(const std::string& data_dir) {
   auto member = [&](const char* cin, const char* plan) {
     hub::v1::Member m;
     m.set_cin(cin);
-    m.mutable_name()->set_first(kFirstName);
-    m.mutable_name()->set_last(kLastName);
+    m.mutable_name()->set_first(kMonitorFirstName);
+    m.mutable_name()->set_last(kMonitorLastName);
     members.Put(batch, m);
     hub::v1::Coverage c;
     c.set_cin(cin);
@@ -139,14 +139,14 @@ void WriteCareData(const std::string& data_dir) {
     a.set_referral_date(referral_date);
     ASSERT_TRUE(care.PutAuthorization(batch, a).ok());
   };
-  for (const char* cin : {kM1, kM2, kM3, kM4, kM6}) member(cin, "molina");
-  member(kM5, "chg");
-  assign(kM1, "molina");
-  assign(kM2, "molina");
-  assign(kM5, "chg");
-  refer("AUTH-1", kM3, "2026-11-23");  // due 2026-11-24 00:00
-  refer("AUTH-2", kM4, "2026-11-22");  // due 2026-11-23 00:00, before T0
-  refer("AUTH-3", kM6, "2026-11-23");  // due 2026-11-24 00:00, never reached
+  for (const char* cin : {kMonitorM1, kMonitorM2, kMonitorM3, kMonitorM4, kMonitorM6}) member(cin, "molina");
+  member(kMonitorM5, "chg");
+  assign(kMonitorM1, "molina");
+  assign(kMonitorM2, "molina");
+  assign(kMonitorM5, "chg");
+  refer("AUTH-1", kMonitorM3, "2026-11-23");  // due 2026-11-24 00:00
+  refer("AUTH-2", kMonitorM4, "2026-11-22");  // due 2026-11-23 00:00, before T0
+  refer("AUTH-3", kMonitorM6, "2026-11-23");  // due 2026-11-24 00:00, never reached
   Commit(store, batch);
   ASSERT_TRUE(store.Close().ok());
 }
@@ -271,7 +271,7 @@ class MonitorTest : public ::testing::Test {
   // Summaries are taken at T0 + 1 h.
   void PlayScenario() {
     hub::v1::SubmitResponse alpha =
-        Submit("alpha_cbo", {Outreach("a-1", kM1), Outreach("a-2", kM2), Outreach("a-5", kM5),
+        Submit("alpha_cbo", {Outreach("a-1", kMonitorM1), Outreach("a-2", kMonitorM2), Outreach("a-5", kMonitorM5),
                              Outreach("a-x", kUnknown)});
     ASSERT_EQ(alpha.results_size(), 4);
     ASSERT_TRUE(alpha.results(0).has_accepted());
@@ -279,7 +279,7 @@ class MonitorTest : public ::testing::Test {
     ASSERT_EQ(alpha.results(1).accepted().feed_sequence(), 2u);
     ASSERT_EQ(alpha.results(2).accepted().plan_id(), "chg");
     ASSERT_EQ(alpha.results(3).rejected().reason_code(), "UNKNOWN_MEMBER");
-    hub::v1::SubmitResponse bravo = Submit("bravo_housing", {Outreach("b-1", kM3, "AUTH-1")});
+    hub::v1::SubmitResponse bravo = Submit("bravo_housing", {Outreach("b-1", kMonitorM3, "AUTH-1")});
     ASSERT_TRUE(bravo.results(0).has_accepted()) << bravo.results(0).DebugString();
     ASSERT_EQ(bravo.results(0).accepted().feed_sequence(), 3u);
 
@@ -435,7 +435,7 @@ TEST_F(MonitorTest, OutreachDeadlinesBreachAfter24HoursOfFakeTime) {
   EXPECT_TRUE(auth3_breach_alert);
 
   // Late outreach on AUTH-3 counts as late, not missing.
-  hub::v1::SubmitResponse late = Submit("bravo_housing", {Outreach("b-3", kM6, "AUTH-3")});
+  hub::v1::SubmitResponse late = Submit("bravo_housing", {Outreach("b-3", kMonitorM6, "AUTH-3")});
   ASSERT_TRUE(late.results(0).has_accepted()) << late.results(0).DebugString();
   s = Summary();
   EXPECT_EQ(s.outreach_sla(0).late(), 1);
@@ -481,7 +481,7 @@ TEST_F(MonitorTest, OverdueRtfUntilTheMonthsRowsArrive) {
   EXPECT_EQ(s.overdue_rtfs(1).plan_id(), "molina");
   EXPECT_EQ(s.overdue_rtfs(1).assigned_members(), 2);
   // One RTF row about October for molina's member clears molina's.
-  hub::v1::SubmitResponse rtf = Submit("alpha_cbo", {Rtf("rtf-1", kM1, "2026-10-31")});
+  hub::v1::SubmitResponse rtf = Submit("alpha_cbo", {Rtf("rtf-1", kMonitorM1, "2026-10-31")});
   ASSERT_TRUE(rtf.results(0).has_accepted()) << rtf.results(0).DebugString();
   s = Summary();
   ASSERT_EQ(s.overdue_rtfs_size(), 1);
@@ -666,8 +666,8 @@ TEST_F(MonitorTest, MetricsEndpointIsPrometheusTextWithoutPhi) {
   }();
   for (const std::string& published : {text, summary_json, rpc_text, stats_out, logs_.Text()}) {
     for (const char* cin : kCins) EXPECT_FALSE(absl::StrContains(published, cin)) << cin;
-    EXPECT_FALSE(absl::StrContains(published, kFirstName));
-    EXPECT_FALSE(absl::StrContains(published, kLastName));
+    EXPECT_FALSE(absl::StrContains(published, kMonitorFirstName));
+    EXPECT_FALSE(absl::StrContains(published, kMonitorLastName));
   }
 }
 
@@ -739,7 +739,7 @@ TEST_F(MonitorTest, WatchFlowsStreamsNewSummaries) {
   ASSERT_TRUE(reader->Read(&response));
   EXPECT_EQ(response.summary().totals().accepted(), 0);
 
-  Submit("alpha_cbo", {Outreach("w-1", kM1)});
+  Submit("alpha_cbo", {Outreach("w-1", kMonitorM1)});
   // Each submit prompts an evaluation; read until it shows.
   int64_t accepted = 0;
   while (accepted < 1 && reader->Read(&response)) {

@@ -131,7 +131,7 @@ class QuarterlyExportTest : public ::testing::Test {
 generator::County* QuarterlyExportTest::county_ = nullptr;
 testing::TestHub* QuarterlyExportTest::hub_ = nullptr;
 
-int64_t Cell(const std::vector<std::string>& header, const std::vector<std::string>& row,
+int64_t ColumnValue(const std::vector<std::string>& header, const std::vector<std::string>& row,
              const std::string& column) {
   for (size_t i = 0; i < header.size(); ++i) {
     if (header[i] == column) return std::stoll(row.at(i));
@@ -182,13 +182,13 @@ TEST_F(QuarterlyExportTest, OutreachAndFlowsReconcileWithMonitorServiceMonthByMo
       const auto& out = tabs["outreach"];
       for (size_t i = 1; i < out.size(); ++i) {
         if (out[i][0] != label) continue;
-        r_met += Cell(out[0], out[i], "met_24h");
-        r_late += Cell(out[0], out[i], "late");
-        r_missing += Cell(out[0], out[i], "missing");
+        r_met += ColumnValue(out[0], out[i], "met_24h");
+        r_late += ColumnValue(out[0], out[i], "late");
+        r_missing += ColumnValue(out[0], out[i], "missing");
       }
       const auto& flows = tabs["flows"];
       for (size_t i = 1; i < flows.size(); ++i) {
-        if (flows[i][0] == label) r_accepted += Cell(flows[0], flows[i], "accepted");
+        if (flows[i][0] == label) r_accepted += ColumnValue(flows[0], flows[i], "accepted");
       }
       EXPECT_EQ(r_met, met) << label;
       EXPECT_EQ(r_late, late) << label;

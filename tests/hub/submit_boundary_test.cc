@@ -19,7 +19,7 @@ using ::testing::Not;
 constexpr char kMember[] = "10000001A";    // molina, assigned to alpha_cbo (ECM)
 constexpr char kNobody[] = "10000009Z";    // not a member of the hub
 constexpr char kCsMember[] = "10000003C";  // molina, authorized to bravo_housing
-constexpr char kAuth[] = "AUTH-DEP-1";
+constexpr char kBoundaryAuth[] = "AUTH-DEP-1";
 
 class SubmitBoundaryTest : public ::testing::Test {
  protected:
@@ -29,7 +29,7 @@ class SubmitBoundaryTest : public ::testing::Test {
     env_->AddEcmMember(kMember, "molina", "alpha_cbo");
     env_->AddMember(kCsMember);
     env_->AddCoverage(kCsMember, "molina", "2026-01-01");
-    env_->AddAuthorization(MakeAuthorization(kAuth, kCsMember, "molina", "bravo_housing",
+    env_->AddAuthorization(MakeAuthorization(kBoundaryAuth, kCsMember, "molina", "bravo_housing",
                                              hub::v1::COMMUNITY_SUPPORT_HOUSING_DEPOSITS, 10,
                                              "2026-10-01", "2026-12-31"));
   }
@@ -150,9 +150,9 @@ TEST_F(SubmitBoundaryTest, AMemberYouDoNotServeLooksLikeNoMemberAtAll) {
   // The same for Community Supports: an authorization number of a member the
   // provider does not serve, and a care plan (no plan check at all today).
   const hub::v1::SubmissionResult cs_other = SubmitOne(
-      "charlie_fqhc", CsService("k3", kCsMember, "2026-11-03", kAuth, "H0044", {"U2"}, 1));
+      "charlie_fqhc", CsService("k3", kCsMember, "2026-11-03", kBoundaryAuth, "H0044", {"U2"}, 1));
   const hub::v1::SubmissionResult cs_nobody =
-      SubmitOne("charlie_fqhc", CsService("k4", kNobody, "2026-11-03", kAuth, "H0044", {"U2"}, 1));
+      SubmitOne("charlie_fqhc", CsService("k4", kNobody, "2026-11-03", kBoundaryAuth, "H0044", {"U2"}, 1));
   ASSERT_TRUE(cs_other.has_rejected());
   EXPECT_EQ(cs_other.rejected().SerializeAsString(), cs_nobody.rejected().SerializeAsString());
   // A member the provider does serve still gets the precise answer.

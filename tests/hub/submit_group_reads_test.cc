@@ -27,9 +27,9 @@ constexpr char kEcmNext[] = "10000001B";    // neighbouring CIN: aetna, alpha_cb
 constexpr char kEcmOther[] = "10000002B";   // molina, assigned to golf_network
 constexpr char kCs[] = "10000003C";         // molina, authorized to bravo_housing
 constexpr char kUncovered[] = "10000005E";  // a member, no coverage
-constexpr char kUnknown[] = "10000009Z";    // no member
-constexpr char kAuth[] = "AUTH-DEP-1";      // HOUSING_DEPOSITS, 10 units, Oct-Dec 2026
-constexpr char kRequestedAuth[] = "AUTH-DEP-2";
+constexpr char kNoMember[] = "10000009Z";    // no member
+constexpr char kDepositAuth[] = "AUTH-DEP-1";      // HOUSING_DEPOSITS, 10 units, Oct-Dec 2026
+constexpr char kRequestedDepositAuth[] = "AUTH-DEP-2";
 constexpr char kOtherAuth[] = "AUTH-DEP-3";  // kEcm's, bravo_housing
 
 // The outcome of validating a group, one line per record.
@@ -78,11 +78,11 @@ class SubmitGroupReadsTest : public ::testing::Test {
     env_->AddCoverage(kEcmOther, "health_net", "2026-11-01", "2026-11-30");
     env_->AddMember(kCs);
     env_->AddCoverage(kCs, "molina", "2026-01-01");
-    env_->AddAuthorization(MakeAuthorization(kAuth, kCs, "molina", "bravo_housing",
+    env_->AddAuthorization(MakeAuthorization(kDepositAuth, kCs, "molina", "bravo_housing",
                                              hub::v1::COMMUNITY_SUPPORT_HOUSING_DEPOSITS, 10,
                                              "2026-10-01", "2026-12-31"));
     hub::v1::Authorization requested =
-        MakeAuthorization(kRequestedAuth, kCs, "molina", "bravo_housing",
+        MakeAuthorization(kRequestedDepositAuth, kCs, "molina", "bravo_housing",
                           hub::v1::COMMUNITY_SUPPORT_HOUSING_DEPOSITS, 10, "2026-10-01", "");
     requested.set_status(hub::v1::AUTHORIZATION_STATUS_REQUESTED);
     env_->AddAuthorization(requested);
@@ -119,16 +119,16 @@ class SubmitGroupReadsTest : public ::testing::Test {
       group.push_back(EcmService(key("ecm"), kEcm, day));
       group.push_back(EcmOutreach(key("outreach"), kEcmNext, day));
       group.push_back(EcmService(key("other"), kEcmOther, day));
-      group.push_back(CsService(key("cs"), kCs, day, kAuth, "H0044", {"U2"}, 3));
+      group.push_back(CsService(key("cs"), kCs, day, kDepositAuth, "H0044", {"U2"}, 3));
       group.push_back(EcmService(key("ecm-bad-mod"), kEcm, day, {"ZZ"}));
-      group.push_back(CsService(key("cs-requested"), kCs, day, kRequestedAuth, "H0044", {"U2"}, 1));
+      group.push_back(CsService(key("cs-requested"), kCs, day, kRequestedDepositAuth, "H0044", {"U2"}, 1));
       group.push_back(CsService(key("cs-other-member"), kCs, day, kOtherAuth, "H0044", {"U2"}, 1));
       group.push_back(CsService(key("cs-not-theirs"), kEcm, day, kOtherAuth, "H0044", {"U2"}, 1));
       group.push_back(CsService(key("cs-none"), kCs, day, "AUTH-NOPE", "H0044", {"U2"}, 1));
       group.push_back(EcmService(key("uncovered"), kUncovered, day));
-      group.push_back(EcmService(key("unknown"), kUnknown, day));
+      group.push_back(EcmService(key("unknown"), kNoMember, day));
       group.push_back(
-          Referral(key("referral"), kCs, day, kAuth, hub::v1::REFERRAL_STATUS_ACCEPTED));
+          Referral(key("referral"), kCs, day, kDepositAuth, hub::v1::REFERRAL_STATUS_ACCEPTED));
       group.push_back(EcmService(key("bad-cin"), "not-a-cin", day));
       group.push_back(EcmService(key("early"), kEcm, "2025-12-31"));
     }
@@ -161,7 +161,7 @@ TEST_F(SubmitGroupReadsTest, GroupReadGivesThePerRecordVerdicts) {
   absl::StatusOr<storage::MemberCareSet> as_pipeline = reader.Read(cins, cs_cins);
   ASSERT_TRUE(as_pipeline.ok()) << as_pipeline.status();
   // Some CINs left out of the read: those go to the stores.
-  absl::StatusOr<storage::MemberCareSet> some = reader.Read({kEcm, kCs, kUnknown});
+  absl::StatusOr<storage::MemberCareSet> some = reader.Read({kEcm, kCs, kNoMember});
   ASSERT_TRUE(some.ok()) << some.status();
   const StoreMemberReads store_reads(members_.get(), coverage_.get(), care_.get());
   const GroupMemberReads all_reads(&*all, &store_reads);

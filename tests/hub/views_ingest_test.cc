@@ -249,15 +249,15 @@ class ViewsIngestTest : public ::testing::Test {
   std::shared_ptr<grpc::Channel> channel_;
 };
 
-constexpr char kM1[] = "11000001A";
-constexpr char kM2[] = "12000002B";
-constexpr char kM3[] = "13000003C";
-constexpr char kM4[] = "14000004D";
-constexpr char kM5[] = "15000005E";
+constexpr char kIngestM1[] = "11000001A";
+constexpr char kIngestM2[] = "12000002B";
+constexpr char kIngestM3[] = "13000003C";
+constexpr char kIngestM4[] = "14000004D";
+constexpr char kIngestM5[] = "15000005E";
 
 TEST_F(ViewsIngestTest, NewAssignmentBeyondCapacityIsKeptFlaggedCountedAndWarned) {
   // Capacity 2, three new assignments: the third is over.
-  const IngestReport first = UploadAssignments({Member(kM1), Member(kM2), Member(kM3)});
+  const IngestReport first = UploadAssignments({Member(kIngestM1), Member(kIngestM2), Member(kIngestM3)});
   EXPECT_EQ(first.rows_accepted(), 3);
   EXPECT_EQ(first.changes().assignments_written(), 3);
   EXPECT_EQ(first.changes().assignments_over_capacity(), 1);
@@ -268,19 +268,19 @@ TEST_F(ViewsIngestTest, NewAssignmentBeyondCapacityIsKeptFlaggedCountedAndWarned
   EXPECT_EQ(warning.field(), "provider_npi");
   EXPECT_TRUE(warning.warning());
   EXPECT_THAT(warning.message(), HasSubstr("capacity with this plan (2 members)"));
-  EXPECT_THAT(warning.message(), ::testing::Not(HasSubstr(kM3)));
-  EXPECT_THAT(Flags("ecm_cap"), ElementsAre(kM1, kM2, absl::StrCat(kM3, "!")));
+  EXPECT_THAT(warning.message(), ::testing::Not(HasSubstr(kIngestM3)));
+  EXPECT_THAT(Flags("ecm_cap"), ElementsAre(kIngestM1, kIngestM2, absl::StrCat(kIngestM3, "!")));
   // Another provider of the same plan has its own count (no capacity).
   const IngestReport other =
-      UploadAssignments({Member(kM1), Member(kM2), Member(kM3), Member(kM4, OtherNpi())});
+      UploadAssignments({Member(kIngestM1), Member(kIngestM2), Member(kIngestM3), Member(kIngestM4, OtherNpi())});
   EXPECT_EQ(other.changes().assignments_over_capacity(), 0);
   EXPECT_EQ(other.changes().rows_unchanged(), 3);
-  EXPECT_THAT(Flags("other_ecm"), ElementsAre(kM4));
+  EXPECT_THAT(Flags("other_ecm"), ElementsAre(kIngestM4));
 }
 
 TEST_F(ViewsIngestTest, ReuploadChangesNothingAndEndingAssignmentsFreesSlots) {
   const std::string bytes = Render(
-      "aetna", kAssignment, std::vector<AssignmentFileRow>{Member(kM1), Member(kM2), Member(kM3)});
+      "aetna", kAssignment, std::vector<AssignmentFileRow>{Member(kIngestM1), Member(kIngestM2), Member(kIngestM3)});
   absl::StatusOr<IngestReport> first = Upload("aetna", kAssignment, bytes);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->changes().assignments_over_capacity(), 1);
@@ -291,40 +291,40 @@ TEST_F(ViewsIngestTest, ReuploadChangesNothingAndEndingAssignmentsFreesSlots) {
   EXPECT_EQ(again->report_id(), first->report_id());
   EXPECT_EQ(again->changes().assignments_over_capacity(), 1);
   // The same rows in another order: every row unchanged, nothing flagged.
-  const IngestReport reordered = UploadAssignments({Member(kM3), Member(kM1), Member(kM2)});
+  const IngestReport reordered = UploadAssignments({Member(kIngestM3), Member(kIngestM1), Member(kIngestM2)});
   EXPECT_EQ(reordered.changes().rows_unchanged(), 3);
   EXPECT_EQ(reordered.changes().assignments_over_capacity(), 0);
   EXPECT_EQ(reordered.row_errors_size(), 0);
-  EXPECT_THAT(Flags("ecm_cap"), ElementsAre(kM1, kM2, absl::StrCat(kM3, "!")));
+  EXPECT_THAT(Flags("ecm_cap"), ElementsAre(kIngestM1, kIngestM2, absl::StrCat(kIngestM3, "!")));
 
   // The snapshot drops M2 and M3: both end the day before; one slot is held.
-  const IngestReport ended = UploadAssignments({Member(kM1)});
+  const IngestReport ended = UploadAssignments({Member(kIngestM1)});
   EXPECT_EQ(ended.changes().assignments_ended(), 2);
-  EXPECT_THAT(Flags("ecm_cap"), ElementsAre(kM1));
+  EXPECT_THAT(Flags("ecm_cap"), ElementsAre(kIngestM1));
   // So M4 fits (2 of 2 with M1)...
-  const IngestReport fits = UploadAssignments({Member(kM1), Member(kM4)});
+  const IngestReport fits = UploadAssignments({Member(kIngestM1), Member(kIngestM4)});
   EXPECT_EQ(fits.changes().assignments_over_capacity(), 0);
   EXPECT_EQ(fits.row_errors_size(), 0);
   // ...and M5 does not.
-  const IngestReport full = UploadAssignments({Member(kM1), Member(kM4), Member(kM5)});
+  const IngestReport full = UploadAssignments({Member(kIngestM1), Member(kIngestM4), Member(kIngestM5)});
   EXPECT_EQ(full.changes().assignments_over_capacity(), 1);
   ASSERT_EQ(full.row_errors_size(), 1);
   EXPECT_EQ(full.row_errors(0).row_number(), 3);
-  EXPECT_THAT(Flags("ecm_cap"), ElementsAre(kM1, kM4, absl::StrCat(kM5, "!")));
+  EXPECT_THAT(Flags("ecm_cap"), ElementsAre(kIngestM1, kIngestM4, absl::StrCat(kIngestM5, "!")));
   // Listed again after it ended, M2 reopens while the provider is full:
   // flagged as it arrives again.
   const IngestReport reopened =
-      UploadAssignments({Member(kM1), Member(kM4), Member(kM5), Member(kM2)});
+      UploadAssignments({Member(kIngestM1), Member(kIngestM4), Member(kIngestM5), Member(kIngestM2)});
   EXPECT_EQ(reopened.changes().assignments_over_capacity(), 1);
 }
 
 TEST_F(ViewsIngestTest, AuthorizationsBeyondCsCapacityAreFlaggedPerCommunitySupport) {
-  UploadAssignments({Member(kM1), Member(kM2)});
+  UploadAssignments({Member(kIngestM1), Member(kIngestM2)});
   absl::StatusOr<IngestReport> report =
       Upload("aetna", kAuthorization,
              Render("aetna", kAuthorization,
-                    std::vector<AuthorizationFileRow>{Authorization("AUTH-1", kM1),
-                                                      Authorization("AUTH-2", kM2)}));
+                    std::vector<AuthorizationFileRow>{Authorization("AUTH-1", kIngestM1),
+                                                      Authorization("AUTH-2", kIngestM2)}));
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->rows_rejected(), 0) << report->ShortDebugString();
   EXPECT_EQ(report->changes().authorizations_written(), 2);
@@ -338,7 +338,7 @@ TEST_F(ViewsIngestTest, AuthorizationsBeyondCsCapacityAreFlaggedPerCommunitySupp
 
   // The plan's snapshot lists AUTH-1 only, now denied: AUTH-2 is cancelled
   // (not listed), both slots are freed...
-  AuthorizationFileRow denied = Authorization("AUTH-1", kM1);
+  AuthorizationFileRow denied = Authorization("AUTH-1", kIngestM1);
   denied.mutable_authorization()->set_status(hub::v1::AUTHORIZATION_STATUS_DENIED);
   absl::StatusOr<IngestReport> next =
       Upload("aetna", kAuthorization,
@@ -350,7 +350,7 @@ TEST_F(ViewsIngestTest, AuthorizationsBeyondCsCapacityAreFlaggedPerCommunitySupp
   absl::StatusOr<IngestReport> fits =
       Upload("aetna", kAuthorization,
              Render("aetna", kAuthorization,
-                    std::vector<AuthorizationFileRow>{denied, Authorization("AUTH-3", kM2)}));
+                    std::vector<AuthorizationFileRow>{denied, Authorization("AUTH-3", kIngestM2)}));
   ASSERT_TRUE(fits.ok()) << fits.status();
   EXPECT_EQ(fits->changes().authorizations_written(), 1);
   EXPECT_EQ(fits->changes().authorizations_over_capacity(), 0);
@@ -401,7 +401,7 @@ TEST_F(ViewsIngestTest, QualityReportsOfEveryPlanInOneOrderedList) {
 }
 
 TEST_F(ViewsIngestTest, HubctlPrintsWorklistQualityAndCarePlan) {
-  UploadAssignments({Member(kM1), Member(kM2), Member(kM3)});
+  UploadAssignments({Member(kIngestM1), Member(kIngestM2), Member(kIngestM3)});
   ASSERT_TRUE(Upload("aetna", kQuality,
                      Render("aetna", kQuality,
                             std::vector<QualityFileRow>{Quality("FUM", "2026 Q1", 3, 4)}))
@@ -410,7 +410,7 @@ TEST_F(ViewsIngestTest, HubctlPrintsWorklistQualityAndCarePlan) {
   ASSERT_EQ(Hubctl({"worklist", "--provider=ecm_cap"}, &out, &err), 0) << err;
   EXPECT_THAT(out, HasSubstr("PLAN"));
   EXPECT_THAT(out, HasSubstr("OUTREACH DUE (UTC)"));
-  EXPECT_THAT(out, HasSubstr(kM1));
+  EXPECT_THAT(out, HasSubstr(kIngestM1));
   EXPECT_THAT(out, HasSubstr("ADULT_INDIVIDUAL_HOMELESSNESS"));
   // ECM assignments carry no 24-hour outreach rule (it is for CS referrals:
   // hub/common/outreach_rule.h), so none is due or overdue; M3 over capacity.
@@ -436,7 +436,7 @@ TEST_F(ViewsIngestTest, HubctlPrintsWorklistQualityAndCarePlan) {
   hub::v1::Submission* s = submit.add_submissions();
   s->set_idempotency_key("cp-1");
   hub::v1::CarePlan* plan = s->mutable_care_plan();
-  plan->set_cin(kM1);
+  plan->set_cin(kIngestM1);
   plan->set_effective_date("2026-11-20");
   plan->set_assessment_date("2026-11-10");
   plan->add_goals()->set_description("Move into stable housing");
@@ -447,15 +447,15 @@ TEST_F(ViewsIngestTest, HubctlPrintsWorklistQualityAndCarePlan) {
   ASSERT_TRUE(stub->Submit(&context, submit, &submitted).ok());
   ASSERT_TRUE(submitted.results(0).has_accepted()) << submitted.ShortDebugString();
 
-  ASSERT_EQ(Hubctl({"careplan", "--provider=ecm_cap", absl::StrCat("--cin=", kM1)}, &out, &err), 0)
+  ASSERT_EQ(Hubctl({"careplan", "--provider=ecm_cap", absl::StrCat("--cin=", kIngestM1)}, &out, &err), 0)
       << err;
   EXPECT_THAT(out, HasSubstr("written by      ecm_cap"));
   EXPECT_THAT(out, HasSubstr("Move into stable housing"));
   EXPECT_THAT(out, HasSubstr("- Weekly visits"));
-  EXPECT_EQ(Hubctl({"careplan", "--provider=other_ecm", absl::StrCat("--cin=", kM1)}, &out, &err),
+  EXPECT_EQ(Hubctl({"careplan", "--provider=other_ecm", absl::StrCat("--cin=", kIngestM1)}, &out, &err),
             1);
   EXPECT_THAT(err, HasSubstr("PERMISSION_DENIED"));
-  EXPECT_THAT(err, ::testing::Not(HasSubstr(kM1)));
+  EXPECT_THAT(err, ::testing::Not(HasSubstr(kIngestM1)));
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ using test_util::OptionsFor;
 using test_util::TempDir;
 using ::testing::HasSubstr;
 
-absl::Time Civil(int y, int m, int d) {
+absl::Time CivilDayStart(int y, int m, int d) {
   return absl::FromCivil(absl::CivilDay(y, m, d), absl::UTCTimeZone());
 }
 
@@ -141,7 +141,7 @@ TEST_F(ClassRetentionTest, ClaimLinesGoByMonthOnlyOnceTheFeedLetTheirRecordGo) {
   // Cutoff in 2025-01 (400 days before 2026-02-05): January still in.
   ASSERT_OK_AND_ASSIGN(PurgeCounts counts,
                        PurgeExpired(*store_, *audit_, ClassWindows(400, 0, 0),
-                                    Civil(2025, 1, 31) + absl::Hours(24 * 400)));
+                                    CivilDayStart(2025, 1, 31) + absl::Hours(24 * 400)));
   EXPECT_EQ(counts.claim_lines, 0);
   EXPECT_TRUE(LineKept("rec_old"));
 
@@ -149,7 +149,7 @@ TEST_F(ClassRetentionTest, ClaimLinesGoByMonthOnlyOnceTheFeedLetTheirRecordGo) {
   // transaction-set and worklist entries; the one whose record the feed
   // still holds stays, as does February's.
   ASSERT_OK_AND_ASSIGN(counts, PurgeExpired(*store_, *audit_, ClassWindows(400, 0, 0),
-                                            Civil(2025, 2, 1) + absl::Hours(24 * 400)));
+                                            CivilDayStart(2025, 2, 1) + absl::Hours(24 * 400)));
   EXPECT_EQ(counts.claim_lines, 1);
   EXPECT_FALSE(LineKept("rec_old"));
   EXPECT_TRUE(LineKept("rec_old_in_feed"));
@@ -187,14 +187,14 @@ TEST_F(ClassRetentionTest, QualityReportsGoOnceTheirPeriodEndedBeforeTheCutoffMo
   // Cutoff month 2025-03: 2025 Q1 and 2025-03 end in it, only 2024 goes.
   ASSERT_OK_AND_ASSIGN(PurgeCounts counts,
                        PurgeExpired(*store_, *audit_, ClassWindows(0, 457, 0),
-                                    Civil(2025, 3, 31) + absl::Hours(24 * 457)));
+                                    CivilDayStart(2025, 3, 31) + absl::Hours(24 * 457)));
   EXPECT_EQ(counts.quality_reports, 1);
   EXPECT_THAT(periods(),
               ::testing::UnorderedElementsAre("2025 Q1", "2025-03", "2025 Q2", "2025", "odd"));
   // Cutoff month 2025-04: the first quarter and March go; the year 2025,
   // the second quarter and a period the hub cannot read stay.
   ASSERT_OK_AND_ASSIGN(counts, PurgeExpired(*store_, *audit_, ClassWindows(0, 457, 0),
-                                            Civil(2025, 4, 1) + absl::Hours(24 * 457)));
+                                            CivilDayStart(2025, 4, 1) + absl::Hours(24 * 457)));
   EXPECT_EQ(counts.quality_reports, 2);
   EXPECT_THAT(periods(), ::testing::UnorderedElementsAre("2025 Q2", "2025", "odd"));
   EXPECT_THAT(LastAuditDetail(), HasSubstr("quality_reports 2 reports"));
@@ -202,7 +202,7 @@ TEST_F(ClassRetentionTest, QualityReportsGoOnceTheirPeriodEndedBeforeTheCutoffMo
 
 TEST_F(ClassRetentionTest, ParkedRecordsGoOnlyResolvedOrDiscardedAfterTheWindow) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<ParkedStore> parked, ParkedStore::Open(store_.get()));
-  const absl::Time t0 = Civil(2025, 1, 10);
+  const absl::Time t0 = CivilDayStart(2025, 1, 10);
   auto park = [&](const std::string& record_id) -> std::string {
     hub::v1::ParkedRecord r;
     r.set_reason(hub::v1::PARKED_REASON_UNRENDERABLE_RECORD);

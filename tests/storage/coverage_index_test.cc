@@ -16,8 +16,8 @@ using test_util::MakeCoverage;
 using test_util::OptionsFor;
 using test_util::TempDir;
 
-constexpr char kCin[] = "99898657G";
-constexpr char kOtherCin[] = "12345678A";
+constexpr char kCoveredCin[] = "99898657G";
+constexpr char kOtherCoveredCin[] = "12345678A";
 
 class CoverageIndexTest : public ::testing::Test {
  protected:
@@ -41,8 +41,8 @@ class CoverageIndexTest : public ::testing::Test {
     return version;
   }
 
-  // The plan covering kCin on `date`, or "none".
-  std::string PlanOn(const std::string& date, const std::string& cin = kCin) {
+  // The plan covering kCoveredCin on `date`, or "none".
+  std::string PlanOn(const std::string& date, const std::string& cin = kCoveredCin) {
     absl::StatusOr<hub::v1::Coverage> coverage = index_->CoveringPlan(cin, date);
     if (absl::IsNotFound(coverage.status())) return "none";
     EXPECT_OK(coverage);
@@ -56,8 +56,8 @@ class CoverageIndexTest : public ::testing::Test {
 };
 
 TEST_F(CoverageIndexTest, LaterVersionWinsOnOverlapDaysOnly) {
-  Record(MakeCoverage(kCin, "plan_a", "2025-01-01", "2025-03-31"));
-  Record(MakeCoverage(kCin, "plan_b", "2025-02-01", "2025-02-28"));
+  Record(MakeCoverage(kCoveredCin, "plan_a", "2025-01-01", "2025-03-31"));
+  Record(MakeCoverage(kCoveredCin, "plan_b", "2025-02-01", "2025-02-28"));
 
   EXPECT_EQ(PlanOn("2025-01-31"), "plan_a");
   EXPECT_EQ(PlanOn("2025-02-01"), "plan_b");
@@ -71,16 +71,16 @@ TEST_F(CoverageIndexTest, LaterVersionWinsOnOverlapDaysOnly) {
 TEST_F(CoverageIndexTest, OlderVersionDoesNotWinOverlap) {
   // Recorded in the opposite order: the longer period is newer and wins
   // every day it covers.
-  Record(MakeCoverage(kCin, "plan_b", "2025-02-01", "2025-02-28"));
-  Record(MakeCoverage(kCin, "plan_a", "2025-01-01", "2025-03-31"));
+  Record(MakeCoverage(kCoveredCin, "plan_b", "2025-02-01", "2025-02-28"));
+  Record(MakeCoverage(kCoveredCin, "plan_a", "2025-01-01", "2025-03-31"));
 
   EXPECT_EQ(PlanOn("2025-02-14"), "plan_a");
   EXPECT_EQ(PlanOn("2025-01-15"), "plan_a");
 }
 
 TEST_F(CoverageIndexTest, AdjacentPeriodsSplitAtTheBoundary) {
-  Record(MakeCoverage(kCin, "plan_a", "2025-01-01", "2025-01-14"));
-  Record(MakeCoverage(kCin, "plan_b", "2025-01-15"));
+  Record(MakeCoverage(kCoveredCin, "plan_a", "2025-01-01", "2025-01-14"));
+  Record(MakeCoverage(kCoveredCin, "plan_b", "2025-01-15"));
 
   EXPECT_EQ(PlanOn("2025-01-14"), "plan_a");
   EXPECT_EQ(PlanOn("2025-01-15"), "plan_b");
@@ -88,8 +88,8 @@ TEST_F(CoverageIndexTest, AdjacentPeriodsSplitAtTheBoundary) {
 
 TEST_F(CoverageIndexTest, AdjacentPeriodsRecordedInReverseOrder) {
   // Versions only matter where periods overlap; adjacent ones never do.
-  Record(MakeCoverage(kCin, "plan_b", "2025-01-15"));
-  Record(MakeCoverage(kCin, "plan_a", "2025-01-01", "2025-01-14"));
+  Record(MakeCoverage(kCoveredCin, "plan_b", "2025-01-15"));
+  Record(MakeCoverage(kCoveredCin, "plan_a", "2025-01-01", "2025-01-14"));
 
   EXPECT_EQ(PlanOn("2025-01-14"), "plan_a");
   EXPECT_EQ(PlanOn("2025-01-15"), "plan_b");
@@ -97,9 +97,9 @@ TEST_F(CoverageIndexTest, AdjacentPeriodsRecordedInReverseOrder) {
 }
 
 TEST_F(CoverageIndexTest, RetroactiveChangeWinsOverPastDates) {
-  Record(MakeCoverage(kCin, "plan_a", "2024-01-01"));
+  Record(MakeCoverage(kCoveredCin, "plan_a", "2024-01-01"));
   // Recorded later, about dates already in the past.
-  Record(MakeCoverage(kCin, "plan_b", "2024-06-01", "2024-06-30"));
+  Record(MakeCoverage(kCoveredCin, "plan_b", "2024-06-01", "2024-06-30"));
 
   EXPECT_EQ(PlanOn("2024-05-31"), "plan_a");
   EXPECT_EQ(PlanOn("2024-06-01"), "plan_b");
@@ -108,7 +108,7 @@ TEST_F(CoverageIndexTest, RetroactiveChangeWinsOverPastDates) {
 }
 
 TEST_F(CoverageIndexTest, OpenEndedPeriodCoversEveryLaterDay) {
-  Record(MakeCoverage(kCin, "plan_a", "2020-01-01"));
+  Record(MakeCoverage(kCoveredCin, "plan_a", "2020-01-01"));
 
   EXPECT_EQ(PlanOn("2019-12-31"), "none");
   EXPECT_EQ(PlanOn("2020-01-01"), "plan_a");
@@ -116,12 +116,12 @@ TEST_F(CoverageIndexTest, OpenEndedPeriodCoversEveryLaterDay) {
 }
 
 TEST_F(CoverageIndexTest, PlanSwitchMidMonth) {
-  Record(MakeCoverage(kCin, "plan_a", "2025-01-01"));
+  Record(MakeCoverage(kCoveredCin, "plan_a", "2025-01-01"));
   // The member switches on March 16: plan A's period is closed (same
   // identity, now with an end date) and plan B starts.
   WriteBatch batch;
-  index_->Put(batch, MakeCoverage(kCin, "plan_a", "2025-01-01", "2025-03-15"));
-  index_->Put(batch, MakeCoverage(kCin, "plan_b", "2025-03-16"));
+  index_->Put(batch, MakeCoverage(kCoveredCin, "plan_a", "2025-01-01", "2025-03-15"));
+  index_->Put(batch, MakeCoverage(kCoveredCin, "plan_b", "2025-03-16"));
   ASSERT_OK(store_->Commit(batch, Durability::kSync));
 
   EXPECT_EQ(PlanOn("2025-03-01"), "plan_a");
@@ -132,13 +132,13 @@ TEST_F(CoverageIndexTest, PlanSwitchMidMonth) {
 }
 
 TEST_F(CoverageIndexTest, ReplacingSameIdentitySetsEndDate) {
-  const uint64_t first = Record(MakeCoverage(kCin, "plan_a", "2025-01-01"));
+  const uint64_t first = Record(MakeCoverage(kCoveredCin, "plan_a", "2025-01-01"));
   EXPECT_EQ(PlanOn("2025-08-01"), "plan_a");
 
-  const uint64_t second = Record(MakeCoverage(kCin, "plan_a", "2025-01-01", "2025-06-30"));
+  const uint64_t second = Record(MakeCoverage(kCoveredCin, "plan_a", "2025-01-01", "2025-06-30"));
   EXPECT_GT(second, first);
 
-  ASSERT_OK_AND_ASSIGN(std::vector<hub::v1::Coverage> periods, index_->Periods(kCin));
+  ASSERT_OK_AND_ASSIGN(std::vector<hub::v1::Coverage> periods, index_->Periods(kCoveredCin));
   ASSERT_EQ(periods.size(), 1u);
   EXPECT_EQ(periods[0].end_date(), "2025-06-30");
   EXPECT_EQ(periods[0].version(), second);
@@ -147,9 +147,9 @@ TEST_F(CoverageIndexTest, ReplacingSameIdentitySetsEndDate) {
 }
 
 TEST_F(CoverageIndexTest, CoveringPlanReturnsTheStoredPeriod) {
-  const uint64_t version = Record(MakeCoverage(kCin, "plan_a", "2025-01-01", "2025-12-31"));
-  ASSERT_OK_AND_ASSIGN(hub::v1::Coverage coverage, index_->CoveringPlan(kCin, "2025-05-05"));
-  EXPECT_EQ(coverage.cin(), kCin);
+  const uint64_t version = Record(MakeCoverage(kCoveredCin, "plan_a", "2025-01-01", "2025-12-31"));
+  ASSERT_OK_AND_ASSIGN(hub::v1::Coverage coverage, index_->CoveringPlan(kCoveredCin, "2025-05-05"));
+  EXPECT_EQ(coverage.cin(), kCoveredCin);
   EXPECT_EQ(coverage.plan_id(), "plan_a");
   EXPECT_EQ(coverage.start_date(), "2025-01-01");
   EXPECT_EQ(coverage.end_date(), "2025-12-31");
@@ -158,56 +158,56 @@ TEST_F(CoverageIndexTest, CoveringPlanReturnsTheStoredPeriod) {
 }
 
 TEST_F(CoverageIndexTest, GetByIdentity) {
-  const uint64_t version = Record(MakeCoverage(kCin, "plan_a", "2025-01-01", "2025-06-30"));
-  ASSERT_OK_AND_ASSIGN(hub::v1::Coverage got, index_->Get(kCin, "plan_a", "2025-01-01"));
+  const uint64_t version = Record(MakeCoverage(kCoveredCin, "plan_a", "2025-01-01", "2025-06-30"));
+  ASSERT_OK_AND_ASSIGN(hub::v1::Coverage got, index_->Get(kCoveredCin, "plan_a", "2025-01-01"));
   EXPECT_EQ(got.end_date(), "2025-06-30");
   EXPECT_EQ(got.version(), version);
-  EXPECT_TRUE(absl::IsNotFound(index_->Get(kCin, "plan_a", "2025-01-02").status()));
-  EXPECT_TRUE(absl::IsNotFound(index_->Get(kCin, "plan_b", "2025-01-01").status()));
-  EXPECT_TRUE(absl::IsNotFound(index_->Get(kOtherCin, "plan_a", "2025-01-01").status()));
+  EXPECT_TRUE(absl::IsNotFound(index_->Get(kCoveredCin, "plan_a", "2025-01-02").status()));
+  EXPECT_TRUE(absl::IsNotFound(index_->Get(kCoveredCin, "plan_b", "2025-01-01").status()));
+  EXPECT_TRUE(absl::IsNotFound(index_->Get(kOtherCoveredCin, "plan_a", "2025-01-01").status()));
 }
 
 TEST_F(CoverageIndexTest, DeleteRemovesOnlyThatPeriod) {
-  Record(MakeCoverage(kCin, "plan_a", "2025-01-01", "2025-01-31"));
-  Record(MakeCoverage(kCin, "plan_b", "2025-02-01"));
+  Record(MakeCoverage(kCoveredCin, "plan_a", "2025-01-01", "2025-01-31"));
+  Record(MakeCoverage(kCoveredCin, "plan_b", "2025-02-01"));
 
   WriteBatch batch;
-  index_->Delete(batch, kCin, "plan_b", "2025-02-01");
+  index_->Delete(batch, kCoveredCin, "plan_b", "2025-02-01");
   // Deleting an absent period is a no-op.
-  index_->Delete(batch, kCin, "plan_c", "2025-02-01");
+  index_->Delete(batch, kCoveredCin, "plan_c", "2025-02-01");
   ASSERT_OK(store_->Commit(batch, Durability::kSync));
 
   EXPECT_EQ(PlanOn("2025-01-15"), "plan_a");
   EXPECT_EQ(PlanOn("2025-02-15"), "none");
-  ASSERT_OK_AND_ASSIGN(std::vector<hub::v1::Coverage> periods, index_->Periods(kCin));
+  ASSERT_OK_AND_ASSIGN(std::vector<hub::v1::Coverage> periods, index_->Periods(kCoveredCin));
   ASSERT_EQ(periods.size(), 1u);
   EXPECT_EQ(periods[0].plan_id(), "plan_a");
 }
 
 TEST_F(CoverageIndexTest, DeletedNewerPeriodUncoversOlderOne) {
-  Record(MakeCoverage(kCin, "plan_a", "2025-01-01"));
-  Record(MakeCoverage(kCin, "plan_b", "2025-03-01", "2025-03-31"));
+  Record(MakeCoverage(kCoveredCin, "plan_a", "2025-01-01"));
+  Record(MakeCoverage(kCoveredCin, "plan_b", "2025-03-01", "2025-03-31"));
   EXPECT_EQ(PlanOn("2025-03-10"), "plan_b");
 
   WriteBatch batch;
-  index_->Delete(batch, kCin, "plan_b", "2025-03-01");
+  index_->Delete(batch, kCoveredCin, "plan_b", "2025-03-01");
   ASSERT_OK(store_->Commit(batch, Durability::kSync));
   EXPECT_EQ(PlanOn("2025-03-10"), "plan_a");
 }
 
 TEST_F(CoverageIndexTest, NotFoundBeforeAfterAndForUnknownMember) {
-  Record(MakeCoverage(kCin, "plan_a", "2025-01-01", "2025-06-30"));
+  Record(MakeCoverage(kCoveredCin, "plan_a", "2025-01-01", "2025-06-30"));
 
-  absl::StatusOr<hub::v1::Coverage> before = index_->CoveringPlan(kCin, "2024-12-31");
+  absl::StatusOr<hub::v1::Coverage> before = index_->CoveringPlan(kCoveredCin, "2024-12-31");
   EXPECT_TRUE(absl::IsNotFound(before.status())) << before.status();
-  absl::StatusOr<hub::v1::Coverage> after = index_->CoveringPlan(kCin, "2025-07-01");
+  absl::StatusOr<hub::v1::Coverage> after = index_->CoveringPlan(kCoveredCin, "2025-07-01");
   EXPECT_TRUE(absl::IsNotFound(after.status())) << after.status();
-  absl::StatusOr<hub::v1::Coverage> unknown = index_->CoveringPlan(kOtherCin, "2025-03-01");
+  absl::StatusOr<hub::v1::Coverage> unknown = index_->CoveringPlan(kOtherCoveredCin, "2025-03-01");
   EXPECT_TRUE(absl::IsNotFound(unknown.status())) << unknown.status();
   // The CIN is PHI: it never appears in the error.
-  EXPECT_EQ(std::string(before.status().message()).find(kCin), std::string::npos);
+  EXPECT_EQ(std::string(before.status().message()).find(kCoveredCin), std::string::npos);
 
-  ASSERT_OK_AND_ASSIGN(std::vector<hub::v1::Coverage> none, index_->Periods(kOtherCin));
+  ASSERT_OK_AND_ASSIGN(std::vector<hub::v1::Coverage> none, index_->Periods(kOtherCoveredCin));
   EXPECT_TRUE(none.empty());
 }
 
@@ -227,11 +227,11 @@ TEST_F(CoverageIndexTest, MembersDoNotSeeEachOthersPeriods) {
 }
 
 TEST_F(CoverageIndexTest, PeriodsAreOrderedByPlanThenStart) {
-  Record(MakeCoverage(kCin, "plan_b", "2025-03-01"));
-  Record(MakeCoverage(kCin, "plan_a", "2025-02-01", "2025-02-28"));
-  Record(MakeCoverage(kCin, "plan_a", "2024-01-01", "2024-12-31"));
+  Record(MakeCoverage(kCoveredCin, "plan_b", "2025-03-01"));
+  Record(MakeCoverage(kCoveredCin, "plan_a", "2025-02-01", "2025-02-28"));
+  Record(MakeCoverage(kCoveredCin, "plan_a", "2024-01-01", "2024-12-31"));
 
-  ASSERT_OK_AND_ASSIGN(std::vector<hub::v1::Coverage> periods, index_->Periods(kCin));
+  ASSERT_OK_AND_ASSIGN(std::vector<hub::v1::Coverage> periods, index_->Periods(kCoveredCin));
   ASSERT_EQ(periods.size(), 3u);
   EXPECT_EQ(periods[0].plan_id(), "plan_a");
   EXPECT_EQ(periods[0].start_date(), "2024-01-01");
@@ -241,9 +241,9 @@ TEST_F(CoverageIndexTest, PeriodsAreOrderedByPlanThenStart) {
 }
 
 TEST_F(CoverageIndexTest, PeriodsPersistAcrossReopen) {
-  Record(MakeCoverage(kCin, "plan_a", "2025-01-01", "2025-01-14"));
-  Record(MakeCoverage(kCin, "plan_b", "2025-01-15"));
-  Record(MakeCoverage(kCin, "plan_c", "2025-03-01", "2025-03-31"));
+  Record(MakeCoverage(kCoveredCin, "plan_a", "2025-01-01", "2025-01-14"));
+  Record(MakeCoverage(kCoveredCin, "plan_b", "2025-01-15"));
+  Record(MakeCoverage(kCoveredCin, "plan_c", "2025-03-01", "2025-03-31"));
 
   Reopen();
 
@@ -251,24 +251,24 @@ TEST_F(CoverageIndexTest, PeriodsPersistAcrossReopen) {
   EXPECT_EQ(PlanOn("2025-01-15"), "plan_b");
   EXPECT_EQ(PlanOn("2025-03-15"), "plan_c");
   EXPECT_EQ(PlanOn("2025-04-01"), "plan_b");
-  ASSERT_OK_AND_ASSIGN(std::vector<hub::v1::Coverage> periods, index_->Periods(kCin));
+  ASSERT_OK_AND_ASSIGN(std::vector<hub::v1::Coverage> periods, index_->Periods(kCoveredCin));
   EXPECT_EQ(periods.size(), 3u);
 }
 
 TEST_F(CoverageIndexTest, VersionsKeepIncreasingAcrossReopen) {
-  const uint64_t v1 = Record(MakeCoverage(kCin, "plan_a", "2025-01-01"));
-  const uint64_t v2 = Record(MakeCoverage(kOtherCin, "plan_a", "2025-01-01"));
+  const uint64_t v1 = Record(MakeCoverage(kCoveredCin, "plan_a", "2025-01-01"));
+  const uint64_t v2 = Record(MakeCoverage(kOtherCoveredCin, "plan_a", "2025-01-01"));
   EXPECT_GT(v2, v1);
 
   Reopen();
   // A retroactive period recorded after the restart must outrank the
   // periods recorded before it.
-  const uint64_t v3 = Record(MakeCoverage(kCin, "plan_b", "2025-02-01", "2025-02-28"));
+  const uint64_t v3 = Record(MakeCoverage(kCoveredCin, "plan_b", "2025-02-01", "2025-02-28"));
   EXPECT_GT(v3, v2);
   EXPECT_EQ(PlanOn("2025-02-10"), "plan_b");
 
   Reopen();
-  const uint64_t v4 = Record(MakeCoverage(kCin, "plan_c", "2025-02-10", "2025-02-10"));
+  const uint64_t v4 = Record(MakeCoverage(kCoveredCin, "plan_c", "2025-02-10", "2025-02-10"));
   EXPECT_GT(v4, v3);
   EXPECT_EQ(PlanOn("2025-02-10"), "plan_c");
   EXPECT_EQ(PlanOn("2025-02-11"), "plan_b");
@@ -276,7 +276,7 @@ TEST_F(CoverageIndexTest, VersionsKeepIncreasingAcrossReopen) {
 
 TEST_F(CoverageIndexTest, UncommittedPutIsInvisible) {
   WriteBatch batch;
-  index_->Put(batch, MakeCoverage(kCin, "plan_a", "2025-01-01"));
+  index_->Put(batch, MakeCoverage(kCoveredCin, "plan_a", "2025-01-01"));
   EXPECT_EQ(PlanOn("2025-02-01"), "none");
   ASSERT_OK(store_->Commit(batch, Durability::kBuffered));
   EXPECT_EQ(PlanOn("2025-02-01"), "plan_a");

@@ -20,7 +20,7 @@ namespace {
 using test_util::OptionsFor;
 using test_util::TempDir;
 
-constexpr int64_t kBaseMicros = 1'780'000'000'000'000;
+constexpr int64_t kIndexerBaseMicros = 1'780'000'000'000'000;
 const char* const kPlans[] = {"molina", "kaiser", "aetna"};
 const char* const kProviders[] = {"alpha_cbo", "bravo_housing"};
 
@@ -30,7 +30,7 @@ hub::v1::FeedItem Item(int i) {
   hub::v1::FeedItem item;
   item.set_record_id(absl::StrCat("rec_", i));
   item.set_provider_id(kProviders[i % 2]);
-  item.mutable_accept_time()->set_seconds(kBaseMicros / 1'000'000 + i);
+  item.mutable_accept_time()->set_seconds(kIndexerBaseMicros / 1'000'000 + i);
   hub::v1::Submission* s = item.mutable_submission();
   s->set_idempotency_key(absl::StrCat("key-", i));
   const std::string cin = absl::StrCat("9", 10000000 + i % 17, "A");
@@ -121,7 +121,7 @@ TEST_F(FeedIndexerTest, AnAppendWritesOneKeyPerRecordPlusTheHeadAndTallies) {
 TEST_F(FeedIndexerTest, ResultsAreAnsweredFromMemoryUntilIndexedThenFromTheIndex) {
   Append(0, 12);
   EXPECT_EQ(feed_->IndexLag().items, 12);
-  EXPECT_EQ(feed_->IndexLag().oldest_accept_micros, kBaseMicros);
+  EXPECT_EQ(feed_->IndexLag().oldest_accept_micros, kIndexerBaseMicros);
   for (int i = 0; i < 12; ++i) ExpectResult(i);
   ASSERT_OK_AND_ASSIGN(const int64_t indexed, feed_->IndexPending(5));
   EXPECT_EQ(indexed, 5);
@@ -160,7 +160,7 @@ TEST_F(FeedIndexerTest, ReadersWaitForTheIndexerToPassWhatTheyNeed) {
   rejection.set_sequence(16);  // record 45 (i % 3 == 0)
   rejection.set_record_id("rec_45");
   rejection.set_reason_code("PLAN_MEMBER_NOT_ELIGIBLE");
-  ASSERT_OK(feed_->Ack("molina", 16, {rejection}, kBaseMicros + 100'000'000).status());
+  ASSERT_OK(feed_->Ack("molina", 16, {rejection}, kIndexerBaseMicros + 100'000'000).status());
   ASSERT_OK_AND_ASSIGN(
       auto rejected,
       feed_->ListFeedback("bravo_housing", hub::v1::FEEDBACK_STATUS_REJECTED_BY_PLAN, "", 100));
@@ -179,7 +179,7 @@ TEST_F(FeedIndexerTest, ARebuildFromTheLogEqualsTheLiveIndexes) {
   rejection.set_sequence(3);
   rejection.set_record_id("rec_6");
   rejection.set_reason_code("PLAN_DUPLICATE");
-  ASSERT_OK(feed_->Ack("molina", 10, {rejection}, kBaseMicros + 500'000'000).status());
+  ASSERT_OK(feed_->Ack("molina", 10, {rejection}, kIndexerBaseMicros + 500'000'000).status());
   Open();
   Append(240, 300);
   ASSERT_OK_AND_ASSIGN(const FeedIndexCheck check, feed_->CheckIndexes());
@@ -193,7 +193,7 @@ TEST_F(FeedIndexerTest, ARebuildFromTheLogEqualsTheLiveIndexes) {
       rep.db
           ->Delete(rocksdb::WriteOptions(), rep.cf(ColumnFamily::kProviderRecords),
                    internal::Key({"alpha_cbo",
-                                  internal::EncodeBigEndian64(~static_cast<uint64_t>(kBaseMicros)),
+                                  internal::EncodeBigEndian64(~static_cast<uint64_t>(kIndexerBaseMicros)),
                                   "rec_0"}))
           .ok());
   ASSERT_TRUE(rep.db

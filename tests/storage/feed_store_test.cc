@@ -19,7 +19,7 @@ namespace {
 using test_util::OptionsFor;
 using test_util::TempDir;
 
-constexpr int64_t kBaseMicros = 1'795'000'000'000'000;  // 2026-11.
+constexpr int64_t kFeedBaseMicros = 1'795'000'000'000'000;  // 2026-11.
 
 hub::v1::FeedItem MakeItem(const std::string& record_id, const std::string& provider_id,
                            hub::v1::RecordKind kind, int64_t accept_micros) {
@@ -66,7 +66,7 @@ class FeedStoreTest : public ::testing::Test {
     std::vector<uint64_t> sequences;
     WriteBatch batch;
     for (const std::string& id : record_ids) {
-      hub::v1::FeedItem item = MakeItem(id, provider, kind, kBaseMicros + next_micros_++);
+      hub::v1::FeedItem item = MakeItem(id, provider, kind, kFeedBaseMicros + next_micros_++);
       absl::StatusOr<uint64_t> seq = feed_->AppendItem(batch, plan, item, "key-" + id);
       EXPECT_TRUE(seq.ok()) << seq.status();
       EXPECT_EQ(item.sequence(), seq.value_or(0));
@@ -112,8 +112,8 @@ TEST_F(FeedStoreTest, SequencesArePerPlanAndGapFree) {
 TEST_F(FeedStoreTest, AbortedAppendsLeaveNoGapAndUncommittedHeadIsInvisible) {
   AppendCommitted("molina", {"r1"});
   WriteBatch failed;
-  hub::v1::FeedItem a = MakeItem("lost1", "alpha_cbo", hub::v1::RECORD_KIND_SERVICE, kBaseMicros);
-  hub::v1::FeedItem b = MakeItem("lost2", "alpha_cbo", hub::v1::RECORD_KIND_SERVICE, kBaseMicros);
+  hub::v1::FeedItem a = MakeItem("lost1", "alpha_cbo", hub::v1::RECORD_KIND_SERVICE, kFeedBaseMicros);
+  hub::v1::FeedItem b = MakeItem("lost2", "alpha_cbo", hub::v1::RECORD_KIND_SERVICE, kFeedBaseMicros);
   EXPECT_EQ(*feed_->AppendItem(failed, "molina", a, "key-lost1"), 2u);
   EXPECT_EQ(*feed_->AppendItem(failed, "molina", b, "key-lost2"), 3u);
   // Readers see only committed heads.
@@ -140,7 +140,7 @@ TEST_F(FeedStoreTest, AppendRejectsMissingIdsWithoutMovingTheHead) {
 TEST_F(FeedStoreTest, HeadsCursorsAndItemsSurviveReopen) {
   AppendCommitted("molina", {"r1", "r2", "r3"});
   AppendCommitted("chg", {"r4", "r5"});
-  ASSERT_OK(feed_->Ack("molina", 2, {}, kBaseMicros + 100).status());
+  ASSERT_OK(feed_->Ack("molina", 2, {}, kFeedBaseMicros + 100).status());
   Reopen();
   EXPECT_EQ(*feed_->Head("molina"), 3u);
   EXPECT_EQ(*feed_->Head("chg"), 2u);
@@ -220,26 +220,26 @@ TEST_F(FeedStoreTest, SubmissionResultsAreStoredPerProviderAndKey) {
 TEST_F(FeedStoreTest, AckAdvancesTheCursorDurablyAndIgnoresOlderAcks) {
   AppendCommitted("molina", {"r1", "r2", "r3", "r4"});
   EXPECT_EQ(*feed_->Cursor("molina"), 0u);
-  EXPECT_EQ(*feed_->Ack("molina", 0, {}, kBaseMicros), 0u);  // Nothing to do.
-  EXPECT_EQ(*feed_->Ack("molina", 2, {}, kBaseMicros), 2u);
-  EXPECT_EQ(*feed_->Ack("molina", 1, {}, kBaseMicros), 2u);  // Below: a no-op.
+  EXPECT_EQ(*feed_->Ack("molina", 0, {}, kFeedBaseMicros), 0u);  // Nothing to do.
+  EXPECT_EQ(*feed_->Ack("molina", 2, {}, kFeedBaseMicros), 2u);
+  EXPECT_EQ(*feed_->Ack("molina", 1, {}, kFeedBaseMicros), 2u);  // Below: a no-op.
   EXPECT_EQ(*feed_->Cursor("molina"), 2u);
-  EXPECT_EQ(*feed_->Ack("molina", 4, {}, kBaseMicros), 4u);
+  EXPECT_EQ(*feed_->Ack("molina", 4, {}, kFeedBaseMicros), 4u);
   EXPECT_EQ(*feed_->Cursor("chg"), 0u);  // Per plan.
 }
 
 TEST_F(FeedStoreTest, AckBeyondHeadIsOutOfRangeAndWritesNothing) {
   AppendCommitted("molina", {"r1", "r2"});
-  absl::StatusOr<uint64_t> ack = feed_->Ack("molina", 3, {}, kBaseMicros);
+  absl::StatusOr<uint64_t> ack = feed_->Ack("molina", 3, {}, kFeedBaseMicros);
   EXPECT_TRUE(absl::IsOutOfRange(ack.status())) << ack.status();
   EXPECT_EQ(*feed_->Cursor("molina"), 0u);
   // An uncommitted append does not count as part of the feed.
   WriteBatch pending;
-  hub::v1::FeedItem item = MakeItem("r3", "alpha_cbo", hub::v1::RECORD_KIND_SERVICE, kBaseMicros);
+  hub::v1::FeedItem item = MakeItem("r3", "alpha_cbo", hub::v1::RECORD_KIND_SERVICE, kFeedBaseMicros);
   ASSERT_OK(feed_->AppendItem(pending, "molina", item, "key-r3").status());
-  EXPECT_TRUE(absl::IsOutOfRange(feed_->Ack("molina", 3, {}, kBaseMicros).status()));
+  EXPECT_TRUE(absl::IsOutOfRange(feed_->Ack("molina", 3, {}, kFeedBaseMicros).status()));
   feed_->AbortAppends();
-  EXPECT_TRUE(absl::IsOutOfRange(feed_->Ack("chg", 1, {}, kBaseMicros).status()));
+  EXPECT_TRUE(absl::IsOutOfRange(feed_->Ack("chg", 1, {}, kFeedBaseMicros).status()));
 }
 
 TEST_F(FeedStoreTest, BadRejectionsAreInvalidArgumentAndWriteNothing) {
@@ -252,12 +252,12 @@ TEST_F(FeedStoreTest, BadRejectionsAreInvalidArgumentAndWriteNothing) {
       {Rejection(1, "r1", "")},                 // No reason code.
   };
   for (const auto& rejections : bad) {
-    absl::StatusOr<uint64_t> ack = feed_->Ack("molina", 2, rejections, kBaseMicros);
+    absl::StatusOr<uint64_t> ack = feed_->Ack("molina", 2, rejections, kFeedBaseMicros);
     EXPECT_TRUE(absl::IsInvalidArgument(ack.status())) << ack.status();
   }
   EXPECT_EQ(*feed_->Cursor("molina"), 0u);
   // None of the valid rejections in the refused calls was recorded.
-  ASSERT_OK(feed_->Ack("molina", 3, {}, kBaseMicros).status());
+  ASSERT_OK(feed_->Ack("molina", 3, {}, kFeedBaseMicros).status());
   ASSERT_OK_AND_ASSIGN(
       auto page, feed_->ListFeedback("alpha_cbo", hub::v1::FEEDBACK_STATUS_UNSPECIFIED, "", 10));
   ASSERT_EQ(page.first.size(), 3u);
@@ -271,7 +271,7 @@ TEST_F(FeedStoreTest, FeedbackStatusesFollowTheCursorAndRejections) {
   AppendCommitted("molina", {"r1", "r2", "r3"}, "alpha_cbo", hub::v1::RECORD_KIND_SERVICE);
   AppendCommitted("chg", {"r4"}, "alpha_cbo", hub::v1::RECORD_KIND_CARE_PLAN);
   AppendCommitted("molina", {"b1"}, "bravo_housing");
-  ASSERT_OK(feed_->Ack("molina", 2, {Rejection(2, "r2")}, kBaseMicros + 5000).status());
+  ASSERT_OK(feed_->Ack("molina", 2, {Rejection(2, "r2")}, kFeedBaseMicros + 5000).status());
 
   ASSERT_OK_AND_ASSIGN(
       auto page, feed_->ListFeedback("alpha_cbo", hub::v1::FEEDBACK_STATUS_UNSPECIFIED, "", 10));
@@ -294,12 +294,12 @@ TEST_F(FeedStoreTest, FeedbackStatusesFollowTheCursorAndRejections) {
   EXPECT_EQ(page.first[3].idempotency_key(), "key-r1");
   EXPECT_EQ(page.first[3].status(), hub::v1::FEEDBACK_STATUS_ACCEPTED_BY_PLAN);
   EXPECT_TRUE(page.first[3].reason_code().empty());
-  EXPECT_EQ(page.first[3].accept_time().seconds(), kBaseMicros / 1000000);
-  EXPECT_EQ(page.first[3].ack_time().seconds(), (kBaseMicros + 5000) / 1000000);
+  EXPECT_EQ(page.first[3].accept_time().seconds(), kFeedBaseMicros / 1000000);
+  EXPECT_EQ(page.first[3].ack_time().seconds(), (kFeedBaseMicros + 5000) / 1000000);
   EXPECT_EQ(page.first[3].ack_time().nanos(), 5000 * 1000);
 
   // Status is computed at read time: a later ack turns pending into accepted.
-  ASSERT_OK(feed_->Ack("molina", 4, {}, kBaseMicros + 9000).status());
+  ASSERT_OK(feed_->Ack("molina", 4, {}, kFeedBaseMicros + 9000).status());
   ASSERT_OK_AND_ASSIGN(
       auto accepted,
       feed_->ListFeedback("alpha_cbo", hub::v1::FEEDBACK_STATUS_ACCEPTED_BY_PLAN, "", 10));
@@ -321,7 +321,7 @@ TEST_F(FeedStoreTest, FeedbackStatusesFollowTheCursorAndRejections) {
   EXPECT_EQ(bravo.first[0].status(), hub::v1::FEEDBACK_STATUS_ACCEPTED_BY_PLAN);
 
   // A rejection after the ack is still recorded; the cursor stays.
-  EXPECT_EQ(*feed_->Ack("molina", 1, {Rejection(1, "r1", "PLAN_DUPLICATE")}, kBaseMicros), 4u);
+  EXPECT_EQ(*feed_->Ack("molina", 1, {Rejection(1, "r1", "PLAN_DUPLICATE")}, kFeedBaseMicros), 4u);
   ASSERT_OK_AND_ASSIGN(
       auto later,
       feed_->ListFeedback("alpha_cbo", hub::v1::FEEDBACK_STATUS_REJECTED_BY_PLAN, "", 10));

@@ -15,7 +15,7 @@ using test_util::MakeMember;
 using test_util::OptionsFor;
 using test_util::TempDir;
 
-constexpr char kCin[] = "99898657G";
+constexpr char kStoredCin[] = "99898657G";
 
 class MemberStoreTest : public ::testing::Test {
  protected:
@@ -37,7 +37,7 @@ class MemberStoreTest : public ::testing::Test {
 };
 
 TEST_F(MemberStoreTest, PutThenGetRoundTripsEveryField) {
-  hub::v1::Member member = MakeMember(kCin, "Ana", "Lopez");
+  hub::v1::Member member = MakeMember(kStoredCin, "Ana", "Lopez");
   member.mutable_name()->set_middle("M");
   auto* ids = member.add_plan_member_ids();
   ids->set_plan_id("kaiser");
@@ -54,27 +54,27 @@ TEST_F(MemberStoreTest, PutThenGetRoundTripsEveryField) {
   members_->Put(batch, member);
   ASSERT_OK(store_->Commit(batch, Durability::kSync));
 
-  ASSERT_OK_AND_ASSIGN(hub::v1::Member got, members_->Get(kCin));
+  ASSERT_OK_AND_ASSIGN(hub::v1::Member got, members_->Get(kStoredCin));
   EXPECT_EQ(got.SerializeAsString(), member.SerializeAsString());
   EXPECT_TRUE(got.has_experiencing_homelessness());
   EXPECT_FALSE(got.experiencing_homelessness());
 }
 
 TEST_F(MemberStoreTest, NotFoundDoesNotQuoteTheCin) {
-  absl::StatusOr<hub::v1::Member> missing = members_->Get(kCin);
+  absl::StatusOr<hub::v1::Member> missing = members_->Get(kStoredCin);
   ASSERT_TRUE(absl::IsNotFound(missing.status())) << missing.status();
-  EXPECT_EQ(std::string(missing.status().message()).find(kCin), std::string::npos);
+  EXPECT_EQ(std::string(missing.status().message()).find(kStoredCin), std::string::npos);
 }
 
 TEST_F(MemberStoreTest, PutReplacesTheMember) {
   WriteBatch batch;
-  members_->Put(batch, MakeMember(kCin, "Ana", "Lopez"));
+  members_->Put(batch, MakeMember(kStoredCin, "Ana", "Lopez"));
   members_->Put(batch, MakeMember("12345678A", "Bo", "Chen"));
   ASSERT_OK(store_->Commit(batch, Durability::kBuffered));
-  members_->Put(batch, MakeMember(kCin, "Ana", "Garcia"));
+  members_->Put(batch, MakeMember(kStoredCin, "Ana", "Garcia"));
   ASSERT_OK(store_->Commit(batch, Durability::kSync));
 
-  ASSERT_OK_AND_ASSIGN(hub::v1::Member ana, members_->Get(kCin));
+  ASSERT_OK_AND_ASSIGN(hub::v1::Member ana, members_->Get(kStoredCin));
   EXPECT_EQ(ana.name().last(), "Garcia");
   ASSERT_OK_AND_ASSIGN(hub::v1::Member bo, members_->Get("12345678A"));
   EXPECT_EQ(bo.name().first(), "Bo");
@@ -82,13 +82,13 @@ TEST_F(MemberStoreTest, PutReplacesTheMember) {
 
 TEST_F(MemberStoreTest, InvisibleUntilCommittedAndDurableAcrossReopen) {
   WriteBatch batch;
-  members_->Put(batch, MakeMember(kCin, "Ana", "Lopez"));
-  EXPECT_TRUE(absl::IsNotFound(members_->Get(kCin).status()));
+  members_->Put(batch, MakeMember(kStoredCin, "Ana", "Lopez"));
+  EXPECT_TRUE(absl::IsNotFound(members_->Get(kStoredCin).status()));
   ASSERT_OK(store_->Commit(batch, Durability::kBuffered));
   ASSERT_OK(store_->SyncWal());
 
   Reopen();
-  ASSERT_OK_AND_ASSIGN(hub::v1::Member ana, members_->Get(kCin));
+  ASSERT_OK_AND_ASSIGN(hub::v1::Member ana, members_->Get(kStoredCin));
   EXPECT_EQ(ana.name().first(), "Ana");
 }
 

@@ -25,7 +25,7 @@ using test_util::MakeMember;
 using test_util::OptionsFor;
 using test_util::TempDir;
 
-constexpr char kCin[] = "99898657G";
+constexpr char kStoreCin[] = "99898657G";
 
 TEST(ColumnFamilyNameTest, PersistedNamesAreStableAndDistinct) {
   EXPECT_EQ(ColumnFamilyName(ColumnFamily::kMeta), "meta");
@@ -74,20 +74,20 @@ TEST_F(StoreTest, CommitAppliesEveryWriteOfTheBatchAtOnce) {
   CoverageIndex coverage(store_.get());
   WriteBatch batch;
   EXPECT_EQ(batch.Count(), 0);
-  members.Put(batch, MakeMember(kCin, "Ana", "Lopez"));
-  coverage.Put(batch, MakeCoverage(kCin, "plan_a", "2025-01-01"));
+  members.Put(batch, MakeMember(kStoreCin, "Ana", "Lopez"));
+  coverage.Put(batch, MakeCoverage(kStoreCin, "plan_a", "2025-01-01"));
   // Member, coverage, and the version high-water mark.
   EXPECT_EQ(batch.Count(), 3);
   EXPECT_GT(batch.ByteSize(), 0u);
 
   // Nothing is visible before Commit.
-  EXPECT_TRUE(absl::IsNotFound(members.Get(kCin).status()));
-  EXPECT_TRUE(absl::IsNotFound(coverage.CoveringPlan(kCin, "2025-02-01").status()));
+  EXPECT_TRUE(absl::IsNotFound(members.Get(kStoreCin).status()));
+  EXPECT_TRUE(absl::IsNotFound(coverage.CoveringPlan(kStoreCin, "2025-02-01").status()));
 
   ASSERT_OK(store_->Commit(batch, Durability::kSync));
   EXPECT_EQ(batch.Count(), 0);
-  EXPECT_OK(members.Get(kCin));
-  EXPECT_OK(coverage.CoveringPlan(kCin, "2025-02-01"));
+  EXPECT_OK(members.Get(kStoreCin));
+  EXPECT_OK(coverage.CoveringPlan(kStoreCin, "2025-02-01"));
 }
 
 // Commit writes a large batch ordered by column family and key (see
@@ -129,34 +129,34 @@ TEST_F(StoreTest, LargeBatchKeepsTheOrderOfWritesToOneKey) {
 TEST_F(StoreTest, ClearDropsTheWrites) {
   MemberStore members(store_.get());
   WriteBatch batch;
-  members.Put(batch, MakeMember(kCin, "Ana", "Lopez"));
+  members.Put(batch, MakeMember(kStoreCin, "Ana", "Lopez"));
   batch.Clear();
   EXPECT_EQ(batch.Count(), 0);
   ASSERT_OK(store_->Commit(batch, Durability::kSync));
-  EXPECT_TRUE(absl::IsNotFound(members.Get(kCin).status()));
+  EXPECT_TRUE(absl::IsNotFound(members.Get(kStoreCin).status()));
 }
 
 TEST_F(StoreTest, MovedBatchKeepsItsWrites) {
   MemberStore members(store_.get());
   WriteBatch first;
-  members.Put(first, MakeMember(kCin, "Ana", "Lopez"));
+  members.Put(first, MakeMember(kStoreCin, "Ana", "Lopez"));
   WriteBatch second(std::move(first));
   EXPECT_EQ(second.Count(), 1);
   WriteBatch third;
   third = std::move(second);
   ASSERT_OK(store_->Commit(third, Durability::kSync));
-  EXPECT_OK(members.Get(kCin));
+  EXPECT_OK(members.Get(kStoreCin));
 }
 
 TEST_F(StoreTest, BufferedCommitsBecomeDurableWithSyncWal) {
   MemberStore members(store_.get());
   WriteBatch batch;
-  members.Put(batch, MakeMember(kCin, "Ana", "Lopez"));
+  members.Put(batch, MakeMember(kStoreCin, "Ana", "Lopez"));
   ASSERT_OK(store_->Commit(batch, Durability::kBuffered));
   ASSERT_OK(store_->SyncWal());
   Reopen();
   MemberStore reopened(store_.get());
-  EXPECT_OK(reopened.Get(kCin));
+  EXPECT_OK(reopened.Get(kStoreCin));
 }
 
 TEST_F(StoreTest, NextVersionIsStrictlyMonotonicAcrossReopen) {
@@ -209,7 +209,7 @@ TEST_F(StoreTest, NextVersionIsUniqueUnderConcurrency) {
         EXPECT_GT(version, previous);
         previous = version;
         seen[t].push_back(version);
-        members.Put(batch, MakeMember(kCin, "Ana", std::to_string(version)));
+        members.Put(batch, MakeMember(kStoreCin, "Ana", std::to_string(version)));
         EXPECT_OK(store_->Commit(batch, i % 4 == 0 ? Durability::kSync : Durability::kBuffered));
       }
     });
@@ -236,7 +236,7 @@ TEST_F(StoreTest, SecondOpenOfTheSameDirectoryFails) {
   // The first store still works.
   MemberStore members(store_.get());
   WriteBatch batch;
-  members.Put(batch, MakeMember(kCin, "Ana", "Lopez"));
+  members.Put(batch, MakeMember(kStoreCin, "Ana", "Lopez"));
   EXPECT_OK(store_->Commit(batch, Durability::kSync));
 }
 
@@ -245,11 +245,11 @@ TEST_F(StoreTest, CloseIsFinal) {
   EXPECT_TRUE(absl::IsFailedPrecondition(store_->Close()));
   WriteBatch batch;
   MemberStore members(store_.get());
-  members.Put(batch, MakeMember(kCin, "Ana", "Lopez"));
+  members.Put(batch, MakeMember(kStoreCin, "Ana", "Lopez"));
   store_->NextVersion(batch);
   EXPECT_TRUE(absl::IsFailedPrecondition(store_->Commit(batch, Durability::kSync)));
   EXPECT_EQ(batch.Count(), 0);
-  EXPECT_TRUE(absl::IsFailedPrecondition(members.Get(kCin).status()));
+  EXPECT_TRUE(absl::IsFailedPrecondition(members.Get(kStoreCin).status()));
   EXPECT_TRUE(absl::IsFailedPrecondition(store_->SyncWal()));
   EXPECT_TRUE(absl::IsFailedPrecondition(store_->CreateCheckpoint(dir_.Sub("ckpt")).status()));
   // The directory is free again.
@@ -262,8 +262,8 @@ TEST_F(StoreTest, CheckpointIsADataDirWithTheSameData) {
   MemberStore members(store_.get());
   CoverageIndex coverage(store_.get());
   WriteBatch batch;
-  members.Put(batch, MakeMember(kCin, "Ana", "Lopez"));
-  const uint64_t version = coverage.Put(batch, MakeCoverage(kCin, "plan_a", "2025-01-01"));
+  members.Put(batch, MakeMember(kStoreCin, "Ana", "Lopez"));
+  const uint64_t version = coverage.Put(batch, MakeCoverage(kStoreCin, "plan_a", "2025-01-01"));
   ASSERT_OK(store_->Commit(batch, Durability::kBuffered));
 
   const std::string checkpoint_dir = checkpoints.Sub("ckpt");
@@ -286,11 +286,11 @@ TEST_F(StoreTest, CheckpointIsADataDirWithTheSameData) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> restored, Store::Open(OptionsFor(checkpoint_dir)));
   MemberStore restored_members(restored.get());
   CoverageIndex restored_coverage(restored.get());
-  ASSERT_OK_AND_ASSIGN(hub::v1::Member ana, restored_members.Get(kCin));
+  ASSERT_OK_AND_ASSIGN(hub::v1::Member ana, restored_members.Get(kStoreCin));
   EXPECT_EQ(ana.name().last(), "Lopez");
   EXPECT_TRUE(absl::IsNotFound(restored_members.Get("12345678A").status()));
   ASSERT_OK_AND_ASSIGN(hub::v1::Coverage period,
-                       restored_coverage.CoveringPlan(kCin, "2025-06-01"));
+                       restored_coverage.CoveringPlan(kStoreCin, "2025-06-01"));
   EXPECT_EQ(period.version(), version);
   WriteBatch next;
   EXPECT_GT(restored->NextVersion(next), version);
@@ -341,12 +341,12 @@ TEST(StoreOpenTest, DestructorClosesAndFlushes) {
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(OptionsFor(dir.path())));
     MemberStore members(store.get());
     WriteBatch batch;
-    members.Put(batch, MakeMember(kCin, "Ana", "Lopez"));
+    members.Put(batch, MakeMember(kStoreCin, "Ana", "Lopez"));
     ASSERT_OK(store->Commit(batch, Durability::kBuffered));
   }
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(OptionsFor(dir.path())));
   MemberStore members(store.get());
-  EXPECT_OK(members.Get(kCin));
+  EXPECT_OK(members.Get(kStoreCin));
 }
 
 }  // namespace

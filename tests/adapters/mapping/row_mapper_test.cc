@@ -14,7 +14,7 @@ namespace {
 using hub::v1::AssignmentFileRow;
 using hub::v1::PlanProfile;
 
-PlanProfile Profile(const std::string& text) {
+PlanProfile MapperProfile(const std::string& text) {
   PlanProfile p;
   EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &p)) << text;
   return p;
@@ -57,19 +57,19 @@ constexpr char kKaiserLike[] = R"pb(
 struct Fixture {
   std::unique_ptr<RowMapper> mapper;
   Fixture(const std::string& text = kKaiserLike) {
-    PlanProfile p = Profile(text);
+    PlanProfile p = MapperProfile(text);
     auto m = RowMapper::Create(p, p.layouts(0), AssignmentFileRow::default_instance());
     EXPECT_TRUE(m.ok()) << m.status();
     if (m.ok()) mapper = std::move(*m);
   }
 };
 
-const ColumnMap kHeader({"cin", "LAST NAME", "dob", "zip", "housed", "pof smi", "POFHomeless",
+const ColumnMap kMapperHeader({"cin", "LAST NAME", "dob", "zip", "housed", "pof smi", "POFHomeless",
                          "start", "status", "disc code", "npi", "acuity", "extra"});
 
 TEST(RowMapperTest, MapsEveryKindOfTarget) {
   Fixture f;
-  auto binding = f.mapper->Bind(kHeader);
+  auto binding = f.mapper->Bind(kMapperHeader);
   ASSERT_TRUE(binding.ok());
   std::vector<std::string_view> row = {" 99898657g ", "Rivera", "19610704",   "92101-1234", "N",
                                        "Y",           "n",      "01/15/2026", "eng",        "K-OTH",
@@ -95,7 +95,7 @@ TEST(RowMapperTest, MapsEveryKindOfTarget) {
 
 TEST(RowMapperTest, ReportsEveryBadFieldWithoutEchoingValues) {
   Fixture f;
-  auto binding = f.mapper->Bind(kHeader);
+  auto binding = f.mapper->Bind(kMapperHeader);
   ASSERT_TRUE(binding.ok());
   std::vector<std::string_view> row = {"99898657G", "",    "19610732", "", "maybe", "Q", "",
                                        "",          "ZZZ", "",         "", "",      ""};
@@ -124,7 +124,7 @@ TEST(RowMapperTest, BindNamesEveryMissingColumn) {
 }
 
 TEST(RowMapperTest, PositionalAndSplitValues) {
-  PlanProfile p = Profile(R"pb(
+  PlanProfile p = MapperProfile(R"pb(
     code_maps {
       name: "pof"
       entries { plan_value: "3" canonical_value: "ADULT_AVOIDABLE_UTILIZATION" }
@@ -152,7 +152,7 @@ TEST(RowMapperTest, PositionalAndSplitValues) {
 
 TEST(RowMapperTest, RenderIsTheInverseOfMap) {
   Fixture f;
-  auto binding = f.mapper->Bind(kHeader);
+  auto binding = f.mapper->Bind(kMapperHeader);
   ASSERT_TRUE(binding.ok());
   std::vector<std::string_view> row = {
       "99898657G",  "Rivera", "19610704", "92101",      "Y",    "Y", "Y",
@@ -170,7 +170,7 @@ TEST(RowMapperTest, RenderIsTheInverseOfMap) {
 TEST(RowMapperTest, CreateRejectsBadConfigNamingTheMapping) {
   auto bad = [](const std::string& field) {
     PlanProfile p =
-        Profile("layouts { kind: FILE_KIND_MEMBER_ASSIGNMENT fields { " + field + " } }");
+        MapperProfile("layouts { kind: FILE_KIND_MEMBER_ASSIGNMENT fields { " + field + " } }");
     return RowMapper::Create(p, p.layouts(0), AssignmentFileRow::default_instance()).status();
   };
   EXPECT_NE(bad(R"(source: "X" target: "member.nmae.last")").message().find("nmae"),

@@ -38,6 +38,7 @@
 #include "hub/v1/adapter_config.pb.h"
 #include "hub/v1/codes.pb.h"
 #include "hub/v1/plan_file.pb.h"
+#include "tests/adapters/export_test_util.h"
 
 #ifndef HUB_SOURCE_DIR
 #error "HUB_SOURCE_DIR must name the repository root"
@@ -47,6 +48,7 @@ namespace hub::adapters {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::FindLayout;
 using google::protobuf::EnumDescriptor;
 using google::protobuf::EnumValueDescriptor;
 using google::protobuf::Message;
@@ -112,13 +114,6 @@ absl::StatusOr<PlanProfile> LoadProfile(const std::string& plan) {
     return absl::InvalidArgumentError(absl::StrCat("syntax error(s):\n", collector.errors()));
   }
   return profile;
-}
-
-const FileLayout* FindLayout(const PlanProfile& p, FileKind kind) {
-  for (const auto& l : p.layouts()) {
-    if (l.kind() == kind) return &l;
-  }
-  return nullptr;
 }
 
 const CodeMap* FindCodeMap(const PlanProfile& p, const std::string& name) {
