@@ -14,7 +14,8 @@
 #include "storage/internal.h"
 
 namespace hub::storage {
-namespace {
+// Named, not anonymous: BulkLoader::Rep (external linkage) holds these.
+namespace bulk_load {
 
 // Table files are cut at this size (the store's compactions would cut the
 // same data into 32 MiB tables; larger ingested files are fine).
@@ -80,13 +81,13 @@ class FamilyWriter {
   std::string last_key_;
 };
 
-}  // namespace
+}  // namespace bulk_load
 
 struct BulkLoader::Rep {
   Store* store;
   std::string dir;
-  std::unique_ptr<FamilyWriter> members;
-  std::unique_ptr<FamilyWriter> coverage;
+  std::unique_ptr<bulk_load::FamilyWriter> members;
+  std::unique_ptr<bulk_load::FamilyWriter> coverage;
   std::string value;
   hub::v1::Coverage period;
 };
@@ -96,10 +97,10 @@ BulkLoader::BulkLoader(Store* store, std::string scratch_dir) : rep_(std::make_u
   rep_->dir = std::move(scratch_dir);
   std::error_code ec;
   std::filesystem::create_directories(rep_->dir, ec);
-  rep_->members =
-      std::make_unique<FamilyWriter>(internal::RepOf(*store), ColumnFamily::kMembers, rep_->dir);
-  rep_->coverage =
-      std::make_unique<FamilyWriter>(internal::RepOf(*store), ColumnFamily::kCoverage, rep_->dir);
+  rep_->members = std::make_unique<bulk_load::FamilyWriter>(internal::RepOf(*store),
+                                                            ColumnFamily::kMembers, rep_->dir);
+  rep_->coverage = std::make_unique<bulk_load::FamilyWriter>(internal::RepOf(*store),
+                                                             ColumnFamily::kCoverage, rep_->dir);
 }
 
 BulkLoader::~BulkLoader() {

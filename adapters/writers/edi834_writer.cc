@@ -15,7 +15,7 @@ constexpr char kRepetition = '^';
 constexpr char kTerminator = '~';
 
 const std::string& FieldValue(const absl::flat_hash_map<std::string, std::string>& fields,
-                         const std::string& name) {
+                              const std::string& name) {
   static const std::string* const kEmpty = new std::string();
   auto it = fields.find(name);
   return it == fields.end() ? *kEmpty : it->second;

@@ -19,7 +19,8 @@ namespace {
 constexpr absl::Duration kWriteDeadline = absl::Seconds(30);
 constexpr const char* kPlanFields[] = {"name", "county", "dhcs_plan_code", "adapter_profile"};
 
-const std::string* FindFlag(const std::map<std::string, std::string>& flags, const std::string& name) {
+const std::string* FindFlag(const std::map<std::string, std::string>& flags,
+                            const std::string& name) {
   auto it = flags.find(name);
   return it == flags.end() ? nullptr : &it->second;
 }
@@ -130,7 +131,8 @@ int ProviderCommand(const std::shared_ptr<grpc::Channel>& channel, const std::st
     provider.set_provider_id(*FindFlag(flags, "provider"));
     hub::v1::UpdateProviderRequest request;
     *request.mutable_provider() = provider;
-    for (absl::string_view path : absl::StrSplit(*FindFlag(flags, "fields"), ',', absl::SkipEmpty())) {
+    for (absl::string_view path :
+         absl::StrSplit(*FindFlag(flags, "fields"), ',', absl::SkipEmpty())) {
       request.mutable_update_mask()->add_paths(std::string(path));
     }
     hub::v1::UpdateProviderResponse response;

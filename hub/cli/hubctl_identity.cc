@@ -121,8 +121,8 @@ constexpr char kConsentUsage[] =
 // Adds each purpose of --purposes (tpo, care_coordination, payment) to the
 // consent. False, with the usage on `err`, for an unknown one.
 bool AddPurposes(const IdentityCommandInput& in, hub::v1::Consent& c, std::ostream& err) {
-  for (absl::string_view p :
-       absl::StrSplit(hubctl::OptionalFlag(in.flags, "purposes").value_or(""), ',', absl::SkipEmpty())) {
+  for (absl::string_view p : absl::StrSplit(hubctl::OptionalFlag(in.flags, "purposes").value_or(""),
+                                            ',', absl::SkipEmpty())) {
     if (p == "tpo") {
       c.add_purposes(hub::v1::CONSENT_PURPOSE_TREATMENT_PAYMENT_OPERATIONS);
     } else if (p == "care_coordination") {

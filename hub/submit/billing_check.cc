@@ -46,16 +46,17 @@ std::optional<Violation> CheckBillable(const hub::v1::Submission& submission,
   for (int i = 0; i < line.diagnosis_codes_size(); ++i) {
     if (!adapters::LooksLikeIcd10Cm(line.diagnosis_codes(i))) {
       return MakeViolation(kInvalidDiagnosisCode, absl::StrCat("service.diagnosis_codes[", i, "]"),
-                    "the diagnosis code is not an ICD-10-CM code; write it like Z59.00");
+                           "the diagnosis code is not an ICD-10-CM code; write it like Z59.00");
     }
   }
   if (line.in_person() == Telehealth(line.place_of_service())) {
-    return MakeViolation(kPlaceOfServiceMismatch, "service.place_of_service",
-                  line.in_person()
-                      ? "an in-person service cannot have a telehealth place of service (02, 10); "
-                        "set where it happened, e.g. 12 home or 11 office"
-                      : "a telephonic or video service needs a telehealth place of service: 10 "
-                        "(member's home) or 02 (elsewhere)");
+    return MakeViolation(
+        kPlaceOfServiceMismatch, "service.place_of_service",
+        line.in_person()
+            ? "an in-person service cannot have a telehealth place of service (02, 10); "
+              "set where it happened, e.g. 12 home or 11 office"
+            : "a telephonic or video service needs a telehealth place of service: 10 "
+              "(member's home) or 02 (elsewhere)");
   }
   const hub::v1::BillingProgram program = adapters::ProgramOf(line);
   if (line.diagnosis_codes().empty() &&

@@ -23,15 +23,16 @@ std::optional<Violation> CheckOptionalDate(std::string_view value, std::string_v
   if (value.empty()) return std::nullopt;
   if (!CivilDate::ParseIso(value).ok()) {
     return MakeViolation(kInvalidDate, FieldPath(record, field),
-                  absl::StrCat("the ", Absl(what),
-                               " is not a real calendar day in YYYY-MM-DD form; write it as "
-                               "e.g. 2026-01-31"));
+                         absl::StrCat("the ", Absl(what),
+                                      " is not a real calendar day in YYYY-MM-DD form; write it as "
+                                      "e.g. 2026-01-31"));
   }
   if (past_only && value > today) {
-    return MakeViolation(kFutureDate, FieldPath(record, field),
-                  absl::StrCat("the ", Absl(what),
-                               " is after today; report events once they happened, and check "
-                               "the year and the month/day order"));
+    return MakeViolation(
+        kFutureDate, FieldPath(record, field),
+        absl::StrCat("the ", Absl(what),
+                     " is after today; report events once they happened, and check "
+                     "the year and the month/day order"));
   }
   return std::nullopt;
 }
@@ -53,20 +54,23 @@ bool IsModifierShape(std::string_view m) {
 // (Units and charge ranges are the contract's: CheckShape checks them first.)
 std::optional<Violation> CheckBilledShape(const RecordView& v) {
   if (v.code.empty()) {
-    return MakeViolation(kMissingField, FieldPath(v.name, "hcpcs_code"),
-                  "the HCPCS code is missing; write the 5-character code billed, e.g. G9008 for "
-                  "ECM or H0043 for housing transition navigation");
+    return MakeViolation(
+        kMissingField, FieldPath(v.name, "hcpcs_code"),
+        "the HCPCS code is missing; write the 5-character code billed, e.g. G9008 for "
+        "ECM or H0043 for housing transition navigation");
   }
   if (!IsHcpcsShape(v.code)) {
-    return MakeViolation(kCodeModifierMismatch, FieldPath(v.name, "hcpcs_code"),
-                  "the HCPCS code must be an uppercase letter and 4 digits, e.g. G9008 or H0043; "
-                  "docs/submission-reasons.md lists the codes the hub accepts");
+    return MakeViolation(
+        kCodeModifierMismatch, FieldPath(v.name, "hcpcs_code"),
+        "the HCPCS code must be an uppercase letter and 4 digits, e.g. G9008 or H0043; "
+        "docs/submission-reasons.md lists the codes the hub accepts");
   }
   for (int i = 0; i < v.modifiers->size(); ++i) {
     if (!IsModifierShape(v.modifiers->Get(i))) {
-      return MakeViolation(kCodeModifierMismatch, absl::StrCat(Absl(v.name), ".modifiers[", i, "]"),
-                    "a modifier is 2 uppercase letters or digits, e.g. U6; write one modifier "
-                    "per list entry");
+      return MakeViolation(
+          kCodeModifierMismatch, absl::StrCat(Absl(v.name), ".modifiers[", i, "]"),
+          "a modifier is 2 uppercase letters or digits, e.g. U6; write one modifier "
+          "per list entry");
     }
   }
   return std::nullopt;
@@ -77,9 +81,10 @@ std::optional<Violation> CheckEnrollmentShape(const hub::v1::EnrollmentStatusUpd
                                               const ReferenceTables& reference) {
   constexpr std::string_view k = "enrollment_status";
   if (r.status() == hub::v1::ENROLLMENT_STATUS_UNSPECIFIED) {
-    return MakeViolation(kMissingField, FieldPath(k, "status"),
-                  "the ECM status is missing; set it to assigned, outreach, enrolled, declined, "
-                  "unable_to_reach or discontinued");
+    return MakeViolation(
+        kMissingField, FieldPath(k, "status"),
+        "the ECM status is missing; set it to assigned, outreach, enrolled, declined, "
+        "unable_to_reach or discontinued");
   }
   struct DateField {
     std::string_view field;
@@ -105,14 +110,15 @@ std::optional<Violation> CheckEnrollmentShape(const hub::v1::EnrollmentStatusUpd
   if (!r.enrollment_start_date().empty() && !r.enrollment_end_date().empty() &&
       r.enrollment_end_date() < r.enrollment_start_date()) {
     return MakeViolation(kOutOfRange, FieldPath(k, "enrollment_end_date"),
-                  "the ECM enrollment end date is before its start date; check both dates");
+                         "the ECM enrollment end date is before its start date; check both dates");
   }
   const bool discontinued = r.status() == hub::v1::ENROLLMENT_STATUS_DISCONTINUED;
   if (discontinued || r.has_discontinuation()) {
     const hub::v1::Discontinuation& d = r.discontinuation();
     if (d.date().empty()) {
-      return MakeViolation(kMissingField, FieldPath(k, "discontinuation.date"),
-                    "a discontinued ECM status needs the last day of ECM (discontinuation date)");
+      return MakeViolation(
+          kMissingField, FieldPath(k, "discontinuation.date"),
+          "a discontinued ECM status needs the last day of ECM (discontinuation date)");
     }
     if (auto v = CheckOptionalDate(d.date(), k, "discontinuation.date", "discontinuation date",
                                    today, false)) {
@@ -120,18 +126,18 @@ std::optional<Violation> CheckEnrollmentShape(const hub::v1::EnrollmentStatusUpd
     }
     if (d.dhcs_code() == 0) {
       return MakeViolation(kMissingField, FieldPath(k, "discontinuation.dhcs_code"),
-                    absl::StrCat("a discontinuation needs its DHCS reason code, one of ",
-                                 reference.DescribeDiscontinuationCodes(), " (15 = other)"));
+                           absl::StrCat("a discontinuation needs its DHCS reason code, one of ",
+                                        reference.DescribeDiscontinuationCodes(), " (15 = other)"));
     }
     if (!reference.IsDiscontinuationCode(d.dhcs_code())) {
       return MakeViolation(kOutOfRange, FieldPath(k, "discontinuation.dhcs_code"),
-                    absl::StrCat("the DHCS discontinuation reason code is not one of ",
-                                 reference.DescribeDiscontinuationCodes(),
-                                 "; use 15 (other) with a reason if none fits"));
+                           absl::StrCat("the DHCS discontinuation reason code is not one of ",
+                                        reference.DescribeDiscontinuationCodes(),
+                                        "; use 15 (other) with a reason if none fits"));
     }
     if (d.dhcs_code() == 15 && d.reason().empty()) {
       return MakeViolation(kMissingField, FieldPath(k, "discontinuation.reason"),
-                    "discontinuation reason code 15 (other) needs the reason in words");
+                           "discontinuation reason code 15 (other) needs the reason in words");
     }
   }
   return std::nullopt;
@@ -148,15 +154,16 @@ std::optional<Violation> CheckCarePlanShape(const hub::v1::CarePlan& r, std::str
     return v;
   }
   if (r.goals().empty()) {
-    return MakeViolation(kMissingField, FieldPath(k, "goals"),
-                  "a care plan needs at least one goal; add the member's goals and send it again");
+    return MakeViolation(
+        kMissingField, FieldPath(k, "goals"),
+        "a care plan needs at least one goal; add the member's goals and send it again");
   }
   for (int i = 0; i < r.goals_size(); ++i) {
     const hub::v1::CarePlanGoal& goal = r.goals(i);
     const std::string path = absl::StrCat("care_plan.goals[", i, "]");
     if (goal.description().empty()) {
       return MakeViolation(kMissingField, absl::StrCat(path, ".description"),
-                    "each goal needs a description in plain words");
+                           "each goal needs a description in plain words");
     }
     if (auto v = CheckOptionalDate(goal.target_date(), path, "target_date", "goal's target date",
                                    today, false)) {
@@ -165,7 +172,7 @@ std::optional<Violation> CheckCarePlanShape(const hub::v1::CarePlan& r, std::str
     if (!goal.status().empty() && goal.status() != "open" && goal.status() != "met" &&
         goal.status() != "discontinued") {
       return MakeViolation(kOutOfRange, absl::StrCat(path, ".status"),
-                    "a goal's status is \"open\", \"met\" or \"discontinued\" (or empty)");
+                           "a goal's status is \"open\", \"met\" or \"discontinued\" (or empty)");
     }
   }
   return std::nullopt;
@@ -175,19 +182,20 @@ std::optional<Violation> CheckReferralShape(const hub::v1::ReferralStatusUpdate&
   constexpr std::string_view k = "referral_status";
   if (r.status() == hub::v1::REFERRAL_STATUS_UNSPECIFIED) {
     return MakeViolation(kMissingField, FieldPath(k, "status"),
-                  "the referral status is missing; set received, accepted, declined, "
-                  "in_progress or closed");
+                         "the referral status is missing; set received, accepted, declined, "
+                         "in_progress or closed");
   }
   const bool closing = r.status() == hub::v1::REFERRAL_STATUS_DECLINED ||
                        r.status() == hub::v1::REFERRAL_STATUS_CLOSED;
   if (closing && r.closure_reason() == hub::v1::LOOP_CLOSURE_REASON_UNSPECIFIED) {
     return MakeViolation(kMissingClosureReason, FieldPath(k, "closure_reason"),
-                  "a declined or closed referral needs the reason the loop closed (e.g. "
-                  "service_received, member_declined, unable_to_contact, other)");
+                         "a declined or closed referral needs the reason the loop closed (e.g. "
+                         "service_received, member_declined, unable_to_contact, other)");
   }
   if (r.closure_reason() == hub::v1::LOOP_CLOSURE_REASON_OTHER && r.closure_reason_text().empty()) {
-    return MakeViolation(kMissingClosureReason, FieldPath(k, "closure_reason_text"),
-                  "closure reason \"other\" needs the reason in words (closure_reason_text)");
+    return MakeViolation(
+        kMissingClosureReason, FieldPath(k, "closure_reason_text"),
+        "closure reason \"other\" needs the reason in words (closure_reason_text)");
   }
   return std::nullopt;
 }
@@ -200,8 +208,8 @@ std::optional<Violation> CheckKindShape(const Submission& s, const RecordView& v
       const auto& r = s.outreach_attempt();
       if (r.method() == hub::v1::OUTREACH_METHOD_UNSPECIFIED) {
         return MakeViolation(kMissingField, "outreach_attempt.method",
-                      "the outreach method is missing; set in_person, telephone, video, "
-                      "text_message, email or mail");
+                             "the outreach method is missing; set in_person, telephone, video, "
+                             "text_message, email or mail");
       }
       break;
     }
@@ -214,18 +222,18 @@ std::optional<Violation> CheckKindShape(const Submission& s, const RecordView& v
       if (auto bad = CheckBilledShape(v)) return bad;
       if (r.place_of_service().empty()) {
         return MakeViolation(kMissingField, "service.place_of_service",
-                      "the place of service is missing; write the 2-digit CMS code, e.g. 12 "
-                      "(home) or 99 (other)");
+                             "the place of service is missing; write the 2-digit CMS code, e.g. 12 "
+                             "(home) or 99 (other)");
       }
       if (r.place_of_service().size() != 2 || !absl::ascii_isdigit(r.place_of_service()[0]) ||
           !absl::ascii_isdigit(r.place_of_service()[1])) {
         return MakeViolation(kOutOfRange, "service.place_of_service",
-                      "the place of service is a 2-digit CMS code, e.g. 12 (home) or 99 "
-                      "(other)");
+                             "the place of service is a 2-digit CMS code, e.g. 12 (home) or 99 "
+                             "(other)");
       }
       if (r.staff_type() == hub::v1::STAFF_TYPE_UNSPECIFIED) {
         return MakeViolation(kMissingField, "service.staff_type",
-                      "the staff type is missing; set clinical or non_clinical");
+                             "the staff type is missing; set clinical or non_clinical");
       }
       break;
     }
@@ -233,12 +241,12 @@ std::optional<Violation> CheckKindShape(const Submission& s, const RecordView& v
       const auto& r = s.invoice_line();
       if (r.invoice_number().empty()) {
         return MakeViolation(kMissingField, "invoice_line.invoice_number",
-                      "the invoice number is missing; write your invoice's number (1 to 30 "
-                      "characters)");
+                             "the invoice number is missing; write your invoice's number (1 to 30 "
+                             "characters)");
       }
       if (r.invoice_number().size() > 30) {
         return MakeViolation(kOutOfRange, "invoice_line.invoice_number",
-                      "the invoice number is longer than 30 characters; shorten it");
+                             "the invoice number is longer than 30 characters; shorten it");
       }
       if (auto bad = CheckBilledShape(v)) return bad;
       break;
@@ -334,8 +342,8 @@ std::optional<Violation> CheckShape(const Submission& s, const RecordView& v,
                                     std::string_view today, const ReferenceTables& reference) {
   if (s.record_case() == Submission::RECORD_NOT_SET) {
     return MakeViolation(kMissingRecord, "record",
-                  "the submission holds no record; set one of outreach_attempt, "
-                  "enrollment_status, care_plan, service, invoice_line or referral_status");
+                         "the submission holds no record; set one of outreach_attempt, "
+                         "enrollment_status, care_plan, service, invoice_line or referral_status");
   }
   // The contract first: every enum a declared value, every number within
   // the range its field declares (hub.v1.rules).
@@ -344,16 +352,16 @@ std::optional<Violation> CheckShape(const Submission& s, const RecordView& v,
   }
   if (v.cin.empty()) {
     return MakeViolation(kMissingField, FieldPath(v.name, "cin"),
-                  "the member's CIN is missing; write the 9-character Medi-Cal CIN");
+                         "the member's CIN is missing; write the 9-character Medi-Cal CIN");
   }
   if (!ValidateCin(v.cin).ok()) {
     return MakeViolation(kInvalidCin, FieldPath(v.name, "cin"),
-                  "the CIN is not a Medi-Cal CIN (8 digits then an uppercase letter, e.g. "
-                  "99898657G); check the member's card or the plan's assignment file");
+                         "the CIN is not a Medi-Cal CIN (8 digits then an uppercase letter, e.g. "
+                         "99898657G); check the member's card or the plan's assignment file");
   }
   if (v.date.empty()) {
     return MakeViolation(kMissingField, FieldPath(v.name, v.date_field),
-                  "the record's date is missing; write the day it happened as YYYY-MM-DD");
+                         "the record's date is missing; write the day it happened as YYYY-MM-DD");
   }
   if (auto bad = CheckOptionalDate(v.date, v.name, v.date_field, "record's date", today, true)) {
     return bad;
@@ -390,9 +398,10 @@ std::optional<Violation> CheckIdempotencyKey(std::string_view key) {
     ok = absl::ascii_isalnum(c) || c == '.' || c == '_' || c == ':' || c == '-';
   }
   if (ok) return std::nullopt;
-  return MakeViolation(kInvalidIdempotencyKey, "idempotency_key",
-                "the idempotency key must be 1 to 64 characters of letters, digits and . _ : - "
-                "(e.g. your own record id); give every record its own key");
+  return MakeViolation(
+      kInvalidIdempotencyKey, "idempotency_key",
+      "the idempotency key must be 1 to 64 characters of letters, digits and . _ : - "
+      "(e.g. your own record id); give every record its own key");
 }
 
 }  // namespace hub

@@ -16,10 +16,11 @@ using hub::v1::Submission;
 // The answer for a CIN that is no member of the hub, and for a member the
 // provider does not serve: the same, byte for byte, naming no plan.
 Violation UnknownMember(const RecordView& v) {
-  return MakeViolation(kUnknownMember, FieldPath(v.name, "cin"),
-                "no member with this CIN is assigned or referred to your organization; check the "
-                "CIN against the plan's assignment file or referral (a member is known once a "
-                "plan's file lists them)");
+  return MakeViolation(
+      kUnknownMember, FieldPath(v.name, "cin"),
+      "no member with this CIN is assigned or referred to your organization; check the "
+      "CIN against the plan's assignment file or referral (a member is known once a "
+      "plan's file lists them)");
 }
 
 std::string KindWord(bool cs) { return cs ? "Community Supports" : "ECM"; }
@@ -87,9 +88,10 @@ absl::StatusOr<std::optional<Violation>> SubmissionValidator::FindPlan(const Rec
   if (!known) return UnknownMember(v);
   absl::StatusOr<std::string> plan_id = reads.CoveringPlanId(v.cin, v.date);
   if (absl::IsNotFound(plan_id.status())) {
-    return MakeViolation(kMemberNotCovered, FieldPath(v.name, v.date_field),
-                  "no plan covers the member on the record's date; check the date, or ask the "
-                  "member's plan about their coverage");
+    return MakeViolation(
+        kMemberNotCovered, FieldPath(v.name, v.date_field),
+        "no plan covers the member on the record's date; check the date, or ask the "
+        "member's plan about their coverage");
   }
   RETURN_IF_ERROR(plan_id.status());
   routed.plan_id = *std::move(plan_id);
@@ -102,23 +104,25 @@ std::optional<Violation> SubmissionValidator::CheckPlanContract(const hub::v1::P
                                                                 bool cs) const {
   if (v.billed && !cs && !reference_->IsEcmCode(v.code)) {
     return MakeViolation(kMissingField, FieldPath(v.name, "authorization_number"),
-                  absl::StrCat("this is not an ECM code (", reference_->DescribeEcmCodes(),
-                               "), so it bills a Community Support and needs the plan's "
-                               "authorization number"));
+                         absl::StrCat("this is not an ECM code (", reference_->DescribeEcmCodes(),
+                                      "), so it bills a Community Support and needs the plan's "
+                                      "authorization number"));
   }
   if (provider == nullptr) {
-    return MakeViolation(kProviderNotContracted, "provider_id",
-                  "your provider id is not in the hub's directory; check it, or ask the county "
-                  "administrator to add your organization");
+    return MakeViolation(
+        kProviderNotContracted, "provider_id",
+        "your provider id is not in the hub's directory; check it, or ask the county "
+        "administrator to add your organization");
   }
   if (!ContractedOn(*provider, plan_id, cs ? hub::v1::PROVIDER_KIND_CS : hub::v1::PROVIDER_KIND_ECM,
                     v.date)) {
     // The plan is not named: the provider has no contract with it.
-    return MakeViolation(kProviderNotContracted, FieldPath(v.name, v.date_field),
-                  absl::StrCat("your organization has no ", KindWord(cs),
-                               " contract in force on the record's date with the plan covering "
-                               "the member that day; check the date, or ask the county "
-                               "administrator to record your contract"));
+    return MakeViolation(
+        kProviderNotContracted, FieldPath(v.name, v.date_field),
+        absl::StrCat("your organization has no ", KindWord(cs),
+                     " contract in force on the record's date with the plan covering "
+                     "the member that day; check the date, or ask the county "
+                     "administrator to record your contract"));
   }
   return std::nullopt;
 }
@@ -129,30 +133,32 @@ absl::StatusOr<std::optional<Violation>> SubmissionValidator::CheckEcm(
   ASSIGN_OR_RETURN(const bool assigned,
                    reads.AssignedOn(v.cin, plan_id, provider.provider_id(), v.date));
   if (!assigned) {
-    return MakeViolation(kNotAssigned, FieldPath(v.name, "cin"),
-                  absl::StrCat("plan ", plan_id,
-                               " has not assigned this member to your organization for ECM on the "
-                               "record's date; check the member and date against the plan's "
-                               "latest assignment file"));
+    return MakeViolation(
+        kNotAssigned, FieldPath(v.name, "cin"),
+        absl::StrCat("plan ", plan_id,
+                     " has not assigned this member to your organization for ECM on the "
+                     "record's date; check the member and date against the plan's "
+                     "latest assignment file"));
   }
   if (!v.billed) return std::nullopt;
   const std::vector<std::string> modifiers = ModifierVector(v);
   if (reference_->FitsEcm(v.code, modifiers)) return std::nullopt;
   const auto& rows = reference_->tables().ecm_codes();
-  return MakeViolation(kCodeModifierMismatch,
-                MismatchField(v,
-                              [&](const std::string& m) {
-                                for (const auto& row : rows) {
-                                  if (row.hcpcs_code() != v.code) continue;
-                                  for (const auto& allowed : row.modifiers()) {
-                                    if (allowed == m) return true;
-                                  }
-                                }
-                                return false;
-                              }),
-                absl::StrCat("ECM services bill one of ", reference_->DescribeEcmCodes(),
-                             " (in person or telephonic, clinical or non-clinical staff); use the "
-                             "pair that fits the contact"));
+  return MakeViolation(
+      kCodeModifierMismatch,
+      MismatchField(v,
+                    [&](const std::string& m) {
+                      for (const auto& row : rows) {
+                        if (row.hcpcs_code() != v.code) continue;
+                        for (const auto& allowed : row.modifiers()) {
+                          if (allowed == m) return true;
+                        }
+                      }
+                      return false;
+                    }),
+      absl::StrCat("ECM services bill one of ", reference_->DescribeEcmCodes(),
+                   " (in person or telephonic, clinical or non-clinical staff); use the "
+                   "pair that fits the contact"));
 }
 
 absl::StatusOr<std::optional<Violation>> SubmissionValidator::CheckCommunitySupports(
@@ -164,27 +170,31 @@ absl::StatusOr<std::optional<Violation>> SubmissionValidator::CheckCommunitySupp
       pending_auth != nullptr ? absl::StatusOr<hub::v1::Authorization>(*pending_auth)
                               : reads.Authorization(v.cin, plan_id, v.authorization_number);
   if (absl::IsNotFound(auth.status())) {
-    return MakeViolation(kUnknownAuthorization, auth_field(),
-                  absl::StrCat("plan ", plan_id,
-                               " (the member's plan on the record's date) has no authorization "
-                               "with this number; check it against the plan's referral"));
+    return MakeViolation(
+        kUnknownAuthorization, auth_field(),
+        absl::StrCat("plan ", plan_id,
+                     " (the member's plan on the record's date) has no authorization "
+                     "with this number; check it against the plan's referral"));
   }
   RETURN_IF_ERROR(auth.status());
   if (auth->provider_id() != provider.provider_id() || auth->cin() != v.cin) {
-    return MakeViolation(kNotAuthorized, auth_field(),
-                  "this authorization was issued to another provider or for another member; use "
-                  "the authorization the plan issued to your organization for this member");
+    return MakeViolation(
+        kNotAuthorized, auth_field(),
+        "this authorization was issued to another provider or for another member; use "
+        "the authorization the plan issued to your organization for this member");
   }
   if (auth->status() != hub::v1::AUTHORIZATION_STATUS_APPROVED) {
-    return MakeViolation(kAuthorizationNotActive, auth_field(),
-                  "this authorization is not approved (it is requested, denied or cancelled); "
-                  "report services once the plan approves it");
+    return MakeViolation(
+        kAuthorizationNotActive, auth_field(),
+        "this authorization is not approved (it is requested, denied or cancelled); "
+        "report services once the plan approves it");
   }
   if ((!auth->start_date().empty() && v.date < auth->start_date()) ||
       (!auth->end_date().empty() && v.date > auth->end_date())) {
-    return MakeViolation(kAuthorizationNotActive, FieldPath(v.name, v.date_field),
-                  "the record's date is outside the authorization's approved period; check the "
-                  "date, or ask the plan to extend the authorization");
+    return MakeViolation(
+        kAuthorizationNotActive, FieldPath(v.name, v.date_field),
+        "the record's date is outside the authorization's approved period; check the "
+        "date, or ask the plan to extend the authorization");
   }
   if (!v.billed) return std::nullopt;
   if (std::optional<Violation> bad = CheckCommunitySupportLine(*auth, v)) return bad;
@@ -198,9 +208,9 @@ std::optional<Violation> SubmissionValidator::CheckCommunitySupportLine(
   const hub::v1::CommunitySupport support = auth.community_support();
   if (!reference_->CodeBillsCommunitySupport(support, v.code)) {
     return MakeViolation(kCodeModifierMismatch, FieldPath(v.name, "hcpcs_code"),
-                  absl::StrCat("the code does not bill the authorized Community Support (",
-                               hub::v1::CommunitySupport_Name(support), "), which bills ",
-                               reference_->DescribeCommunitySupportCodes(support)));
+                         absl::StrCat("the code does not bill the authorized Community Support (",
+                                      hub::v1::CommunitySupport_Name(support), "), which bills ",
+                                      reference_->DescribeCommunitySupportCodes(support)));
   }
   const std::vector<std::string> modifiers = ModifierVector(v);
   if (!reference_->FitsCommunitySupport(support, v.code, modifiers)) {
@@ -225,10 +235,11 @@ std::optional<Violation> SubmissionValidator::CheckCommunitySupportLine(
   }
   const int left = auth.units_approved() - auth.units_used();
   if (v.units > left) {
-    return MakeViolation(kUnitsExceeded, FieldPath(v.name, "units"),
-                  absl::StrCat("the authorization has ", left < 0 ? 0 : left,
-                               " units left, fewer than this line reports; report at most the "
-                               "units left and ask the plan for more"));
+    return MakeViolation(
+        kUnitsExceeded, FieldPath(v.name, "units"),
+        absl::StrCat("the authorization has ", left < 0 ? 0 : left,
+                     " units left, fewer than this line reports; report at most the "
+                     "units left and ask the plan for more"));
   }
   return std::nullopt;
 }

@@ -51,8 +51,8 @@ using testing::RenderFile;
 using testing::RowsAs;
 
 constexpr FileKind kLayoutExportKinds[] = {hub::v1::FILE_KIND_RETURN_TRANSMISSION,
-                                     hub::v1::FILE_KIND_OUTREACH_TRACKER,
-                                     hub::v1::FILE_KIND_INVOICE};
+                                           hub::v1::FILE_KIND_OUTREACH_TRACKER,
+                                           hub::v1::FILE_KIND_INVOICE};
 
 bool MapsTarget(const FileLayout& l, const std::string& target) {
   for (const auto& m : l.fields()) {

@@ -49,7 +49,8 @@ constexpr char kMonitorM4[] = "41000004K";  // molina, CS referral AUTH-2 (due b
 constexpr char kMonitorM5[] = "41000005K";  // chg, assigned to alpha_cbo
 constexpr char kMonitorM6[] = "41000006K";  // molina, CS referral AUTH-3 (due T0 + 13 h)
 constexpr char kUnknown[] = "41999999K";
-const char* const kCins[] = {kMonitorM1, kMonitorM2, kMonitorM3, kMonitorM4, kMonitorM5, kMonitorM6, kUnknown};
+const char* const kCins[] = {kMonitorM1, kMonitorM2, kMonitorM3, kMonitorM4,
+                             kMonitorM5, kMonitorM6, kUnknown};
 constexpr char kMonitorFirstName[] = "Zebulon";
 constexpr char kMonitorLastName[] = "Quagmirette";
 
@@ -139,7 +140,8 @@ void WriteCareData(const std::string& data_dir) {
     a.set_referral_date(referral_date);
     ASSERT_TRUE(care.PutAuthorization(batch, a).ok());
   };
-  for (const char* cin : {kMonitorM1, kMonitorM2, kMonitorM3, kMonitorM4, kMonitorM6}) member(cin, "molina");
+  for (const char* cin : {kMonitorM1, kMonitorM2, kMonitorM3, kMonitorM4, kMonitorM6})
+    member(cin, "molina");
   member(kMonitorM5, "chg");
   assign(kMonitorM1, "molina");
   assign(kMonitorM2, "molina");
@@ -271,15 +273,16 @@ class MonitorTest : public ::testing::Test {
   // Summaries are taken at T0 + 1 h.
   void PlayScenario() {
     hub::v1::SubmitResponse alpha =
-        Submit("alpha_cbo", {Outreach("a-1", kMonitorM1), Outreach("a-2", kMonitorM2), Outreach("a-5", kMonitorM5),
-                             Outreach("a-x", kUnknown)});
+        Submit("alpha_cbo", {Outreach("a-1", kMonitorM1), Outreach("a-2", kMonitorM2),
+                             Outreach("a-5", kMonitorM5), Outreach("a-x", kUnknown)});
     ASSERT_EQ(alpha.results_size(), 4);
     ASSERT_TRUE(alpha.results(0).has_accepted());
     ASSERT_EQ(alpha.results(0).accepted().plan_id(), "molina");
     ASSERT_EQ(alpha.results(1).accepted().feed_sequence(), 2u);
     ASSERT_EQ(alpha.results(2).accepted().plan_id(), "chg");
     ASSERT_EQ(alpha.results(3).rejected().reason_code(), "UNKNOWN_MEMBER");
-    hub::v1::SubmitResponse bravo = Submit("bravo_housing", {Outreach("b-1", kMonitorM3, "AUTH-1")});
+    hub::v1::SubmitResponse bravo =
+        Submit("bravo_housing", {Outreach("b-1", kMonitorM3, "AUTH-1")});
     ASSERT_TRUE(bravo.results(0).has_accepted()) << bravo.results(0).DebugString();
     ASSERT_EQ(bravo.results(0).accepted().feed_sequence(), 3u);
 

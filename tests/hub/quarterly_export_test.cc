@@ -132,7 +132,7 @@ generator::County* QuarterlyExportTest::county_ = nullptr;
 testing::TestHub* QuarterlyExportTest::hub_ = nullptr;
 
 int64_t ColumnValue(const std::vector<std::string>& header, const std::vector<std::string>& row,
-             const std::string& column) {
+                    const std::string& column) {
   for (size_t i = 0; i < header.size(); ++i) {
     if (header[i] == column) return std::stoll(row.at(i));
   }

@@ -151,8 +151,8 @@ TEST_F(SubmitBoundaryTest, AMemberYouDoNotServeLooksLikeNoMemberAtAll) {
   // provider does not serve, and a care plan (no plan check at all today).
   const hub::v1::SubmissionResult cs_other = SubmitOne(
       "charlie_fqhc", CsService("k3", kCsMember, "2026-11-03", kBoundaryAuth, "H0044", {"U2"}, 1));
-  const hub::v1::SubmissionResult cs_nobody =
-      SubmitOne("charlie_fqhc", CsService("k4", kNobody, "2026-11-03", kBoundaryAuth, "H0044", {"U2"}, 1));
+  const hub::v1::SubmissionResult cs_nobody = SubmitOne(
+      "charlie_fqhc", CsService("k4", kNobody, "2026-11-03", kBoundaryAuth, "H0044", {"U2"}, 1));
   ASSERT_TRUE(cs_other.has_rejected());
   EXPECT_EQ(cs_other.rejected().SerializeAsString(), cs_nobody.rejected().SerializeAsString());
   // A member the provider does serve still gets the precise answer.

@@ -22,13 +22,13 @@
 namespace hub::testing {
 namespace {
 
-constexpr char kEcm[] = "10000001A";        // molina, assigned to alpha_cbo (ECM)
-constexpr char kEcmNext[] = "10000001B";    // neighbouring CIN: aetna, alpha_cbo until Oct
-constexpr char kEcmOther[] = "10000002B";   // molina, assigned to golf_network
-constexpr char kCs[] = "10000003C";         // molina, authorized to bravo_housing
-constexpr char kUncovered[] = "10000005E";  // a member, no coverage
-constexpr char kNoMember[] = "10000009Z";    // no member
-constexpr char kDepositAuth[] = "AUTH-DEP-1";      // HOUSING_DEPOSITS, 10 units, Oct-Dec 2026
+constexpr char kEcm[] = "10000001A";           // molina, assigned to alpha_cbo (ECM)
+constexpr char kEcmNext[] = "10000001B";       // neighbouring CIN: aetna, alpha_cbo until Oct
+constexpr char kEcmOther[] = "10000002B";      // molina, assigned to golf_network
+constexpr char kCs[] = "10000003C";            // molina, authorized to bravo_housing
+constexpr char kUncovered[] = "10000005E";     // a member, no coverage
+constexpr char kNoMember[] = "10000009Z";      // no member
+constexpr char kDepositAuth[] = "AUTH-DEP-1";  // HOUSING_DEPOSITS, 10 units, Oct-Dec 2026
 constexpr char kRequestedDepositAuth[] = "AUTH-DEP-2";
 constexpr char kOtherAuth[] = "AUTH-DEP-3";  // kEcm's, bravo_housing
 
@@ -121,7 +121,8 @@ class SubmitGroupReadsTest : public ::testing::Test {
       group.push_back(EcmService(key("other"), kEcmOther, day));
       group.push_back(CsService(key("cs"), kCs, day, kDepositAuth, "H0044", {"U2"}, 3));
       group.push_back(EcmService(key("ecm-bad-mod"), kEcm, day, {"ZZ"}));
-      group.push_back(CsService(key("cs-requested"), kCs, day, kRequestedDepositAuth, "H0044", {"U2"}, 1));
+      group.push_back(
+          CsService(key("cs-requested"), kCs, day, kRequestedDepositAuth, "H0044", {"U2"}, 1));
       group.push_back(CsService(key("cs-other-member"), kCs, day, kOtherAuth, "H0044", {"U2"}, 1));
       group.push_back(CsService(key("cs-not-theirs"), kEcm, day, kOtherAuth, "H0044", {"U2"}, 1));
       group.push_back(CsService(key("cs-none"), kCs, day, "AUTH-NOPE", "H0044", {"U2"}, 1));

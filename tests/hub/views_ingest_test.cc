@@ -257,7 +257,8 @@ constexpr char kIngestM5[] = "15000005E";
 
 TEST_F(ViewsIngestTest, NewAssignmentBeyondCapacityIsKeptFlaggedCountedAndWarned) {
   // Capacity 2, three new assignments: the third is over.
-  const IngestReport first = UploadAssignments({Member(kIngestM1), Member(kIngestM2), Member(kIngestM3)});
+  const IngestReport first =
+      UploadAssignments({Member(kIngestM1), Member(kIngestM2), Member(kIngestM3)});
   EXPECT_EQ(first.rows_accepted(), 3);
   EXPECT_EQ(first.changes().assignments_written(), 3);
   EXPECT_EQ(first.changes().assignments_over_capacity(), 1);
@@ -271,8 +272,8 @@ TEST_F(ViewsIngestTest, NewAssignmentBeyondCapacityIsKeptFlaggedCountedAndWarned
   EXPECT_THAT(warning.message(), ::testing::Not(HasSubstr(kIngestM3)));
   EXPECT_THAT(Flags("ecm_cap"), ElementsAre(kIngestM1, kIngestM2, absl::StrCat(kIngestM3, "!")));
   // Another provider of the same plan has its own count (no capacity).
-  const IngestReport other =
-      UploadAssignments({Member(kIngestM1), Member(kIngestM2), Member(kIngestM3), Member(kIngestM4, OtherNpi())});
+  const IngestReport other = UploadAssignments(
+      {Member(kIngestM1), Member(kIngestM2), Member(kIngestM3), Member(kIngestM4, OtherNpi())});
   EXPECT_EQ(other.changes().assignments_over_capacity(), 0);
   EXPECT_EQ(other.changes().rows_unchanged(), 3);
   EXPECT_THAT(Flags("other_ecm"), ElementsAre(kIngestM4));
@@ -280,7 +281,8 @@ TEST_F(ViewsIngestTest, NewAssignmentBeyondCapacityIsKeptFlaggedCountedAndWarned
 
 TEST_F(ViewsIngestTest, ReuploadChangesNothingAndEndingAssignmentsFreesSlots) {
   const std::string bytes = Render(
-      "aetna", kAssignment, std::vector<AssignmentFileRow>{Member(kIngestM1), Member(kIngestM2), Member(kIngestM3)});
+      "aetna", kAssignment,
+      std::vector<AssignmentFileRow>{Member(kIngestM1), Member(kIngestM2), Member(kIngestM3)});
   absl::StatusOr<IngestReport> first = Upload("aetna", kAssignment, bytes);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->changes().assignments_over_capacity(), 1);
@@ -291,7 +293,8 @@ TEST_F(ViewsIngestTest, ReuploadChangesNothingAndEndingAssignmentsFreesSlots) {
   EXPECT_EQ(again->report_id(), first->report_id());
   EXPECT_EQ(again->changes().assignments_over_capacity(), 1);
   // The same rows in another order: every row unchanged, nothing flagged.
-  const IngestReport reordered = UploadAssignments({Member(kIngestM3), Member(kIngestM1), Member(kIngestM2)});
+  const IngestReport reordered =
+      UploadAssignments({Member(kIngestM3), Member(kIngestM1), Member(kIngestM2)});
   EXPECT_EQ(reordered.changes().rows_unchanged(), 3);
   EXPECT_EQ(reordered.changes().assignments_over_capacity(), 0);
   EXPECT_EQ(reordered.row_errors_size(), 0);
@@ -306,15 +309,16 @@ TEST_F(ViewsIngestTest, ReuploadChangesNothingAndEndingAssignmentsFreesSlots) {
   EXPECT_EQ(fits.changes().assignments_over_capacity(), 0);
   EXPECT_EQ(fits.row_errors_size(), 0);
   // ...and M5 does not.
-  const IngestReport full = UploadAssignments({Member(kIngestM1), Member(kIngestM4), Member(kIngestM5)});
+  const IngestReport full =
+      UploadAssignments({Member(kIngestM1), Member(kIngestM4), Member(kIngestM5)});
   EXPECT_EQ(full.changes().assignments_over_capacity(), 1);
   ASSERT_EQ(full.row_errors_size(), 1);
   EXPECT_EQ(full.row_errors(0).row_number(), 3);
   EXPECT_THAT(Flags("ecm_cap"), ElementsAre(kIngestM1, kIngestM4, absl::StrCat(kIngestM5, "!")));
   // Listed again after it ended, M2 reopens while the provider is full:
   // flagged as it arrives again.
-  const IngestReport reopened =
-      UploadAssignments({Member(kIngestM1), Member(kIngestM4), Member(kIngestM5), Member(kIngestM2)});
+  const IngestReport reopened = UploadAssignments(
+      {Member(kIngestM1), Member(kIngestM4), Member(kIngestM5), Member(kIngestM2)});
   EXPECT_EQ(reopened.changes().assignments_over_capacity(), 1);
 }
 
@@ -447,13 +451,15 @@ TEST_F(ViewsIngestTest, HubctlPrintsWorklistQualityAndCarePlan) {
   ASSERT_TRUE(stub->Submit(&context, submit, &submitted).ok());
   ASSERT_TRUE(submitted.results(0).has_accepted()) << submitted.ShortDebugString();
 
-  ASSERT_EQ(Hubctl({"careplan", "--provider=ecm_cap", absl::StrCat("--cin=", kIngestM1)}, &out, &err), 0)
+  ASSERT_EQ(
+      Hubctl({"careplan", "--provider=ecm_cap", absl::StrCat("--cin=", kIngestM1)}, &out, &err), 0)
       << err;
   EXPECT_THAT(out, HasSubstr("written by      ecm_cap"));
   EXPECT_THAT(out, HasSubstr("Move into stable housing"));
   EXPECT_THAT(out, HasSubstr("- Weekly visits"));
-  EXPECT_EQ(Hubctl({"careplan", "--provider=other_ecm", absl::StrCat("--cin=", kIngestM1)}, &out, &err),
-            1);
+  EXPECT_EQ(
+      Hubctl({"careplan", "--provider=other_ecm", absl::StrCat("--cin=", kIngestM1)}, &out, &err),
+      1);
   EXPECT_THAT(err, HasSubstr("PERMISSION_DENIED"));
   EXPECT_THAT(err, ::testing::Not(HasSubstr(kIngestM1)));
 }

@@ -189,13 +189,13 @@ TEST_F(FeedIndexerTest, ARebuildFromTheLogEqualsTheLiveIndexes) {
 
   // The check sees a lost entry and one no record accounts for.
   Store::Rep& rep = internal::RepOf(*store_);
-  ASSERT_TRUE(
-      rep.db
-          ->Delete(rocksdb::WriteOptions(), rep.cf(ColumnFamily::kProviderRecords),
-                   internal::Key({"alpha_cbo",
-                                  internal::EncodeBigEndian64(~static_cast<uint64_t>(kIndexerBaseMicros)),
-                                  "rec_0"}))
-          .ok());
+  ASSERT_TRUE(rep.db
+                  ->Delete(rocksdb::WriteOptions(), rep.cf(ColumnFamily::kProviderRecords),
+                           internal::Key({"alpha_cbo",
+                                          internal::EncodeBigEndian64(
+                                              ~static_cast<uint64_t>(kIndexerBaseMicros)),
+                                          "rec_0"}))
+                  .ok());
   ASSERT_TRUE(rep.db
                   ->Put(rocksdb::WriteOptions(), rep.cf(ColumnFamily::kFeedIndex),
                         internal::Key({"molina", "p", "99", "2026-11", "x"}), "")

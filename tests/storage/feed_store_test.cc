@@ -112,8 +112,10 @@ TEST_F(FeedStoreTest, SequencesArePerPlanAndGapFree) {
 TEST_F(FeedStoreTest, AbortedAppendsLeaveNoGapAndUncommittedHeadIsInvisible) {
   AppendCommitted("molina", {"r1"});
   WriteBatch failed;
-  hub::v1::FeedItem a = MakeItem("lost1", "alpha_cbo", hub::v1::RECORD_KIND_SERVICE, kFeedBaseMicros);
-  hub::v1::FeedItem b = MakeItem("lost2", "alpha_cbo", hub::v1::RECORD_KIND_SERVICE, kFeedBaseMicros);
+  hub::v1::FeedItem a =
+      MakeItem("lost1", "alpha_cbo", hub::v1::RECORD_KIND_SERVICE, kFeedBaseMicros);
+  hub::v1::FeedItem b =
+      MakeItem("lost2", "alpha_cbo", hub::v1::RECORD_KIND_SERVICE, kFeedBaseMicros);
   EXPECT_EQ(*feed_->AppendItem(failed, "molina", a, "key-lost1"), 2u);
   EXPECT_EQ(*feed_->AppendItem(failed, "molina", b, "key-lost2"), 3u);
   // Readers see only committed heads.
@@ -235,7 +237,8 @@ TEST_F(FeedStoreTest, AckBeyondHeadIsOutOfRangeAndWritesNothing) {
   EXPECT_EQ(*feed_->Cursor("molina"), 0u);
   // An uncommitted append does not count as part of the feed.
   WriteBatch pending;
-  hub::v1::FeedItem item = MakeItem("r3", "alpha_cbo", hub::v1::RECORD_KIND_SERVICE, kFeedBaseMicros);
+  hub::v1::FeedItem item =
+      MakeItem("r3", "alpha_cbo", hub::v1::RECORD_KIND_SERVICE, kFeedBaseMicros);
   ASSERT_OK(feed_->AppendItem(pending, "molina", item, "key-r3").status());
   EXPECT_TRUE(absl::IsOutOfRange(feed_->Ack("molina", 3, {}, kFeedBaseMicros).status()));
   feed_->AbortAppends();

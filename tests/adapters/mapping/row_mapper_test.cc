@@ -65,7 +65,7 @@ struct Fixture {
 };
 
 const ColumnMap kMapperHeader({"cin", "LAST NAME", "dob", "zip", "housed", "pof smi", "POFHomeless",
-                         "start", "status", "disc code", "npi", "acuity", "extra"});
+                               "start", "status", "disc code", "npi", "acuity", "extra"});
 
 TEST(RowMapperTest, MapsEveryKindOfTarget) {
   Fixture f;

@@ -48,7 +48,6 @@ namespace hub::adapters {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::FindLayout;
 using google::protobuf::EnumDescriptor;
 using google::protobuf::EnumValueDescriptor;
 using google::protobuf::Message;
@@ -61,6 +60,7 @@ using hub::v1::FileKind;
 using hub::v1::FileLayout;
 using hub::v1::PlanProfile;
 using hub::v1::QualityFileRow;
+using testing::FindLayout;
 
 const std::vector<std::string>& Plans() {
   static const auto* plans = new std::vector<std::string>{
