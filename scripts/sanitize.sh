@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/sanitize.sh: the sanitizer and fuzzing stages of the test run
-# (scripts/test.sh runs asan and fuzz after the main suite, and tsan when
-# HUB_SANITIZE_STAGES names it; CI runs exactly scripts/test.sh).
+# (scripts/test.sh runs asan, tsan and fuzz after the main suite; CI runs
+# exactly scripts/test.sh).
 #
 #   scripts/sanitize.sh asan    ASan + UBSan build (<build>-asan/), the whole suite
 #   scripts/sanitize.sh tsan    TSan build (<build>-tsan/), the concurrency tests
@@ -35,15 +35,17 @@ fuzz_seconds=${HUB_FUZZ_SECONDS:-60}
 # The TSan stage's tests: every test of storage_tests (the store's group
 # commit, the feed store and its indexes, retention under writes) and the
 # hub's threads driven without gRPC: the submit pipeline (writer and
-# committer threads, fed by 16 threads at once), the feed notifier and the
-# feed indexer. Debian's gRPC, Abseil and RocksDB are not built with TSan:
+# committer threads, fed by 16 threads at once), the feed notifier, the feed
+# indexer, and plan file ingest (each ingest's parser and commit threads, the
+# member locks all plans' ingests share, every plan's file at once). Debian's
+# gRPC, Abseil and RocksDB are not built with TSan:
 # Abseil's locks are made visible (tests/sanitizers/tsan_absl_sync.cc) and
 # RocksDB's write group is suppressed with its reason, but a process that
 # serves or calls gRPC gets hundreds of reports from inside gRPC's own
 # hand-offs (the 2026-12-07 runs: ~300 in 17 tests, all between gRPC's
 # threads and its own buffers), so the tests that go through gRPC stay in the
 # ASan stage. README "Sanitizers and fuzzing".
-tsan_hub_tests=${HUB_TSAN_TESTS:-'^(FeedNotifierTest\.|FeedIndexerTest\.|Paths/SubmitConcurrencyTest\..*/Pipeline( |$))'}
+tsan_hub_tests=${HUB_TSAN_TESTS:-'^(FeedNotifierTest\.|FeedIndexerTest\.|IngestConcurrencyTest\.|Paths/SubmitConcurrencyTest\..*/Pipeline( |$))'}
 
 say() { printf '[sanitize] %s\n' "$*"; }
 die() {

@@ -1,15 +1,13 @@
 #!/usr/bin/env bash
 # scripts/test.sh: install what is missing (scripts/setup.sh), build, then run
 # every test: the whole suite with CTest, then the sanitizer and fuzzing
-# stages (scripts/sanitize.sh: the suite again under ASan + UBSan, each file
-# reader's libFuzzer target for a fixed time). Exits non-zero if anything
-# failed. CI runs exactly this.
+# stages (scripts/sanitize.sh: the suite again under ASan + UBSan, the
+# concurrency tests under TSan, each file reader's libFuzzer target for a
+# fixed time). Exits non-zero if anything failed. CI runs exactly this.
 #
 # Environment: HUB_BUILD_DIR (default <repo>/build), HUB_TEST_JOBS (default 2),
-# HUB_SANITIZE_STAGES (default "asan fuzz"; empty runs the main suite only,
-# e.g. for a quick local run; "asan tsan fuzz" adds the TSan stage, green but
-# left out of the default because its build would take CI past its time
-# budget: README "Sanitizers and fuzzing"), HUB_FUZZ_SECONDS (default 30 here),
+# HUB_SANITIZE_STAGES (default "asan tsan fuzz"; empty runs the main suite
+# only, e.g. for a quick local run), HUB_FUZZ_SECONDS (default 30 here),
 # plus everything scripts/setup.sh and scripts/sanitize.sh read. Extra
 # arguments go to the main suite's ctest, e.g.
 #   HUB_SANITIZE_STAGES= scripts/test.sh -R reflection_e2e
@@ -18,7 +16,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${HUB_BUILD_DIR:-$root/build}
 export HUB_BUILD_DIR="$build_dir"
-stages=${HUB_SANITIZE_STAGES-asan fuzz}
+stages=${HUB_SANITIZE_STAGES-asan tsan fuzz}
 export HUB_FUZZ_SECONDS=${HUB_FUZZ_SECONDS:-30}
 
 "$root/scripts/setup.sh"

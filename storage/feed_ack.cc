@@ -15,6 +15,7 @@
 #include "base/timestamp.h"
 #include "storage/feed_records.pb.h"
 #include "storage/feed_store.h"
+#include "storage/feed_store_internal.h"
 #include "storage/flow_tally_internal.h"
 #include "storage/internal.h"
 #include "storage/retention_internal.h"
@@ -22,22 +23,14 @@
 namespace hub::storage {
 namespace {
 
+using feed_internal::DamagedFeed;
+using feed_internal::ItemKey;
 using records::RecordEntry;
 
 // Items one step of an Ack covers at most: an Ack of a long backlog
 // advances the cursor in steps of this many (each one atomic and synced),
 // so the tallies a step moves stay bounded in memory.
 constexpr uint64_t kAckStepItems = 50000;
-
-std::string ItemKey(std::string_view plan_id, uint64_t sequence) {
-  return internal::Key({plan_id, internal::EncodeBigEndian64(sequence)});
-}
-
-absl::Status DamagedFeed(std::string_view what) {
-  return absl::DataLossError(absl::StrCat("storage: ", internal::Absl(what),
-                                          " is damaged; restore the data directory from a "
-                                          "checkpoint"));
-}
 
 }  // namespace
 

@@ -22,6 +22,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/time/time.h"
 #include "base/status_macros.h"
+#include "base/string_view.h"
 #include "hub/v1/admin_service.pb.h"
 #include "hub/v1/feed.pb.h"
 #include "rocksdb/db.h"
@@ -33,7 +34,6 @@ namespace hub::storage::internal {
 namespace {
 
 // Debian's absl::string_view is not std::string_view.
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 // The last month ("YYYY-MM") of a quality period: "YYYY-MM", "YYYY Qn" or
 // "YYYY". Empty if it is none of them (such a report is kept).

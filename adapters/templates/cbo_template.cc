@@ -23,8 +23,9 @@ namespace {
 using hub::v1::CboTemplateRow;
 using hub::v1::Submission;
 
-// Upper-cases and drops spaces and underscores, as code maps compare.
-std::string Fold(std::string_view s) {
+// Upper-cases and drops spaces, underscores and dashes: how a row's record
+// type is compared.
+std::string FoldRecordType(std::string_view s) {
   std::string out;
   for (char c : s) {
     if (c == ' ' || c == '_' || c == '\t' || c == '-') continue;
@@ -382,14 +383,16 @@ absl::StatusOr<Submission> SubmissionFromTemplateRow(const CboTemplateRow& row, 
   std::vector<RowError> found;
   Checker c(row_number, found);
   Submission out;
-  const std::string type = Fold(row.record_type());
+  const std::string type = FoldRecordType(row.record_type());
   if (type.empty()) {
     c.Add("record_type", kRowRequiredMissing,
           "column record_type is required: outreach, enrollment_status, service, invoice_line "
           "or referral_status");
-  } else if (type != Fold(kTemplateOutreach) && type != Fold(kTemplateEnrollmentStatus) &&
-             type != Fold(kTemplateService) && type != Fold(kTemplateInvoiceLine) &&
-             type != Fold(kTemplateReferralStatus)) {
+  } else if (type != FoldRecordType(kTemplateOutreach) &&
+             type != FoldRecordType(kTemplateEnrollmentStatus) &&
+             type != FoldRecordType(kTemplateService) &&
+             type != FoldRecordType(kTemplateInvoiceLine) &&
+             type != FoldRecordType(kTemplateReferralStatus)) {
     c.Add("record_type", kRowUnknownRecordType,
           type == "CAREPLAN"
               ? "care plans cannot be sent in the CSV template (goals and care teams do not fit "
@@ -405,15 +408,15 @@ absl::StatusOr<Submission> SubmissionFromTemplateRow(const CboTemplateRow& row, 
   }
   c.Require(!row.record_date().empty(), "record_date", "every row");
   // The record type's own columns (nothing more for an unknown type).
-  if (type == Fold(kTemplateOutreach)) {
+  if (type == FoldRecordType(kTemplateOutreach)) {
     Outreach(c, row, out);
-  } else if (type == Fold(kTemplateEnrollmentStatus)) {
+  } else if (type == FoldRecordType(kTemplateEnrollmentStatus)) {
     EnrollmentStatus(c, row, out);
-  } else if (type == Fold(kTemplateService)) {
+  } else if (type == FoldRecordType(kTemplateService)) {
     Service(c, row, out);
-  } else if (type == Fold(kTemplateInvoiceLine)) {
+  } else if (type == FoldRecordType(kTemplateInvoiceLine)) {
     InvoiceLine(c, row, out);
-  } else if (type == Fold(kTemplateReferralStatus)) {
+  } else if (type == FoldRecordType(kTemplateReferralStatus)) {
     ReferralStatus(c, row, out);
   }
   if (!found.empty()) {

@@ -4,26 +4,25 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "adapters/writers/x12_syntax.h"
 #include "base/civil_date.h"
 
 namespace hub::adapters {
 namespace {
 
-constexpr char kElement = '*';
-constexpr char kComponent = ':';
-constexpr char kRepetition = '^';
-constexpr char kTerminator = '~';
+using x12_syntax::HasSeparator;
+using x12_syntax::Join;
+using x12_syntax::kComponent;
+using x12_syntax::kElement;
+using x12_syntax::kRepetition;
+using x12_syntax::kTerminator;
+using x12_syntax::Pad;
 
 const std::string& FieldValue(const absl::flat_hash_map<std::string, std::string>& fields,
                               const std::string& name) {
   static const std::string* const kEmpty = new std::string();
   auto it = fields.find(name);
   return it == fields.end() ? *kEmpty : it->second;
-}
-
-bool HasSeparator(std::string_view value) {
-  return value.find_first_of(std::string{kElement, kComponent, kRepetition, kTerminator, '\r',
-                                         '\n'}) != std::string_view::npos;
 }
 
 // ISO "YYYY-MM-DD" -> D8 "CCYYMMDD" (the envelope date).
@@ -41,24 +40,6 @@ absl::StatusOr<std::string> CheckD8(const std::string& d8, const char* what) {
     return absl::InvalidArgumentError(absl::StrCat(what, " is not a D8 date (CCYYMMDD)"));
   }
   return d8;
-}
-
-// Drops trailing empty elements, as X12 requires.
-std::string Join(std::initializer_list<std::string_view> elements) {
-  std::vector<std::string_view> v(elements);
-  while (v.size() > 1 && v.back().empty()) v.pop_back();
-  std::string out;
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i > 0) out.push_back(kElement);
-    out.append(v[i]);
-  }
-  return out;
-}
-
-std::string Pad(std::string_view value, size_t width) {
-  std::string out(value.substr(0, width));
-  out.resize(width, ' ');
-  return out;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "adapters/writers/x12_syntax.h"
 #include "base/civil_date.h"
 #include "base/identifiers.h"
 #include "base/status_macros.h"
@@ -26,39 +27,19 @@ std::string X12Amount(int64_t cents) {
 
 namespace {
 
-constexpr char kElement = '*';
-constexpr char kComponent = ':';
-constexpr char kRepetition = '^';
-constexpr char kTerminator = '~';
+using x12_syntax::HasSeparator;
+using x12_syntax::Join;
+using x12_syntax::kComponent;
+using x12_syntax::kElement;
+using x12_syntax::kRepetition;
+using x12_syntax::kTerminator;
+using x12_syntax::Pad;
 constexpr int kMaxLinesPerClaim = 50;
 constexpr int kMaxDiagnoses = 12;
 constexpr int kMaxPointers = 4;
 
-bool HasSeparator(std::string_view value) {
-  return value.find_first_of(std::string{kElement, kComponent, kRepetition, kTerminator, '\r',
-                                         '\n'}) != std::string_view::npos;
-}
-
-// Drops trailing empty elements, as X12 requires.
-std::string Join(std::initializer_list<std::string_view> elements) {
-  std::vector<std::string_view> v(elements);
-  while (v.size() > 1 && v.back().empty()) v.pop_back();
-  std::string out;
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i > 0) out.push_back(kElement);
-    out.append(v[i]);
-  }
-  return out;
-}
-
 std::string JoinComponents(const std::vector<std::string>& parts) {
   return absl::StrJoin(parts, std::string(1, kComponent));
-}
-
-std::string Pad(std::string_view value, size_t width) {
-  std::string out(value.substr(0, width));
-  out.resize(width, ' ');
-  return out;
 }
 
 std::string Digits(std::string_view s) {

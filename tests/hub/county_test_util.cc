@@ -70,6 +70,25 @@ absl::StatusOr<hub::v1::IngestReport> UploadPlanFile(grpc::Channel& channel,
   return response.report();
 }
 
+absl::StatusOr<RenderedPlanFile> RenderCountyPlanFile(const generator::County& county,
+                                                      const std::string& plan_id,
+                                                      const adapters::PlanAdapter& adapter,
+                                                      const hub::v1::FileLayout& layout,
+                                                      hub::v1::FileKind kind) {
+  RenderedPlanFile file;
+  ASSIGN_OR_RETURN(
+      generator::FileManifest manifest,
+      generator::WritePlanFile(
+          adapter, kind,
+          generator::CountyRows(county, plan_id, kind, generator::AssignmentRowOptionsFor(layout)),
+          adapters::RenderOptions{}, generator::ErrorInjection{}, [&](std::string_view chunk) {
+            file.bytes.append(chunk);
+            return absl::OkStatus();
+          }));
+  file.rows = manifest.rows;
+  return file;
+}
+
 absl::StatusOr<CountyPlanFiles> UploadCountyPlanFiles(const generator::County& county,
                                                       grpc::Channel& channel,
                                                       const std::vector<hub::v1::FileKind>& kinds) {
@@ -87,19 +106,10 @@ absl::StatusOr<CountyPlanFiles> UploadCountyPlanFiles(const generator::County& c
           generator::CoverageSpanIsEcmPeriod(*layout)) {
         files.coverage_from_ecm_period.insert(plan.plan_id());
       }
-      std::string bytes;
-      RETURN_IF_ERROR(generator::WritePlanFile(
-                          *adapter, kind,
-                          generator::CountyRows(county, plan.plan_id(), kind,
-                                                generator::AssignmentRowOptionsFor(*layout)),
-                          adapters::RenderOptions{}, generator::ErrorInjection{},
-                          [&](std::string_view chunk) {
-                            bytes.append(chunk);
-                            return absl::OkStatus();
-                          })
-                          .status());
+      ASSIGN_OR_RETURN(RenderedPlanFile file,
+                       RenderCountyPlanFile(county, plan.plan_id(), *adapter, *layout, kind));
       ASSIGN_OR_RETURN(hub::v1::IngestReport report,
-                       UploadPlanFile(channel, plan.plan_id(), kind, bytes,
+                       UploadPlanFile(channel, plan.plan_id(), kind, file.bytes,
                                       {.chunk_bytes = 1 << 16,
                                        .file_name = absl::StrCat(plan.plan_id(), ".file")}));
       files.reports[plan.plan_id()].push_back(std::move(report));

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "adapters/plan_adapter.h"
 #include "generator/county.h"
 #include "generator/provider_day.h"
 #include "hub/v1/adapter_config.pb.h"
@@ -46,6 +47,18 @@ absl::StatusOr<hub::v1::IngestReport> UploadPlanFile(grpc::Channel& channel,
                                                      hub::v1::FileKind kind,
                                                      const std::string& bytes,
                                                      const PlanUploadOptions& options = {});
+
+// `plan_id`'s file of `kind` in the county, rendered by `adapter` with the
+// plan's `layout` for that kind, no injected errors: its bytes and rows.
+struct RenderedPlanFile {
+  std::string bytes;
+  int64_t rows = 0;
+};
+absl::StatusOr<RenderedPlanFile> RenderCountyPlanFile(const generator::County& county,
+                                                      const std::string& plan_id,
+                                                      const adapters::PlanAdapter& adapter,
+                                                      const hub::v1::FileLayout& layout,
+                                                      hub::v1::FileKind kind);
 
 // What UploadCountyPlanFiles uploaded.
 struct CountyPlanFiles {

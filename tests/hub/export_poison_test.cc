@@ -27,37 +27,6 @@ using ::testing::UnorderedElementsAre;
 
 // The small seed with molina reading and rendering through its shipped
 // profile.
-std::string SeedWithMolinaProfile() {
-  return absl::StrReplaceAll(SmallSeedText(), {{"plan_id: \"molina\"\n",
-                                                "plan_id: \"molina\"\n  adapter_profile: "
-                                                "\"molina\"\n"}});
-}
-
-struct Exported {
-  grpc::Status status;
-  hub::v1::ExportFileHeader header;
-  std::string bytes;
-};
-
-Exported Export(hub::v1::PlanService::Stub& plans, hub::v1::FileKind kind,
-                const std::string& period) {
-  hub::v1::ExportFileRequest request;
-  request.set_plan_id("molina");
-  request.set_kind(kind);
-  request.set_period(period);
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-  auto reader = plans.ExportFile(&context, request);
-  Exported out;
-  hub::v1::ExportFileResponse response;
-  while (reader->Read(&response)) {
-    if (response.has_header()) out.header = response.header();
-    out.bytes += response.chunk();
-  }
-  out.status = reader->Finish();
-  return out;
-}
-
 class ExportPoisonTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -106,7 +75,8 @@ class ExportPoisonTest : public ::testing::Test {
 };
 
 TEST_F(ExportPoisonTest, PoisonedRecordsAreParkedAndTheMonthIsStillExported) {
-  const Exported rtf = Export(*plans_, hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2025-06");
+  const testing::ExportedFile rtf =
+      testing::ExportPlanFile(*plans_, "molina", hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2025-06");
   ASSERT_TRUE(rtf.status.ok()) << rtf.status.error_message();
   // One row per assigned member (0-3); members 1 and 3 without their
   // poisoned statuses, which are parked: their rows come from the
@@ -117,7 +87,8 @@ TEST_F(ExportPoisonTest, PoisonedRecordsAreParkedAndTheMonthIsStillExported) {
               UnorderedElementsAre("rec_status_1", "rec_status_3"));
   for (int i = 0; i < 4; ++i) EXPECT_TRUE(absl::StrContains(rtf.bytes, FeedCin(i))) << i;
 
-  const Exported otf = Export(*plans_, hub::v1::FILE_KIND_OUTREACH_TRACKER, "2025-06");
+  const testing::ExportedFile otf =
+      testing::ExportPlanFile(*plans_, "molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2025-06");
   ASSERT_TRUE(otf.status.ok()) << otf.status.error_message();
   EXPECT_EQ(otf.header.record_count(), 1);
   EXPECT_THAT(otf.header.unrenderable_record_ids(),
@@ -125,7 +96,8 @@ TEST_F(ExportPoisonTest, PoisonedRecordsAreParkedAndTheMonthIsStillExported) {
   // The hub is alive, and exporting again (as after a restart) parks the
   // same records again instead of dying.
   EXPECT_TRUE(IsServing(hub_->channel));
-  const Exported again = Export(*plans_, hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2025-06");
+  const testing::ExportedFile again =
+      testing::ExportPlanFile(*plans_, "molina", hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2025-06");
   EXPECT_TRUE(again.status.ok());
   EXPECT_EQ(again.header.unrenderable_count(), 2);
 }

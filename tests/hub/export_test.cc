@@ -72,7 +72,7 @@ constexpr char kD[] = "10000007G";
 constexpr char kA1Street[] = "1234 Market St";
 constexpr char kA1Birth[] = "1980-04-12";
 
-struct Exported {
+struct ExportCall {
   grpc::Status status;
   bool header_first = false;
   std::string file_name;
@@ -472,7 +472,7 @@ class ExportTest : public ::testing::Test {
                                EcmService("s-a2", kA2, "2026-11-09")});
   }
 
-  Exported Export(const std::string& plan_id, hub::v1::FileKind kind, const std::string& period) {
+  ExportCall Export(const std::string& plan_id, hub::v1::FileKind kind, const std::string& period) {
     hub::v1::ExportFileRequest request;
     request.set_plan_id(plan_id);
     request.set_kind(kind);
@@ -481,7 +481,7 @@ class ExportTest : public ::testing::Test {
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     std::unique_ptr<grpc::ClientReader<hub::v1::ExportFileResponse>> reader =
         plans_->ExportFile(&context, request);
-    Exported out;
+    ExportCall out;
     hub::v1::ExportFileResponse response;
     bool first = true;
     while (reader->Read(&response)) {
@@ -528,7 +528,7 @@ class ExportTest : public ::testing::Test {
     std::function<std::string(const std::string&)> answer;
   };
   AnsweredExport ExportMolinaClaims() {
-    Exported claims = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+    ExportCall claims = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
     EXPECT_TRUE(claims.status.ok()) << claims.status.error_message();
     AnsweredExport out;
     out.claim_ids = SegmentValues(claims.bytes, "CLM", 1);
@@ -614,7 +614,7 @@ class ExportTest : public ::testing::Test {
 
 TEST_F(ExportTest, OutreachTrackerHoldsOnlyThePlansAttemptsOfThePeriodInItsLayout) {
   SubmitScenario();
-  Exported molina = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
+  ExportCall molina = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
   ASSERT_TRUE(molina.status.ok()) << molina.status.error_message();
   EXPECT_TRUE(molina.header_first);
   EXPECT_EQ(molina.file_name, "molina_otf_2026-11.tsv");
@@ -643,7 +643,7 @@ TEST_F(ExportTest, OutreachTrackerHoldsOnlyThePlansAttemptsOfThePeriodInItsLayou
   EXPECT_THAT(molina.bytes, Not(HasSubstr(kB1)));
   EXPECT_THAT(molina.bytes, Not(HasSubstr(kS)));
 
-  Exported chg = Export("chg", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
+  ExportCall chg = Export("chg", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
   ASSERT_TRUE(chg.status.ok()) << chg.status.error_message();
   EXPECT_EQ(chg.file_name, "chg_otf_2026-11.dat");
   EXPECT_EQ(chg.record_count, 2);
@@ -657,20 +657,20 @@ TEST_F(ExportTest, OutreachTrackerHoldsOnlyThePlansAttemptsOfThePeriodInItsLayou
   EXPECT_THAT(chg.bytes, Not(HasSubstr(kA1)));
 
   // The period selects by the attempt's own date.
-  Exported october = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-10");
+  ExportCall october = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-10");
   ASSERT_TRUE(october.status.ok());
   auto october_rows = ParseBack<hub::v1::OutreachTrackerRow>(
       "molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, october.bytes);
   ASSERT_EQ(october_rows.size(), 1u);
   EXPECT_EQ(october_rows[0].attempt().attempt_date(), "2026-10-15");
-  Exported september = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-09");
+  ExportCall september = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-09");
   ASSERT_TRUE(september.status.ok());
   auto september_rows = ParseBack<hub::v1::OutreachTrackerRow>(
       "molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, september.bytes);
   ASSERT_EQ(september_rows.size(), 1u);
   EXPECT_EQ(september_rows[0].member().cin(), kS);
   // A month without records: the header line only.
-  Exported empty = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-03");
+  ExportCall empty = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-03");
   ASSERT_TRUE(empty.status.ok());
   EXPECT_EQ(empty.record_count, 0);
   EXPECT_EQ(std::count(empty.bytes.begin(), empty.bytes.end(), '\n'), 1);
@@ -682,7 +682,7 @@ TEST_F(ExportTest, OutreachTrackerHoldsOnlyThePlansAttemptsOfThePeriodInItsLayou
 // not billed again.
 TEST_F(ExportTest, InvoiceFileBillsThePlansInvoiceProgramsOnceWithWhatAnEncounterNeeds) {
   SubmitScenario();
-  Exported molina = Export("molina", hub::v1::FILE_KIND_INVOICE, "2026-11");
+  ExportCall molina = Export("molina", hub::v1::FILE_KIND_INVOICE, "2026-11");
   ASSERT_TRUE(molina.status.ok()) << molina.status.error_message();
   EXPECT_EQ(molina.file_name, "molina_invoice_2026-11.tsv");
   EXPECT_EQ(molina.record_count, 1);
@@ -734,7 +734,7 @@ TEST_F(ExportTest, InvoiceFileBillsThePlansInvoiceProgramsOnceWithWhatAnEncounte
   EXPECT_THAT(repeat.message(), Not(HasSubstr(kA1)));
 
   // October: the invoice line (no service line repeats it) as sent.
-  Exported october = Export("molina", hub::v1::FILE_KIND_INVOICE, "2026-10");
+  ExportCall october = Export("molina", hub::v1::FILE_KIND_INVOICE, "2026-10");
   ASSERT_TRUE(october.status.ok());
   auto october_rows =
       ParseBack<hub::v1::InvoiceFileRow>("molina", hub::v1::FILE_KIND_INVOICE, october.bytes);
@@ -744,7 +744,7 @@ TEST_F(ExportTest, InvoiceFileBillsThePlansInvoiceProgramsOnceWithWhatAnEncounte
   EXPECT_EQ(october.billing.billed_on_other_file(), 1);  // s-a1-oct, on the 837P
 
   // chg: its ECM service line on its invoice; its repeat (inv-b1) reported.
-  Exported chg = Export("chg", hub::v1::FILE_KIND_INVOICE, "2026-11");
+  ExportCall chg = Export("chg", hub::v1::FILE_KIND_INVOICE, "2026-11");
   ASSERT_TRUE(chg.status.ok());
   EXPECT_EQ(chg.file_name, "chg_invoice_2026-11.dat");
   auto chg_rows = ParseBack<hub::v1::InvoiceFileRow>("community_health_group",
@@ -763,7 +763,7 @@ TEST_F(ExportTest, InvoiceFileBillsThePlansInvoiceProgramsOnceWithWhatAnEncounte
   // account, and it gets no 837P (no empty file of a kind it does not take).
   EXPECT_EQ(chg.billing.billed_on_other_file(), 0);
   EXPECT_EQ(chg.billing.unbillable_size(), 1);
-  Exported chg_claims = Export("chg", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+  ExportCall chg_claims = Export("chg", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
   EXPECT_EQ(chg_claims.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(chg_claims.status.error_message(), HasSubstr("bills every service line by invoice"));
   EXPECT_TRUE(chg_claims.bytes.empty());
@@ -814,7 +814,7 @@ TEST_F(ExportTest, AServiceLineThePlansFileCannotBillIsRefusedAtSubmit) {
 
 TEST_F(ExportTest, ReturnTransmissionHasTheLatestStatusPerMemberWithTheReferralFields) {
   SubmitScenario();
-  Exported november = Export("molina", hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2026-11");
+  ExportCall november = Export("molina", hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2026-11");
   ASSERT_TRUE(november.status.ok()) << november.status.error_message();
   EXPECT_EQ(november.file_name, "molina_rtf_2026-11.tsv");
   // One row per member molina assigned in November: A1, A2 (molina still
@@ -868,7 +868,7 @@ TEST_F(ExportTest, ReturnTransmissionHasTheLatestStatusPerMemberWithTheReferralF
   EXPECT_EQ(rows[2].provider().npi(), Npi("100000010"));
 
   // As of October: A1's October status, without the November referral.
-  Exported october = Export("molina", hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2026-10");
+  ExportCall october = Export("molina", hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2026-10");
   ASSERT_TRUE(october.status.ok());
   auto october_rows = ParseBack<hub::v1::ReturnTransmissionRow>(
       "molina", hub::v1::FILE_KIND_RETURN_TRANSMISSION, october.bytes);
@@ -882,7 +882,7 @@ TEST_F(ExportTest, ReturnTransmissionHasTheLatestStatusPerMemberWithTheReferralF
 
   // September: every molina assignment then (A1 before any status), A2's
   // discontinuation and S's status, in CIN order.
-  Exported september = Export("molina", hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2026-09");
+  ExportCall september = Export("molina", hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2026-09");
   ASSERT_TRUE(september.status.ok());
   auto september_rows = ParseBack<hub::v1::ReturnTransmissionRow>(
       "molina", hub::v1::FILE_KIND_RETURN_TRANSMISSION, september.bytes);
@@ -899,7 +899,7 @@ TEST_F(ExportTest, ReturnTransmissionHasTheLatestStatusPerMemberWithTheReferralF
   EXPECT_EQ(september_rows[3].member().cin(), kP);
 
   // chg: its own member in its fixed-width layout.
-  Exported chg = Export("chg", hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2026-11");
+  ExportCall chg = Export("chg", hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2026-11");
   ASSERT_TRUE(chg.status.ok()) << chg.status.error_message();
   EXPECT_EQ(chg.file_name, "chg_rtf_2026-11.dat");
   auto chg_rows = ParseBack<hub::v1::ReturnTransmissionRow>(
@@ -919,7 +919,7 @@ TEST_F(ExportTest, ReturnTransmissionHasTheLatestStatusPerMemberWithTheReferralF
 
 TEST_F(ExportTest, ClaimsAreAnX12837PWithRightEnvelopesAndDurableControlNumbers) {
   SubmitScenario();
-  Exported first = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+  ExportCall first = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
   ASSERT_TRUE(first.status.ok()) << first.status.error_message();
   EXPECT_EQ(first.file_name, "molina_837p_2026-11.x12");
   // molina's ECM lines: s-a1-1, s-a1-2, s-a1-3 (golf) and s-a2 (hotel); cs-a1
@@ -1000,8 +1000,8 @@ TEST_F(ExportTest, ClaimsAreAnX12837PWithRightEnvelopesAndDurableControlNumbers)
   EXPECT_THAT(first.bytes, Not(HasSubstr(kB1)));
   EXPECT_THAT(first.bytes, Not(HasSubstr("20261020")));
 
-  // Exported again: a new interchange control number, the same claims.
-  Exported second = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+  // ExportCall again: a new interchange control number, the same claims.
+  ExportCall second = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
   ASSERT_TRUE(second.status.ok());
   EXPECT_EQ(SegmentValues(second.bytes, "ISA", 13), std::vector<std::string>{"000000002"});
   EXPECT_EQ(SegmentValues(second.bytes, "IEA", 2), std::vector<std::string>{"000000002"});
@@ -1011,13 +1011,13 @@ TEST_F(ExportTest, ClaimsAreAnX12837PWithRightEnvelopesAndDurableControlNumbers)
 
   // chg (which bills by invoice) gets no 837P, and a refused export takes
   // no control number: molina's numbers go on below.
-  Exported chg = Export("chg", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+  ExportCall chg = Export("chg", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
   EXPECT_EQ(chg.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
 
   // After a restart the numbers go on: never reused.
   StopHub();
   StartHub();
-  Exported third = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+  ExportCall third = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
   ASSERT_TRUE(third.status.ok()) << third.status.error_message();
   EXPECT_EQ(SegmentValues(third.bytes, "ISA", 13), std::vector<std::string>{"000000003"});
   EXPECT_EQ(SegmentValues(third.bytes, "GE", 2), std::vector<std::string>{"3"});
@@ -1072,7 +1072,7 @@ TEST_F(ExportTest, Part2RecordsAreExportedOnlyUnderTheMembersConsent) {
       EXPECT_THAT(r.record_ids(), ::testing::Contains(part2_record_id));
     }
   }
-  Exported held = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
+  ExportCall held = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
   ASSERT_TRUE(held.status.ok()) << held.status.error_message();
   EXPECT_EQ(held.record_count, 0);
   EXPECT_EQ(held.part2_withheld, 1);
@@ -1095,7 +1095,7 @@ TEST_F(ExportTest, Part2RecordsAreExportedOnlyUnderTheMembersConsent) {
     grpc::Status status = consents->RecordConsent(&context, record, &recorded);
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
-  Exported covered = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
+  ExportCall covered = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
   ASSERT_TRUE(covered.status.ok()) << covered.status.error_message();
   EXPECT_EQ(covered.record_count, 1);
   EXPECT_EQ(covered.part2_withheld, 0);
@@ -1149,7 +1149,7 @@ TEST_F(ExportTest, Part2RecordsAreExportedOnlyUnderTheMembersConsent) {
     grpc::Status status = consents->RevokeConsent(&context, revoke, &revoked);
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
-  Exported after = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
+  ExportCall after = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
   ASSERT_TRUE(after.status.ok());
   EXPECT_EQ(after.record_count, 0);
   EXPECT_EQ(after.part2_withheld, 2);  // Both records of the program.
@@ -1160,7 +1160,7 @@ TEST_F(ExportTest, Part2RecordsAreExportedOnlyUnderTheMembersConsent) {
 // does not stop the file: its lines are reported, and the provider sees why.
 TEST_F(ExportTest, ABillingProviderWithoutAnAddressHasItsLinesReportedNotBilled) {
   SubmitAll("india_care", {EcmService("s-d1", kD, "2026-11-03")});
-  Exported bare = Export("bare", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+  ExportCall bare = Export("bare", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
   ASSERT_TRUE(bare.status.ok()) << bare.status.error_message();
   EXPECT_EQ(bare.record_count, 0);
   EXPECT_EQ(bare.billing.billable_lines(), 1);
@@ -1179,36 +1179,36 @@ TEST_F(ExportTest, ABillingProviderWithoutAnAddressHasItsLinesReportedNotBilled)
 TEST_F(ExportTest, BadRequestsAreRefusedWithActionableMessages) {
   SubmitScenario();
   for (const char* period : {"2026-13", "2026-1", "", "26-11", "2026/11", "2026-00"}) {
-    Exported e = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, period);
+    ExportCall e = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, period);
     EXPECT_EQ(e.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << period;
     EXPECT_THAT(e.status.error_message(), HasSubstr("YYYY-MM")) << period;
   }
-  Exported future = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-12");
+  ExportCall future = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-12");
   EXPECT_EQ(future.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(future.status.error_message(), HasSubstr("has not begun"));
 
-  Exported unknown = Export("aetna", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
+  ExportCall unknown = Export("aetna", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
   EXPECT_EQ(unknown.status.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_THAT(unknown.status.error_message(), HasSubstr("ListPlans"));
-  Exported malformed = Export("Molina Plan", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
+  ExportCall malformed = Export("Molina Plan", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
   EXPECT_EQ(malformed.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 
   for (hub::v1::FileKind kind :
        {hub::v1::FILE_KIND_UNSPECIFIED, hub::v1::FILE_KIND_MEMBER_ASSIGNMENT,
         hub::v1::FILE_KIND_CBO_SUBMISSIONS}) {
-    Exported e = Export("molina", kind, "2026-11");
+    ExportCall e = Export("molina", kind, "2026-11");
     EXPECT_EQ(e.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << kind;
     EXPECT_THAT(e.status.error_message(), HasSubstr("FILE_KIND_RETURN_TRANSMISSION"));
   }
 
   // A plan whose profile has no layout for the kind.
-  Exported bare = Export("bare", hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2026-11");
+  ExportCall bare = Export("bare", hub::v1::FILE_KIND_RETURN_TRANSMISSION, "2026-11");
   EXPECT_EQ(bare.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(bare.status.error_message(), HasSubstr("has no layout for the Return Transmission"));
   EXPECT_THAT(bare.status.error_message(), HasSubstr("adapters/plans/bare/profile.textproto"));
   EXPECT_EQ(bare.record_count, -1);
   // ... still gets its claims: an 837P needs no layout.
-  Exported bare_claims = Export("bare", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+  ExportCall bare_claims = Export("bare", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
   ASSERT_TRUE(bare_claims.status.ok()) << bare_claims.status.error_message();
   EXPECT_EQ(bare_claims.record_count, 0);
   EXPECT_EQ(SegmentValues(bare_claims.bytes, "SE", 1).size(), 1u);
@@ -1229,7 +1229,7 @@ TEST_F(ExportTest, ALargeFileComesInChunksOfAtMostOneMebibyte) {
     }
   }
   if (!batch.empty()) SubmitAll("golf_network", batch);
-  Exported big = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
+  ExportCall big = Export("molina", hub::v1::FILE_KIND_OUTREACH_TRACKER, "2026-11");
   ASSERT_TRUE(big.status.ok()) << big.status.error_message();
   EXPECT_EQ(big.record_count, n);
   EXPECT_GT(big.bytes.size(), size_t{1} << 20);
@@ -1250,7 +1250,7 @@ TEST_F(ExportTest, EveryKindMatchesItsGoldenFile) {
     for (hub::v1::FileKind kind :
          {hub::v1::FILE_KIND_RETURN_TRANSMISSION, hub::v1::FILE_KIND_OUTREACH_TRACKER,
           hub::v1::FILE_KIND_INVOICE, hub::v1::FILE_KIND_CLAIMS_837P}) {
-      Exported e = Export(plan, kind, "2026-11");
+      ExportCall e = Export(plan, kind, "2026-11");
       if (std::string(plan) == "chg" && kind == hub::v1::FILE_KIND_CLAIMS_837P) {
         // chg bills by invoice: no 837P at all.
         EXPECT_EQ(e.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
@@ -1478,7 +1478,7 @@ void ExpectClaimTallyMatchesLines(
 
 TEST_F(ExportTest, ARejected999MarksEveryLineOfTheSetRejectedAndTheWorklistShowsThem) {
   SubmitScenario();
-  Exported claims = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+  ExportCall claims = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
   ASSERT_TRUE(claims.status.ok()) << claims.status.error_message();
   const std::vector<std::string> control = SegmentValues(claims.bytes, "GS", 6);
   ASSERT_EQ(control.size(), 1u);
@@ -1571,7 +1571,7 @@ TEST_F(ExportTest, AReExportedLineNoLongerBilledLosesThePlansAnswerAndItsCount) 
     ASSERT_TRUE((*store)->Close().ok());
   }
   StartHub();
-  Exported again = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
+  ExportCall again = Export("molina", hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
   ASSERT_TRUE(again.status.ok()) << again.status.error_message();
   EXPECT_EQ(again.billing.decisions_withdrawn(), 1) << again.billing.DebugString();
   const hub::v1::BillingStatus hotel_line = Billing("hotel_health")[a2];
@@ -1626,7 +1626,7 @@ TEST_F(ExportTest, ALineMovedToTheInvoiceByAProfileChangeLosesItsOldClaimsAnswer
                                                 "FILE_KIND_INVOICE }"}}));
   }
   StartHub();
-  Exported invoice = Export("molina", hub::v1::FILE_KIND_INVOICE, "2026-11");
+  ExportCall invoice = Export("molina", hub::v1::FILE_KIND_INVOICE, "2026-11");
   ASSERT_TRUE(invoice.status.ok()) << invoice.status.error_message();
   EXPECT_EQ(invoice.billing.decisions_withdrawn(), 3) << invoice.billing.DebugString();
   for (const auto& [provider, record] : {std::pair<std::string, std::string>{"golf_network", a1_1},

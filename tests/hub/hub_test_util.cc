@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "base/identifiers.h"
 #include "gtest/gtest.h"
 #include "hub/v1/monitor_service.grpc.pb.h"
@@ -92,6 +93,12 @@ std::string Npi(std::string_view nine_digits) {
 
 absl::Time FixedTime() {
   return absl::FromCivil(absl::CivilSecond(2026, 11, 23, 10, 56, 0), absl::UTCTimeZone());
+}
+
+std::string SeedWithMolinaProfile() {
+  return absl::StrReplaceAll(SmallSeedText(), {{"plan_id: \"molina\"\n",
+                                                "plan_id: \"molina\"\n  adapter_profile: "
+                                                "\"molina\"\n"}});
 }
 
 std::vector<std::string> SmallSeedPlanNames() {
@@ -225,6 +232,25 @@ int UnusedPort() {
   EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
   close(fd);
   return ntohs(addr.sin_port);
+}
+
+ExportedFile ExportPlanFile(hub::v1::PlanService::Stub& plans, const std::string& plan_id,
+                            hub::v1::FileKind kind, const std::string& period) {
+  hub::v1::ExportFileRequest request;
+  request.set_plan_id(plan_id);
+  request.set_kind(kind);
+  request.set_period(period);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  auto reader = plans.ExportFile(&context, request);
+  ExportedFile out;
+  hub::v1::ExportFileResponse response;
+  while (reader->Read(&response)) {
+    if (response.has_header()) out.header = response.header();
+    out.bytes += response.chunk();
+  }
+  out.status = reader->Finish();
+  return out;
 }
 
 grpc::Status PullFeedToEnd(hub::v1::PlanService::Stub& plan, const std::string& plan_id) {

@@ -40,6 +40,9 @@ absl::Time FixedTime();
 //   echo_meals     CS       molina(no kinds)            MEDICALLY_TAILORED_MEALS
 std::string SmallSeedText();
 std::vector<std::string> SmallSeedPlanNames();
+// SmallSeedText with molina's plan reading its files through the shipped
+// molina profile (adapters/plans/molina).
+std::string SeedWithMolinaProfile();
 
 // 1-based line of the `occurrence`-th (1-based) line starting with `prefix`.
 int LineOfNth(std::string_view text, std::string_view prefix, int occurrence);
@@ -84,6 +87,16 @@ hub::v1::MonitorSummary GetMonitorSummary(const std::shared_ptr<grpc::Channel>& 
 std::string HttpGetBody(int port, const std::string& path);
 
 grpc::Status PullFeedToEnd(hub::v1::PlanService::Stub& plan, const std::string& plan_id);
+
+// PlanService.ExportFile of `plan_id`'s file of `kind` for `period` (60 s
+// deadline): the call's status, the header message and the file's bytes.
+struct ExportedFile {
+  grpc::Status status;
+  hub::v1::ExportFileHeader header;
+  std::string bytes;
+};
+ExportedFile ExportPlanFile(hub::v1::PlanService::Stub& plans, const std::string& plan_id,
+                            hub::v1::FileKind kind, const std::string& period);
 
 }  // namespace hub::testing
 

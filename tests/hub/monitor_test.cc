@@ -87,7 +87,7 @@ class LogCapture {
   std::vector<std::string> lines_;
 };
 
-void Commit(storage::Store& store, storage::WriteBatch& batch) {
+void CommitOrFail(storage::Store& store, storage::WriteBatch& batch) {
   ASSERT_TRUE(store.Commit(batch, storage::Durability::kSync).ok());
 }
 
@@ -149,7 +149,7 @@ void WriteCareData(const std::string& data_dir) {
   refer("AUTH-1", kMonitorM3, "2026-11-23");  // due 2026-11-24 00:00
   refer("AUTH-2", kMonitorM4, "2026-11-22");  // due 2026-11-23 00:00, before T0
   refer("AUTH-3", kMonitorM6, "2026-11-23");  // due 2026-11-24 00:00, never reached
-  Commit(store, batch);
+  CommitOrFail(store, batch);
   ASSERT_TRUE(store.Close().ok());
 }
 

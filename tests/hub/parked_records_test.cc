@@ -28,12 +28,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string SeedWithMolinaProfile() {
-  return absl::StrReplaceAll(SmallSeedText(), {{"plan_id: \"molina\"\n",
-                                                "plan_id: \"molina\"\n  adapter_profile: "
-                                                "\"molina\"\n"}});
-}
-
 template <typename Call>
 grpc::Status WithDeadline(Call&& call) {
   grpc::ClientContext context;

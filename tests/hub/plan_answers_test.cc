@@ -23,28 +23,6 @@ namespace {
 
 using ::hub::v1::ClaimDecision;
 
-struct Exported {
-  grpc::Status status;
-  std::string bytes;
-};
-
-Exported Export837P(const std::shared_ptr<grpc::Channel>& channel, const std::string& plan_id) {
-  Exported out;
-  auto stub = hub::v1::PlanService::NewStub(channel);
-  grpc::ClientContext context;
-  hub::v1::ExportFileRequest request;
-  request.set_plan_id(plan_id);
-  request.set_kind(hub::v1::FILE_KIND_CLAIMS_837P);
-  request.set_period("2026-11");
-  auto reader = stub->ExportFile(&context, request);
-  hub::v1::ExportFileResponse response;
-  while (reader->Read(&response)) {
-    if (response.has_chunk()) out.bytes += response.chunk();
-  }
-  out.status = reader->Finish();
-  return out;
-}
-
 // Every line of `plan_id` with a plan decision, over every provider's
 // ListFeedback: decision -> (lines, paid cents).
 struct Tally {
@@ -100,7 +78,9 @@ TEST(PlanAnswersTest, EveryBilledLineCarriesThePlansAnswerAndAnswersAreAppliedOn
   for (const std::string plan :
        {"aetna", "blue_shield_promise", "health_net", "molina", "united"}) {
     SCOPED_TRACE(plan);
-    const Exported claims = Export837P(hub->channel, plan);
+    auto stub = hub::v1::PlanService::NewStub(hub->channel);
+    const testing::ExportedFile claims =
+        testing::ExportPlanFile(*stub, plan, hub::v1::FILE_KIND_CLAIMS_837P, "2026-11");
     ASSERT_TRUE(claims.status.ok()) << claims.status.error_message();
     generator::ClaimAnswerOptions options;
     options.seed = 7;

@@ -36,7 +36,7 @@ namespace {
 
 using ::hub::v1::ReturnTransmissionRow;
 
-constexpr hub::v1::FileKind kMembers = hub::v1::FILE_KIND_MEMBER_ASSIGNMENT;
+constexpr hub::v1::FileKind kMemberFileKind = hub::v1::FILE_KIND_MEMBER_ASSIGNMENT;
 constexpr hub::v1::FileKind kRtf = hub::v1::FILE_KIND_RETURN_TRANSMISSION;
 
 // Molina members of the small seed (tests/hub/hub_test_util.h):
@@ -47,7 +47,7 @@ constexpr char kQuiet[] = "71000001A";
 constexpr char kReferred[] = "71000002B";
 constexpr char kMover[] = "71000003C";
 
-std::string PlansDir() { return std::string(HUB_SOURCE_DIR) + "/adapters/plans"; }
+std::string RtfPlansDir() { return std::string(HUB_SOURCE_DIR) + "/adapters/plans"; }
 
 hub::v1::AssignmentFileRow MemberRow(const std::string& cin, const std::string& npi,
                                      const std::string& street, const std::string& phone) {
@@ -84,7 +84,7 @@ class RtfExportTest : public ::testing::Test {
     providers_ = hub::v1::ProviderService::NewStub(hub_->channel);
     adapters::AdapterRegistry registry;
     ASSERT_TRUE(adapters::RegisterBuiltinAdapters(registry).ok());
-    auto loaded = PlanAdapterSet::LoadProfileFile(PlansDir() + "/molina/profile.textproto",
+    auto loaded = PlanAdapterSet::LoadProfileFile(RtfPlansDir() + "/molina/profile.textproto",
                                                   "molina", registry);
     ASSERT_TRUE(loaded.ok()) << loaded.status();
     molina_ = *std::move(loaded);
@@ -98,12 +98,12 @@ class RtfExportTest : public ::testing::Test {
   void UploadMembers(const std::vector<hub::v1::AssignmentFileRow>& rows) {
     adapters::RenderOptions options;
     options.file_date = "2026-11-20";
-    auto renderer = molina_->adapter->OpenRenderer(kMembers, options);
+    auto renderer = molina_->adapter->OpenRenderer(kMemberFileKind, options);
     ASSERT_TRUE(renderer.ok()) << renderer.status();
     std::string file;
     for (const auto& row : rows) ASSERT_TRUE((*renderer)->Add(row, file).ok());
     ASSERT_TRUE((*renderer)->Finish(file).ok());
-    auto report = testing::UploadPlanFile(*hub_->channel, "molina", kMembers, file);
+    auto report = testing::UploadPlanFile(*hub_->channel, "molina", kMemberFileKind, file);
     ASSERT_TRUE(report.ok()) << report.status();
     ASSERT_EQ(report->outcome(), hub::v1::INGEST_OUTCOME_ACCEPTED) << report->DebugString();
   }

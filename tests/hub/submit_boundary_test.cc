@@ -16,9 +16,9 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr char kMember[] = "10000001A";    // molina, assigned to alpha_cbo (ECM)
-constexpr char kNobody[] = "10000009Z";    // not a member of the hub
-constexpr char kCsMember[] = "10000003C";  // molina, authorized to bravo_housing
+constexpr char kBoundaryMember[] = "10000001A";    // molina, assigned to alpha_cbo (ECM)
+constexpr char kBoundaryNobody[] = "10000009Z";    // not a member of the hub
+constexpr char kBoundaryCsMember[] = "10000003C";  // molina, authorized to bravo_housing
 constexpr char kBoundaryAuth[] = "AUTH-DEP-1";
 
 class SubmitBoundaryTest : public ::testing::Test {
@@ -26,12 +26,12 @@ class SubmitBoundaryTest : public ::testing::Test {
   void SetUp() override {
     env_ = SubmitEnv::Start();
     ASSERT_NE(env_, nullptr);
-    env_->AddEcmMember(kMember, "molina", "alpha_cbo");
-    env_->AddMember(kCsMember);
-    env_->AddCoverage(kCsMember, "molina", "2026-01-01");
-    env_->AddAuthorization(MakeAuthorization(kBoundaryAuth, kCsMember, "molina", "bravo_housing",
-                                             hub::v1::COMMUNITY_SUPPORT_HOUSING_DEPOSITS, 10,
-                                             "2026-10-01", "2026-12-31"));
+    env_->AddEcmMember(kBoundaryMember, "molina", "alpha_cbo");
+    env_->AddMember(kBoundaryCsMember);
+    env_->AddCoverage(kBoundaryCsMember, "molina", "2026-01-01");
+    env_->AddAuthorization(MakeAuthorization(
+        kBoundaryAuth, kBoundaryCsMember, "molina", "bravo_housing",
+        hub::v1::COMMUNITY_SUPPORT_HOUSING_DEPOSITS, 10, "2026-10-01", "2026-12-31"));
   }
 
   std::vector<hub::v1::SubmissionResult> Submit(std::string_view provider,
@@ -65,17 +65,17 @@ hub::v1::Submission Enrollment(std::string_view key, std::string_view cin) {
 // were accepted (and later crashed the plan's export). Each is refused with
 // OUT_OF_RANGE naming the field; the good record of the batch goes through.
 TEST_F(SubmitBoundaryTest, EnumsOutsideTheContractAreRejectedNamingTheField) {
-  hub::v1::Submission method99 = EcmOutreach("m99", kMember, "2026-11-03");
+  hub::v1::Submission method99 = EcmOutreach("m99", kBoundaryMember, "2026-11-03");
   method99.mutable_outreach_attempt()->set_method(static_cast<hub::v1::OutreachMethod>(99));
-  hub::v1::Submission method_neg = EcmOutreach("m-1", kMember, "2026-11-03");
+  hub::v1::Submission method_neg = EcmOutreach("m-1", kBoundaryMember, "2026-11-03");
   method_neg.mutable_outreach_attempt()->set_method(static_cast<hub::v1::OutreachMethod>(-1));
-  hub::v1::Submission status99 = Enrollment("s99", kMember);
+  hub::v1::Submission status99 = Enrollment("s99", kBoundaryMember);
   status99.mutable_enrollment_status()->set_status(static_cast<hub::v1::EnrollmentStatus>(99));
-  hub::v1::Submission acuity = Enrollment("a-5", kMember);
+  hub::v1::Submission acuity = Enrollment("a-5", kBoundaryMember);
   acuity.mutable_enrollment_status()->set_acuity(static_cast<hub::v1::Acuity>(-5));
-  hub::v1::Submission staff = EcmService("staff7", kMember, "2026-11-03");
+  hub::v1::Submission staff = EcmService("staff7", kBoundaryMember, "2026-11-03");
   staff.mutable_service()->set_staff_type(static_cast<hub::v1::StaffType>(7));
-  const hub::v1::Submission good = EcmOutreach("good", kMember, "2026-11-03");
+  const hub::v1::Submission good = EcmOutreach("good", kBoundaryMember, "2026-11-03");
 
   const std::vector<hub::v1::SubmissionResult> results =
       Submit("alpha_cbo", {method99, method_neg, status99, acuity, staff, good});
@@ -92,7 +92,7 @@ TEST_F(SubmitBoundaryTest, EnumsOutsideTheContractAreRejectedNamingTheField) {
     const auto& violation = results[i].rejected().bad_request().field_violations(0);
     EXPECT_EQ(violation.field(), fields[i]);
     EXPECT_THAT(violation.description(), HasSubstr(numbers[i]));
-    EXPECT_THAT(violation.description(), Not(HasSubstr(kMember)));
+    EXPECT_THAT(violation.description(), Not(HasSubstr(kBoundaryMember)));
   }
   EXPECT_TRUE(results[5].has_accepted()) << results[5].DebugString();
   // Nothing but the good record reached the plan's feed.
@@ -104,13 +104,13 @@ TEST_F(SubmitBoundaryTest, EnumsOutsideTheContractAreRejectedNamingTheField) {
 // The ranges the contract declares (hub.v1.rules) are enforced the same way,
 // at both ends.
 TEST_F(SubmitBoundaryTest, NumbersOutsideTheDeclaredRangesAreRejected) {
-  hub::v1::Submission minutes = EcmOutreach("minutes", kMember, "2026-11-03");
+  hub::v1::Submission minutes = EcmOutreach("minutes", kBoundaryMember, "2026-11-03");
   minutes.mutable_outreach_attempt()->set_minutes(1441);
-  hub::v1::Submission units = EcmService("units", kMember, "2026-11-03");
+  hub::v1::Submission units = EcmService("units", kBoundaryMember, "2026-11-03");
   units.mutable_service()->set_units(100000);
-  hub::v1::Submission charge = EcmService("charge", kMember, "2026-11-03");
+  hub::v1::Submission charge = EcmService("charge", kBoundaryMember, "2026-11-03");
   charge.mutable_service()->set_charge_cents(10000000000);
-  hub::v1::Submission encounters = Enrollment("encounters", kMember);
+  hub::v1::Submission encounters = Enrollment("encounters", kBoundaryMember);
   encounters.mutable_enrollment_status()->set_in_person_encounters(-3);
   const std::vector<hub::v1::SubmissionResult> results =
       Submit("alpha_cbo", {minutes, units, charge, encounters});
@@ -130,14 +130,14 @@ TEST_F(SubmitBoundaryTest, NumbersOutsideTheDeclaredRangesAreRejected) {
 // UNKNOWN_MEMBER). Now both answers are the same, byte for byte, and name no
 // plan.
 TEST_F(SubmitBoundaryTest, AMemberYouDoNotServeLooksLikeNoMemberAtAll) {
-  // charlie_fqhc is contracted with molina for ECM; kMember is molina's but
+  // charlie_fqhc is contracted with molina for ECM; kBoundaryMember is molina's but
   // assigned to alpha_cbo. golf_network is contracted with every plan.
   for (const char* provider : {"charlie_fqhc", "golf_network"}) {
     SCOPED_TRACE(provider);
     const hub::v1::SubmissionResult served_by_other =
-        SubmitOne(provider, EcmOutreach("k1", kMember, "2026-11-03"));
+        SubmitOne(provider, EcmOutreach("k1", kBoundaryMember, "2026-11-03"));
     const hub::v1::SubmissionResult nobody =
-        SubmitOne(provider, EcmOutreach("k2", kNobody, "2026-11-03"));
+        SubmitOne(provider, EcmOutreach("k2", kBoundaryNobody, "2026-11-03"));
     ASSERT_TRUE(served_by_other.has_rejected());
     ASSERT_TRUE(nobody.has_rejected());
     EXPECT_EQ(served_by_other.rejected().reason_code(), nobody.rejected().reason_code());
@@ -150,14 +150,16 @@ TEST_F(SubmitBoundaryTest, AMemberYouDoNotServeLooksLikeNoMemberAtAll) {
   // The same for Community Supports: an authorization number of a member the
   // provider does not serve, and a care plan (no plan check at all today).
   const hub::v1::SubmissionResult cs_other = SubmitOne(
-      "charlie_fqhc", CsService("k3", kCsMember, "2026-11-03", kBoundaryAuth, "H0044", {"U2"}, 1));
-  const hub::v1::SubmissionResult cs_nobody = SubmitOne(
-      "charlie_fqhc", CsService("k4", kNobody, "2026-11-03", kBoundaryAuth, "H0044", {"U2"}, 1));
+      "charlie_fqhc",
+      CsService("k3", kBoundaryCsMember, "2026-11-03", kBoundaryAuth, "H0044", {"U2"}, 1));
+  const hub::v1::SubmissionResult cs_nobody =
+      SubmitOne("charlie_fqhc",
+                CsService("k4", kBoundaryNobody, "2026-11-03", kBoundaryAuth, "H0044", {"U2"}, 1));
   ASSERT_TRUE(cs_other.has_rejected());
   EXPECT_EQ(cs_other.rejected().SerializeAsString(), cs_nobody.rejected().SerializeAsString());
   // A member the provider does serve still gets the precise answer.
   const hub::v1::SubmissionResult own =
-      SubmitOne("alpha_cbo", EcmOutreach("k5", kMember, "2025-12-31"));
+      SubmitOne("alpha_cbo", EcmOutreach("k5", kBoundaryMember, "2025-12-31"));
   ASSERT_TRUE(own.has_rejected());
   EXPECT_EQ(own.rejected().reason_code(), kMemberNotCovered);
 }
@@ -167,14 +169,14 @@ TEST_F(SubmitBoundaryTest, AMemberYouDoNotServeLooksLikeNoMemberAtAll) {
 // body still replays.
 TEST_F(SubmitBoundaryTest, AKeyReusedForAnotherRecordIsRefusedNamingTheFirst) {
   const hub::v1::SubmissionResult first =
-      SubmitOne("alpha_cbo", EcmOutreach("visit-1", kMember, "2026-11-03"));
+      SubmitOne("alpha_cbo", EcmOutreach("visit-1", kBoundaryMember, "2026-11-03"));
   ASSERT_TRUE(first.has_accepted());
   const hub::v1::SubmissionResult same =
-      SubmitOne("alpha_cbo", EcmOutreach("visit-1", kMember, "2026-11-03"));
+      SubmitOne("alpha_cbo", EcmOutreach("visit-1", kBoundaryMember, "2026-11-03"));
   EXPECT_TRUE(same.replayed());
   EXPECT_EQ(same.accepted().record_id(), first.accepted().record_id());
 
-  hub::v1::Submission other = EcmOutreach("visit-1", kMember, "2026-11-04");
+  hub::v1::Submission other = EcmOutreach("visit-1", kBoundaryMember, "2026-11-04");
   const hub::v1::SubmissionResult reused = SubmitOne("alpha_cbo", other);
   ASSERT_TRUE(reused.has_rejected()) << reused.DebugString();
   EXPECT_EQ(reused.rejected().reason_code(), "IDEMPOTENCY_KEY_REUSED");
@@ -184,8 +186,8 @@ TEST_F(SubmitBoundaryTest, AKeyReusedForAnotherRecordIsRefusedNamingTheFirst) {
               HasSubstr(first.accepted().record_id()));
   // Within one batch too: the second record under a key is refused.
   const std::vector<hub::v1::SubmissionResult> batch =
-      Submit("alpha_cbo", {EcmOutreach("visit-2", kMember, "2026-11-05"),
-                           EcmOutreach("visit-2", kMember, "2026-11-06")});
+      Submit("alpha_cbo", {EcmOutreach("visit-2", kBoundaryMember, "2026-11-05"),
+                           EcmOutreach("visit-2", kBoundaryMember, "2026-11-06")});
   ASSERT_EQ(batch.size(), 2u);
   EXPECT_TRUE(batch[0].has_accepted());
   ASSERT_TRUE(batch[1].has_rejected()) << batch[1].DebugString();

@@ -45,19 +45,19 @@ using ::hub::v1::QualityFileRow;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-constexpr FileKind kAssignment = hub::v1::FILE_KIND_MEMBER_ASSIGNMENT;
-constexpr FileKind kAuthorization = hub::v1::FILE_KIND_CS_AUTHORIZATION;
-constexpr FileKind kQuality = hub::v1::FILE_KIND_QUALITY_REPORT;
+constexpr FileKind kViewsAssignment = hub::v1::FILE_KIND_MEMBER_ASSIGNMENT;
+constexpr FileKind kViewsAuthorization = hub::v1::FILE_KIND_CS_AUTHORIZATION;
+constexpr FileKind kViewsQuality = hub::v1::FILE_KIND_QUALITY_REPORT;
 
 std::string CapNpi() { return testing::Npi("300000001"); }
-std::string CsNpi() { return testing::Npi("300000002"); }
+std::string ViewsCsNpi() { return testing::Npi("300000002"); }
 std::string OtherNpi() { return testing::Npi("300000003"); }
 
 // aetna and kaiser with their shipped profiles;
 //   ecm_cap    ECM  aetna (ecm_capacity 2), kaiser (no capacity)
 //   cs_cap     CS   aetna (cs_capacity 1)   HOUSING_DEPOSITS
 //   other_ecm  ECM  aetna, kaiser
-std::string SeedText() {
+std::string ViewsSeedText() {
   return absl::StrCat(R"(
 plans { plan_id: "aetna" name: "Aetna Better Health" county: "San Diego" adapter_profile: "aetna" }
 plans { plan_id: "kaiser" name: "Kaiser Permanente" county: "San Diego" adapter_profile: "kaiser" }
@@ -70,7 +70,7 @@ providers {
 }
 providers {
   provider_id: "cs_cap" npi: ")",
-                      CsNpi(), R"(" tin: "222222222" name: "CS Capacity"
+                      ViewsCsNpi(), R"(" tin: "222222222" name: "CS Capacity"
   kinds: PROVIDER_KIND_CS
   community_supports: [COMMUNITY_SUPPORT_HOUSING_DEPOSITS]
   contracts { plan_id: "aetna" kinds: PROVIDER_KIND_CS cs_capacity: 1 }
@@ -85,7 +85,7 @@ providers {
 )");
 }
 
-AssignmentFileRow Member(const std::string& cin, const std::string& npi = CapNpi()) {
+AssignmentFileRow ViewsMember(const std::string& cin, const std::string& npi = CapNpi()) {
   AssignmentFileRow row;
   hub::v1::Member* m = row.mutable_member();
   m->set_cin(cin);
@@ -112,12 +112,13 @@ AuthorizationFileRow Authorization(const std::string& number, const std::string&
   a->set_start_date("2026-11-01");
   a->set_status(hub::v1::AUTHORIZATION_STATUS_APPROVED);
   a->set_referral_date("2026-11-01");
-  row.set_provider_npi(CsNpi());
+  row.set_provider_npi(ViewsCsNpi());
   return row;
 }
 
-QualityFileRow Quality(const std::string& measure, const std::string& period, int64_t numerator,
-                       int64_t denominator, const std::string& npi = CapNpi()) {
+QualityFileRow ViewsQuality(const std::string& measure, const std::string& period,
+                            int64_t numerator, int64_t denominator,
+                            const std::string& npi = CapNpi()) {
   QualityFileRow row;
   row.mutable_report()->set_measure_id(measure);
   row.mutable_report()->set_period(period);
@@ -129,7 +130,7 @@ QualityFileRow Quality(const std::string& measure, const std::string& period, in
 
 // Renders `rows` as the plan's own file, with its shipped profile.
 template <typename Row>
-std::string Render(const std::string& profile, FileKind kind, const std::vector<Row>& rows) {
+std::string ViewsRender(const std::string& profile, FileKind kind, const std::vector<Row>& rows) {
   adapters::AdapterRegistry registry;
   EXPECT_TRUE(adapters::RegisterBuiltinAdapters(registry).ok());
   auto loaded = PlanAdapterSet::LoadProfileFile(
@@ -160,7 +161,7 @@ class ViewsIngestTest : public ::testing::Test {
     options.data_dir = root_ + "/data";
     options.clock = [] { return testing::FixedTime(); };
     options.seed_path = root_ + "/seed.textproto";
-    testing::WriteFile(options.seed_path, SeedText());
+    testing::WriteFile(options.seed_path, ViewsSeedText());
     absl::StatusOr<std::unique_ptr<HubServer>> server = HubServer::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -185,7 +186,7 @@ class ViewsIngestTest : public ::testing::Test {
   // every row is accepted.
   IngestReport UploadAssignments(const std::vector<AssignmentFileRow>& rows) {
     absl::StatusOr<IngestReport> report =
-        Upload("aetna", kAssignment, Render("aetna", kAssignment, rows));
+        Upload("aetna", kViewsAssignment, ViewsRender("aetna", kViewsAssignment, rows));
     EXPECT_TRUE(report.ok()) << report.status();
     if (!report.ok()) return IngestReport();
     EXPECT_EQ(report->rows_rejected(), 0) << report->ShortDebugString();
@@ -258,7 +259,7 @@ constexpr char kIngestM5[] = "15000005E";
 TEST_F(ViewsIngestTest, NewAssignmentBeyondCapacityIsKeptFlaggedCountedAndWarned) {
   // Capacity 2, three new assignments: the third is over.
   const IngestReport first =
-      UploadAssignments({Member(kIngestM1), Member(kIngestM2), Member(kIngestM3)});
+      UploadAssignments({ViewsMember(kIngestM1), ViewsMember(kIngestM2), ViewsMember(kIngestM3)});
   EXPECT_EQ(first.rows_accepted(), 3);
   EXPECT_EQ(first.changes().assignments_written(), 3);
   EXPECT_EQ(first.changes().assignments_over_capacity(), 1);
@@ -272,63 +273,65 @@ TEST_F(ViewsIngestTest, NewAssignmentBeyondCapacityIsKeptFlaggedCountedAndWarned
   EXPECT_THAT(warning.message(), ::testing::Not(HasSubstr(kIngestM3)));
   EXPECT_THAT(Flags("ecm_cap"), ElementsAre(kIngestM1, kIngestM2, absl::StrCat(kIngestM3, "!")));
   // Another provider of the same plan has its own count (no capacity).
-  const IngestReport other = UploadAssignments(
-      {Member(kIngestM1), Member(kIngestM2), Member(kIngestM3), Member(kIngestM4, OtherNpi())});
+  const IngestReport other =
+      UploadAssignments({ViewsMember(kIngestM1), ViewsMember(kIngestM2), ViewsMember(kIngestM3),
+                         ViewsMember(kIngestM4, OtherNpi())});
   EXPECT_EQ(other.changes().assignments_over_capacity(), 0);
   EXPECT_EQ(other.changes().rows_unchanged(), 3);
   EXPECT_THAT(Flags("other_ecm"), ElementsAre(kIngestM4));
 }
 
 TEST_F(ViewsIngestTest, ReuploadChangesNothingAndEndingAssignmentsFreesSlots) {
-  const std::string bytes = Render(
-      "aetna", kAssignment,
-      std::vector<AssignmentFileRow>{Member(kIngestM1), Member(kIngestM2), Member(kIngestM3)});
-  absl::StatusOr<IngestReport> first = Upload("aetna", kAssignment, bytes);
+  const std::string bytes =
+      ViewsRender("aetna", kViewsAssignment,
+                  std::vector<AssignmentFileRow>{ViewsMember(kIngestM1), ViewsMember(kIngestM2),
+                                                 ViewsMember(kIngestM3)});
+  absl::StatusOr<IngestReport> first = Upload("aetna", kViewsAssignment, bytes);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->changes().assignments_over_capacity(), 1);
 
   // The same bytes: the stored report, nothing applied again.
-  absl::StatusOr<IngestReport> again = Upload("aetna", kAssignment, bytes);
+  absl::StatusOr<IngestReport> again = Upload("aetna", kViewsAssignment, bytes);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->report_id(), first->report_id());
   EXPECT_EQ(again->changes().assignments_over_capacity(), 1);
   // The same rows in another order: every row unchanged, nothing flagged.
   const IngestReport reordered =
-      UploadAssignments({Member(kIngestM3), Member(kIngestM1), Member(kIngestM2)});
+      UploadAssignments({ViewsMember(kIngestM3), ViewsMember(kIngestM1), ViewsMember(kIngestM2)});
   EXPECT_EQ(reordered.changes().rows_unchanged(), 3);
   EXPECT_EQ(reordered.changes().assignments_over_capacity(), 0);
   EXPECT_EQ(reordered.row_errors_size(), 0);
   EXPECT_THAT(Flags("ecm_cap"), ElementsAre(kIngestM1, kIngestM2, absl::StrCat(kIngestM3, "!")));
 
   // The snapshot drops M2 and M3: both end the day before; one slot is held.
-  const IngestReport ended = UploadAssignments({Member(kIngestM1)});
+  const IngestReport ended = UploadAssignments({ViewsMember(kIngestM1)});
   EXPECT_EQ(ended.changes().assignments_ended(), 2);
   EXPECT_THAT(Flags("ecm_cap"), ElementsAre(kIngestM1));
   // So M4 fits (2 of 2 with M1)...
-  const IngestReport fits = UploadAssignments({Member(kIngestM1), Member(kIngestM4)});
+  const IngestReport fits = UploadAssignments({ViewsMember(kIngestM1), ViewsMember(kIngestM4)});
   EXPECT_EQ(fits.changes().assignments_over_capacity(), 0);
   EXPECT_EQ(fits.row_errors_size(), 0);
   // ...and M5 does not.
   const IngestReport full =
-      UploadAssignments({Member(kIngestM1), Member(kIngestM4), Member(kIngestM5)});
+      UploadAssignments({ViewsMember(kIngestM1), ViewsMember(kIngestM4), ViewsMember(kIngestM5)});
   EXPECT_EQ(full.changes().assignments_over_capacity(), 1);
   ASSERT_EQ(full.row_errors_size(), 1);
   EXPECT_EQ(full.row_errors(0).row_number(), 3);
   EXPECT_THAT(Flags("ecm_cap"), ElementsAre(kIngestM1, kIngestM4, absl::StrCat(kIngestM5, "!")));
   // Listed again after it ended, M2 reopens while the provider is full:
   // flagged as it arrives again.
-  const IngestReport reopened = UploadAssignments(
-      {Member(kIngestM1), Member(kIngestM4), Member(kIngestM5), Member(kIngestM2)});
+  const IngestReport reopened = UploadAssignments({ViewsMember(kIngestM1), ViewsMember(kIngestM4),
+                                                   ViewsMember(kIngestM5), ViewsMember(kIngestM2)});
   EXPECT_EQ(reopened.changes().assignments_over_capacity(), 1);
 }
 
 TEST_F(ViewsIngestTest, AuthorizationsBeyondCsCapacityAreFlaggedPerCommunitySupport) {
-  UploadAssignments({Member(kIngestM1), Member(kIngestM2)});
+  UploadAssignments({ViewsMember(kIngestM1), ViewsMember(kIngestM2)});
   absl::StatusOr<IngestReport> report =
-      Upload("aetna", kAuthorization,
-             Render("aetna", kAuthorization,
-                    std::vector<AuthorizationFileRow>{Authorization("AUTH-1", kIngestM1),
-                                                      Authorization("AUTH-2", kIngestM2)}));
+      Upload("aetna", kViewsAuthorization,
+             ViewsRender("aetna", kViewsAuthorization,
+                         std::vector<AuthorizationFileRow>{Authorization("AUTH-1", kIngestM1),
+                                                           Authorization("AUTH-2", kIngestM2)}));
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->rows_rejected(), 0) << report->ShortDebugString();
   EXPECT_EQ(report->changes().authorizations_written(), 2);
@@ -345,16 +348,16 @@ TEST_F(ViewsIngestTest, AuthorizationsBeyondCsCapacityAreFlaggedPerCommunitySupp
   AuthorizationFileRow denied = Authorization("AUTH-1", kIngestM1);
   denied.mutable_authorization()->set_status(hub::v1::AUTHORIZATION_STATUS_DENIED);
   absl::StatusOr<IngestReport> next =
-      Upload("aetna", kAuthorization,
-             Render("aetna", kAuthorization, std::vector<AuthorizationFileRow>{denied}));
+      Upload("aetna", kViewsAuthorization,
+             ViewsRender("aetna", kViewsAuthorization, std::vector<AuthorizationFileRow>{denied}));
   ASSERT_TRUE(next.ok()) << next.status();
   EXPECT_EQ(next->changes().authorizations_ended(), 1);
   EXPECT_TRUE(Flags("cs_cap").empty());
   // ...so a new AUTH-3 fits.
-  absl::StatusOr<IngestReport> fits =
-      Upload("aetna", kAuthorization,
-             Render("aetna", kAuthorization,
-                    std::vector<AuthorizationFileRow>{denied, Authorization("AUTH-3", kIngestM2)}));
+  absl::StatusOr<IngestReport> fits = Upload(
+      "aetna", kViewsAuthorization,
+      ViewsRender("aetna", kViewsAuthorization,
+                  std::vector<AuthorizationFileRow>{denied, Authorization("AUTH-3", kIngestM2)}));
   ASSERT_TRUE(fits.ok()) << fits.status();
   EXPECT_EQ(fits->changes().authorizations_written(), 1);
   EXPECT_EQ(fits->changes().authorizations_over_capacity(), 0);
@@ -362,19 +365,19 @@ TEST_F(ViewsIngestTest, AuthorizationsBeyondCsCapacityAreFlaggedPerCommunitySupp
 }
 
 TEST_F(ViewsIngestTest, QualityReportsOfEveryPlanInOneOrderedList) {
-  absl::StatusOr<IngestReport> aetna =
-      Upload("aetna", kQuality,
-             Render("aetna", kQuality,
-                    std::vector<QualityFileRow>{Quality("FUM", "2026 Q1", 3, 4),
-                                                Quality("FUA", "2026 Q1", 1, 5),
-                                                Quality("FUM", "2026 Q1", 9, 9, OtherNpi())}));
+  absl::StatusOr<IngestReport> aetna = Upload(
+      "aetna", kViewsQuality,
+      ViewsRender("aetna", kViewsQuality,
+                  std::vector<QualityFileRow>{ViewsQuality("FUM", "2026 Q1", 3, 4),
+                                              ViewsQuality("FUA", "2026 Q1", 1, 5),
+                                              ViewsQuality("FUM", "2026 Q1", 9, 9, OtherNpi())}));
   ASSERT_TRUE(aetna.ok()) << aetna.status();
   EXPECT_EQ(aetna->changes().quality_reports_written(), 3);
   absl::StatusOr<IngestReport> kaiser =
-      Upload("kaiser", kQuality,
-             Render("kaiser", kQuality,
-                    std::vector<QualityFileRow>{Quality("FUM", "2026 Q1", 1, 2),
-                                                Quality("FUM", "2025 Q4", 0, 0)}));
+      Upload("kaiser", kViewsQuality,
+             ViewsRender("kaiser", kViewsQuality,
+                         std::vector<QualityFileRow>{ViewsQuality("FUM", "2026 Q1", 1, 2),
+                                                     ViewsQuality("FUM", "2025 Q4", 0, 0)}));
   ASSERT_TRUE(kaiser.ok()) << kaiser.status();
   EXPECT_EQ(kaiser->rows_rejected(), 0) << kaiser->ShortDebugString();
 
@@ -405,10 +408,10 @@ TEST_F(ViewsIngestTest, QualityReportsOfEveryPlanInOneOrderedList) {
 }
 
 TEST_F(ViewsIngestTest, HubctlPrintsWorklistQualityAndCarePlan) {
-  UploadAssignments({Member(kIngestM1), Member(kIngestM2), Member(kIngestM3)});
-  ASSERT_TRUE(Upload("aetna", kQuality,
-                     Render("aetna", kQuality,
-                            std::vector<QualityFileRow>{Quality("FUM", "2026 Q1", 3, 4)}))
+  UploadAssignments({ViewsMember(kIngestM1), ViewsMember(kIngestM2), ViewsMember(kIngestM3)});
+  ASSERT_TRUE(Upload("aetna", kViewsQuality,
+                     ViewsRender("aetna", kViewsQuality,
+                                 std::vector<QualityFileRow>{ViewsQuality("FUM", "2026 Q1", 3, 4)}))
                   .ok());
   std::string out, err;
   ASSERT_EQ(Hubctl({"worklist", "--provider=ecm_cap"}, &out, &err), 0) << err;

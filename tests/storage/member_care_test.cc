@@ -30,8 +30,8 @@ using test_util::TempDir;
 
 constexpr int kMembers = 80;
 constexpr uint64_t kSeed = 20261207;
-const char* const kPlans[] = {"aetna", "hn", "molina"};
-const char* const kProviders[] = {"alpha_cbo", "bravo_housing", "charlie_health"};
+const char* const kCarePlans[] = {"aetna", "hn", "molina"};
+const char* const kCareProviders[] = {"alpha_cbo", "bravo_housing", "charlie_health"};
 
 // CIN i: pairs of CINs differ only in their letter, so one member's key
 // prefix is a neighbour of the next one's.
@@ -70,22 +70,22 @@ class MemberCareTest : public ::testing::Test {
     for (uint64_t p = rng.Below(5); p > 0; --p) {
       std::string start = Day(rng);
       std::string end = rng.Below(2) == 0 ? "" : std::max(start, Day(rng));
-      coverage_->Put(batch, MakeCoverage(cin, kPlans[rng.Below(3)], start, end));
+      coverage_->Put(batch, MakeCoverage(cin, kCarePlans[rng.Below(3)], start, end));
     }
     for (uint64_t a = rng.Below(4); a > 0; --a) {
       hub::v1::Assignment assignment;
       assignment.set_cin(cin);
-      assignment.set_plan_id(kPlans[rng.Below(3)]);
-      assignment.set_provider_id(kProviders[rng.Below(3)]);
+      assignment.set_plan_id(kCarePlans[rng.Below(3)]);
+      assignment.set_provider_id(kCareProviders[rng.Below(3)]);
       assignment.set_benefit_start_date(Day(rng));
       care_->PutAssignment(batch, assignment);
     }
     for (uint64_t a = rng.Below(4); a > 0; --a) {
       hub::v1::Authorization auth;
-      auth.set_plan_id(kPlans[rng.Below(3)]);
+      auth.set_plan_id(kCarePlans[rng.Below(3)]);
       auth.set_authorization_number(absl::StrCat("AUTH-", i, "-", a));
       auth.set_cin(cin);
-      auth.set_provider_id(kProviders[rng.Below(3)]);
+      auth.set_provider_id(kCareProviders[rng.Below(3)]);
       auth.set_units_approved(static_cast<int>(rng.Below(40)));
       auth.set_start_date(Day(rng));
       ASSERT_OK(care_->PutAuthorization(batch, auth));

@@ -21,8 +21,8 @@ namespace {
 using test_util::OptionsFor;
 using test_util::TempDir;
 
-const absl::Time kDay0 = absl::FromUnixSeconds(1780000000);
-absl::Time Day(int d) { return kDay0 + absl::Hours(24 * d); }
+const absl::Time kRetentionDay0 = absl::FromUnixSeconds(1780000000);
+absl::Time RetentionDay(int d) { return kRetentionDay0 + absl::Hours(24 * d); }
 
 class RetentionTest : public ::testing::Test {
  protected:
@@ -72,9 +72,9 @@ class RetentionTest : public ::testing::Test {
 };
 
 TEST_F(RetentionTest, AuditRecordsOutsideTheWindowGoAndTheChainStillVerifies) {
-  for (int d = 0; d < 10; ++d) AppendAudit(Day(d), absl::StrCat("day ", d));
+  for (int d = 0; d < 10; ++d) AppendAudit(RetentionDay(d), absl::StrCat("day ", d));
   ASSERT_OK_AND_ASSIGN(PurgeCounts counts,
-                       PurgeExpired(*store_, *audit_, Windows(5, 0, 0), Day(10)));
+                       PurgeExpired(*store_, *audit_, Windows(5, 0, 0), RetentionDay(10)));
   EXPECT_EQ(counts.audit_records, 5);  // Days 0-4.
   std::vector<std::string> kept;
   ASSERT_OK(audit_->Scan(0, [&](const hub::v1::AuditRecord& r) {
@@ -93,21 +93,21 @@ TEST_F(RetentionTest, AuditRecordsOutsideTheWindowGoAndTheChainStillVerifies) {
   EXPECT_EQ(v.records_checked, 6);
   // A second run with nothing new to purge removes nothing, and the chain
   // goes on verifying across reopening the store.
-  ASSERT_OK_AND_ASSIGN(counts, PurgeExpired(*store_, *audit_, Windows(5, 0, 0), Day(10)));
+  ASSERT_OK_AND_ASSIGN(counts, PurgeExpired(*store_, *audit_, Windows(5, 0, 0), RetentionDay(10)));
   EXPECT_EQ(counts.audit_records, 0);
   audit_.reset();
   ASSERT_OK(store_->Close());
   ASSERT_OK_AND_ASSIGN(store_, Store::Open(OptionsFor(dir_.path())));
   ASSERT_OK_AND_ASSIGN(audit_, AuditStore::Open(store_.get()));
-  AppendAudit(Day(11), "after reopening");
+  AppendAudit(RetentionDay(11), "after reopening");
   ASSERT_OK_AND_ASSIGN(v, audit_->VerifyChain());
   EXPECT_TRUE(v.ok) << v.reason;
   EXPECT_EQ(v.records_checked, 8);
 }
 
 TEST_F(RetentionTest, ATamperedRecordIsStillFoundAfterAPurge) {
-  for (int d = 0; d < 6; ++d) AppendAudit(Day(d), absl::StrCat("day ", d));
-  ASSERT_OK(PurgeExpired(*store_, *audit_, Windows(3, 0, 0), Day(6)).status());
+  for (int d = 0; d < 6; ++d) AppendAudit(RetentionDay(d), absl::StrCat("day ", d));
+  ASSERT_OK(PurgeExpired(*store_, *audit_, Windows(3, 0, 0), RetentionDay(6)).status());
   // Change the first kept record's detail through the raw store.
   hub::v1::AuditRecord changed;
   ASSERT_OK(audit_->Scan(0, [&](const hub::v1::AuditRecord& r) {
@@ -130,12 +130,12 @@ TEST_F(RetentionTest, IdempotencyResultsOutsideTheWindowGo) {
   FeedStore feed(store_.get());
   for (bool accepted : {true, false}) {
     const std::string kind = accepted ? "accepted" : "rejected";
-    PutResult(feed, kind + "-old", accepted, Day(0));
-    PutResult(feed, kind + "-recent", accepted, Day(95));
+    PutResult(feed, kind + "-old", accepted, RetentionDay(0));
+    PutResult(feed, kind + "-recent", accepted, RetentionDay(95));
   }
   PutResult(feed, "rejected-timeless", false, absl::InfinitePast());
   ASSERT_OK_AND_ASSIGN(PurgeCounts counts,
-                       PurgeExpired(*store_, *audit_, Windows(0, 90, 0), Day(100)));
+                       PurgeExpired(*store_, *audit_, Windows(0, 90, 0), RetentionDay(100)));
   EXPECT_EQ(counts.idempotency_results, 2);
   for (const std::string kind : {"accepted", "rejected"}) {
     SCOPED_TRACE(kind);
@@ -153,7 +153,8 @@ TEST_F(RetentionTest, IdempotencyResultsOutsideTheWindowGo) {
   ASSERT_OK_AND_ASSIGN(auto timeless, feed.GetSubmissionResult("alpha_cbo", "rejected-timeless"));
   EXPECT_TRUE(timeless.has_value());
   // Past the recent ones' window too: they go as well, the timeless one stays.
-  ASSERT_OK_AND_ASSIGN(counts, PurgeExpired(*store_, *audit_, Windows(0, 90, 0), Day(190)));
+  ASSERT_OK_AND_ASSIGN(counts,
+                       PurgeExpired(*store_, *audit_, Windows(0, 90, 0), RetentionDay(190)));
   EXPECT_EQ(counts.idempotency_results, 2);
   ASSERT_OK_AND_ASSIGN(auto recent, feed.GetSubmissionResult("alpha_cbo", "rejected-recent"));
   EXPECT_FALSE(recent.has_value());
@@ -178,10 +179,10 @@ TEST_F(RetentionTest, IngestReportsOutsideTheWindowGoWithTheirRowErrors) {
     ingest.AddRowErrors(batch, id, 0, errors);
     ASSERT_OK(store_->Commit(batch, Durability::kSync));
   };
-  put("molina-00000000000000aa", Day(0));
-  put("molina-00000000000000ab", Day(450));
+  put("molina-00000000000000aa", RetentionDay(0));
+  put("molina-00000000000000ab", RetentionDay(450));
   ASSERT_OK_AND_ASSIGN(PurgeCounts counts,
-                       PurgeExpired(*store_, *audit_, Windows(0, 0, 400), Day(460)));
+                       PurgeExpired(*store_, *audit_, Windows(0, 0, 400), RetentionDay(460)));
   EXPECT_EQ(counts.ingest_reports, 1);
   EXPECT_EQ(ingest.GetReport("molina-00000000000000aa").status().code(),
             absl::StatusCode::kNotFound);
@@ -196,8 +197,8 @@ TEST_F(RetentionTest, IngestReportsOutsideTheWindowGoWithTheirRowErrors) {
 
 TEST_F(RetentionTest, UsagePerClassShrinksAfterAPurge) {
   const std::string filler(1000, 'x');
-  for (int i = 0; i < 3000; ++i) AppendAudit(Day(0), filler);
-  AppendAudit(Day(30), "recent");
+  for (int i = 0; i < 3000; ++i) AppendAudit(RetentionDay(0), filler);
+  AppendAudit(RetentionDay(30), "recent");
   auto audit_usage = [&]() -> ClassUsage {
     absl::StatusOr<std::vector<ClassUsage>> usage = UsageByClass(*store_);
     EXPECT_TRUE(usage.ok());
@@ -208,7 +209,7 @@ TEST_F(RetentionTest, UsagePerClassShrinksAfterAPurge) {
   };
   const ClassUsage before = audit_usage();
   ASSERT_OK_AND_ASSIGN(PurgeCounts counts,
-                       PurgeExpired(*store_, *audit_, Windows(10, 0, 0), Day(30)));
+                       PurgeExpired(*store_, *audit_, Windows(10, 0, 0), RetentionDay(30)));
   EXPECT_EQ(counts.audit_records, 3000);
   const ClassUsage after = audit_usage();
   EXPECT_GT(before.live_bytes, 3000 * 1000);
