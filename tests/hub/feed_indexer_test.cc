@@ -33,7 +33,9 @@ class FeedIndexerTest : public ::testing::Test {
   }
   void TearDown() override {
     feed_.reset();
-    if (store_ != nullptr) EXPECT_TRUE(store_->Close().ok());
+    if (store_ != nullptr) {
+      EXPECT_TRUE(store_->Close().ok());
+    }
   }
 
   void Append(int count) {

@@ -342,7 +342,9 @@ class IngestTest : public ::testing::Test {
     ASSERT_NE(hub_, nullptr);
   }
   void Stop() {
-    if (hub_ != nullptr) EXPECT_TRUE(hub_->server->Shutdown(absl::Seconds(5)).ok());
+    if (hub_ != nullptr) {
+      EXPECT_TRUE(hub_->server->Shutdown(absl::Seconds(5)).ok());
+    }
     hub_.reset();
   }
   void Restart(const HubConfig& config = {}) {

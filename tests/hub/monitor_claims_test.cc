@@ -87,7 +87,9 @@ class MonitorClaimsTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (server_ != nullptr) EXPECT_TRUE(server_->Shutdown(absl::Seconds(5)).ok());
+    if (server_ != nullptr) {
+      EXPECT_TRUE(server_->Shutdown(absl::Seconds(5)).ok());
+    }
   }
 
   hub::v1::MonitorSummary Summary() { return testing::GetMonitorSummary(channel_); }

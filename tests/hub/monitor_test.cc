@@ -553,7 +553,9 @@ TEST_F(MonitorTest, AlertsFireAndResolveInServiceLogAndMetrics) {
   for (const auto& e : events.events()) {
     const std::string& id = e.alert().alert_id();
     auto seen = oldest.find(id);
-    if (seen != oldest.end()) EXPECT_NE(seen->second, e.state()) << id << " repeats a state";
+    if (seen != oldest.end()) {
+      EXPECT_NE(seen->second, e.state()) << id << " repeats a state";
+    }
     newest.emplace(id, e.state());
     oldest[id] = e.state();
   }

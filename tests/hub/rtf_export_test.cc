@@ -91,7 +91,9 @@ class RtfExportTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (hub_ != nullptr) EXPECT_TRUE(hub_->server->Shutdown(absl::Seconds(5)).ok());
+    if (hub_ != nullptr) {
+      EXPECT_TRUE(hub_->server->Shutdown(absl::Seconds(5)).ok());
+    }
   }
 
   // Uploads molina's member file of `rows`; expects every row applied.

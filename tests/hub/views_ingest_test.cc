@@ -170,7 +170,9 @@ class ViewsIngestTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (server_ != nullptr) EXPECT_TRUE(server_->Shutdown(absl::Seconds(5)).ok());
+    if (server_ != nullptr) {
+      EXPECT_TRUE(server_->Shutdown(absl::Seconds(5)).ok());
+    }
     std::error_code ec;
     fs::remove_all(root_, ec);
   }

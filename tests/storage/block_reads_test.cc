@@ -52,8 +52,9 @@ class BlockReadsTest : public ::testing::Test {
         members.Put(batch, member.member());
         for (const generator::Enrollment& e : member.enrollments)
           coverage.Put(batch, e.row.coverage());
-        if (batch.Count() >= 20000)
+        if (batch.Count() >= 20000) {
           ASSERT_TRUE((*store)->Commit(batch, Durability::kBuffered).ok());
+        }
       }
       ASSERT_TRUE((*store)->Commit(batch, Durability::kBuffered).ok());
       // As in a store that has run for a while: the tables at the bottom

@@ -79,7 +79,9 @@ class FeedIndexTest : public ::testing::Test {
 
   void Reopen() {
     feed_.reset();
-    if (store_ != nullptr) ASSERT_OK(store_->Close());
+    if (store_ != nullptr) {
+      ASSERT_OK(store_->Close());
+    }
     store_.reset();
     ASSERT_OK_AND_ASSIGN(store_, Store::Open(OptionsFor(dir_.path())));
     feed_ = std::make_unique<FeedStore>(store_.get());

@@ -66,7 +66,9 @@ class FeedIndexerTest : public ::testing::Test {
 
   void Open() {
     feed_.reset();
-    if (store_ != nullptr) ASSERT_OK(store_->Close());
+    if (store_ != nullptr) {
+      ASSERT_OK(store_->Close());
+    }
     store_.reset();
     ASSERT_OK_AND_ASSIGN(store_, Store::Open(OptionsFor(dir_.path())));
     feed_ = std::make_unique<FeedStore>(store_.get());
@@ -173,7 +175,9 @@ TEST_F(FeedIndexerTest, ARebuildFromTheLogEqualsTheLiveIndexes) {
   // restart, and more.
   for (int b = 0; b < 6; ++b) {
     Append(b * 40, b * 40 + 40);
-    if (b % 2 == 1) ASSERT_OK(feed_->IndexPending(25).status());
+    if (b % 2 == 1) {
+      ASSERT_OK(feed_->IndexPending(25).status());
+    }
   }
   hub::v1::ItemRejection rejection;
   rejection.set_sequence(3);

@@ -54,7 +54,9 @@ class FlowTallyTest : public ::testing::Test {
   void Open() {
     monitor_.reset();
     feed_.reset();
-    if (store_ != nullptr) ASSERT_OK(store_->Close());
+    if (store_ != nullptr) {
+      ASSERT_OK(store_->Close());
+    }
     store_.reset();
     ASSERT_OK_AND_ASSIGN(store_, Store::Open(test_util::OptionsFor(dir_.path())));
     feed_ = std::make_unique<FeedStore>(store_.get());
