@@ -14,6 +14,7 @@
 #include "adapters/plan_adapter.h"
 #include "base/sha256.h"
 #include "generator/inputs.h"
+#include "generator/native_files.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "hub/common/plan_adapters.h"
