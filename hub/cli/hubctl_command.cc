@@ -32,11 +32,9 @@ int Fail(const Invocation& inv, std::string_view command, const absl::Status& st
                           "and not revoked"
                         : "; a hub serving TLS needs --tls_dir or HUB_TLS_DIR")
             << ")\n";
-  } else {
-    inv.err << "hubctl: " << command << ": " << status.message() << " ("
-            << absl::StatusCodeToString(status.code()) << ")\n";
+    return 1;
   }
-  return 1;
+  return PrintFailure(inv.err, command, status);
 }
 
 }  // namespace hub::hubctl

@@ -19,12 +19,6 @@ namespace {
 constexpr absl::Duration kWriteDeadline = absl::Seconds(30);
 constexpr const char* kPlanFields[] = {"name", "county", "dhcs_plan_code", "adapter_profile"};
 
-const std::string* FindFlag(const std::map<std::string, std::string>& flags,
-                            const std::string& name) {
-  auto it = flags.find(name);
-  return it == flags.end() ? nullptr : &it->second;
-}
-
 int Refused(std::ostream& err, const std::string& what, const grpc::Status& status) {
   const absl::Status s = FromGrpcStatus(status);
   err << "hubctl: " << what << ": " << s.message() << " (" << absl::StatusCodeToString(s.code())
@@ -45,8 +39,8 @@ void PrintPlan(std::ostream& out, const hub::v1::Plan& plan) {
 int PlanCommand(const std::shared_ptr<grpc::Channel>& channel, const std::string& verb,
                 const std::map<std::string, std::string>& flags, std::ostream& out,
                 std::ostream& err) {
-  const std::string* id = FindFlag(flags, "plan");
-  if ((verb != "create" && verb != "update") || id == nullptr) {
+  const std::optional<std::string> id = hubctl::OptionalFlag(flags, "plan");
+  if ((verb != "create" && verb != "update") || !id) {
     err << "usage: hubctl plan create|update --plan=ID [--name=N] [--county=C] "
            "[--dhcs_plan_code=X] [--adapter_profile=P]\n";
     return 2;
@@ -55,8 +49,8 @@ int PlanCommand(const std::shared_ptr<grpc::Channel>& channel, const std::string
   plan.set_plan_id(*id);
   std::vector<std::string> mask;
   for (const char* field : kPlanFields) {
-    const std::string* value = FindFlag(flags, field);
-    if (value == nullptr) continue;
+    const std::optional<std::string> value = hubctl::OptionalFlag(flags, field);
+    if (!value) continue;
     mask.push_back(field);
     const auto* f = plan.GetDescriptor()->FindFieldByName(field);
     plan.GetReflection()->SetString(&plan, f, *value);
@@ -93,10 +87,10 @@ int PlanCommand(const std::shared_ptr<grpc::Channel>& channel, const std::string
 int ProviderCommand(const std::shared_ptr<grpc::Channel>& channel, const std::string& verb,
                     const std::map<std::string, std::string>& flags, std::ostream& out,
                     std::ostream& err) {
-  const std::string* file = FindFlag(flags, "file");
-  if ((verb != "create" && verb != "update") || file == nullptr ||
+  const std::optional<std::string> file = hubctl::OptionalFlag(flags, "file");
+  if ((verb != "create" && verb != "update") || !file ||
       (verb == "update" &&
-       (FindFlag(flags, "provider") == nullptr || FindFlag(flags, "fields") == nullptr))) {
+       (!hubctl::OptionalFlag(flags, "provider") || !hubctl::OptionalFlag(flags, "fields")))) {
     err << "usage: hubctl provider create --file=PROVIDER.textproto\n"
            "       hubctl provider update --provider=ID --file=PROVIDER.textproto "
            "--fields=name,phone,...\n";
@@ -128,11 +122,11 @@ int ProviderCommand(const std::shared_ptr<grpc::Channel>& channel, const std::st
     status = stub->CreateProvider(&context, request, &response);
     stored = response.provider();
   } else {
-    provider.set_provider_id(*FindFlag(flags, "provider"));
+    provider.set_provider_id(*hubctl::OptionalFlag(flags, "provider"));
     hub::v1::UpdateProviderRequest request;
     *request.mutable_provider() = provider;
     for (absl::string_view path :
-         absl::StrSplit(*FindFlag(flags, "fields"), ',', absl::SkipEmpty())) {
+         absl::StrSplit(*hubctl::OptionalFlag(flags, "fields"), ',', absl::SkipEmpty())) {
       request.mutable_update_mask()->add_paths(std::string(path));
     }
     hub::v1::UpdateProviderResponse response;

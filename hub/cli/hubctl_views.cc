@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "base/timestamp.h"
 #include "hub/cli/cli_table.h"
+#include "hub/cli/hubctl_command.h"
 #include "hub/common/rpc_status.h"
 #include "hub/v1/provider_service.grpc.pb.h"
 
@@ -33,21 +34,14 @@ std::string TimeText(const google::protobuf::Timestamp& ts) {
   return absl::FormatTime("%Y-%m-%d %H:%M", FromTimestamp(ts), absl::UTCTimeZone());
 }
 
-void PrepareContext(grpc::ClientContext& context) {
-  context.set_wait_for_ready(false);
-  context.set_deadline(absl::ToChronoTime(absl::Now() + kViewDeadline));
-}
-
 int Fail(const ViewCommandContext& ctx, std::string_view command, const absl::Status& status,
          std::ostream& err) {
   if (absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status)) {
     err << "hubctl: cannot reach hubd at " << ctx.server
         << " (is it running? set --server or HUB_SERVER)\n";
-  } else {
-    err << "hubctl: " << command << ": " << status.message() << " ("
-        << absl::StatusCodeToString(status.code()) << ")\n";
+    return 1;
   }
-  return 1;
+  return hubctl::PrintFailure(err, command, status);
 }
 
 }  // namespace
@@ -138,7 +132,7 @@ int WorklistCommand(const ViewCommandContext& ctx, const std::string& provider_i
   hub::v1::ClaimWork claims;  // On the first page.
   do {
     grpc::ClientContext context;
-    PrepareContext(context);
+    hubctl::PrepareContext(context, kViewDeadline);
     hub::v1::ListMembersResponse response;
     absl::Status status = FromGrpcStatus(stub->ListMembers(&context, request, &response));
     if (!status.ok()) return Fail(ctx, "worklist", status, err);
@@ -168,7 +162,7 @@ int QualityCommand(const ViewCommandContext& ctx, const std::string& provider_id
   request.set_provider_id(provider_id);
   request.set_period(period);
   grpc::ClientContext context;
-  PrepareContext(context);
+  hubctl::PrepareContext(context, kViewDeadline);
   hub::v1::ListQualityReportsResponse response;
   absl::Status status = FromGrpcStatus(stub->ListQualityReports(&context, request, &response));
   if (!status.ok()) return Fail(ctx, "quality", status, err);
@@ -184,7 +178,7 @@ int CarePlanCommand(const ViewCommandContext& ctx, const std::string& provider_i
   request.set_provider_id(provider_id);
   request.set_cin(cin);
   grpc::ClientContext context;
-  PrepareContext(context);
+  hubctl::PrepareContext(context, kViewDeadline);
   hub::v1::GetCarePlanResponse response;
   absl::Status status = FromGrpcStatus(stub->GetCarePlan(&context, request, &response));
   if (!status.ok()) return Fail(ctx, "careplan", status, err);
@@ -280,7 +274,7 @@ int BillingCommand(const ViewCommandContext& ctx, const std::string& provider_id
   std::vector<hub::v1::FeedbackItem> items;
   do {
     grpc::ClientContext context;
-    PrepareContext(context);
+    hubctl::PrepareContext(context, kViewDeadline);
     hub::v1::ListFeedbackResponse response;
     absl::Status status = FromGrpcStatus(stub->ListFeedback(&context, request, &response));
     if (!status.ok()) return Fail(ctx, "billing", status, err);
