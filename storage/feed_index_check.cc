@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "base/status_macros.h"
+#include "base/timestamp.h"
 #include "storage/feed_records.pb.h"
 #include "storage/feed_store.h"
 #include "storage/feed_store_internal.h"
@@ -54,11 +55,20 @@ bool Purged(const Store::Rep& rep, std::string_view plan_id, uint64_t sequence) 
   return sequence <= rep.feed_purge_marks->Get(plan_id);
 }
 
+// The idempotency window's cutoff of the last retention purge (Unix micros;
+// 0 = none ran): an accepted result older than it is let go (the
+// compaction filter drops it some time after the purge) and its key may
+// since have been reused for a new record, whose result it then holds.
+int64_t ResultCutoff(const Store::Rep& rep) {
+  return rep.idempotency_expiry->cutoff_micros.load(std::memory_order_relaxed);
+}
+
 bool IsKeptAcceptedResult(const Store::Rep& rep, std::string_view value) {
   hub::v1::SubmissionResult result;
   return result.ParseFromArray(value.data(), static_cast<int>(value.size())) &&
          result.has_accepted() &&
-         !Purged(rep, result.accepted().plan_id(), result.accepted().feed_sequence());
+         !Purged(rep, result.accepted().plan_id(), result.accepted().feed_sequence()) &&
+         TimestampMicros(result.accepted().accept_time()) >= ResultCutoff(rep);
 }
 
 bool IsKeptRecord(const Store::Rep& rep, std::string_view value) {
@@ -75,12 +85,20 @@ bool IsKeptIndexEntry(const Store::Rep& rep, std::string_view key) {
          !Purged(rep, key.substr(0, end), sequence);
 }
 
+// What the derived indexes should hold besides one record entry and one
+// listing per item.
+struct ExpectedCounts {
+  int64_t export_entries = 0;
+  // Items whose accepted result is inside the idempotency window.
+  int64_t results = 0;
+};
+
 // Checks the derived entries of one feed item against the stored ones: the
 // record index (without the plan's verdict: Ack adds it), the provider's
-// listing, the export index (if the item has an entry; counted in
-// `export_entries`) and the accepted result under its idempotency key.
+// listing, the export index (if the item has an entry) and, inside the
+// idempotency window, the accepted result under its idempotency key.
 absl::Status CheckItemEntries(const Store::Rep& rep, const DerivedRecord& r, FeedIndexCheck& check,
-                              int64_t& export_entries) {
+                              ExpectedCounts& expected) {
   std::string value;
   ASSIGN_OR_RETURN(const bool found,
                    internal::Get(rep, ColumnFamily::kRecords, r.record_id, &value));
@@ -100,10 +118,12 @@ absl::Status CheckItemEntries(const Store::Rep& rep, const DerivedRecord& r, Fee
       internal::Key({r.provider_id, feed_internal::InvertedTime(r.accept_micros), r.record_id}),
       internal::ListingValue(r.plan_id, r.sequence), check.missing, check.differing));
   if (r.index_key.has_value()) {
-    ++export_entries;
+    ++expected.export_entries;
     RETURN_IF_ERROR(
         Expect(rep, ColumnFamily::kFeedIndex, *r.index_key, "", check.missing, check.differing));
   }
+  if (r.accept_micros < ResultCutoff(rep)) return absl::OkStatus();
+  ++expected.results;
   return Expect(rep, ColumnFamily::kIdempotency,
                 feed_internal::IdempotencyKey(r.provider_id, r.idempotency_key),
                 feed_internal::AcceptedResultValue(r), check.missing, check.differing);
@@ -112,7 +132,7 @@ absl::Status CheckItemEntries(const Store::Rep& rep, const DerivedRecord& r, Fee
 // Counts the stored entries of each derived index (those of purged items
 // left out): more than the items expect are check.extra. Every expected
 // entry was found, so the same counts mean nothing else is there.
-absl::Status CountExtraEntries(const Store::Rep& rep, int64_t export_entries,
+absl::Status CountExtraEntries(const Store::Rep& rep, const ExpectedCounts& expected,
                                FeedIndexCheck& check) {
   ASSIGN_OR_RETURN(const int64_t records,
                    Count(rep, ColumnFamily::kRecords, [&](std::string_view, std::string_view v) {
@@ -130,10 +150,11 @@ absl::Status CountExtraEntries(const Store::Rep& rep, int64_t export_entries,
                                                 [&](std::string_view, std::string_view v) {
                                                   return IsKeptAcceptedResult(rep, v);
                                                 }));
-  for (const int64_t stored : {records, listed, results}) {
+  for (const int64_t stored : {records, listed}) {
     if (stored > check.items) check.extra += stored - check.items;
   }
-  if (exported > export_entries) check.extra += exported - export_entries;
+  if (results > expected.results) check.extra += results - expected.results;
+  if (exported > expected.export_entries) check.extra += exported - expected.export_entries;
   return absl::OkStatus();
 }
 
@@ -148,7 +169,7 @@ absl::StatusOr<FeedIndexCheck> FeedStore::CheckIndexes() const {
   }
   const Store::Rep& rep = internal::RepOf(*store_);
   FeedIndexCheck check;
-  int64_t export_entries = 0;
+  ExpectedCounts expected;
   std::vector<std::pair<std::string, uint64_t>> plans;
   {
     absl::MutexLock state(&state_mu_);
@@ -168,11 +189,11 @@ absl::StatusOr<FeedIndexCheck> FeedStore::CheckIndexes() const {
           if (Purged(rep, plan_id, item.sequence())) return true;
           ++check.items;
           RETURN_IF_ERROR(
-              CheckItemEntries(rep, feed_internal::Derive(plan_id, item), check, export_entries));
+              CheckItemEntries(rep, feed_internal::Derive(plan_id, item), check, expected));
           return true;
         }));
   }
-  RETURN_IF_ERROR(CountExtraEntries(rep, export_entries, check));
+  RETURN_IF_ERROR(CountExtraEntries(rep, expected, check));
   return check;
 }
 

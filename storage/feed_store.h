@@ -247,7 +247,10 @@ class FeedStore {
   FeedIndexLag IndexLag() const;
   // Indexes every committed item, then derives their entries from the log again
   // and compares them with the stored ones (a record's entry without the
-  // plan's verdict; stored rejections are not derived and not counted).
+  // plan's verdict; stored rejections are not derived and not counted; an
+  // accepted result older than the last retention purge's idempotency
+  // cutoff is let go, so it is not expected, and its key may hold a newer
+  // record's result).
   // Reads the whole feed and every index (memory stays bounded): for tests
   // and offline checks, not a serving path.
   absl::StatusOr<FeedIndexCheck> CheckIndexes() const;

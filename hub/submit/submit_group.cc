@@ -58,7 +58,8 @@ hub::v1::FeedItem AcceptedItem(const std::string& provider_id, const hub::v1::Pr
                                const hub::v1::Submission& s, hub::v1::RecordKind kind,
                                const google::protobuf::Timestamp& accept_time) {
   hub::v1::FeedItem item;
-  item.set_record_id(SubmitPipeline::RecordId(provider_id, s.idempotency_key()));
+  item.set_record_id(
+      SubmitPipeline::RecordId(provider_id, s.idempotency_key(), TimestampMicros(accept_time)));
   item.set_provider_id(provider_id);
   item.set_provider_npi(provider.npi());
   item.set_kind(kind);

@@ -99,11 +99,13 @@ SubmitPipeline::~SubmitPipeline() {
 }
 
 std::string SubmitPipeline::RecordId(std::string_view provider_id,
-                                     std::string_view idempotency_key) {
+                                     std::string_view idempotency_key, int64_t accept_micros) {
   Sha256 sha;
   sha.Update(provider_id);
   sha.Update(std::string_view("\0", 1));
   sha.Update(idempotency_key);
+  sha.Update(std::string_view("\0", 1));
+  sha.Update(absl::StrCat(accept_micros));
   return absl::StrCat("rec_", sha.HexDigest().substr(0, 16));
 }
 
@@ -166,6 +168,16 @@ void SubmitPipeline::WriterLoop() {
         queue_.pop_front();
       }
       queued_records_ -= group->records;
+    }
+    {
+      // What the previous group decided stands in for the store only while
+      // that group is still committing. Once it is durable (and its results
+      // are visible through the feed store), the store is the truth: carried
+      // decisions kept past that would replay a key the retention purge has
+      // since let go, or spend units of an authorization a plan's file has
+      // since changed.
+      absl::MutexLock lock(&commit_mu_);
+      if (!commit_busy_ && last_commit_ok_) carried.Clear();
     }
     Decisions decided;
     absl::Status status = ValidateGroup(*group, carried, decided);

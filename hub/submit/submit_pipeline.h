@@ -13,7 +13,8 @@
 //   3. validates the record (submit_validation.h) with the units earlier
 //      records of the group take from each authorization;
 //   4. if accepted, appends a FeedItem to the feed of the plan covering the
-//      member on the record's date (record_id = RecordId(provider, key)),
+//      member on the record's date (record_id = RecordId(provider, key,
+//      accept time)),
 //      with the 42 CFR 2.32 notice for Part 2 data;
 //   5. stores a rejected result under the key (an accepted record's result
 //      is derived from its feed item by the feed indexer; until the
@@ -141,9 +142,14 @@ class SubmitPipeline {
   absl::StatusOr<std::vector<hub::v1::SubmissionResult>> Submit(
       std::string provider_id, std::vector<const hub::v1::Submission*> submissions);
 
-  // "rec_" + the first 16 hex digits of SHA-256(provider_id \0 key): the
-  // same record always has the same id.
-  static std::string RecordId(std::string_view provider_id, std::string_view idempotency_key);
+  // "rec_" + the first 16 hex digits of SHA-256(provider_id \0 key \0
+  // accept micros in decimal). A retry within the idempotency window never
+  // makes a new record (it is answered with the first result), so the id
+  // needs no determinism; the accept time keeps it unique when a provider
+  // reuses a key after the window (a new record, while the first one is
+  // still in the feed, its index, its claim and its plan's verdict).
+  static std::string RecordId(std::string_view provider_id, std::string_view idempotency_key,
+                              int64_t accept_micros);
 
   const SubmitPipelineOptions& options() const { return options_; }
 

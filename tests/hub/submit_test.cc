@@ -21,7 +21,9 @@
 #include "hub/submit/submit_pipeline.h"
 #include "hub/submit/submit_validation.h"
 #include "hub/v1/provider_service.grpc.pb.h"
+#include "storage/audit_store.h"
 #include "storage/care_plan_store.h"
+#include "storage/retention.h"
 #include "tests/hub/hub_test_util.h"
 #include "tests/hub/submit_test_env.h"
 
@@ -71,7 +73,8 @@ TEST(SubmitTest, MixedBatchFansOutAcrossPlansInOrder) {
     EXPECT_EQ(r.accepted().feed_sequence(), last_sequence[r.accepted().plan_id()] + 1);
     last_sequence[r.accepted().plan_id()] = r.accepted().feed_sequence();
     EXPECT_EQ(r.accepted().record_id(),
-              SubmitPipeline::RecordId("golf_network", batch[i].idempotency_key()));
+              SubmitPipeline::RecordId("golf_network", batch[i].idempotency_key(),
+                                       absl::ToUnixMicros(FixedTime())));
     EXPECT_EQ(r.accepted().accept_time().seconds(), absl::ToUnixSeconds(FixedTime()));
   }
   for (const std::string& plan : plans) {
@@ -196,6 +199,70 @@ TEST(SubmitTest, SameKeyReturnsTheFirstResultAndAddsNothing) {
   EXPECT_EQ(env->Feed("molina").size(), 3u);
 }
 
+// A key reused after the idempotency window (storage/retention.h: 90 days)
+// is a new submission: a new record with its own id, while the first record
+// is still in the feed (400 days). With one id for both, the plan's verdict
+// on one, its claim line and its listing would name the other.
+TEST(SubmitTest, AKeyReusedAfterTheIdempotencyWindowIsANewRecordWithItsOwnId) {
+  absl::Time now = FixedTime() - absl::Hours(24 * 100);
+  SubmitEnvOptions options;
+  options.clock = [&now] { return now; };
+  auto env = SubmitEnv::Start(options);
+  ASSERT_NE(env, nullptr);
+  const char* cin = "40000002A";
+  env->AddEcmMember(cin, "molina", "alpha_cbo");
+  absl::StatusOr<hub::v1::SubmitResponse> first =
+      env->Submit("alpha_cbo", {EcmService("svc-1", cin, "2026-08-14")});
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(first->results(0).has_accepted()) << first->results(0).DebugString();
+
+  now = FixedTime();
+  ASSERT_TRUE(env->feed()->AwaitAllIndexed().ok());
+  absl::StatusOr<std::unique_ptr<storage::AuditStore>> audit =
+      storage::AuditStore::Open(env->store());
+  ASSERT_TRUE(audit.ok()) << audit.status();
+  absl::StatusOr<storage::PurgeCounts> purged =
+      storage::PurgeExpired(*env->store(), **audit, storage::RetentionPolicy(), now);
+  ASSERT_TRUE(purged.ok()) << purged.status();
+  EXPECT_EQ(purged->idempotency_results, 1);
+  EXPECT_EQ(purged->feed_items, 0);
+  {
+    auto gone = env->feed()->GetSubmissionResult("alpha_cbo", "svc-1");
+    ASSERT_TRUE(gone.ok());
+    EXPECT_FALSE(gone->has_value()) << (*gone)->DebugString();
+  }
+
+  absl::StatusOr<hub::v1::SubmitResponse> second =
+      env->Submit("alpha_cbo", {EcmService("svc-1", cin, "2026-11-20")});
+  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_TRUE(second->results(0).has_accepted()) << second->results(0).DebugString();
+  EXPECT_FALSE(second->results(0).replayed());
+  const hub::v1::AcceptedRecord& a = first->results(0).accepted();
+  const hub::v1::AcceptedRecord& b = second->results(0).accepted();
+  EXPECT_NE(a.record_id(), b.record_id());
+  EXPECT_EQ(b.feed_sequence(), a.feed_sequence() + 1);
+  EXPECT_EQ(a.record_id(), SubmitPipeline::RecordId("alpha_cbo", "svc-1",
+                                                    absl::ToUnixMicros(now - absl::Hours(24 * 100))));
+  EXPECT_EQ(b.record_id(),
+            SubmitPipeline::RecordId("alpha_cbo", "svc-1", absl::ToUnixMicros(now)));
+
+  // Each record keeps its own entry: the provider's listing shows both, each
+  // with its own feed position.
+  ASSERT_TRUE(env->feed()->AwaitAllIndexed().ok());
+  auto listed =
+      env->feed()->ListFeedback("alpha_cbo", hub::v1::FEEDBACK_STATUS_UNSPECIFIED, "", 10);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->first.size(), 2u);
+  EXPECT_EQ(listed->first[0].record_id(), b.record_id());
+  EXPECT_EQ(listed->first[0].accept_time().seconds(), b.accept_time().seconds());
+  EXPECT_EQ(listed->first[1].record_id(), a.record_id());
+  EXPECT_EQ(listed->first[1].accept_time().seconds(), a.accept_time().seconds());
+  absl::StatusOr<storage::FeedIndexCheck> check = env->feed()->CheckIndexes();
+  ASSERT_TRUE(check.ok()) << check.status();
+  EXPECT_TRUE(check->consistent()) << check->missing << " missing, " << check->differing
+                                   << " differing, " << check->extra << " extra";
+}
+
 // The concurrency tests run twice: through the RPC, and straight into the
 // pipeline (no gRPC in the path: what the TSan stage runs, since Debian's
 // gRPC is not built with TSan; scripts/sanitize.sh).
@@ -276,6 +343,37 @@ TEST(SubmitTest, UnitsRunOutAcrossAndWithinBatches) {
   EXPECT_TRUE(replay->results(0).replayed());
   EXPECT_EQ(env->GetAuthorization("molina", "AUTH-U").units_used(), 10);
   EXPECT_THAT(Keys(env->Feed("molina")), ElementsAre("u-1", "u-3", "u-5"));
+}
+
+// A plan's file that changes an authorization between two calls is seen by
+// the second: the writer checks a new group against what the group before
+// it decided only while that group is still committing (it used to keep
+// the last group's authorizations until the next group came, however late).
+TEST(SubmitTest, AnAuthorizationAPlanChangesBetweenCallsIsReadAgain) {
+  auto env = SubmitEnv::Start();
+  ASSERT_NE(env, nullptr);
+  const char* cin = "50000002A";
+  env->AddMember(cin);
+  env->AddCoverage(cin, "molina", "2026-01-01");
+  env->AddAuthorization(MakeAuthorization("AUTH-R", cin, "molina", "bravo_housing",
+                                          hub::v1::COMMUNITY_SUPPORT_HOUSING_DEPOSITS, 10,
+                                          "2026-10-01", "2026-12-31"));
+  auto service = [&](std::string key, int units) {
+    return CsService(key, cin, "2026-11-03", "AUTH-R", "H0044", {"U2"}, units);
+  };
+  absl::StatusOr<hub::v1::SubmitResponse> first = env->Submit("bravo_housing", {service("r-1", 6)});
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(first->results(0).has_accepted());
+  // The plan raises the authorization to 20 units (6 used so far).
+  hub::v1::Authorization raised = env->GetAuthorization("molina", "AUTH-R");
+  ASSERT_EQ(raised.units_used(), 6);
+  raised.set_units_approved(20);
+  env->AddAuthorization(raised);
+  absl::StatusOr<hub::v1::SubmitResponse> second =
+      env->Submit("bravo_housing", {service("r-2", 10)});
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(second->results(0).has_accepted()) << second->results(0).DebugString();
+  EXPECT_EQ(env->GetAuthorization("molina", "AUTH-R").units_used(), 16);
 }
 
 TEST_P(SubmitConcurrencyTest, ConcurrentCallsNeverOverspendAnAuthorization) {
@@ -469,7 +567,8 @@ TEST(SubmitTest, LatestCarePlanIsKeptPerMember) {
   absl::StatusOr<hub::v1::FeedItem> stored = plans.Get(cin);
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_EQ(stored->submission().idempotency_key(), "cp-2");
-  EXPECT_EQ(stored->record_id(), SubmitPipeline::RecordId("alpha_cbo", "cp-2"));
+  EXPECT_EQ(stored->record_id(),
+            SubmitPipeline::RecordId("alpha_cbo", "cp-2", absl::ToUnixMicros(FixedTime())));
   // An older plan sent later does not replace it; a newer one does.
   ASSERT_TRUE(env->Submit("alpha_cbo", {CarePlanRecord("cp-0", cin, "2026-08-01")}).ok());
   EXPECT_EQ(plans.Get(cin)->submission().idempotency_key(), "cp-2");
