@@ -135,6 +135,23 @@ bool MemtableBloom(ColumnFamily family) {
   }
 }
 
+// The feed and its derived indexes (storage/feed_store_internal.h): written
+// at Submit's rate, each flush spanning every plan's, provider's or CIN's
+// part of the family (record ids are hashes): universal compaction
+// (store_options.h).
+bool DerivedFromFeed(ColumnFamily family) {
+  switch (family) {
+    case ColumnFamily::kFeedItems:
+    case ColumnFamily::kRecords:
+    case ColumnFamily::kIdempotency:
+    case ColumnFamily::kProviderRecords:
+    case ColumnFamily::kFeedIndex:
+      return true;
+    default:
+      return false;
+  }
+}
+
 // Shards of at least this size: a shard must hold the hottest metadata
 // blocks with room to spare.
 constexpr size_t kMinShardBytes = 16u << 20;
@@ -229,6 +246,10 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(ColumnFamily family,
       supported, {rocksdb::kZSTD, rocksdb::kLZ4Compression, rocksdb::kSnappyCompression});
   if (KeyedByCin(family)) {
     options.prefix_extractor = std::make_shared<FirstFieldPrefix>();
+  }
+  if (DerivedFromFeed(family)) {
+    options.compaction_style = rocksdb::kCompactionStyleUniversal;
+    options.level_compaction_dynamic_level_bytes = false;
   }
   if (family == ColumnFamily::kMeta) {
     options.merge_operator = MaxU64MergeOperator();
