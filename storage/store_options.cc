@@ -250,6 +250,9 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(ColumnFamily family,
   if (DerivedFromFeed(family)) {
     options.compaction_style = rocksdb::kCompactionStyleUniversal;
     options.level_compaction_dynamic_level_bytes = false;
+    // Merge at least 4 runs at a time, once 8 wait (store_options.h).
+    options.level0_file_num_compaction_trigger = 8;
+    options.compaction_options_universal.min_merge_width = 4;
   }
   if (family == ColumnFamily::kMeta) {
     options.merge_operator = MaxU64MergeOperator();

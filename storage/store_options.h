@@ -58,12 +58,18 @@
 //                    below it, rewriting the family once per flush (on 5M items:
 //                    the record index's 5.0M keys in 8.5 s of compaction during a
 //                    6 s run; 38% of the process's CPU). Size-tiered (universal)
-//                    merges runs of similar size: each entry is rewritten about
-//                    log2(family / memtable) times. Submit on the full store
-//                    1,711 -> 2,426 calls/s (6 s runs), full/empty 0.64 -> 0.73
-//                    best, 0.68 -> 0.78 median; compaction 38% -> 13% of the CPU.
-//                    Cost: a family may take up to 3x its live size on disk while
-//                    runs wait to merge (max_size_amplification_percent 200).
+//                    merges runs of similar size, here at least 4 at a time once
+//                    8 are waiting (min_merge_width 4, level0 trigger 8): each
+//                    entry is rewritten about log4(family / memtable) times.
+//                    Submit on the full store, full/empty (submit_bench --mode=all
+//                    --full_items=5000000 --rounds=5): levelled 0.64 best, 0.68
+//                    median (3 rounds); universal with RocksDB's defaults (merge 2
+//                    once 4 wait) 0.73 / 0.78, compaction 38% -> 13% of the CPU;
+//                    as set, 0.90-0.97 best, 0.87-0.89 median (two runs).
+//                    Cost: point lookups check up to ~8 more Bloom filters per
+//                    family (idempotency, records); a family may take up to 3x
+//                    its live size on disk while runs wait for the size-
+//                    amplification merge (max_size_amplification_percent 200).
 //
 // The cliff test: tests/storage/block_reads_test.cc (index and filter block
 // reads per lookup on a store far larger than its cache stay near zero).

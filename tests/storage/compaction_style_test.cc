@@ -43,6 +43,10 @@ TEST(CompactionStyleTest, TheFeedFamiliesAreUniversalTheOthersLevelled) {
     EXPECT_EQ(options.compaction_style, IsFeedFamily(family)
                                             ? rocksdb::kCompactionStyleUniversal
                                             : rocksdb::kCompactionStyleLevel);
+    if (IsFeedFamily(family)) {
+      EXPECT_EQ(options.compaction_options_universal.min_merge_width, 4u);
+      EXPECT_EQ(options.level0_file_num_compaction_trigger, 8);
+    }
   }
 }
 
