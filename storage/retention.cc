@@ -294,6 +294,13 @@ absl::StatusOr<std::vector<ClassUsage>> UsageByClass(Store& store) {
       if (rep.db->GetIntProperty(rep.cf(family), "rocksdb.estimate-num-keys", &value)) {
         u.keys += static_cast<int64_t>(value);
       }
+      if (rep.db->GetIntProperty(rep.cf(family), "rocksdb.total-sst-files-size", &value)) {
+        u.disk_bytes += static_cast<int64_t>(value);
+      }
+      if (rep.db->GetIntProperty(rep.cf(family), "rocksdb.estimate-pending-compaction-bytes",
+                                 &value)) {
+        u.compaction_pending_bytes += static_cast<int64_t>(value);
+      }
     }
     usage.push_back(std::move(u));
   }

@@ -130,11 +130,17 @@ absl::StatusOr<PurgeCounts> PurgeExpired(Store& store, AuditStore& audit,
                                          const RetentionPolicy& policy, absl::Time now);
 
 // RocksDB's estimates for one class of data (its column families): live
-// bytes (estimate-live-data-size) and keys (estimate-num-keys).
+// bytes (estimate-live-data-size) and keys (estimate-num-keys); the bytes
+// its tables take on disk (total-sst-files-size: live data plus what
+// compaction has yet to drop; the feed families compact size-tiered and
+// may take up to 3x their live bytes, storage/store_options.h), and what
+// compaction has yet to rewrite (estimate-pending-compaction-bytes).
 struct ClassUsage {
   std::string data_class;  // "audit_log", "feed", "idempotency", ...
   int64_t live_bytes = 0;
   int64_t keys = 0;
+  int64_t disk_bytes = 0;
+  int64_t compaction_pending_bytes = 0;
 };
 // Every class, in a fixed order.
 absl::StatusOr<std::vector<ClassUsage>> UsageByClass(Store& store);

@@ -24,13 +24,25 @@ RetentionRunner::RetentionRunner(storage::Store* store, storage::AuditStore* aud
         {"class"});
     MetricFamily* keys = &metrics_->Gauge(
         "hub_store_keys", "RocksDB's estimate of the keys of each class of data", {"class"});
+    MetricFamily* disk = &metrics_->Gauge(
+        "hub_store_disk_bytes",
+        "Bytes each class of data's tables take on disk (total-sst-files-size: live data plus "
+        "what compaction has yet to drop)",
+        {"class"});
+    MetricFamily* pending = &metrics_->Gauge(
+        "hub_store_compaction_pending_bytes",
+        "RocksDB's estimate of the bytes compaction has yet to rewrite for each class of data "
+        "(estimate-pending-compaction-bytes)",
+        {"class"});
     storage::Store* s = store_;
-    collector_ = metrics_->AddCollector([s, bytes, keys] {
+    collector_ = metrics_->AddCollector([s, bytes, keys, disk, pending] {
       absl::StatusOr<std::vector<storage::ClassUsage>> usage = storage::UsageByClass(*s);
       if (!usage.ok()) return;
       for (const storage::ClassUsage& u : *usage) {
         bytes->Set({u.data_class}, static_cast<double>(u.live_bytes));
         keys->Set({u.data_class}, static_cast<double>(u.keys));
+        disk->Set({u.data_class}, static_cast<double>(u.disk_bytes));
+        pending->Set({u.data_class}, static_cast<double>(u.compaction_pending_bytes));
       }
     });
   }

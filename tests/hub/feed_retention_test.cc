@@ -200,6 +200,9 @@ TEST(FeedRetentionTest, ClaimsQualityAndClosedParkedRecordsGoAtTheHubsPurge) {
     EXPECT_THAT(metrics,
                 HasSubstr(absl::StrCat("hub_retention_purged_total{class=\"", c, "\"} 1")));
     EXPECT_THAT(metrics, HasSubstr(absl::StrCat("hub_store_live_bytes{class=\"", c, "\"}")));
+    EXPECT_THAT(metrics, HasSubstr(absl::StrCat("hub_store_disk_bytes{class=\"", c, "\"}")));
+    EXPECT_THAT(metrics, HasSubstr(absl::StrCat("hub_store_compaction_pending_bytes{class=\"",
+                                                c, "\"}")));
   }
   std::string detail;
   ASSERT_TRUE(hub->server->audit_store()

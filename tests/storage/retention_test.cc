@@ -208,6 +208,10 @@ TEST_F(RetentionTest, UsagePerClassShrinksAfterAPurge) {
     return {};
   };
   const ClassUsage before = audit_usage();
+  // Then in tables on disk, not only in the memtable.
+  Store::Rep& rep = internal::RepOf(*store_);
+  ASSERT_TRUE(rep.db->Flush(rocksdb::FlushOptions(), rep.cf(ColumnFamily::kAudit)).ok());
+  const ClassUsage flushed = audit_usage();
   ASSERT_OK_AND_ASSIGN(PurgeCounts counts,
                        PurgeExpired(*store_, *audit_, Windows(10, 0, 0), RetentionDay(30)));
   EXPECT_EQ(counts.audit_records, 3000);
@@ -217,6 +221,11 @@ TEST_F(RetentionTest, UsagePerClassShrinksAfterAPurge) {
       << "before " << before.live_bytes << " after " << after.live_bytes;
   EXPECT_GT(before.keys, 2900);
   EXPECT_LT(after.keys, 100);
+  // The purge compacts: the tables shrink and no compaction is left owing.
+  EXPECT_GT(flushed.disk_bytes, 0);
+  EXPECT_LT(after.disk_bytes, flushed.disk_bytes)
+      << "before " << flushed.disk_bytes << " after " << after.disk_bytes;
+  EXPECT_EQ(after.compaction_pending_bytes, 0);
 }
 
 }  // namespace
