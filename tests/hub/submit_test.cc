@@ -3,6 +3,7 @@
 // idempotency, units across batches, group commit under concurrency, the
 // CBO CSV template, Part 2 notices and the hub wiring.
 #include <atomic>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -241,10 +242,10 @@ TEST(SubmitTest, AKeyReusedAfterTheIdempotencyWindowIsANewRecordWithItsOwnId) {
   const hub::v1::AcceptedRecord& b = second->results(0).accepted();
   EXPECT_NE(a.record_id(), b.record_id());
   EXPECT_EQ(b.feed_sequence(), a.feed_sequence() + 1);
-  EXPECT_EQ(a.record_id(), SubmitPipeline::RecordId("alpha_cbo", "svc-1",
-                                                    absl::ToUnixMicros(now - absl::Hours(24 * 100))));
-  EXPECT_EQ(b.record_id(),
-            SubmitPipeline::RecordId("alpha_cbo", "svc-1", absl::ToUnixMicros(now)));
+  EXPECT_EQ(a.record_id(),
+            SubmitPipeline::RecordId("alpha_cbo", "svc-1",
+                                     absl::ToUnixMicros(now - absl::Hours(24 * 100))));
+  EXPECT_EQ(b.record_id(), SubmitPipeline::RecordId("alpha_cbo", "svc-1", absl::ToUnixMicros(now)));
 
   // Each record keeps its own entry: the provider's listing shows both, each
   // with its own feed position.
@@ -305,18 +306,26 @@ TEST_P(SubmitConcurrencyTest, ConcurrentCallsWithTheSameKeyStoreOneRecord) {
 
 // ----------------------------------------------------------------- units
 
+// A member covered by molina from 2026-01-01 with `units` of housing
+// deposits authorized to bravo_housing under `number` (2026-10-01 to
+// 2026-12-31); returns the builder of its service lines (2026-11-03, H0044
+// U2) by idempotency key and units.
+std::function<hub::v1::Submission(const std::string&, int)> AddHousingDepositMember(
+    SubmitEnv& env, const std::string& cin, const std::string& number, int units) {
+  env.AddMember(cin);
+  env.AddCoverage(cin, "molina", "2026-01-01");
+  env.AddAuthorization(MakeAuthorization(number, cin, "molina", "bravo_housing",
+                                         hub::v1::COMMUNITY_SUPPORT_HOUSING_DEPOSITS, units,
+                                         "2026-10-01", "2026-12-31"));
+  return [cin, number](const std::string& key, int n) {
+    return CsService(key, cin, "2026-11-03", number, "H0044", {"U2"}, n);
+  };
+}
+
 TEST(SubmitTest, UnitsRunOutAcrossAndWithinBatches) {
   auto env = SubmitEnv::Start();
   ASSERT_NE(env, nullptr);
-  const char* cin = "50000001A";
-  env->AddMember(cin);
-  env->AddCoverage(cin, "molina", "2026-01-01");
-  env->AddAuthorization(MakeAuthorization("AUTH-U", cin, "molina", "bravo_housing",
-                                          hub::v1::COMMUNITY_SUPPORT_HOUSING_DEPOSITS, 10,
-                                          "2026-10-01", "2026-12-31"));
-  auto service = [&](std::string key, int units) {
-    return CsService(key, cin, "2026-11-03", "AUTH-U", "H0044", {"U2"}, units);
-  };
+  const auto service = AddHousingDepositMember(*env, "50000001A", "AUTH-U", 10);
   absl::StatusOr<hub::v1::SubmitResponse> first = env->Submit("bravo_housing", {service("u-1", 6)});
   ASSERT_TRUE(first.ok());
   ASSERT_TRUE(first->results(0).has_accepted());
@@ -352,15 +361,7 @@ TEST(SubmitTest, UnitsRunOutAcrossAndWithinBatches) {
 TEST(SubmitTest, AnAuthorizationAPlanChangesBetweenCallsIsReadAgain) {
   auto env = SubmitEnv::Start();
   ASSERT_NE(env, nullptr);
-  const char* cin = "50000002A";
-  env->AddMember(cin);
-  env->AddCoverage(cin, "molina", "2026-01-01");
-  env->AddAuthorization(MakeAuthorization("AUTH-R", cin, "molina", "bravo_housing",
-                                          hub::v1::COMMUNITY_SUPPORT_HOUSING_DEPOSITS, 10,
-                                          "2026-10-01", "2026-12-31"));
-  auto service = [&](std::string key, int units) {
-    return CsService(key, cin, "2026-11-03", "AUTH-R", "H0044", {"U2"}, units);
-  };
+  const auto service = AddHousingDepositMember(*env, "50000002A", "AUTH-R", 10);
   absl::StatusOr<hub::v1::SubmitResponse> first = env->Submit("bravo_housing", {service("r-1", 6)});
   ASSERT_TRUE(first.ok());
   ASSERT_TRUE(first->results(0).has_accepted());
@@ -379,12 +380,7 @@ TEST(SubmitTest, AnAuthorizationAPlanChangesBetweenCallsIsReadAgain) {
 TEST_P(SubmitConcurrencyTest, ConcurrentCallsNeverOverspendAnAuthorization) {
   auto env = SubmitEnv::Start();
   ASSERT_NE(env, nullptr);
-  const char* cin = "50000002B";
-  env->AddMember(cin);
-  env->AddCoverage(cin, "molina", "2026-01-01");
-  env->AddAuthorization(MakeAuthorization("AUTH-C", cin, "molina", "bravo_housing",
-                                          hub::v1::COMMUNITY_SUPPORT_HOUSING_DEPOSITS, 100,
-                                          "2026-10-01", "2026-12-31"));
+  const auto service = AddHousingDepositMember(*env, "50000002B", "AUTH-C", 100);
   std::atomic<int> accepted_units{0};
   std::atomic<int> exceeded{0};
   std::vector<std::thread> threads;
@@ -393,8 +389,7 @@ TEST_P(SubmitConcurrencyTest, ConcurrentCallsNeverOverspendAnAuthorization) {
       for (int c = 0; c < 10; ++c) {
         std::vector<hub::v1::Submission> batch;
         for (int r = 0; r < 3; ++r) {
-          batch.push_back(CsService(absl::StrCat("c", t, "-", c, "-", r), cin, "2026-11-03",
-                                    "AUTH-C", "H0044", {"U2"}, 2));
+          batch.push_back(service(absl::StrCat("c", t, "-", c, "-", r), 2));
         }
         absl::StatusOr<hub::v1::SubmitResponse> response = Send(*env, "bravo_housing", batch);
         ASSERT_TRUE(response.ok()) << response.status();
