@@ -17,32 +17,40 @@ RetentionRunner::RetentionRunner(storage::Store* store, storage::AuditStore* aud
       clock_(std::move(clock)),
       options_(std::move(options)) {
   if (metrics_ != nullptr) {
-    MetricFamily* bytes = &metrics_->Gauge(
-        "hub_store_live_bytes",
-        "RocksDB's estimate of the live bytes of each class of data (estimate-live-data-size "
-        "plus memtables)",
-        {"class"});
-    MetricFamily* keys = &metrics_->Gauge(
-        "hub_store_keys", "RocksDB's estimate of the keys of each class of data", {"class"});
-    MetricFamily* disk = &metrics_->Gauge(
-        "hub_store_disk_bytes",
-        "Bytes each class of data's tables take on disk (total-sst-files-size: live data plus "
-        "what compaction has yet to drop)",
-        {"class"});
-    MetricFamily* pending = &metrics_->Gauge(
-        "hub_store_compaction_pending_bytes",
-        "RocksDB's estimate of the bytes compaction has yet to rewrite for each class of data "
-        "(estimate-pending-compaction-bytes)",
-        {"class"});
+    // One gauge per ClassUsage figure, labelled by class.
+    struct ClassGauge {
+      const char* name;
+      const char* help;
+      int64_t storage::ClassUsage::*figure;
+      MetricFamily* family = nullptr;
+    };
+    std::vector<ClassGauge> gauges = {
+        {"hub_store_live_bytes",
+         "RocksDB's estimate of the live bytes of each class of data (estimate-live-data-size "
+         "plus memtables)",
+         &storage::ClassUsage::live_bytes},
+        {"hub_store_keys", "RocksDB's estimate of the keys of each class of data",
+         &storage::ClassUsage::keys},
+        {"hub_store_disk_bytes",
+         "Bytes each class of data's tables take on disk (total-sst-files-size: live data plus "
+         "what compaction has yet to drop)",
+         &storage::ClassUsage::disk_bytes},
+        {"hub_store_compaction_pending_bytes",
+         "RocksDB's estimate of the bytes compaction has yet to rewrite for each class of data "
+         "(estimate-pending-compaction-bytes)",
+         &storage::ClassUsage::compaction_pending_bytes},
+    };
+    for (ClassGauge& gauge : gauges) {
+      gauge.family = &metrics_->Gauge(gauge.name, gauge.help, {"class"});
+    }
     storage::Store* s = store_;
-    collector_ = metrics_->AddCollector([s, bytes, keys, disk, pending] {
+    collector_ = metrics_->AddCollector([s, gauges = std::move(gauges)] {
       absl::StatusOr<std::vector<storage::ClassUsage>> usage = storage::UsageByClass(*s);
       if (!usage.ok()) return;
       for (const storage::ClassUsage& u : *usage) {
-        bytes->Set({u.data_class}, static_cast<double>(u.live_bytes));
-        keys->Set({u.data_class}, static_cast<double>(u.keys));
-        disk->Set({u.data_class}, static_cast<double>(u.disk_bytes));
-        pending->Set({u.data_class}, static_cast<double>(u.compaction_pending_bytes));
+        for (const ClassGauge& gauge : gauges) {
+          gauge.family->Set({u.data_class}, static_cast<double>(u.*gauge.figure));
+        }
       }
     });
   }
