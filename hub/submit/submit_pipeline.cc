@@ -98,8 +98,8 @@ SubmitPipeline::~SubmitPipeline() {
   committer_.join();
 }
 
-std::string SubmitPipeline::RecordId(std::string_view provider_id,
-                                     std::string_view idempotency_key, int64_t accept_micros) {
+std::string SubmitPipeline::RecordId(std::string_view provider_id, std::string_view idempotency_key,
+                                     int64_t accept_micros) {
   Sha256 sha;
   sha.Update(provider_id);
   sha.Update(std::string_view("\0", 1));

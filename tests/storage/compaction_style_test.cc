@@ -40,9 +40,8 @@ TEST(CompactionStyleTest, TheFeedFamiliesAreUniversalTheOthersLevelled) {
     const auto family = static_cast<ColumnFamily>(i);
     SCOPED_TRACE(std::string(ColumnFamilyName(family)));
     const rocksdb::Options options = rep.db->GetOptions(rep.cf(family));
-    EXPECT_EQ(options.compaction_style, IsFeedFamily(family)
-                                            ? rocksdb::kCompactionStyleUniversal
-                                            : rocksdb::kCompactionStyleLevel);
+    EXPECT_EQ(options.compaction_style, IsFeedFamily(family) ? rocksdb::kCompactionStyleUniversal
+                                                             : rocksdb::kCompactionStyleLevel);
     if (IsFeedFamily(family)) {
       EXPECT_EQ(options.compaction_options_universal.min_merge_width, 4u);
       EXPECT_EQ(options.level0_file_num_compaction_trigger, 8);
@@ -82,8 +81,8 @@ TEST(CompactionStyleTest, AStoreWrittenLevelledOpensAndCompactsUniversal) {
           }
           ASSERT_TRUE(db->Flush(rocksdb::FlushOptions(), handles[i]).ok());
         }
-        ASSERT_TRUE(db->CompactRange(rocksdb::CompactRangeOptions(), handles[i], nullptr, nullptr)
-                        .ok());
+        ASSERT_TRUE(
+            db->CompactRange(rocksdb::CompactRangeOptions(), handles[i], nullptr, nullptr).ok());
         std::string files;
         ASSERT_TRUE(db->GetProperty(handles[i], "rocksdb.num-files-at-level6", &files));
         EXPECT_EQ(files, "1") << names[i];
