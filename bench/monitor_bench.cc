@@ -297,10 +297,11 @@ std::tuple<double, double, double, double> TimeSummaries(storage::Store& store, 
     Check(t.status(), "tally");
     std::printf(
         "  window %lld h: %lld bucket runs, %lld tally keys, %lld latency bins, %lld edge "
-        "records read; %lld runs from the read cache\n",
+        "records read; %lld runs from the read cache; %lld pieces kept in the window's sum\n",
         static_cast<long long>(absl::ToInt64Hours(window)), static_cast<long long>(t->buckets_read),
         static_cast<long long>(t->keys_read), static_cast<long long>(t->bins_read),
-        static_cast<long long>(t->edge_records_read), static_cast<long long>(t->runs_cached));
+        static_cast<long long>(t->edge_records_read), static_cast<long long>(t->runs_cached),
+        static_cast<long long>(t->pieces_kept));
   }
   return {bench::Median(ms), *std::max_element(ms.begin(), ms.end()), bench::Median(cpu_ms),
           cpu_ms.front()};

@@ -41,21 +41,77 @@ double LatencyHistogram::BinSeconds(int32_t bin) {
 
 void LatencyHistogram::Add(int64_t micros, int64_t count) { AddBin(BinOf(micros), count); }
 
+LatencyHistogram::LatencyHistogram(const LatencyHistogram& other)
+    : counts_(other.counts_), first_(other.first_), count_(other.count_) {
+  if (counts_ != nullptr) {
+    other.shared_.store(true, std::memory_order_relaxed);
+    shared_.store(true, std::memory_order_relaxed);
+  }
+}
+
+LatencyHistogram& LatencyHistogram::operator=(const LatencyHistogram& other) {
+  if (this == &other) return *this;
+  counts_ = other.counts_;
+  first_ = other.first_;
+  count_ = other.count_;
+  if (counts_ != nullptr) other.shared_.store(true, std::memory_order_relaxed);
+  shared_.store(counts_ != nullptr, std::memory_order_relaxed);
+  return *this;
+}
+
+LatencyHistogram::LatencyHistogram(LatencyHistogram&& other) noexcept
+    : counts_(std::move(other.counts_)),
+      shared_(other.shared_.load(std::memory_order_relaxed)),
+      first_(other.first_),
+      count_(other.count_) {
+  other.shared_.store(false, std::memory_order_relaxed);
+  other.first_ = 0;
+  other.count_ = 0;
+}
+
+LatencyHistogram& LatencyHistogram::operator=(LatencyHistogram&& other) noexcept {
+  if (this == &other) return *this;
+  counts_ = std::move(other.counts_);
+  shared_.store(other.shared_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+  first_ = other.first_;
+  count_ = other.count_;
+  other.shared_.store(false, std::memory_order_relaxed);
+  other.first_ = 0;
+  other.count_ = 0;
+  return *this;
+}
+
+const std::vector<int64_t>& LatencyHistogram::counts() const {
+  static const std::vector<int64_t>* const kNone = new std::vector<int64_t>();
+  return counts_ == nullptr ? *kNone : *counts_;
+}
+
+std::vector<int64_t>& LatencyHistogram::OwnCounts() {
+  if (counts_ == nullptr) {
+    counts_ = std::make_shared<std::vector<int64_t>>();
+  } else if (shared_.load(std::memory_order_relaxed)) {
+    counts_ = std::make_shared<std::vector<int64_t>>(*counts_);
+  }
+  shared_.store(false, std::memory_order_relaxed);
+  return *counts_;
+}
+
 void LatencyHistogram::Reserve(int32_t bin) {
-  if (counts_.empty()) {
+  std::vector<int64_t>& counts = OwnCounts();
+  if (counts.empty()) {
     first_ = bin;
-    counts_.assign(1, 0);
+    counts.assign(1, 0);
     return;
   }
-  const int32_t last = first_ + static_cast<int32_t>(counts_.size()) - 1;
+  const int32_t last = first_ + static_cast<int32_t>(counts.size()) - 1;
   if (bin > last) {
     // Double (at least 64 bins), so a run of rising bins costs O(1) each.
     const size_t wanted = static_cast<size_t>(bin - first_) + 1;
-    counts_.resize(std::max({wanted, 2 * counts_.size(), size_t{64}}), 0);
+    counts.resize(std::max({wanted, 2 * counts.size(), size_t{64}}), 0);
   } else if (bin < first_) {
     const int32_t grow = std::min<int32_t>(
-        first_, std::max<int32_t>(first_ - bin, static_cast<int32_t>(counts_.size())));
-    counts_.insert(counts_.begin(), static_cast<size_t>(grow), 0);
+        first_, std::max<int32_t>(first_ - bin, static_cast<int32_t>(counts.size())));
+    counts.insert(counts.begin(), static_cast<size_t>(grow), 0);
     first_ -= grow;
   }
 }
@@ -63,12 +119,13 @@ void LatencyHistogram::Reserve(int32_t bin) {
 void LatencyHistogram::ReserveRange(int32_t lo, int32_t hi) {
   lo = std::max(lo, 0);
   if (hi < lo) return;
-  if (counts_.empty()) {
+  std::vector<int64_t>& counts = OwnCounts();
+  if (counts.empty()) {
     first_ = lo;
-    counts_.assign(static_cast<size_t>(hi - lo) + 1, 0);
+    counts.assign(static_cast<size_t>(hi - lo) + 1, 0);
     return;
   }
-  const int32_t size = static_cast<int32_t>(counts_.size());
+  const int32_t size = static_cast<int32_t>(counts.size());
   const int32_t last = first_ + size - 1;
   if (lo >= first_ && hi <= last) return;
   // Grow each side that must grow by at least half the size, so a run of
@@ -76,8 +133,8 @@ void LatencyHistogram::ReserveRange(int32_t lo, int32_t hi) {
   const int32_t new_first = lo < first_ ? std::max(0, std::min(lo, first_ - size / 2)) : first_;
   const int32_t new_last = hi > last ? std::max(hi, last + size / 2) : last;
   std::vector<int64_t> grown(static_cast<size_t>(new_last - new_first) + 1, 0);
-  std::copy(counts_.begin(), counts_.end(), grown.begin() + (first_ - new_first));
-  counts_.swap(grown);
+  std::copy(counts.begin(), counts.end(), grown.begin() + (first_ - new_first));
+  counts.swap(grown);
   first_ = new_first;
 }
 
@@ -85,28 +142,36 @@ void LatencyHistogram::AddBin(int32_t bin, int64_t count) {
   if (count == 0) return;
   bin = std::max(bin, 0);
   Reserve(bin);
-  counts_[static_cast<size_t>(bin - first_)] += count;
+  (*counts_)[static_cast<size_t>(bin - first_)] += count;
   count_ += count;
 }
 
 void LatencyHistogram::Merge(const LatencyHistogram& other) {
-  if (other.counts_.empty()) return;
-  ReserveRange(other.first_, other.first_ + static_cast<int32_t>(other.counts_.size()) - 1);
-  int64_t* into = counts_.data() + (other.first_ - first_);
-  for (size_t i = 0; i < other.counts_.size(); ++i) into[i] += other.counts_[i];
+  const std::vector<int64_t>& from = other.counts();
+  if (from.empty()) return;
+  if (&other == this) {
+    const LatencyHistogram copy(other);
+    Merge(copy);
+    return;
+  }
+  ReserveRange(other.first_, other.first_ + static_cast<int32_t>(from.size()) - 1);
+  int64_t* into = counts_->data() + (other.first_ - first_);
+  for (size_t i = 0; i < from.size(); ++i) into[i] += from[i];
   count_ += other.count_;
 }
 
 std::vector<std::pair<int32_t, int64_t>> LatencyHistogram::bins() const {
+  const std::vector<int64_t>& counts = this->counts();
   std::vector<std::pair<int32_t, int64_t>> out;
-  for (size_t i = 0; i < counts_.size(); ++i) {
-    if (counts_[i] != 0) out.emplace_back(first_ + static_cast<int32_t>(i), counts_[i]);
+  for (size_t i = 0; i < counts.size(); ++i) {
+    if (counts[i] != 0) out.emplace_back(first_ + static_cast<int32_t>(i), counts[i]);
   }
   return out;
 }
 
 std::vector<double> LatencyHistogram::QuantilesSeconds(const std::vector<double>& qs) const {
   std::vector<double> out(qs.size(), 0);
+  const std::vector<int64_t>& counts = this->counts();
   if (count_ <= 0 || qs.empty()) return out;
   // Nearest ranks, as QuantileSeconds; one pass over the bins for all.
   std::vector<int64_t> ranks(qs.size());
@@ -120,10 +185,10 @@ std::vector<double> LatencyHistogram::QuantilesSeconds(const std::vector<double>
   size_t next = 0;
   int64_t seen = 0;
   int32_t last_nonzero = first_;
-  for (size_t i = 0; i < counts_.size() && next < order.size(); ++i) {
-    if (counts_[i] == 0) continue;
+  for (size_t i = 0; i < counts.size() && next < order.size(); ++i) {
+    if (counts[i] == 0) continue;
     last_nonzero = first_ + static_cast<int32_t>(i);
-    seen += counts_[i];
+    seen += counts[i];
     while (next < order.size() && seen >= ranks[order[next]]) {
       out[order[next++]] = BinSeconds(last_nonzero);
     }
@@ -134,15 +199,16 @@ std::vector<double> LatencyHistogram::QuantilesSeconds(const std::vector<double>
 
 double LatencyHistogram::QuantileSeconds(double q) const {
   if (count_ <= 0) return 0;
+  const std::vector<int64_t>& counts = this->counts();
   // Nearest rank, as hub/monitor/monitor_rules.h's Percentiles.
   int64_t rank = static_cast<int64_t>(std::ceil(q * static_cast<double>(count_)));
   rank = std::clamp<int64_t>(rank, 1, count_);
   int64_t seen = 0;
   int32_t last_nonzero = first_;
-  for (size_t i = 0; i < counts_.size(); ++i) {
-    if (counts_[i] == 0) continue;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    if (counts[i] == 0) continue;
     last_nonzero = first_ + static_cast<int32_t>(i);
-    seen += counts_[i];
+    seen += counts[i];
     if (seen >= rank) return BinSeconds(last_nonzero);
   }
   return BinSeconds(last_nonzero);
@@ -283,10 +349,10 @@ bool DecodeTally(std::string_view bytes, TallyDelta* tally) {
   });
 }
 
-bool DecodeTallyInto(std::string_view bytes, int64_t* count, LatencyHistogram* latency,
-                     int64_t* bins) {
-  return DecodeBins(bytes, count, [latency, bins](int32_t bin, int64_t n) {
-    latency->AddBin(bin, n);
+bool DecodeTallyInto(std::string_view bytes, int64_t sign, int64_t* count,
+                     LatencyHistogram* latency, int64_t* bins) {
+  return DecodeBins(bytes, count, [sign, latency, bins](int32_t bin, int64_t n) {
+    latency->AddBin(bin, sign * n);
     ++*bins;
     return true;
   });

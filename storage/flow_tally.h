@@ -28,8 +28,10 @@
 #ifndef HUB_STORAGE_FLOW_TALLY_H_
 #define HUB_STORAGE_FLOW_TALLY_H_
 
+#include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -41,8 +43,20 @@ namespace hub::storage {
 // Counts are kept in one array indexed by bin (bins run from 0 to ~14,000:
 // latencies of 0 to 600 s use bins 0..3600), so adding and merging cost a
 // few nanoseconds per bin whatever the histogram holds.
+//
+// A copy shares its source's bins until either of them changes (each then
+// changes a copy of its own), so handing a window's histograms out of the
+// read that keeps them (storage/flow_tally_cache.h's WindowSum) costs O(1)
+// per histogram, however many bins it holds.
 class LatencyHistogram {
  public:
+  LatencyHistogram() = default;
+  LatencyHistogram(const LatencyHistogram& other);
+  LatencyHistogram& operator=(const LatencyHistogram& other);
+  LatencyHistogram(LatencyHistogram&& other) noexcept;
+  LatencyHistogram& operator=(LatencyHistogram&& other) noexcept;
+  ~LatencyHistogram() = default;
+
   // Adds `count` (may be negative: a record moved to another group)
   // latencies of `micros` (negative counts as 0).
   void Add(int64_t micros, int64_t count = 1);
@@ -69,9 +83,16 @@ class LatencyHistogram {
  private:
   // Makes [bin, bin] part of the counted range.
   void Reserve(int32_t bin);
+  // The counts, to read (empty if none).
+  const std::vector<int64_t>& counts() const;
+  // The counts, to change: first a copy of its own if they are shared.
+  std::vector<int64_t>& OwnCounts();
 
-  // counts_[i]: the count of bin first_ + i.
-  std::vector<int64_t> counts_;
+  // (*counts_)[i]: the count of bin first_ + i; null when no bin was ever
+  // counted. Once shared_ is set (by a copy, in either of the two), these
+  // counts never change again: a change goes to a copy.
+  std::shared_ptr<std::vector<int64_t>> counts_;
+  mutable std::atomic<bool> shared_{false};
   int32_t first_ = 0;
   int64_t count_ = 0;
 };
@@ -105,14 +126,18 @@ struct FlowTallies {
   // rejected by the hub in bar i.
   std::vector<std::map<std::string, int64_t>> series;
   // What the read cost (for the bench and tests): runs of tally buckets
-  // scanned, tally keys and latency bins decoded, edge records read, and
-  // the runs taken from the read cache instead (merged at an earlier read,
-  // unchanged since; storage/flow_tally_cache.h).
+  // scanned, tally keys read, latency bins decoded (from the store, or
+  // added to or taken from the window's sum), edge records read, the runs
+  // taken from the read cache instead (merged at an earlier read, unchanged
+  // since; storage/flow_tally_cache.h), and the pieces of the window (runs
+  // of coarser buckets, and seconds) an earlier read's sum held unchanged,
+  // so this one did not touch them.
   int64_t buckets_read = 0;
   int64_t keys_read = 0;
   int64_t bins_read = 0;
   int64_t edge_records_read = 0;
   int64_t runs_cached = 0;
+  int64_t pieces_kept = 0;
 };
 
 }  // namespace hub::storage

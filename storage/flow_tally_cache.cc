@@ -164,6 +164,59 @@ void FlowTallyCache::Evict() {
   }
 }
 
+std::unique_ptr<WindowSum> FlowTallyCache::TakeSum(int64_t window_seconds) {
+  std::unique_ptr<WindowSum> sum;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = sums_.find(window_seconds);
+    if (it == sums_.end()) return nullptr;
+    sum = std::move(it->second.sum);
+    sums_.erase(it);
+  }
+  return sum;
+}
+
+void FlowTallyCache::GiveSum(int64_t window_seconds, std::unique_ptr<WindowSum> sum) {
+  std::unique_ptr<WindowSum> dropped;  // Freed outside the lock.
+  absl::MutexLock lock(&mu_);
+  KeptSum& kept = sums_[window_seconds];
+  dropped = std::move(kept.sum);
+  kept.sum = std::move(sum);
+  kept.given = ++sums_given_;
+  if (sums_.size() <= kMaxSums) return;
+  auto oldest = sums_.begin();
+  for (auto it = sums_.begin(); it != sums_.end(); ++it) {
+    if (it->second.given < oldest->second.given) oldest = it;
+  }
+  dropped = std::move(oldest->second.sum);
+  sums_.erase(oldest);
+}
+
+std::shared_ptr<const EdgeSecond> FlowTallyCache::FindEdge(int64_t second, uint64_t stamp) {
+  absl::MutexLock lock(&mu_);
+  auto it = edges_.find(second);
+  if (it == edges_.end() || it->second.stamp != stamp) return nullptr;
+  it->second.used = ++edges_used_;
+  return it->second.records;
+}
+
+void FlowTallyCache::PutEdge(int64_t second, uint64_t stamp,
+                             std::shared_ptr<const EdgeSecond> records) {
+  if (records == nullptr || records->bytes > kMaxCachedBytes / 16) return;
+  std::shared_ptr<const EdgeSecond> dropped;  // Freed outside the lock.
+  absl::MutexLock lock(&mu_);
+  KeptEdge& kept = edges_[second];
+  dropped = std::move(kept.records);
+  kept = KeptEdge{stamp, ++edges_used_, std::move(records)};
+  if (edges_.size() <= kMaxEdgeSeconds) return;
+  auto oldest = edges_.begin();
+  for (auto it = edges_.begin(); it != edges_.end(); ++it) {
+    if (it->second.used < oldest->second.used) oldest = it;
+  }
+  dropped = std::move(oldest->second.records);
+  edges_.erase(oldest);
+}
+
 size_t FlowTallyCache::cached_bytes() const {
   absl::MutexLock lock(&mu_);
   return bytes_;

@@ -33,7 +33,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -41,6 +43,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "storage/flow_tally.h"
 #include "storage/internal.h"
 
 namespace hub::storage::internal {
@@ -61,6 +64,56 @@ struct CachedRun {
   };
   std::vector<Tally> groups;
   std::vector<size_t> second_starts;
+  size_t bytes = 0;
+};
+
+// A window's group tallies, summed over its pieces (one per run of
+// coarser buckets, one per second), kept between window reads: the next
+// read of a window of the same length subtracts the pieces it no longer
+// holds or that changed, and adds those it now holds, instead of adding
+// every piece again (flow_tally_read.cc). On a moving window that is the
+// seconds at its two edges, and the runs writes touched since.
+struct WindowSum {
+  struct Piece {
+    char level = 0;
+    int64_t from = 0;
+    int64_t to = 0;
+    // stamped: run is the piece as of the cache stamp `stamp` (a later read
+    // whose stamp is the same holds the same tallies); else it is re-read.
+    uint64_t stamp = 0;
+    bool stamped = false;
+    std::shared_ptr<const CachedRun> run;
+    // The piece's tallies: run->groups[begin, end).
+    size_t begin = 0;
+    size_t end = 0;
+  };
+  struct Group {
+    FlowGroupKey key;
+    FlowGroupTally tally;
+  };
+  std::vector<Piece> pieces;
+  // By the key bytes after the bucket (plan \0 provider \0 kind \0 status
+  // \0 reason). A group whose count fell to 0 stays, as nothing.
+  std::map<std::string, Group, std::less<>> groups;
+};
+
+// The records and hub rejections accepted in one second, each with where
+// it stood as of a read (its group, and its receipt -> ack latency if
+// acknowledged): a window's partial second at either edge is counted from
+// them record by record. Kept with the stamp of its minute (every write
+// that adds a record to the second, or moves one to another group, writes
+// the second's tally and so its minute), so the next read of a window
+// whose edge is in the same second does not read its records again.
+struct EdgeSecond {
+  struct Record {
+    int64_t accept_micros = 0;
+    FlowGroupKey group;
+    std::optional<int64_t> latency_micros;
+    // The record's feed sequence in its plan (0 for a hub rejection): one
+    // the feed purge has taken since counts no more.
+    uint64_t sequence = 0;
+  };
+  std::vector<Record> records;
   size_t bytes = 0;
 };
 
@@ -101,6 +154,21 @@ class FlowTallyCache {
   void Put(char kind, char level, int64_t from, int64_t to, uint64_t stamp,
            std::shared_ptr<const CachedRun> run);
 
+  // The sum kept for windows of `window_seconds` whole seconds, handed
+  // over to one read at a time (null if there is none, or another read has
+  // it); GiveSum returns it after a read that brought it up to date. At
+  // most kMaxSums are kept (the least recently given dropped first).
+  std::unique_ptr<WindowSum> TakeSum(int64_t window_seconds);
+  void GiveSum(int64_t window_seconds, std::unique_ptr<WindowSum> sum);
+  static constexpr size_t kMaxSums = 4;
+
+  // The records of `second` as of `stamp` (the stamp of its minute), or
+  // null; PutEdge keeps them (at most kMaxEdgeSeconds seconds, of at most
+  // kMaxCachedBytes / 16 each; the least recently used dropped first).
+  std::shared_ptr<const EdgeSecond> FindEdge(int64_t second, uint64_t stamp);
+  void PutEdge(int64_t second, uint64_t stamp, std::shared_ptr<const EdgeSecond> records);
+  static constexpr size_t kMaxEdgeSeconds = 8;
+
   // For tests and the bench: the bytes of the cached runs, and how many.
   size_t cached_bytes() const;
   size_t cached_runs() const;
@@ -131,6 +199,19 @@ class FlowTallyCache {
   int64_t pruned_at_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<RunKey, Entry> runs_ ABSL_GUARDED_BY(mu_);
   size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  struct KeptSum {
+    uint64_t given = 0;
+    std::unique_ptr<WindowSum> sum;
+  };
+  absl::flat_hash_map<int64_t, KeptSum> sums_ ABSL_GUARDED_BY(mu_);
+  uint64_t sums_given_ ABSL_GUARDED_BY(mu_) = 0;
+  struct KeptEdge {
+    uint64_t stamp = 0;
+    uint64_t used = 0;
+    std::shared_ptr<const EdgeSecond> records;
+  };
+  absl::flat_hash_map<int64_t, KeptEdge> edges_ ABSL_GUARDED_BY(mu_);
+  uint64_t edges_used_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t tick_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

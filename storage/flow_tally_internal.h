@@ -52,12 +52,12 @@ std::string EncodeTally(const TallyDelta& tally);
 std::string EncodeTallyOf(int64_t count, const LatencyHistogram& latency);
 // False if `bytes` is not a tally.
 bool DecodeTally(std::string_view bytes, TallyDelta* tally);
-// Decodes a tally's count into *count and adds its latency bins to
-// *latency (the window read: no intermediate map), adding the number of
-// bins to *bins. False if `bytes` is not a tally (*latency may then hold
-// part of it).
-bool DecodeTallyInto(std::string_view bytes, int64_t* count, LatencyHistogram* latency,
-                     int64_t* bins);
+// Decodes a tally's count into *count and adds `sign` (1, or -1 to take
+// the tally away) times its latency bins to *latency (the window read: no
+// intermediate map), adding the number of bins to *bins. False if `bytes`
+// is not a tally (*latency may then hold part of it).
+bool DecodeTallyInto(std::string_view bytes, int64_t sign, int64_t* count,
+                     LatencyHistogram* latency, int64_t* bins);
 
 std::shared_ptr<rocksdb::MergeOperator> FlowTallyMergeOperator();
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -94,12 +95,16 @@ struct RunOf {
   }
 };
 
-// Adds to `pieces` those of ForEachRun(lo, hi), stamped.
+// Adds to `pieces` those of ForEachRun(lo, hi), stamped; a run of seconds
+// becomes a piece per minute, or with `second_by_second` a piece per second
+// (a window's sum: its edges move a second at a time).
 absl::Status AddPieces(const FlowTallyCache& cache, char kind, int64_t lo, int64_t hi, size_t bar,
-                       std::vector<Piece>& pieces) {
+                       bool second_by_second, std::vector<Piece>& pieces) {
   return ForEachRun(lo, hi, [&](char level, int64_t from, int64_t to) {
     while (from < to) {
-      const int64_t end = level == 's' ? std::min(to, FloorDiv(from, 60) * 60 + 60) : to;
+      const int64_t end = level != 's'       ? to
+                          : second_by_second ? from + 1
+                                             : std::min(to, FloorDiv(from, 60) * 60 + 60);
       Piece piece{kind, level, from, end, bar, {}};
       const RunOf run = RunOf::Of(piece);
       piece.stamp = cache.StampOf(run.stamp_level, run.from, run.to);
@@ -116,73 +121,108 @@ class WindowReader {
   WindowReader(const Store::Rep& rep, const rocksdb::Snapshot* snapshot, FlowTallies& out)
       : rep_(rep), snapshot_(snapshot), out_(out) {}
 
-  // Adds `piece` (see Piece): from the read cache when its stamp before
-  // the snapshot still holds and it is cached; else read and, if the stamp
-  // holds, cached (storage/flow_tally_cache.h says why that is exact).
-  absl::Status AddPiece(const Piece& piece) {
-    ASSIGN_OR_RETURN(const std::shared_ptr<const CachedRun> run, CachedOrRead(piece));
-    if (run == nullptr) {
-      return ScanRun(piece.kind, piece.level, piece.from, piece.to,
-                     [&](int64_t /*bucket*/, std::string_view rest, std::string_view value) {
-                       return AddTally(piece, rest, value, &out_.bins_read);
-                     });
-    }
-    size_t begin = 0;
-    size_t end = run->groups.size();
-    if (piece.level == 's') {
-      const int64_t minute = FloorDiv(piece.from, 60) * 60;
-      begin = run->second_starts[static_cast<size_t>(piece.from - minute)];
-      end = run->second_starts[static_cast<size_t>(piece.to - minute)];
-    }
-    int64_t bins = 0;
+  // Adds a series piece to its bar.
+  absl::Status AddSeriesPiece(const Piece& piece) {
+    const std::optional<uint64_t> stamp = StampAfterSnapshot(piece);
+    ASSIGN_OR_RETURN(const std::shared_ptr<const CachedRun> run, TalliesOf(piece, stamp));
+    const auto [begin, end] = RangeOf(piece, *run);
     for (size_t i = begin; i < end; ++i) {
       const CachedRun::Tally& tally = run->groups[i];
-      if (tally.lo <= tally.hi && piece.kind == 'g') {
-        ASSIGN_OR_RETURN(FlowGroupTally* const g, GroupOf(tally.rest));
-        g->latency.ReserveRange(tally.lo, tally.hi);
+      int64_t count = 0;
+      if (!DecodeTallyInto(tally.value, 1, &count, &scratch_, &out_.bins_read)) {
+        return TallyDamaged("the monitor's flow tallies");
       }
-      RETURN_IF_ERROR(AddTally(piece, tally.rest, tally.value, &bins));
+      if (count != 0) out_.series[piece.bar][tally.rest] += count;
     }
     return absl::OkStatus();
   }
 
-  // Adds the records and rejections of [lo, hi), inside one second, one by
-  // one, to the groups and to bar `bar`.
-  absl::Status AddEdge(int64_t lo, int64_t hi, size_t bar) {
-    // The second's finest tallies name the providers with records in it.
-    const int64_t second = FloorDiv(lo, kMicros);
-    const std::string prefix = BucketPrefix('g', 's', second);
-    std::vector<std::string> providers;
-    bool rejections = false;
-    RETURN_IF_ERROR(ForEachFrom(
-        rep_, ColumnFamily::kFlowTallies, prefix, "",
-        [&](const rocksdb::Slice& key, const rocksdb::Slice& /*value*/) -> absl::StatusOr<bool> {
-          const std::vector<std::string_view> fields =
-              SplitFields(ToView(key).substr(prefix.size()));
-          if (fields.size() != 5) return TallyDamaged("the monitor's flow tallies");
-          if (fields[0].empty()) {
-            rejections = true;
-          } else if (providers.empty() || providers.back() != fields[1]) {
-            providers.emplace_back(fields[1]);
-          }
-          return true;
-        },
-        snapshot_));
-    std::sort(providers.begin(), providers.end());
-    providers.erase(std::unique(providers.begin(), providers.end()), providers.end());
-    for (const std::string& provider : providers) {
-      RETURN_IF_ERROR(AddProviderRecords(provider, lo, hi, bar));
+  // Brings `sum` (the group tallies of an earlier read's pieces) to the
+  // group pieces `pieces` as of this read's snapshot: a piece the sum holds
+  // with the stamp it has now stays; the sum's other pieces are taken away
+  // and the new ones (or their new tallies) added. On an error `sum` is
+  // left part way: drop it.
+  absl::Status UpdateSum(const std::vector<Piece>& pieces, WindowSum& sum) {
+    using Span = std::tuple<char, int64_t, int64_t>;
+    absl::flat_hash_map<Span, size_t> held;
+    for (size_t i = 0; i < sum.pieces.size(); ++i) {
+      const WindowSum::Piece& p = sum.pieces[i];
+      held.emplace(Span{p.level, p.from, p.to}, i);
     }
-    if (rejections) RETURN_IF_ERROR(AddRejections(lo, hi, bar));
+    std::vector<bool> kept(sum.pieces.size(), false);
+    std::vector<WindowSum::Piece> now;
+    now.reserve(pieces.size());
+    std::vector<size_t> added;
+    for (const Piece& piece : pieces) {
+      const std::optional<uint64_t> stamp = StampAfterSnapshot(piece);
+      auto was = held.find(Span{piece.level, piece.from, piece.to});
+      if (was != held.end() && stamp.has_value() && sum.pieces[was->second].stamped &&
+          sum.pieces[was->second].stamp == *stamp) {
+        kept[was->second] = true;
+        now.push_back(std::move(sum.pieces[was->second]));
+        ++out_.pieces_kept;
+        continue;
+      }
+      WindowSum::Piece& p = now.emplace_back();
+      p.level = piece.level;
+      p.from = piece.from;
+      p.to = piece.to;
+      p.stamped = stamp.has_value();
+      p.stamp = stamp.value_or(0);
+      ASSIGN_OR_RETURN(p.run, TalliesOf(piece, stamp));
+      std::tie(p.begin, p.end) = RangeOf(piece, *p.run);
+      added.push_back(now.size() - 1);
+    }
+    for (size_t i = 0; i < sum.pieces.size(); ++i) {
+      if (!kept[i]) RETURN_IF_ERROR(AddToSum(sum.pieces[i], -1, sum));
+    }
+    for (const size_t i : added) RETURN_IF_ERROR(AddToSum(now[i], 1, sum));
+    sum.pieces = std::move(now);
+    return absl::OkStatus();
+  }
+
+  // Copies the groups of `sum` with a count into the window's groups
+  // (their histograms shared until either side changes).
+  void CopySum(const WindowSum& sum) {
+    for (const auto& [rest, group] : sum.groups) {
+      if (group.tally.count != 0)
+        out_.groups.emplace_hint(out_.groups.end(), group.key, group.tally);
+    }
+  }
+
+  // Adds the records and rejections of [lo, hi), inside one second, one by
+  // one, to the groups and to bar `bar`: from the records of that second
+  // kept by an earlier read when its minute's stamp (`before`, taken before
+  // the snapshot) still holds, else read (and kept if it holds).
+  absl::Status AddEdge(int64_t lo, int64_t hi, size_t bar, FlowTallyCache::Stamp before) {
+    const int64_t second = FloorDiv(lo, kMicros);
+    FlowTallyCache& cache = *rep_.flow_tally_cache;
+    const int64_t minute = FloorDiv(second, 60) * 60;
+    const FlowTallyCache::Stamp after = cache.StampOf('m', minute, minute + 60);
+    const bool stamped = before.clean && after.clean && before.sum == after.sum;
+    std::shared_ptr<const EdgeSecond> records;
+    if (stamped) records = cache.FindEdge(second, after.sum);
+    if (records == nullptr) {
+      bool complete = false;
+      ASSIGN_OR_RETURN(records, ReadEdgeSecond(second, &complete));
+      if (stamped && complete) cache.PutEdge(second, after.sum, records);
+    }
+    for (const EdgeSecond::Record& r : records->records) {
+      if (r.accept_micros < lo || r.accept_micros >= hi) continue;
+      // A record the feed purge took (retention) since counts no more.
+      if (r.sequence != 0 && r.sequence <= rep_.feed_purge_marks->Get(r.group.plan_id)) continue;
+      FlowGroupTally& g = out_.groups[r.group];
+      ++g.count;
+      if (r.latency_micros.has_value()) g.latency.Add(*r.latency_micros);
+      ++out_.series[bar][r.group.plan_id];
+    }
     return absl::OkStatus();
   }
 
  private:
   // The group named by the rest of a 'g' key (plan \0 provider \0 kind \0
-  // status \0 reason); each distinct group is parsed once per read.
-  absl::StatusOr<FlowGroupTally*> GroupOf(std::string_view rest) {
-    auto known = groups_by_key_.find(Absl(rest));
-    if (known != groups_by_key_.end()) return known->second;
+  // status \0 reason).
+  static absl::StatusOr<FlowGroupKey> ParseGroup(std::string_view rest) {
     const std::vector<std::string_view> fields = SplitFields(rest);
     FlowGroupKey group;
     if (fields.size() != 5 || !absl::SimpleAtoi(Absl(fields[2]), &group.kind) ||
@@ -192,52 +232,74 @@ class WindowReader {
     group.plan_id.assign(fields[0]);
     group.provider_id.assign(fields[1]);
     group.reason_code.assign(fields[4]);
-    FlowGroupTally* const tally = &out_.groups[std::move(group)];
-    groups_by_key_.emplace(std::string(rest), tally);
-    return tally;
+    return group;
   }
 
-  // Adds one tally of `piece`'s kind (key bytes after the bucket, value)
-  // to the groups or to the piece's bar of the series.
-  absl::Status AddTally(const Piece& piece, std::string_view rest, std::string_view value,
-                        int64_t* bins) {
-    int64_t count = 0;
-    if (piece.kind == 's') {
-      if (!DecodeTallyInto(value, &count, &scratch_, bins)) {
+  // Adds `sign` (1 or -1) times the tallies of `piece` to `sum`.
+  absl::Status AddToSum(const WindowSum::Piece& piece, int64_t sign, WindowSum& sum) {
+    for (size_t i = piece.begin; i < piece.end; ++i) {
+      const CachedRun::Tally& tally = piece.run->groups[i];
+      auto it = sum.groups.find(tally.rest);
+      if (it == sum.groups.end()) {
+        ASSIGN_OR_RETURN(FlowGroupKey key, ParseGroup(tally.rest));
+        it = sum.groups.emplace(tally.rest, WindowSum::Group{std::move(key), {}}).first;
+      }
+      FlowGroupTally& g = it->second.tally;
+      if (sign > 0 && tally.lo <= tally.hi) g.latency.ReserveRange(tally.lo, tally.hi);
+      int64_t count = 0;
+      if (!DecodeTallyInto(tally.value, sign, &count, &g.latency, &out_.bins_read)) {
         return TallyDamaged("the monitor's flow tallies");
       }
-      if (count != 0) out_.series[piece.bar][std::string(rest)] += count;
-      return absl::OkStatus();
+      g.count += sign * count;
     }
-    ASSIGN_OR_RETURN(FlowGroupTally* const g, GroupOf(rest));
-    if (!DecodeTallyInto(value, &count, &g->latency, bins)) {
-      return TallyDamaged("the monitor's flow tallies");
-    }
-    g->count += count;
     return absl::OkStatus();
   }
 
-  // The cached tallies of `piece` (a level 's' piece: its whole minute, by
-  // second), read and cached if missing; null if the piece's buckets
-  // changed since its stamp or a write to them is in flight.
-  absl::StatusOr<std::shared_ptr<const CachedRun>> CachedOrRead(const Piece& piece) {
+  // The stamp `piece`'s tallies hold for as of this read's snapshot: its
+  // stamp taken before the snapshot, if the one taken now agrees (no write
+  // to its buckets in between or in flight); nullopt if not.
+  std::optional<uint64_t> StampAfterSnapshot(const Piece& piece) const {
+    const RunOf key = RunOf::Of(piece);
+    const FlowTallyCache::Stamp after =
+        rep_.flow_tally_cache->StampOf(key.stamp_level, key.from, key.to);
+    if (!piece.stamp.clean || !after.clean || after.sum != piece.stamp.sum) return std::nullopt;
+    return after.sum;
+  }
+
+  // The tallies of `piece` (a level 's' piece: its whole minute, by
+  // second) as of the snapshot: read once per read, and kept in the read
+  // cache with `stamp` (StampAfterSnapshot) if it has one, so a later read
+  // with the same stamp takes them from there
+  // (storage/flow_tally_cache.h says why that is exact).
+  absl::StatusOr<std::shared_ptr<const CachedRun>> TalliesOf(const Piece& piece,
+                                                             std::optional<uint64_t> stamp) {
     FlowTallyCache& cache = *rep_.flow_tally_cache;
     const RunOf key = RunOf::Of(piece);
-    const FlowTallyCache::Stamp after = cache.StampOf(key.stamp_level, key.from, key.to);
-    if (!piece.stamp.clean || !after.clean || after.sum != piece.stamp.sum) return nullptr;
-    std::shared_ptr<const CachedRun> run =
-        cache.Find(piece.kind, piece.level, key.from, key.to, after.sum);
+    const ReadKey read_key{piece.kind, piece.level, key.from, key.to};
+    auto known = read_.find(read_key);
+    if (known != read_.end()) return known->second;
+    std::shared_ptr<const CachedRun> run;
+    if (stamp.has_value()) run = cache.Find(piece.kind, piece.level, key.from, key.to, *stamp);
     if (run != nullptr) {
       ++out_.runs_cached;
-      return run;
-    }
-    if (piece.level == 's') {
-      ASSIGN_OR_RETURN(run, ReadMinute(piece.kind, key.from));
     } else {
-      ASSIGN_OR_RETURN(run, MergeRun(piece.kind, piece.level, key.from, key.to));
+      if (piece.level == 's') {
+        ASSIGN_OR_RETURN(run, ReadMinute(piece.kind, key.from));
+      } else {
+        ASSIGN_OR_RETURN(run, MergeRun(piece.kind, piece.level, key.from, key.to));
+      }
+      if (stamp.has_value()) cache.Put(piece.kind, piece.level, key.from, key.to, *stamp, run);
     }
-    cache.Put(piece.kind, piece.level, key.from, key.to, after.sum, run);
+    read_.emplace(read_key, run);
     return run;
+  }
+
+  // The indexes [begin, end) of `piece`'s tallies in `run` (TalliesOf).
+  static std::pair<size_t, size_t> RangeOf(const Piece& piece, const CachedRun& run) {
+    if (piece.level != 's') return {0, run.groups.size()};
+    const int64_t minute = FloorDiv(piece.from, 60) * 60;
+    return {run.second_starts[static_cast<size_t>(piece.from - minute)],
+            run.second_starts[static_cast<size_t>(piece.to - minute)]};
   }
 
   // The tallies of `kind` of the run of `level` buckets [from, to), merged
@@ -251,7 +313,7 @@ class WindowReader {
           auto it = merged.find(rest);
           if (it == merged.end()) it = merged.emplace(std::string(rest), FlowGroupTally()).first;
           int64_t count = 0;
-          if (!DecodeTallyInto(value, &count, &it->second.latency, &out_.bins_read)) {
+          if (!DecodeTallyInto(value, 1, &count, &it->second.latency, &out_.bins_read)) {
             return TallyDamaged("the monitor's flow tallies");
           }
           it->second.count += count;
@@ -316,7 +378,58 @@ class WindowReader {
         snapshot_);
   }
 
-  absl::Status AddProviderRecords(const std::string& provider, int64_t lo, int64_t hi, size_t bar) {
+  // The records and rejections accepted in `second`, where they stand as
+  // of the snapshot. *complete: every record the second's tallies count was
+  // found (the record index, which the feed indexer derives from the feeds
+  // a moment after they commit, may not list the newest yet: such a read
+  // must not be kept).
+  absl::StatusOr<std::shared_ptr<const EdgeSecond>> ReadEdgeSecond(int64_t second, bool* complete) {
+    auto edge = std::make_shared<EdgeSecond>();
+    purged_ = 0;
+    const int64_t lo = second * kMicros;
+    const int64_t hi = lo + kMicros;
+    // The second's finest tallies name the providers with records in it,
+    // and count them.
+    const std::string prefix = BucketPrefix('g', 's', second);
+    std::vector<std::string> providers;
+    bool rejections = false;
+    int64_t tallied = 0;
+    LatencyHistogram unused;
+    int64_t bins = 0;
+    RETURN_IF_ERROR(ForEachFrom(
+        rep_, ColumnFamily::kFlowTallies, prefix, "",
+        [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
+          const std::vector<std::string_view> fields =
+              SplitFields(ToView(key).substr(prefix.size()));
+          int64_t count = 0;
+          if (fields.size() != 5 || !DecodeTallyInto(ToView(value), 1, &count, &unused, &bins)) {
+            return TallyDamaged("the monitor's flow tallies");
+          }
+          tallied += count;
+          if (fields[0].empty()) {
+            rejections = true;
+          } else if (providers.empty() || providers.back() != fields[1]) {
+            providers.emplace_back(fields[1]);
+          }
+          return true;
+        },
+        snapshot_));
+    std::sort(providers.begin(), providers.end());
+    providers.erase(std::unique(providers.begin(), providers.end()), providers.end());
+    for (const std::string& provider : providers) {
+      RETURN_IF_ERROR(ReadProviderRecords(provider, lo, hi, *edge));
+    }
+    if (rejections) RETURN_IF_ERROR(ReadRejections(lo, hi, *edge));
+    *complete = static_cast<int64_t>(edge->records.size()) + purged_ == tallied;
+    for (const EdgeSecond::Record& r : edge->records) {
+      edge->bytes += sizeof(r) + r.group.plan_id.size() + r.group.provider_id.size() +
+                     r.group.reason_code.size();
+    }
+    return edge;
+  }
+
+  absl::Status ReadProviderRecords(const std::string& provider, int64_t lo, int64_t hi,
+                                   EdgeSecond& edge) {
     const std::string prefix = Prefix({provider});
     // The listing is newest first (~micros ascending).
     const std::string start =
@@ -331,22 +444,25 @@ class WindowReader {
             return TallyDamaged("a provider's record listing");
           }
           if (static_cast<int64_t>(~inverted) < lo) return false;
-          RETURN_IF_ERROR(AddRecord(suffix.substr(9), ToView(listing), bar));
+          RETURN_IF_ERROR(ReadRecord(suffix.substr(9), ToView(listing), edge));
           return true;
         },
         snapshot_);
   }
 
-  absl::Status AddRecord(std::string_view record_id, std::string_view listing, size_t bar) {
+  absl::Status ReadRecord(std::string_view record_id, std::string_view listing, EdgeSecond& edge) {
     ++out_.edge_records_read;
     ASSIGN_OR_RETURN(const bool found,
                      Get(rep_, ColumnFamily::kRecords, record_id, &value_, snapshot_));
     // A record the feed purge took (retention) counts no more.
     if (!found) {
-      return ListingPurged(rep_, listing) ? absl::OkStatus() : TallyDamaged("the record index");
+      if (!ListingPurged(rep_, listing)) return TallyDamaged("the record index");
+      ++purged_;
+      return absl::OkStatus();
     }
     RETURN_IF_ERROR(ParseRecord(value_, "record entry", &entry_));
     if (entry_.sequence() <= rep_.feed_purge_marks->Get(entry_.plan_id())) {
+      ++purged_;
       return absl::OkStatus();
     }
     ASSIGN_OR_RETURN(const uint64_t cursor, CursorOf(entry_.plan_id()));
@@ -363,10 +479,8 @@ class WindowReader {
       latency = std::max<int64_t>(
           ack.value_or(entry_.accept_time_unix_micros()) - entry_.accept_time_unix_micros(), 0);
     }
-    FlowGroupTally& g = out_.groups[group];
-    ++g.count;
-    if (latency.has_value()) g.latency.Add(*latency);
-    ++out_.series[bar][entry_.plan_id()];
+    edge.records.push_back(
+        {entry_.accept_time_unix_micros(), std::move(group), latency, entry_.sequence()});
     return absl::OkStatus();
   }
 
@@ -381,7 +495,7 @@ class WindowReader {
     return cursor;
   }
 
-  absl::Status AddRejections(int64_t lo, int64_t hi, size_t bar) {
+  absl::Status ReadRejections(int64_t lo, int64_t hi, EdgeSecond& edge) {
     const std::string prefix = Prefix({"rej"});
     return ForEachFrom(
         rep_, ColumnFamily::kMonitor, prefix,
@@ -404,8 +518,7 @@ class WindowReader {
           }
           group.reason_code.assign(v.substr(kind_end + 1));
           ++out_.edge_records_read;
-          ++out_.groups[group].count;
-          ++out_.series[bar][""];
+          edge.records.push_back({static_cast<int64_t>(micros), std::move(group), std::nullopt, 0});
           return true;
         },
         snapshot_);
@@ -415,8 +528,13 @@ class WindowReader {
   const rocksdb::Snapshot* snapshot_;
   FlowTallies& out_;
   absl::flat_hash_map<std::string, uint64_t> cursors_;
-  // Key bytes -> group (pointers into out_.groups, whose nodes stay put).
-  absl::flat_hash_map<std::string, FlowGroupTally*> groups_by_key_;
+  // The runs this read took (TalliesOf), by kind, level and seconds: the
+  // seconds of a minute are one run.
+  using ReadKey = std::tuple<char, char, int64_t, int64_t>;
+  // Records ReadEdgeSecond found purged (counted by the tallies, not by
+  // the window).
+  int64_t purged_ = 0;
+  absl::flat_hash_map<ReadKey, std::shared_ptr<const CachedRun>> read_;
   std::string value_;
   records::RecordEntry entry_;
   // The series' (empty) latencies.
@@ -466,29 +584,47 @@ absl::StatusOr<FlowTallies> ReadFlowTallies(const Store::Rep& rep, int64_t start
   if (through_now && last * kMicros < end_us && last >= first) ++last;
   // The pieces (groups, then the series bar by bar), stamped before the
   // snapshot (WindowReader::AddPiece).
-  const FlowTallyCache& cache = *rep.flow_tally_cache;
-  std::vector<Piece> pieces;
+  FlowTallyCache& cache = *rep.flow_tally_cache;
+  std::vector<Piece> group_pieces;
+  std::vector<Piece> series_pieces;
   if (first <= last) {
-    RETURN_IF_ERROR(AddPieces(cache, 'g', first, last, 0, pieces));
+    RETURN_IF_ERROR(AddPieces(cache, 'g', first, last, 0, /*second_by_second=*/true, group_pieces));
     for (int bar = 0; bar < bars; ++bar) {
       const int64_t lo = std::max(first, start_second + bar * bar_seconds);
       const int64_t hi =
           bar == bars - 1 ? last : std::min(last, start_second + (bar + 1) * bar_seconds);
-      RETURN_IF_ERROR(AddPieces(cache, 's', lo, hi, static_cast<size_t>(bar), pieces));
+      RETURN_IF_ERROR(AddPieces(cache, 's', lo, hi, static_cast<size_t>(bar),
+                                /*second_by_second=*/false, series_pieces));
     }
   }
+  // The minutes of the partial seconds at either end, stamped before the
+  // snapshot too (WindowReader::AddEdge).
+  auto minute_stamp = [&cache](int64_t micros) {
+    const int64_t minute = FloorDiv(FloorDiv(micros, kMicros), 60) * 60;
+    return cache.StampOf('m', minute, minute + 60);
+  };
+  const FlowTallyCache::Stamp start_stamp = minute_stamp(start_us);
+  const FlowTallyCache::Stamp end_stamp = minute_stamp(end_us - 1);
   ScopedSnapshot snapshot(rep);
   WindowReader reader(rep, snapshot.get(), out);
   if (first > last) {
-    RETURN_IF_ERROR(reader.AddEdge(start_us, end_us, bar_of(start_second)));
+    RETURN_IF_ERROR(reader.AddEdge(start_us, end_us, bar_of(start_second), start_stamp));
     return out;
   }
-  for (const Piece& piece : pieces) RETURN_IF_ERROR(reader.AddPiece(piece));
+  // The groups: the sum an earlier read of a window as long kept, brought
+  // to this window (or a new one), then handed back.
+  std::unique_ptr<WindowSum> sum = cache.TakeSum(last - first);
+  if (sum == nullptr) sum = std::make_unique<WindowSum>();
+  RETURN_IF_ERROR(reader.UpdateSum(group_pieces, *sum));
+  reader.CopySum(*sum);
+  cache.GiveSum(last - first, std::move(sum));
+  for (const Piece& piece : series_pieces) RETURN_IF_ERROR(reader.AddSeriesPiece(piece));
   if (start_us < first * kMicros) {
-    RETURN_IF_ERROR(reader.AddEdge(start_us, first * kMicros, bar_of(start_second)));
+    RETURN_IF_ERROR(reader.AddEdge(start_us, first * kMicros, bar_of(start_second), start_stamp));
   }
-  if (last * kMicros < end_us)
-    RETURN_IF_ERROR(reader.AddEdge(last * kMicros, end_us, bar_of(last)));
+  if (last * kMicros < end_us) {
+    RETURN_IF_ERROR(reader.AddEdge(last * kMicros, end_us, bar_of(last), end_stamp));
+  }
   for (auto it = out.groups.begin(); it != out.groups.end();) {
     it = it->second.count == 0 ? out.groups.erase(it) : std::next(it);
   }
