@@ -1,8 +1,10 @@
 #include "storage/flow_tally.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "base/status_macros.h"
 #include "hub/v1/monitor.pb.h"
 #include "storage/flow_tally_internal.h"
@@ -41,59 +44,79 @@ double LatencyHistogram::BinSeconds(int32_t bin) {
 
 void LatencyHistogram::Add(int64_t micros, int64_t count) { AddBin(BinOf(micros), count); }
 
+struct LatencyHistogram::Counts {
+  // The histograms holding these counts.
+  std::atomic<int32_t> holders{1};
+  std::vector<int64_t> counts;
+  // Set while asked/answer hold something (read by a sole holder alone).
+  std::atomic<bool> remembered{false};
+  absl::Mutex mu;
+  std::vector<double> asked ABSL_GUARDED_BY(mu);
+  std::vector<double> answer ABSL_GUARDED_BY(mu);
+};
+
 LatencyHistogram::LatencyHistogram(const LatencyHistogram& other)
     : counts_(other.counts_), first_(other.first_), count_(other.count_) {
-  if (counts_ != nullptr) {
-    other.shared_.store(true, std::memory_order_relaxed);
-    shared_.store(true, std::memory_order_relaxed);
-  }
+  if (counts_ != nullptr) counts_->holders.fetch_add(1, std::memory_order_relaxed);
 }
 
 LatencyHistogram& LatencyHistogram::operator=(const LatencyHistogram& other) {
   if (this == &other) return *this;
+  if (other.counts_ != nullptr) other.counts_->holders.fetch_add(1, std::memory_order_relaxed);
+  Release();
   counts_ = other.counts_;
   first_ = other.first_;
   count_ = other.count_;
-  if (counts_ != nullptr) other.shared_.store(true, std::memory_order_relaxed);
-  shared_.store(counts_ != nullptr, std::memory_order_relaxed);
   return *this;
 }
 
 LatencyHistogram::LatencyHistogram(LatencyHistogram&& other) noexcept
-    : counts_(std::move(other.counts_)),
-      shared_(other.shared_.load(std::memory_order_relaxed)),
-      first_(other.first_),
-      count_(other.count_) {
-  other.shared_.store(false, std::memory_order_relaxed);
-  other.first_ = 0;
-  other.count_ = 0;
-}
+    : counts_(std::exchange(other.counts_, nullptr)),
+      first_(std::exchange(other.first_, 0)),
+      count_(std::exchange(other.count_, 0)) {}
 
 LatencyHistogram& LatencyHistogram::operator=(LatencyHistogram&& other) noexcept {
   if (this == &other) return *this;
-  counts_ = std::move(other.counts_);
-  shared_.store(other.shared_.load(std::memory_order_relaxed), std::memory_order_relaxed);
-  first_ = other.first_;
-  count_ = other.count_;
-  other.shared_.store(false, std::memory_order_relaxed);
-  other.first_ = 0;
-  other.count_ = 0;
+  Release();
+  counts_ = std::exchange(other.counts_, nullptr);
+  first_ = std::exchange(other.first_, 0);
+  count_ = std::exchange(other.count_, 0);
   return *this;
+}
+
+LatencyHistogram::~LatencyHistogram() { Release(); }
+
+void LatencyHistogram::Release() {
+  // The last holder frees the counts; acq_rel orders every holder's reads
+  // of them before.
+  if (counts_ != nullptr && counts_->holders.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    delete counts_;
+  }
+  counts_ = nullptr;
 }
 
 const std::vector<int64_t>& LatencyHistogram::counts() const {
   static const std::vector<int64_t>* const kNone = new std::vector<int64_t>();
-  return counts_ == nullptr ? *kNone : *counts_;
+  return counts_ == nullptr ? *kNone : counts_->counts;
 }
 
 std::vector<int64_t>& LatencyHistogram::OwnCounts() {
   if (counts_ == nullptr) {
-    counts_ = std::make_shared<std::vector<int64_t>>();
-  } else if (shared_.load(std::memory_order_relaxed)) {
-    counts_ = std::make_shared<std::vector<int64_t>>(*counts_);
+    counts_ = new Counts();
+  } else if (counts_->holders.load(std::memory_order_acquire) != 1) {
+    // Shared: change a copy of our own. (Acquire: a holder that let go
+    // finished reading the counts before we change them.)
+    auto* copy = new Counts();
+    copy->counts = counts_->counts;
+    Release();
+    counts_ = copy;
+  } else if (counts_->remembered.load(std::memory_order_relaxed)) {
+    absl::MutexLock lock(&counts_->mu);
+    counts_->asked.clear();
+    counts_->answer.clear();
+    counts_->remembered.store(false, std::memory_order_relaxed);
   }
-  shared_.store(false, std::memory_order_relaxed);
-  return *counts_;
+  return counts_->counts;
 }
 
 void LatencyHistogram::Reserve(int32_t bin) {
@@ -142,7 +165,7 @@ void LatencyHistogram::AddBin(int32_t bin, int64_t count) {
   if (count == 0) return;
   bin = std::max(bin, 0);
   Reserve(bin);
-  (*counts_)[static_cast<size_t>(bin - first_)] += count;
+  counts_->counts[static_cast<size_t>(bin - first_)] += count;
   count_ += count;
 }
 
@@ -155,7 +178,7 @@ void LatencyHistogram::Merge(const LatencyHistogram& other) {
     return;
   }
   ReserveRange(other.first_, other.first_ + static_cast<int32_t>(from.size()) - 1);
-  int64_t* into = counts_->data() + (other.first_ - first_);
+  int64_t* into = counts_->counts.data() + (other.first_ - first_);
   for (size_t i = 0; i < from.size(); ++i) into[i] += from[i];
   count_ += other.count_;
 }
@@ -173,6 +196,10 @@ std::vector<double> LatencyHistogram::QuantilesSeconds(const std::vector<double>
   std::vector<double> out(qs.size(), 0);
   const std::vector<int64_t>& counts = this->counts();
   if (count_ <= 0 || qs.empty()) return out;
+  {
+    absl::MutexLock lock(&counts_->mu);
+    if (counts_->asked == qs) return counts_->answer;
+  }
   // Nearest ranks, as QuantileSeconds; one pass over the bins for all.
   std::vector<int64_t> ranks(qs.size());
   for (size_t k = 0; k < qs.size(); ++k) {
@@ -194,6 +221,10 @@ std::vector<double> LatencyHistogram::QuantilesSeconds(const std::vector<double>
     }
   }
   for (; next < order.size(); ++next) out[order[next]] = BinSeconds(last_nonzero);
+  absl::MutexLock lock(&counts_->mu);
+  counts_->asked = qs;
+  counts_->answer = out;
+  counts_->remembered.store(true, std::memory_order_relaxed);
   return out;
 }
 
@@ -328,12 +359,23 @@ class TallyMergeOperator : public rocksdb::AssociativeMergeOperator {
   const char* Name() const override { return "hub.flow_tally"; }
 };
 
+}  // namespace
+
 std::string BucketKeyPrefix(char kind, char level, int64_t bucket_seconds) {
   return Prefix({std::string_view(&kind, 1), std::string_view(&level, 1),
                  EncodeBigEndian64(static_cast<uint64_t>(std::max<int64_t>(bucket_seconds, 0)))});
 }
 
-}  // namespace
+std::vector<std::string_view> SplitFields(std::string_view text) {
+  std::vector<std::string_view> fields;
+  size_t start = 0;
+  while (true) {
+    const size_t end = text.find(kSeparator, start);
+    fields.push_back(text.substr(start, end == std::string_view::npos ? end : end - start));
+    if (end == std::string_view::npos) return fields;
+    start = end + 1;
+  }
+}
 
 std::string EncodeTally(const TallyDelta& tally) { return EncodeBins(tally.count, tally.bins); }
 
@@ -350,9 +392,9 @@ bool DecodeTally(std::string_view bytes, TallyDelta* tally) {
 }
 
 bool DecodeTallyInto(std::string_view bytes, int64_t sign, int64_t* count,
-                     LatencyHistogram* latency, int64_t* bins) {
-  return DecodeBins(bytes, count, [sign, latency, bins](int32_t bin, int64_t n) {
-    latency->AddBin(bin, sign * n);
+                     std::initializer_list<LatencyHistogram*> latencies, int64_t* bins) {
+  return DecodeBins(bytes, count, [sign, latencies, bins](int32_t bin, int64_t n) {
+    for (LatencyHistogram* latency : latencies) latency->AddBin(bin, sign * n);
     ++*bins;
     return true;
   });
@@ -362,15 +404,19 @@ std::shared_ptr<rocksdb::MergeOperator> FlowTallyMergeOperator() {
   return std::make_shared<TallyMergeOperator>();
 }
 
+std::string GroupKeyBytes(const FlowGroupKey& group) {
+  return Key({group.plan_id, group.provider_id, absl::StrCat(group.kind),
+              absl::StrCat(group.status), group.reason_code});
+}
+
 void AddFlowTally(WriteBatch::Rep& batch, const FlowGroupKey& group, int64_t accept_micros,
                   int64_t delta, std::optional<int64_t> latency_micros) {
   const int64_t second = FloorDiv(accept_micros, 1000000);
-  const std::string kind = absl::StrCat(group.kind);
-  const std::string status = absl::StrCat(group.status);
+  const std::string group_key = GroupKeyBytes(group);
   for (const TallyLevel& level : kTallyLevels) {
     std::string key =
         BucketKeyPrefix('g', level.name, FloorDiv(second, level.seconds) * level.seconds);
-    key.append(Key({group.plan_id, group.provider_id, kind, status, group.reason_code}));
+    key.append(group_key);
     TallyDelta& tally = batch.flow_tallies[key];
     tally.count += delta;
     if (latency_micros.has_value()) {

@@ -18,6 +18,15 @@
 // the records of its two partial seconds read one by one, so the totals
 // are exact to the microsecond. See MonitorStore::TallyFlows.
 //
+// What a summary costs (storage/flow_tally_cache.h): the group tallies of
+// a window are kept between reads as a sum of its pieces, so the next read
+// of a window as long (to the minute) adds and takes away only the pieces
+// that came, went or changed since (the seconds at its moving edges, and
+// what commits touched), and hands its groups out without copying their
+// latency bins; a partial second's records are read once and kept until
+// that minute changes. What is left grows with the groups a summary
+// reports, not with the flows (bench/monitor_bench).
+//
 // What is approximate: latency percentiles come from the histogram, exact
 // to the millisecond below 1 s and to 3 significant digits above (within
 // 1%: 600 s and 2400 s are exact, 1234.5 s reads 1230 s); series bars are
@@ -28,10 +37,8 @@
 #ifndef HUB_STORAGE_FLOW_TALLY_H_
 #define HUB_STORAGE_FLOW_TALLY_H_
 
-#include <atomic>
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -44,10 +51,12 @@ namespace hub::storage {
 // latencies of 0 to 600 s use bins 0..3600), so adding and merging cost a
 // few nanoseconds per bin whatever the histogram holds.
 //
-// A copy shares its source's bins until either of them changes (each then
-// changes a copy of its own), so handing a window's histograms out of the
-// read that keeps them (storage/flow_tally_cache.h's WindowSum) costs O(1)
-// per histogram, however many bins it holds.
+// A copy shares its source's bins while both hold them (a change then goes
+// to a copy of its own), so handing a window's histograms out of the read
+// that keeps them (storage/flow_tally_cache.h's WindowSum) costs O(1) per
+// histogram, however many bins it holds.
+//
+// Thread safety: a plain value (copies may be used from any threads).
 class LatencyHistogram {
  public:
   LatencyHistogram() = default;
@@ -55,7 +64,7 @@ class LatencyHistogram {
   LatencyHistogram& operator=(const LatencyHistogram& other);
   LatencyHistogram(LatencyHistogram&& other) noexcept;
   LatencyHistogram& operator=(LatencyHistogram&& other) noexcept;
-  ~LatencyHistogram() = default;
+  ~LatencyHistogram();
 
   // Adds `count` (may be negative: a record moved to another group)
   // latencies of `micros` (negative counts as 0).
@@ -70,7 +79,8 @@ class LatencyHistogram {
   // The nearest-rank quantile q (0 < q <= 1) in seconds: the smallest bin
   // value with at least q of the latencies at or below it; 0 when empty.
   double QuantileSeconds(double q) const;
-  // QuantileSeconds of each of `qs`, in one pass over the bins.
+  // QuantileSeconds of each of `qs`, in one pass over the bins (none when
+  // the same `qs` were last asked of these bins, or of a copy sharing them).
   std::vector<double> QuantilesSeconds(const std::vector<double>& qs) const;
   // (bin, count) of the bins with a non-zero count, in increasing latency
   // order.
@@ -88,11 +98,19 @@ class LatencyHistogram {
   // The counts, to change: first a copy of its own if they are shared.
   std::vector<int64_t>& OwnCounts();
 
-  // (*counts_)[i]: the count of bin first_ + i; null when no bin was ever
-  // counted. Once shared_ is set (by a copy, in either of the two), these
-  // counts never change again: a change goes to a copy.
-  std::shared_ptr<std::vector<int64_t>> counts_;
-  mutable std::atomic<bool> shared_{false};
+  // The counts (counts[i]: the count of bin first_ + i), how many
+  // histograms hold them, and the last QuantilesSeconds asked of them with
+  // its answer (flow_tally.cc).
+  struct Counts;
+  // Lets go of counts_ (freed by its last holder).
+  void Release();
+
+  // Null when no bin was ever counted. Counts held by more than one
+  // histogram never change: a change goes to a copy of its own (and a
+  // histogram whose copies are gone changes its counts in place). So a
+  // histogram handed from read to read unchanged (a window's sum) answers
+  // the same quantiles again without a pass over its bins.
+  Counts* counts_ = nullptr;
   int32_t first_ = 0;
   int64_t count_ = 0;
 };
@@ -125,6 +143,11 @@ struct FlowTallies {
   // series[i]: plan_id -> records accepted in bar i; "" -> submissions
   // rejected by the hub in bar i.
   std::vector<std::map<std::string, int64_t>> series;
+  // The latencies of the window's acknowledged records per plan (the plans
+  // with any), and of all of them: the merges of the groups' latencies,
+  // kept up to date with them (a summary need not merge every group).
+  std::map<std::string, LatencyHistogram> plan_latencies;
+  LatencyHistogram latency;
   // What the read cost (for the bench and tests): runs of tally buckets
   // scanned, tally keys read, latency bins decoded (from the store, or
   // added to or taken from the window's sum), edge records read, the runs

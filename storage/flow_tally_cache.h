@@ -90,11 +90,17 @@ struct WindowSum {
   struct Group {
     FlowGroupKey key;
     FlowGroupTally tally;
+    // Its plan's entry in plan_latencies.
+    LatencyHistogram* plan_latency = nullptr;
   };
   std::vector<Piece> pieces;
   // By the key bytes after the bucket (plan \0 provider \0 kind \0 status
   // \0 reason). A group whose count fell to 0 stays, as nothing.
   std::map<std::string, Group, std::less<>> groups;
+  // The groups' latencies merged per plan, and all of them
+  // (FlowTallies::plan_latencies, latency).
+  std::map<std::string, LatencyHistogram> plan_latencies;
+  LatencyHistogram latency;
 };
 
 // The records and hub rejections accepted in one second, each with where

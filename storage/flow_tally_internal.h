@@ -18,19 +18,24 @@
 #define HUB_STORAGE_FLOW_TALLY_INTERNAL_H_
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "rocksdb/merge_operator.h"
 #include "rocksdb/snapshot.h"
 #include "storage/flow_tally.h"
+#include "storage/flow_tally_cache.h"
 #include "storage/internal.h"
 
 namespace hub::storage::internal {
+
+inline constexpr int64_t kMicrosPerSecond = 1000000;
 
 // The tally resolutions, finest first.
 struct TallyLevel {
@@ -53,13 +58,34 @@ std::string EncodeTallyOf(int64_t count, const LatencyHistogram& latency);
 // False if `bytes` is not a tally.
 bool DecodeTally(std::string_view bytes, TallyDelta* tally);
 // Decodes a tally's count into *count and adds `sign` (1, or -1 to take
-// the tally away) times its latency bins to *latency (the window read: no
-// intermediate map), adding the number of bins to *bins. False if `bytes`
-// is not a tally (*latency may then hold part of it).
+// the tally away) times its latency bins to each of `latencies` (the
+// window read: no intermediate map), adding the number of bins to *bins.
+// False if `bytes` is not a tally (`latencies` may then hold part of it).
 bool DecodeTallyInto(std::string_view bytes, int64_t sign, int64_t* count,
-                     LatencyHistogram* latency, int64_t* bins);
+                     std::initializer_list<LatencyHistogram*> latencies, int64_t* bins);
 
 std::shared_ptr<rocksdb::MergeOperator> FlowTallyMergeOperator();
+
+// The start of the keys of `kind` ('g' groups, 's' series) at `level`
+// and bucket `bucket_seconds` (its first second; negative counts as 0).
+std::string BucketKeyPrefix(char kind, char level, int64_t bucket_seconds);
+// The '\0'-separated fields of `text`.
+std::vector<std::string_view> SplitFields(std::string_view text);
+
+// The records and rejections accepted in `second`, where they stand as of
+// `snapshot` (their group, and latency if acknowledged), for a window's
+// partial second. *complete: every record the second's tallies count was
+// found (the record index, which the feed indexer derives from the feeds a
+// moment after they commit, may not list the newest yet: such a read must
+// not be kept). Adds the records read to *records_read.
+absl::StatusOr<std::shared_ptr<const EdgeSecond>> ReadEdgeSecond(const Store::Rep& rep,
+                                                                 const rocksdb::Snapshot* snapshot,
+                                                                 int64_t second, bool* complete,
+                                                                 int64_t* records_read);
+
+// A group's part of a 'g' key, after the bucket (plan \0 provider \0 kind
+// \0 status \0 reason).
+std::string GroupKeyBytes(const FlowGroupKey& group);
 
 // Adds to `batch` `delta` records of `group` accepted at `accept_micros`
 // (every level), with one latency each when `latency_micros` is set.

@@ -15,33 +15,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "hub/v1/monitor.pb.h"
-#include "storage/feed_records.pb.h"
 #include "storage/flow_tally_cache.h"
 #include "storage/flow_tally_internal.h"
 #include "storage/internal.h"
-#include "storage/retention_internal.h"
 
 namespace hub::storage::internal {
 namespace {
-
-constexpr int64_t kMicros = 1000000;
-// The '\0'-separated fields of `text`.
-std::vector<std::string_view> SplitFields(std::string_view text) {
-  std::vector<std::string_view> fields;
-  size_t start = 0;
-  while (true) {
-    const size_t end = text.find(kSeparator, start);
-    fields.push_back(text.substr(start, end == std::string_view::npos ? end : end - start));
-    if (end == std::string_view::npos) return fields;
-    start = end + 1;
-  }
-}
-
-std::string BucketPrefix(char kind, char level, int64_t bucket) {
-  return Prefix({std::string_view(&kind, 1), std::string_view(&level, 1),
-                 EncodeBigEndian64(static_cast<uint64_t>(std::max<int64_t>(bucket, 0)))});
-}
 
 // Calls fn(level, from, to) for the runs of consecutive aligned buckets of
 // one level ([from, to) in seconds) that tile the seconds [lo, hi) with the
@@ -129,7 +108,7 @@ class WindowReader {
     for (size_t i = begin; i < end; ++i) {
       const CachedRun::Tally& tally = run->groups[i];
       int64_t count = 0;
-      if (!DecodeTallyInto(tally.value, 1, &count, &scratch_, &out_.bins_read)) {
+      if (!DecodeTallyInto(tally.value, 1, &count, {&scratch_}, &out_.bins_read)) {
         return TallyDamaged("the monitor's flow tallies");
       }
       if (count != 0) out_.series[piece.bar][tally.rest] += count;
@@ -138,11 +117,12 @@ class WindowReader {
   }
 
   // Brings `sum` (the group tallies of an earlier read's pieces) to the
-  // group pieces `pieces` as of this read's snapshot: a piece the sum holds
-  // with the stamp it has now stays; the sum's other pieces are taken away
-  // and the new ones (or their new tallies) added. On an error `sum` is
-  // left part way: drop it.
-  absl::Status UpdateSum(const std::vector<Piece>& pieces, WindowSum& sum) {
+  // group pieces `pieces` and the partial seconds `edges` (EdgePiece) as of
+  // this read's snapshot: a piece the sum holds with the stamp it has now
+  // stays; the sum's other pieces are taken away and the new ones (or their
+  // new tallies) added. On an error `sum` is left part way: drop it.
+  absl::Status UpdateSum(const std::vector<Piece>& pieces, std::vector<WindowSum::Piece> edges,
+                         WindowSum& sum) {
     using Span = std::tuple<char, int64_t, int64_t>;
     absl::flat_hash_map<Span, size_t> held;
     for (size_t i = 0; i < sum.pieces.size(); ++i) {
@@ -177,25 +157,39 @@ class WindowReader {
       if (!kept[i]) RETURN_IF_ERROR(AddToSum(sum.pieces[i], -1, sum));
     }
     for (const size_t i : added) RETURN_IF_ERROR(AddToSum(now[i], 1, sum));
+    for (WindowSum::Piece& edge : edges) {
+      RETURN_IF_ERROR(AddToSum(edge, 1, sum));
+      now.push_back(std::move(edge));
+    }
     sum.pieces = std::move(now);
     return absl::OkStatus();
   }
 
-  // Copies the groups of `sum` with a count into the window's groups
-  // (their histograms shared until either side changes).
+  // Copies the groups of `sum` with a count, and its latencies, into the
+  // window's (their histograms shared until either side changes).
   void CopySum(const WindowSum& sum) {
     for (const auto& [rest, group] : sum.groups) {
-      if (group.tally.count != 0)
+      if (group.tally.count != 0) {
         out_.groups.emplace_hint(out_.groups.end(), group.key, group.tally);
+      }
     }
+    for (const auto& [plan_id, latency] : sum.plan_latencies) {
+      if (!latency.empty()) {
+        out_.plan_latencies.emplace_hint(out_.plan_latencies.end(), plan_id, latency);
+      }
+    }
+    out_.latency = sum.latency;
   }
 
-  // Adds the records and rejections of [lo, hi), inside one second, one by
-  // one, to the groups and to bar `bar`: from the records of that second
-  // kept by an earlier read when its minute's stamp (`before`, taken before
-  // the snapshot) still holds, else read (and kept if it holds).
-  absl::Status AddEdge(int64_t lo, int64_t hi, size_t bar, FlowTallyCache::Stamp before) {
-    const int64_t second = FloorDiv(lo, kMicros);
+  // The piece of a window's partial second [lo, hi) (level 'e', never
+  // kept: taken away and added again by every read): its records and
+  // rejections as tallies, whose counts also go to bar `bar` of the series.
+  // The second's records come from the cache when its minute's stamp
+  // (`before`, taken before the snapshot) still holds; else they are read
+  // (and kept if it holds).
+  absl::StatusOr<WindowSum::Piece> EdgePiece(int64_t lo, int64_t hi, size_t bar,
+                                             FlowTallyCache::Stamp before) {
+    const int64_t second = FloorDiv(lo, kMicrosPerSecond);
     FlowTallyCache& cache = *rep_.flow_tally_cache;
     const int64_t minute = FloorDiv(second, 60) * 60;
     const FlowTallyCache::Stamp after = cache.StampOf('m', minute, minute + 60);
@@ -204,19 +198,27 @@ class WindowReader {
     if (stamped) records = cache.FindEdge(second, after.sum);
     if (records == nullptr) {
       bool complete = false;
-      ASSIGN_OR_RETURN(records, ReadEdgeSecond(second, &complete));
+      ASSIGN_OR_RETURN(records,
+                       ReadEdgeSecond(rep_, snapshot_, second, &complete, &out_.edge_records_read));
       if (stamped && complete) cache.PutEdge(second, after.sum, records);
     }
+    std::map<std::string, FlowGroupTally, std::less<>> groups;
     for (const EdgeSecond::Record& r : records->records) {
       if (r.accept_micros < lo || r.accept_micros >= hi) continue;
       // A record the feed purge took (retention) since counts no more.
       if (r.sequence != 0 && r.sequence <= rep_.feed_purge_marks->Get(r.group.plan_id)) continue;
-      FlowGroupTally& g = out_.groups[r.group];
+      FlowGroupTally& g = groups[GroupKeyBytes(r.group)];
       ++g.count;
       if (r.latency_micros.has_value()) g.latency.Add(*r.latency_micros);
       ++out_.series[bar][r.group.plan_id];
     }
-    return absl::OkStatus();
+    WindowSum::Piece piece;
+    piece.level = 'e';
+    piece.from = lo;
+    piece.to = hi;
+    piece.run = MakeRun(groups);
+    piece.end = piece.run->groups.size();
+    return piece;
   }
 
  private:
@@ -242,12 +244,19 @@ class WindowReader {
       auto it = sum.groups.find(tally.rest);
       if (it == sum.groups.end()) {
         ASSIGN_OR_RETURN(FlowGroupKey key, ParseGroup(tally.rest));
-        it = sum.groups.emplace(tally.rest, WindowSum::Group{std::move(key), {}}).first;
+        LatencyHistogram* const plan = &sum.plan_latencies[key.plan_id];
+        it = sum.groups.emplace(tally.rest, WindowSum::Group{std::move(key), {}, plan}).first;
       }
       FlowGroupTally& g = it->second.tally;
-      if (sign > 0 && tally.lo <= tally.hi) g.latency.ReserveRange(tally.lo, tally.hi);
+      LatencyHistogram* const plan = it->second.plan_latency;
+      if (sign > 0 && tally.lo <= tally.hi) {
+        for (LatencyHistogram* latency : {&g.latency, plan, &sum.latency}) {
+          latency->ReserveRange(tally.lo, tally.hi);
+        }
+      }
       int64_t count = 0;
-      if (!DecodeTallyInto(tally.value, sign, &count, &g.latency, &out_.bins_read)) {
+      if (!DecodeTallyInto(tally.value, sign, &count, {&g.latency, plan, &sum.latency},
+                           &out_.bins_read)) {
         return TallyDamaged("the monitor's flow tallies");
       }
       g.count += sign * count;
@@ -313,12 +322,18 @@ class WindowReader {
           auto it = merged.find(rest);
           if (it == merged.end()) it = merged.emplace(std::string(rest), FlowGroupTally()).first;
           int64_t count = 0;
-          if (!DecodeTallyInto(value, 1, &count, &it->second.latency, &out_.bins_read)) {
+          if (!DecodeTallyInto(value, 1, &count, {&it->second.latency}, &out_.bins_read)) {
             return TallyDamaged("the monitor's flow tallies");
           }
           it->second.count += count;
           return absl::OkStatus();
         }));
+    return MakeRun(merged);
+  }
+
+  // A run of the merged tallies `merged` (by the key bytes after the bucket).
+  static std::shared_ptr<const CachedRun> MakeRun(
+      const std::map<std::string, FlowGroupTally, std::less<>>& merged) {
     auto run = std::make_shared<CachedRun>();
     run->groups.reserve(merged.size());
     for (const auto& [rest, tally] : merged) {
@@ -360,7 +375,7 @@ class WindowReader {
   absl::Status ScanRun(char kind, char level, int64_t from, int64_t to, Fn&& fn) {
     ++out_.buckets_read;
     const std::string prefix = Prefix({std::string_view(&kind, 1), std::string_view(&level, 1)});
-    const std::string start = BucketPrefix(kind, level, from);
+    const std::string start = BucketKeyPrefix(kind, level, from);
     return ForEachFrom(
         rep_, ColumnFamily::kFlowTallies, prefix, start,
         [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
@@ -378,174 +393,15 @@ class WindowReader {
         snapshot_);
   }
 
-  // The records and rejections accepted in `second`, where they stand as
-  // of the snapshot. *complete: every record the second's tallies count was
-  // found (the record index, which the feed indexer derives from the feeds
-  // a moment after they commit, may not list the newest yet: such a read
-  // must not be kept).
-  absl::StatusOr<std::shared_ptr<const EdgeSecond>> ReadEdgeSecond(int64_t second, bool* complete) {
-    auto edge = std::make_shared<EdgeSecond>();
-    purged_ = 0;
-    const int64_t lo = second * kMicros;
-    const int64_t hi = lo + kMicros;
-    // The second's finest tallies name the providers with records in it,
-    // and count them.
-    const std::string prefix = BucketPrefix('g', 's', second);
-    std::vector<std::string> providers;
-    bool rejections = false;
-    int64_t tallied = 0;
-    LatencyHistogram unused;
-    int64_t bins = 0;
-    RETURN_IF_ERROR(ForEachFrom(
-        rep_, ColumnFamily::kFlowTallies, prefix, "",
-        [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
-          const std::vector<std::string_view> fields =
-              SplitFields(ToView(key).substr(prefix.size()));
-          int64_t count = 0;
-          if (fields.size() != 5 || !DecodeTallyInto(ToView(value), 1, &count, &unused, &bins)) {
-            return TallyDamaged("the monitor's flow tallies");
-          }
-          tallied += count;
-          if (fields[0].empty()) {
-            rejections = true;
-          } else if (providers.empty() || providers.back() != fields[1]) {
-            providers.emplace_back(fields[1]);
-          }
-          return true;
-        },
-        snapshot_));
-    std::sort(providers.begin(), providers.end());
-    providers.erase(std::unique(providers.begin(), providers.end()), providers.end());
-    for (const std::string& provider : providers) {
-      RETURN_IF_ERROR(ReadProviderRecords(provider, lo, hi, *edge));
-    }
-    if (rejections) RETURN_IF_ERROR(ReadRejections(lo, hi, *edge));
-    *complete = static_cast<int64_t>(edge->records.size()) + purged_ == tallied;
-    for (const EdgeSecond::Record& r : edge->records) {
-      edge->bytes += sizeof(r) + r.group.plan_id.size() + r.group.provider_id.size() +
-                     r.group.reason_code.size();
-    }
-    return edge;
-  }
-
-  absl::Status ReadProviderRecords(const std::string& provider, int64_t lo, int64_t hi,
-                                   EdgeSecond& edge) {
-    const std::string prefix = Prefix({provider});
-    // The listing is newest first (~micros ascending).
-    const std::string start =
-        absl::StrCat(prefix, Absl(EncodeBigEndian64(~static_cast<uint64_t>(hi - 1))));
-    return ForEachFrom(
-        rep_, ColumnFamily::kProviderRecords, prefix, start,
-        [&](const rocksdb::Slice& key, const rocksdb::Slice& listing) -> absl::StatusOr<bool> {
-          const std::string_view suffix = ToView(key).substr(prefix.size());
-          uint64_t inverted = 0;
-          if (suffix.size() < 10 || suffix[8] != kSeparator ||
-              !DecodeBigEndian64(suffix.substr(0, 8), &inverted)) {
-            return TallyDamaged("a provider's record listing");
-          }
-          if (static_cast<int64_t>(~inverted) < lo) return false;
-          RETURN_IF_ERROR(ReadRecord(suffix.substr(9), ToView(listing), edge));
-          return true;
-        },
-        snapshot_);
-  }
-
-  absl::Status ReadRecord(std::string_view record_id, std::string_view listing, EdgeSecond& edge) {
-    ++out_.edge_records_read;
-    ASSIGN_OR_RETURN(const bool found,
-                     Get(rep_, ColumnFamily::kRecords, record_id, &value_, snapshot_));
-    // A record the feed purge took (retention) counts no more.
-    if (!found) {
-      if (!ListingPurged(rep_, listing)) return TallyDamaged("the record index");
-      ++purged_;
-      return absl::OkStatus();
-    }
-    RETURN_IF_ERROR(ParseRecord(value_, "record entry", &entry_));
-    if (entry_.sequence() <= rep_.feed_purge_marks->Get(entry_.plan_id())) {
-      ++purged_;
-      return absl::OkStatus();
-    }
-    ASSIGN_OR_RETURN(const uint64_t cursor, CursorOf(entry_.plan_id()));
-    FlowGroupKey group{entry_.plan_id(), entry_.provider_id(), entry_.kind(),
-                       hub::v1::FLOW_STATUS_DELIVERED_PENDING, ""};
-    std::optional<int64_t> latency;
-    if (entry_.sequence() <= cursor) {
-      group.reason_code = entry_.rejection_reason_code();
-      group.status = group.reason_code.empty() ? hub::v1::FLOW_STATUS_ACCEPTED_BY_PLAN
-                                               : hub::v1::FLOW_STATUS_REJECTED_BY_PLAN;
-      ASSIGN_OR_RETURN(const std::optional<int64_t> ack,
-                       AckTime(rep_, entry_.plan_id(), entry_.sequence(), snapshot_));
-      // A store written before the Ack log: acknowledged at accept time.
-      latency = std::max<int64_t>(
-          ack.value_or(entry_.accept_time_unix_micros()) - entry_.accept_time_unix_micros(), 0);
-    }
-    edge.records.push_back(
-        {entry_.accept_time_unix_micros(), std::move(group), latency, entry_.sequence()});
-    return absl::OkStatus();
-  }
-
-  absl::StatusOr<uint64_t> CursorOf(const std::string& plan_id) {
-    auto it = cursors_.find(plan_id);
-    if (it != cursors_.end()) return it->second;
-    uint64_t cursor = 0;
-    ASSIGN_OR_RETURN(const bool found,
-                     Get(rep_, ColumnFamily::kFeedCursors, plan_id, &value_, snapshot_));
-    if (found && !DecodeFixed64(value_, &cursor)) return TallyDamaged("a feed cursor");
-    cursors_.emplace(plan_id, cursor);
-    return cursor;
-  }
-
-  absl::Status ReadRejections(int64_t lo, int64_t hi, EdgeSecond& edge) {
-    const std::string prefix = Prefix({"rej"});
-    return ForEachFrom(
-        rep_, ColumnFamily::kMonitor, prefix,
-        absl::StrCat(prefix, Absl(EncodeBigEndian64(static_cast<uint64_t>(lo)))),
-        [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
-          const std::string_view rest = ToView(key).substr(prefix.size());
-          uint64_t micros = 0;
-          if (rest.size() < 10 || !DecodeBigEndian64(rest.substr(0, 8), &micros)) {
-            return TallyDamaged("the monitor's rejection log");
-          }
-          if (static_cast<int64_t>(micros) >= hi) return false;
-          const std::string_view ids = rest.substr(9);
-          const std::string_view v = ToView(value);
-          const size_t kind_end = v.find(kSeparator);
-          FlowGroupKey group{"", std::string(ids.substr(0, ids.find(kSeparator))), 0,
-                             hub::v1::FLOW_STATUS_REJECTED_BY_HUB, ""};
-          if (kind_end == std::string_view::npos ||
-              !absl::SimpleAtoi(Absl(v.substr(0, kind_end)), &group.kind)) {
-            return TallyDamaged("the monitor's rejection log");
-          }
-          group.reason_code.assign(v.substr(kind_end + 1));
-          ++out_.edge_records_read;
-          edge.records.push_back({static_cast<int64_t>(micros), std::move(group), std::nullopt, 0});
-          return true;
-        },
-        snapshot_);
-  }
-
   const Store::Rep& rep_;
   const rocksdb::Snapshot* snapshot_;
   FlowTallies& out_;
-  absl::flat_hash_map<std::string, uint64_t> cursors_;
   // The runs this read took (TalliesOf), by kind, level and seconds: the
   // seconds of a minute are one run.
   using ReadKey = std::tuple<char, char, int64_t, int64_t>;
-  // Records ReadEdgeSecond found purged (counted by the tallies, not by
-  // the window).
-  int64_t purged_ = 0;
   absl::flat_hash_map<ReadKey, std::shared_ptr<const CachedRun>> read_;
-  std::string value_;
-  records::RecordEntry entry_;
   // The series' (empty) latencies.
   LatencyHistogram scratch_;
-};
-
-struct GroupRun {
-  char level;
-  int64_t from;
-  int64_t to;
-  FlowTallyCache::Stamp stamp;
 };
 
 // A snapshot of the store, released when this goes.
@@ -571,19 +427,19 @@ absl::StatusOr<FlowTallies> ReadFlowTallies(const Store::Rep& rep, int64_t start
   bar_seconds = std::max<int64_t>(bar_seconds, 1);
   out.series.resize(static_cast<size_t>(bars));
   if (end_us <= start_us) return out;
-  const int64_t start_second = FloorDiv(start_us, kMicros);
+  const int64_t start_second = FloorDiv(start_us, kMicrosPerSecond);
   auto bar_of = [&](int64_t second) {
     return static_cast<size_t>(
         std::clamp<int64_t>((second - start_second) / bar_seconds, 0, bars - 1));
   };
   // Whole seconds [first, last): tallies; the partial seconds at either
   // end: records one by one.
-  const int64_t first = -FloorDiv(-start_us, kMicros);
-  int64_t last = FloorDiv(end_us, kMicros);
+  const int64_t first = -FloorDiv(-start_us, kMicrosPerSecond);
+  int64_t last = FloorDiv(end_us, kMicrosPerSecond);
   // A window that ends now: the current second's tally, not its records.
-  if (through_now && last * kMicros < end_us && last >= first) ++last;
+  if (through_now && last * kMicrosPerSecond < end_us && last >= first) ++last;
   // The pieces (groups, then the series bar by bar), stamped before the
-  // snapshot (WindowReader::AddPiece).
+  // snapshot (WindowReader::UpdateSum).
   FlowTallyCache& cache = *rep.flow_tally_cache;
   std::vector<Piece> group_pieces;
   std::vector<Piece> series_pieces;
@@ -598,36 +454,38 @@ absl::StatusOr<FlowTallies> ReadFlowTallies(const Store::Rep& rep, int64_t start
     }
   }
   // The minutes of the partial seconds at either end, stamped before the
-  // snapshot too (WindowReader::AddEdge).
+  // snapshot too (WindowReader::EdgePiece).
   auto minute_stamp = [&cache](int64_t micros) {
-    const int64_t minute = FloorDiv(FloorDiv(micros, kMicros), 60) * 60;
+    const int64_t minute = FloorDiv(FloorDiv(micros, kMicrosPerSecond), 60) * 60;
     return cache.StampOf('m', minute, minute + 60);
   };
   const FlowTallyCache::Stamp start_stamp = minute_stamp(start_us);
   const FlowTallyCache::Stamp end_stamp = minute_stamp(end_us - 1);
   ScopedSnapshot snapshot(rep);
   WindowReader reader(rep, snapshot.get(), out);
+  std::vector<WindowSum::Piece> edges;
   if (first > last) {
-    RETURN_IF_ERROR(reader.AddEdge(start_us, end_us, bar_of(start_second), start_stamp));
-    return out;
+    ASSIGN_OR_RETURN(edges.emplace_back(),
+                     reader.EdgePiece(start_us, end_us, bar_of(start_second), start_stamp));
+  } else {
+    if (start_us < first * kMicrosPerSecond) {
+      ASSIGN_OR_RETURN(edges.emplace_back(), reader.EdgePiece(start_us, first * kMicrosPerSecond,
+                                                              bar_of(start_second), start_stamp));
+    }
+    if (last * kMicrosPerSecond < end_us) {
+      ASSIGN_OR_RETURN(edges.emplace_back(),
+                       reader.EdgePiece(last * kMicrosPerSecond, end_us, bar_of(last), end_stamp));
+    }
   }
-  // The groups: the sum an earlier read of a window as long kept, brought
-  // to this window (or a new one), then handed back.
-  std::unique_ptr<WindowSum> sum = cache.TakeSum(last - first);
+  // The groups: the sum an earlier read of a window as long (to the
+  // minute) kept, brought to this window (or a new one), then handed back.
+  const int64_t sum_key = (end_us - start_us + 30 * kMicrosPerSecond) / (60 * kMicrosPerSecond);
+  std::unique_ptr<WindowSum> sum = cache.TakeSum(sum_key);
   if (sum == nullptr) sum = std::make_unique<WindowSum>();
-  RETURN_IF_ERROR(reader.UpdateSum(group_pieces, *sum));
+  RETURN_IF_ERROR(reader.UpdateSum(group_pieces, std::move(edges), *sum));
   reader.CopySum(*sum);
-  cache.GiveSum(last - first, std::move(sum));
+  cache.GiveSum(sum_key, std::move(sum));
   for (const Piece& piece : series_pieces) RETURN_IF_ERROR(reader.AddSeriesPiece(piece));
-  if (start_us < first * kMicros) {
-    RETURN_IF_ERROR(reader.AddEdge(start_us, first * kMicros, bar_of(start_second), start_stamp));
-  }
-  if (last * kMicros < end_us) {
-    RETURN_IF_ERROR(reader.AddEdge(last * kMicros, end_us, bar_of(last), end_stamp));
-  }
-  for (auto it = out.groups.begin(); it != out.groups.end();) {
-    it = it->second.count == 0 ? out.groups.erase(it) : std::next(it);
-  }
   return out;
 }
 

@@ -90,7 +90,6 @@ absl::Status Monitor::SummarizeFlows(const Frame& frame, const std::vector<hub::
                    monitor_store_.TallyFlows(frame.start_us, frame.end_us, bar_seconds, bars,
                                              /*through_now=*/frame.live));
   hub::v1::FlowTotals& totals = *summary.mutable_totals();
-  storage::LatencyHistogram all_latencies;
   for (const auto& [key, tally] : tallies.groups) {
     hub::v1::FlowGroup& g = *summary.add_flows();
     g.set_plan_id(key.plan_id);
@@ -99,14 +98,12 @@ absl::Status Monitor::SummarizeFlows(const Frame& frame, const std::vector<hub::
     g.set_status(static_cast<hub::v1::FlowStatus>(key.status));
     g.set_reason_code(key.reason_code);
     g.set_count(tally.count);
-    if (!tally.latency.empty()) {
-      *g.mutable_ack_latency() = ToPercentiles(tally.latency);
-      plan_latencies[key.plan_id].Merge(tally.latency);
-      all_latencies.Merge(tally.latency);
-    }
+    if (!tally.latency.empty()) *g.mutable_ack_latency() = ToPercentiles(tally.latency);
     AddToTotals(key, tally.count, totals, reasons);
   }
-  *totals.mutable_ack_latency() = ToPercentiles(all_latencies);
+  // Merged per plan and in all by the read (kept with the window's groups).
+  plan_latencies = tallies.plan_latencies;
+  *totals.mutable_ack_latency() = ToPercentiles(tallies.latency);
 
   hub::v1::FlowSeries& series = *summary.mutable_series();
   *series.mutable_start_time() = ToTimestamp(frame.start);

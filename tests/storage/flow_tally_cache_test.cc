@@ -146,6 +146,55 @@ TEST(LatencyHistogramSharingTest, ACopySharesItsBinsUntilEitherChanges) {
   EXPECT_DOUBLE_EQ(d.QuantileSeconds(1), b.QuantileSeconds(1));
 }
 
+TEST(LatencyHistogramSharingTest, RemembersItsQuantilesOnlyWhileItsBinsStayTheSame) {
+  const std::vector<double> qs = {0.5, 0.9, 0.99};
+  LatencyHistogram a;
+  for (int64_t ms = 1; ms <= 1000; ++ms) a.Add(ms * 1000);
+  const std::vector<double> first = a.QuantilesSeconds(qs);
+  EXPECT_EQ(first, (std::vector<double>{0.5, 0.9, 0.99}));
+  EXPECT_EQ(a.QuantilesSeconds(qs), first);  // Remembered.
+  const LatencyHistogram copy = a;
+  EXPECT_EQ(copy.QuantilesSeconds(qs), first);
+  // Each change is seen: by the owner of the bins, and by a copy.
+  for (int i = 0; i < 1000; ++i) a.Add(999'000);
+  EXPECT_EQ(a.QuantilesSeconds(qs), (std::vector<double>{0.999, 0.999, 0.999}));
+  EXPECT_EQ(copy.QuantilesSeconds(qs), first);
+  LatencyHistogram owned;
+  owned.Add(5'000);
+  EXPECT_EQ(owned.QuantilesSeconds(qs), (std::vector<double>{0.005, 0.005, 0.005}));
+  owned.Add(7'000, 3);
+  EXPECT_EQ(owned.QuantilesSeconds(qs), (std::vector<double>{0.007, 0.007, 0.007}));
+  // Other quantiles of the same bins are answered, not the remembered ones.
+  EXPECT_EQ(owned.QuantilesSeconds({0.25}), (std::vector<double>{0.005}));
+}
+
+TEST(LatencyHistogramSharingTest, CopiesAreUsedFromManyThreads) {
+  // Threads read copies of one histogram (quantiles remembered in the
+  // shared bins) while each changes a copy of its own and lets copies go:
+  // every answer is that of the bins it read (the TSan stage runs this).
+  LatencyHistogram base;
+  for (int64_t ms = 1; ms <= 1000; ++ms) base.Add(ms * 1000);
+  const std::vector<double> qs = {0.5, 0.9, 0.99};
+  const std::vector<double> want = base.QuantilesSeconds(qs);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        LatencyHistogram mine = base;
+        EXPECT_EQ(mine.QuantilesSeconds(qs), want);
+        mine.Add((2000 + t) * 1000, 10000);
+        EXPECT_DOUBLE_EQ(mine.QuantileSeconds(0.5),
+                         LatencyHistogram::BinSeconds(LatencyHistogram::BinOf((2000 + t) * 1000)));
+        LatencyHistogram again = mine;
+        mine = LatencyHistogram();
+        EXPECT_EQ(again.count(), 11000);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(base.QuantilesSeconds(qs), want);
+}
+
 TEST_F(FlowTallyCacheTest, LateRecordsAndAcksIntoCachedBucketsAreCounted) {
   PlayHistory(12, 3000);
   const int64_t end = Newest() + 1;

@@ -208,6 +208,21 @@ class FlowTallyTest : public ::testing::Test {
       EXPECT_EQ(g->second.latency.bins(), w->second.latency.bins());
     }
     EXPECT_EQ(got.series, want.series);
+    // The plans' and the window's latencies are the merges of its groups'.
+    std::map<std::string, LatencyHistogram> plans;
+    LatencyHistogram all;
+    for (const auto& [key, g] : want.groups) {
+      if (g.latency.empty()) continue;
+      plans[key.plan_id].Merge(g.latency);
+      all.Merge(g.latency);
+    }
+    EXPECT_EQ(got.plan_latencies.size(), plans.size());
+    for (const auto& [plan_id, latency] : plans) {
+      auto it = got.plan_latencies.find(plan_id);
+      EXPECT_TRUE(it != got.plan_latencies.end()) << plan_id;
+      if (it != got.plan_latencies.end()) EXPECT_EQ(it->second.bins(), latency.bins()) << plan_id;
+    }
+    EXPECT_EQ(got.latency.bins(), all.bins());
     return *read;
   }
 
