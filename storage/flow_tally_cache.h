@@ -67,6 +67,30 @@ struct CachedRun {
   size_t bytes = 0;
 };
 
+// The records and hub rejections accepted in one second, each with where
+// it stood as of a read (its group, and its receipt -> ack latency if
+// acknowledged): a window's partial second at either edge is counted from
+// them record by record. Kept with the stamp of its minute (every write
+// that adds a record to the second, or moves one to another group, writes
+// the second's tally and so its minute), so the next read of a window
+// whose edge is in the same second does not read its records again.
+struct EdgeSecond {
+  struct Record {
+    int64_t accept_micros = 0;
+    FlowGroupKey group;
+    std::optional<int64_t> latency_micros;
+    // The record's feed sequence in its plan (0 for a hub rejection): one
+    // the feed purge has taken since counts no more.
+    uint64_t sequence = 0;
+  };
+  std::vector<Record> records;
+  size_t bytes = 0;
+  // Every record the second's tallies count was found (the record index,
+  // which the feed indexer derives from the feeds a moment after they
+  // commit, may not list the newest yet): only then may it be kept.
+  bool complete = false;
+};
+
 // A window's group tallies, summed over its pieces (one per run of
 // coarser buckets, one per second), kept between window reads: the next
 // read of a window of the same length subtracts the pieces it no longer
@@ -86,6 +110,12 @@ struct WindowSum {
     // The piece's tallies: run->groups[begin, end).
     size_t begin = 0;
     size_t end = 0;
+    // A partial second's piece (level 'e'): the second's records it was
+    // cut from, and which of them it holds (indexes, increasing), so the
+    // next read of an edge in the same second adds and takes away only the
+    // records that differ.
+    std::shared_ptr<const EdgeSecond> edge;
+    std::vector<uint32_t> edge_records;
   };
   struct Group {
     FlowGroupKey key;
@@ -101,26 +131,6 @@ struct WindowSum {
   // (FlowTallies::plan_latencies, latency).
   std::map<std::string, LatencyHistogram> plan_latencies;
   LatencyHistogram latency;
-};
-
-// The records and hub rejections accepted in one second, each with where
-// it stood as of a read (its group, and its receipt -> ack latency if
-// acknowledged): a window's partial second at either edge is counted from
-// them record by record. Kept with the stamp of its minute (every write
-// that adds a record to the second, or moves one to another group, writes
-// the second's tally and so its minute), so the next read of a window
-// whose edge is in the same second does not read its records again.
-struct EdgeSecond {
-  struct Record {
-    int64_t accept_micros = 0;
-    FlowGroupKey group;
-    std::optional<int64_t> latency_micros;
-    // The record's feed sequence in its plan (0 for a hub rejection): one
-    // the feed purge has taken since counts no more.
-    uint64_t sequence = 0;
-  };
-  std::vector<Record> records;
-  size_t bytes = 0;
 };
 
 class FlowTallyCache {
@@ -173,7 +183,7 @@ class FlowTallyCache {
   // kMaxCachedBytes / 16 each; the least recently used dropped first).
   std::shared_ptr<const EdgeSecond> FindEdge(int64_t second, uint64_t stamp);
   void PutEdge(int64_t second, uint64_t stamp, std::shared_ptr<const EdgeSecond> records);
-  static constexpr size_t kMaxEdgeSeconds = 8;
+  static constexpr size_t kMaxEdgeSeconds = 32;
 
   // For tests and the bench: the bytes of the cached runs, and how many.
   size_t cached_bytes() const;

@@ -1,5 +1,5 @@
-// The records of a window's partial second, read one by one
-// (storage/flow_tally_internal.h's ReadEdgeSecond).
+// The records of a window's partial seconds, read one by one
+// (storage/flow_tally_internal.h's ReadEdgeSeconds).
 #include <algorithm>
 #include <cstdint>
 #include <memory>
@@ -23,39 +23,47 @@
 namespace hub::storage::internal {
 namespace {
 
-// One read of a second's records, as of a snapshot.
+// One read of a few seconds' records, as of a snapshot.
 class EdgeReader {
  public:
   EdgeReader(const Store::Rep& rep, const rocksdb::Snapshot* snapshot, int64_t* records_read)
       : rep_(rep), snapshot_(snapshot), records_read_(records_read) {}
 
-  // See ReadEdgeSecond.
-  absl::StatusOr<std::shared_ptr<const EdgeSecond>> Read(int64_t second, bool* complete) {
-    auto edge = std::make_shared<EdgeSecond>();
-    purged_ = 0;
-    const int64_t lo = second * kMicrosPerSecond;
-    const int64_t hi = lo + kMicrosPerSecond;
-    // The second's finest tallies name the providers with records in it,
+  // See ReadEdgeSeconds.
+  absl::StatusOr<std::vector<std::shared_ptr<EdgeSecond>>> Read(int64_t first, int count) {
+    std::vector<std::shared_ptr<EdgeSecond>> seconds;
+    for (int i = 0; i < count; ++i) seconds.push_back(std::make_shared<EdgeSecond>());
+    std::vector<int64_t> tallied(static_cast<size_t>(count), 0);
+    purged_.assign(static_cast<size_t>(count), 0);
+    first_ = first;
+    const int64_t lo = first * kMicrosPerSecond;
+    const int64_t hi = (first + count) * kMicrosPerSecond;
+    // The seconds' finest tallies name the providers with records in them,
     // and count them.
-    const std::string prefix = BucketKeyPrefix('g', 's', second);
+    const std::string prefix = Prefix({"g", "s"});
     std::vector<std::string> providers;
     bool rejections = false;
-    int64_t tallied = 0;
     LatencyHistogram unused;
     int64_t bins = 0;
     RETURN_IF_ERROR(ForEachFrom(
-        rep_, ColumnFamily::kFlowTallies, prefix, "",
+        rep_, ColumnFamily::kFlowTallies, prefix, BucketKeyPrefix('g', 's', first),
         [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
-          const std::vector<std::string_view> fields =
-              SplitFields(ToView(key).substr(prefix.size()));
-          int64_t count = 0;
-          if (fields.size() != 5 || !DecodeTallyInto(ToView(value), 1, &count, {&unused}, &bins)) {
+          const std::string_view rest = ToView(key).substr(prefix.size());
+          uint64_t bucket = 0;
+          if (rest.size() < 9 || rest[8] != kSeparator ||
+              !DecodeBigEndian64(rest.substr(0, 8), &bucket)) {
             return TallyDamaged("the monitor's flow tallies");
           }
-          tallied += count;
+          if (static_cast<int64_t>(bucket) >= first + count) return false;
+          const std::vector<std::string_view> fields = SplitFields(rest.substr(9));
+          int64_t n = 0;
+          if (fields.size() != 5 || !DecodeTallyInto(ToView(value), 1, &n, {&unused}, &bins)) {
+            return TallyDamaged("the monitor's flow tallies");
+          }
+          tallied[static_cast<size_t>(static_cast<int64_t>(bucket) - first)] += n;
           if (fields[0].empty()) {
             rejections = true;
-          } else if (providers.empty() || providers.back() != fields[1]) {
+          } else {
             providers.emplace_back(fields[1]);
           }
           return true;
@@ -64,20 +72,28 @@ class EdgeReader {
     std::sort(providers.begin(), providers.end());
     providers.erase(std::unique(providers.begin(), providers.end()), providers.end());
     for (const std::string& provider : providers) {
-      RETURN_IF_ERROR(ReadProviderRecords(provider, lo, hi, *edge));
+      RETURN_IF_ERROR(ReadProviderRecords(provider, lo, hi, seconds));
     }
-    if (rejections) RETURN_IF_ERROR(ReadRejections(lo, hi, *edge));
-    *complete = static_cast<int64_t>(edge->records.size()) + purged_ == tallied;
-    for (const EdgeSecond::Record& r : edge->records) {
-      edge->bytes += sizeof(r) + r.group.plan_id.size() + r.group.provider_id.size() +
-                     r.group.reason_code.size();
+    if (rejections) RETURN_IF_ERROR(ReadRejections(lo, hi, seconds));
+    for (size_t i = 0; i < seconds.size(); ++i) {
+      EdgeSecond& edge = *seconds[i];
+      edge.complete = static_cast<int64_t>(edge.records.size()) + purged_[i] == tallied[i];
+      for (const EdgeSecond::Record& r : edge.records) {
+        edge.bytes += sizeof(r) + r.group.plan_id.size() + r.group.provider_id.size() +
+                      r.group.reason_code.size();
+      }
     }
-    return edge;
+    return seconds;
   }
 
  private:
+  // The index of the second of `micros` among those read.
+  size_t SecondOf(int64_t micros) const {
+    return static_cast<size_t>(FloorDiv(micros, kMicrosPerSecond) - first_);
+  }
+
   absl::Status ReadProviderRecords(const std::string& provider, int64_t lo, int64_t hi,
-                                   EdgeSecond& edge) {
+                                   const std::vector<std::shared_ptr<EdgeSecond>>& seconds) {
     const std::string prefix = Prefix({provider});
     // The listing is newest first (~micros ascending).
     const std::string start =
@@ -90,8 +106,11 @@ class EdgeReader {
           !DecodeBigEndian64(suffix.substr(0, 8), &inverted)) {
         return TallyDamaged("a provider's record listing");
       }
-      if (static_cast<int64_t>(~inverted) < lo) break;
-      RETURN_IF_ERROR(ReadRecord(suffix.substr(9), ToView(it.value()), edge));
+      const auto micros = static_cast<int64_t>(~inverted);
+      if (micros < lo) break;
+      const size_t second = SecondOf(micros);
+      RETURN_IF_ERROR(
+          ReadRecord(suffix.substr(9), ToView(it.value()), *seconds[second], purged_[second]));
     }
     return FromRocksDb(it.status(), "reading a provider's record listing");
   }
@@ -134,19 +153,21 @@ class EdgeReader {
     return span.micros;
   }
 
-  absl::Status ReadRecord(std::string_view record_id, std::string_view listing, EdgeSecond& edge) {
+  // Adds the record to `edge`, or 1 to *purged if the feed purge took it.
+  absl::Status ReadRecord(std::string_view record_id, std::string_view listing, EdgeSecond& edge,
+                          int64_t& purged) {
     ++*records_read_;
     ASSIGN_OR_RETURN(const bool found,
                      Get(rep_, ColumnFamily::kRecords, record_id, &value_, snapshot_));
     // A record the feed purge took (retention) counts no more.
     if (!found) {
       if (!ListingPurged(rep_, listing)) return TallyDamaged("the record index");
-      ++purged_;
+      ++purged;
       return absl::OkStatus();
     }
     RETURN_IF_ERROR(ParseRecord(value_, "record entry", &entry_));
     if (entry_.sequence() <= rep_.feed_purge_marks->Get(entry_.plan_id())) {
-      ++purged_;
+      ++purged;
       return absl::OkStatus();
     }
     ASSIGN_OR_RETURN(const uint64_t cursor, CursorOf(entry_.plan_id()));
@@ -179,7 +200,8 @@ class EdgeReader {
     return cursor;
   }
 
-  absl::Status ReadRejections(int64_t lo, int64_t hi, EdgeSecond& edge) {
+  absl::Status ReadRejections(int64_t lo, int64_t hi,
+                              const std::vector<std::shared_ptr<EdgeSecond>>& seconds) {
     const std::string prefix = Prefix({"rej"});
     return ForEachFrom(
         rep_, ColumnFamily::kMonitor, prefix,
@@ -202,7 +224,8 @@ class EdgeReader {
           }
           group.reason_code.assign(v.substr(kind_end + 1));
           ++*records_read_;
-          edge.records.push_back({static_cast<int64_t>(micros), std::move(group), std::nullopt, 0});
+          seconds[SecondOf(static_cast<int64_t>(micros))]->records.push_back(
+              {static_cast<int64_t>(micros), std::move(group), std::nullopt, 0});
           return true;
         },
         snapshot_);
@@ -212,8 +235,10 @@ class EdgeReader {
   const rocksdb::Snapshot* snapshot_;
   int64_t* records_read_;
   absl::flat_hash_map<std::string, uint64_t> cursors_;
-  // Records found purged (counted by the tallies, not by the window).
-  int64_t purged_ = 0;
+  // The first second read, and per second the records found purged
+  // (counted by the tallies, not by the window).
+  int64_t first_ = 0;
+  std::vector<int64_t> purged_;
   // IteratorOf's, by column family.
   absl::flat_hash_map<int, std::unique_ptr<rocksdb::Iterator>> iterators_;
   // AckTimeOf's answers per plan: sequences [from, to] -> the Ack's time.
@@ -229,11 +254,10 @@ class EdgeReader {
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<const EdgeSecond>> ReadEdgeSecond(const Store::Rep& rep,
-                                                                 const rocksdb::Snapshot* snapshot,
-                                                                 int64_t second, bool* complete,
-                                                                 int64_t* records_read) {
-  return EdgeReader(rep, snapshot, records_read).Read(second, complete);
+absl::StatusOr<std::vector<std::shared_ptr<EdgeSecond>>> ReadEdgeSeconds(
+    const Store::Rep& rep, const rocksdb::Snapshot* snapshot, int64_t first, int count,
+    int64_t* records_read) {
+  return EdgeReader(rep, snapshot, records_read).Read(first, std::max(count, 1));
 }
 
 }  // namespace hub::storage::internal

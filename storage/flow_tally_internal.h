@@ -72,16 +72,16 @@ std::string BucketKeyPrefix(char kind, char level, int64_t bucket_seconds);
 // The '\0'-separated fields of `text`.
 std::vector<std::string_view> SplitFields(std::string_view text);
 
-// The records and rejections accepted in `second`, where they stand as of
-// `snapshot` (their group, and latency if acknowledged), for a window's
-// partial second. *complete: every record the second's tallies count was
-// found (the record index, which the feed indexer derives from the feeds a
-// moment after they commit, may not list the newest yet: such a read must
-// not be kept). Adds the records read to *records_read.
-absl::StatusOr<std::shared_ptr<const EdgeSecond>> ReadEdgeSecond(const Store::Rep& rep,
-                                                                 const rocksdb::Snapshot* snapshot,
-                                                                 int64_t second, bool* complete,
-                                                                 int64_t* records_read);
+// The records and rejections accepted in each of the `count` seconds from
+// `first`, where they stand as of `snapshot` (their group, and latency if
+// acknowledged), for a window's partial second and the seconds after it
+// (the next reads of a window that moves with the clock): one seek per
+// provider and plan for them all. EdgeSecond::complete says whether every
+// record a second's tallies count was found. Adds the records read to
+// *records_read.
+absl::StatusOr<std::vector<std::shared_ptr<EdgeSecond>>> ReadEdgeSeconds(
+    const Store::Rep& rep, const rocksdb::Snapshot* snapshot, int64_t first, int count,
+    int64_t* records_read);
 
 // A group's part of a 'g' key, after the bucket (plan \0 provider \0 kind
 // \0 status \0 reason).

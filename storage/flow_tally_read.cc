@@ -2,6 +2,7 @@
 // one-time build is in flow_tally_build.cc.
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -18,9 +19,20 @@
 #include "storage/flow_tally_cache.h"
 #include "storage/flow_tally_internal.h"
 #include "storage/internal.h"
+#include "storage/retention_internal.h"
 
 namespace hub::storage::internal {
 namespace {
+
+// The write stamps of a few minutes (first second, stamp), taken before a
+// read's snapshot: those of its partial seconds and the seconds read ahead.
+using MinuteStamps = std::vector<std::pair<int64_t, FlowTallyCache::Stamp>>;
+
+// The seconds read ahead of a window's first partial second: a window
+// that moves with the clock (the monitor's, every second) finds them kept
+// at its next reads, so the records are read once per kEdgeReadAhead
+// seconds with one seek per provider, not every second.
+constexpr int kEdgeReadAhead = 8;
 
 // Calls fn(level, from, to) for the runs of consecutive aligned buckets of
 // one level ([from, to) in seconds) that tile the seconds [lo, hi) with the
@@ -153,14 +165,40 @@ class WindowReader {
       std::tie(p.begin, p.end) = RangeOf(piece, *p.run);
       added.push_back(now.size() - 1);
     }
+    // An edge cut from the same second's records as one the sum holds: add
+    // and take away only the records that differ (on a window that moves by
+    // milliseconds, usually none, so its groups' histograms stay as they
+    // are, remembered quantiles and all).
+    std::vector<WindowSum::Piece> differences;
+    for (WindowSum::Piece& edge : edges) {
+      bool paired = false;
+      for (size_t i = 0; i < sum.pieces.size() && !paired; ++i) {
+        const WindowSum::Piece& was = sum.pieces[i];
+        if (kept[i] || was.level != 'e' || was.edge != edge.edge) continue;
+        kept[i] = paired = true;
+        std::vector<uint32_t> add;
+        std::vector<uint32_t> take_away;
+        std::set_difference(edge.edge_records.begin(), edge.edge_records.end(),
+                            was.edge_records.begin(), was.edge_records.end(),
+                            std::back_inserter(add));
+        std::set_difference(was.edge_records.begin(), was.edge_records.end(),
+                            edge.edge_records.begin(), edge.edge_records.end(),
+                            std::back_inserter(take_away));
+        if (add.empty() && take_away.empty()) continue;
+        WindowSum::Piece& difference = differences.emplace_back();
+        difference.run = EdgeRun(*edge.edge, add, take_away);
+        difference.end = difference.run->groups.size();
+      }
+      if (!paired) differences.push_back(edge);
+    }
     for (size_t i = 0; i < sum.pieces.size(); ++i) {
       if (!kept[i]) RETURN_IF_ERROR(AddToSum(sum.pieces[i], -1, sum));
     }
     for (const size_t i : added) RETURN_IF_ERROR(AddToSum(now[i], 1, sum));
-    for (WindowSum::Piece& edge : edges) {
-      RETURN_IF_ERROR(AddToSum(edge, 1, sum));
-      now.push_back(std::move(edge));
+    for (const WindowSum::Piece& difference : differences) {
+      RETURN_IF_ERROR(AddToSum(difference, 1, sum));
     }
+    for (WindowSum::Piece& edge : edges) now.push_back(std::move(edge));
     sum.pieces = std::move(now);
     return absl::OkStatus();
   }
@@ -184,39 +222,54 @@ class WindowReader {
   // The piece of a window's partial second [lo, hi) (level 'e', never
   // kept: taken away and added again by every read): its records and
   // rejections as tallies, whose counts also go to bar `bar` of the series.
-  // The second's records come from the cache when its minute's stamp
-  // (`before`, taken before the snapshot) still holds; else they are read
-  // (and kept if it holds).
+  // The second's records come from the cache when the stamp of its minute
+  // taken before the snapshot (in `before`) still holds; else they are read
+  // with those of the `read_ahead` - 1 seconds after it, and each second
+  // whose minute's stamp holds is kept.
   absl::StatusOr<WindowSum::Piece> EdgePiece(int64_t lo, int64_t hi, size_t bar,
-                                             FlowTallyCache::Stamp before) {
+                                             const MinuteStamps& before, int read_ahead) {
     const int64_t second = FloorDiv(lo, kMicrosPerSecond);
     FlowTallyCache& cache = *rep_.flow_tally_cache;
-    const int64_t minute = FloorDiv(second, 60) * 60;
-    const FlowTallyCache::Stamp after = cache.StampOf('m', minute, minute + 60);
-    const bool stamped = before.clean && after.clean && before.sum == after.sum;
+    auto stamp_of = [&](int64_t s) -> std::optional<uint64_t> {
+      const int64_t minute = FloorDiv(s, 60) * 60;
+      for (const auto& [m, stamp] : before) {
+        if (m != minute) continue;
+        const FlowTallyCache::Stamp after = cache.StampOf('m', minute, minute + 60);
+        if (!stamp.clean || !after.clean || stamp.sum != after.sum) return std::nullopt;
+        return after.sum;
+      }
+      return std::nullopt;
+    };
+    const std::optional<uint64_t> stamp = stamp_of(second);
     std::shared_ptr<const EdgeSecond> records;
-    if (stamped) records = cache.FindEdge(second, after.sum);
+    if (stamp.has_value()) records = cache.FindEdge(second, *stamp);
     if (records == nullptr) {
-      bool complete = false;
-      ASSIGN_OR_RETURN(records,
-                       ReadEdgeSecond(rep_, snapshot_, second, &complete, &out_.edge_records_read));
-      if (stamped && complete) cache.PutEdge(second, after.sum, records);
-    }
-    std::map<std::string, FlowGroupTally, std::less<>> groups;
-    for (const EdgeSecond::Record& r : records->records) {
-      if (r.accept_micros < lo || r.accept_micros >= hi) continue;
-      // A record the feed purge took (retention) since counts no more.
-      if (r.sequence != 0 && r.sequence <= rep_.feed_purge_marks->Get(r.group.plan_id)) continue;
-      FlowGroupTally& g = groups[GroupKeyBytes(r.group)];
-      ++g.count;
-      if (r.latency_micros.has_value()) g.latency.Add(*r.latency_micros);
-      ++out_.series[bar][r.group.plan_id];
+      ASSIGN_OR_RETURN(
+          const std::vector<std::shared_ptr<EdgeSecond>> read,
+          ReadEdgeSeconds(rep_, snapshot_, second, read_ahead, &out_.edge_records_read));
+      for (size_t i = 0; i < read.size(); ++i) {
+        const std::optional<uint64_t> kept =
+            i == 0 ? stamp : stamp_of(second + static_cast<int64_t>(i));
+        if (kept.has_value() && read[i]->complete) {
+          cache.PutEdge(second + static_cast<int64_t>(i), *kept, read[i]);
+        }
+      }
+      records = read.front();
     }
     WindowSum::Piece piece;
     piece.level = 'e';
     piece.from = lo;
     piece.to = hi;
-    piece.run = MakeRun(groups);
+    for (uint32_t i = 0; i < records->records.size(); ++i) {
+      const EdgeSecond::Record& r = records->records[i];
+      if (r.accept_micros < lo || r.accept_micros >= hi) continue;
+      // A record the feed purge took (retention) since counts no more.
+      if (r.sequence != 0 && r.sequence <= rep_.feed_purge_marks->Get(r.group.plan_id)) continue;
+      piece.edge_records.push_back(i);
+      ++out_.series[bar][r.group.plan_id];
+    }
+    piece.edge = std::move(records);
+    piece.run = EdgeRun(*piece.edge, piece.edge_records, {});
     piece.end = piece.run->groups.size();
     return piece;
   }
@@ -329,6 +382,22 @@ class WindowReader {
           return absl::OkStatus();
         }));
     return MakeRun(merged);
+  }
+
+  // The tallies of `edge`'s records `add` less those of `take_away`.
+  static std::shared_ptr<const CachedRun> EdgeRun(const EdgeSecond& edge,
+                                                  const std::vector<uint32_t>& add,
+                                                  const std::vector<uint32_t>& take_away) {
+    std::map<std::string, FlowGroupTally, std::less<>> groups;
+    for (const auto& [indexes, sign] : {std::pair{&add, 1}, std::pair{&take_away, -1}}) {
+      for (const uint32_t i : *indexes) {
+        const EdgeSecond::Record& r = edge.records[i];
+        FlowGroupTally& g = groups[GroupKeyBytes(r.group)];
+        g.count += sign;
+        if (r.latency_micros.has_value()) g.latency.Add(*r.latency_micros, sign);
+      }
+    }
+    return MakeRun(groups);
   }
 
   // A run of the merged tallies `merged` (by the key bytes after the bucket).
@@ -455,26 +524,31 @@ absl::StatusOr<FlowTallies> ReadFlowTallies(const Store::Rep& rep, int64_t start
   }
   // The minutes of the partial seconds at either end, stamped before the
   // snapshot too (WindowReader::EdgePiece).
-  auto minute_stamp = [&cache](int64_t micros) {
-    const int64_t minute = FloorDiv(FloorDiv(micros, kMicrosPerSecond), 60) * 60;
-    return cache.StampOf('m', minute, minute + 60);
+  auto minute_stamps = [&cache](int64_t micros, int seconds) {
+    MinuteStamps stamps;
+    const int64_t second = FloorDiv(micros, kMicrosPerSecond);
+    for (int64_t minute = FloorDiv(second, 60) * 60; minute < second + seconds; minute += 60) {
+      stamps.emplace_back(minute, cache.StampOf('m', minute, minute + 60));
+    }
+    return stamps;
   };
-  const FlowTallyCache::Stamp start_stamp = minute_stamp(start_us);
-  const FlowTallyCache::Stamp end_stamp = minute_stamp(end_us - 1);
+  const MinuteStamps start_stamps = minute_stamps(start_us, kEdgeReadAhead);
+  const MinuteStamps end_stamps = minute_stamps(end_us - 1, 1);
   ScopedSnapshot snapshot(rep);
   WindowReader reader(rep, snapshot.get(), out);
   std::vector<WindowSum::Piece> edges;
   if (first > last) {
     ASSIGN_OR_RETURN(edges.emplace_back(),
-                     reader.EdgePiece(start_us, end_us, bar_of(start_second), start_stamp));
+                     reader.EdgePiece(start_us, end_us, bar_of(start_second), start_stamps, 1));
   } else {
     if (start_us < first * kMicrosPerSecond) {
-      ASSIGN_OR_RETURN(edges.emplace_back(), reader.EdgePiece(start_us, first * kMicrosPerSecond,
-                                                              bar_of(start_second), start_stamp));
+      ASSIGN_OR_RETURN(edges.emplace_back(),
+                       reader.EdgePiece(start_us, first * kMicrosPerSecond, bar_of(start_second),
+                                        start_stamps, kEdgeReadAhead));
     }
     if (last * kMicrosPerSecond < end_us) {
-      ASSIGN_OR_RETURN(edges.emplace_back(),
-                       reader.EdgePiece(last * kMicrosPerSecond, end_us, bar_of(last), end_stamp));
+      ASSIGN_OR_RETURN(edges.emplace_back(), reader.EdgePiece(last * kMicrosPerSecond, end_us,
+                                                              bar_of(last), end_stamps, 1));
     }
   }
   // The groups: the sum an earlier read of a window as long (to the

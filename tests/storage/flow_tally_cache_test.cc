@@ -126,6 +126,42 @@ TEST_F(FlowTallyCacheTest, AnEdgeSecondsRecordsAreReadOnceUntilItChanges) {
   window();  // Indexes first, then expects the record counted.
 }
 
+TEST_F(FlowTallyCacheTest, TheSecondsAfterAWindowsStartAreReadAheadAndKeptUntilTheyChange) {
+  PlayHistory(25, 3000);
+  // A start mid-second among dense records, a whole-second end (no
+  // partial second there).
+  const int64_t start = records_[records_.size() - 600].accept + 1;
+  const int64_t end = (Newest() / 1'000'000 - 5) * 1'000'000;
+  ASSERT_GT(ExpectWindow(start, end, 60, 30).edge_records_read, 0);
+  // The window moved by one second, then two (as a monitor's window moves
+  // with the clock): their start seconds were read with the first.
+  EXPECT_EQ(ExpectWindow(start + 1'000'000, end, 60, 30).edge_records_read, 0);
+  EXPECT_EQ(ExpectWindow(start + 2'000'000, end, 60, 30).edge_records_read, 0);
+  // A record committed into a second read ahead: read again, and counted.
+  CommitRecord("aetna", "gamma", start + 3'000'000 + 1, "into-read-ahead");
+  EXPECT_GT(ExpectWindow(start + 3'000'000, end, 60, 30).edge_records_read, 0);
+}
+
+TEST_F(FlowTallyCacheTest, AnEdgeMovedByMicrosecondsChangesOnlyTheRecordsItCrosses) {
+  PlayHistory(26, 3000);
+  // Start and end mid-second on acknowledged records (their latencies are
+  // in the edge pieces).
+  std::vector<const ModelRecord*> acked;
+  for (const ModelRecord& r : records_) {
+    if (r.ack.has_value()) acked.push_back(&r);
+  }
+  ASSERT_GT(acked.size(), 400u);
+  const int64_t start = acked[acked.size() - 400]->accept - 1;
+  const int64_t end = acked[acked.size() - 20]->accept + 1;
+  ExpectWindow(start, end, 60, 30);
+  // A microsecond later at both ends, crossing no record: nothing to add or
+  // take away, so no latency bin is decoded.
+  EXPECT_EQ(ExpectWindow(start + 1, end + 1, 60, 30).bins_read, 0);
+  // Two microseconds later: the start's record leaves, one latency bin
+  // taken away (the window still equals the model).
+  EXPECT_EQ(ExpectWindow(start + 2, end + 2, 60, 30).bins_read, 1);
+}
+
 TEST(LatencyHistogramSharingTest, ACopySharesItsBinsUntilEitherChanges) {
   LatencyHistogram a;
   for (int64_t ms = 1; ms < 5000; ms += 7) a.Add(ms * 1000);

@@ -220,7 +220,9 @@ class FlowTallyTest : public ::testing::Test {
     for (const auto& [plan_id, latency] : plans) {
       auto it = got.plan_latencies.find(plan_id);
       EXPECT_TRUE(it != got.plan_latencies.end()) << plan_id;
-      if (it != got.plan_latencies.end()) EXPECT_EQ(it->second.bins(), latency.bins()) << plan_id;
+      if (it != got.plan_latencies.end()) {
+        EXPECT_EQ(it->second.bins(), latency.bins()) << plan_id;
+      }
     }
     EXPECT_EQ(got.latency.bins(), all.bins());
     return *read;
