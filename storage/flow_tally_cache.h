@@ -24,7 +24,15 @@
 // (buckets older than the newest written minus kKeptDays are never cached:
 // ~50,000 counts for a busy 33 days, about 2 MB) and cached runs of at most
 // kMaxCachedBytes in all (least recently used dropped first; a run unused
-// by the last kMaxIdleUses finds and puts is dropped too).
+// by the last kMaxIdleUses finds and puts is dropped too). Besides: at most
+// kMaxSums window sums (WindowSum: one per window length, each its pieces'
+// runs, which it keeps alive, and a histogram per group: ~300 groups of a
+// few KiB on a busy county day), and the records of at most
+// kMaxEdgeSeconds partial seconds (EdgeSecond: ~100 bytes a record).
+//
+// The same stamps make the window sums and the edge seconds exact: a sum
+// keeps a piece only while its stamp is the one it was added with, and a
+// second's records are kept with their minute's stamp.
 //
 // Thread safety: safe for concurrent use (one mutex; each call holds it for
 // a few microseconds, a Find's copy-free shared_ptr included).

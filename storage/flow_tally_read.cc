@@ -106,7 +106,7 @@ absl::Status AddPieces(const FlowTallyCache& cache, char kind, int64_t lo, int64
   });
 }
 
-// One window read: the tallies, the record status cache and the snapshot.
+// One window read: the tallies, the runs it took and the snapshot.
 class WindowReader {
  public:
   WindowReader(const Store::Rep& rep, const rocksdb::Snapshot* snapshot, FlowTallies& out)
