@@ -24,18 +24,6 @@ constexpr std::string_view kOutreachPrefix("out\0", 4);  // monitor_store.cc
 constexpr std::string_view kRtfPrefix("rtf\0", 4);
 constexpr size_t kMonthSize = 7;  // "YYYY-MM"
 
-// The fields of a '\0'-joined key.
-std::vector<std::string_view> Fields(std::string_view key) {
-  std::vector<std::string_view> fields;
-  size_t start = 0;
-  while (true) {
-    const size_t end = key.find(kSeparator, start);
-    fields.push_back(key.substr(start, end == std::string_view::npos ? end : end - start));
-    if (end == std::string_view::npos) return fields;
-    start = end + 1;
-  }
-}
-
 class CareIndexFilter final : public rocksdb::CompactionFilter {
  public:
   CareIndexFilter(ColumnFamily family, std::shared_ptr<const CareIndexCutoffs> cutoffs,
@@ -75,7 +63,7 @@ class CareIndexFilter final : public rocksdb::CompactionFilter {
   // provider \0 plan \0 cin \0 authorization \0 YYYY-MM-DD.
   bool FilterAttempt(std::string_view key) const {
     if (cutoffs_->outreach_day.empty()) return false;
-    const std::vector<std::string_view> f = Fields(key);
+    const std::vector<std::string_view> f = SplitFields(key);
     if (f.size() != 5 || f[4] >= cutoffs_->outreach_day) return false;
     if (!f[3].empty() && cutoffs_->awaiting.contains(Key({f[1], f[3]}))) return false;
     expiry_->dropped_attempts.fetch_add(1, std::memory_order_relaxed);

@@ -43,14 +43,7 @@ std::string ProviderAuthorizationKey(const hub::v1::Authorization& a) {
 
 // Splits `key` at '\0' into exactly `n` fields; false otherwise.
 bool SplitKey(std::string_view key, size_t n, std::vector<std::string_view>* fields) {
-  fields->clear();
-  size_t start = 0;
-  while (true) {
-    const size_t end = key.find(internal::kSeparator, start);
-    fields->push_back(key.substr(start, end == std::string_view::npos ? end : end - start));
-    if (end == std::string_view::npos) break;
-    start = end + 1;
-  }
+  *fields = internal::SplitFields(key);
   return fields->size() == n;
 }
 

@@ -172,11 +172,6 @@ void LatencyHistogram::AddBin(int32_t bin, int64_t count) {
 void LatencyHistogram::Merge(const LatencyHistogram& other) {
   const std::vector<int64_t>& from = other.counts();
   if (from.empty()) return;
-  if (&other == this) {
-    const LatencyHistogram copy(other);
-    Merge(copy);
-    return;
-  }
   ReserveRange(other.first_, other.first_ + static_cast<int32_t>(from.size()) - 1);
   int64_t* into = counts_->counts.data() + (other.first_ - first_);
   for (size_t i = 0; i < from.size(); ++i) into[i] += from[i];
@@ -366,17 +361,6 @@ std::string BucketKeyPrefix(char kind, char level, int64_t bucket_seconds) {
                  EncodeBigEndian64(static_cast<uint64_t>(std::max<int64_t>(bucket_seconds, 0)))});
 }
 
-std::vector<std::string_view> SplitFields(std::string_view text) {
-  std::vector<std::string_view> fields;
-  size_t start = 0;
-  while (true) {
-    const size_t end = text.find(kSeparator, start);
-    fields.push_back(text.substr(start, end == std::string_view::npos ? end : end - start));
-    if (end == std::string_view::npos) return fields;
-    start = end + 1;
-  }
-}
-
 std::string EncodeTally(const TallyDelta& tally) { return EncodeBins(tally.count, tally.bins); }
 
 std::string EncodeTallyOf(int64_t count, const LatencyHistogram& latency) {
@@ -491,23 +475,31 @@ void FlushTallies(const Store::Rep& rep, WriteBatch::Rep& batch) {
 absl::StatusOr<std::optional<int64_t>> AckTime(const Store::Rep& rep, std::string_view plan_id,
                                                uint64_t sequence,
                                                const rocksdb::Snapshot* snapshot) {
-  std::optional<int64_t> ack;
-  const std::string plan_prefix = Prefix({plan_id});
-  absl::Status status = ForEachFrom(
-      rep, ColumnFamily::kFeedCursors, plan_prefix,
-      absl::StrCat(plan_prefix, Absl(EncodeBigEndian64(sequence))),
-      [&](const rocksdb::Slice& /*key*/, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
-        uint64_t micros = 0;
-        if (!DecodeFixed64(ToView(value), &micros)) {
-          return absl::DataLossError(
-              "storage: a plan's acknowledgement log is damaged; restore the data directory from "
-              "a checkpoint");
-        }
-        ack = static_cast<int64_t>(micros);
-        return false;
-      },
-      snapshot);
-  if (!status.ok()) return status;
+  RETURN_IF_ERROR(rep.CheckOpen());
+  rocksdb::ReadOptions options;
+  options.snapshot = snapshot;
+  std::unique_ptr<rocksdb::Iterator> it(
+      rep.db->NewIterator(options, rep.cf(ColumnFamily::kFeedCursors)));
+  ASSIGN_OR_RETURN(const std::optional<AckEntry> ack, FindAck(*it, plan_id, sequence));
+  if (!ack.has_value()) return std::nullopt;
+  return ack->micros;
+}
+
+absl::StatusOr<std::optional<AckEntry>> FindAck(rocksdb::Iterator& feed_cursors,
+                                                std::string_view plan_id, uint64_t sequence) {
+  const std::string prefix = Prefix({plan_id});
+  feed_cursors.Seek(ToSlice(absl::StrCat(prefix, Absl(EncodeBigEndian64(sequence)))));
+  std::optional<AckEntry> ack;
+  if (feed_cursors.Valid() && feed_cursors.key().starts_with(ToSlice(prefix))) {
+    uint64_t micros = 0;
+    ack.emplace();
+    if (!DecodeBigEndian64(ToView(feed_cursors.key()).substr(prefix.size()), &ack->cursor) ||
+        !DecodeFixed64(ToView(feed_cursors.value()), &micros)) {
+      return TallyDamaged("a plan's acknowledgement log");
+    }
+    ack->micros = static_cast<int64_t>(micros);
+  }
+  RETURN_IF_ERROR(FromRocksDb(feed_cursors.status(), "reading a plan's acknowledgement log"));
   return ack;
 }
 

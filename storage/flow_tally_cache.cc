@@ -25,6 +25,15 @@ uint64_t BucketId(int level_index, int64_t start) {
 
 int64_t StartOf(uint64_t id) { return static_cast<int64_t>(id & ((uint64_t{1} << 56) - 1)); }
 
+// The entry of `map` (not empty) whose `used` is the smallest: the least
+// recently used.
+template <typename Map>
+typename Map::iterator LeastRecent(Map& map) {
+  return std::min_element(map.begin(), map.end(), [](const auto& a, const auto& b) {
+    return a.second.used < b.second.used;
+  });
+}
+
 }  // namespace
 
 FlowTallyCache::Write FlowTallyCache::BeginWrite(const WriteBatch::Rep& batch) {
@@ -155,39 +164,29 @@ void FlowTallyCache::Evict() {
     }
   }
   while (bytes_ > kMaxCachedBytes && !runs_.empty()) {
-    auto oldest = runs_.begin();
-    for (auto it = runs_.begin(); it != runs_.end(); ++it) {
-      if (it->second.used < oldest->second.used) oldest = it;
-    }
+    auto oldest = LeastRecent(runs_);
     bytes_ -= oldest->second.run->bytes;
     runs_.erase(oldest);
   }
 }
 
-std::unique_ptr<WindowSum> FlowTallyCache::TakeSum(int64_t window_seconds) {
-  std::unique_ptr<WindowSum> sum;
-  {
-    absl::MutexLock lock(&mu_);
-    auto it = sums_.find(window_seconds);
-    if (it == sums_.end()) return nullptr;
-    sum = std::move(it->second.sum);
-    sums_.erase(it);
-  }
+std::unique_ptr<WindowSum> FlowTallyCache::TakeSum(int64_t window_minutes) {
+  absl::MutexLock lock(&mu_);
+  auto it = sums_.find(window_minutes);
+  if (it == sums_.end()) return nullptr;
+  std::unique_ptr<WindowSum> sum = std::move(it->second.sum);
+  sums_.erase(it);
   return sum;
 }
 
-void FlowTallyCache::GiveSum(int64_t window_seconds, std::unique_ptr<WindowSum> sum) {
+void FlowTallyCache::GiveSum(int64_t window_minutes, std::unique_ptr<WindowSum> sum) {
   std::unique_ptr<WindowSum> dropped;  // Freed outside the lock.
   absl::MutexLock lock(&mu_);
-  KeptSum& kept = sums_[window_seconds];
+  KeptSum& kept = sums_[window_minutes];
   dropped = std::move(kept.sum);
-  kept.sum = std::move(sum);
-  kept.given = ++sums_given_;
+  kept = KeptSum{++sums_given_, std::move(sum)};
   if (sums_.size() <= kMaxSums) return;
-  auto oldest = sums_.begin();
-  for (auto it = sums_.begin(); it != sums_.end(); ++it) {
-    if (it->second.given < oldest->second.given) oldest = it;
-  }
+  auto oldest = LeastRecent(sums_);
   dropped = std::move(oldest->second.sum);
   sums_.erase(oldest);
 }
@@ -209,10 +208,7 @@ void FlowTallyCache::PutEdge(int64_t second, uint64_t stamp,
   dropped = std::move(kept.records);
   kept = KeptEdge{stamp, ++edges_used_, std::move(records)};
   if (edges_.size() <= kMaxEdgeSeconds) return;
-  auto oldest = edges_.begin();
-  for (auto it = edges_.begin(); it != edges_.end(); ++it) {
-    if (it->second.used < oldest->second.used) oldest = it;
-  }
+  auto oldest = LeastRecent(edges_);
   dropped = std::move(oldest->second.records);
   edges_.erase(oldest);
 }

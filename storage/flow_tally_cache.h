@@ -110,10 +110,9 @@ struct WindowSum {
     char level = 0;
     int64_t from = 0;
     int64_t to = 0;
-    // stamped: run is the piece as of the cache stamp `stamp` (a later read
-    // whose stamp is the same holds the same tallies); else it is re-read.
-    uint64_t stamp = 0;
-    bool stamped = false;
+    // run is the piece as of this cache stamp (a later read whose stamp is
+    // the same holds the same tallies); none: it is read again.
+    std::optional<uint64_t> stamp;
     std::shared_ptr<const CachedRun> run;
     // The piece's tallies: run->groups[begin, end).
     size_t begin = 0;
@@ -178,12 +177,13 @@ class FlowTallyCache {
   void Put(char kind, char level, int64_t from, int64_t to, uint64_t stamp,
            std::shared_ptr<const CachedRun> run);
 
-  // The sum kept for windows of `window_seconds` whole seconds, handed
-  // over to one read at a time (null if there is none, or another read has
-  // it); GiveSum returns it after a read that brought it up to date. At
-  // most kMaxSums are kept (the least recently given dropped first).
-  std::unique_ptr<WindowSum> TakeSum(int64_t window_seconds);
-  void GiveSum(int64_t window_seconds, std::unique_ptr<WindowSum> sum);
+  // The sum kept for windows `window_minutes` long (to the nearest
+  // minute), handed over to one read at a time (null if there is none, or
+  // another read has it); GiveSum returns it after a read that brought it
+  // up to date. At most kMaxSums are kept (the least recently given
+  // dropped first).
+  std::unique_ptr<WindowSum> TakeSum(int64_t window_minutes);
+  void GiveSum(int64_t window_minutes, std::unique_ptr<WindowSum> sum);
   static constexpr size_t kMaxSums = 4;
 
   // The records of `second` as of `stamp` (the stamp of its minute), or
@@ -224,7 +224,7 @@ class FlowTallyCache {
   absl::flat_hash_map<RunKey, Entry> runs_ ABSL_GUARDED_BY(mu_);
   size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
   struct KeptSum {
-    uint64_t given = 0;
+    uint64_t used = 0;  // When it was last given.
     std::unique_ptr<WindowSum> sum;
   };
   absl::flat_hash_map<int64_t, KeptSum> sums_ ABSL_GUARDED_BY(mu_);

@@ -40,35 +40,26 @@ class EdgeReader {
     const int64_t hi = (first + count) * kMicrosPerSecond;
     // The seconds' finest tallies name the providers with records in them,
     // and count them.
-    const std::string prefix = Prefix({"g", "s"});
     std::vector<std::string> providers;
     bool rejections = false;
     LatencyHistogram unused;
     int64_t bins = 0;
-    RETURN_IF_ERROR(ForEachFrom(
-        rep_, ColumnFamily::kFlowTallies, prefix, BucketKeyPrefix('g', 's', first),
-        [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
-          const std::string_view rest = ToView(key).substr(prefix.size());
-          uint64_t bucket = 0;
-          if (rest.size() < 9 || rest[8] != kSeparator ||
-              !DecodeBigEndian64(rest.substr(0, 8), &bucket)) {
-            return TallyDamaged("the monitor's flow tallies");
-          }
-          if (static_cast<int64_t>(bucket) >= first + count) return false;
-          const std::vector<std::string_view> fields = SplitFields(rest.substr(9));
+    RETURN_IF_ERROR(ForEachTally(
+        rep_, snapshot_, 'g', 's', first, first + count,
+        [&](int64_t bucket, std::string_view rest, std::string_view value) -> absl::Status {
+          const std::vector<std::string_view> fields = SplitFields(rest);
           int64_t n = 0;
-          if (fields.size() != 5 || !DecodeTallyInto(ToView(value), 1, &n, {&unused}, &bins)) {
+          if (fields.size() != 5 || !DecodeTallyInto(value, 1, &n, {&unused}, &bins)) {
             return TallyDamaged("the monitor's flow tallies");
           }
-          tallied[static_cast<size_t>(static_cast<int64_t>(bucket) - first)] += n;
+          tallied[static_cast<size_t>(bucket - first)] += n;
           if (fields[0].empty()) {
             rejections = true;
           } else {
             providers.emplace_back(fields[1]);
           }
-          return true;
-        },
-        snapshot_));
+          return absl::OkStatus();
+        }));
     std::sort(providers.begin(), providers.end());
     providers.erase(std::unique(providers.begin(), providers.end()), providers.end());
     for (const std::string& provider : providers) {
@@ -136,19 +127,13 @@ class EdgeReader {
     for (const AckSpan& span : spans) {
       if (sequence >= span.from && sequence <= span.to) return span.micros;
     }
-    const std::string prefix = Prefix({plan_id});
-    rocksdb::Iterator& it = IteratorOf(ColumnFamily::kFeedCursors);
-    it.Seek(ToSlice(absl::StrCat(prefix, Absl(EncodeBigEndian64(sequence)))));
+    ASSIGN_OR_RETURN(const std::optional<AckEntry> ack,
+                     FindAck(IteratorOf(ColumnFamily::kFeedCursors), plan_id, sequence));
     AckSpan span{sequence, UINT64_MAX, std::nullopt};
-    if (it.Valid() && it.key().starts_with(ToSlice(prefix))) {
-      uint64_t micros = 0;
-      if (!DecodeBigEndian64(ToView(it.key()).substr(prefix.size()), &span.to) ||
-          !DecodeFixed64(ToView(it.value()), &micros)) {
-        return TallyDamaged("a plan's acknowledgement log");
-      }
-      span.micros = static_cast<int64_t>(micros);
+    if (ack.has_value()) {
+      span.to = ack->cursor;
+      span.micros = ack->micros;
     }
-    RETURN_IF_ERROR(FromRocksDb(it.status(), "reading a plan's acknowledgement log"));
     spans.push_back(span);
     return span.micros;
   }

@@ -27,6 +27,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "rocksdb/iterator.h"
 #include "rocksdb/merge_operator.h"
 #include "rocksdb/snapshot.h"
 #include "storage/flow_tally.h"
@@ -69,8 +70,6 @@ std::shared_ptr<rocksdb::MergeOperator> FlowTallyMergeOperator();
 // The start of the keys of `kind` ('g' groups, 's' series) at `level`
 // and bucket `bucket_seconds` (its first second; negative counts as 0).
 std::string BucketKeyPrefix(char kind, char level, int64_t bucket_seconds);
-// The '\0'-separated fields of `text`.
-std::vector<std::string_view> SplitFields(std::string_view text);
 
 // The records and rejections accepted in each of the `count` seconds from
 // `first`, where they stand as of `snapshot` (their group, and latency if
@@ -115,6 +114,16 @@ void FlushTallies(const Store::Rep& rep, WriteBatch::Rep& batch);
 absl::StatusOr<std::optional<int64_t>> AckTime(const Store::Rep& rep, std::string_view plan_id,
                                                uint64_t sequence,
                                                const rocksdb::Snapshot* snapshot = nullptr);
+// The entry of the plan's Ack log that AckTime answers from: the cursor
+// that Ack moved to (it answers for every sequence up to it) and when it
+// ran; nullopt if none. `feed_cursors`: an iterator of kFeedCursors, so a
+// read that asks for many records seeks one iterator.
+struct AckEntry {
+  uint64_t cursor = 0;
+  int64_t micros = 0;
+};
+absl::StatusOr<std::optional<AckEntry>> FindAck(rocksdb::Iterator& feed_cursors,
+                                                std::string_view plan_id, uint64_t sequence);
 
 // The window read of MonitorStore::TallyFlows, as of one snapshot it takes:
 // the runs of buckets coarser than a second come from rep.flow_tally_cache
@@ -137,6 +146,31 @@ inline int64_t FloorDiv(int64_t a, int64_t b) {
 // The error for a tally record or checkpoint that does not decode: names
 // `what`, never a value.
 absl::Status TallyDamaged(std::string_view what);
+
+// Calls fn(bucket, rest, value) -> absl::Status for every tally of `kind`
+// ('g' groups, 's' series) and `level` whose bucket (its first second) is
+// in [from, to), in key order (bucket, then group or plan): `rest` is the
+// key after the bucket's separator. One range scan as of `snapshot`.
+template <typename Fn>
+absl::Status ForEachTally(const Store::Rep& rep, const rocksdb::Snapshot* snapshot, char kind,
+                          char level, int64_t from, int64_t to, Fn&& fn) {
+  const std::string prefix = Prefix({std::string_view(&kind, 1), std::string_view(&level, 1)});
+  return ForEachFrom(
+      rep, ColumnFamily::kFlowTallies, prefix, BucketKeyPrefix(kind, level, from),
+      [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
+        const std::string_view rest = ToView(key).substr(prefix.size());
+        uint64_t bucket = 0;
+        if (rest.size() < 9 || rest[8] != kSeparator ||
+            !DecodeBigEndian64(rest.substr(0, 8), &bucket)) {
+          return TallyDamaged("the monitor's flow tallies");
+        }
+        if (static_cast<int64_t>(bucket) >= to) return false;
+        absl::Status status = fn(static_cast<int64_t>(bucket), rest.substr(9), ToView(value));
+        if (!status.ok()) return status;
+        return true;
+      },
+      snapshot);
+}
 
 }  // namespace hub::storage::internal
 

@@ -148,8 +148,7 @@ class WindowReader {
     for (const Piece& piece : pieces) {
       const std::optional<uint64_t> stamp = StampAfterSnapshot(piece);
       auto was = held.find(Span{piece.level, piece.from, piece.to});
-      if (was != held.end() && stamp.has_value() && sum.pieces[was->second].stamped &&
-          sum.pieces[was->second].stamp == *stamp) {
+      if (was != held.end() && stamp.has_value() && sum.pieces[was->second].stamp == stamp) {
         kept[was->second] = true;
         now.push_back(std::move(sum.pieces[was->second]));
         ++out_.pieces_kept;
@@ -159,8 +158,7 @@ class WindowReader {
       p.level = piece.level;
       p.from = piece.from;
       p.to = piece.to;
-      p.stamped = stamp.has_value();
-      p.stamp = stamp.value_or(0);
+      p.stamp = stamp;
       ASSIGN_OR_RETURN(p.run, TalliesOf(piece, stamp));
       std::tie(p.begin, p.end) = RangeOf(piece, *p.run);
       added.push_back(now.size() - 1);
@@ -443,23 +441,11 @@ class WindowReader {
   template <typename Fn>
   absl::Status ScanRun(char kind, char level, int64_t from, int64_t to, Fn&& fn) {
     ++out_.buckets_read;
-    const std::string prefix = Prefix({std::string_view(&kind, 1), std::string_view(&level, 1)});
-    const std::string start = BucketKeyPrefix(kind, level, from);
-    return ForEachFrom(
-        rep_, ColumnFamily::kFlowTallies, prefix, start,
-        [&](const rocksdb::Slice& key, const rocksdb::Slice& value) -> absl::StatusOr<bool> {
-          const std::string_view rest = ToView(key).substr(prefix.size());
-          uint64_t bucket = 0;
-          if (rest.size() < 9 || rest[8] != kSeparator ||
-              !DecodeBigEndian64(rest.substr(0, 8), &bucket)) {
-            return TallyDamaged("the monitor's flow tallies");
-          }
-          if (static_cast<int64_t>(bucket) >= to) return false;
-          ++out_.keys_read;
-          RETURN_IF_ERROR(fn(static_cast<int64_t>(bucket), rest.substr(9), ToView(value)));
-          return true;
-        },
-        snapshot_);
+    return ForEachTally(rep_, snapshot_, kind, level, from, to,
+                        [&](int64_t bucket, std::string_view rest, std::string_view value) {
+                          ++out_.keys_read;
+                          return fn(bucket, rest, value);
+                        });
   }
 
   const Store::Rep& rep_;
@@ -553,12 +539,12 @@ absl::StatusOr<FlowTallies> ReadFlowTallies(const Store::Rep& rep, int64_t start
   }
   // The groups: the sum an earlier read of a window as long (to the
   // minute) kept, brought to this window (or a new one), then handed back.
-  const int64_t sum_key = (end_us - start_us + 30 * kMicrosPerSecond) / (60 * kMicrosPerSecond);
-  std::unique_ptr<WindowSum> sum = cache.TakeSum(sum_key);
+  const int64_t minutes = (end_us - start_us + 30 * kMicrosPerSecond) / (60 * kMicrosPerSecond);
+  std::unique_ptr<WindowSum> sum = cache.TakeSum(minutes);
   if (sum == nullptr) sum = std::make_unique<WindowSum>();
   RETURN_IF_ERROR(reader.UpdateSum(group_pieces, std::move(edges), *sum));
   reader.CopySum(*sum);
-  cache.GiveSum(sum_key, std::move(sum));
+  cache.GiveSum(minutes, std::move(sum));
   for (const Piece& piece : series_pieces) RETURN_IF_ERROR(reader.AddSeriesPiece(piece));
   return out;
 }

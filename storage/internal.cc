@@ -22,6 +22,17 @@ std::string Key(std::initializer_list<std::string_view> fields) {
   return key;
 }
 
+std::vector<std::string_view> SplitFields(std::string_view key) {
+  std::vector<std::string_view> fields;
+  size_t start = 0;
+  while (true) {
+    const size_t end = key.find(kSeparator, start);
+    fields.push_back(key.substr(start, end == std::string_view::npos ? end : end - start));
+    if (end == std::string_view::npos) return fields;
+    start = end + 1;
+  }
+}
+
 std::string Prefix(std::initializer_list<std::string_view> fields) {
   std::string prefix = Key(fields);
   prefix.push_back(kSeparator);

@@ -164,6 +164,9 @@ inline constexpr std::string_view kCareViewsBuiltKey = "care_views_built";
 
 // Fields joined with '\0': Key({"a", "b"}) == "a\0b".
 std::string Key(std::initializer_list<std::string_view> fields);
+// The '\0'-separated fields of a key (or part of one): the inverse of
+// Key. SplitFields("a\0b") == {"a", "b"}; SplitFields("") == {""}.
+std::vector<std::string_view> SplitFields(std::string_view key);
 // Each field followed by '\0': the prefix of every key whose leading fields
 // are `fields`. Prefix({"a"}) == "a\0".
 std::string Prefix(std::initializer_list<std::string_view> fields);
